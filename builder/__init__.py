@@ -1,0 +1,3 @@
+"""News dataset builder."""
+
+__version__ = "0.1.0"

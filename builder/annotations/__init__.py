@@ -1,0 +1,33 @@
+"""Annotation import: every supported format is read into native records.
+
+A reader yields ``(line_or_task, record, issues)``; the record is a native
+annotation record (see ``schema/annotation.schema.json``) with raw-text offsets
+in Unicode code points. Formats: ``native`` (JSON Lines), plus the annotation
+tools' exports registered in :data:`READERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..validate.report import Issue
+from .native import read_native
+
+__all__ = ["READERS", "AnnotationReader", "read_annotations"]
+
+AnnotationReader = Callable[[Path], Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]]
+
+READERS: dict[str, AnnotationReader] = {"native": read_native}
+
+
+def read_annotations(
+    path: Path, fmt: str = "native"
+) -> Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]:
+    """Read an annotation file of format ``fmt`` as native records."""
+    try:
+        reader = READERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown annotation format {fmt!r}; known: {sorted(READERS)}") from None
+    return reader(path)

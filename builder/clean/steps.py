@@ -1,0 +1,354 @@
+"""Cleaning steps: each finds edits in a text and never rewrites it directly.
+
+A step has one job and a name; every edit it returns carries a reason
+(``<step>.<rule>``) that ends up in the published edit log and in the card's
+counts. Steps are pure: the same text and context give the same edits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import ftfy
+
+from .edits import Edit
+from .rules import LineRule, load_rules
+
+__all__ = [
+    "BoilerplateLines",
+    "ByteOrderMark",
+    "CleaningStep",
+    "DocumentContext",
+    "FixMojibake",
+    "LineEndings",
+    "RepeatedHeader",
+    "TrailingTeasers",
+    "UnicodeNormalize",
+    "Whitespace",
+    "iter_lines",
+]
+
+
+@dataclass
+class DocumentContext:
+    """What a step may know besides the text: ids and attributes found so far."""
+
+    article_id: str = ""
+    publisher: str | None = None
+    headline: str | None = None
+    attributes: dict[str, object] = field(default_factory=dict)
+
+
+class CleaningStep:
+    """Base class. Subclasses set ``name`` and implement :meth:`find_edits`."""
+
+    name: str = "step"
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        raise NotImplementedError
+
+    def edit(self, start: int, end: int, replacement: str, rule: str) -> Edit:
+        return Edit(start, end, replacement, f"{self.name}.{rule}")
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end_including_newline, line_without_newline) for every line."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl + 1
+        yield pos, end, text[pos : end - 1 if nl >= 0 else end]
+        pos = end
+
+
+def _diff_edits(step: CleaningStep, old: str, new: str, offset: int, rule: str) -> list[Edit]:
+    """Fine-grained edits turning ``old`` into ``new`` (so offsets stay tight)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return [
+        step.edit(offset + i1, offset + i2, new[j1:j2], rule)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+class ByteOrderMark(CleaningStep):
+    """A leading U+FEFF (a UTF-8 BOM that survived decoding) is not text."""
+
+    name = "encoding"
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        return [self.edit(0, 1, "", "bom")] if text.startswith("\ufeff") else []
+
+
+class LineEndings(CleaningStep):
+    """CRLF and lone CR become LF, so every later step sees one kind of line."""
+
+    name = "line_endings"
+    _cr = re.compile(r"\r\n?")
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        return [
+            self.edit(m.start(), m.end(), "\n", "crlf" if m.group() == "\r\n" else "cr")
+            for m in self._cr.finditer(text)
+        ]
+
+
+class FixMojibake(CleaningStep):
+    """Repair text decoded with the wrong codec (``IsraelÃ¢â‚¬â„¢s``) with ftfy.
+
+    ftfy works line by line here, and the difference is turned into minimal
+    edits, so only the repaired characters move.
+    """
+
+    name = "mojibake"
+    # Bytes of UTF-8 read as cp1252/latin-1 always leave one of these behind.
+    _suspect = re.compile(r"[ÃÂâ€™œ\x80-\x9f]|Ã.|â€")
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        if not self._suspect.search(text):
+            return []
+        edits: list[Edit] = []
+        for start, _end, line in iter_lines(text):
+            if not self._suspect.search(line):
+                continue
+            fixed = ftfy.fix_encoding(line)
+            if fixed != line:
+                edits.extend(_diff_edits(self, line, fixed, start, "ftfy"))
+        return edits
+
+
+class UnicodeNormalize(CleaningStep):
+    """NFC; odd spaces become a plain space; invisible and control characters go.
+
+    Typographic quotes (’ “ ”) and dashes (– —) are kept as they are: they are
+    real characters of the published text, and keeping them leaves annotation
+    offsets made on the raw text untouched.
+    """
+
+    name = "unicode"
+    _space = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
+    _invisible = re.compile(r"[\u200b-\u200d\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        edits = [self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)]
+        edits += [
+            self.edit(m.start(), m.end(), "", "invisible") for m in self._invisible.finditer(text)
+        ]
+        if not unicodedata.is_normalized("NFC", text):
+            for start, _end, line in iter_lines(text):
+                nfc = unicodedata.normalize("NFC", line)
+                if nfc != line:
+                    edits.extend(_diff_edits(self, line, nfc, start, "nfc"))
+        return _drop_overlaps(edits)
+
+
+def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.start, -e.end)):  # longest first
+        if out and e.start < out[-1].end:
+            continue
+        out.append(e)
+    return out
+
+
+class BoilerplateLines(CleaningStep):
+    """Remove whole lines that match a boilerplate rule (see ``rules/boilerplate.yaml``)."""
+
+    name = "boilerplate"
+
+    def __init__(self, rules: Sequence[LineRule] | None = None) -> None:
+        self.rules = list(rules) if rules is not None else load_rules()
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        edits = []
+        for start, end, line in iter_lines(text):
+            for rule in self.rules:
+                if rule.matches(line):
+                    edits.append(self.edit(start, end, "", rule.name))
+                    break
+        return edits
+
+
+def _words(line: str) -> list[str]:
+    return re.findall(r"\w+", line.casefold())
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
+
+
+class RepeatedHeader(CleaningStep):
+    """A title printed twice at the top, with section labels around it.
+
+    Pages often repeat the headline (once in the page title, once above the
+    body) with a kicker or section label between. When a line reappears within
+    the first ``window`` lines, every short, unpunctuated line before its last
+    occurrence is page furniture; the last occurrence, nearest the body, stays.
+    """
+
+    name = "header"
+
+    def __init__(self, window: int = 8, max_words: int = 16) -> None:
+        self.window = window
+        self.max_words = max_words
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        lines = [ln for ln in iter_lines(text) if ln[2].strip()][: self.window]
+        keys = [" ".join(_words(line)) for _, _, line in lines]
+        last_repeat = -1
+        for i, key in enumerate(keys):
+            if key and key in keys[:i]:
+                last_repeat = i
+        if last_repeat < 0:
+            return []
+        title = keys[last_repeat]
+        head = lines[:last_repeat]
+        if any(
+            len(_words(line)) > self.max_words or (_SENTENCE_END.search(line) and keys[i] != title)
+            for i, (_, _, line) in enumerate(head)
+        ):
+            return []
+        return [
+            self.edit(start, end, "", "repeated_title" if keys[i] == title else "section_label")
+            for i, (start, end, _line) in enumerate(head)
+        ]
+
+
+class TrailingTeasers(CleaningStep):
+    """Teasers of unrelated stories appended after the article.
+
+    Scrapers often capture the "more stories" rail: one line per story, cut to
+    a fixed length (so it ends mid-sentence), sometimes with the headline glued
+    to its standfirst (``officerFor free ...``), and about something else. From
+    the end of the document, a line is a teaser when it has no closing
+    punctuation and at least two of: glued words, a length shared with another
+    candidate, little vocabulary in common with the article. Only a run of at
+    least ``min_run`` such lines, or one line with glued words, is removed.
+    """
+
+    name = "footer"
+    _glued = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
+    _stop = frozenset(
+        [
+            "the",
+            "a",
+            "an",
+            "and",
+            "or",
+            "of",
+            "to",
+            "in",
+            "on",
+            "for",
+            "with",
+            "at",
+            "by",
+            "from",
+            "as",
+            "is",
+            "was",
+            "are",
+            "were",
+            "be",
+            "been",
+            "that",
+            "this",
+            "it",
+            "its",
+            "his",
+            "her",
+            "their",
+            "they",
+            "he",
+            "she",
+            "we",
+            "you",
+            "i",
+            "not",
+            "but",
+            "has",
+            "have",
+            "had",
+            "will",
+            "would",
+            "could",
+            "should",
+            "said",
+            "says",
+            "after",
+            "over",
+            "into",
+            "about",
+            "than",
+            "more",
+            "most",
+            "also",
+        ]
+    )
+
+    def __init__(self, max_lines: int = 12, min_run: int = 2, overlap: float = 0.35) -> None:
+        self.max_lines = max_lines
+        self.min_run = min_run
+        self.overlap = overlap
+
+    def _content(self, text: str) -> set[str]:
+        return {w for w in _words(text) if w not in self._stop and len(w) > 2}
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        lines = [ln for ln in iter_lines(text) if ln[2].strip()]
+        if len(lines) < 3:
+            return []
+        tail = lines[-self.max_lines :]
+        lengths = [len(line.strip()) for _, _, line in tail]
+        run: list[tuple[int, int, str]] = []
+        glued_seen = False
+        for idx in range(len(tail) - 1, -1, -1):
+            start, end, line = tail[idx]
+            stripped = line.strip()
+            if _SENTENCE_END.search(stripped) or len(_words(stripped)) < 4:
+                break
+            body = "\n".join(ln[2] for ln in lines if ln[0] < start)
+            words = self._content(stripped)
+            shared = len(words & self._content(body)) / max(1, len(words))
+            glued = bool(self._glued.search(stripped))
+            same_length = any(
+                abs(lengths[idx] - other) <= 3 for j, other in enumerate(lengths) if j != idx
+            )
+            signals = glued + same_length + (shared < self.overlap)
+            if signals < 2:
+                break
+            glued_seen = glued_seen or glued
+            run.append((start, end, line))
+        if len(run) < self.min_run and not glued_seen:
+            return []
+        return [self.edit(start, end, "", "teaser") for start, end, _ in run]
+
+
+class Whitespace(CleaningStep):
+    """Trailing spaces, runs of spaces, more than one blank line, and the document's edges."""
+
+    name = "whitespace"
+    _patterns = (
+        (re.compile(r"[ ]+(?=\n)"), "", "trailing"),
+        (re.compile(r"(?<=\S)[ ]{2,}(?=\S)"), " ", "collapse"),
+        (re.compile(r"\n[ ]+"), "\n", "leading"),
+        (re.compile(r"\n{3,}"), "\n\n", "blank_lines"),
+    )
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        edits: list[Edit] = []
+        for pattern, replacement, rule in self._patterns:
+            edits += [
+                self.edit(m.start(), m.end(), replacement, rule) for m in pattern.finditer(text)
+            ]
+        lead = len(text) - len(text.lstrip())
+        if lead:
+            edits.append(self.edit(0, lead, "", "document_edges"))
+        trail = len(text.rstrip())
+        if trail < len(text) and trail >= lead:
+            edits.append(self.edit(trail, len(text), "", "document_edges"))
+        return _drop_overlaps(edits)

@@ -1,0 +1,139 @@
+"""One typed schema for every shard, derived from ``schema/row.schema.json``.
+
+The published-row JSON Schema is the single source of truth: this module turns
+it into ``datasets.Features`` (whose ``arrow_schema`` every Parquet shard is
+written with, never inferred per shard) and into an encoder that turns a
+validated row (labels as names, dates as ISO strings) into its Arrow form
+(labels as ClassLabel ids, dates as ``date32``).
+
+Mapping: ``string`` -> ``Value("string")``; ``integer`` -> ``Value(x-dtype or
+"int64")``; ``boolean`` -> ``Value("bool")``; ``format: date`` with
+``x-dtype: date32`` -> ``Value("date32")``; ``x-class-label: NAME`` ->
+``ClassLabel(names=<label set NAME>)``; ``object`` -> a dict of features;
+``array`` -> ``List(...)`` (never ``Sequence(dict)``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import datasets
+import pyarrow as pa
+
+__all__ = ["RowCodec", "field_table"]
+
+Encoder = Callable[[Any], Any]
+
+
+def _types(node: Mapping[str, Any]) -> set[str]:
+    t = node.get("type")
+    if t is None and "enum" in node:
+        return {"string"} | ({"null"} if None in node["enum"] else set())
+    return set(t) if isinstance(t, list) else {t}
+
+
+class RowCodec:
+    """Features, Arrow schema and row encoder for one row schema and label sets.
+
+    Example:
+        >>> from builder.validate.schemas import SchemaStore
+        >>> codec = RowCodec(SchemaStore.default().schemas["row"],
+        ...                  {"entity": ["PERSON"], "genre": ["news"], "text_form": ["cased"]})
+        >>> codec.features["genre"]
+        ClassLabel(names=['news'])
+    """
+
+    def __init__(self, schema: Mapping[str, Any], label_sets: Mapping[str, Sequence[str]]) -> None:
+        self.schema = schema
+        self.label_sets = {k: list(v) for k, v in label_sets.items()}
+        feature, self._encode = self._build(schema, "")
+        self.features = datasets.Features(feature)
+        self.arrow_schema: pa.Schema = self.features.arrow_schema
+
+    def encode(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return self._encode(row)
+
+    def to_table(self, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+        return pa.Table.from_pylist([self.encode(r) for r in rows], schema=self.arrow_schema)
+
+    # -- schema walk -------------------------------------------------------------------
+    def _build(self, node: Mapping[str, Any], path: str) -> tuple[Any, Encoder]:
+        types = _types(node) - {"null"}
+        if "x-class-label" in node:
+            names = self.label_sets[node["x-class-label"]]
+            index = {n: i for i, n in enumerate(names)}
+            return datasets.ClassLabel(names=names), lambda v: None if v is None else index[v]
+        if types == {"object"}:
+            children = {
+                key: self._build(child, f"{path}/{key}")
+                for key, child in node.get("properties", {}).items()
+            }
+            encoders = {k: enc for k, (_, enc) in children.items()}
+
+            def encode_object(value: Any) -> Any:
+                if value is None:
+                    return None
+                return {k: enc(value.get(k)) for k, enc in encoders.items()}
+
+            return {k: feat for k, (feat, _) in children.items()}, encode_object
+        if types == {"array"}:
+            item_feature, item_encoder = self._build(node["items"], f"{path}/items")
+
+            def encode_list(value: Any) -> Any:
+                return None if value is None else [item_encoder(v) for v in value]
+
+            return datasets.List(item_feature), encode_list
+        dtype = node.get("x-dtype")
+        if types == {"string"}:
+            if dtype == "date32":
+                return datasets.Value("date32"), _parse_date
+            return datasets.Value(dtype or "string"), _identity
+        if types == {"integer"}:
+            return datasets.Value(dtype or "int64"), _identity
+        if types == {"number"}:
+            return datasets.Value(dtype or "float64"), _identity
+        if types == {"boolean"}:
+            return datasets.Value("bool"), _identity
+        raise ValueError(f"row schema at {path or '/'}: no Arrow type for {sorted(types)}")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _parse_date(value: Any) -> datetime.date | None:
+    return None if value is None else datetime.date.fromisoformat(value)
+
+
+def field_table(schema: Mapping[str, Any], features: datasets.Features) -> list[dict[str, str]]:
+    """Rows of the card's field table: dotted name, feature type, description."""
+    out: list[dict[str, str]] = []
+
+    def walk(node: Mapping[str, Any], feature: Any, name: str) -> None:
+        out.append(
+            {"name": name, "type": _type_name(feature), "description": node.get("description", "")}
+        )
+        if isinstance(feature, dict):
+            for key, child in node.get("properties", {}).items():
+                walk(child, feature[key], f"{name}.{key}")
+        elif isinstance(feature, datasets.List) and isinstance(feature.feature, dict):
+            for key, child in node["items"].get("properties", {}).items():
+                walk(child, feature.feature[key], f"{name}[].{key}")
+
+    for key, child in schema.get("properties", {}).items():
+        walk(child, features[key], key)
+    return out
+
+
+def _type_name(feature: Any) -> str:
+    if isinstance(feature, datasets.ClassLabel):
+        return f"ClassLabel ({len(feature.names)} names)"
+    if isinstance(feature, datasets.Value):
+        return feature.dtype
+    if isinstance(feature, datasets.List):
+        return f"List[{'struct' if isinstance(feature.feature, dict) else _type_name(feature.feature)}]"
+    if isinstance(feature, dict):
+        return "struct"
+    return type(feature).__name__

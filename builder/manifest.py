@@ -1,0 +1,82 @@
+"""The manifest: what went in, what came out, with checksums and counts.
+
+``manifest.json`` is the contract between a build and everything after it
+(publish, verify): it lists every input file with its SHA-256, the schemas'
+SHA-256, every output file with SHA-256, bytes and (for Parquet) rows, and the
+record counts per stage. It holds no timestamps, so identical builds have
+identical manifests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+__all__ = ["MANIFEST_NAME", "file_entry", "load_manifest", "sha256_file", "write_manifest"]
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_entry(path: Path, root: Path) -> dict[str, Any]:
+    """One output file: relative path, sha256, bytes, and rows for Parquet."""
+    entry: dict[str, Any] = {
+        "path": path.relative_to(root).as_posix(),
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+    }
+    if path.suffix == ".parquet":
+        entry["rows"] = pq.ParquetFile(path).metadata.num_rows
+    return entry
+
+
+def write_manifest(
+    out_dir: Path,
+    *,
+    toolkit: dict[str, str],
+    dataset: dict[str, Any],
+    inputs: Iterable[dict[str, Any]],
+    schemas: list[dict[str, Any]],
+    counts: dict[str, int],
+    splits: dict[str, Any],
+    features: dict[str, Any],
+) -> dict[str, Any]:
+    """Write ``manifest.json`` describing every other file in ``out_dir``."""
+    outputs = [
+        file_entry(p, out_dir)
+        for p in sorted(out_dir.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
+    ]
+    schema_digest = hashlib.sha256("".join(s["sha256"] for s in schemas).encode()).hexdigest()
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "toolkit": toolkit,
+        "dataset": dataset,
+        "schema_sha256": schema_digest,
+        "schemas": schemas,
+        "inputs": list(inputs),
+        "outputs": outputs,
+        "counts": counts,
+        "splits": splits,
+        "features": features,
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    (out_dir / MANIFEST_NAME).write_text(text, encoding="utf-8")
+    return manifest
+
+
+def load_manifest(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))

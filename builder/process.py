@@ -1,0 +1,300 @@
+"""The per-article stages, run one batch at a time: read, clean, anchor, check, encode.
+
+A batch is self-contained: it needs only its list of files, the configuration
+and the read-only staging index, and it writes its rows to its own Arrow IPC
+file. So batches run inline, in a process pool today, or on Ray tomorrow, and
+the result is the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .anchor import anchor_annotation
+from .clean.pipeline import Cleaner
+from .clean.steps import DocumentContext
+from .config import DatasetConfig, load_config
+from .features import RowCodec
+from .ingest import read_article
+from .rows import build_row
+from .splits import MINHASH_SCHEME
+from .staging import ArticleFacts, Staging
+from .stats import UNKNOWN_PUBLISHER, BuildStats
+from .validate.checks import check_annotation, check_row
+from .validate.report import Issue
+from .validate.schemas import SchemaStore
+
+__all__ = ["BatchResult", "BatchSpec", "Context", "process_batch"]
+
+MINHASH_PERMUTATIONS = 64
+SHINGLE_WORDS = 5
+#: Rows checked by both validators to catch any disagreement between them.
+CROSS_CHECK_FIRST = 200
+CROSS_CHECK_EVERY = 100
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    index: int
+    items: list[tuple[str, str]]  # (article id, path)
+    config_path: str
+    staging_path: str
+    rows_path: str
+    first_ordinal: int  # position of the batch's first article in the corpus
+
+
+@dataclass
+class BatchResult:
+    index: int
+    issues: list[Issue] = field(default_factory=list)
+    facts: list[ArticleFacts] = field(default_factory=list)
+    stats: BuildStats = field(default_factory=BuildStats)
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # quarantine entries
+
+
+@dataclass
+class Context:
+    """What every batch in one process shares (built once per process)."""
+
+    config: DatasetConfig
+    store: SchemaStore
+    codec: RowCodec
+    cleaner: Cleaner
+
+    @staticmethod
+    @cache
+    def load(config_path: str) -> Context:
+        config = load_config(Path(config_path))
+        store = SchemaStore.default()
+        codec = RowCodec(store.schemas["row"], _label_sets(config))
+        cleaner = Cleaner.build(step_names=config.cleaning_steps, rule_files=config.rule_files)
+        return Context(config, store, codec, cleaner)
+
+
+def _label_sets(config: DatasetConfig) -> dict[str, list[str]]:
+    return {n: config.label_set(n) for n in ("entity", "genre", "text_form")}
+
+
+def _minhash(text: str) -> bytes:
+    from datasketch import MinHash
+
+    words = re.findall(r"\w+", text.casefold())
+    shingles = {
+        " ".join(words[i : i + SHINGLE_WORDS]).encode()
+        for i in range(max(1, len(words) - SHINGLE_WORDS + 1))
+    }
+    mh = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1, scheme=MINHASH_SCHEME)
+    mh.update_batch(list(shingles))
+    return np.asarray(mh.hashvalues, dtype="<u8").tobytes()
+
+
+def _group_key(config: DatasetConfig, article_id: str, source: dict[str, Any]) -> str:
+    if config.group_by == "publisher" and source.get("publisher"):
+        return f"publisher:{source['publisher']}"
+    if config.group_by == "group" and source.get("group"):
+        return f"group:{source['group']}"
+    return f"id:{article_id}"
+
+
+def _schema_issues(
+    store: SchemaStore, name: str, record: Any, where: dict[str, Any], *, cross_check: bool
+) -> list[Issue]:
+    return [
+        Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
+        for e in store.check(name, record, cross_check=cross_check)
+    ]
+
+
+def process_article(
+    ctx: Context, staging: Staging, article_id: str, path: Path, *, ordinal: int
+) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], BuildStats]:
+    """All per-article stages; returns the row (or None when rejected)."""
+    config = ctx.config
+    stats = BuildStats()
+    stats.stages["read"] += 1
+    source_rec = staging.side("source", article_id)
+    publisher = (source_rec.record.get("publisher") if source_rec else None) or UNKNOWN_PUBLISHER
+    stats.per_source[publisher]["read"] += 1
+    issues: list[Issue] = []
+
+    article, read_issues = read_article(
+        article_id, path, root=config.articles_dir, max_bytes=config.max_article_bytes
+    )
+    issues += read_issues
+    rel = article.path if article else str(path.name)
+    cross = ordinal < CROSS_CHECK_FIRST or ordinal % CROSS_CHECK_EVERY == 0
+    if article is not None:
+        issues += _schema_issues(
+            ctx.store,
+            "article",
+            article.as_record(),
+            {"file": rel, "record": article_id},
+            cross_check=cross,
+        )
+    if source_rec is None:
+        issues.append(
+            Issue(
+                file=config.sources_path.name,
+                record=article_id,
+                rule="missing-source",
+                message=f"article {rel} has no source record",
+            )
+        )
+    ann_rec = staging.side("annotation", article_id)
+    if ann_rec is not None:
+        issues += check_annotation(
+            ann_rec.record,
+            article.text if article else None,
+            ctx.codec.label_sets,
+            file=ann_rec.file,
+            line=ann_rec.line,
+        )
+    if article is None or source_rec is None or _has_errors(issues):
+        return _reject(stats, publisher, issues)
+
+    assert article is not None
+    doc = DocumentContext(
+        article_id=article_id,
+        publisher=source_rec.record.get("publisher"),
+        headline=source_rec.record.get("headline"),
+    )
+    result = ctx.cleaner.clean(article.text, doc)
+    stats.stages["cleaned"] += 1
+    stats.rule_edits[publisher].update(result.rule_counts)
+    stats.rule_chars[publisher].update(result.removed_chars)
+
+    ann = (
+        ann_rec.record
+        if ann_rec
+        else {"article_id": article_id, "entities": [], "quotes": [], "labels": {}}
+    )
+    spans = anchor_annotation(
+        ann,
+        result.text,
+        result.edits,
+        on_removed=config.on_removed_span,
+        file=ann_rec.file if ann_rec else "",
+        line=ann_rec.line if ann_rec else None,
+    )
+    issues += spans.issues
+    detected = str(result.attributes.get("text_form", "cased"))
+    labels = ann.get("labels", {})
+    text_form = labels.get("text_form") or detected
+    if (
+        labels.get("text_form")
+        and labels["text_form"] != detected
+        and detected in config.text_form_labels
+    ):
+        issues.append(
+            Issue(
+                file=rel,
+                record=article_id,
+                rule="text-form",
+                severity="warning",
+                message=f"annotated text_form {labels['text_form']!r} but the text looks {detected!r}",
+            )
+        )
+    if ann_rec is None:
+        issues.append(
+            Issue(
+                file=rel,
+                record=article_id,
+                rule="no-annotations",
+                severity="warning",
+                message="article has no annotation record",
+            )
+        )
+
+    row = build_row(
+        article,
+        source_rec.record,
+        result.text,
+        result.edits,
+        spans,
+        genre=labels.get("genre"),
+        text_form=text_form,
+    )
+    where = {"file": rel, "record": article_id}
+    issues += _schema_issues(ctx.store, "row", row, where, cross_check=cross)
+    issues += check_row(row, ctx.codec.label_sets, file=rel)
+    if _has_errors(issues):
+        return _reject(stats, publisher, issues)
+
+    stats.spans.update(spans.status)
+    stats.dropped_reasons.update(spans.dropped_reasons)
+    stats.text_forms[text_form] += 1
+    stats.labels["genre"][str(row["genre"])] += 1
+    for e in row["entities"]:
+        stats.labels["entity"][e["label"]] += 1
+    for q in row["quotes"]:
+        stats.labels["quotes"]["with_speaker" if q["speaker_id"] else "without_speaker"] += 1
+    normalized = " ".join(result.text.casefold().split())
+    facts = ArticleFacts(
+        id=article_id,
+        group_key=_group_key(config, article_id, source_rec.record),
+        text_key=hashlib.sha256(normalized.encode()).hexdigest(),
+        row_bytes=_row_bytes(row),
+        publisher=source_rec.record.get("publisher"),
+        minhash=_minhash(result.text) if config.near_duplicates else None,
+    )
+    stats.stages["accepted"] += 1
+    stats.per_source[publisher]["accepted"] += 1
+    return row, facts, issues, stats
+
+
+def _row_bytes(row: dict[str, Any]) -> int:
+    """Rough uncompressed size, for shard and row-group sizing."""
+    text = row["text"] or ""
+    edits = sum(len(e["original"]) + len(e["replacement"]) + 40 for e in row["edits"])
+    spans = 48 * (len(row["entities"]) + len(row["quotes"]))
+    return len(text.encode("utf-8")) + edits + spans + 512
+
+
+def _has_errors(issues: list[Issue]) -> bool:
+    return any(i.severity == "error" for i in issues)
+
+
+def _reject(
+    stats: BuildStats, publisher: str, issues: list[Issue]
+) -> tuple[None, None, list[Issue], BuildStats]:
+    stats.stages["rejected"] += 1
+    stats.per_source[publisher]["rejected"] += 1
+    return None, None, issues, stats
+
+
+def process_batch(spec: BatchSpec) -> BatchResult:
+    """Run one batch and write its accepted rows to ``spec.rows_path`` (Arrow IPC)."""
+    ctx = Context.load(spec.config_path)
+    result = BatchResult(spec.index)
+    rows: list[dict[str, Any]] = []
+    with Staging(Path(spec.staging_path), readonly=True) as staging:
+        for offset, (article_id, path) in enumerate(spec.items):
+            row, facts, issues, stats = process_article(
+                ctx, staging, article_id, Path(path), ordinal=spec.first_ordinal + offset
+            )
+            result.issues.extend(issues)
+            result.stats.merge(stats)
+            if row is None:
+                errors = [i for i in issues if i.severity == "error"]
+                result.rejected.append(
+                    {"id": article_id, "path": str(path), "reasons": [str(i) for i in errors]}
+                )
+                continue
+            assert facts is not None
+            rows.append(row)
+            result.facts.append(facts)
+    table = ctx.codec.to_table(rows)
+    with (
+        pa.OSFile(spec.rows_path, "wb") as sink,
+        pa.ipc.new_file(sink, ctx.codec.arrow_schema) as writer,
+    ):
+        writer.write_table(table)
+    return result

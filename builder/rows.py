@@ -1,0 +1,66 @@
+"""The published row: one article with its provenance, spans and edit log."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .anchor import AnchoredSpans
+from .clean.edits import RawEdit
+from .ingest import RawArticle
+
+__all__ = ["build_row", "source_fields"]
+
+
+def source_fields(source: Mapping[str, Any]) -> dict[str, Any]:
+    """The row's flat ``source`` struct from a source record."""
+    published = source.get("published") or {}
+    captured = source.get("captured") or {}
+    rights = source.get("rights") or {}
+    return {
+        "publisher": source.get("publisher"),
+        "headline": source.get("headline"),
+        "author": source.get("author"),
+        "url": source.get("url"),
+        "published_earliest": published.get("earliest"),
+        "published_latest": published.get("latest"),
+        "captured_earliest": captured.get("earliest"),
+        "captured_latest": captured.get("latest"),
+        "language": source.get("language"),
+        "redistribution": rights.get("redistribution"),
+        "rights": rights.get("statement"),
+    }
+
+
+def build_row(
+    article: RawArticle,
+    source: Mapping[str, Any],
+    clean_text: str,
+    edits: Sequence[RawEdit],
+    spans: AnchoredSpans,
+    *,
+    genre: str | None,
+    text_form: str,
+) -> dict[str, Any]:
+    """Assemble the row. When the source may not be published in full, texts are
+    withheld (null) but offsets, hashes and labels stay, so a holder of the raw
+    text can rebuild everything."""
+    publish_text = bool((source.get("rights") or {}).get("publish_full_text", False))
+    entities = spans.entities
+    quotes = spans.quotes
+    if not publish_text:
+        entities = [{**e, "text": None} for e in entities]
+        quotes = [{**q, "text": None} for q in quotes]
+    return {
+        "id": article.id,
+        "text": clean_text if publish_text else None,
+        "text_sha256": hashlib.sha256(clean_text.encode("utf-8")).hexdigest(),
+        "raw_sha256": article.sha256,
+        "genre": genre,
+        "text_form": text_form,
+        "source": source_fields(source),
+        "entities": entities,
+        "quotes": quotes,
+        "edits": [e.as_dict() for e in edits] if publish_text else [],
+    }

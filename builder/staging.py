@@ -1,0 +1,151 @@
+"""An on-disk index of side records (sources, annotations) and per-article facts.
+
+Articles stream through the build one batch at a time; what they must be joined
+with, and what the split stage needs to know about every article afterwards,
+lives in SQLite so memory stays flat with a million articles. Workers open it
+read-only, so batches can run in other processes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ArticleFacts", "SideRecord", "Staging"]
+
+
+@dataclass(frozen=True, slots=True)
+class SideRecord:
+    """A source or annotation record and where it came from."""
+
+    article_id: str
+    file: str
+    line: int | None
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFacts:
+    """What the split and write stages need to know of one built article."""
+
+    id: str
+    group_key: str
+    text_key: str  # hash of the normalized clean text, for exact duplicates
+    row_bytes: int
+    publisher: str | None
+    minhash: bytes | None = None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS side (
+    kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
+    record TEXT NOT NULL, PRIMARY KEY (kind, article_id)
+);
+CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS facts (
+    id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
+    row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT
+);
+"""
+
+
+class Staging:
+    """SQLite file under the build's temporary folder."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        else:
+            self.db = sqlite3.connect(path)
+            self.db.executescript(_SCHEMA)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=OFF")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- side records --------------------------------------------------------------
+    def add_side(self, kind: str, rec: SideRecord) -> SideRecord | None:
+        """Store a record; return the earlier one if the article already has one."""
+        try:
+            self.db.execute(
+                "INSERT INTO side VALUES (?, ?, ?, ?, ?)",
+                (kind, rec.article_id, rec.file, rec.line, json.dumps(rec.record)),
+            )
+        except sqlite3.IntegrityError:
+            return self.side(kind, rec.article_id)
+        return None
+
+    def side(self, kind: str, article_id: str) -> SideRecord | None:
+        row = self.db.execute(
+            "SELECT file, line, record FROM side WHERE kind = ? AND article_id = ?",
+            (kind, article_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return SideRecord(article_id, row[0], row[1], json.loads(row[2]))
+
+    def side_ids(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
+        yield from self.db.execute(
+            "SELECT article_id, file, line FROM side WHERE kind = ? ORDER BY article_id", (kind,)
+        )
+
+    def side_count(self, kind: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM side WHERE kind = ?", (kind,)).fetchone()[0]
+
+    def add_article_ids(self, ids: list[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO articles VALUES (?)", ((i,) for i in ids))
+
+    def side_without_article(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
+        """Side records whose article does not exist."""
+        yield from self.db.execute(
+            "SELECT s.article_id, s.file, s.line FROM side s LEFT JOIN articles a"
+            " ON a.id = s.article_id WHERE s.kind = ? AND a.id IS NULL ORDER BY s.article_id",
+            (kind,),
+        )
+
+    # -- per-article facts ---------------------------------------------------------
+    def add_facts(self, facts: list[ArticleFacts]) -> None:
+        self.db.executemany(
+            "INSERT INTO facts (id, group_key, text_key, row_bytes, publisher, minhash)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(f.id, f.group_key, f.text_key, f.row_bytes, f.publisher, f.minhash) for f in facts],
+        )
+
+    def iter_facts(self) -> Iterator[ArticleFacts]:
+        for row in self.db.execute(
+            "SELECT id, group_key, text_key, row_bytes, publisher, minhash FROM facts ORDER BY id"
+        ):
+            yield ArticleFacts(*row)
+
+    def set_splits(self, assignment: Iterator[tuple[str, str]]) -> None:
+        self.db.executemany(
+            "UPDATE facts SET split = ? WHERE id = ?", ((s, i) for i, s in assignment)
+        )
+
+    def split_sizes(self) -> dict[str, tuple[int, int]]:
+        """split -> (rows, uncompressed row bytes)."""
+        return {
+            split: (rows, nbytes)
+            for split, rows, nbytes in self.db.execute(
+                "SELECT split, COUNT(*), SUM(row_bytes) FROM facts GROUP BY split ORDER BY split"
+            )
+        }
+
+    def iter_splits(self) -> Iterator[tuple[str, str, int]]:
+        """(id, split, row_bytes) in id order: the order rows were staged in."""
+        yield from self.db.execute("SELECT id, split, row_bytes FROM facts ORDER BY id")
+
+    def commit(self) -> None:
+        self.db.commit()

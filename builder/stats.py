@@ -1,0 +1,77 @@
+"""Counters gathered per batch and merged: every record read is accounted for."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["UNKNOWN_PUBLISHER", "BuildStats"]
+
+UNKNOWN_PUBLISHER = "(unknown publisher)"
+
+
+def _nested() -> defaultdict[str, Counter[str]]:
+    return defaultdict(Counter)
+
+
+@dataclass
+class BuildStats:
+    """Record counts per stage, per source, per cleaning rule and per anchoring status."""
+
+    stages: Counter[str] = field(default_factory=Counter)  # read, cleaned, rejected, written
+    per_source: defaultdict[str, Counter[str]] = field(default_factory=_nested)
+    rule_edits: defaultdict[str, Counter[str]] = field(
+        default_factory=_nested
+    )  # publisher -> rule -> edits
+    rule_chars: defaultdict[str, Counter[str]] = field(
+        default_factory=_nested
+    )  # publisher -> rule -> chars
+    spans: Counter[str] = field(default_factory=Counter)  # anchored, moved, removed, dropped
+    dropped_reasons: Counter[str] = field(default_factory=Counter)
+    labels: defaultdict[str, Counter[str]] = field(
+        default_factory=_nested
+    )  # label set -> label -> count
+    text_forms: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: BuildStats) -> None:
+        self.stages.update(other.stages)
+        self.spans.update(other.spans)
+        self.dropped_reasons.update(other.dropped_reasons)
+        self.text_forms.update(other.text_forms)
+        for mine, theirs in (
+            (self.per_source, other.per_source),
+            (self.rule_edits, other.rule_edits),
+            (self.rule_chars, other.rule_chars),
+            (self.labels, other.labels),
+        ):
+            for key, counter in theirs.items():
+                mine[key].update(counter)
+
+    def rules_total(self) -> dict[str, dict[str, int]]:
+        """rule -> {edits, chars} over all sources."""
+        out: dict[str, dict[str, int]] = {}
+        for publisher, counter in self.rule_edits.items():
+            for rule, n in counter.items():
+                entry = out.setdefault(rule, {"edits": 0, "chars": 0})
+                entry["edits"] += n
+                entry["chars"] += self.rule_chars[publisher][rule]
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(d: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
+            return {k: dict(sorted(v.items())) for k, v in sorted(d.items())}
+
+        return {
+            "stages": dict(sorted(self.stages.items())),
+            "per_source": plain(self.per_source),
+            "cleaning": {
+                "rules": self.rules_total(),
+                "edits_per_source": plain(self.rule_edits),
+                "chars_per_source": plain(self.rule_chars),
+            },
+            "spans": dict(sorted(self.spans.items())),
+            "dropped_span_reasons": dict(sorted(self.dropped_reasons.items())),
+            "labels": plain(self.labels),
+            "text_forms": dict(sorted(self.text_forms.items())),
+        }

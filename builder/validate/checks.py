@@ -1,0 +1,165 @@
+"""Checks a JSON Schema cannot express: spans against their text, labels, references.
+
+The same span checks run twice: on annotations against the raw text, and on
+published rows against the clean text, so a bug in anchoring cannot publish a
+span that points at the wrong characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .report import Issue
+
+__all__ = ["LabelSets", "check_annotation", "check_row", "check_spans"]
+
+LabelSets = Mapping[str, Sequence[str]]
+
+
+def check_spans(
+    spans: Iterable[Mapping[str, Any]],
+    text: str | None,
+    *,
+    pointer: str,
+    where: dict[str, Any],
+    label_set: Sequence[str] | None = None,
+    seen_ids: set[str],
+) -> list[Issue]:
+    """Bounds, order, text equality, label membership and id uniqueness of spans."""
+    issues: list[Issue] = []
+    labels = set(label_set) if label_set is not None else None
+    for i, span in enumerate(spans):
+        p = f"{pointer}/{i}"
+        start, end, sid = span.get("start"), span.get("end"), span.get("id")
+        if sid in seen_ids:
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=f"{p}/id",
+                    rule="unique-span-id",
+                    message=f"span id {sid!r} is used twice",
+                )
+            )
+        seen_ids.add(sid)
+        if labels is not None and span.get("label") not in labels:
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=f"{p}/label",
+                    rule="label-set",
+                    message=f"label {span.get('label')!r} is not in the label set {sorted(labels)}",
+                )
+            )
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue  # the schema reports the type
+        if start >= end:
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=p,
+                    rule="span-order",
+                    message=f"start {start} is not before end {end}",
+                )
+            )
+            continue
+        if text is None:
+            continue
+        if end > len(text):
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=f"{p}/end",
+                    rule="span-bounds",
+                    message=f"end {end} is past the end of the text ({len(text)} characters)",
+                )
+            )
+            continue
+        expected = span.get("text")
+        if expected is not None and text[start:end] != expected:
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=f"{p}/text",
+                    rule="span-text",
+                    message=f"span text {expected!r} does not match the text at [{start}, {end}): {text[start:end]!r}",
+                )
+            )
+    return issues
+
+
+def _check_doc_labels(
+    labels: Mapping[str, Any], sets: LabelSets, where: dict[str, Any], pointer: str
+) -> list[Issue]:
+    issues = []
+    for name in ("genre", "text_form"):
+        value = labels.get(name)
+        if value is not None and value not in sets[name]:
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=f"{pointer}/{name}",
+                    rule="label-set",
+                    message=f"{name} {value!r} is not in the label set {list(sets[name])}",
+                )
+            )
+    return issues
+
+
+def _check_speakers(
+    quotes: Sequence[Mapping[str, Any]],
+    entity_ids: set[str],
+    where: dict[str, Any],
+    pointer: str,
+    key: str,
+) -> list[Issue]:
+    return [
+        Issue(
+            **where,
+            pointer=f"{pointer}/{i}/{key}",
+            rule="speaker-ref",
+            message=f"speaker {q[key]!r} is not an entity id of this article",
+        )
+        for i, q in enumerate(quotes)
+        if q.get(key) is not None and q.get(key) not in entity_ids
+    ]
+
+
+def check_annotation(
+    ann: Mapping[str, Any], raw: str | None, sets: LabelSets, *, file: str, line: int | None
+) -> list[Issue]:
+    """An annotation record against its article's raw text (``None``: text unusable)."""
+    where = {"file": file, "line": line, "record": ann.get("article_id")}
+    seen: set[str] = set()
+    entities = ann.get("entities", [])
+    quotes = ann.get("quotes", [])
+    issues = check_spans(
+        entities, raw, pointer="/entities", where=where, label_set=sets["entity"], seen_ids=seen
+    )
+    entity_ids = set(seen)
+    issues += check_spans(quotes, raw, pointer="/quotes", where=where, seen_ids=seen)
+    issues += _check_speakers(quotes, entity_ids, where, "/quotes", "speaker")
+    issues += _check_doc_labels(ann.get("labels", {}), sets, where, "/labels")
+    return issues
+
+
+def check_row(row: Mapping[str, Any], sets: LabelSets, *, file: str = "<row>") -> list[Issue]:
+    """A published row against its own clean text."""
+    where = {"file": file, "line": None, "record": row.get("id")}
+    seen: set[str] = set()
+    text = row.get("text")
+    issues = check_spans(
+        row.get("entities", []),
+        text,
+        pointer="/entities",
+        where=where,
+        label_set=sets["entity"],
+        seen_ids=seen,
+    )
+    entity_ids = set(seen)
+    issues += check_spans(
+        row.get("quotes", []), text, pointer="/quotes", where=where, seen_ids=seen
+    )
+    issues += _check_speakers(row.get("quotes", []), entity_ids, where, "/quotes", "speaker_id")
+    issues += _check_doc_labels(row, sets, where, "")
+    return issues

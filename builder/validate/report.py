@@ -1,0 +1,100 @@
+"""Validation issues and the report that collects them (Frictionless style).
+
+Every issue says where it is (file, line or record, JSON pointer), which rule it
+broke and what is wrong, so a maintainer can fix the input without a debugger.
+
+Example:
+    >>> report = ValidationReport()
+    >>> report.add(Issue(file="sources.jsonl", line=3, record="a1", pointer="/url",
+    ...                  rule="format", message="'x' is not a 'uri'"))
+    >>> report.ok
+    False
+    >>> report.issues[0].location
+    'sources.jsonl:3 [a1] /url'
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+__all__ = ["Issue", "ValidationReport"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in the input or in a produced row."""
+
+    file: str
+    rule: str
+    message: str
+    line: int | None = None
+    record: str | None = None
+    pointer: str = ""
+    severity: str = "error"  # "error" fails the build; "warning" is reported only
+
+    @property
+    def location(self) -> str:
+        where = self.file + (f":{self.line}" if self.line is not None else "")
+        if self.record is not None:
+            where += f" [{self.record}]"
+        if self.pointer:
+            where += f" {self.pointer}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.rule}: {self.message}"
+
+
+@dataclass
+class ValidationReport:
+    """Issues collected across a run; errors never stop collection early."""
+
+    issues: list[Issue] = field(default_factory=list)
+    max_issues: int = 10_000
+    dropped: int = 0
+
+    def add(self, issue: Issue) -> None:
+        if len(self.issues) >= self.max_issues:
+            self.dropped += 1  # keep memory bounded on a corpus that is wrong everywhere
+            return
+        self.issues.append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            self.add(issue)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.dropped
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self.issues)
+
+    def counts_by_rule(self) -> dict[str, int]:
+        return dict(sorted(Counter(i.rule for i in self.errors).items()))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "valid": self.ok,
+            "error_count": len(self.errors) + self.dropped,
+            "warning_count": len(self.warnings),
+            "errors_by_rule": self.counts_by_rule(),
+            "issues_not_listed": self.dropped,
+            "issues": [{k: v for k, v in asdict(i).items()} for i in self.issues],
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")

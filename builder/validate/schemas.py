@@ -1,0 +1,135 @@
+"""The JSON Schemas in ``schema/``, with a fast path and a reference path.
+
+``jsonschema`` (draft 2020-12, format checking on) is the reference: it finds
+and locates every error. It is also slow (about 600 records/s on articles with
+50 spans), so each record first goes through a validator compiled from the same
+schema by ``fastjsonschema``; only records it rejects, plus a sample of those it
+accepts (to catch any disagreement between the two), go to the reference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+from referencing import Registry, Resource
+
+__all__ = ["SCHEMA_NAMES", "SchemaError", "SchemaStore", "schema_dir"]
+
+SCHEMA_NAMES = ("config", "source", "article", "annotation", "row")
+
+
+def schema_dir() -> Path:
+    """Folder of the JSON Schemas: ``$BUILDER_SCHEMA_DIR`` or the project's ``schema/``."""
+    env = os.environ.get("BUILDER_SCHEMA_DIR")
+    if env:
+        return Path(env)
+    packaged = Path(__file__).resolve().parent.parent / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "schema"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """One schema violation, located by JSON pointer."""
+
+    pointer: str
+    rule: str
+    message: str
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
+
+
+class SchemaStore:
+    """Loaded schemas by short name (``source``, ``annotation``, ``row`` ...).
+
+    Example:
+        >>> store = SchemaStore.default()
+        >>> store.errors("article", {"id": "a"})[0].rule
+        'required'
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.schemas: dict[str, dict[str, Any]] = {}
+        by_id: dict[str, dict[str, Any]] = {}
+        for name in SCHEMA_NAMES:
+            schema = json.loads((directory / f"{name}.schema.json").read_text(encoding="utf-8"))
+            self.schemas[name] = schema
+            by_id[schema["$id"]] = schema
+        self.registry: Registry = Registry().with_resources(
+            (sid, Resource.from_contents(s)) for sid, s in by_id.items()
+        )
+        self._by_id = by_id
+        self._reference: dict[str, jsonschema.protocols.Validator] = {}
+        self._compiled: dict[str, Callable[[Any], Any]] = {}
+
+    @staticmethod
+    @cache
+    def default() -> SchemaStore:
+        return SchemaStore(schema_dir())
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.schema.json"
+
+    def reference(self, name: str) -> jsonschema.protocols.Validator:
+        if name not in self._reference:
+            cls = jsonschema.Draft202012Validator
+            self._reference[name] = cls(
+                self.schemas[name], registry=self.registry, format_checker=cls.FORMAT_CHECKER
+            )
+        return self._reference[name]
+
+    def compiled(self, name: str) -> Callable[[Any], Any]:
+        if name not in self._compiled:
+            self._compiled[name] = fastjsonschema.compile(
+                self.schemas[name],
+                handlers={"https": lambda uri: self._by_id[uri.split("#")[0]]},
+            )
+        return self._compiled[name]
+
+    def is_valid_fast(self, name: str, record: Any) -> bool:
+        try:
+            self.compiled(name)(record)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    def iter_errors(self, name: str, record: Any) -> Iterator[SchemaError]:
+        """Every violation, in a stable order, by the reference validator."""
+        errors = sorted(
+            self.reference(name).iter_errors(record),
+            key=lambda e: (list(map(str, e.absolute_path)), e.validator),
+        )
+        for error in errors:
+            yield SchemaError(_pointer(error.absolute_path), str(error.validator), error.message)
+
+    def errors(self, name: str, record: Any) -> list[SchemaError]:
+        return list(self.iter_errors(name, record))
+
+    def check(self, name: str, record: Any, *, cross_check: bool = False) -> list[SchemaError]:
+        """Fast check first; the reference locates errors (and re-checks a sample).
+
+        With ``cross_check`` the reference also runs on a record the fast path
+        accepted; if it disagrees, that is reported as an error too.
+        """
+        if self.is_valid_fast(name, record):
+            if not cross_check:
+                return []
+            found = self.errors(name, record)
+            return [
+                SchemaError(e.pointer, e.rule, f"{e.message} (missed by the compiled validator)")
+                for e in found
+            ]
+        found = self.errors(name, record)
+        return found or [SchemaError("", "schema", "rejected by the compiled validator only")]
