@@ -1,0 +1,111 @@
+"""Shared test setup.
+
+The Hugging Face libraries read their endpoint, cache and token settings when
+they are imported, so those are fixed here, before any test module imports
+them: no test can reach huggingface.co or use a real stored token.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+_HF_HOME = tempfile.mkdtemp(prefix="builder-tests-hf-")
+os.environ.update(
+    {
+        "HF_ENDPOINT": "http://127.0.0.1:9",  # nothing listens there; hub tests point at their server
+        "HF_HOME": _HF_HOME,
+        "HF_TOKEN": "hf_dummy_test_token",
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_DATASETS_TRUST_REMOTE_CODE": "0",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+)
+os.environ.pop("HF_HUB_OFFLINE", None)
+os.environ.pop("HF_DATASETS_OFFLINE", None)
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import pytest  # noqa: E402
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+SEEDS = ROOT / "seeds"
+sys.path.insert(0, str(TESTS))
+
+try:  # the loopback guard lives with the Hub test server
+    from hub_fixtures import install_loopback_guard  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - only while the hub fixtures are absent
+    install_loopback_guard = None  # type: ignore[assignment]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if install_loopback_guard is not None:
+        install_loopback_guard()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The embedded seed dataset (read-only: copy it before changing anything)."""
+    return SEEDS
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private, writable copy of the seed inputs."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest, ignore=shutil.ignore_patterns("tools", "__pycache__"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds built once per session (treat as read-only)."""
+    from builder.pipeline import build
+
+    out = tmp_path_factory.mktemp("seed-build") / "dataset"
+    build(SEEDS, out)
+    return out
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., CliResult]:
+    """Run ``python -m builder ARGS`` in a subprocess, as a user would."""
+
+    def run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
+        proc = subprocess.run(
+            [sys.executable, "-m", "builder", *args],
+            cwd=cwd or ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "COLUMNS": "200", **(env or {})},
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _no_parquet_export() -> Iterator[None]:
+    """datasets would ask datasets-server.<host> for Parquet exports: never."""
+    import datasets
+
+    previous = datasets.config.USE_PARQUET_EXPORT
+    datasets.config.USE_PARQUET_EXPORT = False
+    yield
+    datasets.config.USE_PARQUET_EXPORT = previous

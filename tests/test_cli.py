@@ -1,0 +1,39 @@
+"""The CLI as a user meets it: help with examples, documented exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "clean"])
+def test_help_shows_examples(command: str, run_cli) -> None:
+    result = run_cli(command, "--help")
+    assert result.code == 0
+    assert "Examples" in result.stdout
+    assert f"builder {command}" in result.stdout
+
+
+def test_top_level_help_documents_exit_codes(run_cli) -> None:
+    result = run_cli("--help")
+    assert result.code == 0
+    assert "Exit codes: 0 ok, 1 invalid data, 2 usage error" in " ".join(result.stdout.split())
+
+
+def test_usage_errors_exit_2(run_cli, tmp_path: Path) -> None:
+    assert run_cli("build", "--no-such-option").code == 2
+    missing = run_cli("validate", "--input", str(tmp_path / "nowhere"))
+    assert missing.code == 2
+    assert "no dataset configuration" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_clean_reads_stdin_and_prints_the_edit_log(run_cli) -> None:
+    page = "Home > World > Middle East\nThe article body.\nAdvertisement\nMore body text here.\n"
+    text = run_cli("clean", stdin=page)
+    assert text.code == 0, text.stderr
+    assert text.stdout == "The article body.\nMore body text here.\n"
+    log = run_cli("clean", "--edits", stdin=page)
+    assert "boilerplate.breadcrumb" in log.stdout
+    assert "boilerplate.advertisement" in log.stdout

@@ -1,0 +1,83 @@
+"""schema/ is the single source of truth for records and for the Arrow schema."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import datasets
+import pyarrow as pa
+import pytest
+
+from builder.features import RowCodec, field_table
+from builder.validate.schemas import SCHEMA_NAMES, SchemaStore
+
+LABELS = {"entity": ["PERSON", "ORG"], "genre": ["news", "opinion"], "text_form": ["cased", "lower"]}
+
+
+def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict]]:
+    if isinstance(node, dict):
+        for key in ("properties", "$defs"):
+            for name, child in node.get(key, {}).items():
+                yield f"{pointer}/{name}", child
+                yield from _walk(child, f"{pointer}/{name}")
+        if isinstance(node.get("items"), dict):
+            yield from _walk(node["items"], f"{pointer}[]")
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_every_field_has_a_description(name: str) -> None:
+    schema = SchemaStore.default().schemas[name]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    missing = [p for p, node in _walk(schema) if "description" not in node]
+    assert not missing, f"{name}: fields without description: {missing}"
+
+
+def test_row_features_come_from_the_schema() -> None:
+    codec = RowCodec(SchemaStore.default().schemas["row"], LABELS)
+    f = codec.features
+    assert f["genre"] == datasets.ClassLabel(names=["news", "opinion"])
+    assert isinstance(f["entities"], datasets.List)
+    assert f["entities"].feature["label"] == datasets.ClassLabel(names=["PERSON", "ORG"])
+    assert f["entities"].feature["start"] == datasets.Value("int32")
+    assert f["source"]["published_earliest"] == datasets.Value("date32")
+    assert pa.types.is_list(codec.arrow_schema.field("entities").type)
+    assert b"huggingface" in codec.arrow_schema.metadata
+
+
+def test_encoder_maps_labels_to_ids_and_dates_to_date32() -> None:
+    store = SchemaStore.default()
+    codec = RowCodec(store.schemas["row"], LABELS)
+    row = {
+        "id": "a1", "text": "Ann met Bob", "text_sha256": "0" * 64, "raw_sha256": "1" * 64,
+        "genre": "opinion", "text_form": "cased",
+        "source": {"publisher": "P", "headline": None, "author": None, "url": None,
+                   "published_earliest": "2024-04-15", "published_latest": None,
+                   "captured_earliest": None, "captured_latest": None, "language": "en",
+                   "redistribution": "unknown", "rights": "unknown"},
+        "entities": [{"id": "e1", "start": 0, "end": 3, "label": "ORG", "text": "Ann"}],
+        "quotes": [], "edits": [],
+    }
+    assert store.is_valid_fast("row", row) and not store.errors("row", row)
+    encoded = codec.to_table([row]).to_pylist()[0]
+    assert encoded["genre"] == 1
+    assert encoded["entities"][0]["label"] == 1
+    assert encoded["source"]["published_earliest"] == datetime.date(2024, 4, 15)
+
+
+def test_field_table_lists_nested_fields_with_their_descriptions() -> None:
+    schema = SchemaStore.default().schemas["row"]
+    table = field_table(schema, RowCodec(schema, LABELS).features)
+    names = {r["name"]: r for r in table}
+    assert names["entities[].label"]["type"] == "ClassLabel (2 names)"
+    assert names["source.publisher"]["description"]
+    assert all(r["description"] for r in table)
+
+
+def test_fast_and_reference_validators_agree_on_a_bad_record() -> None:
+    store = SchemaStore.default()
+    bad = {"id": "../escape", "path": "x", "text": "", "sha256": "nothex", "bytes": 0}
+    assert not store.is_valid_fast("article", bad)
+    rules = {e.rule for e in store.errors("article", bad)}
+    assert {"pattern", "minLength", "minimum"} <= rules

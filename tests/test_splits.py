@@ -1,0 +1,101 @@
+"""Split assignment: deterministic, grouped, duplicate-aware, leakage-free."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from builder.splits import MINHASH_SCHEME, hash_split, plan_splits
+from builder.staging import ArticleFacts
+
+RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
+
+
+def _minhash(text: str) -> bytes:
+    words = re.findall(r"\w+", text.lower())
+    mh = MinHash(num_perm=64, seed=1, scheme=MINHASH_SCHEME)
+    mh.update_batch([" ".join(words[i : i + 5]).encode() for i in range(len(words) - 4)])
+    return np.asarray(mh.hashvalues, dtype="<u8").tobytes()
+
+
+def _facts(i: int, *, group: str | None = None, text: str | None = None) -> ArticleFacts:
+    text = text or f"article number {i} " + " ".join(f"word{i}_{j}" for j in range(40))
+    return ArticleFacts(
+        id=f"a{i:05d}",
+        group_key=group or f"id:a{i:05d}",
+        text_key=hashlib.sha256(text.encode()).hexdigest(),
+        row_bytes=100,
+        publisher=None,
+        minhash=_minhash(text),
+    )
+
+
+def _plan(facts: list[ArticleFacts], **kw):
+    kw.setdefault("ratios", RATIOS)
+    kw.setdefault("salt", "s")
+    kw.setdefault("assignment", {})
+    kw.setdefault("near_duplicate_threshold", 0.8)
+    return plan_splits(iter(facts), **kw)
+
+
+def test_same_inputs_give_the_same_assignment() -> None:
+    facts = [_facts(i) for i in range(300)]
+    assert _plan(facts).assignment == _plan(list(reversed(facts))).assignment
+
+
+def test_ratios_are_roughly_honoured_and_every_id_has_exactly_one_split() -> None:
+    plan = _plan([_facts(i) for i in range(2000)], near_duplicate_threshold=None)
+    counts = {s: list(plan.assignment.values()).count(s) for s in RATIOS}
+    assert sum(counts.values()) == 2000
+    assert 1500 < counts["train"] < 1700
+    assert 120 < counts["test"] < 280
+
+
+def test_adding_articles_does_not_move_existing_ones() -> None:
+    before = _plan([_facts(i) for i in range(200)]).assignment
+    after = _plan([_facts(i) for i in range(400)]).assignment
+    assert all(after[k] == v for k, v in before.items())
+
+
+def test_a_group_never_straddles_splits() -> None:
+    facts = [_facts(i, group=f"publisher:p{i % 7}") for i in range(140)]
+    plan = _plan(facts, near_duplicate_threshold=None)
+    for p in range(7):
+        splits = {plan.assignment[f.id] for f in facts if f.group_key == f"publisher:p{p}"}
+        assert len(splits) == 1
+
+
+def test_exact_and_near_duplicates_are_reported_and_kept_together() -> None:
+    base = " ".join(f"token{j}" for j in range(300))
+    near = base.replace("token150 ", "changed ", 1)
+    facts = [_facts(i) for i in range(50)]
+    facts += [_facts(100, text=base), _facts(101, text=base), _facts(102, text=near)]
+    plan = _plan(facts)
+    assert plan.exact_duplicates == [["a00100", "a00101"]]
+    assert ["a00100", "a00102"] in plan.near_duplicates
+    assert len({plan.assignment[i] for i in ("a00100", "a00101", "a00102")}) == 1
+
+
+def test_explicit_assignment_wins_and_conflicts_are_reported() -> None:
+    facts = [_facts(i, group="publisher:BBC") for i in range(3)] + [_facts(3)]
+    plan = _plan(facts, assignment={"BBC": "test", "a00003": "validation"})
+    assert {plan.assignment[f"a{i:05d}"] for i in range(3)} == {"test"}
+    assert plan.assignment["a00003"] == "validation"
+    conflict = _plan(facts, assignment={"BBC": "test", "a00001": "train"})
+    assert conflict.conflicts
+
+
+@pytest.mark.parametrize("salt", ["a", "b"])
+def test_hash_split_is_a_pure_function_of_key_and_salt(salt: str) -> None:
+    assert hash_split("k", RATIOS, salt) == hash_split("k", RATIOS, salt)
+    assert hash_split("k", {"only": 1.0}, salt) == "only"
+
+
+def test_five_articles_work() -> None:
+    plan = _plan([_facts(i) for i in range(5)])
+    assert len(plan.assignment) == 5
+    assert set(plan.assignment.values()) <= set(RATIOS)
