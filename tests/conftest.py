@@ -20,6 +20,7 @@ os.environ.update(
         "HF_TOKEN": "hf_dummy_test_token",
         "HF_HUB_DISABLE_XET": "1",
         "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_UPDATE_DOWNLOAD_COUNTS": "0",  # else load_dataset pings a download counter off loopback
         "HF_DATASETS_TRUST_REMOTE_CODE": "0",
         "TOKENIZERS_PARALLELISM": "false",
     }
