@@ -15,11 +15,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import __version__
-from .errors import BuildError, DataError
+from .errors import BuildError, DataError, UsageError
 from .validate.report import ValidationReport
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -113,7 +114,7 @@ def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
             _print_report(report)
     elif as_json:
         print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -144,6 +145,14 @@ def build(
     workers: WorkersOpt = 1,
     report: ReportOpt = None,
     as_json: JsonOpt = False,
+    quarantine: Annotated[
+        bool | None,
+        typer.Option(
+            "--quarantine/--strict",
+            help="Quarantine: set invalid records aside in rejects.jsonl and build the rest. "
+            "Strict: any invalid record fails the build. Default: the configuration's quarantine.enabled (strict).",
+        ),
+    ] = None,
 ) -> None:
     """Build the dataset folder: Parquet splits, README card, schemas, manifest.
 
@@ -154,12 +163,16 @@ def build(
         builder build --input seeds --out out/dataset --workers 2
 
         builder build --json > summary.json
+
+        builder build --quarantine
     """
     from .pipeline import build as run_build
 
     def body() -> None:
         with _progress(not as_json) as progress:
-            result = run_build(input, out, workers=workers, progress=progress)
+            result = run_build(
+                input, out, workers=workers, progress=progress, quarantine=quarantine
+            )
         if report:
             result.report.write_json(report)
         if as_json:
@@ -174,6 +187,8 @@ def build(
         err.print(
             f"[bold green]built[/] {result.out}: {counts['written']} of {counts['read']} articles ({splits})"
         )
+        if result.quarantine:
+            err.print(f"quarantine: {counts['rejected']} article(s) rejected, see rejects.jsonl")
 
     run_guarded(body, as_json=as_json, report_path=report)
 
@@ -218,30 +233,64 @@ def clean(
         Path | None, typer.Argument(help="Raw article file; standard input when omitted.")
     ] = None,
     edits: Annotated[
-        bool, typer.Option("--edits", help="Print the edit log instead of the text.")
+        bool, typer.Option("--edits", help="Print the edit log (JSON Lines) instead of the text.")
     ] = False,
     config: Annotated[
-        Path | None, typer.Option("--config", help="dataset.yaml whose cleaning options to use.")
+        Path | None,
+        typer.Option(
+            "--config", help="dataset.yaml (or its folder) whose cleaning options to use."
+        ),
+    ] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Extra boilerplate rule file (YAML); repeat for several."),
+    ] = None,
+    detokenize: Annotated[
+        bool | None,
+        typer.Option(
+            "--detokenize/--no-detokenize",
+            help="Rejoin lowercased tokenized text (default: the configuration's, else off).",
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print the cleaned text of one article, or its edit log.
+    """Print the cleaned text of one article, or its edit log (which rule did what).
 
     **Examples**
 
         builder clean seeds/articles/004_85bdede9e1a8b346.txt
 
         cat page.txt | builder clean --edits
+
+        builder clean --rules my_site_rules.yaml --edits page.txt
+
+        builder clean --config seeds --detokenize seeds/articles/000_1be5c9577093f905.txt
     """
     from .clean.pipeline import Cleaner
+    from .clean.rules import RuleError
     from .config import load_config
 
     def body() -> None:
+        step_names, rule_files, detok = None, list(rules or []), False
         if config:
             cfg = load_config(config)
-            cleaner = Cleaner.build(step_names=cfg.cleaning_steps, rule_files=cfg.rule_files)
-        else:
-            cleaner = Cleaner.default()
+            step_names, rule_files, detok = (
+                cfg.cleaning_steps,
+                [*cfg.rule_files, *rule_files],
+                cfg.detokenize,
+            )
+        for path in rule_files:
+            if not path.is_file():
+                raise UsageError(f"no rule file {path}")
+        try:
+            cleaner = Cleaner.build(
+                step_names=step_names,
+                rule_files=rule_files,
+                detokenize=detok if detokenize is None else detokenize,
+            )
+        except RuleError as exc:
+            raise DataError(f"invalid rule file: {exc}") from None
         raw_bytes = file.read_bytes() if file else sys.stdin.buffer.read()
         try:
             raw = raw_bytes.decode("utf-8")
@@ -255,6 +304,7 @@ def clean(
                         "text": result.text,
                         "edits": [e.as_dict() for e in result.edits],
                         "attributes": result.attributes,
+                        "rules": dict(sorted(result.rule_counts.items())),
                     },
                     indent=2,
                     ensure_ascii=False,
@@ -267,6 +317,263 @@ def clean(
             sys.stdout.write(
                 result.text + ("\n" if result.text and not result.text.endswith("\n") else "")
             )
+
+    run_guarded(body, as_json=as_json)
+
+
+BuildOpt = Annotated[
+    Path, typer.Option("--build", "-b", help="The build folder (output of `builder build`).")
+]
+RepoOpt = Annotated[
+    str | None,
+    typer.Option("--repo", help="Hugging Face dataset repo ORG/NAME.", show_default=False),
+]
+HubOpt = Annotated[
+    bool, typer.Option("--hub", help="The Hub repo named by publish.repo_id in dataset.yaml.")
+]
+GitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--git",
+        help="A git repository (local path, created bare if missing, or any git URL).",
+        show_default=False,
+    ),
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option("--endpoint", help="Hub URL (default: HF_ENDPOINT, else huggingface.co)."),
+]
+ConfigDirOpt = Annotated[
+    Path,
+    typer.Option("--input", "-i", help="Folder with dataset.yaml, for its publish.* defaults."),
+]
+
+
+@app.command()
+def publish(
+    build: BuildOpt = Path("out/dataset"),
+    repo: RepoOpt = None,
+    hub: HubOpt = False,
+    git: GitOpt = None,
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="Release version X.Y.Z (default: the build's version)."),
+    ] = None,
+    private: Annotated[
+        bool, typer.Option("--private", help="Create a missing Hub repo as private.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Run every check and show the plan; upload nothing.")
+    ] = False,
+    endpoint: EndpointOpt = None,
+    input: ConfigDirOpt = Path("seeds"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Publish a build as ONE commit plus an immutable tag vX.Y.Z (Hub or git).
+
+    Without --repo/--hub/--git the target is publish.git_target of dataset.yaml.
+    The Hub token comes from HF_TOKEN or `hf auth login`; it is never printed.
+
+    **Examples**
+
+        builder publish --repo my-org/news --dry-run
+
+        builder publish --build out/dataset --repo my-org/news --version 1.1.0
+
+        builder publish --git ../release-repo
+    """
+    from .publish.destination import open_target
+    from .publish.release import publish as run_publish
+
+    def say(message: str) -> None:
+        err.print(message, highlight=False, markup=False, soft_wrap=True)
+
+    def body() -> None:
+        if as_json or not sys.stderr.isatty():
+            from huggingface_hub.utils import disable_progress_bars
+
+            disable_progress_bars()
+        target = open_target(
+            repo=repo,
+            hub=hub,
+            git=git,
+            endpoint=endpoint,
+            input_dir=input,
+            build_dir=build,
+            log=say,
+        )
+        try:
+            result = run_publish(
+                build, target, version=version, private=private, dry_run=dry_run, log=say
+            )
+        finally:
+            target.close()
+        if as_json:
+            print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+        change = result.change.summary() if result.change else None
+        if result.status == "already-published":
+            say(
+                f"{result.tag} of this build is already on {result.target} "
+                f"({result.commit}): nothing to do"
+            )
+        elif result.status == "resumed":
+            say(f"finished {result.tag}: tagged {result.commit} on {result.target}")
+        elif result.status == "dry-run":
+            say(
+                f"dry run: would publish {result.tag} to {result.target}"
+                + (" (creating it)" if result.created_repo else "")
+            )
+            if change:
+                level = (
+                    result.change.level.label if result.change and result.change.previous else ""
+                )
+                say(
+                    f"  change: {change}"
+                    + (f" (needs at least a {level} release)" if level else "")
+                )
+            say(
+                f"  {len(result.files)} files, {result.bytes:,} bytes; "
+                f"deleting {len(result.deleted)}: {', '.join(result.deleted) or '-'}"
+            )
+        else:
+            say(f"published {result.tag} to {result.target}: commit {result.commit}")
+            if change:
+                say(f"  {change}")
+            say(f"  {result.load_line}")
+
+    run_guarded(body, as_json=as_json)
+
+
+@app.command()
+def verify(
+    path: Annotated[
+        Path, typer.Argument(help="A local build folder (when no --repo/--git is given).")
+    ] = Path("out/dataset"),
+    repo: RepoOpt = None,
+    git: GitOpt = None,
+    revision: Annotated[
+        str | None,
+        typer.Option("--revision", help="Tag, branch or commit (default: the newest release)."),
+    ] = None,
+    endpoint: EndpointOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every file against the manifest: sha256, Parquet row counts, features of card and files.
+
+    **Examples**
+
+        builder verify out/dataset
+
+        builder verify --repo my-org/news --revision v1.2.0
+
+        builder verify --git ../release-repo --revision v1.0.0
+    """
+    from .publish.destination import open_target
+    from .publish.verify import verify_folder, verify_revision
+    from .publish.versioning import newest_release, tag_name
+
+    def body() -> None:
+        where, commit = str(path), None
+        if repo or git:
+            target = open_target(repo=repo, git=git, endpoint=endpoint, input_dir=None)
+            try:
+                rev = revision
+                if rev is None:
+                    newest = newest_release(target.tags())
+                    rev = tag_name(newest) if newest else "main"
+                commit, problems = verify_revision(target, rev)
+            finally:
+                target.close()
+            where = f"{target.description} at {rev}"
+        else:
+            if not (path / "manifest.json").is_file():
+                raise UsageError(f"{path} has no manifest.json: not a build folder")
+            problems = verify_folder(path)
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "ok": not problems,
+                        "where": where,
+                        "commit": commit,
+                        "mismatches": [p.to_dict() for p in problems],
+                    },
+                    indent=2,
+                )
+            )
+        for problem in problems:
+            err.print(f"mismatch: {problem}", highlight=False, markup=False, soft_wrap=True)
+        if problems:
+            err.print(
+                f"verify failed: {len(problems)} mismatch(es) in {where}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_DATA)
+        err.print(
+            f"verified {where}" + (f" (commit {commit})" if commit else ""),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+    run_guarded(body, as_json=as_json)
+
+
+@app.command()
+def release(
+    input: InputOpt = Path("seeds"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Build output folder.")] = Path(
+        "out/dataset"
+    ),
+    workers: WorkersOpt = 1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build, publish to the configured default target, load the release back, summarise.
+
+    The target is publish.git_target of dataset.yaml (a git repository with
+    git-lfs); publishing an unchanged build again does nothing. The tagged
+    release is then loaded with datasets.load_dataset, as a consumer would.
+
+    **Examples**
+
+        builder release
+
+        builder release --input seeds --out out/dataset --json
+    """
+    from .pipeline import build as run_build
+    from .publish.destination import open_target
+    from .publish.loadback import load_release
+    from .publish.release import publish as run_publish
+
+    def say(message: str) -> None:
+        err.print(message, highlight=False, markup=False, soft_wrap=True)
+
+    def body() -> None:
+        with _progress(not as_json) as progress:
+            built = run_build(input, out, workers=workers, progress=progress)
+        counts = built.stats.stages
+        say(f"built {built.out}: {counts['written']} of {counts['read']} articles")
+        target = open_target(input_dir=input, build_dir=out, log=say)
+        try:
+            published = run_publish(out, target, log=say)
+            say(f"{published.status} {published.tag} on {published.target} ({published.commit})")
+            loaded = load_release(target, published.tag)
+        finally:
+            target.close()
+        if as_json:
+            print(json.dumps({"publish": published.summary(), "loaded": loaded}, indent=2))
+            return
+        table = Table(title=f"load_dataset at {loaded['tag']} ({loaded['target']})")
+        for column in ("split", "rows", "entity spans", "quote spans"):
+            table.add_column(column)
+        for name, s in loaded["splits"].items():
+            table.add_row(name, str(s["rows"]), str(s["entities"]), str(s["quotes"]))
+        console = Console()  # stdout: the summary is the command's output
+        console.print(table)
+        console.print("features: " + ", ".join(f"{k}: {v}" for k, v in loaded["features"].items()))
+        console.print(published.load_line)
 
     run_guarded(body, as_json=as_json)
 

@@ -141,7 +141,7 @@ def test_card_documents_sources_processing_annotation_and_limits(seed_build: Pat
     text = (seed_build / "README.md").read_text()
     for heading in ("## Dataset Details", "### Dataset Sources", "## Dataset Structure", "### Data Splits", "#### Data Collection and Processing", "### Annotations", "## Bias, Risks, and Limitations", "## Rights", "## Citation"):
         assert heading in text, heading
-    assert "BBC News" in text and "The Guardian" in text and "westtimelines\\.com" in text
+    assert "BBC News" in text and "The Guardian" in text and "westtimelines.com" in text
     assert "`footer.teaser`" in text
     assert "| `entities[].label` | ClassLabel (8 names) |" in text
 

@@ -1,0 +1,110 @@
+"""Which target a command means: ``--repo``, ``--hub``, ``--git``, or the config's default.
+
+``dataset.yaml`` names the defaults: ``publish.git_target`` (relative to the
+config file) is the embedded target used when no option names one, and
+``publish.repo_id`` is the Hub repo for ``--hub`` and the name shown in
+``load_dataset(...)`` lines of a git release.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import UsageError
+from ..manifest import MANIFEST_NAME
+from .target import ReleaseTarget
+
+__all__ = ["open_target"]
+
+CONFIG_FILENAME = "dataset.yaml"  # as builder.config (not imported: its validators load slowly)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    path: Path
+    repo_id: str | None
+    git_target: str | None
+
+
+def _config(input_dir: Path | None) -> _Settings | None:
+    """The ``publish`` block of dataset.yaml, if there is one.
+
+    Read with plain YAML: the build validated the file, and loading the schema
+    validators costs seconds a publish does not need to spend.
+    """
+    if input_dir is None:
+        return None
+    path = input_dir / CONFIG_FILENAME if input_dir.is_dir() else input_dir
+    if not path.is_file():
+        return None
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    publish = raw.get("publish") if isinstance(raw, dict) else None
+    publish = publish if isinstance(publish, dict) else {}
+    repo_id, git_target = publish.get("repo_id"), publish.get("git_target")
+    return _Settings(
+        path=path,
+        repo_id=str(repo_id) if repo_id else None,
+        git_target=str(git_target) if git_target else None,
+    )
+
+
+def _dataset_name(build_dir: Path | None) -> str | None:
+    if build_dir is None:
+        return None
+    try:
+        manifest = json.loads((build_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = manifest.get("dataset", {}).get("name") if isinstance(manifest, dict) else None
+    return str(name) if name else None
+
+
+def open_target(
+    *,
+    repo: str | None = None,
+    hub: bool = False,
+    git: str | None = None,
+    endpoint: str | None = None,
+    input_dir: Path | None = None,
+    build_dir: Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> ReleaseTarget:
+    """The target the options name (exactly one of them, or the config's git target)."""
+    chosen = [name for name, value in (("--repo", repo), ("--hub", hub), ("--git", git)) if value]
+    if len(chosen) > 1:
+        raise UsageError(f"name one target: {' and '.join(chosen)} were both given")
+    if repo:
+        from .hub import HubTarget
+
+        return HubTarget(repo, endpoint=endpoint, log=log)
+    config = _config(input_dir)
+    if hub:
+        if config is None or not config.repo_id:
+            raise UsageError(
+                f"--hub needs publish.repo_id in {input_dir}/{CONFIG_FILENAME} (or use --repo ORG/NAME)"
+            )
+        from .hub import HubTarget
+
+        return HubTarget(config.repo_id, endpoint=endpoint, log=log)
+    from .gitrepo import GitTarget, is_remote
+
+    load_name = (config.repo_id if config else None) or _dataset_name(build_dir) or "dataset"
+    if git:
+        return GitTarget(git, load_name=load_name)
+    if config is None or not config.git_target:
+        raise UsageError(
+            "no target: pass --repo ORG/NAME (Hub), --git PATH_OR_URL, or set "
+            f"publish.git_target in {input_dir or '.'}/{CONFIG_FILENAME}"
+        )
+    location = config.git_target
+    if not is_remote(location):
+        location = str((config.path.parent / location).resolve())
+    return GitTarget(location, load_name=load_name)

@@ -1,0 +1,373 @@
+"""The embedded release target: any git repository, with Parquet files in git-lfs.
+
+A Hub dataset repo is a git repository with LFS, so a plain git repository
+with the same layout (``main`` branch, annotated ``vX.Y.Z`` tags,
+``.gitattributes`` sending ``*.parquet`` to LFS) is a release target that needs
+no Hub. A local path that does not exist becomes a bare repository.
+
+Everything goes through the real ``git`` and ``git-lfs`` commands in a private
+temporary repository: the target is only fetched from and pushed to, so a
+failed publish leaves it as it was. The push of ``main`` uses
+``--force-with-lease=main:<parent>``: if someone else pushed since the head
+was read, the push is refused, never overwrites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .target import (
+    BRANCH,
+    CommitRef,
+    ConcurrentPublishError,
+    PublishError,
+    ReleaseTarget,
+    TagExistsError,
+)
+
+__all__ = ["GITATTRIBUTES", "GitTarget", "is_remote", "require_git_lfs"]
+
+GITATTRIBUTES = (
+    "*.parquet filter=lfs diff=lfs merge=lfs -text\n"
+    "*.arrow filter=lfs diff=lfs merge=lfs -text\n"
+    "*.gz filter=lfs diff=lfs merge=lfs -text\n"
+)
+"""Like the Hub's default: data files in LFS, text (card, JSON) as plain git blobs."""
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+_REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/\\]+@[^/\\]+:")
+_USERINFO = re.compile(r"(://)[^/@\s]+@")
+_LFS_CONFIG = (
+    "-c",
+    "filter.lfs.smudge=git-lfs smudge -- %f",
+    "-c",
+    "filter.lfs.process=git-lfs filter-process",
+    "-c",
+    "filter.lfs.required=true",
+)
+_FETCH_ALL = ("+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*")
+_IDENTITY = {"user.name": "news-dataset-builder", "user.email": "builder@localhost"}
+
+
+def _redact(text: str) -> str:
+    """Drop credentials embedded in URLs (https://user:token@host) from messages."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def is_remote(location: str) -> bool:
+    """A URL (``scheme://``) or scp-like ``user@host:path``, as opposed to a local path."""
+    return bool(_REMOTE.match(location))
+
+
+def require_git_lfs() -> None:
+    """Fail clearly when git or git-lfs is missing (Parquet would be committed as blobs)."""
+    for tool, hint in (
+        ("git", "install git"),
+        ("git-lfs", "install git-lfs: apt-get install git-lfs"),
+    ):
+        if shutil.which(tool) is None:
+            raise PublishError(f"the git target needs {tool}, which is not installed ({hint})")
+
+
+class GitTarget(ReleaseTarget):
+    """A local path or any git remote URL."""
+
+    def __init__(self, location: str | Path, *, load_name: str) -> None:
+        require_git_lfs()  # before anything is created: without LFS, Parquet would be blobs
+        text = str(location)
+        self.remote = is_remote(text)
+        self.location = text if self.remote else str(Path(text).expanduser().resolve())
+        self.description = f"git repository {_redact(self.location)}"
+        self.load_name = load_name
+        self._tmp: Path | None = None
+        self._fetched = False
+
+    # -- plumbing ----------------------------------------------------------------------
+    def redact(self, text: str) -> str:
+        return _redact(text)
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+        }
+        env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_LFS_SKIP_PUSH": "0"})
+        return env
+
+    def _git(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        input: bytes | None = None,
+        stdout: int | None = subprocess.PIPE,
+        check: bool = True,
+        what: str | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=self._env(),
+            check=False,
+        )
+        if check and proc.returncode != 0:
+            raise PublishError(
+                f"{what or 'git ' + args[0]} failed on {self.description}: "
+                f"{_redact(self._stderr(proc))}"
+            )
+        return proc
+
+    @staticmethod
+    def _stderr(proc: subprocess.CompletedProcess[bytes]) -> str:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        return " | ".join(lines[-4:]) or f"exit code {proc.returncode}"
+
+    @property
+    def _work(self) -> Path:
+        """A private repository that fetches from and pushes to the target."""
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="builder-git-"))
+            repo = self._tmp / "repo"
+            self._git("init", "-q", "-b", BRANCH, str(repo))
+            self._git("lfs", "install", "--local", cwd=repo, what="git lfs install")
+            self._git("remote", "add", "origin", self.location, cwd=repo)
+            self._git("config", "lfs.locksverify", "false", cwd=repo)
+            for key, value in _IDENTITY.items():
+                if self._git("config", "--get", key, cwd=repo, check=False).returncode != 0:
+                    self._git("config", key, value, cwd=repo)
+        return self._tmp / "repo"
+
+    def _refs(self) -> dict[str, str]:
+        proc = self._git("ls-remote", self.location, check=False)
+        if proc.returncode != 0:
+            raise PublishError(f"cannot read {self.description}: {_redact(self._stderr(proc))}")
+        refs: dict[str, str] = {}
+        for line in proc.stdout.decode().splitlines():
+            sha, _, name = line.partition("\t")
+            refs[name] = sha
+        return refs
+
+    def _fetch(self) -> None:
+        self._git(
+            "fetch",
+            "-q",
+            "--prune",
+            "--prune-tags",
+            "origin",
+            *_FETCH_ALL,
+            cwd=self._work,
+            what="git fetch",
+        )
+        self._fetched = True
+
+    def _resolve(self, revision: str) -> str:
+        """Branch, tag or commit id -> commit id, fetching what is needed."""
+        refs = self._refs()
+        for name in (
+            f"refs/tags/{revision}^{{}}",
+            f"refs/tags/{revision}",
+            f"refs/heads/{revision}",
+        ):
+            if name in refs:
+                sha = refs[name]
+                break
+        else:
+            if not re.fullmatch(r"[0-9a-f]{7,40}", revision):
+                raise PublishError(f"{self.description} has no revision {revision!r}")
+            sha = revision
+        if self._git("cat-file", "-e", f"{sha}^{{commit}}", cwd=self._work, check=False).returncode:
+            self._fetch()
+            if self._git(
+                "cat-file", "-e", f"{sha}^{{commit}}", cwd=self._work, check=False
+            ).returncode:
+                raise PublishError(f"{self.description} has no commit {revision!r}")
+        return sha
+
+    # -- the interface -----------------------------------------------------------------
+    def exists(self) -> bool:
+        if not self.remote and not Path(self.location).exists():
+            return False
+        return self._git("ls-remote", self.location, check=False).returncode == 0
+
+    def create(self, *, private: bool) -> None:
+        if self.exists():
+            return
+        if self.remote:
+            raise PublishError(
+                f"{self.description} cannot be reached or does not exist; create it on its host first"
+            )
+        path = Path(self.location)
+        if path.exists() and any(path.iterdir()):
+            raise PublishError(f"{path} exists but is not a git repository")
+        path.mkdir(parents=True, exist_ok=True)
+        self._git("init", "-q", "--bare", "-b", BRANCH, str(path), what="git init --bare")
+
+    def head(self) -> str | None:
+        return self._refs().get(f"refs/heads/{BRANCH}")
+
+    def tags(self) -> dict[str, str]:
+        refs = self._refs()
+        out: dict[str, str] = {}
+        for name, sha in refs.items():
+            if name.startswith("refs/tags/") and not name.endswith("^{}"):
+                tag = name[len("refs/tags/") :]
+                out[tag] = refs.get(f"{name}^{{}}", sha)
+        return out
+
+    def commit_info(self, revision: str) -> CommitRef:
+        sha = self._resolve(revision)
+        proc = self._git("log", "-1", "--format=%H%x00%ct%x00%B", sha, cwd=self._work)
+        commit_id, stamp, message = proc.stdout.decode("utf-8", "replace").split("\0", 2)
+        date = dt.datetime.fromtimestamp(int(stamp), tz=dt.timezone.utc).date().isoformat()
+        return CommitRef(commit_id, message.strip(), date)
+
+    def fetch_file(self, revision: str, path: str, dest: Path) -> bool:
+        sha = self._resolve(revision)
+        spec = f"{sha}:{path}"
+        if self._git("cat-file", "-e", spec, cwd=self._work, check=False).returncode:
+            return False
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        head = self._git("cat-file", "-s", spec, cwd=self._work).stdout
+        pointer = int(head) < 1024 and self._git(
+            "cat-file", "blob", spec, cwd=self._work
+        ).stdout.startswith(_LFS_POINTER)
+        with dest.open("wb") as out:
+            if not pointer:
+                self._git("cat-file", "blob", spec, cwd=self._work, stdout=out.fileno())
+                return True
+            blob = self._git("cat-file", "blob", spec, cwd=self._work).stdout
+            self._git(
+                "lfs",
+                "smudge",
+                "--",
+                path,
+                cwd=self._work,
+                input=blob,
+                stdout=out.fileno(),
+                what="git lfs smudge",
+            )
+        return True
+
+    def list_files(self, revision: str) -> list[str]:
+        sha = self._resolve(revision)
+        out = self._git("ls-tree", "-r", "-z", "--name-only", sha, cwd=self._work).stdout
+        return sorted(p.decode() for p in out.split(b"\0") if p)
+
+    def commit(
+        self,
+        staged: Path,
+        files: list[str],
+        *,
+        message: str,
+        description: str,
+        parent: str | None,
+    ) -> str:
+        repo = self._work
+        if parent is not None:
+            self._resolve(parent)
+        assert self._tmp is not None
+        tree = Path(tempfile.mkdtemp(prefix="tree-", dir=self._tmp))
+        for rel in files:
+            _link_or_copy(staged / rel, tree / rel)
+        (tree / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+        git = ("--work-tree", str(tree))
+        self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
+        if parent is not None:
+            self._git("update-ref", "refs/heads/release", parent, cwd=repo)
+        else:
+            self._git("update-ref", "-d", "refs/heads/release", cwd=repo, check=False)
+        self._git(*git, "read-tree", "--empty", cwd=repo)
+        self._git(*git, "add", "-A", ".", cwd=repo, what="git add")
+        msg = tree.parent / "message.txt"
+        msg.write_text(f"{message}\n\n{description}\n", encoding="utf-8")
+        self._git(
+            *git,
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--no-verify",
+            "-F",
+            str(msg),
+            cwd=repo,
+            what="git commit",
+        )
+        new = self._git("rev-parse", "HEAD", cwd=repo).stdout.decode().strip()
+        lease = f"--force-with-lease=refs/heads/{BRANCH}:{parent or ''}"
+        proc = self._git(
+            "push",
+            "-q",
+            "--porcelain",
+            lease,
+            "origin",
+            f"{new}:refs/heads/{BRANCH}",
+            cwd=repo,
+            check=False,
+        )
+        if proc.returncode != 0:
+            text = _redact(self._stderr(proc) + " " + proc.stdout.decode("utf-8", "replace"))
+            if "stale info" in text or "fetch first" in text or "non-fast-forward" in text:
+                raise ConcurrentPublishError(
+                    f"{self.description}: {BRANCH} moved since it was read "
+                    f"(expected {parent or 'no branch'}); nothing was pushed"
+                )
+            raise PublishError(f"git push failed on {self.description}: {text}")
+        shutil.rmtree(tree, ignore_errors=True)
+        return new
+
+    def create_tag(self, tag: str, commit: str, *, message: str) -> None:
+        existing = self.tags()
+        if tag in existing:
+            raise TagExistsError(
+                f"tag {tag} already exists on {self.description} ({existing[tag]})"
+            )
+        repo = self._work
+        self._resolve(commit)
+        self._git("tag", "-f", "-a", tag, "-m", message, commit, cwd=repo, what="git tag")
+        proc = self._git(
+            "push",
+            "-q",
+            "--porcelain",
+            "origin",
+            f"refs/tags/{tag}:refs/tags/{tag}",
+            cwd=repo,
+            check=False,
+        )
+        if proc.returncode != 0:
+            text = _redact(self._stderr(proc) + " " + proc.stdout.decode("utf-8", "replace"))
+            if "already exists" in text or "rejected" in text:
+                raise TagExistsError(f"tag {tag} already exists on {self.description}")
+            raise PublishError(f"git push of tag {tag} failed on {self.description}: {text}")
+
+    def materialize(self, revision: str, dest: Path) -> list[str]:
+        sha = self._resolve(revision)
+        dest.mkdir(parents=True, exist_ok=True)
+        clone = dest
+        self._git("init", "-q", str(clone))
+        self._git("lfs", "install", "--local", cwd=clone, what="git lfs install")
+        self._git("remote", "add", "origin", self.location, cwd=clone)
+        self._git("config", "lfs.locksverify", "false", cwd=clone)
+        self._git("fetch", "-q", "origin", *_FETCH_ALL, cwd=clone, what="git fetch")
+        self._git(*_LFS_CONFIG, "checkout", "-q", sha, cwd=clone, what="git checkout (with lfs)")
+        return self.list_files(sha)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)

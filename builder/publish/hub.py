@@ -1,0 +1,312 @@
+"""The Hugging Face Hub as a release target, through ``huggingface_hub.HfApi``.
+
+The endpoint is passed to ``HfApi`` explicitly (``--endpoint`` or
+``HF_ENDPOINT`` read at call time), never taken from the library's
+import-time constant. The token is whatever huggingface_hub finds (``HF_TOKEN``
+or the stored login); it is only ever handed to the library, and every
+message leaving this module goes through :meth:`HubTarget.redact`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import UsageError
+from . import retry
+from .target import (
+    BRANCH,
+    CommitRef,
+    ConcurrentPublishError,
+    PublishError,
+    ReleaseTarget,
+    TagExistsError,
+    TransientError,
+)
+
+__all__ = ["DEFAULT_ENDPOINT", "HubTarget", "resolve_endpoint"]
+
+T = TypeVar("T")
+DEFAULT_ENDPOINT = "https://huggingface.co"
+REPO_TYPE = "dataset"
+
+
+def resolve_endpoint(endpoint: str | None) -> str:
+    """``--endpoint``, else ``HF_ENDPOINT``, else the public Hub."""
+    return (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def _status(exc: BaseException) -> int | None:
+    return getattr(getattr(exc, "response", None), "status_code", None)
+
+
+class HubTarget(ReleaseTarget):
+    """A dataset repository on a Hub (or a Hub-compatible server)."""
+
+    def __init__(
+        self,
+        repo_id: str,
+        *,
+        endpoint: str | None = None,
+        token: str | None = None,
+        policy: retry.RetryPolicy = retry.DEFAULT,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        from huggingface_hub import HfApi, get_token
+
+        if repo_id.count("/") != 1 or not all(repo_id.split("/")):
+            raise UsageError(f"--repo must look like ORG/NAME, got {repo_id!r}")
+        self.repo_id = repo_id
+        self.endpoint = resolve_endpoint(endpoint)
+        self.api = HfApi(endpoint=self.endpoint, token=token)
+        self._secret = token or get_token()
+        self.policy = policy
+        self.log = log
+        self.description = f"dataset repo {repo_id} on {self.endpoint}"
+        self.load_name = repo_id
+        self._tmp = Path(tempfile.mkdtemp(prefix="builder-hub-"))
+
+    # -- plumbing ----------------------------------------------------------------------
+    def redact(self, text: str) -> str:
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        return text
+
+    def _error(self, what: str, exc: BaseException) -> PublishError:
+        status = _status(exc)
+        if status in (401, 403):
+            return PublishError(
+                f"{what}: not authorised on {self.description} (HTTP {status}); "
+                "set HF_TOKEN to a token with write access, or log in with `hf auth login`"
+            )
+        return PublishError(
+            self.redact(f"{what} failed on {self.description}: {retry.describe(exc)}")
+        )
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """Run an idempotent Hub call with bounded retries; errors become PublishError."""
+        on_retry = (lambda m: self.log(self.redact(m))) if self.log else None
+        try:
+            return retry.call(fn, what=what, policy=self.policy, on_retry=on_retry)
+        except PublishError:
+            raise
+        except Exception as exc:
+            raise self._error(what, exc) from None
+
+    def _not_found(self, exc: BaseException) -> bool:
+        from huggingface_hub.errors import (
+            EntryNotFoundError,
+            RemoteEntryNotFoundError,
+            RepositoryNotFoundError,
+            RevisionNotFoundError,
+        )
+
+        return isinstance(
+            exc,
+            (
+                RepositoryNotFoundError,
+                RevisionNotFoundError,
+                EntryNotFoundError,
+                RemoteEntryNotFoundError,
+            ),
+        )
+
+    # -- the interface -----------------------------------------------------------------
+    def exists(self) -> bool:
+        from huggingface_hub.errors import RepositoryNotFoundError
+
+        def probe() -> bool:
+            try:
+                self.api.list_repo_refs(self.repo_id, repo_type=REPO_TYPE)
+            except RepositoryNotFoundError:
+                return False
+            return True
+
+        return self._call("reading the repository", probe)
+
+    def create(self, *, private: bool) -> None:
+        self._call(
+            "creating the repository",
+            lambda: self.api.create_repo(
+                self.repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True
+            ),
+        )
+
+    def _refs(self) -> Any:
+        from huggingface_hub.errors import RepositoryNotFoundError
+
+        def refs() -> Any:
+            try:
+                return self.api.list_repo_refs(self.repo_id, repo_type=REPO_TYPE)
+            except RepositoryNotFoundError:
+                return None
+
+        return self._call("reading branches and tags", refs)
+
+    def head(self) -> str | None:
+        refs = self._refs()
+        if refs is None:
+            return None
+        return next((b.target_commit for b in refs.branches if b.name == BRANCH), None)
+
+    def tags(self) -> dict[str, str]:
+        refs = self._refs()
+        return {} if refs is None else {t.name: t.target_commit for t in refs.tags}
+
+    def commit_info(self, revision: str) -> CommitRef:
+        commits = self._call(
+            f"reading commit {revision}",
+            lambda: self.api.list_repo_commits(
+                self.repo_id, repo_type=REPO_TYPE, revision=revision
+            ),
+        )
+        if not commits:
+            raise PublishError(f"{self.description} has no commit at {revision}")
+        c = commits[0]
+        created = c.created_at
+        if created.tzinfo is not None:
+            created = created.astimezone(dt.timezone.utc)
+        message = "\n\n".join(part for part in (c.title, c.message) if part)
+        return CommitRef(c.commit_id, message, created.date().isoformat())
+
+    def _download(self, revision: str, path: str, **where: Any) -> str | None:
+        def get() -> str | None:
+            try:
+                # force_download: bytes from the server, never a cached copy (verify needs the
+                # server's bytes; huggingface_hub copies a cached file by commit and name)
+                return self.api.hf_hub_download(
+                    self.repo_id,
+                    path,
+                    repo_type=REPO_TYPE,
+                    revision=revision,
+                    force_download=True,
+                    **where,
+                )
+            except Exception as exc:
+                if self._not_found(exc):
+                    return None
+                raise
+
+        return self._call(f"downloading {path}@{revision}", get)
+
+    def fetch_file(self, revision: str, path: str, dest: Path) -> bool:
+        cache = self._tmp / "cache"
+        try:
+            local = self._download(revision, path, cache_dir=cache)
+            if local is None:
+                return False
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(os.path.realpath(local), dest)  # the cache entry is a symlink
+            return True
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+
+    def list_files(self, revision: str) -> list[str]:
+        return sorted(
+            self._call(
+                f"listing files at {revision}",
+                lambda: self.api.list_repo_files(
+                    self.repo_id, repo_type=REPO_TYPE, revision=revision
+                ),
+            )
+        )
+
+    def commit(
+        self,
+        staged: Path,
+        files: list[str],
+        *,
+        message: str,
+        description: str,
+        parent: str | None,
+    ) -> str:
+        from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+        old = set(self.list_files(parent)) if parent else set()
+        operations: list[Any] = [
+            CommitOperationAdd(path_in_repo=f, path_or_fileobj=str(staged / f)) for f in files
+        ]
+        operations += [
+            CommitOperationDelete(path_in_repo=p)
+            for p in sorted(old - set(files) - {".gitattributes"})
+        ]
+        try:
+            info = self.api.create_commit(
+                self.repo_id,
+                operations,
+                commit_message=message,
+                commit_description=description,
+                repo_type=REPO_TYPE,
+                revision=BRANCH,
+                parent_commit=parent,
+            )
+        except Exception as exc:
+            if _status(exc) == 412:
+                raise ConcurrentPublishError(
+                    f"{self.description}: {BRANCH} moved since it was read "
+                    f"(expected {parent}); the commit was refused and nothing changed"
+                ) from None
+            delay = retry.retry_delay(exc, 1, self.policy)
+            if delay is not None:
+                raise TransientError(
+                    self.redact(f"commit to {self.description}: {retry.describe(exc)}"), delay
+                ) from None
+            raise self._error("the commit", exc) from None
+        if info.oid is None:
+            raise PublishError(f"{self.description}: the server did not return the commit id")
+        return info.oid
+
+    def create_tag(self, tag: str, commit: str, *, message: str) -> None:
+        def create() -> None:
+            try:
+                self.api.create_tag(
+                    self.repo_id,
+                    tag=tag,
+                    tag_message=message,
+                    revision=commit,
+                    repo_type=REPO_TYPE,
+                    exist_ok=False,
+                )
+            except Exception as exc:
+                if _status(exc) == 409:
+                    raise TagExistsError(
+                        f"tag {tag} already exists on {self.description}"
+                    ) from None
+                raise
+
+        self._call(f"creating tag {tag}", create)
+
+    def materialize(self, revision: str, dest: Path) -> list[str]:
+        sha = self.tags().get(revision) or self.commit_info(revision).id
+        files = self.list_files(sha)
+        for path in files:
+            self._download(sha, path, local_dir=dest, cache_dir=self._tmp / "cache")
+        shutil.rmtree(dest / ".cache", ignore_errors=True)
+        return files
+
+    def validate_card(self, text: str) -> list[str]:
+        from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+        def post() -> list[str]:
+            response = get_session().post(
+                f"{self.endpoint}/api/validate-yaml",
+                json={"content": text, "repoType": REPO_TYPE},
+                headers=build_hf_headers(token=self._secret),
+            )
+            if response.status_code == 400:
+                body = response.json()
+                return [str(e.get("message", e)) for e in body.get("errors", [])] or [
+                    str(body.get("error", "rejected"))
+                ]
+            hf_raise_for_status(response)
+            return [str(e.get("message", e)) for e in response.json().get("errors", [])]
+
+        return self._call("validating the card metadata", post)
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)

@@ -1,0 +1,123 @@
+"""Checks on the build folder that run before anything is sent anywhere.
+
+Everything here is local: the folder verifies against its manifest, no
+privacy finding blocks it, the card's YAML parses with huggingface_hub, and
+the version is valid semver and the one the build was made for (the card
+and manifest state it, so publishing a build under another version would
+make them lie). The checks against the target (newer than the newest tag,
+bump big enough) live in :mod:`.release` and :mod:`.versioning`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import semver
+
+from ..errors import UsageError
+from ..manifest import MANIFEST_NAME
+from .target import PublishError
+from .verify import card_configs, read_card, verify_folder
+from .versioning import parse_version
+
+__all__ = ["BuildInfo", "check_build", "check_privacy"]
+
+_MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """A build folder that passed the local pre-flight checks."""
+
+    path: Path
+    manifest: dict[str, Any]
+    manifest_sha256: str  # identity of the build: same inputs, same manifest, same hash
+    version: semver.Version
+    card: str
+    configs: list[str]
+
+
+def _total_findings(privacy: dict[str, Any]) -> int:
+    total = privacy.get("total_findings")
+    if isinstance(total, int):
+        return total
+    findings = privacy.get("findings")
+    if isinstance(findings, dict):
+        return sum(v for v in findings.values() if isinstance(v, int))
+    return findings if isinstance(findings, int) else 0
+
+
+def check_privacy(manifest: dict[str, Any]) -> None:
+    """Refuse a build whose privacy scan found something and asked to block publishing.
+
+    Reads the manifest's ``privacy`` block: ``publish_blocked``, or a
+    ``block_publish`` / ``block_publish_on_findings`` flag with findings > 0.
+    """
+    privacy = manifest.get("privacy")
+    if not isinstance(privacy, dict):
+        return
+    total = _total_findings(privacy)
+    flag = privacy.get("block_publish") or privacy.get("block_publish_on_findings")
+    if privacy.get("publish_blocked") or (flag and total > 0):
+        kinds = privacy.get("findings")
+        detail = (
+            " (" + ", ".join(f"{k}: {v}" for k, v in kinds.items() if v) + ")"
+            if isinstance(kinds, dict) and any(kinds.values())
+            else ""
+        )
+        raise PublishError(
+            f"the build's privacy scan found {total} finding(s){detail} and blocks publishing "
+            "(manifest.json 'privacy'); review them in the build report, fix the inputs "
+            "and rebuild"
+        )
+
+
+def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
+    """Run the local pre-flight checks; PublishError (with every problem) if one fails."""
+    build_dir = Path(build_dir)
+    manifest_path = build_dir / MANIFEST_NAME
+    if not build_dir.is_dir():
+        raise UsageError(f"no build folder at {build_dir} (run `builder build` first)")
+    if not manifest_path.is_file():
+        raise UsageError(f"{build_dir} has no {MANIFEST_NAME}: it is not a build folder")
+    raw = manifest_path.read_bytes()
+    mismatches = verify_folder(build_dir)
+    if mismatches:
+        listed = "\n".join(f"  - {m}" for m in mismatches[:_MAX_LISTED])
+        more = len(mismatches) - _MAX_LISTED
+        raise PublishError(
+            f"{build_dir} does not match its manifest ({len(mismatches)} problem(s)); "
+            f"rebuild it:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else "")
+        )
+    manifest = json.loads(raw)
+    check_privacy(manifest)
+    card = (build_dir / "README.md").read_text(encoding="utf-8")
+    try:
+        data = read_card(card)
+    except ValueError as exc:
+        raise PublishError(f"{build_dir / 'README.md'}: {exc}") from None
+    built = str(manifest.get("dataset", {}).get("version", ""))
+    wanted = parse_version(version) if version else None
+    if not built:
+        raise PublishError(f"{manifest_path} names no dataset version")
+    try:
+        built_version = parse_version(built)
+    except PublishError as exc:
+        raise PublishError(f"{manifest_path}: {exc}") from None
+    if wanted is not None and wanted != built_version:
+        raise PublishError(
+            f"the build in {build_dir} is version {built_version} (its card and manifest say so), "
+            f"not {wanted}: set `version: {wanted}` in dataset.yaml and rebuild"
+        )
+    return BuildInfo(
+        path=build_dir,
+        manifest=manifest,
+        manifest_sha256=hashlib.sha256(raw).hexdigest(),
+        version=built_version,
+        card=card,
+        configs=[str(c.get("config_name", "default")) for c in card_configs(data)],
+    )

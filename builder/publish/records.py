@@ -1,0 +1,239 @@
+"""Per-record digests, so a release can say which records were added, removed or changed.
+
+A release carries ``records.jsonl.gz``: one line ``{"id", "split", "sha256"}``
+per row, sorted by id, where ``sha256`` hashes the row exactly as a client
+reads it (every column, canonical JSON). The next release diffs its own digest
+against it with a streaming merge-join, so memory stays flat however many
+records there are, and only this small file (not the Parquet data) of the
+previous release is downloaded.
+
+The digest is computed from the Parquet shards by streaming one row group at a
+time. Publishing computes it when the build folder does not already carry one;
+:func:`write_build_digest` is what a build can call after writing Parquet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import heapq
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pyarrow.parquet as pq
+
+__all__ = [
+    "RECORDS_NAME",
+    "RecordDiff",
+    "RecordDigest",
+    "diff_digests",
+    "digest_parquet",
+    "read_digest",
+    "row_sha256",
+    "write_build_digest",
+    "write_digest",
+]
+
+RECORDS_NAME = "records.jsonl.gz"
+_SHARD = re.compile(r"^(?P<split>.+)-\d{5}-of-\d{5}\.parquet$")
+_EXAMPLES = 5
+
+
+class RecordDigest(NamedTuple):
+    id: str
+    split: str
+    sha256: str
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (dt.timedelta,)):
+        return value.total_seconds()
+    return str(value)
+
+
+def row_sha256(row: Mapping[str, Any]) -> str:
+    """SHA-256 of a row's canonical JSON (keys sorted, dates ISO, bytes hex)."""
+    text = json.dumps(
+        row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_jsonable
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_of(path: Path) -> str:
+    match = _SHARD.match(path.name)
+    return match.group("split") if match else path.stem
+
+
+def _split_records(files: list[Path], split: str) -> Iterator[RecordDigest]:
+    for path in files:
+        parquet = pq.ParquetFile(path)
+        for group in range(parquet.num_row_groups):
+            for row in parquet.read_row_group(group).to_pylist():
+                yield RecordDigest(str(row["id"]), split, row_sha256(row))
+
+
+def _ids_sorted(files: list[Path]) -> bool:
+    """Whether a split's ids ascend (reads only the id column)."""
+    previous: str | None = None
+    for path in files:
+        parquet = pq.ParquetFile(path)
+        for group in range(parquet.num_row_groups):
+            for record_id in parquet.read_row_group(group, columns=["id"]).column(0).to_pylist():
+                if previous is not None and record_id < previous:
+                    return False
+                previous = record_id
+    return True
+
+
+def digest_parquet(data_dir: Path) -> Iterator[RecordDigest]:
+    """Every row's digest, sorted by id, streaming one row group at a time.
+
+    The build writes each split in id order, so the splits are merged lazily;
+    a split out of order (written by another tool) is sorted in memory instead.
+    """
+    by_split: dict[str, list[Path]] = {}
+    for path in sorted(data_dir.rglob("*.parquet")):
+        by_split.setdefault(split_of(path), []).append(path)
+    streams: list[Iterable[RecordDigest]] = []
+    for split, files in sorted(by_split.items()):
+        records = _split_records(files, split)
+        streams.append(records if _ids_sorted(files) else sorted(records, key=lambda r: r.id))
+    yield from heapq.merge(*streams, key=lambda r: r.id)
+
+
+def write_digest(records: Iterable[RecordDigest], path: Path) -> int:
+    """Write the gzip JSONL digest (byte-identical for identical records); return the count."""
+    count = 0
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as out,
+    ):
+        for record in records:
+            out.write(
+                json.dumps(
+                    {"id": record.id, "split": record.split, "sha256": record.sha256},
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+                + "\n"
+            )
+            count += 1
+    return count
+
+
+def write_build_digest(out_dir: Path) -> Path:
+    """Write ``records.jsonl.gz`` for the Parquet files under ``out_dir/data``."""
+    path = out_dir / RECORDS_NAME
+    write_digest(digest_parquet(out_dir / "data"), path)
+    return path
+
+
+def read_digest(path: Path) -> Iterator[RecordDigest]:
+    """Stream a digest file written by :func:`write_digest`."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                data = json.loads(line)
+                yield RecordDigest(data["id"], data["split"], data["sha256"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(
+                    f"{path.name}:{number}: not a record digest line ({exc})"
+                ) from None
+
+
+@dataclass
+class RecordDiff:
+    """Counts (and a few example ids) of what happened to records between two releases."""
+
+    added: int = 0
+    removed: int = 0
+    changed: int = 0  # content or split differs
+    moved: int = 0  # of which: split differs
+    unchanged: int = 0
+    examples: dict[str, list[str]] = field(
+        default_factory=lambda: {"added": [], "removed": [], "changed": []}
+    )
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def _note(self, kind: str, record_id: str) -> None:
+        if len(self.examples[kind]) < _EXAMPLES:
+            self.examples[kind].append(record_id)
+
+    def describe(self) -> str:
+        """E.g. ``1 record added, 2 changed (1 moved between splits)``."""
+        parts = [
+            f"{n} {word}"
+            for n, word in (
+                (self.added, "added"),
+                (self.removed, "removed"),
+                (self.changed, "changed"),
+            )
+            if n
+        ]
+        if not parts:
+            return "no record changed"
+        first_count = int(parts[0].split()[0])
+        parts[0] = parts[0].replace(" ", " record " if first_count == 1 else " records ", 1)
+        text = ", ".join(parts)
+        if self.moved:
+            text += f" ({self.moved} moved between splits)"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+            "moved": self.moved,
+            "unchanged": self.unchanged,
+            "examples": self.examples,
+        }
+
+
+def _ordered(records: Iterable[RecordDigest], label: str) -> Iterator[RecordDigest]:
+    previous: str | None = None
+    for record in records:
+        if previous is not None and record.id <= previous:
+            raise ValueError(f"{label} digest is not sorted by unique id at {record.id!r}")
+        previous = record.id
+        yield record
+
+
+def diff_digests(old: Iterable[RecordDigest], new: Iterable[RecordDigest]) -> RecordDiff:
+    """Merge-join two id-sorted digests."""
+    diff = RecordDiff()
+    a, b = _ordered(old, "previous"), _ordered(new, "new")
+    x, y = next(a, None), next(b, None)
+    while x is not None or y is not None:
+        if y is None or (x is not None and x.id < y.id):
+            assert x is not None
+            diff.removed += 1
+            diff._note("removed", x.id)
+            x = next(a, None)
+        elif x is None or y.id < x.id:
+            diff.added += 1
+            diff._note("added", y.id)
+            y = next(b, None)
+        else:
+            if x.sha256 != y.sha256 or x.split != y.split:
+                diff.changed += 1
+                diff.moved += x.split != y.split
+                diff._note("changed", y.id)
+            else:
+                diff.unchanged += 1
+            x, y = next(a, None), next(b, None)
+    return diff

@@ -1,0 +1,475 @@
+"""Publishing one release: pre-flight, stage, one commit, one tag; and recovery.
+
+The order is the safety argument:
+
+1. every check that can refuse runs first (local pre-flight, tag exists?,
+   version newer?, bump big enough for what changed?), reading only;
+2. the release is staged in a temporary copy (the build folder is never
+   touched): the card's Versions section is re-rendered from the history,
+   ``release.json`` and the record digest are added, ``manifest.json`` lists
+   them; the staged copy must verify;
+3. ONE commit replaces the branch's tree (files no longer in the build are
+   deleted in it) with ``parent`` = the head read in step 1, so a concurrent
+   publisher is refused, never overwritten; a failure before it changes nothing;
+4. the tag is created on that commit. If that fails, the next run finds its
+   own commit at the head (the build manifest's hash is in the commit message)
+   and only creates the tag.
+
+Publishing the same build again finds its tag and does nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..manifest import MANIFEST_NAME, file_entry
+from . import retry
+from .changelog import ReleaseEntry, load_line, render_versions, replace_versions
+from .preflight import BuildInfo, check_build
+from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, write_digest
+from .target import (
+    ConcurrentPublishError,
+    PublishError,
+    ReleaseTarget,
+    TagExistsError,
+    TransientError,
+)
+from .verify import card_configs, read_card, verify_folder
+from .versioning import Change, check_bump, classify, newest_release, tag_name
+
+__all__ = ["RELEASE_NAME", "PublishResult", "publish"]
+
+RELEASE_NAME = "release.json"
+MARKER = "build-manifest-sha256"
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class PublishResult:
+    """What a publish did (or, with ``dry_run``, would do)."""
+
+    status: str  # published | already-published | resumed | dry-run
+    target: str
+    version: str
+    tag: str
+    commit: str | None = None
+    change: Change | None = None
+    files: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    bytes: int = 0
+    created_repo: bool = False
+    load_line: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "target": self.target,
+            "version": self.version,
+            "tag": self.tag,
+            "commit": self.commit,
+            "change": self.change.to_dict() if self.change else None,
+            "change_summary": self.change.summary() if self.change else None,
+            "files": self.files,
+            "deleted": self.deleted,
+            "bytes": self.bytes,
+            "created_repo": self.created_repo,
+            "load": self.load_line,
+        }
+
+
+def _today() -> str:
+    """The release date: SOURCE_DATE_EPOCH if set (reproducible runs), else today in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        if epoch.isdigit()
+        else dt.datetime.now(dt.timezone.utc)
+    )
+    return moment.date().isoformat()
+
+
+def _marker(build: BuildInfo) -> str:
+    return f"{MARKER}: {build.manifest_sha256}"
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclass
+class _Previous:
+    tag: str
+    commit: str
+    date: str
+    manifest: dict[str, Any] | None
+    release: dict[str, Any] | None
+    configs: list[str]
+    digest: Path | None
+
+
+def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any] | None:
+    data = target.read_file(revision, path)
+    if data is None:
+        return None
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> _Previous:
+    manifest = _read_json(target, tag, MANIFEST_NAME)
+    release = _read_json(target, tag, RELEASE_NAME)
+    configs: list[str] = []
+    card = target.read_file(tag, "README.md")
+    if card is not None:
+        try:
+            configs = [
+                str(c.get("config_name", "default"))
+                for c in card_configs(read_card(card.decode("utf-8")))
+            ]
+        except (ValueError, UnicodeDecodeError):
+            configs = []
+    digest: Path | None = None
+    listed = {o.get("path") for o in (manifest or {}).get("outputs", [])}
+    if RECORDS_NAME in listed:
+        path = work / f"previous-{RECORDS_NAME}"
+        digest = path if target.fetch_file(tag, RECORDS_NAME, path) else None
+    return _Previous(
+        tag=tag,
+        commit=commit,
+        date=target.commit_info(commit).date,
+        manifest=manifest,
+        release=release,
+        configs=configs,
+        digest=digest,
+    )
+
+
+def _history(previous: _Previous | None) -> list[ReleaseEntry]:
+    """Earlier releases, newest first, from the previous release's own record."""
+    if previous is None:
+        return []
+    release = previous.release or {}
+    entry = ReleaseEntry(
+        version=previous.tag[1:],
+        date=previous.date,
+        commit=previous.commit,
+        summary=str(release.get("summary") or ""),
+    )
+    older = [ReleaseEntry.from_dict(e) for e in release.get("history", []) if isinstance(e, dict)]
+    return [entry, *older]
+
+
+def _new_digest(build: BuildInfo, work: Path) -> Path:
+    """This build's record digest: the build's own if it has one, else computed now."""
+    own = build.path / RECORDS_NAME
+    if own.is_file() and any(o["path"] == RECORDS_NAME for o in build.manifest["outputs"]):
+        return own
+    path = work / RECORDS_NAME
+    write_digest(digest_parquet(build.path / "data"), path)
+    return path
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _stage(
+    build: BuildInfo,
+    work: Path,
+    *,
+    card: str,
+    release: dict[str, Any],
+    digest: Path,
+) -> tuple[Path, list[str]]:
+    """A copy of the build with the release's card, release.json, digest and manifest."""
+    staged = work / "staged"
+    staged.mkdir()
+    rewritten = {"README.md", RELEASE_NAME, RECORDS_NAME}
+    for entry in build.manifest["outputs"]:
+        if entry["path"] not in rewritten:
+            _link_or_copy(build.path / entry["path"], staged / entry["path"])
+    (staged / "README.md").write_text(card, encoding="utf-8")
+    (staged / RELEASE_NAME).write_bytes(_json_bytes(release))
+    if digest.resolve() != (staged / RECORDS_NAME).resolve():
+        shutil.copyfile(digest, staged / RECORDS_NAME)
+    manifest = copy.deepcopy(build.manifest)
+    outputs = {o["path"]: o for o in manifest["outputs"]}
+    for path in rewritten:
+        outputs[path] = file_entry(staged / path, staged)
+    manifest["outputs"] = [outputs[p] for p in sorted(outputs)]
+    (staged / MANIFEST_NAME).write_bytes(_json_bytes(manifest))
+    files = sorted([*outputs, MANIFEST_NAME])
+    problems = verify_folder(staged)
+    if problems:
+        raise PublishError(
+            "the staged release does not verify (a bug): " + "; ".join(map(str, problems[:5]))
+        )
+    return staged, files
+
+
+def _landed(target: ReleaseTarget, parent: str | None, marker: str) -> str | None:
+    """After a failed or refused commit: our commit if it landed, None if nothing moved."""
+    head = target.head()
+    if head == parent:
+        return None
+    if head is not None and marker in target.commit_info(head).message:
+        return head
+    raise ConcurrentPublishError(
+        f"{target.description}: the branch moved to {head} (someone else's commit) since "
+        f"{parent or 'the repository was read'}; publishing was refused and nothing of this "
+        "release was committed. Check what changed, then publish again."
+    )
+
+
+def _commit(
+    target: ReleaseTarget,
+    staged: Path,
+    files: list[str],
+    *,
+    message: str,
+    description: str,
+    parent: str | None,
+    marker: str,
+    policy: retry.RetryPolicy,
+    log: Log,
+) -> str:
+    attempt = 1
+    while True:
+        try:
+            return target.commit(
+                staged, files, message=message, description=description, parent=parent
+            )
+        except ConcurrentPublishError:
+            landed = _landed(target, parent, marker)
+            if landed:
+                return landed
+            raise
+        except TransientError as exc:
+            landed = _landed(target, parent, marker)
+            if landed:
+                log(f"the commit landed although its answer was lost: {landed[:12]}")
+                return landed
+            if attempt >= policy.attempts:
+                raise PublishError(
+                    f"{exc}; gave up after {attempt} attempts. Nothing was committed: "
+                    f"{target.description} is as it was."
+                ) from None
+            log(f"{exc}; retrying the commit in {exc.delay:g}s (attempt {attempt + 1})")
+            time.sleep(exc.delay)
+            attempt += 1
+
+
+def _tag(target: ReleaseTarget, tag: str, commit: str, message: str) -> None:
+    try:
+        target.create_tag(tag, commit, message=message)
+    except TagExistsError:
+        found = target.tags().get(tag)
+        if found == commit:
+            return  # an earlier attempt created it; its answer was lost
+        raise PublishError(
+            f"tag {tag} appeared on {target.description} pointing at {found}, not at this "
+            f"release's commit {commit}: someone else published {tag} at the same time. "
+            "Tags are never moved; check the repository."
+        ) from None
+    except PublishError as exc:
+        raise PublishError(
+            f"{exc}\nThe release commit {commit} is on the branch but not tagged {tag} yet: "
+            "run the same publish again to finish (it only adds the tag)."
+        ) from None
+
+
+def _published_build(target: ReleaseTarget, tag: str) -> str | None:
+    release = _read_json(target, tag, RELEASE_NAME) or {}
+    return release.get("build_manifest_sha256")
+
+
+def _finished_before(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    result: PublishResult,
+    tags: dict[str, str],
+    head: str | None,
+    *,
+    dry_run: bool,
+    say: Log,
+) -> bool:
+    """Handle a build published (or committed) before: True when nothing else is to be done."""
+    tag = result.tag
+    if tag in tags:
+        if _published_build(target, tag) == build.manifest_sha256:
+            result.status, result.commit = "already-published", tags[tag]
+            return True
+        raise PublishError(
+            f"{tag} already exists on {target.description} with a different build; published "
+            "versions never change: bump `version` in dataset.yaml, rebuild and publish that"
+        )
+    if head is None or _marker(build) not in target.commit_info(head).message:
+        return False
+    result.commit = head
+    if dry_run:
+        say(f"the head commit {head[:12]} is this build: only the tag {tag} is missing")
+        return True
+    say(f"the head commit {head[:12]} is this build from an earlier run: adding the tag")
+    _tag(target, tag, head, f"Release {tag}")
+    result.status = "resumed"
+    return True
+
+
+def _compare(
+    target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path
+) -> tuple[_Previous | None, Change, Path]:
+    """The previous release, what changed since it, and this build's record digest."""
+    newest = newest_release(tags)
+    previous = (
+        _load_previous(target, tag_name(newest), tags[tag_name(newest)], work)
+        if newest is not None
+        else None
+    )
+    digest = _new_digest(build, work)
+    records = (
+        diff_digests(read_digest(previous.digest), read_digest(digest))
+        if previous is not None and previous.digest is not None
+        else None
+    )
+    change = classify(
+        previous_tag=previous.tag if previous else None,
+        previous_manifest=previous.manifest if previous else None,
+        manifest=build.manifest,
+        records=records,
+        previous_configs=previous.configs if previous else (),
+        configs=build.configs,
+    )
+    check_bump(newest, build.version, change)
+    return previous, change, digest
+
+
+def _release_files(
+    target: ReleaseTarget, build: BuildInfo, previous: _Previous | None, change: Change
+) -> tuple[str, dict[str, Any]]:
+    """The release's card (Versions section re-rendered) and its release.json record."""
+    history = _history(previous)
+    today = _today()
+    current = ReleaseEntry(str(build.version), today, None, change.summary())
+    section = render_versions(
+        load_name=target.load_name, version=str(build.version), releases=[current, *history]
+    )
+    release = {
+        "version": str(build.version),
+        "tag": tag_name(build.version),
+        "date": today,
+        "build_manifest_sha256": build.manifest_sha256,
+        "previous": previous.tag if previous else None,
+        "summary": change.summary(),
+        "change": change.to_dict(),
+        "history": [e.to_dict() for e in history],
+    }
+    return replace_versions(build.card, section), release
+
+
+def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
+    """Create the missing repository just before the commit; return its head."""
+    say(f"creating {target.description}")
+    target.create(private=private)
+    head = target.head()
+    others = set(target.list_files(head)) - {".gitattributes"} if head else set()
+    if target.tags() or others:
+        raise ConcurrentPublishError(
+            f"{target.description} received other content while it was being created; "
+            "nothing of this release was committed. Check it, then publish again."
+        )
+    return head
+
+
+def publish(
+    build_dir: Path,
+    target: ReleaseTarget,
+    *,
+    version: str | None = None,
+    private: bool = False,
+    dry_run: bool = False,
+    log: Log | None = None,
+    policy: retry.RetryPolicy = retry.DEFAULT,
+) -> PublishResult:
+    """Publish the build folder as release ``v<version>`` on ``target``.
+
+    Nothing is written anywhere (not even a missing repository created) until
+    every check has passed and the release is staged.
+    """
+    say: Log = log or (lambda _m: None)
+    build = check_build(Path(build_dir), version)
+    tag = tag_name(build.version)
+    result = PublishResult(
+        status="dry-run" if dry_run else "published",
+        target=target.description,
+        version=str(build.version),
+        tag=tag,
+        load_line=load_line(target.load_name, str(build.version)),
+    )
+    exists = target.exists()
+    tags = target.tags() if exists else {}
+    head = target.head() if exists else None
+    if _finished_before(target, build, result, tags, head, dry_run=dry_run, say=say):
+        return result
+    with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
+        work = Path(tmp)
+        previous, change, digest = _compare(target, build, tags, work)
+        result.change = change
+        card, release = _release_files(target, build, previous, change)
+        staged, files = _stage(build, work, card=card, release=release, digest=digest)
+        errors = target.validate_card(card)
+        if errors:
+            raise PublishError(
+                f"{target.description} rejects the card metadata: " + "; ".join(errors)
+            )
+        result.files = files
+        result.bytes = sum((staged / f).stat().st_size for f in files)
+        if head is not None:
+            old = set(target.list_files(head))
+            result.deleted = sorted(old - set(files) - {".gitattributes"})
+        result.created_repo = not exists
+        if dry_run:
+            return result
+        if not exists:
+            head = _create(target, private=private, say=say)
+        description = "\n".join(
+            [
+                change.summary(),
+                "",
+                f"release: {tag}",
+                _marker(build),
+                f"previous: {previous.tag if previous else 'none'}",
+            ]
+        )
+        say(f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}")
+        result.commit = _commit(
+            target,
+            staged,
+            files,
+            message=f"Release {tag}",
+            description=description,
+            parent=head,
+            marker=_marker(build),
+            policy=policy,
+            log=say,
+        )
+        say(f"tagging {result.commit[:12]} as {tag}")
+        _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")
+    return result

@@ -1,0 +1,141 @@
+"""What a release needs from a repository, whatever hosts it.
+
+A release target is a versioned file tree with one branch (``main``) and tags.
+The Hub and a plain git repository both fit; :mod:`.release` holds the rules
+(pre-flight, versioning, idempotency, recovery) once, written against this
+interface only.
+"""
+
+from __future__ import annotations
+
+import abc
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BuildError
+
+__all__ = [
+    "BRANCH",
+    "CommitRef",
+    "ConcurrentPublishError",
+    "PublishError",
+    "ReleaseTarget",
+    "TagExistsError",
+    "TransientError",
+]
+
+BRANCH = "main"
+
+
+class PublishError(BuildError):
+    """Publishing was refused or failed; the message says why and what was left."""
+
+
+class ConcurrentPublishError(PublishError):
+    """The branch moved between reading its head and committing on top of it."""
+
+
+class TagExistsError(PublishError):
+    """The tag already exists (tags are never moved)."""
+
+
+class TransientError(PublishError):
+    """A failure worth retrying (dropped connection, timeout, 429, 5xx); ``delay`` in seconds."""
+
+    def __init__(self, message: str, delay: float) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+@dataclass(frozen=True)
+class CommitRef:
+    """One commit as far as a release cares: its id, full message and UTC date."""
+
+    id: str
+    message: str
+    date: str  # ISO date, YYYY-MM-DD, as recorded by the server
+
+
+class ReleaseTarget(abc.ABC):
+    """A repository that receives releases."""
+
+    #: Human-readable description for messages (never contains a credential).
+    description: str
+    #: The name consumers pass to ``datasets.load_dataset``.
+    load_name: str
+
+    @abc.abstractmethod
+    def exists(self) -> bool:
+        """Whether the repository exists (a missing one is created by :meth:`create`)."""
+
+    @abc.abstractmethod
+    def create(self, *, private: bool) -> None:
+        """Create the repository if it is missing."""
+
+    @abc.abstractmethod
+    def head(self) -> str | None:
+        """Commit id at the tip of ``main``; None when the repository has no commit."""
+
+    @abc.abstractmethod
+    def tags(self) -> dict[str, str]:
+        """Tag name -> commit id (annotated tags peeled to their commit)."""
+
+    @abc.abstractmethod
+    def commit_info(self, revision: str) -> CommitRef:
+        """The commit a revision (branch, tag or id) points to."""
+
+    @abc.abstractmethod
+    def fetch_file(self, revision: str, path: str, dest: Path) -> bool:
+        """Write a file's real content (not an LFS pointer) at a revision to ``dest``.
+
+        Streams to disk, so a large file never sits in memory. False if absent.
+        """
+
+    def read_file(self, revision: str, path: str) -> bytes | None:
+        """A small file's bytes at a revision; None if absent."""
+        with tempfile.TemporaryDirectory(prefix="builder-read-") as tmp:
+            dest = Path(tmp) / "file"
+            return dest.read_bytes() if self.fetch_file(revision, path, dest) else None
+
+    @abc.abstractmethod
+    def list_files(self, revision: str) -> list[str]:
+        """Every file path at a revision."""
+
+    @abc.abstractmethod
+    def commit(
+        self,
+        staged: Path,
+        files: list[str],
+        *,
+        message: str,
+        description: str,
+        parent: str | None,
+    ) -> str:
+        """Make one commit on ``main`` whose tree is exactly ``files`` (from ``staged``).
+
+        Files on ``main`` that are not in ``files`` are deleted in the same
+        commit (the target's own ``.gitattributes`` is kept). Raises
+        :class:`ConcurrentPublishError` when ``main`` is no longer ``parent``
+        and :class:`TransientError` when trying again may succeed (the commit
+        may or may not have landed). Returns the new commit id.
+        """
+
+    @abc.abstractmethod
+    def create_tag(self, tag: str, commit: str, *, message: str) -> None:
+        """Tag ``commit``; :class:`TagExistsError` if the tag exists (it is never moved)."""
+
+    @abc.abstractmethod
+    def materialize(self, revision: str, dest: Path) -> list[str]:
+        """Write every file of a revision under ``dest``; return their paths."""
+
+    def redact(self, text: str) -> str:
+        """``text`` without any credential this target knows of."""
+        return text
+
+    def validate_card(self, text: str) -> list[str]:
+        """Server-side card checks, if the target has any; a list of errors."""
+        return []
+
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Release temporary resources."""

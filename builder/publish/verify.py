@@ -1,0 +1,243 @@
+"""Check a dataset folder against its manifest: every byte, every row count, every feature.
+
+Used on a local build folder, on the staged copy before publishing, and on a
+published revision materialized from a target. Each problem is one
+:class:`Mismatch`; an empty list means the folder is exactly what its
+manifest says.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..manifest import MANIFEST_NAME, sha256_file
+
+if TYPE_CHECKING:
+    from .target import ReleaseTarget
+
+__all__ = [
+    "IGNORED",
+    "Mismatch",
+    "card_configs",
+    "read_card",
+    "verify_folder",
+    "verify_revision",
+]
+
+IGNORED = frozenset({".gitattributes"})
+"""Files a host adds to every repository; they are not part of a release."""
+_SKIP_DIRS = frozenset({".git", ".cache"})
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One way the folder differs from its manifest."""
+
+    path: str
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.check}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "check": self.check, "message": self.message}
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        for name in filenames:
+            found.append((Path(dirpath) / name).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def read_card(text: str) -> Any:
+    """Parse a card with huggingface_hub (DatasetCard / DatasetCardData); ValueError if invalid."""
+    from huggingface_hub import DatasetCard
+
+    try:
+        return DatasetCard(text, ignore_metadata_errors=False).data
+    except Exception as exc:  # the library raises several types for bad YAML
+        raise ValueError(f"invalid card metadata: {exc}") from None
+
+
+def card_configs(card_data: Any) -> list[dict[str, Any]]:
+    configs = card_data.to_dict().get("configs") or []
+    return [c for c in configs if isinstance(c, Mapping)]
+
+
+def _patterns(config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """split -> data_files patterns of one card config."""
+    files = config.get("data_files", [])
+    if isinstance(files, str):
+        return {"train": [files]}
+    out: dict[str, list[str]] = {}
+    for item in files:
+        if isinstance(item, Mapping):
+            path = item.get("path", [])
+            out.setdefault(str(item.get("split", "train")), []).extend(
+                [path] if isinstance(path, str) else list(path)
+            )
+        else:
+            out.setdefault("train", []).append(str(item))
+    return out
+
+
+def verify_folder(root: Path, *, ignore: Iterable[str] = IGNORED) -> list[Mismatch]:
+    """Every mismatch between ``root`` and ``root/manifest.json``."""
+    root = Path(root)
+    try:
+        manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Mismatch(MANIFEST_NAME, "missing", f"no {MANIFEST_NAME} in {root}")]
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [Mismatch(MANIFEST_NAME, "manifest", f"not valid JSON: {exc}")]
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list):
+        return [Mismatch(MANIFEST_NAME, "manifest", "has no 'outputs' list")]
+    problems: list[Mismatch] = []
+    listed = {o["path"]: o for o in manifest["outputs"]}
+    present = set(_walk(root))
+    rows: dict[str, int] = {}
+    for path, entry in listed.items():
+        problems.extend(_check_file(root, path, entry, present, rows))
+    for path in sorted(present - set(listed) - {MANIFEST_NAME} - set(ignore)):
+        problems.append(Mismatch(path, "extra", "file is not listed in the manifest"))
+    problems.extend(_check_splits(manifest, rows))
+    problems.extend(_check_features(root, manifest, rows))
+    return problems
+
+
+def _check_file(
+    root: Path, path: str, entry: Mapping[str, Any], present: set[str], rows: dict[str, int]
+) -> list[Mismatch]:
+    if path not in present:
+        return [Mismatch(path, "missing", "listed in the manifest but not present")]
+    file = root / path
+    out: list[Mismatch] = []
+    size = file.stat().st_size
+    if "bytes" in entry and size != entry["bytes"]:
+        out.append(Mismatch(path, "bytes", f"expected {entry['bytes']} bytes, found {size}"))
+    digest = sha256_file(file)
+    if digest != entry.get("sha256"):
+        out.append(
+            Mismatch(path, "sha256", f"expected sha256 {entry.get('sha256')}, found {digest}")
+        )
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        try:
+            found = pq.ParquetFile(file).metadata.num_rows
+        except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for non-Parquet bytes
+            out.append(Mismatch(path, "parquet", f"cannot read the Parquet footer: {exc}"))
+        else:
+            rows[path] = found
+            if "rows" in entry and found != entry["rows"]:
+                out.append(Mismatch(path, "rows", f"expected {entry['rows']} rows, found {found}"))
+    return out
+
+
+def _split_files(rows: Mapping[str, int]) -> dict[str, list[str]]:
+    from .records import split_of
+
+    out: dict[str, list[str]] = {}
+    for path in rows:
+        out.setdefault(split_of(Path(path)), []).append(path)
+    return out
+
+
+def _check_splits(manifest: Mapping[str, Any], rows: Mapping[str, int]) -> list[Mismatch]:
+    out: list[Mismatch] = []
+    by_split = _split_files(rows)
+    for split, info in manifest.get("splits", {}).items():
+        found = sum(rows[p] for p in by_split.get(split, []))
+        if found != info.get("num_examples"):
+            out.append(
+                Mismatch(
+                    MANIFEST_NAME,
+                    "splits",
+                    f"split {split!r}: manifest says {info.get('num_examples')} examples, "
+                    f"the Parquet footers hold {found}",
+                )
+            )
+    return out
+
+
+def _check_features(
+    root: Path, manifest: Mapping[str, Any], rows: Mapping[str, int]
+) -> list[Mismatch]:
+    import datasets
+    import pyarrow.parquet as pq
+    from datasets.info import DatasetInfosDict
+
+    out: list[Mismatch] = []
+    try:
+        expected = datasets.Features.from_dict(manifest.get("features", {}))
+    except Exception as exc:
+        return [Mismatch(MANIFEST_NAME, "features", f"cannot read the manifest features: {exc}")]
+    for path in sorted(rows):
+        found = datasets.Features.from_arrow_schema(pq.read_schema(root / path))
+        if found != expected:
+            out.append(Mismatch(path, "features", "the file's features differ from the manifest's"))
+    card_path = root / "README.md"
+    if not card_path.is_file():
+        return [*out, Mismatch("README.md", "card", "no dataset card")]
+    try:
+        data = read_card(card_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        return [*out, Mismatch("README.md", "card", str(exc))]
+    infos = DatasetInfosDict.from_dataset_card_data(data)
+    if not infos:
+        out.append(Mismatch("README.md", "card", "the card metadata has no dataset_info"))
+    for name, info in infos.items():
+        if info.features != expected:
+            out.append(
+                Mismatch(
+                    "README.md",
+                    "features",
+                    f"config {name!r}: the card's features differ from the data files'",
+                )
+            )
+        by_split = _split_files(rows)
+        for split, split_info in (info.splits or {}).items():
+            found = sum(rows[p] for p in by_split.get(split, []))
+            if split_info.num_examples != found:
+                out.append(
+                    Mismatch(
+                        "README.md",
+                        "splits",
+                        f"config {name!r} split {split!r}: the card says "
+                        f"{split_info.num_examples} examples, the files hold {found}",
+                    )
+                )
+    for config in card_configs(data):
+        for split, patterns in _patterns(config).items():
+            matched = [p for p in rows if any(fnmatch.fnmatchcase(p, pat) for pat in patterns)]
+            if not matched:
+                out.append(
+                    Mismatch(
+                        "README.md",
+                        "configs",
+                        f"config {config.get('config_name')!r} split {split!r}: "
+                        f"no data file matches {', '.join(patterns)}",
+                    )
+                )
+    return out
+
+
+def verify_revision(target: ReleaseTarget, revision: str) -> tuple[str, list[Mismatch]]:
+    """Download a published revision file by file and verify it; (commit id, mismatches)."""
+    import tempfile
+
+    commit = target.tags().get(revision) or target.commit_info(revision).id
+    with tempfile.TemporaryDirectory(prefix="builder-verify-") as tmp:
+        dest = Path(tmp) / "revision"
+        target.materialize(commit, dest)
+        return commit, verify_folder(dest)

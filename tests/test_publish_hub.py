@@ -1,0 +1,321 @@
+"""Publishing to a Hub: the real huggingface_hub and datasets clients against the test server.
+
+No test reaches huggingface.co: ``hub_env`` points every client at the suite's server on
+127.0.0.1 and the loopback guard refuses anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import datasets
+import pytest
+from hub_fixtures import HubEnv
+from publish_helpers import NEW_ID, Releases, ids_in
+
+from builder.publish.hub import HubTarget
+from builder.publish.release import PublishResult, publish
+from builder.publish.retry import RetryPolicy
+from builder.publish.target import ConcurrentPublishError, PublishError
+
+pytest_plugins = ["hub_fixtures", "publish_helpers"]
+
+REPO = "org/news"
+FAST = RetryPolicy(attempts=4, base=0.05, cap=0.2)
+
+
+def _publish(env: HubEnv, build: Path, policy: RetryPolicy = FAST, **kw: object) -> PublishResult:
+    target = HubTarget(REPO, endpoint=env.endpoint, policy=policy)
+    try:
+        return publish(build, target, policy=policy, **kw)  # type: ignore[arg-type]
+    finally:
+        target.close()
+
+
+def _writes(env: HubEnv) -> list[tuple[str, str, int | None]]:
+    """Requests that could change the repository or upload bytes."""
+    return [
+        (r.method, r.path, r.status)
+        for r in env.server.requests
+        if r.method in ("POST", "PUT", "DELETE")
+        and not r.path.endswith(("/validate-yaml", "/paths-info/main"))
+        and "/paths-info/" not in r.path
+    ]
+
+
+def _commit_titles(env: HubEnv) -> list[str]:
+    return [c.title for c in env.api.list_repo_commits(REPO, repo_type="dataset")]
+
+
+def _ids(ds: datasets.DatasetDict | datasets.IterableDatasetDict) -> dict[str, set[str]]:
+    return {split: {row["id"] for row in ds[split]} for split in ds}
+
+
+def test_publish_two_versions_load_each_pinned_and_verify(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    for build in (releases.v100, releases.v110):
+        result = run_cli("publish", "-b", str(build), "--repo", REPO)
+        assert result.code == 0, result.stderr
+    assert "1 record added, 1 changed" in result.stderr
+    assert 'load_dataset("org/news", revision="v1.1.0")' in result.stderr
+
+    # one commit per release, each tagged
+    assert _commit_titles(hub_env) == ["Release v1.1.0", "Release v1.0.0", "initial commit"]
+    refs = hub_env.api.list_repo_refs(REPO, repo_type="dataset")
+    tags = {t.name: t.target_commit for t in refs.tags}
+    assert tags["v1.1.0"] == hub_env.server.head(REPO)
+
+    # each tag loads its own rows, in memory and streaming
+    for tag, build in (("v1.0.0", releases.v100), ("v1.1.0", releases.v110)):
+        expected = ids_in(build)
+        assert _ids(datasets.load_dataset(REPO, revision=tag)) == expected
+        assert _ids(datasets.load_dataset(REPO, revision=tag, streaming=True)) == expected
+    assert NEW_ID in set().union(*ids_in(releases.v110).values())
+
+    # the card's Versions section has both releases, with the server's commit and date
+    card = (hub_env.server.snapshot(REPO, "v1.1.0")["README.md"]).decode()
+    first = hub_env.api.list_repo_commits(REPO, repo_type="dataset", revision="v1.0.0")[0]
+    day = first.created_at.date().isoformat()
+    assert f"| v1.0.0 | {day} | `{tags['v1.0.0'][:12]}` | first release: 5 records" in card
+    assert "| this release | 1 record added, 1 changed |" in card
+
+    # verify passes on both revisions, and fails on a file altered on the server
+    for tag in ("v1.0.0", "v1.1.0"):
+        check = run_cli("verify", "--repo", REPO, "--revision", tag)
+        assert check.code == 0, check.stderr
+    shard = next(p for p in hub_env.server.snapshot(REPO, "v1.0.0") if p.endswith(".parquet"))
+    data = bytearray(hub_env.server.snapshot(REPO, "v1.0.0")[shard])
+    data[100] ^= 0xFF
+    hub_env.server.corrupt_file(REPO, "v1.0.0", shard, bytes(data))
+    broken = run_cli("verify", "--repo", REPO, "--revision", "v1.0.0", "--json")
+    assert broken.code == 1
+    found = {(m["path"], m["check"]) for m in json.loads(broken.stdout)["mismatches"]}
+    assert (shard, "sha256") in found
+    assert shard in broken.stderr
+
+
+def test_publishing_the_same_build_again_makes_no_commit(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    _publish(hub_env, releases.v100)
+    before = len(hub_env.server.requests)
+    again = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    assert again.code == 0, again.stderr
+    assert "nothing to do" in again.stderr
+    later = hub_env.server.requests[before:]
+    assert not [r for r in later if r.method in ("POST", "PUT") and "/validate-yaml" not in r.path]
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+
+
+def test_dry_run_sends_nothing_that_writes(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    result = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, "--dry-run", "--json")
+    assert result.code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["status"] == "dry-run" and plan["created_repo"] is True
+    assert "manifest.json" in plan["files"]
+    assert _writes(hub_env) == []
+
+
+def test_a_too_small_bump_is_refused_before_any_byte_is_uploaded(
+    hub_env: HubEnv, releases: Releases, tmp_path: Path
+) -> None:
+    from publish_helpers import build, change_seeds, copy_seeds
+
+    _publish(hub_env, releases.v100)
+    seeds = copy_seeds(tmp_path / "seeds")
+    change_seeds(seeds, version="1.0.1")
+    patch = build(seeds, tmp_path / "patch")
+    writes_before = len(_writes(hub_env))
+    with pytest.raises(PublishError, match=r"needs a MINOR release \(publish 1.1.0"):
+        _publish(hub_env, patch)
+    assert len(_writes(hub_env)) == writes_before
+
+
+def test_an_existing_tag_is_never_moved(
+    hub_env: HubEnv, releases: Releases, tmp_path: Path
+) -> None:
+    from publish_helpers import build, change_seeds, copy_seeds
+
+    first = _publish(hub_env, releases.v100)
+    seeds = copy_seeds(tmp_path / "seeds")
+    change_seeds(seeds, version="1.0.0")
+    other = build(seeds, tmp_path / "other")
+    with pytest.raises(PublishError, match=r"v1\.0\.0 already exists"):
+        _publish(hub_env, other)
+    tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
+    assert [(t.name, t.target_commit) for t in tags] == [("v1.0.0", first.commit)]
+
+
+# -- faults -------------------------------------------------------------------------------
+def test_a_connection_dropped_mid_upload_is_retried(hub_env: HubEnv, releases: Releases) -> None:
+    hub_env.server.inject("lfs_upload", "drop")
+    result = _publish(hub_env, releases.v100)
+    assert result.status == "published"
+    uploads = [r.status for r in hub_env.server.requests if r.method == "PUT"]
+    assert uploads[0] is None and 200 in uploads[1:]  # dropped, then sent again
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+
+
+def test_429_and_500_are_retried_honouring_retry_after(hub_env: HubEnv, releases: Releases) -> None:
+    hub_env.server.inject("preupload", ("status", 500))
+    hub_env.server.inject("commit", ("status", 429, {"Retry-After": "1"}))
+    hub_env.server.inject("tag", ("status", 503))
+    started = time.monotonic()
+    messages: list[str] = []
+    target = HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append)
+    result = publish(releases.v100, target, policy=FAST, log=messages.append)
+    target.close()
+    assert time.monotonic() - started >= 1.0  # the Retry-After second was waited for
+    assert result.status == "published"
+    statuses = [(r.path.rsplit("/", 2)[-2], r.status) for r in hub_env.server.requests]
+    assert statuses.count(("preupload", 500)) == 1 and ("commit", 429) in statuses
+    assert any("HTTP 429" in m for m in messages) and any("HTTP 503" in m for m in messages)
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+    tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
+    assert [t.target_commit for t in tags] == [result.commit]
+
+
+def test_a_dropped_commit_request_is_retried_once_it_is_known_not_to_have_landed(
+    hub_env: HubEnv, releases: Releases
+) -> None:
+    hub_env.server.inject("commit", "drop")
+    result = _publish(hub_env, releases.v100)
+    assert result.status == "published"
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+
+
+def test_a_persistent_failure_before_the_commit_leaves_the_repo_as_it_was(
+    hub_env: HubEnv, releases: Releases
+) -> None:
+    first = _publish(hub_env, releases.v100)
+    before = hub_env.server.snapshot(REPO, "main")
+    hub_env.server.inject("commit", ("status", 500), times=20)
+    with pytest.raises(PublishError, match="Nothing was committed"):
+        _publish(hub_env, releases.v110)
+    hub_env.server.faults.clear()
+    assert hub_env.server.head(REPO) == first.commit
+    assert hub_env.server.snapshot(REPO, "main") == before
+    assert [t.name for t in hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags] == [
+        "v1.0.0"
+    ]
+
+
+def test_a_concurrent_commit_is_refused_not_overwritten(
+    hub_env: HubEnv, releases: Releases
+) -> None:
+    first = _publish(hub_env, releases.v100)
+    hub_env.server.inject("commit", ("concurrent_commit",))
+    with pytest.raises(ConcurrentPublishError, match="someone else"):
+        _publish(hub_env, releases.v110)
+    assert _commit_titles(hub_env) == ["Concurrent commit", "Release v1.0.0", "initial commit"]
+    head_files = hub_env.server.snapshot(REPO, "main")
+    assert head_files == hub_env.server.snapshot(REPO, first.commit)
+    tags = [t.name for t in hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags]
+    assert tags == ["v1.0.0"]
+
+
+def test_a_failure_after_the_commit_is_completed_by_the_next_run(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    hub_env.server.inject("tag", ("status", 500), times=20)
+    with pytest.raises(PublishError, match="run the same publish again"):
+        _publish(hub_env, releases.v100)
+    hub_env.server.faults.clear()
+    head = hub_env.server.head(REPO)
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+    assert hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags == []
+    again = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    assert again.code == 0, again.stderr
+    assert "earlier run" in again.stderr
+    tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
+    assert [(t.name, t.target_commit) for t in tags] == [("v1.0.0", head)]
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+
+
+# -- the token ---------------------------------------------------------------------------------
+def _files_containing(root: Path, needle: bytes) -> list[Path]:
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink() and needle in p.read_bytes()
+    ]
+
+
+def test_the_token_is_never_printed_logged_or_written(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable, tmp_path: Path
+) -> None:
+    canary = "hf_canary_5d41402abc4b2a76b9719d911017c592"
+    env = {"HF_TOKEN": canary, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    ok = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, env=env)
+    assert ok.code == 0, ok.stderr
+    assert canary in hub_env.server.tokens  # it was used...
+    hub_env.server.inject("commit", ("concurrent_commit",))
+    failed = run_cli("publish", "-b", str(releases.v110), "--repo", REPO, "--json", env=env)
+    assert failed.code == 1 and "moved" in failed.stderr
+    denied = run_cli(
+        "publish",
+        "-b",
+        str(releases.v110),
+        "--repo",
+        "other/private",
+        "--endpoint",
+        hub_env.endpoint + "/nowhere",
+        env=env,
+    )
+    assert denied.code != 0
+    for run in (ok, failed, denied):  # ...and never shown
+        assert canary not in run.stdout and canary not in run.stderr
+    needle = canary.encode()
+    for root in (tmp_path, releases.v100, releases.v110, hub_env.hf_home, hub_env.server.root):
+        assert _files_containing(root, needle) == [], root
+
+
+class _AnswerLost(HubTarget):
+    """The commit lands on the server but its answer never arrives (a connection cut after it)."""
+
+    def commit(self, staged: Path, files: list[str], **kwargs: object) -> str:
+        from builder.publish.target import TransientError
+
+        super().commit(staged, files, **kwargs)  # type: ignore[arg-type]
+        raise TransientError("connection reset after the commit was sent", 0.01)
+
+
+def test_a_commit_whose_answer_was_lost_is_recognised_not_repeated(
+    hub_env: HubEnv, releases: Releases
+) -> None:
+    messages: list[str] = []
+    target = _AnswerLost(REPO, endpoint=hub_env.endpoint, policy=FAST)
+    result = publish(releases.v100, target, policy=FAST, log=messages.append)
+    target.close()
+    assert result.status == "published"
+    assert any("landed although its answer was lost" in m for m in messages)
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+    tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
+    assert [(t.name, t.target_commit) for t in tags] == [("v1.0.0", hub_env.server.head(REPO))]
+
+
+def test_hub_flag_uses_the_repo_named_in_dataset_yaml(
+    hub_env: HubEnv, releases: Releases, seeds_copy: Path, run_cli: Callable
+) -> None:
+    result = run_cli("publish", "-b", str(releases.v100), "--hub", "-i", str(seeds_copy))
+    assert result.code == 0, result.stderr
+    refs = hub_env.api.list_repo_refs("local/israel-iran-april-2024-news", repo_type="dataset")
+    assert [t.name for t in refs.tags] == ["v1.0.0"]
+    bad = run_cli("publish", "-b", str(releases.v100), "--repo", "no-slash")
+    assert bad.code == 2 and "ORG/NAME" in bad.stderr
+
+
+def test_card_metadata_rejected_by_the_server_stops_before_any_upload(
+    hub_env: HubEnv, releases: Releases
+) -> None:
+    hub_env.server.inject("validate_yaml", ("status", 400))
+    with pytest.raises(PublishError, match="rejects the card metadata"):
+        _publish(hub_env, releases.v100)
+    assert _writes(hub_env) == []  # not even the repository was created
