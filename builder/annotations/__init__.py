@@ -2,8 +2,11 @@
 
 A reader yields ``(line_or_task, record, issues)``; the record is a native
 annotation record (see ``schema/annotation.schema.json``) with raw-text offsets
-in Unicode code points. Formats: ``native`` (JSON Lines), plus the annotation
-tools' exports registered in :data:`READERS`.
+in Unicode code points. Formats (``inputs.annotations[].format``): ``native``
+(JSON Lines), ``label-studio`` (a Label Studio JSON or JSON-MIN export, see
+:mod:`.labelstudio`) and ``doccano`` (a doccano JSONL export, see :mod:`.doccano`).
+Importers convert the tools' offsets to code points and give every span its
+quote selector (prefix and suffix), so it can be re-anchored later.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
+from .doccano import read_doccano
+from .labelstudio import read_label_studio
 from .native import read_native
 
 __all__ = ["READERS", "AnnotationReader", "read_annotations"]
 
 AnnotationReader = Callable[[Path], Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]]
 
-READERS: dict[str, AnnotationReader] = {"native": read_native}
+READERS: dict[str, AnnotationReader] = {
+    "native": read_native,
+    "label-studio": read_label_studio,
+    "doccano": read_doccano,
+}
 
 
 def read_annotations(

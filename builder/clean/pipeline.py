@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .boilerplate import BoilerplateLines
 from .edits import EditMap, RawEdit
+from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
 from .steps import (
-    BoilerplateLines,
     ByteOrderMark,
     CleaningStep,
     DocumentContext,
@@ -22,9 +22,14 @@ from .steps import (
     UnicodeNormalize,
     Whitespace,
 )
+from .textform import Detokenize, detect_text_form, text_form
 
 __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
 
+#: The steps a configuration may name (``cleaning.steps``), in the order they run.
+#: ``detokenize`` runs only when asked for (``cleaning.detokenize``). The publisher
+#: repetition step is added when a pre-scan table is given (see
+#: :mod:`builder.clean.repetition`); it runs after ``footer``.
 STEP_NAMES = (
     "encoding",
     "line_endings",
@@ -33,6 +38,7 @@ STEP_NAMES = (
     "boilerplate",
     "header",
     "footer",
+    "detokenize",
     "whitespace",
 )
 
@@ -51,17 +57,8 @@ class CleanResult:
     removed_chars: Counter[str] = field(default_factory=Counter)
 
 
-_TOKENIZED = re.compile(r"\w ' (?:s|t|re|ve|ll|d|m)\b| [,.;:?!] | \w+ - \w+")
-
-
-def detect_text_form(text: str) -> str:
-    """``lowercased_tokenized`` for text like ``israel ' s war`` from older corpora, else ``cased``."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return "cased"
-    upper = sum(c.isupper() for c in letters) / len(letters)
-    tokens = len(_TOKENIZED.findall(text)) / max(1, len(text.split()))
-    return "lowercased_tokenized" if upper < 0.002 and tokens > 0.01 else "cased"
+def _insert_before(names: list[str], name: str, anchor: str) -> None:
+    names.insert(names.index(anchor) if anchor in names else len(names), name)
 
 
 class Cleaner:
@@ -84,11 +81,21 @@ class Cleaner:
 
     @classmethod
     def build(
-        cls, *, step_names: Sequence[str] | None = None, rule_files: Sequence[Path] = ()
+        cls,
+        *,
+        step_names: Sequence[str] | None = None,
+        rule_files: Sequence[Path] = (),
+        detokenize: bool = False,
+        repeated_lines: RepeatedLines | None = None,
     ) -> Cleaner:
-        """Steps by name (default: all, in the standard order) with extra rule files."""
+        """Steps by name (default: all, in the standard order) with extra rule files.
+
+        ``detokenize`` adds the detokenizer (before ``whitespace``) when it is not
+        named; ``repeated_lines`` (a publisher pre-scan) adds the repetition step
+        right after ``footer`` (or before ``whitespace``).
+        """
         rules = load_rules(DEFAULT_RULES_PATH, *rule_files)
-        factories = {
+        factories: dict[str, Callable[[], CleaningStep]] = {
             "encoding": ByteOrderMark,
             "line_endings": LineEndings,
             "mojibake": FixMojibake,
@@ -96,17 +103,32 @@ class Cleaner:
             "boilerplate": lambda: BoilerplateLines(rules),
             "header": RepeatedHeader,
             "footer": TrailingTeasers,
+            "detokenize": Detokenize,
             "whitespace": Whitespace,
         }
-        names = list(step_names) if step_names is not None else list(STEP_NAMES)
+        if step_names is None:
+            names = [n for n in STEP_NAMES if n != "detokenize" or detokenize]
+        else:
+            names = list(step_names)
+            if detokenize and "detokenize" not in names:
+                _insert_before(names, "detokenize", "whitespace")
         unknown = [n for n in names if n not in factories]
         if unknown:
             raise ValueError(f"unknown cleaning steps {unknown}; known: {list(factories)}")
-        return cls([factories[n]() for n in names])
+        steps = [factories[n]() for n in names]
+        if repeated_lines is not None:
+            at = names.index("footer") + 1 if "footer" in names else None
+            if at is None:
+                at = names.index("whitespace") if "whitespace" in names else len(names)
+            steps.insert(at, RepeatedLinesStep(repeated_lines))
+        return cls(steps)
 
     def clean(self, raw: str, ctx: DocumentContext | None = None) -> CleanResult:
         ctx = ctx or DocumentContext()
-        ctx.attributes.setdefault("text_form", detect_text_form(raw))
+        form = text_form(raw)
+        ctx.attributes.setdefault("text_form", form.label)
+        ctx.attributes.setdefault("lowercased", form.lowercased)
+        ctx.attributes.setdefault("tokenized", form.tokenized)
         emap = EditMap(raw)
         counts: Counter[str] = Counter()
         removed: Counter[str] = Counter()

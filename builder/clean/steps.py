@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 import ftfy
 
 from .edits import Edit
-from .rules import LineRule, load_rules
 
 __all__ = [
-    "BoilerplateLines",
     "ByteOrderMark",
     "CleaningStep",
     "DocumentContext",
@@ -156,24 +154,6 @@ def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
     return out
 
 
-class BoilerplateLines(CleaningStep):
-    """Remove whole lines that match a boilerplate rule (see ``rules/boilerplate.yaml``)."""
-
-    name = "boilerplate"
-
-    def __init__(self, rules: Sequence[LineRule] | None = None) -> None:
-        self.rules = list(rules) if rules is not None else load_rules()
-
-    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        edits = []
-        for start, end, line in iter_lines(text):
-            for rule in self.rules:
-                if rule.matches(line):
-                    edits.append(self.edit(start, end, "", rule.name))
-                    break
-        return edits
-
-
 def _words(line: str) -> list[str]:
     return re.findall(r"\w+", line.casefold())
 
@@ -227,11 +207,15 @@ class TrailingTeasers(CleaningStep):
     the end of the document, a line is a teaser when it has no closing
     punctuation and at least two of: glued words, a length shared with another
     candidate, little vocabulary in common with the article. Only a run of at
-    least ``min_run`` such lines, or one line with glued words, is removed.
+    least ``min_run`` such lines, or one line with glued words, is removed;
+    lines shorter than ``min_chars`` are never teasers (a list of results or
+    names at the end of an article is short, a cut rail entry is long). Whole
+    headlines in a bare rail are found by :meth:`_rail`.
     """
 
     name = "footer"
     _glued = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
+    _marker = re.compile(r"[-–•*·▪►]\s|\d{1,2}[.)]\s")
     _stop = frozenset(
         [
             "the",
@@ -290,10 +274,15 @@ class TrailingTeasers(CleaningStep):
         ]
     )
 
-    def __init__(self, max_lines: int = 12, min_run: int = 2, overlap: float = 0.35) -> None:
+    def __init__(
+        self, max_lines: int = 12, min_run: int = 2, overlap: float = 0.35, min_chars: int = 60
+    ) -> None:
         self.max_lines = max_lines
         self.min_run = min_run
         self.overlap = overlap
+        self.min_chars = min_chars  # rail entries are cut long; list items are short
+        self.rail_min = 3
+        self.rail_overlap = 0.34
 
     def _content(self, text: str) -> set[str]:
         return {w for w in _words(text) if w not in self._stop and len(w) > 2}
@@ -309,7 +298,7 @@ class TrailingTeasers(CleaningStep):
         for idx in range(len(tail) - 1, -1, -1):
             start, end, line = tail[idx]
             stripped = line.strip()
-            if _SENTENCE_END.search(stripped) or len(_words(stripped)) < 4:
+            if _SENTENCE_END.search(stripped) or len(stripped) < self.min_chars:
                 break
             body = "\n".join(ln[2] for ln in lines if ln[0] < start)
             words = self._content(stripped)
@@ -324,8 +313,43 @@ class TrailingTeasers(CleaningStep):
             glued_seen = glued_seen or glued
             run.append((start, end, line))
         if len(run) < self.min_run and not glued_seen:
+            run = []
+        edits = [self.edit(start, end, "", "teaser") for start, end, _ in run]
+        rail_end = len(lines) - len(run)
+        return edits + self._rail(lines[:rail_end])
+
+    def _rail(self, lines: list[tuple[int, int, str]]) -> list[Edit]:
+        """A bare rail of headlines after the last paragraph: no header gives it away.
+
+        At least ``rail_min`` headline-like lines (4 to 16 words, no list marker, not
+        closed like a sentence) at the very end, right after a closed sentence (not
+        a subheading, not an intro ending in a colon), each about something else:
+        none shares ``rail_overlap`` or more of its content words with the article.
+        An article's own closing list has a subheading above it, or items on topic.
+        """
+        run: list[tuple[int, int, str]] = []
+        for start, end, line in reversed(lines):
+            stripped = line.strip()
+            n = len(stripped.split())
+            if (
+                not 4 <= n <= 16
+                or self._marker.match(stripped)
+                or (_SENTENCE_END.search(stripped) and not stripped.endswith("?"))
+            ):
+                break
+            run.append((start, end, stripped))
+        if len(run) < self.rail_min or len(run) == len(lines):
             return []
-        return [self.edit(start, end, "", "teaser") for start, end, _ in run]
+        before = lines[len(lines) - len(run) - 1][2].strip()
+        if not re.search(r"[.!?\"”’]$", before):
+            return []
+        first = run[-1][0]
+        body = self._content("\n".join(ln[2] for ln in lines if ln[0] < first))
+        for _, _, line in run:
+            words = self._content(line)
+            if len(words & body) / max(1, len(words)) >= self.rail_overlap:
+                return []
+        return [self.edit(start, end, "", "rail") for start, end, _ in run]
 
 
 class Whitespace(CleaningStep):

@@ -1,0 +1,219 @@
+"""What the annotation-tool readers share: offsets, streaming JSON, native records.
+
+Offsets. The native format counts Unicode code points (Python string indices).
+Annotation tools running in a browser may count UTF-16 code units instead (a
+character outside the Basic Multilingual Plane, such as most emoji, is two
+units), or grapheme clusters (doccano's "count grapheme clusters as one
+character" option). :class:`OffsetConverter` turns either into code points over
+the text the annotator saw, and refuses an offset that falls inside a character.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from ..anchor import quote_selector
+from ..ingest import read_jsonl
+from ..validate.report import Issue
+
+__all__ = [
+    "OFFSET_UNITS",
+    "QUOTE_LABELS",
+    "OffsetConverter",
+    "OffsetError",
+    "Task",
+    "build_record",
+    "iter_tasks",
+    "span_id",
+]
+
+#: How a tool counts offsets: ``code-points`` (Python), ``utf-16`` (JavaScript
+#: string indices), ``graphemes`` (user-perceived characters).
+OFFSET_UNITS = ("code-points", "utf-16", "graphemes")
+#: Span labels that make a span a quotation (compared case-insensitively); every
+#: other span label is an entity type.
+QUOTE_LABELS = frozenset({"quote", "quotation"})
+#: Document-label names a tool's classification may fill.
+DOC_LABELS = ("genre", "text_form")
+
+_ID_OK = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
+class OffsetError(ValueError):
+    """An offset that is out of range or splits a character."""
+
+
+class OffsetConverter:
+    """Convert offsets counted in ``unit`` over ``text`` into code points.
+
+    Example:
+        >>> text = "🙂 Iran"                     # the emoji is 2 UTF-16 units
+        >>> OffsetConverter(text, "utf-16").to_code_points(3)
+        2
+        >>> text[2:6]
+        'Iran'
+    """
+
+    def __init__(self, text: str, unit: str) -> None:
+        if unit not in OFFSET_UNITS:
+            raise ValueError(f"unknown offset unit {unit!r}; known: {OFFSET_UNITS}")
+        self.text = text
+        self.unit = unit
+        self._table: dict[int, int] | None = None
+
+    def _build(self) -> dict[int, int]:
+        table = {0: 0}
+        pos = 0
+        if self.unit == "utf-16":
+            for i, ch in enumerate(self.text, start=1):
+                pos += 2 if ord(ch) > 0xFFFF else 1
+                table[pos] = i
+        else:  # graphemes
+            cp = 0
+            for cluster in regex.findall(r"\X", self.text):
+                pos += 1
+                cp += len(cluster)
+                table[pos] = cp
+        return table
+
+    def to_code_points(self, offset: int) -> int:
+        if self.unit == "code-points" or (self.unit == "utf-16" and self.text.isascii()):
+            if not 0 <= offset <= len(self.text):
+                raise OffsetError(
+                    f"offset {offset} is outside the text ({len(self.text)} characters)"
+                )
+            return offset
+        if self._table is None:
+            self._table = self._build()
+        if offset not in self._table:
+            last = max(self._table)
+            if not 0 <= offset <= last:
+                raise OffsetError(f"offset {offset} is outside the text ({last} {self.unit} units)")
+            raise OffsetError(f"offset {offset} falls inside a character ({self.unit} units)")
+        return self._table[offset]
+
+
+def span_id(raw: Any, prefix: str, used: set[str]) -> str:
+    """A native span id from a tool's region id: safe characters, unique in the record."""
+    base = _ID_OK.sub("_", f"{prefix}{raw}")[:60] or prefix
+    sid, n = base, 1
+    while sid in used:
+        n += 1
+        sid = f"{base}.{n}"
+    used.add(sid)
+    return sid
+
+
+@dataclass
+class Task:
+    """One task of an export: its place in the file and its JSON object."""
+
+    number: int  # 1-based position in the file (the task index of a JSON array, or the line)
+    data: Any
+    issues: list[Issue]
+
+
+def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
+    """Objects of a top-level JSON array, decoded one at a time (memory stays flat)."""
+    decoder = json.JSONDecoder()
+    space = " \t\r\n"
+    with path.open("rb") as handle:
+        incremental = codecs.getincrementaldecoder("utf-8-sig")()
+        buf, pos, eof = "", 0, False
+
+        def fill() -> None:
+            nonlocal buf, pos, eof
+            data = handle.read(chunk)
+            eof = not data
+            buf = buf[pos:] + incremental.decode(data, final=eof)
+            pos = 0
+
+        def skip(chars: str) -> bool:
+            """Move past ``chars``; False at the end of the file."""
+            nonlocal pos
+            while True:
+                while pos < len(buf) and buf[pos] in chars:
+                    pos += 1
+                if pos < len(buf):
+                    return True
+                if eof:
+                    return False
+                fill()
+
+        def fail(number: int, message: str) -> Task:
+            return Task(number, None, [Issue(file=name, line=number, rule="json", message=message)])
+
+        if not skip(space) or buf[pos] != "[":
+            yield fail(1, "expected a JSON array of tasks")
+            return
+        pos += 1
+        number = 0
+        while True:
+            if not skip(space + ","):
+                yield fail(number + 1, "the JSON array of tasks is not closed")
+                return
+            if buf[pos] == "]":
+                return
+            while True:
+                try:
+                    value, end = decoder.raw_decode(buf, pos)
+                except json.JSONDecodeError as exc:
+                    if eof:
+                        yield fail(number + 1, f"task {number + 1}: invalid JSON ({exc.msg})")
+                        return
+                    fill()
+                    continue
+                if end == len(buf) and not eof:
+                    fill()  # the value may go on in the next chunk
+                    continue
+                break
+            number += 1
+            yield Task(number, value, [])
+            pos = end
+
+
+def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
+    """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano)."""
+    name = name or path.name
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+    if head.startswith(b"["):
+        yield from _iter_json_array(path, name)
+        return
+    for line, record, issues in read_jsonl(path, name=name):
+        yield Task(line, record, issues)
+
+
+def build_record(
+    *,
+    article_id: str,
+    text: str | None,
+    annotator: dict[str, Any],
+    entities: list[dict[str, Any]],
+    quotes: list[dict[str, Any]],
+    labels: dict[str, Any],
+) -> dict[str, Any]:
+    """A native annotation record; spans get their quote selector from ``text``."""
+
+    def selector(span: dict[str, Any]) -> dict[str, Any]:
+        if text is None:
+            return span
+        quote = quote_selector(text, span["start"], span["end"])
+        return {**span, "prefix": quote["prefix"], "suffix": quote["suffix"]}
+
+    order = lambda s: (s["start"], s["end"], s["id"])  # noqa: E731
+    return {
+        "article_id": article_id,
+        "annotator": annotator,
+        "entities": [selector(e) for e in sorted(entities, key=order)],
+        "quotes": [selector(q) for q in sorted(quotes, key=order)],
+        "labels": labels,
+    }

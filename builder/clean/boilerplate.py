@@ -1,0 +1,149 @@
+"""Whole lines of page furniture: rules as data, plus where on the page a line sits.
+
+The rules (``rules/boilerplate.yaml``) decide about single lines. Position adds
+what a single line cannot show:
+
+* **zones**: the *head* is everything before the first line of running text, the
+  *tail* everything after the last; some rules only apply there;
+* **link lists**: a header such as "Most read" takes the headline-like lines
+  under it along (reason of the header's rule);
+* **neighbours**: in the head, a short unpunctuated line wedged against
+  furniture, with no blank line between ("Reporter" between a name and a date
+  stamp), is furniture too (reason ``boilerplate.adjacent``); so is a short
+  label right above the title (``boilerplate.kicker``). Titles are safe: a line
+  of five words or more, or the source's headline, never goes this way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .edits import Edit
+from .rules import LineRule, LineView, load_rules
+from .steps import CleaningStep, DocumentContext, iter_lines
+
+__all__ = ["BoilerplateLines", "is_running_text"]
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
+#: A line this long, or this long and closed like a sentence, is running text.
+RUNNING_WORDS = 25
+RUNNING_SENTENCE_WORDS = 10
+#: Head lines up to this many words may go as neighbours of furniture.
+NEIGHBOUR_MAX_TOKENS = 4
+#: Link-list items are at most this long and do not end like a sentence.
+LIST_ITEM_MAX_WORDS = 16
+
+
+def is_running_text(view: LineView) -> bool:
+    """A line of article prose: long, or a sentence of ten words and more."""
+    n = len(view.words)
+    return n >= RUNNING_WORDS or (
+        n >= RUNNING_SENTENCE_WORDS and bool(_SENTENCE_END.search(view.norm))
+    )
+
+
+def _list_item(view: LineView) -> bool:
+    n = len(view.words)
+    return 0 < n <= LIST_ITEM_MAX_WORDS and not view.norm.endswith((".", "!", ":", ";", ","))
+
+
+def _short(view: LineView) -> bool:
+    return len(view.norm.split()) <= NEIGHBOUR_MAX_TOKENS and not _SENTENCE_END.search(view.norm)
+
+
+def _title_like(view: LineView, headline: str | None) -> bool:
+    """A title: the source's headline, or five words and more that are not a sentence."""
+    if headline is not None and view.key == headline:
+        return True
+    return len(view.norm.split()) > NEIGHBOUR_MAX_TOKENS and not is_running_text(view)
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    view: LineView
+    reason: str | None = None
+
+
+class BoilerplateLines(CleaningStep):
+    """Remove whole lines of furniture: rule matches, their link lists, their neighbours."""
+
+    name = "boilerplate"
+
+    def __init__(self, rules: Sequence[LineRule] | None = None) -> None:
+        self.rules = list(rules) if rules is not None else load_rules()
+        # A line longer than every rule allows is text: no rule is tried on it.
+        self.max_words = max((r.max_words for r in self.rules), default=0)
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        lines = [_Line(s, e, LineView(t)) for s, e, t in iter_lines(text) if t.strip()]
+        if not lines:
+            return []
+        matched: list[LineRule | None] = [self._match(ln.view) for ln in lines]
+        running = [
+            m is None and is_running_text(ln.view) for ln, m in zip(lines, matched, strict=True)
+        ]
+        first = running.index(True) if any(running) else len(lines)
+        last = len(running) - 1 - running[::-1].index(True) if any(running) else -1
+
+        for i, (ln, rule) in enumerate(zip(lines, matched, strict=True)):
+            if rule is None or ln.reason is not None:
+                continue
+            if rule.zone == "edges" and first <= i <= last:
+                continue
+            ln.reason = rule.name
+            if rule.block == "list":
+                self._take_list(lines, matched, running, i, rule.name)
+        self._take_neighbours(lines, first, ctx)
+        return [self.edit(ln.start, ln.end, "", ln.reason) for ln in lines if ln.reason]
+
+    def _match(self, view: LineView) -> LineRule | None:
+        if len(view.words) > self.max_words:
+            return None
+        for rule in self.rules:
+            if rule.matches(view):
+                return rule
+        return None
+
+    @staticmethod
+    def _take_list(
+        lines: list[_Line],
+        matched: list[LineRule | None],
+        running: list[bool],
+        header: int,
+        reason: str,
+    ) -> None:
+        for j in range(header + 1, len(lines)):
+            if lines[j].reason is not None:
+                continue
+            if matched[j] is not None:
+                continue  # furniture of its own kind; the list goes on after it
+            if running[j] or not _list_item(lines[j].view):
+                return
+            lines[j].reason = reason
+
+    @staticmethod
+    def _take_neighbours(lines: list[_Line], first: int, ctx: DocumentContext) -> None:
+        headline = LineView(ctx.headline).key if ctx.headline else None
+        head = lines[:first]
+        changed = True
+        while changed:
+            changed = False
+            for i, ln in enumerate(head):
+                if ln.reason is not None or not _short(ln.view) or ln.view.key == headline:
+                    continue
+                before = head[i - 1] if i > 0 and head[i - 1].end == ln.start else None
+                after = head[i + 1] if i + 1 < len(head) and ln.end == head[i + 1].start else None
+                if (before and before.reason) or (after and after.reason):
+                    ln.reason = "adjacent"
+                    changed = True
+                elif (
+                    after is not None
+                    and _title_like(after.view, headline)
+                    and (before is None or before.reason)
+                ):
+                    ln.reason = "kicker"
+                    changed = True

@@ -1,0 +1,184 @@
+"""Lowercased, tokenized text from older corpora: detect it, and optionally detokenize it.
+
+Older corpora ship text like ``israel ' s war cabinet has used a tried - and -
+trusted phrase .``: lowercased, with every punctuation mark split off by spaces.
+:func:`text_form` measures both properties (few capitals among the letters; most
+closing punctuation preceded by a space) so the row can say what it holds.
+
+:class:`Detokenize` (``cleaning.detokenize: true``) rejoins such text with
+sacremoses' Moses detokenizer. The detokenizer only changes spacing, so the
+edits are found by aligning the token sequences, not by diffing whole strings:
+the non-space characters of a line must be the same before and after, and each
+gap between two of them becomes one edit when its white space changed. A line
+whose characters the detokenizer would change is left as it is (and counted).
+Case is not restored: lowercased text stays lowercased.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .edits import Edit
+from .steps import CleaningStep, DocumentContext, iter_lines
+
+__all__ = [
+    "CASED",
+    "LOWERCASED_TOKENIZED",
+    "Detokenize",
+    "TextForm",
+    "detect_text_form",
+    "text_form",
+]
+
+CASED = "cased"
+LOWERCASED_TOKENIZED = "lowercased_tokenized"
+
+_SPACED_PUNCT = re.compile(r"(?:^|\s)[,.;:!?)\]](?=\s|$)", re.MULTILINE)
+_ATTACHED_PUNCT = re.compile(r"[^\s,.;:!?][,.;:!?)\]](?=\s|$)", re.MULTILINE)
+_SPLIT_CLITIC = re.compile(r"\w\s+['’]\s*(?:s|t|re|ve|ll|d|m)\b|\w\s+n['’]t\b")
+_GLUED_CLITIC = re.compile(r"\w['’](?:s|t|re|ve|ll|d|m)\b")
+#: At most this share of letters may be capitals in "lowercased" text (stray furniture).
+MAX_UPPER_SHARE = 0.005
+MIN_LETTERS = 40
+#: Case and tokenization are properties of the whole text: a sample tells them.
+SAMPLE_CHARS = 20_000
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_UPPER = re.compile(r"[^A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]+")
+MIN_PUNCT = 3
+
+
+@dataclass(frozen=True)
+class TextForm:
+    """What the text looks like: its case and whether it is tokenized."""
+
+    lowercased: bool
+    tokenized: bool
+
+    @property
+    def label(self) -> str:
+        return LOWERCASED_TOKENIZED if self.lowercased and self.tokenized else CASED
+
+
+def text_form(text: str) -> TextForm:
+    """Measure case and tokenization of ``text``.
+
+    Example:
+        >>> text_form("israel ' s war cabinet met , and said no .").label
+        'lowercased_tokenized'
+        >>> text_form("Israel's war cabinet met, and said no.").label
+        'cased'
+    """
+    text = text[:SAMPLE_CHARS]
+    letters = len(_NOT_LETTER.sub("", text))
+    upper = len(_NOT_UPPER.sub("", text))
+    lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
+    if letters < MIN_LETTERS:  # too short to tell: judge by what is there
+        lowercased = letters > 0 and upper == 0
+    spaced = len(_SPACED_PUNCT.findall(text)) + 2 * len(_SPLIT_CLITIC.findall(text))
+    attached = len(_ATTACHED_PUNCT.findall(text)) + 2 * len(_GLUED_CLITIC.findall(text))
+    tokenized = spaced >= MIN_PUNCT and spaced > 2 * attached
+    return TextForm(lowercased=lowercased, tokenized=tokenized)
+
+
+def detect_text_form(text: str) -> str:
+    """``lowercased_tokenized`` for text like ``israel ' s war``, else ``cased``."""
+    return text_form(text).label
+
+
+# -- detokenizing ----------------------------------------------------------------------
+_TOKEN = re.compile(r"\S+")
+_PIECE = re.compile(r"\w+|[^\w\s]")
+_CLITICS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
+
+
+@cache
+def _moses():  # type: ignore[no-untyped-def]
+    from sacremoses import MosesDetokenizer
+
+    return MosesDetokenizer(lang="en")
+
+
+def _units(line: str) -> list[str]:
+    """Tokens for the detokenizer: punctuation split off, clitics and numbers rejoined.
+
+    ``israel ' s`` -> ``israel 's`` (Moses attaches ``'s``), ``8 . 4m`` -> ``8.4m``,
+    ``3 , 000`` -> ``3,000``, ``tried - and - trusted`` -> ``tried-and-trusted``.
+    Joining only removes spaces, so the line's characters are unchanged.
+    """
+    pieces = [p for tok in _TOKEN.findall(line) for p in _PIECE.findall(tok)]
+    units: list[str] = []
+    i = 0
+    while i < len(pieces):
+        p = pieces[i]
+        nxt = pieces[i + 1] if i + 1 < len(pieces) else ""
+        after = pieces[i + 2] if i + 2 < len(pieces) else ""
+        if p in ("'", "’") and units and units[-1][-1:].isalnum() and nxt in _CLITICS:
+            if nxt == "t" and units[-1].endswith("n"):
+                units[-1] = units[-1] + p + nxt  # don ' t -> don't
+            else:
+                units.append(p + nxt)  # ' s -> 's, attached by Moses
+            i += 2
+            continue
+        if (
+            units
+            and units[-1][-1:].isdigit()
+            and p in (".", ",")
+            and nxt[:1].isdigit()
+            and (p == "." or len(nxt) == 3)
+        ):
+            units[-1] = units[-1] + p + nxt  # 8 . 4 -> 8.4, 3 , 000 -> 3,000
+            i += 2
+            continue
+        if p == "-" and units and units[-1][-1:].isalpha() and nxt.isalpha() and after == "-":
+            units[-1] = units[-1] + p + nxt  # a chain: tried - and - trusted
+            i += 2
+            continue
+        if p == "-" and units and "-" in units[-1] and units[-1][-1:].isalpha() and nxt.isalpha():
+            units[-1] = units[-1] + p + nxt  # ... the chain's last link
+            i += 2
+            continue
+        units.append(p)
+        i += 1
+    return units
+
+
+def _gap_edits(line: str, out: str, offset: int, step: CleaningStep) -> list[Edit] | None:
+    """Edits turning ``line`` into ``out``, which differ only in white space; else None."""
+    a = [(m.start(), c) for m in re.finditer(r"\S", line) for c in m.group()]
+    b = [(m.start(), c) for m in re.finditer(r"\S", out) for c in m.group()]
+    if [c for _, c in a] != [c for _, c in b]:
+        return None
+    edits = []
+    for k in range(1, len(a)):
+        raw_gap = line[a[k - 1][0] + 1 : a[k][0]]
+        out_gap = out[b[k - 1][0] + 1 : b[k][0]]
+        if raw_gap != out_gap:
+            edits.append(step.edit(offset + a[k - 1][0] + 1, offset + a[k][0], out_gap, "moses"))
+    return edits
+
+
+class Detokenize(CleaningStep):
+    """Rejoin tokenized text (only when the document is tokenized), keeping offsets."""
+
+    name = "detokenize"
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        if not ctx.attributes.get("tokenized"):
+            return []
+        detok = _moses()
+        edits: list[Edit] = []
+        skipped = 0
+        for start, _end, line in iter_lines(text):
+            if not line.strip():
+                continue
+            out = detok.detokenize(_units(line), unescape=False)
+            found = _gap_edits(line.strip(), out, start + (len(line) - len(line.lstrip())), self)
+            if found is None:
+                skipped += 1
+                continue
+            edits += found
+        if skipped:
+            ctx.attributes["detokenize_skipped_lines"] = skipped
+        return edits

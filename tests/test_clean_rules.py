@@ -1,0 +1,465 @@
+"""Cleaning rules and heuristics, each shown on page furniture of sites other than the seeds'.
+
+Every rule of ``builder/rules/boilerplate.yaml`` has cases here (a test fails when a
+rule has none), and article lines that look like furniture must survive untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.clean.boilerplate import BoilerplateLines
+from builder.clean.edits import map_span, rebuild_raw
+from builder.clean.pipeline import Cleaner
+from builder.clean.repetition import LineCounter, RepeatedLinesStep, SqliteLineCounter
+from builder.clean.rules import RuleError, load_rules
+from builder.clean.steps import DocumentContext
+from builder.clean.textform import detect_text_form, text_form
+
+BEFORE = (
+    "Flood defences along the river failed on Sunday night, forcing more than 200 families "
+    "to leave their homes before dawn."
+)
+AFTER = (
+    "The county council said pumps would run through the week while engineers inspected "
+    "the damaged embankment."
+)
+
+#: rule -> furniture lines in the style of sites other than the seeds'.
+CASES: dict[str, list[str]] = {
+    "share_widget": [
+        "Share on WhatsApp",
+        "Facebook Twitter LinkedIn Email",
+        "Share this post via Email",
+        "Click to print (Opens in new window)",
+    ],
+    "social_follow": [
+        "Follow The Herald on Instagram and TikTok for more.",
+        "Join our WhatsApp community for breaking news",
+        "Download the free Herald app for iPhone and Android",
+    ],
+    "comment_widget": [
+        "12 comments",
+        "View 8 comments",
+        "Comments (3)",
+        "Be the first to comment",
+        "Notify me of follow-up comments by email.",
+    ],
+    "navigation": [
+        "Skip to navigation",
+        "Main menu",
+        "Next story: Council votes on bus lanes",
+        "Toggle navigation",
+    ],
+    "advertisement": [
+        "ADVERTISEMENT",
+        "--- Advertisement ---",
+        "Article continues after this advertisement",
+        "Promoted stories",
+    ],
+    "newsletter": [
+        "Sign up to our free Morning Briefing newsletter and get the news in your inbox.",
+        "Subscribe to email alerts from The Herald",
+        "Get our weekly digest delivered to you every Friday",
+    ],
+    "paywall": [
+        "You've read 3 of 5 free articles this month.",
+        "Already a subscriber? Sign in",
+        "Subscribe now to continue reading",
+        "Register for unlimited access to the Herald",
+    ],
+    "cookie_consent": [
+        "This site uses cookies. By continuing to browse you agree to our use of cookies.",
+        "Reject all",
+        "We and our partners store and access information on your device using cookies.",
+    ],
+    "photo_credit": [
+        "Photograph: Maria Lopez/Reuters",
+        "Rescuers search the rubble in the town centre. (AP Photo/Omar Khalid)",
+        "AFP via Getty Images",
+        "Image caption, The bridge reopened on Monday",
+        "Crowds gather at the harbour — Tom Baker for The Herald",
+    ],
+    "byline": [
+        "By Maria Lopez and Tom Baker",
+        "Written by Sam O'Neill | Political correspondent",
+        "Senior business reporter",
+        "Posted by admin on March 3, 2024",
+    ],
+    "author_bio": [
+        "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
+    ],
+    "timestamp": [
+        "Published 3 March 2024",
+        "Updated: 14:05 GMT, 3 March 2024",
+        "2 hours ago",
+        "Mon 4 Mar 2024 09.12 GMT",
+        "03/03/2024 14:05",
+    ],
+    "reading_time": ["4 min read", "Reading time: 6 minutes", "Listen to this story · 3:45"],
+    "tags": [
+        "Tags: floods, weather, Somerset",
+        "Filed under: Politics, Elections",
+        "Posted in News | Tagged floods, rain",
+    ],
+    "poll": [
+        "Poll: Should the bridge be rebuilt?",
+        "Tell us what you think and cast your vote below",
+    ],
+    "copyright": [
+        "© 2024 Herald Media Group",
+        "Copyright 2023 Associated Broadcasters. All rights reserved.",
+        "This material may not be reproduced without permission.",
+    ],
+    "agency_credit": [
+        "Reporting by Maria Lopez; Editing by Tom Baker",
+        "(Additional reporting by Sam Lee in Paris; writing by Ann Cole)",
+        "Our Standards: The Herald Trust Principles.",
+    ],
+    "contact_prompt": [
+        "Do you have a story for us? Email news@herald.example",
+        "Send us your pictures and videos",
+        "Contact the reporter",
+    ],
+    "syndication": [
+        "Source: Herald Wire",
+        "This story was first published on HeraldNews.com",
+        "Read the full article on the Herald website",
+    ],
+    "related_links": [
+        "Read more: Floods hit Somerset villages",
+        "RELATED: Council votes on bus lanes",
+        "Watch: Residents clear mud from their homes",
+        "[See also: The week in pictures]",
+    ],
+    "link_list": ["More from the Herald", "You may also like", "Latest news"],
+    "breadcrumb": [
+        "Home » News » Weather",
+        "You are here: Home / Sport",
+        "News | Local | Somerset",
+    ],
+}
+
+#: Article lines that look like furniture and are not.
+ARTICLE_LINES = [
+    "Share prices fell sharply on Monday after the announcement.",
+    "By Friday, more than 300 homes had been flooded.",
+    "The bakery said it sold 2,000 cookies on the first morning.",
+    "Photo identification will be required at every polling station.",
+    "Comments from the minister drew criticism from opposition MPs.",
+    "Research by the university found that one in five bridges needs repair.",
+    "First published in 1897, the novel has never been out of print.",
+    "Latest figures",
+    "Follow-up inspections are planned for the spring.",
+    "Home Office officials declined to comment.",
+    "Related costs rose by 4% last year.",
+    "What happens next?",
+    "More than 40 people were rescued by boat.",
+    "Watch out for ice on the roads, the council said.",
+    "Email scams have risen sharply, police say.",
+    "Advertising revenue fell by a third.",
+    "Subscribers were told about the price rise by email last week.",
+    "“We will rebuild,” she said.",
+    "“It is a disaster”",
+    "Prices were not cheap",
+    "Passports",
+    "Two recent photographs",
+    "14 April: evacuation orders issued for three villages",
+    "Tom Baker, 54, has lived on the street for thirty years.",
+]
+
+
+_CLEANERS = {False: Cleaner.default(), True: Cleaner.build(detokenize=True)}
+
+
+def _clean(text: str, **ctx: str) -> tuple[str, list[str]]:
+    result = _CLEANERS[False].clean(text, DocumentContext(**ctx))
+    return result.text, [e.reason for e in result.edits]
+
+
+def _reasons_for(line: str, text: str) -> list[str]:
+    result = _CLEANERS[False].clean(text)
+    return [e.reason for e in result.edits if line in e.original]
+
+
+def test_every_rule_of_the_rule_file_has_cases() -> None:
+    names = {r.name for r in load_rules()}
+    assert names == set(CASES), f"rules without cases: {names - set(CASES)}"
+
+
+@pytest.mark.parametrize(
+    ("rule", "line"), [(r, line) for r, lines in CASES.items() for line in lines]
+)
+def test_rule_removes_furniture_of_other_sites(rule: str, line: str) -> None:
+    # In the tail of a page (after the last paragraph), as furniture mostly is ...
+    text = f"{BEFORE}\n\n{AFTER}\n\n{line}\n"
+    reasons = _reasons_for(line, text)
+    assert reasons and f"boilerplate.{rule}" in reasons[0], (line, reasons)
+    # ... and lowercased and tokenized, as older corpora have it.
+    tokenized = " ".join(re.findall(r"\w+|[^\w\s]", line.casefold()))
+    text = f"{BEFORE.casefold()}\n\n{tokenized}\n"
+    assert f"boilerplate.{rule}" in " ".join(_reasons_for(tokenized, text)), tokenized
+
+
+def test_rules_between_paragraphs_except_edge_rules() -> None:
+    for rule, lines in CASES.items():
+        zone = next(r.zone for r in load_rules() if r.name == rule)
+        for line in lines:
+            text = f"{BEFORE}\n\n{line}\n\n{AFTER}"
+            cleaned, _ = _clean(text)
+            if zone == "edges":
+                assert cleaned == text, line  # could be text in the middle
+            elif rule != "link_list":  # a list header takes the next lines along
+                assert cleaned == f"{BEFORE}\n\n{AFTER}", (rule, line)
+
+
+def test_article_lines_that_look_like_furniture_stay_byte_identical() -> None:
+    text = "\n\n".join([BEFORE, *ARTICLE_LINES, AFTER])
+    assert _clean(text)[0] == text
+    text = "\n".join([BEFORE, *ARTICLE_LINES])  # one newline per paragraph, ending in the lines
+    assert _clean(text)[0] == text
+
+
+def test_link_list_takes_its_headlines_and_stops_at_running_text() -> None:
+    page = (
+        f"{BEFORE}\n\nMore from the Herald\nCouncil votes on new bus lanes\n"
+        "Five walks for a rainy weekend\nWhy your water bill is going up\n\n"
+        f"{AFTER}\n"
+    )
+    assert _clean(page)[0] == f"{BEFORE}\n\n{AFTER}"
+
+
+def test_head_furniture_takes_short_neighbours_but_not_the_title_or_a_subheading() -> None:
+    page = (
+        "Home » News » Weather\nMaria Lopez\nChief reporter\nPublished 3 March 2024\n\n"
+        "Floods cut off villages after a month of rain\n\nWhat we know\n\n"
+        f"{BEFORE}\n\n{AFTER}\n"
+    )
+    cleaned, reasons = _clean(page)
+    assert (
+        cleaned
+        == f"Floods cut off villages after a month of rain\n\nWhat we know\n\n{BEFORE}\n\n{AFTER}"
+    )
+    assert any("boilerplate.adjacent" in r for r in reasons)
+
+
+def test_a_label_right_above_the_title_is_a_kicker() -> None:
+    page = f"WEATHER\nFloods cut off villages after a month of rain\n\n{BEFORE}\n"
+    cleaned, reasons = _clean(page)
+    assert cleaned.startswith("Floods cut off villages")
+    assert any("boilerplate.kicker" in r for r in reasons)
+    # Without a title below it, a short line opening the text stays.
+    assert _clean(f"WEATHER\n\n{BEFORE}")[0] == f"WEATHER\n\n{BEFORE}"
+
+
+def test_author_bio_only_at_the_edges() -> None:
+    bio = CASES["author_bio"][0]
+    assert _clean(f"{BEFORE}\n\n{AFTER}\n\n{bio}")[0] == f"{BEFORE}\n\n{AFTER}"
+    middle = f"{BEFORE}\n\n{bio}\n\n{AFTER}"
+    assert _clean(middle)[0] == middle
+
+
+def test_bare_headline_rail_goes_but_an_articles_closing_list_stays() -> None:
+    rail = "Council votes on new bus lanes\nFive walks for a rainy weekend\nZoo names its new penguin chicks"
+    cleaned, reasons = _clean(f"{BEFORE}\n\n{AFTER}\n\n{rail}")
+    assert cleaned == f"{BEFORE}\n\n{AFTER}"
+    assert any("footer.rail" in r for r in reasons)
+    closing = "Flood defences: where the money goes\nEmbankment repairs on the river\nPumps for the flooded families\nNew flood defences for the river"
+    page = f"{BEFORE}\n\nWhere the money goes:\n{closing}"
+    assert _clean(page)[0] == page
+    results = "Maria Lopez (Spain) 2:21:05\nAnna Berg (Sweden) 2:22:40\nLea Roux (France) 2:23:11"
+    page = f"{BEFORE}\n\nLeading finishers\n{results}"
+    assert _clean(page)[0] == page
+
+
+def test_truncated_teasers_of_another_site_are_removed() -> None:
+    # A rail cut at a fixed length, headlines glued to their standfirsts.
+    teasers = [
+        t[:92]
+        for t in (
+            "Council votes on new bus lanesAfter years of complaints from drivers and cyclists, the plan",
+            "Zoo names its new penguin chicksA public vote drew more than ten thousand entries from schools",
+            "Five walks for a rainy weekendFrom short riverside loops to a full day on the ridge above the",
+        )
+    ]
+    cleaned, reasons = _clean(f"{BEFORE}\n{AFTER}\n" + "\n".join(teasers))
+    assert cleaned == f"{BEFORE}\n{AFTER}"
+    assert any("footer.teaser" in r for r in reasons)
+
+
+def test_mojibake_of_another_site_is_repaired_with_offsets_kept() -> None:
+    raw = "The mayorâ€™s office said the cafÃ© would reopen.\nAdvertisement\n"
+    result = _CLEANERS[False].clean(raw)
+    assert result.text == "The mayor’s office said the café would reopen."
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+def test_a_maintainers_rule_file_extends_and_overrides(tmp_path: Path) -> None:
+    extra = tmp_path / "site.yaml"
+    extra.write_text(
+        "rules:\n"
+        "  - name: herald_slogan\n"
+        "    phrases: ['The Herald: news you can trust']\n"
+        "  - name: advertisement\n"
+        "    phrases: ['paid for by our partners']\n",
+        encoding="utf-8",
+    )
+    cleaner = Cleaner.build(rule_files=[extra])
+    result = cleaner.clean(
+        f"{BEFORE}\nThe Herald - news you can trust\nPaid for by our partners\nAdvertisement"
+    )
+    assert result.text == f"{BEFORE}\nAdvertisement"  # the override replaced the built-in phrases
+    assert "boilerplate.herald_slogan" in result.edits[0].reason
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("rules:\n  - name: x\n    patterns: ['(']\n", "bad regular expression"),
+        ("rules:\n  - name: x\n    vocabulary: [share, on]\n    require: [share]\n", "quote words"),
+        ("rules:\n  - name: x\n    phrase: [oops]\n", "unknown keys"),
+        ("rules: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_rule_files_are_reported_with_their_file(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(RuleError, match=message) as info:
+        load_rules(path)
+    assert "broken.yaml" in str(info.value)
+
+
+def test_clean_cli_reports_a_bad_rule_file_without_a_traceback(run_cli, tmp_path: Path) -> None:
+    extra = tmp_path / "x.yaml"
+    extra.write_text("rules:\n  - name: x\n    patterns: ['(']\n", encoding="utf-8")
+    bad = run_cli("clean", "--rules", str(extra), stdin=f"{BEFORE}\n")
+    assert bad.code == 1 and "x.yaml" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# -- text form and detokenizing ------------------------------------------------------------
+def test_text_form_is_detected_robustly() -> None:
+    tokenized = (
+        'the minister \' s plan , which was tried - and - trusted , failed . " no " , he said .'
+    )
+    assert detect_text_form(tokenized) == "lowercased_tokenized"
+    # A few capitals from furniture glued on do not make it cased.
+    assert detect_text_form(tokenized * 5 + "\nShare\n") == "lowercased_tokenized"
+    assert detect_text_form("The minister's plan, which was tried-and-trusted, failed.") == "cased"
+    # Lowercased but not tokenized, and cased but tokenized: both are "cased" rows ...
+    assert detect_text_form("the minister's plan, which failed, was tried and trusted.") == "cased"
+    form = text_form("The minister 's plan , which failed , was tried and trusted .")
+    assert (
+        form.label == "cased" and form.tokenized and not form.lowercased
+    )  # ... with the facts kept
+
+
+def test_detokenizing_changes_only_spacing_and_keeps_the_offset_map() -> None:
+    raw = "the minister ' s plan , which was tried - and - trusted , cost £ 8 . 4m ( 3 , 000 jobs ) .\n\" we don ' t know \" , he said .\n"
+    result = Cleaner.build(detokenize=True).clean(raw)
+    assert (
+        result.text
+        == "the minister's plan, which was tried-and-trusted, cost £8.4m (3,000 jobs).\n\"we don't know\", he said."
+    )
+    assert rebuild_raw(result.text, result.edits) == raw
+    assert all(not e.original.strip() and not e.replacement.strip() for e in result.edits)
+    # A span on the raw text lands on the same words.
+    start = raw.index("tried - and - trusted")
+    mapped = map_span(result.edits, start, start + len("tried - and - trusted"))
+    assert result.text[mapped.start : mapped.end] == "tried-and-trusted"
+    # Cased text is never touched by the detokenizer.
+    cased = f"{BEFORE} It said: “No.”"
+    assert Cleaner.build(detokenize=True).clean(cased).text == cased
+
+
+# -- repetition across a publisher's documents ---------------------------------------------
+def _pages(n: int) -> list[str]:
+    return [
+        f"Story {i}: the river rose by {i + 2} metres overnight and {i * 7 + 3} homes were flooded.\n"
+        "The Herald: proudly independent since 1851\n"
+        f"Officials in district {i} said pumps would run all week."
+        for i in range(n)
+    ]
+
+
+def test_lines_a_publisher_repeats_are_removed_for_that_publisher_only(tmp_path: Path) -> None:
+    memory = LineCounter()
+    sqlite = SqliteLineCounter(tmp_path / "lines.sqlite")
+    for page in _pages(4):
+        memory.add("Herald", page)
+    sqlite.add_many(("Herald", p) for p in _pages(4))
+    for table in (memory.frozen(), sqlite.frozen()):
+        assert table.is_repeated("Herald", "THE HERALD - proudly independent since 1851")
+        assert not table.is_repeated("Courier", "The Herald: proudly independent since 1851")
+        step = RepeatedLinesStep(table)
+        page = _pages(5)[4]
+        edits = step.find_edits(page, DocumentContext(publisher="Herald"))
+        assert [page[e.start : e.end] for e in edits] == [
+            "The Herald: proudly independent since 1851\n"
+        ]
+        assert step.find_edits(page, DocumentContext(publisher="Courier")) == []
+
+
+def test_duplicate_stories_do_not_make_their_own_lines_furniture() -> None:
+    counter = LineCounter()
+    story = f"{BEFORE}\nFlood defences\n{AFTER}"
+    for copy in (story, story + "\nShare", "Updated\n" + story):  # the same story, three times
+        counter.add("Herald", copy)
+    table = counter.frozen()
+    assert not table.is_repeated("Herald", "Flood defences")
+    assert not table.is_repeated("Herald", BEFORE)
+
+
+# -- the offset map holds, whatever the page ----------------------------------------------
+_LINES = [
+    BEFORE,
+    AFTER,
+    "Share",
+    "Advertisement",
+    "By Maria Lopez",
+    "Home » News",
+    "Read more: Floods hit villages",
+    "the river ' s banks burst , officials said .",
+    "The mayorâ€™s office",
+    "What we know",
+    "\u00a0Tabs\tand\u200bzero width ",
+    "",
+    "Council votes on new bus lanes\r",
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(st.sampled_from(_LINES), min_size=1, max_size=14),
+    sep=st.sampled_from(["\n", "\n\n", "\r\n"]),
+    detokenize=st.booleans(),
+)
+def test_any_page_cleans_to_a_text_that_rebuilds_the_raw_text(
+    lines: list[str], sep: str, detokenize: bool
+) -> None:
+    raw = sep.join(lines)
+    result = _CLEANERS[detokenize].clean(raw)
+    assert rebuild_raw(result.text, result.edits) == raw
+    for e in result.edits:
+        assert raw[e.raw_start : e.raw_end] == e.original
+        assert result.text[e.clean_start : e.clean_end] == e.replacement
+    # Words of the body that no edit touched are found at their mapped place.
+    for word in re.finditer(r"Flood|county", raw):
+        mapped = map_span(result.edits, word.start(), word.end())
+        if mapped.status == "anchored":
+            assert result.text[mapped.start : mapped.end] == word.group()
+
+
+def test_step_on_its_own_reports_rule_names() -> None:
+    step = BoilerplateLines()
+    text = f"{BEFORE}\n12 comments\n"
+    edits = step.find_edits(text, DocumentContext())
+    assert [(text[e.start : e.end], e.reason) for e in edits] == [
+        ("12 comments\n", "boilerplate.comment_widget")
+    ]
