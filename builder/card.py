@@ -45,15 +45,22 @@ def template_path() -> Path:
     return Path(__file__).resolve().parents[1] / "dataset_card.md"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")
 
 
 def md_escape(value: Any) -> str:
-    """Escape a data value for a markdown table cell or inline text."""
+    """Escape a data value for a markdown table cell or inline text.
+
+    Newlines are folded (one value, one line), so a value cannot start a block
+    (heading, list, front-matter ``---``); inline markup, HTML and ``|`` are
+    backslash-escaped, so it cannot end a table cell or inject a link.
+    """
     if value is None:
         return "unknown"
-    text = " ".join(str(value).split())  # no newlines: one cell, one line
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = " ".join(str(value).split())
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(r"\\\1", text)
 
 
 def size_category(n: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import yaml
 
 from .errors import DataError, UsageError
+from .ingest import DEFAULT_MAX_RECORD_BYTES
+from .pii import PRIVACY_KINDS
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SchemaStore
 
@@ -56,6 +59,14 @@ class DatasetConfig:
     row_group_max_bytes: int = 64 * 2**20
     batch_size: int = 256
     max_article_bytes: int = 10_000_000
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    quarantine: bool = False
+    max_rejected_fraction: float = 1.0
+    privacy_scan: bool = True
+    privacy_kinds: tuple[str, ...] = PRIVACY_KINDS
+    phone_regions: tuple[str, ...] = ("US", "GB")
+    privacy_allow: frozenset[str] = frozenset()
+    block_publish_on_findings: bool = False
     repo_id: str | None = None
     git_target: str | None = None
 
@@ -76,6 +87,54 @@ def _find_config(path: Path) -> Path:
     if not path.is_file():
         raise UsageError(f"no dataset configuration at {path}")
     return path
+
+
+def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
+    """What the schema cannot know: step names, annotation formats, rule files.
+
+    Checked here so that a typo fails at once, with its place in the file, not
+    as a traceback deep in the first batch.
+    """
+    from .annotations import READERS
+    from .clean.pipeline import STEP_NAMES
+    from .clean.rules import load_rules
+
+    issues = []
+    for i, step in enumerate(raw.get("cleaning", {}).get("steps", [])):
+        if step not in STEP_NAMES:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/cleaning/steps/{i}",
+                    rule="cleaning-step",
+                    message=f"unknown cleaning step {step!r}; known: {list(STEP_NAMES)}",
+                )
+            )
+    for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
+        fmt = ann.get("format", "native")
+        if fmt not in READERS:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/inputs/annotations/{i}/format",
+                    rule="annotation-format",
+                    message=f"no reader for annotation format {fmt!r}; available: {sorted(READERS)}",
+                )
+            )
+    for i, rel in enumerate(raw.get("cleaning", {}).get("rules", [])):
+        where = {"file": file, "pointer": f"/cleaning/rules/{i}"}
+        rule_path = root / rel
+        if not rule_path.is_file():
+            issues.append(Issue(**where, rule="missing-file", message=f"no rule file {rule_path}"))
+            continue
+        try:
+            load_rules(rule_path)
+        except (yaml.YAMLError, re.error, KeyError, TypeError, AttributeError, ValueError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            issues.append(
+                Issue(**where, rule="rule-file", message=f"invalid rule file {rel}: {first}")
+            )
+    return issues
 
 
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:
@@ -112,6 +171,9 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     splits = raw["splits"]
     output = raw.get("output", {})
     publish = raw.get("publish", {})
+    limits = raw.get("limits", {})
+    quarantine = raw.get("quarantine", {})
+    privacy = raw.get("privacy", {})
     ann_inputs = [
         AnnotationInput(root / a["path"], a.get("format", "native"))
         for a in inputs.get("annotations", [{"path": "annotations.jsonl"}])
@@ -127,6 +189,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
                     message=f"split {split!r} is not one of {sorted(split_names)}",
                 )
             )
+    report.extend(_check_references(raw, root=path.parent, file=name))
     if abs(sum(splits["ratios"].values()) - 1.0) > 1e-6:
         report.add(
             Issue(
@@ -164,7 +227,15 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         shard_max_bytes=output.get("shard_max_bytes", 256 * 2**20),
         row_group_max_bytes=output.get("row_group_max_bytes", 64 * 2**20),
         batch_size=output.get("batch_size", 256),
-        max_article_bytes=raw.get("limits", {}).get("max_article_bytes", 10_000_000),
+        max_article_bytes=limits.get("max_article_bytes", 10_000_000),
+        max_record_bytes=limits.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
+        quarantine=quarantine.get("enabled", False),
+        max_rejected_fraction=quarantine.get("max_rejected_fraction", 1.0),
+        privacy_scan=privacy.get("scan", True),
+        privacy_kinds=tuple(privacy.get("kinds", PRIVACY_KINDS)),
+        phone_regions=tuple(privacy.get("phone_regions", ("US", "GB"))),
+        privacy_allow=frozenset(privacy.get("allow", ())),
+        block_publish_on_findings=privacy.get("block_publish_on_findings", False),
         repo_id=publish.get("repo_id"),
         git_target=publish.get("git_target"),
     )

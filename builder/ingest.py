@@ -11,6 +11,8 @@ import codecs
 import hashlib
 import json
 import os
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,12 @@ from .validate.report import Issue
 
 __all__ = [
     "ARTICLE_SUFFIX",
+    "DEFAULT_MAX_RECORD_BYTES",
     "RawArticle",
+    "article_path",
+    "case_collisions",
+    "ignored_entries",
+    "list_article_ids",
     "list_articles",
     "read_article",
     "read_jsonl",
@@ -28,6 +35,12 @@ __all__ = [
 
 ARTICLE_SUFFIX = ".txt"
 MAX_JSON_DEPTH = 64
+#: Longest JSON Lines line read into memory (``limits.max_record_bytes``).
+DEFAULT_MAX_RECORD_BYTES = 16 * 2**20
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: Where a broken line names its article, so the report (and quarantine) can say whose it is.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ARTICLE_ID_IN_LINE = re.compile(rb'"article_id"\s*:\s*"([^"\\]{1,200})"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +63,49 @@ class RawArticle:
         }
 
 
-def list_articles(directory: Path) -> list[tuple[str, Path]]:
-    """(id, path) of every ``*.txt`` in ``directory``, sorted by id.
+def list_article_ids(directory: Path) -> list[str]:
+    """Id of every ``*.txt`` in ``directory`` (not hidden), sorted.
 
-    Only names are held (a million ids fit in tens of MB); texts are read later.
+    Only ids are held (a million fit in about 60 MB); the path of an article is
+    ``directory / f"{id}.txt"``, built when it is read.
     """
     with os.scandir(directory) as entries:
         found = [
-            (entry.name[: -len(ARTICLE_SUFFIX)], Path(entry.path))
+            entry.name[: -len(ARTICLE_SUFFIX)]
             for entry in entries
             if entry.name.endswith(ARTICLE_SUFFIX) and not entry.name.startswith(".")
         ]
-    return sorted(found)
+    found.sort()
+    return found
+
+
+def article_path(directory: Path, article_id: str) -> Path:
+    return directory / f"{article_id}{ARTICLE_SUFFIX}"
+
+
+def list_articles(directory: Path) -> list[tuple[str, Path]]:
+    """(id, path) of every article in ``directory``, sorted by id (small folders)."""
+    return [(i, article_path(directory, i)) for i in list_article_ids(directory)]
+
+
+def ignored_entries(directory: Path) -> list[str]:
+    """Names in the articles folder that are not read as articles (reported, never silent)."""
+    with os.scandir(directory) as entries:
+        return sorted(
+            entry.name + ("/" if entry.is_dir() else "")
+            for entry in entries
+            if not entry.name.endswith(ARTICLE_SUFFIX) or entry.name.startswith(".")
+        )
+
+
+def case_collisions(ids: list[str]) -> list[list[str]]:
+    """Groups of ids equal but for letter case: one file on Windows and macOS checkouts."""
+    folded = Counter(i.casefold() for i in ids)
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        if folded[i.casefold()] > 1:
+            groups.setdefault(i.casefold(), []).append(i)
+    return [sorted(g) for _, g in sorted(groups.items())]
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -83,13 +127,23 @@ def read_article(
     def fail(rule: str, message: str) -> tuple[None, list[Issue]]:
         return None, [Issue(file=rel, record=article_id, rule=rule, message=message)]
 
-    size = path.stat().st_size
-    if size > max_bytes:
-        return fail("size-limit", f"{size} bytes is over the limit of {max_bytes} bytes")
-    data = path.read_bytes()
+    if not article_id.isprintable() or any(c.isspace() for c in article_id):
+        return fail("id", f"the file name {article_id!r} holds white space or control characters")
+    try:
+        if not path.is_file():
+            return fail("not-a-file", "not a regular file (a folder or a special file)")
+        size = path.stat().st_size
+        if size > max_bytes:
+            return fail(
+                "size-limit",
+                f"{size} bytes is over the limit of {max_bytes} bytes (limits.max_article_bytes)",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return fail("unreadable", f"cannot read the file: {exc.strerror or exc}")
     if not data:
         return fail("empty", "the file is empty")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)):
+    if data.startswith(_WIDE_BOMS):
         return fail("encoding", "the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8")
     if b"\x00" in data:
         pos = data.index(b"\x00")
@@ -132,41 +186,169 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def _surrogate_pointer(value: Any) -> str | None:
+    """JSON pointer of the first string (or key) holding an unpaired surrogate.
+
+    JSON lets ``"\\ud800"`` through, but it is not a character: it cannot be
+    written as UTF-8 (Parquet, the card), so it is an encoding error here.
+    """
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, pointer = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return pointer
+        elif isinstance(item, dict):
+            for key, v in item.items():
+                escaped = key.replace("~", "~0").replace("/", "~1")
+                if _SURROGATE.search(key):
+                    return f"{pointer}/{escaped}"
+                stack.append((v, f"{pointer}/{escaped}"))
+        elif isinstance(item, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(item))
+    return None
+
+
+def _guess_article_id(raw_line: bytes) -> str | None:
+    match = _ARTICLE_ID_IN_LINE.search(raw_line)
+    return match.group(1).decode("utf-8", "replace") if match else None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON objects with a key twice are ambiguous (which value wins?): reject them."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool]]:
+    """Lines of a binary file, each at most ``limit`` bytes; ``True`` marks one cut short.
+
+    The rest of an over-long line is skipped in chunks, so memory stays bounded.
+    """
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (chunk := handle.readline(1 << 20)) and not chunk.endswith(b"\n"):
+                pass
+            yield line[:limit], True
+        else:
+            yield line, False
+
+
 def read_jsonl(
-    path: Path, *, name: str | None = None
+    path: Path, *, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
 ) -> Iterator[tuple[int, dict | None, list[Issue]]]:
     """Yield ``(line_number, record, issues)`` for every non-blank line.
 
-    A line that is not a JSON object yields ``None`` and the issue; reading goes on.
+    A line that is not a JSON object yields ``None`` and the issue; reading goes
+    on, so every bad line of a file is reported at once. The issue names the
+    article when the broken line still shows its ``article_id``. A UTF-8 BOM is
+    skipped with a warning; a UTF-16/32 file is one error for the whole file.
     """
     name = name or path.name
+    pending: list[Issue] = []
     with path.open("rb") as handle:
-        for number, raw_line in enumerate(handle, start=1):
-            if number == 1 and raw_line.startswith(codecs.BOM_UTF8):
-                raw_line = raw_line[len(codecs.BOM_UTF8) :]
+        for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=1):
+            if number == 1:
+                if raw_line.startswith(_WIDE_BOMS):
+                    yield (
+                        1,
+                        None,
+                        [
+                            Issue(
+                                file=name,
+                                line=1,
+                                rule="encoding",
+                                message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
+                            )
+                        ],
+                    )
+                    return
+                if raw_line.startswith(codecs.BOM_UTF8):
+                    raw_line = raw_line[len(codecs.BOM_UTF8) :]
+                    pending.append(
+                        Issue(
+                            file=name,
+                            line=1,
+                            rule="encoding.bom",
+                            severity="warning",
+                            message="a UTF-8 byte order mark at the start of the file was skipped",
+                        )
+                    )
             if not raw_line.strip():
                 continue
 
-            def fail(rule: str, message: str, n: int = number) -> tuple[int, None, list[Issue]]:
-                return n, None, [Issue(file=name, line=n, rule=rule, message=message)]
+            def fail(
+                rule: str,
+                message: str,
+                n: int = number,
+                raw: bytes = raw_line,
+                before: list[Issue] = pending,
+            ) -> tuple[int, None, list[Issue]]:
+                issue = Issue(
+                    file=name, line=n, record=_guess_article_id(raw), rule=rule, message=message
+                )
+                return n, None, [*before, issue]
 
+            if cut:
+                yield fail(
+                    "size-limit",
+                    f"line longer than {max_line_bytes} bytes (limits.max_record_bytes)",
+                )
+                pending = []
+                continue
             try:
                 line = raw_line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 yield fail("encoding", f"invalid UTF-8 at column {exc.start + 1}")
+                pending = []
                 continue
             try:
-                record = json.loads(line)
+                record = json.loads(
+                    line,
+                    object_pairs_hook=_object_without_duplicates,
+                    parse_constant=_reject_constant,
+                )
             except RecursionError:
                 yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-                continue
+            except _DuplicateKey as exc:
+                yield fail("duplicate-key", f"the key {exc.args[0]!r} appears twice in one object")
             except json.JSONDecodeError as exc:
-                yield fail("json-syntax", f"malformed JSON: {exc.msg} at column {exc.colno}")
-                continue
-            if not isinstance(record, dict):
-                yield fail("type", f"expected a JSON object, got {type(record).__name__}")
-                continue
-            if _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-                yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-                continue
-            yield number, record, []
+                hint = ""
+                if "\r" in line.rstrip("\r\n"):
+                    hint = " (the file has lone CR line ends: use LF or CRLF)"
+                yield fail("json-syntax", f"malformed JSON: {exc.msg} at column {exc.colno}{hint}")
+            except ValueError as exc:
+                yield fail("json-syntax", f"malformed JSON: {exc}")
+            else:
+                if not isinstance(record, dict):
+                    yield fail("type", f"expected a JSON object, got {type(record).__name__}")
+                elif _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+                    yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+                elif (where := _surrogate_pointer(record)) is not None:
+                    issue = Issue(
+                        file=name,
+                        line=number,
+                        record=_guess_article_id(raw_line),
+                        pointer=where,
+                        rule="encoding",
+                        message="an unpaired surrogate escape (\\ud800-\\udfff) is not a character",
+                    )
+                    yield number, None, [*pending, issue]
+                else:
+                    yield number, record, pending
+            pending = []

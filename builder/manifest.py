@@ -53,8 +53,12 @@ def write_manifest(
     counts: dict[str, int],
     splits: dict[str, Any],
     features: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write ``manifest.json`` describing every other file in ``out_dir``."""
+    """Write ``manifest.json`` describing every other file in ``out_dir``.
+
+    ``extra`` adds top-level entries (``privacy``, ``quarantine``) after the fixed ones.
+    """
     outputs = [
         file_entry(p, out_dir)
         for p in sorted(out_dir.rglob("*"))
@@ -72,6 +76,7 @@ def write_manifest(
         "counts": counts,
         "splits": splits,
         "features": features,
+        **(extra or {}),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     (out_dir / MANIFEST_NAME).write_text(text, encoding="utf-8")

@@ -3,7 +3,21 @@
 :func:`build` writes a complete dataset folder or nothing: all work happens in
 a temporary folder beside the output, which replaces the output by rename only
 when everything succeeded, so a previous good build is never half-overwritten.
+An interrupted build (Ctrl-C, SIGTERM, or a kill) leaves only its hidden
+temporary folder, which the next build removes; the swap itself holds signals
+until it is done, and a swap cut short by a kill is rolled back by the next build.
 :func:`validate` runs the same stages up to the split and writes nothing.
+
+Every record read is accounted for: articles read = published + rejected, per
+source and in total; side-record lines read = used + rejected, per file. In the
+default strict mode any rejection fails the build. In quarantine mode
+(``quarantine.enabled`` or ``builder build --quarantine``) rejected records go
+to ``rejects.jsonl`` in the output with their reasons, and the build goes on;
+configuration errors, missing input files and an empty result still fail it.
+A side-record line that cannot be used (malformed JSON, schema errors, a
+duplicate, an unknown article) is listed in ``rejects.jsonl`` itself; the
+article it names, when it names one, is rejected as well (an article must not
+be published without its source, or with annotations silently missing).
 
 Example:
     >>> from pathlib import Path
@@ -14,34 +28,41 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
 from .annotations import read_annotations
-from .card import card_metadata, render_card, sources_table
+from .card import CardError, card_metadata, render_card, sources_table, template_path
 from .config import DatasetConfig, load_config
-from .errors import DataError
+from .errors import DataError, UsageError
 from .features import field_table
-from .ingest import list_articles, read_jsonl
-from .manifest import sha256_file, write_manifest
+from .ingest import article_path, case_collisions, ignored_entries, list_article_ids, read_jsonl
+from .manifest import MANIFEST_NAME, sha256_file, write_manifest
 from .parquet import write_splits
+from .pii import PrivacyScanner, PrivacySummary, scan_texts
 from .process import BatchResult, BatchSpec, Context, process_batch
+from .publish.changelog import render_versions
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
-from .stats import BuildStats
+from .stats import UNKNOWN_PUBLISHER, BuildStats
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
@@ -50,6 +71,7 @@ __all__ = ["BuildResult", "build", "validate"]
 Progress = Callable[[int, int], None]
 TOOLKIT = {"name": "news-dataset-builder", "version": __version__}
 REPORT_NAME = "build_report.json"
+REJECTS_NAME = "rejects.jsonl"
 
 
 @dataclass
@@ -62,65 +84,220 @@ class BuildResult:
     plan: SplitPlan | None = None
     out: Path | None = None
     manifest: dict[str, Any] | None = None
+    quarantine: bool = False
+    #: side-record file -> {"read", "accepted", "rejected"} line counts
+    side_lines: dict[str, Counter[str]] = field(default_factory=dict)
+    privacy: PrivacySummary | None = None
 
     @property
     def ok(self) -> bool:
         return self.report.ok
+
+    def accounting(self) -> dict[str, Any]:
+        """Every record read and what became of it: read = published + rejected."""
+        stages = self.stats.stages
+        return {
+            "mode": "quarantine" if self.quarantine else "strict",
+            "articles": {
+                "read": stages["read"],
+                "published": stages["accepted"],
+                "rejected": stages["rejected"],
+                "per_source": {
+                    pub: {
+                        "read": c["read"],
+                        "published": c["accepted"],
+                        "rejected": c["rejected"],
+                    }
+                    for pub, c in sorted(self.stats.per_source.items())
+                },
+            },
+            "side_records": {
+                name: {k: c[k] for k in ("read", "accepted", "rejected")}
+                for name, c in sorted(self.side_lines.items())
+            },
+        }
+
+    def privacy_entry(self) -> dict[str, Any]:
+        """What ``manifest.json`` says under ``privacy`` (the publish step reads it)."""
+        config = self.config
+        summary = self.privacy or PrivacySummary()
+        scan = bool(config and config.privacy_scan)
+        block = bool(config and config.block_publish_on_findings)
+        return {
+            "scan": scan,
+            "kinds": list(config.privacy_kinds) if scan and config else [],
+            **summary.to_dict(),
+            "block_publish_on_findings": block,
+            "publish_blocked": block and summary.total > 0,
+        }
 
     def summary(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "out": str(self.out) if self.out else None,
             "counts": dict(self.stats.stages),
+            "accounting": self.accounting(),
+            "privacy": self.privacy_entry(),
             "splits": self.manifest["splits"] if self.manifest else None,
             "report": self.report.to_dict(),
         }
 
 
+# -- quarantine --------------------------------------------------------------------------
+class _Rejects:
+    """``rejects.jsonl``, streamed to the workspace as records are rejected (flat memory)."""
+
+    def __init__(self, path: Path, *, enabled: bool) -> None:
+        self.path = path
+        self.enabled = enabled
+        self.count = 0
+        self._handle = path.open("w", encoding="utf-8") if enabled else None
+
+    def add(self, entry: dict[str, Any], issues: Iterable[Issue]) -> None:
+        self.count += 1
+        if self._handle is not None:
+            reasons = [asdict(i) for i in issues if i.severity == "error"]
+            self._handle.write(json.dumps({**entry, "reasons": reasons}, ensure_ascii=False))
+            self._handle.write("\n")
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _quarantined(issue: Issue) -> Issue:
+    """An error that rejected its record instead of the build: kept, as a warning."""
+    if issue.severity != "error":
+        return issue
+    return replace(issue, severity="warning", message=f"quarantined: {issue.message}")
+
+
+@dataclass
+class _Run:
+    """State of one build or validation while inputs are staged and batches run."""
+
+    config: DatasetConfig
+    store: SchemaStore
+    report: ValidationReport
+    staging: Staging
+    rejects: _Rejects
+    quarantine: bool
+    stats: BuildStats = field(default_factory=BuildStats)
+    side_lines: dict[str, Counter[str]] = field(default_factory=dict)
+    #: article id -> why it is rejected before it is read (quarantine only)
+    tainted: dict[str, list[Issue]] = field(default_factory=dict)
+    privacy: PrivacySummary = field(default_factory=PrivacySummary)
+
+    def reject_line(
+        self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]
+    ) -> None:
+        """A side-record line that cannot be used."""
+        self.side_lines.setdefault(file, Counter())["rejected"] += 1
+        if not self.quarantine:
+            self.report.extend(issues)
+            return
+        self.report.extend(_quarantined(i) for i in issues)
+        self.rejects.add(
+            {"kind": f"{kind}-line", "file": file, "line": line, "id": article_id}, issues
+        )
+        if article_id is not None:
+            rules = sorted({i.rule for i in issues if i.severity == "error"})
+            self.tainted.setdefault(article_id, []).append(
+                Issue(
+                    file=file,
+                    line=line,
+                    record=article_id,
+                    rule=f"rejected-{kind}",
+                    message=f"its {kind} record at {file}:{line} was rejected ({', '.join(rules)})",
+                )
+            )
+
+
 # -- staging side records --------------------------------------------------------------
+def _record_id(record: dict[str, Any] | None, issues: list[Issue]) -> str | None:
+    value = record.get("article_id") if isinstance(record, dict) else None
+    if isinstance(value, str):
+        return value
+    return next((i.record for i in issues if i.record), None)
+
+
 def _stage_side(
-    staging: Staging,
-    store: SchemaStore,
-    report: ValidationReport,
+    run: _Run,
     *,
     kind: str,
     schema: str,
     records: Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]],
     file: str,
 ) -> None:
-    for line, record, issues in records:
-        report.extend(issues)
-        if record is None:
-            continue
-        where = {"file": file, "line": line, "record": record.get("article_id")}
-        errors = store.check(schema, record)
-        report.extend(
-            Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message) for e in errors
-        )
-        if errors or not isinstance(record.get("article_id"), str):
-            continue
-        earlier = staging.add_side(kind, SideRecord(record["article_id"], file, line, record))
-        if earlier is not None:
-            report.add(
+    counts = run.side_lines.setdefault(file, Counter())
+    for line, record, read_issues in records:
+        counts["read"] += 1
+        issues = list(read_issues)
+        if record is not None:
+            rid = record.get("article_id")
+            where = {"file": file, "line": line, "record": None if rid is None else str(rid)}
+            issues += [
+                Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
+                for e in run.store.check(schema, record)
+            ]
+        article_id = _record_id(record, issues)
+        errors = [i for i in issues if i.severity == "error"]
+        if not errors and record is not None and article_id is not None:
+            earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, record))
+            if earlier is None:
+                counts["accepted"] += 1
+                run.report.extend(issues)
+                continue
+            issues.append(
                 Issue(
-                    **where,
+                    file=file,
+                    line=line,
+                    record=article_id,
                     rule="unique-id",
-                    message=f"a second {kind} record for {record['article_id']!r} (the first is at {earlier.file}:{earlier.line})",
+                    message=f"a second {kind} record for {article_id!r} (the first is at {earlier.file}:{earlier.line})",
                 )
             )
+        run.reject_line(kind, file, line, article_id, issues)
 
 
-def _stage_inputs(
-    config: DatasetConfig, staging: Staging, store: SchemaStore, report: ValidationReport
-) -> list[tuple[str, Path]]:
+def _stage_articles(run: _Run) -> list[str]:
+    config = run.config
+    folder = config.articles_dir.name
+    ids = list_article_ids(config.articles_dir)
+    for name in ignored_entries(config.articles_dir):
+        run.report.add(
+            Issue(
+                file=f"{folder}/{name}",
+                rule="ignored-file",
+                severity="warning",
+                message="not read: articles are the *.txt files (not hidden) in the articles folder",
+            )
+        )
+    for group in case_collisions(ids):
+        for article_id in group:
+            issue = Issue(
+                file=f"{article_id}.txt",
+                record=article_id,
+                rule="unique-id",
+                message=f"ids {group} differ only in letter case: one file on case-insensitive file systems",
+            )
+            if run.quarantine:
+                run.tainted.setdefault(article_id, []).append(issue)
+            else:
+                run.report.add(issue)
+    run.staging.add_article_ids(ids)
+    return ids
+
+
+def _stage_inputs(run: _Run) -> list[str]:
+    config, report = run.config, run.report
     if config.sources_path.is_file():
         _stage_side(
-            staging,
-            store,
-            report,
+            run,
             kind="source",
             schema="source",
-            records=read_jsonl(config.sources_path),
+            records=read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
             file=config.sources_path.name,
         )
     else:
@@ -142,9 +319,7 @@ def _stage_inputs(
             )
             continue
         _stage_side(
-            staging,
-            store,
-            report,
+            run,
             kind="annotation",
             schema="annotation",
             records=read_annotations(ann.path, ann.format),
@@ -159,91 +334,315 @@ def _stage_inputs(
             )
         )
         return []
-    articles = list_articles(config.articles_dir)
-    staging.add_article_ids([a for a, _ in articles])
+    articles = _stage_articles(run)
     for kind in ("source", "annotation"):
-        for article_id, file, line in staging.side_without_article(kind):
-            report.add(
-                Issue(
-                    file=file,
-                    line=line,
-                    record=article_id,
-                    rule="unknown-article",
-                    message=f"{kind} record for {article_id!r}, but there is no article {article_id}.txt",
-                )
+        for article_id, file, line in run.staging.side_without_article(kind):
+            counts = run.side_lines.setdefault(file, Counter())
+            counts["accepted"] -= 1
+            run.reject_line(
+                kind,
+                file,
+                line,
+                None,  # no such article: nothing else to reject
+                [
+                    Issue(
+                        file=file,
+                        line=line,
+                        record=article_id,
+                        rule="unknown-article",
+                        message=f"{kind} record for {article_id!r}, but there is no article {article_id}.txt",
+                    )
+                ],
             )
-    staging.commit()
+    run.staging.commit()
     return articles
 
 
 # -- batches ---------------------------------------------------------------------------------
-def _run_batches(specs: list[BatchSpec], workers: int) -> Iterator[BatchResult]:
-    if workers <= 1 or len(specs) <= 1:
-        for spec in specs:
-            yield process_batch(spec)
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Processes started meanwhile ignore Ctrl-C from their first instruction (an
+    ignored signal stays ignored across exec); a terminal's Ctrl-C reaches the
+    whole process group, and only the parent must act on it."""
+    if not _in_main_thread():
+        yield
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        yield from pool.map(process_batch, specs)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _executor(workers: int, tasks: int) -> Iterator[Executor | None]:
+    """A process pool, or ``None`` to run inline. On any exit by exception the
+    queued batches are cancelled, so an interrupt does not wait for the corpus."""
+    if workers <= 1 or tasks <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_ignore_sigint
+    )
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
+    """One batch, then the privacy scan of the texts it will publish (same worker)."""
+    result = process_batch(spec)
+    config = Context.load(spec.config_path).config
+    if not config.privacy_scan:
+        return result, PrivacySummary()
+    scanner = PrivacyScanner(
+        kinds=config.privacy_kinds, phone_regions=config.phone_regions, allow=config.privacy_allow
+    )
+    with pa.memory_map(spec.rows_path) as source:
+        table = pa.ipc.open_file(source).read_all()
+        ids = table.column("id").to_pylist()
+        texts = table.column("text").to_pylist()
+        del table
+    return result, scan_texts(scanner, zip(ids, texts, strict=True))
+
+
+def _reject_tainted(run: _Run, ids: list[str]) -> list[str]:
+    """Quarantine: articles whose side records were rejected are rejected unread."""
+    if not run.tainted:
+        return ids
+    kept = []
+    for article_id in ids:
+        why = run.tainted.get(article_id)
+        if why is None:
+            kept.append(article_id)
+            continue
+        source = run.staging.side("source", article_id)
+        publisher = (source.record.get("publisher") if source else None) or UNKNOWN_PUBLISHER
+        for stage in ("read", "rejected"):
+            run.stats.stages[stage] += 1
+            run.stats.per_source[publisher][stage] += 1
+        run.report.extend(_quarantined(i) for i in why)
+        run.rejects.add(
+            {
+                "kind": "article",
+                "id": article_id,
+                "file": f"{article_id}.txt",
+                "publisher": publisher,
+            },
+            why,
+        )
+    return kept
+
+
+def _take_batch(run: _Run, result: BatchResult, privacy: PrivacySummary) -> None:
+    run.stats.merge(result.stats)
+    run.staging.add_facts(result.facts)
+    run.privacy.merge(privacy)
+    if not run.quarantine:
+        run.report.extend(result.issues)
+        return
+    rejected = {r["id"]: r for r in result.rejected}
+    by_id: dict[str, list[Issue]] = {}
+    for issue in result.issues:
+        if issue.record in rejected:
+            by_id.setdefault(issue.record, []).append(issue)
+            issue = _quarantined(issue)
+        run.report.add(issue)
+    for article_id, entry in rejected.items():
+        source = run.staging.side("source", article_id)
+        publisher = (source.record.get("publisher") if source else None) or UNKNOWN_PUBLISHER
+        run.rejects.add(
+            {
+                "kind": "article",
+                "id": article_id,
+                "file": Path(entry["path"]).name,
+                "publisher": publisher,
+            },
+            by_id.get(article_id, []),
+        )
+
+
+def _batch_specs(run: _Run, ids: list[str], rows_dir: Path) -> Iterator[BatchSpec]:
+    """The batches, made as they are needed (a million articles: no second list)."""
+    size = run.config.batch_size
+    folder = str(run.config.articles_dir)
+    for i, start in enumerate(range(0, len(ids), size)):
+        yield BatchSpec(
+            index=i,
+            # Plain strings: a Path per article would grow the interpreter's table
+            # of interned path parts by one entry per article.
+            items=[(a, os.path.join(folder, f"{a}.txt")) for a in ids[start : start + size]],
+            config_path=str(run.config.path),
+            staging_path=str(run.staging.path),
+            rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
+            first_ordinal=start,
+        )
+
+
+def _pooled(
+    pool: Executor, specs: Iterator[BatchSpec], workers: int
+) -> Iterator[tuple[BatchResult, PrivacySummary]]:
+    """Results in batch order, with a few batches in flight (memory stays flat)."""
+    pending: deque[Any] = deque()
+    for n, spec in enumerate(specs):
+        if n < workers:
+            with _sigint_ignored():  # this submit starts a worker: it inherits the ignoring
+                pending.append(pool.submit(run_batch, spec))
+        else:
+            pending.append(pool.submit(run_batch, spec))
+        if len(pending) > 2 * workers:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _process_articles(
-    config: DatasetConfig,
-    articles: list[tuple[str, Path]],
-    staging: Staging,
+    run: _Run,
+    ids: list[str],
     work: Path,
-    report: ValidationReport,
-    stats: BuildStats,
     *,
     workers: int,
     progress: Progress | None,
 ) -> list[Path]:
-    size = config.batch_size
     rows_dir = work / "rows"
     rows_dir.mkdir()
-    specs = [
-        BatchSpec(
-            index=i,
-            items=[(a, str(p)) for a, p in articles[start : start + size]],
-            config_path=str(config.path),
-            staging_path=str(staging.path),
-            rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
-            first_ordinal=start,
-        )
-        for i, start in enumerate(range(0, len(articles), size))
-    ]
+    batches = -(-len(ids) // run.config.batch_size)
+    specs = _batch_specs(run, ids, rows_dir)
     done = 0
-    for result in _run_batches(specs, workers):
-        report.extend(result.issues)
-        stats.merge(result.stats)
-        staging.add_facts(result.facts)
-        done += len(specs[result.index].items)
-        if progress:
-            progress(done, len(articles))
-    staging.commit()
-    return [Path(s.rows_path) for s in specs]
+    with _executor(workers, batches) as pool:
+        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+        for result, privacy in results:
+            _take_batch(run, result, privacy)
+            done += result.stats.stages["read"]
+            if progress:
+                progress(done, len(ids))
+    run.staging.commit()
+    return [rows_dir / f"batch-{i:06d}.arrow" for i in range(batches)]
+
+
+def _report_privacy(run: _Run) -> None:
+    for article_id, finding in run.privacy.examples:
+        run.report.add(
+            Issue(
+                file=f"{article_id}.txt",
+                record=article_id,
+                pointer="/text",
+                rule=f"privacy.{finding.kind}",
+                severity="warning",
+                message=(
+                    f"{finding.kind.replace('_', ' ')} {finding.masked} at [{finding.start}, "
+                    f"{finding.end}) of the clean text"
+                ),
+            )
+        )
+    if run.config.block_publish_on_findings and run.privacy.total:
+        run.report.add(
+            Issue(
+                file=run.config.path.name,
+                pointer="/privacy/block_publish_on_findings",
+                rule="privacy",
+                severity="warning",
+                message=f"{run.privacy.total} personal-data finding(s): this build will not be published",
+            )
+        )
+
+
+def _check_totals(run: _Run) -> None:
+    """Errors no quarantine can absorb: too many rejects, or nothing left to publish."""
+    stages = run.stats.stages
+    read, rejected = stages["read"], stages["rejected"]
+    config = run.config
+    if run.quarantine and read and rejected / read > config.max_rejected_fraction:
+        run.report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/quarantine/max_rejected_fraction",
+                rule="quarantine-limit",
+                message=f"{rejected} of {read} articles rejected, over the allowed {config.max_rejected_fraction:.0%}",
+            )
+        )
+    if not stages["accepted"] and run.report.ok:
+        run.report.add(
+            Issue(
+                file=config.articles_dir.name,
+                rule="empty-dataset",
+                message=f"no article to publish ({read} read, {rejected} rejected)",
+            )
+        )
+
+
+# -- output folder: workspace, guard, atomic swap, interruptions ----------------------
+def _make_dirs(path: Path) -> list[Path]:
+    """``mkdir -p``, returning the folders it created (deepest last)."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+    return list(reversed(missing))
 
 
 @contextmanager
 def _workspace(parent: Path, name: str) -> Iterator[Path]:
-    """A temporary folder on the output's file system (so the final move is a rename)."""
-    parent.mkdir(parents=True, exist_ok=True)
+    """A temporary folder on the output's file system (so the final move is a rename).
+
+    Removed on every exit; on failure, parent folders this build created go too,
+    so a failed build leaves no trace at all.
+    """
+    created = _make_dirs(parent)
+    _recover_interrupted_swap(parent, name)
     _remove_stale_workspaces(parent, name)
     work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=parent))
+    done = False
     try:
         yield work
+        done = True
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if not done:
+            for folder in reversed(created):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+
+
+def _pid_of(path: Path, marker: str) -> int | None:
+    try:
+        return int(path.name.split(marker, 1)[1].split("-")[0])
+    except (IndexError, ValueError):
+        return None
 
 
 def _remove_stale_workspaces(parent: Path, name: str) -> None:
     """Clean up after builds that were killed (their process is gone)."""
     for stale in parent.glob(f".{name}.building-*"):
-        try:
-            pid = int(stale.name.split(".building-", 1)[1].split("-")[0])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and not _alive(pid):
+        pid = _pid_of(stale, ".building-")
+        if pid is not None and pid != os.getpid() and not _alive(pid):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _recover_interrupted_swap(parent: Path, name: str) -> None:
+    """A build killed between the two renames of the swap left the old output
+    aside: put it back (or drop it, when the new one made it into place)."""
+    target = parent / name
+    for old in sorted(parent.glob(f".{name}.old-*")):
+        pid = _pid_of(old, ".old-")
+        if pid is None or (pid != os.getpid() and _alive(pid)):
+            continue
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(old, target)
 
 
 def _alive(pid: int) -> bool:
@@ -256,20 +655,124 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a build the way Ctrl-C does: cleanly, through KeyboardInterrupt."""
+    if not _in_main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM wait while the output is swapped: a swap is all or nothing.
+
+    A signal that arrives meanwhile is recorded; the build has then finished,
+    so it is not acted on.
+    """
+    received: list[int] = []
+    if not _in_main_thread():
+        yield received
+        return
+
+    def hold(signum: int, frame: Any) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
+    """Refuse an ``--out`` whose replacement would destroy inputs or someone's files."""
+    inputs = [
+        config.root,
+        config.path,
+        config.articles_dir,
+        config.sources_path,
+        *(a.path for a in config.annotation_inputs),
+        *config.rule_files,
+    ]
+    for path in inputs:
+        resolved = path.resolve()
+        if resolved == out_dir or resolved.is_relative_to(out_dir):
+            raise UsageError(
+                f"--out {out_dir} holds the input {path}: a build replaces its output folder; "
+                "choose another one"
+            )
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise UsageError(f"--out {out_dir} exists and is not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
+        raise UsageError(
+            f"--out {out_dir} is a folder that is not a dataset built by this tool "
+            f"(it has files but no {MANIFEST_NAME}); refusing to replace it"
+        )
+
+
+def _check_card_template() -> None:
+    """Parse the card template before hours of work, not after them."""
+    path = template_path()
+    try:
+        jinja2.Environment().parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except jinja2.TemplateSyntaxError as exc:
+        raise CardError(f"{path}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CardError(f"{path}: cannot read the card template: {exc}") from None
+
+
+# -- the two commands -------------------------------------------------------------------
 def _analyse(
-    input_dir: Path, work: Path, *, workers: int, progress: Progress | None
+    config: DatasetConfig,
+    work: Path,
+    *,
+    workers: int,
+    progress: Progress | None,
+    quarantine: bool,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate."""
+    Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
     report = ValidationReport()
-    config = load_config(input_dir, store=store)
     staging = Staging(work / "staging.sqlite")
-    articles = _stage_inputs(config, staging, store, report)
-    stats = BuildStats()
-    rows_files = _process_articles(
-        config, articles, staging, work, report, stats, workers=workers, progress=progress
+    run = _Run(
+        config=config,
+        store=store,
+        report=report,
+        staging=staging,
+        rejects=_Rejects(work / REJECTS_NAME, enabled=quarantine),
+        quarantine=quarantine,
     )
-    result = BuildResult(config=config, report=report, stats=stats)
+    try:
+        ids = _reject_tainted(run, _stage_inputs(run))
+        rows_files = _process_articles(run, ids, work, workers=workers, progress=progress)
+    finally:
+        run.rejects.close()
+    _report_privacy(run)
+    _check_totals(run)
+    result = BuildResult(
+        config=config,
+        report=report,
+        stats=run.stats,
+        quarantine=quarantine,
+        side_lines=run.side_lines,
+        privacy=run.privacy,
+    )
     plan = plan_splits(
         staging.iter_facts(),
         ratios=config.split_ratios,
@@ -326,10 +829,14 @@ def _analyse(
 
 
 def validate(input_dir: Path, *, workers: int = 1, progress: Progress | None = None) -> BuildResult:
-    """Check every input record and every row a build would publish; write nothing."""
+    """Check every input record and every row a build would publish; write nothing.
+
+    Always strict: it lists every record a quarantine build would reject, as errors.
+    """
+    config = load_config(Path(input_dir))
     with tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp:
         result, staging, _ = _analyse(
-            Path(input_dir), Path(tmp), workers=workers, progress=progress
+            config, Path(tmp), workers=workers, progress=progress, quarantine=False
         )
         staging.close()
     return result
@@ -341,16 +848,22 @@ def build(
     *,
     workers: int = 1,
     progress: Progress | None = None,
+    quarantine: bool | None = None,
 ) -> BuildResult:
     """Build the dataset folder ``out_dir`` from the inputs in ``input_dir``.
 
     Raises :class:`~builder.errors.DataError` (with the full report) when any
-    input is invalid; ``out_dir`` is then left exactly as it was.
+    input is invalid; ``out_dir`` is then left exactly as it was. ``quarantine``
+    overrides the configuration's ``quarantine.enabled``.
     """
     out_dir = Path(out_dir).resolve()
-    with _workspace(out_dir.parent, out_dir.name) as work:
+    config = load_config(Path(input_dir))
+    _check_out_dir(out_dir, config)
+    _check_card_template()
+    mode = config.quarantine if quarantine is None else quarantine
+    with _terminate_as_interrupt(), _workspace(out_dir.parent, out_dir.name) as work:
         result, staging, rows_files = _analyse(
-            Path(input_dir), work, workers=workers, progress=progress
+            config, work, workers=workers, progress=progress, quarantine=mode
         )
         if not result.ok:
             staging.close()
@@ -358,15 +871,18 @@ def build(
                 f"{len(result.report.errors)} error(s) in the input; nothing was written",
                 result.report,
             )
-        assert result.config is not None and result.plan is not None
+        assert result.plan is not None
         final = work / "dataset"
         final.mkdir()
-        ctx = Context.load(str(result.config.path))
+        ctx = Context.load(str(config.path))
         _write_data(ctx, staging, rows_files, final)
         result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
+        if mode:
+            os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
         result.manifest = _write_metadata(ctx, result, staging, final)
         staging.close()
-        _replace_dir(final, out_dir)
+        with _signals_held():
+            _replace_dir(final, out_dir)
     result.out = out_dir
     return result
 
@@ -428,10 +944,17 @@ def _write_metadata(
     splits = _split_info(final, list(config.split_ratios))
     metadata = card_metadata(config=config, features=ctx.codec.features, splits=splits)
     stats = result.stats
-    (final / "README.md").write_text(
-        render_card(_card_context(ctx, result, staging, metadata, splits)), encoding="utf-8"
-    )
-    result.report.write_json(final / REPORT_NAME)
+    try:
+        card = render_card(_card_context(ctx, result, staging, metadata, splits))
+    except jinja2.TemplateError as exc:
+        raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
+    (final / "README.md").write_text(card, encoding="utf-8")
+    report = {
+        **result.report.to_dict(),
+        "accounting": result.accounting(),
+        "privacy": result.privacy_entry(),
+    }
+    (final / REPORT_NAME).write_text(dump_json(report) + "\n", encoding="utf-8")
     return write_manifest(
         final,
         toolkit=TOOLKIT,
@@ -451,20 +974,45 @@ def _write_metadata(
         },
         splits=splits,
         features=ctx.codec.features.to_dict(),
+        extra={
+            "privacy": result.privacy_entry(),
+            "quarantine": {
+                "enabled": result.quarantine,
+                "rejected_articles": stats.stages["rejected"],
+                "rejected_lines": sum(c["rejected"] for c in result.side_lines.values()),
+                "rejects_file": REJECTS_NAME if result.quarantine else None,
+            },
+        },
     )
 
 
 def _input_entries(config: DatasetConfig) -> Iterator[dict[str, Any]]:
     root = config.root
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    files += [p for _, p in list_articles(config.articles_dir)]
-    for path in files:
+    articles = (article_path(config.articles_dir, i) for i in list_article_ids(config.articles_dir))
+    for path in itertools.chain(files, articles):
         if path.is_file():
             yield {
                 "path": path.relative_to(root).as_posix(),
                 "sha256": sha256_file(path),
                 "bytes": path.stat().st_size,
             }
+
+
+def _published_side_records(staging: Staging, kind: str) -> Iterator[SideRecord]:
+    """Side records of the published articles: a merge of two id-ordered streams,
+    so no set of a million ids is built."""
+    published = (i for i, _split, _bytes in staging.iter_splits())
+    current = next(published, None)
+    for article_id, _file, _line in staging.side_ids(kind):
+        while current is not None and current < article_id:
+            current = next(published, None)
+        if current is None:
+            return
+        if current == article_id:
+            rec = staging.side(kind, article_id)
+            assert rec is not None
+            yield rec
 
 
 def _card_context(
@@ -478,46 +1026,39 @@ def _card_context(
     stats = result.stats
     plan = result.plan
     assert plan is not None
-    accepted = {i for i, _s, _b in staging.iter_splits()}
-    source_rows = []
-    annotators: dict[tuple[str, str], dict[str, Any]] = {}
-    for kind in ("source", "annotation"):
-        for article_id, _file, _line in staging.side_ids(kind):
-            if article_id not in accepted:
-                continue
-            rec = staging.side(kind, article_id)
-            assert rec is not None
+    redistribution: dict[str, set[str]] = {}
+    rights_unknown = 0
+
+    def source_rows() -> Iterator[dict[str, Any]]:
+        """One row per published article, streamed (the table keeps one per publisher)."""
+        nonlocal rights_unknown
+        for rec in _published_side_records(staging, "source"):
             r = rec.record
-            if kind == "source":
-                pub = r.get("published") or {}
-                dates = "–".join(
-                    dict.fromkeys(d for d in (pub.get("earliest"), pub.get("latest")) if d)
-                )
-                source_rows.append(
-                    {
-                        "publisher": r.get("publisher"),
-                        "published": dates or None,
-                        "rights": r["rights"]["statement"],
-                        "redistribution": r["rights"]["redistribution"],
-                        "url": r.get("url"),
-                    }
-                )
-            else:
-                a = r["annotator"]
-                annotators.setdefault(
-                    (a["kind"], a["name"]),
-                    {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},
-                )
-    table = sources_table(source_rows)
-    for entry in table:
-        entry["redistribution"] = ", ".join(
-            sorted(
-                {
-                    r["redistribution"]
-                    for r in source_rows
-                    if (r["publisher"] or "(unknown publisher)") == entry["publisher"]
-                }
+            pub = r.get("published") or {}
+            dates = "–".join(
+                dict.fromkeys(d for d in (pub.get("earliest"), pub.get("latest")) if d)
             )
+            row = {
+                "publisher": r.get("publisher"),
+                "published": dates or None,
+                "rights": r["rights"]["statement"],
+                "redistribution": r["rights"]["redistribution"],
+                "url": r.get("url"),
+            }
+            key = row["publisher"] or UNKNOWN_PUBLISHER
+            redistribution.setdefault(key, set()).add(row["redistribution"])
+            rights_unknown += row["redistribution"] == "unknown"
+            yield row
+
+    table = sources_table(source_rows())
+    for entry in table:
+        entry["redistribution"] = ", ".join(sorted(redistribution.get(entry["publisher"], ())))
+    annotators: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in _published_side_records(staging, "annotation"):
+        a = rec.record["annotator"]
+        annotators.setdefault(
+            (a["kind"], a["name"]),
+            {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},
         )
     rules = [{"rule": rule, **v} for rule, v in stats.rules_total().items()]
     per_source = [
@@ -527,6 +1068,7 @@ def _card_context(
     ]
     return {
         "metadata": metadata,
+        "card": config.raw.get("card", {}),
         "config": config,
         "toolkit_version": __version__,
         "counts": {
@@ -535,7 +1077,7 @@ def _card_context(
             "written": stats.stages["written"],
         },
         "sources": table,
-        "rights_unknown": sum(1 for r in source_rows if r["redistribution"] == "unknown"),
+        "rights_unknown": rights_unknown,
         "fields": field_table(ctx.store.schemas["row"], ctx.codec.features),
         "splits": [{"name": n, **s} for n, s in splits.items()],
         "split_policy": {
@@ -562,14 +1104,29 @@ def _card_context(
         | {k: {} for k in ("entity", "genre", "quotes") if k not in stats.labels},
         "spans": dict(sorted(stats.spans.items())),
         "dropped_spans": dict(sorted(stats.dropped_reasons.items())),
+        "accounting": {
+            **result.accounting(),
+            "per_source": [
+                {"publisher": pub, **c}
+                for pub, c in result.accounting()["articles"]["per_source"].items()
+            ],
+            "rejected_lines": sum(c["rejected"] for c in result.side_lines.values()),
+        },
+        "privacy": result.privacy_entry(),
         "load_target": config.repo_id or config.name,
         "load_revision": f"v{config.version}",
-        "versions": [],
+        "versions": render_versions(
+            load_name=config.repo_id or config.name, version=config.version
+        ),
     }
 
 
 def _replace_dir(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``; the old folder is removed only after the swap."""
+    """Put ``new`` at ``target``; the old folder is removed only after the swap.
+
+    Between the two renames no output exists; a kill there is undone by the
+    next build (:func:`_recover_interrupted_swap`).
+    """
     if target.exists():
         old = target.parent / f".{target.name}.old-{os.getpid()}"
         os.rename(target, old)

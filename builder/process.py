@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .anchor import anchor_annotation
+from .anchor import anchor_annotation, place_annotation
 from .clean.pipeline import Cleaner
 from .clean.steps import DocumentContext
 from .config import DatasetConfig, load_config
@@ -75,7 +75,11 @@ class Context:
         config = load_config(Path(config_path))
         store = SchemaStore.default()
         codec = RowCodec(store.schemas["row"], _label_sets(config))
-        cleaner = Cleaner.build(step_names=config.cleaning_steps, rule_files=config.rule_files)
+        cleaner = Cleaner.build(
+            step_names=config.cleaning_steps,
+            rule_files=config.rule_files,
+            detokenize=config.detokenize,
+        )
         return Context(config, store, codec, cleaner)
 
 
@@ -149,9 +153,21 @@ def process_article(
             )
         )
     ann_rec = staging.side("annotation", article_id)
+    placed = None
     if ann_rec is not None:
+        # Re-anchor first (the raw text may have changed since annotation), then
+        # check the spans where they now are.
+        if article is not None:
+            placed = place_annotation(
+                ann_rec.record,
+                article.text,
+                on_orphan=config.on_orphan,
+                file=ann_rec.file,
+                line=ann_rec.line,
+            )
+            issues += placed.issues
         issues += check_annotation(
-            ann_rec.record,
+            placed.record if placed else ann_rec.record,
             article.text if article else None,
             ctx.codec.label_sets,
             file=ann_rec.file,
@@ -172,8 +188,8 @@ def process_article(
     stats.rule_chars[publisher].update(result.removed_chars)
 
     ann = (
-        ann_rec.record
-        if ann_rec
+        placed.record
+        if placed
         else {"article_id": article_id, "entities": [], "quotes": [], "labels": {}}
     )
     spans = anchor_annotation(
@@ -181,6 +197,7 @@ def process_article(
         result.text,
         result.edits,
         on_removed=config.on_removed_span,
+        placed=placed,
         file=ann_rec.file if ann_rec else "",
         line=ann_rec.line if ann_rec else None,
     )
@@ -230,6 +247,8 @@ def process_article(
 
     stats.spans.update(spans.status)
     stats.dropped_reasons.update(spans.dropped_reasons)
+    stats.anchor_methods.update(spans.methods)
+    stats.orphan_reasons.update(spans.orphan_reasons)
     stats.text_forms[text_form] += 1
     stats.labels["genre"][str(row["genre"])] += 1
     for e in row["entities"]:

@@ -27,8 +27,10 @@ class BuildStats:
     rule_chars: defaultdict[str, Counter[str]] = field(
         default_factory=_nested
     )  # publisher -> rule -> chars
-    spans: Counter[str] = field(default_factory=Counter)  # anchored, moved, removed, dropped
+    spans: Counter[str] = field(default_factory=Counter)  # anchored, moved, orphaned, dropped
     dropped_reasons: Counter[str] = field(default_factory=Counter)
+    anchor_methods: Counter[str] = field(default_factory=Counter)  # position, quote, fuzzy
+    orphan_reasons: Counter[str] = field(default_factory=Counter)
     labels: defaultdict[str, Counter[str]] = field(
         default_factory=_nested
     )  # label set -> label -> count
@@ -38,6 +40,8 @@ class BuildStats:
         self.stages.update(other.stages)
         self.spans.update(other.spans)
         self.dropped_reasons.update(other.dropped_reasons)
+        self.anchor_methods.update(other.anchor_methods)
+        self.orphan_reasons.update(other.orphan_reasons)
         self.text_forms.update(other.text_forms)
         for mine, theirs in (
             (self.per_source, other.per_source),
@@ -72,6 +76,10 @@ class BuildStats:
             },
             "spans": dict(sorted(self.spans.items())),
             "dropped_span_reasons": dict(sorted(self.dropped_reasons.items())),
+            "anchoring": {
+                "methods": dict(sorted(self.anchor_methods.items())),
+                "orphan_reasons": dict(sorted(self.orphan_reasons.items())),
+            },
             "labels": plain(self.labels),
             "text_forms": dict(sorted(self.text_forms.items())),
         }

@@ -56,10 +56,12 @@ class ValidationReport:
     issues: list[Issue] = field(default_factory=list)
     max_issues: int = 10_000
     dropped: int = 0
+    dropped_errors: int = 0
 
     def add(self, issue: Issue) -> None:
         if len(self.issues) >= self.max_issues:
             self.dropped += 1  # keep memory bounded on a corpus that is wrong everywhere
+            self.dropped_errors += issue.severity == "error"
             return
         self.issues.append(issue)
 
@@ -77,7 +79,7 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.dropped
+        return not self.errors and not self.dropped_errors
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.issues)
@@ -88,8 +90,8 @@ class ValidationReport:
     def to_dict(self) -> dict[str, object]:
         return {
             "valid": self.ok,
-            "error_count": len(self.errors) + self.dropped,
-            "warning_count": len(self.warnings),
+            "error_count": len(self.errors) + self.dropped_errors,
+            "warning_count": len(self.warnings) + self.dropped - self.dropped_errors,
             "errors_by_rule": self.counts_by_rule(),
             "issues_not_listed": self.dropped,
             "issues": [{k: v for k, v in asdict(i).items()} for i in self.issues],
