@@ -86,7 +86,13 @@ class CliResult:
 def run_cli() -> Callable[..., CliResult]:
     """Run ``python -m builder ARGS`` in a subprocess, as a user would."""
 
-    def run(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
+    def run(
+        *args: str,
+        cwd: Path | None = None,
+        stdin: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
+    ) -> CliResult:
         proc = subprocess.run(
             [sys.executable, "-m", "builder", *args],
             cwd=cwd or ROOT,

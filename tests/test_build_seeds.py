@@ -26,7 +26,9 @@ def _rows(build: Path) -> dict[str, dict]:
     return rows
 
 
-def test_load_dataset_returns_every_seed_article_with_typed_features(seed_build: Path, seeds_dir: Path) -> None:
+def test_load_dataset_returns_every_seed_article_with_typed_features(
+    seed_build: Path, seeds_dir: Path
+) -> None:
     ds = datasets.load_dataset(str(seed_build))
     ids = [i for split in ds.values() for i in split["id"]]
     expected = sorted(p.stem for p in (seeds_dir / "articles").glob("*.txt"))
@@ -62,7 +64,9 @@ def test_other_readers_read_the_same_parquet(seed_build: Path) -> None:
     assert count == [(total,)]
 
 
-def test_raw_text_is_rebuilt_exactly_from_clean_text_and_edits(seed_build: Path, seeds_dir: Path) -> None:
+def test_raw_text_is_rebuilt_exactly_from_clean_text_and_edits(
+    seed_build: Path, seeds_dir: Path
+) -> None:
     for article_id, row in _rows(seed_build).items():
         raw = (seeds_dir / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
         assert rebuild_raw(row["text"], row["edits"]) == raw
@@ -80,8 +84,12 @@ def test_every_published_span_matches_its_text(seed_build: Path) -> None:
             spans += 1
         for quote in row["quotes"]:
             assert quote["speaker_id"] is None or quote["speaker_id"] in entity_ids
-    annotations = (Path(__file__).parents[1] / "seeds" / "annotations.jsonl").read_text().splitlines()
-    expected = sum(len(json.loads(a)["entities"]) + len(json.loads(a)["quotes"]) for a in annotations)
+    annotations = (
+        (Path(__file__).parents[1] / "seeds" / "annotations.jsonl").read_text().splitlines()
+    )
+    expected = sum(
+        len(json.loads(a)["entities"]) + len(json.loads(a)["quotes"]) for a in annotations
+    )
     assert spans == expected, "a span was lost between annotation and published row"
 
 
@@ -91,7 +99,9 @@ def test_seed_boilerplate_is_gone_and_article_text_stays(seed_build: Path) -> No
     assert "Exit mobile version" not in tails["002_a8446556a3208bd8"]
     assert "Share Tweet Submit Pin" not in tails["004_85bdede9e1a8b346"]
     assert "Matt Gaetz" not in rows["003_1f538d970d95d26f"]["text"]
-    assert rows["003_1f538d970d95d26f"]["text"].endswith("confirming earlier warnings from UN agencies")
+    assert rows["003_1f538d970d95d26f"]["text"].endswith(
+        "confirming earlier warnings from UN agencies"
+    )
     head = rows["004_85bdede9e1a8b346"]["text"]
     assert head.startswith("What’s Next Between Israel and Iran?\n\nThe world is waiting")
     reasons = {e["reason"] for r in rows.values() for e in r["edits"]}
@@ -121,10 +131,23 @@ def test_card_yaml_parses_and_its_features_equal_the_parquet_features(seed_build
 
     card = DatasetCard.load(seed_build / "README.md")
     data = card.data.to_dict()
-    for key in ("license", "language", "pretty_name", "task_categories", "size_categories", "annotations_creators", "language_creators", "source_datasets", "configs", "dataset_info"):
+    for key in (
+        "license",
+        "language",
+        "pretty_name",
+        "task_categories",
+        "size_categories",
+        "annotations_creators",
+        "language_creators",
+        "source_datasets",
+        "configs",
+        "dataset_info",
+    ):
         assert key in data, key
     info = datasets.DatasetInfo._from_yaml_dict(data["dataset_info"])
-    parquet_features = datasets.Features.from_arrow_schema(pq.read_schema(next((seed_build / "data").glob("*.parquet"))))
+    parquet_features = datasets.Features.from_arrow_schema(
+        pq.read_schema(next((seed_build / "data").glob("*.parquet")))
+    )
     assert info.features == parquet_features
     rows = {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]}
     counted: dict[str, int] = {}
@@ -139,7 +162,17 @@ def test_card_yaml_parses_and_its_features_equal_the_parquet_features(seed_build
 
 def test_card_documents_sources_processing_annotation_and_limits(seed_build: Path) -> None:
     text = (seed_build / "README.md").read_text()
-    for heading in ("## Dataset Details", "### Dataset Sources", "## Dataset Structure", "### Data Splits", "#### Data Collection and Processing", "### Annotations", "## Bias, Risks, and Limitations", "## Rights", "## Citation"):
+    for heading in (
+        "## Dataset Details",
+        "### Dataset Sources",
+        "## Dataset Structure",
+        "### Data Splits",
+        "#### Data Collection and Processing",
+        "### Annotations",
+        "## Bias, Risks, and Limitations",
+        "## Rights",
+        "## Citation",
+    ):
         assert heading in text, heading
     assert "BBC News" in text and "The Guardian" in text and "westtimelines.com" in text
     assert "`footer.teaser`" in text
@@ -153,7 +186,9 @@ def test_manifest_accounts_for_every_input_and_output(seed_build: Path, seeds_di
         assert inputs[f"articles/{path.name}"] == sha256_file(path)
     assert inputs["dataset.yaml"] == sha256_file(seeds_dir / "dataset.yaml")
     outputs = {e["path"]: e for e in manifest["outputs"]}
-    on_disk = {p.relative_to(seed_build).as_posix() for p in seed_build.rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = {
+        p.relative_to(seed_build).as_posix() for p in seed_build.rglob("*") if p.is_file()
+    } - {"manifest.json"}
     assert set(outputs) == on_disk
     for rel, entry in outputs.items():
         assert entry["sha256"] == sha256_file(seed_build / rel)
@@ -172,7 +207,9 @@ def test_rebuild_is_byte_identical(seed_build: Path, seeds_dir: Path, tmp_path: 
 
     again = tmp_path / "again"
     build(seeds_dir, again, workers=2)  # a process pool must not change a byte either
-    first = {p.relative_to(seed_build): p.read_bytes() for p in seed_build.rglob("*") if p.is_file()}
+    first = {
+        p.relative_to(seed_build): p.read_bytes() for p in seed_build.rglob("*") if p.is_file()
+    }
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     for rel in first:
@@ -195,7 +232,9 @@ def test_shard_size_cap_splits_a_split_into_several_files(seeds_copy: Path, tmp_
 
 
 @pytest.mark.parametrize("command", ["build", "validate"])
-def test_cli_json_output_and_exit_code(command: str, run_cli, seeds_dir: Path, tmp_path: Path) -> None:
+def test_cli_json_output_and_exit_code(
+    command: str, run_cli, seeds_dir: Path, tmp_path: Path
+) -> None:
     args = [command, "--input", str(seeds_dir), "--json"]
     if command == "build":
         args += ["--out", str(tmp_path / "out")]

@@ -13,7 +13,11 @@ import pytest
 from builder.features import RowCodec, field_table
 from builder.validate.schemas import SCHEMA_NAMES, SchemaStore
 
-LABELS = {"entity": ["PERSON", "ORG"], "genre": ["news", "opinion"], "text_form": ["cased", "lower"]}
+LABELS = {
+    "entity": ["PERSON", "ORG"],
+    "genre": ["news", "opinion"],
+    "text_form": ["cased", "lower"],
+}
 
 
 def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict]]:
@@ -50,14 +54,28 @@ def test_encoder_maps_labels_to_ids_and_dates_to_date32() -> None:
     store = SchemaStore.default()
     codec = RowCodec(store.schemas["row"], LABELS)
     row = {
-        "id": "a1", "text": "Ann met Bob", "text_sha256": "0" * 64, "raw_sha256": "1" * 64,
-        "genre": "opinion", "text_form": "cased",
-        "source": {"publisher": "P", "headline": None, "author": None, "url": None,
-                   "published_earliest": "2024-04-15", "published_latest": None,
-                   "captured_earliest": None, "captured_latest": None, "language": "en",
-                   "redistribution": "unknown", "rights": "unknown"},
+        "id": "a1",
+        "text": "Ann met Bob",
+        "text_sha256": "0" * 64,
+        "raw_sha256": "1" * 64,
+        "genre": "opinion",
+        "text_form": "cased",
+        "source": {
+            "publisher": "P",
+            "headline": None,
+            "author": None,
+            "url": None,
+            "published_earliest": "2024-04-15",
+            "published_latest": None,
+            "captured_earliest": None,
+            "captured_latest": None,
+            "language": "en",
+            "redistribution": "unknown",
+            "rights": "unknown",
+        },
         "entities": [{"id": "e1", "start": 0, "end": 3, "label": "ORG", "text": "Ann"}],
-        "quotes": [], "edits": [],
+        "quotes": [],
+        "edits": [],
     }
     assert store.is_valid_fast("row", row) and not store.errors("row", row)
     encoded = codec.to_table([row]).to_pylist()[0]
