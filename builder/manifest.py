@@ -57,7 +57,10 @@ def write_manifest(
 ) -> dict[str, Any]:
     """Write ``manifest.json`` describing every other file in ``out_dir``.
 
-    ``extra`` adds top-level entries (``privacy``, ``quarantine``) after the fixed ones.
+    ``inputs`` is consumed as a stream and written entry by entry, so a corpus
+    of a million articles never has its listing in memory; the returned dict
+    carries the inputs' count and digest instead of the list. ``extra`` adds
+    top-level entries (``privacy``, ``quarantine``) after the fixed ones.
     """
     outputs = [
         file_entry(p, out_dir)
@@ -65,13 +68,15 @@ def write_manifest(
         if p.is_file() and p.name != MANIFEST_NAME
     ]
     schema_digest = hashlib.sha256("".join(s["sha256"] for s in schemas).encode()).hexdigest()
-    manifest = {
+    placeholder = "\x00inputs\x00"
+    manifest: dict[str, Any] = {
         "manifest_version": MANIFEST_VERSION,
         "toolkit": toolkit,
         "dataset": dataset,
         "schema_sha256": schema_digest,
         "schemas": schemas,
-        "inputs": list(inputs),
+        "inputs": placeholder,
+        "inputs_summary": placeholder,
         "outputs": outputs,
         "counts": counts,
         "splits": splits,
@@ -79,7 +84,22 @@ def write_manifest(
         **(extra or {}),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    (out_dir / MANIFEST_NAME).write_text(text, encoding="utf-8")
+    quoted = json.dumps(placeholder)
+    before, between, after = text.split(quoted)
+    digest = hashlib.sha256()
+    count = 0
+    with (out_dir / MANIFEST_NAME).open("w", encoding="utf-8") as sink:
+        sink.write(before + "[")
+        for entry in inputs:
+            line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+            digest.update(line.encode() + b"\n")
+            sink.write(("," if count else "") + "\n    " + line)
+            count += 1
+        sink.write("\n  ]" if count else "]")
+        summary = {"count": count, "sha256": digest.hexdigest()}
+        sink.write(between + json.dumps(summary) + after)
+    del manifest["inputs"]
+    manifest["inputs_summary"] = summary
     return manifest
 
 

@@ -99,3 +99,18 @@ def test_fast_and_reference_validators_agree_on_a_bad_record() -> None:
     assert not store.is_valid_fast("article", bad)
     rules = {e.rule for e in store.errors("article", bad)}
     assert {"pattern", "minLength", "minimum"} <= rules
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value"),
+    [
+        ("config", "version", "1.0.0\n"),
+        ("source", "language", "en\n"),
+        ("annotation", "article_id", "a1\n"),
+    ],
+)
+def test_patterns_do_not_accept_a_trailing_newline(name: str, field: str, value: str) -> None:
+    # Python's `$` matches before a final newline; every schema pattern guards against it.
+    store = SchemaStore.default()
+    failing = [e for e in store.errors(name, {field: value}) if e.pointer == f"/{field}"]
+    assert [e.rule for e in failing] == ["pattern"]
