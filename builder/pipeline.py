@@ -953,6 +953,8 @@ def _write_metadata(
         **result.report.to_dict(),
         "accounting": result.accounting(),
         "privacy": result.privacy_entry(),
+        # Per-rule, per-publisher cleaning counts, anchoring outcomes, label counts.
+        "stats": stats.to_dict(),
     }
     (final / REPORT_NAME).write_text(dump_json(report) + "\n", encoding="utf-8")
     return write_manifest(
