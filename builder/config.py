@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .ingest import DEFAULT_MAX_RECORD_BYTES
 from .pii import PRIVACY_KINDS
@@ -47,6 +48,11 @@ class DatasetConfig:
     cleaning_steps: list[str] | None = None
     rule_files: list[Path] = field(default_factory=list)
     detokenize: bool = False
+    #: ``cleaning.publisher_repetition``: remove lines a publisher repeats across
+    #: its documents (a pre-pass counts them; see :mod:`builder.publisher_lines`).
+    publisher_repetition: bool = False
+    repetition_min_documents: int = MIN_DOCS
+    repetition_min_share: float = MIN_SHARE
     on_removed_span: str = "fail"
     on_orphan: str = "fail"
     split_ratios: dict[str, float] = field(default_factory=dict)
@@ -167,6 +173,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     inputs = raw.get("inputs", {})
     labels = raw["labels"]
     cleaning = raw.get("cleaning", {})
+    repetition = cleaning.get("publisher_repetition", {})
     ann = raw.get("annotations", {})
     splits = raw["splits"]
     output = raw.get("output", {})
@@ -216,6 +223,9 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         cleaning_steps=cleaning.get("steps"),
         rule_files=[root / p for p in cleaning.get("rules", [])],
         detokenize=cleaning.get("detokenize", False),
+        publisher_repetition=repetition.get("enabled", False),
+        repetition_min_documents=repetition.get("min_documents", MIN_DOCS),
+        repetition_min_share=repetition.get("min_share", MIN_SHARE),
         on_removed_span=ann.get("on_removed_span", "fail"),
         on_orphan=ann.get("on_orphan", "fail"),
         split_ratios=dict(splits["ratios"]),

@@ -60,6 +60,7 @@ from .parquet import write_splits
 from .pii import PrivacyScanner, PrivacySummary, scan_texts
 from .process import BatchResult, BatchSpec, Context, process_batch
 from .publish.changelog import render_versions
+from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
@@ -400,7 +401,7 @@ def _executor(workers: int, tasks: int) -> Iterator[Executor | None]:
 def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
     """One batch, then the privacy scan of the texts it will publish (same worker)."""
     result = process_batch(spec)
-    config = Context.load(spec.config_path).config
+    config = Context.load(spec.config_path, spec.staging_path).config
     if not config.privacy_scan:
         return result, PrivacySummary()
     scanner = PrivacyScanner(
@@ -760,6 +761,8 @@ def _analyse(
     )
     try:
         ids = _reject_tainted(run, _stage_inputs(run))
+        if config.publisher_repetition:
+            count_publisher_lines(staging, config, ids)
         rows_files = _process_articles(run, ids, work, workers=workers, progress=progress)
     finally:
         run.rejects.close()
@@ -874,7 +877,7 @@ def build(
         assert result.plan is not None
         final = work / "dataset"
         final.mkdir()
-        ctx = Context.load(str(config.path))
+        ctx = Context.load(str(config.path), str(staging.path))
         _write_data(ctx, staging, rows_files, final)
         result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
         if mode:

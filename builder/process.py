@@ -24,6 +24,7 @@ from .clean.steps import DocumentContext
 from .config import DatasetConfig, load_config
 from .features import RowCodec
 from .ingest import read_article
+from .publisher_lines import repeated_lines
 from .rows import build_row
 from .splits import MINHASH_SCHEME
 from .staging import ArticleFacts, Staging
@@ -71,14 +72,22 @@ class Context:
 
     @staticmethod
     @cache
-    def load(config_path: str) -> Context:
+    def load(config_path: str, staging_path: str | None = None) -> Context:
+        """``staging_path``: the build's staging database, which holds the publisher
+        pre-pass table when ``cleaning.publisher_repetition`` is on."""
         config = load_config(Path(config_path))
         store = SchemaStore.default()
         codec = RowCodec(store.schemas["row"], _label_sets(config))
+        repeated = (
+            repeated_lines(staging_path)
+            if config.publisher_repetition and staging_path is not None
+            else None
+        )
         cleaner = Cleaner.build(
             step_names=config.cleaning_steps,
             rule_files=config.rule_files,
             detokenize=config.detokenize,
+            repeated_lines=repeated,
         )
         return Context(config, store, codec, cleaner)
 
@@ -291,7 +300,7 @@ def _reject(
 
 def process_batch(spec: BatchSpec) -> BatchResult:
     """Run one batch and write its accepted rows to ``spec.rows_path`` (Arrow IPC)."""
-    ctx = Context.load(spec.config_path)
+    ctx = Context.load(spec.config_path, spec.staging_path)
     result = BatchResult(spec.index)
     rows: list[dict[str, Any]] = []
     with Staging(Path(spec.staging_path), readonly=True) as staging:

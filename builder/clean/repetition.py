@@ -8,9 +8,10 @@ of one publisher. This works in two passes, so it streams:
    :class:`SqliteLineCounter` for a corpus of millions: one row per distinct
    line and publisher, counts updated in place);
 2. :meth:`LineCounter.frozen` keeps the lines seen in at least ``min_docs``
-   documents of the publisher and in a large enough share of them (``MIN_SHARE``
-   for short lines, ``MIN_SHARE_RUNNING`` for sentences of running text, which a
-   publisher repeats only in its furniture: cookie notices, standard footers),
+   documents of the publisher and in a large enough share of them (``min_share``,
+   default ``MIN_SHARE``, for short lines; at least ``MIN_SHARE_RUNNING`` for
+   sentences of running text, which a publisher repeats only in its furniture:
+   cookie notices, standard footers),
    as a small :class:`RepeatedLines` table that :class:`RepeatedLinesStep` reads.
 
 Lines are compared by their words (case and punctuation ignored) through a
@@ -53,6 +54,8 @@ __all__ = [
     "RepeatedLinesStep",
     "SqliteLineCounter",
     "line_hash",
+    "load_repeated",
+    "store_repeated",
 ]
 
 #: A line in at least this many documents of one publisher, and in this share of
@@ -85,8 +88,8 @@ def _doc_lines(text: str) -> tuple[int, dict[int, bool]]:
     return int.from_bytes(doc, "big", signed=True), hashes
 
 
-def _keep(docs: int, total: int, running: bool, min_docs: int) -> bool:
-    share = MIN_SHARE_RUNNING if running else MIN_SHARE
+def _keep(docs: int, total: int, running: bool, min_docs: int, min_share: float) -> bool:
+    share = max(min_share, MIN_SHARE_RUNNING) if running else min_share
     return docs >= min_docs and docs >= share * total
 
 
@@ -129,13 +132,13 @@ class LineCounter:
         self.counts[pub].update(hashes.keys())
         self.running.update(h for h, running in hashes.items() if running)
 
-    def frozen(self, min_docs: int = MIN_DOCS) -> RepeatedLines:
+    def frozen(self, min_docs: int = MIN_DOCS, min_share: float = MIN_SHARE) -> RepeatedLines:
         return RepeatedLines(
             {
                 pub: frozenset(
                     h
                     for h, n in counter.items()
-                    if _keep(n, self.documents[pub], h in self.running, min_docs)
+                    if _keep(n, self.documents[pub], h in self.running, min_docs, min_share)
                 )
                 for pub, counter in self.counts.items()
             }
@@ -193,14 +196,14 @@ class SqliteLineCounter:
             self.add(publisher, text)
         self.db.commit()
 
-    def frozen(self, min_docs: int = MIN_DOCS) -> RepeatedLines:
+    def frozen(self, min_docs: int = MIN_DOCS, min_share: float = MIN_SHARE) -> RepeatedLines:
         table: defaultdict[str, set[int]] = defaultdict(set)
         for pub, h, docs, total, running in self.db.execute(
             "SELECT c.publisher, c.hash, c.docs, p.docs, c.running FROM line_counts c"
             " JOIN line_publishers p ON p.publisher = c.publisher WHERE c.docs >= ?",
             (min_docs,),
         ):
-            if _keep(docs, total, bool(running), min_docs):
+            if _keep(docs, total, bool(running), min_docs, min_share):
                 table[pub].add(h)
         return RepeatedLines({p: frozenset(v) for p, v in table.items()})
 
@@ -241,3 +244,29 @@ def iter_repeated(table: RepeatedLines) -> Iterator[tuple[str, int]]:
     for pub, hashes in sorted(table.by_publisher.items()):
         for h in sorted(hashes):
             yield pub, h
+
+
+_REPEATED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS line_repeated (
+    publisher TEXT NOT NULL, hash INTEGER NOT NULL, PRIMARY KEY (publisher, hash)
+) WITHOUT ROWID;
+"""
+
+
+def store_repeated(db: sqlite3.Connection, table: RepeatedLines) -> None:
+    """Write a frozen table beside the counts (replacing any earlier one).
+
+    Frozen once by the process that counted, so each worker reads only this
+    small table instead of scanning every count again.
+    """
+    db.executescript(_REPEATED_SCHEMA)
+    db.execute("DELETE FROM line_repeated")
+    db.executemany("INSERT INTO line_repeated VALUES (?, ?)", iter_repeated(table))
+
+
+def load_repeated(db: sqlite3.Connection) -> RepeatedLines:
+    """The table :func:`store_repeated` wrote (works on a read-only connection)."""
+    table: defaultdict[str, set[int]] = defaultdict(set)
+    for pub, h in db.execute("SELECT publisher, hash FROM line_repeated"):
+        table[pub].add(h)
+    return RepeatedLines({p: frozenset(v) for p, v in table.items()})
