@@ -34,7 +34,6 @@ import os
 import shutil
 import signal
 import tempfile
-import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -50,16 +49,23 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .annotations import read_annotations
-from .card import CardError, card_metadata, render_card, sources_table, template_path
+from .card import CardError, card_metadata, render_card, template_path
+from .card_facts import card_context
 from .config import DatasetConfig, load_config
-from .errors import DataError, UsageError
-from .features import field_table
+from .errors import DataError
 from .ingest import article_path, case_collisions, ignored_entries, list_article_ids, read_jsonl
-from .manifest import MANIFEST_NAME, sha256_file, write_manifest
+from .manifest import sha256_file, write_manifest
+from .output import (
+    check_out_dir,
+    in_main_thread,
+    replace_dir,
+    signals_held,
+    terminate_as_interrupt,
+    workspace,
+)
 from .parquet import write_splits
 from .pii import PrivacyScanner, PrivacySummary, scan_texts
 from .process import BatchResult, BatchSpec, Context, process_batch
-from .publish.changelog import render_versions
 from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
@@ -370,7 +376,7 @@ def _sigint_ignored() -> Iterator[None]:
     """Processes started meanwhile ignore Ctrl-C from their first instruction (an
     ignored signal stays ignored across exec); a terminal's Ctrl-C reaches the
     whole process group, and only the parent must act on it."""
-    if not _in_main_thread():
+    if not in_main_thread():
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -580,152 +586,6 @@ def _check_totals(run: _Run) -> None:
         )
 
 
-# -- output folder: workspace, guard, atomic swap, interruptions ----------------------
-def _make_dirs(path: Path) -> list[Path]:
-    """``mkdir -p``, returning the folders it created (deepest last)."""
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):
-        folder.mkdir(exist_ok=True)
-    return list(reversed(missing))
-
-
-@contextmanager
-def _workspace(parent: Path, name: str) -> Iterator[Path]:
-    """A temporary folder on the output's file system (so the final move is a rename).
-
-    Removed on every exit; on failure, parent folders this build created go too,
-    so a failed build leaves no trace at all.
-    """
-    created = _make_dirs(parent)
-    _recover_interrupted_swap(parent, name)
-    _remove_stale_workspaces(parent, name)
-    work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=parent))
-    done = False
-    try:
-        yield work
-        done = True
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        if not done:
-            for folder in reversed(created):
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
-
-
-def _pid_of(path: Path, marker: str) -> int | None:
-    try:
-        return int(path.name.split(marker, 1)[1].split("-")[0])
-    except (IndexError, ValueError):
-        return None
-
-
-def _remove_stale_workspaces(parent: Path, name: str) -> None:
-    """Clean up after builds that were killed (their process is gone)."""
-    for stale in parent.glob(f".{name}.building-*"):
-        pid = _pid_of(stale, ".building-")
-        if pid is not None and pid != os.getpid() and not _alive(pid):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _recover_interrupted_swap(parent: Path, name: str) -> None:
-    """A build killed between the two renames of the swap left the old output
-    aside: put it back (or drop it, when the new one made it into place)."""
-    target = parent / name
-    for old in sorted(parent.glob(f".{name}.old-*")):
-        pid = _pid_of(old, ".old-")
-        if pid is None or (pid != os.getpid() and _alive(pid)):
-            continue
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(old, target)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops a build the way Ctrl-C does: cleanly, through KeyboardInterrupt."""
-    if not _in_main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def _signals_held() -> Iterator[list[int]]:
-    """SIGINT and SIGTERM wait while the output is swapped: a swap is all or nothing.
-
-    A signal that arrives meanwhile is recorded; the build has then finished,
-    so it is not acted on.
-    """
-    received: list[int] = []
-    if not _in_main_thread():
-        yield received
-        return
-
-    def hold(signum: int, frame: Any) -> None:
-        received.append(signum)
-
-    previous = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
-    """Refuse an ``--out`` whose replacement would destroy inputs or someone's files."""
-    inputs = [
-        config.root,
-        config.path,
-        config.articles_dir,
-        config.sources_path,
-        *(a.path for a in config.annotation_inputs),
-        *config.rule_files,
-    ]
-    for path in inputs:
-        resolved = path.resolve()
-        if resolved == out_dir or resolved.is_relative_to(out_dir):
-            raise UsageError(
-                f"--out {out_dir} holds the input {path}: a build replaces its output folder; "
-                "choose another one"
-            )
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise UsageError(f"--out {out_dir} exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
-        raise UsageError(
-            f"--out {out_dir} is a folder that is not a dataset built by this tool "
-            f"(it has files but no {MANIFEST_NAME}); refusing to replace it"
-        )
-
-
 def _check_card_template() -> None:
     """Parse the card template before hours of work, not after them."""
     path = template_path()
@@ -861,10 +721,10 @@ def build(
     """
     out_dir = Path(out_dir).resolve()
     config = load_config(Path(input_dir))
-    _check_out_dir(out_dir, config)
+    check_out_dir(out_dir, config)
     _check_card_template()
     mode = config.quarantine if quarantine is None else quarantine
-    with _terminate_as_interrupt(), _workspace(out_dir.parent, out_dir.name) as work:
+    with terminate_as_interrupt(), workspace(out_dir.parent, out_dir.name) as work:
         result, staging, rows_files = _analyse(
             config, work, workers=workers, progress=progress, quarantine=mode
         )
@@ -884,8 +744,8 @@ def build(
             os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
         result.manifest = _write_metadata(ctx, result, staging, final)
         staging.close()
-        with _signals_held():
-            _replace_dir(final, out_dir)
+        with signals_held():
+            replace_dir(final, out_dir)
     result.out = out_dir
     return result
 
@@ -948,7 +808,7 @@ def _write_metadata(
     metadata = card_metadata(config=config, features=ctx.codec.features, splits=splits)
     stats = result.stats
     try:
-        card = render_card(_card_context(ctx, result, staging, metadata, splits))
+        card = render_card(card_context(ctx, result, staging, metadata, splits))
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
     (final / "README.md").write_text(card, encoding="utf-8")
@@ -1002,143 +862,6 @@ def _input_entries(config: DatasetConfig) -> Iterator[dict[str, Any]]:
                 "sha256": sha256_file(path),
                 "bytes": path.stat().st_size,
             }
-
-
-def _published_side_records(staging: Staging, kind: str) -> Iterator[SideRecord]:
-    """Side records of the published articles: a merge of two id-ordered streams,
-    so no set of a million ids is built."""
-    published = (i for i, _split, _bytes in staging.iter_splits())
-    current = next(published, None)
-    for article_id, _file, _line in staging.side_ids(kind):
-        while current is not None and current < article_id:
-            current = next(published, None)
-        if current is None:
-            return
-        if current == article_id:
-            rec = staging.side(kind, article_id)
-            assert rec is not None
-            yield rec
-
-
-def _card_context(
-    ctx: Context,
-    result: BuildResult,
-    staging: Staging,
-    metadata: dict[str, Any],
-    splits: dict[str, dict[str, int]],
-) -> dict[str, Any]:
-    config = ctx.config
-    stats = result.stats
-    plan = result.plan
-    assert plan is not None
-    redistribution: dict[str, set[str]] = {}
-    rights_unknown = 0
-
-    def source_rows() -> Iterator[dict[str, Any]]:
-        """One row per published article, streamed (the table keeps one per publisher)."""
-        nonlocal rights_unknown
-        for rec in _published_side_records(staging, "source"):
-            r = rec.record
-            pub = r.get("published") or {}
-            dates = "–".join(
-                dict.fromkeys(d for d in (pub.get("earliest"), pub.get("latest")) if d)
-            )
-            row = {
-                "publisher": r.get("publisher"),
-                "published": dates or None,
-                "rights": r["rights"]["statement"],
-                "redistribution": r["rights"]["redistribution"],
-                "url": r.get("url"),
-            }
-            key = row["publisher"] or UNKNOWN_PUBLISHER
-            redistribution.setdefault(key, set()).add(row["redistribution"])
-            rights_unknown += row["redistribution"] == "unknown"
-            yield row
-
-    table = sources_table(source_rows())
-    for entry in table:
-        entry["redistribution"] = ", ".join(sorted(redistribution.get(entry["publisher"], ())))
-    annotators: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in _published_side_records(staging, "annotation"):
-        a = rec.record["annotator"]
-        annotators.setdefault(
-            (a["kind"], a["name"]),
-            {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},
-        )
-    rules = [{"rule": rule, **v} for rule, v in stats.rules_total().items()]
-    per_source = [
-        {"publisher": pub, "rule": rule, "edits": n, "chars": stats.rule_chars[pub][rule]}
-        for pub, counter in sorted(stats.rule_edits.items())
-        for rule, n in sorted(counter.items())
-    ]
-    return {
-        "metadata": metadata,
-        "card": config.raw.get("card", {}),
-        "config": config,
-        "toolkit_version": __version__,
-        "counts": {
-            "read": stats.stages["read"],
-            "rejected": stats.stages["rejected"],
-            "written": stats.stages["written"],
-        },
-        "sources": table,
-        "rights_unknown": rights_unknown,
-        "fields": field_table(ctx.store.schemas["row"], ctx.codec.features),
-        "splits": [{"name": n, **s} for n, s in splits.items()],
-        "split_policy": {
-            "group_by": config.group_by,
-            "threshold": config.near_duplicate_threshold,
-            "salt": config.split_salt,
-            "explicit": len(config.split_assignment),
-        },
-        "duplicates": {"exact": len(plan.exact_duplicates), "near": len(plan.near_duplicates)},
-        "cleaning": {
-            "steps": [s.name for s in ctx.cleaner.steps],
-            "rules": rules,
-            "per_source": per_source,
-            "detokenize": config.detokenize,
-        },
-        "text_forms": dict(sorted(stats.text_forms.items())),
-        "annotators": sorted(annotators.values(), key=lambda a: a["name"]),
-        "labels": {
-            "entity": config.entity_labels,
-            "genre": config.genre_labels,
-            "text_form": config.text_form_labels,
-        },
-        "label_counts": {k: dict(sorted(v.items())) for k, v in stats.labels.items()}
-        | {k: {} for k in ("entity", "genre", "quotes") if k not in stats.labels},
-        "spans": dict(sorted(stats.spans.items())),
-        "dropped_spans": dict(sorted(stats.dropped_reasons.items())),
-        "accounting": {
-            **result.accounting(),
-            "per_source": [
-                {"publisher": pub, **c}
-                for pub, c in result.accounting()["articles"]["per_source"].items()
-            ],
-            "rejected_lines": sum(c["rejected"] for c in result.side_lines.values()),
-        },
-        "privacy": result.privacy_entry(),
-        "load_target": config.repo_id or config.name,
-        "load_revision": f"v{config.version}",
-        "versions": render_versions(
-            load_name=config.repo_id or config.name, version=config.version
-        ),
-    }
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``; the old folder is removed only after the swap.
-
-    Between the two renames no output exists; a kill there is undone by the
-    next build (:func:`_recover_interrupted_swap`).
-    """
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.rename(target, old)
-        os.rename(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(new, target)
 
 
 def dump_json(data: Any) -> str:

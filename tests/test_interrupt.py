@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from corpus_helpers import make_corpus
 
-from builder import pipeline
+from builder import output, pipeline
 
 ARTICLES = 2500
 
@@ -185,7 +185,7 @@ def test_a_swap_cut_short_by_a_kill_is_rolled_back(tmp_path: Path) -> None:
 
 def test_signals_are_held_while_the_output_is_swapped() -> None:
     previous = signal.getsignal(signal.SIGINT)
-    with pipeline._signals_held() as received:
+    with output.signals_held() as received:
         os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt inside
         time.sleep(0.01)
     assert received == [signal.SIGINT]

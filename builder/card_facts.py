@@ -1,0 +1,145 @@
+"""What the dataset card says, gathered from a finished build.
+
+Streams over the staging index (a million published articles never become a
+set in memory) and returns the Jinja2 context that ``dataset_card.md`` renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .card import sources_table
+from .features import field_table
+from .process import Context
+from .publish.changelog import render_versions
+from .staging import SideRecord, Staging
+from .stats import UNKNOWN_PUBLISHER
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
+
+__all__ = ["card_context"]
+
+
+def _published_side_records(staging: Staging, kind: str) -> Iterator[SideRecord]:
+    """Side records of the published articles: a merge of two id-ordered streams,
+    so no set of a million ids is built."""
+    published = (i for i, _split, _bytes in staging.iter_splits())
+    current = next(published, None)
+    for article_id, _file, _line in staging.side_ids(kind):
+        while current is not None and current < article_id:
+            current = next(published, None)
+        if current is None:
+            return
+        if current == article_id:
+            rec = staging.side(kind, article_id)
+            assert rec is not None
+            yield rec
+
+
+def card_context(
+    ctx: Context,
+    result: BuildResult,
+    staging: Staging,
+    metadata: dict[str, Any],
+    splits: dict[str, dict[str, int]],
+) -> dict[str, Any]:
+    config = ctx.config
+    stats = result.stats
+    plan = result.plan
+    assert plan is not None
+    redistribution: dict[str, set[str]] = {}
+    rights_unknown = 0
+
+    def source_rows() -> Iterator[dict[str, Any]]:
+        """One row per published article, streamed (the table keeps one per publisher)."""
+        nonlocal rights_unknown
+        for rec in _published_side_records(staging, "source"):
+            r = rec.record
+            pub = r.get("published") or {}
+            dates = "–".join(
+                dict.fromkeys(d for d in (pub.get("earliest"), pub.get("latest")) if d)
+            )
+            row = {
+                "publisher": r.get("publisher"),
+                "published": dates or None,
+                "rights": r["rights"]["statement"],
+                "redistribution": r["rights"]["redistribution"],
+                "url": r.get("url"),
+            }
+            key = row["publisher"] or UNKNOWN_PUBLISHER
+            redistribution.setdefault(key, set()).add(row["redistribution"])
+            rights_unknown += row["redistribution"] == "unknown"
+            yield row
+
+    table = sources_table(source_rows())
+    for entry in table:
+        entry["redistribution"] = ", ".join(sorted(redistribution.get(entry["publisher"], ())))
+    annotators: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in _published_side_records(staging, "annotation"):
+        a = rec.record["annotator"]
+        annotators.setdefault(
+            (a["kind"], a["name"]),
+            {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},
+        )
+    rules = [{"rule": rule, **v} for rule, v in stats.rules_total().items()]
+    per_source = [
+        {"publisher": pub, "rule": rule, "edits": n, "chars": stats.rule_chars[pub][rule]}
+        for pub, counter in sorted(stats.rule_edits.items())
+        for rule, n in sorted(counter.items())
+    ]
+    return {
+        "metadata": metadata,
+        "card": config.raw.get("card", {}),
+        "config": config,
+        "toolkit_version": __version__,
+        "counts": {
+            "read": stats.stages["read"],
+            "rejected": stats.stages["rejected"],
+            "written": stats.stages["written"],
+        },
+        "sources": table,
+        "rights_unknown": rights_unknown,
+        "fields": field_table(ctx.store.schemas["row"], ctx.codec.features),
+        "splits": [{"name": n, **s} for n, s in splits.items()],
+        "split_policy": {
+            "group_by": config.group_by,
+            "threshold": config.near_duplicate_threshold,
+            "salt": config.split_salt,
+            "explicit": len(config.split_assignment),
+        },
+        "duplicates": {"exact": len(plan.exact_duplicates), "near": len(plan.near_duplicates)},
+        "cleaning": {
+            "steps": [s.name for s in ctx.cleaner.steps],
+            "rules": rules,
+            "per_source": per_source,
+            "detokenize": config.detokenize,
+        },
+        "text_forms": dict(sorted(stats.text_forms.items())),
+        "annotators": sorted(annotators.values(), key=lambda a: a["name"]),
+        "labels": {
+            "entity": config.entity_labels,
+            "genre": config.genre_labels,
+            "text_form": config.text_form_labels,
+        },
+        "label_counts": {k: dict(sorted(v.items())) for k, v in stats.labels.items()}
+        | {k: {} for k in ("entity", "genre", "quotes") if k not in stats.labels},
+        "spans": dict(sorted(stats.spans.items())),
+        "dropped_spans": dict(sorted(stats.dropped_reasons.items())),
+        "accounting": {
+            **result.accounting(),
+            "per_source": [
+                {"publisher": pub, **c}
+                for pub, c in result.accounting()["articles"]["per_source"].items()
+            ],
+            "rejected_lines": sum(c["rejected"] for c in result.side_lines.values()),
+        },
+        "privacy": result.privacy_entry(),
+        "load_target": config.repo_id or config.name,
+        "load_revision": f"v{config.version}",
+        "versions": render_versions(
+            load_name=config.repo_id or config.name, version=config.version
+        ),
+    }
