@@ -44,6 +44,7 @@ def load_release(target: ReleaseTarget, tag: str) -> dict[str, Any]:
     """Load release ``tag`` from ``target`` and return :func:`summarize` of it."""
     import datasets
 
+    datasets.disable_progress_bars()  # the summary is the output, not per-split bars
     with tempfile.TemporaryDirectory(prefix="builder-load-") as tmp:
         dest = Path(tmp) / "release"
         target.materialize(tag, dest)
