@@ -12,9 +12,12 @@ others are added (as in TFDS's hash-based splitting).
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -73,6 +76,57 @@ def _explicit_key(group_key: str) -> str:
     return group_key.split(":", 1)[1]
 
 
+class _NearDuplicates:
+    """MinHash LSH banding kept in a temporary SQLite file, not in memory.
+
+    An in-memory LSH index costs about 3 KB per article (a million articles:
+    gigabytes); bands in SQLite cost disk instead, and candidate pairs come
+    from one self-join. Candidates are confirmed by their estimated Jaccard
+    similarity, so a band collision alone never groups two articles.
+    """
+
+    def __init__(self, threshold: float, num_perm: int, directory: Path) -> None:
+        from datasketch.lsh import _optimal_param  # same banding as datasketch's MinHashLSH
+
+        self.threshold = threshold
+        self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        self.db = sqlite3.connect(directory / "near-duplicates.sqlite")
+        self.db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE band (n INTEGER, key BLOB, id TEXT);"
+            "CREATE TABLE sig (id TEXT PRIMARY KEY, hashes BLOB);"
+        )
+
+    def add(self, article_id: str, minhash: bytes) -> None:
+        width = self.rows * 8
+        self.db.executemany(
+            "INSERT INTO band VALUES (?, ?, ?)",
+            ((n, minhash[n * width : (n + 1) * width], article_id) for n in range(self.bands)),
+        )
+        self.db.execute("INSERT INTO sig VALUES (?, ?)", (article_id, minhash))
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Confirmed near-duplicate pairs (a < b), in a stable order."""
+        self.db.execute("CREATE INDEX band_key ON band (n, key)")
+        candidates = self.db.execute(
+            "SELECT DISTINCT a.id, b.id FROM band a JOIN band b"
+            " ON a.n = b.n AND a.key = b.key AND a.id < b.id ORDER BY a.id, b.id"
+        ).fetchall()
+        for a, b in candidates:
+            ha, hb = (
+                np.frombuffer(
+                    self.db.execute("SELECT hashes FROM sig WHERE id = ?", (i,)).fetchone()[0],
+                    dtype="<u8",
+                )
+                for i in (a, b)
+            )
+            if float(np.mean(ha == hb)) >= self.threshold:
+                yield a, b
+
+    def close(self) -> None:
+        self.db.close()
+
+
 def plan_splits(
     facts: Iterable[ArticleFacts],
     *,
@@ -84,38 +138,37 @@ def plan_splits(
 ) -> SplitPlan:
     """Assign every article to one split (see the module docstring)."""
     uf = _UnionFind()
-    by_text: dict[str, str] = {}
+    by_text: dict[bytes, str] = {}
     group_of: dict[str, str] = {}
     first_of_group: dict[str, str] = {}
     exact: defaultdict[str, list[str]] = defaultdict(list)
-    lsh = None
-    if near_duplicate_threshold is not None:
-        from datasketch import MinHash, MinHashLSH
-
-        lsh = MinHashLSH(threshold=near_duplicate_threshold, num_perm=num_perm)
     near_pairs: list[tuple[str, str]] = []
-    for f in facts:
-        group_of[f.id] = f.group_key
-        uf.find(f.id)
-        if f.group_key in first_of_group:
-            uf.union(f.id, first_of_group[f.group_key])
-        else:
-            first_of_group[f.group_key] = f.id
-        if f.text_key in by_text:
-            uf.union(f.id, by_text[f.text_key])
-            exact[by_text[f.text_key]].append(f.id)
-        else:
-            by_text[f.text_key] = f.id
-            if lsh is not None and f.minhash is not None:
-                mh = MinHash(
-                    num_perm=num_perm,
-                    hashvalues=np.frombuffer(f.minhash, dtype="<u8"),
-                    scheme=MINHASH_SCHEME,
-                )
-                for other in lsh.query(mh):
-                    uf.union(f.id, other)
-                    near_pairs.append((other, f.id))
-                lsh.insert(f.id, mh)
+    with tempfile.TemporaryDirectory(prefix="builder-splits-") as tmp:
+        near = (
+            _NearDuplicates(near_duplicate_threshold, num_perm, Path(tmp))
+            if near_duplicate_threshold is not None
+            else None
+        )
+        for f in facts:
+            group_of[f.id] = f.group_key
+            uf.find(f.id)
+            if f.group_key in first_of_group:
+                uf.union(f.id, first_of_group[f.group_key])
+            else:
+                first_of_group[f.group_key] = f.id
+            text_key = bytes.fromhex(f.text_key)[:16]  # 128 bits: no collision in practice
+            if text_key in by_text:
+                uf.union(f.id, by_text[text_key])
+                exact[by_text[text_key]].append(f.id)
+            else:
+                by_text[text_key] = f.id
+                if near is not None and f.minhash is not None:
+                    near.add(f.id, f.minhash)
+        if near is not None:
+            for a, b in near.pairs():
+                uf.union(a, b)
+                near_pairs.append((a, b))
+            near.close()
     plan = SplitPlan()
     plan.exact_duplicates = [[first, *dups] for first, dups in sorted(exact.items())]
     plan.near_duplicates = [list(p) for p in sorted(near_pairs)]
