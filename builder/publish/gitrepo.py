@@ -29,6 +29,7 @@ from .target import (
     PublishError,
     ReleaseTarget,
     TagExistsError,
+    link_or_copy,
 )
 
 __all__ = ["GITATTRIBUTES", "GitTarget", "is_remote", "require_git_lfs"]
@@ -277,7 +278,7 @@ class GitTarget(ReleaseTarget):
         assert self._tmp is not None
         tree = Path(tempfile.mkdtemp(prefix="tree-", dir=self._tmp))
         for rel in files:
-            _link_or_copy(staged / rel, tree / rel)
+            link_or_copy(staged / rel, tree / rel)
         (tree / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
         git = ("--work-tree", str(tree))
         self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
@@ -363,11 +364,3 @@ class GitTarget(ReleaseTarget):
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)

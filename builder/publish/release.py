@@ -43,6 +43,7 @@ from .target import (
     ReleaseTarget,
     TagExistsError,
     TransientError,
+    link_or_copy,
 )
 from .verify import card_configs, read_card, verify_folder
 from .versioning import Change, check_bump, classify, newest_release, tag_name
@@ -183,14 +184,6 @@ def _new_digest(build: BuildInfo, work: Path) -> Path:
     return path
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
 def _stage(
     build: BuildInfo,
     work: Path,
@@ -205,7 +198,7 @@ def _stage(
     rewritten = {"README.md", RELEASE_NAME, RECORDS_NAME}
     for entry in build.manifest["outputs"]:
         if entry["path"] not in rewritten:
-            _link_or_copy(build.path / entry["path"], staged / entry["path"])
+            link_or_copy(build.path / entry["path"], staged / entry["path"])
     (staged / "README.md").write_text(card, encoding="utf-8")
     (staged / RELEASE_NAME).write_bytes(_json_bytes(release))
     if digest.resolve() != (staged / RECORDS_NAME).resolve():

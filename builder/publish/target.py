@@ -9,6 +9,8 @@ interface only.
 from __future__ import annotations
 
 import abc
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ __all__ = [
     "ReleaseTarget",
     "TagExistsError",
     "TransientError",
+    "link_or_copy",
 ]
 
 BRANCH = "main"
@@ -139,3 +142,12 @@ class ReleaseTarget(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release temporary resources."""
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """Hard-link (cheap, same bytes) or, across file systems, copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
