@@ -674,8 +674,10 @@ def _analyse(
                 message=f"near-identical texts {pair}; kept in one split",
             )
         )
-    empty = sorted(set(config.split_ratios) - set(plan.assignment.values()))
-    if empty and plan.assignment:
+    staging.assign_splits(plan.split_of)
+    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
+    empty = sorted(set(config.split_ratios) - written)
+    if empty and written:
         report.add(
             Issue(
                 file=config.path.name,
@@ -685,7 +687,6 @@ def _analyse(
                 message=f"split(s) {empty} received no articles and are not written",
             )
         )
-    staging.set_splits(iter(plan.assignment.items()))
     staging.commit()
     result.plan = plan
     return result, staging, rows_files

@@ -7,6 +7,13 @@ to one split: an explicit assignment from the configuration when one of its
 members is named there, otherwise a salted hash of the component's key, so the
 same inputs always give the same splits and an article keeps its split when
 others are added (as in TFDS's hash-based splitting).
+
+Memory stays flat in the number of articles: the facts stream into a
+temporary SQLite file, duplicates are found there by SQL, and only grouping
+keys that a duplicate joins to another key are held in memory. Everything else
+is a singleton component whose split is a pure function of its key, so the
+plan answers :meth:`SplitPlan.split_of` for any article without a table of
+every id.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import hashlib
 import sqlite3
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,35 +35,30 @@ __all__ = ["MINHASH_SCHEME", "SplitPlan", "hash_split", "plan_splits"]
 #: datasketch hashing scheme the stored signatures were made with.
 MINHASH_SCHEME = "affine32"
 
+_INSERT_BATCH = 10_000
+
 
 class _UnionFind:
+    """Union-find whose root is always the smallest member (the component's key)."""
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
 
     def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:  # path compression
-            self.parent[x], x = root, self.parent[x]
+        while (up := self.parent.get(root, root)) != root:
+            root = up
+        while (up := self.parent.get(x, x)) != root:  # path compression
+            self.parent[x], x = root, up
         return root
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: str, b: str) -> bool:
+        """Join two components; True when they were apart."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-@dataclass
-class SplitPlan:
-    """The assignment, and what the card and report say about it."""
-
-    assignment: dict[str, str] = field(default_factory=dict)  # article id -> split
-    exact_duplicates: list[list[str]] = field(default_factory=list)
-    near_duplicates: list[list[str]] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    components: int = 0
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
 
 
 def hash_split(key: str, ratios: Mapping[str, float], salt: str) -> str:
@@ -73,55 +75,137 @@ def hash_split(key: str, ratios: Mapping[str, float], salt: str) -> str:
 
 
 def _explicit_key(group_key: str) -> str:
+    """``publisher:BBC`` -> ``BBC``: the name a configuration assigns a group by."""
     return group_key.split(":", 1)[1]
 
 
-class _NearDuplicates:
-    """MinHash LSH banding kept in a temporary SQLite file, not in memory.
+@dataclass
+class SplitPlan:
+    """Which split each article goes to, and what the card and report say about it.
 
-    An in-memory LSH index costs about 3 KB per article (a million articles:
-    gigabytes); bands in SQLite cost disk instead, and candidate pairs come
-    from one self-join. Candidates are confirmed by their estimated Jaccard
-    similarity, so a band collision alone never groups two articles.
+    Only components that are pinned by the configuration or joined by a
+    duplicate are stored; every other article's split is the hash of its
+    grouping key. Use :meth:`split_of` (or :meth:`assign`) to read it.
     """
 
-    def __init__(self, threshold: float, num_perm: int, directory: Path) -> None:
-        from datasketch.lsh import _optimal_param  # same banding as datasketch's MinHashLSH
+    ratios: Mapping[str, float]
+    salt: str
+    exact_duplicates: list[list[str]] = field(default_factory=list)
+    near_duplicates: list[list[str]] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    components: int = 0
+    #: grouping key -> its component's key, for keys a duplicate joined to others
+    _root_of: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    #: component key -> split, for components the configuration pins
+    _pinned_split: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
+    def split_of(self, article_id: str, group_key: str) -> str:
+        """The split of one article, given its grouping key."""
+        root = self._root_of.get(group_key, group_key)
+        if root in self._pinned_split:
+            return self._pinned_split[root]
+        return hash_split(root, self.ratios, self.salt)
+
+    def assign(self, facts: Iterable[ArticleFacts]) -> Iterator[tuple[str, str]]:
+        """``(article id, split)`` for each of ``facts``, streamed."""
+        for f in facts:
+            yield f.id, self.split_of(f.id, f.group_key)
+
+
+class _FactsIndex:
+    """Ids, grouping keys, text hashes and MinHash bands in a temporary SQLite file.
+
+    An in-memory index costs about 3 KB per article for LSH bands alone (a
+    million articles: gigabytes); here they cost disk, and duplicates come
+    from ``GROUP BY`` and one self-join. Near-duplicate candidates are
+    confirmed by their estimated Jaccard similarity, so a band collision alone
+    never groups two articles.
+    """
+
+    def __init__(self, directory: Path, threshold: float | None, num_perm: int) -> None:
         self.threshold = threshold
-        self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
-        self.db = sqlite3.connect(directory / "near-duplicates.sqlite")
+        self.bands = self.rows = 0
+        if threshold is not None:
+            from datasketch.lsh import _optimal_param  # same banding as datasketch's MinHashLSH
+
+            self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        self.db = sqlite3.connect(directory / "splits.sqlite")
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE fact (id TEXT PRIMARY KEY, grp TEXT, text_key BLOB, minhash BLOB);"
             "CREATE TABLE band (n INTEGER, key BLOB, id TEXT);"
-            "CREATE TABLE sig (id TEXT PRIMARY KEY, hashes BLOB);"
         )
 
-    def add(self, article_id: str, minhash: bytes) -> None:
-        width = self.rows * 8
+    def add_all(
+        self, facts: Iterable[ArticleFacts], on_fact: Callable[[ArticleFacts], None]
+    ) -> None:
+        batch: list[ArticleFacts] = []
+        for f in facts:
+            on_fact(f)
+            batch.append(f)
+            if len(batch) >= _INSERT_BATCH:
+                self._insert(batch)
+                batch = []
+        self._insert(batch)
+        self.db.execute("CREATE INDEX fact_text ON fact (text_key, id)")
+
+    def _insert(self, batch: list[ArticleFacts]) -> None:
         self.db.executemany(
-            "INSERT INTO band VALUES (?, ?, ?)",
-            ((n, minhash[n * width : (n + 1) * width], article_id) for n in range(self.bands)),
+            "INSERT INTO fact VALUES (?, ?, ?, ?)",
+            (
+                (f.id, f.group_key, bytes.fromhex(f.text_key)[:16], f.minhash)  # 128 bits
+                for f in batch
+            ),
         )
-        self.db.execute("INSERT INTO sig VALUES (?, ?)", (article_id, minhash))
 
-    def pairs(self) -> Iterator[tuple[str, str]]:
-        """Confirmed near-duplicate pairs (a < b), in a stable order."""
+    def group_keys(self) -> int:
+        return self.db.execute("SELECT COUNT(DISTINCT grp) FROM fact").fetchone()[0]
+
+    def exact_duplicates(self) -> Iterator[list[tuple[str, str]]]:
+        """Groups of ``(id, group key)`` with identical text, each in id order."""
+        group: list[tuple[str, str]] = []
+        last: bytes | None = None
+        for key, article_id, grp in self.db.execute(
+            "SELECT text_key, id, grp FROM fact WHERE text_key IN"
+            " (SELECT text_key FROM fact GROUP BY text_key HAVING COUNT(*) > 1)"
+            " ORDER BY text_key, id"
+        ):
+            if key != last and group:
+                yield group
+                group = []
+            last = key
+            group.append((article_id, grp))
+        if group:
+            yield group
+
+    def near_duplicates(self) -> Iterator[tuple[str, str, str, str]]:
+        """Confirmed near-duplicate pairs ``(a, b, group of a, group of b)``, a < b.
+
+        Only the first article of each identical text takes part: its copies
+        are already joined to it as exact duplicates.
+        """
+        if self.threshold is None:
+            return
+        width = self.rows * 8
+        firsts = self.db.execute(
+            "SELECT MIN(id), minhash FROM fact WHERE minhash IS NOT NULL GROUP BY text_key"
+        )
+        for article_id, minhash in firsts:
+            self.db.executemany(
+                "INSERT INTO band VALUES (?, ?, ?)",
+                ((n, minhash[n * width : (n + 1) * width], article_id) for n in range(self.bands)),
+            )
         self.db.execute("CREATE INDEX band_key ON band (n, key)")
         candidates = self.db.execute(
             "SELECT DISTINCT a.id, b.id FROM band a JOIN band b"
             " ON a.n = b.n AND a.key = b.key AND a.id < b.id ORDER BY a.id, b.id"
         ).fetchall()
+        lookup = "SELECT grp, minhash FROM fact WHERE id = ?"
         for a, b in candidates:
-            ha, hb = (
-                np.frombuffer(
-                    self.db.execute("SELECT hashes FROM sig WHERE id = ?", (i,)).fetchone()[0],
-                    dtype="<u8",
-                )
-                for i in (a, b)
-            )
-            if float(np.mean(ha == hb)) >= self.threshold:
-                yield a, b
+            (ga, ha), (gb, hb) = (self.db.execute(lookup, (i,)).fetchone() for i in (a, b))
+            same = np.frombuffer(ha, dtype="<u8") == np.frombuffer(hb, dtype="<u8")
+            if float(np.mean(same)) >= self.threshold:
+                yield a, b, ga, gb
 
     def close(self) -> None:
         self.db.close()
@@ -136,60 +220,50 @@ def plan_splits(
     near_duplicate_threshold: float | None,
     num_perm: int = 64,
 ) -> SplitPlan:
-    """Assign every article to one split (see the module docstring)."""
+    """Plan the split of every article (see the module docstring).
+
+    ``assignment`` pins articles (by id) or groups (by the grouping key's
+    value, e.g. a publisher) to a split, as the configuration's
+    ``splits.assignment`` does.
+    """
+    plan = SplitPlan(ratios=dict(ratios), salt=salt)
     uf = _UnionFind()
-    by_text: dict[bytes, str] = {}
-    group_of: dict[str, str] = {}
-    first_of_group: dict[str, str] = {}
-    exact: defaultdict[str, list[str]] = defaultdict(list)
-    near_pairs: list[tuple[str, str]] = []
+    pins: defaultdict[str, dict[str, str]] = defaultdict(dict)  # group key -> {config name: split}
+
+    def note_pins(f: ArticleFacts) -> None:
+        if f.id in assignment:
+            pins[f.group_key][f.id] = assignment[f.id]
+        name = _explicit_key(f.group_key)
+        if name in assignment:
+            pins[f.group_key][name] = assignment[name]
+
     with tempfile.TemporaryDirectory(prefix="builder-splits-") as tmp:
-        near = (
-            _NearDuplicates(near_duplicate_threshold, num_perm, Path(tmp))
-            if near_duplicate_threshold is not None
-            else None
-        )
-        for f in facts:
-            group_of[f.id] = f.group_key
-            uf.find(f.id)
-            if f.group_key in first_of_group:
-                uf.union(f.id, first_of_group[f.group_key])
-            else:
-                first_of_group[f.group_key] = f.id
-            text_key = bytes.fromhex(f.text_key)[:16]  # 128 bits: no collision in practice
-            if text_key in by_text:
-                uf.union(f.id, by_text[text_key])
-                exact[by_text[text_key]].append(f.id)
-            else:
-                by_text[text_key] = f.id
-                if near is not None and f.minhash is not None:
-                    near.add(f.id, f.minhash)
-        if near is not None:
-            for a, b in near.pairs():
-                uf.union(a, b)
-                near_pairs.append((a, b))
-            near.close()
-    plan = SplitPlan()
-    plan.exact_duplicates = [[first, *dups] for first, dups in sorted(exact.items())]
-    plan.near_duplicates = [list(p) for p in sorted(near_pairs)]
-    members: defaultdict[str, list[str]] = defaultdict(list)
-    for article_id in group_of:
-        members[uf.find(article_id)].append(article_id)
-    plan.components = len(members)
-    for _root, ids in sorted(members.items()):
-        keys = sorted({group_of[i] for i in ids})
-        pinned = _pinned(ids, keys, assignment)
-        if len(pinned) > 1:
+        index = _FactsIndex(Path(tmp), near_duplicate_threshold, num_perm)
+        try:
+            index.add_all(facts, note_pins)
+            merges = 0
+            for group in index.exact_duplicates():
+                plan.exact_duplicates.append([article_id for article_id, _ in group])
+                merges += sum(uf.union(group[0][1], grp) for _, grp in group[1:])
+            for a, b, ga, gb in index.near_duplicates():
+                plan.near_duplicates.append([a, b])
+                merges += uf.union(ga, gb)
+            plan.components = index.group_keys() - merges
+            plan.exact_duplicates.sort()
+        finally:
+            index.close()
+
+    plan._root_of = {key: uf.find(key) for key in uf.parent}
+    by_component: defaultdict[str, dict[str, str]] = defaultdict(dict)
+    for key, named in pins.items():
+        by_component[plan._root_of.get(key, key)].update(named)
+    for root, named in sorted(by_component.items()):
+        splits = sorted(set(named.values()))
+        if len(splits) > 1:
+            said = ", ".join(f"{name!r} -> {split}" for name, split in sorted(named.items()))
             plan.conflicts.append(
-                f"articles {sorted(ids)} must share a split but are assigned to {sorted(pinned)}"
+                f"{said}: these name articles that must share a split"
+                f" (joined through {root!r}, by grouping key or duplicate text)"
             )
-        split = sorted(pinned)[0] if pinned else hash_split(keys[0], ratios, salt)
-        for article_id in ids:
-            plan.assignment[article_id] = split
+        plan._pinned_split[root] = splits[0]
     return plan
-
-
-def _pinned(ids: Sequence[str], keys: Sequence[str], assignment: Mapping[str, str]) -> set[str]:
-    found = {assignment[i] for i in ids if i in assignment}
-    found |= {assignment[_explicit_key(k)] for k in keys if _explicit_key(k) in assignment}
-    return found

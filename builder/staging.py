@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,10 +129,10 @@ class Staging:
         ):
             yield ArticleFacts(*row)
 
-    def set_splits(self, assignment: Iterator[tuple[str, str]]) -> None:
-        self.db.executemany(
-            "UPDATE facts SET split = ? WHERE id = ?", ((s, i) for i, s in assignment)
-        )
+    def assign_splits(self, split_of: Callable[[str, str], str]) -> None:
+        """Set every article's split to ``split_of(id, group_key)``, in one UPDATE."""
+        self.db.create_function("split_of", 2, split_of, deterministic=True)
+        self.db.execute("UPDATE facts SET split = split_of(id, group_key)")
 
     def split_sizes(self) -> dict[str, tuple[int, int]]:
         """split -> (rows, uncompressed row bytes)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tracemalloc
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from datasketch import MinHash
 
-from builder.splits import MINHASH_SCHEME, hash_split, plan_splits
+from builder.splits import MINHASH_SCHEME, SplitPlan, hash_split, plan_splits
 from builder.staging import ArticleFacts
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
@@ -34,7 +36,7 @@ def _facts(i: int, *, group: str | None = None, text: str | None = None) -> Arti
     )
 
 
-def _plan(facts: list[ArticleFacts], **kw):
+def _plan(facts: list[ArticleFacts], **kw) -> SplitPlan:
     kw.setdefault("ratios", RATIOS)
     kw.setdefault("salt", "s")
     kw.setdefault("assignment", {})
@@ -42,30 +44,35 @@ def _plan(facts: list[ArticleFacts], **kw):
     return plan_splits(iter(facts), **kw)
 
 
+def _assignment(facts: list[ArticleFacts], **kw) -> dict[str, str]:
+    """article id -> split, as a build writes it into the staging index."""
+    return dict(_plan(facts, **kw).assign(facts))
+
+
 def test_same_inputs_give_the_same_assignment() -> None:
     facts = [_facts(i) for i in range(300)]
-    assert _plan(facts).assignment == _plan(list(reversed(facts))).assignment
+    assert _assignment(facts) == _assignment(list(reversed(facts)))
 
 
 def test_ratios_are_roughly_honoured_and_every_id_has_exactly_one_split() -> None:
-    plan = _plan([_facts(i) for i in range(2000)], near_duplicate_threshold=None)
-    counts = {s: list(plan.assignment.values()).count(s) for s in RATIOS}
+    assignment = _assignment([_facts(i) for i in range(2000)], near_duplicate_threshold=None)
+    counts = {s: list(assignment.values()).count(s) for s in RATIOS}
     assert sum(counts.values()) == 2000
     assert 1500 < counts["train"] < 1700
     assert 120 < counts["test"] < 280
 
 
 def test_adding_articles_does_not_move_existing_ones() -> None:
-    before = _plan([_facts(i) for i in range(200)]).assignment
-    after = _plan([_facts(i) for i in range(400)]).assignment
+    before = _assignment([_facts(i) for i in range(200)])
+    after = _assignment([_facts(i) for i in range(400)])
     assert all(after[k] == v for k, v in before.items())
 
 
 def test_a_group_never_straddles_splits() -> None:
     facts = [_facts(i, group=f"publisher:p{i % 7}") for i in range(140)]
-    plan = _plan(facts, near_duplicate_threshold=None)
+    assignment = _assignment(facts, near_duplicate_threshold=None)
     for p in range(7):
-        splits = {plan.assignment[f.id] for f in facts if f.group_key == f"publisher:p{p}"}
+        splits = {assignment[f.id] for f in facts if f.group_key == f"publisher:p{p}"}
         assert len(splits) == 1
 
 
@@ -77,14 +84,15 @@ def test_exact_and_near_duplicates_are_reported_and_kept_together() -> None:
     plan = _plan(facts)
     assert plan.exact_duplicates == [["a00100", "a00101"]]
     assert ["a00100", "a00102"] in plan.near_duplicates
-    assert len({plan.assignment[i] for i in ("a00100", "a00101", "a00102")}) == 1
+    assignment = dict(plan.assign(facts))
+    assert len({assignment[i] for i in ("a00100", "a00101", "a00102")}) == 1
 
 
 def test_explicit_assignment_wins_and_conflicts_are_reported() -> None:
     facts = [_facts(i, group="publisher:BBC") for i in range(3)] + [_facts(3)]
-    plan = _plan(facts, assignment={"BBC": "test", "a00003": "validation"})
-    assert {plan.assignment[f"a{i:05d}"] for i in range(3)} == {"test"}
-    assert plan.assignment["a00003"] == "validation"
+    assignment = _assignment(facts, assignment={"BBC": "test", "a00003": "validation"})
+    assert {assignment[f"a{i:05d}"] for i in range(3)} == {"test"}
+    assert assignment["a00003"] == "validation"
     conflict = _plan(facts, assignment={"BBC": "test", "a00001": "train"})
     assert conflict.conflicts
 
@@ -96,6 +104,57 @@ def test_hash_split_is_a_pure_function_of_key_and_salt(salt: str) -> None:
 
 
 def test_five_articles_work() -> None:
-    plan = _plan([_facts(i) for i in range(5)])
-    assert len(plan.assignment) == 5
-    assert set(plan.assignment.values()) <= set(RATIOS)
+    assignment = _assignment([_facts(i) for i in range(5)])
+    assert len(assignment) == 5
+    assert set(assignment.values()) <= set(RATIOS)
+
+
+def test_a_duplicate_joins_whole_groups_and_carries_their_pin() -> None:
+    shared = " ".join(f"shared{j}" for j in range(200))
+    facts = [_facts(i, group="publisher:A") for i in range(3)]
+    facts += [_facts(10 + i, group="publisher:B") for i in range(3)]
+    facts += [
+        _facts(20, group="publisher:A", text=shared),
+        _facts(21, group="publisher:B", text=shared),
+    ]
+    plan = _plan(facts, assignment={"A": "test"})
+    assignment = dict(plan.assign(facts))
+    assert set(assignment.values()) == {"test"}  # B follows A through the copied text
+    assert plan.components == 1
+    assert plan.exact_duplicates == [["a00020", "a00021"]]
+
+
+def test_a_conflict_names_the_configuration_entries() -> None:
+    facts = [_facts(i, group="publisher:BBC") for i in range(3)]
+    plan = _plan(facts, assignment={"BBC": "test", "a00001": "train"})
+    assert len(plan.conflicts) == 1
+    assert "'BBC' -> test" in plan.conflicts[0] and "'a00001' -> train" in plan.conflicts[0]
+
+
+def _tiny_facts(n: int) -> Iterator[ArticleFacts]:
+    for i in range(n):
+        yield ArticleFacts(
+            id=f"a{i:07d}",
+            group_key=f"id:a{i:07d}",
+            text_key=hashlib.sha256(str(i).encode()).hexdigest(),
+            row_bytes=1,
+            publisher=None,
+        )
+
+
+def _planning_peak(n: int) -> int:
+    tracemalloc.start()
+    try:
+        plan_splits(
+            _tiny_facts(n), ratios=RATIOS, salt="s", assignment={}, near_duplicate_threshold=None
+        )
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_planning_memory_does_not_grow_with_the_number_of_articles() -> None:
+    # Facts stream into SQLite; a table of every id (about 500 bytes an article)
+    # would add some 20 MB between these two runs.
+    small, large = _planning_peak(10_000), _planning_peak(50_000)
+    assert large - small < 2 * 2**20, (small, large)
