@@ -1,0 +1,35 @@
+"""The cheap JSON guards in ``builder.ingest`` agree with the exact walks they skip."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from builder.ingest import _SURROGATE_ESCAPE, _bracket_depth, _depth, _surrogate_pointer
+
+# Plain text, plus text that may hold lone surrogates (JSON lets "\ud800" through).
+strings = st.text() | st.text(
+    st.sampled_from(["a", "\\", '"', "\ud800", "\udbff", "\udfff", "é", "😀"])
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | strings,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(strings, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(json_values, st.booleans())
+def test_bracket_depth_bounds_the_value_depth(value: object, ascii_only: bool) -> None:
+    line = json.dumps(value, ensure_ascii=ascii_only)
+    bound = _bracket_depth(line)
+    assert bound <= _depth(value, 10_000) <= bound + 1
+
+
+@given(json_values)
+@example({"k": ["ok", "x\udc00"]})
+def test_a_surrogate_is_never_missed_by_the_escape_precheck(value: object) -> None:
+    line = json.dumps(value)  # ensure_ascii: every non-ASCII character becomes an escape
+    if _surrogate_pointer(value) is not None:
+        assert _SURROGATE_ESCAPE.search(line)
