@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.clean.boilerplate import BoilerplateLines
@@ -19,7 +19,12 @@ from builder.clean.pipeline import Cleaner
 from builder.clean.repetition import LineCounter, RepeatedLinesStep, SqliteLineCounter
 from builder.clean.rules import RuleError, load_rules
 from builder.clean.steps import DocumentContext
-from builder.clean.textform import detect_text_form, text_form
+from builder.clean.textform import (
+    _count_letters,
+    _count_split_clitics,
+    detect_text_form,
+    text_form,
+)
 
 BEFORE = (
     "Flood defences along the river failed on Sunday night, forcing more than 200 families "
@@ -463,3 +468,19 @@ def test_step_on_its_own_reports_rule_names() -> None:
     assert [(text[e.start : e.end], e.reason) for e in edits] == [
         ("12 comments\n", "boilerplate.comment_widget")
     ]
+
+
+# The fast counters in text_form against the plain regex definitions they replace.
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+# Every start of a split clitic, overlapping ones included ("a ' s ' s" holds two).
+_SPLIT_CLITIC = re.compile(r"(?=\w\s+['’]\s*(?:s|t|re|ve|ll|d|m)\b|\w\s+n['’]t\b)")
+_TOKENISH = st.text(
+    st.sampled_from([*"ab sStnmdlrv'’_9\n", "é", "ß", "Ж", "٣", "ǅ", "😀", "\u0301"])
+)
+
+
+@given(_TOKENISH)
+@example("israel ' s war , do n't , it ’ s _ ' s 9 's a ' s ' s x n 't")
+def test_text_form_counters_match_their_regex_definitions(text: str) -> None:
+    assert _count_letters(text) == sum(map(len, _LETTER_RUNS.findall(text)))
+    assert _count_split_clitics(text) == len(_SPLIT_CLITIC.findall(text))

@@ -37,14 +37,16 @@ LOWERCASED_TOKENIZED = "lowercased_tokenized"
 
 _SPACED_PUNCT = re.compile(r"(?:^|\s)[,.;:!?)\]](?=\s|$)", re.MULTILINE)
 _ATTACHED_PUNCT = re.compile(r"[^\s,.;:!?][,.;:!?)\]](?=\s|$)", re.MULTILINE)
-_SPLIT_CLITIC = re.compile(r"\w\s+['’]\s*(?:s|t|re|ve|ll|d|m)\b|\w\s+n['’]t\b")
+#: A clitic's tail (``'s``, ``n't``); split off when white space and a word come before it.
+_CLITIC_TAIL = re.compile(r"['’]\s*(?:s|t|re|ve|ll|d|m)\b|n['’]t\b")
 _GLUED_CLITIC = re.compile(r"\w['’](?:s|t|re|ve|ll|d|m)\b")
 #: At most this share of letters may be capitals in "lowercased" text (stray furniture).
 MAX_UPPER_SHARE = 0.005
 MIN_LETTERS = 40
 #: Case and tokenization are properties of the whole text: a sample tells them.
 SAMPLE_CHARS = 20_000
-_NOT_LETTER = re.compile(r"[\W\d_]+")
+_ASCII_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 _NOT_UPPER = re.compile(r"[^A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]+")
 MIN_PUNCT = 3
 
@@ -71,15 +73,37 @@ def text_form(text: str) -> TextForm:
         'cased'
     """
     text = text[:SAMPLE_CHARS]
-    letters = len(_NOT_LETTER.sub("", text))
+    letters = _count_letters(text)
     upper = len(_NOT_UPPER.sub("", text))
     lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
     if letters < MIN_LETTERS:  # too short to tell: judge by what is there
         lowercased = letters > 0 and upper == 0
-    spaced = len(_SPACED_PUNCT.findall(text)) + 2 * len(_SPLIT_CLITIC.findall(text))
+    spaced = len(_SPACED_PUNCT.findall(text)) + 2 * _count_split_clitics(text)
     attached = len(_ATTACHED_PUNCT.findall(text)) + 2 * len(_GLUED_CLITIC.findall(text))
     tokenized = spaced >= MIN_PUNCT and spaced > 2 * attached
     return TextForm(lowercased=lowercased, tokenized=tokenized)
+
+
+def _count_letters(text: str) -> int:
+    """Letters in ``text``: ASCII ones by a byte-level delete, the rest by a regex."""
+    ascii_letters = text.encode("ascii", "ignore").translate(None, _ASCII_NOT_LETTER)
+    return len(ascii_letters) + len(_NON_ASCII_LETTER.findall(text))
+
+
+def _count_split_clitics(text: str) -> int:
+    """Clitics split off their word, as in ``israel ' s`` or ``do n't``.
+
+    The search starts at the rare quote or ``n't`` rather than at every word
+    character, then looks back over the white space for the word.
+    """
+    count = 0
+    for match in _CLITIC_TAIL.finditer(text):
+        start = end = match.start()
+        while start and text[start - 1].isspace():
+            start -= 1
+        if start < end and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            count += 1
+    return count
 
 
 def detect_text_form(text: str) -> str:
