@@ -9,13 +9,11 @@ the result is the same.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from .anchor import anchor_annotation, place_annotation
@@ -26,7 +24,7 @@ from .features import RowCodec
 from .ingest import read_article
 from .publisher_lines import repeated_lines
 from .rows import build_row
-from .splits import MINHASH_SCHEME
+from .splits import text_signature
 from .staging import ArticleFacts, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
 from .validate.checks import check_annotation, check_row
@@ -35,8 +33,6 @@ from .validate.schemas import SchemaStore
 
 __all__ = ["BatchResult", "BatchSpec", "Context", "process_batch"]
 
-MINHASH_PERMUTATIONS = 64
-SHINGLE_WORDS = 5
 #: Rows checked by both validators to catch any disagreement between them.
 CROSS_CHECK_FIRST = 200
 CROSS_CHECK_EVERY = 100
@@ -94,19 +90,6 @@ class Context:
 
 def _label_sets(config: DatasetConfig) -> dict[str, list[str]]:
     return {n: config.label_set(n) for n in ("entity", "genre", "text_form")}
-
-
-def _minhash(text: str) -> bytes:
-    from datasketch import MinHash
-
-    words = re.findall(r"\w+", text.casefold())
-    shingles = {
-        " ".join(words[i : i + SHINGLE_WORDS]).encode()
-        for i in range(max(1, len(words) - SHINGLE_WORDS + 1))
-    }
-    mh = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1, scheme=MINHASH_SCHEME)
-    mh.update_batch(list(shingles))
-    return np.asarray(mh.hashvalues, dtype="<u8").tobytes()
 
 
 def _group_key(config: DatasetConfig, article_id: str, source: dict[str, Any]) -> str:
@@ -271,7 +254,7 @@ def process_article(
         text_key=hashlib.sha256(normalized.encode()).hexdigest(),
         row_bytes=_row_bytes(row),
         publisher=source_rec.record.get("publisher"),
-        minhash=_minhash(result.text) if config.near_duplicates else None,
+        minhash=text_signature(result.text) if config.near_duplicates else None,
     )
     stats.stages["accepted"] += 1
     stats.per_source[publisher]["accepted"] += 1

@@ -19,21 +19,87 @@ every id.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from .staging import ArticleFacts
 
-__all__ = ["MINHASH_SCHEME", "SplitPlan", "hash_split", "plan_splits"]
+__all__ = ["MINHASH_SCHEME", "SplitPlan", "hash_split", "plan_splits", "text_signature"]
 
 #: datasketch hashing scheme the stored signatures were made with.
 MINHASH_SCHEME = "affine32"
+MINHASH_PERMUTATIONS = 64
+SHINGLE_WORDS = 5
+
+_WORD = re.compile(r"\w+")
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: a bijective step between words
+
+
+def _shingle_hashes(text: str, width: int) -> np.ndarray:
+    """Distinct 32-bit hashes of the word ``width``-grams of ``text`` (casefolded).
+
+    Each distinct word is hashed once (BLAKE2b); a shingle's hash combines its
+    words' hashes by a polynomial in wrapping 64-bit arithmetic, then
+    splitmix64's finalizer, all vectorized. Hashing every joined shingle with
+    SHA-1, as datasketch does by default, costs more than the rest of
+    near-duplicate detection together.
+    """
+    words = _WORD.findall(text.casefold()) or [""]
+    vocabulary: dict[str, int] = {}
+    ids = np.fromiter(
+        (vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.intp, count=len(words)
+    )
+    word_hashes = np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
+            for w in vocabulary
+        ),
+        dtype=np.uint64,
+        count=len(vocabulary),
+    )[ids]
+    width = min(width, len(words))
+    count = len(words) - width + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    for offset in range(width):
+        acc = acc * _MIX + word_hashes[offset : offset + count]
+    acc ^= acc >> np.uint64(30)
+    acc *= np.uint64(0xBF58476D1CE4E5B9)
+    acc ^= acc >> np.uint64(27)
+    acc *= np.uint64(0x94D049BB133111EB)
+    acc ^= acc >> np.uint64(31)
+    return np.unique(acc >> np.uint64(32))
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutations for our seed, made once (not per article)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1, scheme=MINHASH_SCHEME).permutations
+
+
+def text_signature(text: str) -> bytes:
+    """MinHash signature of a text's word 5-grams, as little-endian uint64 bytes."""
+    from datasketch import MinHash
+
+    signature = MinHash(
+        num_perm=MINHASH_PERMUTATIONS,
+        seed=1,
+        scheme=MINHASH_SCHEME,
+        hashfunc=int,
+        permutations=_permutations(),
+    )
+    signature.update_batch(_shingle_hashes(text, SHINGLE_WORDS).tolist())
+    return np.asarray(signature.hashvalues, dtype="<u8").tobytes()
+
 
 _INSERT_BATCH = 10_000
 

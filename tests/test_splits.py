@@ -9,19 +9,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from datasketch import MinHash
 
-from builder.splits import MINHASH_SCHEME, SplitPlan, hash_split, plan_splits
+from builder.splits import SplitPlan, hash_split, plan_splits, text_signature
 from builder.staging import ArticleFacts
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
-
-
-def _minhash(text: str) -> bytes:
-    words = re.findall(r"\w+", text.lower())
-    mh = MinHash(num_perm=64, seed=1, scheme=MINHASH_SCHEME)
-    mh.update_batch([" ".join(words[i : i + 5]).encode() for i in range(len(words) - 4)])
-    return np.asarray(mh.hashvalues, dtype="<u8").tobytes()
 
 
 def _facts(i: int, *, group: str | None = None, text: str | None = None) -> ArticleFacts:
@@ -32,7 +24,7 @@ def _facts(i: int, *, group: str | None = None, text: str | None = None) -> Arti
         text_key=hashlib.sha256(text.encode()).hexdigest(),
         row_bytes=100,
         publisher=None,
-        minhash=_minhash(text),
+        minhash=text_signature(text),
     )
 
 
@@ -158,3 +150,21 @@ def test_planning_memory_does_not_grow_with_the_number_of_articles() -> None:
     # would add some 20 MB between these two runs.
     small, large = _planning_peak(10_000), _planning_peak(50_000)
     assert large - small < 2 * 2**20, (small, large)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+
+
+@pytest.mark.parametrize("changed", [5, 30, 120])
+def test_signatures_estimate_the_jaccard_similarity_of_word_5_grams(changed: int) -> None:
+    words = [f"w{j}" for j in range(400)]
+    other = list(words)
+    for j in range(0, 400, 400 // changed):
+        other[j] = f"x{j}"
+    a, b = " ".join(words), " ".join(other)
+    true = len(_shingles(a) & _shingles(b)) / len(_shingles(a) | _shingles(b))
+    sa, sb = (np.frombuffer(text_signature(t), dtype="<u8") for t in (a, b))
+    estimate = float(np.mean(sa == sb))
+    assert abs(estimate - true) < 0.15, (true, estimate)  # 64 permutations: sd <= 0.0625
