@@ -25,6 +25,8 @@ CONFIG_FILENAME = "dataset.yaml"
 class AnnotationInput:
     path: Path
     format: str = "native"
+    #: offset unit of a doccano file (None: the reader's default)
+    offsets: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,16 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
                     message=f"no reader for annotation format {fmt!r}; available: {sorted(READERS)}",
                 )
             )
+        if "offsets" in ann and fmt != "doccano":
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/inputs/annotations/{i}/offsets",
+                    rule="annotation-offsets",
+                    message=f"offsets applies to doccano files only, not {fmt!r}: native offsets"
+                    " are code points, and Label Studio's are detected span by span",
+                )
+            )
     for i, rel in enumerate(raw.get("cleaning", {}).get("rules", [])):
         where = {"file": file, "pointer": f"/cleaning/rules/{i}"}
         rule_path = root / rel
@@ -182,7 +194,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     quarantine = raw.get("quarantine", {})
     privacy = raw.get("privacy", {})
     ann_inputs = [
-        AnnotationInput(root / a["path"], a.get("format", "native"))
+        AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"))
         for a in inputs.get("annotations", [{"path": "annotations.jsonl"}])
     ]
     split_names = set(splits["ratios"])

@@ -329,7 +329,7 @@ def _stage_inputs(run: _Run) -> list[str]:
             run,
             kind="annotation",
             schema="annotation",
-            records=read_annotations(ann.path, ann.format),
+            records=read_annotations(ann.path, ann.format, offsets=ann.offsets),
             file=ann.path.name,
         )
     if not config.articles_dir.is_dir():

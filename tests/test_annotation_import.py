@@ -215,6 +215,21 @@ def test_doccano_offset_inside_a_character_names_file_line_and_span(tmp_path: Pa
     assert record is None and "article_id" in issues[0].message
 
 
+def test_doccano_offsets_unit_comes_from_the_configuration(tmp_path: Path) -> None:
+    family = "👨‍👩‍👧"  # one grapheme, five code points, eight UTF-16 units
+    text = f"{family} {TEXT}"
+    start = text.index(NAME) - 4  # in graphemes: the family's five code points count as one
+    line = {"id": 1, "article_id": "a1", "text": text, "label": [[start, start + 11, "PERSON"]]}
+    path = _write(tmp_path / "g.jsonl", [line], jsonl=True)
+    ((_, record, issues),) = read_annotations(path, "doccano", offsets="graphemes")
+    assert issues == [] and record is not None
+    assert [text[e["start"] : e["end"]] for e in record["entities"]] == [NAME]
+    ((_, wrong, _),) = read_annotations(path, "doccano")  # the default, UTF-16, lands elsewhere
+    assert wrong is None or [text[e["start"] : e["end"]] for e in wrong["entities"]] != [NAME]
+    with pytest.raises(ValueError, match="doccano files only"):
+        read_annotations(path, "native", offsets="graphemes")
+
+
 def test_grapheme_offsets_convert_too() -> None:
     family = "👨‍👩‍👧"  # one grapheme, five code points, eight UTF-16 units
     text = f"{family} Maria Lopez"

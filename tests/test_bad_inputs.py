@@ -556,6 +556,13 @@ CONFIG_CASES: list[Case] = [
         Expect("missing-file", "dataset.yaml", pointer="/cleaning/rules/0"),
     ),
     _config_case(
+        "config-offsets-on-native",
+        lambda cfg: cfg["inputs"].update(
+            annotations=[{"path": "annotations.jsonl", "format": "native", "offsets": "utf-16"}]
+        ),
+        Expect("annotation-offsets", "dataset.yaml", pointer="/inputs/annotations/0/offsets"),
+    ),
+    _config_case(
         "config-split-name",
         lambda cfg: cfg["splits"].update(assignment={TARGET: "dev"}),
         Expect("split-name", "dataset.yaml", pointer=f"/splits/assignment/{TARGET}"),

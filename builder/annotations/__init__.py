@@ -32,11 +32,18 @@ READERS: dict[str, AnnotationReader] = {
 
 
 def read_annotations(
-    path: Path, fmt: str = "native"
+    path: Path, fmt: str = "native", *, offsets: str | None = None
 ) -> Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]:
-    """Read an annotation file of format ``fmt`` as native records."""
+    """Read an annotation file of format ``fmt`` as native records.
+
+    ``offsets`` names the unit a doccano file counts in (see ``OFFSET_UNITS``).
+    """
     try:
         reader = READERS[fmt]
     except KeyError:
         raise ValueError(f"unknown annotation format {fmt!r}; known: {sorted(READERS)}") from None
-    return reader(path)
+    if offsets is None:
+        return reader(path)
+    if fmt != "doccano":
+        raise ValueError(f"offsets apply to doccano files only, not {fmt!r}")
+    return read_doccano(path, offsets=offsets)
