@@ -13,7 +13,7 @@ from . import __version__
 from .card import sources_table
 from .features import field_table
 from .process import Context
-from .publish.changelog import render_versions
+from .publish.changelog import render_load_snippet, render_versions
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER
 
@@ -137,8 +137,9 @@ def card_context(
             "rejected_lines": sum(c["rejected"] for c in result.side_lines.values()),
         },
         "privacy": result.privacy_entry(),
-        "load_target": config.repo_id or config.name,
-        "load_revision": f"v{config.version}",
+        "load_snippet": render_load_snippet(
+            load_name=config.repo_id or config.name, version=config.version
+        ),
         "versions": render_versions(
             load_name=config.repo_id or config.name, version=config.version
         ),

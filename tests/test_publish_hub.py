@@ -82,6 +82,9 @@ def test_publish_two_versions_load_each_pinned_and_verify(
     day = first.created_at.date().isoformat()
     assert f"| v1.0.0 | {day} | `{tags['v1.0.0'][:12]}` | first release: 5 records" in card
     assert "| this release | 1 record added, 1 changed |" in card
+    # "Direct Use" names the repository and version published, not the configured default
+    direct_use = card.split("### Direct Use", 1)[1].split("\n### ", 1)[0]
+    assert f'load_dataset("{REPO}", revision="v1.1.0")' in direct_use
 
     # verify passes on both revisions, and fails on a file altered on the server
     for tag in ("v1.0.0", "v1.1.0"):

@@ -1,9 +1,11 @@
-"""The card's "Versions" section: every release, its date, commit and what changed.
+"""The card's release-dependent parts: the "Versions" section and the load snippet.
 
-The build renders the section for an unpublished build (it knows no history);
-publishing re-renders it, in a staged copy, from the release history it reads
-from the target. The section sits between two HTML comments so it can be
-replaced without touching the rest of the card.
+The Versions section lists every release, its date, commit and what changed.
+The build renders both parts for an unpublished build (it knows no history,
+and takes the target and version from the configuration); publishing
+re-renders them, in a staged copy, for the target and version actually
+published. Each part sits between two HTML comments so it can be replaced
+without touching the rest of the card.
 """
 
 from __future__ import annotations
@@ -19,13 +21,18 @@ __all__ = [
     "START",
     "ReleaseEntry",
     "load_line",
+    "render_load_snippet",
     "render_versions",
+    "replace_load_snippet",
     "replace_versions",
 ]
 
 START = "<!-- builder:versions:start -->"
 END = "<!-- builder:versions:end -->"
 _SECTION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+LOAD_START = "<!-- builder:load:start -->"
+LOAD_END = "<!-- builder:load:end -->"
+_LOAD = re.compile(re.escape(LOAD_START) + r".*?" + re.escape(LOAD_END), re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,17 @@ class ReleaseEntry:
 def load_line(name: str, version: str) -> str:
     """The exact pinned call a consumer copies."""
     return f"ds = load_dataset({json.dumps(name)}, revision={json.dumps('v' + version)})"
+
+
+def render_load_snippet(*, load_name: str, version: str) -> str:
+    """The "Direct Use" code block, markers included."""
+    body = ["```python", "from datasets import load_dataset", "", load_line(load_name, version)]
+    return "\n".join([LOAD_START, *body, "```", LOAD_END])
+
+
+def replace_load_snippet(card: str, snippet: str) -> str:
+    """Put ``snippet`` in place of the card's load snippet (a card without one is kept as is)."""
+    return _LOAD.sub(lambda _m: snippet, card, count=1)
 
 
 def _escape(text: str) -> str:

@@ -34,7 +34,14 @@ from typing import Any
 
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
-from .changelog import ReleaseEntry, load_line, render_versions, replace_versions
+from .changelog import (
+    ReleaseEntry,
+    load_line,
+    render_load_snippet,
+    render_versions,
+    replace_load_snippet,
+    replace_versions,
+)
 from .preflight import BuildInfo, check_build
 from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, write_digest
 from .target import (
@@ -374,7 +381,8 @@ def _release_files(
         "change": change.to_dict(),
         "history": [e.to_dict() for e in history],
     }
-    return replace_versions(build.card, section), release
+    snippet = render_load_snippet(load_name=target.load_name, version=str(build.version))
+    return replace_load_snippet(replace_versions(build.card, section), snippet), release
 
 
 def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
