@@ -165,8 +165,8 @@ class SplitPlan:
     #: component key -> split, for components the configuration pins
     _pinned_split: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
-    def split_of(self, article_id: str, group_key: str) -> str:
-        """The split of one article, given its grouping key."""
+    def split_of(self, group_key: str) -> str:
+        """The split of every article with this grouping key (pins were resolved to keys)."""
         root = self._root_of.get(group_key, group_key)
         if root in self._pinned_split:
             return self._pinned_split[root]
@@ -175,7 +175,7 @@ class SplitPlan:
     def assign(self, facts: Iterable[ArticleFacts]) -> Iterator[tuple[str, str]]:
         """``(article id, split)`` for each of ``facts``, streamed."""
         for f in facts:
-            yield f.id, self.split_of(f.id, f.group_key)
+            yield f.id, self.split_of(f.group_key)
 
 
 class _FactsIndex:

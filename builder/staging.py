@@ -129,10 +129,10 @@ class Staging:
         ):
             yield ArticleFacts(*row)
 
-    def assign_splits(self, split_of: Callable[[str, str], str]) -> None:
-        """Set every article's split to ``split_of(id, group_key)``, in one UPDATE."""
-        self.db.create_function("split_of", 2, split_of, deterministic=True)
-        self.db.execute("UPDATE facts SET split = split_of(id, group_key)")
+    def assign_splits(self, split_of: Callable[[str], str]) -> None:
+        """Set every article's split to ``split_of(group_key)``, in one UPDATE."""
+        self.db.create_function("split_of", 1, split_of, deterministic=True)
+        self.db.execute("UPDATE facts SET split = split_of(group_key)")
 
     def split_sizes(self) -> dict[str, tuple[int, int]]:
         """split -> (rows, uncompressed row bytes)."""
