@@ -212,8 +212,11 @@ def test_a_crash_before_the_tag_is_finished_by_the_next_run(
     releases: Releases, tmp_path: Path, run_cli: Callable
 ) -> None:
     repo = tmp_path / "repo.git"
-    with pytest.raises(PublishError, match="run the same publish again"):
-        publish(releases.v100, _TagFails(repo, load_name=LOAD_NAME))
+    with (
+        _TagFails(repo, load_name=LOAD_NAME) as target,
+        pytest.raises(PublishError, match="run the same publish again"),
+    ):
+        publish(releases.v100, target)
     head = git("rev-parse", "main", cwd=repo).strip()
     assert git("tag", cwd=repo) == ""
     result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))

@@ -14,8 +14,11 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import BuildError
+
+_Target = TypeVar("_Target", bound="ReleaseTarget")
 
 __all__ = [
     "BRANCH",
@@ -142,6 +145,12 @@ class ReleaseTarget(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release temporary resources."""
+
+    def __enter__(self: _Target) -> _Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
