@@ -100,6 +100,11 @@ def test_publish_two_versions_load_each_pinned_and_verify(
     assert (shard, "sha256") in found
     assert shard in broken.stderr
 
+    # a revision that was never published is named as such
+    missing = run_cli("verify", "--repo", REPO, "--revision", "v9.9.9")
+    assert missing.code == 1
+    assert "has no revision 'v9.9.9'" in missing.stderr and "Traceback" not in missing.stderr
+
 
 def test_publishing_the_same_build_again_makes_no_commit(
     hub_env: HubEnv, releases: Releases, run_cli: Callable

@@ -159,14 +159,19 @@ class HubTarget(ReleaseTarget):
         return {} if refs is None else {t.name: t.target_commit for t in refs.tags}
 
     def commit_info(self, revision: str) -> CommitRef:
-        commits = self._call(
-            f"reading commit {revision}",
-            lambda: self.api.list_repo_commits(
-                self.repo_id, repo_type=REPO_TYPE, revision=revision
-            ),
-        )
+        def read() -> Any:
+            try:
+                return self.api.list_repo_commits(
+                    self.repo_id, repo_type=REPO_TYPE, revision=revision
+                )
+            except Exception as exc:
+                if _status(exc) == 404 or self._not_found(exc):
+                    return None  # not worth retrying: said plainly below
+                raise
+
+        commits = self._call(f"reading commit {revision}", read)
         if not commits:
-            raise PublishError(f"{self.description} has no commit at {revision}")
+            raise PublishError(f"{self.description} has no revision {revision!r}")
         c = commits[0]
         created = c.created_at
         if created.tzinfo is not None:
