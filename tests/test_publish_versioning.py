@@ -128,6 +128,36 @@ def test_removed_split_is_major(manifest: dict) -> None:
     assert _classify(manifest, new).level is Level.MAJOR
 
 
+def _config_change(old: list[str], new: list[str], manifest: dict):
+    return classify(
+        previous_tag="v1.0.0",
+        previous_manifest=manifest,
+        manifest=copy.deepcopy(manifest),
+        records=None,
+        previous_configs=old,
+        configs=new,
+    )
+
+
+def test_configs_added_where_there_were_none_are_minor(manifest: dict) -> None:
+    # no `configs:` means datasets' implicit "default" config: naming it changes nothing
+    assert _config_change([], ["default"], manifest).level is Level.PATCH
+    change = _config_change([], ["default", "headlines"], manifest)
+    assert change.configs_added == ["headlines"] and change.configs_removed == []
+    assert change.level is Level.MINOR
+    assert "config 'headlines' added" in [text for _, text in change.reasons()]
+
+
+def test_removing_all_configs_is_major(manifest: dict) -> None:
+    change = _config_change(["full", "headlines"], [], manifest)
+    assert change.configs_removed == ["full", "headlines"]
+    assert change.level is Level.MAJOR
+    # a card that drops an explicit "default" still serves the implicit one
+    assert _config_change(["default"], [], manifest).level is Level.PATCH
+    # replacing the implicit config by a named one breaks load_dataset(..., "default")
+    assert _config_change([], ["full"], manifest).configs_removed == ["default"]
+
+
 def test_changed_records_are_minor(manifest: dict) -> None:
     old = [RecordDigest("a", "train", "1"), RecordDigest("b", "train", "2")]
     new = [RecordDigest("a", "train", "1"), RecordDigest("b", "train", "3")]

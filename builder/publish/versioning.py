@@ -27,6 +27,7 @@ from .records import RecordDiff
 from .target import PublishError
 
 __all__ = [
+    "IMPLICIT_CONFIG",
     "Change",
     "Level",
     "bump_level",
@@ -40,6 +41,8 @@ __all__ = [
 
 _STRICT = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _TAG = re.compile(r"^v((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*))$")
+IMPLICIT_CONFIG = "default"
+"""The config a card without ``configs:`` has (datasets names it so)."""
 
 
 class Level(enum.IntEnum):
@@ -277,10 +280,13 @@ def classify(
     old_splits = list(previous_manifest.get("splits", {}))
     change.splits_removed = [s for s in old_splits if s not in totals]
     change.splits_added = [s for s in totals if s not in old_splits]
-    old_configs, new_configs = list(previous_configs), list(configs)
-    if old_configs and new_configs:
-        change.configs_removed = [c for c in old_configs if c not in new_configs]
-        change.configs_added = [c for c in new_configs if c not in old_configs]
+    # A card without ``configs:`` still has one, implicit, named "default" (what
+    # datasets loads): so none -> [default] is no change, none -> [a, b] adds them
+    # (and drops "default" unless it is one), and [a, b] -> none removes them.
+    old_configs = list(previous_configs) or [IMPLICIT_CONFIG]
+    new_configs = list(configs) or [IMPLICIT_CONFIG]
+    change.configs_removed = [c for c in old_configs if c not in new_configs]
+    change.configs_added = [c for c in new_configs if c not in old_configs]
     change.records = records
     if records is None:
         change.records_changed_unknown = _data_checksums(previous_manifest) != _data_checksums(
