@@ -173,22 +173,72 @@ def test_a_connection_dropped_mid_upload_is_retried(hub_env: HubEnv, releases: R
 
 
 def test_429_and_500_are_retried_honouring_retry_after(hub_env: HubEnv, releases: Releases) -> None:
-    hub_env.server.inject("preupload", ("status", 500))
+    hub_env.server.inject("preupload", ("status", 500))  # retried by huggingface_hub itself
     hub_env.server.inject("commit", ("status", 429, {"Retry-After": "1"}))
-    hub_env.server.inject("tag", ("status", 503))
-    started = time.monotonic()
+    hub_env.server.inject("tag", ("status", 503, {"Retry-After": "2"}))
     messages: list[str] = []
-    target = HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append)
-    result = publish(releases.v100, target, policy=FAST, log=messages.append)
-    target.close()
-    assert time.monotonic() - started >= 1.0  # the Retry-After second was waited for
+    commit_waits: list[float] = []
+    call_waits: list[float] = []
+    target = HubTarget(
+        REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append, sleep=call_waits.append
+    )
+    with target:
+        result = publish(
+            releases.v100, target, policy=FAST, log=messages.append, sleep=commit_waits.append
+        )
     assert result.status == "published"
+    # FAST's own backoff would wait 0.05s: the waits are exactly what the server asked for
+    assert commit_waits == [1.0]
+    assert call_waits == [2.0]
+    assert any("HTTP 429" in m and "retrying the commit in 1s" in m for m in messages), messages
+    assert any("HTTP 503" in m and "retrying in 2s" in m for m in messages), messages
     statuses = [(r.path.rsplit("/", 2)[-2], r.status) for r in hub_env.server.requests]
     assert statuses.count(("preupload", 500)) == 1 and ("commit", 429) in statuses
-    assert any("HTTP 429" in m for m in messages) and any("HTTP 503" in m for m in messages)
     assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
     tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
     assert [t.target_commit for t in tags] == [result.commit]
+
+
+def test_commit_retries_back_off_more_each_time(hub_env: HubEnv, releases: Releases) -> None:
+    hub_env.server.inject("commit", ("status", 500), times=3)
+    messages: list[str] = []
+    waits: list[float] = []
+    with HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST) as target:
+        result = publish(
+            releases.v100, target, policy=FAST, log=messages.append, sleep=waits.append
+        )
+    assert result.status == "published"
+    assert waits == [0.05, 0.1, 0.2]  # doubling from FAST.base, capped at FAST.cap
+    logged = [
+        m.split("retrying the commit in ")[1].split("s ")[0] for m in messages if "retrying" in m
+    ]
+    assert logged == ["0.05", "0.1", "0.2"]
+    assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
+
+
+def test_a_retry_after_longer_than_the_maximum_fails_clearly_and_commits_nothing(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    hub_env.server.inject("commit", ("status", 429, {"Retry-After": "3600"}))
+    failed = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    assert failed.code == 1
+    assert "the server asked to wait 3600s before retrying (Retry-After)" in failed.stderr
+    assert "longer than the 120s this tool waits" in failed.stderr
+    assert "Nothing was committed" in failed.stderr and "Traceback" not in failed.stderr
+    assert hub_env.server.faults.pending() == 0
+    assert len(hub_env.server.requests_matching("/commit/main", "POST")) == 1  # not retried
+    assert _commit_titles(hub_env) == ["initial commit"]
+
+
+def test_an_http_date_retry_after_is_honoured(hub_env: HubEnv, releases: Releases) -> None:
+    import email.utils
+
+    soon = email.utils.formatdate(time.time() + 5, usegmt=True)
+    hub_env.server.inject("refs", ("status", 503, {"Retry-After": soon}))
+    waits: list[float] = []
+    with HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST, sleep=waits.append) as target:
+        publish(releases.v100, target, policy=FAST)
+    assert len(waits) == 1 and 3.0 <= waits[0] <= 5.0, waits  # not FAST's 0.05s backoff
 
 
 def test_a_dropped_commit_request_is_retried_once_it_is_known_not_to_have_landed(

@@ -271,6 +271,7 @@ class GitTarget(ReleaseTarget):
         message: str,
         description: str,
         parent: str | None,
+        attempt: int = 1,  # git errors are not retried: there is no backoff to grow
     ) -> str:
         repo = self._work
         if parent is not None:

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +57,7 @@ class HubTarget(ReleaseTarget):
         token: str | None = None,
         policy: retry.RetryPolicy = retry.DEFAULT,
         log: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         from huggingface_hub import HfApi, get_token
 
@@ -67,6 +69,7 @@ class HubTarget(ReleaseTarget):
         self._secret = token or get_token()
         self.policy = policy
         self.log = log
+        self.sleep = sleep  # injectable so tests can see the waits without sleeping them
         self.description = f"dataset repo {repo_id} on {self.endpoint}"
         self.load_name = repo_id
         self._tmp = Path(tempfile.mkdtemp(prefix="builder-hub-"))
@@ -92,7 +95,9 @@ class HubTarget(ReleaseTarget):
         """Run an idempotent Hub call with bounded retries; errors become PublishError."""
         on_retry = (lambda m: self.log(self.redact(m))) if self.log else None
         try:
-            return retry.call(fn, what=what, policy=self.policy, on_retry=on_retry)
+            return retry.call(
+                fn, what=what, policy=self.policy, on_retry=on_retry, sleep=self.sleep
+            )
         except PublishError:
             raise
         except Exception as exc:
@@ -229,6 +234,7 @@ class HubTarget(ReleaseTarget):
         message: str,
         description: str,
         parent: str | None,
+        attempt: int = 1,
     ) -> str:
         from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
@@ -256,7 +262,7 @@ class HubTarget(ReleaseTarget):
                     f"{self.description}: {BRANCH} moved since it was read "
                     f"(expected {parent}); the commit was refused and nothing changed"
                 ) from None
-            delay = retry.retry_delay(exc, 1, self.policy)
+            delay = retry.retry_delay(exc, attempt, self.policy)  # may raise RetryAfterTooLong
             if delay is not None:
                 raise TransientError(
                     self.redact(f"commit to {self.description}: {retry.describe(exc)}"), delay

@@ -250,13 +250,27 @@ def _commit(
     marker: str,
     policy: retry.RetryPolicy,
     log: Log,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
+    """The commit, retried with a backoff that grows with ``attempt`` (the target computes it)."""
     attempt = 1
     while True:
         try:
             return target.commit(
-                staged, files, message=message, description=description, parent=parent
+                staged,
+                files,
+                message=message,
+                description=description,
+                parent=parent,
+                attempt=attempt,
             )
+        except retry.RetryAfterTooLong as exc:
+            landed = _landed(target, parent, marker)
+            if landed:
+                return landed
+            raise PublishError(
+                f"{exc}. Nothing was committed: {target.description} is as it was."
+            ) from None
         except ConcurrentPublishError:
             landed = _landed(target, parent, marker)
             if landed:
@@ -273,7 +287,7 @@ def _commit(
                     f"{target.description} is as it was."
                 ) from None
             log(f"{exc}; retrying the commit in {exc.delay:g}s (attempt {attempt + 1})")
-            time.sleep(exc.delay)
+            sleep(exc.delay)
             attempt += 1
 
 
@@ -408,6 +422,7 @@ def publish(
     dry_run: bool = False,
     log: Log | None = None,
     policy: retry.RetryPolicy = retry.DEFAULT,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> PublishResult:
     """Publish the build folder as release ``v<version>`` on ``target``.
 
@@ -470,6 +485,7 @@ def publish(
             marker=_marker(build),
             policy=policy,
             log=say,
+            sleep=sleep,
         )
         say(f"tagging {result.commit[:12]} as {tag}")
         _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")

@@ -117,6 +117,7 @@ class ReleaseTarget(abc.ABC):
         message: str,
         description: str,
         parent: str | None,
+        attempt: int = 1,
     ) -> str:
         """Make one commit on ``main`` whose tree is exactly ``files`` (from ``staged``).
 
@@ -124,7 +125,8 @@ class ReleaseTarget(abc.ABC):
         commit (the target's own ``.gitattributes`` is kept). Raises
         :class:`ConcurrentPublishError` when ``main`` is no longer ``parent``
         and :class:`TransientError` when trying again may succeed (the commit
-        may or may not have landed). Returns the new commit id.
+        may or may not have landed), its ``delay`` growing with ``attempt``
+        (1 for the first try). Returns the new commit id.
         """
 
     @abc.abstractmethod
