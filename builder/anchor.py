@@ -5,9 +5,11 @@ text) and a quote (its exact ``text`` with up to 32 characters of ``prefix`` and
 ``suffix``, as in the W3C Web Annotation TextQuoteSelector). Anchoring is two
 stages:
 
-1. :func:`place_annotation`, on the **raw** text: a span stays where it is when
-   the raw text still holds its quote there (``position``). When the raw text
-   changed since the annotation was made, it is found again by its quote: every
+1. :func:`place_annotation`, on the **raw** text, only for a record made on
+   another version of it (its ``text_sha256`` differs, see
+   :func:`needs_reanchoring`; other records' offsets are checked as given): a
+   span stays where it is when the raw text still holds its quote there with
+   the best context (``position``). Otherwise it is found again by its quote: every
    exact occurrence is scored by how much of the prefix and suffix it shares,
    ties going to the nearest (``quote``); failing that, approximately, within an
    edit distance of one character in ten (``fuzzy``, reported for review).
@@ -26,6 +28,7 @@ with their reason. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,8 +46,10 @@ __all__ = [
     "Placed",
     "anchor_annotation",
     "locate",
+    "needs_reanchoring",
     "place_annotation",
     "quote_selector",
+    "text_digest",
 ]
 
 #: Characters of prefix and suffix kept with each span (W3C TextQuoteSelector).
@@ -173,19 +178,53 @@ def locate(text: str, span: Mapping[str, Any]) -> Location | None:
     start, end, quote = span.get("start"), span.get("end"), span.get("text")
     if not isinstance(quote, str) or not quote:
         return None
-    if (
+    prefix, suffix = span.get("prefix") or "", span.get("suffix") or ""
+    at_position = (
         isinstance(start, int)
         and isinstance(end, int)
         and 0 <= start < end
         and text[start:end] == quote
-    ):
+    )
+    if at_position and not (prefix or suffix):
         return Location(start, end, "position")
     old = start if isinstance(start, int) else 0
-    prefix, suffix = span.get("prefix") or "", span.get("suffix") or ""
+    # The quote at the old position is kept only if no other occurrence shares more
+    # of its context: the text may have moved so another copy now sits there.
     found = _exact(text, quote, old, prefix, suffix)
     if found is not None:
-        return Location(found, found + len(quote), "quote")
+        return Location(found, found + len(quote), "position" if found == start else "quote")
     return _fuzzy(text, quote, old, prefix, suffix)
+
+
+def text_digest(text: str) -> str:
+    """The ``text_sha256`` of an annotation record made on ``text`` (UTF-8, hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def needs_reanchoring(ann: Mapping[str, Any], raw: str, policy: str = "changed") -> bool:
+    """Whether the spans of ``ann`` are to be found again in ``raw`` by their quotes.
+
+    An annotation record says which text it was made on with ``text_sha256``. When
+    that is the current raw text, or when the record does not say, its offsets are
+    checked as given: a span out of bounds or with the wrong text is an error, not
+    something to repair. Only a record made on another version of the text is
+    re-anchored. ``policy`` is ``annotations.reanchor``: ``changed`` (the rule
+    above), ``always`` (also records without ``text_sha256``) or ``never``.
+
+    Example:
+        >>> needs_reanchoring({"text_sha256": text_digest("old")}, "new")
+        True
+        >>> needs_reanchoring({"text_sha256": text_digest("new")}, "new")
+        False
+        >>> needs_reanchoring({}, "new"), needs_reanchoring({}, "new", "always")
+        (False, True)
+    """
+    if policy == "never":
+        return False
+    made_on = ann.get("text_sha256")
+    if not isinstance(made_on, str):
+        return policy == "always"
+    return made_on != text_digest(raw)
 
 
 @dataclass

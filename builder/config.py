@@ -57,6 +57,8 @@ class DatasetConfig:
     repetition_min_share: float = MIN_SHARE
     on_removed_span: str = "fail"
     on_orphan: str = "fail"
+    #: annotations.reanchor: which records are re-anchored (see anchor.needs_reanchoring)
+    reanchor: str = "changed"
     split_ratios: dict[str, float] = field(default_factory=dict)
     group_by: str = "id"
     near_duplicates: bool = True
@@ -240,6 +242,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         repetition_min_share=repetition.get("min_share", MIN_SHARE),
         on_removed_span=ann.get("on_removed_span", "fail"),
         on_orphan=ann.get("on_orphan", "fail"),
+        reanchor=ann.get("reanchor", "changed"),
         split_ratios=dict(splits["ratios"]),
         group_by=splits.get("group_by", "id"),
         near_duplicates=splits.get("near_duplicates", True),

@@ -265,6 +265,11 @@ def _stage_side(
                     message=f"a second {kind} record for {article_id!r} (the first is at {earlier.file}:{earlier.line})",
                 )
             )
+        if article_id is not None:
+            publisher = record.get("publisher") if isinstance(record, dict) else None
+            run.staging.add_rejected_side(
+                kind, article_id, file, line, publisher if isinstance(publisher, str) else None
+            )
         run.reject_line(kind, file, line, article_id, issues)
 
 

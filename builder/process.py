@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .anchor import anchor_annotation, place_annotation
+from .anchor import anchor_annotation, needs_reanchoring, place_annotation
 from .clean.pipeline import Cleaner
 from .clean.steps import DocumentContext
 from .config import DatasetConfig, load_config
@@ -117,7 +117,12 @@ def process_article(
     stats = BuildStats()
     stats.stages["read"] += 1
     source_rec = staging.side("source", article_id)
-    publisher = (source_rec.record.get("publisher") if source_rec else None) or UNKNOWN_PUBLISHER
+    # A source line that was rejected has been reported where it is: the article
+    # goes with it, without a second error saying it has no source.
+    bad_source = None if source_rec else staging.rejected_side("source", article_id)
+    publisher = (
+        source_rec.record.get("publisher") if source_rec else bad_source and bad_source[2]
+    ) or UNKNOWN_PUBLISHER
     stats.per_source[publisher]["read"] += 1
     issues: list[Issue] = []
 
@@ -135,7 +140,7 @@ def process_article(
             {"file": rel, "record": article_id},
             cross_check=cross,
         )
-    if source_rec is None:
+    if source_rec is None and bad_source is None:
         issues.append(
             Issue(
                 file=config.sources_path.name,
@@ -147,9 +152,9 @@ def process_article(
     ann_rec = staging.side("annotation", article_id)
     placed = None
     if ann_rec is not None:
-        # Re-anchor first (the raw text may have changed since annotation), then
-        # check the spans where they now are.
-        if article is not None:
+        # A record made on another version of the raw text is re-anchored first;
+        # then the spans are checked where they now are.
+        if article is not None and needs_reanchoring(ann_rec.record, article.text, config.reanchor):
             placed = place_annotation(
                 ann_rec.record,
                 article.text,
@@ -179,11 +184,12 @@ def process_article(
     stats.rule_edits[publisher].update(result.rule_counts)
     stats.rule_chars[publisher].update(result.removed_chars)
 
-    ann = (
-        placed.record
-        if placed
-        else {"article_id": article_id, "entities": [], "quotes": [], "labels": {}}
-    )
+    if placed is not None:
+        ann = placed.record
+    elif ann_rec is not None:
+        ann = ann_rec.record
+    else:
+        ann = {"article_id": article_id, "entities": [], "quotes": [], "labels": {}}
     spans = anchor_annotation(
         ann,
         result.text,

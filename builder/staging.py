@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
     record TEXT NOT NULL, PRIMARY KEY (kind, article_id)
 );
+CREATE TABLE IF NOT EXISTS rejected_side (
+    kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
+    publisher TEXT
+);
 CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
@@ -95,6 +99,25 @@ class Staging:
         if row is None:
             return None
         return SideRecord(article_id, row[0], row[1], json.loads(row[2]))
+
+    def add_rejected_side(
+        self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
+    ) -> None:
+        """Note a record that names an article but could not be used (it was reported)."""
+        self.db.execute(
+            "INSERT INTO rejected_side VALUES (?, ?, ?, ?, ?)",
+            (kind, article_id, file, line, publisher),
+        )
+
+    def rejected_side(
+        self, kind: str, article_id: str
+    ) -> tuple[str, int | None, str | None] | None:
+        """``(file, line, publisher)`` of the first rejected ``kind`` record of an article."""
+        return self.db.execute(
+            "SELECT file, line, publisher FROM rejected_side WHERE kind = ? AND article_id = ?"
+            " ORDER BY rowid LIMIT 1",
+            (kind, article_id),
+        ).fetchone()
 
     def side_ids(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
         yield from self.db.execute(

@@ -100,16 +100,12 @@ def _annotation(rule: str, pointer: str) -> Expected:
     ]
 
 
-#: A span quote found nowhere in the text: it cannot be re-anchored, so its
-#: position is checked as given (a findable quote would be re-anchored instead).
-UNFINDABLE = "Zqxwvy"
-
-
-def _orphan_and(rule: str, pointer: str) -> Expected:
-    return lambda c, aid: [
-        *_annotation(rule, pointer)(c, aid),
-        *_annotation("span-orphaned", "/entities/0")(c, aid),
-    ]
+#: Another word of the text: a span given this text is wrong where it stands, and
+#: is not moved there (the record was made on this very text: no re-anchoring).
+def _elsewhere(text: str, span: dict[str, Any]) -> str:
+    word = next(w for w in text.split() if w.isalpha() and w != span["text"])
+    assert word in text
+    return word
 
 
 def _set_bytes(data: Callable[[Corpus, str], bytes]) -> Mutate:
@@ -267,7 +263,6 @@ CASES: list[Case] = [
         lambda c, aid: [
             Expect("not", "NUL.txt", record="NUL", pointer="/id"),
             Expect("not", "sources.jsonl", len(c.sources), record="NUL", pointer="/article_id"),
-            Expect("missing-source", "sources.jsonl", record="NUL"),
         ],
         combinable=False,  # one NUL.txt per corpus
     ),
@@ -399,13 +394,14 @@ CASES: list[Case] = [
     # -- annotations ----------------------------------------------------------------------
     Case(
         "span-start-after-end",
-        _edit_entity(lambda e, t: e.update(start=e["end"] + 1, text=UNFINDABLE)),
-        _orphan_and("span-order", "/entities/0"),
+        _edit_entity(lambda e, t: e.update(start=e["end"] + 1)),
+        _annotation("span-order", "/entities/0"),
     ),
     Case(
         "span-out-of-bounds",
-        _edit_entity(lambda e, t: e.update(end=len(t) + 5, text=UNFINDABLE)),
-        _orphan_and("span-bounds", "/entities/0/end"),
+        # The quote is still in the text: out of bounds is an error, not re-anchored.
+        _edit_entity(lambda e, t: e.update(start=len(t) + 1, end=len(t) + 5)),
+        _annotation("span-bounds", "/entities/0/end"),
     ),
     Case(
         "span-negative",
@@ -414,8 +410,8 @@ CASES: list[Case] = [
     ),
     Case(
         "wrong-span-text",
-        _edit_entity(lambda e, t: e.update(text=UNFINDABLE)),
-        _orphan_and("span-text", "/entities/0/text"),
+        _edit_entity(lambda e, t: e.update(text=_elsewhere(t, e))),
+        _annotation("span-text", "/entities/0/text"),
     ),
     Case(
         "unknown-entity-label",
@@ -944,3 +940,20 @@ def test_warnings_are_reported_without_failing_the_build(tmp_path: Path) -> None
     assert ("ignored-file", "articles/notes.md", None, None) in found
     assert ("ignored-file", "articles/.hidden.txt", None, None) in found
     assert any(rule == "exact-duplicate" for rule, *_ in found)
+
+
+def test_an_invalid_source_is_one_error_not_also_a_missing_source(seeds_copy: Path) -> None:
+    from builder.pipeline import validate
+
+    lines = (seeds_copy / "sources.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[1])
+    record["published"]["earliest"] = "2024-02-30"
+    lines[1] = json.dumps(record, ensure_ascii=False)
+    (seeds_copy / "sources.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = validate(seeds_copy)
+    errors = [(i.file, i.line, i.record, i.rule) for i in result.report.errors]
+    assert errors == [("sources.jsonl", 2, record["article_id"], "format")]
+    # The article is rejected with its source and counted under that source's publisher.
+    per_source = result.accounting()["articles"]["per_source"]
+    assert per_source[record["publisher"]]["rejected"] == 1
+    assert per_source.get("(unknown publisher)", {}).get("rejected", 0) == 0

@@ -242,3 +242,64 @@ def test_a_new_cleaning_rule_moves_spans_or_reports_the_ones_it_removes(
         f"boilerplate.guardian\\_developments: {len(removed)}" in card
         or f"boilerplate.guardian_developments: {len(removed)}" in card
     )
+
+
+# -- which records are re-anchored -------------------------------------------------------
+def _entity(seeds: Path, change: Any) -> dict[str, Any]:
+    """Apply ``change`` to the first entity of ARTICLE's annotation record; return it."""
+    path = seeds / "annotations.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    record = next(r for r in records if r["article_id"] == ARTICLE)
+    change(record)
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    return record
+
+
+def test_offsets_made_on_this_raw_text_are_checked_as_given_not_repaired(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A record whose text_sha256 is the current raw text: a wrong span is an error,
+    even when its quote could be found elsewhere (no silent move onto another mention)."""
+    raw = (seeds_copy / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+
+    def misplace(record: dict[str, Any]) -> None:
+        first = record["entities"][0]
+        first["start"], first["end"] = len(raw) + 10, len(raw) + 10 + len(first["text"])
+
+    record = _entity(seeds_copy, misplace)
+    assert record["entities"][0]["text"] in raw  # findable, but not re-anchored
+    with pytest.raises(DataError) as info:
+        build(seeds_copy, tmp_path / "out")
+    errors = [(i.record, i.pointer, i.rule) for i in info.value.report.errors]
+    assert errors == [(ARTICLE, "/entities/0/end", "span-bounds")]
+    assert not [i for i in info.value.report.warnings if i.rule == "raw-text-changed"]
+
+
+def test_records_without_text_sha256_are_re_anchored_only_when_configured(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    path = seeds_copy / "articles" / f"{ARTICLE}.txt"
+    path.write_text("Updated 12:00.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    _entity(seeds_copy, lambda r: r.pop("text_sha256"))
+    with pytest.raises(DataError) as info:
+        build(seeds_copy, tmp_path / "out")
+    assert {i.rule for i in info.value.report.errors} == {"span-text"}
+    _config(seeds_copy, annotations__reanchor="always")
+    result = build(seeds_copy, tmp_path / "out")
+    assert result.stats.spans["moved"] > 0 and not result.stats.spans["orphaned"]
+    _assert_spans_match(_rows(tmp_path / "out"))
+    _config(seeds_copy, annotations__reanchor="never")
+    _entity(seeds_copy, lambda r: r.update(text_sha256="0" * 64))
+    with pytest.raises(DataError):
+        build(seeds_copy, tmp_path / "out")
+
+
+def test_a_quote_at_its_old_position_yields_to_a_copy_with_its_context() -> None:
+    # The title was printed twice; the annotator saw only the second copy, in context.
+    seen = "Talks resume\nTalks resume in Vienna on Monday."
+    span = _span(seen, "Talks resume", 1)
+    moved = "Talks resume in Vienna on Monday."
+    loc = locate("Talks resume\n" + moved, {**span, "start": 0, "end": 12})
+    assert loc is not None and (loc.start, loc.method) == (13, "quote")

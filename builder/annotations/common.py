@@ -20,7 +20,7 @@ from typing import Any
 
 import regex
 
-from ..anchor import quote_selector
+from ..anchor import quote_selector, text_digest
 from ..ingest import read_jsonl
 from ..validate.report import Issue
 
@@ -201,7 +201,11 @@ def build_record(
     quotes: list[dict[str, Any]],
     labels: dict[str, Any],
 ) -> dict[str, Any]:
-    """A native annotation record; spans get their quote selector from ``text``."""
+    """A native annotation record; spans get their quote selector from ``text``.
+
+    ``text`` is the text the annotator saw; its digest (``text_sha256``) tells the
+    build whether the offsets hold for the current raw text or must be re-anchored.
+    """
 
     def selector(span: dict[str, Any]) -> dict[str, Any]:
         if text is None:
@@ -210,9 +214,11 @@ def build_record(
         return {**span, "prefix": quote["prefix"], "suffix": quote["suffix"]}
 
     order = lambda s: (s["start"], s["end"], s["id"])  # noqa: E731
+    made_on = {} if text is None else {"text_sha256": text_digest(text)}
     return {
         "article_id": article_id,
         "annotator": annotator,
+        **made_on,
         "entities": [selector(e) for e in sorted(entities, key=order)],
         "quotes": [selector(q) for q in sorted(quotes, key=order)],
         "labels": labels,

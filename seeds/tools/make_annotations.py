@@ -39,6 +39,7 @@ Run from anywhere: ``python seeds/tools/make_annotations.py`` (stdlib only).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -446,6 +447,8 @@ def annotate(art: Article) -> dict[str, Any]:
     return {
         "article_id": art.article_id,
         "annotator": ANNOTATOR,
+        # The text the offsets were made on: a later raw text re-anchors by quote.
+        "text_sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
         "entities": entities,
         "quotes": quotes,
         "labels": {"genre": art.genre, "text_form": art.text_form},
