@@ -28,6 +28,19 @@ os.environ.update(
 os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ.pop("HF_DATASETS_OFFLINE", None)
 
+# Child Python processes (the CLI, scripts) inherit this: netguard/sitecustomize.py installs the
+# loopback guard in each of them at start-up.
+GUARD_DIR = Path(__file__).resolve().parent / "netguard"
+
+
+def with_guard_path(pythonpath: str | None) -> str:
+    """``pythonpath`` with the guard folder first (kept when already there)."""
+    parts = [p for p in (pythonpath or "").split(os.pathsep) if p and p != str(GUARD_DIR)]
+    return os.pathsep.join([str(GUARD_DIR), *parts])
+
+
+os.environ["PYTHONPATH"] = with_guard_path(os.environ.get("PYTHONPATH"))
+
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
@@ -39,16 +52,16 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 SEEDS = ROOT / "seeds"
 sys.path.insert(0, str(TESTS))
+sys.path.insert(0, str(GUARD_DIR))
 
-try:  # the loopback guard lives with the Hub test server
-    from hub_fixtures import install_loopback_guard  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - only while the hub fixtures are absent
-    install_loopback_guard = None  # type: ignore[assignment]
+# No fallback: if the guard cannot be imported the session must not start unguarded.
+from loopback_guard import install_loopback_guard  # type: ignore[import-not-found]  # noqa: E402
+
+install_loopback_guard()  # now, before any test module (or plugin) imports a network client
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if install_loopback_guard is not None:
-        install_loopback_guard()
+    install_loopback_guard()  # idempotent; kept for plugins that reset socket functions
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +95,23 @@ class CliResult:
     stderr: str
 
 
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment tests give a child Python process: the session's, plus ``extra``.
+
+    The guard folder stays first on PYTHONPATH even when ``extra`` sets its own, so the
+    child runs with the loopback guard.
+    """
+    env = {**os.environ, "COLUMNS": "200", **(extra or {})}
+    env["PYTHONPATH"] = with_guard_path(env.get("PYTHONPATH"))
+    return env
+
+
+@pytest.fixture(name="child_env")
+def child_env_fixture() -> Callable[[dict[str, str] | None], dict[str, str]]:
+    """:func:`child_env`, for tests that start a Python child themselves."""
+    return child_env
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., CliResult]:
     """Run ``python -m builder ARGS`` in a subprocess, as a user would."""
@@ -100,7 +130,7 @@ def run_cli() -> Callable[..., CliResult]:
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "COLUMNS": "200", **(env or {})},
+            env=child_env(env),
         )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 

@@ -8,15 +8,14 @@ copied constant at the test's server and a fresh cache, and sets the environment
 that subprocesses (the CLI) start with the same settings.
 
 Register the fixtures with ``pytest_plugins = ["hub_fixtures"]`` in a test module.
-PYTEST_DONT_REWRITE: ``conftest.py`` imports this module (for the loopback guard) before pytest
-could rewrite it; the marker keeps pytest from warning about that when it is registered as a plugin.
+The loopback guard lives in ``netguard/loopback_guard.py`` (re-exported here), so that the
+``sitecustomize`` next to it can install it in child Python processes without importing the
+Hugging Face libraries.
+PYTEST_DONT_REWRITE: test modules import this module before pytest registers it as a plugin.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +27,20 @@ import huggingface_hub
 import pytest
 from hubserver import HubServer
 from huggingface_hub import HfApi, HfFileSystem, constants, hf_api
+from loopback_guard import ForbiddenNetworkAccess, install_loopback_guard
+
+__all__ = [
+    "HUB_TOKEN",
+    "ForbiddenNetworkAccess",
+    "HubEnv",
+    "configure_hub_clients",
+    "hub_env",
+    "hub_server",
+    "install_loopback_guard",
+]
 
 HUB_TOKEN = "hf_hubserver_dummy_token"
 """The token every client call sends in hub tests; never a real one."""
-
-_LOOPBACK_NAMES = frozenset({"", "localhost", "localhost.localdomain", "ip6-localhost"})
 
 
 @dataclass(frozen=True)
@@ -142,65 +150,3 @@ def hub_env(
     yield HubEnv(hub_server, hub_server.endpoint, HUB_TOKEN, hf_home)
     HfFileSystem.clear_instance_cache()
     huggingface_hub.close_session()  # close pooled connections before the server stops
-
-
-class ForbiddenNetworkAccess(RuntimeError):
-    """A connection off loopback was attempted.
-
-    Not an ``OSError`` on purpose: HTTP clients turn ``OSError`` into retried connection errors,
-    which would hide the mistake behind back-off sleeps.
-    """
-
-
-def _is_loopback(host: str | bytes | None) -> bool:
-    if host is None:
-        return True  # passive lookup, as for bind()
-    name = (host.decode() if isinstance(host, bytes) else host).strip("[]").split("%")[0]
-    if name.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False  # any other host name: even resolving it would leak a DNS query
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
-
-
-def _check_address(address: Any) -> None:
-    if isinstance(address, (str, bytes, os.PathLike)):
-        return  # AF_UNIX path
-    if isinstance(address, tuple) and address and not _is_loopback(address[0]):
-        raise ForbiddenNetworkAccess(
-            f"connection to {address!r} refused: tests may only talk to 127.0.0.0/8 or ::1"
-        )
-
-
-def install_loopback_guard() -> None:
-    """Refuse, in this process, any connection or name lookup that is not loopback.
-
-    Patches ``socket.socket.connect``/``connect_ex`` and ``socket.getaddrinfo``;
-    ``socket.create_connection`` (what httpx uses) goes through both. Idempotent.
-    """
-    if getattr(socket.getaddrinfo, "loopback_guard", False):
-        return
-    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
-    getaddrinfo = socket.getaddrinfo
-
-    def guarded_connect(self: socket.socket, address: Any) -> None:
-        _check_address(address)
-        connect(self, address)
-
-    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
-        _check_address(address)
-        return connect_ex(self, address)
-
-    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _is_loopback(host):
-            raise ForbiddenNetworkAccess(f"name lookup of {host!r} refused: tests stay on loopback")
-        return getaddrinfo(host, *args, **kwargs)
-
-    guarded_getaddrinfo.loopback_guard = True  # type: ignore[attr-defined]
-    socket.socket.connect = guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign]
-    socket.getaddrinfo = guarded_getaddrinfo
