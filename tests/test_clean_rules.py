@@ -47,6 +47,8 @@ CASES: dict[str, list[str]] = {
         "Follow The Herald on Instagram and TikTok for more.",
         "Join our WhatsApp community for breaking news",
         "Download the free Herald app for iPhone and Android",
+        "Get the Herald app",
+        "Download our app for the latest headlines",
     ],
     "comment_widget": [
         "12 comments",
@@ -95,6 +97,8 @@ CASES: dict[str, list[str]] = {
         "Written by Sam O'Neill | Political correspondent",
         "Senior business reporter",
         "Posted by admin on March 3, 2024",
+        "BY MARIA LOPEZ",
+        "Posted on 3 March 2024 by admin",
     ],
     "author_bio": [
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
@@ -142,7 +146,8 @@ CASES: dict[str, list[str]] = {
         "Watch: Residents clear mud from their homes",
         "[See also: The week in pictures]",
     ],
-    "link_list": ["More from the Herald", "You may also like", "Latest news"],
+    "link_list": ["Related stories", "You may also like", "Latest news"],
+    "link_list_edge": ["More from the Herald", "Most read in Sport", "Elsewhere on Nine"],
     "breadcrumb": [
         "Home » News » Weather",
         "You are here: Home / Sport",
@@ -230,13 +235,66 @@ def test_article_lines_that_look_like_furniture_stay_byte_identical() -> None:
     assert _clean(text)[0] == text
 
 
+HERALD_LIST = "Council votes on new bus lanes\nFive walks for a rainy weekend\nWhy your water bill is going up"
+
+
+#: Article content that rules once removed (an audit's probes): name -> blocks of the body.
+AUDITED_CONTENT: dict[str, list[str]] = {
+    "byline_subheading": [
+        "By the numbers",
+        "- 4,000 residents responded\n- 12 libraries are affected",
+    ],
+    "list_subheading": [
+        "Most popular destinations",
+        "Lisbon and the Algarve coast\nPorto and the Douro valley\nMadeira and the Azores",
+    ],
+    "interview_subheading": ["More from the interview"],
+    "latest_subheading": ["Latest on the strike"],
+    "dash_line": ["Brexit — a vote for change"],
+    "app_sentence": [
+        "How to book",
+        "Download the free NHS app to book appointments\nCall your surgery after 8am",
+    ],
+    "by_title_case": ["By The Numbers"],
+    "dash_name_line": ["Council elections — a guide for voters"],
+    "updated_subheading": ["Updated guidance published by the council"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUDITED_CONTENT))
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_audited_article_content_in_the_body_stays_byte_identical(
+    name: str, lowercased: bool
+) -> None:
+    text = "\n\n".join([BEFORE, *AUDITED_CONTENT[name], AFTER])
+    if lowercased:  # as older corpora have it: no case left to tell a name by
+        text = "\n".join(
+            " ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n")
+        )
+    assert _clean(text)[0] == text
+    one_newline = text.replace("\n\n", "\n")
+    assert _clean(one_newline)[0] == one_newline
+
+
 def test_link_list_takes_its_headlines_and_stops_at_running_text() -> None:
-    page = (
-        f"{BEFORE}\n\nMore from the Herald\nCouncil votes on new bus lanes\n"
-        "Five walks for a rainy weekend\nWhy your water bill is going up\n\n"
-        f"{AFTER}\n"
-    )
+    page = f"{BEFORE}\n\nRelated stories\n{HERALD_LIST}\n\n{AFTER}\n"
     assert _clean(page)[0] == f"{BEFORE}\n\n{AFTER}"
+
+
+def test_open_list_headers_go_at_the_edges_over_other_stories_only() -> None:
+    # At the end, over headlines about other things: a rail of other stories.
+    cleaned, reasons = _clean(f"{BEFORE}\n\n{AFTER}\n\nMore from the Herald\n{HERALD_LIST}")
+    assert cleaned == f"{BEFORE}\n\n{AFTER}"
+    assert any("boilerplate.link_list_edge" in r for r in reasons)
+    # In the middle, the same lines are the article's own subheading and list.
+    page = f"{BEFORE}\n\nMore from the Herald\n{HERALD_LIST}\n\n{AFTER}"
+    assert _clean(page)[0] == page
+    # At the end, over lines about the article: its closing section, kept.
+    page = (
+        f"{BEFORE}\n\n{AFTER}\n\nLatest on the floods\nPumps run on the damaged embankment\n"
+        "Families leave their homes before dawn"
+    )
+    assert _clean(page)[0] == page
 
 
 def test_head_furniture_takes_short_neighbours_but_not_the_title_or_a_subheading() -> None:
@@ -322,6 +380,18 @@ def test_a_maintainers_rule_file_extends_and_overrides(tmp_path: Path) -> None:
     assert "boilerplate.herald_slogan" in result.edits[0].reason
 
 
+def test_a_maintainers_rule_file_uses_the_built_in_fragments(tmp_path: Path) -> None:
+    extra = tmp_path / "site.yaml"
+    extra.write_text(
+        "define:\n  desk: '(news|sports) desk'\n"
+        "rules:\n  - name: herald_desk\n    patterns: ['{{name}} for the {{desk}}']\n",
+        encoding="utf-8",
+    )
+    cleaner = Cleaner.build(rule_files=[extra])
+    page = f"{BEFORE}\nMaria Lopez for the news desk\nThe mayor for the news desk"
+    assert cleaner.clean(page).text == f"{BEFORE}\nThe mayor for the news desk"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -329,6 +399,8 @@ def test_a_maintainers_rule_file_extends_and_overrides(tmp_path: Path) -> None:
         ("rules:\n  - name: x\n    vocabulary: [share, on]\n    require: [share]\n", "quote words"),
         ("rules:\n  - name: x\n    phrase: [oops]\n", "unknown keys"),
         ("rules: [\n", "not valid YAML"),
+        ("rules:\n  - name: x\n    patterns: ['by {{nobody}}']\n", "unknown fragment"),
+        ("rules:\n  - name: x\n    off_topic: true\n    phrases: [x]\n", "needs 'block: list'"),
     ],
 )
 def test_bad_rule_files_are_reported_with_their_file(

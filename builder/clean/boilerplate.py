@@ -6,7 +6,9 @@ what a single line cannot show:
 * **zones**: the *head* is everything before the first line of running text, the
   *tail* everything after the last; some rules only apply there;
 * **link lists**: a header such as "Most read" takes the headline-like lines
-  under it along (reason of the header's rule);
+  under it along (reason of the header's rule); a header that could also be a
+  subheading ("Latest on the strike", rules with ``off_topic``) goes only when
+  most of its lines are not about the article, the way a rail of other stories is not;
 * **neighbours**: in the head, a short unpunctuated line wedged against
   furniture, with no blank line between ("Reporter" between a name and a date
   stamp), is furniture too (reason ``boilerplate.adjacent``); so is a short
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 from .edits import Edit
 from .rules import LineRule, LineView, load_rules
-from .steps import CleaningStep, DocumentContext, iter_lines
+from .steps import CleaningStep, DocumentContext, content_words, iter_lines
 
 __all__ = ["BoilerplateLines", "is_running_text"]
 
@@ -34,6 +36,9 @@ RUNNING_SENTENCE_WORDS = 10
 NEIGHBOUR_MAX_TOKENS = 4
 #: Link-list items are at most this long and do not end like a sentence.
 LIST_ITEM_MAX_WORDS = 16
+#: A list line sharing this share of its content words with the article is about it
+#: (the bare-rail heuristic of the footer step uses the same threshold).
+LIST_TOPIC_OVERLAP = 0.34
 
 
 def is_running_text(view: LineView) -> bool:
@@ -94,9 +99,12 @@ class BoilerplateLines(CleaningStep):
                 continue
             if rule.zone == "edges" and first <= i <= last:
                 continue
+            items = self._list_under(lines, matched, running, i) if rule.block == "list" else []
+            if rule.off_topic and self._on_topic(lines, matched, i, items):
+                continue  # the article's own subheading and list
             ln.reason = rule.name
-            if rule.block == "list":
-                self._take_list(lines, matched, running, i, rule.name)
+            for j in items:
+                lines[j].reason = rule.name
         self._take_neighbours(lines, first, ctx)
         return [self.edit(ln.start, ln.end, "", ln.reason) for ln in lines if ln.reason]
 
@@ -109,21 +117,40 @@ class BoilerplateLines(CleaningStep):
         return None
 
     @staticmethod
-    def _take_list(
-        lines: list[_Line],
-        matched: list[LineRule | None],
-        running: list[bool],
-        header: int,
-        reason: str,
-    ) -> None:
+    def _list_under(
+        lines: list[_Line], matched: list[LineRule | None], running: list[bool], header: int
+    ) -> list[int]:
+        """The headline-like lines under a list header, up to running text."""
+        items: list[int] = []
         for j in range(header + 1, len(lines)):
-            if lines[j].reason is not None:
-                continue
-            if matched[j] is not None:
+            if lines[j].reason is not None or matched[j] is not None:
                 continue  # furniture of its own kind; the list goes on after it
             if running[j] or not _list_item(lines[j].view):
-                return
-            lines[j].reason = reason
+                break
+            items.append(j)
+        return items
+
+    @staticmethod
+    def _on_topic(
+        lines: list[_Line], matched: list[LineRule | None], header: int, items: list[int]
+    ) -> bool:
+        """Whether half the list's lines share much of their vocabulary with the rest of the text."""
+        if not items:
+            return False
+        taken = {header, *items}
+        body = content_words(
+            "\n".join(
+                ln.view.raw
+                for j, ln in enumerate(lines)
+                if j not in taken and matched[j] is None and ln.reason is None
+            )
+        )
+        about = 0
+        for j in items:
+            words = content_words(lines[j].view.raw)
+            about += bool(words) and len(words & body) / len(words) >= LIST_TOPIC_OVERLAP
+        # Half of the lines, not one: a rail's headline can share a word or two by chance.
+        return 2 * about >= len(items)
 
     @staticmethod
     def _take_neighbours(lines: list[_Line], first: int, ctx: DocumentContext) -> None:

@@ -16,10 +16,16 @@ collapsed, and the spaces that tokenized corpora put around punctuation taken
 out again (``read more : ...`` reads as ``read more: ...``), so one rule covers
 cased and lowercased-tokenized text.
 
+A rule file may ``define`` named fragments of regular expressions (a name, a
+determiner) that its patterns use as ``{{name}}``, so a shape is written once.
+
 ``zone`` limits a rule to the edges of the document (``edges``: before the first
 or after the last paragraph of running text), for lines that are furniture at
 the edges but could be text in the middle. ``block: list`` makes a rule a header
-of a link list: the headline-like lines after it go with it.
+of a link list: the headline-like lines after it go with it. ``off_topic: true``
+(with ``block: list``) is for headers that could also be subheadings ("Latest on
+the strike"): the header and its list go only when the list is about something
+other than the article, as a rail of other stories is.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..yamlio import YamlError, load_yaml
 
 __all__ = ["DEFAULT_RULES_PATH", "LineRule", "LineView", "RuleError", "first_match", "load_rules"]
 
@@ -92,6 +98,7 @@ class LineRule:
     max_words: int = DEFAULT_MAX_WORDS
     zone: str = "any"
     block: str | None = None
+    off_topic: bool = False
     description: str = ""
 
     @cached_property
@@ -135,10 +142,26 @@ _KEYS = {
     "max_words",
     "zone",
     "block",
+    "off_topic",
 }
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
+_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _expand(pattern: str, fragments: dict[str, str], where: str) -> str:
+    """Replace ``{{name}}`` by the file's ``define``d fragment (one regex, written once)."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in fragments:
+            raise RuleError(f"{where}: unknown fragment {{{{{m.group(1)}}}}} in {pattern!r}")
+        return f"(?:{fragments[m.group(1)]})"
+
+    return _FRAGMENT.sub(sub, pattern)
+
+
+def _compile(pattern: str, where: str, fragments: dict[str, str] | None = None) -> re.Pattern[str]:
+    pattern = _expand(pattern, fragments or {}, where)
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
@@ -161,7 +184,7 @@ def _strings(values: Any, where: str) -> list[str]:
     return values
 
 
-def _rule(spec: Any, where: str) -> LineRule:
+def _rule(spec: Any, where: str, fragments: dict[str, str] | None = None) -> LineRule:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise RuleError(f"{where}: a rule must be a mapping with a name")
     where = f"{where} (rule {spec['name']!r})"
@@ -172,21 +195,28 @@ def _rule(spec: Any, where: str) -> LineRule:
         raise RuleError(f"{where}: zone must be one of {ZONES}")
     if spec.get("block") not in BLOCKS:
         raise RuleError(f"{where}: block must be 'list' or absent")
+    if spec.get("off_topic") and spec.get("block") != "list":
+        raise RuleError(f"{where}: 'off_topic' needs 'block: list'")
     if spec.get("require") and not spec.get("vocabulary"):
         raise RuleError(f"{where}: 'require' needs a 'vocabulary'")
     require = _words(spec.get("require", []), where)
     return LineRule(
         name=spec["name"],
         phrases=frozenset(_key(p) for p in _strings(spec.get("phrases", []), where)),
-        patterns=tuple(_compile(p, where) for p in _strings(spec.get("patterns", []), where)),
-        contains=tuple(_compile(p, where) for p in _strings(spec.get("contains", []), where)),
+        patterns=tuple(
+            _compile(p, where, fragments) for p in _strings(spec.get("patterns", []), where)
+        ),
+        contains=tuple(
+            _compile(p, where, fragments) for p in _strings(spec.get("contains", []), where)
+        ),
         vocabulary=_words(spec.get("vocabulary", []), where) | require,
         require=require,
         numbers=bool(spec.get("numbers", False)),
-        unless=_compile(spec["unless"], where) if spec.get("unless") else None,
+        unless=_compile(spec["unless"], where, fragments) if spec.get("unless") else None,
         max_words=int(spec.get("max_words", DEFAULT_MAX_WORDS)),
         zone=spec.get("zone", "any"),
         block=spec.get("block"),
+        off_topic=bool(spec.get("off_topic", False)),
         description=spec.get("description", ""),
     )
 
@@ -194,15 +224,27 @@ def _rule(spec: Any, where: str) -> LineRule:
 def load_rules(*paths: Path) -> list[LineRule]:
     """Load rule files in order; a later rule with the same name replaces the earlier one."""
     rules: dict[str, LineRule] = {}
+    fragments: dict[str, str] = {}  # later files may use the fragments of earlier ones
     for path in paths or (DEFAULT_RULES_PATH,):
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise RuleError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+            data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
+        except YamlError as exc:
+            at = f" line {exc.line}" if exc.line else ""
+            raise RuleError(f"{path}:{at} not valid YAML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise RuleError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
         if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
             raise RuleError(f"{path}: expected a mapping with a list under 'rules'")
+        defined = data.get("define", {})
+        if not isinstance(defined, dict):
+            raise RuleError(f"{path}: 'define' must map names to regular expressions")
+        for name, fragment in defined.items():
+            if not isinstance(fragment, str) or not re.fullmatch(r"\w+", str(name)):
+                raise RuleError(f"{path}: define {name!r}: expected a name and a quoted regex")
+            fragments[name] = _expand(fragment, fragments, f"{path}: define {name!r}")
+            _compile(fragments[name], f"{path}: define {name!r}")
         for i, spec in enumerate(data.get("rules", [])):
-            rule = _rule(spec, f"{path}: rules[{i}]")
+            rule = _rule(spec, f"{path}: rules[{i}]", fragments)
             rules[rule.name] = rule
     return list(rules.values())
 

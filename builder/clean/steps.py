@@ -27,6 +27,7 @@ __all__ = [
     "TrailingTeasers",
     "UnicodeNormalize",
     "Whitespace",
+    "content_words",
     "iter_lines",
 ]
 
@@ -160,6 +161,70 @@ def _words(line: str) -> list[str]:
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 
+#: Words too common to tell what a line is about.
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "that",
+        "this",
+        "it",
+        "its",
+        "his",
+        "her",
+        "their",
+        "they",
+        "he",
+        "she",
+        "we",
+        "you",
+        "i",
+        "not",
+        "but",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "said",
+        "says",
+        "after",
+        "over",
+        "into",
+        "about",
+        "than",
+        "more",
+        "most",
+        "also",
+    ]
+)
+
+
+def content_words(text: str) -> set[str]:
+    """The words that say what a text is about: no stop words, three letters and more."""
+    return {w for w in _words(text) if w not in _STOP and len(w) > 2}
+
 
 class RepeatedHeader(CleaningStep):
     """A title printed twice at the top, with section labels around it.
@@ -216,63 +281,6 @@ class TrailingTeasers(CleaningStep):
     name = "footer"
     _glued = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
     _marker = re.compile(r"[-–•*·▪►]\s|\d{1,2}[.)]\s")
-    _stop = frozenset(
-        [
-            "the",
-            "a",
-            "an",
-            "and",
-            "or",
-            "of",
-            "to",
-            "in",
-            "on",
-            "for",
-            "with",
-            "at",
-            "by",
-            "from",
-            "as",
-            "is",
-            "was",
-            "are",
-            "were",
-            "be",
-            "been",
-            "that",
-            "this",
-            "it",
-            "its",
-            "his",
-            "her",
-            "their",
-            "they",
-            "he",
-            "she",
-            "we",
-            "you",
-            "i",
-            "not",
-            "but",
-            "has",
-            "have",
-            "had",
-            "will",
-            "would",
-            "could",
-            "should",
-            "said",
-            "says",
-            "after",
-            "over",
-            "into",
-            "about",
-            "than",
-            "more",
-            "most",
-            "also",
-        ]
-    )
 
     def __init__(
         self, max_lines: int = 12, min_run: int = 2, overlap: float = 0.35, min_chars: int = 60
@@ -285,7 +293,7 @@ class TrailingTeasers(CleaningStep):
         self.rail_overlap = 0.34
 
     def _content(self, text: str) -> set[str]:
-        return {w for w in _words(text) if w not in self._stop and len(w) > 2}
+        return content_words(text)
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [ln for ln in iter_lines(text) if ln[2].strip()]
