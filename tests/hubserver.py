@@ -11,7 +11,7 @@ the sha1 of its canonical JSON) and one JSON file per repo (refs, uploaded LFS o
 started again on the same root serves the same repos, which lets a test simulate a Hub outage.
 
 Tests script failures per route kind with :meth:`HubServer.inject` (HTTP status, dropped connection,
-concurrent commit) and inspect :attr:`HubServer.requests` and :attr:`HubServer.tokens`.
+slow answer, an error echoing the credentials, concurrent commit) and inspect :attr:`HubServer.requests` and :attr:`HubServer.tokens`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import secrets
 import socket
 import socketserver
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -57,9 +58,14 @@ RouteKind = Literal[
 ROUTE_KINDS: frozenset[str] = frozenset(get_args(RouteKind))
 
 FaultSpec = str | tuple[Any, ...]
-"""A fault: ``"drop"``, ``("status", code[, {header: value}])`` or ``("concurrent_commit",)``.
+"""A fault: ``"drop"``, ``("status", code[, {header: value}])``, ``("delay", seconds)``,
+``("echo_auth", code)`` or ``("concurrent_commit",)``.
 
 ``"drop"`` reads part of the request body, then closes the connection without an answer.
+``("delay", seconds)`` waits before handling the request normally: a client with a shorter timeout
+gives up (and may retry) while the server still completes the request, as a slow Hub would.
+``("echo_auth", code)`` answers ``code`` with the request's ``Authorization`` header in the error
+body and ``X-Error-Message``, as a careless proxy or server might: proves a client never shows it.
 ``("concurrent_commit",)`` lands another commit on the branch just before the client's commit, so a
 client that sent ``parentCommit`` gets 412.
 """
@@ -95,9 +101,10 @@ class RequestRecord(NamedTuple):
 class Fault:
     """A scripted failure, consumed by the next request of its route kind."""
 
-    action: Literal["status", "drop", "concurrent_commit"]
+    action: Literal["status", "drop", "delay", "echo_auth", "concurrent_commit"]
     status: int = 0
     headers: Mapping[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
 
     @classmethod
     def parse(cls, spec: FaultSpec) -> Fault:
@@ -105,6 +112,11 @@ class Fault:
             return cls("drop")
         if isinstance(spec, tuple) and spec == ("concurrent_commit",):
             return cls("concurrent_commit")
+        pair = isinstance(spec, tuple) and len(spec) == 2
+        if pair and spec[0] == "delay" and isinstance(spec[1], (int, float)) and 0 < spec[1] <= 30:
+            return cls("delay", seconds=float(spec[1]))
+        if pair and spec[0] == "echo_auth" and isinstance(spec[1], int) and 400 <= spec[1] <= 599:
+            return cls("echo_auth", spec[1])
         if isinstance(spec, tuple) and len(spec) in (2, 3) and spec[0] == "status":
             headers = spec[2] if len(spec) == 3 else {}
             if isinstance(spec[1], int) and 400 <= spec[1] <= 599 and isinstance(headers, Mapping):
@@ -1059,10 +1071,17 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault is not None and fault.action == "drop":
                     self._drop()
                     return
+                if fault is not None and fault.action == "delay":
+                    time.sleep(fault.seconds)
                 body = self._read_body()
                 if fault is not None and fault.action == "status":
                     raise HubError(
                         fault.status, f"Injected fault: HTTP {fault.status}", headers=fault.headers
+                    )
+                if fault is not None and fault.action == "echo_auth":
+                    sent = self.headers.get("Authorization") or "(none)"
+                    raise HubError(
+                        fault.status, f"Injected fault: HTTP {fault.status}; Authorization: {sent}"
                     )
                 if route.needs_token and not token:
                     raise HubError(401, "Invalid credentials in Authorization header")

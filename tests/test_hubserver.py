@@ -358,6 +358,25 @@ def test_concurrent_commit_makes_the_clients_parent_stale(hub_env: HubEnv) -> No
     assert titles == ["Release draft", "Concurrent commit", "Concurrent commit", "initial commit"]
 
 
+def test_delay_and_echo_auth_faults(hub_env: HubEnv) -> None:
+    api, server = hub_env.api, hub_env.server
+    api.create_repo(REPO, repo_type="dataset")
+    server.inject("refs", ("delay", 0.3))
+    started = time.monotonic()
+    api.list_repo_refs(REPO, repo_type="dataset")  # slow, then answered normally
+    assert time.monotonic() - started >= 0.3
+    server.inject("refs", ("echo_auth", 500))
+    with pytest.raises(HfHubHTTPError) as error:
+        api.list_repo_refs(REPO, repo_type="dataset")
+    assert error.value.response.status_code == 500
+    assert f"Authorization: Bearer {HUB_TOKEN}" in error.value.response.text
+    assert HUB_TOKEN in error.value.response.headers["X-Error-Message"]
+    assert HUB_TOKEN in str(error.value)  # what a careless client would then show
+    for bad in [("delay", 0), ("delay", "1"), ("echo_auth", 200), ("echo_auth",)]:
+        with pytest.raises(ValueError):
+            server.inject("refs", bad)
+
+
 def test_inject_rejects_unknown_faults(hub_server: HubServer) -> None:
     with pytest.raises(ValueError):
         hub_server.inject("nope", ("status", 500))  # type: ignore[arg-type]

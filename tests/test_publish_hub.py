@@ -379,3 +379,28 @@ def test_card_metadata_rejected_by_the_server_stops_before_any_upload(
     with pytest.raises(PublishError, match="rejects the card metadata"):
         _publish(hub_env, releases.v100)
     assert _writes(hub_env) == []  # not even the repository was created
+
+
+def test_a_timed_out_request_is_retried_then_succeeds(
+    hub_env: HubEnv, releases: Releases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """huggingface_hub wraps a timed-out HEAD in ValueError: it must still count as transient."""
+    from huggingface_hub import constants
+
+    _publish(hub_env, releases.v100)
+    # huggingface_hub reads these per call (HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT)
+    monkeypatch.setattr(constants, "HF_HUB_ETAG_TIMEOUT", 0.5)
+    monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 0.5)
+    hub_env.server.inject("resolve", ("delay", 1.5), method="HEAD")
+    messages: list[str] = []
+    started = time.monotonic()
+    with HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append) as target:
+        result = publish(releases.v110, target, policy=FAST, log=messages.append)
+    assert result.status == "published" and result.change is not None
+    assert result.change.summary() == "1 record added, 1 changed"  # the previous one was read
+    assert hub_env.server.faults.pending() == 0  # the slow HEAD was sent...
+    retried = [m for m in messages if "Timeout" in m and "retrying in" in m]
+    assert len(retried) == 1, messages  # ...timed out, was retried once, then went through
+    assert time.monotonic() - started < 10
+    tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
+    assert sorted(t.name for t in tags) == ["v1.0.0", "v1.1.0"]

@@ -104,13 +104,17 @@ class HubTarget(ReleaseTarget):
             raise self._error(what, exc) from None
 
     def _not_found(self, exc: BaseException) -> bool:
+        """The server said the repo, revision or file does not exist (not: it could not be asked)."""
         from huggingface_hub.errors import (
             EntryNotFoundError,
+            LocalEntryNotFoundError,
             RemoteEntryNotFoundError,
             RepositoryNotFoundError,
             RevisionNotFoundError,
         )
 
+        if isinstance(exc, LocalEntryNotFoundError):
+            return False  # "the Hub could not be reached and the cache has no copy"
         return isinstance(
             exc,
             (
@@ -198,6 +202,12 @@ class HubTarget(ReleaseTarget):
                     **where,
                 )
             except Exception as exc:
+                # A HEAD that timed out or failed with a 5xx comes back wrapped as
+                # ValueError("Force download failed") or LocalEntryNotFoundError; unwrap it so
+                # it is retried, not taken for a missing file or a permanent failure.
+                cause = exc.__cause__
+                if cause is not None and retry.is_transient(cause, self.policy):
+                    raise cause from None
                 if self._not_found(exc):
                     return None
                 raise

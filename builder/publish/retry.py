@@ -21,7 +21,15 @@ from typing import TypeVar
 
 from .target import PublishError
 
-__all__ = ["DEFAULT", "RetryAfterTooLong", "RetryPolicy", "call", "retry_after", "retry_delay"]
+__all__ = [
+    "DEFAULT",
+    "RetryAfterTooLong",
+    "RetryPolicy",
+    "call",
+    "is_transient",
+    "retry_after",
+    "retry_delay",
+]
 
 T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -127,6 +135,14 @@ def retry_delay(exc: BaseException, attempt: int, policy: RetryPolicy = DEFAULT)
     if seconds > policy.max_retry_after:
         raise RetryAfterTooLong(seconds, policy.max_retry_after, f"HTTP {status}")
     return seconds
+
+
+def is_transient(exc: BaseException, policy: RetryPolicy = DEFAULT) -> bool:
+    """Whether ``exc`` is worth retrying (a too-long Retry-After counts: :func:`call` says so)."""
+    try:
+        return retry_delay(exc, 1, policy) is not None
+    except RetryAfterTooLong:
+        return True
 
 
 def describe(exc: BaseException) -> str:
