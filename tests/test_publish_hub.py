@@ -337,6 +337,56 @@ def test_the_token_is_never_printed_logged_or_written(
         assert _files_containing(root, needle) == [], root
 
 
+CANARY = "hf_canary_echo_0cc175b9c0f1b6a831c399e269772661"
+
+
+def test_a_server_echoing_the_token_in_errors_never_gets_it_shown(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable, tmp_path: Path
+) -> None:
+    import traceback
+
+    env = {"HF_TOKEN": CANARY, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    server = hub_env.server
+    # refused outright (403) while creating the repository
+    server.inject("create_repo", ("echo_auth", 403))
+    denied = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, env=env)
+    assert denied.code == 1 and "not authorised" in denied.stderr
+    # transient echoes, retried by huggingface_hub (preupload) and by us (refs, commit): the
+    # retry messages quote the server's error
+    server.inject("refs", ("echo_auth", 500))
+    server.inject("preupload", ("echo_auth", 500))
+    server.inject("commit", ("echo_auth", 503))
+    retried = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, env=env)
+    assert retried.code == 0, retried.stderr
+    # the server's reason is shown (it helps), with the token blanked out
+    assert retried.stderr.count("Authorization: Bearer ***") == 2, retried.stderr
+    assert "retrying the commit in 0.5s" in retried.stderr
+    # a permanent echo on the commit: the run fails, saying why
+    server.inject("commit", ("echo_auth", 400))
+    failed = run_cli("publish", "-b", str(releases.v110), "--repo", REPO, "--json", env=env)
+    assert failed.code == 1
+    assert "the commit failed on dataset repo org/news" in failed.stderr
+    assert "HTTP 400" in failed.stderr and "Bearer ***" in failed.stderr
+    assert server.faults.pending() == 0 and server.tokens.count(CANARY) > 10  # all were sent
+    for run in (denied, retried, failed):
+        assert CANARY not in run.stdout + run.stderr
+        assert "Traceback" not in run.stderr
+    # in-process: the exception message and its rendered traceback hold no token either
+    server.inject("commit", ("echo_auth", 400))
+    with (
+        HubTarget(REPO, endpoint=hub_env.endpoint, token=CANARY, policy=FAST) as target,
+        pytest.raises(PublishError) as error,
+    ):
+        publish(releases.v110, target, policy=FAST)
+    assert "HTTP 400" in str(error.value) and "Bearer ***" in str(error.value)
+    shown = "".join(traceback.format_exception(error.value))
+    assert CANARY not in shown and CANARY not in repr(error.value)
+    needle = CANARY.encode()
+    for root in (tmp_path, releases.v100, releases.v110, hub_env.hf_home, server.root):
+        assert _files_containing(root, needle) == [], root
+
+
 class _AnswerLost(HubTarget):
     """The commit lands on the server but its answer never arrives (a connection cut after it)."""
 

@@ -146,9 +146,18 @@ def is_transient(exc: BaseException, policy: RetryPolicy = DEFAULT) -> bool:
 
 
 def describe(exc: BaseException) -> str:
+    """One line for a message: the status, the client's summary and the server's own reason.
+
+    The server's text is arbitrary (it may even echo the request's credentials): callers
+    redact the result before showing it (:meth:`.target.ReleaseTarget.redact`).
+    """
     status, _ = _status(exc)
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return f"HTTP {status}: {first}" if status else f"{type(exc).__name__}: {first}"
+    text = f"HTTP {status}: {first}" if status else f"{type(exc).__name__}: {first}"
+    reason = " ".join(str(getattr(exc, "server_message", None) or "").split())
+    if reason and reason not in text:
+        text += f" (server says: {reason[:300]})"
+    return text
 
 
 def call(
