@@ -17,6 +17,8 @@ from typing import Any
 import datasets
 import jinja2
 import yaml
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BuildError
 
@@ -129,7 +131,8 @@ def _to_yaml(value: Any) -> str:
 def render_card(context: Mapping[str, Any], *, template: Path | None = None) -> str:
     """Render the card. ``context['metadata']`` becomes the YAML header."""
     path = template or template_path()
-    env = jinja2.Environment(
+    # Sandboxed: a template from another maintainer's corpus reads its context, nothing else.
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(path.parent),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -144,6 +147,8 @@ def render_card(context: Mapping[str, Any], *, template: Path | None = None) -> 
         raise CardError(f"{path}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise CardError(f"{path}: {exc.message}") from None
+    except SecurityError as exc:
+        raise CardError(f"{path}: the template reaches outside its context: {exc}") from None
     # The header must parse back to exactly the metadata given.
     match = re.match(r"\A---\n(.*?\n)---\n", text, re.DOTALL)
     if match is None or yaml.safe_load(match.group(1)) != context["metadata"]:

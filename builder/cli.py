@@ -1,12 +1,14 @@
 """Command line: a thin layer over :mod:`builder.pipeline` and :mod:`builder.publish`.
 
 Exit codes: 0 success; 1 invalid data (the report says where); 2 usage error;
+3 internal error (a bug: one line, the traceback only with ``BUILDER_DEBUG=1``);
 130 interrupted.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,14 +25,14 @@ from . import __version__
 from .errors import BuildError, DataError, UsageError
 from .validate.report import ValidationReport
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 app = typer.Typer(
     name="builder",
     help=(
         "Package raw news articles and their annotations into a clean, validated, "
         "versioned Hugging Face dataset.\n\n"
-        "Exit codes: 0 ok, 1 invalid data, 2 usage error, 130 interrupted."
+        "Exit codes: 0 ok, 1 invalid data, 2 usage error, 3 internal error, 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -112,6 +114,8 @@ def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
             )
         else:
             _print_report(report)
+            if not report_path:
+                err.print("(--report FILE writes this report as JSON)", highlight=False)
     elif as_json:
         print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
     err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
@@ -134,6 +138,33 @@ def run_guarded(
             f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", highlight=False
         )
         raise typer.Exit(EXIT_DATA) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception as exc:
+        # A bug, not bad input: still one line (a traceback can carry a token), and the
+        # output is as it was, since every write goes through a temporary folder.
+        if os.environ.get("BUILDER_DEBUG"):
+            raise
+        message = _redact_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
+        err.print(
+            f"[bold red]internal error[/] (please report it; BUILDER_DEBUG=1 shows the "
+            f"traceback): {escape(message)}",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _redact_secrets(text: str) -> str:
+    """``text`` without the Hub token, wherever it was read from."""
+    try:
+        from huggingface_hub import get_token
+
+        tokens = {os.environ.get("HF_TOKEN"), get_token()}
+    except Exception:  # the message matters more than the look-up
+        tokens = {os.environ.get("HF_TOKEN")}
+    for token in tokens - {None, ""}:
+        text = text.replace(str(token), "***")
+    return text
 
 
 @app.command()

@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .ingest import DEFAULT_MAX_RECORD_BYTES
 from .pii import PRIVACY_KINDS
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SchemaStore
+from .yamlio import YamlError, load_yaml
 
 __all__ = ["CONFIG_FILENAME", "AnnotationInput", "DatasetConfig", "load_config"]
 
@@ -149,7 +148,7 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
             continue
         try:
             load_rules(rule_path)
-        except (yaml.YAMLError, re.error, KeyError, TypeError, AttributeError, ValueError) as exc:
+        except (re.error, KeyError, TypeError, AttributeError, ValueError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             issues.append(
                 Issue(**where, rule="rule-file", message=f"invalid rule file {rel}: {first}")
@@ -166,12 +165,16 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     store = store or SchemaStore.default()
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        raw = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlError as exc:
         raise DataError.single(
-            Issue(file=name, line=line, rule="yaml-syntax", message=str(exc).splitlines()[0])
+            Issue(file=name, line=exc.line, rule="yaml-syntax", message=str(exc))
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise DataError.single(
+            Issue(
+                file=name, rule="encoding", message=f"not UTF-8: {exc.reason} at byte {exc.start}"
+            )
         ) from None
     if not isinstance(raw, dict):
         raise DataError.single(

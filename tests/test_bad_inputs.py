@@ -957,3 +957,73 @@ def test_an_invalid_source_is_one_error_not_also_a_missing_source(seeds_copy: Pa
     per_source = result.accounting()["articles"]["per_source"]
     assert per_source[record["publisher"]]["rejected"] == 1
     assert per_source.get("(unknown publisher)", {}).get("rejected", 0) == 0
+
+
+@pytest.mark.parametrize(
+    ("tail", "rule", "words"),
+    [
+        ("name: other\n", "yaml-syntax", "duplicate key 'name'"),
+        ("colour: " + "[" * 600 + "]" * 600 + "\n", "yaml-syntax", "nested deeper than 64"),
+        ("colour: [1, 2\nsize: 3\n", "yaml-syntax", "expected ',' or ']'"),
+    ],
+    ids=["duplicate-key", "nested-600-levels", "unclosed-flow"],
+)
+def test_a_broken_configuration_is_one_located_message(
+    seeds_copy: Path, tmp_path: Path, tail: str, rule: str, words: str
+) -> None:
+    config = seeds_copy / "dataset.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + tail, encoding="utf-8")
+    for command in (["validate"], ["build", "-o", str(tmp_path / "out")]):
+        result = _invoke(*command, "-i", str(seeds_copy), "--json")
+        assert result.exit_code == 1
+        (issue,) = json.loads(result.stdout)["report"]["issues"]
+        assert (issue["file"], issue["rule"]) == ("dataset.yaml", rule)
+        assert words in issue["message"] and issue["line"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"[" * 5000 + b"]" * 5000, "json-depth"),
+        (b'[{"data": {"article_id": "a", "text": "caf\xe9"}, "annotations": []}]', "encoding"),
+    ],
+    ids=["nested-5000-levels", "invalid-utf8"],
+)
+def test_an_unreadable_label_studio_export_is_a_located_error(
+    seeds_copy: Path, content: bytes, rule: str
+) -> None:
+    (seeds_copy / "ls.json").write_bytes(content)
+    config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text(encoding="utf-8"))
+    config["inputs"]["annotations"] = [{"path": "ls.json", "format": "label-studio"}]
+    (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = _invoke("validate", "-i", str(seeds_copy), "--json")
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)["report"]["issues"]
+    assert any(i["file"] == "ls.json" and i["rule"] == rule and i["line"] == 1 for i in issues)
+
+
+def test_a_control_character_in_a_json_line_is_said_once(seeds_copy: Path) -> None:
+    path = seeds_copy / "sources.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("BBC News", "BBC\tNews", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _invoke("validate", "-i", str(seeds_copy), "--json")
+    messages = [i["message"] for i in json.loads(result.stdout)["report"]["issues"]]
+    assert any("Invalid control character at column" in m for m in messages), messages
+    assert not any("at at" in m for m in messages)
+
+
+def test_an_internal_error_is_one_line_with_exit_3(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builder.pipeline
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise ZeroDivisionError("a bug in a stage")
+
+    monkeypatch.setattr(builder.pipeline, "build", broken)
+    monkeypatch.delenv("BUILDER_DEBUG", raising=False)
+    result = _invoke("build", "-i", str(seeds_copy), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 3
+    assert "internal error" in result.stderr and "ZeroDivisionError: a bug in a stage" in result.stderr

@@ -180,13 +180,27 @@ def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Ta
             pos = end
 
 
+def _broken(name: str, number: int, rule: str, why: str) -> Task:
+    """The task at which an export stops being readable (nothing after it is read)."""
+    message = f"task {number}: {why}; the rest of the file is not read"
+    return Task(number, None, [Issue(file=name, line=number, rule=rule, message=message)])
+
+
 def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
     """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano)."""
     name = name or path.name
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"["):
-        yield from _iter_json_array(path, name)
+        last = 0
+        try:
+            for task in _iter_json_array(path, name):
+                last = task.number or last
+                yield task
+        except UnicodeDecodeError as exc:
+            yield _broken(name, last + 1, "encoding", f"not valid UTF-8 ({exc.reason})")
+        except RecursionError:
+            yield _broken(name, last + 1, "json-depth", "nested too deeply to read")
         return
     for line, record, issues in read_jsonl(path, name=name):
         yield Task(line, record, issues)

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..errors import UsageError
 from ..manifest import MANIFEST_NAME
+from ..yamlio import YamlError, load_yaml
 from .target import ReleaseTarget
 
 __all__ = ["open_target"]
@@ -43,8 +42,8 @@ def _config(input_dir: Path | None) -> _Settings | None:
     if not path.is_file():
         return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raw = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YamlError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
     publish = raw.get("publish") if isinstance(raw, dict) else None
     publish = publish if isinstance(publish, dict) else {}

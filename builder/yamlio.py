@@ -1,0 +1,74 @@
+"""Strict YAML for configuration and rule files.
+
+``yaml.safe_load`` lets a repeated key silently replace the first one and
+recurses without a bound; a maintainer's typo must be an error that says
+where, never a quiet change or a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+__all__ = ["YamlError", "load_yaml"]
+
+#: Deeper than this is not a configuration: refuse before Python's recursion limit.
+MAX_DEPTH = 64
+
+
+class YamlError(ValueError):
+    """A YAML text that cannot be used; ``line`` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlError(f"nested deeper than {MAX_DEPTH} levels", mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise YamlError(f"duplicate key {key!r} (first at line {seen[key]})", line)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse ``text`` like ``yaml.safe_load``, refusing duplicate keys and deep nesting.
+
+    Raises :class:`YamlError` with a one-line message and the line it concerns.
+
+    Example:
+        >>> load_yaml("name: a\\nversion: 1.0.0\\n")
+        {'name': 'a', 'version': '1.0.0'}
+        >>> load_yaml("name: a\\nname: b\\n")
+        Traceback (most recent call last):
+        ...
+        builder.yamlio.YamlError: duplicate key 'name' (first at line 1)
+    """
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        parts = [p for p in (exc.context, exc.problem) if p]
+        where = f" (from line {exc.context_mark.line + 1})" if exc.context_mark else ""
+        message = "; ".join(parts) + where if parts else str(exc).splitlines()[0]
+        raise YamlError(message, mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
