@@ -61,16 +61,18 @@ class ShardWriter:
     def add(self, table: pa.Table, row_bytes: Sequence[int]) -> None:
         start = 0
         for i, nbytes in enumerate(row_bytes):
+            # Cut before the row that would cross a cap: a row group stays under its
+            # cap unless one row alone is larger.
             if self._shard_bytes and self._shard_bytes + nbytes > self.target_shard_bytes:
                 self._flush(table.slice(start, i - start))
                 start = i
                 self._close_shard()
+            elif self._buffer_bytes and self._buffer_bytes + nbytes > self.row_group_bytes:
+                self._flush(table.slice(start, i - start))
+                start = i
             self._buffer_bytes += nbytes
             self._shard_bytes += nbytes
             self._buffer_rows += 1
-            if self._buffer_bytes >= self.row_group_bytes:
-                self._flush(table.slice(start, i + 1 - start))
-                start = i + 1
         if start < len(row_bytes):
             self._buffer.append(table.slice(start))
 

@@ -74,7 +74,10 @@ class BuildStats:
                 "edits_per_source": plain(self.rule_edits),
                 "chars_per_source": plain(self.rule_chars),
             },
-            "spans": dict(sorted(self.spans.items())),
+            # The three outcomes always, so a zero reads as zero, not as unknown.
+            "spans": dict(
+                sorted({"anchored": 0, "moved": 0, "orphaned": 0, **self.spans}.items())
+            ),
             "dropped_span_reasons": dict(sorted(self.dropped_reasons.items())),
             "anchoring": {
                 "methods": dict(sorted(self.anchor_methods.items())),

@@ -150,11 +150,15 @@ def test_card_yaml_parses_and_its_features_equal_the_parquet_features(seed_build
     )
     assert info.features == parquet_features
     rows = {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]}
+    sizes = {s["name"]: s["num_bytes"] for s in data["dataset_info"]["splits"]}
     counted: dict[str, int] = {}
+    loaded: dict[str, int] = {}
     for path in (seed_build / "data").glob("*.parquet"):
         split = path.name.split("-")[0]
         counted[split] = counted.get(split, 0) + pq.ParquetFile(path).metadata.num_rows
+        loaded[split] = loaded.get(split, 0) + pq.read_table(path).nbytes
     assert rows == counted
+    assert sizes == loaded  # num_bytes as `datasets` means it: Arrow bytes once loaded
     for config in data["configs"]:
         for entry in config["data_files"]:
             assert list(seed_build.glob(entry["path"])), entry
@@ -229,6 +233,23 @@ def test_shard_size_cap_splits_a_split_into_several_files(seeds_copy: Path, tmp_
     assert len(train) == 3
     assert [p.name for p in train] == [f"train-{i:05d}-of-00003.parquet" for i in range(3)]
     assert datasets.load_dataset(str(out), split="train").num_rows == 3
+
+
+def test_a_row_group_is_cut_before_the_row_that_would_cross_its_cap(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from builder.parquet import ShardWriter
+
+    schema = pa.schema([("id", pa.string())])
+    writer = ShardWriter("train", tmp_path, schema, target_shard_bytes=10_000, row_group_bytes=100)
+    ids = [f"a{i}" for i in range(7)]
+    sizes = [40, 40, 40, 150, 10, 90, 5]  # 150: one row over the cap goes alone
+    writer.add(pa.table({"id": ids}, schema=schema), sizes)
+    (shard,) = writer.close()
+    meta = pq.ParquetFile(shard.path).metadata
+    groups = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    assert groups == [2, 1, 1, 2, 1]  # 40+40 | 40 | 150 | 10+90 | 5
+    assert pq.read_table(shard.path).column("id").to_pylist() == ids
 
 
 @pytest.mark.parametrize("command", ["build", "validate"])
