@@ -454,3 +454,54 @@ def test_a_timed_out_request_is_retried_then_succeeds(
     assert time.monotonic() - started < 10
     tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
     assert sorted(t.name for t in tags) == ["v1.0.0", "v1.1.0"]
+
+
+def test_files_dropped_by_a_new_build_are_deleted_in_the_release_commit(
+    hub_env: HubEnv, releases: Releases, tmp_path: Path
+) -> None:
+    from publish_helpers import build, copy_seeds, set_config, set_shard_size
+
+    first = _publish(hub_env, releases.v100)
+    seeds = copy_seeds(tmp_path / "seeds")
+    set_config(seeds, version="1.0.1")
+    set_shard_size(seeds, 4096)  # output.shard_max_bytes: same rows, more, other-named shards
+    patch = build(seeds, tmp_path / "patch")
+    commits_before = len(hub_env.server.requests_matching("/commit/main", "POST"))
+    result = _publish(hub_env, patch)
+    assert result.status == "published"
+    old = set(hub_env.server.snapshot(REPO, "v1.0.0"))
+    new = set(hub_env.server.snapshot(REPO, "v1.0.1"))
+    gone = old - new
+    assert "data/train-00000-of-00001.parquet" in gone  # the v1.0.0 shard ...
+    assert all(p.startswith("data/") for p in gone) and sorted(gone) == result.deleted
+    assert new - {".gitattributes"} == set(result.files)  # ... replaced by the new layout
+    assert len([p for p in new if p.startswith("data/train-")]) > 1
+    # ... still served at the old tag, which did not move
+    v100_shard = hub_env.server.snapshot(REPO, "v1.0.0")["data/train-00000-of-00001.parquet"]
+    assert v100_shard == (releases.v100 / "data" / "train-00000-of-00001.parquet").read_bytes()
+    tags = {
+        t.name: t.target_commit for t in hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
+    }
+    assert tags == {"v1.0.0": first.commit, "v1.0.1": result.commit}
+    # all of it in ONE commit whose parent is v1.0.0
+    assert len(hub_env.server.requests_matching("/commit/main", "POST")) == commits_before + 1
+    assert _commit_titles(hub_env) == ["Release v1.0.1", "Release v1.0.0", "initial commit"]
+    assert set(hub_env.server.snapshot(REPO, "main")) == new
+    assert _ids(datasets.load_dataset(REPO, revision="v1.0.1")) == ids_in(releases.v100)
+
+
+def test_private_flag_creates_a_private_repo(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    result = run_cli("publish", "-b", str(releases.v100), "--repo", "org/secret", "--private")
+    assert result.code == 0, result.stderr
+    assert hub_env.api.dataset_info("org/secret").private is True
+    anonymous = HfApi(endpoint=hub_env.endpoint, token=False)
+    with pytest.raises(RepositoryNotFoundError):
+        anonymous.dataset_info("org/secret")
+    public = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    assert public.code == 0, public.stderr
+    assert hub_env.api.dataset_info(REPO).private is False
