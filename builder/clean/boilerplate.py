@@ -4,7 +4,8 @@ The rules (``rules/boilerplate.yaml``) decide about single lines. Position adds
 what a single line cannot show:
 
 * **zones**: the *head* is everything before the first line of running text, the
-  *tail* everything after the last; some rules only apply there;
+  *tail* everything after the last; some rules only apply there (``edges``), or
+  only in the tail (``tail``);
 * **link lists**: a header such as "Most read" takes the headline-like lines
   under it along (reason of the header's rule); a header that could also be a
   subheading ("Latest on the strike", rules with ``off_topic``) goes only when
@@ -97,7 +98,7 @@ class BoilerplateLines(CleaningStep):
         for i, (ln, rule) in enumerate(zip(lines, matched, strict=True)):
             if rule is None or ln.reason is not None:
                 continue
-            if rule.zone == "edges" and first <= i <= last:
+            if (rule.zone == "edges" and first <= i <= last) or (rule.zone == "tail" and i <= last):
                 continue
             items = self._list_under(lines, matched, running, i) if rule.block == "list" else []
             if rule.off_topic and self._on_topic(lines, matched, i, items):
@@ -134,9 +135,11 @@ class BoilerplateLines(CleaningStep):
     def _on_topic(
         lines: list[_Line], matched: list[LineRule | None], header: int, items: list[int]
     ) -> bool:
-        """Whether half the list's lines share much of their vocabulary with the rest of the text."""
-        if not items:
-            return False
+        """Whether half the list's lines share much of their vocabulary with the rest of the text.
+
+        A header with no list under it is judged by its own words: "Latest on the talks"
+        in an article about talks is a subheading, "More from the Herald" is not.
+        """
         taken = {header, *items}
         body = content_words(
             "\n".join(
@@ -146,11 +149,11 @@ class BoilerplateLines(CleaningStep):
             )
         )
         about = 0
-        for j in items:
+        for j in items or [header]:
             words = content_words(lines[j].view.raw)
             about += bool(words) and len(words & body) / len(words) >= LIST_TOPIC_OVERLAP
         # Half of the lines, not one: a rail's headline can share a word or two by chance.
-        return 2 * about >= len(items)
+        return 2 * about >= max(1, len(items))
 
     @staticmethod
     def _take_neighbours(lines: list[_Line], first: int, ctx: DocumentContext) -> None:

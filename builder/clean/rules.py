@@ -20,8 +20,8 @@ A rule file may ``define`` named fragments of regular expressions (a name, a
 determiner) that its patterns use as ``{{name}}``, so a shape is written once.
 
 ``zone`` limits a rule to the edges of the document (``edges``: before the first
-or after the last paragraph of running text), for lines that are furniture at
-the edges but could be text in the middle. ``block: list`` makes a rule a header
+or after the last paragraph of running text; ``tail``: after the last only), for
+lines that are furniture at the edges but could be text in the middle. ``block: list`` makes a rule a header
 of a link list: the headline-like lines after it go with it. ``off_topic: true``
 (with ``block: list``) is for headers that could also be subheadings ("Latest on
 the strike"): the header and its list go only when the list is about something
@@ -43,7 +43,7 @@ __all__ = ["DEFAULT_RULES_PATH", "LineRule", "LineView", "RuleError", "first_mat
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.yaml"
 DEFAULT_MAX_WORDS = 40
-ZONES = ("any", "edges")
+ZONES = ("any", "edges", "tail")
 BLOCKS = (None, "list")
 
 _WORD = re.compile(r"\w+")

@@ -334,8 +334,14 @@ class TrailingTeasers(CleaningStep):
         a subheading, not an intro ending in a colon), each about something else:
         none shares ``rail_overlap`` or more of its content words with the article.
         An article's own closing list has a subheading above it, or items on topic.
+        A subheading of four words and more looks like a headline, so two more signs
+        keep it: a blank line between it and a block of items (a scraped rail is
+        spaced evenly), or being shorter than every item and sharing a word with one
+        (it names what they are about: "How the fire spread" over "Friday afternoon:
+        fire reported ...").
         """
         run: list[tuple[int, int, str]] = []
+        gap: bool | None = None  # whether the run's lines are set apart by blank lines
         for start, end, line in reversed(lines):
             stripped = line.strip()
             n = len(stripped.split())
@@ -345,9 +351,19 @@ class TrailingTeasers(CleaningStep):
                 or (_SENTENCE_END.search(stripped) and not stripped.endswith("?"))
             ):
                 break
+            if run:
+                spaced = end != run[-1][0]
+                if gap is not None and spaced != gap:
+                    break
+                gap = spaced
             run.append((start, end, stripped))
         if len(run) < self.rail_min or len(run) == len(lines):
             return []
+        top, below = run[-1][2], [line for _, _, line in run[:-1]]
+        if all(len(top.split()) < len(line.split()) for line in below) and any(
+            self._content(top) & self._content(line) for line in below
+        ):
+            return []  # a subheading over its own list
         before = lines[len(lines) - len(run) - 1][2].strip()
         if not re.search(r"[.!?\"”’]$", before):
             return []
