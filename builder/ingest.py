@@ -349,7 +349,10 @@ def read_jsonl(
                 hint = ""
                 if "\r" in line.rstrip("\r\n"):
                     hint = " (the file has lone CR line ends: use LF or CRLF)"
-                yield fail("json-syntax", f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}{hint}")
+                yield fail(
+                    "json-syntax",
+                    f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}{hint}",
+                )
             except ValueError as exc:
                 yield fail("json-syntax", f"malformed JSON: {exc}")
             else:

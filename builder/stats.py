@@ -75,9 +75,7 @@ class BuildStats:
                 "chars_per_source": plain(self.rule_chars),
             },
             # The three outcomes always, so a zero reads as zero, not as unknown.
-            "spans": dict(
-                sorted({"anchored": 0, "moved": 0, "orphaned": 0, **self.spans}.items())
-            ),
+            "spans": dict(sorted({"anchored": 0, "moved": 0, "orphaned": 0, **self.spans}.items())),
             "dropped_span_reasons": dict(sorted(self.dropped_reasons.items())),
             "anchoring": {
                 "methods": dict(sorted(self.anchor_methods.items())),

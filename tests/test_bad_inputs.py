@@ -1026,4 +1026,6 @@ def test_an_internal_error_is_one_line_with_exit_3(
     monkeypatch.delenv("BUILDER_DEBUG", raising=False)
     result = _invoke("build", "-i", str(seeds_copy), "-o", str(tmp_path / "out"))
     assert result.exit_code == 3
-    assert "internal error" in result.stderr and "ZeroDivisionError: a bug in a stage" in result.stderr
+    assert (
+        "internal error" in result.stderr and "ZeroDivisionError: a bug in a stage" in result.stderr
+    )
