@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import GUARD_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "dataset_card.md")
 
@@ -50,7 +52,8 @@ def test_built_package_bundles_schemas_and_template_and_validates_the_seeds(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUILDER_")}
-    env["PYTHONPATH"] = str(lib)
+    # The built package alone, plus the loopback guard every child of the suite runs under.
+    env["PYTHONPATH"] = os.pathsep.join([str(GUARD_DIR), str(lib)])
     probe = subprocess.run(
         [
             sys.executable,
