@@ -63,6 +63,7 @@ CASES: dict[str, list[str]] = {
         "Next story: Council votes on bus lanes",
         "Toggle navigation",
     ],
+    "menu_label": ["Home", "Search", "Menu"],
     "advertisement": [
         "ADVERTISEMENT",
         "--- Advertisement ---",
@@ -119,6 +120,8 @@ CASES: dict[str, list[str]] = {
     "poll": [
         "Poll: Should the bridge be rebuilt?",
         "Tell us what you think and cast your vote below",
+        "Quiz: test your knowledge of the week's news",
+        "Vote now",
     ],
     "copyright": [
         "© 2024 Herald Media Group",
@@ -258,6 +261,30 @@ AUDITED_CONTENT: dict[str, list[str]] = {
     "by_title_case": ["By The Numbers"],
     "dash_name_line": ["Council elections — a guide for voters"],
     "updated_subheading": ["Updated guidance published by the council"],
+    # A second audit (issue 4): lines that rules took for furniture in any position.
+    "source_under_figures": [
+        "Unemployment rose to 4.4% in the three months to March, the highest rate for two years.",
+        "Source: Office for National Statistics",
+    ],
+    "poll_result_subheading": [
+        "Poll: most voters back the plan",
+        "A survey of 2,000 adults for the council found that six in ten supported the new bus lanes.",
+    ],
+    "one_word_subheading": [
+        "Home",
+        "The house on Mill Lane has been in the family for three generations, and it shows.",
+    ],
+    "topics_line": [
+        "Readers chose the three subjects the candidates were asked about at the hustings.",
+        "Topics: housing, transport, schools",
+    ],
+    "live_blog_dates": [
+        "Live updates",
+        "Monday 14 April",
+        "Evacuation orders were issued for three villages as the river rose by a metre overnight.",
+        "10.32 BST",
+        "The Environment Agency said the water level at the weir had begun to fall.",
+    ],
 }
 
 
@@ -274,6 +301,74 @@ def test_audited_article_content_in_the_body_stays_byte_identical(
     assert _clean(text)[0] == text
     one_newline = text.replace("\n\n", "\n")
     assert _clean(one_newline)[0] == one_newline
+
+
+def test_edge_rules_still_take_their_furniture_at_the_top_and_the_foot() -> None:
+    # The lines the second audit kept in the body go where page chrome is.
+    page = (
+        "Home\nSearch\nMenu\n\nSource: Herald Wire\n\nFloods cut off villages after a month of rain\n\n"
+        f"By Maria Lopez\nMonday 14 April\n\n{BEFORE}\n\n{AFTER}\n\n"
+        "Topics: housing, transport, schools\nPublished 14 April 2024\n"
+    )
+    cleaned, reasons = _clean(page)
+    assert cleaned == f"Floods cut off villages after a month of rain\n\n{BEFORE}\n\n{AFTER}"
+    for rule in ("menu_label", "syndication", "timestamp", "tags"):
+        assert any(f"boilerplate.{rule}" in r for r in reasons), rule
+    # A navigation line at the top is a breadcrumb, whatever its first word.
+    for nav in ("Home > World > Middle East", "Home | News | Sport"):
+        assert _clean(f"{nav}\n\n{BEFORE}")[0] == BEFORE
+
+
+def test_a_poll_widget_goes_anywhere_but_a_poll_result_stays() -> None:
+    widget = "Poll: Should the council close the libraries?\nVote now"
+    for page in (f"{BEFORE}\n\n{widget}\n\n{AFTER}", f"{BEFORE}\n\n{AFTER}\n\n{widget}"):
+        cleaned, reasons = _clean(page)
+        assert cleaned == f"{BEFORE}\n\n{AFTER}"
+        assert any("boilerplate.poll" in r for r in reasons)
+    result = "Poll: most voters back the plan"
+    page = f"{BEFORE}\n\n{AFTER}\n\n{result}"  # a statement, even at the foot
+    assert _clean(page)[0] == page
+
+
+def test_related_and_watch_lines_between_paragraphs_are_still_furniture() -> None:
+    # Deliberately kept as furniture in any position: mid-body, "Watch: ..." labels a
+    # video embed and "Related: ..." links to another story, on topic or not. Nothing
+    # in the line tells the rare subheading from the common embed.
+    for line in (
+        "Watch: the moment the bridge collapsed",
+        "Related: what the cuts mean for schools",
+    ):
+        cleaned, reasons = _clean(f"{BEFORE}\n\n{line}\n\n{AFTER}")
+        assert cleaned == f"{BEFORE}\n\n{AFTER}"
+        assert any("boilerplate.related_links" in r for r in reasons)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize(
+    "items",
+    [
+        "- Lisbon, where the old trams still climb the hills\n- Porto, where the port lodges line the river",
+        "Lisbon, where the old trams still climb the hills\nPorto, where the port lodges line the river",
+        "1. Lisbon, where the old trams still climb the hills\n2. Porto, where the port lodges line the river",
+    ],
+)
+def test_a_short_subheading_over_a_list_at_the_top_is_not_a_kicker(
+    items: str, lowercased: bool
+) -> None:
+    for page in (
+        f"Most popular destinations\n{items}\n\n{BEFORE}",
+        f"Portugal's cities draw record numbers of visitors\n\nMost popular destinations\n{items}\n\n{BEFORE}",
+    ):
+        if lowercased:
+            page = "\n".join(
+                " ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in page.split("\n")
+            )
+        assert _clean(page)[0] == page
+    # Against furniture (no blank line between), a subheading over a bulleted list stays too.
+    page = (
+        f"Published: 14/04/2024 10:32\nWhat changes in April\n- Westgate library closes\n{BEFORE}"
+    )
+    assert _clean(page)[0] == f"What changes in April\n- Westgate library closes\n{BEFORE}"
 
 
 def test_link_list_takes_its_headlines_and_stops_at_running_text() -> None:

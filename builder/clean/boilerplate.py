@@ -14,7 +14,9 @@ what a single line cannot show:
   furniture, with no blank line between ("Reporter" between a name and a date
   stamp), is furniture too (reason ``boilerplate.adjacent``); so is a short
   label right above the title (``boilerplate.kicker``). Titles are safe: a line
-  of five words or more, or the source's headline, never goes this way.
+  of five words or more, or the source's headline, never goes this way. Nor does
+  a subheading over a list: a short line right above a list item (a bullet or a
+  number), or above two headline-like lines in a row, heads the article's list.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .steps import CleaningStep, DocumentContext, content_words, iter_lines
 __all__ = ["BoilerplateLines", "is_running_text"]
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
+#: A list item's marker: a bullet or a number ("- Lisbon", "• Porto", "2. Madeira").
+_LIST_MARKER = re.compile(r"([-–•*·▪►]|\d{1,2}[.)])\s")
 #: A line this long, or this long and closed like a sentence, is running text.
 RUNNING_WORDS = 25
 RUNNING_SENTENCE_WORDS = 10
@@ -57,6 +61,10 @@ def _list_item(view: LineView) -> bool:
 
 def _short(view: LineView) -> bool:
     return len(view.norm.split()) <= NEIGHBOUR_MAX_TOKENS and not _SENTENCE_END.search(view.norm)
+
+
+def _marked_item(view: LineView) -> bool:
+    return bool(_LIST_MARKER.match(view.raw.lstrip()))
 
 
 def _title_like(view: LineView, headline: str | None) -> bool:
@@ -165,8 +173,10 @@ class BoilerplateLines(CleaningStep):
             for i, ln in enumerate(head):
                 if ln.reason is not None or not _short(ln.view) or ln.view.key == headline:
                     continue
-                before = head[i - 1] if i > 0 and head[i - 1].end == ln.start else None
-                after = head[i + 1] if i + 1 < len(head) and ln.end == head[i + 1].start else None
+                before = _touching(head, i, -1)
+                after = _touching(head, i, 1)
+                if after is not None and after.reason is None and _marked_item(after.view):
+                    continue  # a subheading over its list ("Most popular destinations")
                 if (before and before.reason) or (after and after.reason):
                     ln.reason = "adjacent"
                     changed = True
@@ -174,6 +184,24 @@ class BoilerplateLines(CleaningStep):
                     after is not None
                     and _title_like(after.view, headline)
                     and (before is None or before.reason)
+                    and not _heads_list(head, i + 1, headline)
                 ):
                     ln.reason = "kicker"
                     changed = True
+
+
+def _touching(lines: list[_Line], i: int, step: int) -> _Line | None:
+    """The line right before (``step`` -1) or after (+1) line ``i``, with no blank line between."""
+    j = i + step
+    if not 0 <= j < len(lines):
+        return None
+    first, second = (lines[j], lines[i]) if step < 0 else (lines[i], lines[j])
+    return lines[j] if first.end == second.start else None
+
+
+def _heads_list(lines: list[_Line], i: int, headline: str | None) -> bool:
+    """Whether line ``i`` is the first of two headline-like lines in a row: items, not a title."""
+    if headline is not None and lines[i].view.key == headline:
+        return False
+    below = _touching(lines, i, 1)
+    return below is not None and below.reason is None and _title_like(below.view, None)
