@@ -20,6 +20,7 @@ __all__ = [
     "END",
     "START",
     "ReleaseEntry",
+    "load_code",
     "load_line",
     "render_load_snippet",
     "render_versions",
@@ -62,9 +63,31 @@ def load_line(name: str, version: str) -> str:
     return f"ds = load_dataset({json.dumps(name)}, revision={json.dumps('v' + version)})"
 
 
-def render_load_snippet(*, load_name: str, version: str) -> str:
+def load_code(name: str, version: str, *, clone_url: str | None = None) -> list[str]:
+    """The lines a consumer runs to load exactly this release.
+
+    From the Hub, one pinned call. From a plain git repository, which
+    ``load_dataset`` cannot address by revision, a clone at the tag first.
+
+    Example:
+        >>> load_code("org/news", "1.2.0")
+        ['ds = load_dataset("org/news", revision="v1.2.0")']
+        >>> load_code("org/news", "1.2.0", clone_url="https://git.example/news.git")[1]
+        'ds = load_dataset("news")'
+    """
+    if clone_url is None:
+        return [load_line(name, version)]
+    folder = name.rsplit("/", 1)[-1]
+    return [
+        f"# git clone --branch v{version} {clone_url} {folder}   (git-lfs installed)",
+        f"ds = load_dataset({json.dumps(folder)})",
+    ]
+
+
+def render_load_snippet(*, load_name: str, version: str, clone_url: str | None = None) -> str:
     """The "Direct Use" code block, markers included."""
-    body = ["```python", "from datasets import load_dataset", "", load_line(load_name, version)]
+    code = load_code(load_name, version, clone_url=clone_url)
+    body = ["```python", "from datasets import load_dataset", "", *code]
     return "\n".join([LOAD_START, *body, "```", LOAD_END])
 
 
@@ -79,11 +102,18 @@ def _escape(text: str) -> str:
     return md_escape(text)
 
 
-def render_versions(*, load_name: str, version: str, releases: Sequence[ReleaseEntry] = ()) -> str:
+def render_versions(
+    *,
+    load_name: str,
+    version: str,
+    releases: Sequence[ReleaseEntry] = (),
+    clone_url: str | None = None,
+) -> str:
     """The section body, markers included.
 
     ``releases`` newest first; empty for a build that is not published yet
-    (then ``version`` is the version it will be published as).
+    (then ``version`` is the version it will be published as). ``clone_url``:
+    the release lives in a plain git repository (see :func:`load_code`).
     """
     lines = [START, ""]
     if not releases:
@@ -100,7 +130,7 @@ def render_versions(*, load_name: str, version: str, releases: Sequence[ReleaseE
         "```python",
         "from datasets import load_dataset",
         "",
-        load_line(load_name, version),
+        *load_code(load_name, version, clone_url=clone_url),
         "```",
         "",
     ]
@@ -115,7 +145,11 @@ def render_versions(*, load_name: str, version: str, releases: Sequence[ReleaseE
         if len(releases) > 1:
             lines += [
                 "An older release loads the same way with its own tag, e.g. "
-                f'`revision="v{releases[-1].version}"`.',
+                + (
+                    f"`--branch v{releases[-1].version}`."
+                    if clone_url
+                    else f'`revision="v{releases[-1].version}"`.'
+                ),
                 "",
             ]
     lines.append(END)

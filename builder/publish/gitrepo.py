@@ -86,6 +86,7 @@ class GitTarget(ReleaseTarget):
         self.location = text if self.remote else str(Path(text).expanduser().resolve())
         self.description = f"git repository {_redact(self.location)}"
         self.load_name = load_name
+        self.clone_url = _redact(self.location)
         self._tmp: Path | None = None
         self._fetched = False
 

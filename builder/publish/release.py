@@ -36,7 +36,7 @@ from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
 from .changelog import (
     ReleaseEntry,
-    load_line,
+    load_code,
     render_load_snippet,
     render_versions,
     replace_load_snippet,
@@ -383,7 +383,10 @@ def _release_files(
     today = _today()
     current = ReleaseEntry(str(build.version), today, None, change.summary())
     section = render_versions(
-        load_name=target.load_name, version=str(build.version), releases=[current, *history]
+        load_name=target.load_name,
+        version=str(build.version),
+        releases=[current, *history],
+        clone_url=target.clone_url,
     )
     release = {
         "version": str(build.version),
@@ -395,7 +398,9 @@ def _release_files(
         "change": change.to_dict(),
         "history": [e.to_dict() for e in history],
     }
-    snippet = render_load_snippet(load_name=target.load_name, version=str(build.version))
+    snippet = render_load_snippet(
+        load_name=target.load_name, version=str(build.version), clone_url=target.clone_url
+    )
     return replace_load_snippet(replace_versions(build.card, section), snippet), release
 
 
@@ -437,7 +442,9 @@ def publish(
         target=target.description,
         version=str(build.version),
         tag=tag,
-        load_line=load_line(target.load_name, str(build.version)),
+        load_line="\n".join(
+            load_code(target.load_name, str(build.version), clone_url=target.clone_url)
+        ),
     )
     exists = target.exists()
     tags = target.tags() if exists else {}

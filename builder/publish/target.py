@@ -70,6 +70,8 @@ class ReleaseTarget(abc.ABC):
     description: str
     #: The name consumers pass to ``datasets.load_dataset``.
     load_name: str
+    #: Where consumers clone a release from, for targets ``load_dataset`` cannot address.
+    clone_url: str | None = None
 
     @abc.abstractmethod
     def exists(self) -> bool:
