@@ -456,6 +456,24 @@ def test_a_timed_out_request_is_retried_then_succeeds(
     assert sorted(t.name for t in tags) == ["v1.0.0", "v1.1.0"]
 
 
+def test_a_stalled_commit_times_out_and_is_retried(hub_env: HubEnv, releases: Releases) -> None:
+    """huggingface_hub's client has no timeout of its own on API calls: ours bounds them."""
+    hub_env.server.inject("commit", ("delay", 3.0))
+    messages: list[str] = []
+    started = time.monotonic()
+    with HubTarget(
+        REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append, timeout=0.5
+    ) as target:
+        result = publish(releases.v100, target, policy=FAST, log=messages.append)
+    assert result.status == "published"
+    assert hub_env.server.faults.pending() == 0  # the stalled commit was sent
+    assert any("retrying the commit" in m for m in messages), messages
+    assert time.monotonic() - started < 3.0  # it did not wait for the stalled answer
+    time.sleep(max(0.0, started + 4.0 - time.monotonic()))  # the stalled commit is handled now
+    commits = hub_env.api.list_repo_commits(REPO, repo_type="dataset")
+    assert [c.title for c in commits].count("Release v1.0.0") == 1  # the stalled one, or ours
+
+
 def test_files_dropped_by_a_new_build_are_deleted_in_the_release_commit(
     hub_env: HubEnv, releases: Releases, tmp_path: Path
 ) -> None:

@@ -34,6 +34,9 @@ __all__ = ["DEFAULT_ENDPOINT", "HubTarget", "resolve_endpoint"]
 
 T = TypeVar("T")
 DEFAULT_ENDPOINT = "https://huggingface.co"
+#: Seconds a Hub request may go without progress before it is given up and retried:
+#: huggingface_hub's own client waits forever on API calls (refs, commit, tags).
+REQUEST_TIMEOUT = 120.0
 REPO_TYPE = "dataset"
 
 
@@ -58,6 +61,7 @@ class HubTarget(ReleaseTarget):
         policy: retry.RetryPolicy = retry.DEFAULT,
         log: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        timeout: float | None = None,
     ) -> None:
         from huggingface_hub import HfApi, get_token
 
@@ -70,6 +74,8 @@ class HubTarget(ReleaseTarget):
         self.policy = policy
         self.log = log
         self.sleep = sleep  # injectable so tests can see the waits without sleeping them
+        #: ``timeout``, else $BUILDER_HUB_TIMEOUT, else REQUEST_TIMEOUT (seconds)
+        self.timeout = timeout or float(os.environ.get("BUILDER_HUB_TIMEOUT") or REQUEST_TIMEOUT)
         self.description = f"dataset repo {repo_id} on {self.endpoint}"
         self.load_name = repo_id
         self._tmp = Path(tempfile.mkdtemp(prefix="builder-hub-"))
@@ -91,8 +97,16 @@ class HubTarget(ReleaseTarget):
             self.redact(f"{what} failed on {self.description}: {retry.describe(exc)}")
         )
 
+    def _bound_requests(self) -> None:
+        """Give huggingface_hub's shared HTTP client our timeout (it may have been renewed)."""
+        import httpx2
+        from huggingface_hub import get_session
+
+        get_session().timeout = httpx2.Timeout(self.timeout, connect=min(self.timeout, 30.0))
+
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """Run an idempotent Hub call with bounded retries; errors become PublishError."""
+        self._bound_requests()
         on_retry = (lambda m: self.log(self.redact(m))) if self.log else None
         try:
             return retry.call(
@@ -256,6 +270,7 @@ class HubTarget(ReleaseTarget):
             CommitOperationDelete(path_in_repo=p)
             for p in sorted(old - set(files) - {".gitattributes"})
         ]
+        self._bound_requests()
         try:
             info = self.api.create_commit(
                 self.repo_id,
