@@ -16,7 +16,7 @@ what a single line cannot show:
   label right above the title (``boilerplate.kicker``). Titles are safe: a line
   of five words or more, or the source's headline, never goes this way. Nor does
   a subheading over a list: a short line right above a list item (a bullet or a
-  number), or above two headline-like lines in a row, heads the article's list.
+  number, or the first of two headline-like lines in a row) heads the article's list.
 """
 
 from __future__ import annotations
@@ -175,7 +175,11 @@ class BoilerplateLines(CleaningStep):
                     continue
                 before = _touching(head, i, -1)
                 after = _touching(head, i, 1)
-                if after is not None and after.reason is None and _marked_item(after.view):
+                if (
+                    after is not None
+                    and after.reason is None
+                    and _opens_list(head, i + 1, headline)
+                ):
                     continue  # a subheading over its list ("Most popular destinations")
                 if (before and before.reason) or (after and after.reason):
                     ln.reason = "adjacent"
@@ -184,7 +188,6 @@ class BoilerplateLines(CleaningStep):
                     after is not None
                     and _title_like(after.view, headline)
                     and (before is None or before.reason)
-                    and not _heads_list(head, i + 1, headline)
                 ):
                     ln.reason = "kicker"
                     changed = True
@@ -199,9 +202,14 @@ def _touching(lines: list[_Line], i: int, step: int) -> _Line | None:
     return lines[j] if first.end == second.start else None
 
 
-def _heads_list(lines: list[_Line], i: int, headline: str | None) -> bool:
-    """Whether line ``i`` is the first of two headline-like lines in a row: items, not a title."""
-    if headline is not None and lines[i].view.key == headline:
+def _opens_list(lines: list[_Line], i: int, headline: str | None) -> bool:
+    """Whether line ``i`` is a list's first item: bulleted or numbered, or the first of two
+    headline-like lines in a row (a title stands alone, above a blank line or the byline)."""
+    if _marked_item(lines[i].view):
+        return True
+    if (headline is not None and lines[i].view.key == headline) or not _title_like(
+        lines[i].view, None
+    ):
         return False
     below = _touching(lines, i, 1)
     return below is not None and below.reason is None and _title_like(below.view, None)
