@@ -34,6 +34,10 @@ class Article:
     author: str | None
     blocks: list[Block] = field(default_factory=list)
     form: str = "cased"  # or "lowercased_tokenized"
+    #: "any": pages may show a window of the body; "whole": always the whole body (an
+    #: article whose cut would leave a body line at the page's edge, where the same line
+    #: is furniture: a live blog's first date heading, a source line closing a window).
+    window: str = "any"
 
 
 def tokenize_lower(text: str) -> str:

@@ -124,8 +124,11 @@ def _render_block(block: Block, bullet: str) -> str:
     return block.items[0]
 
 
-def _window(rng: random.Random, blocks: list[Block]) -> list[Block]:
+def _window(rng: random.Random, article: Article) -> list[Block]:
     """A contiguous run of at least four blocks (the whole body half the time)."""
+    blocks = article.blocks
+    if article.window == "whole":
+        return list(blocks)
     if len(blocks) <= 4 or rng.random() < 0.5:
         return list(blocks)
     size = rng.randint(4, len(blocks))
@@ -156,7 +159,7 @@ def _dirty(
     """Raw page and gold body for one article on one site."""
     fields = _fields(rng, article)
     sep = site["sep"]
-    blocks = _window(rng, article.blocks)
+    blocks = _window(rng, article)
     body = [_render_block(b, site["bullet"]) for b in blocks]
     tokenized = article.form == "lowercased_tokenized"
 
@@ -232,7 +235,7 @@ def _dirty(
 
 def _clean(rng: random.Random, site: dict[str, Any], article: Article) -> str:
     """An article alone, as a clean page would give it (normalized white space)."""
-    blocks = _window(rng, article.blocks)
+    blocks = _window(rng, article)
     parts = [_render_block(b, site["bullet"]) for b in blocks]
     if article.title and rng.random() < 0.6:
         parts.insert(0, article.title)
