@@ -266,6 +266,14 @@ def clean(
     edits: Annotated[
         bool, typer.Option("--edits", help="Print the edit log (JSON Lines) instead of the text.")
     ] = False,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace",
+            help="Print every edit as its step and rule made it (JSON Lines), before "
+            "neighbouring edits are merged into the edit log.",
+        ),
+    ] = False,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -293,6 +301,8 @@ def clean(
         builder clean seeds/articles/004_85bdede9e1a8b346.txt
 
         cat page.txt | builder clean --edits
+
+        builder clean --trace page.txt    # which rule removed which line
 
         builder clean --rules my_site_rules.yaml --edits page.txt
 
@@ -327,8 +337,11 @@ def clean(
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise DataError(f"{file or '<stdin>'}: invalid UTF-8 at byte {exc.start}") from None
-        result = cleaner.clean(raw)
-        if as_json:
+        result = cleaner.clean(raw, trace=trace)
+        if trace and not as_json:
+            for step_edit in result.trace:
+                print(json.dumps(step_edit, ensure_ascii=False))
+        elif as_json:
             print(
                 json.dumps(
                     {
@@ -336,6 +349,7 @@ def clean(
                         "edits": [e.as_dict() for e in result.edits],
                         "attributes": result.attributes,
                         "rules": dict(sorted(result.rule_counts.items())),
+                        **({"trace": result.trace} if trace else {}),
                     },
                     indent=2,
                     ensure_ascii=False,

@@ -37,3 +37,24 @@ def test_clean_reads_stdin_and_prints_the_edit_log(run_cli) -> None:
     log = run_cli("clean", "--edits", stdin=page)
     assert "boilerplate.breadcrumb" in log.stdout
     assert "boilerplate.advertisement" in log.stdout
+
+
+def test_clean_trace_names_the_rule_of_every_edit_before_merging(run_cli) -> None:
+    import json
+
+    # Two widgets on adjacent lines: the edit log merges them into one edit.
+    page = "The article body.\nMore body text here.\nShare.\nExit mobile version\n"
+    merged = [
+        json.loads(line) for line in run_cli("clean", "--edits", stdin=page).stdout.splitlines()
+    ]
+    assert len(merged) == 1 and "+" in merged[0]["reason"]
+    trace = [
+        json.loads(line) for line in run_cli("clean", "--trace", stdin=page).stdout.splitlines()
+    ]
+    assert all("+" not in t["reason"] for t in trace)
+    by_text = {t["original"].strip(): t for t in trace if t["original"].strip()}
+    assert {"Share.", "Exit mobile version"} <= set(by_text)
+    for text, t in by_text.items():
+        assert page[t["raw_start"] : t["raw_end"]].strip() == text  # raw offsets
+    # every rule of the merged edit is one of the traced edits
+    assert set(merged[0]["reason"].split("+")) <= {t["reason"] for t in trace}

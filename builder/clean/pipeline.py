@@ -55,6 +55,9 @@ class CleanResult:
     rule_counts: Counter[str] = field(default_factory=Counter)
     #: Characters removed (net) per rule.
     removed_chars: Counter[str] = field(default_factory=Counter)
+    #: With ``clean(..., trace=True)``: every edit as its step made it, before edits
+    #: of neighbouring steps were merged (``edits`` joins their reasons with ``+``).
+    trace: list[dict[str, object]] = field(default_factory=list)
 
 
 def _insert_before(names: list[str], name: str, anchor: str) -> None:
@@ -123,7 +126,10 @@ class Cleaner:
             steps.insert(at, RepeatedLinesStep(repeated_lines))
         return cls(steps)
 
-    def clean(self, raw: str, ctx: DocumentContext | None = None) -> CleanResult:
+    def clean(
+        self, raw: str, ctx: DocumentContext | None = None, *, trace: bool = False
+    ) -> CleanResult:
+        """Run every step; ``trace`` also keeps each step's own edits (for ``builder clean``)."""
         ctx = ctx or DocumentContext()
         form = text_form(raw)
         ctx.attributes.setdefault("text_form", form.label)
@@ -132,11 +138,25 @@ class Cleaner:
         emap = EditMap(raw)
         counts: Counter[str] = Counter()
         removed: Counter[str] = Counter()
+        steps: list[dict[str, object]] = []
         for step in self.steps:
             edits = step.find_edits(emap.text, ctx)
             for e in edits:
                 counts[e.reason] += 1
                 removed[e.reason] += (e.end - e.start) - len(e.replacement)
+                if trace:
+                    steps.append(
+                        {
+                            "step": step.name,
+                            "reason": e.reason,
+                            # where it is in the raw text (an edge inside an earlier edit
+                            # snaps to that edit's start)
+                            "raw_start": emap.clean_to_raw(e.start),
+                            "raw_end": emap.clean_to_raw(e.end),
+                            "original": emap.text[e.start : e.end],
+                            "replacement": e.replacement,
+                        }
+                    )
             emap.apply(edits)
         return CleanResult(
             raw=raw,
@@ -145,4 +165,5 @@ class Cleaner:
             attributes=dict(ctx.attributes),
             rule_counts=counts,
             removed_chars=removed,
+            trace=steps,
         )
