@@ -396,6 +396,26 @@ def test_open_list_headers_go_after_the_article_over_other_stories_only() -> Non
     assert _clean(page)[0] == page
 
 
+@pytest.mark.parametrize("sep", ["\n\n", "\n"])
+def test_a_closing_list_ends_at_the_next_list_header(sep: str) -> None:
+    # The article's closing section, then widgets, then a rail under a header of its
+    # own: the rail's headlines are not the article's list, so they do not outvote it.
+    closing = (
+        "Latest on the floods\nPumps run on the damaged embankment\n"
+        "Families leave their homes before dawn\nEngineers inspect the river defences"
+    )
+    article = sep.join([BEFORE, AFTER, closing])
+    widgets = sep.join(["Share this article", "12 comments"])
+    rail = "Most read in Sport\n" + HERALD_LIST
+    cleaned, reasons = _clean(sep.join([article, widgets, rail]) + "\n")
+    assert cleaned == article
+    assert any("boilerplate.link_list_tail" in r for r in reasons)
+    # Two rails in a row are each judged on their own lines, and both go.
+    other = "Trending now\nCouncil votes on new bus lanes\nZoo names its new penguin chicks"
+    page = sep.join([BEFORE, AFTER, "More from the Herald\n" + HERALD_LIST, widgets, other]) + "\n"
+    assert _clean(page)[0] == sep.join([BEFORE, AFTER])
+
+
 def test_head_furniture_takes_short_neighbours_but_not_the_title_or_a_subheading() -> None:
     page = (
         "Home » News » Weather\nMaria Lopez\nChief reporter\nPublished 3 March 2024\n\n"

@@ -7,7 +7,7 @@ what a single line cannot show:
   *tail* everything after the last; some rules only apply there (``edges``), or
   only in the tail (``tail``);
 * **link lists**: a header such as "Most read" takes the headline-like lines
-  under it along (reason of the header's rule); a header that could also be a
+  under it along, up to the next list header (reason of the header's rule); a header that could also be a
   subheading ("Latest on the strike", rules with ``off_topic``) goes only when
   most of its lines are not about the article, the way a rail of other stories is not;
 * **neighbours**: in the head, a short unpunctuated line wedged against
@@ -129,10 +129,19 @@ class BoilerplateLines(CleaningStep):
     def _list_under(
         lines: list[_Line], matched: list[LineRule | None], running: list[bool], header: int
     ) -> list[int]:
-        """The headline-like lines under a list header, up to running text."""
+        """The headline-like lines under a list header, up to running text or the next header.
+
+        Furniture of another kind between items ("Advertisement", a share line) does
+        not end the list; another list header does: its lines are a list of their own
+        ("More from the kitchen" over the article's dishes, then "Most read" over a rail),
+        and are judged on their own.
+        """
         items: list[int] = []
         for j in range(header + 1, len(lines)):
-            if lines[j].reason is not None or matched[j] is not None:
+            rule = matched[j]
+            if rule is not None and rule.block == "list":
+                break
+            if lines[j].reason is not None or rule is not None:
                 continue  # furniture of its own kind; the list goes on after it
             if running[j] or not _list_item(lines[j].view):
                 break

@@ -388,15 +388,17 @@ class Whitespace(CleaningStep):
     )
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        # The document's edges first: where a run of blank lines is the edge itself
+        # (the whole tail was furniture), the edge edit wins the tie and nothing is left.
         edits: list[Edit] = []
-        for pattern, replacement, rule in self._patterns:
-            edits += [
-                self.edit(m.start(), m.end(), replacement, rule) for m in pattern.finditer(text)
-            ]
         lead = len(text) - len(text.lstrip())
         if lead:
             edits.append(self.edit(0, lead, "", "document_edges"))
         trail = len(text.rstrip())
         if trail < len(text) and trail >= lead:
             edits.append(self.edit(trail, len(text), "", "document_edges"))
+        for pattern, replacement, rule in self._patterns:
+            edits += [
+                self.edit(m.start(), m.end(), replacement, rule) for m in pattern.finditer(text)
+            ]
         return _drop_overlaps(edits)
