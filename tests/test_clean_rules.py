@@ -469,6 +469,105 @@ def test_bare_headline_rail_goes_but_an_articles_closing_list_stays() -> None:
     assert _clean(page)[0] == page
 
 
+def _tokenized(text: str) -> str:
+    """Lowercased and tokenized line by line, as older corpora have it."""
+    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
+
+
+RENTS = (
+    "Average rents for new tenancies rose by 9% in the year to March, the fastest rise on "
+    "record, as demand from tenants outstripped the homes available to let.",
+    "Letting agents said landlords were passing on higher mortgage costs to tenants.",
+)
+BREACH_TITLE = "Parcel firm says hackers stole data of 40,000 customers"
+BREACH = (
+    "A parcel firm said hackers stole the names, email addresses and delivery notes of "
+    "people who use its app.",
+    "Quickship said it found the breach on Monday and had reset every password.",
+)
+
+
+@pytest.mark.parametrize("sep", ["\n\n", "\n"])
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_closing_question_over_its_advice_stays_but_a_rail_goes(
+    sep: str, lowercased: bool
+) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    # A question about the article's subject ("tenants") over advice items without
+    # closing punctuation, set apart by a blank line or not.
+    advice = (
+        "Check whether a proposed increase is in line with the area\n"
+        "Ask for any increase in writing\nContact an advice service before signing"
+    )
+    page = form(sep.join([*RENTS, "What can tenants do?", advice]))
+    assert _clean(page)[0] == page
+    # The subject named in the title only, and in the plural there ("customers").
+    answer = (
+        "Be wary of emails that claim to come from Quickship\n"
+        "Do not pay delivery fees asked for by text message\n"
+        "Check your bank statements for unfamiliar payments"
+    )
+    page = form(sep.join([BREACH_TITLE, *BREACH, "What should a customer do?", answer]))
+    assert _clean(page)[0] == page
+    # Advice in full sentences is never a rail.
+    sentences = "Ask for any increase in writing.\nContact an advice service before signing."
+    page = form(sep.join([*RENTS, "What can tenants do?", sentences]))
+    assert _clean(page)[0] == page
+    # A rail of headlines at the end still goes, with or without a question among them,
+    # when the question is about something else and nothing below answers from the article.
+    article = form(sep.join(RENTS))
+    for rail in (
+        HERALD_LIST,
+        "Who will win the cup?\nCouncil votes on new bus lanes\n"
+        "Five walks for a rainy weekend\nZoo names its new penguin chicks",
+    ):
+        cleaned, reasons = _clean(article + sep + form(rail) + "\n")
+        assert cleaned == article, rail
+        assert any("footer.rail" in r for r in reasons)
+
+
+BUSES = (
+    "Harwick's bus operator will redraw its network from September, cutting five routes "
+    "and running buses every ten minutes on the busiest corridors.",
+    "Pensioners in Millbrook said the routes that remain would leave them without a "
+    "Sunday service.",
+)
+ROUTES = (
+    "Harwick to Millbrook via the hospital\nWestgate to the university campus\nThe town centre loop"
+)
+
+
+@pytest.mark.parametrize("sep", ["\n\n", "\n"])
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("bullet", ["", "• "])
+def test_a_closing_list_under_a_header_naming_the_articles_subject_stays(
+    sep: str, lowercased: bool, bullet: str
+) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    items = "\n".join(bullet + item for item in ROUTES.split("\n"))
+    # "Most popular routes" in an article about routes, over three routes of which
+    # one names its places: the header counts as one more line about the article.
+    page = form(sep.join([*BUSES, "Most popular routes", items]))
+    assert _clean(page)[0] == page
+    article = form(sep.join(BUSES))
+    rail = "Police appeal after crash on ring road\nPop star cancels tour dates\nBakery chain to open 50 new shops"
+    on_topic = "Harwick to Millbrook buses every ten minutes"
+    for tail in (
+        # The same header over headlines none of which is about the article.
+        "Most popular routes\n" + rail,
+        # A header pointing to a section or a publisher, named in the article: one
+        # headline about it does not keep the rail.
+        "Most read in Harwick\n" + on_topic + "\n" + rail,
+        "More from Harwick\n" + on_topic + "\n" + rail,
+        # The bare header, and a header of list words only ("popular", "stories").
+        "Most popular\n" + on_topic + "\n" + rail,
+        "Most popular stories\n" + on_topic + "\n" + rail,
+    ):
+        cleaned, reasons = _clean(article + sep + form(tail) + "\n")
+        assert cleaned == article, tail
+        assert any("boilerplate.link_list" in r for r in reasons), tail
+
+
 def test_truncated_teasers_of_another_site_are_removed() -> None:
     # A rail cut at a fixed length, headlines glued to their standfirsts.
     teasers = [

@@ -22,12 +22,13 @@ what a single line cannot show:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .edits import Edit
 from .rules import LineRule, LineView, load_rules
-from .steps import CleaningStep, DocumentContext, content_words, iter_lines
+from .steps import CleaningStep, DocumentContext, content_words, iter_lines, stem
 
 __all__ = ["BoilerplateLines", "is_running_text"]
 
@@ -91,6 +92,15 @@ class BoilerplateLines(CleaningStep):
         self.rules = list(rules) if rules is not None else load_rules()
         # A line longer than every rule allows is text: no rule is tried on it.
         self.max_words = max((r.max_words for r in self.rules), default=0)
+        # The words list headers are written with ("most", "popular", "latest", "network"):
+        # what a header says beyond them is its own subject ("routes" in "Most popular routes").
+        self.header_words = {
+            w
+            for r in self.rules
+            if r.block == "list"
+            for text in [*r.phrases, *(p.pattern for p in r.patterns)]
+            for w in re.findall(r"[a-z]{3,}", text.casefold())
+        }
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [_Line(s, e, LineView(t)) for s, e, t in iter_lines(text) if t.strip()]
@@ -109,7 +119,7 @@ class BoilerplateLines(CleaningStep):
             if (rule.zone == "edges" and first <= i <= last) or (rule.zone == "tail" and i <= last):
                 continue
             items = self._list_under(lines, matched, running, i) if rule.block == "list" else []
-            if rule.off_topic and self._on_topic(lines, matched, i, items):
+            if rule.off_topic and self._on_topic(lines, matched, i, items, self.header_words):
                 continue  # the article's own subheading and list
             ln.reason = rule.name
             for j in items:
@@ -150,27 +160,46 @@ class BoilerplateLines(CleaningStep):
 
     @staticmethod
     def _on_topic(
-        lines: list[_Line], matched: list[LineRule | None], header: int, items: list[int]
+        lines: list[_Line],
+        matched: list[LineRule | None],
+        header: int,
+        items: list[int],
+        header_words: set[str] | frozenset[str] = frozenset(),
     ) -> bool:
         """Whether half the list's lines share much of their vocabulary with the rest of the text.
 
         A header with no list under it is judged by its own words: "Latest on the talks"
         in an article about talks is a subheading, "More from the Herald" is not.
+        Over a list, a header that names the article's subject counts as one more line
+        about it ("Most popular routes" in an article about bus routes, over three routes
+        of which one names its places): what the header says beyond the words list
+        headers are written with, before any "in"/"from" (a section or a publisher, as in
+        "Most read in Business", "More from the Herald"), all in the text and one of its
+        words at least twice (plural or not). Alone it never keeps a list none of whose
+        items is about the article.
         """
         taken = {header, *items}
-        body = content_words(
-            "\n".join(
-                ln.view.raw
-                for j, ln in enumerate(lines)
-                if j not in taken and matched[j] is None and ln.reason is None
-            )
-        )
+        text_words = [
+            w
+            for j, ln in enumerate(lines)
+            if j not in taken and matched[j] is None and ln.reason is None
+            for w in ln.view.words
+        ]
+        body = content_words(" ".join(text_words))
         about = 0
         for j in items or [header]:
             words = content_words(lines[j].view.raw)
             about += bool(words) and len(words & body) / len(words) >= LIST_TOPIC_OVERLAP
+        names = 0
+        if items and about:
+            own = lines[header].view.words
+            cut = next((k for k, w in enumerate(own) if w in ("in", "from")), len(own))
+            subject = {stem(w) for w in content_words(" ".join(own[:cut])) - header_words}
+            said = Counter(stem(w) for w in text_words)
+            names = int(bool(subject) and all(said[w] for w in subject))
+            names &= any(said[w] >= 2 for w in subject)
         # Half of the lines, not one: a rail's headline can share a word or two by chance.
-        return 2 * about >= max(1, len(items))
+        return 2 * (about + names) >= max(1, len(items) + names)
 
     @staticmethod
     def _take_neighbours(lines: list[_Line], first: int, ctx: DocumentContext) -> None:

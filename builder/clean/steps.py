@@ -29,6 +29,7 @@ __all__ = [
     "Whitespace",
     "content_words",
     "iter_lines",
+    "stem",
 ]
 
 
@@ -221,6 +222,39 @@ _STOP = frozenset(
 )
 
 
+#: Words that make a line a question without saying what it asks about.
+_ASKING = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "how",
+        "why",
+        "when",
+        "where",
+        "can",
+        "does",
+        "did",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "happens",
+        "next",
+        "now",
+        "need",
+        "know",
+    ]
+)
+
+
+def stem(word: str) -> str:
+    """A word without its plural ending, so "emails" meets "email"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def content_words(text: str) -> set[str]:
     """The words that say what a text is about: no stop words, three letters and more."""
     return {w for w in _words(text) if w not in _STOP and len(w) > 2}
@@ -295,6 +329,23 @@ class TrailingTeasers(CleaningStep):
     def _content(self, text: str) -> set[str]:
         return content_words(text)
 
+    def _heads(self, top: str, below: list[str], body: set[str]) -> bool:
+        """Whether ``top`` is a subheading over the lines ``below``: shorter than every one,
+        and naming what they are about (a word shared with one of them), or a question
+        about the article's subject (a word other than its asking words, plural or not,
+        in the text above: "What can tenants do?" over advice in an article about
+        tenants). A rail's headlines are all of a length, so its first line is seldom
+        the shortest, and a question in a rail is about another story. The items alone
+        cannot tell: a rail's headlines share a common word ("new") with most articles.
+        """
+        if not all(len(top.split()) < len(line.split()) for line in below):
+            return False
+        words = self._content(top)
+        if any(words & self._content(line) for line in below):
+            return True
+        subject = {stem(w) for w in words - _ASKING}
+        return top.endswith("?") and bool(subject & {stem(w) for w in body})
+
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [ln for ln in iter_lines(text) if ln[2].strip()]
         if len(lines) < 3:
@@ -338,7 +389,9 @@ class TrailingTeasers(CleaningStep):
         keep it: a blank line between it and a block of items (a scraped rail is
         spaced evenly), or being shorter than every item and sharing a word with one
         (it names what they are about: "How the fire spread" over "Friday afternoon:
-        fire reported ...").
+        fire reported ..."), or being shorter than every item and a question about the
+        article's subject ("What can tenants do?" over advice), in the run or just above
+        it (then it is not the closed sentence a rail follows).
         """
         run: list[tuple[int, int, str]] = []
         gap: bool | None = None  # whether the run's lines are set apart by blank lines
@@ -360,15 +413,17 @@ class TrailingTeasers(CleaningStep):
         if len(run) < self.rail_min or len(run) == len(lines):
             return []
         top, below = run[-1][2], [line for _, _, line in run[:-1]]
-        if all(len(top.split()) < len(line.split()) for line in below) and any(
-            self._content(top) & self._content(line) for line in below
-        ):
-            return []  # a subheading over its own list
-        before = lines[len(lines) - len(run) - 1][2].strip()
-        if not re.search(r"[.!?\"”’]$", before):
-            return []
         first = run[-1][0]
         body = self._content("\n".join(ln[2] for ln in lines if ln[0] < first))
+        if self._heads(top, below, body):
+            return []  # a subheading over its own list
+        at = len(lines) - len(run) - 1
+        before = lines[at][2].strip()
+        if not re.search(r"[.!?\"”’]$", before):
+            return []
+        above = self._content("\n".join(ln[2] for ln in lines[:at]))
+        if before.endswith("?") and self._heads(before, [line for _, _, line in run], above):
+            return []  # a question subheading set apart from its list by a blank line
         for _, _, line in run:
             words = self._content(line)
             if len(words & body) / max(1, len(words)) >= self.rail_overlap:
