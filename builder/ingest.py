@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "article_path",
     "case_collisions",
     "ignored_entries",
+    "iter_article_ids",
     "list_article_ids",
     "list_articles",
     "read_article",
@@ -63,20 +64,25 @@ class RawArticle:
         }
 
 
-def list_article_ids(directory: Path) -> list[str]:
-    """Id of every ``*.txt`` in ``directory`` (not hidden), sorted.
+def iter_article_ids(directory: Path) -> Iterator[str]:
+    """Id of every ``*.txt`` in ``directory`` (not hidden), in directory order.
 
-    Only ids are held (a million fit in about 60 MB); the path of an article is
-    ``directory / f"{id}.txt"``, built when it is read.
+    Streamed, so a million ids need not sit in a list: the build stages them in
+    SQLite (:meth:`~builder.staging.Staging.add_article_ids`) and reads them
+    back sorted from there.
     """
     with os.scandir(directory) as entries:
-        found = [
-            entry.name[: -len(ARTICLE_SUFFIX)]
-            for entry in entries
-            if entry.name.endswith(ARTICLE_SUFFIX) and not entry.name.startswith(".")
-        ]
-    found.sort()
-    return found
+        for entry in entries:
+            if entry.name.endswith(ARTICLE_SUFFIX) and not entry.name.startswith("."):
+                yield entry.name[: -len(ARTICLE_SUFFIX)]
+
+
+def list_article_ids(directory: Path) -> list[str]:
+    """Id of every ``*.txt`` in ``directory`` (not hidden), sorted (small folders).
+
+    The path of an article is ``directory / f"{id}.txt"``, built when it is read.
+    """
+    return sorted(iter_article_ids(directory))
 
 
 def article_path(directory: Path, article_id: str) -> Path:
@@ -98,8 +104,13 @@ def ignored_entries(directory: Path) -> list[str]:
         )
 
 
-def case_collisions(ids: list[str]) -> list[list[str]]:
-    """Groups of ids equal but for letter case: one file on Windows and macOS checkouts."""
+def case_collisions(ids: Iterable[str]) -> list[list[str]]:
+    """Groups of ids equal but for letter case: one file on Windows and macOS checkouts.
+
+    Holds every id (small folders); the build asks its staging database instead
+    (:meth:`~builder.staging.Staging.case_collisions`, same groups, same order).
+    """
+    ids = list(ids)
     folded = Counter(i.casefold() for i in ids)
     groups: dict[str, list[str]] = {}
     for i in ids:

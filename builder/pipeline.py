@@ -53,7 +53,7 @@ from .card import CardError, card_metadata, render_card, template_path
 from .card_facts import card_context
 from .config import DatasetConfig, load_config
 from .errors import DataError
-from .ingest import article_path, case_collisions, ignored_entries, list_article_ids, read_jsonl
+from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
 from .manifest import sha256_file, write_manifest
 from .output import (
     check_out_dir,
@@ -273,10 +273,16 @@ def _stage_side(
         run.reject_line(kind, file, line, article_id, issues)
 
 
-def _stage_articles(run: _Run) -> list[str]:
+def _stage_articles(run: _Run) -> int:
+    """Stage the ids of the articles folder; returns how many there are.
+
+    The listing streams into the staging database, which sorts it and finds
+    case collisions, so no list of every id is held (a million: about 60 MB,
+    and more while it was sorted and folded).
+    """
     config = run.config
     folder = config.articles_dir.name
-    ids = list_article_ids(config.articles_dir)
+    run.staging.add_article_ids(iter_article_ids(config.articles_dir))
     for name in ignored_entries(config.articles_dir):
         run.report.add(
             Issue(
@@ -286,7 +292,7 @@ def _stage_articles(run: _Run) -> list[str]:
                 message="not read: articles are the *.txt files (not hidden) in the articles folder",
             )
         )
-    for group in case_collisions(ids):
+    for group in run.staging.case_collisions():
         for article_id in group:
             issue = Issue(
                 file=f"{article_id}.txt",
@@ -298,11 +304,11 @@ def _stage_articles(run: _Run) -> list[str]:
                 run.tainted.setdefault(article_id, []).append(issue)
             else:
                 run.report.add(issue)
-    run.staging.add_article_ids(ids)
-    return ids
+    return run.staging.article_count()
 
 
-def _stage_inputs(run: _Run) -> list[str]:
+def _stage_inputs(run: _Run) -> int:
+    """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
     if config.sources_path.is_file():
         _stage_side(
@@ -345,7 +351,7 @@ def _stage_inputs(run: _Run) -> list[str]:
                 message=f"articles folder {config.articles_dir} does not exist",
             )
         )
-        return []
+        return 0
     articles = _stage_articles(run)
     for kind in ("source", "annotation"):
         for article_id, file, line in run.staging.side_without_article(kind):
@@ -426,16 +432,18 @@ def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
     return result, scan_texts(scanner, zip(ids, texts, strict=True))
 
 
-def _reject_tainted(run: _Run, ids: list[str]) -> list[str]:
-    """Quarantine: articles whose side records were rejected are rejected unread."""
+def _reject_tainted(run: _Run, articles: int) -> int:
+    """Quarantine: articles whose side records were rejected are rejected unread.
+
+    Returns how many articles are left; :func:`_kept_ids` lists them.
+    """
     if not run.tainted:
-        return ids
-    kept = []
-    for article_id in ids:
+        return articles
+    for article_id in run.staging.article_ids():
         why = run.tainted.get(article_id)
         if why is None:
-            kept.append(article_id)
             continue
+        articles -= 1
         source = run.staging.side("source", article_id)
         publisher = (source.record.get("publisher") if source else None) or UNKNOWN_PUBLISHER
         for stage in ("read", "rejected"):
@@ -451,7 +459,12 @@ def _reject_tainted(run: _Run, ids: list[str]) -> list[str]:
             },
             why,
         )
-    return kept
+    return articles
+
+
+def _kept_ids(run: _Run) -> Iterator[str]:
+    """The staged ids in sorted order, bar those :func:`_reject_tainted` rejected."""
+    return (i for i in run.staging.article_ids() if i not in run.tainted)
 
 
 def _take_batch(run: _Run, result: BatchResult, privacy: PrivacySummary) -> None:
@@ -482,21 +495,27 @@ def _take_batch(run: _Run, result: BatchResult, privacy: PrivacySummary) -> None
         )
 
 
-def _batch_specs(run: _Run, ids: list[str], rows_dir: Path) -> Iterator[BatchSpec]:
-    """The batches, made as they are needed (a million articles: no second list)."""
+def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[BatchSpec]:
+    """The batches, made as they are needed from a stream of ids (no list of them)."""
     size = run.config.batch_size
     folder = str(run.config.articles_dir)
-    for i, start in enumerate(range(0, len(ids), size)):
+    stream = iter(ids)
+    start = 0
+    for i in itertools.count():
+        # Plain strings: a Path per article would grow the interpreter's table
+        # of interned path parts by one entry per article.
+        items = [(a, os.path.join(folder, f"{a}.txt")) for a in itertools.islice(stream, size)]
+        if not items:
+            return
         yield BatchSpec(
             index=i,
-            # Plain strings: a Path per article would grow the interpreter's table
-            # of interned path parts by one entry per article.
-            items=[(a, os.path.join(folder, f"{a}.txt")) for a in ids[start : start + size]],
+            items=items,
             config_path=str(run.config.path),
             staging_path=str(run.staging.path),
             rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
             first_ordinal=start,
         )
+        start += len(items)
 
 
 def _pooled(
@@ -518,15 +537,17 @@ def _pooled(
 
 def _process_articles(
     run: _Run,
-    ids: list[str],
+    ids: Iterable[str],
+    total: int,
     work: Path,
     *,
     workers: int,
     progress: Progress | None,
 ) -> list[Path]:
+    """Run the batches over ``ids`` (``total`` of them, streamed in sorted order)."""
     rows_dir = work / "rows"
     rows_dir.mkdir()
-    batches = -(-len(ids) // run.config.batch_size)
+    batches = -(-total // run.config.batch_size)
     specs = _batch_specs(run, ids, rows_dir)
     done = 0
     with _executor(workers, batches) as pool:
@@ -535,7 +556,7 @@ def _process_articles(
             _take_batch(run, result, privacy)
             done += result.stats.stages["read"]
             if progress:
-                progress(done, len(ids))
+                progress(done, total)
     run.staging.commit()
     return [rows_dir / f"batch-{i:06d}.arrow" for i in range(batches)]
 
@@ -625,10 +646,12 @@ def _analyse(
         quarantine=quarantine,
     )
     try:
-        ids = _reject_tainted(run, _stage_inputs(run))
+        kept = _reject_tainted(run, _stage_inputs(run))
         if config.publisher_repetition:
-            count_publisher_lines(staging, config, ids)
-        rows_files = _process_articles(run, ids, work, workers=workers, progress=progress)
+            count_publisher_lines(staging, config, _kept_ids(run))
+        rows_files = _process_articles(
+            run, _kept_ids(run), kept, work, workers=workers, progress=progress
+        )
     finally:
         run.rejects.close()
     _report_privacy(run)
@@ -837,7 +860,7 @@ def _write_metadata(
             "version": config.version,
             "config_sha256": sha256_file(config.path),
         },
-        inputs=_input_entries(config),
+        inputs=_input_entries(config, staging),
         schemas=[
             {"path": f"schema/{store.path(n).name}", "sha256": sha256_file(store.path(n))}
             for n in SCHEMA_NAMES
@@ -860,10 +883,11 @@ def _write_metadata(
     )
 
 
-def _input_entries(config: DatasetConfig) -> Iterator[dict[str, Any]]:
+def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
+    """Every input file, streamed: the articles are the staged ids (listed once, sorted)."""
     root = config.root
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    articles = (article_path(config.articles_dir, i) for i in list_article_ids(config.articles_dir))
+    articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
     for path in itertools.chain(files, articles):
         if path.is_file():
             yield {

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = ["ArticleFacts", "SideRecord", "Staging"]
+
+#: Ids read from the staging database per query.
+ARTICLE_CHUNK = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ CREATE TABLE IF NOT EXISTS rejected_side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
     publisher TEXT
 );
-CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, folded TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
     row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT
@@ -127,8 +130,52 @@ class Staging:
     def side_count(self, kind: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM side WHERE kind = ?", (kind,)).fetchone()[0]
 
-    def add_article_ids(self, ids: list[str]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO articles VALUES (?)", ((i,) for i in ids))
+    # -- article ids -----------------------------------------------------------------
+    def add_article_ids(self, ids: Iterable[str]) -> None:
+        """Stage ids as they are listed (a stream: no list of a million ids is built).
+
+        Each id is stored with its ``str.casefold()``, which SQLite's ``lower()``
+        does not match (``Straße`` and ``STRASSE``), for :meth:`case_collisions`.
+        """
+        self.db.executemany(
+            "INSERT OR IGNORE INTO articles VALUES (?, ?)", ((i, i.casefold()) for i in ids)
+        )
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def article_ids(self, *, chunk: int = ARTICLE_CHUNK) -> Iterator[str]:
+        """Every staged id in sorted order (code point order, as ``sorted()``), ``chunk`` at a time.
+
+        Each chunk is a fresh query after the last id seen, so no statement stays
+        open while the caller writes to or commits this database meanwhile.
+        """
+        query, args = "SELECT id FROM articles ORDER BY id LIMIT ?", (chunk,)
+        while True:
+            ids = [row[0] for row in self.db.execute(query, args)]
+            yield from ids
+            if len(ids) < chunk:
+                return
+            query = "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?"
+            args = (ids[-1], chunk)
+
+    def case_collisions(self) -> Iterator[list[str]]:
+        """Groups of staged ids equal but for letter case, in the order of
+        :func:`~builder.ingest.case_collisions` (by folded id, then id)."""
+        group: list[str] = []
+        last: str | None = None
+        for folded, article_id in self.db.execute(
+            "SELECT folded, id FROM articles WHERE folded IN"
+            " (SELECT folded FROM articles GROUP BY folded HAVING COUNT(*) > 1)"
+            " ORDER BY folded, id"
+        ).fetchall():  # only the colliding ids: few
+            if folded != last and group:
+                yield group
+                group = []
+            last = folded
+            group.append(article_id)
+        if group:
+            yield group
 
     def side_without_article(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
         """Side records whose article does not exist."""
