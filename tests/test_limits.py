@@ -144,3 +144,51 @@ def test_an_over_long_jsonl_line_is_skipped_in_bounded_memory(tmp_path: Path) ->
     ]
     assert records[0][2][0].record == "a"
     assert peak < 8 << 20, f"{peak:,} bytes traced while skipping a 50 MB line"
+
+
+#: Traced Python memory allowed while staging and reading back many ids (about
+#: 10 bytes an id at this scale; a list of them alone is over 60).
+IDS_MANY = 20_000
+IDS_PEAK_BYTES = 1 << 20
+
+
+def test_article_ids_are_staged_sorted_and_checked_without_a_list_of_them(
+    tmp_path: Path,
+) -> None:
+    """The listing streams into SQLite, which sorts it and finds case collisions."""
+    import tracemalloc
+
+    from builder.ingest import iter_article_ids
+    from builder.staging import Staging
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(IDS_MANY):
+        (folder / f"t{i:07d}.txt").touch()
+    with Staging(tmp_path / "staging.sqlite") as staging:
+        tracemalloc.start()
+        staging.add_article_ids(iter_article_ids(folder))
+        groups = list(staging.case_collisions())
+        count = staging.article_count()
+        last, ordered = "", True
+        for article_id in staging.article_ids():
+            ordered &= last < article_id
+            last = article_id
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert (count, groups, ordered, last) == (IDS_MANY, [], True, f"t{IDS_MANY - 1:07d}")
+    assert peak < IDS_PEAK_BYTES, f"{peak:,} bytes traced for {IDS_MANY:,} ids"
+
+
+def test_staged_ids_keep_python_order_and_case_collisions(tmp_path: Path) -> None:
+    """SQLite's order is code point order, as sorted(); folding is str.casefold()."""
+    from builder.ingest import case_collisions
+    from builder.staging import Staging
+
+    ids = ["b", "B", "Straße", "STRASSE", "émile", "Émile", "ÉMILE", "z", "日本", "a-1", "a_1"]
+    ids += [f"x{i}" for i in range(5)]
+    with Staging(tmp_path / "staging.sqlite") as staging:
+        staging.add_article_ids(iter(ids))
+        assert list(staging.article_ids(chunk=3)) == sorted(ids)
+        assert list(staging.case_collisions()) == case_collisions(ids)
+    assert case_collisions(ids) == [["B", "b"], ["STRASSE", "Straße"], ["ÉMILE", "Émile", "émile"]]
