@@ -3,15 +3,19 @@
     .venv/bin/python bench/bench_limits.py                       # 1,000,000 tiny, one 9 MB article
     .venv/bin/python bench/bench_limits.py -n 100000 --huge-mb 5
     .venv/bin/python bench/bench_limits.py -n 1000000 --workers 2 --keep /tmp/limits
+    .venv/bin/python bench/bench_limits.py -n 200000 --small-n 50000 --row-group-mb 1
 
 Each build runs in its own process; its peak RSS (the whole process tree,
 polled) and wall time are printed next to a baseline build of ten tiny
 articles, which is mostly interpreter and library start-up. Goals, as ratios:
 
 * tiny corpora: peak RSS flat in N. The run at N is compared with one at N/10;
-  the growth per article between them is printed, and should stay in the low
-  hundreds of bytes (ids, paths and split-planning keys are held; rows,
-  texts and reports are not). Time per article is printed for both.
+  the growth per article between them is printed, and should be near zero:
+  ids live in the staging SQLite file, rows and texts stream, reports are
+  capped. Row-group buffers fill up to ``output.row_group_max_bytes``
+  (64 MB) per split, so below that many rows they grow with N too: compare
+  small sizes with ``--row-group-mb 1`` (``--small-n`` sets the smaller size).
+  Time per article is printed for both.
 * huge article: peak RSS above the baseline as a multiple of the article's
   size (a handful of copies of the text are alive while it is cleaned,
   anchored, checked and encoded; the goal is well under 50x), and time as a
@@ -134,11 +138,20 @@ def _annotation(aid: str) -> str:
     )
 
 
-def make_corpus(root: Path, texts: dict[str, str] | None = None, *, tiny: int = 0) -> Path:
+def make_corpus(
+    root: Path,
+    texts: dict[str, str] | None = None,
+    *,
+    tiny: int = 0,
+    row_group_bytes: int | None = None,
+) -> Path:
     """A corpus written as a stream (a million records never sit in memory)."""
     articles = root / "articles"
     articles.mkdir(parents=True)
-    (root / "dataset.yaml").write_text(yaml.safe_dump(CONFIG, sort_keys=False))
+    config = {**CONFIG, "output": dict(CONFIG["output"])}
+    if row_group_bytes is not None:
+        config["output"]["row_group_max_bytes"] = row_group_bytes
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     with (
         (root / "sources.jsonl").open("w") as sources,
         (root / "annotations.jsonl").open("w") as annotations,
@@ -198,7 +211,13 @@ def main() -> None:
     parser.add_argument("--huge-mb", type=float, default=9.0, help="size of the huge article")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--small-n", type=int, help="the smaller tiny corpus (default N/10)")
+    parser.add_argument(
+        "--row-group-mb", type=float, help="output.row_group_max_bytes of the tiny corpora"
+    )
     args = parser.parse_args()
+    small_n = args.small_n or args.n // 10
+    row_group = None if args.row_group_mb is None else int(args.row_group_mb * 2**20)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-limits-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -209,8 +228,12 @@ def main() -> None:
             f"huge ({args.huge_mb:g} MB article)": make_corpus(
                 work / "huge", {"huge": huge_text(args.huge_mb)}
             ),
-            f"tiny N/10 ({args.n // 10:,})": make_corpus(work / "tiny10", tiny=args.n // 10),
-            f"tiny N ({args.n:,})": make_corpus(work / "tiny", tiny=args.n),
+            f"tiny small ({small_n:,})": make_corpus(
+                work / "tiny10", tiny=small_n, row_group_bytes=row_group
+            ),
+            f"tiny N ({args.n:,})": make_corpus(
+                work / "tiny", tiny=args.n, row_group_bytes=row_group
+            ),
         }
         for name, inputs in runs.items():
             print(f"building {name} ...", file=sys.stderr, flush=True)
@@ -224,11 +247,11 @@ def main() -> None:
     print(f"{'run':32} {'seconds':>10} {'peak RSS MB':>12}")
     for name in names:
         print(f"{name:32} {results[name]['seconds']:10.1f} {results[name]['peak_rss_mb']:12.1f}")
-    n_small, n_big = args.n // 10, args.n
+    n_small, n_big = small_n, args.n
     growth = (big["peak_rss_mb"] - small["peak_rss_mb"]) * 2**20 / (n_big - n_small)
-    print(f"\ntiny: RSS growth per article between N/10 and N: {growth:,.0f} bytes")
+    print(f"\ntiny: RSS growth per article between {n_small:,} and N: {growth:,.0f} bytes")
     print(
-        "tiny: ms per article, N/10 vs N: "
+        f"tiny: ms per article, {n_small:,} vs N: "
         f"{1000 * (small['seconds'] - base['seconds']) / n_small:.2f} vs "
         f"{1000 * (big['seconds'] - base['seconds']) / n_big:.2f}"
     )
