@@ -28,13 +28,19 @@ from dataclasses import dataclass
 
 from .edits import Edit
 from .rules import LineRule, LineView, load_rules
-from .steps import CleaningStep, DocumentContext, content_words, iter_lines, stem
+from .steps import (
+    LIST_MARKER,
+    TOPIC_OVERLAP,
+    CleaningStep,
+    DocumentContext,
+    content_words,
+    iter_lines,
+    stem,
+)
 
 __all__ = ["BoilerplateLines", "is_running_text"]
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
-#: A list item's marker: a bullet or a number ("- Lisbon", "• Porto", "2. Madeira").
-_LIST_MARKER = re.compile(r"([-–•*·▪►]|\d{1,2}[.)])\s")
 #: A line this long, or this long and closed like a sentence, is running text.
 RUNNING_WORDS = 25
 RUNNING_SENTENCE_WORDS = 10
@@ -42,9 +48,6 @@ RUNNING_SENTENCE_WORDS = 10
 NEIGHBOUR_MAX_TOKENS = 4
 #: Link-list items are at most this long and do not end like a sentence.
 LIST_ITEM_MAX_WORDS = 16
-#: A list line sharing this share of its content words with the article is about it
-#: (the bare-rail heuristic of the footer step uses the same threshold).
-LIST_TOPIC_OVERLAP = 0.34
 
 
 def is_running_text(view: LineView) -> bool:
@@ -65,7 +68,7 @@ def _short(view: LineView) -> bool:
 
 
 def _marked_item(view: LineView) -> bool:
-    return bool(_LIST_MARKER.match(view.raw.lstrip()))
+    return bool(LIST_MARKER.match(view.raw.lstrip()))
 
 
 def _title_like(view: LineView, headline: str | None) -> bool:
@@ -189,7 +192,7 @@ class BoilerplateLines(CleaningStep):
         about = 0
         for j in items or [header]:
             words = content_words(lines[j].view.raw)
-            about += bool(words) and len(words & body) / len(words) >= LIST_TOPIC_OVERLAP
+            about += bool(words) and len(words & body) / len(words) >= TOPIC_OVERLAP
         names = 0
         if items and about:
             own = lines[header].view.words

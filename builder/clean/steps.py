@@ -18,6 +18,8 @@ import ftfy
 from .edits import Edit
 
 __all__ = [
+    "LIST_MARKER",
+    "TOPIC_OVERLAP",
     "ByteOrderMark",
     "CleaningStep",
     "DocumentContext",
@@ -250,6 +252,12 @@ _ASKING = frozenset(
 )
 
 
+#: A list item's marker: a bullet or a number ("- Lisbon", "• Porto", "2. Madeira").
+LIST_MARKER = re.compile(r"([-–•*·▪►]|\d{1,2}[.)])\s")
+#: A line sharing this share of its content words with the article is about it.
+TOPIC_OVERLAP = 0.34
+
+
 def stem(word: str) -> str:
     """A word without its plural ending, so "emails" meets "email"."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
@@ -314,7 +322,6 @@ class TrailingTeasers(CleaningStep):
 
     name = "footer"
     _glued = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
-    _marker = re.compile(r"[-–•*·▪►]\s|\d{1,2}[.)]\s")
 
     def __init__(
         self, max_lines: int = 12, min_run: int = 2, overlap: float = 0.35, min_chars: int = 60
@@ -324,10 +331,7 @@ class TrailingTeasers(CleaningStep):
         self.overlap = overlap
         self.min_chars = min_chars  # rail entries are cut long; list items are short
         self.rail_min = 3
-        self.rail_overlap = 0.34
-
-    def _content(self, text: str) -> set[str]:
-        return content_words(text)
+        self.rail_overlap = TOPIC_OVERLAP
 
     def _heads(self, top: str, below: list[str], body: set[str]) -> bool:
         """Whether ``top`` is a subheading over the lines ``below``: shorter than every one,
@@ -340,8 +344,8 @@ class TrailingTeasers(CleaningStep):
         """
         if not all(len(top.split()) < len(line.split()) for line in below):
             return False
-        words = self._content(top)
-        if any(words & self._content(line) for line in below):
+        words = content_words(top)
+        if any(words & content_words(line) for line in below):
             return True
         subject = {stem(w) for w in words - _ASKING}
         return top.endswith("?") and bool(subject & {stem(w) for w in body})
@@ -360,8 +364,8 @@ class TrailingTeasers(CleaningStep):
             if _SENTENCE_END.search(stripped) or len(stripped) < self.min_chars:
                 break
             body = "\n".join(ln[2] for ln in lines if ln[0] < start)
-            words = self._content(stripped)
-            shared = len(words & self._content(body)) / max(1, len(words))
+            words = content_words(stripped)
+            shared = len(words & content_words(body)) / max(1, len(words))
             glued = bool(self._glued.search(stripped))
             same_length = any(
                 abs(lengths[idx] - other) <= 3 for j, other in enumerate(lengths) if j != idx
@@ -400,7 +404,7 @@ class TrailingTeasers(CleaningStep):
             n = len(stripped.split())
             if (
                 not 4 <= n <= 16
-                or self._marker.match(stripped)
+                or LIST_MARKER.match(stripped)
                 or (_SENTENCE_END.search(stripped) and not stripped.endswith("?"))
             ):
                 break
@@ -414,18 +418,18 @@ class TrailingTeasers(CleaningStep):
             return []
         top, below = run[-1][2], [line for _, _, line in run[:-1]]
         first = run[-1][0]
-        body = self._content("\n".join(ln[2] for ln in lines if ln[0] < first))
+        body = content_words("\n".join(ln[2] for ln in lines if ln[0] < first))
         if self._heads(top, below, body):
             return []  # a subheading over its own list
         at = len(lines) - len(run) - 1
         before = lines[at][2].strip()
         if not re.search(r"[.!?\"”’]$", before):
             return []
-        above = self._content("\n".join(ln[2] for ln in lines[:at]))
+        above = content_words("\n".join(ln[2] for ln in lines[:at]))
         if before.endswith("?") and self._heads(before, [line for _, _, line in run], above):
             return []  # a question subheading set apart from its list by a blank line
         for _, _, line in run:
-            words = self._content(line)
+            words = content_words(line)
             if len(words & body) / max(1, len(words)) >= self.rail_overlap:
                 return []
         return [self.edit(start, end, "", "rail") for start, end, _ in run]
