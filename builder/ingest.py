@@ -12,8 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,8 @@ __all__ = [
     "DEFAULT_MAX_RECORD_BYTES",
     "RawArticle",
     "article_path",
-    "case_collisions",
     "ignored_entries",
     "iter_article_ids",
-    "list_article_ids",
-    "list_articles",
     "read_article",
     "read_jsonl",
 ]
@@ -77,21 +73,8 @@ def iter_article_ids(directory: Path) -> Iterator[str]:
                 yield entry.name[: -len(ARTICLE_SUFFIX)]
 
 
-def list_article_ids(directory: Path) -> list[str]:
-    """Id of every ``*.txt`` in ``directory`` (not hidden), sorted (small folders).
-
-    The path of an article is ``directory / f"{id}.txt"``, built when it is read.
-    """
-    return sorted(iter_article_ids(directory))
-
-
 def article_path(directory: Path, article_id: str) -> Path:
     return directory / f"{article_id}{ARTICLE_SUFFIX}"
-
-
-def list_articles(directory: Path) -> list[tuple[str, Path]]:
-    """(id, path) of every article in ``directory``, sorted by id (small folders)."""
-    return [(i, article_path(directory, i)) for i in list_article_ids(directory)]
 
 
 def ignored_entries(directory: Path) -> list[str]:
@@ -102,21 +85,6 @@ def ignored_entries(directory: Path) -> list[str]:
             for entry in entries
             if not entry.name.endswith(ARTICLE_SUFFIX) or entry.name.startswith(".")
         )
-
-
-def case_collisions(ids: Iterable[str]) -> list[list[str]]:
-    """Groups of ids equal but for letter case: one file on Windows and macOS checkouts.
-
-    Holds every id (small folders); the build asks its staging database instead
-    (:meth:`~builder.staging.Staging.case_collisions`, same groups, same order).
-    """
-    ids = list(ids)
-    folded = Counter(i.casefold() for i in ids)
-    groups: dict[str, list[str]] = {}
-    for i in ids:
-        if folded[i.casefold()] > 1:
-            groups.setdefault(i.casefold(), []).append(i)
-    return [sorted(g) for _, g in sorted(groups.items())]
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -160,8 +160,8 @@ class Staging:
             args = (ids[-1], chunk)
 
     def case_collisions(self) -> Iterator[list[str]]:
-        """Groups of staged ids equal but for letter case, in the order of
-        :func:`~builder.ingest.case_collisions` (by folded id, then id)."""
+        """Groups of staged ids equal but for letter case (one file on Windows and
+        macOS checkouts), ordered by folded id, then id."""
         group: list[str] = []
         last: str | None = None
         for folded, article_id in self.db.execute(
