@@ -125,7 +125,8 @@ def card_context(
             "text_form": config.text_form_labels,
         },
         "label_counts": {k: dict(sorted(v.items())) for k, v in stats.labels.items()}
-        | {k: {} for k in ("entity", "genre", "quotes") if k not in stats.labels},
+        | {k: {} for k in ("entity", "genre", "quotes", "unlabelled") if k not in stats.labels},
+        "declared_label_sets": list(config.declared_label_sets),
         "spans": dict(sorted(stats.spans.items())),
         "dropped_spans": dict(sorted(stats.dropped_reasons.items())),
         "accounting": {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .annotations.options import ImportOptions
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .ingest import DEFAULT_MAX_RECORD_BYTES
@@ -18,6 +20,8 @@ from .yamlio import YamlError, load_yaml
 __all__ = ["CONFIG_FILENAME", "AnnotationInput", "DatasetConfig", "load_config"]
 
 CONFIG_FILENAME = "dataset.yaml"
+#: The text forms the cleaner detects: the text_form label set when none is declared.
+DEFAULT_TEXT_FORMS = ["cased", "lowercased_tokenized"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,8 @@ class AnnotationInput:
     format: str = "native"
     #: offset unit of a doccano file (None: the reader's default)
     offsets: str | None = None
+    #: the entry's label mapping, relations, controls, ... (see ``annotations.options``)
+    options: ImportOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,9 @@ class DatasetConfig:
     block_publish_on_findings: bool = False
     repo_id: str | None = None
     git_target: str | None = None
+
+    #: the label sets ``dataset.yaml`` declares (the others are empty or defaulted)
+    declared_label_sets: tuple[str, ...] = ("entity", "genre", "text_form")
 
     def label_set(self, name: str) -> list[str]:
         return {
@@ -140,6 +149,7 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
                     " are code points, and Label Studio's are detected span by span",
                 )
             )
+    issues += _check_annotation_options(raw, file=file)
     for i, rel in enumerate(raw.get("cleaning", {}).get("rules", [])):
         where = {"file": file, "pointer": f"/cleaning/rules/{i}"}
         rule_path = root / rel
@@ -154,6 +164,109 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
                 Issue(**where, rule="rule-file", message=f"invalid rule file {rel}: {first}")
             )
     return issues
+
+
+#: entry keys that only one annotation format reads
+_FORMAT_KEYS = {
+    "text_key": ("label-studio",),
+    "label_config": ("label-studio",),
+    "predictions": ("label-studio",),
+    "label_table": ("doccano",),
+}
+
+
+def _check_annotation_options(raw: dict[str, Any], *, file: str) -> list[Issue]:
+    issues = []
+    declared = raw.get("labels", {})
+    for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
+        fmt = ann.get("format", "native")
+        for key, formats in _FORMAT_KEYS.items():
+            if key in ann and fmt not in formats:
+                issues.append(
+                    Issue(
+                        file=file,
+                        pointer=f"/inputs/annotations/{i}/{key}",
+                        rule="annotation-option",
+                        message=f"{key} applies to {' and '.join(formats)} files only, not {fmt!r}",
+                    )
+                )
+        for control, label_set in ann.get("choices", {}).items():
+            if label_set not in declared:
+                issues.append(
+                    Issue(
+                        file=file,
+                        pointer=f"/inputs/annotations/{i}/choices/{control}",
+                        rule="annotation-option",
+                        message=f"choices maps {control!r} to {label_set}, but labels.{label_set}"
+                        " is not declared",
+                    )
+                )
+    return issues
+
+
+def _label_table(value: Any, root: Path) -> dict[str, str]:
+    """A doccano label table: a mapping, or the labels JSON a doccano project exports."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    path = root / value
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list) or not all(
+        isinstance(x, dict) and "id" in x and isinstance(x.get("text"), str) for x in data
+    ):
+        raise ValueError("expected a JSON list of labels, each with an id and a text")
+    return {str(x["id"]): x["text"] for x in data}
+
+
+def _import_options(
+    entry: dict[str, Any], index: int, *, root: Path, file: str, doc_sets: dict[str, list[str]]
+) -> tuple[ImportOptions, list[Issue]]:
+    """The :class:`ImportOptions` of ``inputs.annotations[index]``."""
+    from .annotations.lsconfig import LabelConfigError, read_label_config
+
+    issues: list[Issue] = []
+    where = f"/inputs/annotations/{index}"
+    controls: dict[str, str] = {}
+    text_key = entry.get("text_key")
+    if "label_config" in entry:
+        try:
+            parsed = read_label_config(root / entry["label_config"])
+            controls, text_key = parsed.controls, text_key or parsed.text_key
+        except (OSError, LabelConfigError) as exc:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"{where}/label_config",
+                    rule="label-config",
+                    message=f"cannot read the labeling config {entry['label_config']}: {exc}",
+                )
+            )
+    table: dict[str, str] = {}
+    if "label_table" in entry:
+        try:
+            table = _label_table(entry["label_table"], root)
+        except (OSError, ValueError) as exc:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"{where}/label_table",
+                    rule="label-table",
+                    message=f"cannot read the label table {entry['label_table']}: {exc}",
+                )
+            )
+    speakers = entry.get("speaker_relations")
+    options = ImportOptions(
+        offsets=entry.get("offsets"),
+        label_map=dict(entry.get("labels", {})),
+        speaker_relations=frozenset(speakers) if speakers is not None else None,
+        choices=dict(entry.get("choices", {})),
+        text_key=text_key,
+        controls=controls,
+        label_table=table,
+        predictions=bool(entry.get("predictions", False)),
+        doc_label_sets=doc_sets,
+        origin=f"inputs.annotations[{index}]",
+    )
+    return options, issues
 
 
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:
@@ -198,10 +311,15 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     limits = raw.get("limits", {})
     quarantine = raw.get("quarantine", {})
     privacy = raw.get("privacy", {})
-    ann_inputs = [
-        AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"))
-        for a in inputs.get("annotations", [{"path": "annotations.jsonl"}])
-    ]
+    doc_sets = {n: list(labels[n]) for n in ("genre", "text_form") if n in labels}
+    doc_sets.setdefault("text_form", list(DEFAULT_TEXT_FORMS))
+    ann_inputs = []
+    for i, a in enumerate(inputs.get("annotations", [{"path": "annotations.jsonl"}])):
+        options, option_issues = _import_options(a, i, root=root, file=name, doc_sets=doc_sets)
+        report.extend(option_issues)
+        ann_inputs.append(
+            AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"), options)
+        )
     split_names = set(splits["ratios"])
     for key, split in splits.get("assignment", {}).items():
         if split not in split_names:
@@ -231,9 +349,10 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         version=raw["version"],
         license=raw["license"],
         language=list(raw["language"]),
-        entity_labels=list(labels["entity"]),
-        genre_labels=list(labels["genre"]),
-        text_form_labels=list(labels["text_form"]),
+        entity_labels=list(labels.get("entity", [])),
+        genre_labels=list(labels.get("genre", [])),
+        text_form_labels=list(labels.get("text_form", DEFAULT_TEXT_FORMS)),
+        declared_label_sets=tuple(n for n in ("entity", "genre", "text_form") if n in labels),
         articles_dir=root / inputs.get("articles", "articles"),
         sources_path=root / inputs.get("sources", "sources.jsonl"),
         annotation_inputs=ann_inputs,

@@ -340,7 +340,7 @@ def _stage_inputs(run: _Run) -> int:
             run,
             kind="annotation",
             schema="annotation",
-            records=read_annotations(ann.path, ann.format, offsets=ann.offsets),
+            records=read_annotations(ann.path, ann.format, options=ann.options),
             file=ann.path.name,
         )
     if not config.articles_dir.is_dir():

@@ -248,7 +248,10 @@ def process_article(
     stats.anchor_methods.update(spans.methods)
     stats.orphan_reasons.update(spans.orphan_reasons)
     stats.text_forms[text_form] += 1
-    stats.labels["genre"][str(row["genre"])] += 1
+    if row["genre"] is not None:
+        stats.labels["genre"][row["genre"]] += 1
+    else:  # counted apart, so the card can say how many rows have no genre
+        stats.labels["unlabelled"]["genre"] += 1
     for e in row["entities"]:
         stats.labels["entity"][e["label"]] += 1
     for q in row["quotes"]:

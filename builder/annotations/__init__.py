@@ -7,11 +7,18 @@ in Unicode code points. Formats (``inputs.annotations[].format``): ``native``
 :mod:`.labelstudio`) and ``doccano`` (a doccano JSONL export, see :mod:`.doccano`).
 Importers convert the tools' offsets to code points and give every span its
 quote selector (prefix and suffix), so it can be re-anchored later.
+
+A reader that takes an ``options`` keyword gets the entry's
+:class:`~.options.ImportOptions` (label mapping, speaker relations, ...); the
+entry's ``labels`` mapping is applied to the entity labels of the records of
+any other reader, so a mapping never silently does nothing.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +26,11 @@ from ..validate.report import Issue
 from .doccano import read_doccano
 from .labelstudio import read_label_studio
 from .native import read_native
+from .options import ImportOptions
 
-__all__ = ["READERS", "AnnotationReader", "read_annotations"]
+__all__ = ["READERS", "AnnotationReader", "ImportOptions", "read_annotations"]
 
-AnnotationReader = Callable[[Path], Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]]
+AnnotationReader = Callable[..., Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]]
 
 READERS: dict[str, AnnotationReader] = {
     "native": read_native,
@@ -30,20 +38,58 @@ READERS: dict[str, AnnotationReader] = {
     "doccano": read_doccano,
 }
 
+Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
+
+
+def _relabel(records: Iterator[Result], options: ImportOptions, file: str) -> Iterator[Result]:
+    """The entry's label mapping over the entity labels of a reader that does not apply it."""
+    for line, record, issues in records:
+        if record is None or not isinstance(record.get("entities"), list):
+            yield line, record, issues
+            continue
+        issues = list(issues)
+        entities = []
+        for i, span in enumerate(record["entities"]):
+            label, why = options.map_label(span.get("label") if isinstance(span, dict) else None)
+            if label is None:
+                issues.append(
+                    Issue(
+                        file=file,
+                        line=line,
+                        record=record.get("article_id"),
+                        pointer=f"/entities/{i}/label",
+                        rule="label-map",
+                        message=str(why),
+                    )
+                )
+                label = span.get("label") if isinstance(span, dict) else None
+            entities.append({**span, "label": label} if isinstance(span, dict) else span)
+        yield line, {**record, "entities": entities}, issues
+
 
 def read_annotations(
-    path: Path, fmt: str = "native", *, offsets: str | None = None
-) -> Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]:
+    path: Path,
+    fmt: str = "native",
+    *,
+    offsets: str | None = None,
+    options: ImportOptions | None = None,
+) -> Iterator[Result]:
     """Read an annotation file of format ``fmt`` as native records.
 
-    ``offsets`` names the unit a doccano file counts in (see ``OFFSET_UNITS``).
+    ``offsets`` names the unit a doccano file counts in (see ``OFFSET_UNITS``);
+    ``options`` is the entry's configuration.
     """
     try:
         reader = READERS[fmt]
     except KeyError:
         raise ValueError(f"unknown annotation format {fmt!r}; known: {sorted(READERS)}") from None
-    if offsets is None:
-        return reader(path)
-    if fmt != "doccano":
+    if offsets is not None and fmt != "doccano":
         raise ValueError(f"offsets apply to doccano files only, not {fmt!r}")
-    return read_doccano(path, offsets=offsets)
+    if offsets is not None:
+        options = replace(options or ImportOptions(), offsets=offsets)
+    if options is None:
+        return reader(path)
+    if "options" in inspect.signature(reader).parameters:
+        return reader(path, options=options)
+    records = reader(path)
+    return _relabel(records, options, path.name) if options.label_map else records

@@ -23,6 +23,7 @@ import regex
 from ..anchor import quote_selector, text_digest
 from ..ingest import read_jsonl
 from ..validate.report import Issue
+from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
 __all__ = [
     "OFFSET_UNITS",
@@ -38,11 +39,8 @@ __all__ = [
 #: How a tool counts offsets: ``code-points`` (Python), ``utf-16`` (JavaScript
 #: string indices), ``graphemes`` (user-perceived characters).
 OFFSET_UNITS = ("code-points", "utf-16", "graphemes")
-#: Span labels that make a span a quotation (compared case-insensitively); every
-#: other span label is an entity type.
-QUOTE_LABELS = frozenset({"quote", "quotation"})
 #: Document-label names a tool's classification may fill.
-DOC_LABELS = ("genre", "text_form")
+DOC_LABELS = DOC_LABEL_SETS
 
 _ID_OK = re.compile(r"[^A-Za-z0-9_.:-]")
 

@@ -1,159 +1,316 @@
 """doccano JSONL exports, read as native records (format ``doccano``).
 
-One line per article. Both span exports are read:
+One line per article. doccano's exporter (``backend/data_export``) writes the
+example's ``id``, ``text`` and the extra columns of the imported file (so an
+``article_id`` column comes back at the top level), then the project's labels:
 
-* sequence labeling: ``{"text": ..., "label": [[start, end, "LABEL"], ...]}``
-  (older exports call the list ``labels``);
-* relation extraction: ``{"text": ..., "entities": [{"id", "start_offset",
-  "end_offset", "label"}], "relations": [{"from_id", "to_id", "type"}]}``.
+* sequence labeling: ``"label": [[start, end, "LABEL"], ...]``;
+* sequence labeling with relations: ``"entities": [{"id", "start_offset",
+  "end_offset", "label"}]`` and ``"relations": [{"id", "from_id", "to_id", "type"}]``;
+* intent detection and slot filling: ``"cats": ["LABEL", ...]`` and
+  ``"entities": [[start, end, "LABEL"], ...]``;
+* text classification: ``"label": ["LABEL", ...]``;
+* older exports: ``"labels": [[start, end, "LABEL"], ...]`` (doccano 1.x "JSONL
+  (text label)"), and doccano 1.0's ``"annotations": [{"label": 12,
+  "start_offset", "end_offset", "user"}]`` (or ``[{"label": 3, "user"}]`` for
+  categories), whose labels are ids of the project's label table: give it as the
+  entry's ``label_table`` (a mapping, or the project's exported label JSON).
 
-A span labelled ``QUOTE`` (or ``QUOTATION``) is a quote, any other label an
-entity type; a relation between a quote and an entity makes the entity the
-quote's speaker. Document labels come from ``cats`` (or, in a text
-classification export, a ``label`` list of strings): ``genre:analysis`` or
-``text_form:cased`` fill that label, a bare label fills ``genre``.
+A span labelled ``QUOTE`` (or ``QUOTATION``, after the entry's ``labels``
+mapping) is a quote, any other label an entity type. A relation whose type is a
+speaker relation (``speaker_relations``) between a quote and an entity makes the
+entity the quote's speaker; other relations are reported and not read.
+Categories are document labels: ``genre:analysis`` names its set, the entry's
+``choices`` maps a prefix to a set, and a bare label fills the one declared set
+that holds it.
 
-The article id is the line's ``article_id`` (doccano keeps the extra columns of
-the file the texts were imported from, so import them with that column), else
-``meta.article_id``, else a string ``id``.
+The article id is the line's ``article_id`` (import the texts with that column),
+else ``meta.article_id``, else a string ``id``. Comments (``Comments``) and any
+other column are kept out; a column that holds spans this reader does not know
+is an error, never skipped.
 
 Offsets: doccano's frontend counts UTF-16 code units (doccano/doccano#2290), or
 grapheme clusters when the project counts grapheme clusters as one character;
 :func:`read_doccano` converts them to code points over the line's ``text``
-(default ``utf-16``; pass ``offsets="graphemes"`` or ``"code-points"`` otherwise).
+(default ``utf-16``; the entry's ``offsets: graphemes`` or ``code-points`` otherwise).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import (
-    DOC_LABELS,
-    QUOTE_LABELS,
-    OffsetConverter,
-    OffsetError,
-    build_record,
-    iter_tasks,
-    span_id,
-)
+from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id
+from .options import DOC_LABEL_SETS, ImportOptions
 
 __all__ = ["line_to_record", "read_doccano"]
 
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 
+#: span: (id, start, end, label, JSON pointer)
+RawSpan = tuple[Any, Any, Any, Any, str]
 
-def _doc_labels(values: Any) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for value in values or []:
-        name, sep, label = str(value).partition(":")
-        if sep and name.strip() in DOC_LABELS:
-            labels[name.strip()] = label.strip()
+
+def _is_triple_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, list) for v in value)
+
+
+def _looks_like_spans(value: Any) -> bool:
+    """A column whose value holds spans (triples, or objects with offsets)."""
+    if not isinstance(value, list) or not value:
+        return False
+    return all(
+        (isinstance(v, list) and len(v) == 3 and all(isinstance(x, int) for x in v[:2]))
+        or (isinstance(v, Mapping) and ("start_offset" in v or "start" in v))
+        for v in value
+    )
+
+
+class _Line:
+    def __init__(self, file: str, number: int, line: Mapping[str, Any]) -> None:
+        self.file, self.number = file, number
+        self.tag = f"line {number}" + (f" (id {line['id']})" if "id" in line else "")
+        self.record: str | None = None
+        self.issues: list[Issue] = []
+
+    def add(
+        self, message: str, *, pointer: str = "", rule: str = "doccano", severity: str = "error"
+    ) -> None:
+        self.issues.append(
+            Issue(
+                file=self.file,
+                line=self.number,
+                record=self.record,
+                pointer=pointer,
+                rule=rule,
+                severity=severity,
+                message=f"{self.tag}{message}",
+            )
+        )
+
+    @property
+    def failed(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+
+def _table_label(value: Any, options: ImportOptions, ln: _Line, pointer: str) -> Any:
+    """A doccano 1.0 label id as its label text (None when it cannot be)."""
+    if isinstance(value, str) and not value.isdigit():
+        return value  # already a name
+    if not options.label_table:
+        ln.add(
+            f": label {value!r} is a doccano label id; give the project's label table as"
+            f" {options.origin}.label_table (a mapping of ids to names, or the labels JSON"
+            " exported from the project)",
+            pointer=pointer,
+            rule="label-table",
+        )
+        return None
+    name = options.label_table.get(str(value))
+    if name is None:
+        ln.add(
+            f": label id {value!r} is not in {options.origin}.label_table",
+            pointer=pointer,
+            rule="label-table",
+        )
+    return name
+
+
+def _collect(
+    line: Mapping[str, Any], ln: _Line, options: ImportOptions
+) -> tuple[list[RawSpan], list[Any], list[tuple[Any, str]]]:
+    """Spans, relations and categories (value, pointer) of a line, from every shape."""
+    spans: list[RawSpan] = []
+    cats: list[tuple[Any, str]] = []
+    relations: list[Any] = []
+    read: set[str] = set()
+    entities = line.get("entities")
+    if isinstance(entities, list):
+        read.add("entities")
+        for i, e in enumerate(entities):
+            p = f"/entities/{i}"
+            if isinstance(e, Mapping):
+                spans.append(
+                    (
+                        e.get("id", f"x{i}"),
+                        e.get("start_offset"),
+                        e.get("end_offset"),
+                        e.get("label"),
+                        p,
+                    )
+                )
+            elif isinstance(e, list) and len(e) == 3:  # intent detection: [start, end, label]
+                spans.append((i + 1, e[0], e[1], e[2], p))
+            else:
+                ln.add(
+                    f": entities[{i}] is neither {{id, start_offset, end_offset, label}} nor [start, end, label]",
+                    pointer=p,
+                )
+    for key in ("label", "labels"):
+        value = line.get(key)
+        if not isinstance(value, list):
+            continue
+        read.add(key)
+        for i, v in enumerate(value):
+            p = f"/{key}/{i}"
+            if isinstance(v, list):
+                if len(v) != 3:
+                    ln.add(f": {key}[{i}] is not [start, end, label]", pointer=p)
+                    continue
+                spans.append((len(spans) + 1, v[0], v[1], v[2], p))
+            elif isinstance(v, str):
+                cats.append((v, p))  # text classification
+            else:
+                ln.add(
+                    f": {key}[{i}] is neither [start, end, label] nor a category name", pointer=p
+                )
+    annotations = line.get("annotations")
+    if isinstance(annotations, list):
+        read.add("annotations")
+        users = [a.get("user") for a in annotations if isinstance(a, Mapping)]
+        first = users[0] if users else None
+        if len(set(map(str, users))) > 1:
+            ln.add(
+                f": annotations by {len(set(map(str, users)))} users; read user {first}'s and"
+                " skipped the others (export one file per user to read theirs)",
+                severity="warning",
+            )
+        for i, a in enumerate(annotations):
+            p = f"/annotations/{i}"
+            if not isinstance(a, Mapping):
+                ln.add(f": annotations[{i}] is not an object", pointer=p)
+                continue
+            if str(a.get("user")) != str(first):
+                continue
+            label = _table_label(a.get("label"), options, ln, f"{p}/label")
+            if label is None:
+                continue
+            if "start_offset" in a or "end_offset" in a:
+                spans.append(
+                    (a.get("id", i + 1), a.get("start_offset"), a.get("end_offset"), label, p)
+                )
+            else:
+                cats.append((label, p))
+    for key in ("cats",):
+        value = line.get(key)
+        if value is None:
+            continue
+        read.add(key)
+        if not isinstance(value, list):
+            value = [value]
+        cats.extend((v, f"/{key}/{i}") for i, v in enumerate(value))
+    rels = line.get("relations")
+    if rels is not None:
+        read.add("relations")
+        if isinstance(rels, list):
+            relations = rels
         else:
-            labels["genre"] = str(value)
+            ln.add(": relations is not a list", pointer="/relations")
+    for key, value in line.items():
+        if (
+            key not in read
+            and key not in ("meta", "Comments", "comments")
+            and _looks_like_spans(value)
+        ):
+            ln.add(
+                f": column {key!r} holds spans this importer does not read"
+                " (spans are read from label, labels, entities and annotations)",
+                pointer=f"/{key}",
+            )
+    return spans, relations, cats
+
+
+def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for value, pointer in cats:
+        if not isinstance(value, str):
+            ln.add(f": category {value!r} is not a string", pointer=pointer)
+            continue
+        prefix, sep, rest = value.partition(":")
+        control: str | None = None
+        if sep and (prefix.strip() in options.choices or prefix.strip() in DOC_LABEL_SETS):
+            control, value = prefix.strip(), rest.strip()
+        name, why = options.map_label(value)
+        if name is None:
+            ln.add(f": {why}", pointer=pointer, rule="label-map")
+            continue
+        label_set, why = options.doc_label_set(control, name)
+        if label_set is None:
+            ln.add(f": {why}", pointer=pointer, rule="label-set")
+            continue
+        if labels.get(label_set, name) != name:
+            ln.add(
+                f": a second {label_set} ({name!r} after {labels[label_set]!r}); an article has one",
+                pointer=pointer,
+            )
+            continue
+        labels[label_set] = name
     return labels
 
 
-def _spans(line: Mapping[str, Any]) -> tuple[list[tuple[Any, Any, Any, Any, str]], list[Any]] | str:
-    """(id, start, end, label, pointer) of every span, and the relations; or what is wrong."""
-    if isinstance(line.get("entities"), list):
-        spans = []
-        for i, e in enumerate(line["entities"]):
-            if not isinstance(e, Mapping):
-                return f"entities[{i}] is not an object"
-            spans.append(
-                (
-                    e.get("id", i),
-                    e.get("start_offset"),
-                    e.get("end_offset"),
-                    e.get("label"),
-                    f"/entities/{i}",
-                )
-            )
-        return spans, list(line.get("relations") or [])
-    for key in ("label", "labels"):
-        value = line.get(key)
-        if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-            spans = []
-            for i, v in enumerate(value):
-                if len(v) != 3:
-                    return f"{key}[{i}] is not [start, end, label]"
-                spans.append((i + 1, v[0], v[1], v[2], f"/{key}/{i}"))
-            return spans, []
-    return [], []
-
-
-def line_to_record(line: Any, number: int, file: str, *, offsets: str = "utf-16") -> Result:
+def line_to_record(
+    line: Any,
+    number: int,
+    file: str,
+    *,
+    offsets: str = "utf-16",
+    options: ImportOptions | None = None,
+) -> Result:
     """One exported line as a native record (or None and the issues)."""
-    base = {"file": file, "line": number}
+    options = options or ImportOptions()
     if not isinstance(line, Mapping):
-        return (
-            number,
-            None,
-            [Issue(**base, rule="doccano", message=f"line {number} is not a JSON object")],
+        issue = Issue(
+            file=file, line=number, rule="doccano", message=f"line {number} is not a JSON object"
         )
+        return number, None, [issue]
+    ln = _Line(file, number, line)
     meta = line.get("meta") if isinstance(line.get("meta"), Mapping) else {}
     article_id = line.get("article_id", meta.get("article_id"))
     if article_id is None and isinstance(line.get("id"), str):
         article_id = line["id"]
-    tag = f"line {number}" + (f" (id {line['id']})" if "id" in line else "")
     if not isinstance(article_id, str):
-        return (
-            number,
-            None,
-            [
-                Issue(
-                    **base,
-                    rule="doccano",
-                    message=f"{tag} has no article_id naming its article (import the texts with an article_id column)",
-                )
-            ],
-        )
-    where = {**base, "record": article_id}
+        ln.add(" has no article_id naming its article (import the texts with an article_id column)")
+        return number, None, ln.issues
+    ln.record = article_id
     text = line.get("text")
     if not isinstance(text, str):
-        return number, None, [Issue(**where, rule="doccano", message=f"{tag} has no text")]
-    found = _spans(line)
-    if isinstance(found, str):
-        return number, None, [Issue(**where, rule="doccano", message=f"{tag}: {found}")]
-    raw_spans, relations = found
-    convert = OffsetConverter(text, offsets)
-    issues: list[Issue] = []
+        ln.add(
+            " has no text" if text is None else f": text is not a string ({type(text).__name__})",
+            pointer="/text",
+        )
+        return number, None, ln.issues
+    raw_spans, relations, cats = _collect(line, ln, options)
+    convert = OffsetConverter(text, options.offsets or offsets)
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
-    for sid, start, end, label, pointer in raw_spans:
-        stag = f"{tag}, span {sid}"
+    for sid, start, end, raw_label, pointer in raw_spans:
+        stag = f", span {sid}"
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=pointer,
-                    rule="span-offsets",
-                    message=f"{stag}: offsets must be integers",
-                )
+            ln.add(
+                f"{stag}: offsets must be integers, got {start!r} and {end!r}",
+                pointer=pointer,
+                rule="span-offsets",
             )
             continue
         try:
             s, e = convert.to_code_points(start), convert.to_code_points(end)
         except OffsetError as exc:
-            issues.append(
-                Issue(**where, pointer=pointer, rule="span-offsets", message=f"{stag}: {exc}")
-            )
+            ln.add(f"{stag}: {exc}", pointer=pointer, rule="span-offsets")
             continue
         if s >= e:
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=pointer,
-                    rule="span-offsets",
-                    message=f"{stag}: start {start} is not before end {end}",
-                )
+            ln.add(
+                f"{stag}: start {start} is not before end {end}",
+                pointer=pointer,
+                rule="span-offsets",
             )
             continue
-        is_quote = str(label).casefold() in QUOTE_LABELS
+        label, why = options.map_label(raw_label)
+        if label is None:
+            ln.add(f"{stag}: {why}", pointer=pointer, rule="label-map")
+            continue
+        is_quote = options.is_quote(label)
         span: dict[str, Any] = {
             "_kind": "quotes" if is_quote else "entities",
             "id": span_id(sid, "q" if is_quote else "e", used),
@@ -164,49 +321,50 @@ def line_to_record(line: Any, number: int, file: str, *, offsets: str = "utf-16"
         if is_quote:
             span["speaker"] = None
         else:
-            span["label"] = str(label)
+            span["label"] = label
         by_id[str(sid)] = span
-    if issues:
-        return number, None, issues
+    if ln.failed:
+        return number, None, ln.issues
     for i, rel in enumerate(relations):
+        pointer = f"/relations/{i}"
         if not isinstance(rel, Mapping):
+            ln.add(f", relation {i}: not an object ({rel!r:.40})", pointer=pointer)
+            continue
+        rtag = f", relation {rel.get('id', i)}"
+        rtype = rel.get("type")
+        if not options.is_speaker_relation([rtype] if rtype is not None else []):
+            ln.add(
+                f"{rtag}: relation type {rtype!r} is not a speaker relation and is not read"
+                f" ({options.relation_hint()})",
+                pointer=pointer,
+                rule="relation",
+                severity="warning",
+            )
             continue
         ends = [by_id.get(str(rel.get("from_id"))), by_id.get(str(rel.get("to_id")))]
-        rtag = f"{tag}, relation {rel.get('id', i)}"
         if any(e is None for e in ends):
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=f"/relations/{i}",
-                    rule="doccano",
-                    message=f"{rtag}: links an entity id that is not in this line",
-                )
-            )
+            ln.add(f"{rtag}: links an entity id that is not in this line", pointer=pointer)
             continue
         quote = next((e for e in ends if e and e["_kind"] == "quotes"), None)
         speaker = next((e for e in ends if e and e["_kind"] == "entities"), None)
         if quote is None or speaker is None:
+            ln.add(
+                f"{rtag}: speaker relation {rtype!r} links two {'quotes' if quote else 'entities'},"
+                " not a quote and an entity",
+                pointer=pointer,
+                rule="relation",
+            )
             continue
         if quote["speaker"] not in (None, speaker["id"]):
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=f"/relations/{i}",
-                    rule="doccano",
-                    message=f"{rtag}: quote {quote['id']} already has speaker {quote['speaker']}",
-                )
+            ln.add(
+                f"{rtag}: quote {quote['id']} already has speaker {quote['speaker']}",
+                pointer=pointer,
             )
             continue
         quote["speaker"] = speaker["id"]
-    if issues:
-        return number, None, issues  # relations to failed spans would only repeat them
-    cats = line.get("cats")
-    if (
-        cats is None
-        and isinstance(line.get("label"), list)
-        and all(isinstance(v, str) for v in line["label"])
-    ):
-        cats = line["label"]  # a text classification export
+    labels = _doc_labels(cats, ln, options)
+    if ln.failed:
+        return number, None, ln.issues  # relations to failed spans would only repeat them
     annotator = line.get("user") or line.get("annotator")
     record = build_record(
         article_id=article_id,
@@ -226,16 +384,17 @@ def line_to_record(line: Any, number: int, file: str, *, offsets: str = "utf-16"
             for s in by_id.values()
             if s["_kind"] == "quotes"
         ],
-        labels=_doc_labels(cats),
+        labels=labels,
     )
-    return number, record, []
+    return number, record, ln.issues
 
 
-def read_doccano(path: Path, *, offsets: str = "utf-16") -> Iterator[Result]:
+def read_doccano(
+    path: Path, *, offsets: str = "utf-16", options: ImportOptions | None = None
+) -> Iterator[Result]:
     """Read a doccano JSONL export; one native record per line."""
-    convert = partial(line_to_record, file=path.name, offsets=offsets)
     for task in iter_tasks(path):
         if task.issues or task.data is None:
             yield task.number, None, task.issues
             continue
-        yield convert(task.data, task.number)
+        yield line_to_record(task.data, task.number, path.name, offsets=offsets, options=options)

@@ -94,7 +94,17 @@ def _check_doc_labels(
     issues = []
     for name in ("genre", "text_form"):
         value = labels.get(name)
-        if value is not None and value not in sets[name]:
+        if value is not None and not sets[name]:
+            issues.append(
+                Issue(
+                    **where,
+                    pointer=f"{pointer}/{name}",
+                    rule="label-set",
+                    message=f"{name} {value!r}, but the dataset declares no {name} label set"
+                    f" (labels.{name} in dataset.yaml)",
+                )
+            )
+        elif value is not None and value not in sets[name]:
             issues.append(
                 Issue(
                     **where,
