@@ -218,7 +218,13 @@ def _label_table(value: Any, root: Path) -> dict[str, str]:
 
 
 def _import_options(
-    entry: dict[str, Any], index: int, *, root: Path, file: str, doc_sets: dict[str, list[str]]
+    entry: dict[str, Any],
+    index: int,
+    *,
+    root: Path,
+    file: str,
+    doc_sets: dict[str, list[str]],
+    entity_labels: list[str],
 ) -> tuple[ImportOptions, list[Issue]]:
     """The :class:`ImportOptions` of ``inputs.annotations[index]``."""
     from .annotations.lsconfig import LabelConfigError, read_label_config
@@ -263,6 +269,7 @@ def _import_options(
         controls=controls,
         label_table=table,
         predictions=bool(entry.get("predictions", False)),
+        entity_labels=frozenset(entity_labels),
         doc_label_sets=doc_sets,
         origin=f"inputs.annotations[{index}]",
     )
@@ -315,7 +322,9 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     doc_sets.setdefault("text_form", list(DEFAULT_TEXT_FORMS))
     ann_inputs = []
     for i, a in enumerate(inputs.get("annotations", [{"path": "annotations.jsonl"}])):
-        options, option_issues = _import_options(a, i, root=root, file=name, doc_sets=doc_sets)
+        options, option_issues = _import_options(
+            a, i, root=root, file=name, doc_sets=doc_sets, entity_labels=labels.get("entity", [])
+        )
         report.extend(option_issues)
         ann_inputs.append(
             AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"), options)

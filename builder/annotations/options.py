@@ -61,6 +61,8 @@ class ImportOptions:
     label_table: Mapping[str, str] = field(default_factory=dict)
     #: Label Studio: read a task's predictions when it has no annotation
     predictions: bool = False
+    #: the dataset's entity labels (a label the mapping does not name passes when it is one)
+    entity_labels: frozenset[str] = frozenset()
     #: the document label sets the dataset declares, with their labels
     doc_label_sets: Mapping[str, Sequence[str]] = field(default_factory=dict)
     #: where these options come from, for messages (``inputs.annotations[0]``)
@@ -72,7 +74,8 @@ class ImportOptions:
 
         Without a mapping every label passes as it is (the label-set check names
         any that are not in the dataset's sets). With one, a label must be a key
-        of the mapping, one of its values, or a quote label.
+        of the mapping, or already a dataset label (one of its values, an entity
+        label, a document label, a quote label).
         """
         if not isinstance(label, str) or not label.strip():
             return None, f"label {label!r} is not a non-empty string"
@@ -80,7 +83,12 @@ class ImportOptions:
             return label, None
         if label in self.label_map:
             return self.label_map[label], None
-        if label in self.label_map.values() or label.casefold() in QUOTE_LABELS:
+        if (
+            label in self.label_map.values()
+            or label in self.entity_labels
+            or label.casefold() in QUOTE_LABELS
+            or any(label in names for names in self.doc_label_sets.values())
+        ):
             return label, None
         return None, (
             f"label {label!r} is not mapped by {self.origin}.labels"

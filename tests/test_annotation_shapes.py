@@ -1,0 +1,415 @@
+"""Every export shape of doccano and Label Studio builds the seeds, or fails where it says.
+
+The fixtures are the seeds' own annotations written as the tools write them
+(see ``tool_exports``); each shape is built with the seeds' ``dataset.yaml``
+changed only in ``inputs.annotations``, and the published spans are compared with
+the native build: every one of the 557 entities and 30 quotes is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tool_exports import (
+    SEED_ENTITIES,
+    SEED_QUOTES,
+    STOCK_LABELS,
+    Style,
+    doccano_intent_detection,
+    doccano_label_ids_v1,
+    doccano_relation_extraction,
+    doccano_sequence_labeling,
+    doccano_text_label_v1,
+    label_config_xml,
+    label_studio_json,
+    label_studio_json_min,
+    published_rows,
+    use_annotations,
+    write_export,
+)
+
+from builder.annotations import read_annotations
+from builder.config import load_config
+from builder.errors import DataError
+from builder.pipeline import build
+
+STOCK_MAP = {v: k for k, v in STOCK_LABELS.items()}
+
+
+@dataclass
+class Shape:
+    name: str
+    #: writes the export (and any side file) into the seeds copy; returns the entry
+    write: Callable[[Path], dict[str, Any]]
+    speakers: bool = True  # the shape carries quote -> speaker relations
+    genres: bool = True  # the shape carries document labels
+    quotes: bool = True
+    machine: bool = False  # read from predictions
+
+
+def _doccano(
+    fn: Callable[..., Any], style: Style | None = None, **entry: Any
+) -> Callable[[Path], dict[str, Any]]:
+    def write(seeds: Path) -> dict[str, Any]:
+        write_export(seeds / "export.jsonl", fn(seeds, style), jsonl=True)
+        return {"path": "export.jsonl", "format": "doccano", **entry}
+
+    return write
+
+
+def _label_ids(seeds: Path) -> dict[str, Any]:
+    lines, table = doccano_label_ids_v1(seeds)
+    write_export(seeds / "export.jsonl", lines, jsonl=True)
+    write_export(seeds / "labels.json", table, jsonl=False)
+    return {"path": "export.jsonl", "format": "doccano", "label_table": "labels.json"}
+
+
+def _ls(
+    fn: Callable[..., Any], style: Style | None = None, *, xml: bool = False, **entry: Any
+) -> Callable[[Path], dict[str, Any]]:
+    def write(seeds: Path) -> dict[str, Any]:
+        write_export(seeds / "export.json", fn(seeds, style), jsonl=False)
+        if xml:
+            (seeds / "label_config.xml").write_text(
+                label_config_xml(style or Style()), encoding="utf-8"
+            )
+            entry["label_config"] = "label_config.xml"
+        return {"path": "export.json", "format": "label-studio", **entry}
+
+    return write
+
+
+STOCK = Style(label_names=STOCK_LABELS)
+# Label Studio's NER template: span control "label", text under data.ner ($ner).
+TEMPLATE = Style(
+    span_control="label",
+    text_key="ner",
+    label_names=STOCK_LABELS,
+    genre_control="category",
+    form_control="form",
+)
+NER_ONLY = Style(with_doc_labels=False, with_quotes=False)
+
+SHAPES = [
+    Shape(
+        "doccano-sequence-labeling",
+        _doccano(doccano_sequence_labeling),
+        speakers=False,
+        genres=False,
+    ),
+    Shape("doccano-relation-extraction", _doccano(doccano_relation_extraction), genres=False),
+    Shape(
+        "doccano-relation-extraction-custom-type",
+        _doccano(
+            doccano_relation_extraction, Style(relation_label="SPOKE"), speaker_relations=["SPOKE"]
+        ),
+        genres=False,
+    ),
+    Shape("doccano-intent-detection", _doccano(doccano_intent_detection), speakers=False),
+    Shape("doccano-1.x-text-label", _doccano(doccano_text_label_v1), speakers=False, genres=False),
+    Shape("doccano-1.0-label-ids", _label_ids, speakers=False, genres=False),
+    Shape(
+        "doccano-stock-labels-mapped",
+        _doccano(doccano_sequence_labeling, STOCK, labels=STOCK_MAP),
+        speakers=False,
+        genres=False,
+    ),
+    Shape("label-studio-json", _ls(label_studio_json)),
+    Shape("label-studio-json-stock-labels-mapped", _ls(label_studio_json, STOCK, labels=STOCK_MAP)),
+    Shape(
+        "label-studio-json-template-config-xml",
+        _ls(label_studio_json, TEMPLATE, xml=True, labels=STOCK_MAP),
+    ),
+    Shape(
+        "label-studio-json-text-key",
+        _ls(
+            label_studio_json,
+            Style(text_key="content", genre_control="category", form_control="form"),
+            text_key="content",
+            choices={"category": "genre", "form": "text_form"},
+        ),
+    ),
+    Shape("label-studio-json-min", _ls(label_studio_json_min), speakers=False),
+    Shape(
+        "label-studio-json-min-ner-control",
+        _ls(
+            label_studio_json_min,
+            Style(span_control="ner", genre_control="category", form_control="form"),
+        ),
+        speakers=False,
+    ),
+    Shape(
+        "label-studio-json-min-template-config-xml",
+        _ls(label_studio_json_min, TEMPLATE, xml=True, labels=STOCK_MAP),
+        speakers=False,
+    ),
+    Shape(
+        "label-studio-predictions",
+        _ls(lambda s, st: label_studio_json(s, st, as_predictions=True), predictions=True),
+        machine=True,
+    ),
+    Shape(
+        "doccano-ner-only",
+        _doccano(doccano_sequence_labeling, NER_ONLY),
+        speakers=False,
+        genres=False,
+        quotes=False,
+    ),
+    Shape(
+        "label-studio-ner-only-stock-labels",
+        _ls(
+            label_studio_json,
+            Style(with_doc_labels=False, with_quotes=False, label_names=STOCK_LABELS),
+            labels=STOCK_MAP,
+        ),
+        speakers=False,
+        genres=False,
+        quotes=False,
+    ),
+]
+
+
+def _spans(row: dict[str, Any], *, speakers: bool) -> list[tuple[Any, ...]]:
+    return sorted(
+        [(e["start"], e["end"], e["text"], e["label"]) for e in row["entities"]]
+        + [
+            (q["start"], q["end"], q["text"], "QUOTE", speakers and q["speaker_id"] is not None)
+            for q in row["quotes"]
+        ]
+    )
+
+
+def _speakers(row: dict[str, Any]) -> list[tuple[int, int] | None]:
+    where = {e["id"]: (e["start"], e["end"]) for e in row["entities"]}
+    return [where.get(q["speaker_id"]) for q in sorted(row["quotes"], key=lambda q: q["start"])]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.name for s in SHAPES])
+def test_each_export_shape_builds_the_seeds_with_every_span(
+    seeds_copy: Path, seed_build: Path, tmp_path: Path, shape: Shape
+) -> None:
+    use_annotations(seeds_copy, shape.write(seeds_copy))
+    result = build(seeds_copy, tmp_path / "out")
+    assert result.ok, [str(i) for i in result.report.issues if i.severity == "error"][:5]
+    native, imported = published_rows(seed_build), published_rows(tmp_path / "out")
+    assert native.keys() == imported.keys()
+    assert sum(len(r["entities"]) for r in imported.values()) == SEED_ENTITIES
+    assert sum(len(r["quotes"]) for r in imported.values()) == (SEED_QUOTES if shape.quotes else 0)
+    for article_id, row in imported.items():
+        expected = native[article_id]
+        if not shape.quotes:
+            expected = {**expected, "quotes": []}
+        assert _spans(row, speakers=shape.speakers) == _spans(expected, speakers=shape.speakers), (
+            article_id
+        )
+        if shape.speakers:  # ids differ between formats: compare the speakers' positions
+            assert _speakers(row) == _speakers(expected), article_id
+        assert row["genre"] == (expected["genre"] if shape.genres else None)
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    if not shape.genres:
+        assert "5 article(s) have no genre label" in card
+    if shape.machine:
+        assert "model version ner-gazetteer-v1" in card
+
+
+def test_ner_only_exports_need_no_document_label_set(seeds_copy: Path, tmp_path: Path) -> None:
+    """A dataset.yaml without genre: the column is null and the card says none is declared."""
+    import yaml
+
+    use_annotations(seeds_copy, _doccano(doccano_sequence_labeling, NER_ONLY)(seeds_copy))
+    config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text())
+    del config["labels"]["genre"], config["labels"]["text_form"]
+    config["task_categories"] = ["token-classification"]
+    (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    result = build(seeds_copy, tmp_path / "out")
+    assert result.ok, [str(i) for i in result.report.issues if i.severity == "error"][:5]
+    rows = published_rows(tmp_path / "out")
+    assert {r["genre"] for r in rows.values()} == {None}
+    assert {r["text_form"] for r in rows.values()} == {0, 1}  # ClassLabel ids of the default set
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "No genre label set is declared" in card
+
+
+# -- failing shapes: located errors, never an empty import ---------------------------------
+def _read(path: Path, fmt: str, seeds: Path, entry: dict[str, Any] | None = None) -> list[Any]:
+    """Read ``path`` with the options a dataset.yaml entry gives (config built from the seeds)."""
+    config_dir = path.parent
+    if entry is not None:
+        use_annotations(config_dir, {"path": path.name, "format": fmt, **entry})
+        options = load_config(config_dir).annotation_inputs[0].options
+    else:
+        options = None
+    return [i for _, _, issues in read_annotations(path, fmt, options=options) for i in issues]
+
+
+def _errors(issues: list[Any]) -> list[Any]:
+    return [i for i in issues if i.severity == "error"]
+
+
+def test_doccano_label_ids_without_the_label_table_are_refused(seeds_copy: Path) -> None:
+    lines, _ = doccano_label_ids_v1(seeds_copy)
+    path = write_export(seeds_copy / "old.jsonl", lines, jsonl=True)
+    errors = _errors(_read(path, "doccano", seeds_copy))
+    assert len({i.line for i in errors}) == 5  # every line, none silently empty
+    first = errors[0]
+    assert first.file == "old.jsonl" and first.line == 1 and first.record == "000_1be5c9577093f905"
+    assert first.pointer == "/annotations/0/label" and "label_table" in first.message
+
+
+def test_doccano_spans_under_an_unknown_key_are_an_error(seeds_copy: Path) -> None:
+    lines = doccano_sequence_labeling(seeds_copy)
+    for line in lines:
+        line["spans"] = line.pop("label")
+    path = write_export(seeds_copy / "odd.jsonl", lines, jsonl=True)
+    errors = _errors(_read(path, "doccano", seeds_copy))
+    assert [(i.line, i.pointer) for i in errors] == [(n, "/spans") for n in range(1, 6)]
+    assert "holds spans this importer does not read" in errors[0].message
+
+
+def test_doccano_mentions_relation_is_not_a_speaker(seeds_copy: Path) -> None:
+    lines = doccano_relation_extraction(seeds_copy, Style(relation_label="mentions"))
+    path = write_export(seeds_copy / "rel.jsonl", lines, jsonl=True)
+    records = list(read_annotations(path, "doccano"))
+    assert all(r is not None for _, r, _ in records)
+    assert all(q["speaker"] is None for _, r, _ in records for q in r["quotes"])
+    warnings = [i for _, _, issues in records for i in issues if i.rule == "relation"]
+    assert len(warnings) == 25 and all(i.severity == "warning" for i in warnings)
+    assert "'mentions' is not a speaker relation" in warnings[0].message
+
+
+def test_unmapped_labels_are_located_errors(seeds_copy: Path) -> None:
+    tasks = label_studio_json(seeds_copy, STOCK)
+    path = write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    partial = {k: v for k, v in STOCK_MAP.items() if k != "Organization"}
+    errors = _errors(_read(path, "label-studio", seeds_copy, {"labels": partial}))
+    assert errors and all(i.rule == "label-map" for i in errors)
+    assert all(
+        "'Organization' is not mapped by inputs.annotations[0].labels" in i.message for i in errors
+    )
+    assert errors[0].file == "ls.json" and errors[0].pointer.startswith("/annotations/0/result/")
+    # Without a mapping, the stock labels reach the label-set check (one error per span).
+    use_annotations(seeds_copy, {"path": "ls.json", "format": "label-studio"})
+    with pytest.raises(DataError) as exc:
+        build(seeds_copy, seeds_copy.parent / "out")
+    assert {i.rule for i in exc.value.report.issues if i.severity == "error"} == {"label-set"}
+
+
+def test_label_studio_hardening(seeds_copy: Path) -> None:
+    """A 42 in result, an integer data.text, choices as a bare string."""
+    tasks = label_studio_json(seeds_copy)
+    tasks[0]["annotations"][0]["result"].insert(0, 42)
+    tasks[1]["data"]["text"] = 12345
+    for r in tasks[2]["annotations"][0]["result"]:
+        if r["type"] == "choices":
+            r["value"]["choices"] = r["value"]["choices"][0]
+    path = write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    records = list(read_annotations(path, "label-studio"))
+    (_, r1, i1), (_, r2, i2), (_, r3, _) = records[:3]
+    assert r1 is None and "result 0 is not an object (42)" in i1[0].message
+    assert i1[0].pointer == "/annotations/0/result/0" and i1[0].record == "000_1be5c9577093f905"
+    assert (
+        r2 is None
+        and "data.text is not a string (int)" in i2[0].message
+        and i2[0].pointer == "/data/text"
+    )
+    assert r3 is not None and r3["labels"] == {"genre": "aggregator_rewrite", "text_form": "cased"}
+
+
+def test_label_studio_unreadable_spans_are_errors(seeds_copy: Path) -> None:
+    # JSON: a region type whose offsets are not text positions.
+    tasks = label_studio_json(seeds_copy)
+    for r in tasks[0]["annotations"][0]["result"]:
+        if r["type"] == "labels":
+            r["type"] = "hypertextlabels"
+    path = write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    errors = _errors(_read(path, "label-studio", seeds_copy))
+    assert (
+        errors
+        and {i.line for i in errors} == {1}
+        and "hypertextlabels regions" in errors[0].message
+    )
+    # JSON-MIN: spans whose labels are under a key the importer does not know.
+    flat = label_studio_json_min(seeds_copy)
+    for record in flat:
+        for span in record["label"]:
+            span["ner_tags"] = span.pop("labels")
+    path = write_export(seeds_copy / "min.json", flat, jsonl=False)
+    errors = _errors(_read(path, "label-studio", seeds_copy))
+    assert {i.line for i in errors} == {1, 2, 3, 4, 5}
+    assert "a span needs exactly one label" in errors[0].message and errors[0].pointer == "/label"
+
+
+def test_predictions_are_read_only_when_asked(seeds_copy: Path) -> None:
+    tasks = label_studio_json(seeds_copy, as_predictions=True)
+    path = write_export(seeds_copy / "pre.json", tasks, jsonl=False)
+    errors = _errors(_read(path, "label-studio", seeds_copy))
+    assert (
+        len(errors) == 5
+        and "read only with inputs.annotations[].predictions: true" in errors[0].message
+    )
+    records = list(
+        read_annotations(path, "label-studio", options=_options(seeds_copy, predictions=True))
+    )
+    annotator = records[0][1]["annotator"]
+    assert annotator["kind"] == "model" and "ner-gazetteer-v1" in annotator["name"]
+
+
+def test_label_studio_relation_labels_come_from_configuration(seeds_copy: Path) -> None:
+    tasks = label_studio_json(seeds_copy)
+    # A second relation, "mentions", from a quote to another entity: never a speaker.
+    result = tasks[3]["annotations"][0]["result"]
+    quote = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["QUOTE"])
+    entity = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] != ["QUOTE"])
+    result.append(
+        {
+            "from_id": quote["id"],
+            "to_id": entity["id"],
+            "type": "relation",
+            "direction": "right",
+            "labels": ["mentions"],
+        }
+    )
+    path = write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    records = list(read_annotations(path, "label-studio"))
+    assert all(r is not None for _, r, _ in records)
+    warnings = [i for _, _, issues in records for i in issues if i.rule == "relation"]
+    assert len(warnings) == 1 and "['mentions'] is not a speaker relation" in warnings[0].message
+    # With speaker_relations naming another label, said_by is no longer a speaker.
+    opts = _options(seeds_copy, speaker_relations=["attributed_to"])
+    records = list(read_annotations(path, "label-studio", options=opts))
+    assert all(q["speaker"] is None for _, r, _ in records for q in r["quotes"])
+
+
+def _options(seeds: Path, **entry: Any) -> Any:
+    use_annotations(seeds, {"path": "x.json", "format": "label-studio", **entry})
+    return load_config(seeds).annotation_inputs[0].options
+
+
+def test_label_config_gives_control_names_and_text_key(tmp_path: Path) -> None:
+    from builder.annotations.lsconfig import read_label_config
+
+    path = tmp_path / "c.xml"
+    path.write_text(label_config_xml(TEMPLATE), encoding="utf-8")
+    parsed = read_label_config(path)
+    assert parsed.text_key == "ner"
+    assert parsed.controls == {"label": "labels", "category": "choices", "form": "choices"}
+    path.write_text("<View><Labels", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable labeling config"):
+        read_label_config(path)
+
+
+def test_config_refuses_options_of_another_format(seeds_copy: Path) -> None:
+    for entry, key in [
+        ({"format": "doccano", "text_key": "content"}, "text_key"),
+        ({"format": "label-studio", "label_table": {"1": "PERSON"}}, "label_table"),
+        ({"format": "native", "predictions": True}, "predictions"),
+    ]:
+        use_annotations(seeds_copy, {"path": "a.json", **entry})
+        with pytest.raises(DataError) as exc:
+            load_config(seeds_copy)
+        (issue,) = exc.value.report.issues
+        assert issue.pointer == f"/inputs/annotations/0/{key}" and "files only" in issue.message
