@@ -413,3 +413,111 @@ def test_config_refuses_options_of_another_format(seeds_copy: Path) -> None:
             load_config(seeds_copy)
         (issue,) = exc.value.report.issues
         assert issue.pointer == f"/inputs/annotations/0/{key}" and "files only" in issue.message
+
+
+# -- smaller shapes, read directly -----------------------------------------------------------
+def _one(path: Path, fmt: str, options: Any = None) -> tuple[Any, list[Any]]:
+    ((_, record, issues),) = list(read_annotations(path, fmt, options=options))
+    return record, issues
+
+
+def test_doccano_text_classification_and_1_0_categories(seeds_copy: Path) -> None:
+    text = "Iran launched drones at Israel."
+    options = _options(seeds_copy)  # the seeds' label sets: genre and text_form declared
+    path = write_export(
+        seeds_copy / "tc.jsonl",
+        [
+            {
+                "id": 1,
+                "text": text,
+                "article_id": "a1",
+                "label": ["analysis", "cased"],
+                "Comments": [],
+            }
+        ],
+        jsonl=True,
+    )
+    record, issues = _one(path, "doccano", options)
+    assert issues == [] and record["labels"] == {"genre": "analysis", "text_form": "cased"}
+    old = {
+        "id": 2591,
+        "text": text,
+        "annotations": [{"label": 15, "user": 1}, {"label": 15, "user": 2}],
+        "meta": {"article_id": "a1"},
+        "annotation_approver": None,
+    }
+    path = write_export(seeds_copy / "old.jsonl", [old], jsonl=True)
+    use_annotations(
+        seeds_copy, {"path": "old.jsonl", "format": "doccano", "label_table": {15: "news_report"}}
+    )
+    record, issues = _one(path, "doccano", load_config(seeds_copy).annotation_inputs[0].options)
+    assert record["labels"] == {"genre": "news_report"}
+    assert [i.severity for i in issues] == ["warning"] and "2 users" in issues[0].message
+    # A category in no declared set, and two genres for one article: located errors.
+    path = write_export(
+        seeds_copy / "bad.jsonl",
+        [
+            {
+                "id": 3,
+                "text": text,
+                "article_id": "a1",
+                "cats": ["poetry", "analysis", "news_report"],
+            }
+        ],
+        jsonl=True,
+    )
+    record, issues = _one(path, "doccano", options)
+    assert record is None and [i.pointer for i in issues] == ["/cats/0", "/cats/2"]
+    assert "'poetry', which is in no declared document label set" in issues[0].message
+    assert "a second genre" in issues[1].message
+
+
+def test_label_studio_json_min_choice_shapes_and_shared_regions(seeds_copy: Path) -> None:
+    text = "Iran launched drones at Israel."
+    span = {"start": 0, "end": 4, "text": "Iran", "labels": ["GPE"]}
+    flat = [
+        {"id": 1, "text": text, "article_id": "a1", "label": [span], "genre": ["analysis"]},
+        {
+            "id": 2,
+            "text": text,
+            "article_id": "a2",
+            "label": [span],
+            "category": {"choices": ["analysis", "cased"]},
+        },
+    ]
+    path = write_export(seeds_copy / "min.json", flat, jsonl=False)
+    opts = _options(seeds_copy, choices={"category": "genre"})
+    records = list(read_annotations(path, "label-studio", options=opts))
+    assert records[0][1]["labels"] == {"genre": "analysis"}
+    # Two choices in a control whose set holds one label per article: refused, located.
+    assert records[1][1] is None and records[1][2][0].pointer == "/category"
+    assert "a second genre ('cased' after 'analysis')" in records[1][2][0].message
+    # JSON: one region labelled by two controls gives two results with one id; both are kept.
+    task = {
+        "id": 9,
+        "data": {"text": text, "article_id": "a1"},
+        "annotations": [
+            {
+                "id": 1,
+                "result": [
+                    {
+                        "id": "r1",
+                        "type": "labels",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "value": span,
+                    },
+                    {
+                        "id": "r1",
+                        "type": "labels",
+                        "from_name": "topic",
+                        "to_name": "text",
+                        "value": {**span, "labels": ["LOC"]},
+                    },
+                ],
+            }
+        ],
+    }
+    path = write_export(seeds_copy / "two.json", [task], jsonl=False)
+    record, issues = _one(path, "label-studio")
+    assert issues == [] and sorted(e["label"] for e in record["entities"]) == ["GPE", "LOC"]

@@ -285,6 +285,7 @@ def line_to_record(
     convert = OffsetConverter(text, options.offsets or offsets)
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
+    all_spans: list[dict[str, Any]] = []
     for sid, start, end, raw_label, pointer in raw_spans:
         stag = f", span {sid}"
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
@@ -322,7 +323,9 @@ def line_to_record(
             span["speaker"] = None
         else:
             span["label"] = label
-        by_id[str(sid)] = span
+        # A repeated id (two labels on one region) keeps both spans; relations name the first.
+        by_id.setdefault(str(sid), span)
+        all_spans.append(span)
     if ln.failed:
         return number, None, ln.issues
     for i, rel in enumerate(relations):
@@ -376,12 +379,12 @@ def line_to_record(
         },
         entities=[
             {k: v for k, v in s.items() if k != "_kind"}
-            for s in by_id.values()
+            for s in all_spans
             if s["_kind"] == "entities"
         ],
         quotes=[
             {k: v for k, v in s.items() if k != "_kind"}
-            for s in by_id.values()
+            for s in all_spans
             if s["_kind"] == "quotes"
         ],
         labels=labels,

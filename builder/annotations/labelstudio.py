@@ -201,13 +201,24 @@ def _min_results(
         kind = options.controls.get(key)
         items = value if isinstance(value, list) else [value]
         if kind is None:
-            # No labeling config: a control is known by what it holds.
+            # Not a control of the labeling config (or none given): known by what it holds.
             if (
                 isinstance(value, list)
                 and value
                 and all(isinstance(v, Mapping) and ("start" in v or "labels" in v) for v in value)
             ):
                 kind = "labels"
+                if options.controls:
+                    t.add(
+                        f": key {key!r} holds spans but is not a control of the labeling config;"
+                        " read as spans",
+                        pointer=f"/{key}",
+                        severity="warning",
+                    )
+            elif options.controls and not (
+                isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
+            ):
+                continue  # with the config known, anything else is a data field
             elif (
                 key in options.choices
                 or key.strip().casefold() in ("genre", "text_form")
@@ -306,9 +317,7 @@ def task_to_record(
             return number, None, t.issues
         prefix += "/result"
     else:
-        data_keys = {key, "article_id"} | (
-            set() if not options.controls else set(task) - set(options.controls)
-        )
+        data_keys = {key, "article_id"}
         annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
         results = _min_results(task, t, options, data_keys)
         prefix = ""
@@ -320,6 +329,7 @@ def task_to_record(
     )
     used: set[str] = set()
     spans: dict[str, dict[str, Any]] = {}  # region id -> native span (with "_kind")
+    all_spans: list[dict[str, Any]] = []
     labels: dict[str, str] = {}
     relations: list[tuple[int, Mapping[str, Any]]] = []
     failed: set[str] = set()  # regions already reported
@@ -411,7 +421,10 @@ def task_to_record(
             span["speaker"] = None
         else:
             span["label"] = label
-        spans[rid] = span
+        # Two controls labelling one region give two results with its id: both are kept,
+        # and relations name the first.
+        spans.setdefault(rid, span)
+        all_spans.append(span)
         failed.discard(rid)
 
     for j, rel in relations:
@@ -480,12 +493,12 @@ def task_to_record(
         annotator=annotator,
         entities=[
             {k2: v for k2, v in s.items() if k2 != "_kind"}
-            for s in spans.values()
+            for s in all_spans
             if s["_kind"] == "entities"
         ],
         quotes=[
             {k2: v for k2, v in s.items() if k2 != "_kind"}
-            for s in spans.values()
+            for s in all_spans
             if s["_kind"] == "quotes"
         ],
         labels=labels,
