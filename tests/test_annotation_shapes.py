@@ -133,6 +133,10 @@ SHAPES = [
             choices={"category": "genre", "form": "text_form"},
         ),
     ),
+    Shape(
+        "label-studio-json-text-key-found-from-spans",
+        _ls(label_studio_json, Style(text_key="content")),
+    ),
     Shape("label-studio-json-min", _ls(label_studio_json_min), speakers=False),
     Shape(
         "label-studio-json-min-ner-control",
@@ -209,6 +213,9 @@ def test_each_export_shape_builds_the_seeds_with_every_span(
         if shape.speakers:  # ids differ between formats: compare the speakers' positions
             assert _speakers(row) == _speakers(expected), article_id
         assert row["genre"] == (expected["genre"] if shape.genres else None)
+    if shape.name.endswith("found-from-spans"):
+        found = [i for i in result.report.issues if "read the text from data.content" in i.message]
+        assert len(found) == 5 and found[0].severity == "warning"
     card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
     if not shape.genres:
         assert "5 article(s) have no genre label" in card

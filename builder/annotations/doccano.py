@@ -100,13 +100,14 @@ def _table_label(value: Any, options: ImportOptions, ln: _Line, pointer: str) ->
     if isinstance(value, str) and not value.isdigit():
         return value  # already a name
     if not options.label_table:
-        ln.add(
-            f": label {value!r} is a doccano label id; give the project's label table as"
-            f" {options.origin}.label_table (a mapping of ids to names, or the labels JSON"
-            " exported from the project)",
-            pointer=pointer,
-            rule="label-table",
-        )
+        if not any(i.rule == "label-table" for i in ln.issues):  # once per line, not per span
+            ln.add(
+                f": label {value!r} is a doccano label id (doccano 1.0 export); give the"
+                f" project's label table as {options.origin}.label_table (a mapping of ids to"
+                " names, or the labels JSON exported from the project)",
+                pointer=pointer,
+                rule="label-table",
+            )
         return None
     name = options.label_table.get(str(value))
     if name is None:

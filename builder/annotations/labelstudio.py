@@ -259,6 +259,32 @@ def _min_results(
     return results
 
 
+def _guess_text(
+    data: Mapping[str, Any], results: list[Any], options: ImportOptions
+) -> tuple[str, str | None]:
+    """The one string field of ``data`` at which every span's ``value.text`` is found."""
+    quoted = [
+        r["value"]
+        for r in results
+        if isinstance(r, Mapping)
+        and isinstance(r.get("value"), Mapping)
+        and isinstance(r["value"].get("text"), str)
+        and "start" in r["value"]
+    ]
+    names = {r.get("from_name") for r in results if isinstance(r, Mapping)}
+    fits = [
+        k
+        for k, v in data.items()
+        if isinstance(v, str)
+        and k not in _MIN_META | {"article_id"} | names
+        and quoted
+        and all(not isinstance(_offsets(q, v, k), str) for q in quoted)
+    ]
+    if len(fits) == 1:
+        return fits[0], data[fits[0]]
+    return "text", None
+
+
 def task_to_record(
     task: Any, number: int, file: str, options: ImportOptions | None = None
 ) -> Result:
@@ -290,16 +316,12 @@ def task_to_record(
     key = options.text_key or "text"
     text = data.get(key)
     data_pointer = "/data" if is_json else ""
+    guess = False
     if key not in data:
         if options.text_key is not None:
             t.add(f": data has no {key!r} (the configured text_key)", pointer=data_pointer)
             return number, None, t.issues
-        text = None
-        t.add(
-            f": data has no 'text', so offsets are checked against the raw article as given"
-            f" and not re-anchored; name the data key of the text with {options.origin}.text_key",
-            severity="warning",
-        )
+        text, guess = None, True  # found from the spans below, or reported
     elif not isinstance(text, str):
         t.add(
             f": data.{key} is not a string ({type(text).__name__})",
@@ -321,6 +343,22 @@ def task_to_record(
         annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
         results = _min_results(task, t, options, data_keys)
         prefix = ""
+
+    if guess:
+        key, text = _guess_text(data, results, options)
+        if text is None:
+            t.add(
+                ": data has no 'text', so offsets are checked against the raw article as given"
+                " and not re-anchored; name the data key of the text with"
+                f" {options.origin}.text_key",
+                severity="warning",
+            )
+        else:
+            t.add(
+                f": data has no 'text'; read the text from data.{key}, the one field that holds"
+                f" every span's text (say so with {options.origin}.text_key: {key})",
+                severity="warning",
+            )
 
     who_tag = (
         f", prediction {annotation.get('model_version')!r}"
