@@ -528,3 +528,32 @@ def test_label_studio_json_min_choice_shapes_and_shared_regions(seeds_copy: Path
     path = write_export(seeds_copy / "two.json", [task], jsonl=False)
     record, issues = _one(path, "label-studio")
     assert issues == [] and sorted(e["label"] for e in record["entities"]) == ["GPE", "LOC"]
+
+
+def test_doccano_keys_of_the_wrong_type_and_label_ids_in_triples(seeds_copy: Path) -> None:
+    text = "Iran launched drones at Israel."
+    path = write_export(
+        seeds_copy / "bad.jsonl",
+        [{"id": 1, "text": text, "article_id": "a1", "entities": {"0": [0, 4, "GPE"]}}],
+        jsonl=True,
+    )
+    record, issues = _one(path, "doccano")
+    assert (
+        record is None
+        and issues[0].pointer == "/entities"
+        and "not a list (dict)" in issues[0].message
+    )
+    path = write_export(
+        seeds_copy / "ids.jsonl",
+        [{"id": 1, "text": text, "article_id": "a1", "label": [[0, 4, 12]]}],
+        jsonl=True,
+    )
+    record, issues = _one(path, "doccano")
+    assert record is None and issues[0].rule == "label-table" and issues[0].pointer == "/label/0"
+    use_annotations(
+        seeds_copy, {"path": "ids.jsonl", "format": "doccano", "label_table": {12: "GPE"}}
+    )
+    record, issues = _one(path, "doccano", load_config(seeds_copy).annotation_inputs[0].options)
+    assert issues == [] and [(e["text"], e["label"]) for e in record["entities"]] == [
+        ("Iran", "GPE")
+    ]

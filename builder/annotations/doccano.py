@@ -209,6 +209,10 @@ def _collect(
             relations = rels
         else:
             ln.add(": relations is not a list", pointer="/relations")
+    for key in ("entities", "label", "labels", "annotations"):
+        value = line.get(key)
+        if value is not None and not isinstance(value, list):
+            ln.add(f": {key} is not a list ({type(value).__name__})", pointer=f"/{key}")
     for key, value in line.items():
         if (
             key not in read
@@ -308,6 +312,10 @@ def line_to_record(
                 rule="span-offsets",
             )
             continue
+        if isinstance(raw_label, int) and not isinstance(raw_label, bool):
+            raw_label = _table_label(raw_label, options, ln, pointer)
+            if raw_label is None:
+                continue
         label, why = options.map_label(raw_label)
         if label is None:
             ln.add(f"{stag}: {why}", pointer=pointer, rule="label-map")
