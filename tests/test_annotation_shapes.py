@@ -557,3 +557,39 @@ def test_doccano_keys_of_the_wrong_type_and_label_ids_in_triples(seeds_copy: Pat
     assert issues == [] and [(e["text"], e["label"]) for e in record["entities"]] == [
         ("Iran", "GPE")
     ]
+
+
+def test_quotes_only_dataset_declares_no_label_set(seeds_copy: Path, tmp_path: Path) -> None:
+    """labels: {} — no entity, genre or text_form set; quotes only; loads with datasets."""
+    import datasets
+    import yaml
+
+    lines = doccano_sequence_labeling(seeds_copy)
+    for line in lines:
+        line["label"] = [x for x in line["label"] if x[2] == "QUOTE"]
+    write_export(seeds_copy / "export.jsonl", lines, jsonl=True)
+    use_annotations(seeds_copy, {"path": "export.jsonl", "format": "doccano"})
+    config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text())
+    config["labels"] = {}
+    (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    result = build(seeds_copy, tmp_path / "out")
+    assert result.ok
+    rows = published_rows(tmp_path / "out")
+    assert sum(len(r["quotes"]) for r in rows.values()) == SEED_QUOTES
+    assert all(r["entities"] == [] and r["genre"] is None for r in rows.values())
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "No entity label set is declared" in card and "No genre label set is declared" in card
+    loaded = datasets.load_dataset(
+        "parquet", data_files=str(tmp_path / "out" / "data" / "*.parquet")
+    )
+    assert loaded["train"].num_rows >= 1
+    # An entity span in a dataset that declares no entity set is an error, named as such.
+    line = {"id": 1, "text": "Iran said no.", "article_id": "a1", "label": [[0, 4, "GPE"]]}
+    path = write_export(seeds_copy / "one.jsonl", [line], jsonl=True)
+    from builder.validate.checks import check_annotation
+
+    ((_, record, _),) = list(read_annotations(path, "doccano"))
+    issues = check_annotation(
+        record, line["text"], {"entity": [], "genre": [], "text_form": []}, file="one.jsonl", line=1
+    )
+    assert [i.rule for i in issues] == ["label-set"]
