@@ -8,6 +8,7 @@ the native build: every one of the 557 entities and 30 quotes is there.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -593,3 +594,18 @@ def test_quotes_only_dataset_declares_no_label_set(seeds_copy: Path, tmp_path: P
         record, line["text"], {"entity": [], "genre": [], "text_form": []}, file="one.jsonl", line=1
     )
     assert [i.rule for i in issues] == ["label-set"]
+
+
+def test_native_records_whose_spans_cannot_be_read_fail_the_build(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    lines = (seeds_copy / "annotations.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["spans"] = first.pop("entities")  # a key the native schema does not know
+    lines[0] = json.dumps(first)
+    (seeds_copy / "annotations.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        build(seeds_copy, tmp_path / "out")
+    errors = [i for i in exc.value.report.issues if i.severity == "error"]
+    assert errors and all(i.file == "annotations.jsonl" and i.line == 1 for i in errors)
+    assert not (tmp_path / "out").exists()
