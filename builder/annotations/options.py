@@ -31,7 +31,19 @@ DOC_LABEL_SETS = ("genre", "text_form")
 #: not configured (compared case-insensitively). An unlabelled relation between a
 #: quote and an entity is a speaker too, unless ``speaker_relations`` is set.
 DEFAULT_SPEAKER_RELATIONS = frozenset(
-    {"speaker", "said_by", "said-by", "said by", "saidby", "spoken_by", "quoted_by"}
+    {
+        "speaker",
+        "said_by",
+        "said-by",
+        "said by",
+        "saidby",
+        "said",
+        "says",
+        "spoken_by",
+        "quoted_by",
+        "attributed_to",
+        "attribution",
+    }
 )
 
 
