@@ -156,6 +156,9 @@ def _pick_annotation(
         if readable
         else ""
     )
+    drafts = task.get("drafts")
+    if isinstance(drafts, list) and drafts:
+        hint += f"; it has {len(drafts)} draft(s), never read: submit them in Label Studio"
     if annotations is None and not readable:
         t.add(" has no annotations list (nor predictions): not a Label Studio JSON task")
     else:
