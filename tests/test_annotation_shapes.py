@@ -609,3 +609,33 @@ def test_native_records_whose_spans_cannot_be_read_fail_the_build(
     errors = [i for i in exc.value.report.issues if i.severity == "error"]
     assert errors and all(i.file == "annotations.jsonl" and i.line == 1 for i in errors)
     assert not (tmp_path / "out").exists()
+
+
+def test_label_mapping_applies_to_readers_that_do_not_take_options(
+    seeds_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import annotations
+
+    record = json.loads((seeds_copy / "annotations.jsonl").read_text().splitlines()[0])
+    record["entities"][0]["label"] = "Organization"
+    record["entities"][1]["label"] = "Nation"
+    path = write_export(seeds_copy / "n.jsonl", [record], jsonl=True)
+    use_annotations(
+        seeds_copy,
+        {"path": "n.jsonl", "labels": {"Organization": "ORG"}, "speaker_relations": ["x"]},
+    )
+    options = load_config(seeds_copy).annotation_inputs[0].options
+    ((_, mapped, issues),) = list(read_annotations(path, "native", options=options))
+    assert mapped["entities"][0]["label"] == "ORG"
+    (issue,) = issues
+    assert (issue.rule, issue.pointer, issue.line) == ("label-map", "/entities/1/label", 1)
+    # A reader taking speaker_relations (the brat reader) is given the entry's.
+    seen: dict[str, Any] = {}
+
+    def reader(p: Path, *, speaker_relations: Any = None) -> Any:
+        seen["speaker_relations"] = speaker_relations
+        return iter(())
+
+    monkeypatch.setitem(annotations.READERS, "fake", reader)
+    list(read_annotations(path, "fake", options=options))
+    assert seen == {"speaker_relations": frozenset({"x"})}

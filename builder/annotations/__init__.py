@@ -9,9 +9,10 @@ Importers convert the tools' offsets to code points and give every span its
 quote selector (prefix and suffix), so it can be re-anchored later.
 
 A reader that takes an ``options`` keyword gets the entry's
-:class:`~.options.ImportOptions` (label mapping, speaker relations, ...); the
-entry's ``labels`` mapping is applied to the entity labels of the records of
-any other reader, so a mapping never silently does nothing.
+:class:`~.options.ImportOptions` (label mapping, speaker relations, ...); one
+that takes ``speaker_relations`` gets those; the entry's ``labels`` mapping is
+applied to the entity labels of the records of any other reader, so a mapping
+never silently does nothing.
 """
 
 from __future__ import annotations
@@ -89,7 +90,11 @@ def read_annotations(
         options = replace(options or ImportOptions(), offsets=offsets)
     if options is None:
         return reader(path)
-    if "options" in inspect.signature(reader).parameters:
+    params = inspect.signature(reader).parameters
+    if "options" in params:
         return reader(path, options=options)
-    records = reader(path)
+    kwargs: dict[str, Any] = {}
+    if "speaker_relations" in params and options.speaker_relations is not None:
+        kwargs["speaker_relations"] = options.speaker_relations
+    records = reader(path, **kwargs)
     return _relabel(records, options, path.name) if options.label_map else records
