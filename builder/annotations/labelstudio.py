@@ -52,240 +52,20 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id
+from .common import build_record, iter_tasks, span_id
+from .lstasks import (
+    UNREADABLE_REGIONS,
+    TaskReport,
+    guess_text,
+    min_results,
+    pick_annotation,
+    span_offsets,
+)
 from .options import ImportOptions
 
 __all__ = ["read_label_studio", "task_to_record"]
 
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
-
-#: Keys ``label_studio_sdk``'s JSON-MIN converter adds beside the task data.
-_MIN_META = {
-    "id",
-    "annotator",
-    "annotation_id",
-    "created_at",
-    "updated_at",
-    "lead_time",
-    "agreement",
-}
-#: Region result types whose positions are not offsets into a plain text.
-_UNREADABLE_REGIONS = {"hypertextlabels", "paragraphlabels", "taxonomy"}
-
-
-class _Task:
-    """One task being read: where it is, and the issues found so far."""
-
-    def __init__(self, file: str, number: int, task: Mapping[str, Any]) -> None:
-        self.file = file
-        self.number = number
-        self.tag = f"task {number}" + (f" (id {task['id']})" if "id" in task else "")
-        self.record: str | None = None
-        self.issues: list[Issue] = []
-
-    def add(
-        self,
-        message: str,
-        *,
-        pointer: str = "",
-        rule: str = "label-studio",
-        severity: str = "error",
-    ) -> None:
-        self.issues.append(
-            Issue(
-                file=self.file,
-                line=self.number,
-                record=self.record,
-                pointer=pointer,
-                rule=rule,
-                severity=severity,
-                message=f"{self.tag}{message}",
-            )
-        )
-
-    @property
-    def failed(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
-
-
-def _pick_annotation(
-    task: Mapping[str, Any], t: _Task, options: ImportOptions
-) -> tuple[str, Mapping[str, Any] | None]:
-    """(JSON pointer of the chosen annotation, the annotation) or (``""``, None)."""
-    key = "annotations" if "annotations" in task else "completions"
-    annotations = task.get(key)
-    if annotations is not None and not isinstance(annotations, list):
-        t.add(f": {key} is not a list", pointer=f"/{key}")
-        return "", None
-    usable = [
-        (i, a)
-        for i, a in enumerate(annotations or [])
-        if isinstance(a, Mapping) and not a.get("was_cancelled") and not a.get("skipped")
-    ]
-    for i, a in enumerate(annotations or []):
-        if not isinstance(a, Mapping):
-            t.add(f": {key}[{i}] is not an object ({a!r:.40})", pointer=f"/{key}/{i}")
-    if usable:
-        usable.sort(
-            key=lambda ia: (
-                bool(ia[1].get("ground_truth")),
-                str(ia[1].get("updated_at") or ia[1].get("created_at") or ""),
-                ia[0],
-            )
-        )
-        k, chosen = usable[-1]
-        if len(usable) > 1:
-            t.add(
-                f" has {len(usable)} annotations; read annotation {chosen.get('id')}"
-                " (ground truth, else the latest) and skipped the others",
-                severity="warning",
-            )
-        return f"/{key}/{k}", chosen
-    predictions = task.get("predictions")
-    readable = (
-        [(i, p) for i, p in enumerate(predictions or []) if isinstance(p, Mapping)]
-        if isinstance(predictions, list)
-        else []
-    )
-    if readable and options.predictions:
-        readable.sort(key=lambda ip: (str(ip[1].get("created_at") or ""), ip[0]))
-        k, chosen = readable[-1]
-        return f"/predictions/{k}", {**chosen, "_prediction": True}
-    hint = (
-        f"; it has {len(readable)} prediction(s), read only with {options.origin}.predictions: true"
-        if readable
-        else ""
-    )
-    drafts = task.get("drafts")
-    if isinstance(drafts, list) and drafts:
-        hint += f"; it has {len(drafts)} draft(s), never read: submit them in Label Studio"
-    if annotations is None and not readable:
-        t.add(" has no annotations list (nor predictions): not a Label Studio JSON task")
-    else:
-        t.add(f" has no annotation that was not cancelled{hint}")
-    return "", None
-
-
-def _offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[int, int] | str:
-    """Code-point offsets of a labels result, or the reason they cannot be used."""
-    start, end = value.get("start"), value.get("end")
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-        return f"value.start and value.end must be integers, got {start!r} and {end!r}"
-    if start >= end:
-        return f"value.start {start} is not before value.end {end}"
-    quote = value.get("text")
-    if text is None:
-        return start, end
-    if not isinstance(quote, str) or text[start:end] == quote:
-        if end > len(text):
-            return f"value.end {end} is past the end of data.{key} ({len(text)} characters)"
-        return start, end
-    try:
-        utf16 = OffsetConverter(text, "utf-16")
-        s, e = utf16.to_code_points(start), utf16.to_code_points(end)
-    except OffsetError:
-        s = e = -1
-    if s >= 0 and text[s:e] == quote:
-        return s, e
-    return (
-        f"value.text {quote!r} is not at [{start}, {end}) of data.{key}, counted in code points"
-        f" ({text[start:end]!r}) or in UTF-16 units"
-    )
-
-
-def _min_results(
-    task: Mapping[str, Any], t: _Task, options: ImportOptions, data_keys: set[str]
-) -> list[Any]:
-    """A JSON-MIN task's control keys as JSON results (``from_name``, ``type``, ``value``)."""
-    results: list[Any] = []
-    for key, value in task.items():
-        if key in _MIN_META or key in data_keys:
-            continue
-        kind = options.controls.get(key)
-        items = value if isinstance(value, list) else [value]
-        if kind is None:
-            # Not a control of the labeling config (or none given): known by what it holds.
-            if (
-                isinstance(value, list)
-                and value
-                and all(isinstance(v, Mapping) and ("start" in v or "labels" in v) for v in value)
-            ):
-                kind = "labels"
-                if options.controls:
-                    t.add(
-                        f": key {key!r} holds spans but is not a control of the labeling config;"
-                        " read as spans",
-                        pointer=f"/{key}",
-                        severity="warning",
-                    )
-            elif options.controls and not (
-                isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
-            ):
-                continue  # with the config known, anything else is a data field
-            elif (
-                key in options.choices
-                or key.strip().casefold() in ("genre", "text_form")
-                or (
-                    isinstance(value, str)
-                    and any(value in names for names in options.doc_label_sets.values())
-                )
-                or (isinstance(value, Mapping) and "choices" in value)
-            ):
-                kind = "choices"
-            elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-                t.add(
-                    f": key {key!r} holds results this importer does not read"
-                    " (not spans with start/end/labels, not choices)",
-                    pointer=f"/{key}",
-                    severity="warning",
-                )
-                continue
-            else:
-                continue  # a data field of the task
-        for i, item in enumerate(items):
-            if kind == "choices":
-                choices = item.get("choices") if isinstance(item, Mapping) else item
-                results.append(
-                    {
-                        "id": f"{key}.{i}",
-                        "from_name": key,
-                        "type": "choices",
-                        "value": {"choices": choices},
-                    }
-                )
-            elif kind == "labels":
-                results.append(
-                    {"id": f"{key}.{i}", "from_name": key, "type": "labels", "value": item}
-                )
-            else:
-                results.append({"id": f"{key}.{i}", "from_name": key, "type": kind, "value": item})
-    return results
-
-
-def _guess_text(
-    data: Mapping[str, Any], results: list[Any], options: ImportOptions
-) -> tuple[str, str | None]:
-    """The one string field of ``data`` at which every span's ``value.text`` is found."""
-    quoted = [
-        r["value"]
-        for r in results
-        if isinstance(r, Mapping)
-        and isinstance(r.get("value"), Mapping)
-        and isinstance(r["value"].get("text"), str)
-        and "start" in r["value"]
-    ]
-    names = {r.get("from_name") for r in results if isinstance(r, Mapping)}
-    fits = [
-        k
-        for k, v in data.items()
-        if isinstance(v, str)
-        and k not in _MIN_META | {"article_id"} | names
-        and quoted
-        and all(not isinstance(_offsets(q, v, k), str) for q in quoted)
-    ]
-    if len(fits) == 1:
-        return fits[0], data[fits[0]]
-    return "text", None
 
 
 def task_to_record(
@@ -301,7 +81,7 @@ def task_to_record(
             message=f"task {number} is not a JSON object ({type(task).__name__})",
         )
         return number, None, [issue]
-    t = _Task(file, number, task)
+    t = TaskReport(file, number, task)
     is_json = any(k in task for k in ("annotations", "completions", "predictions")) or isinstance(
         task.get("data"), Mapping
     )
@@ -333,7 +113,7 @@ def task_to_record(
         return number, None, t.issues
 
     if is_json:
-        prefix, annotation = _pick_annotation(task, t, options)
+        prefix, annotation = pick_annotation(task, t, options)
         if annotation is None:
             return number, None, t.issues
         results = annotation.get("result")
@@ -344,11 +124,11 @@ def task_to_record(
     else:
         data_keys = {key, "article_id"}
         annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
-        results = _min_results(task, t, options, data_keys)
+        results = min_results(task, t, options, data_keys)
         prefix = ""
 
     if guess:
-        key, text = _guess_text(data, results, options)
+        key, text = guess_text(data, results, options)
         if text is None:
             t.add(
                 ": data has no 'text', so offsets are checked against the raw article as given"
@@ -421,7 +201,7 @@ def task_to_record(
                     continue
                 labels[label_set] = name
             continue
-        if kind in _UNREADABLE_REGIONS or (kind.endswith("labels") and kind != "labels"):
+        if kind in UNREADABLE_REGIONS or (kind.endswith("labels") and kind != "labels"):
             t.add(
                 f"{rtag}: {kind} regions are not offsets into a plain text; label the text with"
                 " <Labels> on a <Text> object",
@@ -445,7 +225,7 @@ def task_to_record(
         if label is None:
             t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
             continue
-        found = _offsets(value, text, key)
+        found = span_offsets(value, text, key)
         if isinstance(found, str):
             t.add(f"{rtag}: {found}", pointer=pointer, rule="span-offsets")
             continue
