@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
+from .brat import read_brat
 from .doccano import read_doccano
 from .labelstudio import read_label_studio
 from .native import read_native
@@ -28,6 +29,7 @@ READERS: dict[str, AnnotationReader] = {
     "native": read_native,
     "label-studio": read_label_studio,
     "doccano": read_doccano,
+    "brat": read_brat,
 }
 
 
