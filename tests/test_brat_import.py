@@ -69,6 +69,16 @@ def test_spans_fragments_relations_and_document_labels(tmp_path: Path) -> None:
     assert person["prefix"] == TEXT[: person["start"]][-32:]
 
 
+def test_offsets_count_every_character_of_the_txt_including_cr(tmp_path: Path) -> None:
+    text = "Crowds cheered.\r\nMaria\r\nLopez spoke.\r\n"
+    ann = "T1\tPERSON 17 22;24 29\tMaria Lopez\nT2\tGPE 0 6\tCrowds\n"
+    record, issues = _one(_collection(tmp_path, ann, text=text))
+    assert issues == [] and record is not None
+    person = next(e for e in record["entities"] if e["id"] == "T1")
+    assert (person["start"], person["end"], person["text"]) == (17, 29, "Maria\r\nLopez")
+    assert record["text_sha256"] == text_digest(text)
+
+
 def test_without_the_txt_offsets_are_taken_as_given_and_no_digest(tmp_path: Path) -> None:
     record, issues = _one(_collection(tmp_path, "T1\tPERSON 20 25\tMaria\n", text=None))
     assert issues == [] and record is not None
@@ -188,22 +198,35 @@ def test_the_seeds_build_from_brat_with_every_span(
         assert imported[article_id]["genre"] == native[article_id]["genre"]
 
 
+def _break_line_5(seeds: Path) -> None:
+    seeds_to_brat(seeds, seeds / "brat")
+    ann = seeds / "brat" / "002_a8446556a3208bd8.ann"
+    lines = ann.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace("\t", " ", 1)
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _use_brat(seeds)
+
+
 def test_a_broken_ann_fails_the_build_naming_file_and_line(
     seeds_copy: Path, tmp_path: Path
 ) -> None:
     from builder.pipeline import build
 
-    seeds_to_brat(seeds_copy, seeds_copy / "brat")
-    ann = seeds_copy / "brat" / "002_a8446556a3208bd8.ann"
-    lines = ann.read_text(encoding="utf-8").splitlines()
-    lines[4] = lines[4].replace("\t", " ", 1)
-    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _use_brat(seeds_copy)
+    _break_line_5(seeds_copy)
     with pytest.raises(DataError) as failed:
         build(seeds_copy, tmp_path / "out")
     (error,) = [i for i in failed.value.report.errors if i.file.endswith(".ann")]
     assert (error.file, error.line) == ("brat/002_a8446556a3208bd8.ann", 5)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_cli_names_the_broken_line_without_a_traceback(run_cli, seeds_copy: Path) -> None:
+    _break_line_5(seeds_copy)
+    result = run_cli("validate", "--input", str(seeds_copy), "--json")
+    assert result.code == 1
+    errors = [i for i in json.loads(result.stdout)["report"]["issues"] if i["severity"] == "error"]
+    assert [(i["file"], i["line"]) for i in errors] == [("brat/002_a8446556a3208bd8.ann", 5)]
+    assert "Traceback" not in result.stderr
 
 
 def test_a_missing_brat_folder_is_reported(seeds_copy: Path, tmp_path: Path) -> None:
