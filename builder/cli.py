@@ -296,8 +296,8 @@ def export_label_studio(
             print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
         if summary.withheld:
             err.print(
-                f"[yellow]warning:[/] {len(summary.withheld)} article(s) not exported: the build"
-                f" withholds their text (rights), e.g. {escape(summary.withheld[0])}",
+                f"[yellow]warning:[/] {summary.withheld} article(s) not exported: the build"
+                f" withholds their text (rights), e.g. {escape(summary.withheld_ids[0])}",
                 highlight=False,
             )
         err.print(

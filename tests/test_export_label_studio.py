@@ -160,7 +160,7 @@ def test_withheld_texts_are_listed_not_exported(seed_build: Path, tmp_path: Path
     table = table.set_column(column, "text", pa.nulls(len(table), pa.string()))
     pq.write_table(table, path)
     summary = export_label_studio(build, tmp_path / "tasks.json")
-    assert summary.withheld == [withheld] and summary.tasks == 4
+    assert (summary.withheld, summary.withheld_ids, summary.tasks) == (1, [withheld], 4)
     tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
     assert withheld not in {t["data"]["article_id"] for t in tasks}
 

@@ -32,7 +32,16 @@ from typing import IO, Any
 from ..errors import DataError, UsageError
 from ..validate.report import Issue
 
-__all__ = ["QUOTE_LABEL", "SPAN_CONTROL", "TEXT_OBJECT", "ExportSummary", "export_label_studio"]
+__all__ = [
+    "QUOTE_LABEL",
+    "SPAN_CONTROL",
+    "TEXT_OBJECT",
+    "BuildLayout",
+    "ExportSummary",
+    "export_label_studio",
+    "labeling_config",
+    "row_to_task",
+]
 
 #: Control and object names of the labeling configuration (the ones of Label
 #: Studio's NER template, which the ``label-studio`` importer reads).
@@ -42,6 +51,7 @@ QUOTE_LABEL = "QUOTE"
 #: The relation label from a quote to its speaker.
 SPEAKER_RELATION = "speaker"
 _COLUMNS = ["id", "text", "entities", "quotes"]
+_LISTED = 20
 
 
 @dataclass
@@ -54,7 +64,9 @@ class ExportSummary:
     entities: int = 0
     quotes: int = 0
     #: Articles whose text the build withholds (rights): they cannot be reviewed.
-    withheld: list[str] = field(default_factory=list)
+    withheld: int = 0
+    #: The first of their ids (a few suffice to find the rest: all share a source's rights).
+    withheld_ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +76,7 @@ class ExportSummary:
             "entities": self.entities,
             "quotes": self.quotes,
             "withheld": self.withheld,
+            "withheld_ids": self.withheld_ids,
         }
 
 
@@ -80,7 +93,7 @@ def _item(feature: Any) -> Any:
 
 
 @dataclass
-class _Layout:
+class BuildLayout:
     """What the build's features say about its labels."""
 
     entity_labels: list[str]
@@ -88,7 +101,7 @@ class _Layout:
     files: list[Path]
 
 
-def _layout(build: Path) -> _Layout:
+def _layout(build: Path) -> BuildLayout:
     from datasets import Features
 
     manifest_path = build / "manifest.json"
@@ -114,7 +127,7 @@ def _layout(build: Path) -> _Layout:
         for o in outputs
         if str(o["path"]).startswith("data/") and str(o["path"]).endswith(".parquet")
     ]
-    return _Layout(entity_labels, document, sorted(files))
+    return BuildLayout(entity_labels, document, sorted(files))
 
 
 def labeling_config(entity_labels: list[str], document_labels: Mapping[str, list[str]]) -> str:
@@ -146,7 +159,7 @@ def _span(region: str, start: int, end: int, text: str, label: str) -> dict[str,
 
 
 def row_to_task(
-    row: Mapping[str, Any], layout: _Layout, model_version: str, doc: Mapping[str, int | None]
+    row: Mapping[str, Any], layout: BuildLayout, model_version: str, doc: Mapping[str, int | None]
 ) -> dict[str, Any]:
     """One published row (with text) as a Label Studio task with one prediction."""
     text = row["text"]
@@ -183,7 +196,7 @@ def row_to_task(
     }
 
 
-def _rows(layout: _Layout) -> Iterator[tuple[dict[str, Any], dict[str, int | None]]]:
+def _rows(layout: BuildLayout) -> Iterator[tuple[dict[str, Any], dict[str, int | None]]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -239,7 +252,9 @@ def export_label_studio(
         handle.write("[")
         for row, doc in _rows(layout):
             if row["text"] is None:
-                summary.withheld.append(row["id"])
+                summary.withheld += 1
+                if len(summary.withheld_ids) < _LISTED:
+                    summary.withheld_ids.append(row["id"])
                 continue
             task = row_to_task(row, layout, model_version, doc)
             handle.write(",\n" if summary.tasks else "\n")
