@@ -113,27 +113,28 @@ def test_the_labeling_config_names_every_label_and_control(
     assert [r.get("value") for r in view.iter("Relation")] == ["speaker"]
 
 
+def _rebuild(seeds: Path, reviewed: list[dict[str, Any]], out: Path) -> dict[str, dict[str, Any]]:
+    """Build ``seeds`` with ``reviewed`` (a Label Studio export) as its only annotations."""
+    from builder.pipeline import build
+
+    (seeds / "reviewed.json").write_text(json.dumps(reviewed, ensure_ascii=False), encoding="utf-8")
+    (seeds / "annotations.jsonl").unlink()
+    config = yaml.safe_load((seeds / "dataset.yaml").read_text())
+    config["inputs"]["annotations"] = [{"path": "reviewed.json", "format": "label-studio"}]
+    (seeds / "dataset.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    assert build(seeds, out).ok
+    return _published(out)
+
+
 def test_reviewed_tasks_import_back_as_the_same_spans(
     seeds_copy: Path, seed_build: Path, tmp_path: Path
 ) -> None:
-    from builder.pipeline import build
-
     before = _published(seed_build)
     # Cleaning changed some texts: their spans come back through re-anchoring, not as given.
     assert any(r["text_sha256"] != r["raw_sha256"] for r in before.values())
     export_label_studio(seed_build, tmp_path / "tasks.json")
     tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
-    (seeds_copy / "reviewed.json").write_text(
-        json.dumps(_as_reviewed(tasks), ensure_ascii=False), encoding="utf-8"
-    )
-    (seeds_copy / "annotations.jsonl").unlink()
-    config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text())
-    config["inputs"]["annotations"] = [{"path": "reviewed.json", "format": "label-studio"}]
-    (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
-    out = tmp_path / "rebuilt"
-    result = build(seeds_copy, out)
-    assert result.ok
-    after = _published(out)
+    after = _rebuild(seeds_copy, _as_reviewed(tasks), tmp_path / "rebuilt")
     assert before.keys() == after.keys()
     assert sum(len(r["entities"]) for r in after.values()) == 557
     assert sum(len(r["quotes"]) for r in after.values()) == 30
@@ -144,6 +145,50 @@ def test_reviewed_tasks_import_back_as_the_same_spans(
             row["genre"],
             row["text_form"],
         )
+
+
+def test_a_reviewers_corrections_come_back(
+    seeds_copy: Path, seed_build: Path, tmp_path: Path
+) -> None:
+    before = _published(seed_build)
+    # The article cleaning changed most: its spans must be re-anchored onto the raw text.
+    article_id = max(before, key=lambda k: len(before[k]["edits"]))
+    row = before[article_id]
+    export_label_studio(seed_build, tmp_path / "tasks.json")
+    tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
+    reviewed = _as_reviewed(tasks)
+    (task,) = [t for t in reviewed if t["data"]["article_id"] == article_id]
+    result = task["annotations"][0]["result"]
+    speakers = {q["speaker_id"] for q in row["quotes"]}
+    removed, relabelled = [e for e in row["entities"] if e["id"] not in speakers][:2]
+    result[:] = [r for r in result if r.get("id") != removed["id"]]
+    for r in result:
+        if r.get("id") == relabelled["id"]:
+            r["value"]["labels"] = ["EVENT" if r["value"]["labels"] != ["EVENT"] else "LOC"]
+    text = row["text"]
+    taken = [(s["start"], s["end"]) for s in row["entities"] + row["quotes"]]
+    start = next(
+        i
+        for i in range(len(text) - 8)
+        if text[i].isalpha() and not any(a <= i + 8 and i <= b for a, b in taken)
+    )
+    result.append(
+        {
+            "id": "added",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": start, "end": start + 8, "text": text[start : start + 8],
+                      "labels": ["ORG"]},
+        }
+    )  # fmt: skip
+    after = _rebuild(seeds_copy, reviewed, tmp_path / "rebuilt")[article_id]
+    entities = {(e["start"], e["end"]): e for e in after["entities"]}
+    assert (removed["start"], removed["end"]) not in entities
+    assert entities[(relabelled["start"], relabelled["end"])]["label"] != relabelled["label"]
+    added = entities[(start, start + 8)]
+    assert added["text"] == text[start : start + 8]
+    assert len(after["entities"]) == len(row["entities"])
 
 
 def test_withheld_texts_are_listed_not_exported(seed_build: Path, tmp_path: Path) -> None:
