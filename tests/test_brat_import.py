@@ -149,6 +149,22 @@ def test_a_quote_with_two_speakers_is_an_error(tmp_path: Path) -> None:
     assert [(i.line, "already has speaker T1" in i.message) for i in issues] == [(7, True)]
 
 
+def test_sub_folders_are_read_and_named(tmp_path: Path) -> None:
+    folder = _collection(tmp_path, ANN)
+    (folder / "batch-2").mkdir()
+    (folder / "batch-2" / "b2.ann").write_text("T1\tGPE 0 4\tIran\n", encoding="utf-8")
+    (folder / "batch-2" / "b2.txt").write_text("Iran said.", encoding="utf-8")
+    (folder / ".hidden").mkdir()
+    (folder / ".hidden" / "x.ann").write_text("nonsense\n", encoding="utf-8")
+    records = {r["article_id"]: r for _, r, _ in read_brat(folder) if r is not None}
+    assert records.keys() == {"a1", "b2"}
+    broken = folder / "batch-2" / "b3.ann"
+    broken.write_text("T1\tGPE 0 4\tIraq\n", encoding="utf-8")
+    (folder / "batch-2" / "b3.txt").write_text("Iran said.", encoding="utf-8")
+    issues = [i for _, r, found in read_brat(folder) if r is None for i in found]
+    assert [(i.file, i.line) for i in issues] == [("brat/batch-2/b3.ann", 1)]
+
+
 def test_an_ann_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
     folder = _collection(tmp_path, "")
     (folder / "a1.ann").write_bytes(b"T1\tPERSON 20 25\tMar\xe9a\n")

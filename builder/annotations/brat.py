@@ -1,6 +1,7 @@
 """BRAT standoff annotations, read as native records (format ``brat``).
 
-The input is a folder of ``.ann`` files (or one ``.ann`` file); each file holds
+The input is a folder of ``.ann`` files, sub-folders included (or one ``.ann``
+file); each file holds
 the annotations of the article named by its stem, and the ``.txt`` beside it,
 when present, is the text the annotator saw (brat's own layout: ``DOC.ann``
 annotates ``DOC.txt``). Offsets are code points on that text; a span's text
@@ -256,6 +257,13 @@ def read_brat_file(
             None,
             [Issue(file=reading, record=article_id, rule="encoding", message=message)],
         )
+    except OSError as exc:
+        message = f"cannot be read: {exc.strerror or exc}"
+        return (
+            None,
+            None,
+            [Issue(file=reading, record=article_id, rule="unreadable", message=message)],
+        )
     labels = _link(parsed, speaker_relations, name, article_id)
     issues = parsed.issues
     if any(i.severity == "error" for i in issues):
@@ -286,18 +294,34 @@ def read_brat_file(
 def read_brat(path: Path, *, speaker_relations: Collection[str] | None = None) -> Iterator[Result]:
     """Read a folder of brat ``.ann`` files (or one file); one native record per file.
 
-    ``speaker_relations`` names the relation types that mean "this entity said
-    this quote" (compared case-insensitively); None takes any relation between
-    a quote and an entity, as the Label Studio importer does.
+    Sub-folders are read too (brat nests collections); each file is named by its
+    path under ``path``. ``speaker_relations`` names the relation types that mean
+    "this entity said this quote" (compared case-insensitively); None takes any
+    relation between a quote and an entity, as the Label Studio importer does.
     """
     if path.is_file():
         yield read_brat_file(path, speaker_relations=speaker_relations)
         return
-    with os.scandir(path) as entries:  # directory order: a listing is never held
+    yield from _read_folder(path, Path(path.name), speaker_relations)
+
+
+def _read_folder(
+    folder: Path, name: Path, speaker_relations: Collection[str] | None
+) -> Iterator[Result]:
+    """The ``.ann`` files of ``folder`` in directory order, streamed (no listing is
+    held: a flat collection may hold millions), then its sub-folders."""
+    subfolders = []
+    with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.endswith(_ANN) and not entry.name.startswith("."):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                subfolders.append(entry.name)
+            elif entry.name.endswith(_ANN):
                 yield read_brat_file(
                     Path(entry.path),
-                    name=f"{path.name}/{entry.name}",
+                    name=(name / entry.name).as_posix(),
                     speaker_relations=speaker_relations,
                 )
+    for sub in sorted(subfolders):
+        yield from _read_folder(folder / sub, name / sub, speaker_relations)
