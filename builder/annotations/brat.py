@@ -1,10 +1,9 @@
 """BRAT standoff annotations, read as native records (format ``brat``).
 
 The input is a folder of ``.ann`` files, sub-folders included (or one ``.ann``
-file); each file holds
-the annotations of the article named by its stem, and the ``.txt`` beside it,
-when present, is the text the annotator saw (brat's own layout: ``DOC.ann``
-annotates ``DOC.txt``). Offsets are code points on that text; a span's text
+file); each file holds the annotations of the article named by its stem, and
+the ``.txt`` beside it, when present, is the text the annotator saw (brat's own
+layout: ``DOC.ann`` annotates ``DOC.txt``). Offsets are code points on that text; a span's text
 column is checked against it, and its digest becomes the record's
 ``text_sha256``, so spans made on another version of the raw text are
 re-anchored. Without the ``.txt`` the offsets must hold on the current raw
