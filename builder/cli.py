@@ -258,6 +258,58 @@ def validate(
     run_guarded(body, as_json=as_json, report_path=report)
 
 
+export_app = typer.Typer(
+    help="Write a build in an annotation tool's format, to review its spans and import them back.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("label-studio")
+def export_label_studio(
+    build: Annotated[
+        Path, typer.Option("--build", "-b", help="A build folder (written by `builder build`).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Tasks file (JSON); the labeling config goes beside it (.xml)."
+        ),
+    ] = Path("label-studio-tasks.json"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Label Studio tasks of the cleaned articles, with the build's spans as predictions.
+
+    Import the tasks into a project set up with the written labeling config, review,
+    export (JSON) and name that export as a `label-studio` annotation input: the spans
+    are re-anchored onto the raw text.
+
+    **Examples**
+
+        builder export label-studio --build out/dataset --out review/tasks.json
+    """
+    from .export import export_label_studio as run_export
+
+    def body() -> None:
+        summary = run_export(build, out)
+        if as_json:
+            print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+        if summary.withheld:
+            err.print(
+                f"[yellow]warning:[/] {summary.withheld} article(s) not exported: the build"
+                f" withholds their text (rights), e.g. {escape(summary.withheld_ids[0])}",
+                highlight=False,
+            )
+        err.print(
+            f"[bold green]exported[/] {summary.tasks} task(s) ({summary.entities} entities,"
+            f" {summary.quotes} quotes) to {escape(str(summary.tasks_path))}; labeling config:"
+            f" {escape(str(summary.config_path))}",
+            highlight=False,
+        )
+
+    run_guarded(body, as_json=as_json)
+
+
 @app.command()
 def clean(
     file: Annotated[

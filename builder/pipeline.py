@@ -327,7 +327,7 @@ def _stage_inputs(run: _Run) -> int:
             )
         )
     for ann in config.annotation_inputs:
-        if not ann.path.is_file():
+        if not (ann.path.exists() if ann.format == "brat" else ann.path.is_file()):
             report.add(
                 Issue(
                     file=ann.path.name,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
+from .brat import read_brat
 from .doccano import read_doccano
 from .labelstudio import read_label_studio
 from .native import read_native
@@ -37,6 +38,7 @@ READERS: dict[str, AnnotationReader] = {
     "native": read_native,
     "label-studio": read_label_studio,
     "doccano": read_doccano,
+    "brat": read_brat,
 }
 
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
