@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from publish_helpers import build
 
 from builder.publish.gitrepo import GitTarget
 from builder.publish.hub import HubTarget
-from builder.publish.licensing import ACCEPT_FLAG, NOTICE_START
+from builder.publish.licensing import ACCEPT_FLAG, NOTICE_START, decide
 from builder.publish.release import publish
 from builder.publish.target import PublishError
 
@@ -130,3 +131,23 @@ def test_the_build_card_announces_the_pending_decision(seed_build: Path) -> None
     assert "Not published yet" in notice and ACCEPT_FLAG in notice
     for publisher in SEED_PUBLISHERS:
         assert publisher in notice
+
+
+def test_a_build_without_a_rights_entry_is_judged_from_its_rows(
+    hub_env: HubEnv, seed_build: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "old-build"
+    shutil.copytree(seed_build, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    expected = manifest.pop("rights")["restricted_full_text"]
+    (old / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    with (
+        HubTarget(REPO, endpoint=hub_env.endpoint) as target,
+        pytest.raises(PublishError, match="4 publisher") as info,
+    ):
+        publish(old, target, dry_run=True)
+    for entry in expected:
+        assert entry["publisher"] in str(info.value)
+    assert _writes(hub_env) == []
+    from_rows = decide(manifest, visibility="private", accept=False, where="-", build_dir=old)
+    assert from_rows.restricted == expected

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .target import PublishError
@@ -44,11 +45,38 @@ NOTICE_END = "<!-- builder:redistribution:end -->"
 _NOTICE = re.compile(re.escape(NOTICE_START) + r".*?" + re.escape(NOTICE_END), re.DOTALL)
 
 
-def _restricted(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _restricted(manifest: Mapping[str, Any], build_dir: Path | None) -> list[dict[str, Any]]:
     rights = manifest.get("rights")
     if not isinstance(rights, Mapping):
-        return []
+        # A build made before the manifest had a "rights" entry: read the rows themselves.
+        return _restricted_in_rows(build_dir) if build_dir is not None else []
     return [r for r in rights.get("restricted_full_text") or [] if isinstance(r, Mapping)]
+
+
+def _restricted_in_rows(build_dir: Path) -> list[dict[str, Any]]:
+    """The same list as the build's, from the Parquet rows (batch by batch, three columns)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ..rights import RESTRICTED_TERMS
+    from ..stats import UNKNOWN_PUBLISHER
+
+    counts: dict[str, dict[str, int]] = {}
+    for path in sorted((build_dir / "data").glob("*.parquet")):
+        for batch in pq.ParquetFile(path).iter_batches(columns=["text", "source"]):
+            source = batch.column("source")
+            keep = pc.is_valid(batch.column("text"))
+            publishers = pc.filter(pc.struct_field(source, "publisher"), keep).to_pylist()
+            terms = pc.filter(pc.struct_field(source, "redistribution"), keep).to_pylist()
+            for publisher, term in zip(publishers, terms, strict=True):
+                term = term or "unknown"
+                if term in RESTRICTED_TERMS:
+                    entry = counts.setdefault(publisher or UNKNOWN_PUBLISHER, {})
+                    entry[term] = entry.get(term, 0) + 1
+    return [
+        {"publisher": name, "articles": sum(t.values()), "terms": dict(sorted(t.items()))}
+        for name, t in sorted(counts.items())
+    ]
 
 
 def _names(restricted: list[dict[str, Any]]) -> str:
@@ -101,10 +129,15 @@ class RedistributionDecision:
 
 
 def decide(
-    manifest: Mapping[str, Any], *, visibility: str, accept: bool, where: str
+    manifest: Mapping[str, Any],
+    *,
+    visibility: str,
+    accept: bool,
+    where: str,
+    build_dir: Path | None = None,
 ) -> RedistributionDecision:
     """The decision for one publish; PublishError when it must stop (nothing sent yet)."""
-    restricted = _restricted(manifest)
+    restricted = _restricted(manifest, build_dir)
     decision = RedistributionDecision(restricted, visibility, accept and bool(restricted))
     if restricted and visibility == "public" and not accept:
         lines = "\n".join(f"  - {r.get('publisher')}: {_terms(r)} article(s)" for r in restricted)

@@ -466,6 +466,7 @@ def publish(
         visibility=target.visibility(private=private),
         accept=accept_redistribution_risk,
         where=target.description,
+        build_dir=build.path,
     )
     result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
     if decision.restricted and decision.visibility == "unknown" and not dry_run:
