@@ -11,7 +11,7 @@ from pathlib import Path
 import datasets
 import pyarrow.parquet as pq
 import pytest
-from publish_helpers import git
+from publish_helpers import copy_seeds, git, set_shard_size
 
 from builder.croissant import CROISSANT_NAME
 from builder.manifest import sha256_file
@@ -161,3 +161,21 @@ def test_it_is_in_the_release_commit(seed_build: Path, tmp_path: Path) -> None:
     assert CROISSANT_NAME in result.files
     files = git("--git-dir", str(repo), "ls-tree", "-r", "--name-only", "v1.0.0").split()
     assert CROISSANT_NAME in files
+
+
+def test_a_split_in_several_shards_is_read_whole(tmp_path: Path) -> None:
+    import mlcroissant as mlc
+
+    seeds = copy_seeds(tmp_path / "seeds")
+    set_shard_size(seeds, 1024)  # one article per shard
+    out = build(seeds, tmp_path / "dataset").out
+    assert out is not None
+    shards = sorted((out / "data").glob("train-*.parquet"))
+    assert len(shards) == 3
+    doc = json.loads((out / CROISSANT_NAME).read_text(encoding="utf-8"))
+    listed = [d["contentUrl"] for d in doc["distribution"] if d["@type"] == "cr:FileObject"]
+    assert len(listed) == len(list((out / "data").glob("*.parquet")))
+    dataset = mlc.Dataset(jsonld=str(out / CROISSANT_NAME))
+    assert not dataset.metadata.issues.errors
+    ids = sorted(r["train/id"].decode() for r in dataset.records("train"))
+    assert ids == sorted(i for p in shards for i in pq.read_table(p)["id"].to_pylist())
