@@ -67,19 +67,9 @@ def md_escape(value: Any) -> str:
 
 def size_category(n: int) -> str:
     """The Hub's ``size_categories`` bucket for ``n`` examples."""
-    bounds = [
-        (1_000, "n<1K"),
-        (10_000, "1K<n<10K"),
-        (100_000, "10K<n<100K"),
-        (1_000_000, "100K<n<1M"),
-        (10_000_000, "1M<n<10M"),
-        (100_000_000, "10M<n<100M"),
-        (1_000_000_000, "100M<n<1B"),
-    ]
-    for bound, name in bounds:
-        if n < bound:
-            return name
-    return "n>1T"
+    from .hub_metadata import size_category as bucket
+
+    return bucket(n)
 
 
 def card_metadata(
@@ -101,10 +91,12 @@ def card_metadata(
         "annotations_creators": raw.get("annotations_creators", []),
         "language_creators": raw.get("language_creators", []),
         "source_datasets": raw.get("source_datasets", []),
-        "multilinguality": ["monolingual" if len(config.language) == 1 else "multilingual"],
+        "multilinguality": raw.get("multilinguality")
+        or ["monolingual" if len(config.language) == 1 else "multilingual"],
     }
-    if raw.get("license_name"):
-        meta["license_name"] = raw["license_name"]
+    for key in ("license_name", "license_link"):
+        if raw.get(key):
+            meta[key] = raw[key]
     meta["configs"] = [
         {
             "config_name": "default",

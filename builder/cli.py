@@ -462,6 +462,15 @@ def publish(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Run every check and show the plan; upload nothing.")
     ] = False,
+    accept_redistribution_risk: Annotated[
+        bool,
+        typer.Option(
+            "--accept-redistribution-risk",
+            help="Publish full texts whose sources' redistribution terms are unknown or refused "
+            "to a PUBLIC Hub repo anyway: your decision, stated on the card. Without it such a "
+            "publish stops before any upload (a private repo needs no such decision).",
+        ),
+    ] = False,
     endpoint: EndpointOpt = None,
     input: ConfigDirOpt = Path("seeds"),
     as_json: JsonOpt = False,
@@ -501,7 +510,13 @@ def publish(
         )
         try:
             result = run_publish(
-                build, target, version=version, private=private, dry_run=dry_run, log=say
+                build,
+                target,
+                version=version,
+                private=private,
+                dry_run=dry_run,
+                accept_redistribution_risk=accept_redistribution_risk,
+                log=say,
             )
         finally:
             target.close()
@@ -532,6 +547,8 @@ def publish(
                 f"  {len(result.files)} files, {result.bytes:,} bytes; "
                 f"deleting {len(result.deleted)}: {', '.join(result.deleted) or '-'}"
             )
+            if result.redistribution and result.redistribution["restricted_full_text"]:
+                say(f"  rights: {result.redistribution['statement']}")
         else:
             say(f"published {result.tag} to {result.target}: commit {result.commit}")
             if change:

@@ -11,6 +11,7 @@ from typing import Any
 from .annotations.options import ImportOptions
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
+from .hub_metadata import check_hub_metadata
 from .ingest import DEFAULT_MAX_RECORD_BYTES
 from .pii import PRIVACY_KINDS
 from .validate.report import Issue, ValidationReport
@@ -341,6 +342,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
                 )
             )
     report.extend(_check_references(raw, root=path.parent, file=name))
+    report.extend(check_hub_metadata(raw, file=name))
     if abs(sum(splits["ratios"].values()) - 1.0) > 1e-6:
         report.add(
             Issue(

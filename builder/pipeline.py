@@ -50,8 +50,9 @@ import pyarrow.parquet as pq
 from . import __version__
 from .annotations import read_annotations
 from .card import CardError, card_metadata, render_card, template_path
-from .card_facts import card_context
+from .card_facts import _published_side_records, card_context
 from .config import DatasetConfig, load_config
+from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
 from .errors import DataError
 from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
 from .manifest import sha256_file, write_manifest
@@ -66,7 +67,9 @@ from .output import (
 from .parquet import write_splits
 from .pii import PrivacyScanner, PrivacySummary, scan_texts
 from .process import BatchResult, BatchSpec, Context, process_batch
+from .publish.licensing import build_notice, render_notice
 from .publisher_lines import count_publisher_lines
+from .rights import summarize_rights
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
@@ -839,11 +842,15 @@ def _write_metadata(
     splits = _split_info(final, list(config.split_ratios))
     metadata = card_metadata(config=config, features=ctx.codec.features, splits=splits)
     stats = result.stats
+    rights = summarize_rights(r.record for r in _published_side_records(staging, "source"))
+    context = card_context(ctx, result, staging, metadata, splits)
+    context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     try:
-        card = render_card(card_context(ctx, result, staging, metadata, splits))
+        card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
     (final / "README.md").write_text(card, encoding="utf-8")
+    _write_croissant(ctx, context, rights.to_dict(), final)
     report = {
         **result.report.to_dict(),
         "accounting": result.accounting(),
@@ -873,6 +880,7 @@ def _write_metadata(
         features=ctx.codec.features.to_dict(),
         extra={
             "privacy": result.privacy_entry(),
+            "rights": rights.to_dict(),
             "quarantine": {
                 "enabled": result.quarantine,
                 "rejected_articles": stats.stages["rejected"],
@@ -881,6 +889,29 @@ def _write_metadata(
             },
         },
     )
+
+
+def _write_croissant(
+    ctx: Context, context: dict[str, Any], rights: dict[str, Any], final: Path
+) -> None:
+    """``croissant.json``: the files, splits and fields of the build, with the RAI facts."""
+    config = ctx.config
+    meta = context["metadata"]
+    document = croissant_document(
+        name=config.name,
+        description=str(config.raw.get("description") or config.pretty_name),
+        version=config.version,
+        license=str(meta.get("license_link") or meta["license"]),
+        url=f"https://huggingface.co/datasets/{config.repo_id}" if config.repo_id else None,
+        languages=config.language,
+        cite_as=str(config.raw.get("citation") or ""),
+        keywords=[*meta.get("task_categories", []), *meta.get("task_ids", [])],
+        files=parquet_files(final),
+        features=ctx.codec.features,
+        row_schema=ctx.store.schemas["row"],
+        rai=rai_fields(context, rights),
+    )
+    write_croissant(final, document)
 
 
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:

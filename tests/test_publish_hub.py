@@ -25,11 +25,15 @@ pytest_plugins = ["hub_fixtures", "publish_helpers"]
 
 REPO = "org/news"
 FAST = RetryPolicy(attempts=4, base=0.05, cap=0.2)
+# The seeds' sources have unknown redistribution terms: publishing them to a public repo is
+# the maintainer's explicit decision (tests/test_licensing.py tests the refusal).
+ACCEPT = "--accept-redistribution-risk"
 
 
 def _publish(env: HubEnv, build: Path, policy: RetryPolicy = FAST, **kw: object) -> PublishResult:
     target = HubTarget(REPO, endpoint=env.endpoint, policy=policy)
     try:
+        kw.setdefault("accept_redistribution_risk", True)
         return publish(build, target, policy=policy, **kw)  # type: ignore[arg-type]
     finally:
         target.close()
@@ -58,7 +62,7 @@ def test_publish_two_versions_load_each_pinned_and_verify(
     hub_env: HubEnv, releases: Releases, run_cli: Callable
 ) -> None:
     for build in (releases.v100, releases.v110):
-        result = run_cli("publish", "-b", str(build), "--repo", REPO)
+        result = run_cli("publish", ACCEPT, "-b", str(build), "--repo", REPO)
         assert result.code == 0, result.stderr
     assert "1 record added, 1 changed" in result.stderr
     assert 'load_dataset("org/news", revision="v1.1.0")' in result.stderr
@@ -111,7 +115,7 @@ def test_publishing_the_same_build_again_makes_no_commit(
 ) -> None:
     _publish(hub_env, releases.v100)
     before = len(hub_env.server.requests)
-    again = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    again = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO)
     assert again.code == 0, again.stderr
     assert "nothing to do" in again.stderr
     later = hub_env.server.requests[before:]
@@ -122,7 +126,9 @@ def test_publishing_the_same_build_again_makes_no_commit(
 def test_dry_run_sends_nothing_that_writes(
     hub_env: HubEnv, releases: Releases, run_cli: Callable
 ) -> None:
-    result = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, "--dry-run", "--json")
+    result = run_cli(
+        "publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO, "--dry-run", "--json"
+    )
     assert result.code == 0, result.stderr
     plan = json.loads(result.stdout)
     assert plan["status"] == "dry-run" and plan["created_repo"] is True
@@ -184,7 +190,12 @@ def test_429_and_500_are_retried_honouring_retry_after(hub_env: HubEnv, releases
     )
     with target:
         result = publish(
-            releases.v100, target, policy=FAST, log=messages.append, sleep=commit_waits.append
+            releases.v100,
+            target,
+            policy=FAST,
+            accept_redistribution_risk=True,
+            log=messages.append,
+            sleep=commit_waits.append,
         )
     assert result.status == "published"
     # FAST's own backoff would wait 0.05s: the waits are exactly what the server asked for
@@ -205,7 +216,12 @@ def test_commit_retries_back_off_more_each_time(hub_env: HubEnv, releases: Relea
     waits: list[float] = []
     with HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST) as target:
         result = publish(
-            releases.v100, target, policy=FAST, log=messages.append, sleep=waits.append
+            releases.v100,
+            target,
+            policy=FAST,
+            accept_redistribution_risk=True,
+            log=messages.append,
+            sleep=waits.append,
         )
     assert result.status == "published"
     assert waits == [0.05, 0.1, 0.2]  # doubling from FAST.base, capped at FAST.cap
@@ -220,7 +236,7 @@ def test_a_retry_after_longer_than_the_maximum_fails_clearly_and_commits_nothing
     hub_env: HubEnv, releases: Releases, run_cli: Callable
 ) -> None:
     hub_env.server.inject("commit", ("status", 429, {"Retry-After": "3600"}))
-    failed = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    failed = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO)
     assert failed.code == 1
     assert "the server asked to wait 3600s before retrying (Retry-After)" in failed.stderr
     assert "longer than the 120s this tool waits" in failed.stderr
@@ -237,7 +253,7 @@ def test_an_http_date_retry_after_is_honoured(hub_env: HubEnv, releases: Release
     hub_env.server.inject("refs", ("status", 503, {"Retry-After": soon}))
     waits: list[float] = []
     with HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST, sleep=waits.append) as target:
-        publish(releases.v100, target, policy=FAST)
+        publish(releases.v100, target, policy=FAST, accept_redistribution_risk=True)
     assert len(waits) == 1 and 3.0 <= waits[0] <= 5.0, waits  # not FAST's 0.05s backoff
 
 
@@ -290,7 +306,7 @@ def test_a_failure_after_the_commit_is_completed_by_the_next_run(
     head = hub_env.server.head(REPO)
     assert _commit_titles(hub_env) == ["Release v1.0.0", "initial commit"]
     assert hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags == []
-    again = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    again = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO)
     assert again.code == 0, again.stderr
     assert "earlier run" in again.stderr
     tags = hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags
@@ -313,14 +329,15 @@ def test_the_token_is_never_printed_logged_or_written(
     canary = "hf_canary_5d41402abc4b2a76b9719d911017c592"
     env = {"HF_TOKEN": canary, "TMPDIR": str(tmp_path / "tmp")}
     (tmp_path / "tmp").mkdir()
-    ok = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, env=env)
+    ok = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO, env=env)
     assert ok.code == 0, ok.stderr
     assert canary in hub_env.server.tokens  # it was used...
     hub_env.server.inject("commit", ("concurrent_commit",))
-    failed = run_cli("publish", "-b", str(releases.v110), "--repo", REPO, "--json", env=env)
+    failed = run_cli("publish", ACCEPT, "-b", str(releases.v110), "--repo", REPO, "--json", env=env)
     assert failed.code == 1 and "moved" in failed.stderr
     denied = run_cli(
         "publish",
+        ACCEPT,
         "-b",
         str(releases.v110),
         "--repo",
@@ -350,21 +367,21 @@ def test_a_server_echoing_the_token_in_errors_never_gets_it_shown(
     server = hub_env.server
     # refused outright (403) while creating the repository
     server.inject("create_repo", ("echo_auth", 403))
-    denied = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, env=env)
+    denied = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO, env=env)
     assert denied.code == 1 and "not authorised" in denied.stderr
     # transient echoes, retried by huggingface_hub (preupload) and by us (refs, commit): the
     # retry messages quote the server's error
     server.inject("refs", ("echo_auth", 500))
     server.inject("preupload", ("echo_auth", 500))
     server.inject("commit", ("echo_auth", 503))
-    retried = run_cli("publish", "-b", str(releases.v100), "--repo", REPO, env=env)
+    retried = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO, env=env)
     assert retried.code == 0, retried.stderr
     # the server's reason is shown (it helps), with the token blanked out
     assert retried.stderr.count("Authorization: Bearer ***") == 2, retried.stderr
     assert "retrying the commit in 0.5s" in retried.stderr
     # a permanent echo on the commit: the run fails, saying why
     server.inject("commit", ("echo_auth", 400))
-    failed = run_cli("publish", "-b", str(releases.v110), "--repo", REPO, "--json", env=env)
+    failed = run_cli("publish", ACCEPT, "-b", str(releases.v110), "--repo", REPO, "--json", env=env)
     assert failed.code == 1
     assert "the commit failed on dataset repo org/news" in failed.stderr
     assert "HTTP 400" in failed.stderr and "Bearer ***" in failed.stderr
@@ -378,7 +395,7 @@ def test_a_server_echoing_the_token_in_errors_never_gets_it_shown(
         HubTarget(REPO, endpoint=hub_env.endpoint, token=CANARY, policy=FAST) as target,
         pytest.raises(PublishError) as error,
     ):
-        publish(releases.v110, target, policy=FAST)
+        publish(releases.v110, target, policy=FAST, accept_redistribution_risk=True)
     assert "HTTP 400" in str(error.value) and "Bearer ***" in str(error.value)
     shown = "".join(traceback.format_exception(error.value))
     assert CANARY not in shown and CANARY not in repr(error.value)
@@ -402,7 +419,9 @@ def test_a_commit_whose_answer_was_lost_is_recognised_not_repeated(
 ) -> None:
     messages: list[str] = []
     target = _AnswerLost(REPO, endpoint=hub_env.endpoint, policy=FAST)
-    result = publish(releases.v100, target, policy=FAST, log=messages.append)
+    result = publish(
+        releases.v100, target, policy=FAST, accept_redistribution_risk=True, log=messages.append
+    )
     target.close()
     assert result.status == "published"
     assert any("landed although its answer was lost" in m for m in messages)
@@ -414,11 +433,11 @@ def test_a_commit_whose_answer_was_lost_is_recognised_not_repeated(
 def test_hub_flag_uses_the_repo_named_in_dataset_yaml(
     hub_env: HubEnv, releases: Releases, seeds_copy: Path, run_cli: Callable
 ) -> None:
-    result = run_cli("publish", "-b", str(releases.v100), "--hub", "-i", str(seeds_copy))
+    result = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--hub", "-i", str(seeds_copy))
     assert result.code == 0, result.stderr
     refs = hub_env.api.list_repo_refs("local/israel-iran-april-2024-news", repo_type="dataset")
     assert [t.name for t in refs.tags] == ["v1.0.0"]
-    bad = run_cli("publish", "-b", str(releases.v100), "--repo", "no-slash")
+    bad = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", "no-slash")
     assert bad.code == 2 and "ORG/NAME" in bad.stderr
 
 
@@ -445,7 +464,9 @@ def test_a_timed_out_request_is_retried_then_succeeds(
     messages: list[str] = []
     started = time.monotonic()
     with HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append) as target:
-        result = publish(releases.v110, target, policy=FAST, log=messages.append)
+        result = publish(
+            releases.v110, target, policy=FAST, accept_redistribution_risk=True, log=messages.append
+        )
     assert result.status == "published" and result.change is not None
     assert result.change.summary() == "1 record added, 1 changed"  # the previous one was read
     assert hub_env.server.faults.pending() == 0  # the slow HEAD was sent...
@@ -464,7 +485,9 @@ def test_a_stalled_commit_times_out_and_is_retried(hub_env: HubEnv, releases: Re
     with HubTarget(
         REPO, endpoint=hub_env.endpoint, policy=FAST, log=messages.append, timeout=0.5
     ) as target:
-        result = publish(releases.v100, target, policy=FAST, log=messages.append)
+        result = publish(
+            releases.v100, target, policy=FAST, accept_redistribution_risk=True, log=messages.append
+        )
     assert result.status == "published"
     assert hub_env.server.faults.pending() == 0  # the stalled commit was sent
     assert any("retrying the commit" in m for m in messages), messages
@@ -520,6 +543,6 @@ def test_private_flag_creates_a_private_repo(
     anonymous = HfApi(endpoint=hub_env.endpoint, token=False)
     with pytest.raises(RepositoryNotFoundError):
         anonymous.dataset_info("org/secret")
-    public = run_cli("publish", "-b", str(releases.v100), "--repo", REPO)
+    public = run_cli("publish", ACCEPT, "-b", str(releases.v100), "--repo", REPO)
     assert public.code == 0, public.stderr
     assert hub_env.api.dataset_info(REPO).private is False

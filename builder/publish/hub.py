@@ -325,6 +325,16 @@ class HubTarget(ReleaseTarget):
         shutil.rmtree(dest / ".cache", ignore_errors=True)
         return files
 
+    def visibility(self, *, private: bool) -> str:
+        """An existing repository's own visibility; a missing one is created as asked."""
+        if not self.exists():
+            return "private" if private else "public"
+        info = self._call(
+            "reading the repository",
+            lambda: self.api.repo_info(self.repo_id, repo_type=REPO_TYPE),
+        )
+        return "private" if getattr(info, "private", False) else "public"
+
     def validate_card(self, text: str) -> list[str]:
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 

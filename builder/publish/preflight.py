@@ -19,6 +19,7 @@ from typing import Any
 import semver
 
 from ..errors import UsageError
+from ..hub_metadata import check_hub_metadata
 from ..manifest import MANIFEST_NAME
 from .target import PublishError
 from .verify import card_configs, read_card, verify_folder
@@ -100,6 +101,13 @@ def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
         data = read_card(card)
     except ValueError as exc:
         raise PublishError(f"{build_dir / 'README.md'}: {exc}") from None
+    bad = check_hub_metadata(data.to_dict(), file=str(build_dir / "README.md"))
+    if bad:
+        listed = "\n".join(f"  - {i.file}: {i.pointer}: {i.message}" for i in bad)
+        raise PublishError(
+            f"the card metadata has {len(bad)} value(s) the Hub would reject or ignore; "
+            f"fix dataset.yaml and rebuild:\n{listed}"
+        )
     built = str(manifest.get("dataset", {}).get("version", ""))
     wanted = parse_version(version) if version else None
     if not built:

@@ -42,6 +42,7 @@ from .changelog import (
     replace_load_snippet,
     replace_versions,
 )
+from .licensing import RedistributionDecision, decide, replace_notice
 from .preflight import BuildInfo, check_build
 from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, write_digest
 from .target import (
@@ -78,6 +79,8 @@ class PublishResult:
     bytes: int = 0
     created_repo: bool = False
     load_line: str = ""
+    #: the redistribution decision (see .licensing); its card statement under "statement"
+    redistribution: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -93,6 +96,7 @@ class PublishResult:
             "bytes": self.bytes,
             "created_repo": self.created_repo,
             "load": self.load_line,
+            "redistribution": self.redistribution,
         }
 
 
@@ -376,7 +380,11 @@ def _compare(
 
 
 def _release_files(
-    target: ReleaseTarget, build: BuildInfo, previous: _Previous | None, change: Change
+    target: ReleaseTarget,
+    build: BuildInfo,
+    previous: _Previous | None,
+    change: Change,
+    decision: RedistributionDecision | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The release's card (Versions section re-rendered) and its release.json record."""
     history = _history(previous)
@@ -398,10 +406,14 @@ def _release_files(
         "change": change.to_dict(),
         "history": [e.to_dict() for e in history],
     }
+    card = build.card
+    if decision is not None:
+        release["redistribution"] = decision.to_dict()
+        card = replace_notice(card, decision.statement())
     snippet = render_load_snippet(
         load_name=target.load_name, version=str(build.version), clone_url=target.clone_url
     )
-    return replace_load_snippet(replace_versions(build.card, section), snippet), release
+    return replace_load_snippet(replace_versions(card, section), snippet), release
 
 
 def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
@@ -425,6 +437,7 @@ def publish(
     version: str | None = None,
     private: bool = False,
     dry_run: bool = False,
+    accept_redistribution_risk: bool = False,
     log: Log | None = None,
     policy: retry.RetryPolicy = retry.DEFAULT,
     sleep: Callable[[float], None] = time.sleep,
@@ -432,7 +445,9 @@ def publish(
     """Publish the build folder as release ``v<version>`` on ``target``.
 
     Nothing is written anywhere (not even a missing repository created) until
-    every check has passed and the release is staged.
+    every check has passed and the release is staged. Full texts whose
+    redistribution terms are unknown or refused go to a public repository only
+    with ``accept_redistribution_risk`` (see :mod:`.licensing`).
     """
     say: Log = log or (lambda _m: None)
     build = check_build(Path(build_dir), version)
@@ -446,6 +461,16 @@ def publish(
             load_code(target.load_name, str(build.version), clone_url=target.clone_url)
         ),
     )
+    decision = decide(
+        build.manifest,
+        visibility=target.visibility(private=private),
+        accept=accept_redistribution_risk,
+        where=target.description,
+        build_dir=build.path,
+    )
+    result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
+    if decision.restricted and decision.visibility == "unknown" and not dry_run:
+        say(f"note: {decision.statement()}")
     exists = target.exists()
     tags = target.tags() if exists else {}
     head = target.head() if exists else None
@@ -455,7 +480,7 @@ def publish(
         work = Path(tmp)
         previous, change, digest = _compare(target, build, tags, work)
         result.change = change
-        card, release = _release_files(target, build, previous, change)
+        card, release = _release_files(target, build, previous, change, decision)
         staged, files = _stage(build, work, card=card, release=release, digest=digest)
         errors = target.validate_card(card)
         if errors:

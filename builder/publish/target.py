@@ -143,6 +143,13 @@ class ReleaseTarget(abc.ABC):
         """``text`` without any credential this target knows of."""
         return text
 
+    def visibility(self, *, private: bool) -> str:
+        """Who can read the release: "public", "private", or "unknown" (the default).
+
+        ``private``: what ``--private`` asks for a repository this publish creates.
+        """
+        return "unknown"
+
     def validate_card(self, text: str) -> list[str]:
         """Server-side card checks, if the target has any; a list of errors."""
         return []
