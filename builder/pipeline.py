@@ -50,6 +50,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .annotations import read_annotations
 from .card import CardError, card_metadata, render_card, template_path
+from .card_data import reader_sections
 from .card_facts import card_context
 from .config import DatasetConfig, load_config
 from .errors import DataError
@@ -840,7 +841,9 @@ def _write_metadata(
     metadata = card_metadata(config=config, features=ctx.codec.features, splits=splits)
     stats = result.stats
     try:
-        card = render_card(card_context(ctx, result, staging, metadata, splits))
+        context = card_context(ctx, result, staging, metadata, splits)
+        context.update(reader_sections(final, context))  # writes assets/ (plots, full tables)
+        card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
     (final / "README.md").write_text(card, encoding="utf-8")
