@@ -187,3 +187,37 @@ def test_two_tags_on_the_loopback_hub(hub_env: HubEnv, releases: Releases) -> No
     ]
     assert result.level.label == "MINOR"
     assert result.minimum_version == "1.1.0"
+
+
+def test_row_parts_tell_text_spans_labels_and_other_fields_apart() -> None:
+    from builder.publish.diff import row_parts
+
+    labels = frozenset({"genre", "entities.label", "doc.topic"})
+    row = {
+        "id": "a",
+        "text": "Biden spoke.",
+        "edits": [],
+        "genre": 0,
+        "entities": [{"id": "e1", "start": 0, "end": 5, "label": 1, "text": "Biden"}],
+        "quotes": [{"id": "q1", "start": 6, "end": 11, "text": "spoke", "speaker_id": "e1"}],
+        "doc": {"topic": 2, "note": "x"},
+        "source": {"publisher": "P"},
+    }
+    spans = frozenset({"entities", "quotes"})
+    base = row_parts(row, labels, spans)
+    assert set(base) == {"id", "text", "labels", "spans", "doc", "source"}
+
+    def changed(**changes: object) -> set[str]:
+        other = row_parts({**row, **changes}, labels, spans)
+        return {p for p in base.keys() | other.keys() if base.get(p) != other.get(p)}
+
+    assert changed(text="Biden spoke!") == {"text"}
+    assert changed(genre=1) == {"labels"}
+    relabelled = [{**row["entities"][0], "label": 2}]
+    assert changed(entities=relabelled) == {"labels"}
+    moved = [{**row["entities"][0], "start": 1}]
+    assert changed(entities=moved) == {"spans"}
+    assert changed(quotes=[]) == {"spans"}
+    assert changed(doc={"topic": 0, "note": "x"}) == {"labels"}
+    assert changed(doc={"topic": 2, "note": "y"}) == {"doc"}
+    assert changed(source={"publisher": "Q"}) == {"source"}

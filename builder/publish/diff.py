@@ -51,39 +51,51 @@ def _label_paths(*manifests: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
-def row_parts(row: Mapping[str, Any], label_paths: frozenset[str]) -> dict[str, str]:
+def _span_columns(*manifests: Mapping[str, Any]) -> frozenset[str]:
+    """Top-level list columns whose items have a ``start`` offset (``entities``, ``quotes``)."""
+    return frozenset(
+        path.split(".", 1)[0]
+        for manifest in manifests
+        for path, kind, _names in feature_leaves(manifest.get("features", {}))
+        if path.count(".") == 1 and path.endswith(".start") and kind.startswith("list<")
+    )
+
+
+def row_parts(
+    row: Mapping[str, Any],
+    label_paths: frozenset[str],
+    span_columns: frozenset[str] = frozenset(),
+) -> dict[str, str]:
     """Part name -> sha256 of what the row holds for that part.
 
-    Parts: ``text`` (text, its hashes, the edit log), ``spans`` (span lists without
-    their labels), ``labels`` (ClassLabel fields, span labels included), ``source``,
-    and every other column under its own name.
+    Parts: ``text`` (text, its hashes, the edit log), ``spans`` (the span lists
+    ``span_columns`` without their labels), ``labels`` (every ClassLabel, span
+    labels included), and every other column under its own name (``source``...).
     """
     parts: dict[str, dict[str, Any]] = {}
-    for column, value in row.items():
-        if column in _TEXT_COLUMNS:
-            part = "text"
-        elif column in label_paths:
-            part = "labels"
-        elif isinstance(value, list) and any(p.startswith(f"{column}.") for p in label_paths):
-            keys = {p.split(".", 1)[1] for p in label_paths if p.startswith(f"{column}.")}
-            spans = [
-                {k: v for k, v in item.items() if k not in keys} if isinstance(item, dict) else item
-                for item in value
-            ]
-            labels = [
-                {k: v for k, v in item.items() if k in keys} if isinstance(item, dict) else None
-                for item in value
-            ]
-            parts.setdefault("spans", {})[column] = spans
-            parts.setdefault("labels", {})[column] = labels
-            continue
-        elif (
-            isinstance(value, list) and value and isinstance(value[0], dict) and "start" in value[0]
-        ):
-            part = "spans"
-        else:
-            part = column
+
+    def put(part: str, column: str, value: Any) -> None:
         parts.setdefault(part, {})[column] = value
+
+    for column, value in row.items():
+        keys = {p.split(".", 1)[1] for p in label_paths if p.startswith(f"{column}.")}
+        rest_part = "spans" if column in span_columns else column
+        if column in _TEXT_COLUMNS:
+            put("text", column, value)
+        elif column in label_paths:
+            put("labels", column, value)
+        elif keys and isinstance(value, list):
+            items = [v if isinstance(v, dict) else {"": v} for v in value]
+            put(rest_part, column, [{k: v for k, v in i.items() if k not in keys} for i in items])
+            put("labels", column, [{k: v for k, v in i.items() if k in keys} for i in items])
+        elif keys and isinstance(value, dict):
+            # A struct of document labels (and maybe other fields): its labels are labels.
+            put("labels", column, {k: v for k, v in value.items() if k in keys})
+            rest = {k: v for k, v in value.items() if k not in keys}
+            if rest:
+                put(column, column, rest)
+        else:
+            put(rest_part, column, value)
     return {part: row_sha256(content) for part, content in parts.items()}
 
 
@@ -331,9 +343,10 @@ def _read_side(label: str, folder: Path) -> DiffSide:
 def diff_folders(old: DiffSide, new: DiffSide, *, limit: int | None = 100) -> ReleaseDiff:
     """Compare two folders; itemize at most ``limit`` records (None: all)."""
     labels = _label_paths(old.manifest, new.manifest)
+    spans = _span_columns(old.manifest, new.manifest)
 
     def digest(row: Mapping[str, Any]) -> str:
-        return _encode(row_parts(row, labels))
+        return _encode(row_parts(row, labels, spans))
 
     items: list[RecordChange] = []
     parts_changed: dict[str, int] = {}
