@@ -50,17 +50,17 @@ _BATCH_ROWS = 8192
 _WORD = r"\S+"
 
 # What each Hub task the card's metadata names means for this dataset's fields.
-_TASK_FIELDS: dict[str, str] = {
-    "token-classification": "`entities`: character spans with a ClassLabel `label` each",
+_TASK_FIELDS: dict[str, tuple[list[str], str]] = {
+    "token-classification": (["entities"], "character spans over text, a ClassLabel each"),
     "named-entity-recognition": (
-        "`entities[].start`/`end`/`label` over `text`; `examples/train_ner.py` turns them "
-        "into token-level BIO tags and trains a tagger"
+        ["entities[].start", "entities[].end", "entities[].label"],
+        "examples/train_ner.py turns them into token-level BIO tags and trains a tagger",
     ),
-    "text-classification": "`genre` and `text_form`: one ClassLabel per article",
-    "multi-class-classification": "`genre` and `text_form`: one ClassLabel per article",
-    "topic-classification": "`genre`: one ClassLabel per article",
-    "text-generation": "`text`: cleaned article text",
-    "summarization": "`text` with `source.headline`",
+    "text-classification": (["genre", "text_form"], "one ClassLabel per article"),
+    "multi-class-classification": (["genre", "text_form"], "one ClassLabel per article"),
+    "topic-classification": (["genre"], "one ClassLabel per article"),
+    "text-generation": (["text"], "cleaned article text"),
+    "summarization": (["text", "source.headline"], "article text and its headline"),
 }
 
 
@@ -143,10 +143,10 @@ def length_stats(scan: DataScan) -> list[dict[str, Any]]:
     return rows
 
 
-def _preview(value: Any, limit: int, notes: list[str], where: str) -> Any:
+def _preview(value: Any, limit: int, notes: list[dict[str, Any]], where: str) -> Any:
     """``value`` with long strings and lists shortened; each cut is noted."""
     if isinstance(value, str) and len(value) > limit:
-        notes.append(f"`{where}` shows {limit} of {len(value):,} characters")
+        notes.append({"field": where, "shown": limit, "total": len(value), "unit": "characters"})
         return value[:limit] + "…"
     if isinstance(value, list):
         shown = [
@@ -154,7 +154,9 @@ def _preview(value: Any, limit: int, notes: list[str], where: str) -> Any:
             for i, v in enumerate(value[:_LIST_PREVIEW])
         ]
         if len(value) > _LIST_PREVIEW:
-            notes.append(f"`{where}` shows {_LIST_PREVIEW} of {len(value):,} items")
+            notes.append(
+                {"field": where, "shown": _LIST_PREVIEW, "total": len(value), "unit": "items"}
+            )
         return shown
     if isinstance(value, dict):
         return {k: _preview(v, _STRING_PREVIEW, notes, f"{where}.{k}") for k, v in value.items()}
@@ -203,7 +205,7 @@ def example_row(data_dir: Path, split: str) -> dict[str, Any] | None:
             row = parquet.read_row_group(group).slice(index - skipped, 1).to_pylist()[0]
             break
         skipped += rows
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []
     shown = {
         key: _preview(value, _TEXT_PREVIEW if key == "text" else _STRING_PREVIEW, notes, key)
         for key, value in row.items()
@@ -229,16 +231,17 @@ def _longest_backtick_run(text: str) -> int:
     return best
 
 
-def supported_tasks(metadata: Mapping[str, Any]) -> list[dict[str, str]]:
+def supported_tasks(metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The Hub task categories and ids of the metadata, each with the fields that serve it."""
-    out: list[dict[str, str]] = []
+    out: list[dict[str, Any]] = []
     for kind in ("task_categories", "task_ids"):
         for task in metadata.get(kind) or []:
             out.append(
                 {
                     "task": str(task),
                     "kind": "category" if kind == "task_categories" else "task id",
-                    "fields": _TASK_FIELDS.get(str(task), "see Dataset Structure"),
+                    "fields": _TASK_FIELDS.get(str(task), ([], ""))[0],
+                    "note": _TASK_FIELDS.get(str(task), ([], "see Dataset Structure"))[1],
                 }
             )
     return out
