@@ -304,9 +304,11 @@ def _plots(
 ) -> dict[str, bytes]:
     top, more = cap_rows(sources)
     publishers = [(str(s["publisher"]), int(s["articles"])) for s in top]
+    title = "Articles per publisher"
     if more:
+        # Said, not drawn: one bar for the rest would dwarf every publisher's.
         rest = sum(int(s["articles"]) for s in sources[TABLE_CAP:])
-        publishers.append((f"({more} more publishers)", rest))
+        title += f"\n(top {TABLE_CAP} of {len(sources)}; {rest:,} articles in the other {more})"
     dates = _date_bins(scan.dates)
     label_series = {
         split: [facts.labels.get(i, 0) for i in range(len(entity_labels))]
@@ -314,7 +316,7 @@ def _plots(
     }
     return {
         "articles_per_publisher.png": card_plots.bar_chart(
-            publishers, title="Articles per publisher", xlabel="articles"
+            publishers, title=title, xlabel="articles"
         ),
         "articles_per_date.png": card_plots.bar_chart(
             dates,
