@@ -116,7 +116,7 @@ def scan_data(data_dir: Path, splits: Sequence[str]) -> DataScan:
                 for day, n in zip(values.tolist(), counts.tolist(), strict=True):
                     scan.dates[day] += n
                 labels = pc.struct_field(pc.list_flatten(batch.column("entities")), "label")
-                for entry in pc.value_counts(labels).to_pylist():
+                for entry in pc.value_counts(pc.drop_null(labels)).to_pylist():
                     facts.labels[int(entry["values"])] += int(entry["counts"])
     return scan
 
@@ -199,6 +199,7 @@ def example_row(data_dir: Path, split: str) -> dict[str, Any] | None:
     path, index = chosen
     parquet = pq.ParquetFile(path)
     skipped = 0
+    row: dict[str, Any] = {}
     for group in range(parquet.num_row_groups):
         rows = parquet.metadata.row_group(group).num_rows
         if index < skipped + rows:

@@ -183,3 +183,24 @@ def test_the_card_renders_to_html_with_its_images(seed_build: Path) -> None:
     links = set(re.findall(r'<a href="#([^"]+)"', html))
     assert links and links <= ids, links - ids
     assert '<code class="language-json">' in html
+
+
+def test_withheld_texts_are_counted_apart_and_never_shown(tmp_path: Path) -> None:
+    from builder.pipeline import build
+
+    corpus = make_corpus(tmp_path / "in", 8, write=False)
+    withheld = {corpus.sources[i]["article_id"] for i in (0, 1, 2)}
+    for i in (0, 1, 2):
+        corpus.sources[i]["rights"]["publish_full_text"] = False
+    corpus.write()
+    out = tmp_path / "out"
+    build(corpus.root, out)
+    card = _card(out)
+    section = card.split("### Text Lengths", 1)[1].split("\n## ", 1)[0]
+    rows = [ln.split("|")[1:-1] for ln in section.splitlines() if ln.startswith("| t")]
+    assert sum(int(r[2]) for r in rows) == 3  # the Withheld column
+    assert sum(int(r[1]) for r in rows) == 5  # articles with a text
+    block = re.search(r"(?s)\n(`{3,})json\n(.*?)\n\1\n", card)
+    assert block is not None
+    shown = json.loads(block.group(2))
+    assert shown["text"] is not None and shown["id"] not in withheld
