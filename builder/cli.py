@@ -636,6 +636,51 @@ def verify(
 
 
 @app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="A build folder, or a revision of the target.")],
+    new: Annotated[str, typer.Argument(help="A build folder, or a revision of the target.")],
+    repo: RepoOpt = None,
+    git: GitOpt = None,
+    endpoint: EndpointOpt = None,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", min=0, help="Records to list by id (0: all; counts are total)."),
+    ] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed from OLD to NEW: records, fields, label sets, and the smallest allowed bump.
+
+    The same comparison as publish's version guard. A folder with manifest.json is a
+    build; anything else is a tag or commit of the --repo or --git target.
+
+    **Examples**
+
+        builder diff out/v1.0.0 out/dataset
+
+        builder diff --git ../release-repo v1.0.0 v1.1.0 --json
+
+        builder diff --repo my-org/news v1.0.0 out/dataset
+    """
+    from .publish.destination import open_target
+    from .publish.diff import diff_releases
+
+    def body() -> None:
+        target = open_target(repo=repo, git=git, endpoint=endpoint) if repo or git else None
+        try:
+            result = diff_releases(old, new, target=target, limit=limit or None)
+        finally:
+            if target is not None:
+                target.close()
+        if as_json:
+            print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            return
+        for line in result.lines():
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    run_guarded(body, as_json=as_json)
+
+
+@app.command()
 def release(
     input: InputOpt = Path("seeds"),
     out: Annotated[Path, typer.Option("--out", "-o", help="Build output folder.")] = Path(

@@ -50,6 +50,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .annotations import read_annotations
 from .card import CardError, card_metadata, render_card, template_path
+from .card_data import reader_sections
 from .card_facts import _published_side_records, card_context
 from .config import DatasetConfig, load_config
 from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
@@ -846,6 +847,7 @@ def _write_metadata(
     context = card_context(ctx, result, staging, metadata, splits)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     try:
+        context.update(reader_sections(final, context))  # writes assets/ (plots, full tables)
         card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None

@@ -21,7 +21,7 @@ import heapq
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -74,12 +74,15 @@ def split_of(path: Path) -> str:
     return match.group("split") if match else path.stem
 
 
-def _split_records(files: list[Path], split: str) -> Iterator[RecordDigest]:
+RowDigest = Callable[[Mapping[str, Any]], str]
+
+
+def _split_records(files: list[Path], split: str, digest: RowDigest) -> Iterator[RecordDigest]:
     for path in files:
         parquet = pq.ParquetFile(path)
         for group in range(parquet.num_row_groups):
             for row in parquet.read_row_group(group).to_pylist():
-                yield RecordDigest(str(row["id"]), split, row_sha256(row))
+                yield RecordDigest(str(row["id"]), split, digest(row))
 
 
 def _ids_sorted(files: list[Path]) -> bool:
@@ -95,18 +98,19 @@ def _ids_sorted(files: list[Path]) -> bool:
     return True
 
 
-def digest_parquet(data_dir: Path) -> Iterator[RecordDigest]:
+def digest_parquet(data_dir: Path, digest: RowDigest = row_sha256) -> Iterator[RecordDigest]:
     """Every row's digest, sorted by id, streaming one row group at a time.
 
     The build writes each split in id order, so the splits are merged lazily;
     a split out of order (written by another tool) is sorted in memory instead.
+    ``digest`` hashes one row (``builder diff`` passes one that keeps a hash per part).
     """
     by_split: dict[str, list[Path]] = {}
     for path in sorted(data_dir.rglob("*.parquet")):
         by_split.setdefault(split_of(path), []).append(path)
     streams: list[Iterable[RecordDigest]] = []
     for split, files in sorted(by_split.items()):
-        records = _split_records(files, split)
+        records = _split_records(files, split, digest)
         streams.append(records if _ids_sorted(files) else sorted(records, key=lambda r: r.id))
     yield from heapq.merge(*streams, key=lambda r: r.id)
 
@@ -213,8 +217,18 @@ def _ordered(records: Iterable[RecordDigest], label: str) -> Iterator[RecordDige
         yield record
 
 
-def diff_digests(old: Iterable[RecordDigest], new: Iterable[RecordDigest]) -> RecordDiff:
-    """Merge-join two id-sorted digests."""
+Visit = Callable[[str, RecordDigest | None, RecordDigest | None], None]
+
+
+def diff_digests(
+    old: Iterable[RecordDigest], new: Iterable[RecordDigest], visit: Visit | None = None
+) -> RecordDiff:
+    """Merge-join two id-sorted digests.
+
+    ``visit(kind, old, new)``, if given, sees every record that was ``added``,
+    ``removed`` or ``changed`` (the counts keep only a few example ids).
+    """
+    see: Visit = visit or (lambda _kind, _old, _new: None)
     diff = RecordDiff()
     a, b = _ordered(old, "previous"), _ordered(new, "new")
     x, y = next(a, None), next(b, None)
@@ -223,16 +237,19 @@ def diff_digests(old: Iterable[RecordDigest], new: Iterable[RecordDigest]) -> Re
             assert x is not None
             diff.removed += 1
             diff._note("removed", x.id)
+            see("removed", x, None)
             x = next(a, None)
         elif x is None or y.id < x.id:
             diff.added += 1
             diff._note("added", y.id)
+            see("added", None, y)
             y = next(b, None)
         else:
             if x.sha256 != y.sha256 or x.split != y.split:
                 diff.changed += 1
                 diff.moved += x.split != y.split
                 diff._note("changed", y.id)
+                see("changed", x, y)
             else:
                 diff.unchanged += 1
             x, y = next(a, None), next(b, None)

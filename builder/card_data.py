@@ -1,0 +1,425 @@
+"""The card's view of the data itself: an example row, lengths, dates, labels, pictures, capped tables.
+
+Everything here is read back from the Parquet files the build wrote, column by
+column, one record batch at a time: the counters stay small, and the lengths
+are kept as two int32 per article (80 MB for ten million articles), which the
+medians need. :func:`reader_sections` writes the plots and the full
+per-publisher tables under ``assets/`` and returns the card's context entries
+for them, plain data only (dicts, lists, strings, numbers).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import card_plots
+
+__all__ = [
+    "ASSETS_DIR",
+    "TABLE_CAP",
+    "DataScan",
+    "cap_rows",
+    "example_row",
+    "length_stats",
+    "reader_sections",
+    "scan_data",
+    "supported_tasks",
+]
+
+ASSETS_DIR = "assets"
+TABLE_CAP = 20
+"""Per-publisher tables in the card show this many rows; the rest is in a linked file."""
+_TEXT_PREVIEW = 400
+_STRING_PREVIEW = 120
+_LIST_PREVIEW = 3
+_BATCH_ROWS = 8192
+_WORD = r"\S+"
+
+# What each Hub task the card's metadata names means for this dataset's fields.
+_TASK_FIELDS: dict[str, tuple[list[str], str]] = {
+    "token-classification": (["entities"], "character spans over text, a ClassLabel each"),
+    "named-entity-recognition": (
+        ["entities[].start", "entities[].end", "entities[].label"],
+        "examples/train_ner.py turns them into token-level BIO tags and trains a tagger",
+    ),
+    "text-classification": (["genre", "text_form"], "one ClassLabel per article"),
+    "multi-class-classification": (["genre", "text_form"], "one ClassLabel per article"),
+    "topic-classification": (["genre"], "one ClassLabel per article"),
+    "text-generation": (["text"], "cleaned article text"),
+    "summarization": (["text", "source.headline"], "article text and its headline"),
+}
+
+
+@dataclass
+class SplitScan:
+    """What one split holds, as counted from its Parquet files."""
+
+    chars: list[np.ndarray] = field(default_factory=list)
+    words: list[np.ndarray] = field(default_factory=list)
+    withheld: int = 0
+    labels: Counter[int] = field(default_factory=Counter)
+
+    def lengths(self, measure: str) -> np.ndarray:
+        parts = self.chars if measure == "chars" else self.words
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+
+@dataclass
+class DataScan:
+    """Per-split lengths and label counts, and publication dates over all splits."""
+
+    splits: dict[str, SplitScan]
+    dates: Counter[dt.date]
+    undated: int
+
+
+def _shards(data_dir: Path, split: str) -> list[Path]:
+    return sorted(data_dir.glob(f"{split}-*.parquet"))
+
+
+def _batches(path: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    yield from pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS, columns=columns)
+
+
+def scan_data(data_dir: Path, splits: Sequence[str]) -> DataScan:
+    """One pass over ``text``, ``source`` and ``entities`` of every split."""
+    scan = DataScan(splits={}, dates=Counter(), undated=0)
+    for split in splits:
+        facts = scan.splits.setdefault(split, SplitScan())
+        for path in _shards(data_dir, split):
+            for batch in _batches(path, ["text", "source", "entities"]):
+                text = batch.column("text")
+                present = pc.drop_null(text)
+                facts.withheld += text.null_count
+                facts.chars.append(pc.utf8_length(present).to_numpy().astype(np.int32))
+                facts.words.append(
+                    pc.count_substring_regex(present, _WORD).to_numpy().astype(np.int32)
+                )
+                published = pc.struct_field(batch.column("source"), "published_earliest")
+                scan.undated += published.null_count
+                days = pc.drop_null(published).to_numpy(zero_copy_only=False)
+                values, counts = np.unique(days, return_counts=True)
+                for day, n in zip(values.tolist(), counts.tolist(), strict=True):
+                    scan.dates[day] += n
+                labels = pc.struct_field(pc.list_flatten(batch.column("entities")), "label")
+                for entry in pc.value_counts(pc.drop_null(labels)).to_pylist():
+                    facts.labels[int(entry["values"])] += int(entry["counts"])
+    return scan
+
+
+def length_stats(scan: DataScan) -> list[dict[str, Any]]:
+    """Per split: articles with text, withheld texts, min/median/max of characters and words."""
+    rows: list[dict[str, Any]] = []
+    for name, facts in scan.splits.items():
+        row: dict[str, Any] = {"split": name, "articles": 0, "withheld": facts.withheld}
+        for measure in ("chars", "words"):
+            values = facts.lengths(measure)
+            row["articles"] = len(values)
+            if len(values):
+                median = float(np.median(values))
+                row[measure] = {
+                    "min": int(values.min()),
+                    # 916, or 916.5 between two middle values: never "916.0".
+                    "median": int(median) if median.is_integer() else median,
+                    "max": int(values.max()),
+                }
+            else:
+                row[measure] = None
+        rows.append(row)
+    return rows
+
+
+def _preview(value: Any, limit: int, notes: list[dict[str, Any]], where: str) -> Any:
+    """``value`` with long strings and lists shortened; each cut is noted."""
+    if isinstance(value, str) and len(value) > limit:
+        notes.append({"field": where, "shown": limit, "total": len(value), "unit": "characters"})
+        return value[:limit] + "…"
+    if isinstance(value, list):
+        shown = [
+            _preview(v, _STRING_PREVIEW, notes, f"{where}[{i}]")
+            for i, v in enumerate(value[:_LIST_PREVIEW])
+        ]
+        if len(value) > _LIST_PREVIEW:
+            notes.append(
+                {"field": where, "shown": _LIST_PREVIEW, "total": len(value), "unit": "items"}
+            )
+        return shown
+    if isinstance(value, dict):
+        return {k: _preview(v, _STRING_PREVIEW, notes, f"{where}.{k}") for k, v in value.items()}
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def example_row(data_dir: Path, split: str) -> dict[str, Any] | None:
+    """The first row (in id order) of ``split`` with a text and an entity, else its first row.
+
+    Deterministic: the same build always shows the same article. Long strings and
+    lists are shortened for the card, and the cuts are listed in ``notes``.
+    """
+    first: tuple[Path, int] | None = None
+    chosen: tuple[Path, int] | None = None
+    for path in _shards(data_dir, split):
+        offset = 0
+        for batch in _batches(path, ["text", "entities"]):
+            if first is None and batch.num_rows:
+                first = (path, offset)
+            usable = pc.and_(
+                pc.is_valid(batch.column("text")),
+                pc.greater(pc.fill_null(pc.list_value_length(batch.column("entities")), 0), 0),
+            )
+            hits = np.flatnonzero(usable.to_numpy(zero_copy_only=False))
+            if len(hits):
+                chosen = (path, offset + int(hits[0]))
+                break
+            offset += batch.num_rows
+        if chosen:
+            break
+    chosen = chosen or first
+    if chosen is None:
+        return None
+    path, index = chosen
+    parquet = pq.ParquetFile(path)
+    skipped = 0
+    row: dict[str, Any] = {}
+    for group in range(parquet.num_row_groups):
+        rows = parquet.metadata.row_group(group).num_rows
+        if index < skipped + rows:
+            row = parquet.read_row_group(group).slice(index - skipped, 1).to_pylist()[0]
+            break
+        skipped += rows
+    notes: list[dict[str, Any]] = []
+    shown = {
+        key: _preview(value, _TEXT_PREVIEW if key == "text" else _STRING_PREVIEW, notes, key)
+        for key, value in row.items()
+    }
+    text = json.dumps(shown, indent=2, ensure_ascii=False, default=_json_default)
+    # HTML-safe JSON: the same values, but no tag can appear in the card, even in a code block.
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return {
+        "split": split,
+        "id": row["id"],
+        "json": text,
+        # A fence longer than any run of backticks in the values, so none can close it.
+        "fence": "`" * max(3, _longest_backtick_run(text) + 1),
+        "notes": notes,
+    }
+
+
+def _longest_backtick_run(text: str) -> int:
+    best = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        best = max(best, run)
+    return best
+
+
+def supported_tasks(metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The Hub task categories and ids of the metadata, each with the fields that serve it."""
+    out: list[dict[str, Any]] = []
+    for kind in ("task_categories", "task_ids"):
+        for task in metadata.get(kind) or []:
+            out.append(
+                {
+                    "task": str(task),
+                    "kind": "category" if kind == "task_categories" else "task id",
+                    "fields": _TASK_FIELDS.get(str(task), ([], ""))[0],
+                    "note": _TASK_FIELDS.get(str(task), ([], "see Dataset Structure"))[1],
+                }
+            )
+    return out
+
+
+def cap_rows(rows: Sequence[Mapping[str, Any]], cap: int = TABLE_CAP) -> tuple[list[Any], int]:
+    """The first ``cap`` rows, and how many more there are."""
+    return list(rows[:cap]), max(len(rows) - cap, 0)
+
+
+def _csv_bytes(header: Sequence[str], rows: Iterator[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cleaning_by_publisher(per_source: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per-publisher cleaning rows (from per publisher x rule rows), most characters removed first."""
+    out = []
+    ordered = sorted(per_source, key=lambda r: r["publisher"])
+    for publisher, group in groupby(ordered, key=lambda r: r["publisher"]):
+        rules = sorted(group, key=lambda r: (-r["chars"], r["rule"]))
+        out.append(
+            {
+                "publisher": publisher,
+                "edits": sum(r["edits"] for r in rules),
+                "chars": sum(r["chars"] for r in rules),
+                "rules": [
+                    {"rule": r["rule"], "edits": r["edits"], "chars": r["chars"]} for r in rules
+                ],
+            }
+        )
+    return sorted(out, key=lambda r: (-r["chars"], r["publisher"]))
+
+
+def _date_bins(dates: Counter[dt.date]) -> list[tuple[str, int]]:
+    """Counts per day, or per month or year when the days would be too many bars."""
+    if not dates:
+        return []
+    span = (max(dates) - min(dates)).days
+    if span <= 62:
+        key = dt.date.isoformat
+    elif span <= 5 * 366:
+        key = lambda d: d.strftime("%Y-%m")  # noqa: E731 - a one-line key
+    else:
+        key = lambda d: str(d.year)  # noqa: E731
+    binned: Counter[str] = Counter()
+    for day, n in dates.items():
+        binned[key(day)] += n
+    return sorted(binned.items())
+
+
+def _plots(
+    scan: DataScan,
+    sources: Sequence[Mapping[str, Any]],
+    entity_labels: Sequence[str],
+) -> dict[str, bytes]:
+    top, more = cap_rows(sources)
+    publishers = [(str(s["publisher"]), int(s["articles"])) for s in top]
+    title = "Articles per publisher"
+    if more:
+        # Said, not drawn: one bar for the rest would dwarf every publisher's.
+        rest = sum(int(s["articles"]) for s in sources[TABLE_CAP:])
+        title += f"\n(top {TABLE_CAP} of {len(sources)}; {rest:,} articles in the other {more})"
+    dates = _date_bins(scan.dates)
+    label_series = {
+        split: [facts.labels.get(i, 0) for i in range(len(entity_labels))]
+        for split, facts in scan.splits.items()
+    }
+    return {
+        "articles_per_publisher.png": card_plots.bar_chart(
+            publishers, title=title, xlabel="articles"
+        ),
+        "articles_per_date.png": card_plots.bar_chart(
+            dates,
+            title="Articles per publication date"
+            + (f" ({scan.undated} undated not shown)" if scan.undated else ""),
+            xlabel="articles",
+            horizontal=False,
+        ),
+        "entity_labels_per_split.png": card_plots.grouped_bar_chart(
+            list(entity_labels), label_series, title="Entity spans per label", ylabel="spans"
+        ),
+        "text_length_words.png": card_plots.histogram_chart(
+            {split: facts.lengths("words") for split, facts in scan.splits.items()},
+            title="Article length",
+            xlabel="words per article",
+        ),
+    }
+
+
+def reader_sections(final: Path, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Write ``assets/`` (plots, full per-publisher tables) and return the card's entries.
+
+    ``context`` is the card context so far (:func:`builder.card_facts.card_context`);
+    its per-publisher tables come back capped at :data:`TABLE_CAP` rows.
+    """
+    split_names = [s["name"] for s in context["splits"]]
+    scan = scan_data(final / "data", split_names)
+    assets = final / ASSETS_DIR
+    assets.mkdir(exist_ok=True)
+    entity_labels = list(context["labels"]["entity"])
+    figures = _plots(scan, context["sources"], entity_labels)
+    for name, png in figures.items():
+        (assets / name).write_bytes(png)
+
+    sources = context["sources"]
+    accounting = context["accounting"]["per_source"]
+    cleaning = _cleaning_by_publisher(context["cleaning"]["per_source"])
+    files = {
+        "sources": f"{ASSETS_DIR}/publishers.csv",
+        "accounting": f"{ASSETS_DIR}/publishers_accounting.csv",
+        "cleaning": f"{ASSETS_DIR}/publishers_cleaning.csv",
+    }
+    (final / files["sources"]).write_bytes(
+        _csv_bytes(
+            ["publisher", "articles", "published", "redistribution", "rights", "urls"],
+            (
+                [
+                    s["publisher"],
+                    s["articles"],
+                    s["dates"],
+                    s["redistribution"],
+                    s["rights"],
+                    " ".join(s["urls"]),
+                ]
+                for s in sources
+            ),
+        )
+    )
+    (final / files["accounting"]).write_bytes(
+        _csv_bytes(
+            ["publisher", "read", "published", "rejected"],
+            ([s["publisher"], s["read"], s["published"], s["rejected"]] for s in accounting),
+        )
+    )
+    (final / files["cleaning"]).write_bytes(
+        _csv_bytes(
+            ["publisher", "rule", "edits", "chars_removed"],
+            (
+                [c["publisher"], r["rule"], r["edits"], r["chars"]]
+                for c in cleaning
+                for r in c["rules"]
+            ),
+        )
+    )
+    shown_sources, more_sources = cap_rows(sources)
+    shown_accounting, more_accounting = cap_rows(
+        sorted(accounting, key=lambda s: (-s["read"], str(s["publisher"])))
+    )
+    shown_cleaning, more_cleaning = cap_rows(cleaning)
+    first_split = split_names[0] if split_names else None
+    return {
+        "sources": shown_sources,
+        "accounting": {**context["accounting"], "per_source": shown_accounting},
+        "cleaning": {**context["cleaning"], "by_publisher": shown_cleaning},
+        "publisher_tables": {
+            "cap": TABLE_CAP,
+            "total": len(sources),
+            "more": {
+                "sources": more_sources,
+                "accounting": more_accounting,
+                "cleaning": more_cleaning,
+            },
+            "files": files,
+        },
+        "example": example_row(final / "data", first_split) if first_split else None,
+        "length_stats": length_stats(scan),
+        "supported_tasks": supported_tasks(context["metadata"]),
+        "plots": {
+            "publishers": f"{ASSETS_DIR}/articles_per_publisher.png",
+            "dates": f"{ASSETS_DIR}/articles_per_date.png",
+            "labels": f"{ASSETS_DIR}/entity_labels_per_split.png",
+            "lengths": f"{ASSETS_DIR}/text_length_words.png",
+        },
+        "dates": {"undated": scan.undated, "days": len(scan.dates)},
+    }

@@ -1,0 +1,206 @@
+"""The card as a reader wants it: contents, an example row, tasks, lengths, plots, capped tables."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+from corpus_helpers import make_corpus
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _card(folder: Path) -> str:
+    return (folder / "README.md").read_text(encoding="utf-8")
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub and the Hub give a heading: lowercase, punctuation dropped, - for spaces."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _rows(folder: Path, split: str) -> list[dict]:
+    rows: list[dict] = []
+    for path in sorted((folder / "data").glob(f"{split}-*.parquet")):
+        rows.extend(pq.read_table(path).to_pylist())
+    return rows
+
+
+def test_table_of_contents_links_resolve_to_headings(seed_build: Path) -> None:
+    card = _card(seed_build)
+    body = card.split("\n---\n", 1)[1]
+    anchors = {_slug(m) for m in re.findall(r"(?m)^#{2,4} (.+)$", body)}
+    toc = body.split("## Table of Contents", 1)[1].split("\n## ", 1)[0]
+    links = re.findall(r"\]\(#([^)]+)\)", toc)
+    assert len(links) >= 20
+    assert set(links) <= anchors, set(links) - anchors
+    for needed in ("data-instances", "supported-tasks", "text-lengths", "versions"):
+        assert needed in links
+
+
+def test_data_instances_shows_a_real_row_as_json(seed_build: Path) -> None:
+    card = _card(seed_build)
+    section = card.split("### Data Instances", 1)[1].split("\n### ", 1)[0]
+    block = re.search(r"(?s)\n(`{3,})json\n(.*?)\n\1\n", section)
+    assert block is not None, section[:500]
+    shown = json.loads(block.group(2))
+    train = _rows(seed_build, "train")
+    # The first row in id order with a text and at least one entity.
+    expected = next(r for r in sorted(train, key=lambda r: r["id"]) if r["text"] and r["entities"])
+    assert shown["id"] == expected["id"]
+    assert len(expected["text"]) > 400, "the seed text is long, so the card must shorten it"
+    assert shown["text"] == expected["text"][:400] + "…"
+    assert shown["entities"] == expected["entities"][:3]
+    assert shown["source"]["publisher"] == expected["source"]["publisher"]
+    assert (
+        shown["source"]["published_earliest"]
+        == expected["source"]["published_earliest"].isoformat()
+    )
+    assert f"`text` shows 400 of {len(expected['text']):,} characters" in section
+    assert f"`entities` shows 3 of {len(expected['entities'])} items" in section
+
+
+def test_supported_tasks_name_the_metadata_tasks_and_their_fields(seed_build: Path) -> None:
+    card = _card(seed_build)
+    section = card.split("### Supported Tasks", 1)[1].split("\n### ", 1)[0]
+    assert "**token-classification** (category): `entities`" in section
+    assert "**named-entity-recognition** (task id)" in section
+    assert "examples/train\\_ner.py turns them into token-level BIO tags" in section
+    assert "**text-classification** (category): `genre`, `text_form`: one ClassLabel" in section
+
+
+def test_length_statistics_per_split_equal_the_parquet_texts(seed_build: Path) -> None:
+    card = _card(seed_build)
+    section = card.split("### Text Lengths", 1)[1].split("\n## ", 1)[0]
+    for split in ("train", "validation", "test"):
+        texts = [r["text"] for r in _rows(seed_build, split) if r["text"] is not None]
+        chars = [len(t) for t in texts]
+        words = [len(t.split()) for t in texts]
+
+        def fmt(values: list[int]) -> str:
+            median = statistics.median(values)
+            median_text = str(int(median)) if float(median).is_integer() else str(median)
+            return f"{min(values)} | {median_text} | {max(values)}"
+
+        line = f"| {split} | {len(texts)} | 0 | {fmt(chars)} | {fmt(words)} |"
+        assert line in section, (line, section)
+
+
+def test_plots_are_png_files_in_the_manifest_linked_relatively(seed_build: Path) -> None:
+    card = _card(seed_build)
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", card)
+    assert sorted(images) == [
+        "assets/articles_per_date.png",
+        "assets/articles_per_publisher.png",
+        "assets/entity_labels_per_split.png",
+        "assets/text_length_words.png",
+    ]
+    manifest = json.loads((seed_build / "manifest.json").read_text(encoding="utf-8"))
+    listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    import hashlib
+
+    import matplotlib.image
+
+    for rel in images:
+        data = (seed_build / rel).read_bytes()
+        assert data.startswith(PNG_MAGIC)
+        assert listed[rel] == hashlib.sha256(data).hexdigest()
+        # No "Software: matplotlib x.y" chunk: bytes depend on the data only.
+        assert b"Software" not in data and b"atplotlib" not in data
+        pixels = matplotlib.image.imread(seed_build / rel)
+        assert pixels.shape[0] > 100 and pixels.shape[1] > 300
+        # Not a blank canvas: bars were drawn in more than one colour.
+        assert len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 10
+
+
+def test_the_same_chart_twice_gives_the_same_bytes() -> None:
+    from builder import card_plots
+
+    counts = [("BBC News", 2), ("Price $5 $ Daily", 1), ("x" * 80, 3)]
+    first = card_plots.bar_chart(counts, title="t", xlabel="articles")
+    second = card_plots.bar_chart(counts, title="t", xlabel="articles")
+    assert first == second
+    assert first != card_plots.bar_chart(counts[:2], title="t", xlabel="articles")
+
+
+def test_per_publisher_tables_are_capped_with_the_full_tables_linked(tmp_path: Path) -> None:
+    from builder.pipeline import build
+
+    corpus = make_corpus(tmp_path / "in", 40, write=False)
+    for i, record in enumerate(corpus.sources):
+        # 25 publishers; outlet 00 has the most articles. A "$" must not start mathtext.
+        record["publisher"] = f"Outlet {i % 25:02d} $pay$" if i % 25 else "Outlet 00"
+        record["headline"] = "A ```` fence & <b>tag</b> in a headline"
+    corpus.sources[1]["publisher"] = "Outlet 00"
+    corpus.write()
+    out = tmp_path / "out"
+    build(corpus.root, out)
+    card = _card(out)
+    section = card.split("### Dataset Sources", 1)[1].split("\n## ", 1)[0]
+    sources_part = section.split("Every article read", 1)[0]
+    rows = [ln for ln in sources_part.splitlines() if ln.startswith("| Outlet")]
+    assert len(rows) == 20
+    assert rows[0].startswith("| Outlet 00 | 3 |")
+    assert "| 5 more | | | | | [full table](assets/publishers.csv) |" in sources_part
+    assert "(25 in all, the 20 with the most articles shown" in section
+    with (out / "assets" / "publishers.csv").open(encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    assert len(table) == 25
+    assert sum(int(r["articles"]) for r in table) == 40
+    assert table[0]["publisher"] == "Outlet 00"
+    accounting = [
+        ln
+        for ln in section.split("Every article read", 1)[1].splitlines()
+        if ln.startswith("| Outlet")
+    ]
+    assert len(accounting) == 20
+    assert "[5 more](assets/publishers_accounting.csv)" in section
+    # The example row's code fence is longer than the backtick run in its values.
+    instance = card.split("### Data Instances", 1)[1]
+    block = re.search(r"(?s)\n(`{3,})json\n(.*?)\n\1\n", instance)
+    assert block is not None and block.group(1) == "`````"
+    assert json.loads(block.group(2))["source"]["headline"].startswith("A ```` fence & <b>")
+    assert "<b>" not in card
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {o["path"] for o in manifest["outputs"]}
+    assert {"assets/publishers.csv", "assets/articles_per_publisher.png"} <= listed
+
+
+def test_the_card_renders_to_html_with_its_images(seed_build: Path) -> None:
+    import markdown
+
+    body = _card(seed_build).split("\n---\n", 1)[1]
+    html = markdown.markdown(body, extensions=["tables", "fenced_code", "toc"])
+    for name in ("articles_per_publisher", "articles_per_date", "entity_labels_per_split"):
+        assert f'src="assets/{name}.png"' in html
+    # Every TOC link points at an id python-markdown gave a heading.
+    ids = set(re.findall(r'<h[2-4] id="([^"]+)"', html))
+    links = set(re.findall(r'<a href="#([^"]+)"', html))
+    assert links and links <= ids, links - ids
+    assert '<code class="language-json">' in html
+
+
+def test_withheld_texts_are_counted_apart_and_never_shown(tmp_path: Path) -> None:
+    from builder.pipeline import build
+
+    corpus = make_corpus(tmp_path / "in", 8, write=False)
+    withheld = {corpus.sources[i]["article_id"] for i in (0, 1, 2)}
+    for i in (0, 1, 2):
+        corpus.sources[i]["rights"]["publish_full_text"] = False
+    corpus.write()
+    out = tmp_path / "out"
+    build(corpus.root, out)
+    card = _card(out)
+    section = card.split("### Text Lengths", 1)[1].split("\n## ", 1)[0]
+    rows = [ln.split("|")[1:-1] for ln in section.splitlines() if ln.startswith("| t")]
+    assert sum(int(r[2]) for r in rows) == 3  # the Withheld column
+    assert sum(int(r[1]) for r in rows) == 5  # articles with a text
+    block = re.search(r"(?s)\n(`{3,})json\n(.*?)\n\1\n", card)
+    assert block is not None
+    shown = json.loads(block.group(2))
+    assert shown["text"] is not None and shown["id"] not in withheld
