@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .article_inputs import ArticleInput, parse_article_input
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .ingest import DEFAULT_MAX_RECORD_BYTES
@@ -78,6 +79,8 @@ class DatasetConfig:
     block_publish_on_findings: bool = False
     repo_id: str | None = None
     git_target: str | None = None
+    #: ``inputs.articles``: the folder, or the shards and their columns
+    article_input: ArticleInput | None = None
 
     def label_set(self, name: str) -> list[str]:
         return {
@@ -198,6 +201,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     limits = raw.get("limits", {})
     quarantine = raw.get("quarantine", {})
     privacy = raw.get("privacy", {})
+    article_input = parse_article_input(inputs.get("articles"), root)
     ann_inputs = [
         AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"))
         for a in inputs.get("annotations", [{"path": "annotations.jsonl"}])
@@ -234,7 +238,8 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         entity_labels=list(labels["entity"]),
         genre_labels=list(labels["genre"]),
         text_form_labels=list(labels["text_form"]),
-        articles_dir=root / inputs.get("articles", "articles"),
+        # For shards, the folder their paths are relative to.
+        articles_dir=article_input.folder or root,
         sources_path=root / inputs.get("sources", "sources.jsonl"),
         annotation_inputs=ann_inputs,
         cleaning_steps=cleaning.get("steps"),
@@ -266,4 +271,5 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         block_publish_on_findings=privacy.get("block_publish_on_findings", False),
         repo_id=publish.get("repo_id"),
         git_target=publish.get("git_target"),
+        article_input=article_input,
     )

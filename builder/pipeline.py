@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .annotations import read_annotations
+from .article_inputs import ArticleStore, iter_shard
 from .card import CardError, card_metadata, render_card, template_path
 from .card_facts import card_context
 from .config import DatasetConfig, load_config
@@ -292,6 +293,11 @@ def _stage_articles(run: _Run) -> int:
                 message="not read: articles are the *.txt files (not hidden) in the articles folder",
             )
         )
+    return _check_case_collisions(run)
+
+
+def _check_case_collisions(run: _Run) -> int:
+    """Ids equal but for case are one file on some systems: an error. The article count."""
     for group in run.staging.case_collisions():
         for article_id in group:
             issue = Issue(
@@ -307,10 +313,104 @@ def _stage_articles(run: _Run) -> int:
     return run.staging.article_count()
 
 
+def _reject_article_line(
+    run: _Run, file: str, line: int | None, article_id: str | None, issues: list[Issue]
+) -> None:
+    """A shard record that is unusable as it stands (no id, a second copy of an id, a
+    broken source column): an error, or in quarantine a reject (and its article with it)."""
+    if not run.quarantine:
+        run.report.extend(issues)
+        return
+    run.report.extend(_quarantined(i) for i in issues)
+    run.rejects.add({"kind": "article-line", "file": file, "line": line, "id": article_id}, issues)
+    if article_id is not None:
+        rules = sorted({i.rule for i in issues if i.severity == "error"})
+        run.tainted.setdefault(article_id, []).append(
+            Issue(
+                file=file,
+                line=line,
+                record=article_id,
+                rule="rejected-article-line",
+                message=f"its record at {file}:{line} was rejected ({', '.join(rules)})",
+            )
+        )
+
+
+def _stage_shard_records(run: _Run, store: ArticleStore) -> Iterator[str]:
+    """Read every shard once: texts into the store, source records into staging; the ids."""
+    spec = run.config.article_input
+    assert spec is not None
+    shards, unmatched = spec.shards()
+    for pattern in unmatched:
+        run.report.add(
+            Issue(
+                file=pattern,
+                rule="missing-file",
+                message=f"no article shard matches {pattern!r} (inputs.articles)",
+            )
+        )
+    for path in shards:
+        file = spec.rel(path)
+        for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
+            if rec.article_id is None:
+                _reject_article_line(run, file, rec.line, None, rec.issues)
+                continue
+            earlier = store.add(file, rec)
+            if earlier is not None:
+                issue = Issue(
+                    file=file,
+                    line=rec.line,
+                    record=rec.article_id,
+                    rule="unique-id",
+                    message=f"a second article {rec.article_id!r} (the first is at {earlier[0]}:{earlier[1]})",
+                )
+                _reject_article_line(run, file, rec.line, rec.article_id, [*rec.issues, issue])
+                continue
+            if any(i.severity == "error" for i in rec.issues):
+                _reject_article_line(run, file, rec.line, rec.article_id, rec.issues)
+            else:
+                run.report.extend(rec.issues)
+            if rec.source is not None:
+                _stage_side(
+                    run,
+                    kind="source",
+                    schema="source",
+                    records=iter([(rec.line, rec.source, [])]),
+                    file=file,
+                )
+            yield rec.article_id
+
+
+def _stage_shards(run: _Run) -> None:
+    store = ArticleStore(_store_path(run))
+    try:
+        run.staging.add_article_ids(_stage_shard_records(run, store))
+        store.commit()
+    finally:
+        store.close()
+
+
+def _store_path(run: _Run) -> Path:
+    """The shard store: raw texts read from shards, beside the staging database."""
+    return run.staging.path.with_name("articles.sqlite")
+
+
+def _shards_in(config: DatasetConfig) -> bool:
+    return config.article_input is not None and not config.article_input.is_folder
+
+
 def _stage_inputs(run: _Run) -> int:
     """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
-    if config.sources_path.is_file():
+    sources_in_shards = (
+        _shards_in(config)
+        and config.article_input is not None
+        and config.article_input.carries_sources
+        and "sources" not in config.raw.get("inputs", {})
+    )
+    if sources_in_shards:
+        pass  # the article shards carry them
+    elif config.sources_path.is_file():
         _stage_side(
             run,
             kind="source",
@@ -343,7 +443,10 @@ def _stage_inputs(run: _Run) -> int:
             records=read_annotations(ann.path, ann.format, offsets=ann.offsets),
             file=ann.path.name,
         )
-    if not config.articles_dir.is_dir():
+    if _shards_in(config):
+        _stage_shards(run)
+        articles = _check_case_collisions(run)
+    elif not config.articles_dir.is_dir():
         report.add(
             Issue(
                 file=str(config.articles_dir.name),
@@ -352,7 +455,8 @@ def _stage_inputs(run: _Run) -> int:
             )
         )
         return 0
-    articles = _stage_articles(run)
+    else:
+        articles = _stage_articles(run)
     for kind in ("source", "annotation"):
         for article_id, file, line in run.staging.side_without_article(kind):
             counts = run.side_lines.setdefault(file, Counter())
@@ -501,6 +605,7 @@ def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[Batc
     folder = str(run.config.articles_dir)
     stream = iter(ids)
     start = 0
+    store = str(_store_path(run)) if _shards_in(run.config) else None
     for i in itertools.count():
         # Plain strings: a Path per article would grow the interpreter's table
         # of interned path parts by one entry per article.
@@ -514,6 +619,7 @@ def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[Batc
             staging_path=str(run.staging.path),
             rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
             first_ordinal=start,
+            article_store=store,
         )
         start += len(items)
 
@@ -648,7 +754,12 @@ def _analyse(
     try:
         kept = _reject_tainted(run, _stage_inputs(run))
         if config.publisher_repetition:
-            count_publisher_lines(staging, config, _kept_ids(run))
+            count_publisher_lines(
+                staging,
+                config,
+                _kept_ids(run),
+                store_path=str(_store_path(run)) if _shards_in(config) else None,
+            )
         rows_files = _process_articles(
             run, _kept_ids(run), kept, work, workers=workers, progress=progress
         )
@@ -887,7 +998,12 @@ def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str
     """Every input file, streamed: the articles are the staged ids (listed once, sorted)."""
     root = config.root
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
+    articles: Iterable[Path]
+    if _shards_in(config):
+        assert config.article_input is not None
+        articles = config.article_input.shards()[0]
+    else:
+        articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
     for path in itertools.chain(files, articles):
         if path.is_file():
             yield {
