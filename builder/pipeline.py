@@ -53,6 +53,7 @@ from .article_inputs import ArticleStore, iter_shard
 from .card import CardError, card_metadata, render_card, template_path
 from .card_facts import card_context
 from .config import DatasetConfig, load_config
+from .engines import Engine, ray_map
 from .errors import DataError
 from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
 from .manifest import sha256_file, write_manifest
@@ -77,6 +78,7 @@ from .validate.schemas import SCHEMA_NAMES, SchemaStore
 __all__ = ["BuildResult", "build", "validate"]
 
 Progress = Callable[[int, int], None]
+LOCAL = Engine()
 TOOLKIT = {"name": "news-dataset-builder", "version": __version__}
 REPORT_NAME = "build_report.json"
 REJECTS_NAME = "rejects.jsonl"
@@ -649,6 +651,7 @@ def _process_articles(
     *,
     workers: int,
     progress: Progress | None,
+    engine: Engine = LOCAL,
 ) -> list[Path]:
     """Run the batches over ``ids`` (``total`` of them, streamed in sorted order)."""
     rows_dir = work / "rows"
@@ -656,8 +659,11 @@ def _process_articles(
     batches = -(-total // run.config.batch_size)
     specs = _batch_specs(run, ids, rows_dir)
     done = 0
-    with _executor(workers, batches) as pool:
-        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+    with _executor(workers if engine.name == "local" else 1, batches) as pool:
+        if engine.name == "ray":
+            results = ray_map(run_batch, specs, engine=engine, workers=workers)
+        else:
+            results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
         for result, privacy in results:
             _take_batch(run, result, privacy)
             done += result.stats.stages["read"]
@@ -737,6 +743,7 @@ def _analyse(
     workers: int,
     progress: Progress | None,
     quarantine: bool,
+    engine: Engine = LOCAL,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
@@ -761,7 +768,7 @@ def _analyse(
                 store_path=str(_store_path(run)) if _shards_in(config) else None,
             )
         rows_files = _process_articles(
-            run, _kept_ids(run), kept, work, workers=workers, progress=progress
+            run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
         )
     finally:
         run.rejects.close()
@@ -831,7 +838,13 @@ def _analyse(
     return result, staging, rows_files
 
 
-def validate(input_dir: Path, *, workers: int = 1, progress: Progress | None = None) -> BuildResult:
+def validate(
+    input_dir: Path,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    engine: Engine = LOCAL,
+) -> BuildResult:
     """Check every input record and every row a build would publish; write nothing.
 
     Always strict: it lists every record a quarantine build would reject, as errors.
@@ -839,7 +852,7 @@ def validate(input_dir: Path, *, workers: int = 1, progress: Progress | None = N
     config = load_config(Path(input_dir))
     with tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp:
         result, staging, _ = _analyse(
-            config, Path(tmp), workers=workers, progress=progress, quarantine=False
+            config, Path(tmp), workers=workers, progress=progress, quarantine=False, engine=engine
         )
         staging.close()
     return result
@@ -852,12 +865,14 @@ def build(
     workers: int = 1,
     progress: Progress | None = None,
     quarantine: bool | None = None,
+    engine: Engine = LOCAL,
 ) -> BuildResult:
     """Build the dataset folder ``out_dir`` from the inputs in ``input_dir``.
 
     Raises :class:`~builder.errors.DataError` (with the full report) when any
     input is invalid; ``out_dir`` is then left exactly as it was. ``quarantine``
-    overrides the configuration's ``quarantine.enabled``.
+    overrides the configuration's ``quarantine.enabled``. ``engine``: where the
+    batches run (:mod:`builder.engines`); the output is the same on every engine.
     """
     out_dir = Path(out_dir).resolve()
     config = load_config(Path(input_dir))
@@ -866,7 +881,7 @@ def build(
     mode = config.quarantine if quarantine is None else quarantine
     with terminate_as_interrupt(), workspace(out_dir.parent, out_dir.name) as work:
         result, staging, rows_files = _analyse(
-            config, work, workers=workers, progress=progress, quarantine=mode
+            config, work, workers=workers, progress=progress, quarantine=mode, engine=engine
         )
         if not result.ok:
             staging.close()
