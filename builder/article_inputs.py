@@ -94,7 +94,13 @@ class ArticleInput:
     @property
     def carries_sources(self) -> bool:
         """The shards hold the source records: no ``sources.jsonl`` is needed."""
-        return self.source_field is not None or bool(self.source_defaults)
+        # Pages: the capture gives each source record (and source_defaults the rest).
+        return self.source_field is not None or bool(self.source_defaults) or self.has_pages
+
+    @property
+    def has_pages(self) -> bool:
+        """HTML or WARC shards: texts are extracted (the manifest names the extractor)."""
+        return any((self.format or shard_format(p)) in ("html", "warc") for p in self.patterns)
 
     def shards(self) -> tuple[list[Path], list[str]]:
         """Shard files in sorted order (each once), and the patterns that matched none."""
@@ -151,6 +157,10 @@ class ShardRecord:
     issues: list[Issue] = field(default_factory=list)
     #: why ``data`` is missing, said again by the worker that rejects the article
     problem: str | None = None
+    #: ``html`` or ``warc``: not copied; the worker reads the page (the file, or the
+    #: WARC record at ``offset``) and extracts its main text
+    kind: str | None = None
+    offset: int | None = None
 
 
 def _field_problem(name: str, value: Any, what: str) -> str:
@@ -286,8 +296,13 @@ def iter_shard(spec: ArticleInput, path: Path, *, max_line_bytes: int) -> Iterat
     elif fmt == "parquet":
         yield from _iter_parquet(spec, path, file)
     elif fmt in ("html", "warc"):
-        from .web_inputs import iter_html, iter_warc
+        from .web_inputs import iter_html, iter_warc, missing_web_extra
 
+        if (missing := missing_web_extra()) is not None:
+            yield ShardRecord(
+                1, None, None, issues=[Issue(file=file, rule="format", message=missing)]
+            )
+            return
         yield from (iter_html if fmt == "html" else iter_warc)(spec, path, file)
     else:
         message = f"unknown shard format: name it in inputs.articles.format, one of {list(FORMATS)}"
@@ -297,7 +312,8 @@ def iter_shard(spec: ArticleInput, path: Path, *, max_line_bytes: int) -> Iterat
 # -- the store --------------------------------------------------------------------------
 _STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS texts (
-    id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER, data BLOB, problem TEXT
+    id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER, data BLOB, problem TEXT,
+    kind TEXT, offset INTEGER
 );
 """
 
@@ -319,8 +335,8 @@ class ArticleStore:
         """Store a record; the ``(file, line)`` of the earlier one with its id, if any."""
         try:
             self.db.execute(
-                "INSERT INTO texts VALUES (?, ?, ?, ?, ?)",
-                (rec.article_id, file, rec.line, rec.data, rec.problem),
+                "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rec.article_id, file, rec.line, rec.data, rec.problem, rec.kind, rec.offset),
             )
         except sqlite3.IntegrityError:
             return self.db.execute(
@@ -328,10 +344,19 @@ class ArticleStore:
             ).fetchone()
         return None
 
-    def get(self, article_id: str) -> tuple[str, int | None, bytes | None, str | None] | None:
+    def get(
+        self, article_id: str
+    ) -> tuple[str, int | None, bytes | None, str | None, str | None, int | None] | None:
         return self.db.execute(
-            "SELECT file, line, data, problem FROM texts WHERE id = ?", (article_id,)
+            "SELECT file, line, data, problem, kind, offset FROM texts WHERE id = ?",
+            (article_id,),
         ).fetchone()
+
+    def has_markup(self) -> bool:
+        """Some articles are pages whose text is extracted (the manifest names the extractor)."""
+        return bool(
+            self.db.execute("SELECT 1 FROM texts WHERE kind IS NOT NULL LIMIT 1").fetchone()
+        )
 
     def files(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT file FROM texts ORDER BY file")]
@@ -366,14 +391,28 @@ class ArticleReader:
         found = self.store.get(article_id)
         if found is None:  # staged ids all come from the store: a bug if reached
             raise KeyError(f"article {article_id!r} is not in the shard store")
-        file, line, data, problem = found
+        file, line, data, problem, kind, offset = found
         where = {"file": file, "line": line, "record": article_id}
+        if kind is not None:
+            data, problem = self._extract(file, kind, offset)
         if data is None:
             return None, [Issue(**where, rule="text", message=problem or "no text")]
         if len(data) > self.max_bytes:
             message = f"{len(data)} bytes is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
             return None, [Issue(**where, rule="size-limit", message=message)]
         return article_from_bytes(article_id, data, file=file, line=line)
+
+    def _extract(self, file: str, kind: str, offset: int | None) -> tuple[bytes | None, str | None]:
+        from .web_inputs import extract_main_text, read_html
+
+        try:
+            html = read_html(self.articles.root, file, kind, offset)
+        except OSError as exc:
+            return None, f"cannot read the page again: {exc.strerror or exc}"
+        text = extract_main_text(html)
+        if text is None:
+            return None, "no main text found in the page (trafilatura)"
+        return text.encode("utf-8"), None
 
     def close(self) -> None:
         if self.store is not None:

@@ -355,7 +355,10 @@ def _stage_shard_records(run: _Run, store: ArticleStore) -> Iterator[str]:
         file = spec.rel(path)
         for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
             if rec.article_id is None:
-                _reject_article_line(run, file, rec.line, None, rec.issues)
+                if any(i.severity == "error" for i in rec.issues):
+                    _reject_article_line(run, file, rec.line, None, rec.issues)
+                else:
+                    run.report.extend(rec.issues)
                 continue
             earlier = store.add(file, rec)
             if earlier is not None:
@@ -998,6 +1001,7 @@ def _write_metadata(
         splits=splits,
         features=ctx.codec.features.to_dict(),
         extra={
+            **_extraction_entry(config),
             "privacy": result.privacy_entry(),
             "quarantine": {
                 "enabled": result.quarantine,
@@ -1007,6 +1011,16 @@ def _write_metadata(
             },
         },
     )
+
+
+def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
+    """HTML/WARC inputs: the raw texts are the extractor's output, so name it and its version."""
+    spec = config.article_input
+    if spec is None or spec.is_folder or not spec.has_pages:
+        return {}
+    from .web_inputs import extractor_entry
+
+    return {"extraction": extractor_entry()}
 
 
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
