@@ -187,6 +187,8 @@ def _from_mapping(
             out.data = text.encode("utf-8")
         except UnicodeEncodeError:
             out.problem = "the text holds an unpaired surrogate (\\ud800-\\udfff): not a character"
+    elif isinstance(text, bytes):  # a Parquet binary column: the raw bytes, checked as a file's
+        out.data = text
     else:
         out.problem = _field_problem(spec.text_field, text, "text")
     if spec.source_field is not None:

@@ -54,7 +54,13 @@ def _as_jsonl_gz(root: Path) -> Path:
 def _as_parquet(root: Path) -> Path:
     texts = _seed_texts(root)
     # Two row groups and other column names: both must be read.
-    table = pa.table({"doc": [t[0] for t in texts], "body": [t[1] for t in texts]})
+    # The text as a binary column: raw bytes, checked as a file's would be.
+    table = pa.table(
+        {
+            "doc": [t[0] for t in texts],
+            "body": pa.array([t[1].encode() for t in texts], pa.binary()),
+        }
+    )
     shard = root / "shards" / "part-0.parquet"
     shard.parent.mkdir()
     pq.write_table(table, shard, row_group_size=3)
@@ -80,10 +86,12 @@ def test_seeds_as_one_shard_build_byte_identical_parquet(
 def test_zstd_shards_with_source_column_and_compressed_annotations(tmp_path: Path) -> None:
     """Several zstd shards by glob, the source record in the shard itself (no
     sources file), annotations gzip-compressed: same rows as the folder corpus."""
-    plain = make_corpus(tmp_path / "plain", n=12)
+    # With the publisher pre-pass on: it reads every article once more, from the store.
+    config = {"cleaning": {"publisher_repetition": {"enabled": True}}}
+    plain = make_corpus(tmp_path / "plain", n=12, config=config)
     build(plain.root, tmp_path / "out-plain")
 
-    corpus = make_corpus(tmp_path / "shards", n=12)
+    corpus = make_corpus(tmp_path / "shards", n=12, config=config)
     shutil.rmtree(corpus.articles)
     (corpus.root / "sources.jsonl").unlink()
     by_id = {s["article_id"]: s for s in corpus.sources}
