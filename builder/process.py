@@ -142,7 +142,8 @@ def process_article(
             article_id, path, root=config.articles_dir, max_bytes=config.max_article_bytes
         )
     issues += read_issues
-    rel = article.path if article else str(path.name)
+    # A shard's article that cannot be read is named by its shard (the read issues say).
+    rel = article.path if article else (read_issues[0].file if read_issues else str(path.name))
     cross = ordinal < CROSS_CHECK_FIRST or ordinal % CROSS_CHECK_EVERY == 0
     if article is not None:
         issues += _schema_issues(
@@ -324,8 +325,9 @@ def process_batch(spec: BatchSpec) -> BatchResult:
             result.stats.merge(stats)
             if row is None:
                 errors = [i for i in issues if i.severity == "error"]
+                where = str(path) if spec.article_store is None else (errors or issues)[0].file
                 result.rejected.append(
-                    {"id": article_id, "path": str(path), "reasons": [str(i) for i in errors]}
+                    {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
                 )
                 continue
             assert facts is not None

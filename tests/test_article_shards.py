@@ -153,6 +153,7 @@ def test_bad_shard_records_name_their_file_and_line(tmp_path: Path) -> None:
         ("article-line", 6),
     }
     assert {r["id"] for r in rejects if r["kind"] == "article"} == {ids[0], ids[1]}
+    assert {r["file"] for r in rejects if r["id"] == ids[1]} == {"a.jsonl.gz"}
 
 
 def test_a_corrupt_gzip_shard_is_an_error_not_a_traceback(tmp_path: Path) -> None:
@@ -168,3 +169,27 @@ def test_a_corrupt_gzip_shard_is_an_error_not_a_traceback(tmp_path: Path) -> Non
         build(corpus.root, tmp_path / "out")
     rules = {(i.file, i.rule) for i in caught.value.report.errors}
     assert ("a.jsonl.gz", "compression") in rules
+
+
+def test_parquet_errors_name_row_group_and_row_and_missing_shards_are_errors(
+    tmp_path: Path,
+) -> None:
+    corpus = make_corpus(tmp_path / "c", n=4)
+    shutil.rmtree(corpus.articles)
+    ids = corpus.ids
+    table = pa.table(
+        {
+            "id": [ids[0], ids[1], None, ids[3]],
+            "text": [corpus.texts[i] for i in ids],
+        }
+    )
+    pq.write_table(table, corpus.root / "a.parquet", row_group_size=2)
+    corpus.config["inputs"]["articles"] = {"files": ["a.parquet", "more/*.parquet"]}
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    errors = caught.value.report.errors
+    bad_id = [i for i in errors if i.rule == "id"]
+    assert [(i.file, i.line) for i in bad_id] == [("a.parquet", 3)]
+    assert bad_id[0].message.startswith("row group 1, row 1: ")
+    assert any(i.rule == "missing-file" and i.file == "more/*.parquet" for i in errors)
