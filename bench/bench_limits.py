@@ -1,4 +1,4 @@
-"""Memory and time limits: one huge article, and a million tiny ones.
+"""Memory and time limits: one huge article, and a million tiny ones (as files and as a shard).
 
     .venv/bin/python bench/bench_limits.py                       # 1,000,000 tiny, one 9 MB article
     .venv/bin/python bench/bench_limits.py -n 100000 --huge-mb 5
@@ -16,6 +16,9 @@ articles, which is mostly interpreter and library start-up. Goals, as ratios:
   (64 MB) per split, so below that many rows they grow with N too: compare
   small sizes with ``--row-group-mb 1`` (``--small-n`` sets the smaller size).
   Time per article is printed for both.
+* shard: the same tiny corpora as one ``articles.jsonl.gz``: peak RSS flat
+  in N as well (the shard is read once, a line at a time, into the staging
+  store); the growth per article is printed.
 * huge article: peak RSS above the baseline as a multiple of the article's
   size (a handful of copies of the text are alive while it is cleaned,
   anchored, checked and encoded; the goal is well under 50x), and time as a
@@ -27,6 +30,7 @@ Not run by CI: the million-article run takes tens of minutes and a few GB of dis
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import shutil
@@ -144,21 +148,31 @@ def make_corpus(
     *,
     tiny: int = 0,
     row_group_bytes: int | None = None,
+    shard: bool = False,
 ) -> Path:
-    """A corpus written as a stream (a million records never sit in memory)."""
+    """A corpus written as a stream (a million records never sit in memory).
+
+    ``shard``: the articles as one ``articles.jsonl.gz`` instead of a folder of files.
+    """
     articles = root / "articles"
     articles.mkdir(parents=True)
     config = {**CONFIG, "output": dict(CONFIG["output"])}
     if row_group_bytes is not None:
         config["output"]["row_group_max_bytes"] = row_group_bytes
+    if shard:
+        config["inputs"] = {**config.get("inputs", {}), "articles": "articles.jsonl.gz"}
     (root / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     with (
         (root / "sources.jsonl").open("w") as sources,
         (root / "annotations.jsonl").open("w") as annotations,
+        gzip.open(root / "articles.jsonl.gz", "wt", encoding="utf-8", compresslevel=1) as lines,
     ):
 
         def add(aid: str, text: str) -> None:
-            (articles / f"{aid}.txt").write_text(text, encoding="utf-8")
+            if shard:
+                lines.write(json.dumps({"id": aid, "text": text}) + "\n")
+            else:
+                (articles / f"{aid}.txt").write_text(text, encoding="utf-8")
             sources.write(_source(aid) + "\n")
             annotations.write(_annotation(aid) + "\n")
 
@@ -234,6 +248,12 @@ def main() -> None:
             f"tiny N ({args.n:,})": make_corpus(
                 work / "tiny", tiny=args.n, row_group_bytes=row_group
             ),
+            f"shard small ({small_n:,}, .jsonl.gz)": make_corpus(
+                work / "shard10", tiny=small_n, row_group_bytes=row_group, shard=True
+            ),
+            f"shard N ({args.n:,}, .jsonl.gz)": make_corpus(
+                work / "shard", tiny=args.n, row_group_bytes=row_group, shard=True
+            ),
         }
         for name, inputs in runs.items():
             print(f"building {name} ...", file=sys.stderr, flush=True)
@@ -243,7 +263,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     names = list(results)
-    base, huge, small, big = (results[n] for n in names)
+    base, huge, small, big, shard_small, shard_big = (results[n] for n in names)
     print(f"{'run':32} {'seconds':>10} {'peak RSS MB':>12}")
     for name in names:
         print(f"{name:32} {results[name]['seconds']:10.1f} {results[name]['peak_rss_mb']:12.1f}")
@@ -254,6 +274,15 @@ def main() -> None:
         f"tiny: ms per article, {n_small:,} vs N: "
         f"{1000 * (small['seconds'] - base['seconds']) / n_small:.2f} vs "
         f"{1000 * (big['seconds'] - base['seconds']) / n_big:.2f}"
+    )
+    shard_growth = (
+        (shard_big["peak_rss_mb"] - shard_small["peak_rss_mb"]) * 2**20 / (n_big - n_small)
+    )
+    print(
+        f"shard (one .jsonl.gz): RSS growth per article between {n_small:,} and N: "
+        f"{shard_growth:,.0f} bytes; ms per article {n_small:,} vs N: "
+        f"{1000 * (shard_small['seconds'] - base['seconds']) / n_small:.2f} vs "
+        f"{1000 * (shard_big['seconds'] - base['seconds']) / n_big:.2f}"
     )
     huge_bytes = args.huge_mb * 1_000_000
     over = (huge["peak_rss_mb"] - base["peak_rss_mb"]) * 2**20 / huge_bytes

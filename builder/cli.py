@@ -51,6 +51,22 @@ JsonOpt = Annotated[
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-j", min=1, help="Processes for the per-article stages.")
 ]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the per-article batches run: local (a process pool of --workers) or ray "
+        "(Ray tasks; needs the ray extra). The output is the same.",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="Ray cluster to run on with --engine ray (default: $RAY_ADDRESS, else a local Ray "
+        "with --workers CPUs).",
+    ),
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Also write the validation report (JSON) here.")
 ]
@@ -176,6 +192,8 @@ def build(
     workers: WorkersOpt = 1,
     report: ReportOpt = None,
     as_json: JsonOpt = False,
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
     quarantine: Annotated[
         bool | None,
         typer.Option(
@@ -196,13 +214,23 @@ def build(
         builder build --json > summary.json
 
         builder build --quarantine
+
+        builder build --engine ray --workers 2
+
+        builder build --engine ray --ray-address ray://head-node:10001
     """
+    from .engines import Engine
     from .pipeline import build as run_build
 
     def body() -> None:
         with _progress(not as_json) as progress:
             result = run_build(
-                input, out, workers=workers, progress=progress, quarantine=quarantine
+                input,
+                out,
+                workers=workers,
+                progress=progress,
+                quarantine=quarantine,
+                engine=Engine(engine, ray_address),
             )
         if report:
             result.report.write_json(report)
@@ -230,6 +258,8 @@ def validate(
     workers: WorkersOpt = 1,
     report: ReportOpt = None,
     as_json: JsonOpt = False,
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Check every input and every row a build would publish; write nothing (but --report).
 
@@ -239,11 +269,14 @@ def validate(
 
         builder validate --json --report report.json
     """
+    from .engines import Engine
     from .pipeline import validate as run_validate
 
     def body() -> None:
         with _progress(not as_json) as progress:
-            result = run_validate(input, workers=workers, progress=progress)
+            result = run_validate(
+                input, workers=workers, progress=progress, engine=Engine(engine, ray_address)
+            )
         if report:
             result.report.write_json(report)
         if as_json:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .annotations.options import ImportOptions
+from .article_inputs import ArticleInput, parse_article_input
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata
@@ -85,6 +86,8 @@ class DatasetConfig:
     block_publish_on_findings: bool = False
     repo_id: str | None = None
     git_target: str | None = None
+    #: ``inputs.articles``: the folder, or the shards and their columns
+    article_input: ArticleInput | None = None
 
     #: the label sets ``dataset.yaml`` declares (the others are empty or defaulted)
     declared_label_sets: tuple[str, ...] = ("entity", "genre", "text_form")
@@ -319,6 +322,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     limits = raw.get("limits", {})
     quarantine = raw.get("quarantine", {})
     privacy = raw.get("privacy", {})
+    article_input = parse_article_input(inputs.get("articles"), root)
     doc_sets = {n: list(labels[n]) for n in ("genre", "text_form") if n in labels}
     doc_sets.setdefault("text_form", list(DEFAULT_TEXT_FORMS))
     ann_inputs = []
@@ -364,7 +368,8 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         genre_labels=list(labels.get("genre", [])),
         text_form_labels=list(labels.get("text_form", DEFAULT_TEXT_FORMS)),
         declared_label_sets=tuple(n for n in ("entity", "genre", "text_form") if n in labels),
-        articles_dir=root / inputs.get("articles", "articles"),
+        # For shards, the folder their paths are relative to.
+        articles_dir=article_input.folder or root,
         sources_path=root / inputs.get("sources", "sources.jsonl"),
         annotation_inputs=ann_inputs,
         cleaning_steps=cleaning.get("steps"),
@@ -396,4 +401,5 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         block_publish_on_findings=privacy.get("block_publish_on_findings", False),
         repo_id=publish.get("repo_id"),
         git_target=publish.get("git_target"),
+        article_input=article_input,
     )

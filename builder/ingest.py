@@ -8,14 +8,17 @@ an :class:`~builder.validate.report.Issue` naming the file and line.
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
+import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .validate.report import Issue
 
@@ -23,9 +26,11 @@ __all__ = [
     "ARTICLE_SUFFIX",
     "DEFAULT_MAX_RECORD_BYTES",
     "RawArticle",
+    "article_from_bytes",
     "article_path",
     "ignored_entries",
     "iter_article_ids",
+    "open_input",
     "read_article",
     "read_jsonl",
 ]
@@ -58,6 +63,29 @@ class RawArticle:
             "sha256": self.sha256,
             "bytes": self.bytes,
         }
+
+
+def open_input(path: Path) -> BinaryIO:
+    """An input file for reading bytes, decompressed by its suffix (``.gz``, ``.zst``).
+
+    Streams: a compressed shard is never held in memory as a whole.
+    """
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if path.name.endswith(".zst"):
+        import zstandard
+
+        raw = path.open("rb")
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+        return io.BufferedReader(reader)  # type: ignore[arg-type]
+    return path.open("rb")
+
+
+def decompress_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean a compressed input is corrupt or cut short."""
+    import zstandard
+
+    return (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError)
 
 
 def iter_article_ids(directory: Path) -> Iterator[str]:
@@ -120,6 +148,20 @@ def read_article(
         data = path.read_bytes()
     except OSError as exc:
         return fail("unreadable", f"cannot read the file: {exc.strerror or exc}")
+    return article_from_bytes(article_id, data, file=rel)
+
+
+def article_from_bytes(
+    article_id: str, data: bytes, *, file: str, line: int | None = None
+) -> tuple[RawArticle | None, list[Issue]]:
+    """Decode and check an article's raw bytes, wherever they were read from.
+
+    ``file`` (and ``line``, for a record of a shard) say where, in every issue.
+    """
+
+    def fail(rule: str, message: str) -> tuple[None, list[Issue]]:
+        return None, [Issue(file=file, line=line, record=article_id, rule=rule, message=message)]
+
     if not data:
         return fail("empty", "the file is empty")
     if data.startswith(_WIDE_BOMS):
@@ -133,11 +175,10 @@ def read_article(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
         return None, [
             Issue(
-                file=rel,
-                line=line,
+                file=file,
+                line=line if line is not None else data.count(b"\n", 0, exc.start) + 1,
                 record=article_id,
                 rule="encoding",
                 message=f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})",
@@ -145,7 +186,7 @@ def read_article(
         ]
     if not text.strip("\ufeff \t\r\n\u00a0"):
         return fail("empty", "the file holds only white space")
-    article = RawArticle(article_id, rel, text, hashlib.sha256(data).hexdigest(), len(data))
+    article = RawArticle(article_id, file, text, hashlib.sha256(data).hexdigest(), len(data))
     return article, []
 
 
@@ -257,105 +298,128 @@ def read_jsonl(
     skipped with a warning; a UTF-16/32 file is one error for the whole file.
     """
     name = name or path.name
+    read = [0]  # lines yielded so far, for where a corrupt stream stops
+    try:
+        with open_input(path) as handle:
+            for item in _jsonl_records(handle, name, max_line_bytes):
+                read[0] = item[0]
+                yield item
+    except decompress_errors() as exc:
+        yield (
+            read[0] + 1,
+            None,
+            [
+                Issue(
+                    file=name,
+                    line=read[0] + 1,
+                    rule="compression",
+                    message=f"cannot decompress the file ({exc or type(exc).__name__}); "
+                    "the rest of the file is not read",
+                )
+            ],
+        )
+
+
+def _jsonl_records(
+    handle: BinaryIO, name: str, max_line_bytes: int
+) -> Iterator[tuple[int, dict | None, list[Issue]]]:
     pending: list[Issue] = []
-    with path.open("rb") as handle:
-        for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=1):
-            if number == 1:
-                if raw_line.startswith(_WIDE_BOMS):
-                    yield (
-                        1,
-                        None,
-                        [
-                            Issue(
-                                file=name,
-                                line=1,
-                                rule="encoding",
-                                message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
-                            )
-                        ],
-                    )
-                    return
-                if raw_line.startswith(codecs.BOM_UTF8):
-                    raw_line = raw_line[len(codecs.BOM_UTF8) :]
-                    pending.append(
+    for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=1):
+        if number == 1:
+            if raw_line.startswith(_WIDE_BOMS):
+                yield (
+                    1,
+                    None,
+                    [
                         Issue(
                             file=name,
                             line=1,
-                            rule="encoding.bom",
-                            severity="warning",
-                            message="a UTF-8 byte order mark at the start of the file was skipped",
+                            rule="encoding",
+                            message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
                         )
-                    )
-            if not raw_line.strip():
-                continue
-
-            def fail(
-                rule: str,
-                message: str,
-                n: int = number,
-                raw: bytes = raw_line,
-                before: list[Issue] = pending,
-            ) -> tuple[int, None, list[Issue]]:
-                issue = Issue(
-                    file=name, line=n, record=_guess_article_id(raw), rule=rule, message=message
+                    ],
                 )
-                return n, None, [*before, issue]
-
-            if cut:
-                yield fail(
-                    "size-limit",
-                    f"line longer than {max_line_bytes} bytes (limits.max_record_bytes)",
-                )
-                pending = []
-                continue
-            try:
-                line = raw_line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield fail("encoding", f"invalid UTF-8 at column {exc.start + 1}")
-                pending = []
-                continue
-            try:
-                record = json.loads(
-                    line,
-                    object_pairs_hook=_object_without_duplicates,
-                    parse_constant=_reject_constant,
-                )
-            except RecursionError:
-                yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-            except _DuplicateKey as exc:
-                yield fail("duplicate-key", f"the key {exc.args[0]!r} appears twice in one object")
-            except json.JSONDecodeError as exc:
-                hint = ""
-                if "\r" in line.rstrip("\r\n"):
-                    hint = " (the file has lone CR line ends: use LF or CRLF)"
-                yield fail(
-                    "json-syntax",
-                    f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}{hint}",
-                )
-            except ValueError as exc:
-                yield fail("json-syntax", f"malformed JSON: {exc}")
-            else:
-                if not isinstance(record, dict):
-                    yield fail("type", f"expected a JSON object, got {type(record).__name__}")
-                elif (
-                    _bracket_depth(line) >= MAX_JSON_DEPTH
-                    and _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
-                ):
-                    yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-                elif (
-                    # Valid UTF-8 holds no surrogate: only a \uD8xx-\uDFxx escape makes one.
-                    _SURROGATE_ESCAPE.search(line)
-                    and (where := _surrogate_pointer(record)) is not None
-                ):
-                    issue = Issue(
+                return
+            if raw_line.startswith(codecs.BOM_UTF8):
+                raw_line = raw_line[len(codecs.BOM_UTF8) :]
+                pending.append(
+                    Issue(
                         file=name,
-                        line=number,
-                        record=_guess_article_id(raw_line),
-                        pointer=where,
-                        rule="encoding",
-                        message="an unpaired surrogate escape (\\ud800-\\udfff) is not a character",
+                        line=1,
+                        rule="encoding.bom",
+                        severity="warning",
+                        message="a UTF-8 byte order mark at the start of the file was skipped",
                     )
-                    yield number, None, [*pending, issue]
-                else:
-                    yield number, record, pending
+                )
+        if not raw_line.strip():
+            continue
+
+        def fail(
+            rule: str,
+            message: str,
+            n: int = number,
+            raw: bytes = raw_line,
+            before: list[Issue] = pending,
+        ) -> tuple[int, None, list[Issue]]:
+            issue = Issue(
+                file=name, line=n, record=_guess_article_id(raw), rule=rule, message=message
+            )
+            return n, None, [*before, issue]
+
+        if cut:
+            yield fail(
+                "size-limit",
+                f"line longer than {max_line_bytes} bytes (limits.max_record_bytes)",
+            )
             pending = []
+            continue
+        try:
+            line = raw_line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield fail("encoding", f"invalid UTF-8 at column {exc.start + 1}")
+            pending = []
+            continue
+        try:
+            record = json.loads(
+                line,
+                object_pairs_hook=_object_without_duplicates,
+                parse_constant=_reject_constant,
+            )
+        except RecursionError:
+            yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        except _DuplicateKey as exc:
+            yield fail("duplicate-key", f"the key {exc.args[0]!r} appears twice in one object")
+        except json.JSONDecodeError as exc:
+            hint = ""
+            if "\r" in line.rstrip("\r\n"):
+                hint = " (the file has lone CR line ends: use LF or CRLF)"
+            yield fail(
+                "json-syntax",
+                f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}{hint}",
+            )
+        except ValueError as exc:
+            yield fail("json-syntax", f"malformed JSON: {exc}")
+        else:
+            if not isinstance(record, dict):
+                yield fail("type", f"expected a JSON object, got {type(record).__name__}")
+            elif (
+                _bracket_depth(line) >= MAX_JSON_DEPTH
+                and _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
+            ):
+                yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+            elif (
+                # Valid UTF-8 holds no surrogate: only a \uD8xx-\uDFxx escape makes one.
+                _SURROGATE_ESCAPE.search(line) and (where := _surrogate_pointer(record)) is not None
+            ):
+                issue = Issue(
+                    file=name,
+                    line=number,
+                    record=_guess_article_id(raw_line),
+                    pointer=where,
+                    rule="encoding",
+                    message="an unpaired surrogate escape (\\ud800-\\udfff) is not a character",
+                )
+                yield number, None, [*pending, issue]
+            else:
+                yield number, record, pending
+        pending = []

@@ -49,11 +49,13 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .annotations import read_annotations
+from .article_inputs import ArticleStore, iter_shard
 from .card import CardError, card_metadata, render_card, template_path
 from .card_data import reader_sections
 from .card_facts import _published_side_records, card_context
 from .config import DatasetConfig, load_config
 from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
+from .engines import Engine, ray_map
 from .errors import DataError
 from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
 from .manifest import sha256_file, write_manifest
@@ -80,6 +82,7 @@ from .validate.schemas import SCHEMA_NAMES, SchemaStore
 __all__ = ["BuildResult", "build", "validate"]
 
 Progress = Callable[[int, int], None]
+LOCAL = Engine()
 TOOLKIT = {"name": "news-dataset-builder", "version": __version__}
 REPORT_NAME = "build_report.json"
 REJECTS_NAME = "rejects.jsonl"
@@ -296,6 +299,11 @@ def _stage_articles(run: _Run) -> int:
                 message="not read: articles are the *.txt files (not hidden) in the articles folder",
             )
         )
+    return _check_case_collisions(run)
+
+
+def _check_case_collisions(run: _Run) -> int:
+    """Ids equal but for case are one file on some systems: an error. The article count."""
     for group in run.staging.case_collisions():
         for article_id in group:
             issue = Issue(
@@ -311,10 +319,107 @@ def _stage_articles(run: _Run) -> int:
     return run.staging.article_count()
 
 
+def _reject_article_line(
+    run: _Run, file: str, line: int | None, article_id: str | None, issues: list[Issue]
+) -> None:
+    """A shard record that is unusable as it stands (no id, a second copy of an id, a
+    broken source column): an error, or in quarantine a reject (and its article with it)."""
+    if not run.quarantine:
+        run.report.extend(issues)
+        return
+    run.report.extend(_quarantined(i) for i in issues)
+    run.rejects.add({"kind": "article-line", "file": file, "line": line, "id": article_id}, issues)
+    if article_id is not None:
+        rules = sorted({i.rule for i in issues if i.severity == "error"})
+        run.tainted.setdefault(article_id, []).append(
+            Issue(
+                file=file,
+                line=line,
+                record=article_id,
+                rule="rejected-article-line",
+                message=f"its record at {file}:{line} was rejected ({', '.join(rules)})",
+            )
+        )
+
+
+def _stage_shard_records(run: _Run, store: ArticleStore) -> Iterator[str]:
+    """Read every shard once: texts into the store, source records into staging; the ids."""
+    spec = run.config.article_input
+    assert spec is not None
+    shards, unmatched = spec.shards()
+    for pattern in unmatched:
+        run.report.add(
+            Issue(
+                file=pattern,
+                rule="missing-file",
+                message=f"no article shard matches {pattern!r} (inputs.articles)",
+            )
+        )
+    for path in shards:
+        file = spec.rel(path)
+        for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
+            if rec.article_id is None:
+                if any(i.severity == "error" for i in rec.issues):
+                    _reject_article_line(run, file, rec.line, None, rec.issues)
+                else:
+                    run.report.extend(rec.issues)
+                continue
+            earlier = store.add(file, rec)
+            if earlier is not None:
+                issue = Issue(
+                    file=file,
+                    line=rec.line,
+                    record=rec.article_id,
+                    rule="unique-id",
+                    message=f"a second article {rec.article_id!r} (the first is at {earlier[0]}:{earlier[1]})",
+                )
+                _reject_article_line(run, file, rec.line, rec.article_id, [*rec.issues, issue])
+                continue
+            if any(i.severity == "error" for i in rec.issues):
+                _reject_article_line(run, file, rec.line, rec.article_id, rec.issues)
+            else:
+                run.report.extend(rec.issues)
+            if rec.source is not None:
+                _stage_side(
+                    run,
+                    kind="source",
+                    schema="source",
+                    records=iter([(rec.line, rec.source, [])]),
+                    file=file,
+                )
+            yield rec.article_id
+
+
+def _stage_shards(run: _Run) -> None:
+    store = ArticleStore(_store_path(run))
+    try:
+        run.staging.add_article_ids(_stage_shard_records(run, store))
+        store.commit()
+    finally:
+        store.close()
+
+
+def _store_path(run: _Run) -> Path:
+    """The shard store: raw texts read from shards, beside the staging database."""
+    return run.staging.path.with_name("articles.sqlite")
+
+
+def _shards_in(config: DatasetConfig) -> bool:
+    return config.article_input is not None and not config.article_input.is_folder
+
+
 def _stage_inputs(run: _Run) -> int:
     """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
-    if config.sources_path.is_file():
+    sources_in_shards = (
+        _shards_in(config)
+        and config.article_input is not None
+        and config.article_input.carries_sources
+        and "sources" not in config.raw.get("inputs", {})
+    )
+    if sources_in_shards:
+        pass  # the article shards carry them
+    elif config.sources_path.is_file():
         _stage_side(
             run,
             kind="source",
@@ -347,7 +452,10 @@ def _stage_inputs(run: _Run) -> int:
             records=read_annotations(ann.path, ann.format, options=ann.options),
             file=ann.path.name,
         )
-    if not config.articles_dir.is_dir():
+    if _shards_in(config):
+        _stage_shards(run)
+        articles = _check_case_collisions(run)
+    elif not config.articles_dir.is_dir():
         report.add(
             Issue(
                 file=str(config.articles_dir.name),
@@ -356,7 +464,8 @@ def _stage_inputs(run: _Run) -> int:
             )
         )
         return 0
-    articles = _stage_articles(run)
+    else:
+        articles = _stage_articles(run)
     for kind in ("source", "annotation"):
         for article_id, file, line in run.staging.side_without_article(kind):
             counts = run.side_lines.setdefault(file, Counter())
@@ -505,6 +614,7 @@ def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[Batc
     folder = str(run.config.articles_dir)
     stream = iter(ids)
     start = 0
+    store = str(_store_path(run)) if _shards_in(run.config) else None
     for i in itertools.count():
         # Plain strings: a Path per article would grow the interpreter's table
         # of interned path parts by one entry per article.
@@ -518,6 +628,7 @@ def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[Batc
             staging_path=str(run.staging.path),
             rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
             first_ordinal=start,
+            article_store=store,
         )
         start += len(items)
 
@@ -547,6 +658,7 @@ def _process_articles(
     *,
     workers: int,
     progress: Progress | None,
+    engine: Engine = LOCAL,
 ) -> list[Path]:
     """Run the batches over ``ids`` (``total`` of them, streamed in sorted order)."""
     rows_dir = work / "rows"
@@ -554,8 +666,11 @@ def _process_articles(
     batches = -(-total // run.config.batch_size)
     specs = _batch_specs(run, ids, rows_dir)
     done = 0
-    with _executor(workers, batches) as pool:
-        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+    with _executor(workers if engine.name == "local" else 1, batches) as pool:
+        if engine.name == "ray":
+            results = ray_map(run_batch, specs, engine=engine, workers=workers)
+        else:
+            results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
         for result, privacy in results:
             _take_batch(run, result, privacy)
             done += result.stats.stages["read"]
@@ -635,6 +750,7 @@ def _analyse(
     workers: int,
     progress: Progress | None,
     quarantine: bool,
+    engine: Engine = LOCAL,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
@@ -652,9 +768,14 @@ def _analyse(
     try:
         kept = _reject_tainted(run, _stage_inputs(run))
         if config.publisher_repetition:
-            count_publisher_lines(staging, config, _kept_ids(run))
+            count_publisher_lines(
+                staging,
+                config,
+                _kept_ids(run),
+                store_path=str(_store_path(run)) if _shards_in(config) else None,
+            )
         rows_files = _process_articles(
-            run, _kept_ids(run), kept, work, workers=workers, progress=progress
+            run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
         )
     finally:
         run.rejects.close()
@@ -724,7 +845,13 @@ def _analyse(
     return result, staging, rows_files
 
 
-def validate(input_dir: Path, *, workers: int = 1, progress: Progress | None = None) -> BuildResult:
+def validate(
+    input_dir: Path,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    engine: Engine = LOCAL,
+) -> BuildResult:
     """Check every input record and every row a build would publish; write nothing.
 
     Always strict: it lists every record a quarantine build would reject, as errors.
@@ -732,7 +859,7 @@ def validate(input_dir: Path, *, workers: int = 1, progress: Progress | None = N
     config = load_config(Path(input_dir))
     with tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp:
         result, staging, _ = _analyse(
-            config, Path(tmp), workers=workers, progress=progress, quarantine=False
+            config, Path(tmp), workers=workers, progress=progress, quarantine=False, engine=engine
         )
         staging.close()
     return result
@@ -745,12 +872,14 @@ def build(
     workers: int = 1,
     progress: Progress | None = None,
     quarantine: bool | None = None,
+    engine: Engine = LOCAL,
 ) -> BuildResult:
     """Build the dataset folder ``out_dir`` from the inputs in ``input_dir``.
 
     Raises :class:`~builder.errors.DataError` (with the full report) when any
     input is invalid; ``out_dir`` is then left exactly as it was. ``quarantine``
-    overrides the configuration's ``quarantine.enabled``.
+    overrides the configuration's ``quarantine.enabled``. ``engine``: where the
+    batches run (:mod:`builder.engines`); the output is the same on every engine.
     """
     out_dir = Path(out_dir).resolve()
     config = load_config(Path(input_dir))
@@ -759,7 +888,7 @@ def build(
     mode = config.quarantine if quarantine is None else quarantine
     with terminate_as_interrupt(), workspace(out_dir.parent, out_dir.name) as work:
         result, staging, rows_files = _analyse(
-            config, work, workers=workers, progress=progress, quarantine=mode
+            config, work, workers=workers, progress=progress, quarantine=mode, engine=engine
         )
         if not result.ok:
             staging.close()
@@ -881,6 +1010,7 @@ def _write_metadata(
         splits=splits,
         features=ctx.codec.features.to_dict(),
         extra={
+            **_extraction_entry(config),
             "privacy": result.privacy_entry(),
             "rights": rights.to_dict(),
             "quarantine": {
@@ -916,11 +1046,26 @@ def _write_croissant(
     write_croissant(final, document)
 
 
+def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
+    """HTML/WARC inputs: the raw texts are the extractor's output, so name it and its version."""
+    spec = config.article_input
+    if spec is None or spec.is_folder or not spec.has_pages:
+        return {}
+    from .web_inputs import extractor_entry
+
+    return {"extraction": extractor_entry()}
+
+
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
     """Every input file, streamed: the articles are the staged ids (listed once, sorted)."""
     root = config.root
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
+    articles: Iterable[Path]
+    if _shards_in(config):
+        assert config.article_input is not None
+        articles = config.article_input.shards()[0]
+    else:
+        articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
     for path in itertools.chain(files, articles):
         if path.is_file():
             yield {

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from .anchor import anchor_annotation, needs_reanchoring, place_annotation
+from .article_inputs import ArticleReader
 from .clean.pipeline import Cleaner
 from .clean.steps import DocumentContext
 from .config import DatasetConfig, load_config
@@ -46,6 +47,8 @@ class BatchSpec:
     staging_path: str
     rows_path: str
     first_ordinal: int  # position of the batch's first article in the corpus
+    #: the shard store the articles are read from (None: ``path`` is each article's file)
+    article_store: str | None = None
 
 
 @dataclass
@@ -110,7 +113,13 @@ def _schema_issues(
 
 
 def process_article(
-    ctx: Context, staging: Staging, article_id: str, path: Path, *, ordinal: int
+    ctx: Context,
+    staging: Staging,
+    article_id: str,
+    path: Path,
+    *,
+    ordinal: int,
+    reader: ArticleReader | None = None,
 ) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], BuildStats]:
     """All per-article stages; returns the row (or None when rejected)."""
     config = ctx.config
@@ -126,11 +135,15 @@ def process_article(
     stats.per_source[publisher]["read"] += 1
     issues: list[Issue] = []
 
-    article, read_issues = read_article(
-        article_id, path, root=config.articles_dir, max_bytes=config.max_article_bytes
-    )
+    if reader is not None:
+        article, read_issues = reader.read(article_id, path)
+    else:
+        article, read_issues = read_article(
+            article_id, path, root=config.articles_dir, max_bytes=config.max_article_bytes
+        )
     issues += read_issues
-    rel = article.path if article else str(path.name)
+    # A shard's article that cannot be read is named by its shard (the read issues say).
+    rel = article.path if article else (read_issues[0].file if read_issues else str(path.name))
     cross = ordinal < CROSS_CHECK_FIRST or ordinal % CROSS_CHECK_EVERY == 0
     if article is not None:
         issues += _schema_issues(
@@ -295,17 +308,29 @@ def process_batch(spec: BatchSpec) -> BatchResult:
     ctx = Context.load(spec.config_path, spec.staging_path)
     result = BatchResult(spec.index)
     rows: list[dict[str, Any]] = []
-    with Staging(Path(spec.staging_path), readonly=True) as staging:
+    assert ctx.config.article_input is not None
+    with (
+        Staging(Path(spec.staging_path), readonly=True) as staging,
+        ArticleReader(
+            ctx.config.article_input, spec.article_store, max_bytes=ctx.config.max_article_bytes
+        ) as reader,
+    ):
         for offset, (article_id, path) in enumerate(spec.items):
             row, facts, issues, stats = process_article(
-                ctx, staging, article_id, Path(path), ordinal=spec.first_ordinal + offset
+                ctx,
+                staging,
+                article_id,
+                Path(path),
+                ordinal=spec.first_ordinal + offset,
+                reader=reader,
             )
             result.issues.extend(issues)
             result.stats.merge(stats)
             if row is None:
                 errors = [i for i in issues if i.severity == "error"]
+                where = str(path) if spec.article_store is None else (errors or issues)[0].file
                 result.rejected.append(
-                    {"id": article_id, "path": str(path), "reasons": [str(i) for i in errors]}
+                    {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
                 )
                 continue
             assert facts is not None

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from .article_inputs import ArticleReader
 from .clean.repetition import RepeatedLines, SqliteLineCounter, load_repeated, store_repeated
 from .config import DatasetConfig
-from .ingest import article_path, read_article
 from .staging import Staging
 
 __all__ = ["count_publisher_lines", "repeated_lines"]
@@ -30,29 +30,30 @@ __all__ = ["count_publisher_lines", "repeated_lines"]
 COMMIT_EVERY = 1000
 
 
-def count_publisher_lines(staging: Staging, config: DatasetConfig, ids: Iterable[str]) -> int:
+def count_publisher_lines(
+    staging: Staging, config: DatasetConfig, ids: Iterable[str], *, store_path: str | None = None
+) -> int:
     """Count the lines of ``ids`` per publisher and store the repeated ones.
 
-    Needs the source records staged. Returns how many (publisher, line) pairs
-    were found repeated.
+    Needs the source records staged. ``store_path``: the shard store, when the
+    articles came as shards. Returns how many (publisher, line) pairs were
+    found repeated.
     """
     counter = SqliteLineCounter(staging.db)
-    folder = config.articles_dir
-    for n, article_id in enumerate(ids, start=1):
-        source = staging.side("source", article_id)
-        publisher = source.record.get("publisher") if source else None
-        if not publisher:
-            continue
-        article, _ = read_article(
-            article_id,
-            article_path(folder, article_id),
-            root=folder,
-            max_bytes=config.max_article_bytes,
-        )
-        if article is not None:
-            counter.add(publisher, article.text)
-        if n % COMMIT_EVERY == 0:
-            staging.commit()
+    assert config.article_input is not None
+    with ArticleReader(
+        config.article_input, store_path, max_bytes=config.max_article_bytes
+    ) as reader:
+        for n, article_id in enumerate(ids, start=1):
+            source = staging.side("source", article_id)
+            publisher = source.record.get("publisher") if source else None
+            if not publisher:
+                continue
+            article, _ = reader.read(article_id)
+            if article is not None:
+                counter.add(publisher, article.text)
+            if n % COMMIT_EVERY == 0:
+                staging.commit()
     table = counter.frozen(config.repetition_min_documents, config.repetition_min_share)
     store_repeated(staging.db, table)
     staging.commit()

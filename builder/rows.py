@@ -18,6 +18,7 @@ def source_fields(source: Mapping[str, Any]) -> dict[str, Any]:
     published = source.get("published") or {}
     captured = source.get("captured") or {}
     rights = source.get("rights") or {}
+    capture = source.get("capture") or {}
     return {
         "publisher": source.get("publisher"),
         "headline": source.get("headline"),
@@ -30,6 +31,8 @@ def source_fields(source: Mapping[str, Any]) -> dict[str, Any]:
         "language": source.get("language"),
         "redistribution": rights.get("redistribution"),
         "rights": rights.get("statement"),
+        "warc_record_id": capture.get("warc_record_id"),
+        "html_sha256": capture.get("html_sha256"),
     }
 
 

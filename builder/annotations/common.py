@@ -21,7 +21,7 @@ from typing import Any
 import regex
 
 from ..anchor import quote_selector, text_digest
-from ..ingest import read_jsonl
+from ..ingest import open_input, read_jsonl
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
@@ -123,7 +123,7 @@ def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Ta
     """Objects of a top-level JSON array, decoded one at a time (memory stays flat)."""
     decoder = json.JSONDecoder()
     space = " \t\r\n"
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         incremental = codecs.getincrementaldecoder("utf-8-sig")()
         buf, pos, eof = "", 0, False
 
@@ -187,7 +187,7 @@ def _broken(name: str, number: int, rule: str, why: str) -> Task:
 def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
     """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano)."""
     name = name or path.name
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"["):
         last = 0

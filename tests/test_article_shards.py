@@ -1,0 +1,195 @@
+"""Articles as shards: JSON Lines (plain, gzip, zstd) and Parquet, and compressed side inputs.
+
+The same texts must give the same dataset whatever they came in: the seeds as
+one ``articles.jsonl.gz`` or one Parquet file build Parquet byte-identical to
+the seeds as ``.txt`` files. A broken record is reported with its shard and line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+import zstandard
+from corpus_helpers import make_corpus
+
+from builder.errors import DataError
+from builder.manifest import load_manifest, sha256_file
+from builder.pipeline import build
+
+
+def _seed_texts(seeds: Path) -> list[tuple[str, str]]:
+    """(id, text) of every seed article, in reverse id order (the build must sort)."""
+    paths = sorted((seeds / "articles").glob("*.txt"), reverse=True)
+    return [(p.stem, p.read_bytes().decode("utf-8")) for p in paths]
+
+
+def _set_articles(root: Path, value: Any) -> None:
+    config = yaml.safe_load((root / "dataset.yaml").read_text(encoding="utf-8"))
+    config["inputs"]["articles"] = value
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+def _data_files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "data").glob("*.parquet"))}
+
+
+def _as_jsonl_gz(root: Path) -> Path:
+    shard = root / "articles.jsonl.gz"
+    with gzip.open(shard, "wt", encoding="utf-8") as handle:
+        for aid, text in _seed_texts(root):
+            handle.write(json.dumps({"id": aid, "text": text}) + "\n")
+    shutil.rmtree(root / "articles")
+    _set_articles(root, "articles.jsonl.gz")
+    return shard
+
+
+def _as_parquet(root: Path) -> Path:
+    texts = _seed_texts(root)
+    # Two row groups and other column names: both must be read.
+    # The text as a binary column: raw bytes, checked as a file's would be.
+    table = pa.table(
+        {
+            "doc": [t[0] for t in texts],
+            "body": pa.array([t[1].encode() for t in texts], pa.binary()),
+        }
+    )
+    shard = root / "shards" / "part-0.parquet"
+    shard.parent.mkdir()
+    pq.write_table(table, shard, row_group_size=3)
+    shutil.rmtree(root / "articles")
+    _set_articles(root, {"files": "shards/*.parquet", "id": "doc", "text": "body"})
+    return shard
+
+
+@pytest.mark.parametrize("make_shard", [_as_jsonl_gz, _as_parquet], ids=["jsonl.gz", "parquet"])
+def test_seeds_as_one_shard_build_byte_identical_parquet(
+    make_shard: Any, seeds_copy: Path, seed_build: Path, tmp_path: Path
+) -> None:
+    shard = make_shard(seeds_copy)
+    out = tmp_path / "out"
+    build(seeds_copy, out)
+    assert _data_files(out) == _data_files(seed_build)
+    inputs = {e["path"]: e["sha256"] for e in load_manifest(out)["inputs"]}
+    rel = shard.relative_to(seeds_copy).as_posix()
+    assert inputs[rel] == sha256_file(shard)
+    assert not any(p.endswith(".txt") for p in inputs)
+
+
+def test_zstd_shards_with_source_column_and_compressed_annotations(tmp_path: Path) -> None:
+    """Several zstd shards by glob, the source record in the shard itself (no
+    sources file), annotations gzip-compressed: same rows as the folder corpus."""
+    # With the publisher pre-pass on: it reads every article once more, from the store.
+    config = {"cleaning": {"publisher_repetition": {"enabled": True}}}
+    plain = make_corpus(tmp_path / "plain", n=12, config=config)
+    build(plain.root, tmp_path / "out-plain")
+
+    corpus = make_corpus(tmp_path / "shards", n=12, config=config)
+    shutil.rmtree(corpus.articles)
+    (corpus.root / "sources.jsonl").unlink()
+    by_id = {s["article_id"]: s for s in corpus.sources}
+    compressor = zstandard.ZstdCompressor()
+    for part, ids in enumerate([corpus.ids[1::2], corpus.ids[0::2]]):
+        lines = []
+        for aid in ids:
+            source = {k: v for k, v in by_id[aid].items() if k != "article_id"}
+            lines.append(json.dumps({"key": aid, "body": corpus.texts[aid], "meta": source}))
+        data = ("\n".join(lines) + "\n").encode()
+        (corpus.root / f"part-{part}.jsonl.zst").write_bytes(compressor.compress(data))
+    annotations = corpus.root / "annotations.jsonl"
+    (corpus.root / "annotations.jsonl.gz").write_bytes(gzip.compress(annotations.read_bytes()))
+    annotations.unlink()
+    corpus.config["inputs"] = {
+        "articles": {"files": ["part-*.jsonl.zst"], "id": "key", "text": "body", "source": "meta"},
+        "annotations": [{"path": "annotations.jsonl.gz", "format": "native"}],
+    }
+    corpus.write_config()
+    result = build(corpus.root, tmp_path / "out-shards")
+    assert result.stats.stages["accepted"] == 12
+    assert _data_files(tmp_path / "out-shards") == _data_files(tmp_path / "out-plain")
+
+
+def test_bad_shard_records_name_their_file_and_line(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c", n=3)
+    shutil.rmtree(corpus.articles)
+    ids = corpus.ids
+    lines = [
+        json.dumps({"id": ids[0], "text": corpus.texts[ids[0]]}),
+        json.dumps({"text": "no id here"}),
+        "{not json",
+        json.dumps({"id": ids[1], "text": 17}),
+        json.dumps({"id": ids[2], "text": corpus.texts[ids[2]]}),
+        json.dumps({"id": ids[0], "text": "a second copy"}),
+    ]
+    (corpus.root / "a.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    corpus.config["inputs"]["articles"] = "a.jsonl.gz"
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    found = {(i.file, i.line, i.rule, i.record) for i in caught.value.report.errors}
+    assert ("a.jsonl.gz", 2, "id", None) in found
+    assert ("a.jsonl.gz", 3, "json-syntax", None) in found
+    assert ("a.jsonl.gz", 4, "text", ids[1]) in found
+    assert ("a.jsonl.gz", 6, "unique-id", ids[0]) in found
+    assert not (tmp_path / "out").exists()
+
+    # Quarantine: the unusable lines and the articles they name are set aside.
+    result = build(corpus.root, tmp_path / "out", quarantine=True)
+    assert result.stats.stages["accepted"] == 1  # ids[2]; ids[0] is ambiguous, ids[1] has no text
+    rejects = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert {(r["kind"], r.get("line")) for r in rejects} >= {
+        ("article-line", 2),
+        ("article-line", 3),
+        ("article-line", 6),
+    }
+    assert {r["id"] for r in rejects if r["kind"] == "article"} == {ids[0], ids[1]}
+    assert {r["file"] for r in rejects if r["id"] == ids[1]} == {"a.jsonl.gz"}
+
+
+def test_a_corrupt_gzip_shard_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c", n=2)
+    shutil.rmtree(corpus.articles)
+    data = gzip.compress(
+        b"".join(json.dumps({"id": a, "text": t}).encode() + b"\n" for a, t in corpus.texts.items())
+    )
+    (corpus.root / "a.jsonl.gz").write_bytes(data[: len(data) // 2])
+    corpus.config["inputs"]["articles"] = "a.jsonl.gz"
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    rules = {(i.file, i.rule) for i in caught.value.report.errors}
+    assert ("a.jsonl.gz", "compression") in rules
+
+
+def test_parquet_errors_name_row_group_and_row_and_missing_shards_are_errors(
+    tmp_path: Path,
+) -> None:
+    corpus = make_corpus(tmp_path / "c", n=4)
+    shutil.rmtree(corpus.articles)
+    ids = corpus.ids
+    table = pa.table(
+        {
+            "id": [ids[0], ids[1], None, ids[3]],
+            "text": [corpus.texts[i] for i in ids],
+        }
+    )
+    pq.write_table(table, corpus.root / "a.parquet", row_group_size=2)
+    corpus.config["inputs"]["articles"] = {"files": ["a.parquet", "more/*.parquet"]}
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    errors = caught.value.report.errors
+    bad_id = [i for i in errors if i.rule == "id"]
+    assert [(i.file, i.line) for i in bad_id] == [("a.parquet", 3)]
+    assert bad_id[0].message.startswith("row group 1, row 1: ")
+    assert any(i.rule == "missing-file" and i.file == "more/*.parquet" for i in errors)

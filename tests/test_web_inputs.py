@@ -1,0 +1,236 @@
+"""Articles from a crawl: a WARC of news pages, and plain ``.html`` files.
+
+The pages are written here as a news site serves them (navigation, cookie
+banner, share bar, related stories, comments, footer); the WARC is written with
+warcio as a crawler would, with a request record and a 404 beside the pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from corpus_helpers import BASE_CONFIG, source_record
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from builder.manifest import load_manifest, sha256_file
+from builder.pipeline import build
+from builder.web_inputs import extractor_entry, warc_article_id
+
+STORIES = [
+    (
+        "https://news.example.org/world/2024/04/15/ceasefire-talks",
+        "2024-04-15T08:12:44Z",
+        "Ceasefire talks resume in Cairo as mediators press for deal",
+        [
+            "Negotiators from both sides returned to Cairo on Monday for a fresh round of talks, "
+            "officials said, as mediators pressed for an agreement before the end of the week.",
+            "The talks, hosted by Egyptian intelligence officials, are expected to last at least "
+            "three days. A senior diplomat familiar with the discussions said the sides remained "
+            "divided over the sequencing of a prisoner exchange.",
+            "Washington has urged both parties to accept the framework proposal, which was first "
+            "put forward in February and revised twice since.",
+        ],
+    ),
+    (
+        "https://www.dailyledger.example.com/business/oil-prices-rise",
+        "2024-04-16T17:03:10Z",
+        "Oil prices climb to five-month high on supply fears",
+        [
+            "Brent crude rose more than two percent on Tuesday to its highest level since "
+            "November, as traders weighed the risk of disruption to shipping in the Gulf.",
+            "Analysts at several banks raised their forecasts for the second quarter, citing "
+            "lower inventories and steady demand from Asian refiners.",
+            "The energy ministry said it was monitoring the market closely and had no plans to "
+            "release strategic reserves.",
+        ],
+    ),
+    (
+        "https://regional-times.example.net/politics/minister-resigns.html",
+        "2024-04-17T06:45:00Z",
+        "Transport minister resigns after procurement inquiry",
+        [
+            "The transport minister stepped down on Wednesday, hours after a parliamentary "
+            "committee published a report criticising the award of a rail signalling contract.",
+            "In a letter to the prime minister, she said she had acted properly throughout but "
+            "did not want the inquiry to become a distraction for the government.",
+            "Opposition parties called for the contract to be suspended pending a full audit.",
+        ],
+    ),
+]
+
+FURNITURE = [
+    "Subscribe from $1 a week",
+    "We use cookies to improve your experience",
+    "Share this article",
+    "Sign up for the Morning Briefing",
+    "Markets rally as central bank signals pause",
+    "All rights reserved",
+]
+
+
+def news_page(title: str, paragraphs: list[str]) -> bytes:
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | The Daily Ledger</title>
+<meta property="og:site_name" content="The Daily Ledger"></head>
+<body>
+<header><a class="logo" href="/">The Daily Ledger</a>
+<nav><ul><li><a href="/world">World</a></li><li><a href="/business">Business</a></li>
+<li><a href="/politics">Politics</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<a class="subscribe" href="/subscribe">Subscribe from $1 a week</a></header>
+<div class="cookie-banner">We use cookies to improve your experience.
+<button>Accept all</button></div>
+<main><article>
+<h1>{title}</h1>
+<p class="byline">By Ana Ruiz, Correspondent</p>
+<div class="share"><span>Share this article</span> <a href="#">Facebook</a> <a href="#">Email</a></div>
+<div class="article-body">
+{body}
+</div>
+</article>
+<aside class="newsletter"><h3>Sign up for the Morning Briefing</h3>
+<p>Get the day's top stories in your inbox.</p></aside>
+<section class="related"><h2>More stories</h2><ul>
+<li><a href="/a1">Markets rally as central bank signals pause in rate rises</a></li>
+<li><a href="/a2">Storm leaves thousands without power</a></li></ul></section>
+</main>
+<footer><p>&copy; 2024 The Daily Ledger Media Group. All rights reserved.</p>
+<a href="/privacy">Privacy policy</a> <a href="/terms">Terms of use</a></footer>
+</body></html>""".encode()
+
+
+def write_warc(path: Path) -> list[tuple[str, str, str, bytes]]:
+    """The stories as HTTP 200 responses (with a request and a 404 between): their
+    (record id, target URI, date, html)."""
+    written = []
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for i, (url, date, title, paragraphs) in enumerate(STORIES):
+            html = news_page(title, paragraphs)
+            request = writer.create_warc_record(
+                url,
+                "request",
+                payload=io.BytesIO(b""),
+                http_headers=StatusAndHeaders(
+                    "GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True
+                ),
+                warc_headers_dict={"WARC-Date": date},
+            )
+            writer.write_record(request)
+            http = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(html),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            writer.write_record(record)
+            written.append((record.rec_headers.get_header("WARC-Record-ID"), url, date, html))
+            if i == 0:
+                missing = writer.create_warc_record(
+                    url + "/gone",
+                    "response",
+                    payload=io.BytesIO(b"not found"),
+                    http_headers=StatusAndHeaders(
+                        "404 Not Found", [("Content-Type", "text/html")], protocol="HTTP/1.1"
+                    ),
+                    warc_headers_dict={"WARC-Date": date},
+                )
+                writer.write_record(missing)
+    return written
+
+
+def _config(tmp_path: Path, articles: dict) -> Path:
+    config = json.loads(json.dumps(BASE_CONFIG))
+    defaults = source_record("x")
+    config["inputs"] = {
+        "articles": {
+            **articles,
+            "source_defaults": {
+                "publisher": "The Daily Ledger",
+                "language": "en",
+                "rights": defaults["rights"],
+            },
+        },
+        "annotations": [],
+    }
+    config["splits"]["ratios"] = {"train": 1.0}
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return root
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    return {
+        r["id"]: r
+        for path in sorted((out / "data").glob("*.parquet"))
+        for r in pq.read_table(path).to_pylist()
+    }
+
+
+def test_a_warc_of_news_pages_builds_with_the_capture_provenance(tmp_path: Path) -> None:
+    root = _config(tmp_path, {"files": "crawl/*.warc.gz"})
+    (root / "crawl").mkdir()
+    warc = root / "crawl" / "crawl-00000.warc.gz"
+    written = write_warc(warc)
+
+    result = build(root, tmp_path / "out")
+    rows = _rows(tmp_path / "out")
+    assert len(rows) == len(STORIES)
+    for (record_id, url, date, html), (*_, paragraphs) in zip(written, STORIES, strict=True):
+        row = rows[warc_article_id(record_id)]
+        source = row["source"]
+        assert source["url"] == url
+        assert source["warc_record_id"] == record_id
+        assert source["html_sha256"] == hashlib.sha256(html).hexdigest()
+        assert str(source["captured_earliest"]) == str(source["captured_latest"]) == date[:10]
+        assert source["publisher"] == "The Daily Ledger"
+        for paragraph in paragraphs:
+            assert paragraph in row["text"]
+        for furniture in FURNITURE:
+            assert furniture not in row["text"], furniture
+    skipped = [i for i in result.report.warnings if i.rule == "warc-skipped"]
+    assert len(skipped) == 1 and "HTTP 404" in skipped[0].message
+    assert "request record" in skipped[0].message
+    manifest = load_manifest(tmp_path / "out")
+    assert manifest["extraction"] == extractor_entry()
+    inputs = {e["path"]: e["sha256"] for e in manifest["inputs"]}
+    assert inputs["crawl/crawl-00000.warc.gz"] == sha256_file(warc)
+
+
+def test_html_files_build_and_a_page_without_text_is_rejected(tmp_path: Path) -> None:
+    root = _config(tmp_path, {"files": "pages/*.html"})
+    pages = root / "pages"
+    pages.mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    html = news_page(title, paragraphs)
+    (pages / "oil-prices.html").write_bytes(html)
+    (pages / "empty-page.html").write_bytes(
+        b"<html><head><title>Gone</title></head><body><script>var a = 1;</script></body></html>"
+    )
+
+    result = build(root, tmp_path / "out", quarantine=True)
+    rows = _rows(tmp_path / "out")
+    assert list(rows) == ["oil-prices"]
+    assert rows["oil-prices"]["source"]["html_sha256"] == hashlib.sha256(html).hexdigest()
+    assert rows["oil-prices"]["source"]["warc_record_id"] is None
+    assert paragraphs[0] in rows["oil-prices"]["text"]
+    problems = [i for i in result.report.issues if i.record == "empty-page"]
+    assert problems and problems[0].file == "pages/empty-page.html"
+    assert "no main text" in problems[0].message
+
+
+@pytest.mark.parametrize("record_id", ["<urn:uuid:2b1f3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d>"])
+def test_warc_article_ids_are_stable_and_valid_ids(record_id: str) -> None:
+    assert warc_article_id(record_id) == "warc-2b1f3c4d5e6f4a7b8c9d0e1f2a3b4c5d"
