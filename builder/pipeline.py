@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .annotations import read_annotations
-from .article_inputs import ArticleStore, iter_shard
+from .article_store import ArticleStore
 from .card import CardError, card_metadata, render_card, template_path
 from .card_data import reader_sections
 from .card_facts import _published_side_records, card_context
@@ -73,6 +73,7 @@ from .process import BatchResult, BatchSpec, Context, process_batch
 from .publish.licensing import build_notice, render_notice
 from .publisher_lines import count_publisher_lines
 from .rights import summarize_rights
+from .shard_readers import iter_shard
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats

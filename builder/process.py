@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from .anchor import anchor_annotation, needs_reanchoring, place_annotation
-from .article_inputs import ArticleReader
+from .article_store import ArticleReader
 from .clean.pipeline import Cleaner
 from .clean.steps import DocumentContext
 from .config import DatasetConfig, load_config

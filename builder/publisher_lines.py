@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .article_inputs import ArticleReader
+from .article_store import ArticleReader
 from .clean.repetition import RepeatedLines, SqliteLineCounter, load_repeated, store_repeated
 from .config import DatasetConfig
 from .staging import Staging

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 from .validate.report import Issue
 
 if TYPE_CHECKING:
-    from .article_inputs import ArticleInput, ShardRecord
+    from .article_inputs import ArticleInput
+    from .shard_readers import ShardRecord
 
 __all__ = [
     "EXTRACTOR",
@@ -125,7 +126,7 @@ def _source(
 
 def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord]:
     """One ``.html`` file: one article, its id the file's stem."""
-    from .article_inputs import ShardRecord
+    from .shard_readers import ShardRecord
 
     data = path.read_bytes()
     article_id = path.name[: -len(path.suffix)]
@@ -148,7 +149,7 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    from .article_inputs import ShardRecord
+    from .shard_readers import ShardRecord
 
     skipped: dict[str, int] = {}
     number = 0

@@ -1,0 +1,136 @@
+"""The shard store: articles' raw bytes read from shards, by id, and the reader of articles.
+
+Each article's raw bytes go, in the staging pass, into an SQLite store beside
+the staging database (:class:`ArticleStore`), which workers open read-only and
+query by id, so no worker re-parses or decompresses a shard. An article from a
+shard is then checked exactly as a file would be
+(:func:`~builder.ingest.article_from_bytes`), so the same text gives the same
+row, whether it came as ``<id>.txt`` or as a line of ``.jsonl.gz``
+(:class:`ArticleReader` reads either).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .article_inputs import ArticleInput
+from .ingest import RawArticle, article_from_bytes, article_path, read_article
+from .shard_readers import ShardRecord
+from .validate.report import Issue
+
+__all__ = ["ArticleReader", "ArticleStore"]
+
+_STORE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS texts (
+    id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER, data BLOB, problem TEXT,
+    kind TEXT, offset INTEGER
+);
+"""
+
+
+class ArticleStore:
+    """Raw article bytes read from shards, by id: written once, read by every worker."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(path)
+            self.db.executescript(_STORE_SCHEMA)
+            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.execute("PRAGMA journal_mode=OFF")
+
+    def add(self, file: str, rec: ShardRecord) -> tuple[str, int | None] | None:
+        """Store a record; the ``(file, line)`` of the earlier one with its id, if any."""
+        try:
+            self.db.execute(
+                "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rec.article_id, file, rec.line, rec.data, rec.problem, rec.kind, rec.offset),
+            )
+        except sqlite3.IntegrityError:
+            return self.db.execute(
+                "SELECT file, line FROM texts WHERE id = ?", (rec.article_id,)
+            ).fetchone()
+        return None
+
+    def get(
+        self, article_id: str
+    ) -> tuple[str, int | None, bytes | None, str | None, str | None, int | None] | None:
+        return self.db.execute(
+            "SELECT file, line, data, problem, kind, offset FROM texts WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+
+    def has_markup(self) -> bool:
+        """Some articles are pages whose text is extracted (the manifest names the extractor)."""
+        return bool(
+            self.db.execute("SELECT 1 FROM texts WHERE kind IS NOT NULL LIMIT 1").fetchone()
+        )
+
+    def files(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT file FROM texts ORDER BY file")]
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class ArticleReader:
+    """Reads one article by id, from its file in the folder or from the shard store."""
+
+    def __init__(self, articles: ArticleInput, store_path: str | None, *, max_bytes: int) -> None:
+        self.articles = articles
+        self.max_bytes = max_bytes
+        self.store = ArticleStore(Path(store_path), readonly=True) if store_path else None
+
+    def read(
+        self, article_id: str, path: Path | None = None
+    ) -> tuple[RawArticle | None, list[Issue]]:
+        if self.store is None:
+            folder = self.articles.folder
+            assert folder is not None
+            return read_article(
+                article_id,
+                path or article_path(folder, article_id),
+                root=folder,
+                max_bytes=self.max_bytes,
+            )
+        found = self.store.get(article_id)
+        if found is None:  # staged ids all come from the store: a bug if reached
+            raise KeyError(f"article {article_id!r} is not in the shard store")
+        file, line, data, problem, kind, offset = found
+        where = {"file": file, "line": line, "record": article_id}
+        if kind is not None:
+            data, problem = self._extract(file, kind, offset)
+        if data is None:
+            return None, [Issue(**where, rule="text", message=problem or "no text")]
+        if len(data) > self.max_bytes:
+            message = f"{len(data)} bytes is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
+            return None, [Issue(**where, rule="size-limit", message=message)]
+        return article_from_bytes(article_id, data, file=file, line=line)
+
+    def _extract(self, file: str, kind: str, offset: int | None) -> tuple[bytes | None, str | None]:
+        from .web_inputs import extract_main_text, read_html
+
+        try:
+            html = read_html(self.articles.root, file, kind, offset)
+        except OSError as exc:
+            return None, f"cannot read the page again: {exc.strerror or exc}"
+        text = extract_main_text(html)
+        if text is None:
+            return None, "no main text found in the page (trafilatura)"
+        return text.encode("utf-8"), None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> ArticleReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
