@@ -50,9 +50,7 @@ class ArticleStore:
                 (rec.article_id, file, rec.line, rec.data, rec.problem, rec.kind, rec.offset),
             )
         except sqlite3.IntegrityError:
-            return self.db.execute(
-                "SELECT file, line FROM texts WHERE id = ?", (rec.article_id,)
-            ).fetchone()
+            return self.place(rec.article_id)
         return None
 
     def get(
@@ -61,6 +59,12 @@ class ArticleStore:
         return self.db.execute(
             "SELECT file, line, data, problem, kind, offset FROM texts WHERE id = ?",
             (article_id,),
+        ).fetchone()
+
+    def place(self, article_id: str) -> tuple[str, int | None] | None:
+        """The shard and line (JSON Lines), row (Parquet) or record (WARC) of an article."""
+        return self.db.execute(
+            "SELECT file, line FROM texts WHERE id = ?", (article_id,)
         ).fetchone()
 
     def has_markup(self) -> bool:

@@ -305,10 +305,12 @@ def _stage_articles(run: _Run) -> int:
 
 def _check_case_collisions(run: _Run) -> int:
     """Ids equal but for case are one file on some systems: an error. The article count."""
-    for group in run.staging.case_collisions():
+    groups = list(run.staging.case_collisions())
+    places = _article_places(run, itertools.chain.from_iterable(groups))
+    for group in groups:
         for article_id in group:
             issue = Issue(
-                file=f"{article_id}.txt",
+                **places[article_id],
                 record=article_id,
                 rule="unique-id",
                 message=f"ids {group} differ only in letter case: one file on case-insensitive file systems",
@@ -318,6 +320,22 @@ def _check_case_collisions(run: _Run) -> int:
             else:
                 run.report.add(issue)
     return run.staging.article_count()
+
+
+def _article_places(run: _Run, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Where each article came from: ``{"file": "<id>.txt"}``, or its shard and line
+    (JSON Lines), row (Parquet) or record (WARC)."""
+    if not _shards_in(run.config):
+        return {i: {"file": f"{i}.txt"} for i in ids}
+    store = ArticleStore(_store_path(run), readonly=True)
+    try:
+        places = {i: store.place(i) for i in ids}
+    finally:
+        store.close()
+    # Every staged id of a shard build is in the store.
+    return {
+        i: {"file": p[0], "line": p[1]} if p else {"file": f"{i}.txt"} for i, p in places.items()
+    }
 
 
 def _reject_article_line(
@@ -553,6 +571,7 @@ def _reject_tainted(run: _Run, articles: int) -> int:
     """
     if not run.tainted:
         return articles
+    places = _article_places(run, run.tainted)
     for article_id in run.staging.article_ids():
         why = run.tainted.get(article_id)
         if why is None:
@@ -568,7 +587,7 @@ def _reject_tainted(run: _Run, articles: int) -> int:
             {
                 "kind": "article",
                 "id": article_id,
-                "file": f"{article_id}.txt",
+                **places[article_id],
                 "publisher": publisher,
             },
             why,

@@ -154,6 +154,40 @@ def test_bad_shard_records_name_their_file_and_line(tmp_path: Path) -> None:
     }
     assert {r["id"] for r in rejects if r["kind"] == "article"} == {ids[0], ids[1]}
     assert {r["file"] for r in rejects if r["id"] == ids[1]} == {"a.jsonl.gz"}
+    # ids[0] is rejected unread (its second copy was): named by its shard and line, not a file.
+    assert [
+        (r["file"], r["line"]) for r in rejects if r["id"] == ids[0] and r["kind"] == "article"
+    ] == [("a.jsonl.gz", 1)]
+
+
+def test_case_collisions_in_a_shard_name_the_shard_and_row(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c", n=3)
+    shutil.rmtree(corpus.articles)
+    ids = corpus.ids
+    upper = ids[2].upper()
+    assert upper != ids[2]
+    texts = [corpus.texts[i] for i in ids]
+    pq.write_table(
+        pa.table({"id": [*ids, upper], "text": [*texts, texts[2]]}), corpus.root / "a.parquet"
+    )
+    corpus.config["inputs"]["articles"] = "a.parquet"
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    collisions = {
+        (i.file, i.line, i.record) for i in caught.value.report.errors if i.rule == "unique-id"
+    }
+    assert collisions == {("a.parquet", 3, ids[2]), ("a.parquet", 4, upper)}
+
+    result = build(corpus.root, tmp_path / "out", quarantine=True)
+    assert result.stats.stages["accepted"] == 2
+    rejects = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert sorted((r["id"], r["file"], r["line"]) for r in rejects) == sorted(
+        [(ids[2], "a.parquet", 3), (upper, "a.parquet", 4)]
+    )
 
 
 def test_a_corrupt_gzip_shard_is_an_error_not_a_traceback(tmp_path: Path) -> None:
