@@ -105,3 +105,60 @@ def test_cli_engine_errors_are_usage_errors(run_cli: Callable[..., object], tmp_
     assert result.code == 2  # type: ignore[attr-defined]
     assert "unknown engine 'spark'" in result.stderr  # type: ignore[attr-defined]
     assert "Traceback" not in result.stderr  # type: ignore[attr-defined]
+
+
+def test_a_bad_article_in_a_ray_build_is_located_exit_1_no_traceback(
+    ray_address: str, tmp_path: Path, run_cli: Callable[..., object]
+) -> None:
+    corpus = make_corpus(tmp_path / "c", n=4)
+    bad = corpus.ids[2]
+    (corpus.articles / f"{bad}.txt").write_bytes(b"\xff\xfe not UTF-8")
+    out = tmp_path / "out"
+    args = ("build", "--input", str(corpus.root), "--out", str(out))
+    result = run_cli(*args, "--engine", "ray", "--ray-address", ray_address)
+    assert result.code == 1, result.stderr  # type: ignore[attr-defined]
+    assert f"{bad}.txt" in result.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in result.stderr  # type: ignore[attr-defined]
+    assert not out.exists()
+    local = run_cli(*args)  # the local pool says the same
+    assert local.code == 1  # type: ignore[attr-defined]
+    assert _located(local.stderr) == _located(result.stderr)  # type: ignore[attr-defined]
+
+
+def _located(stderr: str) -> list[str]:
+    return sorted(line for line in stderr.splitlines() if ".txt" in line)
+
+
+def test_exceptions_in_ray_tasks_reach_the_cli_as_the_local_pool_gives_them(
+    ray_address: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A task's own exception arrives as itself (not wrapped by Ray): a build error
+    is reported with its located issues and exit 1, any other error is an internal
+    error, exit 3, in one line; the tasks still queued are cancelled."""
+    import typer
+
+    from builder.cli import run_guarded
+    from builder.config import load_config
+    from builder.engines import ray_map
+
+    bad = tmp_path / "dataset.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    ray_engine = Engine("ray")
+    with pytest.raises(typer.Exit) as exit_data:
+        run_guarded(lambda: list(ray_map(load_config, iter([bad]), engine=ray_engine, workers=2)))
+    assert exit_data.value.exit_code == 1
+    stderr = capfd.readouterr().err
+    assert "dataset.yaml" in stderr and "yaml-syntax" in stderr
+    assert "Traceback" not in stderr and "RayTaskError" not in stderr
+
+    specs = iter(["1", "x", *map(str, range(20))])
+    with pytest.raises(typer.Exit) as exit_internal:
+        run_guarded(lambda: list(ray_map(json.loads, specs, engine=ray_engine, workers=2)))
+    assert exit_internal.value.exit_code == 3
+    stderr = capfd.readouterr().err
+    # One message (the console may wrap it to its width), no traceback.
+    said = " ".join(stderr.split())
+    assert said.startswith("internal error"), stderr
+    assert said.endswith("JSONDecodeError: Expecting value: line 1 column 1 (char 0)"), stderr
+    assert "Traceback" not in stderr
+    assert next(specs) != "19"  # stopped at the error: not every spec was submitted
