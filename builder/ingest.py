@@ -15,7 +15,7 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -105,13 +105,34 @@ def article_path(directory: Path, article_id: str) -> Path:
     return directory / f"{article_id}{ARTICLE_SUFFIX}"
 
 
-def ignored_entries(directory: Path) -> list[str]:
-    """Names in the articles folder that are not read as articles (reported, never silent)."""
+def ignored_entries(
+    directory: Path, *, inputs: Collection[Path] = (), brat_folders: Collection[Path] = ()
+) -> list[str]:
+    """Names in the articles folder that are not read as articles (reported, never silent).
+
+    Entries read as other inputs are not ignored: ``inputs`` (a sources or annotation
+    file, a brat folder, or a folder holding one), and the ``.ann`` files of the
+    ``brat_folders`` when the articles folder is (or is inside) one of them.
+    """
+    named = {os.path.abspath(p) for p in inputs}
+    folders = [os.path.abspath(p) for p in brat_folders]
+
+    def read_elsewhere(entry: os.DirEntry[str]) -> bool:
+        path = os.path.abspath(entry.path)
+        if path in named or any(n.startswith(path + os.sep) for n in named):
+            return True
+        return (
+            entry.name.endswith(".ann")
+            and not entry.name.startswith(".")
+            and any(path.startswith(f + os.sep) for f in folders)
+        )
+
     with os.scandir(directory) as entries:
         return sorted(
             entry.name + ("/" if entry.is_dir() else "")
             for entry in entries
-            if not entry.name.endswith(ARTICLE_SUFFIX) or entry.name.startswith(".")
+            if (not entry.name.endswith(ARTICLE_SUFFIX) or entry.name.startswith("."))
+            and not read_elsewhere(entry)
         )
 
 

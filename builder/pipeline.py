@@ -291,7 +291,12 @@ def _stage_articles(run: _Run) -> int:
     config = run.config
     folder = config.articles_dir.name
     run.staging.add_article_ids(iter_article_ids(config.articles_dir))
-    for name in ignored_entries(config.articles_dir):
+    anns = config.annotation_inputs
+    for name in ignored_entries(
+        config.articles_dir,
+        inputs=[config.sources_path, *(a.path for a in anns)],
+        brat_folders=[a.path for a in anns if a.format == "brat"],
+    ):
         run.report.add(
             Issue(
                 file=f"{folder}/{name}",

@@ -258,3 +258,22 @@ def test_records_pass_the_annotation_schema_reader(tmp_path: Path) -> None:
     folder = _collection(tmp_path, ANN)
     ((_, record, _),) = list(read_annotations(folder, "brat"))
     assert json.loads(json.dumps(record)) == record
+
+
+@pytest.mark.parametrize("folder", ["articles", "articles/brat"])
+def test_ann_files_in_the_articles_folder_are_not_reported_as_ignored(
+    seeds_copy: Path, tmp_path: Path, folder: str
+) -> None:
+    """A brat collection in (or inside) the articles folder is an input, not stray files;
+    anything else there is still reported."""
+    from builder.pipeline import build
+
+    seeds_to_brat(seeds_copy, seeds_copy / folder, with_text=folder != "articles")
+    (seeds_copy / "articles" / "notes.md").write_text("not an article\n", encoding="utf-8")
+    (seeds_copy / "articles" / ".hidden.ann").write_text("T1\tX 0 1\tx\n", encoding="utf-8")
+    _use_brat(seeds_copy, folder)
+    result = build(seeds_copy, tmp_path / "out")
+    assert result.ok, [str(i) for i in result.report.errors]
+    ignored = sorted(i.file for i in result.report.issues if i.rule == "ignored-file")
+    assert ignored == ["articles/.hidden.ann", "articles/notes.md"]
+    assert sum(len(r["entities"]) for r in _published(tmp_path / "out").values()) == 557
