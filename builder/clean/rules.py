@@ -51,6 +51,8 @@ _NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]}%’”]|'(?!\w))")
 _SPACE_AFTER = re.compile(r"([(\[{$£€#@‘“])\s+")
 _APOSTROPHE = re.compile(r"(\w) ?['’] ?(s|t|re|ve|ll|d|m)\b")
+#: Where one of the three substitutions could apply (a superset of their matches).
+_NEEDS_NORM = re.compile(r"\s[,.;:!?)\]}%’”']|[(\[{$£€#@‘“]\s|['’] ?(s|t|re|ve|ll|d|m)\b")
 
 
 class RuleError(ValueError):
@@ -66,6 +68,8 @@ class LineView:
     @cached_property
     def norm(self) -> str:
         text = " ".join(self.raw.split())
+        if not _NEEDS_NORM.search(text):
+            return text  # most lines: no spaced punctuation, no clitic to rejoin
         text = _APOSTROPHE.sub(r"\1'\2", text)
         text = _SPACE_BEFORE.sub(r"\1", text)
         return _SPACE_AFTER.sub(r"\1", text)

@@ -64,6 +64,8 @@ MIN_POSITION = 0.4
 SHORT_BLOCK = 0.15
 #: An author box's bio is prose: it may be this many words.
 SHORT_WORDS = 60
+#: A commenter line or reply button is at most this many words.
+CUE_MAX_WORDS = 12
 #: Comment cues (commenter lines, reply buttons) needed after the block's start.
 MIN_CUES = 2
 
@@ -89,19 +91,19 @@ class TrailingSection(CleaningStep):
         rules: Sequence[LineRule] | None = None,
     ) -> None:
         self.rules = list(rules) if rules is not None else load_rules(SECTIONS_PATH)
+        self.max_words = max((r.max_words for r in self.rules), default=0)
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [(s, e, LineView(t)) for s, e, t in iter_lines(text) if t.strip()]
-        lines = [ln for ln in lines if ln[2].words]
-        if len(lines) < 3:
-            return []
-        counts = [len(v.words) for _, _, v in lines]
+        counts = [len(v.raw.split()) for _, _, v in lines]
         total = sum(counts)
+        if len(lines) < 3 or not total:
+            return []
         found = self._find(lines, counts, total)
         if found is None:
             return []
         k, rule = found
-        start = lines[k - 1][1]  # the blank lines before the block go with it
+        start = lines[k - 1][1] if k else 0  # the blank lines before the block go with it
         return [self.edit(start, len(text), "", rule)]
 
     @staticmethod
@@ -138,12 +140,16 @@ class TrailingSection(CleaningStep):
     def _find(
         self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
     ) -> tuple[int, str] | None:
-        cues = [bool(_SAYS.match(v.norm) or _REPLY.match(v.norm)) for _, _, v in lines]
+        # Headers and cues are short lines: longer ones are never normalized here.
+        cues = [
+            n <= CUE_MAX_WORDS and bool(_SAYS.match(v.norm) or _REPLY.match(v.norm))
+            for n, (_, _, v) in zip(counts, lines, strict=True)
+        ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         before = 0
         for k, (_, _, view) in enumerate(lines):
             if k and before >= MIN_POSITION * total:
-                if _is_header(view):
+                if counts[k] <= self.max_words and _is_header(view):
                     rule = first_match(self.rules, view)
                     if rule is not None and (
                         self._not_article(lines, k, total)
