@@ -47,6 +47,11 @@ BLOCKS: dict[str, str] = {
         "Related Posts\nHow to harden off seedlings\nThe best compost for starting seeds\n"
         "Five mistakes new growers make with peppers"
     ),
+    "cookies": (
+        "Manage consent\nPrivacy Overview\n"
+        "This website uses cookies to improve your experience while you navigate through "
+        "the website and to remember your privacy choices.\nNecessary\nAlways Enabled"
+    ),
     "share": "Share this:\nFacebook\nPinterest\nEmail\nLike this:\nLike Loading...",
     "tags": "Tags: seedlings, tomatoes, grow lights, spring\nPrevious post\nNext post",
     "comment_cues": (
@@ -121,3 +126,29 @@ def test_quoted_speech_is_not_a_commenter_line() -> None:
         + "Her assistant said:\nIt saves us weeks.\n"
     )
     assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_comment_section_longer_than_the_article_goes_too(lowercased: bool) -> None:
+    # A forum-style thread under a short story: titled comments with their scores.
+    form = _tokenized if lowercased else (lambda text: text)
+    thread = "\n".join(
+        f"Re: grow lights (Score:{i % 5})\n"
+        "I have used a cheap shop light for years and my seedlings never stretched, "
+        "as long as it hangs low enough over the trays and stays on long enough."
+        for i in range(12)
+    )
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + thread + "\n")
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.comment_cues" in edit.reason
+
+
+def test_a_comment_form_notice_opens_the_comment_section() -> None:
+    block = (
+        "Your email address will not be published. Required fields are marked *\n"
+        "Jo B. says:\nLovely tomatoes, mine are still tiny.\nReply"
+    )
+    result = Cleaner.default().clean(_page(block))
+    assert result.text.rstrip() == "\n\n".join(ARTICLE)

@@ -47,7 +47,8 @@ _SAYS = re.compile(
     re.IGNORECASE,
 )
 _REPLY = re.compile(
-    r"^\W*((log|sign)\s+in\s+to\s+)?reply(\s+to\s+[\w.'’ -]{1,40})?\W*$",
+    r"^\W*((log|sign)\s+in\s+to\s+)?reply(\s+to\s+[\w.'’ -]{1,40})?\W*$"
+    r"|^.{0,80}\(\s*score\s*:\s*-?\d+(,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
     re.IGNORECASE,
 )
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
@@ -58,8 +59,13 @@ _STAMP = re.compile(
     r"|\b\d{1,2}:\d{2}\s*(am|pm)\b",
     re.IGNORECASE,
 )
-#: A trailing block starts no earlier than this share of the page's words.
+#: A trailing block starts no earlier than this share of the page's words ...
 MIN_POSITION = 0.4
+#: ... or, for a comment section (often longer than the article), after this share
+#: and this many words of article.
+MIN_POSITION_COMMENTS = 0.05
+MIN_ARTICLE_WORDS = 80
+_COOKIE_WORDS = re.compile(r"cookie|consent|privacy|website|browser|personal data", re.IGNORECASE)
 #: A block after a non-comment header this short (share of the page's words) may be prose.
 SHORT_BLOCK = 0.15
 #: An author box's bio is prose: it may be this many words.
@@ -123,6 +129,34 @@ class TrailingSection(CleaningStep):
             running += n if is_running_text(view) else 0
         return 2 * running < words or words <= SHORT_BLOCK * total
 
+    def _opens(
+        self,
+        family: str,
+        lines: list[tuple[int, int, LineView]],
+        k: int,
+        total: int,
+        cues: list[bool],
+        late: bool,
+    ) -> bool:
+        """Whether the header at line ``k`` opens a block that runs to the end of the page."""
+        view = lines[k][2]
+        header = late and _is_header(view)
+        if family == "comments":
+            # A comment section may be longer than the article (so it may start
+            # earlier), and its form's notices end like sentences ("Your email address
+            # will not be published."): a comment after it shows what it is.
+            return self._has_cue(lines, k, cues) or (header and self._not_article(lines, k, total))
+        if family == "cookies":
+            # A consent dialog's prose is all about cookies and the site.
+            return late and all(
+                _COOKIE_WORDS.search(v.norm) for _, _, v in lines[k:] if is_running_text(v)
+            )
+        if not header:
+            return False
+        return self._not_article(lines, k, total) or (
+            family == "author_box" and self._short(lines, k)
+        )
+
     @staticmethod
     def _short(lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """An author's bio is prose, and short."""
@@ -148,15 +182,11 @@ class TrailingSection(CleaningStep):
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         before = 0
         for k, (_, _, view) in enumerate(lines):
-            if k and before >= MIN_POSITION * total:
-                if counts[k] <= self.max_words and _is_header(view):
-                    rule = first_match(self.rules, view)
-                    if rule is not None and (
-                        self._not_article(lines, k, total)
-                        or (rule.name == "author_box" and self._short(lines, k))
-                        or (rule.name == "comments" and self._has_cue(lines, k, cues))
-                    ):
-                        return k, rule.name
+            if k and before >= max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS):
+                late = before >= MIN_POSITION * total
+                rule = first_match(self.rules, view) if counts[k] <= self.max_words else None
+                if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
+                    return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
                     return k, "comment_cues"
             before += counts[k]
