@@ -56,6 +56,8 @@ CASES: dict[str, list[str]] = {
         "Comments (3)",
         "Be the first to comment",
         "Notify me of follow-up comments by email.",
+        "Save my name, email, and website in this browser for the next time I comment.",
+        "%d bloggers like this:",
     ],
     "navigation": [
         "Skip to navigation",
@@ -69,6 +71,8 @@ CASES: dict[str, list[str]] = {
         "--- Advertisement ---",
         "Article continues after this advertisement",
         "Promoted stories",
+        "Advertisement - Continue Reading Below",
+        "SKIP ADVERTISEMENT",
     ],
     "newsletter": [
         "Sign up to our free Morning Briefing newsletter and get the news in your inbox.",
@@ -92,6 +96,7 @@ CASES: dict[str, list[str]] = {
         "AFP via Getty Images",
         "Image caption, The bridge reopened on Monday",
         "Crowds gather at the harbour — Tom Baker for The Herald",
+        "Kwame Asante/AFP/Getty Images",
     ],
     "byline": [
         "By Maria Lopez and Tom Baker",
@@ -100,6 +105,9 @@ CASES: dict[str, list[str]] = {
         "Posted by admin on March 3, 2024",
         "BY MARIA LOPEZ",
         "Posted on 3 March 2024 by admin",
+        "By DANA WHITFIELD OCTOBER 9, 2023 | 7:15 PM",
+        "Medically reviewed by Ines Carvalho, RN",
+        "Fact checked by Joel Park",
     ],
     "author_bio": [
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
@@ -116,6 +124,8 @@ CASES: dict[str, list[str]] = {
         "Tags: floods, weather, Somerset",
         "Filed under: Politics, Elections",
         "Posted in News | Tagged floods, rain",
+        "Filed under: Gardening |",
+        "Tags:",
     ],
     "poll": [
         "Poll: Should the bridge be rebuilt?",
@@ -151,6 +161,33 @@ CASES: dict[str, list[str]] = {
     ],
     "link_list": ["Related stories", "You may also like", "Latest news"],
     "link_list_tail": ["More from the Herald", "Most read in Sport", "Elsewhere on Nine"],
+    "contributor_credit": [
+        "Wire staff contributed to this report.",
+        "Lena Fischer in Hamburg contributed reporting.",
+    ],
+    "author_link": [
+        "About the Author",
+        "View all posts by Priya Raman",
+        "More articles by Tom Okafor",
+    ],
+    "affiliate_disclosure": [
+        "This post may contain affiliate links.",
+        "As an Amazon Associate I earn from qualifying purchases.",
+        "We may earn a commission when you buy through links on our site.",
+        "Prices were accurate at the time this article was published but may change.",
+    ],
+    "gallery": [
+        "Image 4 of 18",
+        "Slide 2/9",
+        "View gallery",
+    ],
+    "feedback_widget": [
+        "Was this article helpful?",
+        "Yes No",
+        "Thanks for signing up!",
+        "Sharing is caring!",
+        "Table of Contents",
+    ],
     "breadcrumb": [
         "Home » News » Weather",
         "You are here: Home / Sport",
@@ -184,6 +221,12 @@ ARTICLE_LINES = [
     "Two recent photographs",
     "14 April: evacuation orders issued for three villages",
     "Tom Baker, 54, has lived on the street for thirty years.",
+    "Affiliate links let small blogs earn money from the products they recommend.",
+    "Disclosure rules for lobbyists were tightened in 2019.",
+    "Image 4 of the report shows the flood line.",
+    "Breville Bambino – Best Espresso Machine for Beginners",
+    "Contributors to the fund were thanked by the mayor.",
+    "The author of the report, Dr Ama Mensah, said the figures were stark.",
 ]
 
 

@@ -68,6 +68,8 @@ MIN_ARTICLE_WORDS = 80
 _COOKIE_WORDS = re.compile(r"cookie|consent|privacy|website|browser|personal data", re.IGNORECASE)
 #: A block after a non-comment header this short (share of the page's words) may be prose.
 SHORT_BLOCK = 0.15
+#: After a "related" header, at most this share of the block's words may be prose.
+RELATED_PROSE = 0.2
 #: An author box's bio is prose: it may be this many words.
 SHORT_WORDS = 60
 #: A commenter line or reply button is at most this many words.
@@ -113,13 +115,15 @@ class TrailingSection(CleaningStep):
         return [self.edit(start, len(text), "", rule)]
 
     @staticmethod
-    def _not_article(lines: list[tuple[int, int, LineView]], k: int, total: int) -> bool:
+    def _not_article(
+        lines: list[tuple[int, int, LineView]], k: int, total: int, prose: float = 0.5
+    ) -> bool:
         """Whether the block from line ``k`` on is mostly not prose.
 
         A comment section is prose, and its header says what it is; after any other
         header ("Related", "Share", "Tags", "About the author") the article may go
         on ("Also read: <link>" between two paragraphs): the block goes only when
-        less than half of its words are in lines of running text, or when it is
+        less than ``prose`` of its words are in lines of running text, or when it is
         short (``SHORT_BLOCK`` of the page's words).
         """
         words = running = 0
@@ -127,7 +131,7 @@ class TrailingSection(CleaningStep):
             n = len(view.words)
             words += n
             running += n if is_running_text(view) else 0
-        return 2 * running < words or words <= SHORT_BLOCK * total
+        return running < prose * words or words <= SHORT_BLOCK * total
 
     def _opens(
         self,
@@ -153,7 +157,10 @@ class TrailingSection(CleaningStep):
             )
         if not header:
             return False
-        return self._not_article(lines, k, total) or (
+        # "Related" and "Read more" also head the article's own further sections
+        # and lists: after them, a block with hardly any prose.
+        prose = RELATED_PROSE if family == "related" else 0.5
+        return self._not_article(lines, k, total, prose) or (
             family == "author_box" and self._short(lines, k)
         )
 
