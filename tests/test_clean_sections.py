@@ -152,3 +152,13 @@ def test_a_comment_form_notice_opens_the_comment_section() -> None:
     )
     result = Cleaner.default().clean(_page(block))
     assert result.text.rstrip() == "\n\n".join(ARTICLE)
+
+
+def test_a_counted_comment_header_opens_the_section_without_other_cues() -> None:
+    block = (
+        "37 Reader Comments\n"
+        "1. Great write-up, though I would start the seeds a week later in the north.\n"
+        "2. Has anyone tried LED strips instead of a shop light?"
+    )
+    result = Cleaner.default().clean(_page(block))
+    assert result.text.rstrip() == "\n\n".join(ARTICLE)

@@ -149,7 +149,12 @@ class TrailingSection(CleaningStep):
             # A comment section may be longer than the article (so it may start
             # earlier), and its form's notices end like sentences ("Your email address
             # will not be published."): a comment after it shows what it is.
-            return self._has_cue(lines, k, cues) or (header and self._not_article(lines, k, total))
+            # A header that counts the comments ("124 Reader Comments") says so itself.
+            return (
+                self._has_cue(lines, k, cues)
+                or (header and view.words[0].isdigit())
+                or (header and self._not_article(lines, k, total))
+            )
         if family == "cookies":
             # A consent dialog's prose is all about cookies and the site.
             return late and all(
