@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .boilerplate import is_running_text
 from .edits import Edit
-from .rules import LineRule, LineView, first_match, load_rules
+from .rules import LineRule, LineView, first_match, line_view, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
 __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
@@ -100,10 +100,17 @@ class TrailingSection(CleaningStep):
     ) -> None:
         self.rules = list(rules) if rules is not None else load_rules(SECTIONS_PATH)
         self.max_words = max((r.max_words for r in self.rules), default=0)
+        # Most lines open no section: one test over all the rules' phrases and patterns
+        # at once (a rule with ``vocabulary`` or ``contains`` is always tried) saves
+        # trying each rule on them.
+        self._phrases = frozenset(p for r in self.rules for p in r.phrases)
+        patterns = "|".join(f"(?:{p.pattern})" for r in self.rules for p in r.patterns)
+        self._patterns = re.compile(patterns, re.IGNORECASE) if patterns else None
+        self._always = [r for r in self.rules if r.vocabulary or r.contains]
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [(s, e, LineView(t)) for s, e, t in iter_lines(text) if t.strip()]
-        counts = [len(v.raw.split()) for _, _, v in lines]
+        lines = [(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
+        counts = [len(v.words) for _, _, v in lines]
         total = sum(counts)
         if len(lines) < 3 or not total:
             return []
@@ -132,6 +139,15 @@ class TrailingSection(CleaningStep):
             words += n
             running += n if is_running_text(view) else 0
         return running < prose * words or words <= SHORT_BLOCK * total
+
+    def _header_rule(self, view: LineView) -> LineRule | None:
+        if (
+            not self._always
+            and view.key not in self._phrases
+            and (self._patterns is None or not self._patterns.fullmatch(view.norm))
+        ):
+            return None
+        return first_match(self.rules, view)
 
     def _opens(
         self,
@@ -188,7 +204,7 @@ class TrailingSection(CleaningStep):
     ) -> tuple[int, str] | None:
         # Headers and cues are short lines: longer ones are never normalized here.
         cues = [
-            n <= CUE_MAX_WORDS and bool(_SAYS.match(v.norm) or _REPLY.match(v.norm))
+            n <= CUE_MAX_WORDS and bool(_SAYS.match(v.raw.strip()) or _REPLY.match(v.raw.strip()))
             for n, (_, _, v) in zip(counts, lines, strict=True)
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
@@ -196,7 +212,7 @@ class TrailingSection(CleaningStep):
         for k, (_, _, view) in enumerate(lines):
             if k and before >= max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS):
                 late = before >= MIN_POSITION * total
-                rule = first_match(self.rules, view) if counts[k] <= self.max_words else None
+                rule = self._header_rule(view) if counts[k] <= self.max_words else None
                 if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
                     return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
