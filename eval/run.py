@@ -163,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         help="where to write the JSON results (default: eval/results.json on a full run)",
     )
     parser.add_argument("--show-worst", type=int, default=0, help="print the N worst documents")
+    parser.add_argument(
+        "--real",
+        type=Path,
+        default=None,
+        help="also score real pages (a folder of <flavour>.jsonl.gz, e.g. ../shared/cleaning-dev)",
+    )
     args = parser.parse_args(argv)
     splits = ("dev", "test") if args.split == "both" else (args.split,)
     systems = args.system or list(SYSTEMS)
@@ -176,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in systems:
         for w in results[name]["below_goal"][: args.show_worst]:
             print(f"  {name}: {w}")
+    if args.real is not None:
+        from .real import evaluate_real, real_table
+
+        print(f"\nReal pages ({args.real}):\n{real_table(evaluate_real(args.real))}")
     payload = {
         "corpus": {
             "seed": args.seed,

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .edits import Edit
-from .rules import LineRule, LineView, load_rules
+from .rules import LineRule, LineView, line_view, load_rules
 from .steps import (
     LIST_MARKER,
     TOPIC_OVERLAP,
@@ -106,7 +106,7 @@ class BoilerplateLines(CleaningStep):
         }
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [_Line(s, e, LineView(t)) for s, e, t in iter_lines(text) if t.strip()]
+        lines = [_Line(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
         if not lines:
             return []
         matched: list[LineRule | None] = [self._match(ln.view) for ln in lines]

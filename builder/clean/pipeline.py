@@ -11,6 +11,7 @@ from .boilerplate import BoilerplateLines
 from .edits import EditMap, RawEdit
 from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
+from .sections import TrailingSection
 from .steps import (
     ByteOrderMark,
     CleaningStep,
@@ -35,6 +36,7 @@ STEP_NAMES = (
     "line_endings",
     "mojibake",
     "unicode",
+    "sections",
     "boilerplate",
     "header",
     "footer",
@@ -103,6 +105,7 @@ class Cleaner:
             "line_endings": LineEndings,
             "mojibake": FixMojibake,
             "unicode": UnicodeNormalize,
+            "sections": TrailingSection,
             "boilerplate": lambda: BoilerplateLines(rules),
             "header": RepeatedHeader,
             "footer": TrailingTeasers,

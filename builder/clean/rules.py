@@ -33,13 +33,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..yamlio import YamlError, load_yaml
 
-__all__ = ["DEFAULT_RULES_PATH", "LineRule", "LineView", "RuleError", "first_match", "load_rules"]
+__all__ = [
+    "DEFAULT_RULES_PATH",
+    "LineRule",
+    "LineView",
+    "RuleError",
+    "first_match",
+    "line_view",
+    "load_rules",
+]
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.yaml"
 DEFAULT_MAX_WORDS = 40
@@ -51,6 +59,8 @@ _NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]}%’”]|'(?!\w))")
 _SPACE_AFTER = re.compile(r"([(\[{$£€#@‘“])\s+")
 _APOSTROPHE = re.compile(r"(\w) ?['’] ?(s|t|re|ve|ll|d|m)\b")
+#: Where one of the three substitutions could apply (a superset of their matches).
+_NEEDS_NORM = re.compile(r"\s[,.;:!?)\]}%’”']|[(\[{$£€#@‘“]\s|['’] ?(s|t|re|ve|ll|d|m)\b")
 
 
 class RuleError(ValueError):
@@ -66,6 +76,8 @@ class LineView:
     @cached_property
     def norm(self) -> str:
         text = " ".join(self.raw.split())
+        if not _NEEDS_NORM.search(text):
+            return text  # most lines: no spaced punctuation, no clitic to rejoin
         text = _APOSTROPHE.sub(r"\1'\2", text)
         text = _SPACE_BEFORE.sub(r"\1", text)
         return _SPACE_AFTER.sub(r"\1", text)
@@ -77,6 +89,13 @@ class LineView:
     @cached_property
     def key(self) -> str:
         return " ".join(self.words)
+
+
+@lru_cache(maxsize=4096)
+def line_view(line: str) -> LineView:
+    """The view of a line, shared by the steps that read it (its words and normalized
+    form are worked out once per line, not once per step)."""
+    return LineView(line)
 
 
 def _key(phrase: str) -> str:

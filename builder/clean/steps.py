@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import ftfy
+import regex
 
 from .edits import Edit
 
@@ -130,23 +131,48 @@ class UnicodeNormalize(CleaningStep):
     Typographic quotes (’ “ ”) and dashes (– —) are kept as they are: they are
     real characters of the published text, and keeping them leaves annotation
     offsets made on the raw text untouched.
+
+    The zero-width joiner and non-joiner (U+200D, U+200C) are text where they
+    join: between letters or marks they choose a letter's form (Persian ``می‌خواهم``,
+    Devanagari conjuncts, Malayalam chillus), between emoji they make one emoji
+    (``👩‍💻``, ``❤️‍🔥``, after a variation selector or a skin tone). They are kept there.
+    At the edge of a word (next to a space, punctuation, a digit or the text's
+    edge) they join nothing in any script, and are removed, as is a run of them
+    with nothing to join on one side.
     """
 
     name = "unicode"
     _space = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
-    _invisible = re.compile(r"[\u200b-\u200d\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    _invisible = re.compile(r"[\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    _joiner = re.compile(r"[\u200c\u200d]+")
+    #: What a joiner joins: letters, marks (a variation selector is one), emoji and skin tones.
+    _joinable = regex.compile(r"[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         edits = [self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)]
         edits += [
             self.edit(m.start(), m.end(), "", "invisible") for m in self._invisible.finditer(text)
         ]
+        if "\u200c" in text or "\u200d" in text:
+            edits += [
+                self.edit(m.start(), m.end(), "", "joiner_edge")
+                for m in self._joiner.finditer(text)
+                if not self._joins(text, m.start(), m.end())
+            ]
         if not unicodedata.is_normalized("NFC", text):
             for start, _end, line in iter_lines(text):
                 nfc = unicodedata.normalize("NFC", line)
                 if nfc != line:
                     edits.extend(_diff_edits(self, line, nfc, start, "nfc"))
         return _drop_overlaps(edits)
+
+    def _joins(self, text: str, start: int, end: int) -> bool:
+        return (
+            start > 0
+            and end < len(text)
+            and bool(self._joinable.match(text, start - 1))
+            and bool(self._joinable.match(text, end))
+        )
 
 
 def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:

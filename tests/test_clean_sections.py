@@ -1,0 +1,164 @@
+"""The section layer: a block after the article's end goes whole, as one edit.
+
+Pages in the style of blogs and small-site CMSes (a garden blog, a repair shop's
+how-to, a hobby forum's article page), cased and lowercased-tokenized: the block
+after the article goes with one edit naming what opened it, and the article stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from builder.clean.edits import rebuild_raw
+from builder.clean.pipeline import Cleaner
+from builder.clean.rules import load_rules
+from builder.clean.sections import SECTIONS_PATH, TrailingSection
+from builder.clean.steps import DocumentContext
+
+ARTICLE = (
+    "Tomato seedlings need more light than a windowsill gives them in early spring, and "
+    "a cheap shop light hung a hand's width above the trays makes a real difference.",
+    "Keep the light on for fourteen hours a day and raise it as the plants grow, so the "
+    "stems stay short and thick instead of stretching towards the glass.",
+    "Water from below by standing the trays in a shallow dish for half an hour, then let "
+    "the compost dry a little before you water again.",
+    "Once the first true leaves open, move each seedling into its own pot and bury the "
+    "stem up to the leaves; tomatoes root all along the buried stem.",
+)
+
+#: family -> the block after the article, in the style of several CMSes.
+BLOCKS: dict[str, str] = {
+    "comments": (
+        "4 thoughts on “Growing tomatoes under lights”\n\n"
+        "Priya K says:\nMy seedlings were leggy every year until I lowered the lamp. "
+        "Thanks for this, it worked a treat this spring.\nReply\n\n"
+        "Tom from Leeds says:\nWhat wattage do you use for two trays?\nReply\n\n"
+        "Leave a Reply\nYour email address will not be published."
+    ),
+    "author_box": (
+        "About the Author\n"
+        "Ruth Mensah has grown vegetables on an allotment in Bristol for twenty years and "
+        "writes about small-space gardening."
+    ),
+    "author_posts": "Written by Ruth Mensah\nView all posts by Ruth Mensah",
+    "related": (
+        "Related Posts\nHow to harden off seedlings\nThe best compost for starting seeds\n"
+        "Five mistakes new growers make with peppers"
+    ),
+    "cookies": (
+        "Manage consent\nPrivacy Overview\n"
+        "This website uses cookies to improve your experience while you navigate through "
+        "the website and to remember your privacy choices.\nNecessary\nAlways Enabled"
+    ),
+    "share": "Share this:\nFacebook\nPinterest\nEmail\nLike this:\nLike Loading...",
+    "tags": "Tags: seedlings, tomatoes, grow lights, spring\nPrevious post\nNext post",
+    "comment_cues": (
+        "Dana Whitfield says:\nI hung mine too high the first year and they flopped over.\n"
+        "Reply\nMarco P says:\nSame here, lowering the lamp fixed it.\nReply"
+    ),
+}
+
+
+def _tokenized(text: str) -> str:
+    """Lowercased and tokenized line by line, as older corpora have it."""
+    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
+
+
+def _page(block: str) -> str:
+    return "\n\n".join(ARTICLE) + "\n\n" + block + "\n"
+
+
+def test_every_section_family_has_a_case() -> None:
+    names = {r.name for r in load_rules(SECTIONS_PATH)}
+    assert names <= set(BLOCKS), f"families without cases: {names - set(BLOCKS)}"
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("family", sorted(BLOCKS))
+def test_the_block_after_the_article_goes_as_one_edit(family: str, lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    raw = form(_page(BLOCKS[family]))
+    result = Cleaner.default().clean(raw)
+    article = form("\n\n".join(ARTICLE))
+    assert result.text.rstrip() == article
+    block_edits = [e for e in result.edits if "sections." in e.reason]
+    assert len(block_edits) == 1, [e.reason for e in result.edits]
+    assert f"sections.{family}" in block_edits[0].reason
+    assert block_edits[0].original.strip() == form(BLOCKS[family]).strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+def test_a_header_in_the_first_part_of_the_page_opens_no_block() -> None:
+    # A comments header above most of the text is a widget at the top, not the end.
+    raw = "Comments (3)\n\n" + "\n\n".join(ARTICLE) + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_related_link_between_paragraphs_leaves_the_article_after_it(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    raw = form(
+        "\n\n".join(ARTICLE[:2])
+        + "\n\nAlso read:\nHow to harden off seedlings\n\n"
+        + "\n\n".join(ARTICLE[2:])
+        + "\n"
+    )
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+def test_article_lines_that_start_like_section_headers_stay() -> None:
+    for line in (
+        "4,000 responses to the consultation",  # a figure in a list, not a comment count
+        "Discussion",  # a paper's section
+        "More from the allotment",  # a subheading (the line rules judge it over its list)
+        "Reply to the council's letter:",
+    ):
+        raw = "\n\n".join(ARTICLE[:3]) + f"\n\n{line}\n\n" + ARTICLE[3] + "\n"
+        assert TrailingSection().find_edits(raw, DocumentContext()) == [], line
+
+
+def test_quoted_speech_is_not_a_commenter_line() -> None:
+    raw = (
+        "\n\n".join(ARTICLE)
+        + "\n\nThe head gardener said:\nWe start every tray under lights now.\n"
+        + "Her assistant said:\nIt saves us weeks.\n"
+    )
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_comment_section_longer_than_the_article_goes_too(lowercased: bool) -> None:
+    # A forum-style thread under a short story: titled comments with their scores.
+    form = _tokenized if lowercased else (lambda text: text)
+    thread = "\n".join(
+        f"Re: grow lights (Score:{i % 5})\n"
+        "I have used a cheap shop light for years and my seedlings never stretched, "
+        "as long as it hangs low enough over the trays and stays on long enough."
+        for i in range(12)
+    )
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + thread + "\n")
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.comment_cues" in edit.reason
+
+
+def test_a_comment_form_notice_opens_the_comment_section() -> None:
+    block = (
+        "Your email address will not be published. Required fields are marked *\n"
+        "Jo B. says:\nLovely tomatoes, mine are still tiny.\nReply"
+    )
+    result = Cleaner.default().clean(_page(block))
+    assert result.text.rstrip() == "\n\n".join(ARTICLE)
+
+
+def test_a_counted_comment_header_opens_the_section_without_other_cues() -> None:
+    block = (
+        "37 Reader Comments\n"
+        "1. Great write-up, though I would start the seeds a week later in the north.\n"
+        "2. Has anyone tried LED strips instead of a shop light?"
+    )
+    result = Cleaner.default().clean(_page(block))
+    assert result.text.rstrip() == "\n\n".join(ARTICLE)
