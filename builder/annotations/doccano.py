@@ -406,7 +406,11 @@ def read_doccano(
 ) -> Iterator[Result]:
     """Read a doccano JSONL export; one native record per line."""
     for task in iter_tasks(path):
-        if task.issues or task.data is None:
+        # A warning (a skipped byte order mark) keeps the record; only an error loses it.
+        if task.data is None or any(i.severity == "error" for i in task.issues):
             yield task.number, None, task.issues
             continue
-        yield line_to_record(task.data, task.number, path.name, offsets=offsets, options=options)
+        number, record, issues = line_to_record(
+            task.data, task.number, path.name, offsets=offsets, options=options
+        )
+        yield number, record, [*task.issues, *issues]

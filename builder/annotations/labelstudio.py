@@ -330,7 +330,9 @@ def task_to_record(
 def read_label_studio(path: Path, options: ImportOptions | None = None) -> Iterator[Result]:
     """Read a Label Studio JSON (or JSON-MIN) export; one native record per task."""
     for task in iter_tasks(path):
-        if task.issues or task.data is None:
+        # A warning (a skipped byte order mark) keeps the record; only an error loses it.
+        if task.data is None or any(i.severity == "error" for i in task.issues):
             yield task.number, None, task.issues
             continue
-        yield task_to_record(task.data, task.number, path.name, options)
+        number, record, issues = task_to_record(task.data, task.number, path.name, options)
+        yield number, record, [*task.issues, *issues]

@@ -1,0 +1,67 @@
+"""Exports as real users hand them over: a byte order mark, CR LF, the other JSON layout,
+several annotations per task, ids in other places. Every span is imported, or the
+build fails naming the file and record; never exit 0 with fewer spans.
+
+The fixtures are the seeds written in the tools' shapes (``tool_exports``), then
+changed the way an editor, a spreadsheet or a second annotator changes them.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tool_exports import (
+    SEED_ENTITIES,
+    SEED_QUOTES,
+    doccano_relation_extraction,
+    label_studio_json,
+    published_rows,
+    use_annotations,
+    write_export,
+)
+
+from builder.annotations import read_annotations
+from builder.pipeline import build
+
+
+def _read(path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[Any]]:
+    records, issues = [], []
+    for _, record, found in read_annotations(path, fmt):
+        issues += found
+        if record is not None:
+            records.append(record)
+    return records, issues
+
+
+def _counts(records: list[dict[str, Any]]) -> tuple[int, int]:
+    return sum(len(r["entities"]) for r in records), sum(len(r["quotes"]) for r in records)
+
+
+def _built_counts(seeds: Path, out: Path, entry: dict[str, Any]) -> tuple[int, int]:
+    use_annotations(seeds, entry)
+    result = build(seeds, out)
+    assert result.ok, [str(i) for i in result.report.issues if i.severity == "error"][:5]
+    rows = published_rows(out).values()
+    return sum(len(r["entities"]) for r in rows), sum(len(r["quotes"]) for r in rows)
+
+
+# -- a UTF-8 byte order mark (Notepad, Excel, PowerShell's Out-File) ------------------------
+@pytest.mark.parametrize(
+    ("fmt", "make"),
+    [("doccano", doccano_relation_extraction), ("label-studio", label_studio_json)],
+    ids=["doccano", "label-studio"],
+)
+def test_a_byte_order_mark_on_json_lines_keeps_the_first_record(
+    seeds_copy: Path, tmp_path: Path, fmt: str, make: Any
+) -> None:
+    path = write_export(seeds_copy / "export.jsonl", make(seeds_copy), jsonl=True)
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes().replace(b"\n", b"\r\n"))
+    records, issues = _read(path, fmt)
+    assert len(records) == 5
+    assert [i.rule for i in issues] == ["encoding.bom"]
+    assert issues[0].severity == "warning"
+    counts = _built_counts(seeds_copy, tmp_path / "out", {"path": path.name, "format": fmt})
+    assert counts == (SEED_ENTITIES, SEED_QUOTES)
