@@ -65,3 +65,27 @@ def test_a_byte_order_mark_on_json_lines_keeps_the_first_record(
     assert issues[0].severity == "warning"
     counts = _built_counts(seeds_copy, tmp_path / "out", {"path": path.name, "format": fmt})
     assert counts == (SEED_ENTITIES, SEED_QUOTES)
+
+
+# -- several annotations per task ----------------------------------------------------------
+def _second_annotation(tasks: list[dict[str, Any]], *, result: bool, when: str) -> None:
+    for task in tasks:
+        extra = dict(task["annotations"][0], id=task["annotations"][0]["id"] + 1000)
+        extra.update(created_at=when, updated_at=when, result=[] if not result else extra["result"])
+        task["annotations"].append(extra)
+
+
+def test_a_newer_empty_annotation_does_not_replace_one_with_spans(seeds_copy: Path) -> None:
+    """A second annotator who submitted nothing: the spans of the first are read, and said."""
+    tasks = label_studio_json(seeds_copy)
+    _second_annotation(tasks, result=False, when="2024-05-01T00:00:00.000000Z")
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    assert len(issues) == 5 and all(i.severity == "warning" for i in issues)
+    assert "read annotation 101 " in issues[0].message and "(empty: 1101)" in issues[0].message
+    # The ground truth is still the ground truth, even empty: a reviewer's decision.
+    tasks[0]["annotations"][1]["ground_truth"] = True
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, _ = _read(path, "label-studio")
+    assert records[0]["entities"] == [] and records[1]["entities"] != []

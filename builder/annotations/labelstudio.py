@@ -20,7 +20,8 @@ What is read:
   ``<Text value="$key">`` the span controls label in ``label_config``, else
   ``text``). Offsets are checked against it, and its sha256 recorded;
 * the annotation: the non-cancelled one marked ``ground_truth``, else the most
-  recently updated (others are skipped with a warning). Predictions only with
+  recently updated one with results (an empty one only when all are empty;
+  others are skipped with a warning). Predictions only with
   ``predictions: true``, when a task has no annotation; the record is then
   marked ``kind: model`` with the prediction's ``model_version``;
 * ``labels`` results (any control name): a span labelled ``QUOTE`` (after the

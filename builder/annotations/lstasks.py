@@ -94,18 +94,23 @@ def pick_annotation(
         if not isinstance(a, Mapping):
             t.add(f": {key}[{i}] is not an object ({a!r:.40})", pointer=f"/{key}/{i}")
     if usable:
+        # An annotation submitted with nothing in it (a second pass that labelled nothing)
+        # must not silently replace one with spans: it comes last unless it is the ground truth.
         usable.sort(
             key=lambda ia: (
                 bool(ia[1].get("ground_truth")),
+                bool(ia[1].get("result")),
                 str(ia[1].get("updated_at") or ia[1].get("created_at") or ""),
                 ia[0],
             )
         )
         k, chosen = usable[-1]
         if len(usable) > 1:
+            empty = [str(a.get("id")) for _, a in usable[:-1] if not a.get("result")]
             t.add(
                 f" has {len(usable)} annotations; read annotation {chosen.get('id')}"
-                " (ground truth, else the latest) and skipped the others",
+                " (the ground truth, else the latest with results) and skipped the others"
+                + (f" (empty: {', '.join(empty)})" if empty else ""),
                 severity="warning",
             )
         return f"/{key}/{k}", chosen
