@@ -9,6 +9,7 @@ changed the way an editor, a spreadsheet or a second annotator changes them.
 from __future__ import annotations
 
 import codecs
+import json
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,34 @@ def test_a_newer_empty_annotation_does_not_replace_one_with_spans(seeds_copy: Pa
     path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
     records, _ = _read(path, "label-studio")
     assert records[0]["entities"] == [] and records[1]["entities"] != []
+
+
+# -- where the article id is -----------------------------------------------------------------
+def test_label_studio_article_ids_in_data_meta_or_the_task_meta(seeds_copy: Path) -> None:
+    """Tasks imported with ``{"data": {"text", "meta": {...}}}`` or ``{"data", "meta"}``."""
+    tasks = label_studio_json(seeds_copy)
+    for n, task in enumerate(tasks):
+        article_id = task["data"].pop("article_id")
+        if n % 2:
+            task["data"]["meta"] = {"article_id": article_id}
+        else:
+            task["meta"] = {"article_id": article_id}
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    for task in tasks:
+        task.pop("meta")
+        task["data"].pop("meta", None)
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert records == [] and len(issues) == 5
+    assert "nor data.meta.article_id, the task's meta.article_id" in issues[0].message
+
+
+def test_doccano_meta_as_a_json_string(seeds_copy: Path) -> None:
+    lines = doccano_relation_extraction(seeds_copy)
+    for line in lines:
+        line["meta"] = json.dumps({"article_id": line.pop("article_id")})
+    path = write_export(seeds_copy / "export.jsonl", lines, jsonl=True)
+    records, issues = _read(path, "doccano")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)

@@ -25,7 +25,8 @@ Categories are document labels: ``genre:analysis`` names its set, the entry's
 that holds it.
 
 The article id is the line's ``article_id`` (import the texts with that column),
-else ``meta.article_id``, else a string ``id``. Comments (``Comments``) and any
+else ``meta.article_id`` (``meta`` an object, or
+the JSON string doccano 1.0 stored), else a string ``id``. Comments (``Comments``) and any
 other column are kept out; a column that holds spans this reader does not know
 is an error, never skipped.
 
@@ -37,6 +38,7 @@ grapheme clusters when the project counts grapheme clusters as one character;
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -271,7 +273,13 @@ def line_to_record(
         )
         return number, None, [issue]
     ln = _Line(file, number, line)
-    meta = line.get("meta") if isinstance(line.get("meta"), Mapping) else {}
+    meta = line.get("meta")
+    if isinstance(meta, str):  # doccano 1.0 kept meta as a JSON string
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            meta = None
+    meta = meta if isinstance(meta, Mapping) else {}
     article_id = line.get("article_id", meta.get("article_id"))
     if article_id is None and isinstance(line.get("id"), str):
         article_id = line["id"]

@@ -15,7 +15,8 @@ One task per article; both export shapes are read:
 
 What is read:
 
-* the article id: ``data.article_id``, else a string ``data.id``; the text the
+* the article id: ``data.article_id``, else ``data.meta.article_id``, else
+  the task's ``meta.article_id``, else a string ``data.id``; the text the
   annotator saw: ``data[text_key]`` (``text_key`` from the entry, else the
   ``<Text value="$key">`` the span controls label in ``label_config``, else
   ``text``). Offsets are checked against it, and its sha256 recorded;
@@ -69,6 +70,21 @@ __all__ = ["read_label_studio", "task_to_record"]
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 
 
+def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> Any:
+    """The article a task annotates: ``data.article_id``, else ``data.meta.article_id``,
+    else the task's own ``meta.article_id`` (Label Studio keeps imported task meta
+    beside ``data``), else a string ``data.id``."""
+    if data.get("article_id") is not None:
+        return data["article_id"]
+    places = [data.get("meta"), task.get("meta") if is_json else None]
+    for meta in places:
+        if isinstance(meta, Mapping) and meta.get("article_id") is not None:
+            return meta["article_id"]
+    if is_json and isinstance(data.get("id"), str):
+        return data["id"]
+    return None
+
+
 def task_to_record(
     task: Any, number: int, file: str, options: ImportOptions | None = None
 ) -> Result:
@@ -90,11 +106,12 @@ def task_to_record(
     if not isinstance(data, Mapping):
         t.add(": data is not an object", pointer="/data")
         return number, None, t.issues
-    article_id = data.get("article_id")
-    if article_id is None and is_json and isinstance(data.get("id"), str):
-        article_id = data["id"]
+    article_id = _article_id(task, data, is_json)
     if not isinstance(article_id, str):
-        t.add(" has no data.article_id (or string data.id) naming its article")
+        t.add(
+            " has no data.article_id (nor data.meta.article_id, the task's meta.article_id"
+            " or a string data.id) naming its article"
+        )
         return number, None, t.issues
     t.record = article_id
     key = options.text_key or "text"
