@@ -19,6 +19,7 @@ from tool_exports import (
     SEED_QUOTES,
     doccano_relation_extraction,
     label_studio_json,
+    label_studio_json_min,
     published_rows,
     use_annotations,
     write_export,
@@ -121,3 +122,27 @@ def test_doccano_meta_as_a_json_string(seeds_copy: Path) -> None:
     path = write_export(seeds_copy / "export.jsonl", lines, jsonl=True)
     records, issues = _read(path, "doccano")
     assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+
+
+def test_json_min_with_two_annotations_of_a_task_reads_one(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """The converter writes a record per annotation, newest first, all with the task's id:
+    the latest with results is read (an empty one never wins), with a warning; no
+    "second annotation record" error, no span lost."""
+    records = []
+    for record in label_studio_json_min(seeds_copy):
+        empty = {k: v for k, v in record.items() if k not in ("label", "genre", "text_form")}
+        empty.update(annotation_id=record["annotation_id"] + 1000, updated_at="2024-05-01T00:00Z")
+        records += [empty, record]
+    path = write_export(seeds_copy / "export.json", records, jsonl=False)
+    read, issues = _read(path, "label-studio")
+    assert len(read) == 5 and _counts(read) == (SEED_ENTITIES, SEED_QUOTES)
+    assert len(issues) == 5 and all(i.severity == "warning" for i in issues)
+    assert "annotation_id 1101, 101); read annotation_id 101" in issues[0].message
+    assert _built_counts(
+        seeds_copy, tmp_path / "out", {"path": path.name, "format": "label-studio"}
+    ) == (
+        SEED_ENTITIES,
+        SEED_QUOTES,
+    )

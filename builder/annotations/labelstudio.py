@@ -11,7 +11,9 @@ One task per article; both export shapes are read:
   of ``{start, end, text, labels}``; a choices control with one choice: the bare
   string, else ``{"choices": [...]}``), plus ``id``, ``annotator``,
   ``annotation_id`` and timestamps. JSON-MIN carries no relations, so quotes
-  read from it have no speaker.
+  read from it have no speaker. It writes one record per annotation, a task's
+  records one after another with the task's ``id``: the latest with results is
+  read, as from JSON.
 
 What is read:
 
@@ -345,12 +347,62 @@ def task_to_record(
     return number, record, t.issues
 
 
+def _min_task_id(data: Any) -> Any:
+    """The task id of a JSON-MIN record (None for a JSON task or anything else)."""
+    if not isinstance(data, Mapping) or "annotation_id" not in data:
+        return None
+    if any(k in data for k in ("annotations", "completions", "predictions")):
+        return None
+    return data.get("id")
+
+
+def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result]:
+    """JSON-MIN writes one record per annotation, the task's records one after another:
+    of a task's readable records, read the latest with spans or choices (as JSON tasks
+    are read), say so, and skip the others."""
+    readable = [(data, r) for data, r in group if r[1] is not None]
+    if len(group) == 1 or not readable:
+        for _, result in group:
+            yield result
+        return
+
+    def rank(item: tuple[int, tuple[Any, Result]]) -> tuple[bool, str, int]:
+        i, (data, (_, record, _)) = item
+        assert record is not None
+        filled = bool(record["entities"] or record["quotes"] or record["labels"])
+        return filled, str(data.get("updated_at") or data.get("created_at") or ""), -i
+
+    _, (chosen, (number, record, issues)) = max(enumerate(readable), key=rank)
+    ids = [str(data.get("annotation_id")) for data, _ in group]
+    note = Issue(
+        file=file,
+        line=number,
+        record=record["article_id"] if record else None,
+        rule="label-studio",
+        severity="warning",
+        message=(
+            f"task {number} (id {chosen.get('id')}): JSON-MIN holds {len(group)} annotations of"
+            f" this task (annotation_id {', '.join(ids)}); read annotation_id"
+            f" {chosen.get('annotation_id')} (the latest with results) and skipped the others"
+        ),
+    )
+    yield number, record, [*issues, note]
+
+
 def read_label_studio(path: Path, options: ImportOptions | None = None) -> Iterator[Result]:
     """Read a Label Studio JSON (or JSON-MIN) export; one native record per task."""
+    group: list[tuple[Any, Result]] = []
     for task in iter_tasks(path):
         # A warning (a skipped byte order mark) keeps the record; only an error loses it.
         if task.data is None or any(i.severity == "error" for i in task.issues):
-            yield task.number, None, task.issues
-            continue
-        number, record, issues = task_to_record(task.data, task.number, path.name, options)
-        yield number, record, [*task.issues, *issues]
+            result: Result = (task.number, None, task.issues)
+        else:
+            number, record, issues = task_to_record(task.data, task.number, path.name, options)
+            result = (number, record, [*task.issues, *issues])
+        task_id = _min_task_id(task.data)
+        if group and (task_id is None or task_id != _min_task_id(group[0][0])):
+            yield from _one_per_task(group, path.name)
+            group = []
+        group.append((task.data, result))
+    if group:
+        yield from _one_per_task(group, path.name)
