@@ -26,6 +26,7 @@ from tool_exports import (
 )
 
 from builder.annotations import read_annotations
+from builder.annotations.lstasks import span_offsets
 from builder.pipeline import build
 
 
@@ -146,3 +147,34 @@ def test_json_min_with_two_annotations_of_a_task_reads_one(
         SEED_ENTITIES,
         SEED_QUOTES,
     )
+
+
+# -- Label Studio's value.text as the browser's selection gives it ---------------------------
+def test_label_studio_value_text_with_white_space_folded_or_trimmed(seeds_copy: Path) -> None:
+    """HumanSignal/label-studio#3078: value.text folds white space runs (a quote across a
+    line break comes as one line) and may drop the selection's leading space that the
+    offsets keep. The offsets are right: the spans are read at them."""
+    tasks = label_studio_json(seeds_copy)
+    widened = 0
+    for task in tasks:
+        text = task["data"]["text"]
+        for result in task["annotations"][0]["result"]:
+            value = result.get("value", {})
+            if result["type"] != "labels":
+                continue
+            if value["start"] > 0 and text[value["start"] - 1] == " ":
+                value["start"] -= 1  # the selection took the space before the word
+                widened += 1
+            value["text"] = " ".join(text[value["start"] : value["end"]].split())
+    assert widened > 100
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    # A value.text with other words is still refused, naming the result.
+    tasks[0]["annotations"][0]["result"][0]["value"]["text"] = "Tehran"
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert len(records) == 4 and [i.rule for i in issues] == ["span-offsets"]
+    # The issue's own example: a double space inside the span, folded in value.text.
+    value = {"start": 6, "end": 22, "text": "Berlin, Germany", "labels": ["LOC"]}
+    assert span_offsets(value, "Text: Berlin,  Germany.", "text") == (6, 22)

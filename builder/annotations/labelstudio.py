@@ -41,7 +41,8 @@ Offsets: Label Studio's frontend counted UTF-16 code units in older releases
 (HumanSignal/label-studio#1347, fixed by label-studio-frontend#308 to store code
 points). Each span's ``value.text`` says which: offsets are taken as code points
 when the text matches there, converted from UTF-16 when it matches that way, and
-rejected otherwise.
+rejected otherwise. White space is compared as runs: Label Studio's ``value.text``
+folds them and may drop the selection's end spaces (HumanSignal/label-studio#3078).
 
 Anything else is reported with the file, the task (its number in the file and
 its id) and the result: a result that is not an object, a region type whose

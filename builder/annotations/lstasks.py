@@ -139,6 +139,14 @@ def pick_annotation(
     return "", None
 
 
+def _same_text(found: str, quote: str) -> bool:
+    """Whether ``value.text`` is the text at the offsets. Label Studio copies it from the
+    browser's selection, which folds runs of white space into one space and may drop it
+    at the ends while the offsets keep it (HumanSignal/label-studio#3078): white space is
+    compared as runs, everything else exactly."""
+    return found == quote or found.split() == quote.split()
+
+
 def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[int, int] | str:
     """Code-point offsets of a labels result, or the reason they cannot be used."""
     start, end = value.get("start"), value.get("end")
@@ -149,7 +157,7 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
     quote = value.get("text")
     if text is None:
         return start, end
-    if not isinstance(quote, str) or text[start:end] == quote:
+    if not isinstance(quote, str) or _same_text(text[start:end], quote):
         if end > len(text):
             return f"value.end {end} is past the end of data.{key} ({len(text)} characters)"
         return start, end
@@ -158,7 +166,7 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
         s, e = utf16.to_code_points(start), utf16.to_code_points(end)
     except OffsetError:
         s = e = -1
-    if s >= 0 and text[s:e] == quote:
+    if s >= 0 and _same_text(text[s:e], quote):
         return s, e
     return (
         f"value.text {quote!r} is not at [{start}, {end}) of data.{key}, counted in code points"
