@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,43 @@ def test_label_studio_value_text_with_white_space_folded_or_trimmed(seeds_copy: 
     # The issue's own example: a double space inside the span, folded in value.text.
     value = {"start": 6, "end": 22, "text": "Berlin, Germany", "labels": ["LOC"]}
     assert span_offsets(value, "Text: Berlin,  Germany.", "text") == (6, 22)
+
+
+# -- doccano's download: a zip ---------------------------------------------------------------
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_doccanos_zip_download_is_read_when_it_holds_one_export(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """doccano's exporter zips one USER.jsonl per member (or all.jsonl): the zip as downloaded."""
+    lines = write_export(
+        tmp_path / "admin.jsonl", doccano_relation_extraction(seeds_copy), jsonl=True
+    )
+    archive = _zip(seeds_copy / "export.zip", {"admin.jsonl": lines.read_bytes()})
+    records, issues = _read(archive, "doccano")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    entry = {"path": archive.name, "format": "doccano"}
+    assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)
+
+
+def test_a_zip_of_several_users_exports_names_them_and_reads_none(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    lines = write_export(
+        tmp_path / "admin.jsonl", doccano_relation_extraction(seeds_copy), jsonl=True
+    )
+    data = lines.read_bytes()
+    archive = _zip(seeds_copy / "export.zip", {"admin.jsonl": data, "annotator2.jsonl": data})
+    records, issues = _read(archive, "doccano")
+    assert records == [] and [i.rule for i in issues] == ["zip"]
+    assert issues[0].file == "export.zip" and "admin.jsonl, annotator2.jsonl" in issues[0].message
+    # and a broken line inside a zipped export is named by archive and member
+    broken = data.replace(b'"text"', b'"text" "', 1)
+    archive = _zip(seeds_copy / "export.zip", {"all.jsonl": broken})
+    records, issues = _read(archive, "doccano")
+    assert len(records) == 4 and issues[0].file == "export.zip:all.jsonl" and issues[0].line == 1

@@ -13,7 +13,11 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ __all__ = [
     "build_record",
     "iter_tasks",
     "span_id",
+    "unpacked",
 ]
 
 #: How a tool counts offsets: ``code-points`` (Python), ``utf-16`` (JavaScript
@@ -235,3 +240,45 @@ def build_record(
         "quotes": [selector(q) for q in sorted(quotes, key=order)],
         "labels": labels,
     }
+
+
+#: Members of an export archive that can hold the export itself.
+_EXPORT_SUFFIXES = (".jsonl", ".json")
+
+
+@contextmanager
+def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
+    """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name, issues)``.
+
+    doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
+    with collaborative annotation). An archive with one export in it is read as that
+    export, named ``ARCHIVE:MEMBER`` in messages; with several, which one to read is the
+    user's choice, so the issue lists them. The member is copied to a temporary file
+    (streamed, so memory stays flat) and removed after reading.
+    """
+    if not zipfile.is_zipfile(path):
+        yield path, path.name, []
+        return
+    with zipfile.ZipFile(path) as archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX/")
+            and m.filename.lower().endswith(_EXPORT_SUFFIXES)
+        ]
+        if len(members) != 1:
+            names = ", ".join(m.filename for m in members[:20]) or "none"
+            message = (
+                f"a zip archive holding {len(members)} JSON/JSONL exports ({names}); unzip it"
+                " and give each file to read as its own entry (one per annotator: an article"
+                " annotated in two files is a second record)"
+            )
+            yield path, path.name, [Issue(file=path.name, rule="zip", message=message)]
+            return
+        member = members[0]
+        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+            target = Path(tmp) / Path(member.filename).name
+            with archive.open(member) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            yield target, f"{path.name}:{member.filename}", []

@@ -1,5 +1,7 @@
 """doccano JSONL exports, read as native records (format ``doccano``).
 
+doccano's download is a zip of them; one holding a single export is read as it.
+
 One line per article. doccano's exporter (``backend/data_export``) writes the
 example's ``id``, ``text`` and the extra columns of the imported file (so an
 ``article_id`` column comes back at the top level), then the project's labels:
@@ -44,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id
+from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id, unpacked
 from .options import DOC_LABEL_SETS, ImportOptions
 
 __all__ = ["line_to_record", "read_doccano"]
@@ -412,13 +414,18 @@ def line_to_record(
 def read_doccano(
     path: Path, *, offsets: str = "utf-16", options: ImportOptions | None = None
 ) -> Iterator[Result]:
-    """Read a doccano JSONL export; one native record per line."""
-    for task in iter_tasks(path):
-        # A warning (a skipped byte order mark) keeps the record; only an error loses it.
-        if task.data is None or any(i.severity == "error" for i in task.issues):
-            yield task.number, None, task.issues
-            continue
-        number, record, issues = line_to_record(
-            task.data, task.number, path.name, offsets=offsets, options=options
-        )
-        yield number, record, [*task.issues, *issues]
+    """Read a doccano JSONL export (or doccano's zip download holding one); one native
+    record per line."""
+    with unpacked(path) as (source, name, problems):
+        if problems:
+            yield None, None, problems
+            return
+        for task in iter_tasks(source, name=name):
+            # A warning (a skipped byte order mark) keeps the record; only an error loses it.
+            if task.data is None or any(i.severity == "error" for i in task.issues):
+                yield task.number, None, task.issues
+                continue
+            number, record, issues = line_to_record(
+                task.data, task.number, name, offsets=offsets, options=options
+            )
+            yield number, record, [*task.issues, *issues]
