@@ -219,3 +219,19 @@ def test_a_zip_of_several_users_exports_names_them_and_reads_none(
     archive = _zip(seeds_copy / "export.zip", {"all.jsonl": broken})
     records, issues = _read(archive, "doccano")
     assert len(records) == 4 and issues[0].file == "export.zip:all.jsonl" and issues[0].line == 1
+
+
+def test_doccano_relation_labelled_under_label_is_read_as_its_label(seeds_copy: Path) -> None:
+    """A relation whose label is under ``label`` instead of ``type`` is that label: a
+    ``mentions`` relation is never taken as an unlabelled (speaker) one."""
+    lines = doccano_relation_extraction(seeds_copy)
+    for line in lines:
+        for rel in line["relations"]:
+            rel["label"] = "mentions" if rel["id"] % 2 else rel["type"]
+            del rel["type"]
+    path = write_export(seeds_copy / "export.jsonl", lines, jsonl=True)
+    records, issues = _read(path, "doccano")
+    assert _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    speakers = sum(1 for r in records for q in r["quotes"] if q["speaker"])
+    mentions = [i for i in issues if "'mentions' is not a speaker relation" in i.message]
+    assert speakers + len(mentions) == 25 and len(mentions) > 5

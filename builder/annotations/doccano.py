@@ -353,7 +353,9 @@ def line_to_record(
             ln.add(f", relation {i}: not an object ({rel!r:.40})", pointer=pointer)
             continue
         rtag = f", relation {rel.get('id', i)}"
-        rtype = rel.get("type")
+        # doccano names a relation's label "type"; a "label" key (other exporters, hand
+        # edits) is read too, never taken as "unlabelled" and so as a speaker.
+        rtype = rel.get("type", rel.get("label"))
         if not options.is_speaker_relation([rtype] if rtype is not None else []):
             ln.add(
                 f"{rtag}: relation type {rtype!r} is not a speaker relation and is not read"
