@@ -9,6 +9,7 @@ changed the way an editor, a spreadsheet or a second annotator changes them.
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import zipfile
 from pathlib import Path
@@ -235,3 +236,22 @@ def test_doccano_relation_labelled_under_label_is_read_as_its_label(seeds_copy: 
     speakers = sum(1 for r in records for q in r["quotes"] if q["speaker"])
     mentions = [i for i in issues if "'mentions' is not a speaker relation" in i.message]
     assert speakers + len(mentions) == 25 and len(mentions) > 5
+
+
+# -- gzip-compressed exports -----------------------------------------------------------------
+@pytest.mark.parametrize("name", ["export.json.gz", "export.json"])
+def test_gzip_compressed_exports_are_read_whatever_their_name(seeds_copy: Path, name: str) -> None:
+    plain = write_export(seeds_copy / "plain.json", label_studio_json(seeds_copy), jsonl=False)
+    path = seeds_copy / name
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    records, issues = _read(path, "label-studio")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    lines = write_export(
+        seeds_copy / "plain.jsonl", doccano_relation_extraction(seeds_copy), jsonl=True
+    )
+    path.write_bytes(gzip.compress(lines.read_bytes()))
+    records, issues = _read(path, "doccano")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    path.write_bytes(gzip.compress(lines.read_bytes())[:-100])  # cut short in transfer
+    records, issues = _read(path, "doccano")
+    assert records == [] and [(i.file, i.rule) for i in issues] == [(name, "compression")]

@@ -11,11 +11,13 @@ the text the annotator saw, and refuses an offset that falls inside a character.
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -246,9 +248,27 @@ def build_record(
 _EXPORT_SUFFIXES = (".jsonl", ".json")
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzipped(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
+    """A gzip-compressed export (whatever its name) as a temporary plain file."""
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        target = Path(tmp) / path.name.removesuffix(".gz")
+        try:
+            with gzip.open(path, "rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (OSError, EOFError, zlib.error) as exc:
+            message = f"a gzip file that cannot be decompressed ({exc or type(exc).__name__})"
+            yield path, path.name, [Issue(file=path.name, rule="compression", message=message)]
+            return
+        yield target, path.name, []
+
+
 @contextmanager
 def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
-    """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name, issues)``.
+    """The export inside ``path`` when it is gzip-compressed (by its first bytes, whatever
+    its name) or a zip archive, else ``path``: ``(file, name, issues)``.
 
     doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
     with collaborative annotation). An archive with one export in it is read as that
@@ -256,6 +276,11 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
     user's choice, so the issue lists them. The member is copied to a temporary file
     (streamed, so memory stays flat) and removed after reading.
     """
+    with path.open("rb") as handle:
+        magic = handle.read(2)
+    if magic == _GZIP_MAGIC:
+        yield from _gunzipped(path)
+        return
     if not zipfile.is_zipfile(path):
         yield path, path.name, []
         return

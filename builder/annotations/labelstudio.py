@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import build_record, iter_tasks, span_id
+from .common import build_record, iter_tasks, span_id, unpacked
 from .lstasks import (
     UNREADABLE_REGIONS,
     TaskReport,
@@ -391,19 +391,24 @@ def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result
 
 
 def read_label_studio(path: Path, options: ImportOptions | None = None) -> Iterator[Result]:
-    """Read a Label Studio JSON (or JSON-MIN) export; one native record per task."""
-    group: list[tuple[Any, Result]] = []
-    for task in iter_tasks(path):
-        # A warning (a skipped byte order mark) keeps the record; only an error loses it.
-        if task.data is None or any(i.severity == "error" for i in task.issues):
-            result: Result = (task.number, None, task.issues)
-        else:
-            number, record, issues = task_to_record(task.data, task.number, path.name, options)
-            result = (number, record, [*task.issues, *issues])
-        task_id = _min_task_id(task.data)
-        if group and (task_id is None or task_id != _min_task_id(group[0][0])):
-            yield from _one_per_task(group, path.name)
-            group = []
-        group.append((task.data, result))
-    if group:
-        yield from _one_per_task(group, path.name)
+    """Read a Label Studio JSON (or JSON-MIN) export, gzip-compressed or not; one
+    native record per task."""
+    with unpacked(path) as (source, name, problems):
+        if problems:
+            yield None, None, problems
+            return
+        group: list[tuple[Any, Result]] = []
+        for task in iter_tasks(source, name=name):
+            # A warning (a skipped byte order mark) keeps the record; only an error loses it.
+            if task.data is None or any(i.severity == "error" for i in task.issues):
+                result: Result = (task.number, None, task.issues)
+            else:
+                number, record, issues = task_to_record(task.data, task.number, name, options)
+                result = (number, record, [*task.issues, *issues])
+            task_id = _min_task_id(task.data)
+            if group and (task_id is None or task_id != _min_task_id(group[0][0])):
+                yield from _one_per_task(group, name)
+                group = []
+            group.append((task.data, result))
+        if group:
+            yield from _one_per_task(group, name)
