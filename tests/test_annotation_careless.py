@@ -255,3 +255,38 @@ def test_gzip_compressed_exports_are_read_whatever_their_name(seeds_copy: Path, 
     path.write_bytes(gzip.compress(lines.read_bytes())[:-100])  # cut short in transfer
     records, issues = _read(path, "doccano")
     assert records == [] and [(i.file, i.rule) for i in issues] == [(name, "compression")]
+
+
+# -- objects written with indentation, one after another ------------------------------------
+@pytest.mark.parametrize(
+    ("fmt", "make"),
+    [("doccano", doccano_relation_extraction), ("label-studio", label_studio_json)],
+    ids=["doccano", "label-studio"],
+)
+def test_indented_objects_one_after_another_are_read_one_by_one(
+    seeds_copy: Path, fmt: str, make: Any
+) -> None:
+    """doccano's own import examples are indented objects in a .jsonl; a JSON Lines reader
+    gave an error per line (thousands). Each object is a task; a broken one is named."""
+    path = seeds_copy / "export.jsonl"
+    objects = [json.dumps(x, indent=4, ensure_ascii=False) for x in make(seeds_copy)]
+    path.write_text("\n".join(objects) + "\n", encoding="utf-8")
+    records, issues = _read(path, fmt)
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    path.write_text("\n".join(objects)[:-40], encoding="utf-8")  # the last one cut short
+    records, issues = _read(path, fmt)
+    assert len(records) == 4 and [(i.rule, i.line) for i in issues] == [("json", 5)]
+    assert "the rest of the file is not read" in issues[0].message
+
+
+def test_indented_objects_are_decoded_across_read_chunks(tmp_path: Path) -> None:
+    from builder.annotations.common import _iter_json_objects
+
+    objects = [{"id": n, "text": "é🙂 " * n, "label": [[0, 1, "X"]] * n} for n in range(1, 30)]
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + "\n".join(json.dumps(o, indent=2, ensure_ascii=False) for o in objects).encode()
+    )
+    tasks = list(_iter_json_objects(path, path.name, chunk=7))  # splits UTF-8 sequences too
+    assert [t.data for t in tasks] == objects and [t.number for t in tasks] == list(range(1, 30))

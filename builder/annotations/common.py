@@ -207,8 +207,63 @@ def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
         except RecursionError:
             yield _broken(name, last + 1, "json-depth", "nested too deeply to read")
         return
+    if head.split(b"\n", 1)[0].strip() == b"{":
+        # Objects written with indentation, one after another (doccano's own import
+        # examples look so; so does a hand-joined set of single-task files).
+        yield from _iter_json_objects(path, name)
+        return
     for line, record, issues in read_jsonl(path, name=name):
         yield Task(line, record, issues)
+
+
+def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
+    """JSON values one after another, each over several lines, decoded one at a time.
+
+    A task's number is its place in the file; an issue also gives the line it starts at.
+    """
+    decoder = json.JSONDecoder()
+    incremental = codecs.getincrementaldecoder("utf-8-sig")()
+    buf, number, line = "", 0, 1
+    with path.open("rb") as handle:
+        eof = False
+        while True:
+            start = len(buf) - len(buf.lstrip())
+            line += buf.count("\n", 0, start)
+            buf = buf[start:]
+            if not buf:
+                if eof:
+                    return
+                data = handle.read(chunk)
+                eof = not data
+                try:
+                    buf = incremental.decode(data, final=eof)
+                except UnicodeDecodeError as exc:
+                    yield _broken(name, number + 1, "encoding", f"not valid UTF-8 ({exc.reason})")
+                    return
+                continue
+            try:
+                value, end = decoder.raw_decode(buf)
+            except RecursionError:
+                yield _broken(name, number + 1, "json-depth", "nested too deeply to read")
+                return
+            except json.JSONDecodeError as exc:
+                if not eof:
+                    try:
+                        more = handle.read(chunk)
+                        eof = not more
+                        buf += incremental.decode(more, final=eof)
+                    except UnicodeDecodeError as err:
+                        why = f"not valid UTF-8 ({err.reason})"
+                        yield _broken(name, number + 1, "encoding", why)
+                        return
+                    continue
+                why = f"invalid JSON at line {line + exc.lineno - 1} ({exc.msg})"
+                yield _broken(name, number + 1, "json", why)
+                return
+            number += 1
+            yield Task(number, value, [])
+            line += buf.count("\n", 0, end)
+            buf = buf[end:]
 
 
 def build_record(
