@@ -290,3 +290,18 @@ def test_indented_objects_are_decoded_across_read_chunks(tmp_path: Path) -> None
     )
     tasks = list(_iter_json_objects(path, path.name, chunk=7))  # splits UTF-8 sequences too
     assert [t.data for t in tasks] == objects and [t.number for t in tasks] == list(range(1, 30))
+
+
+def test_label_studio_task_uploaded_as_the_articles_txt_file_is_named_by_it(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """Each article uploaded to Label Studio as its .txt: the task's data is the text only,
+    and file_upload is the stored name, 8 hex digits and a dash before the file's name."""
+    tasks = label_studio_json(seeds_copy)
+    for n, task in enumerate(tasks):
+        task["file_upload"] = f"{n:08x}-{task['data'].pop('article_id')}.txt"
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    entry = {"path": path.name, "format": "label-studio"}
+    assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)

@@ -18,7 +18,8 @@ One task per article; both export shapes are read:
 What is read:
 
 * the article id: ``data.article_id``, else ``data.meta.article_id``, else
-  the task's ``meta.article_id``, else a string ``data.id``; the text the
+  the task's ``meta.article_id``, else a string ``data.id``, else the uploaded
+  file's name (``file_upload: 1a2b3c4d-ARTICLE.txt``); the text the
   annotator saw: ``data[text_key]`` (``text_key`` from the entry, else the
   ``<Text value="$key">`` the span controls label in ``label_config``, else
   ``text``). Offsets are checked against it, and its sha256 recorded;
@@ -52,6 +53,7 @@ mapping does not know. An unknown result type that holds no span is a warning.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -73,10 +75,15 @@ __all__ = ["read_label_studio", "task_to_record"]
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 
 
+#: ``file_upload`` of a task made from an uploaded text file: ``<8 hex digits>-<name>.txt``.
+_UPLOADED_TXT = re.compile(r"[0-9a-f]{8}-(.+)\.txt")
+
+
 def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> Any:
     """The article a task annotates: ``data.article_id``, else ``data.meta.article_id``,
     else the task's own ``meta.article_id`` (Label Studio keeps imported task meta
-    beside ``data``), else a string ``data.id``."""
+    beside ``data``), else a string ``data.id``, else the name of the ``.txt`` the task
+    was uploaded as (``file_upload``: Label Studio prefixes 8 hex digits and a dash)."""
     if data.get("article_id") is not None:
         return data["article_id"]
     places = [data.get("meta"), task.get("meta") if is_json else None]
@@ -85,6 +92,9 @@ def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool)
             return meta["article_id"]
     if is_json and isinstance(data.get("id"), str):
         return data["id"]
+    upload = task.get("file_upload") if is_json else None
+    if isinstance(upload, str) and (found := _UPLOADED_TXT.fullmatch(upload.rsplit("/", 1)[-1])):
+        return found[1]  # one article file uploaded as one task: its name is the id
     return None
 
 
@@ -112,8 +122,8 @@ def task_to_record(
     article_id = _article_id(task, data, is_json)
     if not isinstance(article_id, str):
         t.add(
-            " has no data.article_id (nor data.meta.article_id, the task's meta.article_id"
-            " or a string data.id) naming its article"
+            " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
+            " a string data.id or an uploaded ARTICLE.txt as file_upload) naming its article"
         )
         return number, None, t.issues
     t.record = article_id
