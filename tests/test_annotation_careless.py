@@ -305,3 +305,17 @@ def test_label_studio_task_uploaded_as_the_articles_txt_file_is_named_by_it(
     assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
     entry = {"path": path.name, "format": "label-studio"}
     assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)
+
+
+def test_native_records_as_a_json_array(seeds_copy: Path, tmp_path: Path) -> None:
+    """Our own format given as a JSON array (a JSON dump of the records): read as JSON Lines."""
+    records = json.loads(
+        "[" + ",".join((seeds_copy / "annotations.jsonl").read_text().split("\n")[:-1]) + "]"
+    )
+    path = write_export(seeds_copy / "native.json", [*records, ["not", "a", "record"]], jsonl=False)
+    read, issues = _read(path, "native")
+    assert _counts(read) == (SEED_ENTITIES, SEED_QUOTES)
+    assert [(i.line, i.rule) for i in issues] == [(6, "type")]
+    write_export(path, records, jsonl=False)
+    entry = {"path": path.name, "format": "native"}
+    assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)
