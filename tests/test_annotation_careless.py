@@ -319,3 +319,31 @@ def test_native_records_as_a_json_array(seeds_copy: Path, tmp_path: Path) -> Non
     write_export(path, records, jsonl=False)
     entry = {"path": path.name, "format": "native"}
     assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)
+
+
+# -- brat over a Windows text file -----------------------------------------------------------
+def test_brat_offsets_counting_a_cr_lf_as_one_character(seeds_copy: Path, tmp_path: Path) -> None:
+    """nlplab/brat#853: over a .txt with CR LF line ends brat's client counts each pair as
+    one character (as does a .ann written from text read with universal newlines). The
+    text column tells which count a span uses; both are read at the .txt's own positions."""
+    from brat_helpers import seeds_to_brat
+
+    from builder.annotations.brat import read_brat_file
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"John loves Mary.\r\nHe married her.\r\n")
+    # brat#853's own example: He and her counted without the CR; Mary before it either way.
+    ann = "T1\tPERSON 0 4\tJohn\nT2\tPERSON 11 15\tMary\nT3\tPERSON 17 19\tHe\nT4\tPERSON 28 31\ther\n"
+    (folder / "a.ann").write_text(ann + "T5\tPERSON 18 20\tHe\n", encoding="utf-8")
+    _, record, issues = read_brat_file(folder / "a.ann")
+    assert issues == [] and record is not None
+    got = {e["id"]: (e["start"], e["end"], e["text"]) for e in record["entities"]}
+    assert got["T3"] == got["T5"] == (18, 20, "He") and got["T4"] == (29, 32, "her")
+    # The seeds: each .txt with CR LF, offsets counted on the LF text.
+    brat = seeds_copy / "brat"
+    seeds_to_brat(seeds_copy, brat)
+    for txt in brat.glob("*.txt"):
+        txt.write_bytes(txt.read_bytes().replace(b"\n", b"\r\n"))
+    entry = {"path": "brat", "format": "brat"}
+    assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)
