@@ -347,3 +347,18 @@ def test_brat_offsets_counting_a_cr_lf_as_one_character(seeds_copy: Path, tmp_pa
         txt.write_bytes(txt.read_bytes().replace(b"\n", b"\r\n"))
     entry = {"path": "brat", "format": "brat"}
     assert _built_counts(seeds_copy, tmp_path / "out", entry) == (SEED_ENTITIES, SEED_QUOTES)
+
+
+def test_label_studio_offsets_counting_a_cr_lf_as_one_character(seeds_copy: Path) -> None:
+    """A task text with CR LF line ends: the browser shows each pair as one line break
+    and counts it so; value.text decides, and the spans land on data.text's positions."""
+    tasks = label_studio_json(seeds_copy)
+    for task in tasks:  # offsets stay counted on the LF text, data.text gets CR LF
+        task["data"]["text"] = task["data"]["text"].replace("\n", "\r\n")
+    path = write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    records, issues = _read(path, "label-studio")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    for record, task in zip(records, tasks, strict=True):
+        text = task["data"]["text"]
+        assert all(text[e["start"] : e["end"]] == e["text"] for e in record["entities"])
+        assert all("\r" not in e["text"] for e in record["entities"])

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import DOC_LABELS, QUOTE_LABELS, build_record
+from .common import DOC_LABELS, QUOTE_LABELS, CrLfAsOne, build_record
 
 __all__ = ["DOCUMENT_TYPE", "read_brat", "read_brat_file"]
 
@@ -73,24 +73,6 @@ class _Parsed:
     issues: list[Issue] = field(default_factory=list)
 
 
-class _CrLfAsOne:
-    """Offsets counted on a text whose CR LF pairs count as one character, mapped to the
-    text as it is (built on first use: most files never need it)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._raw: list[int] | None = None
-
-    def to_raw(self, offset: int) -> int | None:
-        if self._raw is None:
-            text = self.text  # a CR LF is its CR: an offset before the pair stays before it
-            self._raw = [
-                i for i, ch in enumerate(text) if not (ch == "\n" and text[i - 1 : i] == "\r")
-            ]
-            self._raw.append(len(self.text))
-        return self._raw[offset] if 0 <= offset < len(self._raw) else None
-
-
 def _check_fragments(
     pairs: list[tuple[int, int]], fragments: str, column: str, text: str
 ) -> str | None:
@@ -117,7 +99,7 @@ def _span(
     fragments: str,
     column: str,
     text: str | None,
-    lf: _CrLfAsOne | None = None,
+    lf: CrLfAsOne | None = None,
 ) -> dict[str, Any] | str:
     """The native span of a ``T`` line, or why it cannot be read."""
     pairs = []
@@ -160,7 +142,7 @@ def _span(
 
 def _parse(lines: Iterator[str], text: str | None, file: str, record: str) -> _Parsed:
     parsed = _Parsed()
-    lf = _CrLfAsOne(text) if text is not None and "\r\n" in text else None
+    lf = CrLfAsOne(text) if text is not None and "\r\n" in text else None
 
     def issue(line: int, message: str, *, rule: str = "brat", severity: str = "error") -> None:
         parsed.issues.append(

@@ -34,6 +34,7 @@ from .options import DOC_LABEL_SETS, QUOTE_LABELS
 __all__ = [
     "OFFSET_UNITS",
     "QUOTE_LABELS",
+    "CrLfAsOne",
     "OffsetConverter",
     "OffsetError",
     "Task",
@@ -362,3 +363,23 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
             with archive.open(member) as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
             yield target, f"{path.name}:{member.filename}", []
+
+
+class CrLfAsOne:
+    """Offsets counted on a text whose CR LF pairs count as one character, mapped to the
+    text as it is (built on first use: most texts never need it). Browsers drop the CR
+    of a CR LF in rendered text, so tools running in one count the pair as one: brat's
+    client (nlplab/brat#853), Label Studio's."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._raw: list[int] | None = None
+
+    def to_raw(self, offset: int) -> int | None:
+        if self._raw is None:
+            text = self.text  # a CR LF is its CR: an offset before the pair stays before it
+            self._raw = [
+                i for i, ch in enumerate(text) if not (ch == "\n" and text[i - 1 : i] == "\r")
+            ]
+            self._raw.append(len(self.text))
+        return self._raw[offset] if 0 <= offset < len(self._raw) else None

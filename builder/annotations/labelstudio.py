@@ -44,6 +44,8 @@ points). Each span's ``value.text`` says which: offsets are taken as code points
 when the text matches there, converted from UTF-16 when it matches that way, and
 rejected otherwise. White space is compared as runs: Label Studio's ``value.text``
 folds them and may drop the selection's end spaces (HumanSignal/label-studio#3078).
+Over a text with CR LF line ends, offsets counting each pair as one character (as
+the browser shows it) are recognised the same way.
 
 Anything else is reported with the file, the task (its number in the file and
 its id) and the result: a result that is not an object, a region type whose

@@ -10,11 +10,12 @@ names the file, the task and the record.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from ..validate.report import Issue
-from .common import OffsetConverter, OffsetError
+from .common import CrLfAsOne, OffsetConverter, OffsetError
 from .options import ImportOptions
 
 __all__ = [
@@ -139,6 +140,12 @@ def pick_annotation(
     return "", None
 
 
+@functools.lru_cache(maxsize=2)
+def _crlf_as_one(text: str) -> CrLfAsOne:
+    """One map per text (a task's spans are read one after another)."""
+    return CrLfAsOne(text)
+
+
 def _same_text(found: str, quote: str) -> bool:
     """Whether ``value.text`` is the text at the offsets. Label Studio copies it from the
     browser's selection, which folds runs of white space into one space and may drop it
@@ -168,6 +175,11 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
         s = e = -1
     if s >= 0 and _same_text(text[s:e], quote):
         return s, e
+    if "\r\n" in text:  # counted in the browser, which shows a CR LF as one line break
+        lf = _crlf_as_one(text)
+        s2, e2 = lf.to_raw(start), lf.to_raw(end)
+        if s2 is not None and e2 is not None and _same_text(text[s2:e2], quote):
+            return s2, e2
     return (
         f"value.text {quote!r} is not at [{start}, {end}) of data.{key}, counted in code points"
         f" ({text[start:end]!r}) or in UTF-16 units"
