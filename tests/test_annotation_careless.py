@@ -23,6 +23,7 @@ from tool_exports import (
     label_studio_json,
     label_studio_json_min,
     published_rows,
+    seed_records,
     use_annotations,
     write_export,
 )
@@ -362,3 +363,39 @@ def test_label_studio_offsets_counting_a_cr_lf_as_one_character(seeds_copy: Path
         text = task["data"]["text"]
         assert all(text[e["start"] : e["end"]] == e["text"] for e in record["entities"])
         assert all("\r" not in e["text"] for e in record["entities"])
+
+
+# -- an emoji before the spans: code points or UTF-16 units ----------------------------------
+def test_doccano_code_point_offsets_after_an_emoji_are_not_read_as_utf16(seeds_copy: Path) -> None:
+    """A text pre-annotated in Python (code points) and exported by doccano unchanged: read
+    as UTF-16 units every span after the emoji moved one character left, with exit 0."""
+    natives = {r["article_id"]: r for r in seed_records(seeds_copy)}
+    lines = doccano_relation_extraction(seeds_copy)
+    units = [dict(line, entities=[dict(e) for e in line["entities"]]) for line in lines]
+    for line, unit in zip(lines, units, strict=True):
+        line["text"] = unit["text"] = "🙂 " + line["text"]
+        for e in line["entities"]:
+            e["start_offset"] += 2
+            e["end_offset"] += 2
+        for e in unit["entities"]:
+            e["start_offset"] += 3
+            e["end_offset"] += 3
+    path = write_export(seeds_copy / "export.jsonl", lines, jsonl=True)
+    records, issues = _read(path, "doccano")
+    assert records == [] and len(issues) == 5 and {i.rule for i in issues} == {"span-offsets"}
+    assert "look counted in code points" in issues[0].message
+    assert "offsets: code-points" in issues[0].message
+    use_annotations(seeds_copy, {"path": path.name, "format": "doccano", "offsets": "code-points"})
+    from builder.config import load_config
+
+    options = load_config(seeds_copy).annotation_inputs[0].options
+    read = [r for _, r, _ in read_annotations(path, "doccano", options=options) if r]
+    assert _counts(read) == (SEED_ENTITIES, SEED_QUOTES)
+    for record in read:  # the spans' own words, not their neighbours
+        want = sorted(e["text"] for e in natives[record["article_id"]]["entities"])
+        assert sorted(e["text"] for e in record["entities"]) == want
+    # The same spans counted in UTF-16 units, as doccano's browser does: read, no error.
+    write_export(path, units, jsonl=True)
+    records, issues = _read(path, "doccano")
+    assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
+    assert [e["text"] for e in records[0]["entities"]] == [e["text"] for e in read[0]["entities"]]

@@ -36,6 +36,9 @@ Offsets: doccano's frontend counts UTF-16 code units (doccano/doccano#2290), or
 grapheme clusters when the project counts grapheme clusters as one character;
 :func:`read_doccano` converts them to code points over the line's ``text``
 (default ``utf-16``; the entry's ``offsets: graphemes`` or ``code-points`` otherwise).
+Without ``offsets`` on the entry, a text with characters past the BMP whose spans cut
+words when read as UTF-16 units and none when read as code points (offsets a Python
+tool wrote and doccano kept) is an error asking which, never a silent shift.
 """
 
 from __future__ import annotations
@@ -259,6 +262,43 @@ def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) 
     return labels
 
 
+def _splits_word(text: str, start: int, end: int) -> bool:
+    return any(
+        0 < i < len(text) and text[i - 1].isalnum() and text[i].isalnum() for i in (start, end)
+    )
+
+
+def _code_points_read_as_utf16(
+    text: str, spans: list[RawSpan], utf16: OffsetConverter
+) -> str | None:
+    """Why offsets of a text with characters past the BMP (most emoji) look counted in
+    code points, not the UTF-16 units doccano's browser counts (None when they do not).
+
+    A tool that pre-annotated in Python and imported into doccano keeps its code-point
+    offsets; read as UTF-16 units every span after such a character moves left, silently
+    unless an offset lands inside a character. Here read both ways: when the UTF-16 reading
+    cuts words and the code-point reading cuts none, the offsets are code points.
+    """
+    if text.isascii() or not any(ord(ch) > 0xFFFF for ch in text):
+        return None
+    as_units = as_points = 0
+    for _, start, end, _, _ in spans:
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+            continue
+        try:
+            s, e = utf16.to_code_points(start), utf16.to_code_points(end)
+        except OffsetError:
+            return None  # reported span by span already
+        as_units += _splits_word(text, s, e)
+        as_points += 0 <= start <= end <= len(text) and _splits_word(text, start, end)
+    if as_units and not as_points:
+        return (
+            f"read as UTF-16 units (doccano's count), {as_units} span(s) cut a word; read as"
+            " code points none does: the offsets look counted in code points"
+        )
+    return None
+
+
 def line_to_record(
     line: Any,
     number: int,
@@ -298,6 +338,15 @@ def line_to_record(
         return number, None, ln.issues
     raw_spans, relations, cats = _collect(line, ln, options)
     convert = OffsetConverter(text, options.offsets or offsets)
+    if options.offsets is None and offsets == "utf-16":
+        why = _code_points_read_as_utf16(text, raw_spans, convert)
+        if why is not None:
+            ln.add(
+                f": {why}; say which with {options.origin}.offsets: code-points (or utf-16)",
+                pointer=raw_spans[0][4],
+                rule="span-offsets",
+            )
+            return number, None, ln.issues
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
     all_spans: list[dict[str, Any]] = []
