@@ -3,7 +3,9 @@
 The input is a folder of ``.ann`` files, sub-folders included (or one ``.ann``
 file); each file holds the annotations of the article named by its stem, and
 the ``.txt`` beside it, when present, is the text the annotator saw (brat's own
-layout: ``DOC.ann`` annotates ``DOC.txt``). Offsets are code points on that text; a span's text
+layout: ``DOC.ann`` annotates ``DOC.txt``). Offsets are code points on that text (over a
+``.txt`` with CR LF line ends, counting each pair as one character is recognised too,
+as brat's client counts them, nlplab/brat#853); a span's text
 column is checked against it, and its digest becomes the record's
 ``text_sha256``, so spans made on another version of the raw text are
 re-anchored. Without the ``.txt`` the offsets must hold on the current raw
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import DOC_LABELS, QUOTE_LABELS, build_record
+from .common import DOC_LABELS, QUOTE_LABELS, CrLfAsOne, build_record
 
 __all__ = ["DOCUMENT_TYPE", "read_brat", "read_brat_file"]
 
@@ -71,8 +73,33 @@ class _Parsed:
     issues: list[Issue] = field(default_factory=list)
 
 
+def _check_fragments(
+    pairs: list[tuple[int, int]], fragments: str, column: str, text: str
+) -> str | None:
+    """Why the fragments do not hold on ``text`` (None when they do)."""
+    end = pairs[-1][1]
+    if end > len(text):
+        return f"offset {end} is past the end of the text ({len(text)} characters)"
+    for (_, a), (b, _) in itertools.pairwise(pairs):
+        if text[a:b].strip():
+            return (
+                f"discontinuous span {fragments}: {text[a:b]!r} lies between its fragments,"
+                " and a span must be contiguous"
+            )
+    # brat writes the fragments' texts joined by a space.
+    seen = " ".join(text[a:b] for a, b in pairs)
+    if seen != column:
+        return f"the text column {column!r} is not the text at {fragments} ({seen!r})"
+    return None
+
+
 def _span(
-    ident: str, kind: str, fragments: str, column: str, text: str | None
+    ident: str,
+    kind: str,
+    fragments: str,
+    column: str,
+    text: str | None,
+    lf: CrLfAsOne | None = None,
 ) -> dict[str, Any] | str:
     """The native span of a ``T`` line, or why it cannot be read."""
     pairs = []
@@ -87,18 +114,18 @@ def _span(
     pairs.sort()
     start, end = pairs[0][0], pairs[-1][1]
     if text is not None:
-        if end > len(text):
-            return f"offset {end} is past the end of the text ({len(text)} characters)"
-        for (_, a), (b, _) in itertools.pairwise(pairs):
-            if text[a:b].strip():
-                return (
-                    f"discontinuous span {fragments}: {text[a:b]!r} lies between its fragments,"
-                    " and a span must be contiguous"
-                )
-        # brat writes the fragments' texts joined by a space.
-        seen = " ".join(text[a:b] for a, b in pairs)
-        if seen != column:
-            return f"the text column {column!r} is not the text at {fragments} ({seen!r})"
+        why = _check_fragments(pairs, fragments, column, text)
+        if why is not None and lf is not None:
+            # brat's own client counts a CR LF as one character (nlplab/brat#853), as does
+            # a .ann written from text read with universal newlines: the column decides.
+            mapped = [(lf.to_raw(a), lf.to_raw(b)) for a, b in pairs]
+            if all(a is not None and b is not None for a, b in mapped):
+                pairs = [(a, b) for a, b in mapped if a is not None and b is not None]
+                if _check_fragments(pairs, fragments, column, text) is None:
+                    why = None
+                    start, end = pairs[0][0], pairs[-1][1]
+        if why is not None:
+            return why
         column = text[start:end]
     elif len(pairs) > 1:
         return (
@@ -115,6 +142,7 @@ def _span(
 
 def _parse(lines: Iterator[str], text: str | None, file: str, record: str) -> _Parsed:
     parsed = _Parsed()
+    lf = CrLfAsOne(text) if text is not None and "\r\n" in text else None
 
     def issue(line: int, message: str, *, rule: str = "brat", severity: str = "error") -> None:
         parsed.issues.append(
@@ -142,7 +170,7 @@ def _parse(lines: Iterator[str], text: str | None, file: str, record: str) -> _P
                 issue(number, f"{ident}: expected 'ID<TAB>TYPE START END<TAB>TEXT'")
                 parsed.failed.add(ident)
                 continue
-            found = _span(ident, kind, fragments, column, text)
+            found = _span(ident, kind, fragments, column, text, lf)
             if isinstance(found, str):
                 issue(number, f"{ident}: {found}", rule="span-offsets")
                 parsed.failed.add(ident)

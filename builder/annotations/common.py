@@ -11,9 +11,15 @@ the text the annotator saw, and refuses an offset that falls inside a character.
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import re
+import shutil
+import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,12 +34,14 @@ from .options import DOC_LABEL_SETS, QUOTE_LABELS
 __all__ = [
     "OFFSET_UNITS",
     "QUOTE_LABELS",
+    "CrLfAsOne",
     "OffsetConverter",
     "OffsetError",
     "Task",
     "build_record",
     "iter_tasks",
     "span_id",
+    "unpacked",
 ]
 
 #: How a tool counts offsets: ``code-points`` (Python), ``utf-16`` (JavaScript
@@ -200,8 +208,63 @@ def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
         except RecursionError:
             yield _broken(name, last + 1, "json-depth", "nested too deeply to read")
         return
+    if head.split(b"\n", 1)[0].strip() == b"{":
+        # Objects written with indentation, one after another (doccano's own import
+        # examples look so; so does a hand-joined set of single-task files).
+        yield from _iter_json_objects(path, name)
+        return
     for line, record, issues in read_jsonl(path, name=name):
         yield Task(line, record, issues)
+
+
+def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
+    """JSON values one after another, each over several lines, decoded one at a time.
+
+    A task's number is its place in the file; an issue also gives the line it starts at.
+    """
+    decoder = json.JSONDecoder()
+    incremental = codecs.getincrementaldecoder("utf-8-sig")()
+    buf, number, line = "", 0, 1
+    with path.open("rb") as handle:
+        eof = False
+        while True:
+            start = len(buf) - len(buf.lstrip())
+            line += buf.count("\n", 0, start)
+            buf = buf[start:]
+            if not buf:
+                if eof:
+                    return
+                data = handle.read(chunk)
+                eof = not data
+                try:
+                    buf = incremental.decode(data, final=eof)
+                except UnicodeDecodeError as exc:
+                    yield _broken(name, number + 1, "encoding", f"not valid UTF-8 ({exc.reason})")
+                    return
+                continue
+            try:
+                value, end = decoder.raw_decode(buf)
+            except RecursionError:
+                yield _broken(name, number + 1, "json-depth", "nested too deeply to read")
+                return
+            except json.JSONDecodeError as exc:
+                if not eof:
+                    try:
+                        more = handle.read(chunk)
+                        eof = not more
+                        buf += incremental.decode(more, final=eof)
+                    except UnicodeDecodeError as err:
+                        why = f"not valid UTF-8 ({err.reason})"
+                        yield _broken(name, number + 1, "encoding", why)
+                        return
+                    continue
+                why = f"invalid JSON at line {line + exc.lineno - 1} ({exc.msg})"
+                yield _broken(name, number + 1, "json", why)
+                return
+            number += 1
+            yield Task(number, value, [])
+            line += buf.count("\n", 0, end)
+            buf = buf[end:]
 
 
 def build_record(
@@ -235,3 +298,88 @@ def build_record(
         "quotes": [selector(q) for q in sorted(quotes, key=order)],
         "labels": labels,
     }
+
+
+#: Members of an export archive that can hold the export itself.
+_EXPORT_SUFFIXES = (".jsonl", ".json")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzipped(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
+    """A gzip-compressed export (whatever its name) as a temporary plain file."""
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        target = Path(tmp) / path.name.removesuffix(".gz")
+        try:
+            with gzip.open(path, "rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (OSError, EOFError, zlib.error) as exc:
+            message = f"a gzip file that cannot be decompressed ({exc or type(exc).__name__})"
+            yield path, path.name, [Issue(file=path.name, rule="compression", message=message)]
+            return
+        yield target, path.name, []
+
+
+@contextmanager
+def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
+    """The export inside ``path`` when it is gzip-compressed (by its first bytes, whatever
+    its name) or a zip archive, else ``path``: ``(file, name, issues)``.
+
+    doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
+    with collaborative annotation). An archive with one export in it is read as that
+    export, named ``ARCHIVE:MEMBER`` in messages; with several, which one to read is the
+    user's choice, so the issue lists them. The member is copied to a temporary file
+    (streamed, so memory stays flat) and removed after reading.
+    """
+    with path.open("rb") as handle:
+        magic = handle.read(2)
+    if magic == _GZIP_MAGIC:
+        yield from _gunzipped(path)
+        return
+    if not zipfile.is_zipfile(path):
+        yield path, path.name, []
+        return
+    with zipfile.ZipFile(path) as archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX/")
+            and m.filename.lower().endswith(_EXPORT_SUFFIXES)
+        ]
+        if len(members) != 1:
+            names = ", ".join(m.filename for m in members[:20]) or "none"
+            message = (
+                f"a zip archive holding {len(members)} JSON/JSONL exports ({names}); unzip it"
+                " and give each file to read as its own entry (one per annotator: an article"
+                " annotated in two files is a second record)"
+            )
+            yield path, path.name, [Issue(file=path.name, rule="zip", message=message)]
+            return
+        member = members[0]
+        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+            target = Path(tmp) / Path(member.filename).name
+            with archive.open(member) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            yield target, f"{path.name}:{member.filename}", []
+
+
+class CrLfAsOne:
+    """Offsets counted on a text whose CR LF pairs count as one character, mapped to the
+    text as it is (built on first use: most texts never need it). Browsers drop the CR
+    of a CR LF in rendered text, so tools running in one count the pair as one: brat's
+    client (nlplab/brat#853), Label Studio's."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._raw: list[int] | None = None
+
+    def to_raw(self, offset: int) -> int | None:
+        if self._raw is None:
+            text = self.text  # a CR LF is its CR: an offset before the pair stays before it
+            self._raw = [
+                i for i, ch in enumerate(text) if not (ch == "\n" and text[i - 1 : i] == "\r")
+            ]
+            self._raw.append(len(self.text))
+        return self._raw[offset] if 0 <= offset < len(self._raw) else None

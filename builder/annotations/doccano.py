@@ -1,5 +1,7 @@
 """doccano JSONL exports, read as native records (format ``doccano``).
 
+doccano's download is a zip of them; one holding a single export is read as it.
+
 One line per article. doccano's exporter (``backend/data_export``) writes the
 example's ``id``, ``text`` and the extra columns of the imported file (so an
 ``article_id`` column comes back at the top level), then the project's labels:
@@ -25,7 +27,8 @@ Categories are document labels: ``genre:analysis`` names its set, the entry's
 that holds it.
 
 The article id is the line's ``article_id`` (import the texts with that column),
-else ``meta.article_id``, else a string ``id``. Comments (``Comments``) and any
+else ``meta.article_id`` (``meta`` an object, or
+the JSON string doccano 1.0 stored), else a string ``id``. Comments (``Comments``) and any
 other column are kept out; a column that holds spans this reader does not know
 is an error, never skipped.
 
@@ -33,16 +36,20 @@ Offsets: doccano's frontend counts UTF-16 code units (doccano/doccano#2290), or
 grapheme clusters when the project counts grapheme clusters as one character;
 :func:`read_doccano` converts them to code points over the line's ``text``
 (default ``utf-16``; the entry's ``offsets: graphemes`` or ``code-points`` otherwise).
+Without ``offsets`` on the entry, a text with characters past the BMP whose spans cut
+words when read as UTF-16 units and none when read as code points (offsets a Python
+tool wrote and doccano kept) is an error asking which, never a silent shift.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id
+from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id, unpacked
 from .options import DOC_LABEL_SETS, ImportOptions
 
 __all__ = ["line_to_record", "read_doccano"]
@@ -255,6 +262,43 @@ def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) 
     return labels
 
 
+def _splits_word(text: str, start: int, end: int) -> bool:
+    return any(
+        0 < i < len(text) and text[i - 1].isalnum() and text[i].isalnum() for i in (start, end)
+    )
+
+
+def _code_points_read_as_utf16(
+    text: str, spans: list[RawSpan], utf16: OffsetConverter
+) -> str | None:
+    """Why offsets of a text with characters past the BMP (most emoji) look counted in
+    code points, not the UTF-16 units doccano's browser counts (None when they do not).
+
+    A tool that pre-annotated in Python and imported into doccano keeps its code-point
+    offsets; read as UTF-16 units every span after such a character moves left, silently
+    unless an offset lands inside a character. Here read both ways: when the UTF-16 reading
+    cuts words and the code-point reading cuts none, the offsets are code points.
+    """
+    if text.isascii() or not any(ord(ch) > 0xFFFF for ch in text):
+        return None
+    as_units = as_points = 0
+    for _, start, end, _, _ in spans:
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+            continue
+        try:
+            s, e = utf16.to_code_points(start), utf16.to_code_points(end)
+        except OffsetError:
+            return None  # reported span by span already
+        as_units += _splits_word(text, s, e)
+        as_points += 0 <= start <= end <= len(text) and _splits_word(text, start, end)
+    if as_units and not as_points:
+        return (
+            f"read as UTF-16 units (doccano's count), {as_units} span(s) cut a word; read as"
+            " code points none does: the offsets look counted in code points"
+        )
+    return None
+
+
 def line_to_record(
     line: Any,
     number: int,
@@ -271,7 +315,13 @@ def line_to_record(
         )
         return number, None, [issue]
     ln = _Line(file, number, line)
-    meta = line.get("meta") if isinstance(line.get("meta"), Mapping) else {}
+    meta = line.get("meta")
+    if isinstance(meta, str):  # doccano 1.0 kept meta as a JSON string
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            meta = None
+    meta = meta if isinstance(meta, Mapping) else {}
     article_id = line.get("article_id", meta.get("article_id"))
     if article_id is None and isinstance(line.get("id"), str):
         article_id = line["id"]
@@ -288,6 +338,15 @@ def line_to_record(
         return number, None, ln.issues
     raw_spans, relations, cats = _collect(line, ln, options)
     convert = OffsetConverter(text, options.offsets or offsets)
+    if options.offsets is None and offsets == "utf-16":
+        why = _code_points_read_as_utf16(text, raw_spans, convert)
+        if why is not None:
+            ln.add(
+                f": {why}; say which with {options.origin}.offsets: code-points (or utf-16)",
+                pointer=raw_spans[0][4],
+                rule="span-offsets",
+            )
+            return number, None, ln.issues
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
     all_spans: list[dict[str, Any]] = []
@@ -343,7 +402,9 @@ def line_to_record(
             ln.add(f", relation {i}: not an object ({rel!r:.40})", pointer=pointer)
             continue
         rtag = f", relation {rel.get('id', i)}"
-        rtype = rel.get("type")
+        # doccano names a relation's label "type"; a "label" key (other exporters, hand
+        # edits) is read too, never taken as "unlabelled" and so as a speaker.
+        rtype = rel.get("type", rel.get("label"))
         if not options.is_speaker_relation([rtype] if rtype is not None else []):
             ln.add(
                 f"{rtag}: relation type {rtype!r} is not a speaker relation and is not read"
@@ -404,9 +465,18 @@ def line_to_record(
 def read_doccano(
     path: Path, *, offsets: str = "utf-16", options: ImportOptions | None = None
 ) -> Iterator[Result]:
-    """Read a doccano JSONL export; one native record per line."""
-    for task in iter_tasks(path):
-        if task.issues or task.data is None:
-            yield task.number, None, task.issues
-            continue
-        yield line_to_record(task.data, task.number, path.name, offsets=offsets, options=options)
+    """Read a doccano JSONL export (or doccano's zip download holding one); one native
+    record per line."""
+    with unpacked(path) as (source, name, problems):
+        if problems:
+            yield None, None, problems
+            return
+        for task in iter_tasks(source, name=name):
+            # A warning (a skipped byte order mark) keeps the record; only an error loses it.
+            if task.data is None or any(i.severity == "error" for i in task.issues):
+                yield task.number, None, task.issues
+                continue
+            number, record, issues = line_to_record(
+                task.data, task.number, name, offsets=offsets, options=options
+            )
+            yield number, record, [*task.issues, *issues]

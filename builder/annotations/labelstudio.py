@@ -11,16 +11,21 @@ One task per article; both export shapes are read:
   of ``{start, end, text, labels}``; a choices control with one choice: the bare
   string, else ``{"choices": [...]}``), plus ``id``, ``annotator``,
   ``annotation_id`` and timestamps. JSON-MIN carries no relations, so quotes
-  read from it have no speaker.
+  read from it have no speaker. It writes one record per annotation, a task's
+  records one after another with the task's ``id``: the latest with results is
+  read, as from JSON.
 
 What is read:
 
-* the article id: ``data.article_id``, else a string ``data.id``; the text the
+* the article id: ``data.article_id``, else ``data.meta.article_id``, else
+  the task's ``meta.article_id``, else a string ``data.id``, else the uploaded
+  file's name (``file_upload: 1a2b3c4d-ARTICLE.txt``); the text the
   annotator saw: ``data[text_key]`` (``text_key`` from the entry, else the
   ``<Text value="$key">`` the span controls label in ``label_config``, else
   ``text``). Offsets are checked against it, and its sha256 recorded;
 * the annotation: the non-cancelled one marked ``ground_truth``, else the most
-  recently updated (others are skipped with a warning). Predictions only with
+  recently updated one with results (an empty one only when all are empty;
+  others are skipped with a warning). Predictions only with
   ``predictions: true``, when a task has no annotation; the record is then
   marked ``kind: model`` with the prediction's ``model_version``;
 * ``labels`` results (any control name): a span labelled ``QUOTE`` (after the
@@ -37,7 +42,10 @@ Offsets: Label Studio's frontend counted UTF-16 code units in older releases
 (HumanSignal/label-studio#1347, fixed by label-studio-frontend#308 to store code
 points). Each span's ``value.text`` says which: offsets are taken as code points
 when the text matches there, converted from UTF-16 when it matches that way, and
-rejected otherwise.
+rejected otherwise. White space is compared as runs: Label Studio's ``value.text``
+folds them and may drop the selection's end spaces (HumanSignal/label-studio#3078).
+Over a text with CR LF line ends, offsets counting each pair as one character (as
+the browser shows it) are recognised the same way.
 
 Anything else is reported with the file, the task (its number in the file and
 its id) and the result: a result that is not an object, a region type whose
@@ -47,12 +55,13 @@ mapping does not know. An unknown result type that holds no span is a warning.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import build_record, iter_tasks, span_id
+from .common import build_record, iter_tasks, span_id, unpacked
 from .lstasks import (
     UNREADABLE_REGIONS,
     TaskReport,
@@ -66,6 +75,29 @@ from .options import ImportOptions
 __all__ = ["read_label_studio", "task_to_record"]
 
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
+
+
+#: ``file_upload`` of a task made from an uploaded text file: ``<8 hex digits>-<name>.txt``.
+_UPLOADED_TXT = re.compile(r"[0-9a-f]{8}-(.+)\.txt")
+
+
+def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> Any:
+    """The article a task annotates: ``data.article_id``, else ``data.meta.article_id``,
+    else the task's own ``meta.article_id`` (Label Studio keeps imported task meta
+    beside ``data``), else a string ``data.id``, else the name of the ``.txt`` the task
+    was uploaded as (``file_upload``: Label Studio prefixes 8 hex digits and a dash)."""
+    if data.get("article_id") is not None:
+        return data["article_id"]
+    places = [data.get("meta"), task.get("meta") if is_json else None]
+    for meta in places:
+        if isinstance(meta, Mapping) and meta.get("article_id") is not None:
+            return meta["article_id"]
+    if is_json and isinstance(data.get("id"), str):
+        return data["id"]
+    upload = task.get("file_upload") if is_json else None
+    if isinstance(upload, str) and (found := _UPLOADED_TXT.fullmatch(upload.rsplit("/", 1)[-1])):
+        return found[1]  # one article file uploaded as one task: its name is the id
+    return None
 
 
 def task_to_record(
@@ -89,11 +121,12 @@ def task_to_record(
     if not isinstance(data, Mapping):
         t.add(": data is not an object", pointer="/data")
         return number, None, t.issues
-    article_id = data.get("article_id")
-    if article_id is None and is_json and isinstance(data.get("id"), str):
-        article_id = data["id"]
+    article_id = _article_id(task, data, is_json)
     if not isinstance(article_id, str):
-        t.add(" has no data.article_id (or string data.id) naming its article")
+        t.add(
+            " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
+            " a string data.id or an uploaded ARTICLE.txt as file_upload) naming its article"
+        )
         return number, None, t.issues
     t.record = article_id
     key = options.text_key or "text"
@@ -327,10 +360,67 @@ def task_to_record(
     return number, record, t.issues
 
 
+def _min_task_id(data: Any) -> Any:
+    """The task id of a JSON-MIN record (None for a JSON task or anything else)."""
+    if not isinstance(data, Mapping) or "annotation_id" not in data:
+        return None
+    if any(k in data for k in ("annotations", "completions", "predictions")):
+        return None
+    return data.get("id")
+
+
+def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result]:
+    """JSON-MIN writes one record per annotation, the task's records one after another:
+    of a task's readable records, read the latest with spans or choices (as JSON tasks
+    are read), say so, and skip the others."""
+    readable = [(data, r) for data, r in group if r[1] is not None]
+    if len(group) == 1 or not readable:
+        for _, result in group:
+            yield result
+        return
+
+    def rank(item: tuple[int, tuple[Any, Result]]) -> tuple[bool, str, int]:
+        i, (data, (_, record, _)) = item
+        assert record is not None
+        filled = bool(record["entities"] or record["quotes"] or record["labels"])
+        return filled, str(data.get("updated_at") or data.get("created_at") or ""), -i
+
+    _, (chosen, (number, record, issues)) = max(enumerate(readable), key=rank)
+    ids = [str(data.get("annotation_id")) for data, _ in group]
+    note = Issue(
+        file=file,
+        line=number,
+        record=record["article_id"] if record else None,
+        rule="label-studio",
+        severity="warning",
+        message=(
+            f"task {number} (id {chosen.get('id')}): JSON-MIN holds {len(group)} annotations of"
+            f" this task (annotation_id {', '.join(ids)}); read annotation_id"
+            f" {chosen.get('annotation_id')} (the latest with results) and skipped the others"
+        ),
+    )
+    yield number, record, [*issues, note]
+
+
 def read_label_studio(path: Path, options: ImportOptions | None = None) -> Iterator[Result]:
-    """Read a Label Studio JSON (or JSON-MIN) export; one native record per task."""
-    for task in iter_tasks(path):
-        if task.issues or task.data is None:
-            yield task.number, None, task.issues
-            continue
-        yield task_to_record(task.data, task.number, path.name, options)
+    """Read a Label Studio JSON (or JSON-MIN) export, gzip-compressed or not; one
+    native record per task."""
+    with unpacked(path) as (source, name, problems):
+        if problems:
+            yield None, None, problems
+            return
+        group: list[tuple[Any, Result]] = []
+        for task in iter_tasks(source, name=name):
+            # A warning (a skipped byte order mark) keeps the record; only an error loses it.
+            if task.data is None or any(i.severity == "error" for i in task.issues):
+                result: Result = (task.number, None, task.issues)
+            else:
+                number, record, issues = task_to_record(task.data, task.number, name, options)
+                result = (number, record, [*task.issues, *issues])
+            task_id = _min_task_id(task.data)
+            if group and (task_id is None or task_id != _min_task_id(group[0][0])):
+                yield from _one_per_task(group, name)
+                group = []
+            group.append((task.data, result))
+        if group:
+            yield from _one_per_task(group, name)

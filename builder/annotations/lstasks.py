@@ -10,11 +10,12 @@ names the file, the task and the record.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from ..validate.report import Issue
-from .common import OffsetConverter, OffsetError
+from .common import CrLfAsOne, OffsetConverter, OffsetError
 from .options import ImportOptions
 
 __all__ = [
@@ -94,18 +95,23 @@ def pick_annotation(
         if not isinstance(a, Mapping):
             t.add(f": {key}[{i}] is not an object ({a!r:.40})", pointer=f"/{key}/{i}")
     if usable:
+        # An annotation submitted with nothing in it (a second pass that labelled nothing)
+        # must not silently replace one with spans: it comes last unless it is the ground truth.
         usable.sort(
             key=lambda ia: (
                 bool(ia[1].get("ground_truth")),
+                bool(ia[1].get("result")),
                 str(ia[1].get("updated_at") or ia[1].get("created_at") or ""),
                 ia[0],
             )
         )
         k, chosen = usable[-1]
         if len(usable) > 1:
+            empty = [str(a.get("id")) for _, a in usable[:-1] if not a.get("result")]
             t.add(
                 f" has {len(usable)} annotations; read annotation {chosen.get('id')}"
-                " (ground truth, else the latest) and skipped the others",
+                " (the ground truth, else the latest with results) and skipped the others"
+                + (f" (empty: {', '.join(empty)})" if empty else ""),
                 severity="warning",
             )
         return f"/{key}/{k}", chosen
@@ -134,6 +140,20 @@ def pick_annotation(
     return "", None
 
 
+@functools.lru_cache(maxsize=2)
+def _crlf_as_one(text: str) -> CrLfAsOne:
+    """One map per text (a task's spans are read one after another)."""
+    return CrLfAsOne(text)
+
+
+def _same_text(found: str, quote: str) -> bool:
+    """Whether ``value.text`` is the text at the offsets. Label Studio copies it from the
+    browser's selection, which folds runs of white space into one space and may drop it
+    at the ends while the offsets keep it (HumanSignal/label-studio#3078): white space is
+    compared as runs, everything else exactly."""
+    return found == quote or found.split() == quote.split()
+
+
 def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[int, int] | str:
     """Code-point offsets of a labels result, or the reason they cannot be used."""
     start, end = value.get("start"), value.get("end")
@@ -144,7 +164,7 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
     quote = value.get("text")
     if text is None:
         return start, end
-    if not isinstance(quote, str) or text[start:end] == quote:
+    if not isinstance(quote, str) or _same_text(text[start:end], quote):
         if end > len(text):
             return f"value.end {end} is past the end of data.{key} ({len(text)} characters)"
         return start, end
@@ -153,8 +173,13 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
         s, e = utf16.to_code_points(start), utf16.to_code_points(end)
     except OffsetError:
         s = e = -1
-    if s >= 0 and text[s:e] == quote:
+    if s >= 0 and _same_text(text[s:e], quote):
         return s, e
+    if "\r\n" in text:  # counted in the browser, which shows a CR LF as one line break
+        lf = _crlf_as_one(text)
+        s2, e2 = lf.to_raw(start), lf.to_raw(end)
+        if s2 is not None and e2 is not None and _same_text(text[s2:e2], quote):
+            return s2, e2
     return (
         f"value.text {quote!r} is not at [{start}, {end}) of data.{key}, counted in code points"
         f" ({text[start:end]!r}) or in UTF-16 units"

@@ -1,4 +1,8 @@
-"""The native annotation format: JSON Lines, one record per article."""
+"""The native annotation format: JSON Lines, one record per article.
+
+A JSON array of records, or records written with indentation one after another,
+is read the same way (:func:`~.common.iter_tasks`), as is a gzip-compressed file.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..ingest import read_jsonl
 from ..validate.report import Issue
+from .common import iter_tasks, unpacked
 
 __all__ = ["read_native"]
 
 
 def read_native(path: Path) -> Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]:
-    yield from read_jsonl(path)
+    with unpacked(path) as (source, name, problems):
+        if problems:
+            yield None, None, problems
+            return
+        for task in iter_tasks(source, name=name):
+            if task.data is None or isinstance(task.data, dict):
+                yield task.number, task.data, task.issues
+                continue
+            kind = type(task.data).__name__
+            issue = Issue(
+                file=name,
+                line=task.number,
+                rule="type",
+                message=f"record {task.number}: expected a JSON object, got {kind}",
+            )
+            yield task.number, None, [*task.issues, issue]
