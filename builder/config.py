@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .ingest import DEFAULT_MAX_RECORD_BYTES
+from .names import split_name_problem
 from .pii import PRIVACY_KINDS
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SchemaStore
@@ -156,6 +158,61 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
     return issues
 
 
+def _check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
+    """Split names become file names and Hub patterns: the schema checks them, and so
+    does this (whatever regex engine the schema validator uses); ratios are finite."""
+    issues = []
+    for split, ratio in splits["ratios"].items():
+        pointer = "/splits/ratios/" + split.replace("~", "~0").replace("/", "~1")
+        problem = split_name_problem(split)
+        if problem:
+            issues.append(Issue(file=file, pointer=pointer, rule="split-name", message=problem))
+        if isinstance(ratio, float) and not math.isfinite(ratio):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="ratios",
+                    message=f"ratio {ratio} is not a number in (0, 1]",
+                )
+            )
+    return issues
+
+
+def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
+    """Every input is read inside the input folder: a path (or a symlink) leading out of
+    it is an error here, not a surprise at manifest time or a file published by mistake."""
+    inputs = raw.get("inputs", {})
+    named: list[tuple[str, str]] = [
+        (f"/inputs/{key}", inputs[key]) for key in ("articles", "sources") if key in inputs
+    ]
+    named += [
+        (f"/inputs/annotations/{i}/path", a["path"])
+        for i, a in enumerate(inputs.get("annotations", []))
+    ]
+    named += [
+        (f"/cleaning/rules/{i}", r) for i, r in enumerate(raw.get("cleaning", {}).get("rules", []))
+    ]
+    named += [("/inputs/articles", "articles"), ("/inputs/sources", "sources.jsonl")]
+    issues, seen, top = [], set(), root.resolve()
+    for pointer, rel in named:
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        real = (root / rel).resolve()
+        if not real.is_relative_to(top):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="outside-input",
+                    message=f"{rel} leads to {real}, outside the input folder {top}; "
+                    "inputs are read only inside it",
+                )
+            )
+    return issues
+
+
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:
     """Read and validate a configuration file (or the ``dataset.yaml`` in a folder).
 
@@ -202,6 +259,8 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"))
         for a in inputs.get("annotations", [{"path": "annotations.jsonl"}])
     ]
+    report.extend(_check_splits(splits, file=name))
+    report.extend(_check_inside(raw, root=root, file=name))
     split_names = set(splits["ratios"])
     for key, split in splits.get("assignment", {}).items():
         if split not in split_names:
@@ -214,7 +273,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
                 )
             )
     report.extend(_check_references(raw, root=path.parent, file=name))
-    if abs(sum(splits["ratios"].values()) - 1.0) > 1e-6:
+    if not abs(sum(splits["ratios"].values()) - 1.0) <= 1e-6:  # NaN fails too
         report.add(
             Issue(
                 file=name, pointer="/splits/ratios", rule="ratios", message="ratios must sum to 1"

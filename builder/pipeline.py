@@ -52,9 +52,10 @@ from .annotations import read_annotations
 from .card import CardError, card_metadata, render_card, template_path
 from .card_facts import card_context
 from .config import DatasetConfig, load_config
-from .errors import DataError
+from .errors import BuildError, DataError
 from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
 from .manifest import sha256_file, write_manifest
+from .names import shard_split, split_name_problem
 from .output import (
     check_out_dir,
     in_main_thread,
@@ -797,6 +798,9 @@ def _staged_rows(
 
 def _write_data(ctx: Context, staging: Staging, rows_files: list[Path], final: Path) -> None:
     sizes = {split: nbytes for split, (_, nbytes) in staging.split_sizes().items() if split}
+    for split in sizes:  # a split name becomes a file name: never one unchecked
+        if split not in ctx.config.split_ratios or split_name_problem(split):
+            raise BuildError(f"split {split!r} is not a configured split name (a bug)")
     write_splits(
         _staged_rows(staging, rows_files),
         split_bytes=sizes,
@@ -810,7 +814,9 @@ def _write_data(ctx: Context, staging: Staging, rows_files: list[Path], final: P
 def _split_info(final: Path, order: list[str]) -> dict[str, dict[str, int]]:
     info: dict[str, dict[str, int]] = {}
     for path in sorted((final / "data").glob("*.parquet")):
-        split = path.name.split("-")[0]
+        split = shard_split(path.name)
+        if split not in order:
+            raise BuildError(f"{path}: written, but not a shard of a configured split (a bug)")
         parquet = pq.ParquetFile(path)
         meta = parquet.metadata
         entry = info.setdefault(
