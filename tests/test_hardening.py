@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from corpus_helpers import article_id, make_corpus, source_record, write_jsonl
+from corpus_helpers import article_id, article_text, make_corpus
 
 from builder.names import shard_split, split_name_problem
 
@@ -178,3 +178,179 @@ def test_ratios_that_are_not_numbers_are_refused(tmp_path, run_cli, ratio):
     result = run_cli("validate", "-i", str(corpus.root))
     assert_clean_failure(result, 1, "dataset.yaml")
     assert "/splits/ratios" in result.stderr
+
+
+# -- the card -----------------------------------------------------------------------
+
+HOSTILE = "x</code>``` ~~~ <script>alert(1)</script> | a | [l](javascript:x) *e* _u_ $m$ &amp;\n---\n# H\n- li"
+
+
+def _card_parts(card: str) -> tuple[dict, str]:
+    assert card.startswith("---\n")
+    header, body = card[4:].split("\n---\n", 1)
+    return yaml.safe_load(header), body
+
+
+def _markdown_tokens(body: str):
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").parse(body)
+
+
+def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cli):
+    card_prose = {
+        key: HOSTILE
+        for key in (
+            "direct_use",
+            "out_of_scope",
+            "curation_rationale",
+            "recommendations",
+            "personal_information",
+            "annotators",
+            "more_information",
+            "contact",
+        )
+    }
+    config = {
+        "pretty_name": HOSTILE.replace("\n", " "),
+        "description": HOSTILE,
+        "citation": "@misc{x,\n title={```\n<script>alert(1)</script>\n```}\n}",
+        "language": ["en", "<script>alert(1)</script>", "a | b"],
+        "license": "other",
+        "license_name": HOSTILE,
+        "task_categories": ["<b>bold</b>"],
+        "splits": {"ratios": {"train": 0.5, "test": 0.5}, "salt": "`a` | <script>"},
+        "card": {
+            **card_prose,
+            "limitations": [HOSTILE],
+            "glossary": {HOSTILE.replace("\n", " "): HOSTILE},
+            "authors": [HOSTILE],
+        },
+        "cleaning": {"rules": ["my_rules.yaml"]},
+    }
+    corpus = make_corpus(
+        tmp_path / "in",
+        n=4,
+        config=config,
+        write=False,
+        text=lambda i: article_text(i) + "\n\nZorblax quux footer\n",
+    )
+    for rec in corpus.sources:
+        rec["publisher"] = HOSTILE
+        rec["rights"]["statement"] = HOSTILE
+        rec["url"] = "https://news.example.org/a_b_(c)"
+    for rec in corpus.annotations:
+        rec["annotator"] = {"kind": "rule", "name": HOSTILE, "note": HOSTILE}
+    corpus.write()
+    (corpus.root / "my_rules.yaml").write_text(
+        yaml.safe_dump({"rules": [{"name": "my_rule-1.x", "phrases": ["Zorblax quux footer"]}]})
+    )
+    out = tmp_path / "out"
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out))
+    assert result.code == 0, result.stderr
+    card = (out / "README.md").read_text(encoding="utf-8")
+    metadata, body = _card_parts(card)
+    assert metadata["language"] == ["en", "<script>alert(1)</script>", "a | b"]
+    assert metadata["pretty_name"] == config["pretty_name"]
+    assert metadata["license_name"] == HOSTILE
+    assert metadata["task_categories"] == ["<b>bold</b>"]
+    assert "<script>" not in card.split("```bibtex")[0]  # nowhere but inside the fence
+    assert "<b>" not in card
+    tokens = _markdown_tokens(body)
+    html = [t.content for t in tokens if t.type == "html_block"]
+    assert all(h.startswith("<!-- builder:") for h in html), html  # only our own markers
+    inline_html = [c for t in tokens if t.children for c in t.children if c.type == "html_inline"]
+    assert not inline_html, inline_html
+    links = [
+        c.attrs.get("href")
+        for t in tokens
+        if t.children
+        for c in t.children
+        if c.type == "link_open"
+    ]
+    assert all(str(h).startswith("https://news.example.org/") for h in links), links
+    fences = [t for t in tokens if t.type == "fence"]
+    citation = [t for t in fences if t.info == "bibtex"]
+    assert [t.content for t in citation] == [config["citation"] + "\n"]
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert "H" not in headings and "Glossary" in headings and "Versions" in headings
+    assert "Citation" in headings
+    # every table row has its header's number of cells
+    for i, t in enumerate(tokens):
+        if t.type == "table_open":
+            widths, cells = [], 0
+            for u in tokens[i:]:
+                if u.type in ("th_open", "td_open"):
+                    cells += 1
+                elif u.type == "tr_close":
+                    widths.append(cells)
+                    cells = 0
+                elif u.type == "table_close":
+                    break
+            assert len(set(widths)) == 1, widths
+    # shown literally: the rendered text holds the value's words
+    text = "".join(c.content for t in tokens if t.children for c in t.children if c.type == "text")
+    assert "<script>alert(1)</script>" in text
+    assert "[l](javascript:x)" in text
+    assert "`boilerplate.my_rule-1.x`" in body
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        '{{ config.root.joinpath("PWNED").write_text("owned") }}',
+        "{{ config.path.read_text() }}",
+        "{{ config.__class__.__init__.__globals__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{% for p in config.articles_dir.iterdir() %}{{ p }}{% endfor %}",
+    ],
+)
+def test_the_card_template_cannot_reach_the_file_system(tmp_path, run_cli, expression):
+    corpus = make_corpus(tmp_path / "w" / "in")
+    template = tmp_path / "t.md"
+    template.write_text("---\n{{ metadata | to_yaml }}---\n" + expression + "\n")
+    before = snapshot(tmp_path)
+    result = run_cli(
+        "build",
+        "-i",
+        str(corpus.root),
+        "-o",
+        str(tmp_path / "w" / "out"),
+        env={"BUILDER_CARD_TEMPLATE": str(template)},
+    )
+    assert_clean_failure(result, 1, "t.md")
+    assert snapshot(tmp_path) == before
+    assert not (corpus.root / "PWNED").exists()
+
+
+def test_the_card_context_is_plain_data():
+    from builder.card import plain_data
+    from builder.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[1] / "seeds")
+    data = plain_data({"config": config, "p": Path("/tmp"), "s": {2, 1}})
+
+    def walk(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                assert type(k) is str
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        else:
+            assert value is None or type(value) in (str, int, float, bool), type(value)
+
+    walk(data)
+    assert data["p"] == "/tmp" and data["config"]["root"].endswith("seeds")
+
+
+@pytest.mark.parametrize("name", ["a|b", "a+b", "<script>", "a b", ""])
+def test_rule_names_that_would_break_edit_reasons_or_tables_are_refused(tmp_path, run_cli, name):
+    corpus = make_corpus(tmp_path / "in", config={"cleaning": {"rules": ["r.yaml"]}})
+    (corpus.root / "r.yaml").write_text(
+        yaml.safe_dump({"rules": [{"name": name, "phrases": ["Share"]}]})
+    )
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "dataset.yaml", "/cleaning/rules/0", "rule name")
