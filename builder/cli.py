@@ -479,6 +479,7 @@ def publish(
             say(
                 f"  {len(result.files)} files, {result.bytes:,} bytes; "
                 f"deleting {len(result.deleted)}: {', '.join(result.deleted) or '-'}"
+                + (f"; keeping {len(result.kept)}: {', '.join(result.kept)}" if result.kept else "")
             )
         else:
             say(f"published {result.tag} to {result.target}: commit {result.commit}")

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -240,6 +240,22 @@ class HubTarget(ReleaseTarget):
         finally:
             shutil.rmtree(cache, ignore_errors=True)
 
+    def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
+        commits = self._call(
+            f"reading the history of {revision}",
+            lambda: self.api.list_repo_commits(
+                self.repo_id, repo_type=REPO_TYPE, revision=revision
+            ),
+        )
+        for c in commits:  # newest first
+            if c.commit_id == stop:
+                return
+            created = c.created_at
+            if created.tzinfo is not None:
+                created = created.astimezone(dt.timezone.utc)
+            message = "\n\n".join(part for part in (c.title, c.message) if part)
+            yield CommitRef(c.commit_id, message, created.date().isoformat())
+
     def list_files(self, revision: str) -> list[str]:
         return sorted(
             self._call(
@@ -258,17 +274,17 @@ class HubTarget(ReleaseTarget):
         message: str,
         description: str,
         parent: str | None,
+        delete: Collection[str] = (),
         attempt: int = 1,
     ) -> str:
         from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
-        old = set(self.list_files(parent)) if parent else set()
         operations: list[Any] = [
             CommitOperationAdd(path_in_repo=f, path_or_fileobj=str(staged / f)) for f in files
         ]
         operations += [
             CommitOperationDelete(path_in_repo=p)
-            for p in sorted(old - set(files) - {".gitattributes"})
+            for p in sorted(set(delete) - set(files) - {".gitattributes"})
         ]
         self._bound_requests()
         try:

@@ -12,6 +12,7 @@ import abc
 import os
 import shutil
 import tempfile
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -111,6 +112,11 @@ class ReleaseTarget(abc.ABC):
         """Every file path at a revision."""
 
     @abc.abstractmethod
+    def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
+        """Commits from ``revision`` back along first parents, newest first, ending
+        before ``stop`` (exclusive; None: down to the first commit)."""
+
+    @abc.abstractmethod
     def commit(
         self,
         staged: Path,
@@ -119,12 +125,11 @@ class ReleaseTarget(abc.ABC):
         message: str,
         description: str,
         parent: str | None,
+        delete: Collection[str] = (),
         attempt: int = 1,
     ) -> str:
-        """Make one commit on ``main`` whose tree is exactly ``files`` (from ``staged``).
-
-        Files on ``main`` that are not in ``files`` are deleted in the same
-        commit (the target's own ``.gitattributes`` is kept). Raises
+        """Make one commit on ``main`` that adds ``files`` (from ``staged``) and deletes
+        ``delete``; every other file on ``main`` is kept as it is. Raises
         :class:`ConcurrentPublishError` when ``main`` is no longer ``parent``
         and :class:`TransientError` when trying again may succeed (the commit
         may or may not have landed), its ``delay`` growing with ``attempt``
