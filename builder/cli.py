@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import BuildError, DataError, UsageError
@@ -39,8 +40,9 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+# emoji=False: ":x:" in a file name or a record is shown as typed
+err = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 
 InputOpt = Annotated[
     Path, typer.Option("--input", "-i", help="Folder with dataset.yaml and the inputs it names.")
@@ -56,8 +58,21 @@ ReportOpt = Annotated[
 ]
 
 
+def say_plain(message: str) -> None:
+    """A message shown literally: no markup, no emoji codes, never wrapped."""
+    err.print(message, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
 def _print_report(report: ValidationReport, *, limit: int = 50) -> None:
     if not report.issues:
+        return
+    if not err.is_terminal:
+        # a log (CI, a file, a pipe): one issue per line, never wrapped, so that
+        # grep finds an article id or a file name
+        for issue in report.issues:
+            say_plain(issue.log_line())
+        if report.dropped:
+            say_plain(f"... and {report.dropped} more not listed (the report keeps the first)")
         return
     table = Table(
         title=f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", show_lines=False
@@ -65,14 +80,20 @@ def _print_report(report: ValidationReport, *, limit: int = 50) -> None:
     for column in ("severity", "file", "line", "record", "pointer", "rule", "message"):
         table.add_column(column, overflow="fold")
     for issue in report.issues[:limit]:
+        # Text cells: a value from the data is shown as it is, never read as markup
         table.add_row(
-            issue.severity,
-            issue.file,
-            str(issue.line or ""),
-            issue.record or "",
-            issue.pointer,
-            issue.rule,
-            issue.message,
+            *(
+                Text(value)
+                for value in (
+                    issue.severity,
+                    issue.file,
+                    str(issue.line or ""),
+                    issue.record or "",
+                    issue.pointer,
+                    issue.rule,
+                    issue.message,
+                )
+            )
         )
     err.print(table)
     if len(report.issues) > limit:
@@ -118,7 +139,7 @@ def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
                 err.print("(--report FILE writes this report as JSON)", highlight=False)
     elif as_json:
         print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -135,7 +156,7 @@ def run_guarded(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         err.print(
-            f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", highlight=False
+            f"[bold red]error:[/] {escape(_located_os_error(exc))}", highlight=False, soft_wrap=True
         )
         raise typer.Exit(EXIT_DATA) from None
     except (typer.Exit, typer.Abort, SystemExit):
@@ -152,6 +173,20 @@ def run_guarded(
             highlight=False,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _located_os_error(exc: OSError) -> str:
+    """``reason: path`` for an OS error; disk full says which file could not be written."""
+    import errno
+
+    path = exc.filename or ""
+    if exc.filename2:
+        path = f"{path} -> {exc.filename2}"
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = path or "a temporary file"
+        return f"{reason}: cannot write {where}; free some space (or set TMPDIR) and run again"
+    return f"{reason}: {path}" if path else reason
 
 
 def _redact_secrets(text: str) -> str:
@@ -216,7 +251,9 @@ def build(
             for k, v in (result.manifest or {}).get("splits", {}).items()
         )
         err.print(
-            f"[bold green]built[/] {result.out}: {counts['written']} of {counts['read']} articles ({splits})"
+            f"[bold green]built[/] {escape(str(result.out))}: {counts['written']} of "
+            f"{counts['read']} articles ({escape(splits)})",
+            soft_wrap=True,
         )
         if result.quarantine:
             err.print(f"quarantine: {counts['rejected']} article(s) rejected, see rejects.jsonl")
@@ -615,11 +652,15 @@ def release(
         for column in ("split", "rows", "entity spans", "quote spans"):
             table.add_column(column)
         for name, s in loaded["splits"].items():
-            table.add_row(name, str(s["rows"]), str(s["entities"]), str(s["quotes"]))
+            table.add_row(Text(name), str(s["rows"]), str(s["entities"]), str(s["quotes"]))
         console = Console()  # stdout: the summary is the command's output
         console.print(table)
-        console.print("features: " + ", ".join(f"{k}: {v}" for k, v in loaded["features"].items()))
-        console.print(published.load_line)
+        console.print(
+            "features: " + ", ".join(f"{k}: {v}" for k, v in loaded["features"].items()),
+            markup=False,
+            soft_wrap=True,
+        )
+        console.print(published.load_line, markup=False, soft_wrap=True)
 
     run_guarded(body, as_json=as_json)
 

@@ -53,7 +53,7 @@ from .card import CardError, card_metadata, render_card, template_path
 from .card_facts import card_context
 from .config import DatasetConfig, load_config
 from .errors import BuildError, DataError
-from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
+from .ingest import article_path, ignored_entries, iter_article_ids, leads_outside, read_jsonl
 from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .output import (
@@ -895,7 +895,7 @@ def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
     articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
     for path in itertools.chain(files, articles):
-        if path.is_file():
+        if path.is_file() and leads_outside(path, root) is None:
             yield {
                 "path": path.relative_to(root).as_posix(),
                 "sha256": sha256_file(path),

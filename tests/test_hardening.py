@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from corpus_helpers import article_id, article_text, make_corpus
+from corpus_helpers import article_id, article_text, make_corpus, source_record
 
 from builder.names import shard_split, split_name_problem
 
@@ -354,3 +354,123 @@ def test_rule_names_that_would_break_edit_reasons_or_tables_are_refused(tmp_path
     )
     result = run_cli("validate", "-i", str(corpus.root))
     assert_clean_failure(result, 1, "dataset.yaml", "/cleaning/rules/0", "rule name")
+
+
+# -- inputs stay inside the input folder -------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["strict", "quarantine"])
+def test_a_symlink_out_of_the_input_folder_is_not_read(tmp_path, run_cli, mode):
+    secret = tmp_path / "secret" / "token"
+    secret.parent.mkdir()
+    secret.write_text("hf_SECRETSECRETSECRET\n")
+    corpus = make_corpus(tmp_path / "w" / "in", write=False)
+    leak = "005_leak"
+    corpus.sources.append(source_record(leak))
+    corpus.write()
+    (corpus.articles / f"{leak}.txt").symlink_to(secret)
+    out = tmp_path / "w" / "out"
+    flags = ["--quarantine"] if mode == "quarantine" else []
+    before = snapshot(tmp_path / "w")
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out), "--json", *flags)
+    assert "Traceback" not in result.stdout + result.stderr
+    issues = json.loads(result.stdout)["report"]["issues"]
+    assert any(
+        i["rule"] == "outside-input" and i["record"] == leak and i["file"].endswith(".txt")
+        for i in issues
+    ), issues
+    if mode == "strict":
+        assert result.code == 1
+        assert snapshot(tmp_path / "w") == before
+    else:
+        assert result.code == 0, result.stderr
+        for path in out.rglob("*"):
+            if path.is_file():
+                assert b"SECRETSECRET" not in path.read_bytes(), path
+        digest = hashlib.sha256(secret.read_bytes()).hexdigest()
+        assert digest not in (out / "manifest.json").read_text()
+    valid = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(valid, 1, "outside-input")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("articles", "../elsewhere"), ("sources", "../elsewhere/sources.jsonl"), ("articles", "/")],
+)
+def test_inputs_named_outside_the_input_folder_fail_validate_and_build(
+    tmp_path, run_cli, key, value
+):
+    (tmp_path / "elsewhere").mkdir()
+    corpus = make_corpus(tmp_path / "in")
+    (tmp_path / "elsewhere" / "sources.jsonl").write_bytes(
+        (corpus.root / "sources.jsonl").read_bytes()
+    )
+    cfg = yaml.safe_load((corpus.root / "dataset.yaml").read_text())
+    cfg["inputs"][key] = value
+    (corpus.root / "dataset.yaml").write_text(yaml.safe_dump(cfg))
+    for command in (["validate"], ["build", "-o", str(tmp_path / "out")]):
+        result = run_cli(*command, "-i", str(corpus.root))
+        assert_clean_failure(
+            result, 1, "dataset.yaml", f"/inputs/{key}", "outside the input folder"
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_symlinked_sources_file_leading_out_is_refused(tmp_path, run_cli):
+    corpus = make_corpus(tmp_path / "in")
+    outside = tmp_path / "sources.jsonl"
+    (corpus.root / "sources.jsonl").rename(outside)
+    (corpus.root / "sources.jsonl").symlink_to(outside)
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "/inputs/sources", "outside the input folder")
+
+
+# -- what the user reads -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", ["[/ORG]", "[x]", "[bold]ORG", ":smile:"])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_markup_in_data_is_shown_literally_and_never_crashes(tmp_path, run_cli, label, terminal):
+    corpus = make_corpus(tmp_path / "w" / "in", write=False)
+    corpus.annotations[1]["entities"][0]["label"] = label
+    corpus.write()
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": "400"} if terminal else {}
+    for command in (["validate"], ["build", "-o", str(tmp_path / "w" / "out")]):
+        result = run_cli(*command, "-i", str(corpus.root), env=env)
+        assert_clean_failure(result, 1, label)
+    assert not (tmp_path / "w" / "out").exists()
+
+
+def test_errors_in_a_log_are_one_unwrapped_line_each(tmp_path, run_cli):
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / "in"
+    corpus = make_corpus(deep, n=4, write=False)
+    bad = article_id(2)
+    corpus.sources[2]["url"] = "not a url"
+    corpus.annotations[3]["entities"][0]["label"] = "NOPE\nsecond line"
+    corpus.write()
+    line = corpus.line_of("sources.jsonl", bad)
+    result = run_cli("validate", "-i", str(corpus.root), env={"COLUMNS": "80"})
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    expected = f"sources.jsonl:{line}: error format: "
+    mine = [ln for ln in lines if ln.startswith(expected)]
+    assert len(mine) == 1, lines
+    assert mine[0].endswith(f"({bad}, /url)"), mine
+    assert not any("│" in ln or "┃" in ln for ln in lines)
+    annotation = [ln for ln in lines if ln.startswith("annotations.jsonl:")]
+    assert annotation and all("\\n" in ln or "second line" not in ln for ln in annotation)
+    assert any(str(corpus.root / "dataset.yaml") in ln or "invalid:" in ln for ln in lines)
+    build = run_cli(
+        "build", "-i", str(corpus.root), "-o", str(tmp_path / "o"), env={"COLUMNS": "80"}
+    )
+    assert build.code == 1
+    assert any(ln.startswith(expected) for ln in build.stderr.splitlines())
+
+
+def test_a_long_path_in_a_summary_is_not_wrapped(tmp_path, run_cli):
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4)
+    corpus = make_corpus(tmp_path / "in")
+    out = deep / "dataset"
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out), env={"COLUMNS": "80"})
+    assert result.code == 0, result.stderr
+    assert any(str(out) in ln for ln in result.stderr.splitlines()), result.stderr
