@@ -122,13 +122,14 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
     report = exc.report if isinstance(exc, DataError) else None
+    message = _redact_secrets(str(exc))
     if report is not None:
         if report_path:
             report.write_json(report_path)
         if as_json:
             print(
                 json.dumps(
-                    {"ok": False, "error": str(exc), "report": report.to_dict()},
+                    {"ok": False, "error": message, "report": report.to_dict()},
                     indent=2,
                     ensure_ascii=False,
                 )
@@ -138,8 +139,8 @@ def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
             if not report_path:
                 err.print("(--report FILE writes this report as JSON)", highlight=False)
     elif as_json:
-        print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        print(json.dumps({"ok": False, "error": message}, indent=2))
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -156,7 +157,9 @@ def run_guarded(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         err.print(
-            f"[bold red]error:[/] {escape(_located_os_error(exc))}", highlight=False, soft_wrap=True
+            f"[bold red]error:[/] {escape(_redact_secrets(_located_os_error(exc)))}",
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_DATA) from None
     except (typer.Exit, typer.Abort, SystemExit):
@@ -190,7 +193,11 @@ def _located_os_error(exc: OSError) -> str:
 
 
 def _redact_secrets(text: str) -> str:
-    """``text`` without the Hub token, wherever it was read from."""
+    """``text`` without the Hub token, wherever it was read from, and without the
+    user info of any URL in it."""
+    from .publish.target import redact_userinfo
+
+    text = redact_userinfo(text)
     try:
         from huggingface_hub import get_token
 
@@ -468,7 +475,7 @@ def publish(
     from .publish.release import publish as run_publish
 
     def say(message: str) -> None:
-        err.print(message, highlight=False, markup=False, soft_wrap=True)
+        say_plain(_redact_secrets(message))
 
     def body() -> None:
         if as_json or not sys.stderr.isatty():
@@ -491,7 +498,7 @@ def publish(
         finally:
             target.close()
         if as_json:
-            print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+            print(_redact_secrets(json.dumps(result.summary(), indent=2, ensure_ascii=False)))
         change = result.change.summary() if result.change else None
         if result.status == "already-published":
             say(
@@ -631,7 +638,7 @@ def release(
     from .publish.release import publish as run_publish
 
     def say(message: str) -> None:
-        err.print(message, highlight=False, markup=False, soft_wrap=True)
+        say_plain(_redact_secrets(message))
 
     def body() -> None:
         with _progress(not as_json) as progress:
@@ -646,7 +653,11 @@ def release(
         finally:
             target.close()
         if as_json:
-            print(json.dumps({"publish": published.summary(), "loaded": loaded}, indent=2))
+            print(
+                _redact_secrets(
+                    json.dumps({"publish": published.summary(), "loaded": loaded}, indent=2)
+                )
+            )
             return
         table = Table(title=f"load_dataset at {loaded['tag']} ({loaded['target']})")
         for column in ("split", "rows", "entity spans", "quote spans"):

@@ -148,3 +148,40 @@ def test_hub_resume_finds_its_commit_below_someone_elses(
     titles = [c.title for c in hub_env.api.list_repo_commits(REPO, repo_type="dataset")]
     assert titles == ["teammate", "Release v1.1.0", "Release v1.0.0", "initial commit"]
     assert hub_env.server.snapshot(REPO, "main")["NOTES.md"] == b"mine\n"
+
+
+# -- credentials in URLs ------------------------------------------------------------------
+PASSWORD = "pw-Zq81xLmN"
+
+
+def test_an_endpoint_with_credentials_is_never_printed_and_the_token_is_sent(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    endpoint = hub_env.endpoint.replace("://", f"://alice:{PASSWORD}@")
+    outputs = []
+    for args in (
+        ["publish", "-b", str(releases.v100), "--repo", REPO, "--dry-run", "--json"],
+        ["publish", "-b", str(releases.v100), "--repo", REPO],
+        ["publish", "-b", str(releases.v100), "--repo", REPO, "--json"],
+        ["verify", "--repo", REPO, "--revision", "v1.0.0", "--json"],
+    ):
+        result = run_cli(*args, "--endpoint", endpoint)
+        assert result.code == 0, result.stderr
+        outputs.append(result.stdout + result.stderr)
+    for text in outputs:
+        assert PASSWORD not in text and "alice" not in text, text
+    tokens = [t for t in hub_env.server.tokens if t]
+    assert tokens and set(tokens) == {hub_env.token}
+    assert PASSWORD not in {t for t in hub_env.server.tokens if t}
+    tags = [t.name for t in hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags]
+    assert tags == ["v1.0.0"]
+
+
+def test_a_git_url_with_credentials_is_never_printed(
+    tmp_path: Path, releases: Releases, run_cli: Callable, git_lfs: None
+) -> None:
+    url = f"file://alice:{PASSWORD}@/nonexistent/{tmp_path.name}/repo.git"
+    result = run_cli("publish", "-b", str(releases.v100), "--git", url, "--json")
+    assert result.code != 0
+    assert "Traceback" not in result.stderr
+    assert PASSWORD not in result.stdout + result.stderr

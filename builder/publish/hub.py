@@ -28,6 +28,8 @@ from .target import (
     ReleaseTarget,
     TagExistsError,
     TransientError,
+    redact_userinfo,
+    split_userinfo,
 )
 
 __all__ = ["DEFAULT_ENDPOINT", "HubTarget", "resolve_endpoint"]
@@ -68,9 +70,19 @@ class HubTarget(ReleaseTarget):
         if repo_id.count("/") != 1 or not all(repo_id.split("/")):
             raise UsageError(f"--repo must look like ORG/NAME, got {repo_id!r}")
         self.repo_id = repo_id
-        self.endpoint = resolve_endpoint(endpoint)
+        # Credentials in the URL (http://user:secret@host) are never printed, and never
+        # left in the URL huggingface_hub builds requests from: the token is sent as a
+        # bearer token, the URL's password standing in for it when no token is set.
+        self.endpoint, url_secret = split_userinfo(resolve_endpoint(endpoint))
+        token = token or get_token() or url_secret
         self.api = HfApi(endpoint=self.endpoint, token=token)
-        self._secret = token or get_token()
+        self._secret = token
+        self._url_secret = url_secret
+        if url_secret and log:
+            log(
+                f"the credentials in the endpoint URL are not sent in it: {self.endpoint} is "
+                "used with the token as a bearer token"
+            )
         self.policy = policy
         self.log = log
         self.sleep = sleep  # injectable so tests can see the waits without sleeping them
@@ -82,9 +94,10 @@ class HubTarget(ReleaseTarget):
 
     # -- plumbing ----------------------------------------------------------------------
     def redact(self, text: str) -> str:
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        return text
+        for secret in (self._secret, self._url_secret):
+            if secret:
+                text = text.replace(secret, "***")
+        return redact_userinfo(text)
 
     def _error(self, what: str, exc: BaseException) -> PublishError:
         status = _status(exc)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import abc
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import BuildError
 
@@ -30,9 +32,29 @@ __all__ = [
     "TagExistsError",
     "TransientError",
     "link_or_copy",
+    "redact_userinfo",
+    "split_userinfo",
 ]
 
 BRANCH = "main"
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the user info of every URL in it (``https://user:secret@host``)
+    replaced by ``***``: a URL is never printed with its credentials."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def split_userinfo(url: str) -> tuple[str, str | None]:
+    """``(url without user info, password or None)``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=host)), parts.password or parts.username
 
 
 class PublishError(BuildError):
