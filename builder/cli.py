@@ -120,12 +120,22 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _write_report(report: ValidationReport, path: Path) -> None:
+    from .output import disk_full_located
+
+    with disk_full_located(path):
+        report.write_json(path)
+
+
 def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
     report = exc.report if isinstance(exc, DataError) else None
     message = _redact_secrets(str(exc))
     if report is not None:
         if report_path:
-            report.write_json(report_path)
+            try:
+                _write_report(report, report_path)
+            except BuildError as write_error:
+                err.print(f"[bold red]error:[/] {escape(str(write_error))}", soft_wrap=True)
         if as_json:
             print(
                 json.dumps(
@@ -247,7 +257,7 @@ def build(
                 input, out, workers=workers, progress=progress, quarantine=quarantine
             )
         if report:
-            result.report.write_json(report)
+            _write_report(result.report, report)
         if as_json:
             print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
             return
@@ -289,7 +299,7 @@ def validate(
         with _progress(not as_json) as progress:
             result = run_validate(input, workers=workers, progress=progress)
         if report:
-            result.report.write_json(report)
+            _write_report(result.report, report)
         if as_json:
             print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
         else:
@@ -354,10 +364,11 @@ def clean(
     """
     from .clean.pipeline import Cleaner
     from .clean.rules import RuleError
-    from .config import load_config
+    from .config import DatasetConfig, load_config
 
     def body() -> None:
         step_names, rule_files, detok = None, list(rules or []), False
+        limit = DatasetConfig.max_article_bytes  # the default limits.max_article_bytes
         if config:
             cfg = load_config(config)
             step_names, rule_files, detok = (
@@ -365,6 +376,7 @@ def clean(
                 [*cfg.rule_files, *rule_files],
                 cfg.detokenize,
             )
+            limit = cfg.max_article_bytes
         for path in rule_files:
             if not path.is_file():
                 raise UsageError(f"no rule file {path}")
@@ -376,7 +388,18 @@ def clean(
             )
         except RuleError as exc:
             raise DataError(f"invalid rule file: {exc}") from None
-        raw_bytes = file.read_bytes() if file else sys.stdin.buffer.read()
+        # at most the article size limit is read (+1 byte to know it is over): a
+        # device or a huge file is refused, not read into memory
+        if file:
+            with file.open("rb") as handle:
+                raw_bytes = handle.read(limit + 1)
+        else:
+            raw_bytes = sys.stdin.buffer.read(limit + 1)
+        if len(raw_bytes) > limit:
+            raise DataError(
+                f"{file or '<stdin>'}: more than {limit:,} bytes, over the article size limit "
+                "(limits.max_article_bytes; --config uses the configuration's)"
+            )
         try:
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -684,11 +707,21 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """News dataset builder."""
+    from contextlib import ExitStack
+
+    from .runtmp import run_folder
+
+    # every temporary file of this run under one folder, removed at the end, or by
+    # the next run if this one is killed
+    stack = ExitStack()
+    stack.enter_context(run_folder())
+    ctx.call_on_close(stack.close)
 
 
 def register(command: Callable[..., Any], name: str | None = None) -> None:

@@ -10,10 +10,12 @@ this tool did not build.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -22,17 +24,46 @@ from pathlib import Path
 from typing import Any
 
 from .config import DatasetConfig
-from .errors import UsageError
+from .errors import BuildError, UsageError
 from .manifest import MANIFEST_NAME
 
 __all__ = [
+    "DiskFullError",
     "check_out_dir",
+    "disk_full_located",
     "in_main_thread",
     "replace_dir",
     "signals_held",
     "terminate_as_interrupt",
     "workspace",
 ]
+
+
+class DiskFullError(BuildError):
+    """The file system ran out of space; the message says where."""
+
+
+@contextmanager
+def disk_full_located(where: Path) -> Iterator[None]:
+    """Disk full, said with the place: SQLite's "database or disk is full" and an
+    ``ENOSPC`` without a file name (pyarrow's, a write's) otherwise name nothing."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc).lower():
+            raise
+        raise DiskFullError(_disk_full_message(where)) from None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise DiskFullError(_disk_full_message(Path(exc.filename or where))) from None
+
+
+def _disk_full_message(path: Path) -> str:
+    return (
+        f"no space left on the device of {path} while writing there; nothing was replaced. "
+        "Free some space (or choose another --out, or set TMPDIR) and run again"
+    )
 
 
 def _make_dirs(path: Path) -> list[Path]:

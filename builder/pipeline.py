@@ -58,6 +58,7 @@ from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .output import (
     check_out_dir,
+    disk_full_located,
     in_main_thread,
     replace_dir,
     signals_held,
@@ -71,6 +72,7 @@ from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
+from .validate.checks import check_source_dates
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
@@ -249,6 +251,11 @@ def _stage_side(
                 Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
                 for e in run.store.check(schema, record)
             ]
+            if schema == "source":
+                issues += [
+                    Issue(**where, pointer=pointer, rule="date-window", message=message)
+                    for pointer, message in check_source_dates(record)
+                ]
         article_id = _record_id(record, issues)
         errors = [i for i in issues if i.severity == "error"]
         if not errors and record is not None and article_id is not None:
@@ -727,7 +734,10 @@ def validate(input_dir: Path, *, workers: int = 1, progress: Progress | None = N
     Always strict: it lists every record a quarantine build would reject, as errors.
     """
     config = load_config(Path(input_dir))
-    with tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp,
+        disk_full_located(Path(tmp)),
+    ):
         result, staging, _ = _analyse(
             config, Path(tmp), workers=workers, progress=progress, quarantine=False
         )
@@ -754,7 +764,11 @@ def build(
     check_out_dir(out_dir, config)
     _check_card_template()
     mode = config.quarantine if quarantine is None else quarantine
-    with terminate_as_interrupt(), workspace(out_dir.parent, out_dir.name) as work:
+    with (
+        terminate_as_interrupt(),
+        workspace(out_dir.parent, out_dir.name) as work,
+        disk_full_located(work),
+    ):
         result, staging, rows_files = _analyse(
             config, work, workers=workers, progress=progress, quarantine=mode
         )

@@ -474,3 +474,99 @@ def test_a_long_path_in_a_summary_is_not_wrapped(tmp_path, run_cli):
     result = run_cli("build", "-i", str(corpus.root), "-o", str(out), env={"COLUMNS": "80"})
     assert result.code == 0, result.stderr
     assert any(str(out) in ln for ln in result.stderr.splitlines()), result.stderr
+
+
+# -- limits, windows, temporary folders, disk full ------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["published", "captured"])
+def test_a_date_window_ending_before_it_starts_is_refused(tmp_path, run_cli, key):
+    corpus = make_corpus(tmp_path / "in", write=False)
+    corpus.sources[1][key] = {"earliest": "2024-05-02", "latest": "2024-05-01", "note": None}
+    corpus.write()
+    result = run_cli("validate", "-i", str(corpus.root), "--json")
+    assert_clean_failure(result, 1)
+    issues = json.loads(result.stdout)["report"]["issues"]
+    line = corpus.line_of("sources.jsonl", article_id(1))
+    assert any(
+        i["rule"] == "date-window"
+        and i["file"] == "sources.jsonl"
+        and i["line"] == line
+        and i["pointer"] == f"/{key}"
+        for i in issues
+    ), issues
+
+
+def test_clean_reads_no_more_than_the_article_limit(tmp_path, run_cli):
+    result = run_cli("clean", "/dev/zero")
+    assert_clean_failure(result, 1, "/dev/zero", "article size limit")
+    corpus = make_corpus(tmp_path / "in", config={"limits": {"max_article_bytes": 10}})
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 11)
+    result = run_cli("clean", "--config", str(corpus.root), str(big))
+    assert_clean_failure(result, 1, str(big), "more than 10 bytes")
+    result = run_cli("clean", "--config", str(corpus.root), stdin="y" * 11)
+    assert_clean_failure(result, 1, "<stdin>")
+
+
+def test_a_killed_runs_temporary_folder_is_removed_by_the_next_run(tmp_path, run_cli):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import child_env
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = child_env({"TMPDIR": str(tmp)})
+    # a run that stays alive (reading stdin) long enough to be killed
+    child = subprocess.Popen(
+        [sys.executable, "-m", "builder", "clean"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp.glob("builder-run-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = list(tmp.glob("builder-run-*"))
+    assert len(left) == 1
+    (left[0] / "staging.sqlite").write_bytes(b"x" * 1000)
+    alive = tmp / f"builder-run-{os.getpid()}-0-x"  # a pid that lives, another start: stale
+    alive.mkdir()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert left[0].exists()  # SIGKILL: nothing could clean up
+    result = run_cli(
+        "validate", "-i", str(make_corpus(tmp_path / "in").root), env={"TMPDIR": str(tmp)}
+    )
+    assert result.code == 0, result.stderr
+    assert sorted(tmp.iterdir()) == []
+
+
+def test_a_running_runs_temporary_folder_is_kept(tmp_path):
+    import psutil
+
+    from builder.runtmp import remove_stale_runs
+
+    me = psutil.Process()
+    mine = tmp_path / f"builder-run-{me.pid}-{int(me.create_time() * 1000)}-abc"
+    mine.mkdir()
+    assert remove_stale_runs(tmp_path) == []
+    assert mine.exists()
+
+
+def test_disk_full_names_the_place(tmp_path, run_cli):
+    import sqlite3
+
+    from builder.output import DiskFullError, disk_full_located
+
+    corpus = make_corpus(tmp_path / "in")
+    result = run_cli("validate", "-i", str(corpus.root), "--report", "/dev/full")
+    assert_clean_failure(result, 1, "/dev/full", "no space left")
+    with pytest.raises(DiskFullError, match=str(tmp_path)), disk_full_located(tmp_path):
+        raise sqlite3.OperationalError("database or disk is full")
+    with pytest.raises(DiskFullError, match="/x/y"), disk_full_located(tmp_path):
+        raise OSError(28, "No space left on device", "/x/y")
