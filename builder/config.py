@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,12 +195,12 @@ def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         (f"/cleaning/rules/{i}", r) for i, r in enumerate(raw.get("cleaning", {}).get("rules", []))
     ]
     named += [("/inputs/articles", "articles"), ("/inputs/sources", "sources.jsonl")]
-    issues, seen, top = [], set(), root.resolve()
+    issues, seen, top = [], set(), Path(os.path.realpath(root))
     for pointer, rel in named:
         if pointer in seen:
             continue
         seen.add(pointer)
-        real = (root / rel).resolve()
+        real = Path(os.path.realpath(root / rel))  # never raises, even on a link loop
         if not real.is_relative_to(top):
             issues.append(
                 Issue(

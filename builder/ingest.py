@@ -95,8 +95,10 @@ def leads_outside(path: Path, root: Path) -> Path | None:
     """
     if not path.is_symlink() and not path.parent.is_symlink():
         return None  # the common case costs one lstat
-    real = path.resolve()
-    return None if real.is_relative_to(root.resolve()) else real
+    # realpath, not resolve(): a link loop is reported by the read that follows, not
+    # raised here
+    real = Path(os.path.realpath(path))
+    return None if real.is_relative_to(os.path.realpath(root)) else real
 
 
 def _looks_binary(data: bytes) -> bool:
