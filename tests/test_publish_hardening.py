@@ -185,3 +185,17 @@ def test_a_git_url_with_credentials_is_never_printed(
     assert result.code != 0
     assert "Traceback" not in result.stderr
     assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_a_foreign_file_where_data_is_loaded_from_is_refused_not_kept(
+    releases: Releases, tmp_path: Path, run_cli: Callable, git_lfs: None
+) -> None:
+    repo = tmp_path / "repo.git"
+    _git_publish(releases.v100, repo)
+    _teammate_commits(repo, tmp_path / "mate", {"data/train-extra.parquet": "not ours\n"})
+    head = git("rev-parse", "main", cwd=repo).strip()
+    result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert "data/train-extra.parquet" in result.stderr and "'train'" in result.stderr
+    assert git("rev-parse", "main", cwd=repo).strip() == head
+    assert "v1.1.0" not in git("tag", cwd=repo)

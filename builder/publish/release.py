@@ -379,6 +379,24 @@ def _finished_before(
     return True
 
 
+def _check_kept(target: ReleaseTarget, card: str, kept: list[str]) -> None:
+    """A kept file where the card's ``data_files`` patterns look would be loaded as rows
+    of the release: refused, naming it, before anything is uploaded."""
+    import fnmatch
+
+    from .verify import _patterns
+
+    for config in card_configs(read_card(card)):
+        for split, patterns in _patterns(config).items():
+            clash = [f for f in kept if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
+            if clash:
+                raise PublishError(
+                    f"{target.description} holds {', '.join(clash)}, which no release listed "
+                    f"and which load_dataset would read as part of split {split!r}; remove it "
+                    "from the repository (or rename it), then publish again"
+                )
+
+
 def _deletions(
     target: ReleaseTarget, head: str, previous: _Previous | None, files: list[str]
 ) -> tuple[list[str], list[str]]:
@@ -514,6 +532,7 @@ def publish(
         result.bytes = sum((staged / f).stat().st_size for f in files)
         if head is not None:
             result.deleted, result.kept = _deletions(target, head, previous, files)
+            _check_kept(target, card, result.kept)
             if result.kept:
                 say(
                     f"keeping {len(result.kept)} file(s) on {target.description} that no "
