@@ -125,6 +125,26 @@ def md_fence(value: Any, info: str = "") -> Markup:
     return _trusted(f"{fence}{info}\n{body}\n{fence}" if body else f"{fence}{info}\n{fence}")
 
 
+@jinja2.pass_environment
+def _join(environment: Any, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
+    """Jinja's ``join``, keeping card text (``map("md") | join``) from being escaped twice:
+    when an item is already card text, the others are escaped and the result is too."""
+    from jinja2.filters import make_attrgetter
+
+    if attribute is not None:
+        value = map(make_attrgetter(environment, attribute), value)
+    items = list(value)
+    if any(isinstance(i, Markup) for i in items):
+        return _trusted(str(d).join(str(md_text(i)) for i in items))
+    return str(d).join(map(str, items))
+
+
+def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
+    """Jinja's ``replace``; card text stays card text (the template wrote ``new``)."""
+    text = str(value).replace(str(old), str(new), -1 if count is None else count)
+    return _trusted(text) if isinstance(value, Markup) else text
+
+
 def md_finalize(value: Any) -> Any:
     """Applied to every ``{{ value }}`` of the template: a value from the data is shown
     literally (markdown-escaped) unless a filter already made it card text."""
@@ -289,6 +309,8 @@ def render_card(context: Mapping[str, Any], *, template: Path | None = None) -> 
     env.filters["fence"] = md_fence
     env.filters["to_yaml"] = _to_yaml
     env.filters["thousands"] = lambda n: f"{n:,}"
+    env.filters["join"] = _join
+    env.filters["replace"] = _replace
     context = plain_data(context)
     try:
         text = env.get_template(path.name).render(**context)

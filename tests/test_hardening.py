@@ -294,6 +294,19 @@ def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cl
     assert "[l](javascript:x)" in text
     assert "`boilerplate.my_rule-1.x`" in body
 
+    def section_text(title: str) -> str:
+        start = next(i for i, t in enumerate(tokens) if t.type == "inline" and t.content == title)
+        inline = next(t for t in tokens[start + 1 :] if t.type == "inline")
+        return "".join(
+            c.content for c in inline.children or [] if c.type in ("text", "code_inline")
+        )
+
+    # escaped once, not twice: the reader sees the value, not backslashes
+    for title in ("Dataset Card Authors", "Dataset Card Contact", "More Information"):
+        shown = section_text(title)
+        assert "<script>alert(1)</script> | a | [l](javascript:x) *e* _u_ $m$ &amp;" in shown, shown
+        assert "\\" not in shown, shown
+
 
 @pytest.mark.parametrize(
     "expression",
