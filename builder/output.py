@@ -87,7 +87,7 @@ def workspace(parent: Path, name: str) -> Iterator[Path]:
     created = _make_dirs(parent)
     _recover_interrupted_swap(parent, name)
     _remove_stale_workspaces(parent, name)
-    work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{_owner_tag()}-", dir=parent))
     done = False
     try:
         yield work
@@ -109,11 +109,27 @@ def _pid_of(path: Path, marker: str) -> int | None:
         return None
 
 
+def _owner_tag() -> str:
+    """``<pid>-<start time in ms>``: a reused pid is not mistaken for the owner."""
+    import psutil
+
+    return f"{os.getpid()}-{int(psutil.Process().create_time() * 1000)}"
+
+
 def _remove_stale_workspaces(parent: Path, name: str) -> None:
     """Clean up after builds that were killed (their process is gone)."""
+    from .runtmp import owner_alive
+
     for stale in parent.glob(f".{name}.building-*"):
-        pid = _pid_of(stale, ".building-")
-        if pid is not None and pid != os.getpid() and not _alive(pid):
+        parts = stale.name.split(".building-", 1)[1].split("-")
+        if not parts[0].isdigit() or int(parts[0]) == os.getpid():
+            continue
+        pid = int(parts[0])
+        if len(parts) > 2 and parts[1].isdigit():  # <pid>-<start>-<random>
+            gone = not owner_alive(pid, int(parts[1]))
+        else:  # a workspace of an earlier version: pid only
+            gone = not _alive(pid)
+        if gone:
             shutil.rmtree(stale, ignore_errors=True)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["RUN_PREFIX", "remove_stale_runs", "run_folder"]
+__all__ = ["RUN_PREFIX", "owner_alive", "remove_stale_runs", "run_folder"]
 
 RUN_PREFIX = "builder-run-"
 _NAME = re.compile(re.escape(RUN_PREFIX) + r"(?P<pid>\d+)-(?P<start>\d+)-\w+")
@@ -30,7 +30,7 @@ def _start_ms(process: psutil.Process) -> int:
     return int(process.create_time() * 1000)
 
 
-def _owner_alive(pid: int, start_ms: int) -> bool:
+def owner_alive(pid: int, start_ms: int) -> bool:
     try:
         return abs(_start_ms(psutil.Process(pid)) - start_ms) <= 1000
     except psutil.NoSuchProcess:
@@ -50,7 +50,7 @@ def remove_stale_runs(base: Path) -> list[Path]:
         match = _NAME.fullmatch(entry.name)
         if match is None or entry.is_symlink() or not entry.is_dir():
             continue
-        if _owner_alive(int(match["pid"]), int(match["start"])):
+        if owner_alive(int(match["pid"]), int(match["start"])):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
