@@ -54,7 +54,10 @@ def disk_full_located(where: Path) -> Iterator[None]:
             raise
         raise DiskFullError(_disk_full_message(where)) from None
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        # pyarrow's write errors carry errno 28 in the text only
+        text = str(exc).lower()
+        full = "no space left" in text or "[errno 28]" in text or "quota exceeded" in text
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT) and not full:
             raise
         raise DiskFullError(_disk_full_message(Path(exc.filename or where))) from None
 

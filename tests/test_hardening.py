@@ -583,3 +583,8 @@ def test_disk_full_names_the_place(tmp_path, run_cli):
         raise sqlite3.OperationalError("database or disk is full")
     with pytest.raises(DiskFullError, match="/x/y"), disk_full_located(tmp_path):
         raise OSError(28, "No space left on device", "/x/y")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pytest.raises(DiskFullError, match=str(tmp_path)), disk_full_located(tmp_path):
+        pq.write_table(pa.table({"a": list(range(100_000))}), "/dev/full")  # no file name
