@@ -573,9 +573,13 @@ def test_a_running_runs_temporary_folder_is_kept(tmp_path):
 
 def test_disk_full_names_the_place(tmp_path, run_cli):
     import sqlite3
+    import stat
 
     from builder.output import DiskFullError, disk_full_located
 
+    # /dev/full answers every write with ENOSPC (never pass it to a writer that removes
+    # its target on failure, as pyarrow's write_table(path) does)
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode), "/dev/full is not the device"
     corpus = make_corpus(tmp_path / "in")
     result = run_cli("validate", "-i", str(corpus.root), "--report", "/dev/full")
     assert_clean_failure(result, 1, "/dev/full", "no space left")
@@ -586,5 +590,10 @@ def test_disk_full_names_the_place(tmp_path, run_cli):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with pytest.raises(DiskFullError, match=str(tmp_path)), disk_full_located(tmp_path):
-        pq.write_table(pa.table({"a": list(range(100_000))}), "/dev/full")  # no file name
+    with (
+        pytest.raises(DiskFullError, match=str(tmp_path)),
+        disk_full_located(tmp_path),
+        open("/dev/full", "wb") as sink,
+    ):
+        pq.write_table(pa.table({"a": list(range(100_000))}), sink)  # no file name
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
