@@ -184,6 +184,7 @@ def run_guarded(
             f"[bold red]internal error[/] (please report it; BUILDER_DEBUG=1 shows the "
             f"traceback): {escape(message)}",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
 
