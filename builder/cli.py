@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import BuildError, DataError, UsageError
@@ -39,8 +40,9 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+# emoji=False: ":x:" in a file name or a record is shown as typed
+err = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 
 InputOpt = Annotated[
     Path, typer.Option("--input", "-i", help="Folder with dataset.yaml and the inputs it names.")
@@ -72,8 +74,21 @@ ReportOpt = Annotated[
 ]
 
 
+def say_plain(message: str) -> None:
+    """A message shown literally: no markup, no emoji codes, never wrapped."""
+    err.print(message, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
 def _print_report(report: ValidationReport, *, limit: int = 50) -> None:
     if not report.issues:
+        return
+    if not err.is_terminal:
+        # a log (CI, a file, a pipe): one issue per line, never wrapped, so that
+        # grep finds an article id or a file name
+        for issue in report.issues:
+            say_plain(issue.log_line())
+        if report.dropped:
+            say_plain(f"... and {report.dropped} more not listed (the report keeps the first)")
         return
     table = Table(
         title=f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", show_lines=False
@@ -81,14 +96,20 @@ def _print_report(report: ValidationReport, *, limit: int = 50) -> None:
     for column in ("severity", "file", "line", "record", "pointer", "rule", "message"):
         table.add_column(column, overflow="fold")
     for issue in report.issues[:limit]:
+        # Text cells: a value from the data is shown as it is, never read as markup
         table.add_row(
-            issue.severity,
-            issue.file,
-            str(issue.line or ""),
-            issue.record or "",
-            issue.pointer,
-            issue.rule,
-            issue.message,
+            *(
+                Text(value)
+                for value in (
+                    issue.severity,
+                    issue.file,
+                    str(issue.line or ""),
+                    issue.record or "",
+                    issue.pointer,
+                    issue.rule,
+                    issue.message,
+                )
+            )
         )
     err.print(table)
     if len(report.issues) > limit:
@@ -115,15 +136,26 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _write_report(report: ValidationReport, path: Path) -> None:
+    from .output import disk_full_located
+
+    with disk_full_located(path):
+        report.write_json(path)
+
+
 def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
     report = exc.report if isinstance(exc, DataError) else None
+    message = _redact_secrets(str(exc))
     if report is not None:
         if report_path:
-            report.write_json(report_path)
+            try:
+                _write_report(report, report_path)
+            except BuildError as write_error:
+                err.print(f"[bold red]error:[/] {escape(str(write_error))}", soft_wrap=True)
         if as_json:
             print(
                 json.dumps(
-                    {"ok": False, "error": str(exc), "report": report.to_dict()},
+                    {"ok": False, "error": message, "report": report.to_dict()},
                     indent=2,
                     ensure_ascii=False,
                 )
@@ -133,8 +165,8 @@ def _fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
             if not report_path:
                 err.print("(--report FILE writes this report as JSON)", highlight=False)
     elif as_json:
-        print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        print(json.dumps({"ok": False, "error": message}, indent=2))
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -151,7 +183,9 @@ def run_guarded(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         err.print(
-            f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", highlight=False
+            f"[bold red]error:[/] {escape(_redact_secrets(_located_os_error(exc)))}",
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_DATA) from None
     except (typer.Exit, typer.Abort, SystemExit):
@@ -166,12 +200,31 @@ def run_guarded(
             f"[bold red]internal error[/] (please report it; BUILDER_DEBUG=1 shows the "
             f"traceback): {escape(message)}",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+def _located_os_error(exc: OSError) -> str:
+    """``reason: path`` for an OS error; disk full says which file could not be written."""
+    import errno
+
+    path = exc.filename or ""
+    if exc.filename2:
+        path = f"{path} -> {exc.filename2}"
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = path or "a temporary file"
+        return f"{reason}: cannot write {where}; free some space (or set TMPDIR) and run again"
+    return f"{reason}: {path}" if path else reason
+
+
 def _redact_secrets(text: str) -> str:
-    """``text`` without the Hub token, wherever it was read from."""
+    """``text`` without the Hub token, wherever it was read from, and without the
+    user info of any URL in it."""
+    from .publish.target import redact_userinfo
+
+    text = redact_userinfo(text)
     try:
         from huggingface_hub import get_token
 
@@ -233,7 +286,7 @@ def build(
                 engine=Engine(engine, ray_address),
             )
         if report:
-            result.report.write_json(report)
+            _write_report(result.report, report)
         if as_json:
             print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
             return
@@ -244,7 +297,9 @@ def build(
             for k, v in (result.manifest or {}).get("splits", {}).items()
         )
         err.print(
-            f"[bold green]built[/] {result.out}: {counts['written']} of {counts['read']} articles ({splits})"
+            f"[bold green]built[/] {escape(str(result.out))}: {counts['written']} of "
+            f"{counts['read']} articles ({escape(splits)})",
+            soft_wrap=True,
         )
         if result.quarantine:
             err.print(f"quarantine: {counts['rejected']} article(s) rejected, see rejects.jsonl")
@@ -278,7 +333,7 @@ def validate(
                 input, workers=workers, progress=progress, engine=Engine(engine, ray_address)
             )
         if report:
-            result.report.write_json(report)
+            _write_report(result.report, report)
         if as_json:
             print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
         else:
@@ -395,10 +450,11 @@ def clean(
     """
     from .clean.pipeline import Cleaner
     from .clean.rules import RuleError
-    from .config import load_config
+    from .config import DatasetConfig, load_config
 
     def body() -> None:
         step_names, rule_files, detok = None, list(rules or []), False
+        limit = DatasetConfig.max_article_bytes  # the default limits.max_article_bytes
         if config:
             cfg = load_config(config)
             step_names, rule_files, detok = (
@@ -406,6 +462,7 @@ def clean(
                 [*cfg.rule_files, *rule_files],
                 cfg.detokenize,
             )
+            limit = cfg.max_article_bytes
         for path in rule_files:
             if not path.is_file():
                 raise UsageError(f"no rule file {path}")
@@ -417,7 +474,18 @@ def clean(
             )
         except RuleError as exc:
             raise DataError(f"invalid rule file: {exc}") from None
-        raw_bytes = file.read_bytes() if file else sys.stdin.buffer.read()
+        # at most the article size limit is read (+1 byte to know it is over): a
+        # device or a huge file is refused, not read into memory
+        if file:
+            with file.open("rb") as handle:
+                raw_bytes = handle.read(limit + 1)
+        else:
+            raw_bytes = sys.stdin.buffer.read(limit + 1)
+        if len(raw_bytes) > limit:
+            raise DataError(
+                f"{file or '<stdin>'}: more than {limit:,} bytes, over the article size limit "
+                "(limits.max_article_bytes; --config uses the configuration's)"
+            )
         try:
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -525,7 +593,7 @@ def publish(
     from .publish.release import publish as run_publish
 
     def say(message: str) -> None:
-        err.print(message, highlight=False, markup=False, soft_wrap=True)
+        say_plain(_redact_secrets(message))
 
     def body() -> None:
         if as_json or not sys.stderr.isatty():
@@ -554,7 +622,7 @@ def publish(
         finally:
             target.close()
         if as_json:
-            print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+            print(_redact_secrets(json.dumps(result.summary(), indent=2, ensure_ascii=False)))
         change = result.change.summary() if result.change else None
         if result.status == "already-published":
             say(
@@ -579,6 +647,7 @@ def publish(
             say(
                 f"  {len(result.files)} files, {result.bytes:,} bytes; "
                 f"deleting {len(result.deleted)}: {', '.join(result.deleted) or '-'}"
+                + (f"; keeping {len(result.kept)}: {', '.join(result.kept)}" if result.kept else "")
             )
             if result.redistribution and result.redistribution["restricted_full_text"]:
                 say(f"  rights: {result.redistribution['statement']}")
@@ -740,7 +809,7 @@ def release(
     from .publish.release import publish as run_publish
 
     def say(message: str) -> None:
-        err.print(message, highlight=False, markup=False, soft_wrap=True)
+        say_plain(_redact_secrets(message))
 
     def body() -> None:
         with _progress(not as_json) as progress:
@@ -755,17 +824,25 @@ def release(
         finally:
             target.close()
         if as_json:
-            print(json.dumps({"publish": published.summary(), "loaded": loaded}, indent=2))
+            print(
+                _redact_secrets(
+                    json.dumps({"publish": published.summary(), "loaded": loaded}, indent=2)
+                )
+            )
             return
         table = Table(title=f"load_dataset at {loaded['tag']} ({loaded['target']})")
         for column in ("split", "rows", "entity spans", "quote spans"):
             table.add_column(column)
         for name, s in loaded["splits"].items():
-            table.add_row(name, str(s["rows"]), str(s["entities"]), str(s["quotes"]))
+            table.add_row(Text(name), str(s["rows"]), str(s["entities"]), str(s["quotes"]))
         console = Console()  # stdout: the summary is the command's output
         console.print(table)
-        console.print("features: " + ", ".join(f"{k}: {v}" for k, v in loaded["features"].items()))
-        console.print(published.load_line)
+        console.print(
+            "features: " + ", ".join(f"{k}: {v}" for k, v in loaded["features"].items()),
+            markup=False,
+            soft_wrap=True,
+        )
+        console.print(published.load_line, markup=False, soft_wrap=True)
 
     run_guarded(body, as_json=as_json)
 
@@ -778,11 +855,21 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """News dataset builder."""
+    from contextlib import ExitStack
+
+    from .runtmp import run_folder
+
+    # every temporary file of this run under one folder, removed at the end, or by
+    # the next run if this one is killed
+    stack = ExitStack()
+    stack.enter_context(run_folder())
+    ctx.call_on_close(stack.close)
 
 
 def register(command: Callable[..., Any], name: str | None = None) -> None:

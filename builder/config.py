@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import json
+import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +17,7 @@ from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata
 from .ingest import DEFAULT_MAX_RECORD_BYTES
+from .names import split_name_problem
 from .pii import PRIVACY_KINDS
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SchemaStore
@@ -280,6 +284,73 @@ def _import_options(
     return options, issues
 
 
+def _check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
+    """Split names become file names and Hub patterns: the schema checks them, and so
+    does this (whatever regex engine the schema validator uses); ratios are finite."""
+    issues = []
+    for split, ratio in splits["ratios"].items():
+        pointer = "/splits/ratios/" + split.replace("~", "~0").replace("/", "~1")
+        problem = split_name_problem(split)
+        if problem:
+            issues.append(Issue(file=file, pointer=pointer, rule="split-name", message=problem))
+        if isinstance(ratio, float) and not math.isfinite(ratio):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="ratios",
+                    message=f"ratio {ratio} is not a number in (0, 1]",
+                )
+            )
+    return issues
+
+
+def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
+    """Every input is read inside the input folder: a path (or a symlink) leading out of
+    it is an error here, not a surprise at manifest time or a file published by mistake."""
+    inputs = raw.get("inputs", {})
+    named: list[tuple[str, str]] = (
+        [("/inputs/sources", inputs["sources"])] if "sources" in inputs else []
+    )
+    articles = inputs.get("articles")
+    if isinstance(articles, str):
+        named.append(("/inputs/articles", articles))
+    elif isinstance(articles, dict):
+        files = articles.get("files", [])
+        for i, pattern in enumerate([files] if isinstance(files, str) else files):
+            pointer = "/inputs/articles/files" + ("" if isinstance(files, str) else f"/{i}")
+            named.append((pointer, pattern))
+            # A glob's matches are checked one by one: any of them may be a link out.
+            if glob.has_magic(pattern):
+                matches = sorted(glob.glob(str(root / pattern), recursive=True))
+                named += [(f"{pointer} ({Path(m).relative_to(root)})", m) for m in matches]
+    named += [
+        (f"/inputs/annotations/{i}/path", a["path"])
+        for i, a in enumerate(inputs.get("annotations", []))
+    ]
+    named += [
+        (f"/cleaning/rules/{i}", r) for i, r in enumerate(raw.get("cleaning", {}).get("rules", []))
+    ]
+    named += [("/inputs/articles", "articles"), ("/inputs/sources", "sources.jsonl")]
+    issues, seen, top = [], set(), Path(os.path.realpath(root))
+    for pointer, rel in named:
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        real = Path(os.path.realpath(root / rel))  # never raises, even on a link loop
+        if not real.is_relative_to(top):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="outside-input",
+                    message=f"{rel} leads to {real}, outside the input folder {top}; "
+                    "inputs are read only inside it",
+                )
+            )
+    return issues
+
+
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:
     """Read and validate a configuration file (or the ``dataset.yaml`` in a folder).
 
@@ -334,6 +405,8 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         ann_inputs.append(
             AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"), options)
         )
+    report.extend(_check_splits(splits, file=name))
+    report.extend(_check_inside(raw, root=root, file=name))
     split_names = set(splits["ratios"])
     for key, split in splits.get("assignment", {}).items():
         if split not in split_names:
@@ -347,7 +420,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
             )
     report.extend(_check_references(raw, root=path.parent, file=name))
     report.extend(check_hub_metadata(raw, file=name))
-    if abs(sum(splits["ratios"].values()) - 1.0) > 1e-6:
+    if not abs(sum(splits["ratios"].values()) - 1.0) <= 1e-6:  # NaN fails too
         report.add(
             Issue(
                 file=name, pointer="/splits/ratios", rule="ratios", message="ratios must sum to 1"

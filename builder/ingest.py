@@ -136,6 +136,20 @@ def ignored_entries(
         )
 
 
+def leads_outside(path: Path, root: Path) -> Path | None:
+    """Where ``path`` really is when a symbolic link takes it out of ``root``; else None.
+
+    Inputs are read only inside the input folder: a link to ``~/.cache/.../token``
+    dropped among the articles must not be published as one.
+    """
+    if not path.is_symlink() and not path.parent.is_symlink():
+        return None  # the common case costs one lstat
+    # realpath, not resolve(): a link loop is reported by the read that follows, not
+    # raised here
+    real = Path(os.path.realpath(path))
+    return None if real.is_relative_to(os.path.realpath(root)) else real
+
+
 def _looks_binary(data: bytes) -> bool:
     """Control bytes other than tab/newline/CR/FF in the first 8 KiB mean binary."""
     head = data[:8192]
@@ -158,6 +172,12 @@ def read_article(
     if not article_id.isprintable() or any(c.isspace() for c in article_id):
         return fail("id", f"the file name {article_id!r} holds white space or control characters")
     try:
+        outside = leads_outside(path, root)
+        if outside is not None:
+            return fail(
+                "outside-input",
+                f"a symbolic link to {outside}, outside the input folder: not read",
+            )
         if not path.is_file():
             return fail("not-a-file", "not a regular file (a folder or a special file)")
         size = path.stat().st_size

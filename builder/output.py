@@ -10,9 +10,12 @@ this tool did not build.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import shutil
 import signal
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -21,17 +24,49 @@ from pathlib import Path
 from typing import Any
 
 from .config import DatasetConfig
-from .errors import UsageError
+from .errors import BuildError, UsageError
 from .manifest import MANIFEST_NAME
 
 __all__ = [
+    "DiskFullError",
     "check_out_dir",
+    "disk_full_located",
     "in_main_thread",
     "replace_dir",
     "signals_held",
     "terminate_as_interrupt",
     "workspace",
 ]
+
+
+class DiskFullError(BuildError):
+    """The file system ran out of space; the message says where."""
+
+
+@contextmanager
+def disk_full_located(where: Path) -> Iterator[None]:
+    """Disk full, said with the place: SQLite's "database or disk is full" and an
+    ``ENOSPC`` without a file name (pyarrow's, a write's) otherwise name nothing."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc).lower():
+            raise
+        raise DiskFullError(_disk_full_message(where)) from None
+    except OSError as exc:
+        # pyarrow's write errors carry errno 28 in the text only
+        text = str(exc).lower()
+        full = "no space left" in text or "[errno 28]" in text or "quota exceeded" in text
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT) and not full:
+            raise
+        raise DiskFullError(_disk_full_message(Path(exc.filename or where))) from None
+
+
+def _disk_full_message(path: Path) -> str:
+    return (
+        f"no space left on the device of {path} while writing there; nothing was replaced. "
+        "Free some space (or choose another --out, or set TMPDIR) and run again"
+    )
 
 
 def _make_dirs(path: Path) -> list[Path]:
@@ -55,7 +90,7 @@ def workspace(parent: Path, name: str) -> Iterator[Path]:
     created = _make_dirs(parent)
     _recover_interrupted_swap(parent, name)
     _remove_stale_workspaces(parent, name)
-    work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{_owner_tag()}-", dir=parent))
     done = False
     try:
         yield work
@@ -77,11 +112,27 @@ def _pid_of(path: Path, marker: str) -> int | None:
         return None
 
 
+def _owner_tag() -> str:
+    """``<pid>-<start time in ms>``: a reused pid is not mistaken for the owner."""
+    import psutil
+
+    return f"{os.getpid()}-{int(psutil.Process().create_time() * 1000)}"
+
+
 def _remove_stale_workspaces(parent: Path, name: str) -> None:
     """Clean up after builds that were killed (their process is gone)."""
+    from .runtmp import owner_alive
+
     for stale in parent.glob(f".{name}.building-*"):
-        pid = _pid_of(stale, ".building-")
-        if pid is not None and pid != os.getpid() and not _alive(pid):
+        parts = stale.name.split(".building-", 1)[1].split("-")
+        if not parts[0].isdigit() or int(parts[0]) == os.getpid():
+            continue
+        pid = int(parts[0])
+        if len(parts) > 2 and parts[1].isdigit():  # <pid>-<start>-<random>
+            gone = not owner_alive(pid, int(parts[1]))
+        else:  # a workspace of an earlier version: pid only
+            gone = not _alive(pid)
+        if gone:
             shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -153,8 +204,66 @@ def signals_held() -> Iterator[list[int]]:
             signal.signal(sig, handler)
 
 
+#: ``manifest.json`` -> ``toolkit.name`` of a folder this tool built: its signature.
+TOOLKIT_NAME = "news-dataset-builder"
+
+
+def _manifest_listing(out_dir: Path) -> set[str] | None:
+    """The files a build's manifest lists (itself included), or None when the folder
+    has no manifest signed by this tool."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    toolkit, outputs = manifest.get("toolkit"), manifest.get("outputs")
+    if not isinstance(toolkit, dict) or toolkit.get("name") != TOOLKIT_NAME:
+        return None
+    if not isinstance(outputs, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("path"), str) for o in outputs
+    ):
+        return None
+    return {o["path"] for o in outputs} | {MANIFEST_NAME}
+
+
+def _unlisted(out_dir: Path, listed: set[str]) -> list[str]:
+    """Entries of ``out_dir`` that the manifest does not account for (sorted, at most 5).
+
+    A listed file must be a regular file; a folder must lead to listed files;
+    a symlink, anything else or anything more is someone's.
+    """
+    folders = {p.rsplit("/", i)[0] for p in listed for i in range(1, p.count("/") + 1)}
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(out_dir):
+        base = Path(dirpath)
+        keep = []
+        for name in dirnames:
+            rel = (base / name).relative_to(out_dir).as_posix()
+            if (base / name).is_symlink() or rel not in folders:
+                found.append(rel + "/")
+            else:
+                keep.append(name)
+        dirnames[:] = keep
+        for name in filenames:
+            path = base / name
+            rel = path.relative_to(out_dir).as_posix()
+            if rel not in listed or path.is_symlink() or not path.is_file():
+                found.append(rel)
+        if len(found) >= 5:
+            break
+    return sorted(found)[:5]
+
+
 def check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
-    """Refuse an ``--out`` whose replacement would destroy inputs or someone's files."""
+    """Refuse an ``--out`` whose replacement would destroy inputs or someone's files.
+
+    A folder is replaced only when this tool wrote it: its ``manifest.json`` is
+    signed with the tool's name and lists every file in it. A previous build
+    by an older version of the tool passes too (its manifest has the same
+    signature and a complete listing); a folder with a file added by hand, or
+    any other folder that happens to hold a ``manifest.json``, is refused.
+    """
     inputs = [
         config.root,
         config.path,
@@ -170,12 +279,27 @@ def check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
                 f"--out {out_dir} holds the input {path}: a build replaces its output folder; "
                 "choose another one"
             )
+    root = config.root.resolve()
+    if out_dir.is_relative_to(root):
+        raise UsageError(
+            f"--out {out_dir} is inside the input folder {root}: the next run would read "
+            "the output as input; choose a folder outside it"
+        )
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise UsageError(f"--out {out_dir} exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
+    if not out_dir.is_dir() or not any(out_dir.iterdir()):
+        return
+    listed = _manifest_listing(out_dir)
+    if listed is None:
         raise UsageError(
             f"--out {out_dir} is a folder that is not a dataset built by this tool "
-            f"(it has files but no {MANIFEST_NAME}); refusing to replace it"
+            f"(no {MANIFEST_NAME} signed by {TOOLKIT_NAME}); refusing to replace it"
+        )
+    unlisted = _unlisted(out_dir, listed)
+    if unlisted:
+        raise UsageError(
+            f"--out {out_dir} holds files its {MANIFEST_NAME} does not list, which a build "
+            f"would delete: {', '.join(unlisted)}; move them away or choose another folder"
         )
 
 

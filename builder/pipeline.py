@@ -56,11 +56,13 @@ from .card_facts import _published_side_records, card_context
 from .config import DatasetConfig, load_config
 from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
 from .engines import Engine, ray_map
-from .errors import DataError
-from .ingest import article_path, ignored_entries, iter_article_ids, read_jsonl
+from .errors import BuildError, DataError
+from .ingest import article_path, ignored_entries, iter_article_ids, leads_outside, read_jsonl
 from .manifest import sha256_file, write_manifest
+from .names import shard_split, split_name_problem
 from .output import (
     check_out_dir,
+    disk_full_located,
     in_main_thread,
     replace_dir,
     signals_held,
@@ -77,6 +79,7 @@ from .shard_readers import iter_shard
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
+from .validate.checks import check_source_dates
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
@@ -256,6 +259,11 @@ def _stage_side(
                 Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
                 for e in run.store.check(schema, record)
             ]
+            if schema == "source":
+                issues += [
+                    Issue(**where, pointer=pointer, rule="date-window", message=message)
+                    for pointer, message in check_source_dates(record)
+                ]
         article_id = _record_id(record, issues)
         errors = [i for i in issues if i.severity == "error"]
         if not errors and record is not None and article_id is not None:
@@ -882,7 +890,10 @@ def validate(
     Always strict: it lists every record a quarantine build would reject, as errors.
     """
     config = load_config(Path(input_dir))
-    with tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp,
+        disk_full_located(Path(tmp)),
+    ):
         result, staging, _ = _analyse(
             config, Path(tmp), workers=workers, progress=progress, quarantine=False, engine=engine
         )
@@ -911,7 +922,11 @@ def build(
     check_out_dir(out_dir, config)
     _check_card_template()
     mode = config.quarantine if quarantine is None else quarantine
-    with terminate_as_interrupt(), workspace(out_dir.parent, out_dir.name) as work:
+    with (
+        terminate_as_interrupt(),
+        workspace(out_dir.parent, out_dir.name) as work,
+        disk_full_located(work),
+    ):
         result, staging, rows_files = _analyse(
             config, work, workers=workers, progress=progress, quarantine=mode, engine=engine
         )
@@ -955,6 +970,9 @@ def _staged_rows(
 
 def _write_data(ctx: Context, staging: Staging, rows_files: list[Path], final: Path) -> None:
     sizes = {split: nbytes for split, (_, nbytes) in staging.split_sizes().items() if split}
+    for split in sizes:  # a split name becomes a file name: never one unchecked
+        if split not in ctx.config.split_ratios or split_name_problem(split):
+            raise BuildError(f"split {split!r} is not a configured split name (a bug)")
     write_splits(
         _staged_rows(staging, rows_files),
         split_bytes=sizes,
@@ -968,7 +986,9 @@ def _write_data(ctx: Context, staging: Staging, rows_files: list[Path], final: P
 def _split_info(final: Path, order: list[str]) -> dict[str, dict[str, int]]:
     info: dict[str, dict[str, int]] = {}
     for path in sorted((final / "data").glob("*.parquet")):
-        split = path.name.split("-")[0]
+        split = shard_split(path.name)
+        if split not in order:
+            raise BuildError(f"{path}: written, but not a shard of a configured split (a bug)")
         parquet = pq.ParquetFile(path)
         meta = parquet.metadata
         entry = info.setdefault(
@@ -1092,7 +1112,7 @@ def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str
     else:
         articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
     for path in itertools.chain(files, articles):
-        if path.is_file():
+        if path.is_file() and leads_outside(path, root) is None:
             yield {
                 "path": path.relative_to(root).as_posix(),
                 "sha256": sha256_file(path),

@@ -724,20 +724,29 @@ def test_all_errors_are_collected_at_once_by_the_real_cli(tmp_path: Path) -> Non
     assert not out.parent.exists() or not any(out.parent.iterdir())
 
 
-def test_a_terminal_report_names_file_line_and_rule(tmp_path: Path) -> None:
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "log"])
+def test_a_terminal_report_names_file_line_and_rule(tmp_path: Path, terminal: bool) -> None:
+    """A terminal gets the table; a log (stderr not a terminal) one line per issue."""
     case = next(c for c in CASES if c.name == "impossible-date")
     corpus = _case_corpus(tmp_path / "in", case)
+    env = {**os.environ, "COLUMNS": "250"}
+    env.update({"TTY_COMPATIBLE": "1"} if terminal else {})
     proc = subprocess.run(
         [sys.executable, "-m", "builder", "validate", "-i", str(corpus.root)],
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "COLUMNS": "250"},
+        env=env,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     line = next(ln for ln in proc.stderr.splitlines() if "/published/earliest" in ln)
-    assert "sources.jsonl" in line and f" {_src_line(corpus, TARGET)} " in line and "format" in line
+    number = _src_line(corpus, TARGET)
+    if terminal:
+        assert "sources.jsonl" in line and f" {number} " in line and "format" in line
+    else:
+        assert line.startswith(f"sources.jsonl:{number}: error format: ")
+        assert line.endswith(f"({TARGET}, /published/earliest)")
 
 
 # -- the two validators agree ---------------------------------------------------------------

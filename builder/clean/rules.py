@@ -203,10 +203,17 @@ def _strings(values: Any, where: str) -> list[str]:
     return values
 
 
+_RULE_NAME = re.compile(r"[A-Za-z0-9_]+([.-][A-Za-z0-9_]+)*")
+
+
 def _rule(spec: Any, where: str, fragments: dict[str, str] | None = None) -> LineRule:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise RuleError(f"{where}: a rule must be a mapping with a name")
     where = f"{where} (rule {spec['name']!r})"
+    if not _RULE_NAME.fullmatch(spec["name"]):
+        # the name becomes an edit reason (boilerplate.<name>, merged reasons joined by
+        # '+') and a card table cell: word characters, '.' and '-' only
+        raise RuleError(f"{where}: a rule name is letters, digits, '_', '.' and '-' only")
     unknown = set(spec) - _KEYS
     if unknown:
         raise RuleError(f"{where}: unknown keys {sorted(unknown)}; known: {sorted(_KEYS)}")

@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from .target import (
@@ -259,6 +260,19 @@ class GitTarget(ReleaseTarget):
             )
         return True
 
+    def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
+        sha = self._resolve(revision)
+        spec = [sha] if stop is None else [sha, f"^{self._resolve(stop)}"]
+        proc = self._git(
+            "log", "--first-parent", "--format=%H%x00%ct%x00%B%x1e", *spec, "--", cwd=self._work
+        )
+        for chunk in proc.stdout.decode("utf-8", "replace").split("\x1e"):
+            if not chunk.strip():
+                continue
+            commit_id, stamp, message = chunk.lstrip("\n").split("\0", 2)
+            date = dt.datetime.fromtimestamp(int(stamp), tz=dt.timezone.utc).date().isoformat()
+            yield CommitRef(commit_id, message.strip(), date)
+
     def list_files(self, revision: str) -> list[str]:
         sha = self._resolve(revision)
         out = self._git("ls-tree", "-r", "-z", "--name-only", sha, cwd=self._work).stdout
@@ -272,6 +286,7 @@ class GitTarget(ReleaseTarget):
         message: str,
         description: str,
         parent: str | None,
+        delete: Collection[str] = (),
         attempt: int = 1,  # git errors are not retried: there is no backoff to grow
     ) -> str:
         repo = self._work
@@ -282,14 +297,31 @@ class GitTarget(ReleaseTarget):
         for rel in files:
             link_or_copy(staged / rel, tree / rel)
         (tree / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
-        git = ("--work-tree", str(tree))
+        # the index starts as the parent's tree: files this release does not delete stay
+        git = ("--literal-pathspecs", "--work-tree", str(tree))
         self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
         if parent is not None:
             self._git("update-ref", "refs/heads/release", parent, cwd=repo)
+            self._git(*git, "read-tree", parent, cwd=repo)
         else:
             self._git("update-ref", "-d", "refs/heads/release", cwd=repo, check=False)
-        self._git(*git, "read-tree", "--empty", cwd=repo)
-        self._git(*git, "add", "-A", ".", cwd=repo, what="git add")
+            self._git(*git, "read-tree", "--empty", cwd=repo)
+        gone = sorted(set(delete) - set(files) - {".gitattributes"})
+        if gone:
+            self._git(
+                *git,
+                "rm",
+                "-q",
+                "--cached",
+                "--ignore-unmatch",
+                "--pathspec-from-file=-",
+                "--pathspec-file-nul",
+                cwd=repo,
+                input="\0".join(gone).encode(),
+                what="git rm",
+            )
+        # -f: a .gitignore kept in the repository must not keep data files out
+        self._git(*git, "add", "-f", "--ignore-removal", ".", cwd=repo, what="git add")
         msg = tree.parent / "message.txt"
         msg.write_text(f"{message}\n\n{description}\n", encoding="utf-8")
         self._git(

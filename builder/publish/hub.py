@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +28,8 @@ from .target import (
     ReleaseTarget,
     TagExistsError,
     TransientError,
+    redact_userinfo,
+    split_userinfo,
 )
 
 __all__ = ["DEFAULT_ENDPOINT", "HubTarget", "resolve_endpoint"]
@@ -68,9 +70,19 @@ class HubTarget(ReleaseTarget):
         if repo_id.count("/") != 1 or not all(repo_id.split("/")):
             raise UsageError(f"--repo must look like ORG/NAME, got {repo_id!r}")
         self.repo_id = repo_id
-        self.endpoint = resolve_endpoint(endpoint)
+        # Credentials in the URL (http://user:secret@host) are never printed, and never
+        # left in the URL huggingface_hub builds requests from: the token is sent as a
+        # bearer token, the URL's password standing in for it when no token is set.
+        self.endpoint, url_secret = split_userinfo(resolve_endpoint(endpoint))
+        token = token or get_token() or url_secret
         self.api = HfApi(endpoint=self.endpoint, token=token)
-        self._secret = token or get_token()
+        self._secret = token
+        self._url_secret = url_secret
+        if url_secret and log:
+            log(
+                f"the credentials in the endpoint URL are not sent in it: {self.endpoint} is "
+                "used with the token as a bearer token"
+            )
         self.policy = policy
         self.log = log
         self.sleep = sleep  # injectable so tests can see the waits without sleeping them
@@ -82,9 +94,10 @@ class HubTarget(ReleaseTarget):
 
     # -- plumbing ----------------------------------------------------------------------
     def redact(self, text: str) -> str:
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        return text
+        for secret in (self._secret, self._url_secret):
+            if secret:
+                text = text.replace(secret, "***")
+        return redact_userinfo(text)
 
     def _error(self, what: str, exc: BaseException) -> PublishError:
         status = _status(exc)
@@ -240,6 +253,22 @@ class HubTarget(ReleaseTarget):
         finally:
             shutil.rmtree(cache, ignore_errors=True)
 
+    def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
+        commits = self._call(
+            f"reading the history of {revision}",
+            lambda: self.api.list_repo_commits(
+                self.repo_id, repo_type=REPO_TYPE, revision=revision
+            ),
+        )
+        for c in commits:  # newest first
+            if c.commit_id == stop:
+                return
+            created = c.created_at
+            if created.tzinfo is not None:
+                created = created.astimezone(dt.timezone.utc)
+            message = "\n\n".join(part for part in (c.title, c.message) if part)
+            yield CommitRef(c.commit_id, message, created.date().isoformat())
+
     def list_files(self, revision: str) -> list[str]:
         return sorted(
             self._call(
@@ -258,17 +287,17 @@ class HubTarget(ReleaseTarget):
         message: str,
         description: str,
         parent: str | None,
+        delete: Collection[str] = (),
         attempt: int = 1,
     ) -> str:
         from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
-        old = set(self.list_files(parent)) if parent else set()
         operations: list[Any] = [
             CommitOperationAdd(path_in_repo=f, path_or_fileobj=str(staged / f)) for f in files
         ]
         operations += [
             CommitOperationDelete(path_in_repo=p)
-            for p in sorted(old - set(files) - {".gitattributes"})
+            for p in sorted(set(delete) - set(files) - {".gitattributes"})
         ]
         self._bound_requests()
         try:

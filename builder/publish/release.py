@@ -8,12 +8,15 @@ The order is the safety argument:
    touched): the card's Versions section is re-rendered from the history,
    ``release.json`` and the record digest are added, ``manifest.json`` lists
    them; the staged copy must verify;
-3. ONE commit replaces the branch's tree (files no longer in the build are
-   deleted in it) with ``parent`` = the head read in step 1, so a concurrent
-   publisher is refused, never overwritten; a failure before it changes nothing;
+3. ONE commit adds the release's files and deletes the files the previous
+   release listed that this one does not (files this tool never published are
+   kept and reported), with ``parent`` = the head read in step 1, so a
+   concurrent publisher is refused, never overwritten; a failure before it
+   changes nothing;
 4. the tag is created on that commit. If that fails, the next run finds its
-   own commit at the head (the build manifest's hash is in the commit message)
-   and only creates the tag.
+   own commit (the build manifest's hash is in the commit message) anywhere
+   after the previous release, even below someone else's later commits, and
+   only creates the tag.
 
 Publishing the same build again finds its tag and does nothing.
 """
@@ -76,6 +79,8 @@ class PublishResult:
     change: Change | None = None
     files: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    #: files on the branch that no release of this tool listed: kept, never deleted
+    kept: list[str] = field(default_factory=list)
     bytes: int = 0
     created_repo: bool = False
     load_line: str = ""
@@ -93,6 +98,7 @@ class PublishResult:
             "change_summary": self.change.summary() if self.change else None,
             "files": self.files,
             "deleted": self.deleted,
+            "kept": self.kept,
             "bytes": self.bytes,
             "created_repo": self.created_repo,
             "load": self.load_line,
@@ -229,13 +235,33 @@ def _stage(
     return staged, files
 
 
+#: How far below the head a resumed publish looks for its own commit.
+SEARCH_DEPTH = 1000
+
+
+def _own_commit(
+    target: ReleaseTarget, head: str | None, since: str | None, marker: str
+) -> str | None:
+    """This build's release commit on the branch after ``since`` (the previous release's
+    commit, or the parent read before committing), wherever it is below the head."""
+    if head is None:
+        return None
+    for depth, commit in enumerate(target.history(head, stop=since)):
+        if depth >= SEARCH_DEPTH:
+            break
+        if marker in commit.message:
+            return commit.id
+    return None
+
+
 def _landed(target: ReleaseTarget, parent: str | None, marker: str) -> str | None:
     """After a failed or refused commit: our commit if it landed, None if nothing moved."""
     head = target.head()
     if head == parent:
         return None
-    if head is not None and marker in target.commit_info(head).message:
-        return head
+    landed = _own_commit(target, head, parent, marker)
+    if landed is not None:
+        return landed
     raise ConcurrentPublishError(
         f"{target.description}: the branch moved to {head} (someone else's commit) since "
         f"{parent or 'the repository was read'}; publishing was refused and nothing of this "
@@ -251,6 +277,7 @@ def _commit(
     message: str,
     description: str,
     parent: str | None,
+    delete: list[str],
     marker: str,
     policy: retry.RetryPolicy,
     log: Log,
@@ -266,6 +293,7 @@ def _commit(
                 message=message,
                 description=description,
                 parent=parent,
+                delete=delete,
                 attempt=attempt,
             )
         except retry.RetryAfterTooLong as exc:
@@ -339,16 +367,54 @@ def _finished_before(
             f"{tag} already exists on {target.description} with a different build; published "
             "versions never change: bump `version` in dataset.yaml, rebuild and publish that"
         )
-    if head is None or _marker(build) not in target.commit_info(head).message:
+    newest = newest_release(tags)
+    since = tags[tag_name(newest)] if newest is not None else None
+    own = _own_commit(target, head, since, _marker(build))
+    if own is None:
         return False
-    result.commit = head
+    result.commit = own
+    where = "the head commit" if own == head else f"commit {own[:12]} (below the head)"
     if dry_run:
-        say(f"the head commit {head[:12]} is this build: only the tag {tag} is missing")
+        say(f"{where} is this build: only the tag {tag} is missing")
         return True
-    say(f"the head commit {head[:12]} is this build from an earlier run: adding the tag")
-    _tag(target, tag, head, f"Release {tag}")
+    say(f"{where} is this build from an earlier run: adding the tag")
+    _tag(target, tag, own, f"Release {tag}")
     result.status = "resumed"
     return True
+
+
+def _check_kept(target: ReleaseTarget, card: str, kept: list[str]) -> None:
+    """A kept file where the card's ``data_files`` patterns look would be loaded as rows
+    of the release: refused, naming it, before anything is uploaded."""
+    import fnmatch
+
+    from .verify import _patterns
+
+    for config in card_configs(read_card(card)):
+        for split, patterns in _patterns(config).items():
+            clash = [f for f in kept if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
+            if clash:
+                raise PublishError(
+                    f"{target.description} holds {', '.join(clash)}, which no release listed "
+                    f"and which load_dataset would read as part of split {split!r}; remove it "
+                    "from the repository (or rename it), then publish again"
+                )
+
+
+def _deletions(
+    target: ReleaseTarget, head: str, previous: _Previous | None, files: list[str]
+) -> tuple[list[str], list[str]]:
+    """(deleted, kept): a file on the branch is deleted only when the previous
+    release's manifest listed it (it was published by this tool) and this release
+    does not have it; anything else (a teammate's LICENSE, a script) is kept."""
+    old = set(target.list_files(head)) - {".gitattributes"} - set(files)
+    ours = {MANIFEST_NAME}
+    if previous is not None and previous.manifest is not None:
+        outputs = previous.manifest.get("outputs", [])
+        ours |= {o["path"] for o in outputs if isinstance(o, dict) and "path" in o}
+    if previous is None:
+        ours = set()  # no release of ours yet: everything there is someone else's
+    return sorted(old & ours), sorted(old - ours)
 
 
 def _compare(
@@ -490,8 +556,13 @@ def publish(
         result.files = files
         result.bytes = sum((staged / f).stat().st_size for f in files)
         if head is not None:
-            old = set(target.list_files(head))
-            result.deleted = sorted(old - set(files) - {".gitattributes"})
+            result.deleted, result.kept = _deletions(target, head, previous, files)
+            _check_kept(target, card, result.kept)
+            if result.kept:
+                say(
+                    f"keeping {len(result.kept)} file(s) on {target.description} that no "
+                    f"release listed: {', '.join(result.kept)}"
+                )
         result.created_repo = not exists
         if dry_run:
             return result
@@ -514,6 +585,7 @@ def publish(
             message=f"Release {tag}",
             description=description,
             parent=head,
+            delete=result.deleted,
             marker=_marker(build),
             policy=policy,
             log=say,

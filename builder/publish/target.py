@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import abc
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import BuildError
 
@@ -29,9 +32,29 @@ __all__ = [
     "TagExistsError",
     "TransientError",
     "link_or_copy",
+    "redact_userinfo",
+    "split_userinfo",
 ]
 
 BRANCH = "main"
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the user info of every URL in it (``https://user:secret@host``)
+    replaced by ``***``: a URL is never printed with its credentials."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def split_userinfo(url: str) -> tuple[str, str | None]:
+    """``(url without user info, password or None)``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=host)), parts.password or parts.username
 
 
 class PublishError(BuildError):
@@ -111,6 +134,11 @@ class ReleaseTarget(abc.ABC):
         """Every file path at a revision."""
 
     @abc.abstractmethod
+    def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
+        """Commits from ``revision`` back along first parents, newest first, ending
+        before ``stop`` (exclusive; None: down to the first commit)."""
+
+    @abc.abstractmethod
     def commit(
         self,
         staged: Path,
@@ -119,12 +147,11 @@ class ReleaseTarget(abc.ABC):
         message: str,
         description: str,
         parent: str | None,
+        delete: Collection[str] = (),
         attempt: int = 1,
     ) -> str:
-        """Make one commit on ``main`` whose tree is exactly ``files`` (from ``staged``).
-
-        Files on ``main`` that are not in ``files`` are deleted in the same
-        commit (the target's own ``.gitattributes`` is kept). Raises
+        """Make one commit on ``main`` that adds ``files`` (from ``staged``) and deletes
+        ``delete``; every other file on ``main`` is kept as it is. Raises
         :class:`ConcurrentPublishError` when ``main`` is no longer ``parent``
         and :class:`TransientError` when trying again may succeed (the commit
         may or may not have landed), its ``delay`` growing with ``attempt``

@@ -239,5 +239,20 @@ def verify_revision(target: ReleaseTarget, revision: str) -> tuple[str, list[Mis
     commit = target.tags().get(revision) or target.commit_info(revision).id
     with tempfile.TemporaryDirectory(prefix="builder-verify-") as tmp:
         dest = Path(tmp) / "revision"
-        target.materialize(commit, dest)
-        return commit, verify_folder(dest)
+        files = target.materialize(commit, dest)
+        return commit, verify_folder(dest, ignore=IGNORED | _kept_files(dest, files))
+
+
+def _kept_files(root: Path, files: Iterable[str]) -> set[str]:
+    """Files of a revision that publishing kept because no release listed them (a
+    teammate's LICENSE, a script): not part of the release, so not mismatches, as
+    long as they are not where data files are loaded from."""
+    try:
+        listed = {o["path"] for o in json.loads((root / MANIFEST_NAME).read_text())["outputs"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {
+        f
+        for f in files
+        if f not in listed and not f.startswith("data/") and not f.endswith(".parquet")
+    }

@@ -12,7 +12,7 @@ from typing import Any
 
 from .report import Issue
 
-__all__ = ["LabelSets", "check_annotation", "check_row", "check_spans"]
+__all__ = ["LabelSets", "check_annotation", "check_row", "check_source_dates", "check_spans"]
 
 LabelSets = Mapping[str, Sequence[str]]
 
@@ -173,3 +173,27 @@ def check_row(row: Mapping[str, Any], sets: LabelSets, *, file: str = "<row>") -
     issues += _check_speakers(row.get("quotes", []), entity_ids, where, "/quotes", "speaker_id")
     issues += _check_doc_labels(row, sets, where, "")
     return issues
+
+
+def check_source_dates(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(pointer, message) for every date window of a source record whose earliest
+    date is after its latest (the schema checks each date, not the pair)."""
+    import datetime as dt
+
+    out = []
+    for key in ("published", "captured"):
+        window = record.get(key)
+        if not isinstance(window, Mapping):
+            continue
+        earliest, latest = window.get("earliest"), window.get("latest")
+        if not (isinstance(earliest, str) and isinstance(latest, str)):
+            continue
+        try:
+            first, last = dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest)
+        except ValueError:
+            continue  # the schema's format check reports it
+        if first > last:
+            out.append(
+                (f"/{key}", f"the window's earliest date {earliest} is after its latest {latest}")
+            )
+    return out

@@ -48,6 +48,18 @@ class Issue:
     def __str__(self) -> str:
         return f"{self.location}: {self.rule}: {self.message}"
 
+    def log_line(self) -> str:
+        """One line, as compilers and linters print them, for logs and grep:
+        ``FILE:LINE: severity rule: message (record, pointer)``.
+
+        Line breaks inside values are shown as ``\\n``, so an issue is always one line.
+        """
+        where = self.file + (f":{self.line}" if self.line is not None else "")
+        context = ", ".join(p for p in (self.record, self.pointer) if p)
+        text = f"{where}: {self.severity} {self.rule}: {self.message}"
+        text += f" ({context})" if context else ""
+        return text.replace("\r", "\\r").replace("\n", "\\n")
+
 
 @dataclass
 class ValidationReport:
