@@ -218,18 +218,8 @@ def example_row(data_dir: Path, split: str) -> dict[str, Any] | None:
         "split": split,
         "id": row["id"],
         "json": text,
-        # A fence longer than any run of backticks in the values, so none can close it.
-        "fence": "`" * max(3, _longest_backtick_run(text) + 1),
         "notes": notes,
     }
-
-
-def _longest_backtick_run(text: str) -> int:
-    best = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        best = max(best, run)
-    return best
 
 
 def supported_tasks(metadata: Mapping[str, Any]) -> list[dict[str, Any]]:

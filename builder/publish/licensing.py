@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .target import PublishError
 
 __all__ = [
@@ -168,11 +170,12 @@ def build_notice(rights: Mapping[str, Any]) -> str:
     )
 
 
-def render_notice(text: str) -> str:
-    """The notice with its markers, so a release can replace it."""
+def render_notice(text: str) -> Markup:
+    """The notice with its markers, so a release can replace it: card text (its words
+    escaped here), so the card's template places it as it is."""
     from ..card import md_escape
 
-    return f"{NOTICE_START}\n{md_escape(text)}\n{NOTICE_END}"
+    return Markup(f"{NOTICE_START}\n{md_escape(text)}\n{NOTICE_END}")
 
 
 def replace_notice(card: str, text: str) -> str:
