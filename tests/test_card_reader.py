@@ -70,7 +70,7 @@ def test_supported_tasks_name_the_metadata_tasks_and_their_fields(seed_build: Pa
     section = card.split("### Supported Tasks", 1)[1].split("\n### ", 1)[0]
     assert "**token-classification** (category): `entities`" in section
     assert "**named-entity-recognition** (task id)" in section
-    assert "examples/train\\_ner.py turns them into token-level BIO tags" in section
+    assert "examples/train_ner.py turns them into token-level BIO tags" in section
     assert "**text-classification** (category): `genre`, `text_form`: one ClassLabel" in section
 
 

@@ -215,10 +215,13 @@ def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cl
         "pretty_name": HOSTILE.replace("\n", " "),
         "description": HOSTILE,
         "citation": "@misc{x,\n title={```\n<script>alert(1)</script>\n```}\n}",
-        "language": ["en", "<script>alert(1)</script>", "a | b"],
+        # language and task_categories are checked against the Hub's lists (hub_metadata):
+        # markup there is refused before any card is written (last lines of this test).
+        "language": ["en"],
         "license": "other",
         "license_name": HOSTILE,
-        "task_categories": ["<b>bold</b>"],
+        "license_link": "LICENSE",
+        "task_categories": ["token-classification"],
         "splits": {"ratios": {"train": 0.5, "test": 0.5}, "salt": "`a` | <script>"},
         "card": {
             **card_prose,
@@ -250,10 +253,9 @@ def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cl
     assert result.code == 0, result.stderr
     card = (out / "README.md").read_text(encoding="utf-8")
     metadata, body = _card_parts(card)
-    assert metadata["language"] == ["en", "<script>alert(1)</script>", "a | b"]
+    assert metadata["language"] == ["en"]
     assert metadata["pretty_name"] == config["pretty_name"]
     assert metadata["license_name"] == HOSTILE
-    assert metadata["task_categories"] == ["<b>bold</b>"]
     assert "<script>" not in card.split("```bibtex")[0]  # nowhere but inside the fence
     assert "<b>" not in card
     tokens = _markdown_tokens(body)
@@ -268,7 +270,9 @@ def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cl
         for c in t.children
         if c.type == "link_open"
     ]
-    assert all(str(h).startswith("https://news.example.org/") for h in links), links
+    # the table of contents' anchors, and the sources' own URLs: no link from a value
+    assert all(str(h).startswith(("https://news.example.org/", "#")) for h in links), links
+    assert "javascript:x" not in str(links)
     fences = [t for t in tokens if t.type == "fence"]
     citation = [t for t in fences if t.info == "bibtex"]
     assert [t.content for t in citation] == [config["citation"] + "\n"]
@@ -306,6 +310,16 @@ def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cl
         shown = section_text(title)
         assert "<script>alert(1)</script> | a | [l](javascript:x) *e* _u_ $m$ &amp;" in shown, shown
         assert "\\" not in shown, shown
+
+    # Markup in the Hub's listed fields never reaches a card: it is refused, located.
+    config["language"] = ["en", "<script>alert(1)</script>", "a | b"]
+    config["task_categories"] = ["<b>bold</b>"]
+    refused = make_corpus(tmp_path / "refused", n=4, config=config)
+    result = run_cli("build", "-i", str(refused.root), "-o", str(tmp_path / "out2"))
+    assert result.code == 1
+    for pointer in ("/language/1", "/language/2", "/task_categories/0"):
+        assert pointer in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out2").exists()
 
 
 @pytest.mark.parametrize(
