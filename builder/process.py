@@ -27,8 +27,9 @@ from .rows import build_row
 from .splits import text_signature
 from .staging import ArticleFacts, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats, StageTimings
-from .validate.checks import check_annotation, check_row
+from .validate.checks import check_annotation
 from .validate.report import Issue
+from .validate.rows import row_issues
 from .validate.schemas import SchemaStore
 
 __all__ = ["BatchResult", "BatchSpec", "Context", "process_batch"]
@@ -256,10 +257,8 @@ def process_article(
             genre=labels.get("genre"),
             text_form=text_form,
         )
-    where = {"file": rel, "record": article_id}
     with timed("validate-row"):
-        issues += _schema_issues(ctx.store, "row", row, where, cross_check=cross)
-        issues += check_row(row, ctx.codec.label_sets, file=rel)
+        issues += row_issues(ctx.store, row, ctx.codec.label_sets, file=rel, cross_check=cross)
     if _has_errors(issues):
         return _reject(stats, publisher, issues)
 
