@@ -64,7 +64,7 @@ def _word_hashes(words: list[str]) -> np.ndarray:
     return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
-def _shingle_hashes(text: str, width: int) -> np.ndarray:
+def _shingle_hashes(text: str, width: int, *, distinct: bool = True) -> np.ndarray:
     """Distinct 32-bit hashes of the word ``width``-grams of ``text`` (casefolded).
 
     Each distinct word is hashed once per process (BLAKE2b, cached); a
@@ -85,7 +85,8 @@ def _shingle_hashes(text: str, width: int) -> np.ndarray:
     acc ^= acc >> np.uint64(27)
     acc *= np.uint64(0x94D049BB133111EB)
     acc ^= acc >> np.uint64(31)
-    return np.unique(acc >> np.uint64(32))
+    acc >>= np.uint64(32)
+    return np.unique(acc) if distinct else acc
 
 
 @cache
@@ -120,7 +121,9 @@ def text_signature(text: str) -> bytes:
     a MinHash object per article (0.9 ms -> 0.3 ms).
     """
     a, b = _permutations()
-    hashes = _fmix32(_shingle_hashes(text, SHINGLE_WORDS).astype(np.uint32).reshape(-1, 1))
+    # Repeated shingles cannot change a minimum: no need to make them distinct.
+    shingles = _shingle_hashes(text, SHINGLE_WORDS, distinct=False)
+    hashes = _fmix32(shingles.astype(np.uint32).reshape(-1, 1))
     return (hashes * a + b).min(axis=0).astype("<u8").tobytes()
 
 
