@@ -25,7 +25,7 @@ from .ingest import read_article
 from .publisher_lines import repeated_lines
 from .rows import build_row
 from .splits import text_signature
-from .staging import ArticleFacts, Staging
+from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats, StageTimings
 from .validate.checks import check_annotation
 from .validate.report import Issue
@@ -114,7 +114,7 @@ def _schema_issues(
 
 def process_article(
     ctx: Context,
-    staging: Staging,
+    staging: Staging | BatchSides,
     article_id: str,
     path: Path,
     *,
@@ -316,11 +316,16 @@ def process_batch(spec: BatchSpec) -> BatchResult:
     result = BatchResult(spec.index)
     rows: list[dict[str, Any]] = []
     timings = result.stats.timings
-    with Staging(Path(spec.staging_path), readonly=True) as staging:
+    with (
+        Staging(Path(spec.staging_path), readonly=True) as staging,
+        timings.timed("stage-lookup", 0),
+    ):
+        sides = staging.batch_sides(spec.items[0][0], spec.items[-1][0]) if spec.items else None
+    if sides is not None:
         for offset, (article_id, path) in enumerate(spec.items):
             row, facts, issues, stats = process_article(
                 ctx,
-                staging,
+                sides,
                 article_id,
                 Path(path),
                 ordinal=spec.first_ordinal + offset,

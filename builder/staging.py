@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ArticleFacts", "SideRecord", "Staging"]
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
@@ -122,6 +122,25 @@ class Staging:
             (kind, article_id),
         ).fetchone()
 
+    def batch_sides(self, first_id: str, last_id: str) -> BatchSides:
+        """The side records of the ids from ``first_id`` to ``last_id`` (a batch's sorted
+        range), read in two queries instead of two or three per article."""
+        sides: dict[tuple[str, str], SideRecord] = {}
+        for kind, article_id, file, line, record in self.db.execute(
+            "SELECT kind, article_id, file, line, record FROM side"
+            " WHERE article_id BETWEEN ? AND ?",
+            (first_id, last_id),
+        ):
+            sides[(kind, article_id)] = SideRecord(article_id, file, line, json.loads(record))
+        rejected: dict[tuple[str, str], tuple[str, int | None, str | None]] = {}
+        for kind, article_id, file, line, publisher in self.db.execute(
+            "SELECT kind, article_id, file, line, publisher FROM rejected_side"
+            " WHERE article_id BETWEEN ? AND ? ORDER BY rowid",
+            (first_id, last_id),
+        ):
+            rejected.setdefault((kind, article_id), (file, line, publisher))
+        return BatchSides(sides, rejected)
+
     def side_ids(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
         yield from self.db.execute(
             "SELECT article_id, file, line FROM side WHERE kind = ? ORDER BY article_id", (kind,)
@@ -219,3 +238,20 @@ class Staging:
 
     def commit(self) -> None:
         self.db.commit()
+
+
+@dataclass(frozen=True)
+class BatchSides:
+    """Side records of one batch's articles, answering as :class:`Staging` does."""
+
+    sides: dict[tuple[str, str], SideRecord]
+    rejected: dict[tuple[str, str], tuple[str, int | None, str | None]]
+
+    def side(self, kind: str, article_id: str) -> SideRecord | None:
+        return self.sides.get((kind, article_id))
+
+    def rejected_side(
+        self, kind: str, article_id: str
+    ) -> tuple[str, int | None, str | None] | None:
+        """``(file, line, publisher)`` of the first rejected ``kind`` record of an article."""
+        return self.rejected.get((kind, article_id))
