@@ -129,6 +129,33 @@ def text_signature(text: str) -> bytes:
 
 _INSERT_BATCH = 10_000
 
+#: ``datasketch.lsh._optimal_param(threshold, 64, 0.5, 0.5)`` for the usual
+#: thresholds: datasketch's banding needs scipy, whose import costs 1.3-3.5 s in
+#: the parent, serially, on every build. Other thresholds ask datasketch;
+#: ``tests/test_splits.py`` checks the table against it.
+KNOWN_BANDS: dict[tuple[float, int], tuple[int, int]] = {
+    (0.5, 64): (14, 4),
+    (0.55, 64): (12, 5),
+    (0.6, 64): (10, 6),
+    (0.65, 64): (9, 7),
+    (0.7, 64): (8, 8),
+    (0.75, 64): (7, 9),
+    (0.8, 64): (5, 11),
+    (0.85, 64): (4, 15),
+    (0.9, 64): (3, 21),
+    (0.95, 64): (2, 32),
+}
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) as datasketch's ``MinHashLSH`` chooses them."""
+    known = KNOWN_BANDS.get((threshold, num_perm))
+    if known is not None:
+        return known
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
 
 class _UnionFind:
     """Union-find whose root is always the smallest member (the component's key)."""
@@ -218,9 +245,7 @@ class _FactsIndex:
         self.threshold = threshold
         self.bands = self.rows = 0
         if threshold is not None:
-            from datasketch.lsh import _optimal_param  # same banding as datasketch's MinHashLSH
-
-            self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+            self.bands, self.rows = lsh_bands(threshold, num_perm)
         self.db = sqlite3.connect(directory / "splits.sqlite")
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"

@@ -192,3 +192,13 @@ def test_signature_is_datasketchs_affine32_minhash_of_the_shingle_hashes(text: s
     expected = np.asarray(reference.hashvalues, dtype="<u8").tobytes()
     assert text_signature(text) == expected
     assert text_signature(text) == text_signature(text)  # the word-hash cache changes nothing
+
+
+def test_known_lsh_bands_are_datasketchs_choice() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from builder.splits import KNOWN_BANDS, lsh_bands
+
+    for (threshold, num_perm), bands in KNOWN_BANDS.items():
+        assert _optimal_param(threshold, num_perm, 0.5, 0.5) == bands
+    assert lsh_bands(0.83, 64) == _optimal_param(0.83, 64, 0.5, 0.5)
