@@ -14,7 +14,10 @@ peak RSS (the largest of the process and its pool workers) is its own:
 * ``datasets``: ``Dataset.from_json`` -> ``map(whitespace clean, batched=True)``
   -> ``to_parquet`` (the script a maintainer would write instead);
 * ``datatrove``: ``JsonlReader`` -> ``C4QualityFilter`` -> ``ParquetWriter``
-  (only when datatrove is installed: the ``bench`` extra);
+  (only when datatrove is installed: the ``bench`` extra). With its defaults
+  (datatrove 0.10) the filter counts the sentences of every kept line with
+  spaCy, some 40 ms per line here: by far the slowest side, so
+  ``--only`` can leave it to a round of its own;
 * ``builder-w1``, ``builder-w2``: ``builder build --workers 1 / 2`` with every
   default stage on (read, clean, anchor, validate, near-duplicates, privacy
   scan, split, Parquet, card, manifest), starting from the article files;
