@@ -246,10 +246,19 @@ def _run_child(kind: str, corpus: str, out: str, workers: str) -> None:
     start = time.perf_counter()
     articles = RUNNERS[kind](Path(corpus), Path(out), int(workers))
     seconds = time.perf_counter() - start
-    peak = max(
-        resource.getrusage(r).ru_maxrss for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    usage = [resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    peak = max(u.ru_maxrss for u in usage)
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "articles": articles,
+                "peak_rss_mb": peak / 1024,
+            }
+        )
     )
-    print(json.dumps({"seconds": seconds, "articles": articles, "peak_rss_mb": peak / 1024}))
 
 
 def _child(side: dict, corpus: Path, out: Path) -> dict:
@@ -269,6 +278,8 @@ def _child(side: dict, corpus: Path, out: Path) -> dict:
         raise SystemExit(f"{side['name']} run failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["rate"] = result["articles"] / result["seconds"]
+    # CPU time is less at the mercy of the machine's load than wall time (not free of it).
+    result["cpu_rate"] = result["articles"] / result["cpu_seconds"]
     result["load"] = load
     return result
 
@@ -335,7 +346,7 @@ def main() -> None:
             runs[side["name"]].append(r)
             print(
                 f"round {rep + 1} {side['name']:<24}{r['rate']:>9.1f}/s  {r['seconds']:>7.1f}s"
-                f"  {r['peak_rss_mb']:>6.0f} MB  load {r['load']:.2f}",
+                f"  {r['cpu_rate']:>8.1f}/CPU s  {r['peak_rss_mb']:>6.0f} MB  load {r['load']:.2f}",
                 flush=True,
             )
     summary = _summary(runs)
@@ -355,6 +366,7 @@ def _summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
             "median": statistics.median(rates),
             "min": min(rates),
             "max": max(rates),
+            "cpu_median": statistics.median(r["cpu_rate"] for r in rs),
             "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
             "load": statistics.median(r["load"] for r in rs),
         }
@@ -364,13 +376,13 @@ def _summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
 def _print_table(n: int, summary: dict[str, dict]) -> None:
     base = summary.get("datasets map", {}).get("median")
     print(f"\n{n} articles; articles/s of wall time, median (min-max) over rounds")
-    print("| run | articles/s | min | max | vs datasets | peak RSS MB | load |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| run | articles/s | min | max | vs datasets | articles/CPU s | peak RSS MB | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, s in summary.items():
         ratio = f"{s['median'] / base:.2f}x" if base else "-"
         print(
             f"| {name} | {s['median']:.0f} | {s['min']:.0f} | {s['max']:.0f} | {ratio}"
-            f" | {s['peak_rss_mb']:.0f} | {s['load']:.2f} |"
+            f" | {s['cpu_median']:.0f} | {s['peak_rss_mb']:.0f} | {s['load']:.2f} |"
         )
     w1, w2 = summary.get("builder -w1"), summary.get("builder -w2")
     if w1 and w2:
