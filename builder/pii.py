@@ -51,12 +51,14 @@ _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6)")
 # position): on news text they cut the scan to a third.
 #: a digit run as phones, cards and IPv4 addresses are written (7+ characters)
 _DIGIT_RUN = re.compile(r"\d[\d\s().\-/]{5,}\d")
+#: kind -> patterns, any of which may match (one alternation would lose the
+#: engine's literal-prefix scan for the IPv6 colon)
 _PREFILTERS = {
-    "email": re.compile(r"@"),
-    "phone": _DIGIT_RUN,
-    "credit_card": re.compile(r"\d(?:[ -]?\d){12}"),
-    "ip_address": re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|:[0-9A-Fa-f]{0,4}:"),
-    "iban": re.compile(r"[A-Z]{2}\d\d"),
+    "email": (re.compile(r"@"),),
+    "phone": (_DIGIT_RUN,),
+    "credit_card": (re.compile(r"\d(?:[ -]?\d){12}"),),
+    "ip_address": (re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d"), re.compile(r":[0-9A-Fa-f]{0,4}:")),
+    "iban": (re.compile(r"[A-Z]{2}\d\d"),),
 }
 
 
@@ -95,7 +97,7 @@ class PrivacyScanner:
         for kind in sorted(self.kinds, key=_DETECTION_ORDER.index):
             if kind in ("phone", "credit_card") and not digits:
                 continue
-            if not _PREFILTERS[kind].search(text):
+            if not any(p.search(text) for p in _PREFILTERS[kind]):
                 continue
             for start, end in getattr(self, f"_{kind}")(text):
                 value = text[start:end]
