@@ -34,6 +34,8 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -380,6 +382,21 @@ def _stage_inputs(run: _Run) -> int:
 def _ignore_sigint() -> None:
     """Workers leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+
+
+def _exit_with_parent(interval: float = 0.5) -> None:
+    """A worker whose parent is gone (a SIGKILL gives it no chance to stop the pool)
+    exits too, rather than wait forever on the task queue, whose writing end it
+    holds itself, keeping the caller's pipes open."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 @contextmanager
