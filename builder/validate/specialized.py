@@ -17,6 +17,7 @@ None) and keeps the compiled validator alone.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -42,6 +43,16 @@ class Unsupported(Exception):
     """The schema uses a keyword (or form) the specialiser does not handle."""
 
 
+def _cached_format_check(formats: Callable[[Any, str], bool]) -> Callable[[Any, str], bool]:
+    cached = functools.lru_cache(maxsize=1 << 16)(formats)
+
+    def conforms(value: Any, fmt: str) -> bool:
+        # Only strings are cached: 1 and True are equal keys, but not the same value.
+        return cached(value, fmt) if type(value) is str else formats(value, fmt)
+
+    return conforms
+
+
 class _Generator:
     def __init__(
         self,
@@ -51,7 +62,8 @@ class _Generator:
     ) -> None:
         self.root = root
         self.by_id = by_id
-        self.env: dict[str, Any] = {"_conforms": formats}
+        # Format checks are pure, and their values repeat (dates, languages): cached.
+        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats)}
         self.lines: list[str] = []
         self.functions: dict[tuple[str, str], str] = {}  # (schema id, pointer) -> name
         self.counter = 0
