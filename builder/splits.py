@@ -44,8 +44,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: a bijective step be
 
 
 #: Words whose hash a process keeps (news vocabulary is mostly far smaller); the
-#: cache is dropped when full, so memory stays bounded on any corpus (about 12 MB).
-WORD_CACHE_MAX = 100_000
+#: cache is dropped when full, so memory stays bounded on any corpus (about 4 MB).
+WORD_CACHE_MAX = 20_000
 _word_hash_cache: dict[str, int] = {}
 
 
