@@ -24,6 +24,7 @@ from rich.text import Text
 
 from . import __version__
 from .errors import BuildError, DataError, UsageError
+from .stats import StageTimings
 from .validate.report import ValidationReport
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -69,6 +70,16 @@ RayAddressOpt = Annotated[
         "with --workers CPUs).",
     ),
 ]
+#: ``builder build``'s default --workers: the cores this process may run on.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+ProfileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--profile",
+        help="Print CPU seconds and records per stage, and write them into build_report.json "
+        "(which then differs between rebuilds).",
+    ),
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Also write the validation report (JSON) here.")
 ]
@@ -77,6 +88,24 @@ ReportOpt = Annotated[
 def say_plain(message: str) -> None:
     """A message shown literally: no markup, no emoji codes, never wrapped."""
     err.print(message, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+def _print_timings(timings: StageTimings) -> None:
+    """The per-stage table of ``--profile`` (on stderr: stdout may carry ``--json``)."""
+    table = Table(title="CPU time per stage")
+    for name in ("stage", "where", "CPU s", "records", "ms/record", "share"):
+        table.add_column(name, justify="left" if name in ("stage", "where") else "right")
+    for stage, row in timings.to_dict().items():
+        table.add_row(
+            stage,
+            row["where"],
+            f"{row['cpu_seconds']:.2f}",
+            str(row["records"]),
+            f"{row['ms_per_record']:.3f}",
+            f"{row['share']:.1%}",
+        )
+    table.add_row("total", "", f"{sum(timings.seconds.values()):.2f}", "", "", "")
+    err.print(table)
 
 
 def _print_report(report: ValidationReport, *, limit: int = 50) -> None:
@@ -242,11 +271,12 @@ def build(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output dataset folder (replaced atomically).")
     ] = Path("out/dataset"),
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = CORES,
     report: ReportOpt = None,
     as_json: JsonOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
+    profile: ProfileOpt = False,
     quarantine: Annotated[
         bool | None,
         typer.Option(
@@ -284,9 +314,12 @@ def build(
                 progress=progress,
                 quarantine=quarantine,
                 engine=Engine(engine, ray_address),
+                profile=profile,
             )
         if report:
             _write_report(result.report, report)
+        if profile:
+            _print_timings(result.stats.timings)
         if as_json:
             print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
             return

@@ -34,6 +34,8 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -525,6 +527,21 @@ def _stage_inputs(run: _Run) -> int:
 def _ignore_sigint() -> None:
     """Workers leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+
+
+def _exit_with_parent(interval: float = 0.5) -> None:
+    """A worker whose parent is gone (a SIGKILL gives it no chance to stop the pool)
+    exits too, rather than wait forever on the task queue, whose writing end it
+    holds itself, keeping the caller's pipes open."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 @contextmanager
@@ -574,7 +591,9 @@ def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
         ids = table.column("id").to_pylist()
         texts = table.column("text").to_pylist()
         del table
-    return result, scan_texts(scanner, zip(ids, texts, strict=True))
+    with result.stats.timings.timed("privacy-scan", len(ids)):
+        privacy = scan_texts(scanner, zip(ids, texts, strict=True))
+    return result, privacy
 
 
 def _reject_tainted(run: _Run, articles: int) -> int:
@@ -705,7 +724,8 @@ def _process_articles(
         else:
             results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
         for result, privacy in results:
-            _take_batch(run, result, privacy)
+            with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
+                _take_batch(run, result, privacy)
             done += result.stats.stages["read"]
             if progress:
                 progress(done, total)
@@ -798,15 +818,18 @@ def _analyse(
         rejects=_Rejects(work / REJECTS_NAME, enabled=quarantine),
         quarantine=quarantine,
     )
+    timed = run.stats.timings.timed
     try:
-        kept = _reject_tainted(run, _stage_inputs(run))
+        with timed("stage-inputs", where="parent"):
+            kept = _reject_tainted(run, _stage_inputs(run))
         if config.publisher_repetition:
-            count_publisher_lines(
-                staging,
-                config,
-                _kept_ids(run),
-                store_path=str(_store_path(run)) if _shards_in(config) else None,
-            )
+            with timed("publisher-lines", kept, where="parent"):
+                count_publisher_lines(
+                    staging,
+                    config,
+                    _kept_ids(run),
+                    store_path=str(_store_path(run)) if _shards_in(config) else None,
+                )
         rows_files = _process_articles(
             run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
         )
@@ -822,7 +845,29 @@ def _analyse(
         side_lines=run.side_lines,
         privacy=run.privacy,
     )
-    plan = plan_splits(
+    with timed("split-plan", run.stats.stages["accepted"], where="parent"):
+        plan = _plan(config, staging)
+    result.plan = plan
+    _report_plan(config, report, plan)
+    staging.assign_splits(plan.split_of)
+    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
+    empty = sorted(set(config.split_ratios) - written)
+    if empty and written:
+        report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/splits",
+                rule="empty-split",
+                severity="warning",
+                message=f"split(s) {empty} received no articles and are not written",
+            )
+        )
+    staging.commit()
+    return result, staging, rows_files
+
+
+def _plan(config: DatasetConfig, staging: Staging) -> SplitPlan:
+    return plan_splits(
         staging.iter_facts(),
         ratios=config.split_ratios,
         salt=config.split_salt,
@@ -831,6 +876,9 @@ def _analyse(
         if config.near_duplicates
         else None,
     )
+
+
+def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPlan) -> None:
     for conflict in plan.conflicts:
         report.add(
             Issue(
@@ -860,22 +908,6 @@ def _analyse(
                 message=f"near-identical texts {pair}; kept in one split",
             )
         )
-    staging.assign_splits(plan.split_of)
-    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
-    empty = sorted(set(config.split_ratios) - written)
-    if empty and written:
-        report.add(
-            Issue(
-                file=config.path.name,
-                pointer="/splits",
-                rule="empty-split",
-                severity="warning",
-                message=f"split(s) {empty} received no articles and are not written",
-            )
-        )
-    staging.commit()
-    result.plan = plan
-    return result, staging, rows_files
 
 
 def validate(
@@ -909,13 +941,17 @@ def build(
     progress: Progress | None = None,
     quarantine: bool | None = None,
     engine: Engine = LOCAL,
+    profile: bool = False,
 ) -> BuildResult:
     """Build the dataset folder ``out_dir`` from the inputs in ``input_dir``.
 
     Raises :class:`~builder.errors.DataError` (with the full report) when any
     input is invalid; ``out_dir`` is then left exactly as it was. ``quarantine``
     overrides the configuration's ``quarantine.enabled``. ``engine``: where the
-    batches run (:mod:`builder.engines`); the output is the same on every engine.
+    batches run (:mod:`builder.engines`); the output is the same on every engine. Stage timings are
+    always in ``result.stats.timings``; ``profile`` also writes them into
+    ``build_report.json`` (under ``timings``), which then differs between
+    rebuilds: without it the report, like every output, is byte-identical.
     """
     out_dir = Path(out_dir).resolve()
     config = load_config(Path(input_dir))
@@ -940,11 +976,14 @@ def build(
         final = work / "dataset"
         final.mkdir()
         ctx = Context.load(str(config.path), str(staging.path))
-        _write_data(ctx, staging, rows_files, final)
+        timed = result.stats.timings.timed
+        with timed("write-parquet", result.stats.stages["accepted"], where="parent"):
+            _write_data(ctx, staging, rows_files, final)
         result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
         if mode:
             os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
-        result.manifest = _write_metadata(ctx, result, staging, final)
+        with timed("card-and-manifest", where="parent"):
+            result.manifest = _write_metadata(ctx, result, staging, final, profile=profile)
         staging.close()
         with signals_held():
             replace_dir(final, out_dir)
@@ -1006,7 +1045,7 @@ def _split_info(final: Path, order: list[str]) -> dict[str, dict[str, int]]:
 
 
 def _write_metadata(
-    ctx: Context, result: BuildResult, staging: Staging, final: Path
+    ctx: Context, result: BuildResult, staging: Staging, final: Path, *, profile: bool = False
 ) -> dict[str, Any]:
     config = ctx.config
     store = SchemaStore.default()
@@ -1034,6 +1073,8 @@ def _write_metadata(
         # Per-rule, per-publisher cleaning counts, anchoring outcomes, label counts.
         "stats": stats.to_dict(),
     }
+    if profile:  # not deterministic: only when asked for (see build)
+        report["timings"] = stats.timings.to_dict()
     (final / REPORT_NAME).write_text(dump_json(report) + "\n", encoding="utf-8")
     return write_manifest(
         final,

@@ -43,28 +43,38 @@ _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: a bijective step between words
 
 
-def _shingle_hashes(text: str, width: int) -> np.ndarray:
+#: Words whose hash a process keeps (news vocabulary is mostly far smaller); the
+#: cache is dropped when full, so memory stays bounded on any corpus (about 4 MB).
+WORD_CACHE_MAX = 20_000
+_word_hash_cache: dict[str, int] = {}
+
+
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def _word_hashes(words: list[str]) -> np.ndarray:
+    """BLAKE2b of each word, from a per-process cache (each word is hashed once per process)."""
+    cache = _word_hash_cache
+    if len(cache) > WORD_CACHE_MAX:
+        cache.clear()
+    missing = {w for w in words if w not in cache}
+    for w in missing:
+        cache[w] = _word_hash(w)
+    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _shingle_hashes(text: str, width: int, *, distinct: bool = True) -> np.ndarray:
     """Distinct 32-bit hashes of the word ``width``-grams of ``text`` (casefolded).
 
-    Each distinct word is hashed once (BLAKE2b); a shingle's hash combines its
-    words' hashes by a polynomial in wrapping 64-bit arithmetic, then
-    splitmix64's finalizer, all vectorized. Hashing every joined shingle with
-    SHA-1, as datasketch does by default, costs more than the rest of
-    near-duplicate detection together.
+    Each distinct word is hashed once per process (BLAKE2b, cached); a
+    shingle's hash combines its words' hashes by a polynomial in wrapping
+    64-bit arithmetic, then splitmix64's finalizer, all vectorized. Hashing
+    every joined shingle with SHA-1, as datasketch does by default, costs more
+    than the rest of near-duplicate detection together.
     """
     words = _WORD.findall(text.casefold()) or [""]
-    vocabulary: dict[str, int] = {}
-    ids = np.fromiter(
-        (vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.intp, count=len(words)
-    )
-    word_hashes = np.fromiter(
-        (
-            int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-            for w in vocabulary
-        ),
-        dtype=np.uint64,
-        count=len(vocabulary),
-    )[ids]
+    word_hashes = _word_hashes(words)
     width = min(width, len(words))
     count = len(words) - width + 1
     acc = np.zeros(count, dtype=np.uint64)
@@ -75,33 +85,76 @@ def _shingle_hashes(text: str, width: int) -> np.ndarray:
     acc ^= acc >> np.uint64(27)
     acc *= np.uint64(0x94D049BB133111EB)
     acc ^= acc >> np.uint64(31)
-    return np.unique(acc >> np.uint64(32))
+    acc >>= np.uint64(32)
+    return np.unique(acc) if distinct else acc
 
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutations for our seed, made once (not per article)."""
-    from datasketch import MinHash
+    """The affine permutations ``h -> a*h + b mod 2**32`` of datasketch's ``affine32``
+    scheme for seed 1, drawn as ``MinHash._init_permutations`` draws them (odd ``a``).
 
-    return MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1, scheme=MINHASH_SCHEME).permutations
+    Made here rather than by a ``datasketch.MinHash``: importing datasketch
+    costs 1.3 s in every worker; ``tests/test_splits.py`` checks both agree.
+    """
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, MINHASH_PERMUTATIONS, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, MINHASH_PERMUTATIONS, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, datasketch's pre-mix of ``affine32`` input values."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def text_signature(text: str) -> bytes:
-    """MinHash signature of a text's word 5-grams, as little-endian uint64 bytes."""
-    from datasketch import MinHash
+    """MinHash signature of a text's word 5-grams, as little-endian uint64 bytes.
 
-    signature = MinHash(
-        num_perm=MINHASH_PERMUTATIONS,
-        seed=1,
-        scheme=MINHASH_SCHEME,
-        hashfunc=int,
-        permutations=_permutations(),
-    )
-    signature.update_batch(_shingle_hashes(text, SHINGLE_WORDS).tolist())
-    return np.asarray(signature.hashvalues, dtype="<u8").tobytes()
+    The values ``datasketch.MinHash(num_perm=64, seed=1, scheme="affine32")``
+    gives when fed the shingle hashes by ``update_batch`` (``tests/test_splits.py``
+    checks it), computed as one numpy expression per text rather than through
+    a MinHash object per article (0.9 ms -> 0.3 ms).
+    """
+    a, b = _permutations()
+    # Repeated shingles cannot change a minimum: no need to make them distinct.
+    shingles = _shingle_hashes(text, SHINGLE_WORDS, distinct=False)
+    hashes = _fmix32(shingles.astype(np.uint32).reshape(-1, 1))
+    return (hashes * a + b).min(axis=0).astype("<u8").tobytes()
 
 
 _INSERT_BATCH = 10_000
+
+#: ``datasketch.lsh._optimal_param(threshold, 64, 0.5, 0.5)`` for the usual
+#: thresholds: datasketch's banding needs scipy, whose import costs 1.3-3.5 s in
+#: the parent, serially, on every build. Other thresholds ask datasketch;
+#: ``tests/test_splits.py`` checks the table against it.
+KNOWN_BANDS: dict[tuple[float, int], tuple[int, int]] = {
+    (0.5, 64): (14, 4),
+    (0.55, 64): (12, 5),
+    (0.6, 64): (10, 6),
+    (0.65, 64): (9, 7),
+    (0.7, 64): (8, 8),
+    (0.75, 64): (7, 9),
+    (0.8, 64): (5, 11),
+    (0.85, 64): (4, 15),
+    (0.9, 64): (3, 21),
+    (0.95, 64): (2, 32),
+}
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) as datasketch's ``MinHashLSH`` chooses them."""
+    known = KNOWN_BANDS.get((threshold, num_perm))
+    if known is not None:
+        return known
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 class _UnionFind:
@@ -192,9 +245,7 @@ class _FactsIndex:
         self.threshold = threshold
         self.bands = self.rows = 0
         if threshold is not None:
-            from datasketch.lsh import _optimal_param  # same banding as datasketch's MinHashLSH
-
-            self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+            self.bands, self.rows = lsh_bands(threshold, num_perm)
         self.db = sqlite3.connect(directory / "splits.sqlite")
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"

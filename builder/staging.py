@@ -8,17 +8,23 @@ read-only, so batches can run in other processes.
 
 from __future__ import annotations
 
-import json
+import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ArticleFacts", "SideRecord", "Staging"]
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
+
+
+def _dump(record: dict[str, Any]) -> bytes:
+    """A side record as stored: pickled, not JSON (2-3x faster both ways; the file is
+    this build's own temporary data, read back only by this build)."""
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +52,7 @@ class ArticleFacts:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
-    record TEXT NOT NULL, PRIMARY KEY (kind, article_id)
+    record BLOB NOT NULL, PRIMARY KEY (kind, article_id)
 );
 CREATE TABLE IF NOT EXISTS rejected_side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
@@ -88,7 +94,7 @@ class Staging:
         try:
             self.db.execute(
                 "INSERT INTO side VALUES (?, ?, ?, ?, ?)",
-                (kind, rec.article_id, rec.file, rec.line, json.dumps(rec.record)),
+                (kind, rec.article_id, rec.file, rec.line, _dump(rec.record)),
             )
         except sqlite3.IntegrityError:
             return self.side(kind, rec.article_id)
@@ -101,7 +107,7 @@ class Staging:
         ).fetchone()
         if row is None:
             return None
-        return SideRecord(article_id, row[0], row[1], json.loads(row[2]))
+        return SideRecord(article_id, row[0], row[1], pickle.loads(row[2]))
 
     def add_rejected_side(
         self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
@@ -121,6 +127,35 @@ class Staging:
             " ORDER BY rowid LIMIT 1",
             (kind, article_id),
         ).fetchone()
+
+    def batch_sides(self, first_id: str, last_id: str) -> BatchSides:
+        """The side records of the ids from ``first_id`` to ``last_id`` (a batch's sorted
+        range), read in two queries instead of two or three per article."""
+        sides: dict[tuple[str, str], SideRecord] = {}
+        for kind, article_id, file, line, record in self.db.execute(
+            "SELECT kind, article_id, file, line, record FROM side"
+            " WHERE article_id BETWEEN ? AND ?",
+            (first_id, last_id),
+        ):
+            sides[(kind, article_id)] = SideRecord(article_id, file, line, pickle.loads(record))
+        rejected: dict[tuple[str, str], tuple[str, int | None, str | None]] = {}
+        for kind, article_id, file, line, publisher in self.db.execute(
+            "SELECT kind, article_id, file, line, publisher FROM rejected_side"
+            " WHERE article_id BETWEEN ? AND ? ORDER BY rowid",
+            (first_id, last_id),
+        ):
+            rejected.setdefault((kind, article_id), (file, line, publisher))
+        return BatchSides(sides, rejected)
+
+    def published_sides(self, kind: str) -> Iterator[SideRecord]:
+        """The ``kind`` records of the articles with facts (the published ones), in
+        id order, streamed by one query."""
+        for article_id, file, line, record in self.db.execute(
+            "SELECT s.article_id, s.file, s.line, s.record FROM side s"
+            " JOIN facts f ON f.id = s.article_id WHERE s.kind = ? ORDER BY s.article_id",
+            (kind,),
+        ):
+            yield SideRecord(article_id, file, line, pickle.loads(record))
 
     def side_ids(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
         yield from self.db.execute(
@@ -219,3 +254,20 @@ class Staging:
 
     def commit(self) -> None:
         self.db.commit()
+
+
+@dataclass(frozen=True)
+class BatchSides:
+    """Side records of one batch's articles, answering as :class:`Staging` does."""
+
+    sides: dict[tuple[str, str], SideRecord]
+    rejected: dict[tuple[str, str], tuple[str, int | None, str | None]]
+
+    def side(self, kind: str, article_id: str) -> SideRecord | None:
+        return self.sides.get((kind, article_id))
+
+    def rejected_side(
+        self, kind: str, article_id: str
+    ) -> tuple[str, int | None, str | None] | None:
+        """``(file, line, publisher)`` of the first rejected ``kind`` record of an article."""
+        return self.rejected.get((kind, article_id))

@@ -2,17 +2,65 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["UNKNOWN_PUBLISHER", "BuildStats"]
+__all__ = ["UNKNOWN_PUBLISHER", "BuildStats", "StageTimings"]
 
 UNKNOWN_PUBLISHER = "(unknown publisher)"
 
 
 def _nested() -> defaultdict[str, Counter[str]]:
     return defaultdict(Counter)
+
+
+@dataclass
+class StageTimings:
+    """CPU seconds and records per stage (as datatrove's per-step stats).
+
+    CPU time of the process that ran the stage (a worker's, or the parent's), so
+    stages in workers add up across workers. Not deterministic, so kept out of
+    :meth:`BuildStats.to_dict` (``build_report.json`` must be byte-identical
+    across rebuilds); ``builder build --profile`` prints and writes them.
+    """
+
+    seconds: Counter[str] = field(default_factory=Counter)
+    records: Counter[str] = field(default_factory=Counter)
+    #: stage -> where it runs ("worker" or "parent"), in first-seen order
+    where: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str, records: int = 1, *, where: str = "worker") -> Iterator[None]:
+        start = time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[stage] += time.process_time() - start
+            self.records[stage] += records
+            self.where.setdefault(stage, where)
+
+    def merge(self, other: StageTimings) -> None:
+        self.seconds.update(other.seconds)
+        self.records.update(other.records)
+        for stage, where in other.where.items():
+            self.where.setdefault(stage, where)
+
+    def to_dict(self) -> dict[str, Any]:
+        total = sum(self.seconds.values()) or 1.0
+        return {
+            stage: {
+                "where": where,
+                "cpu_seconds": round(self.seconds[stage], 4),
+                "records": self.records[stage],
+                "ms_per_record": round(1000 * self.seconds[stage] / max(1, self.records[stage]), 4),
+                "share": round(self.seconds[stage] / total, 4),
+            }
+            for stage, where in self.where.items()
+        }
 
 
 @dataclass
@@ -35,9 +83,11 @@ class BuildStats:
         default_factory=_nested
     )  # label set -> label -> count
     text_forms: Counter[str] = field(default_factory=Counter)
+    timings: StageTimings = field(default_factory=StageTimings)
 
     def merge(self, other: BuildStats) -> None:
         self.stages.update(other.stages)
+        self.timings.merge(other.timings)
         self.spans.update(other.spans)
         self.dropped_reasons.update(other.dropped_reasons)
         self.anchor_methods.update(other.anchor_methods)

@@ -168,3 +168,37 @@ def test_signatures_estimate_the_jaccard_similarity_of_word_5_grams(changed: int
     sa, sb = (np.frombuffer(text_signature(t), dtype="<u8") for t in (a, b))
     estimate = float(np.mean(sa == sb))
     assert abs(estimate - true) < 0.15, (true, estimate)  # 64 permutations: sd <= 0.0625
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one",
+        "a b c d",
+        "The quick brown fox jumps over the lazy dog. " * 40,
+        "Ünïcödé wörds ß " * 9,
+    ],
+)
+def test_signature_is_datasketchs_affine32_minhash_of_the_shingle_hashes(text: str) -> None:
+    """The vectorized signature must be the value datasketch computes, bit for bit
+    (stored signatures and near-duplicate pairs may not change with the speed-up)."""
+    from datasketch import MinHash
+
+    from builder.splits import MINHASH_PERMUTATIONS, MINHASH_SCHEME, SHINGLE_WORDS, _shingle_hashes
+
+    reference = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1, scheme=MINHASH_SCHEME, hashfunc=int)
+    reference.update_batch(_shingle_hashes(text, SHINGLE_WORDS).tolist())
+    expected = np.asarray(reference.hashvalues, dtype="<u8").tobytes()
+    assert text_signature(text) == expected
+    assert text_signature(text) == text_signature(text)  # the word-hash cache changes nothing
+
+
+def test_known_lsh_bands_are_datasketchs_choice() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from builder.splits import KNOWN_BANDS, lsh_bands
+
+    for (threshold, num_perm), bands in KNOWN_BANDS.items():
+        assert _optimal_param(threshold, num_perm, 0.5, 0.5) == bands
+    assert lsh_bands(0.83, 64) == _optimal_param(0.83, 64, 0.5, 0.5)

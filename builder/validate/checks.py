@@ -29,14 +29,15 @@ def check_spans(
     """Bounds, order, text equality, label membership and id uniqueness of spans."""
     issues: list[Issue] = []
     labels = set(label_set) if label_set is not None else None
+    length = len(text) if text is not None else 0
+    # The pointer of a span is formatted only when it has an issue: most spans have none.
     for i, span in enumerate(spans):
-        p = f"{pointer}/{i}"
         start, end, sid = span.get("start"), span.get("end"), span.get("id")
         if sid in seen_ids:
             issues.append(
                 Issue(
                     **where,
-                    pointer=f"{p}/id",
+                    pointer=f"{pointer}/{i}/id",
                     rule="unique-span-id",
                     message=f"span id {sid!r} is used twice",
                 )
@@ -46,7 +47,7 @@ def check_spans(
             issues.append(
                 Issue(
                     **where,
-                    pointer=f"{p}/label",
+                    pointer=f"{pointer}/{i}/label",
                     rule="label-set",
                     message=f"label {span.get('label')!r} is not in the label set {sorted(labels)}",
                 )
@@ -57,7 +58,7 @@ def check_spans(
             issues.append(
                 Issue(
                     **where,
-                    pointer=p,
+                    pointer=f"{pointer}/{i}",
                     rule="span-order",
                     message=f"start {start} is not before end {end}",
                 )
@@ -65,13 +66,13 @@ def check_spans(
             continue
         if text is None:
             continue
-        if end > len(text):
+        if end > length:
             issues.append(
                 Issue(
                     **where,
-                    pointer=f"{p}/end",
+                    pointer=f"{pointer}/{i}/end",
                     rule="span-bounds",
-                    message=f"end {end} is past the end of the text ({len(text)} characters)",
+                    message=f"end {end} is past the end of the text ({length} characters)",
                 )
             )
             continue
@@ -80,7 +81,7 @@ def check_spans(
             issues.append(
                 Issue(
                     **where,
-                    pointer=f"{p}/text",
+                    pointer=f"{pointer}/{i}/text",
                     rule="span-text",
                     message=f"span text {expected!r} does not match the text at [{start}, {end}): {text[start:end]!r}",
                 )

@@ -21,6 +21,8 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
+from .specialized import specialize
+
 __all__ = ["SCHEMA_NAMES", "SchemaError", "SchemaStore", "schema_dir"]
 
 SCHEMA_NAMES = ("config", "source", "article", "annotation", "row")
@@ -87,6 +89,7 @@ class SchemaStore:
         self._by_id = by_id
         self._reference: dict[str, jsonschema.protocols.Validator] = {}
         self._compiled: dict[str, Callable[[Any], Any]] = {}
+        self._specialized: dict[str, Callable[[Any], bool] | None] = {}
 
     @staticmethod
     @cache
@@ -113,7 +116,20 @@ class SchemaStore:
             )
         return self._compiled[name]
 
+    def specialized(self, name: str) -> Callable[[Any], bool] | None:
+        """An accept-only predicate generated from the schema (see ``specialized``):
+        True only for records the reference accepts; None when not available."""
+        if name not in self._specialized:
+            checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+            self._specialized[name] = specialize(self.schemas[name], self._by_id, checker.conforms)
+        return self._specialized[name]
+
     def is_valid_fast(self, name: str, record: Any) -> bool:
+        """The specialised predicate first; when it does not accept, the compiled
+        validator decides (the predicate is stricter, never looser)."""
+        fast = self.specialized(name)
+        if fast is not None and fast(record):
+            return True
         try:
             self.compiled(name)(record)
         except fastjsonschema.JsonSchemaException:

@@ -1,0 +1,340 @@
+"""A hand-specialised accept-only checker generated from a JSON Schema.
+
+``fastjsonschema``'s generated code spends most of its time formatting error
+names for every array item (about 13 µs per span). This module generates a
+plain Python predicate for the small subset of keywords the project's schemas
+use (``type``, ``required``, ``properties``, ``additionalProperties: false``,
+``items``, ``minItems``, ``minimum``, ``minLength``, ``maxLength``,
+``pattern``, ``enum``, ``format``, ``not`` of a ``pattern``, local and
+cross-file ``$ref``). It only answers "certainly valid": every test is at least
+as strict as the reference's (``type(x) is int``, never ``1.0`` or ``True``;
+``enum`` only for strings and null), so a True is always a record the
+reference accepts, and a False means nothing more than "ask the full path".
+
+A schema with any other keyword is not specialised (:func:`specialize` returns
+None) and keeps the compiled validator alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["Unsupported", "specialize"]
+
+#: Keywords that carry no assertion.
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "title", "description", "x-dtype", "x-class-label", "$defs", "default"}
+)
+_TYPE_TEST = {
+    "string": "type({v}) is str",
+    "null": "{v} is None",
+    "integer": "type({v}) is int",
+    "boolean": "type({v}) is bool",
+    "object": "type({v}) is dict",
+    "array": "type({v}) is list",
+}
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword (or form) the specialiser does not handle."""
+
+
+def _cached_format_check(formats: Callable[[Any, str], bool]) -> Callable[[Any, str], bool]:
+    cached = functools.lru_cache(maxsize=1 << 16)(formats)
+
+    def conforms(value: Any, fmt: str) -> bool:
+        # Only strings are cached: 1 and True are equal keys, but not the same value.
+        return cached(value, fmt) if type(value) is str else formats(value, fmt)
+
+    return conforms
+
+
+class _Generator:
+    def __init__(
+        self,
+        root: Mapping[str, Any],
+        by_id: Mapping[str, Mapping[str, Any]],
+        formats: Callable[[Any, str], bool],
+    ) -> None:
+        self.root = root
+        self.by_id = by_id
+        # Format checks are pure, and their values repeat (dates, languages): cached.
+        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats)}
+        self.lines: list[str] = []
+        self.functions: dict[tuple[str, str], str] = {}  # (schema id, pointer) -> name
+        self.counter = 0
+
+    def const(self, value: Any) -> str:
+        self.counter += 1
+        name = f"_c{self.counter}"
+        self.env[name] = value
+        return name
+
+    def resolve(self, base: Mapping[str, Any], ref: str) -> tuple[Mapping[str, Any], str]:
+        uri, _, pointer = ref.partition("#")
+        if uri:
+            base_id = str(base.get("$id", ""))
+            full = base_id.rsplit("/", 1)[0] + "/" + uri if "/" not in uri else uri
+            if full not in self.by_id:
+                raise Unsupported(f"$ref {ref!r}")
+            base = self.by_id[full]
+        node: Any = base
+        for part in filter(None, pointer.split("/")):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, Mapping) or part not in node:
+                raise Unsupported(f"$ref {ref!r}")
+            node = node[part]
+        return base, node
+
+    def function(self, base: Mapping[str, Any], schema: Mapping[str, Any], key: str) -> str:
+        """Name of a generated ``def name(x) -> bool`` for ``schema``."""
+        if isinstance(schema, Mapping) and set(schema) - _ANNOTATIONS == {"$ref"}:
+            ref_base, target = self.resolve(base, schema["$ref"])
+            return self.function(ref_base, target, schema["$ref"].partition("#")[2] or "#")
+        ident = (str(base.get("$id", "")), key)
+        if ident in self.functions:
+            return self.functions[ident]
+        self.counter += 1
+        name = f"_f{self.counter}"
+        self.functions[ident] = name
+        body: list[str] = []
+        self.emit(base, schema, "x", body, "    ", key)
+        self.lines.append(f"def {name}(x):")
+        self.lines.extend(body)
+        self.lines.append("    return True")
+        self.lines.append("")
+        return name
+
+    def emit(
+        self,
+        base: Mapping[str, Any],
+        schema: Any,
+        v: str,
+        out: list[str],
+        ind: str,
+        key: str,
+    ) -> None:
+        """Statements that ``return False`` unless ``v`` is certainly valid."""
+        if schema is True or schema == {}:
+            return
+        if not isinstance(schema, Mapping):
+            raise Unsupported(f"schema {schema!r}")
+        unknown = (
+            set(schema)
+            - _ANNOTATIONS
+            - {
+                "$ref",
+                "type",
+                "enum",
+                "properties",
+                "required",
+                "additionalProperties",
+                "items",
+                "minItems",
+                "minimum",
+                "minLength",
+                "maxLength",
+                "pattern",
+                "format",
+                "not",
+            }
+        )
+        if unknown:
+            raise Unsupported(f"keywords {sorted(unknown)}")
+        if "$ref" in schema:
+            ref_base, target = self.resolve(base, schema["$ref"])
+            fn = self.function(ref_base, target, schema["$ref"].partition("#")[2] or "#")
+            out.append(f"{ind}if not {fn}({v}): return False")
+        types = schema.get("type")
+        if isinstance(types, str):
+            types = [types]
+        if types is not None:
+            if not isinstance(types, list) or any(t not in _TYPE_TEST for t in types):
+                raise Unsupported(f"type {types!r}")
+            test = " or ".join(_TYPE_TEST[t].format(v=v) for t in types)
+            out.append(f"{ind}if not ({test}): return False")
+        known = types[0] if types is not None and len(types) == 1 else None
+
+        def guard(kind: str) -> str:
+            python = {"str": "string", "int": "integer", "list": "array"}[kind]
+            return "" if known == python else f"type({v}) is {kind} and "
+
+        if "enum" in schema:
+            values = schema["enum"]
+            strings = frozenset(e for e in values if type(e) is str)
+            with_null = any(e is None for e in values)
+            test = f"(type({v}) is str and {v} in {self.const(strings)})"
+            if with_null:
+                test += f" or {v} is None"
+            out.append(f"{ind}if not ({test}): return False")
+        if "minimum" in schema:
+            bound = schema["minimum"]
+            if type(bound) not in (int, float):
+                raise Unsupported("minimum")
+            # Only integers pass the strict type tests above; a number that is
+            # not a plain int (no type keyword) goes to the full path.
+            out.append(f"{ind}if {guard('int')}{v} < {bound!r}: return False")
+            if types is None:
+                out.append(f"{ind}if type({v}) in (float, bool): return False")
+        for kw, op in (("minLength", "<"), ("maxLength", ">")):
+            if kw in schema:
+                n = schema[kw]
+                if type(n) is not int:
+                    raise Unsupported(kw)
+                out.append(f"{ind}if {guard('str')}len({v}) {op} {n}: return False")
+        if "pattern" in schema:
+            rx = self.const(re.compile(schema["pattern"]).search)
+            out.append(f"{ind}if {guard('str')}{rx}({v}) is None: return False")
+        if "format" in schema:
+            fmt = self.const(str(schema["format"]))
+            out.append(f"{ind}if not _conforms({v}, {fmt}): return False")
+        if "not" in schema:
+            sub = schema["not"]
+            # Only a pattern is negated: the test must be exact both ways.
+            if not isinstance(sub, Mapping) or set(sub) - _ANNOTATIONS != {"pattern"}:
+                raise Unsupported("not")
+            rx = self.const(re.compile(sub["pattern"]).search)
+            out.append(f"{ind}if type({v}) is not str or {rx}({v}) is not None: return False")
+        if "minItems" in schema:
+            n = schema["minItems"]
+            if type(n) is not int:
+                raise Unsupported("minItems")
+            out.append(f"{ind}if {guard('list')}len({v}) < {n}: return False")
+        self.emit_object(base, schema, v, out, ind, key, known == "object")
+        if "items" in schema:
+            items = schema["items"]
+            if not isinstance(items, Mapping):
+                raise Unsupported("items")
+            at = ind
+            if known != "array":
+                out.append(f"{ind}if type({v}) is list:")
+                at += "    "
+            columns = self.columns_function(base, items)
+            if columns is not None:
+                out.append(f"{at}if not {columns}({v}): return False")
+                return
+            fn = self.function(base, items, f"{key}/items")
+            out.append(f"{at}for _i in {v}:")
+            out.append(f"{at}    if not {fn}(_i): return False")
+
+    def columns_function(self, base: Mapping[str, Any], items: Mapping[str, Any]) -> str | None:
+        """For an array of flat records (spans, edits), a check of the whole list by
+        columns: one ``itemgetter`` pass, then each column's types (and minimum)
+        tested by set operations in C, not a function call per item. The same
+        tests as the per-item code: exact keys, ``type(x) is int`` and so on.
+        None when the item schema is not such a record."""
+        if set(items) - _ANNOTATIONS == {"$ref"}:
+            base, items = self.resolve(base, items["$ref"])
+        if set(items) - _ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
+            return None
+        props = items.get("properties", {})
+        if (
+            items.get("type") != "object"
+            or items.get("additionalProperties") is not False
+            or set(items.get("required", [])) != set(props)
+            or len(props) < 2
+        ):
+            return None
+        kinds = {"string": str, "integer": int, "null": type(None), "boolean": bool}
+        tests: list[tuple[frozenset[type], int | None]] = []
+        for sub in props.values():
+            if not isinstance(sub, Mapping) or set(sub) - _ANNOTATIONS - {"type", "minimum"}:
+                return None
+            types = sub.get("type")
+            types = [types] if isinstance(types, str) else types
+            if not isinstance(types, list) or any(t not in kinds for t in types):
+                return None
+            bound = sub.get("minimum")
+            if bound is not None and (types != ["integer"] or type(bound) is not int):
+                return None
+            tests.append((frozenset(kinds[t] for t in types), bound))
+        self.counter += 1
+        name = f"_g{self.counter}"
+        getter = self.const(operator.itemgetter(*props))
+        lines = [
+            f"def {name}(x):",
+            "    if not x: return True",
+            "    if set(map(type, x)) != {dict}: return False",
+            f"    if set(map(len, x)) != {{{len(props)}}}: return False",
+            "    try:",
+            f"        cols = tuple(zip(*map({getter}, x)))",
+            "    except KeyError:",
+            "        return False",
+        ]
+        for j, (allowed, bound) in enumerate(tests):
+            lines.append(
+                f"    if not set(map(type, cols[{j}])) <= {self.const(allowed)}: return False"
+            )
+            if bound is not None:
+                lines.append(f"    if min(cols[{j}]) < {bound!r}: return False")
+        lines += ["    return True", ""]
+        self.lines.extend(lines)
+        return name
+
+    def emit_object(
+        self,
+        base: Mapping[str, Any],
+        schema: Mapping[str, Any],
+        v: str,
+        out: list[str],
+        ind: str,
+        key: str,
+        is_dict: bool = False,
+    ) -> None:
+        props = schema.get("properties", {})
+        required = schema.get("required", [])
+        extra = schema.get("additionalProperties", True)
+        if not props and not required and extra is True:
+            return
+        if extra not in (True, False) or not isinstance(props, Mapping):
+            raise Unsupported("additionalProperties")
+        if not is_dict:
+            out.append(f"{ind}if type({v}) is not dict: return False")  # strict: see module doc
+        if extra is False:
+            allowed = self.const(frozenset(props))
+            out.append(f"{ind}if not ({v}.keys() <= {allowed}): return False")
+        if required:
+            need = self.const(frozenset(required))
+            out.append(f"{ind}if not ({v}.keys() >= {need}): return False")
+        for i, (prop, sub) in enumerate(props.items()):
+            local = f"_p{len(ind)}_{i}"
+            if not isinstance(prop, str):
+                raise Unsupported("property name")
+            body: list[str] = []
+            self.emit(base, sub, local, body, ind + "    ", f"{key}/properties/{prop}")
+            if not body:
+                continue
+            if prop in required:
+                out.append(f"{ind}if True:")
+                out.append(f"{ind}    {local} = {v}[{prop!r}]")
+            else:
+                out.append(f"{ind}if {prop!r} in {v}:")
+                out.append(f"{ind}    {local} = {v}[{prop!r}]")
+            out.extend(body)
+
+
+def specialize(
+    schema: Mapping[str, Any],
+    by_id: Mapping[str, Mapping[str, Any]],
+    conforms: Callable[[Any, str], bool],
+) -> Callable[[Any], bool] | None:
+    """A predicate True only for records valid against ``schema``; None when a
+    keyword is outside the supported subset.
+
+    ``conforms(value, format)`` is the reference's format check.
+    """
+    gen = _Generator(schema, by_id, conforms)
+    try:
+        entry = gen.function(schema, schema, "#")
+    except Unsupported:
+        return None
+    source = "\n".join(gen.lines)
+    namespace = dict(gen.env)
+    exec(compile(source, f"<specialized {schema.get('$id', '')}>", "exec"), namespace)
+    fn = namespace[entry]
+    fn.source = source  # type: ignore[attr-defined]
+    return fn
