@@ -92,10 +92,17 @@ def test_git_resume_finds_its_commit_below_someone_elses(
 
 
 # -- Hub --------------------------------------------------------------------------------
+#: the seeds' sources have unknown redistribution terms: a public Hub repo needs the decision
+ACCEPT = "--accept-redistribution-risk"
+
+
 def _hub_publish(env: HubEnv, build: Path) -> None:
     target = HubTarget(REPO, endpoint=env.endpoint, policy=FAST)
     try:
-        assert publish(build, target, policy=FAST).status == "published"
+        assert (
+            publish(build, target, policy=FAST, accept_redistribution_risk=True).status
+            == "published"
+        )
     finally:
         target.close()
 
@@ -116,7 +123,9 @@ def test_hub_publish_keeps_files_no_release_listed(
 ) -> None:
     _hub_publish(hub_env, releases.v100)
     _hub_teammate(hub_env, {"LICENSE": "MIT\n", "scripts/train.py": "print(1)\n"})
-    result = run_cli("publish", "-b", str(releases.v110), "--repo", REPO)
+    result = run_cli(
+        "publish", "-b", str(releases.v110), "--repo", REPO, "--accept-redistribution-risk"
+    )
     assert result.code == 0, result.stderr
     assert "keeping 2 file(s)" in result.stderr
     for rev in ("v1.1.0", "main"):
@@ -133,12 +142,14 @@ def test_hub_resume_finds_its_commit_below_someone_elses(
     hub_env.server.inject("tag", ("status", 500), times=20)
     target = HubTarget(REPO, endpoint=hub_env.endpoint, policy=FAST)
     with pytest.raises(PublishError, match="run the same publish again"):
-        publish(releases.v110, target, policy=FAST)
+        publish(releases.v110, target, policy=FAST, accept_redistribution_risk=True)
     target.close()
     hub_env.server.faults.clear()
     ours = hub_env.server.head(REPO)
     _hub_teammate(hub_env, {"NOTES.md": "mine\n"})
-    result = run_cli("publish", "-b", str(releases.v110), "--repo", REPO)
+    result = run_cli(
+        "publish", "-b", str(releases.v110), "--repo", REPO, "--accept-redistribution-risk"
+    )
     assert result.code == 0, result.stderr
     assert "earlier run" in result.stderr
     tags = {
@@ -160,9 +171,9 @@ def test_an_endpoint_with_credentials_is_never_printed_and_the_token_is_sent(
     endpoint = hub_env.endpoint.replace("://", f"://alice:{PASSWORD}@")
     outputs = []
     for args in (
-        ["publish", "-b", str(releases.v100), "--repo", REPO, "--dry-run", "--json"],
-        ["publish", "-b", str(releases.v100), "--repo", REPO],
-        ["publish", "-b", str(releases.v100), "--repo", REPO, "--json"],
+        ["publish", "-b", str(releases.v100), "--repo", REPO, "--dry-run", "--json", ACCEPT],
+        ["publish", "-b", str(releases.v100), "--repo", REPO, ACCEPT],
+        ["publish", "-b", str(releases.v100), "--repo", REPO, "--json", ACCEPT],
         ["verify", "--repo", REPO, "--revision", "v1.0.0", "--json"],
     ):
         result = run_cli(*args, "--endpoint", endpoint)
