@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +51,40 @@ OFFSET_UNITS = ("code-points", "utf-16", "graphemes")
 DOC_LABELS = DOC_LABEL_SETS
 
 _ID_OK = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
+class RecordReport:
+    """One exported record being read (a doccano line, a Label Studio task): where it
+    is, and the issues found so far, each located by file, line and record."""
+
+    #: the rule of an issue that names none (the importer's format)
+    rule = "import"
+
+    def __init__(self, file: str, number: int, record: Mapping[str, Any], *, kind: str) -> None:
+        self.file = file
+        self.number = number
+        self.tag = f"{kind} {number}" + (f" (id {record['id']})" if "id" in record else "")
+        self.record: str | None = None
+        self.issues: list[Issue] = []
+
+    def add(
+        self, message: str, *, pointer: str = "", rule: str | None = None, severity: str = "error"
+    ) -> None:
+        self.issues.append(
+            Issue(
+                file=self.file,
+                line=self.number,
+                record=self.record,
+                pointer=pointer,
+                rule=rule or self.rule,
+                severity=severity,
+                message=f"{self.tag}{message}",
+            )
+        )
+
+    @property
+    def failed(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
 
 
 class OffsetError(ValueError):

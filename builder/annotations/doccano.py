@@ -49,7 +49,15 @@ from pathlib import Path
 from typing import Any
 
 from ..validate.report import Issue
-from .common import OffsetConverter, OffsetError, build_record, iter_tasks, span_id, unpacked
+from .common import (
+    OffsetConverter,
+    OffsetError,
+    RecordReport,
+    build_record,
+    iter_tasks,
+    span_id,
+    unpacked,
+)
 from .options import DOC_LABEL_SETS, ImportOptions
 
 __all__ = ["line_to_record", "read_doccano"]
@@ -75,31 +83,11 @@ def _looks_like_spans(value: Any) -> bool:
     )
 
 
-class _Line:
+class _Line(RecordReport):
+    rule = "doccano"
+
     def __init__(self, file: str, number: int, line: Mapping[str, Any]) -> None:
-        self.file, self.number = file, number
-        self.tag = f"line {number}" + (f" (id {line['id']})" if "id" in line else "")
-        self.record: str | None = None
-        self.issues: list[Issue] = []
-
-    def add(
-        self, message: str, *, pointer: str = "", rule: str = "doccano", severity: str = "error"
-    ) -> None:
-        self.issues.append(
-            Issue(
-                file=self.file,
-                line=self.number,
-                record=self.record,
-                pointer=pointer,
-                rule=rule,
-                severity=severity,
-                message=f"{self.tag}{message}",
-            )
-        )
-
-    @property
-    def failed(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
+        super().__init__(file, number, line, kind="line")
 
 
 def _table_label(value: Any, options: ImportOptions, ln: _Line, pointer: str) -> Any:

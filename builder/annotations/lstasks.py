@@ -14,8 +14,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from ..validate.report import Issue
-from .common import CrLfAsOne, OffsetConverter, OffsetError
+from .common import CrLfAsOne, OffsetConverter, OffsetError, RecordReport
 from .options import ImportOptions
 
 __all__ = [
@@ -42,39 +41,13 @@ MIN_META = {
 UNREADABLE_REGIONS = {"hypertextlabels", "paragraphlabels", "taxonomy"}
 
 
-class TaskReport:
+class TaskReport(RecordReport):
     """One task being read: where it is, and the issues found so far."""
 
+    rule = "label-studio"
+
     def __init__(self, file: str, number: int, task: Mapping[str, Any]) -> None:
-        self.file = file
-        self.number = number
-        self.tag = f"task {number}" + (f" (id {task['id']})" if "id" in task else "")
-        self.record: str | None = None
-        self.issues: list[Issue] = []
-
-    def add(
-        self,
-        message: str,
-        *,
-        pointer: str = "",
-        rule: str = "label-studio",
-        severity: str = "error",
-    ) -> None:
-        self.issues.append(
-            Issue(
-                file=self.file,
-                line=self.number,
-                record=self.record,
-                pointer=pointer,
-                rule=rule,
-                severity=severity,
-                message=f"{self.tag}{message}",
-            )
-        )
-
-    @property
-    def failed(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
+        super().__init__(file, number, task, kind="task")
 
 
 def pick_annotation(
