@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .annotations import read_annotations
 from .article_store import ArticleStore
-from .batch_worker import ignore_sigint, run_batch
+from .batch_worker import ignore_sigint, run_batch, warm_up
 from .card import CardError, card_metadata, render_card, template_path
 from .card_data import reader_sections
 from .card_facts import _published_side_records, card_context
@@ -207,6 +207,7 @@ class _Run:
     #: article id -> why it is rejected before it is read (quarantine only)
     tainted: dict[str, list[Issue]] = field(default_factory=dict)
     privacy: PrivacySummary = field(default_factory=PrivacySummary)
+    pool: _LazyPool = field(default_factory=lambda: _LazyPool(1))
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]
@@ -252,6 +253,8 @@ def _stage_side(
     counts = run.side_lines.setdefault(file, Counter())
     for line, record, read_issues in records:
         counts["read"] += 1
+        if counts["read"] > run.config.batch_size:
+            run.pool.start()  # more than a batch: the workers may start meanwhile
         issues = list(read_issues)
         if record is not None:
             rid = record.get("article_id")
@@ -538,22 +541,45 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+class _LazyPool:
+    """The process pool, started when the inputs first show more than one batch of
+    records: its workers start (and import) while the parent still stages inputs."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.executor is not None or self.workers <= 1:
+            return
+        with _sigint_ignored():  # these submits start the workers: they inherit the ignoring
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn"), initializer=ignore_sigint
+            )
+            for _ in range(self.workers):
+                self.executor.submit(warm_up)
+
+    def for_batches(self, batches: int) -> Executor | None:
+        """The pool for ``batches`` batches, or ``None`` to run them inline."""
+        if batches <= 1:
+            return None
+        self.start()
+        return self.executor
+
+
 @contextmanager
-def _executor(workers: int, tasks: int) -> Iterator[Executor | None]:
-    """A process pool, or ``None`` to run inline. On any exit by exception the
-    queued batches are cancelled, so an interrupt does not wait for the corpus."""
-    if workers <= 1 or tasks <= 1:
-        yield None
-        return
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=ignore_sigint
-    )
+def _executor(workers: int) -> Iterator[_LazyPool]:
+    """A pool started on demand. On any exit by exception the queued batches are
+    cancelled, so an interrupt does not wait for the corpus."""
+    pool = _LazyPool(workers)
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool.executor is not None:
+            pool.executor.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    if pool.executor is not None:
+        pool.executor.shutdown(wait=True)
 
 
 def _reject_tainted(run: _Run, articles: int) -> int:
@@ -681,20 +707,20 @@ def _process_articles(
     rows_dir.mkdir()
     batches = -(-total // run.config.batch_size)
     done = 0
-    with _executor(workers if engine.name == "local" else 1, batches) as pool:
-        elsewhere = pool is not None or engine.name == "ray"
-        row_schema = row_schema_bytes(run.config, run.store) if elsewhere else None
-        specs = _batch_specs(run, ids, rows_dir, row_schema)
-        if engine.name == "ray":
-            results = ray_map(run_batch, specs, engine=engine, workers=workers)
-        else:
-            results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
-        for result, privacy in results:
-            with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
-                _take_batch(run, result, privacy)
-            done += result.stats.stages["read"]
-            if progress:
-                progress(done, total)
+    pool = run.pool.for_batches(batches)
+    elsewhere = pool is not None or engine.name == "ray"
+    row_schema = row_schema_bytes(run.config, run.store) if elsewhere else None
+    specs = _batch_specs(run, ids, rows_dir, row_schema)
+    if engine.name == "ray":
+        results = ray_map(run_batch, specs, engine=engine, workers=workers)
+    else:
+        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+    for result, privacy in results:
+        with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
+            _take_batch(run, result, privacy)
+        done += result.stats.stages["read"]
+        if progress:
+            progress(done, total)
     run.staging.commit()
     return [rows_dir / f"batch-{i:06d}.arrow" for i in range(batches)]
 
@@ -786,19 +812,21 @@ def _analyse(
     )
     timed = run.stats.timings.timed
     try:
-        with timed("stage-inputs", where="parent"):
-            kept = _reject_tainted(run, _stage_inputs(run))
-        if config.publisher_repetition:
-            with timed("publisher-lines", kept, where="parent"):
-                count_publisher_lines(
-                    staging,
-                    config,
-                    _kept_ids(run),
-                    store_path=str(_store_path(run)) if _shards_in(config) else None,
-                )
-        rows_files = _process_articles(
-            run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
-        )
+        with _executor(workers if engine.name == "local" else 1) as pool:
+            run.pool = pool
+            with timed("stage-inputs", where="parent"):
+                kept = _reject_tainted(run, _stage_inputs(run))
+            if config.publisher_repetition:
+                with timed("publisher-lines", kept, where="parent"):
+                    count_publisher_lines(
+                        staging,
+                        config,
+                        _kept_ids(run),
+                        store_path=str(_store_path(run)) if _shards_in(config) else None,
+                    )
+            rows_files = _process_articles(
+                run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
+            )
     finally:
         run.rejects.close()
     _report_privacy(run)
