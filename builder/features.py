@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import datasets
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    import datasets
 
 __all__ = ["RowCodec", "field_table"]
 
@@ -45,12 +48,29 @@ class RowCodec:
         ClassLabel(names=['news'])
     """
 
-    def __init__(self, schema: Mapping[str, Any], label_sets: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self,
+        schema: Mapping[str, Any],
+        label_sets: Mapping[str, Sequence[str]],
+        arrow_schema: pa.Schema | None = None,
+    ) -> None:
+        """``arrow_schema``: the one :attr:`features` gives, computed by another process
+        (a pool worker then never imports ``datasets``, about a CPU second)."""
         self.schema = schema
         self.label_sets = {k: list(v) for k, v in label_sets.items()}
-        feature, self._encode = self._build(schema, "")
-        self.features = datasets.Features(feature)
-        self.arrow_schema: pa.Schema = self.features.arrow_schema
+        self._feature, self._encode = self._build(schema, "")
+        if arrow_schema is not None:
+            self.arrow_schema = arrow_schema
+
+    @cached_property
+    def features(self) -> datasets.Features:
+        import datasets
+
+        return datasets.Features(_make(self._feature, datasets))
+
+    @cached_property
+    def arrow_schema(self) -> pa.Schema:
+        return self.features.arrow_schema
 
     def encode(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return self._encode(row)
@@ -64,7 +84,7 @@ class RowCodec:
         if "x-class-label" in node:
             names = self.label_sets[node["x-class-label"]]
             index = {n: i for i, n in enumerate(names)}
-            return datasets.ClassLabel(names=names), lambda v: None if v is None else index[v]
+            return ("ClassLabel", names), lambda v: None if v is None else index[v]
         if types == {"object"}:
             children = {
                 key: self._build(child, f"{path}/{key}")
@@ -84,19 +104,29 @@ class RowCodec:
             def encode_list(value: Any) -> Any:
                 return None if value is None else [item_encoder(v) for v in value]
 
-            return datasets.List(item_feature), encode_list
+            return ("List", item_feature), encode_list
         dtype = node.get("x-dtype")
         if types == {"string"}:
             if dtype == "date32":
-                return datasets.Value("date32"), _parse_date
-            return datasets.Value(dtype or "string"), _identity
+                return ("Value", "date32"), _parse_date
+            return ("Value", dtype or "string"), _identity
         if types == {"integer"}:
-            return datasets.Value(dtype or "int64"), _identity
+            return ("Value", dtype or "int64"), _identity
         if types == {"number"}:
-            return datasets.Value(dtype or "float64"), _identity
+            return ("Value", dtype or "float64"), _identity
         if types == {"boolean"}:
-            return datasets.Value("bool"), _identity
+            return ("Value", "bool"), _identity
         raise ValueError(f"row schema at {path or '/'}: no Arrow type for {sorted(types)}")
+
+
+def _make(feature: Any, datasets: Any) -> Any:
+    """The ``datasets`` feature for a description made by :meth:`RowCodec._build`."""
+    if isinstance(feature, dict):
+        return {k: _make(v, datasets) for k, v in feature.items()}
+    kind, arg = feature
+    if kind == "List":
+        return datasets.List(_make(arg, datasets))
+    return datasets.ClassLabel(names=arg) if kind == "ClassLabel" else datasets.Value(arg)
 
 
 def _identity(value: Any) -> Any:
@@ -109,6 +139,8 @@ def _parse_date(value: Any) -> datetime.date | None:
 
 def field_table(schema: Mapping[str, Any], features: datasets.Features) -> list[dict[str, str]]:
     """Rows of the card's field table: dotted name, feature type, description."""
+    import datasets
+
     out: list[dict[str, str]] = []
 
     def walk(node: Mapping[str, Any], feature: Any, name: str) -> None:
@@ -128,6 +160,8 @@ def field_table(schema: Mapping[str, Any], features: datasets.Features) -> list[
 
 
 def _type_name(feature: Any) -> str:
+    import datasets
+
     if isinstance(feature, datasets.ClassLabel):
         return f"ClassLabel ({len(feature.names)} names)"
     if isinstance(feature, datasets.Value):

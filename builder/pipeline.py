@@ -34,8 +34,6 @@ import os
 import shutil
 import signal
 import tempfile
-import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -52,6 +50,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .annotations import read_annotations
 from .article_store import ArticleStore
+from .batch_worker import ignore_sigint, run_batch, warm_up
 from .card import CardError, card_metadata, render_card, template_path
 from .card_data import reader_sections
 from .card_facts import _published_side_records, card_context
@@ -72,8 +71,8 @@ from .output import (
     workspace,
 )
 from .parquet import write_splits
-from .pii import PrivacyScanner, PrivacySummary, scan_texts
-from .process import BatchResult, BatchSpec, Context, process_batch
+from .pii import PrivacySummary
+from .process import BatchResult, BatchSpec, Context, row_schema_bytes
 from .publish.licensing import build_notice, render_notice
 from .publisher_lines import count_publisher_lines
 from .rights import summarize_rights
@@ -208,6 +207,7 @@ class _Run:
     #: article id -> why it is rejected before it is read (quarantine only)
     tainted: dict[str, list[Issue]] = field(default_factory=dict)
     privacy: PrivacySummary = field(default_factory=PrivacySummary)
+    pool: _LazyPool = field(default_factory=lambda: _LazyPool(1))
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]
@@ -253,6 +253,8 @@ def _stage_side(
     counts = run.side_lines.setdefault(file, Counter())
     for line, record, read_issues in records:
         counts["read"] += 1
+        if counts["read"] > run.config.batch_size:
+            run.pool.start()  # more than a batch: the workers may start meanwhile
         issues = list(read_issues)
         if record is not None:
             rid = record.get("article_id")
@@ -524,26 +526,6 @@ def _stage_inputs(run: _Run) -> int:
 
 
 # -- batches ---------------------------------------------------------------------------------
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
-
-
-def _exit_with_parent(interval: float = 0.5) -> None:
-    """A worker whose parent is gone (a SIGKILL gives it no chance to stop the pool)
-    exits too, rather than wait forever on the task queue, whose writing end it
-    holds itself, keeping the caller's pipes open."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
 @contextmanager
 def _sigint_ignored() -> Iterator[None]:
     """Processes started meanwhile ignore Ctrl-C from their first instruction (an
@@ -559,41 +541,45 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+class _LazyPool:
+    """The process pool, started when the inputs first show more than one batch of
+    records: its workers start (and import) while the parent still stages inputs."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.executor is not None or self.workers <= 1:
+            return
+        with _sigint_ignored():  # these submits start the workers: they inherit the ignoring
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn"), initializer=ignore_sigint
+            )
+            for _ in range(self.workers):
+                self.executor.submit(warm_up)
+
+    def for_batches(self, batches: int) -> Executor | None:
+        """The pool for ``batches`` batches, or ``None`` to run them inline."""
+        if batches <= 1:
+            return None
+        self.start()
+        return self.executor
+
+
 @contextmanager
-def _executor(workers: int, tasks: int) -> Iterator[Executor | None]:
-    """A process pool, or ``None`` to run inline. On any exit by exception the
-    queued batches are cancelled, so an interrupt does not wait for the corpus."""
-    if workers <= 1 or tasks <= 1:
-        yield None
-        return
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_ignore_sigint
-    )
+def _executor(workers: int) -> Iterator[_LazyPool]:
+    """A pool started on demand. On any exit by exception the queued batches are
+    cancelled, so an interrupt does not wait for the corpus."""
+    pool = _LazyPool(workers)
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool.executor is not None:
+            pool.executor.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
-
-
-def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
-    """One batch, then the privacy scan of the texts it will publish (same worker)."""
-    result = process_batch(spec)
-    config = Context.load(spec.config_path, spec.staging_path).config
-    if not config.privacy_scan:
-        return result, PrivacySummary()
-    scanner = PrivacyScanner(
-        kinds=config.privacy_kinds, phone_regions=config.phone_regions, allow=config.privacy_allow
-    )
-    with pa.memory_map(spec.rows_path) as source:
-        table = pa.ipc.open_file(source).read_all()
-        ids = table.column("id").to_pylist()
-        texts = table.column("text").to_pylist()
-        del table
-    with result.stats.timings.timed("privacy-scan", len(ids)):
-        privacy = scan_texts(scanner, zip(ids, texts, strict=True))
-    return result, privacy
+    if pool.executor is not None:
+        pool.executor.shutdown(wait=True)
 
 
 def _reject_tainted(run: _Run, articles: int) -> int:
@@ -660,8 +646,11 @@ def _take_batch(run: _Run, result: BatchResult, privacy: PrivacySummary) -> None
         )
 
 
-def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[BatchSpec]:
-    """The batches, made as they are needed from a stream of ids (no list of them)."""
+def _batch_specs(
+    run: _Run, ids: Iterable[str], rows_dir: Path, row_schema: bytes | None = None
+) -> Iterator[BatchSpec]:
+    """The batches, made as they are needed from a stream of ids (no list of them).
+    ``row_schema``: see :attr:`BatchSpec.row_schema` (for batches run in other processes)."""
     size = run.config.batch_size
     folder = str(run.config.articles_dir)
     stream = iter(ids)
@@ -681,6 +670,7 @@ def _batch_specs(run: _Run, ids: Iterable[str], rows_dir: Path) -> Iterator[Batc
             rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
             first_ordinal=start,
             article_store=store,
+            row_schema=row_schema,
         )
         start += len(items)
 
@@ -716,19 +706,21 @@ def _process_articles(
     rows_dir = work / "rows"
     rows_dir.mkdir()
     batches = -(-total // run.config.batch_size)
-    specs = _batch_specs(run, ids, rows_dir)
     done = 0
-    with _executor(workers if engine.name == "local" else 1, batches) as pool:
-        if engine.name == "ray":
-            results = ray_map(run_batch, specs, engine=engine, workers=workers)
-        else:
-            results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
-        for result, privacy in results:
-            with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
-                _take_batch(run, result, privacy)
-            done += result.stats.stages["read"]
-            if progress:
-                progress(done, total)
+    pool = run.pool.for_batches(batches)
+    elsewhere = pool is not None or engine.name == "ray"
+    row_schema = row_schema_bytes(run.config, run.store) if elsewhere else None
+    specs = _batch_specs(run, ids, rows_dir, row_schema)
+    if engine.name == "ray":
+        results = ray_map(run_batch, specs, engine=engine, workers=workers)
+    else:
+        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+    for result, privacy in results:
+        with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
+            _take_batch(run, result, privacy)
+        done += result.stats.stages["read"]
+        if progress:
+            progress(done, total)
     run.staging.commit()
     return [rows_dir / f"batch-{i:06d}.arrow" for i in range(batches)]
 
@@ -820,19 +812,21 @@ def _analyse(
     )
     timed = run.stats.timings.timed
     try:
-        with timed("stage-inputs", where="parent"):
-            kept = _reject_tainted(run, _stage_inputs(run))
-        if config.publisher_repetition:
-            with timed("publisher-lines", kept, where="parent"):
-                count_publisher_lines(
-                    staging,
-                    config,
-                    _kept_ids(run),
-                    store_path=str(_store_path(run)) if _shards_in(config) else None,
-                )
-        rows_files = _process_articles(
-            run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
-        )
+        with _executor(workers if engine.name == "local" else 1) as pool:
+            run.pool = pool
+            with timed("stage-inputs", where="parent"):
+                kept = _reject_tainted(run, _stage_inputs(run))
+            if config.publisher_repetition:
+                with timed("publisher-lines", kept, where="parent"):
+                    count_publisher_lines(
+                        staging,
+                        config,
+                        _kept_ids(run),
+                        store_path=str(_store_path(run)) if _shards_in(config) else None,
+                    )
+            rows_files = _process_articles(
+                run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
+            )
     finally:
         run.rejects.close()
     _report_privacy(run)

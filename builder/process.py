@@ -33,7 +33,7 @@ from .validate.report import Issue
 from .validate.rows import row_issues
 from .validate.schemas import SchemaStore
 
-__all__ = ["BatchResult", "BatchSpec", "Context", "process_batch"]
+__all__ = ["BatchResult", "BatchSpec", "Context", "process_batch", "row_schema_bytes"]
 
 #: Rows checked by both validators to catch any disagreement between them.
 #: (The reference costs about 8 ms on a row with 100 spans, as much as all the
@@ -52,6 +52,8 @@ class BatchSpec:
     first_ordinal: int  # position of the batch's first article in the corpus
     #: the shard store the articles are read from (None: ``path`` is each article's file)
     article_store: str | None = None
+    #: the row Arrow schema, serialized by the parent (a worker need not import ``datasets``)
+    row_schema: bytes | None = None
 
 
 @dataclass
@@ -74,12 +76,16 @@ class Context:
 
     @staticmethod
     @cache
-    def load(config_path: str, staging_path: str | None = None) -> Context:
+    def load(
+        config_path: str, staging_path: str | None = None, row_schema: bytes | None = None
+    ) -> Context:
         """``staging_path``: the build's staging database, which holds the publisher
-        pre-pass table when ``cleaning.publisher_repetition`` is on."""
+        pre-pass table when ``cleaning.publisher_repetition`` is on; ``row_schema``:
+        :attr:`RowCodec.arrow_schema` serialized (see :attr:`BatchSpec.row_schema`)."""
         config = load_config(Path(config_path))
         store = SchemaStore.default()
-        codec = RowCodec(store.schemas["row"], _label_sets(config))
+        arrow_schema = None if row_schema is None else pa.ipc.read_schema(pa.py_buffer(row_schema))
+        codec = RowCodec(store.schemas["row"], _label_sets(config), arrow_schema)
         repeated = (
             repeated_lines(staging_path)
             if config.publisher_repetition and staging_path is not None
@@ -96,6 +102,12 @@ class Context:
 
 def _label_sets(config: DatasetConfig) -> dict[str, list[str]]:
     return {n: config.label_set(n) for n in ("entity", "genre", "text_form")}
+
+
+def row_schema_bytes(config: DatasetConfig, store: SchemaStore) -> bytes:
+    """The rows' Arrow schema, serialized for :attr:`BatchSpec.row_schema`."""
+    codec = RowCodec(store.schemas["row"], _label_sets(config))
+    return codec.arrow_schema.serialize().to_pybytes()
 
 
 def _group_key(config: DatasetConfig, article_id: str, source: dict[str, Any]) -> str:
@@ -323,7 +335,7 @@ def _reject(
 
 def process_batch(spec: BatchSpec) -> BatchResult:
     """Run one batch and write its accepted rows to ``spec.rows_path`` (Arrow IPC)."""
-    ctx = Context.load(spec.config_path, spec.staging_path)
+    ctx = Context.load(spec.config_path, spec.staging_path, spec.row_schema)
     result = BatchResult(spec.index)
     rows: list[dict[str, Any]] = []
     timings = result.stats.timings
