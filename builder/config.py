@@ -96,6 +96,11 @@ class DatasetConfig:
     #: the label sets ``dataset.yaml`` declares (the others are empty or defaulted)
     declared_label_sets: tuple[str, ...] = ("entity", "genre", "text_form")
 
+    @property
+    def reads_shards(self) -> bool:
+        """``inputs.articles`` names shard files (JSONL, Parquet, HTML, WARC), not a folder."""
+        return self.article_input is not None and not self.article_input.is_folder
+
     def label_set(self, name: str) -> list[str]:
         return {
             "entity": self.entity_labels,

@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import signal
 import tempfile
 from collections import Counter, deque
@@ -44,23 +43,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from . import __version__
 from .annotations import read_annotations
 from .article_store import ArticleStore
 from .batch_worker import ignore_sigint, run_batch, warm_up
-from .card import CardError, card_metadata, render_card, template_path
-from .card_data import reader_sections
-from .card_facts import _published_side_records, card_context
+from .build_folder import REJECTS_NAME, write_data, write_metadata
+from .card import CardError, template_path
 from .config import DatasetConfig, load_config
-from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
 from .engines import Engine, ray_map
-from .errors import BuildError, DataError
-from .ingest import article_path, ignored_entries, iter_article_ids, leads_outside, read_jsonl
-from .manifest import sha256_file, write_manifest
-from .names import shard_split, split_name_problem
+from .errors import DataError
+from .ingest import ignored_entries, iter_article_ids, read_jsonl
 from .output import (
     check_out_dir,
     disk_full_located,
@@ -70,27 +62,21 @@ from .output import (
     terminate_as_interrupt,
     workspace,
 )
-from .parquet import write_splits
 from .pii import PrivacySummary
 from .process import BatchResult, BatchSpec, Context, row_schema_bytes
-from .publish.licensing import build_notice, render_notice
 from .publisher_lines import count_publisher_lines
-from .rights import summarize_rights
 from .shard_readers import iter_shard
 from .splits import SplitPlan, plan_splits
 from .staging import SideRecord, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
 from .validate.checks import check_source_dates
 from .validate.report import Issue, ValidationReport
-from .validate.schemas import SCHEMA_NAMES, SchemaStore
+from .validate.schemas import SchemaStore
 
 __all__ = ["BuildResult", "build", "validate"]
 
 Progress = Callable[[int, int], None]
 LOCAL = Engine()
-TOOLKIT = {"name": "news-dataset-builder", "version": __version__}
-REPORT_NAME = "build_report.json"
-REJECTS_NAME = "rejects.jsonl"
 
 
 @dataclass
@@ -342,7 +328,7 @@ def _check_case_collisions(run: _Run) -> int:
 def _article_places(run: _Run, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Where each article came from: ``{"file": "<id>.txt"}``, or its shard and line
     (JSON Lines), row (Parquet) or record (WARC)."""
-    if not _shards_in(run.config):
+    if not run.config.reads_shards:
         return {i: {"file": f"{i}.txt"} for i in ids}
     store = ArticleStore(_store_path(run), readonly=True)
     try:
@@ -440,15 +426,11 @@ def _store_path(run: _Run) -> Path:
     return run.staging.path.with_name("articles.sqlite")
 
 
-def _shards_in(config: DatasetConfig) -> bool:
-    return config.article_input is not None and not config.article_input.is_folder
-
-
 def _stage_inputs(run: _Run) -> int:
     """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
     sources_in_shards = (
-        _shards_in(config)
+        config.reads_shards
         and config.article_input is not None
         and config.article_input.carries_sources
         and "sources" not in config.raw.get("inputs", {})
@@ -488,7 +470,7 @@ def _stage_inputs(run: _Run) -> int:
             records=read_annotations(ann.path, ann.format, options=ann.options),
             file=ann.path.name,
         )
-    if _shards_in(config):
+    if config.reads_shards:
         _stage_shards(run)
         articles = _check_case_collisions(run)
     elif not config.articles_dir.is_dir():
@@ -655,7 +637,7 @@ def _batch_specs(
     folder = str(run.config.articles_dir)
     stream = iter(ids)
     start = 0
-    store = str(_store_path(run)) if _shards_in(run.config) else None
+    store = str(_store_path(run)) if run.config.reads_shards else None
     for i in itertools.count():
         # Plain strings: a Path per article would grow the interpreter's table
         # of interned path parts by one entry per article.
@@ -822,7 +804,7 @@ def _analyse(
                         staging,
                         config,
                         _kept_ids(run),
-                        store_path=str(_store_path(run)) if _shards_in(config) else None,
+                        store_path=str(_store_path(run)) if config.reads_shards else None,
                     )
             rows_files = _process_articles(
                 run, _kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
@@ -972,188 +954,14 @@ def build(
         ctx = Context.load(str(config.path), str(staging.path))
         timed = result.stats.timings.timed
         with timed("write-parquet", result.stats.stages["accepted"], where="parent"):
-            _write_data(ctx, staging, rows_files, final)
+            write_data(ctx, staging, rows_files, final)
         result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
         if mode:
             os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
         with timed("card-and-manifest", where="parent"):
-            result.manifest = _write_metadata(ctx, result, staging, final, profile=profile)
+            result.manifest = write_metadata(ctx, result, staging, final, profile=profile)
         staging.close()
         with signals_held():
             replace_dir(final, out_dir)
     result.out = out_dir
     return result
-
-
-def _staged_rows(
-    staging: Staging, rows_files: list[Path]
-) -> Iterator[tuple[pa.Table, list[str], list[int]]]:
-    """Staged row tables with each row's split and size, in the same id order."""
-    facts = staging.iter_splits()
-    for path in rows_files:
-        with pa.memory_map(str(path)) as source:
-            reader = pa.ipc.open_file(source)
-            for i in range(reader.num_record_batches):
-                batch = pa.Table.from_batches([reader.get_batch(i)])
-                meta = [next(facts) for _ in range(batch.num_rows)]
-                ids = batch.column("id").to_pylist()
-                assert ids == [m[0] for m in meta], "staged rows and facts out of order"
-                yield batch, [m[1] for m in meta], [m[2] for m in meta]
-
-
-def _write_data(ctx: Context, staging: Staging, rows_files: list[Path], final: Path) -> None:
-    sizes = {split: nbytes for split, (_, nbytes) in staging.split_sizes().items() if split}
-    for split in sizes:  # a split name becomes a file name: never one unchecked
-        if split not in ctx.config.split_ratios or split_name_problem(split):
-            raise BuildError(f"split {split!r} is not a configured split name (a bug)")
-    write_splits(
-        _staged_rows(staging, rows_files),
-        split_bytes=sizes,
-        directory=final / "data",
-        schema=ctx.codec.arrow_schema,
-        shard_max_bytes=ctx.config.shard_max_bytes,
-        row_group_max_bytes=ctx.config.row_group_max_bytes,
-    )
-
-
-def _split_info(final: Path, order: list[str]) -> dict[str, dict[str, int]]:
-    info: dict[str, dict[str, int]] = {}
-    for path in sorted((final / "data").glob("*.parquet")):
-        split = shard_split(path.name)
-        if split not in order:
-            raise BuildError(f"{path}: written, but not a shard of a configured split (a bug)")
-        parquet = pq.ParquetFile(path)
-        meta = parquet.metadata
-        entry = info.setdefault(
-            split, {"num_examples": 0, "num_bytes": 0, "download_size": 0, "files": 0}
-        )
-        entry["num_examples"] += meta.num_rows
-        # num_bytes in the sense of `datasets`: the Arrow size of the rows once loaded,
-        # read one row group at a time (memory stays at one group).
-        entry["num_bytes"] += sum(
-            parquet.read_row_group(i).nbytes for i in range(meta.num_row_groups)
-        )
-        entry["download_size"] += path.stat().st_size
-        entry["files"] += 1
-    return {name: info[name] for name in order if name in info}
-
-
-def _write_metadata(
-    ctx: Context, result: BuildResult, staging: Staging, final: Path, *, profile: bool = False
-) -> dict[str, Any]:
-    config = ctx.config
-    store = SchemaStore.default()
-    schema_out = final / "schema"
-    schema_out.mkdir()
-    for name in SCHEMA_NAMES:
-        shutil.copyfile(store.path(name), schema_out / store.path(name).name)
-    splits = _split_info(final, list(config.split_ratios))
-    metadata = card_metadata(config=config, features=ctx.codec.features, splits=splits)
-    stats = result.stats
-    rights = summarize_rights(r.record for r in _published_side_records(staging, "source"))
-    context = card_context(ctx, result, staging, metadata, splits)
-    context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
-    try:
-        context.update(reader_sections(final, context))  # writes assets/ (plots, full tables)
-        card = render_card(context)
-    except jinja2.TemplateError as exc:
-        raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
-    (final / "README.md").write_text(card, encoding="utf-8")
-    _write_croissant(ctx, context, rights.to_dict(), final)
-    report = {
-        **result.report.to_dict(),
-        "accounting": result.accounting(),
-        "privacy": result.privacy_entry(),
-        # Per-rule, per-publisher cleaning counts, anchoring outcomes, label counts.
-        "stats": stats.to_dict(),
-    }
-    if profile:  # not deterministic: only when asked for (see build)
-        report["timings"] = stats.timings.to_dict()
-    (final / REPORT_NAME).write_text(dump_json(report) + "\n", encoding="utf-8")
-    return write_manifest(
-        final,
-        toolkit=TOOLKIT,
-        dataset={
-            "name": config.name,
-            "version": config.version,
-            "config_sha256": sha256_file(config.path),
-        },
-        inputs=_input_entries(config, staging),
-        schemas=[
-            {"path": f"schema/{store.path(n).name}", "sha256": sha256_file(store.path(n))}
-            for n in SCHEMA_NAMES
-        ],
-        counts={
-            k: stats.stages.get(k, 0)
-            for k in ("read", "cleaned", "rejected", "accepted", "written")
-        },
-        splits=splits,
-        features=ctx.codec.features.to_dict(),
-        extra={
-            **_extraction_entry(config),
-            "privacy": result.privacy_entry(),
-            "rights": rights.to_dict(),
-            "quarantine": {
-                "enabled": result.quarantine,
-                "rejected_articles": stats.stages["rejected"],
-                "rejected_lines": sum(c["rejected"] for c in result.side_lines.values()),
-                "rejects_file": REJECTS_NAME if result.quarantine else None,
-            },
-        },
-    )
-
-
-def _write_croissant(
-    ctx: Context, context: dict[str, Any], rights: dict[str, Any], final: Path
-) -> None:
-    """``croissant.json``: the files, splits and fields of the build, with the RAI facts."""
-    config = ctx.config
-    meta = context["metadata"]
-    document = croissant_document(
-        name=config.name,
-        description=str(config.raw.get("description") or config.pretty_name),
-        version=config.version,
-        license=str(meta.get("license_link") or meta["license"]),
-        url=f"https://huggingface.co/datasets/{config.repo_id}" if config.repo_id else None,
-        languages=config.language,
-        cite_as=str(config.raw.get("citation") or ""),
-        keywords=[*meta.get("task_categories", []), *meta.get("task_ids", [])],
-        files=parquet_files(final),
-        features=ctx.codec.features,
-        row_schema=ctx.store.schemas["row"],
-        rai=rai_fields(context, rights),
-    )
-    write_croissant(final, document)
-
-
-def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
-    """HTML/WARC inputs: the raw texts are the extractor's output, so name it and its version."""
-    spec = config.article_input
-    if spec is None or spec.is_folder or not spec.has_pages:
-        return {}
-    from .web_inputs import extractor_entry
-
-    return {"extraction": extractor_entry()}
-
-
-def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
-    """Every input file, streamed: the articles are the staged ids (listed once, sorted)."""
-    root = config.root
-    files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    articles: Iterable[Path]
-    if _shards_in(config):
-        assert config.article_input is not None
-        articles = config.article_input.shards()[0]
-    else:
-        articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
-    for path in itertools.chain(files, articles):
-        if path.is_file() and leads_outside(path, root) is None:
-            yield {
-                "path": path.relative_to(root).as_posix(),
-                "sha256": sha256_file(path),
-                "bytes": path.stat().st_size,
-            }
-
-
-def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
