@@ -22,7 +22,6 @@ from .clean.pipeline import Cleaner
 from .clean.steps import DocumentContext
 from .config import DatasetConfig, load_config
 from .features import RowCodec
-from .ingest import read_article
 from .publisher_lines import repeated_lines
 from .rows import build_row
 from .splits import text_signature
@@ -134,7 +133,7 @@ def process_article(
     path: Path,
     *,
     ordinal: int,
-    reader: ArticleReader | None = None,
+    reader: ArticleReader,
     timings: StageTimings | None = None,
 ) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], BuildStats]:
     """All per-article stages; returns the row (or None when rejected).
@@ -157,12 +156,7 @@ def process_article(
     issues: list[Issue] = []
 
     with timed("read"):
-        if reader is not None:
-            article, read_issues = reader.read(article_id, path)
-        else:
-            article, read_issues = read_article(
-                article_id, path, root=config.articles_dir, max_bytes=config.max_article_bytes
-            )
+        article, read_issues = reader.read(article_id, path)
     issues += read_issues
     # A shard's article that cannot be read is named by its shard (the read issues say).
     rel = article.path if article else (read_issues[0].file if read_issues else str(path.name))
