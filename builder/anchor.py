@@ -29,11 +29,13 @@ with their reason. Nothing is dropped silently.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -354,21 +356,57 @@ def _removal_reason(reasons: Sequence[str]) -> str:
     return "+".join(kept or parts)
 
 
+def _shift_untouched(
+    edits: Sequence[RawEdit], starts: list[int], ends: list[int]
+) -> tuple[list[int], list[int], list[int]]:
+    """Clean offsets of every span no edit touches, by one ``searchsorted`` over the
+    edit log; returns (starts, ends, indices of the spans an edit touches), whose
+    offsets :func:`map_span` computes one at a time (they need its full rules)."""
+    if not edits:
+        return starts, ends, []
+    raw_starts = np.fromiter((e.raw_start for e in edits), dtype=np.int64, count=len(edits))
+    raw_ends = np.fromiter((e.raw_end for e in edits), dtype=np.int64, count=len(edits))
+    # clean - raw in the gap before edit i (0 before the first), and no edit after the last
+    shifts = np.zeros(len(edits) + 1, dtype=np.int64)
+    shifts[1:] = [e.clean_end - e.raw_end for e in edits]
+    next_start = np.append(raw_starts, np.iinfo(np.int64).max)
+    s = np.asarray(starts, dtype=np.int64)
+    e = np.asarray(ends, dtype=np.int64)
+    lo = np.searchsorted(raw_ends, s, side="right")  # as map_span's bisect_right
+    # An edit from lo on starts before the span ends: touched (an empty span, too).
+    touched = (next_start[lo] < e) | (s >= e)
+    shift = shifts[lo]
+    return (s + shift).tolist(), (e + shift).tolist(), np.flatnonzero(touched).tolist()
+
+
 def _map(
     spans: Sequence[Mapping[str, Any]],
     kind: str,
     edits: Sequence[RawEdit],
-    clean: str,
     out: AnchoredSpans,
     *,
     on_removed: str,
     methods: Mapping[str, str],
     where: dict[str, Any],
-) -> list[tuple[Mapping[str, Any], dict[str, Any]]]:
+) -> list[tuple[Mapping[str, Any], int, int]]:
+    """The kept spans with their clean offsets, counted in ``out``."""
+    starts = [span["start"] for span in spans]
+    ends = [span["end"] for span in spans]
+    new_starts, new_ends, touched = _shift_untouched(edits, starts, ends)
+    if not touched and not methods:
+        # The common case: every span kept where it was, its text untouched. Counted
+        # as the loop below counts each (method first, then status).
+        if spans:
+            out.methods["position"] += len(spans)
+            out.status["anchored"] += len(spans)
+        return list(zip(spans, new_starts, new_ends, strict=True))
+    mapped_by_index = {i: map_span(edits, starts[i], ends[i]) for i in touched}
     kept = []
     for i, span in enumerate(spans):
-        mapped = map_span(edits, span["start"], span["end"])
-        if mapped.status == "removed":
+        mapped = mapped_by_index.get(i)
+        if mapped is None:
+            start, end, changed = new_starts[i], new_ends[i], False
+        elif mapped.status == "removed":
             reasons = _removal_reason(mapped.reasons)
             out.status["orphaned"] += 1
             out.orphan_reasons[f"removed by {reasons}"] += 1
@@ -394,23 +432,15 @@ def _map(
                     )
                 )
             continue
-        method = methods.get(str(span["id"]), "position")
+        else:
+            start, end, changed = mapped.start, mapped.end, mapped.status == "moved"
+        method = methods.get(str(span["id"]), "position") if methods else "position"
         out.methods[method] += 1
         if method != "position":
             out.status[f"reanchored_{method}"] += 1
-        moved = mapped.status == "moved" or method != "position"
+        moved = changed or method != "position"
         out.status["moved" if moved else "anchored"] += 1
-        kept.append(
-            (
-                span,
-                {
-                    "id": span["id"],
-                    "start": mapped.start,
-                    "end": mapped.end,
-                    "text": clean[mapped.start : mapped.end],
-                },
-            )
-        )
+        kept.append((span, start, end))
     return kept
 
 
@@ -437,34 +467,24 @@ def anchor_annotation(
         if placed.status["dropped"]:  # only orphans not found are dropped while placing
             out.dropped_reasons["not found in the raw text"] += placed.status["dropped"]
     where = {"file": file, "line": line, "record": ann.get("article_id")}
-    for src, new in _map(
-        ann.get("entities", []),
-        "entities",
-        edits,
-        clean,
-        out,
-        on_removed=on_removed,
-        methods=methods,
-        where=where,
-    ):
-        out.entities.append({**new, "label": src["label"]})
+    kw = {"on_removed": on_removed, "methods": methods, "where": where}
+    out.entities = [
+        {"id": src["id"], "start": s, "end": e, "text": clean[s:e], "label": src["label"]}
+        for src, s, e in _map(ann.get("entities", []), "entities", edits, out, **kw)
+    ]
     kept_ids = {e["id"] for e in out.entities}
-    for src, new in _map(
-        ann.get("quotes", []),
-        "quotes",
-        edits,
-        clean,
-        out,
-        on_removed=on_removed,
-        methods=methods,
-        where=where,
-    ):
+    for src, s, e in _map(ann.get("quotes", []), "quotes", edits, out, **kw):
         speaker = src.get("speaker")
         if speaker is not None and speaker not in kept_ids:
             out.status["speaker_dropped"] += 1
             speaker = None
-        out.quotes.append({**new, "speaker_id": speaker})
+        out.quotes.append(
+            {"id": src["id"], "start": s, "end": e, "text": clean[s:e], "speaker_id": speaker}
+        )
     # Published span order: by position, then id, so rows are deterministic.
-    out.entities.sort(key=lambda s: (s["start"], s["end"], s["id"]))
-    out.quotes.sort(key=lambda s: (s["start"], s["end"], s["id"]))
+    out.entities.sort(key=_SPAN_ORDER)
+    out.quotes.sort(key=_SPAN_ORDER)
     return out
+
+
+_SPAN_ORDER = operator.itemgetter("start", "end", "id")
