@@ -9,7 +9,7 @@ the result is the same.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from .config import DatasetConfig, load_config
 from .features import RowCodec
 from .publisher_lines import repeated_lines
 from .rows import build_row
-from .splits import text_signature
+from .splits import text_signatures
 from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats, StageTimings
 from .validate.checks import check_annotation
@@ -135,8 +135,9 @@ def process_article(
     ordinal: int,
     reader: ArticleReader,
     timings: StageTimings | None = None,
-) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], BuildStats]:
-    """All per-article stages; returns the row (or None when rejected).
+) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], BuildStats, str | None]:
+    """All per-article stages; returns the row (or None when rejected), its facts
+    (without their MinHash signature, which the batch makes) and its clean text.
 
     ``timings`` (the batch's) gathers CPU time per stage."""
     config = ctx.config
@@ -292,19 +293,17 @@ def process_article(
     with timed("text-key"):
         normalized = " ".join(result.text.casefold().split())
         text_key = hashlib.sha256(normalized.encode()).hexdigest()
-    with timed("minhash"):
-        minhash = text_signature(result.text) if config.near_duplicates else None
+    # The MinHash signature is made for the whole batch at once (process_batch).
     facts = ArticleFacts(
         id=article_id,
         group_key=_group_key(config, article_id, source_rec.record),
         text_key=text_key,
         row_bytes=_row_bytes(row),
         publisher=source_rec.record.get("publisher"),
-        minhash=minhash,
     )
     stats.stages["accepted"] += 1
     stats.per_source[publisher]["accepted"] += 1
-    return row, facts, issues, stats
+    return row, facts, issues, stats, result.text
 
 
 def _row_bytes(row: dict[str, Any]) -> int:
@@ -321,10 +320,10 @@ def _has_errors(issues: list[Issue]) -> bool:
 
 def _reject(
     stats: BuildStats, publisher: str, issues: list[Issue]
-) -> tuple[None, None, list[Issue], BuildStats]:
+) -> tuple[None, None, list[Issue], BuildStats, None]:
     stats.stages["rejected"] += 1
     stats.per_source[publisher]["rejected"] += 1
-    return None, None, issues, stats
+    return None, None, issues, stats, None
 
 
 def process_batch(spec: BatchSpec) -> BatchResult:
@@ -332,6 +331,7 @@ def process_batch(spec: BatchSpec) -> BatchResult:
     ctx = Context.load(spec.config_path, spec.staging_path, spec.row_schema)
     result = BatchResult(spec.index)
     rows: list[dict[str, Any]] = []
+    clean_texts: list[str] = []
     timings = result.stats.timings
     assert ctx.config.article_input is not None
     with (
@@ -344,7 +344,7 @@ def process_batch(spec: BatchSpec) -> BatchResult:
     )
     with reader:
         for offset, (article_id, path) in enumerate(spec.items if sides is not None else ()):
-            row, facts, issues, stats = process_article(
+            row, facts, issues, stats, clean_text = process_article(
                 ctx,
                 sides,
                 article_id,
@@ -362,9 +362,17 @@ def process_batch(spec: BatchSpec) -> BatchResult:
                     {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
                 )
                 continue
-            assert facts is not None
+            assert facts is not None and clean_text is not None
             rows.append(row)
             result.facts.append(facts)
+            clean_texts.append(clean_text)
+    if ctx.config.near_duplicates:
+        with timings.timed("minhash", len(clean_texts)):
+            signatures = text_signatures(clean_texts)
+        result.facts = [
+            replace(f, minhash=sig) for f, sig in zip(result.facts, signatures, strict=True)
+        ]
+    del clean_texts
     with timings.timed("encode-rows", len(rows)):
         table = ctx.codec.to_table(rows)
         with (

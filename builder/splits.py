@@ -23,7 +23,7 @@ import re
 import sqlite3
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,7 +32,14 @@ import numpy as np
 
 from .staging import ArticleFacts
 
-__all__ = ["MINHASH_SCHEME", "SplitPlan", "hash_split", "plan_splits", "text_signature"]
+__all__ = [
+    "MINHASH_SCHEME",
+    "SplitPlan",
+    "hash_split",
+    "plan_splits",
+    "text_signature",
+    "text_signatures",
+]
 
 #: datasketch hashing scheme the stored signatures were made with.
 MINHASH_SCHEME = "affine32"
@@ -58,8 +65,7 @@ def _word_hashes(words: list[str]) -> np.ndarray:
     cache = _word_hash_cache
     if len(cache) > WORD_CACHE_MAX:
         cache.clear()
-    missing = {w for w in words if w not in cache}
-    for w in missing:
+    for w in set(words).difference(cache):
         cache[w] = _word_hash(w)
     return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
@@ -125,6 +131,71 @@ def text_signature(text: str) -> bytes:
     shingles = _shingle_hashes(text, SHINGLE_WORDS, distinct=False)
     hashes = _fmix32(shingles.astype(np.uint32).reshape(-1, 1))
     return (hashes * a + b).min(axis=0).astype("<u8").tobytes()
+
+
+#: Characters of text per numpy step of :func:`text_signatures` (about 1,000 shingles
+#: per 5 KB article, times 64 permutations of 4 bytes: some 2.5 MB per step).
+SIGNATURE_CHUNK = 150000
+
+
+def _mix_shingles(word_hashes: np.ndarray, count: int, width: int) -> np.ndarray:
+    """The 32-bit hash of each of the ``count`` word ``width``-grams starting at
+    ``word_hashes[0 : count]`` (see :func:`_shingle_hashes`)."""
+    acc = np.zeros(count, dtype=np.uint64)
+    for offset in range(width):
+        acc = acc * _MIX + word_hashes[offset : offset + count]
+    acc ^= acc >> np.uint64(30)
+    acc *= np.uint64(0xBF58476D1CE4E5B9)
+    acc ^= acc >> np.uint64(27)
+    acc *= np.uint64(0x94D049BB133111EB)
+    acc ^= acc >> np.uint64(31)
+    acc >>= np.uint64(32)
+    return acc
+
+
+def text_signatures(texts: Sequence[str]) -> list[bytes]:
+    """:func:`text_signature` of every text of a batch, with one numpy pass over the
+    shingles of a few dozen texts at a time instead of a few per text (tests check
+    both agree).
+
+    The words of a run of texts are hashed as one array; a shingle is kept when
+    its words all lie in one text; each text's minimum per permutation is a
+    ``np.minimum.reduceat`` over its run of shingles. Runs stay small (about
+    :data:`SIGNATURE_CHUNK` characters): a whole batch's words at once cost more
+    in allocation than they save.
+    """
+    a, b = _permutations()
+    a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+    out: list[bytes] = []
+    for run in _chunks_by_size(texts, SIGNATURE_CHUNK):
+        word_lists = [_WORD.findall(t.casefold()) for t in run]
+        if any(len(words) < SHINGLE_WORDS for words in word_lists):
+            out += map(text_signature, run)  # a text shorter than a shingle: its own rule
+            continue
+        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(run))
+        hashes = _word_hashes([w for words in word_lists for w in words])
+        mixed = _mix_shingles(hashes, len(hashes) - SHINGLE_WORDS + 1, SHINGLE_WORDS)
+        # Text k's shingles start at its first word and number lengths[k] - width + 1.
+        counts = lengths - (SHINGLE_WORDS - 1)
+        word_starts = np.cumsum(lengths) - lengths
+        offsets = np.cumsum(counts) - counts
+        own = mixed[np.arange(int(counts.sum())) + np.repeat(word_starts - offsets, counts)]
+        values = _fmix32(own.astype(np.uint32)) * a + b  # (permutations, shingles)
+        minima = np.minimum.reduceat(values, offsets, axis=1).T.astype("<u8")
+        out += (row.tobytes() for row in minima)
+    return out
+
+
+def _chunks_by_size(texts: Sequence[str], limit: int) -> Iterator[Sequence[str]]:
+    """``texts`` in order, in runs of about ``limit`` characters (at least one text each)."""
+    first, total = 0, 0
+    for i, text in enumerate(texts):
+        if i > first and total + len(text) > limit:
+            yield texts[first:i]
+            first, total = i, 0
+        total += len(text)
+    if first < len(texts):
+        yield texts[first:]
 
 
 _INSERT_BATCH = 10_000

@@ -194,6 +194,26 @@ def test_signature_is_datasketchs_affine32_minhash_of_the_shingle_hashes(text: s
     assert text_signature(text) == text_signature(text)  # the word-hash cache changes nothing
 
 
+def test_batch_signatures_are_the_per_text_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch MinHash gives each text the bytes :func:`text_signature` gives it,
+    across run boundaries and with texts shorter than a shingle among them."""
+    from builder import splits
+
+    texts = [
+        "Iran said on Tuesday that talks in Oman would resume next week. " * (1 + i % 7)
+        + f"story number {i} Ünïcödé ß"
+        for i in range(40)
+    ]
+    texts[3] = "two words"
+    texts[17] = ""
+    texts[18] = "... !!! ..."
+    monkeypatch.setattr(splits, "SIGNATURE_CHUNK", 300)  # many small runs
+    assert splits.text_signatures(texts) == [text_signature(t) for t in texts]
+    monkeypatch.setattr(splits, "SIGNATURE_CHUNK", 1_000_000)  # one run
+    assert splits.text_signatures(texts[4:17]) == [text_signature(t) for t in texts[4:17]]
+    assert splits.text_signatures([]) == []
+
+
 def test_known_lsh_bands_are_datasketchs_choice() -> None:
     from datasketch.lsh import _optimal_param
 
