@@ -154,8 +154,12 @@ def leads_outside(path: Path, root: Path) -> Path | None:
 def _looks_binary(data: bytes) -> bool:
     """Control bytes other than tab/newline/CR/FF in the first 8 KiB mean binary."""
     head = data[:8192]
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    control = len(head.translate(None, _NOT_CONTROL))  # in C: a Python loop cost 0.3 ms
     return control > max(1, len(head) // 100)
+
+
+#: Every byte but the control bytes :func:`_looks_binary` counts (deleted to count them).
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13))
 
 
 def read_article(

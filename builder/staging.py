@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS rejected_side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
     publisher TEXT
 );
+CREATE INDEX IF NOT EXISTS rejected_side_id ON rejected_side (article_id);
 CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, folded TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
@@ -128,14 +129,19 @@ class Staging:
             (kind, article_id),
         ).fetchone()
 
-    def batch_sides(self, first_id: str, last_id: str) -> BatchSides:
-        """The side records of the ids from ``first_id`` to ``last_id`` (a batch's sorted
-        range), read in two queries instead of two or three per article."""
+    def batch_sides(
+        self, first_id: str, last_id: str, kinds: tuple[str, ...] = ("source", "annotation")
+    ) -> BatchSides:
+        """The ``kinds`` side records of the ids from ``first_id`` to ``last_id`` (a batch's
+        sorted range), read in two queries instead of two or three per article. Each
+        is a range search of an index (naming the kinds lets the primary key serve):
+        a batch reads its own rows, not the whole table."""
+        marks = ", ".join("?" * len(kinds))
         sides: dict[tuple[str, str], SideRecord] = {}
         for kind, article_id, file, line, record in self.db.execute(
             "SELECT kind, article_id, file, line, record FROM side"
-            " WHERE article_id BETWEEN ? AND ?",
-            (first_id, last_id),
+            f" WHERE kind IN ({marks}) AND article_id BETWEEN ? AND ?",
+            (*kinds, first_id, last_id),
         ):
             sides[(kind, article_id)] = SideRecord(article_id, file, line, pickle.loads(record))
         rejected: dict[tuple[str, str], tuple[str, int | None, str | None]] = {}
