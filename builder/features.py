@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 if TYPE_CHECKING:
@@ -76,7 +78,90 @@ class RowCodec:
         return self._encode(row)
 
     def to_table(self, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
-        return pa.Table.from_pylist([self.encode(r) for r in rows], schema=self.arrow_schema)
+        """The rows as one Arrow table, built a column at a time: each field of all
+        rows (and each field of all their spans and edits, flattened) becomes one
+        array, lists from their offsets; the table :meth:`encode` and
+        ``Table.from_pylist`` would make, without a dict per encoded span."""
+        schema = self.arrow_schema
+        columns = [
+            self._columns[f.name](_field(rows, f.name))
+            if f.name in self._columns
+            else pa.nulls(len(rows), f.type)
+            for f in schema
+        ]
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    @cached_property
+    def _columns(self) -> dict[str, Callable[[list[Any]], pa.Array]]:
+        """Top-level field -> encoder of that field's values into an Arrow array."""
+        props = self.schema.get("properties", {})
+        return {
+            f.name: self._column(props[f.name], f.type)
+            for f in self.arrow_schema
+            if f.name in props
+        }
+
+    def _column(
+        self, node: Mapping[str, Any], arrow: pa.DataType
+    ) -> Callable[[list[Any]], pa.Array]:
+        """Encoder of a list of values of schema ``node`` into an array of type ``arrow``
+        (the same conversions as :meth:`_build`'s, per column)."""
+        types = _types(node) - {"null"}
+        if "x-class-label" in node:
+            index = {n: i for i, n in enumerate(self.label_sets[node["x-class-label"]])}
+
+            def labels(values: list[Any]) -> pa.Array:
+                return pa.array([None if v is None else index[v] for v in values], type=arrow)
+
+            return labels
+        if types == {"object"} and pa.types.is_struct(arrow):
+            props = node.get("properties", {})
+            fields = list(arrow)
+            children = {
+                f.name: self._column(props[f.name], f.type) for f in fields if f.name in props
+            }
+
+            def struct(values: list[Any]) -> pa.Array:
+                mask = None
+                if None in values:  # a null struct: its fields read as null
+                    mask = pa.array([v is None for v in values], type=pa.bool_())
+                    values = [{} if v is None else v for v in values]
+                arrays = [
+                    children[f.name](_field(values, f.name))
+                    if f.name in children
+                    else pa.nulls(len(values), f.type)
+                    for f in fields
+                ]
+                return pa.StructArray.from_arrays(arrays, fields=fields, mask=mask)
+
+            return struct
+        if types == {"array"} and (pa.types.is_list(arrow) or pa.types.is_large_list(arrow)):
+            items = self._column(node["items"], arrow.value_type)
+            offset_type = pa.int64() if pa.types.is_large_list(arrow) else pa.int32()
+
+            def lists(values: list[Any]) -> pa.Array:
+                lengths = [0 if v is None else len(v) for v in values]
+                offsets = np.zeros(len(values) + 1, dtype=offset_type.to_pandas_dtype())
+                np.cumsum(lengths, out=offsets[1:])
+                flat = [x for v in values if v is not None for x in v]
+                mask = pa.array([v is None for v in values]) if None in values else None
+                array_type = pa.LargeListArray if offset_type == pa.int64() else pa.ListArray
+                return array_type.from_arrays(
+                    pa.array(offsets, type=offset_type), items(flat), type=arrow, mask=mask
+                )
+
+            return lists
+        if types == {"string"} and node.get("x-dtype") == "date32":
+
+            def dates(values: list[Any]) -> pa.Array:
+                return pa.array([_parse_date(v) for v in values], type=arrow)
+
+            return dates
+
+        def scalars(values: list[Any]) -> pa.Array:
+            return pa.array(values, type=arrow)
+
+        return scalars
 
     # -- schema walk -------------------------------------------------------------------
     def _build(self, node: Mapping[str, Any], path: str) -> tuple[Any, Encoder]:
@@ -117,6 +202,14 @@ class RowCodec:
         if types == {"boolean"}:
             return ("Value", "bool"), _identity
         raise ValueError(f"row schema at {path or '/'}: no Arrow type for {sorted(types)}")
+
+
+def _field(values: list[Any], key: str) -> list[Any]:
+    """``value.get(key)`` of every value: one ``map`` in C for plain dicts."""
+    try:
+        return list(map(dict.get, values, repeat(key)))
+    except TypeError:  # another Mapping
+        return [v.get(key) for v in values]
 
 
 def _make(feature: Any, datasets: Any) -> Any:

@@ -84,6 +84,56 @@ def test_encoder_maps_labels_to_ids_and_dates_to_date32() -> None:
     assert encoded["source"]["published_earliest"] == datetime.date(2024, 4, 15)
 
 
+def test_column_wise_table_is_the_table_of_the_encoded_rows() -> None:
+    """``to_table`` builds columns from flattened spans; the table (values, nulls,
+    types and metadata) is the one ``Table.from_pylist`` makes of encoded rows."""
+    codec = RowCodec(SchemaStore.default().schemas["row"], LABELS)
+    source = {
+        "publisher": "P",
+        "published_earliest": "2024-04-15",
+        "captured_latest": None,
+        "language": "en",
+    }
+    span = {"id": "e1", "start": 0, "end": 3, "label": "ORG", "text": "Ann"}
+    edit = {
+        "raw_start": 3,
+        "raw_end": 5,
+        "clean_start": 3,
+        "clean_end": 4,
+        "original": "  ",
+        "replacement": " ",
+        "reason": "whitespace.collapse",
+    }
+    rows = [
+        {
+            "id": "a1",
+            "text": "Ann met Bob",
+            "genre": "opinion",
+            "text_form": "cased",
+            "source": source,
+            "entities": [span, {**span, "id": "e2", "label": "PERSON"}],
+            "quotes": [{"id": "q1", "start": 0, "end": 3, "text": "Ann", "speaker_id": "e1"}],
+            "edits": [edit],
+        },
+        {  # withheld text, no genre, a null struct and null lists
+            "id": "a2",
+            "text": None,
+            "genre": None,
+            "text_form": "lower",
+            "source": None,
+            "entities": [{**span, "text": None}],
+            "quotes": None,
+            "edits": [],
+        },
+        {"id": "a3", "text_form": "cased", "entities": [], "quotes": [], "edits": None},
+    ]
+    expected = pa.Table.from_pylist([codec.encode(r) for r in rows], schema=codec.arrow_schema)
+    table = codec.to_table(rows)
+    assert table.equals(expected, check_metadata=True)
+    assert table.to_pylist() == expected.to_pylist()
+    assert codec.to_table([]).equals(expected.slice(0, 0), check_metadata=True)
+
+
 def test_field_table_lists_nested_fields_with_their_descriptions() -> None:
     schema = SchemaStore.default().schemas["row"]
     table = field_table(schema, RowCodec(schema, LABELS).features)
