@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from corpus_helpers import article_id, article_text, make_corpus
 from typer.testing import CliRunner
 
 from builder.cli import app
-from builder.pii import PRIVACY_KINDS, PrivacyScanner, PrivacySummary, scan_texts
+from builder.pii import (
+    _PREFILTERS,
+    PRIVACY_KINDS,
+    PrivacyScanner,
+    PrivacySummary,
+    _every_char,
+    _re2_class,
+    _re2_prefilters,
+    scan_column,
+    scan_texts,
+)
 from builder.publish.preflight import PublishError, check_privacy
 
 PERSONAL = {
@@ -75,6 +88,55 @@ def test_summary_counts_articles_and_kinds_and_skips_withheld_texts() -> None:
         k: int(k in ("email", "phone")) * (2 if k == "email" else 1) for k in PRIVACY_KINDS
     }
     assert summary.total == 3
+
+
+# Digits and white space beyond ASCII, which Python's \\d and \\s match and RE2's do not.
+EXOTIC = "tel \u0663\u0664\u0665\u2007\u0666\u0667\u0668\u0669 and \u0661\u0662.\u0663.\u0664\u0665.\u0666"
+
+
+def test_re2_classes_are_pythons_digit_and_space_classes() -> None:
+    chars = pa.array(list(_every_char()))
+    for python in (r"\d", r"\s"):
+        expected = [re.fullmatch(python, c) is not None for c in chars.to_pylist()]
+        got = pc.match_substring_regex(chars, f"^[{_re2_class(python)}]$").to_pylist()
+        assert got == expected, python
+
+
+def test_re2_prefilters_match_where_the_python_prefilters_match() -> None:
+    """Per kind and pattern, on every code point's neighbourhood and on sample texts."""
+    samples = [
+        NEWS_NUMBERS,
+        EXOTIC,
+        "",
+        "IBAN GB82\u00a0WEST and GB\u0668\u0669",
+        "a:b: c::d 1.2.3.4 mail x@y",
+        "4111\u20021111 1111 1111",
+        "no digits at all",
+        *(f"x {v} y" for vs in PERSONAL.values() for v in vs),
+    ]
+    every = _every_char()
+    chunks = [every[i : i + 4096] for i in range(0, len(every), 4096)]
+    column = pa.array(samples + chunks)
+    for kind, patterns in _PREFILTERS.items():
+        for python, re2 in zip(patterns, _re2_prefilters()[kind], strict=True):
+            expected = [python.search(t) is not None for t in samples + chunks]
+            assert pc.match_substring_regex(column, re2).to_pylist() == expected, python.pattern
+
+
+def test_column_scan_is_the_scan_of_each_text() -> None:
+    texts = [
+        NEWS_NUMBERS,
+        None,
+        "Write to jane.doe@example.com today.",
+        EXOTIC,
+        *(f"The document said: {v}." for vs in PERSONAL.values() for v in vs),
+        "Nothing personal here.",
+    ]
+    ids = [f"a{i}" for i in range(len(texts))]
+    for scanner in (PrivacyScanner(), PrivacyScanner(kinds=("email", "iban"))):
+        got = scan_column(scanner, ids, pa.chunked_array([texts[:3], texts[3:]]))
+        want = scan_texts(scanner, zip(ids, texts, strict=True))
+        assert (got.to_dict(), got.examples) == (want.to_dict(), want.examples)
 
 
 def _invoke(*args: str) -> Any:
