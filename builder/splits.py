@@ -153,7 +153,7 @@ def _mix_shingles(word_hashes: np.ndarray, count: int, width: int) -> np.ndarray
     return acc
 
 
-def text_signatures(texts: Sequence[str]) -> list[bytes]:
+def text_signatures(texts: Sequence[str], *, folded: Sequence[str] | None = None) -> list[bytes]:
     """:func:`text_signature` of every text of a batch, with one numpy pass over the
     shingles of a few dozen texts at a time instead of a few per text (tests check
     both agree).
@@ -162,17 +162,20 @@ def text_signatures(texts: Sequence[str]) -> list[bytes]:
     its words all lie in one text; each text's minimum per permutation is a
     ``np.minimum.reduceat`` over its run of shingles. Runs stay small (about
     :data:`SIGNATURE_CHUNK` characters): a whole batch's words at once cost more
-    in allocation than they save.
+    in allocation than they save. ``folded``: the texts' ``str.casefold()``, when
+    the caller has them already.
     """
+    if folded is None:
+        folded = [t.casefold() for t in texts]
     a, b = _permutations()
     a, b = a.reshape(-1, 1), b.reshape(-1, 1)
     out: list[bytes] = []
-    for run in _chunks_by_size(texts, SIGNATURE_CHUNK):
-        word_lists = [_WORD.findall(t.casefold()) for t in run]
+    for first, end in _chunks_by_size(texts, SIGNATURE_CHUNK):
+        word_lists = [_WORD.findall(f) for f in folded[first:end]]
         if any(len(words) < SHINGLE_WORDS for words in word_lists):
-            out += map(text_signature, run)  # a text shorter than a shingle: its own rule
+            out += map(text_signature, texts[first:end])  # shorter than a shingle: own rule
             continue
-        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(run))
+        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=end - first)
         hashes = _word_hashes([w for words in word_lists for w in words])
         mixed = _mix_shingles(hashes, len(hashes) - SHINGLE_WORDS + 1, SHINGLE_WORDS)
         # Text k's shingles start at its first word and number lengths[k] - width + 1.
@@ -186,16 +189,17 @@ def text_signatures(texts: Sequence[str]) -> list[bytes]:
     return out
 
 
-def _chunks_by_size(texts: Sequence[str], limit: int) -> Iterator[Sequence[str]]:
-    """``texts`` in order, in runs of about ``limit`` characters (at least one text each)."""
+def _chunks_by_size(texts: Sequence[str], limit: int) -> Iterator[tuple[int, int]]:
+    """``texts`` in order, as (first, end) runs of about ``limit`` characters (at least
+    one text each)."""
     first, total = 0, 0
     for i, text in enumerate(texts):
         if i > first and total + len(text) > limit:
-            yield texts[first:i]
+            yield first, i
             first, total = i, 0
         total += len(text)
     if first < len(texts):
-        yield texts[first:]
+        yield first, len(texts)
 
 
 _INSERT_BATCH = 10_000
