@@ -53,6 +53,25 @@ _REPLY = re.compile(
     r"|^.{0,80}\(\s*score\s*:\s*-?\d+(,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
     re.IGNORECASE,
 )
+#: How a reader's comment opens when the extractor kept its text but not its commenter
+#: line: a greeting to the author, praise of the post, thanks for it, an @-mention.
+_VOICE = re.compile(
+    r"^\W*(?:"
+    r"(?:hi|hello|hey|dear)\b[\w .'’-]{0,30}[,!]"
+    r"|(?:great|excellent|awesome|amazing|nice|wonderful|fantastic|brilliant|lovely|superb|"
+    r"interesting|informative|helpful|useful|insightful|thoughtful|fascinating|"
+    r"(?:very|really|such an?|what an?|so)\s+(?:good|great|nice|helpful|informative|interesting|"
+    r"insightful|useful|thoughtful))\s+(?:read|post|article|piece|write-?up|points?|list|job|"
+    r"work|info|information|tips|insights?|blog|summary|stuff|content|guide|explanation)s?\b"
+    r"|(?:thanks?|thank you|thx)(?:\s+(?:so|very) much|\s+a lot)?\s+for\s+"
+    r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write-?up)|"
+    r"such|a great|putting)"
+    r"|(?:lol|wow|omg|haha|so true|well said|well done|same here|\+1)\b"
+    r")",
+    re.IGNORECASE,
+)
+#: Reader-voice openers needed in the block (with no commenter lines).
+MIN_VOICE = 3
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
 _STAMP = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
@@ -210,6 +229,8 @@ class TrailingSection(CleaningStep):
             for n, (_, _, v) in zip(counts, lines, strict=True)
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
+        voice = [bool(_VOICE.match(v.norm)) for _, _, v in lines]
+        after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
         before = 0
         for k, (_, _, view) in enumerate(lines):
             if k and before >= max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS):
@@ -219,5 +240,7 @@ class TrailingSection(CleaningStep):
                     return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
                     return k, "comment_cues"
+                if late and voice[k] and after_voice[k] >= MIN_VOICE:
+                    return k, "comment_voice"
             before += counts[k]
         return None
