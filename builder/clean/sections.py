@@ -43,9 +43,23 @@ from .steps import CleaningStep, DocumentContext, iter_lines
 __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
 
 SECTIONS_PATH = Path(__file__).resolve().parent.parent / "rules" / "sections.yaml"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A date: "March 3, 2021", "3 Mar 2021", "2021-03-03", "03/03/2021".
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s*,?\s*\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+)
 _SAYS = re.compile(
     r"^\W*[\w.'’@-]+(\s+[\w.'’@-]+){0,3}\s+(says|wrote|commented|replied)"
-    r"(\s+(on|at)\s+.{3,40})?\s*:?\s*$",
+    rf"(\s+(on|at)\s+.{{3,40}}|\s+{_DATE}.{{0,24}})?\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: A comment's stamp on a line of its own: a date with a time ("March 3, 2021 at 4:15
+#: pm", "2021-03-03 16:15"), or an age ("3 days ago", "2 hrs ago").
+_STAMP_LINE = re.compile(
+    rf"^\W*(?:{_DATE}\s*(?:at|@|,|-|\|)?\s*\d{{1,2}}\s*[:.]\s*\d{{2}}(?:\s*[ap]\.?m\b\.?)?"
+    r"|\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago)\W*$",
     re.IGNORECASE,
 )
 _REPLY = re.compile(
@@ -225,7 +239,10 @@ class TrailingSection(CleaningStep):
     ) -> tuple[int, str] | None:
         # Headers and cues are short lines: longer ones are never normalized here.
         cues = [
-            n <= CUE_MAX_WORDS and bool(_SAYS.match(v.raw.strip()) or _REPLY.match(v.raw.strip()))
+            n <= CUE_MAX_WORDS
+            and bool(
+                _SAYS.match(v.raw.strip()) or _REPLY.match(v.raw.strip()) or _STAMP_LINE.match(v.norm)
+            )
             for n, (_, _, v) in zip(counts, lines, strict=True)
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
