@@ -81,6 +81,11 @@ _VOICE = re.compile(
     r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write-?up)|"
     r"such|a great|putting)"
     r"|(?:lol|wow|omg|haha|so true|well said|well done|same here|\+1)\b"
+    r"|(?:this is |what an? |such an? )?(?:so |very |really |incredibly |super )+(?:helpful|useful|"
+    r"informative|interesting|insightful|inspiring|true)\b"
+    r"|(?:i |we )?(?:really |just |absolutely )?(?:love|loved|enjoyed|appreciate|appreciated)\s+"
+    r"(?:this|your|reading|the (?:post|article|piece|tips|ideas?|list))\b"
+    r"|(?:great|good|excellent|interesting|fair|valid) (?:question|point|idea)s?\b"
     r")",
     re.IGNORECASE,
 )
@@ -241,7 +246,9 @@ class TrailingSection(CleaningStep):
         cues = [
             n <= CUE_MAX_WORDS
             and bool(
-                _SAYS.match(v.raw.strip()) or _REPLY.match(v.raw.strip()) or _STAMP_LINE.match(v.norm)
+                _SAYS.match(v.raw.strip())
+                or _REPLY.match(v.raw.strip())
+                or _STAMP_LINE.match(v.norm)
             )
             for n, (_, _, v) in zip(counts, lines, strict=True)
         ]
