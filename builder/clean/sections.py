@@ -67,6 +67,10 @@ _REPLY = re.compile(
     r"|^.{0,80}\(\s*score\s*:\s*-?\d+(,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
     re.IGNORECASE,
 )
+#: Any comment cue line: a commenter line, a reply button, a stamp (one match per line).
+_CUE = re.compile(
+    f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})|(?:{_STAMP_LINE.pattern})", re.IGNORECASE
+)
 #: How a reader's comment opens when the extractor kept its text but not its commenter
 #: line: a greeting to the author, praise of the post, thanks for it, an @-mention.
 _VOICE = re.compile(
@@ -80,7 +84,7 @@ _VOICE = re.compile(
     r"|(?:thanks?|thank you|thx)(?:\s+(?:so|very) much|\s+a lot)?\s+for\s+"
     r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write-?up)|"
     r"such|a great|putting)"
-    r"|(?:lol|wow|omg|haha|so true|well said|well done|same here|\+1)\b"
+    r"|(?:lol|wow|omg|haha|so true|well said|well done|same here)\b"
     r"|(?:this is |what an? |such an? )?(?:so |very |really |incredibly |super )+(?:helpful|useful|"
     r"informative|interesting|insightful|inspiring|true)\b"
     r"|(?:i |we )?(?:really |just |absolutely )?(?:love|loved|enjoyed|appreciate|appreciated)\s+"
@@ -88,6 +92,61 @@ _VOICE = re.compile(
     r"|(?:great|good|excellent|interesting|fair|valid) (?:question|point|idea)s?\b"
     r")",
     re.IGNORECASE,
+)
+#: The first words a reader-voice opener may have (a cheap test before the pattern).
+_VOICE_FIRST = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "great",
+        "excellent",
+        "awesome",
+        "amazing",
+        "nice",
+        "wonderful",
+        "fantastic",
+        "brilliant",
+        "lovely",
+        "superb",
+        "interesting",
+        "informative",
+        "helpful",
+        "useful",
+        "insightful",
+        "thoughtful",
+        "fascinating",
+        "very",
+        "really",
+        "such",
+        "what",
+        "so",
+        "thanks",
+        "thank",
+        "thx",
+        "lol",
+        "wow",
+        "omg",
+        "haha",
+        "well",
+        "same",
+        "this",
+        "incredibly",
+        "super",
+        "i",
+        "we",
+        "just",
+        "absolutely",
+        "love",
+        "loved",
+        "enjoyed",
+        "appreciate",
+        "appreciated",
+        "good",
+        "fair",
+        "valid",
+    ]
 )
 #: Reader-voice openers needed in the block (with no commenter lines).
 MIN_VOICE = 3
@@ -242,22 +301,28 @@ class TrailingSection(CleaningStep):
     def _find(
         self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
     ) -> tuple[int, str] | None:
-        # Headers and cues are short lines: longer ones are never normalized here.
-        cues = [
-            n <= CUE_MAX_WORDS
-            and bool(
-                _SAYS.match(v.raw.strip())
-                or _REPLY.match(v.raw.strip())
-                or _STAMP_LINE.match(v.norm)
-            )
-            for n, (_, _, v) in zip(counts, lines, strict=True)
+        # Lines above the earliest place a block may open are never read: find it first.
+        floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
+        first, before = 0, 0
+        while first < len(lines) and (not first or before < floor):
+            before += counts[first]
+            first += 1
+        tail = lines[first:]
+        # Cues are short lines, read raw (never normalized); a reader-voice opener is
+        # looked for only after a first word it can start with.
+        cues = [False] * first + [
+            n <= CUE_MAX_WORDS and bool(_CUE.match(v.raw.strip()))
+            for n, (_, _, v) in zip(counts[first:], tail, strict=True)
+        ]
+        voice = [False] * first + [
+            bool(v.words) and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
+            for _, _, v in tail
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
-        voice = [bool(_VOICE.match(v.norm)) for _, _, v in lines]
         after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
-        before = 0
-        for k, (_, _, view) in enumerate(lines):
-            if k and before >= max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS):
+        for k in range(first, len(lines)):
+            view = lines[k][2]
+            if k:
                 late = before >= MIN_POSITION * total
                 rule = self._header_rule(view) if counts[k] <= self.max_words else None
                 if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
