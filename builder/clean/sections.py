@@ -67,10 +67,8 @@ _REPLY = re.compile(
     r"|^.{0,80}\(\s*score\s*:\s*-?\d+(,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
     re.IGNORECASE,
 )
-#: Any comment cue line: a commenter line, a reply button, a stamp (one match per line).
-_CUE = re.compile(
-    f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})|(?:{_STAMP_LINE.pattern})", re.IGNORECASE
-)
+#: A commenter line or a reply button (one match per line).
+_CUE = re.compile(f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})", re.IGNORECASE)
 #: How a reader's comment opens when the extractor kept its text but not its commenter
 #: line: a greeting to the author, praise of the post, thanks for it, an @-mention.
 _VOICE = re.compile(
@@ -79,10 +77,10 @@ _VOICE = re.compile(
     r"|(?:great|excellent|awesome|amazing|nice|wonderful|fantastic|brilliant|lovely|superb|"
     r"interesting|informative|helpful|useful|insightful|thoughtful|fascinating|"
     r"(?:very|really|such an?|what an?|so)\s+(?:good|great|nice|helpful|informative|interesting|"
-    r"insightful|useful|thoughtful))\s+(?:read|post|article|piece|write-?up|points?|list|job|"
+    r"insightful|useful|thoughtful))\s+(?:read|post|article|piece|write\s*-?\s*up|points?|list|job|"
     r"work|info|information|tips|insights?|blog|summary|stuff|content|guide|explanation)s?\b"
     r"|(?:thanks?|thank you|thx)(?:\s+(?:so|very) much|\s+a lot)?\s+for\s+"
-    r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write-?up)|"
+    r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write\s*-?\s*up)|"
     r"such|a great|putting)"
     r"|(?:lol|wow|omg|haha|so true|well said|well done|same here)\b"
     r"|(?:this is |what an? |such an? )?(?:so |very |really |incredibly |super )+(?:helpful|useful|"
@@ -173,8 +171,17 @@ RELATED_PROSE = 0.2
 SHORT_WORDS = 60
 #: A commenter line or reply button is at most this many words.
 CUE_MAX_WORDS = 12
+#: A stamp line is at most this many words ("March 3, 2021 at 4:15 pm" is 7).
+STAMP_MAX_WORDS = 8
+#: A commenter's name above a stamp is at most this many words.
+NAME_MAX_WORDS = 4
 #: Comment cues (commenter lines, reply buttons) needed after the block's start.
 MIN_CUES = 2
+
+
+def _is_name(view: LineView) -> bool:
+    """A commenter's name: a few words, no sentence."""
+    return 0 < len(view.words) <= NAME_MAX_WORDS and not view.norm.endswith((".", "!", "?", ":"))
 
 
 def _is_header(view: LineView) -> bool:
@@ -310,10 +317,16 @@ class TrailingSection(CleaningStep):
         tail = lines[first:]
         # Cues are short lines, read raw (never normalized); a reader-voice opener is
         # looked for only after a first word it can start with.
-        cues = [False] * first + [
-            n <= CUE_MAX_WORDS and bool(_CUE.match(v.raw.strip()))
-            for n, (_, _, v) in zip(counts[first:], tail, strict=True)
-        ]
+        cues = [False] * len(lines)
+        stamps = [False] * len(lines)
+        for k in range(first, len(lines)):
+            n, raw = counts[k], lines[k][2].raw.strip()
+            if n > CUE_MAX_WORDS:
+                continue
+            stamps[k] = n <= STAMP_MAX_WORDS and bool(_STAMP_LINE.match(raw))
+            # A stamp counts once per run: dates one under another are a schedule,
+            # a comment's stamp is followed by its text.
+            cues[k] = (stamps[k] and not stamps[k - 1]) or bool(_CUE.match(raw))
         voice = [False] * first + [
             bool(v.words) and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
             for _, _, v in tail
@@ -328,6 +341,10 @@ class TrailingSection(CleaningStep):
                 if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
                     return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
+                    # A stamp's commenter name is the short line above it.
+                    above = lines[k - 1][2]
+                    if stamps[k] and k - 1 >= first and _is_name(above):
+                        return k - 1, "comment_cues"
                     return k, "comment_cues"
                 if late and voice[k] and after_voice[k] >= MIN_VOICE:
                     return k, "comment_voice"
