@@ -54,6 +54,12 @@ BLOCKS: dict[str, str] = {
     ),
     "share": "Share this:\nFacebook\nPinterest\nEmail\nLike this:\nLike Loading...",
     "tags": "Tags: seedlings, tomatoes, grow lights, spring\nPrevious post\nNext post",
+    "comment_voice": (
+        "Lovely write-up, I had no idea you could bury tomato stems that deep.\n"
+        "Thanks for sharing these tips, trying them this weekend with my daughter.\n"
+        "Hi Ruth, do you use the same light for peppers or do they need more?\n"
+        "So helpful! My trays finally look sturdy."
+    ),
     "comment_cues": (
         "Dana Whitfield says:\nI hung mine too high the first year and they flopped over.\n"
         "Reply\nMarco P says:\nSame here, lowering the lamp fixed it.\nReply"
@@ -162,3 +168,66 @@ def test_a_counted_comment_header_opens_the_section_without_other_cues() -> None
     )
     result = Cleaner.default().clean(_page(block))
     assert result.text.rstrip() == "\n\n".join(ARTICLE)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_comment_stamps_open_the_thread_with_the_name_above_them(lowercased: bool) -> None:
+    # A thread whose commenter lines lost "says": a name, then its date and time.
+    form = _tokenized if lowercased else (lambda text: text)
+    block = (
+        "Gwen Alder\nApril 9, 2023 at 7:42 am\nDo you leave the light on overnight at all?\n"
+        "Owen\n10 Apr 2023, 21:05\nNo, fourteen hours is plenty for mine.\n"
+        "Pat R.\n2 days ago\nSame here."
+    )
+    raw = form(_page(block))
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.comment_cues" in edit.reason
+    assert edit.original.strip() == form(block).strip()
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_commented_on_line_with_its_date_is_a_commenter_line(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    block = (
+        "kestrel42 commented Mar 2, 2024\nWorked for my chillies as well.\n"
+        "bramblefox commented 4 Mar 2024\nWhich compost did you use?"
+    )
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_schedule_of_dates_in_the_article_is_not_a_comment_thread(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    raw = form(
+        "\n\n".join(ARTICLE[:3])
+        + "\n\nThe allotment society runs two seed swaps this spring:\n"
+        + "March 2, 2024 at 10:00 am\nMarch 9, 2024 at 10:00 am\n\n"
+        + ARTICLE[3]
+        + "\n"
+    )
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_praise_and_thanks_in_the_article_are_not_a_comment_section(lowercased: bool) -> None:
+    # The author thanks people and praises a product: one or two such lines are prose.
+    form = _tokenized if lowercased else (lambda text: text)
+    raw = form(
+        "\n\n".join(ARTICLE)
+        + "\n\nGreat tips from the head gardener at Kew made this guide possible.\n\n"
+        + "Thanks for reading, and good luck with your seedlings this year.\n"
+    )
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    block = "Medically reviewed by:\nDr. Hana Okafor, MD\nBoard-certified dermatologist"
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.author_posts" in edit.reason
