@@ -231,3 +231,30 @@ def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     [edit] = [e for e in result.edits if "sections." in e.reason]
     assert "sections.author_posts" in edit.reason
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize(
+    ("block", "family"),
+    [
+        ("Most Popular\nTen herbs that grow on a shady balcony\nWhy my courgettes rot", "related"),
+        ("Recent Blogs\nPruning apple trees in winter\nA compost bin from pallets", "related"),
+        ("More in this section\nRaised beds on a budget\nSlug traps that work", "related"),
+        ("Share this article on:\nFacebook\nX\nEmail", "share"),
+        ("Connect with us!\nInstagram\nYouTube", "share"),
+    ],
+)
+def test_rails_and_share_widgets_under_theme_names_go(
+    block: str, family: str, lowercased: bool
+) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert f"sections.{family}" in edit.reason
+
+
+def test_a_most_popular_subheading_followed_by_prose_stays() -> None:
+    # "Most popular" heading the article's own last part: prose follows, so it stays.
+    raw = "\n\n".join(ARTICLE) + "\n\nMost popular\n\n" + "\n\n".join(ARTICLE[:3]) + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
