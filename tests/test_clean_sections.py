@@ -258,3 +258,19 @@ def test_a_most_popular_subheading_followed_by_prose_stays() -> None:
     # "Most popular" heading the article's own last part: prose follows, so it stays.
     raw = "\n\n".join(ARTICLE) + "\n\nMost popular\n\n" + "\n\n".join(ARTICLE[:3]) + "\n"
     assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_form_after_the_article_goes_with_its_header(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    block = "Drop us a line\nName *\nEmail (required)\nMessage\nSend"
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.form" in edit.reason
+    assert edit.original.strip() == form(block).strip()
+
+
+def test_one_field_like_word_in_the_article_is_not_a_form() -> None:
+    raw = "\n\n".join(ARTICLE[:3]) + "\n\nName\n\n" + ARTICLE[3] + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []

@@ -8,14 +8,23 @@ words (the article is above it; a comment section, often longer than the article
 after ``MIN_ARTICLE_WORDS`` and ``MIN_POSITION_COMMENTS``), and removes the block from there to the end of
 the page as ONE edit whose reason names what opened it (``sections.comments``,
 ``sections.author_box``, ``sections.related``, ``sections.share``,
-``sections.tags``, ``sections.cookies``, ``sections.comment_cues``). What opens a block:
+``sections.tags``, ``sections.cookies``, ``sections.comment_cues``,
+``sections.comment_voice``, ``sections.form``). What opens a block:
 
 * a section header (``rules/sections.yaml``, data like the line rules, matched on
   the normalized line so lowercased tokenized text matches too): "Leave a Reply",
   "3 thoughts on “...”", "Comments (12)", "About the author", "Related posts",
   "Share this:", "Tags: ...";
-* with no header, commenter lines ("Maria Lopez says:", "dave wrote:") and reply
-  buttons: the first of ``MIN_CUES`` of them.
+* with no header, commenter lines ("Maria Lopez says:", "dave wrote:", "kim
+  commented Mar 2, 2024"), reply buttons and a comment's stamp on its own line
+  ("March 3, 2021 at 4:15 pm", "2 days ago"; a run of stamps counts once, as a
+  schedule is not a thread; the commenter's name above a stamp goes with it): the
+  first of ``MIN_CUES`` of them (``sections.comment_cues``);
+* when the extractor kept the comments' text but not their commenter lines, the
+  reader's voice: ``MIN_VOICE`` lines opening like comments ("Great post!", "Thanks
+  for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION`` (``sections.comment_voice``);
+* a comment or contact form: ``MIN_FIELDS`` field labels ("Name *", "Email
+  (required)"), with the short header above them (``sections.form``).
 
 After a header the article may go on ("Also read: <link>" between two
 paragraphs), so the block goes only when it is mostly not prose, or short
@@ -69,6 +78,16 @@ _REPLY = re.compile(
 )
 #: A commenter line or a reply button (one match per line).
 _CUE = re.compile(f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})", re.IGNORECASE)
+#: A form's field label on a line of its own: "Name *", "Email (required)", "Your
+#: Website", "Comment:", "Phone Number". Two of them after the article are a comment or
+#: contact form, which (with its header) ends the page.
+_FIELD = re.compile(
+    r"^\W*(?:your\s+|first\s+|last\s+|full\s+)?(?:name|e-?mail(?:\s+address)?|website|url|"
+    r"comment|message|phone(?:\s+number)?|company|subject)\s*(?:\*|\(\s*required\s*\)|:)?\W*$",
+    re.IGNORECASE,
+)
+#: Form fields needed after the block's start.
+MIN_FIELDS = 2
 #: How a reader's comment opens when the extractor kept its text but not its commenter
 #: line: a greeting to the author, praise of the post, thanks for it, an @-mention.
 _VOICE = re.compile(
@@ -327,6 +346,11 @@ class TrailingSection(CleaningStep):
             # A stamp counts once per run: dates one under another are a schedule,
             # a comment's stamp is followed by its text.
             cues[k] = (stamps[k] and not stamps[k - 1]) or bool(_CUE.match(raw))
+        fields = [False] * first + [
+            n <= 4 and bool(_FIELD.match(v.raw))
+            for n, (_, _, v) in zip(counts[first:], tail, strict=True)
+        ]
+        after_fields = list(itertools.accumulate(reversed(fields)))[::-1]
         voice = [False] * first + [
             bool(v.words) and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
             for _, _, v in tail
@@ -346,6 +370,12 @@ class TrailingSection(CleaningStep):
                     if stamps[k] and k - 1 >= first and _is_name(above):
                         return k - 1, "comment_cues"
                     return k, "comment_cues"
+                if late and fields[k] and after_fields[k] >= MIN_FIELDS:
+                    # The form's header ("Leave a comment", "Contact us today!") is above it.
+                    above = lines[k - 1][2]
+                    if k - 1 >= first and 0 < len(above.words) <= 8 and not is_running_text(above):
+                        return k - 1, "form"
+                    return k, "form"
                 if late and voice[k] and after_voice[k] >= MIN_VOICE:
                     return k, "comment_voice"
             before += counts[k]
