@@ -228,10 +228,25 @@ class TrailingSection(CleaningStep):
         # Most lines open no section: one test over all the rules' phrases and patterns
         # at once (a rule with ``vocabulary`` or ``contains`` is always tried) saves
         # trying each rule on them.
-        self._phrases = frozenset(p for r in self.rules for p in r.phrases)
-        patterns = "|".join(f"(?:{p.pattern})" for r in self.rules for p in r.patterns)
-        self._patterns = re.compile(patterns, re.IGNORECASE) if patterns else None
-        self._always = [r for r in self.rules if r.vocabulary or r.contains]
+        self._all = self._prefilter(self.rules)
+        # Above ``MIN_POSITION`` only a comment header can open a block (see ``_opens``):
+        # there the other rules' patterns are not tried.
+        early = [r for r in self.rules if r.name == "comments"]
+        self._early = self._prefilter(early)
+        self.early_max_words = max((r.max_words for r in early), default=0)
+
+    @staticmethod
+    def _prefilter(
+        rules: Sequence[LineRule],
+    ) -> tuple[frozenset[str], re.Pattern[str] | None, bool]:
+        """The rules' phrases and patterns as one test (a rule with ``vocabulary`` or
+        ``contains`` is always tried)."""
+        patterns = "|".join(f"(?:{p.pattern})" for r in rules for p in r.patterns)
+        return (
+            frozenset(p for r in rules for p in r.phrases),
+            re.compile(patterns, re.IGNORECASE) if patterns else None,
+            any(r.vocabulary or r.contains for r in rules),
+        )
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
@@ -265,11 +280,12 @@ class TrailingSection(CleaningStep):
             running += n if is_running_text(view) else 0
         return running < prose * words or words <= SHORT_BLOCK * total
 
-    def _header_rule(self, view: LineView) -> LineRule | None:
+    def _header_rule(self, view: LineView, late: bool) -> LineRule | None:
+        phrases, patterns, always = self._all if late else self._early
         if (
-            not self._always
-            and view.key not in self._phrases
-            and (self._patterns is None or not self._patterns.fullmatch(view.norm))
+            not always
+            and view.key not in phrases
+            and (patterns is None or not patterns.fullmatch(view.norm))
         ):
             return None
         return first_match(self.rules, view)
@@ -361,7 +377,8 @@ class TrailingSection(CleaningStep):
             view = lines[k][2]
             if k:
                 late = before >= MIN_POSITION * total
-                rule = self._header_rule(view) if counts[k] <= self.max_words else None
+                limit = self.max_words if late else self.early_max_words
+                rule = self._header_rule(view, late) if counts[k] <= limit else None
                 if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
                     return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
