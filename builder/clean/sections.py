@@ -39,6 +39,7 @@ at most +.001 F1 (residual) and +.005 (residual_rp) on held-out sites: not kept.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -228,7 +229,13 @@ class TrailingSection(CleaningStep):
         # Most lines open no section: one test over all the rules' phrases and patterns
         # at once (a rule with ``vocabulary`` or ``contains`` is always tried) saves
         # trying each rule on them.
-        self._all = self._prefilter(self.rules)
+        # A line longer than a rule's ``max_words`` is never that rule's header: per
+        # line length, the prefilter of the rules that allow it.
+        self._by_length = {
+            n: self._prefilter([r for r in self.rules if r.max_words >= n])
+            for n in {r.max_words for r in self.rules}
+        }
+        self._limits = sorted(self._by_length)
         # Above ``MIN_POSITION`` only a comment header can open a block (see ``_opens``):
         # there the other rules' patterns are not tried.
         early = [r for r in self.rules if r.name == "comments"]
@@ -280,8 +287,12 @@ class TrailingSection(CleaningStep):
             running += n if is_running_text(view) else 0
         return running < prose * words or words <= SHORT_BLOCK * total
 
-    def _header_rule(self, view: LineView, late: bool) -> LineRule | None:
-        phrases, patterns, always = self._all if late else self._early
+    def _header_rule(self, view: LineView, n: int, late: bool) -> LineRule | None:
+        if late:
+            limit = self._limits[bisect.bisect_left(self._limits, n)]
+            phrases, patterns, always = self._by_length[limit]
+        else:
+            phrases, patterns, always = self._early
         if (
             not always
             and view.key not in phrases
@@ -378,7 +389,7 @@ class TrailingSection(CleaningStep):
             if k:
                 late = before >= MIN_POSITION * total
                 limit = self.max_words if late else self.early_max_words
-                rule = self._header_rule(view, late) if counts[k] <= limit else None
+                rule = self._header_rule(view, counts[k], late) if counts[k] <= limit else None
                 if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
                     return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
