@@ -274,3 +274,24 @@ def test_a_form_after_the_article_goes_with_its_header(lowercased: bool) -> None
 def test_one_field_like_word_in_the_article_is_not_a_form() -> None:
     raw = "\n\n".join(ARTICLE[:3]) + "\n\nName\n\n" + ARTICLE[3] + "\n"
     assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_second_header_confirms_a_block_with_a_prose_bio(lowercased: bool) -> None:
+    # "Share this", an author's bio (prose), then "You might also like": the footer.
+    form = _tokenized if lowercased else (lambda text: text)
+    block = (
+        "Share this\nRuth Mensah\n"
+        "Ruth has grown vegetables on an allotment in Bristol for twenty years, writes a weekly "
+        "column on small-space gardening and teaches evening classes on seed saving and soil.\n"
+        "You might also like\nHow to harden off seedlings"
+    )
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.share" in edit.reason
+
+
+def test_a_share_line_before_more_article_prose_stays() -> None:
+    raw = "\n\n".join(ARTICLE) + "\n\nShare this\n\n" + "\n\n".join(ARTICLE) + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []

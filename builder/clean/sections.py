@@ -187,6 +187,8 @@ _COOKIE_WORDS = re.compile(r"cookie|consent|privacy|website|browser|personal dat
 SHORT_BLOCK = 0.15
 #: After a "related" header, at most this share of the block's words may be prose.
 RELATED_PROSE = 0.2
+#: A second section header this many lines after a first one confirms the block.
+SECOND_HEADER_LINES = 12
 #: An author box's bio is prose: it may be this many words.
 SHORT_WORDS = 60
 #: A commenter line or reply button is at most this many words.
@@ -333,9 +335,27 @@ class TrailingSection(CleaningStep):
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
         prose = RELATED_PROSE if family == "related" else 0.5
-        return self._not_article(lines, k, total, prose) or (
-            family == "author_box" and self._short(lines, k)
+        return (
+            self._not_article(lines, k, total, prose)
+            or (family == "author_box" and self._short(lines, k))
+            # Not after "related": an article's own "Related reading" part heads more
+            # of its subheadings.
+            or (family != "related" and self._second_header(lines, k))
         )
+
+    def _second_header(self, lines: list[tuple[int, int, LineView]], k: int) -> bool:
+        """Whether another section header follows within ``SECOND_HEADER_LINES`` lines:
+        "Share this" then "You might also like" is the page's footer, not the article
+        going on under a subheading."""
+        for _, _, view in lines[k + 1 : k + 1 + SECOND_HEADER_LINES]:
+            n = len(view.words)
+            if (
+                0 < n <= self.max_words
+                and _is_header(view)
+                and self._header_rule(view, n, late=True) is not None
+            ):
+                return True
+        return False
 
     @staticmethod
     def _short(lines: list[tuple[int, int, LineView]], k: int) -> bool:
