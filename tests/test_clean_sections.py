@@ -54,6 +54,12 @@ BLOCKS: dict[str, str] = {
     ),
     "share": "Share this:\nFacebook\nPinterest\nEmail\nLike this:\nLike Loading...",
     "tags": "Tags: seedlings, tomatoes, grow lights, spring\nPrevious post\nNext post",
+    "comment_voice": (
+        "Lovely write-up, I had no idea you could bury tomato stems that deep.\n"
+        "Thanks for sharing these tips, trying them this weekend with my daughter.\n"
+        "Hi Ruth, do you use the same light for peppers or do they need more?\n"
+        "So helpful! My trays finally look sturdy."
+    ),
     "comment_cues": (
         "Dana Whitfield says:\nI hung mine too high the first year and they flopped over.\n"
         "Reply\nMarco P says:\nSame here, lowering the lamp fixed it.\nReply"
@@ -162,3 +168,130 @@ def test_a_counted_comment_header_opens_the_section_without_other_cues() -> None
     )
     result = Cleaner.default().clean(_page(block))
     assert result.text.rstrip() == "\n\n".join(ARTICLE)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_comment_stamps_open_the_thread_with_the_name_above_them(lowercased: bool) -> None:
+    # A thread whose commenter lines lost "says": a name, then its date and time.
+    form = _tokenized if lowercased else (lambda text: text)
+    block = (
+        "Gwen Alder\nApril 9, 2023 at 7:42 am\nDo you leave the light on overnight at all?\n"
+        "Owen\n10 Apr 2023, 21:05\nNo, fourteen hours is plenty for mine.\n"
+        "Pat R.\n2 days ago\nSame here."
+    )
+    raw = form(_page(block))
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.comment_cues" in edit.reason
+    assert edit.original.strip() == form(block).strip()
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_commented_on_line_with_its_date_is_a_commenter_line(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    block = (
+        "kestrel42 commented Mar 2, 2024\nWorked for my chillies as well.\n"
+        "bramblefox commented 4 Mar 2024\nWhich compost did you use?"
+    )
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_schedule_of_dates_in_the_article_is_not_a_comment_thread(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    raw = form(
+        "\n\n".join(ARTICLE[:3])
+        + "\n\nThe allotment society runs two seed swaps this spring:\n"
+        + "March 2, 2024 at 10:00 am\nMarch 9, 2024 at 10:00 am\n\n"
+        + ARTICLE[3]
+        + "\n"
+    )
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_praise_and_thanks_in_the_article_are_not_a_comment_section(lowercased: bool) -> None:
+    # The author thanks people and praises a product: one or two such lines are prose.
+    form = _tokenized if lowercased else (lambda text: text)
+    raw = form(
+        "\n\n".join(ARTICLE)
+        + "\n\nGreat tips from the head gardener at Kew made this guide possible.\n\n"
+        + "Thanks for reading, and good luck with your seedlings this year.\n"
+    )
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    block = "Medically reviewed by:\nDr. Hana Okafor, MD\nBoard-certified dermatologist"
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.author_posts" in edit.reason
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize(
+    ("block", "family"),
+    [
+        ("Most Popular\nTen herbs that grow on a shady balcony\nWhy my courgettes rot", "related"),
+        ("Recent Blogs\nPruning apple trees in winter\nA compost bin from pallets", "related"),
+        ("More in this section\nRaised beds on a budget\nSlug traps that work", "related"),
+        ("Share this article on:\nFacebook\nX\nEmail", "share"),
+        ("Connect with us!\nInstagram\nYouTube", "share"),
+    ],
+)
+def test_rails_and_share_widgets_under_theme_names_go(
+    block: str, family: str, lowercased: bool
+) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert f"sections.{family}" in edit.reason
+
+
+def test_a_most_popular_subheading_followed_by_prose_stays() -> None:
+    # "Most popular" heading the article's own last part: prose follows, so it stays.
+    raw = "\n\n".join(ARTICLE) + "\n\nMost popular\n\n" + "\n\n".join(ARTICLE[:3]) + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_form_after_the_article_goes_with_its_header(lowercased: bool) -> None:
+    form = _tokenized if lowercased else (lambda text: text)
+    block = "Drop us a line\nName *\nEmail (required)\nMessage\nSend"
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.form" in edit.reason
+    assert edit.original.strip() == form(block).strip()
+
+
+def test_one_field_like_word_in_the_article_is_not_a_form() -> None:
+    raw = "\n\n".join(ARTICLE[:3]) + "\n\nName\n\n" + ARTICLE[3] + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_second_header_confirms_a_block_with_a_prose_bio(lowercased: bool) -> None:
+    # "Share this", an author's bio (prose), then "You might also like": the footer.
+    form = _tokenized if lowercased else (lambda text: text)
+    block = (
+        "Share this\nRuth Mensah\n"
+        "Ruth has grown vegetables on an allotment in Bristol for twenty years, writes a weekly "
+        "column on small-space gardening and teaches evening classes on seed saving and soil.\n"
+        "You might also like\nHow to harden off seedlings"
+    )
+    result = Cleaner.default().clean(form(_page(block)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.share" in edit.reason
+
+
+def test_a_share_line_before_more_article_prose_stays() -> None:
+    raw = "\n\n".join(ARTICLE) + "\n\nShare this\n\n" + "\n\n".join(ARTICLE) + "\n"
+    assert TrailingSection().find_edits(raw, DocumentContext()) == []

@@ -8,14 +8,23 @@ words (the article is above it; a comment section, often longer than the article
 after ``MIN_ARTICLE_WORDS`` and ``MIN_POSITION_COMMENTS``), and removes the block from there to the end of
 the page as ONE edit whose reason names what opened it (``sections.comments``,
 ``sections.author_box``, ``sections.related``, ``sections.share``,
-``sections.tags``, ``sections.cookies``, ``sections.comment_cues``). What opens a block:
+``sections.tags``, ``sections.cookies``, ``sections.comment_cues``,
+``sections.comment_voice``, ``sections.form``). What opens a block:
 
 * a section header (``rules/sections.yaml``, data like the line rules, matched on
   the normalized line so lowercased tokenized text matches too): "Leave a Reply",
   "3 thoughts on “...”", "Comments (12)", "About the author", "Related posts",
   "Share this:", "Tags: ...";
-* with no header, commenter lines ("Maria Lopez says:", "dave wrote:") and reply
-  buttons: the first of ``MIN_CUES`` of them.
+* with no header, commenter lines ("Maria Lopez says:", "dave wrote:", "kim
+  commented Mar 2, 2024"), reply buttons and a comment's stamp on its own line
+  ("March 3, 2021 at 4:15 pm", "2 days ago"; a run of stamps counts once, as a
+  schedule is not a thread; the commenter's name above a stamp goes with it): the
+  first of ``MIN_CUES`` of them (``sections.comment_cues``);
+* when the extractor kept the comments' text but not their commenter lines, the
+  reader's voice: ``MIN_VOICE`` lines opening like comments ("Great post!", "Thanks
+  for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION`` (``sections.comment_voice``);
+* a comment or contact form: ``MIN_FIELDS`` field labels ("Name *", "Email
+  (required)"), with the short header above them (``sections.form``).
 
 After a header the article may go on ("Also read: <link>" between two
 paragraphs), so the block goes only when it is mostly not prose, or short
@@ -30,6 +39,7 @@ at most +.001 F1 (residual) and +.005 (residual_rp) on held-out sites: not kept.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -43,9 +53,23 @@ from .steps import CleaningStep, DocumentContext, iter_lines
 __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
 
 SECTIONS_PATH = Path(__file__).resolve().parent.parent / "rules" / "sections.yaml"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A date: "March 3, 2021", "3 Mar 2021", "2021-03-03", "03/03/2021".
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s*,?\s*\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+)
 _SAYS = re.compile(
     r"^\W*[\w.'’@-]+(\s+[\w.'’@-]+){0,3}\s+(says|wrote|commented|replied)"
-    r"(\s+(on|at)\s+.{3,40})?\s*:?\s*$",
+    rf"(\s+(on|at)\s+.{{3,40}}|\s+{_DATE}.{{0,24}})?\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: A comment's stamp on a line of its own: a date with a time ("March 3, 2021 at 4:15
+#: pm", "2021-03-03 16:15"), or an age ("3 days ago", "2 hrs ago").
+_STAMP_LINE = re.compile(
+    rf"^\W*(?:{_DATE}\s*(?:at|@|,|-|\|)?\s*\d{{1,2}}\s*[:.]\s*\d{{2}}(?:\s*[ap]\.?m\b\.?)?"
+    r"|\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago)\W*$",
     re.IGNORECASE,
 )
 _REPLY = re.compile(
@@ -53,6 +77,97 @@ _REPLY = re.compile(
     r"|^.{0,80}\(\s*score\s*:\s*-?\d+(,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
     re.IGNORECASE,
 )
+#: A commenter line or a reply button (one match per line).
+_CUE = re.compile(f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})", re.IGNORECASE)
+#: A form's field label on a line of its own: "Name *", "Email (required)", "Your
+#: Website", "Comment:", "Phone Number". Two of them after the article are a comment or
+#: contact form, which (with its header) ends the page.
+_FIELD = re.compile(
+    r"^\W*(?:your\s+|first\s+|last\s+|full\s+)?(?:name|e-?mail(?:\s+address)?|website|url|"
+    r"comment|message|phone(?:\s+number)?|company|subject)\s*(?:\*|\(\s*required\s*\)|:)?\W*$",
+    re.IGNORECASE,
+)
+#: Form fields needed after the block's start.
+MIN_FIELDS = 2
+#: How a reader's comment opens when the extractor kept its text but not its commenter
+#: line: a greeting to the author, praise of the post, thanks for it, an @-mention.
+_VOICE = re.compile(
+    r"^\W*(?:"
+    r"(?:hi|hello|hey|dear)\b[\w .'’-]{0,30}[,!]"
+    r"|(?:great|excellent|awesome|amazing|nice|wonderful|fantastic|brilliant|lovely|superb|"
+    r"interesting|informative|helpful|useful|insightful|thoughtful|fascinating|"
+    r"(?:very|really|such an?|what an?|so)\s+(?:good|great|nice|helpful|informative|interesting|"
+    r"insightful|useful|thoughtful))\s+(?:read|post|article|piece|write\s*-?\s*up|points?|list|job|"
+    r"work|info|information|tips|insights?|blog|summary|stuff|content|guide|explanation)s?\b"
+    r"|(?:thanks?|thank you|thx)(?:\s+(?:so|very) much|\s+a lot)?\s+for\s+"
+    r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write\s*-?\s*up)|"
+    r"such|a great|putting)"
+    r"|(?:lol|wow|omg|haha|so true|well said|well done|same here)\b"
+    r"|(?:this is |what an? |such an? )?(?:so |very |really |incredibly |super )+(?:helpful|useful|"
+    r"informative|interesting|insightful|inspiring|true)\b"
+    r"|(?:i |we )?(?:really |just |absolutely )?(?:love|loved|enjoyed|appreciate|appreciated)\s+"
+    r"(?:this|your|reading|the (?:post|article|piece|tips|ideas?|list))\b"
+    r"|(?:great|good|excellent|interesting|fair|valid) (?:question|point|idea)s?\b"
+    r")",
+    re.IGNORECASE,
+)
+#: The first words a reader-voice opener may have (a cheap test before the pattern).
+_VOICE_FIRST = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "great",
+        "excellent",
+        "awesome",
+        "amazing",
+        "nice",
+        "wonderful",
+        "fantastic",
+        "brilliant",
+        "lovely",
+        "superb",
+        "interesting",
+        "informative",
+        "helpful",
+        "useful",
+        "insightful",
+        "thoughtful",
+        "fascinating",
+        "very",
+        "really",
+        "such",
+        "what",
+        "so",
+        "thanks",
+        "thank",
+        "thx",
+        "lol",
+        "wow",
+        "omg",
+        "haha",
+        "well",
+        "same",
+        "this",
+        "incredibly",
+        "super",
+        "i",
+        "we",
+        "just",
+        "absolutely",
+        "love",
+        "loved",
+        "enjoyed",
+        "appreciate",
+        "appreciated",
+        "good",
+        "fair",
+        "valid",
+    ]
+)
+#: Reader-voice openers needed in the block (with no commenter lines).
+MIN_VOICE = 3
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
 _STAMP = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
@@ -72,12 +187,23 @@ _COOKIE_WORDS = re.compile(r"cookie|consent|privacy|website|browser|personal dat
 SHORT_BLOCK = 0.15
 #: After a "related" header, at most this share of the block's words may be prose.
 RELATED_PROSE = 0.2
+#: A second section header this many lines after a first one confirms the block.
+SECOND_HEADER_LINES = 12
 #: An author box's bio is prose: it may be this many words.
 SHORT_WORDS = 60
 #: A commenter line or reply button is at most this many words.
 CUE_MAX_WORDS = 12
+#: A stamp line is at most this many words ("March 3, 2021 at 4:15 pm" is 7).
+STAMP_MAX_WORDS = 8
+#: A commenter's name above a stamp is at most this many words.
+NAME_MAX_WORDS = 4
 #: Comment cues (commenter lines, reply buttons) needed after the block's start.
 MIN_CUES = 2
+
+
+def _is_name(view: LineView) -> bool:
+    """A commenter's name: a few words, no sentence."""
+    return 0 < len(view.words) <= NAME_MAX_WORDS and not view.norm.endswith((".", "!", "?", ":"))
 
 
 def _is_header(view: LineView) -> bool:
@@ -105,10 +231,31 @@ class TrailingSection(CleaningStep):
         # Most lines open no section: one test over all the rules' phrases and patterns
         # at once (a rule with ``vocabulary`` or ``contains`` is always tried) saves
         # trying each rule on them.
-        self._phrases = frozenset(p for r in self.rules for p in r.phrases)
-        patterns = "|".join(f"(?:{p.pattern})" for r in self.rules for p in r.patterns)
-        self._patterns = re.compile(patterns, re.IGNORECASE) if patterns else None
-        self._always = [r for r in self.rules if r.vocabulary or r.contains]
+        # A line longer than a rule's ``max_words`` is never that rule's header: per
+        # line length, the prefilter of the rules that allow it.
+        self._by_length = {
+            n: self._prefilter([r for r in self.rules if r.max_words >= n])
+            for n in {r.max_words for r in self.rules}
+        }
+        self._limits = sorted(self._by_length)
+        # Above ``MIN_POSITION`` only a comment header can open a block (see ``_opens``):
+        # there the other rules' patterns are not tried.
+        early = [r for r in self.rules if r.name == "comments"]
+        self._early = self._prefilter(early)
+        self.early_max_words = max((r.max_words for r in early), default=0)
+
+    @staticmethod
+    def _prefilter(
+        rules: Sequence[LineRule],
+    ) -> tuple[frozenset[str], re.Pattern[str] | None, bool]:
+        """The rules' phrases and patterns as one test (a rule with ``vocabulary`` or
+        ``contains`` is always tried)."""
+        patterns = "|".join(f"(?:{p.pattern})" for r in rules for p in r.patterns)
+        return (
+            frozenset(p for r in rules for p in r.phrases),
+            re.compile(patterns, re.IGNORECASE) if patterns else None,
+            any(r.vocabulary or r.contains for r in rules),
+        )
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
@@ -142,11 +289,16 @@ class TrailingSection(CleaningStep):
             running += n if is_running_text(view) else 0
         return running < prose * words or words <= SHORT_BLOCK * total
 
-    def _header_rule(self, view: LineView) -> LineRule | None:
+    def _header_rule(self, view: LineView, n: int, late: bool) -> LineRule | None:
+        if late:
+            limit = self._limits[bisect.bisect_left(self._limits, n)]
+            phrases, patterns, always = self._by_length[limit]
+        else:
+            phrases, patterns, always = self._early
         if (
-            not self._always
-            and view.key not in self._phrases
-            and (self._patterns is None or not self._patterns.fullmatch(view.norm))
+            not always
+            and view.key not in phrases
+            and (patterns is None or not patterns.fullmatch(view.norm))
         ):
             return None
         return first_match(self.rules, view)
@@ -183,9 +335,27 @@ class TrailingSection(CleaningStep):
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
         prose = RELATED_PROSE if family == "related" else 0.5
-        return self._not_article(lines, k, total, prose) or (
-            family == "author_box" and self._short(lines, k)
+        return (
+            self._not_article(lines, k, total, prose)
+            or (family == "author_box" and self._short(lines, k))
+            # Not after "related": an article's own "Related reading" part heads more
+            # of its subheadings.
+            or (family != "related" and self._second_header(lines, k))
         )
+
+    def _second_header(self, lines: list[tuple[int, int, LineView]], k: int) -> bool:
+        """Whether another section header follows within ``SECOND_HEADER_LINES`` lines:
+        "Share this" then "You might also like" is the page's footer, not the article
+        going on under a subheading."""
+        for _, _, view in lines[k + 1 : k + 1 + SECOND_HEADER_LINES]:
+            n = len(view.words)
+            if (
+                0 < n <= self.max_words
+                and _is_header(view)
+                and self._header_rule(view, n, late=True) is not None
+            ):
+                return True
+        return False
 
     @staticmethod
     def _short(lines: list[tuple[int, int, LineView]], k: int) -> bool:
@@ -204,20 +374,57 @@ class TrailingSection(CleaningStep):
     def _find(
         self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
     ) -> tuple[int, str] | None:
-        # Headers and cues are short lines: longer ones are never normalized here.
-        cues = [
-            n <= CUE_MAX_WORDS and bool(_SAYS.match(v.raw.strip()) or _REPLY.match(v.raw.strip()))
-            for n, (_, _, v) in zip(counts, lines, strict=True)
+        # Lines above the earliest place a block may open are never read: find it first.
+        floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
+        first, before = 0, 0
+        while first < len(lines) and (not first or before < floor):
+            before += counts[first]
+            first += 1
+        tail = lines[first:]
+        # Cues are short lines, read raw (never normalized); a reader-voice opener is
+        # looked for only after a first word it can start with.
+        cues = [False] * len(lines)
+        stamps = [False] * len(lines)
+        for k in range(first, len(lines)):
+            n, raw = counts[k], lines[k][2].raw.strip()
+            if n > CUE_MAX_WORDS:
+                continue
+            stamps[k] = n <= STAMP_MAX_WORDS and bool(_STAMP_LINE.match(raw))
+            # A stamp counts once per run: dates one under another are a schedule,
+            # a comment's stamp is followed by its text.
+            cues[k] = (stamps[k] and not stamps[k - 1]) or bool(_CUE.match(raw))
+        fields = [False] * first + [
+            n <= 4 and bool(_FIELD.match(v.raw))
+            for n, (_, _, v) in zip(counts[first:], tail, strict=True)
+        ]
+        after_fields = list(itertools.accumulate(reversed(fields)))[::-1]
+        voice = [False] * first + [
+            bool(v.words) and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
+            for _, _, v in tail
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
-        before = 0
-        for k, (_, _, view) in enumerate(lines):
-            if k and before >= max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS):
+        after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
+        for k in range(first, len(lines)):
+            view = lines[k][2]
+            if k:
                 late = before >= MIN_POSITION * total
-                rule = self._header_rule(view) if counts[k] <= self.max_words else None
+                limit = self.max_words if late else self.early_max_words
+                rule = self._header_rule(view, counts[k], late) if counts[k] <= limit else None
                 if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
                     return k, rule.name
                 if cues[k] and after_cues[k] >= MIN_CUES:
+                    # A stamp's commenter name is the short line above it.
+                    above = lines[k - 1][2]
+                    if stamps[k] and k - 1 >= first and _is_name(above):
+                        return k - 1, "comment_cues"
                     return k, "comment_cues"
+                if late and fields[k] and after_fields[k] >= MIN_FIELDS:
+                    # The form's header ("Leave a comment", "Contact us today!") is above it.
+                    above = lines[k - 1][2]
+                    if k - 1 >= first and 0 < len(above.words) <= 8 and not is_running_text(above):
+                        return k - 1, "form"
+                    return k, "form"
+                if late and voice[k] and after_voice[k] >= MIN_VOICE:
+                    return k, "comment_voice"
             before += counts[k]
         return None
