@@ -422,7 +422,9 @@ class RuleSet:
             by_word = self._by_word
             numbers = self._number_rules
             for w in words:
-                vocab &= by_word.get(w, 0) | (numbers if _NUMBER.fullmatch(w) else 0)
+                # a number starts with a decimal digit (what \d is): most words are not tried
+                number = numbers and w[0].isdecimal() and _NUMBER.fullmatch(w)
+                vocab &= by_word.get(w, 0) | (numbers if number else 0)
                 if not vocab:
                     break
             maybe |= vocab
