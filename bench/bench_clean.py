@@ -2,7 +2,7 @@
 
 Speed (CPU time, ``time.process_time``; the machine is shared):
 
-    .venv/bin/python bench/bench_clean.py speed [--limit N]
+    .venv/bin/python bench/bench_clean.py speed [--limit N] [--texts DIR]
 
 Equivalence: record every output (clean text, composed edit log, attributes, rule
 counts) of one code, then compare another code's outputs with it. Run the old code by
@@ -122,14 +122,17 @@ def compare(path: Path) -> int:
     return 1 if bad or missing else 0
 
 
-def speed(limit: int | None) -> None:
+def speed(limit: int | None, folder: Path | None = None) -> None:
     from builder.clean.edits import EditMap
     from builder.clean.pipeline import Cleaner
     from builder.clean.steps import DocumentContext
     from builder.clean.textform import text_form
 
-    pages = dev_pages()[:limit] if limit else dev_pages()
-    texts = [p["noisy"] for p in pages]
+    if folder is not None:  # a build input's articles/*.txt
+        texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    else:
+        texts = [p["noisy"] for p in dev_pages()]
+    texts = texts[:limit] if limit else texts
     mb = sum(len(t.encode()) for t in texts) / 1e6
     cleaner = Cleaner.default()
     per: Counter[str] = Counter()
@@ -173,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("compare").add_argument("path", type=Path)
     sp = sub.add_parser("speed")
     sp.add_argument("--limit", type=int, default=None)
+    sp.add_argument("--texts", type=Path, default=None, help="a folder of .txt articles")
     args = ap.parse_args(argv)
     if args.cmd == "record":
         record(args.path)
         return 0
     if args.cmd == "compare":
         return compare(args.path)
-    speed(args.limit)
+    speed(args.limit, args.texts)
     return 0
 
 

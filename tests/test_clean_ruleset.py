@@ -3,6 +3,7 @@ text-form count gives the plain pattern's."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from builder.clean.rules import (
     DEFAULT_RULES_PATH,
+    DIGIT,
+    MARK,
     LineRule,
     LineView,
     RuleSet,
@@ -20,7 +23,12 @@ from builder.clean.rules import (
 )
 from builder.clean.sections import SECTIONS_PATH
 from builder.clean.steps import iter_lines
-from builder.clean.textform import _GLUED_CLITIC, _count_glued_clitics
+from builder.clean.textform import (
+    _CLITIC_TAIL,
+    _GLUED_CLITIC,
+    _count_glued_clitics,
+    _count_split_clitics,
+)
 from eval.corpus import generate
 
 
@@ -96,7 +104,78 @@ def test_required_pieces_read_off_the_expression() -> None:
         "picture",
         "pictures",
     }
-    assert required_pieces(re.compile(r"\w+ \d+", re.I)) is None  # no word of its own
+    assert required_pieces(re.compile(r"\w+ \w+", re.I)) is None  # nothing of its own
+    assert required_pieces(re.compile(r"\d+ (of|/) \d+", re.I)) == {DIGIT}
+    assert required_pieces(re.compile(r".{3,250}\s[—|]\s*\w+", re.I)) == {MARK + "—", MARK + "|"}
+
+
+_TOKENS = [
+    *[
+        "by",
+        "the",
+        "of",
+        "for",
+        "on",
+        "to",
+        "in",
+        "share",
+        "follow",
+        "us",
+        "facebook",
+        "twitter",
+        "photo",
+        "getty",
+        "images",
+        "reuters",
+    ],
+    *[
+        "published",
+        "updated",
+        "12",
+        "2024",
+        "march",
+        "am",
+        "pm",
+        "min",
+        "read",
+        "comments",
+        "advertisement",
+        "copyright",
+    ],
+    *[
+        "all",
+        "rights",
+        "reserved",
+        "newsletter",
+        "sign",
+        "up",
+        "cookies",
+        "related",
+        "stories",
+        "more",
+        "from",
+    ],
+    *["|", "—", "©", "/", ":", "(", ")", ",", ".", "’s", "' s", "İ", "ı", "K", "ſ", "  "],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=14), st.booleans())
+def test_rule_set_on_lines_made_of_rule_words(tokens: list[str], upper: bool) -> None:
+    line = " ".join(tokens)
+    line = line.title() if upper else line
+    rules = _rules()
+    assert _ruleset().first_match(LineView(line)) is _reference(rules, line)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> list[LineRule]:
+    return load_rules()
+
+
+@lru_cache(maxsize=1)
+def _ruleset() -> RuleSet:
+    return RuleSet(_rules())
 
 
 @settings(max_examples=400, deadline=None)
@@ -105,3 +184,22 @@ def test_required_pieces_read_off_the_expression() -> None:
 )
 def test_glued_clitic_count_matches_the_plain_pattern(text: str) -> None:
     assert _count_glued_clitics(text) == len(_GLUED_CLITIC.findall(text))
+
+
+def _reference_split_clitics(text: str) -> int:
+    count = 0
+    for match in _CLITIC_TAIL.finditer(text):
+        start = end = match.start()
+        while start and text[start - 1].isspace():
+            start -= 1
+        if start < end and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            count += 1
+    return count
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(st.sampled_from(list("ab_n1 \n\t's’tdrevlm\u00e9")), max_size=40) | st.text(max_size=30)
+)
+def test_split_clitic_count_matches_the_two_branch_pattern(text: str) -> None:
+    assert _count_split_clitics(text) == _reference_split_clitics(text)

@@ -321,20 +321,22 @@ class RuleSet:
     with one cheap test per kind of condition over all the rules at once:
 
     * ``phrases``: one dictionary from a line's key to the rules having it;
-    * ``patterns`` and ``contains``: each expression's *required words*, read off the
-      expression (``photo`` or ``picture`` in ``.{3,250}\\b(photo|picture)s?:``): pieces
-      of ASCII letters and digits of which every match holds one. An expression is
-      tried only on lines where one is part of a word; which expressions a word can
-      open is worked out once per distinct word. Patterns are tried in file order and
-      the first that matches ends the search;
-    * ``vocabulary``: one pass over the words, each word narrowing a bit mask of the
-      rules whose vocabulary has it;
+    * ``patterns`` and ``contains``: each expression's *required pieces*, read off its
+      parse tree (``photo`` or ``picture`` in ``.{3,250}\\b(photo|picture)s?:``): a set
+      of pieces of ASCII letters and digits (two or more), punctuation marks (``|``,
+      ``©``) or "a digit" (``\\d``), of which every match holds one. An expression is
+      tried only on lines holding one (a word piece inside one of the line's words,
+      a mark or a digit anywhere); which expressions a word can open is worked out
+      once per distinct word. Patterns are tried in file order; the first that
+      matches ends the search;
+    * ``vocabulary``: the same pass over the words narrows a bit mask of the rules
+      whose vocabulary has every word;
     * ``max_words``: a mask of the rules per word count.
 
     The rules left (usually none) are then tried with :meth:`LineRule.matches`, in
     file order, which also applies ``require`` and ``unless``. An expression with no
-    required word of three characters or more (``\\w+ \\d+``) is tried on every
-    line of a fitting length: correct, only slower.
+    such pieces (``\\w+ \\w+``, or every match possibly empty of them) is tried on
+    every line of a fitting length: correct, only slower.
     """
 
     def __init__(self, rules: Iterable[LineRule]) -> None:
@@ -349,6 +351,8 @@ class RuleSet:
         self._tests: list[tuple[int, re.Pattern[str] | None]] = []
         self._test_always = 0  # tests with no required word
         by_piece: dict[str, int] = {}  # required word piece -> tests needing it
+        marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
+        self._digit_tests = 0  # tests needing a digit
         for i, rule in enumerate(self.rules):
             bit = 1 << i
             for phrase in rule.phrases:
@@ -365,25 +369,29 @@ class RuleSet:
             if rule.contains:  # all must be found: the most selective one stands for them
                 pieces = [required_pieces(p) for p in rule.contains]
                 known = [q for q in pieces if q is not None]
-                found.append(
-                    (rule.contains[0], max(known, key=_selectivity) if known else None, False)
-                )
+                found.append((rule.contains[0], min(known, key=_cost) if known else None, False))
             for pattern, pieces_, full in found:
                 t = 1 << len(self._tests)
                 self._tests.append((i, pattern if full else None))
                 if pieces_ is None:
                     self._test_always |= t
                 for piece in pieces_ or ():
-                    by_piece[piece] = by_piece.get(piece, 0) | t
+                    if piece == DIGIT:
+                        self._digit_tests |= t
+                    elif piece.startswith(MARK):
+                        marks[piece[1]] = marks.get(piece[1], 0) | t
+                    else:
+                        by_piece[piece] = by_piece.get(piece, 0) | t
         # the rules that patterns or contains may make match
         self._later_rules = 0
         for i, _ in self._tests:
             self._later_rules |= 1 << i
-        # the pieces by their first three characters, to find those in a word quickly
+        self._marks = list(marks.items())
+        # the pieces by their first two characters, to find those in a word quickly
         self._pieces: dict[str, list[tuple[str, int]]] = {}
         for piece, tests in by_piece.items():
-            self._pieces.setdefault(piece[:3], []).append((piece, tests))
-        self._word_tests: dict[str, int] = {}
+            self._pieces.setdefault(piece[:2], []).append((piece, tests))
+        self._word_entries: dict[str, int] = {}
         # per word count n = 0 .. max_words: the rules, and the tests, that allow it
         self._fits = [
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
@@ -394,20 +402,25 @@ class RuleSet:
             for fits in self._fits
         ]
 
-    def _tests_of(self, word: str) -> int:
-        """The tests whose required pieces are in ``word`` (kept per distinct word)."""
-        tests = self._word_tests.get(word)
-        if tests is None:
-            tests = 0
-            pieces = self._pieces
-            for k in range(len(word) - 2):
-                for piece, t in pieces.get(word[k : k + 3], ()):
-                    if word.startswith(piece, k):
-                        tests |= t
-            if len(self._word_tests) >= WORD_CACHE_SIZE:
-                self._word_tests.clear()  # flat memory over millions of articles
-            self._word_tests[word] = tests
-        return tests
+    def _word_entry(self, word: str) -> int:
+        """What one word tells, packed in one int (kept per distinct word): the rules
+        whose vocabulary has it (low bits, with the ``numbers`` rules for a number) and,
+        shifted by the rule count, the tests whose required pieces are in it."""
+        vocab = self._by_word.get(word, 0)
+        # a number starts with a decimal digit (what \d is)
+        if self._number_rules and word[0].isdecimal() and _NUMBER.fullmatch(word):
+            vocab |= self._number_rules
+        tests = 0
+        pieces = self._pieces
+        for k in range(len(word) - 1):
+            for piece, t in pieces.get(word[k : k + 2], ()):
+                if word.startswith(piece, k):
+                    tests |= t
+        entry = vocab | tests << len(self.rules)
+        if len(self._word_entries) >= WORD_CACHE_SIZE:
+            self._word_entries.clear()  # flat memory over millions of articles
+        self._word_entries[word] = entry
+        return entry
 
     def first_match(self, view: LineView) -> LineRule | None:
         """The first rule (in file order) that matches the line, or None."""
@@ -417,27 +430,30 @@ class RuleSet:
             return None
         fits = self._fits[n]
         maybe = self._by_key.get(view.key, 0)
+        # one pass over the words: the vocabulary rules all of them are in, and the
+        # tests some of them hold a piece of
         vocab = self._vocab_rules & fits
-        if vocab:
-            by_word = self._by_word
-            numbers = self._number_rules
-            for w in words:
-                # a number starts with a decimal digit (what \d is): most words are not tried
-                number = numbers and w[0].isdecimal() and _NUMBER.fullmatch(w)
-                vocab &= by_word.get(w, 0) | (numbers if number else 0)
-                if not vocab:
-                    break
-            maybe |= vocab
+        seen = 0
+        entries = self._word_entries
+        for w in words:
+            e = entries.get(w)
+            if e is None:
+                e = self._word_entry(w)
+            vocab &= e
+            seen |= e
+        maybe |= vocab
         tests = self._tests_fit[n]
         if tests:
             raw = view.raw
             # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
             if "ı" not in raw and "İ" not in raw:
-                present = self._test_always
-                word_tests = self._word_tests
-                for w in words:
-                    t = word_tests.get(w)
-                    present |= self._tests_of(w) if t is None else t
+                present = self._test_always | seen >> len(self.rules)
+                # marks and digits are the same in the raw line as in its normalized form
+                for mark, t in self._marks:
+                    if mark in raw:
+                        present |= t
+                if self._digit_tests and _DIGIT.search(raw):
+                    present |= self._digit_tests
                 tests &= present
             all_tests = self._tests
             while tests:
@@ -464,13 +480,45 @@ class RuleSet:
 #: Distinct words whose tests are kept at once.
 WORD_CACHE_SIZE = 200_000
 #: A required piece shorter than this rejects too few lines to be worth looking up.
-MIN_PIECE = 3
+MIN_PIECE = 2
+#: A required punctuation mark (``MARK`` and the character) or any decimal digit; both
+#: are found in the raw line as they are (normalizing changes only white space, and a
+#: typographic apostrophe, which is why ``'`` is never a mark).
+MARK = "\x00"
+DIGIT = "\x00digit"
+_DIGIT = re.compile(r"\d")
 #: At most this many alternative pieces stand for one expression.
 MAX_PIECES = 64
 
 
-def _selectivity(pieces: frozenset[str]) -> tuple[int, int]:
-    return (min(len(p) for p in pieces), -len(pieces))
+#: Pieces found in most lines of English: they narrow least, so another required piece
+#: of the same expression is preferred to them (only the choice changes, never a result).
+_COMMON_WORDS = (
+    "a an and are as at be but by can did do for from get got had has have he her his "
+    "how i if in is it just know make me more my new not now of on one or our out "
+    "read see she so that the their they this to up us was we what when who will "
+    "with you your"
+)
+_COMMON = frozenset(_COMMON_WORDS.split()) | {MARK + c for c in ',.:()/-"'}
+
+
+def _cost(pieces: frozenset[str]) -> float:
+    """About how many lines hold one of the pieces (a guess: a common word or mark
+    most, a digit many, a rarer mark or a long word few); the cheapest set is used."""
+
+    def one(piece: str) -> float:
+        if piece in _COMMON:
+            return 0.3
+        if piece == DIGIT:
+            return 0.2
+        return 0.05 if piece.startswith(MARK) else 0.2 / len(piece) ** 2
+
+    return sum(one(p) for p in pieces)
+
+
+def _usable(pieces: frozenset[str]) -> bool:
+    """Word pieces of ``MIN_PIECE`` characters and more, marks, digits."""
+    return all(p.startswith(MARK) or len(p) >= MIN_PIECE for p in pieces)
 
 
 def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -483,13 +531,34 @@ def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
     except Exception:  # an internal parser that changed shape: no shortcut
         return None
     best = _required(list(parsed))
-    if best is None or min(len(p) for p in best) < MIN_PIECE:
+    if best is None or not _usable(best):
         return None
     return best
 
 
 def _sre_parse(source: str, flags: int):  # type: ignore[no-untyped-def]
     return _parser.parse(source, flags)
+
+
+def _mark(code: int) -> str | None:
+    """A punctuation mark or symbol that case, normalizing and spacing leave alone."""
+    c = chr(code)
+    if c.isalnum() or c.isspace() or c == "'" or not c.isprintable():
+        return None
+    return MARK + c if c.lower() == c == c.upper() == c.casefold() else None
+
+
+def _in_pieces(members: list) -> frozenset[str] | None:  # type: ignore[type-arg]
+    """The pieces of a character class: its marks, or a digit; None for anything else."""
+    out: set[str] = set()
+    for op, av in members:
+        if op is C.LITERAL and _mark(av) is not None:
+            out.add(_mark(av))  # type: ignore[arg-type]
+        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
+            out.add(DIGIT)
+        else:
+            return None
+    return frozenset(out) or None
 
 
 def _piece_char(code: int) -> str | None:
@@ -548,7 +617,12 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
             run = exact
             continue
         sub: frozenset[str] | None = None
-        if op is C.SUBPATTERN:
+        if op is C.LITERAL:
+            mark = _mark(av)
+            sub = None if mark is None else frozenset({mark})
+        elif op is C.IN:
+            sub = _in_pieces(list(av))
+        elif op is C.SUBPATTERN:
             sub = _required(list(av[-1]))
         elif op is getattr(C, "ATOMIC_GROUP", None):
             sub = _required(list(av))
@@ -568,7 +642,8 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
         if sub is not None and len(sub) <= MAX_PIECES:
             candidates.append(sub)
     close()
-    return max(candidates, key=_selectivity) if candidates else None
+    candidates = [c for c in candidates if _usable(c)]
+    return min(candidates, key=_cost) if candidates else None
 
 
 _COMPILED: dict[int, tuple[tuple[LineRule, ...], RuleSet]] = {}
