@@ -26,6 +26,15 @@ of a link list: the headline-like lines after it go with it. ``off_topic: true``
 (with ``block: list``) is for headers that could also be subheadings ("Latest on
 the strike"): the header and its list go only when the list is about something
 other than the article, as a rail of other stories is.
+
+Speed, for rule authors: :class:`RuleSet` tries an expression only on lines that hold
+one of its *required pieces* (a word piece of two letters and more such as ``photo``,
+a punctuation mark such as ``|`` or ``©``, or a digit), read off the expression
+itself. An expression that requires none (it may match with nothing but ``\\w``,
+``\\s``, ``.`` and optional parts, as ``(\\w+ ){2,4}\\w+``) is tried on every line up
+to its rule's ``max_words``: still exact, only slower. Starting an expression with a
+literal word, or keeping a literal word or mark in every alternative, keeps it fast.
+Results never depend on this: a line matches exactly as :meth:`LineRule.matches` says.
 """
 
 from __future__ import annotations
