@@ -35,20 +35,24 @@ DEV_FILES = ("residual.jsonl.gz", "residual_rp.jsonl.gz")
 
 
 def dev_pages() -> list[dict]:
+    """Every page of both dev files; ``case`` names it uniquely (the files share ids)."""
     pages = []
     for name in DEV_FILES:
         with gzip.open(DEV / name, "rt", encoding="utf-8") as f:
-            pages += [json.loads(line) for line in f]
+            for line in f:
+                page = json.loads(line)
+                page["case"] = f"{name.split('.')[0]}/{page['id']}"
+                pages.append(page)
     return pages
 
 
-def cases() -> Iterator[tuple[str, str, object, str, dict]]:
-    """(case id, cleaner kind, cleaner key, raw text, context fields)."""
+def cases() -> Iterator[tuple[str, str, str, dict]]:
+    """(case id, cleaner kind, raw text, context fields)."""
     for p in dev_pages():
-        yield f"dev:{p['id']}", "default", p["noisy"], {}
-        yield f"dev-title:{p['id']}", "default", p["noisy"], {"headline": p.get("title")}
-        yield f"dev-lower:{p['id']}", "default", p["noisy"].lower(), {}
-        yield f"dev-lower-detok:{p['id']}", "detok", p["noisy"].lower(), {}
+        yield f"dev:{p['case']}", "default", p["noisy"], {}
+        yield f"dev-title:{p['case']}", "default", p["noisy"], {"headline": p.get("title")}
+        yield f"dev-lower:{p['case']}", "default", p["noisy"].lower(), {}
+        yield f"dev-lower-detok:{p['case']}", "detok", p["noisy"].lower(), {}
     from eval.corpus import generate
 
     for d in generate():
@@ -114,6 +118,8 @@ def compare(path: Path) -> int:
     new = outputs()
     bad = [k for k in old if new.get(k) != old[k]]
     missing = set(old) ^ set(new)
+    if len(new) != sum(1 for _ in cases()):
+        raise SystemExit("case ids are not unique")
     print(f"compared {len(old)} cases: {len(bad)} mismatches, {len(missing)} missing")
     for k in bad[:10]:
         o, n = old[k], new[k]
