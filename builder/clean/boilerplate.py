@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .edits import Edit
-from .rules import LineRule, LineView, line_view, load_rules
+from .rules import LineRule, LineView, RuleSet, line_view, load_rules
 from .steps import (
     LIST_MARKER,
     TOPIC_OVERLAP,
@@ -93,8 +93,9 @@ class BoilerplateLines(CleaningStep):
 
     def __init__(self, rules: Sequence[LineRule] | None = None) -> None:
         self.rules = list(rules) if rules is not None else load_rules()
+        self.ruleset = RuleSet(self.rules)
         # A line longer than every rule allows is text: no rule is tried on it.
-        self.max_words = max((r.max_words for r in self.rules), default=0)
+        self.max_words = self.ruleset.max_words
         # The words list headers are written with ("most", "popular", "latest", "network"):
         # what a header says beyond them is its own subject ("routes" in "Most popular routes").
         self.header_words = {
@@ -131,12 +132,7 @@ class BoilerplateLines(CleaningStep):
         return [self.edit(ln.start, ln.end, "", ln.reason) for ln in lines if ln.reason]
 
     def _match(self, view: LineView) -> LineRule | None:
-        if len(view.words) > self.max_words:
-            return None
-        for rule in self.rules:
-            if rule.matches(view):
-                return rule
-        return None
+        return self.ruleset.first_match(view)
 
     @staticmethod
     def _list_under(

