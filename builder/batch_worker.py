@@ -8,37 +8,15 @@ The process pool and Ray run the same :func:`run_batch`.
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
-import time
-
 import pyarrow as pa
 
 from .pii import PrivacyScanner, PrivacySummary, scan_texts
 from .process import BatchResult, BatchSpec, Context, process_batch
 
-__all__ = ["ignore_sigint", "run_batch", "warm_up"]
+# the children's signal set-up is shared with the card's plotter (re-exported here)
+from .processes import exit_with_parent, ignore_sigint
 
-
-def ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    exit_with_parent()
-
-
-def exit_with_parent(interval: float = 0.5) -> None:
-    """A worker whose parent is gone (a SIGKILL gives it no chance to stop the pool)
-    exits too, rather than wait forever on the task queue, whose writing end it
-    holds itself, keeping the caller's pipes open."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+__all__ = ["exit_with_parent", "ignore_sigint", "run_batch", "warm_up"]
 
 
 def warm_up() -> None:
