@@ -137,18 +137,28 @@ def ignored_entries(
         )
 
 
+def real_outside(path: Path, root: Path) -> Path | None:
+    """Where ``path`` really leads when that is outside ``root`` (a symbolic link, a
+    ``..``); else None. The one check of "inputs are read only inside the input
+    folder", for the configuration's paths and for every file read.
+
+    Never raises: ``realpath``, not ``resolve()``, so a link loop is reported by the
+    read that follows, not here.
+    """
+    real = Path(os.path.realpath(path))
+    return None if real.is_relative_to(os.path.realpath(root)) else real
+
+
 def leads_outside(path: Path, root: Path) -> Path | None:
-    """Where ``path`` really is when a symbolic link takes it out of ``root``; else None.
+    """:func:`real_outside` for a file found inside ``root`` (an article, an input to
+    hash), whose own name holds no ``..``: only a link can take it out.
 
     Inputs are read only inside the input folder: a link to ``~/.cache/.../token``
     dropped among the articles must not be published as one.
     """
     if not path.is_symlink() and not path.parent.is_symlink():
         return None  # the common case costs one lstat
-    # realpath, not resolve(): a link loop is reported by the read that follows, not
-    # raised here
-    real = Path(os.path.realpath(path))
-    return None if real.is_relative_to(os.path.realpath(root)) else real
+    return real_outside(path, root)
 
 
 def _looks_binary(data: bytes) -> bool:
