@@ -34,6 +34,7 @@ from .parquet import write_splits
 from .process import Context
 from .rights import summarize_rights
 from .staging import Staging
+from .stats import BuildStats
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
 if TYPE_CHECKING:
@@ -174,8 +175,16 @@ def write_metadata(
             },
         },
         known_sha256={path: digest for path, digest, _ in parquet},
-        before_outputs=lambda: write_plots(final, plotter.result()),
+        before_outputs=lambda: _write_plots(final, plotter, stats),
     )
+
+
+def _write_plots(final: Path, plotter: Plotter, stats: BuildStats) -> None:
+    write_plots(final, plotter.result())
+    if plotter.cpu_seconds is not None:  # drawn in its own process: its CPU, counted apart
+        stats.timings.seconds["card-plots"] += plotter.cpu_seconds
+        stats.timings.records["card-plots"] += 1
+        stats.timings.where.setdefault("card-plots", "plotter")
 
 
 def _write_croissant(

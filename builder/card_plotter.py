@@ -14,6 +14,7 @@ imports it before matplotlib.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,12 @@ def _warm_up() -> None:
     from . import card_plots  # noqa: F401 - the import is the warm-up
 
 
+def _draw_here(data: PlotData) -> tuple[dict[str, bytes], float]:
+    """In the plotter process: the plots, and that process's CPU seconds so far (its
+    start, the matplotlib import and the drawing: what the plots cost)."""
+    return draw_plots(data), time.process_time()
+
+
 class Plotter:
     """Draws the plots in a spawned process once :meth:`start` was called, inline otherwise.
 
@@ -84,8 +91,10 @@ class Plotter:
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
-        self._pending: Future[dict[str, bytes]] | None = None
+        self._pending: Future[tuple[dict[str, bytes], float]] | None = None
         self._data: PlotData | None = None
+        #: CPU seconds of the plotter process, once its plots are back (None: drawn inline)
+        self.cpu_seconds: float | None = None
 
     def start(self) -> None:
         """Start the process (it imports matplotlib while the parent works on)."""
@@ -96,11 +105,12 @@ class Plotter:
         if self._executor is None:
             self._data = data  # drawn by result(), in this process
         else:
-            self._pending = self._executor.submit(draw_plots, data)
+            self._pending = self._executor.submit(_draw_here, data)
 
     def result(self) -> dict[str, bytes]:
         if self._pending is not None:
-            return self._pending.result()
+            figures, self.cpu_seconds = self._pending.result()
+            return figures
         assert self._data is not None, "no plots submitted"
         return draw_plots(self._data)
 

@@ -357,7 +357,7 @@ def read_jsonl(
     read = [0]  # lines yielded so far, for where a corrupt stream stops
     try:
         with open_input(path) as handle:
-            for item in _jsonl_records(handle, name, max_line_bytes):
+            for item in jsonl_records(handle, name, max_line_bytes):
                 read[0] = item[0]
                 yield item
     except decompress_errors() as exc:
@@ -376,11 +376,13 @@ def read_jsonl(
         )
 
 
-def _jsonl_records(
-    handle: BinaryIO, name: str, max_line_bytes: int
+def jsonl_records(
+    handle: BinaryIO, name: str, max_line_bytes: int, first_line: int = 1
 ) -> Iterator[tuple[int, dict | None, list[Issue]]]:
+    """:func:`read_jsonl` over an open (uncompressed) stream whose first line is line
+    ``first_line`` of the file (a piece of it: :mod:`builder.side_chunks`)."""
     pending: list[Issue] = []
-    for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=1):
+    for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=first_line):
         if number == 1:
             if raw_line.startswith(_WIDE_BOMS):
                 yield (

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from .annotations import read_annotations
+from .annotations.common import file_layout
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
-from .ingest import ignored_entries, iter_article_ids, read_jsonl
+from .ingest import DEFAULT_MAX_RECORD_BYTES, ignored_entries, iter_article_ids, read_jsonl
 from .shard_readers import iter_shard
+from .side_chunks import PIECE_BYTES, checked_in_pool, is_plain, side_issues
 from .staging import SideRecord
 from .stats import UNKNOWN_PUBLISHER
-from .validate.checks import check_source_dates
 from .validate.report import Issue
 
 __all__ = ["kept_ids", "reject_tainted", "stage_inputs"]
@@ -40,25 +42,18 @@ def _stage_side(
     schema: str,
     records: Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]],
     file: str,
+    checked: bool = False,
 ) -> None:
+    """Stage the side records of one file. ``checked``: ``records`` carry their schema
+    issues already (:func:`builder.side_chunks.checked_in_pool`)."""
     counts = run.side_lines.setdefault(file, Counter())
     for line, record, read_issues in records:
         counts["read"] += 1
         if counts["read"] > run.config.batch_size:
             run.pool.start()  # more than a batch: the workers may start meanwhile
         issues = list(read_issues)
-        if record is not None:
-            rid = record.get("article_id")
-            where = {"file": file, "line": line, "record": None if rid is None else str(rid)}
-            issues += [
-                Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
-                for e in run.store.check(schema, record)
-            ]
-            if schema == "source":
-                issues += [
-                    Issue(**where, pointer=pointer, rule="date-window", message=message)
-                    for pointer, message in check_source_dates(record)
-                ]
+        if record is not None and not checked:
+            issues += side_issues(run.store, schema, file, line, record)
         article_id = _record_id(record, issues)
         errors = [i for i in issues if i.severity == "error"]
         if not errors and record is not None and article_id is not None:
@@ -82,6 +77,41 @@ def _stage_side(
                 kind, article_id, file, line, publisher if isinstance(publisher, str) else None
             )
         run.reject_line(kind, file, line, article_id, issues)
+
+
+def _stage_side_file(
+    run: BuildRun,
+    *,
+    kind: str,
+    file: str,
+    path: Path | None,
+    max_line_bytes: int,
+    read: Callable[[], Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]],
+) -> None:
+    """Stage one side-record file (``file``, its name in issues): read and checked by
+    the pool's workers when it is a plain JSON Lines file (``path``) of more than one piece and there is a pool of
+    several, else here by ``read``. The staging, accounting and issues are the same."""
+    pool = run.pool
+    if (
+        path is not None
+        and pool.workers > 1
+        and is_plain(path)
+        and path.stat().st_size > PIECE_BYTES
+    ):
+        pool.start()
+        assert pool.executor is not None
+        records = checked_in_pool(
+            pool.executor,
+            pool.workers,
+            path,
+            schema=kind,
+            name=file,
+            max_line_bytes=max_line_bytes,
+            timings=run.stats.timings,
+        )
+        _stage_side(run, kind=kind, schema=kind, records=records, file=file, checked=True)
+    else:
+        _stage_side(run, kind=kind, schema=kind, records=read(), file=file)
 
 
 def _stage_articles(run: BuildRun) -> int:
@@ -238,12 +268,13 @@ def stage_inputs(run: BuildRun) -> int:
     if sources_in_shards:
         pass  # the article shards carry them
     elif config.sources_path.is_file():
-        _stage_side(
+        _stage_side_file(
             run,
             kind="source",
-            schema="source",
-            records=read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
             file=config.sources_path.name,
+            path=config.sources_path,
+            max_line_bytes=config.max_record_bytes,
+            read=lambda: read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
         )
     else:
         report.add(
@@ -263,12 +294,20 @@ def stage_inputs(run: BuildRun) -> int:
                 )
             )
             continue
-        _stage_side(
+        native_lines = (
+            ann.format == "native"
+            and not (ann.options and ann.options.label_map)
+            and ann.path.is_file()
+            and is_plain(ann.path)
+            and file_layout(ann.path) == "lines"
+        )
+        _stage_side_file(
             run,
             kind="annotation",
-            schema="annotation",
-            records=read_annotations(ann.path, ann.format, options=ann.options),
             file=ann.path.name,
+            path=ann.path if native_lines else None,
+            max_line_bytes=DEFAULT_MAX_RECORD_BYTES,  # what read_native reads them with
+            read=lambda ann=ann: read_annotations(ann.path, ann.format, options=ann.options),
         )
     if config.reads_shards:
         _stage_shards(run)
