@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,15 +103,22 @@ class Plotter:
             self._executor = spawn_pool(1, _warm_up)
 
     def submit(self, data: PlotData) -> None:
-        if self._executor is None:
-            self._data = data  # drawn by result(), in this process
-        else:
-            self._pending = self._executor.submit(_draw_here, data)
+        self._data = data
+        if self._executor is not None:
+            try:
+                self._pending = self._executor.submit(_draw_here, data)
+            except BrokenProcessPool:  # e.g. a script without a __main__ guard
+                self._pending = None
 
     def result(self) -> dict[str, bytes]:
+        """The plots: from the plotter process, or drawn here when it has none or it
+        broke (the same bytes either way)."""
         if self._pending is not None:
-            figures, self.cpu_seconds = self._pending.result()
-            return figures
+            try:
+                figures, self.cpu_seconds = self._pending.result()
+                return figures
+            except BrokenProcessPool:
+                pass
         assert self._data is not None, "no plots submitted"
         return draw_plots(self._data)
 
