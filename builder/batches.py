@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
-from .batch_worker import run_batch
+from .batch_worker import run_batch, warm_up
 from .build_run import BuildRun, quarantined, store_path
 from .engines import Engine, ray_map
 from .pii import PrivacySummary
@@ -120,6 +121,11 @@ def process_articles(
     elsewhere = pool is not None or engine.name == "ray"
     row_schema = row_schema_bytes(run.config, run.store) if elsewhere else None
     specs = _batch_specs(run, ids, rows_dir, row_schema)
+    if pool is not None:
+        # The parent's own one-time pyarrow set-up (its pandas import, ~0.3 CPU s; the
+        # parent no longer imports `datasets`, which made it), while it waits for the
+        # workers rather than in the Parquet writing after them.
+        threading.Thread(target=warm_up, name="parent-warm-up", daemon=True).start()
     if engine.name == "ray":
         results = ray_map(run_batch, specs, engine=engine, workers=workers)
     else:
