@@ -8,56 +8,15 @@ The process pool and Ray run the same :func:`run_batch`.
 
 from __future__ import annotations
 
-import gc
-import os
-import signal
-import threading
-import time
-
 import pyarrow as pa
 
 from .pii import PrivacyScanner, PrivacySummary, scan_column
 from .process import BatchResult, BatchSpec, Context, process_batch
 
-__all__ = ["ignore_sigint", "run_batch", "warm_up"]
+# the children's signal set-up is shared with the card's plotter (re-exported here)
+from .processes import exit_with_parent, ignore_sigint
 
-
-def ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks).
-
-    Also the pool's initializer: it tunes the worker's garbage collector (see
-    :func:`tune_gc`)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    exit_with_parent()
-    tune_gc()
-
-
-#: Allocations between young-generation collections in a pool worker (Python's default: 700).
-WORKER_GC_THRESHOLD = 20_000
-
-
-def tune_gc() -> None:
-    """A pool worker's collector: the modules imported so far are frozen (never
-    scanned again), and young collections wait for more allocations. A batch keeps
-    some 30,000 span dicts alive until it is written, which the default thresholds
-    scan over and over (about 5% of a build's CPU, measured with ``gc.callbacks``);
-    freed memory is unchanged, as nearly all of it is freed by reference counts."""
-    gc.freeze()
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
-
-
-def exit_with_parent(interval: float = 0.5) -> None:
-    """A worker whose parent is gone (a SIGKILL gives it no chance to stop the pool)
-    exits too, rather than wait forever on the task queue, whose writing end it
-    holds itself, keeping the caller's pipes open."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+__all__ = ["exit_with_parent", "ignore_sigint", "run_batch", "warm_up"]
 
 
 def warm_up() -> None:

@@ -21,7 +21,9 @@ import pyarrow.parquet as pq
 from . import __version__
 from .card import CardError, card_metadata, render_card, template_path
 from .card_data import reader_sections
-from .card_facts import _published_side_records, card_context
+from .card_facts import card_context
+from .card_notice import build_notice, render_notice
+from .card_plotter import Plotter, write_plots
 from .config import DatasetConfig
 from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
 from .errors import BuildError
@@ -30,9 +32,9 @@ from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
 from .process import Context
-from .publish.licensing import build_notice, render_notice
 from .rights import summarize_rights
 from .staging import Staging
+from .stats import BuildStats
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
 if TYPE_CHECKING:
@@ -97,27 +99,41 @@ def _split_info(final: Path, order: list[str]) -> dict[str, dict[str, int]]:
 
 
 def write_metadata(
-    ctx: Context, result: BuildResult, staging: Staging, final: Path, *, profile: bool = False
+    ctx: Context,
+    result: BuildResult,
+    staging: Staging,
+    final: Path,
+    *,
+    profile: bool = False,
+    plotter: Plotter | None = None,
 ) -> dict[str, Any]:
+    """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
+
+    ``plotter``: where the card's plots are drawn (see :mod:`builder.card_plotter`);
+    they are written just before the manifest lists the outputs.
+    """
     config = ctx.config
+    plotter = plotter or Plotter()
     store = SchemaStore.default()
     schema_out = final / "schema"
     schema_out.mkdir()
     for name in SCHEMA_NAMES:
         shutil.copyfile(store.path(name), schema_out / store.path(name).name)
     splits = _split_info(final, list(config.split_ratios))
-    metadata = card_metadata(config=config, features=ctx.codec.features, splits=splits)
+    metadata = card_metadata(config=config, features=ctx.codec.features_dict, splits=splits)
     stats = result.stats
-    rights = summarize_rights(r.record for r in _published_side_records(staging, "source"))
+    rights = summarize_rights(r.record for r in staging.published_sides("source"))
     context = card_context(ctx, result, staging, metadata, splits)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     try:
-        context.update(reader_sections(final, context))  # writes assets/ (plots, full tables)
+        # writes assets/ (full tables; the plots are drawn meanwhile)
+        context.update(reader_sections(final, context, plotter.submit))
         card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
     (final / "README.md").write_text(card, encoding="utf-8")
-    _write_croissant(ctx, context, rights.to_dict(), final)
+    parquet = parquet_files(final)  # hashed once: for croissant.json and the manifest
+    _write_croissant(ctx, context, rights.to_dict(), final, parquet)
     report = {
         **result.report.to_dict(),
         "accounting": result.accounting(),
@@ -146,7 +162,7 @@ def write_metadata(
             for k in ("read", "cleaned", "rejected", "accepted", "written")
         },
         splits=splits,
-        features=ctx.codec.features.to_dict(),
+        features=ctx.codec.features_dict,
         extra={
             **_extraction_entry(config),
             "privacy": result.privacy_entry(),
@@ -158,11 +174,25 @@ def write_metadata(
                 "rejects_file": REJECTS_NAME if result.quarantine else None,
             },
         },
+        known_sha256={path: digest for path, digest, _ in parquet},
+        before_outputs=lambda: _write_plots(final, plotter, stats),
     )
 
 
+def _write_plots(final: Path, plotter: Plotter, stats: BuildStats) -> None:
+    write_plots(final, plotter.result())
+    if plotter.cpu_seconds is not None:  # drawn in its own process: its CPU, counted apart
+        stats.timings.seconds["card-plots"] += plotter.cpu_seconds
+        stats.timings.records["card-plots"] += 1
+        stats.timings.where.setdefault("card-plots", "plotter")
+
+
 def _write_croissant(
-    ctx: Context, context: dict[str, Any], rights: dict[str, Any], final: Path
+    ctx: Context,
+    context: dict[str, Any],
+    rights: dict[str, Any],
+    final: Path,
+    parquet: list[tuple[str, str, int]],
 ) -> None:
     """``croissant.json``: the files, splits and fields of the build, with the RAI facts."""
     config = ctx.config
@@ -176,8 +206,8 @@ def _write_croissant(
         languages=config.language,
         cite_as=str(config.raw.get("citation") or ""),
         keywords=[*meta.get("task_categories", []), *meta.get("task_ids", [])],
-        files=parquet_files(final),
-        features=ctx.codec.features,
+        files=parquet,
+        features=ctx.codec.features_dict,
         row_schema=ctx.store.schemas["row"],
         rai=rai_fields(context, rights),
     )

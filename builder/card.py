@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-import datasets
 import jinja2
 import yaml
 from jinja2.exceptions import SecurityError
@@ -24,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .errors import BuildError
+from .feature_types import FeatureDict, yaml_features
 
 __all__ = [
     "CardError",
@@ -193,10 +193,10 @@ def size_category(n: int) -> str:
 def card_metadata(
     *,
     config: Any,
-    features: datasets.Features,
+    features: Mapping[str, FeatureDict],
     splits: Mapping[str, Mapping[str, int]],
 ) -> dict[str, Any]:
-    """The card's YAML metadata. ``splits``: name -> {num_examples, num_bytes, download_size}."""
+    """The card's YAML metadata (``features``: in ``datasets.Features.to_dict()`` form). ``splits``: name -> {num_examples, num_bytes, download_size}."""
     raw = config.raw
     total = sum(s["num_examples"] for s in splits.values())
     meta: dict[str, Any] = {
@@ -221,9 +221,8 @@ def card_metadata(
             "data_files": [{"split": name, "path": f"data/{name}-*"} for name in splits],
         }
     ]
-    info = datasets.DatasetInfo(features=features)._to_yaml_dict()
     meta["dataset_info"] = {
-        "features": info["features"],
+        "features": yaml_features(features),
         "splits": [
             {"name": name, "num_bytes": s["num_bytes"], "num_examples": s["num_examples"]}
             for name, s in splits.items()

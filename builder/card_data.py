@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import card_plots
+from .card_plotter import ASSETS_DIR, PlotData, draw_plots, write_plots
 
 __all__ = [
     "ASSETS_DIR",
@@ -35,12 +35,12 @@ __all__ = [
     "cap_rows",
     "example_row",
     "length_stats",
+    "plot_data",
     "reader_sections",
     "scan_data",
     "supported_tasks",
 ]
 
-ASSETS_DIR = "assets"
 TABLE_CAP = 20
 """Per-publisher tables in the card show this many rows; the rest is in a linked file."""
 _TEXT_PREVIEW = 400
@@ -288,59 +288,52 @@ def _date_bins(dates: Counter[dt.date]) -> list[tuple[str, int]]:
     return sorted(binned.items())
 
 
-def _plots(
+def plot_data(
     scan: DataScan,
     sources: Sequence[Mapping[str, Any]],
     entity_labels: Sequence[str],
-) -> dict[str, bytes]:
+) -> PlotData:
     top, more = cap_rows(sources)
-    publishers = [(str(s["publisher"]), int(s["articles"])) for s in top]
     title = "Articles per publisher"
     if more:
         # Said, not drawn: one bar for the rest would dwarf every publisher's.
         rest = sum(int(s["articles"]) for s in sources[TABLE_CAP:])
         title += f"\n(top {TABLE_CAP} of {len(sources)}; {rest:,} articles in the other {more})"
-    dates = _date_bins(scan.dates)
-    label_series = {
-        split: [facts.labels.get(i, 0) for i in range(len(entity_labels))]
-        for split, facts in scan.splits.items()
-    }
-    return {
-        "articles_per_publisher.png": card_plots.bar_chart(
-            publishers, title=title, xlabel="articles"
-        ),
-        "articles_per_date.png": card_plots.bar_chart(
-            dates,
-            title="Articles per publication date"
-            + (f" ({scan.undated} undated not shown)" if scan.undated else ""),
-            xlabel="articles",
-            horizontal=False,
-        ),
-        "entity_labels_per_split.png": card_plots.grouped_bar_chart(
-            list(entity_labels), label_series, title="Entity spans per label", ylabel="spans"
-        ),
-        "text_length_words.png": card_plots.histogram_chart(
-            {split: facts.lengths("words") for split, facts in scan.splits.items()},
-            title="Article length",
-            xlabel="words per article",
-        ),
-    }
+    return PlotData(
+        publishers=[(str(s["publisher"]), int(s["articles"])) for s in top],
+        publishers_title=title,
+        dates=_date_bins(scan.dates),
+        dates_title="Articles per publication date"
+        + (f" ({scan.undated} undated not shown)" if scan.undated else ""),
+        entity_labels=list(entity_labels),
+        label_series={
+            split: [facts.labels.get(i, 0) for i in range(len(entity_labels))]
+            for split, facts in scan.splits.items()
+        },
+        lengths={split: facts.lengths("words") for split, facts in scan.splits.items()},
+    )
 
 
-def reader_sections(final: Path, context: Mapping[str, Any]) -> dict[str, Any]:
+def reader_sections(
+    final: Path, context: Mapping[str, Any], plots: Callable[[PlotData], object] | None = None
+) -> dict[str, Any]:
     """Write ``assets/`` (plots, full per-publisher tables) and return the card's entries.
 
     ``context`` is the card context so far (:func:`builder.card_facts.card_context`);
-    its per-publisher tables come back capped at :data:`TABLE_CAP` rows.
+    its per-publisher tables come back capped at :data:`TABLE_CAP` rows. ``plots``:
+    takes the plots' data and draws them elsewhere (the build's plotter process,
+    :mod:`builder.card_plotter`), whose caller then writes them with :func:`write_plots`;
+    without it they are drawn and written here.
     """
     split_names = [s["name"] for s in context["splits"]]
     scan = scan_data(final / "data", split_names)
     assets = final / ASSETS_DIR
     assets.mkdir(exist_ok=True)
-    entity_labels = list(context["labels"]["entity"])
-    figures = _plots(scan, context["sources"], entity_labels)
-    for name, png in figures.items():
-        (assets / name).write_bytes(png)
+    data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))
+    if plots is None:
+        write_plots(final, draw_plots(data))
+    else:
+        plots(data)
 
     sources = context["sources"]
     accounting = context["accounting"]["per_source"]

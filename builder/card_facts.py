@@ -11,22 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .card import sources_table
-from .features import field_table
+from .feature_types import field_table
 from .process import Context
 from .publish.changelog import render_load_snippet, render_versions
-from .staging import SideRecord, Staging
+from .staging import Staging
 from .stats import UNKNOWN_PUBLISHER
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
 
 __all__ = ["card_context"]
-
-
-def _published_side_records(staging: Staging, kind: str) -> Iterator[SideRecord]:
-    """Side records of the published articles, streamed in id order (one query, no
-    set of a million ids)."""
-    return staging.published_sides(kind)
 
 
 def card_context(
@@ -46,7 +40,7 @@ def card_context(
     def source_rows() -> Iterator[dict[str, Any]]:
         """One row per published article, streamed (the table keeps one per publisher)."""
         nonlocal rights_unknown
-        for rec in _published_side_records(staging, "source"):
+        for rec in staging.published_sides("source"):
             r = rec.record
             pub = r.get("published") or {}
             dates = "–".join(
@@ -68,7 +62,7 @@ def card_context(
     for entry in table:
         entry["redistribution"] = ", ".join(sorted(redistribution.get(entry["publisher"], ())))
     annotators: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in _published_side_records(staging, "annotation"):
+    for rec in staging.published_sides("annotation"):
         a = rec.record["annotator"]
         annotators.setdefault(
             (a["kind"], a["name"]),
@@ -92,7 +86,7 @@ def card_context(
         },
         "sources": table,
         "rights_unknown": rights_unknown,
-        "fields": field_table(ctx.store.schemas["row"], ctx.codec.features),
+        "fields": field_table(ctx.store.schemas["row"], ctx.codec.features_dict),
         "splits": [{"name": n, **s} for n, s in splits.items()],
         "split_policy": {
             "group_by": config.group_by,

@@ -16,7 +16,7 @@ from .article_inputs import ArticleInput, parse_article_input
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata
-from .ingest import DEFAULT_MAX_RECORD_BYTES
+from .ingest import DEFAULT_MAX_RECORD_BYTES, real_outside
 from .names import split_name_problem
 from .pii import PRIVACY_KINDS
 from .validate.report import Issue, ValidationReport
@@ -342,8 +342,8 @@ def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         if pointer in seen:
             continue
         seen.add(pointer)
-        real = Path(os.path.realpath(root / rel))  # never raises, even on a link loop
-        if not real.is_relative_to(top):
+        real = real_outside(root / rel, root)
+        if real is not None:
             issues.append(
                 Issue(
                     file=file,

@@ -23,8 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import datasets
-
+from .feature_types import FeatureDict, is_struct
 from .manifest import sha256_file
 
 __all__ = ["CONFORMS_TO", "CROISSANT_NAME", "croissant_document", "write_croissant"]
@@ -123,7 +122,7 @@ def _props(schema: Mapping[str, Any] | None) -> Mapping[str, Any]:
 def _field(
     field_id: str,
     name: str,
-    feature: Any,
+    feature: FeatureDict,
     source: dict[str, Any],
     schema: Mapping[str, Any] | None,
     json_path: list[str],
@@ -131,18 +130,19 @@ def _field(
     """One ``cr:Field`` for a feature; nested features become ``subField``s."""
     out: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": name}
     is_array = False
-    if isinstance(feature, datasets.List):
-        is_array, feature, schema = True, feature.feature, _items(schema)
-    if isinstance(feature, datasets.ClassLabel):
-        names = ", ".join(f"{i}={n}" for i, n in enumerate(feature.names))
+    if feature.get("_type") == "List":
+        is_array, feature, schema = True, feature["feature"], _items(schema)
+    kind = feature.get("_type")
+    if kind == "ClassLabel":
+        names = ", ".join(f"{i}={n}" for i, n in enumerate(feature["names"]))
         out["description"] = _describe(schema, f"Stored as the ClassLabel id: {names}.")
         out["dataType"] = "sc:Integer"
-    elif isinstance(feature, datasets.Value):
-        if feature.dtype not in VALUE_TYPES:
-            raise CroissantError(f"{field_id}: no Croissant type for {feature.dtype}")
+    elif kind == "Value":
+        if feature["dtype"] not in VALUE_TYPES:
+            raise CroissantError(f"{field_id}: no Croissant type for {feature['dtype']}")
         out["description"] = _describe(schema)
-        out["dataType"] = VALUE_TYPES[feature.dtype]
-    elif isinstance(feature, dict):
+        out["dataType"] = VALUE_TYPES[feature["dtype"]]
+    elif is_struct(feature):
         out["description"] = _describe(schema)
         out["subField"] = [
             _field(
@@ -156,7 +156,7 @@ def _field(
             for key, sub in feature.items()
         ]
     else:
-        raise CroissantError(f"{field_id}: no Croissant type for {type(feature).__name__}")
+        raise CroissantError(f"{field_id}: no Croissant type for {kind}")
     if "subField" not in out:
         out["source"] = dict(source)
         if json_path:
@@ -170,7 +170,7 @@ def _field(
 
 
 def _record_set(
-    split: str, file_set: str, features: datasets.Features, row_schema: Mapping[str, Any]
+    split: str, file_set: str, features: Mapping[str, FeatureDict], row_schema: Mapping[str, Any]
 ) -> dict[str, Any]:
     fields = []
     for column, feature in features.items():
@@ -210,7 +210,7 @@ def croissant_document(
     cite_as: str,
     keywords: Sequence[str],
     files: Sequence[tuple[str, str, int]],
-    features: datasets.Features,
+    features: Mapping[str, FeatureDict],
     row_schema: Mapping[str, Any],
     rai: Mapping[str, Any],
 ) -> dict[str, Any]:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from .feature_types import arrow_schema, features_dict
+
 if TYPE_CHECKING:
     import datasets
 
@@ -71,8 +73,14 @@ class RowCodec:
         return datasets.Features(_make(self._feature, datasets))
 
     @cached_property
+    def features_dict(self) -> dict[str, Any]:
+        """``features.to_dict()``, made without importing ``datasets`` (the build's form)."""
+        return features_dict(self._feature)
+
+    @cached_property
     def arrow_schema(self) -> pa.Schema:
-        return self.features.arrow_schema
+        # the one ``features.arrow_schema`` gives (tests/test_feature_types.py), sans `datasets`
+        return arrow_schema(self.features_dict)
 
     def encode(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return self._encode(row)

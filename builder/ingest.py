@@ -137,18 +137,28 @@ def ignored_entries(
         )
 
 
+def real_outside(path: Path, root: Path) -> Path | None:
+    """Where ``path`` really leads when that is outside ``root`` (a symbolic link, a
+    ``..``); else None. The one check of "inputs are read only inside the input
+    folder", for the configuration's paths and for every file read.
+
+    Never raises: ``realpath``, not ``resolve()``, so a link loop is reported by the
+    read that follows, not here.
+    """
+    real = Path(os.path.realpath(path))
+    return None if real.is_relative_to(os.path.realpath(root)) else real
+
+
 def leads_outside(path: Path, root: Path) -> Path | None:
-    """Where ``path`` really is when a symbolic link takes it out of ``root``; else None.
+    """:func:`real_outside` for a file found inside ``root`` (an article, an input to
+    hash), whose own name holds no ``..``: only a link can take it out.
 
     Inputs are read only inside the input folder: a link to ``~/.cache/.../token``
     dropped among the articles must not be published as one.
     """
     if not path.is_symlink() and not path.parent.is_symlink():
         return None  # the common case costs one lstat
-    # realpath, not resolve(): a link loop is reported by the read that follows, not
-    # raised here
-    real = Path(os.path.realpath(path))
-    return None if real.is_relative_to(os.path.realpath(root)) else real
+    return real_outside(path, root)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -351,7 +361,7 @@ def read_jsonl(
     read = [0]  # lines yielded so far, for where a corrupt stream stops
     try:
         with open_input(path) as handle:
-            for item in _jsonl_records(handle, name, max_line_bytes):
+            for item in jsonl_records(handle, name, max_line_bytes):
                 read[0] = item[0]
                 yield item
     except decompress_errors() as exc:
@@ -370,11 +380,13 @@ def read_jsonl(
         )
 
 
-def _jsonl_records(
-    handle: BinaryIO, name: str, max_line_bytes: int
+def jsonl_records(
+    handle: BinaryIO, name: str, max_line_bytes: int, first_line: int = 1
 ) -> Iterator[tuple[int, dict | None, list[Issue]]]:
+    """:func:`read_jsonl` over an open (uncompressed) stream whose first line is line
+    ``first_line`` of the file (a piece of it: :mod:`builder.side_chunks`)."""
     pending: list[Issue] = []
-    for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=1):
+    for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=first_line):
         if number == 1:
             if raw_line.startswith(_WIDE_BOMS):
                 yield (

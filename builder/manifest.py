@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,12 @@ def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def file_entry(path: Path, root: Path) -> dict[str, Any]:
-    """One output file: relative path, sha256, bytes, and rows for Parquet."""
+def file_entry(path: Path, root: Path, sha256: str | None = None) -> dict[str, Any]:
+    """One output file: relative path, sha256, bytes, and rows for Parquet.
+    ``sha256``: the file's digest when the caller has it already."""
     entry: dict[str, Any] = {
         "path": path.relative_to(root).as_posix(),
-        "sha256": sha256_file(path),
+        "sha256": sha256 or sha256_file(path),
         "bytes": path.stat().st_size,
     }
     if path.suffix == ".parquet":
@@ -54,6 +55,8 @@ def write_manifest(
     splits: dict[str, Any],
     features: dict[str, Any],
     extra: dict[str, Any] | None = None,
+    known_sha256: Mapping[str, str] | None = None,
+    before_outputs: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Write ``manifest.json`` describing every other file in ``out_dir``.
 
@@ -61,12 +64,11 @@ def write_manifest(
     of a million articles never has its listing in memory; the returned dict
     carries the inputs' count and digest instead of the list. ``extra`` adds
     top-level entries (``privacy``, ``quarantine``) after the fixed ones.
+    ``known_sha256``: digests already taken, by relative path (each file is hashed
+    once per build). ``before_outputs`` runs once the inputs are written and before
+    the outputs are listed: the build writes its last files (the plots) then.
     """
-    outputs = [
-        file_entry(p, out_dir)
-        for p in sorted(out_dir.rglob("*"))
-        if p.is_file() and p.name != MANIFEST_NAME
-    ]
+    known = known_sha256 or {}
     schema_digest = hashlib.sha256("".join(s["sha256"] for s in schemas).encode()).hexdigest()
     placeholder = "\x00inputs\x00"
     manifest: dict[str, Any] = {
@@ -77,7 +79,7 @@ def write_manifest(
         "schemas": schemas,
         "inputs": placeholder,
         "inputs_summary": placeholder,
-        "outputs": outputs,
+        "outputs": placeholder,
         "counts": counts,
         "splits": splits,
         "features": features,
@@ -85,7 +87,7 @@ def write_manifest(
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     quoted = json.dumps(placeholder)
-    before, between, after = text.split(quoted)
+    before, between, middle, after = text.split(quoted)
     digest = hashlib.sha256()
     count = 0
     with (out_dir / MANIFEST_NAME).open("w", encoding="utf-8") as sink:
@@ -97,7 +99,18 @@ def write_manifest(
             count += 1
         sink.write("\n  ]" if count else "]")
         summary = {"count": count, "sha256": digest.hexdigest()}
-        sink.write(between + json.dumps(summary) + after)
+        sink.write(between + json.dumps(summary) + middle)
+        if before_outputs is not None:
+            before_outputs()
+        outputs = [
+            file_entry(p, out_dir, known.get(p.relative_to(out_dir).as_posix()))
+            for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and p.name != MANIFEST_NAME
+        ]
+        # the list as it stands in the whole document: a top-level key's value
+        listed = json.dumps({"outputs": outputs}, indent=2, ensure_ascii=False)
+        sink.write(listed[len('{\n  "outputs": ') : -len("\n}")] + after)
+    manifest["outputs"] = outputs
     del manifest["inputs"]
     manifest["inputs_summary"] = summary
     return manifest

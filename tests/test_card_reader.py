@@ -204,3 +204,30 @@ def test_withheld_texts_are_counted_apart_and_never_shown(tmp_path: Path) -> Non
     assert block is not None
     shown = json.loads(block.group(2))
     assert shown["text"] is not None and shown["id"] not in withheld
+
+
+def test_plots_drawn_in_the_plotter_process_are_the_inline_bytes() -> None:
+    import numpy as np
+
+    from builder.card_plotter import PlotData, Plotter, draw_plots
+
+    data = PlotData(
+        publishers=[("BBC News", 2), ("Price $5 $ Daily", 1)],
+        publishers_title="Articles per publisher",
+        dates=[("2024-01-01", 2), ("2024-01-02", 1)],
+        dates_title="Articles per publication date",
+        entity_labels=["PERSON", "ORG"],
+        label_series={"train": [3, 1], "test": [0, 2]},
+        lengths={"train": np.array([10, 200, 35], dtype=np.int32), "test": np.array([7])},
+    )
+    with Plotter() as plotter:
+        plotter.start()
+        plotter.submit(data)
+        elsewhere = plotter.result()
+    assert elsewhere == draw_plots(data)
+    assert sorted(elsewhere) == [
+        "articles_per_date.png",
+        "articles_per_publisher.png",
+        "entity_labels_per_split.png",
+        "text_length_words.png",
+    ]

@@ -226,12 +226,23 @@ def _broken(name: str, number: int, rule: str, why: str) -> Task:
     return Task(number, None, [Issue(file=name, line=number, rule=rule, message=message)])
 
 
-def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
-    """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano)."""
-    name = name or path.name
+def file_layout(path: Path) -> str:
+    """How an export holds its tasks, by its first bytes: ``"array"`` (a JSON array),
+    ``"objects"`` (indented objects one after another) or ``"lines"`` (JSON Lines)."""
     with open_input(path) as handle:
         head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"["):
+        return "array"
+    if head.split(b"\n", 1)[0].strip() == b"{":
+        return "objects"
+    return "lines"
+
+
+def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
+    """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano)."""
+    name = name or path.name
+    layout = file_layout(path)
+    if layout == "array":
         last = 0
         try:
             for task in _iter_json_array(path, name):
@@ -242,7 +253,7 @@ def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
         except RecursionError:
             yield _broken(name, last + 1, "json-depth", "nested too deeply to read")
         return
-    if head.split(b"\n", 1)[0].strip() == b"{":
+    if layout == "objects":
         # Objects written with indentation, one after another (doccano's own import
         # examples look so; so does a hand-joined set of single-task files).
         yield from _iter_json_objects(path, name)

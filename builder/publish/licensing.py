@@ -20,14 +20,21 @@ card's "Rights" notice is rewritten with the decision taken, either way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
+# The notice itself is the build's (it writes the first one): a neutral module.
+from ..card_notice import (
+    ACCEPT_FLAG,
+    NOTICE_END,
+    NOTICE_START,
+    build_notice,
+    publisher_names,
+    render_notice,
+    replace_notice,
+)
 from .target import PublishError
 
 __all__ = [
@@ -40,11 +47,6 @@ __all__ = [
     "render_notice",
     "replace_notice",
 ]
-
-ACCEPT_FLAG = "--accept-redistribution-risk"
-NOTICE_START = "<!-- builder:redistribution:start -->"
-NOTICE_END = "<!-- builder:redistribution:end -->"
-_NOTICE = re.compile(re.escape(NOTICE_START) + r".*?" + re.escape(NOTICE_END), re.DOTALL)
 
 
 def _restricted(manifest: Mapping[str, Any], build_dir: Path | None) -> list[dict[str, Any]]:
@@ -81,10 +83,6 @@ def _restricted_in_rows(build_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
-def _names(restricted: list[dict[str, Any]]) -> str:
-    return ", ".join(str(r.get("publisher")) for r in restricted)
-
-
 def _terms(entry: Mapping[str, Any]) -> str:
     terms = entry.get("terms") or {}
     return "; ".join(f"{n} article(s) with redistribution: {t}" for t, n in terms.items())
@@ -106,7 +104,7 @@ class RedistributionDecision:
         articles = sum(int(r.get("articles", 0)) for r in self.restricted)
         what = (
             f"{articles} full text(s) from {len(self.restricted)} publisher(s) "
-            f"({_names(self.restricted)}) whose redistribution terms are unknown or refused"
+            f"({publisher_names(self.restricted)}) whose redistribution terms are unknown or refused"
         )
         if self.visibility == "private":
             return f"Published to a private repository: it holds {what}."
@@ -146,38 +144,9 @@ def decide(
         raise PublishError(
             f"refusing to publish full texts to the PUBLIC {where}: {len(restricted)} "
             f"publisher(s) have redistribution terms that are unknown or refused "
-            f"({_names(restricted)}):\n{lines}\n"
+            f"({publisher_names(restricted)}):\n{lines}\n"
             "Nothing was uploaded. Publish to a private repository (--private), withhold "
             "those texts (publish_full_text: false in their source records, then rebuild), or "
             f"take the decision explicitly with {ACCEPT_FLAG} (the card will say so)."
         )
     return decision
-
-
-def build_notice(rights: Mapping[str, Any]) -> str:
-    """The notice of a build not yet published."""
-    restricted = list(rights.get("restricted_full_text") or [])
-    if not restricted:
-        return (
-            "No published full text comes from a source whose redistribution terms are "
-            "unknown or refused."
-        )
-    articles = sum(int(r.get("articles", 0)) for r in restricted)
-    return (
-        f"{articles} full text(s) from {len(restricted)} publisher(s) ({_names(restricted)}) "
-        "have redistribution terms that are unknown or refused. Not published yet: a public "
-        f"Hub repository receives them only on the maintainer's explicit decision ({ACCEPT_FLAG})."
-    )
-
-
-def render_notice(text: str) -> Markup:
-    """The notice with its markers, so a release can replace it: card text (its words
-    escaped here), so the card's template places it as it is."""
-    from ..card import md_escape
-
-    return Markup(f"{NOTICE_START}\n{md_escape(text)}\n{NOTICE_END}")
-
-
-def replace_notice(card: str, text: str) -> str:
-    """Put the release's notice in place of the build's (a card without one is kept)."""
-    return _NOTICE.sub(lambda _m: render_notice(text), card, count=1)

@@ -1,0 +1,167 @@
+"""Running the batches: made from the stream of kept ids, run inline, in the process
+pool or on Ray, their results taken in batch order (statistics, split facts, issues,
+rejects, privacy findings), with a few batches in flight so memory stays flat."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+from .batch_worker import run_batch, warm_up
+from .build_run import BuildRun, quarantined, store_path
+from .engines import Engine, ray_map
+from .pii import PrivacySummary
+from .process import BatchResult, BatchSpec, row_schema_bytes
+from .processes import sigint_ignored
+from .stats import UNKNOWN_PUBLISHER
+from .validate.report import Issue
+
+__all__ = ["LOCAL", "Progress", "process_articles", "report_privacy"]
+
+Progress = Callable[[int, int], None]
+LOCAL = Engine()
+
+
+def _take_batch(run: BuildRun, result: BatchResult, privacy: PrivacySummary) -> None:
+    run.stats.merge(result.stats)
+    run.staging.add_facts(result.facts)
+    run.privacy.merge(privacy)
+    if not run.quarantine:
+        run.report.extend(result.issues)
+        return
+    rejected = {r["id"]: r for r in result.rejected}
+    by_id: dict[str, list[Issue]] = {}
+    for issue in result.issues:
+        if issue.record in rejected:
+            by_id.setdefault(issue.record, []).append(issue)
+            issue = quarantined(issue)
+        run.report.add(issue)
+    for article_id, entry in rejected.items():
+        source = run.staging.side("source", article_id)
+        publisher = (source.record.get("publisher") if source else None) or UNKNOWN_PUBLISHER
+        run.rejects.add(
+            {
+                "kind": "article",
+                "id": article_id,
+                "file": Path(entry["path"]).name,
+                "publisher": publisher,
+            },
+            by_id.get(article_id, []),
+        )
+
+
+def _batch_specs(
+    run: BuildRun, ids: Iterable[str], rows_dir: Path, row_schema: bytes | None = None
+) -> Iterator[BatchSpec]:
+    """The batches, made as they are needed from a stream of ids (no list of them).
+    ``row_schema``: see :attr:`BatchSpec.row_schema` (for batches run in other processes)."""
+    size = run.config.batch_size
+    folder = str(run.config.articles_dir)
+    stream = iter(ids)
+    start = 0
+    store = str(store_path(run)) if run.config.reads_shards else None
+    for i in itertools.count():
+        # Plain strings: a Path per article would grow the interpreter's table
+        # of interned path parts by one entry per article.
+        items = [(a, os.path.join(folder, f"{a}.txt")) for a in itertools.islice(stream, size)]
+        if not items:
+            return
+        yield BatchSpec(
+            index=i,
+            items=items,
+            config_path=str(run.config.path),
+            staging_path=str(run.staging.path),
+            rows_path=str(rows_dir / f"batch-{i:06d}.arrow"),
+            first_ordinal=start,
+            article_store=store,
+            row_schema=row_schema,
+        )
+        start += len(items)
+
+
+def _pooled(
+    pool: Executor, specs: Iterator[BatchSpec], workers: int
+) -> Iterator[tuple[BatchResult, PrivacySummary]]:
+    """Results in batch order, with a few batches in flight (memory stays flat)."""
+    pending: deque[Any] = deque()
+    for n, spec in enumerate(specs):
+        if n < workers:
+            with sigint_ignored():  # this submit starts a worker: it inherits the ignoring
+                pending.append(pool.submit(run_batch, spec))
+        else:
+            pending.append(pool.submit(run_batch, spec))
+        if len(pending) > 2 * workers:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def process_articles(
+    run: BuildRun,
+    ids: Iterable[str],
+    total: int,
+    work: Path,
+    *,
+    workers: int,
+    progress: Progress | None,
+    engine: Engine = LOCAL,
+) -> list[Path]:
+    """Run the batches over ``ids`` (``total`` of them, streamed in sorted order)."""
+    rows_dir = work / "rows"
+    rows_dir.mkdir()
+    batches = -(-total // run.config.batch_size)
+    done = 0
+    pool = run.pool.for_batches(batches)
+    elsewhere = pool is not None or engine.name == "ray"
+    row_schema = row_schema_bytes(run.config, run.store) if elsewhere else None
+    specs = _batch_specs(run, ids, rows_dir, row_schema)
+    if pool is not None:
+        # The parent's own one-time pyarrow set-up (its pandas import, ~0.3 CPU s; the
+        # parent no longer imports `datasets`, which made it), while it waits for the
+        # workers rather than in the Parquet writing after them.
+        threading.Thread(target=warm_up, name="parent-warm-up", daemon=True).start()
+    if engine.name == "ray":
+        results = ray_map(run_batch, specs, engine=engine, workers=workers)
+    else:
+        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+    for result, privacy in results:
+        with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
+            _take_batch(run, result, privacy)
+        done += result.stats.stages["read"]
+        if progress:
+            progress(done, total)
+    run.staging.commit()
+    return [rows_dir / f"batch-{i:06d}.arrow" for i in range(batches)]
+
+
+def report_privacy(run: BuildRun) -> None:
+    for article_id, finding in run.privacy.examples:
+        run.report.add(
+            Issue(
+                file=f"{article_id}.txt",
+                record=article_id,
+                pointer="/text",
+                rule=f"privacy.{finding.kind}",
+                severity="warning",
+                message=(
+                    f"{finding.kind.replace('_', ' ')} {finding.masked} at [{finding.start}, "
+                    f"{finding.end}) of the clean text"
+                ),
+            )
+        )
+    if run.config.block_publish_on_findings and run.privacy.total:
+        run.report.add(
+            Issue(
+                file=run.config.path.name,
+                pointer="/privacy/block_publish_on_findings",
+                rule="privacy",
+                severity="warning",
+                message=f"{run.privacy.total} personal-data finding(s): this build will not be published",
+            )
+        )

@@ -1,0 +1,247 @@
+"""What every command shares: the consoles, exit codes, common options, the issue
+table and progress bar, and :func:`run_guarded`, which turns expected failures into
+one located message and an exit code (see :mod:`builder.cli`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from .errors import BuildError, DataError
+from .stats import StageTimings
+from .validate.report import ValidationReport
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+err = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
+
+InputOpt = Annotated[
+    Path, typer.Option("--input", "-i", help="Folder with dataset.yaml and the inputs it names.")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")
+]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", "-j", min=1, help="Processes for the per-article stages.")
+]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the per-article batches run: local (a process pool of --workers) or ray "
+        "(Ray tasks; needs the ray extra). The output is the same.",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="Ray cluster to run on with --engine ray (default: $RAY_ADDRESS, else a local Ray "
+        "with --workers CPUs).",
+    ),
+]
+#: ``builder build``'s default --workers: the cores this process may run on.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+ProfileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--profile",
+        help="Print CPU seconds and records per stage, and write them into build_report.json "
+        "(which then differs between rebuilds).",
+    ),
+]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Also write the validation report (JSON) here.")
+]
+
+
+def say_plain(message: str) -> None:
+    """A message shown literally: no markup, no emoji codes, never wrapped."""
+    err.print(message, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+def print_timings(timings: StageTimings) -> None:
+    """The per-stage table of ``--profile`` (on stderr: stdout may carry ``--json``)."""
+    table = Table(title="CPU time per stage")
+    for name in ("stage", "where", "CPU s", "records", "ms/record", "share"):
+        table.add_column(name, justify="left" if name in ("stage", "where") else "right")
+    for stage, row in timings.to_dict().items():
+        table.add_row(
+            stage,
+            row["where"],
+            f"{row['cpu_seconds']:.2f}",
+            str(row["records"]),
+            f"{row['ms_per_record']:.3f}",
+            f"{row['share']:.1%}",
+        )
+    table.add_row("total", "", f"{sum(timings.seconds.values()):.2f}", "", "", "")
+    err.print(table)
+
+
+def print_report(report: ValidationReport, *, limit: int = 50) -> None:
+    if not report.issues:
+        return
+    if not err.is_terminal:
+        # a log (CI, a file, a pipe): one issue per line, never wrapped, so that
+        # grep finds an article id or a file name
+        for issue in report.issues:
+            say_plain(issue.log_line())
+        if report.dropped:
+            say_plain(f"... and {report.dropped} more not listed (the report keeps the first)")
+        return
+    table = Table(
+        title=f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", show_lines=False
+    )
+    for column in ("severity", "file", "line", "record", "pointer", "rule", "message"):
+        table.add_column(column, overflow="fold")
+    for issue in report.issues[:limit]:
+        # Text cells: a value from the data is shown as it is, never read as markup
+        table.add_row(
+            *(
+                Text(value)
+                for value in (
+                    issue.severity,
+                    issue.file,
+                    str(issue.line or ""),
+                    issue.record or "",
+                    issue.pointer,
+                    issue.rule,
+                    issue.message,
+                )
+            )
+        )
+    err.print(table)
+    if len(report.issues) > limit:
+        err.print(f"... and {len(report.issues) - limit} more (see the JSON report)")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (
+        TextColumn("[bold]articles"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("articles", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def write_report(report: ValidationReport, path: Path) -> None:
+    from .output import disk_full_located
+
+    with disk_full_located(path):
+        report.write_json(path)
+
+
+def fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
+    report = exc.report if isinstance(exc, DataError) else None
+    message = redact_secrets(str(exc))
+    if report is not None:
+        if report_path:
+            try:
+                write_report(report, report_path)
+            except BuildError as write_error:
+                err.print(f"[bold red]error:[/] {escape(str(write_error))}", soft_wrap=True)
+        if as_json:
+            print(
+                json.dumps(
+                    {"ok": False, "error": message, "report": report.to_dict()},
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print_report(report)
+            if not report_path:
+                err.print("(--report FILE writes this report as JSON)", highlight=False)
+    elif as_json:
+        print(json.dumps({"ok": False, "error": message}, indent=2))
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def run_guarded(
+    func: Callable[[], Any], *, as_json: bool = False, report_path: Path | None = None
+) -> Any:
+    """Run a command body: expected failures become messages and exit codes, not tracebacks."""
+    try:
+        return func()
+    except BuildError as exc:
+        fail(exc, as_json=as_json, report_path=report_path)
+    except KeyboardInterrupt:
+        err.print("[bold red]interrupted[/]: nothing was published or replaced")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        err.print(
+            f"[bold red]error:[/] {escape(redact_secrets(located_os_error(exc)))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_DATA) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception as exc:
+        # A bug, not bad input: still one line (a traceback can carry a token), and the
+        # output is as it was, since every write goes through a temporary folder.
+        if os.environ.get("BUILDER_DEBUG"):
+            raise
+        message = redact_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
+        err.print(
+            f"[bold red]internal error[/] (please report it; BUILDER_DEBUG=1 shows the "
+            f"traceback): {escape(message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def located_os_error(exc: OSError) -> str:
+    """``reason: path`` for an OS error; disk full says which file could not be written."""
+    import errno
+
+    path = exc.filename or ""
+    if exc.filename2:
+        path = f"{path} -> {exc.filename2}"
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = path or "a temporary file"
+        return f"{reason}: cannot write {where}; free some space (or set TMPDIR) and run again"
+    return f"{reason}: {path}" if path else reason
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` without the Hub token, wherever it was read from, and without the
+    user info of any URL in it."""
+    from .publish.target import redact_userinfo
+
+    text = redact_userinfo(text)
+    try:
+        from huggingface_hub import get_token
+
+        tokens = {os.environ.get("HF_TOKEN"), get_token()}
+    except Exception:  # the message matters more than the look-up
+        tokens = {os.environ.get("HF_TOKEN")}
+    for token in tokens - {None, ""}:
+        text = text.replace(str(token), "***")
+    return text

@@ -1,0 +1,164 @@
+"""Side-record lines read and checked: in the parent, or in pieces by the pool's workers.
+
+Parsing a side record (a JSON line; an annotation line holds ~100 spans) and
+checking it against its schema is most of the staging's CPU, and it ran in the
+parent while the pool's workers waited for their first batch. A plain JSON Lines
+file larger than one piece is cut at line ends into pieces of
+:data:`PIECE_BYTES`; each worker reads and checks its piece with the same code
+(:func:`builder.ingest.jsonl_records`, :func:`side_issues`) and returns the lines
+with every issue located as before (file, line, record, pointer). The parent
+takes the pieces in file order and stages them, so the staging, its accounting
+and the report are those of a reading in the parent.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .ingest import jsonl_records
+from .stats import StageTimings
+from .validate.checks import check_source_dates
+from .validate.report import Issue
+from .validate.schemas import SchemaStore
+
+__all__ = ["PIECE_BYTES", "CheckedLine", "checked_in_pool", "is_plain", "side_issues"]
+
+#: a piece of a side-record file checked by one worker task (~500 annotation lines)
+PIECE_BYTES = 4 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+
+#: (line, record or None, every issue of the line: reading, schema, dates)
+CheckedLine = tuple[int | None, dict[str, Any] | None, list[Issue]]
+
+
+def side_issues(
+    store: SchemaStore, schema: str, file: str, line: int | None, record: dict[str, Any]
+) -> list[Issue]:
+    """The schema's errors for one side record (and a source's date-window check)."""
+    rid = record.get("article_id")
+    where = {"file": file, "line": line, "record": None if rid is None else str(rid)}
+    issues = [
+        Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
+        for e in store.check(schema, record)
+    ]
+    if schema == "source":
+        issues += [
+            Issue(**where, pointer=pointer, rule="date-window", message=message)
+            for pointer, message in check_source_dates(record)
+        ]
+    return issues
+
+
+def is_plain(path: Path) -> bool:
+    """A file :func:`builder.ingest.read_jsonl` reads as it is: not compressed (by name
+    or by its first bytes) and not a zip archive."""
+    if path.name.endswith((".gz", ".zst")):
+        return False
+    with path.open("rb") as handle:
+        if handle.read(2) == _GZIP_MAGIC:
+            return False
+    return not zipfile.is_zipfile(path)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    path: str
+    start: int
+    end: int
+    first_line: int
+    schema: str
+    name: str
+    max_line_bytes: int
+
+
+class _Slice:
+    """``readline`` over bytes [start, end) of an open file (memory stays at one line)."""
+
+    def __init__(self, handle: Any, size: int) -> None:
+        self._handle = handle
+        self._left = size
+
+    def readline(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        size = self._left if size < 0 else min(size, self._left)
+        line: bytes = self._handle.readline(size)
+        self._left -= len(line)
+        return line
+
+
+def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
+    """In a worker: the lines of one piece, read and checked, and the CPU seconds spent."""
+    began = time.process_time()
+    store = SchemaStore.default()
+    out: list[CheckedLine] = []
+    with open(piece.path, "rb") as handle:
+        handle.seek(piece.start)
+        lines = jsonl_records(
+            _Slice(handle, piece.end - piece.start),  # type: ignore[arg-type]
+            piece.name,
+            piece.max_line_bytes,
+            first_line=piece.first_line,
+        )
+        for line, record, issues in lines:
+            if record is not None:
+                issues = [*issues, *side_issues(store, piece.schema, piece.name, line, record)]
+            out.append((line, record, issues))
+    return out, time.process_time() - began
+
+
+def _pieces(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, first line) of pieces of about ``size`` bytes, cut at line ends."""
+    start, first_line = 0, 1
+    with path.open("rb") as handle:
+        while block := handle.read(size):
+            newlines = block.count(b"\n")
+            if not block.endswith(b"\n"):
+                # finish the line the block cut, in bounded reads (a line may be huge)
+                while tail := handle.readline(1 << 20):
+                    if tail.endswith(b"\n"):
+                        newlines += 1
+                        break
+            end = handle.tell()
+            yield start, end, first_line
+            first_line += newlines
+            start = end
+
+
+def checked_in_pool(
+    pool: Executor,
+    workers: int,
+    path: Path,
+    *,
+    schema: str,
+    name: str,
+    max_line_bytes: int,
+    timings: StageTimings,
+    piece_bytes: int = PIECE_BYTES,
+) -> Iterator[CheckedLine]:
+    """The lines of ``path``, checked by the pool's workers, in file order (a few
+    pieces in flight, so memory stays flat). The workers' CPU goes to ``timings``
+    as the stage ``check-side-records``."""
+    pending: deque[Future[tuple[list[CheckedLine], float]]] = deque()
+
+    def take() -> list[CheckedLine]:
+        lines, seconds = pending.popleft().result()
+        timings.seconds["check-side-records"] += seconds
+        timings.records["check-side-records"] += len(lines)
+        timings.where.setdefault("check-side-records", "worker")
+        return lines
+
+    for start, end, first_line in _pieces(path, piece_bytes):
+        piece = _Piece(str(path), start, end, first_line, schema, name, max_line_bytes)
+        pending.append(pool.submit(_check_piece, piece))
+        if len(pending) > 2 * workers:
+            yield from take()
+    while pending:
+        yield from take()

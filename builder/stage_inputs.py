@@ -1,0 +1,382 @@
+"""Staging the inputs: side records (sources, annotations) checked and stored, article
+ids listed (a folder of ``*.txt``) or read with their texts (shards), before any batch.
+
+Every side-record line read is accounted for: read = accepted + rejected, per file.
+A line that cannot be used (malformed JSON, schema errors, a duplicate, an unknown
+article) is an error, or in quarantine a reject that taints the article it names.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .annotations import read_annotations
+from .annotations.common import file_layout
+from .article_store import ArticleStore
+from .build_run import BuildRun, quarantined, store_path
+from .ingest import DEFAULT_MAX_RECORD_BYTES, ignored_entries, iter_article_ids, read_jsonl
+from .shard_readers import iter_shard
+from .side_chunks import PIECE_BYTES, checked_in_pool, is_plain, side_issues
+from .staging import SideRecord
+from .stats import UNKNOWN_PUBLISHER
+from .validate.report import Issue
+
+__all__ = ["kept_ids", "reject_tainted", "stage_inputs"]
+
+
+def _record_id(record: dict[str, Any] | None, issues: list[Issue]) -> str | None:
+    value = record.get("article_id") if isinstance(record, dict) else None
+    if isinstance(value, str):
+        return value
+    return next((i.record for i in issues if i.record), None)
+
+
+def _stage_side(
+    run: BuildRun,
+    *,
+    kind: str,
+    schema: str,
+    records: Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]],
+    file: str,
+    checked: bool = False,
+) -> None:
+    """Stage the side records of one file. ``checked``: ``records`` carry their schema
+    issues already (:func:`builder.side_chunks.checked_in_pool`)."""
+    counts = run.side_lines.setdefault(file, Counter())
+    for line, record, read_issues in records:
+        counts["read"] += 1
+        if counts["read"] > run.config.batch_size:
+            run.pool.start()  # more than a batch: the workers may start meanwhile
+        issues = list(read_issues)
+        if record is not None and not checked:
+            issues += side_issues(run.store, schema, file, line, record)
+        article_id = _record_id(record, issues)
+        errors = [i for i in issues if i.severity == "error"]
+        if not errors and record is not None and article_id is not None:
+            earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, record))
+            if earlier is None:
+                counts["accepted"] += 1
+                run.report.extend(issues)
+                continue
+            issues.append(
+                Issue(
+                    file=file,
+                    line=line,
+                    record=article_id,
+                    rule="unique-id",
+                    message=f"a second {kind} record for {article_id!r} (the first is at {earlier.file}:{earlier.line})",
+                )
+            )
+        if article_id is not None:
+            publisher = record.get("publisher") if isinstance(record, dict) else None
+            run.staging.add_rejected_side(
+                kind, article_id, file, line, publisher if isinstance(publisher, str) else None
+            )
+        run.reject_line(kind, file, line, article_id, issues)
+
+
+def _stage_side_file(
+    run: BuildRun,
+    *,
+    kind: str,
+    file: str,
+    path: Path | None,
+    max_line_bytes: int,
+    read: Callable[[], Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]],
+) -> None:
+    """Stage one side-record file (``file``, its name in issues): read and checked by
+    the pool's workers when it is a plain JSON Lines file (``path``) of more than one piece and there is a pool of
+    several, else here by ``read``. The staging, accounting and issues are the same."""
+    pool = run.pool
+    if (
+        path is not None
+        and pool.workers > 1
+        and is_plain(path)
+        and path.stat().st_size > PIECE_BYTES
+    ):
+        pool.start()
+        assert pool.executor is not None
+        records = checked_in_pool(
+            pool.executor,
+            pool.workers,
+            path,
+            schema=kind,
+            name=file,
+            max_line_bytes=max_line_bytes,
+            timings=run.stats.timings,
+        )
+        _stage_side(run, kind=kind, schema=kind, records=records, file=file, checked=True)
+    else:
+        _stage_side(run, kind=kind, schema=kind, records=read(), file=file)
+
+
+def _stage_articles(run: BuildRun) -> int:
+    """Stage the ids of the articles folder; returns how many there are.
+
+    The listing streams into the staging database, which sorts it and finds
+    case collisions, so no list of every id is held (a million: about 60 MB,
+    and more while it was sorted and folded).
+    """
+    config = run.config
+    folder = config.articles_dir.name
+    run.staging.add_article_ids(iter_article_ids(config.articles_dir))
+    anns = config.annotation_inputs
+    for name in ignored_entries(
+        config.articles_dir,
+        inputs=[config.sources_path, *(a.path for a in anns)],
+        brat_folders=[a.path for a in anns if a.format == "brat"],
+    ):
+        run.report.add(
+            Issue(
+                file=f"{folder}/{name}",
+                rule="ignored-file",
+                severity="warning",
+                message="not read: articles are the *.txt files (not hidden) in the articles folder",
+            )
+        )
+    return _check_case_collisions(run)
+
+
+def _check_case_collisions(run: BuildRun) -> int:
+    """Ids equal but for case are one file on some systems: an error. The article count."""
+    groups = list(run.staging.case_collisions())
+    places = _article_places(run, itertools.chain.from_iterable(groups))
+    for group in groups:
+        for article_id in group:
+            issue = Issue(
+                **places[article_id],
+                record=article_id,
+                rule="unique-id",
+                message=f"ids {group} differ only in letter case: one file on case-insensitive file systems",
+            )
+            if run.quarantine:
+                run.tainted.setdefault(article_id, []).append(issue)
+            else:
+                run.report.add(issue)
+    return run.staging.article_count()
+
+
+def _article_places(run: BuildRun, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Where each article came from: ``{"file": "<id>.txt"}``, or its shard and line
+    (JSON Lines), row (Parquet) or record (WARC)."""
+    if not run.config.reads_shards:
+        return {i: {"file": f"{i}.txt"} for i in ids}
+    store = ArticleStore(store_path(run), readonly=True)
+    try:
+        places = {i: store.place(i) for i in ids}
+    finally:
+        store.close()
+    # Every staged id of a shard build is in the store.
+    return {
+        i: {"file": p[0], "line": p[1]} if p else {"file": f"{i}.txt"} for i, p in places.items()
+    }
+
+
+def _reject_article_line(
+    run: BuildRun, file: str, line: int | None, article_id: str | None, issues: list[Issue]
+) -> None:
+    """A shard record that is unusable as it stands (no id, a second copy of an id, a
+    broken source column): an error, or in quarantine a reject (and its article with it)."""
+    if not run.quarantine:
+        run.report.extend(issues)
+        return
+    run.report.extend(quarantined(i) for i in issues)
+    run.rejects.add({"kind": "article-line", "file": file, "line": line, "id": article_id}, issues)
+    if article_id is not None:
+        rules = sorted({i.rule for i in issues if i.severity == "error"})
+        run.tainted.setdefault(article_id, []).append(
+            Issue(
+                file=file,
+                line=line,
+                record=article_id,
+                rule="rejected-article-line",
+                message=f"its record at {file}:{line} was rejected ({', '.join(rules)})",
+            )
+        )
+
+
+def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
+    """Read every shard once: texts into the store, source records into staging; the ids."""
+    spec = run.config.article_input
+    assert spec is not None
+    shards, unmatched = spec.shards()
+    for pattern in unmatched:
+        run.report.add(
+            Issue(
+                file=pattern,
+                rule="missing-file",
+                message=f"no article shard matches {pattern!r} (inputs.articles)",
+            )
+        )
+    for path in shards:
+        file = spec.rel(path)
+        for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
+            if rec.article_id is None:
+                if any(i.severity == "error" for i in rec.issues):
+                    _reject_article_line(run, file, rec.line, None, rec.issues)
+                else:
+                    run.report.extend(rec.issues)
+                continue
+            earlier = store.add(file, rec)
+            if earlier is not None:
+                issue = Issue(
+                    file=file,
+                    line=rec.line,
+                    record=rec.article_id,
+                    rule="unique-id",
+                    message=f"a second article {rec.article_id!r} (the first is at {earlier[0]}:{earlier[1]})",
+                )
+                _reject_article_line(run, file, rec.line, rec.article_id, [*rec.issues, issue])
+                continue
+            if any(i.severity == "error" for i in rec.issues):
+                _reject_article_line(run, file, rec.line, rec.article_id, rec.issues)
+            else:
+                run.report.extend(rec.issues)
+            if rec.source is not None:
+                _stage_side(
+                    run,
+                    kind="source",
+                    schema="source",
+                    records=iter([(rec.line, rec.source, [])]),
+                    file=file,
+                )
+            yield rec.article_id
+
+
+def _stage_shards(run: BuildRun) -> None:
+    store = ArticleStore(store_path(run))
+    try:
+        run.staging.add_article_ids(_stage_shard_records(run, store))
+        store.commit()
+    finally:
+        store.close()
+
+
+def stage_inputs(run: BuildRun) -> int:
+    """Stage side records and article ids; returns the number of articles."""
+    config, report = run.config, run.report
+    sources_in_shards = (
+        config.reads_shards
+        and config.article_input is not None
+        and config.article_input.carries_sources
+        and "sources" not in config.raw.get("inputs", {})
+    )
+    if sources_in_shards:
+        pass  # the article shards carry them
+    elif config.sources_path.is_file():
+        _stage_side_file(
+            run,
+            kind="source",
+            file=config.sources_path.name,
+            path=config.sources_path,
+            max_line_bytes=config.max_record_bytes,
+            read=lambda: read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
+        )
+    else:
+        report.add(
+            Issue(
+                file=config.sources_path.name,
+                rule="missing-file",
+                message=f"sources file {config.sources_path} does not exist",
+            )
+        )
+    for ann in config.annotation_inputs:
+        if not (ann.path.exists() if ann.format == "brat" else ann.path.is_file()):
+            report.add(
+                Issue(
+                    file=ann.path.name,
+                    rule="missing-file",
+                    message=f"annotation file {ann.path} does not exist",
+                )
+            )
+            continue
+        native_lines = (
+            ann.format == "native"
+            and not (ann.options and ann.options.label_map)
+            and ann.path.is_file()
+            and is_plain(ann.path)
+            and file_layout(ann.path) == "lines"
+        )
+        _stage_side_file(
+            run,
+            kind="annotation",
+            file=ann.path.name,
+            path=ann.path if native_lines else None,
+            max_line_bytes=DEFAULT_MAX_RECORD_BYTES,  # what read_native reads them with
+            read=lambda ann=ann: read_annotations(ann.path, ann.format, options=ann.options),
+        )
+    if config.reads_shards:
+        _stage_shards(run)
+        articles = _check_case_collisions(run)
+    elif not config.articles_dir.is_dir():
+        report.add(
+            Issue(
+                file=str(config.articles_dir.name),
+                rule="missing-file",
+                message=f"articles folder {config.articles_dir} does not exist",
+            )
+        )
+        return 0
+    else:
+        articles = _stage_articles(run)
+    for kind in ("source", "annotation"):
+        for article_id, file, line in run.staging.side_without_article(kind):
+            counts = run.side_lines.setdefault(file, Counter())
+            counts["accepted"] -= 1
+            run.reject_line(
+                kind,
+                file,
+                line,
+                None,  # no such article: nothing else to reject
+                [
+                    Issue(
+                        file=file,
+                        line=line,
+                        record=article_id,
+                        rule="unknown-article",
+                        message=f"{kind} record for {article_id!r}, but there is no article {article_id}.txt",
+                    )
+                ],
+            )
+    run.staging.commit()
+    return articles
+
+
+def reject_tainted(run: BuildRun, articles: int) -> int:
+    """Quarantine: articles whose side records were rejected are rejected unread.
+
+    Returns how many articles are left; :func:`kept_ids` lists them.
+    """
+    if not run.tainted:
+        return articles
+    places = _article_places(run, run.tainted)
+    for article_id in run.staging.article_ids():
+        why = run.tainted.get(article_id)
+        if why is None:
+            continue
+        articles -= 1
+        source = run.staging.side("source", article_id)
+        publisher = (source.record.get("publisher") if source else None) or UNKNOWN_PUBLISHER
+        for stage in ("read", "rejected"):
+            run.stats.stages[stage] += 1
+            run.stats.per_source[publisher][stage] += 1
+        run.report.extend(quarantined(i) for i in why)
+        run.rejects.add(
+            {
+                "kind": "article",
+                "id": article_id,
+                **places[article_id],
+                "publisher": publisher,
+            },
+            why,
+        )
+    return articles
+
+
+def kept_ids(run: BuildRun) -> Iterator[str]:
+    """The staged ids in sorted order, bar those :func:`reject_tainted` rejected."""
+    return (i for i in run.staging.article_ids() if i not in run.tainted)

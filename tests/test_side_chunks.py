@@ -1,0 +1,86 @@
+"""Side-record files checked in pieces by pool workers give what a reading here gives."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from builder.ingest import read_jsonl
+from builder.side_chunks import checked_in_pool, is_plain, side_issues
+from builder.stats import StageTimings
+from builder.validate.schemas import SchemaStore
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _lines() -> list[bytes]:
+    good = [
+        json.dumps(json.loads(line), ensure_ascii=False).encode()
+        for line in (SEEDS / "sources.jsonl").read_bytes().splitlines()
+        if line.strip()
+    ]
+    broken = dict(json.loads(good[0]), publisher=7)  # a schema error
+    return [
+        codecs.BOM_UTF8 + good[0],  # a BOM: a warning on line 1 only
+        b"",
+        good[1],
+        b'{"article_id": "x", oops}',  # malformed JSON
+        json.dumps(broken).encode(),
+        b"[1, 2]",  # not an object
+        b'{"article_id": "big", "pad": "' + b"y" * 3000 + b'"}',  # over the line limit
+        *good[2:],
+        b'{"a": 1, "a": 2}',  # a key twice
+        good[0],  # last line without a newline
+    ]
+
+
+def _inline(path: Path, limit: int) -> list[tuple]:
+    store = SchemaStore.default()
+    out = []
+    for line, record, issues in read_jsonl(path, max_line_bytes=limit):
+        if record is not None:
+            issues = [*issues, *side_issues(store, "source", path.name, line, record)]
+        out.append((line, record, issues))
+    return out
+
+
+def test_pieces_read_and_check_every_line_as_one_reading_does(tmp_path: Path) -> None:
+    path = tmp_path / "sources.jsonl"
+    path.write_bytes(b"\n".join(_lines()))
+    assert is_plain(path)
+    expected = _inline(path, 2000)
+    assert any(issues for _, _, issues in expected)  # the file has every kind of problem
+    timings = StageTimings()
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        # pieces of a few hundred bytes: most lines are a piece of their own
+        got = list(
+            checked_in_pool(
+                pool,
+                2,
+                path,
+                schema="source",
+                name=path.name,
+                max_line_bytes=2000,
+                timings=timings,
+                piece_bytes=300,
+            )
+        )
+    assert got == expected
+    assert timings.records["check-side-records"] == len(expected)
+
+
+def test_a_compressed_or_zipped_file_is_not_plain(tmp_path: Path) -> None:
+    import gzip
+    import zipfile
+
+    gz = tmp_path / "sources.jsonl"
+    gz.write_bytes(gzip.compress(b'{"a": 1}\n'))  # gzip by its bytes, whatever its name
+    zipped = tmp_path / "a.jsonl"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("a.jsonl", '{"a": 1}\n')
+    named = tmp_path / "b.jsonl.gz"
+    named.write_bytes(b'{"a": 1}\n')
+    assert not any(is_plain(p) for p in (gz, zipped, named))
