@@ -78,13 +78,28 @@ class BuildRun:
     ) -> None:
         """A side-record line that cannot be used."""
         self.side_lines.setdefault(file, Counter())["rejected"] += 1
+        self.reject_record(
+            f"{kind}-line", f"rejected-{kind}", f"its {kind} record", file, line, article_id, issues
+        )
+
+    def reject_record(
+        self,
+        kind: str,
+        rule: str,
+        what: str,
+        file: str,
+        line: int | None,
+        article_id: str | None,
+        issues: list[Issue],
+    ) -> None:
+        """An input record that is unusable as it stands: its issues are errors, or in
+        quarantine a reject of kind ``kind``, and its article (if it names one) is
+        rejected with it (``rule``), as ``what`` ("its source record") at ``file:line``."""
         if not self.quarantine:
             self.report.extend(issues)
             return
         self.report.extend(quarantined(i) for i in issues)
-        self.rejects.add(
-            {"kind": f"{kind}-line", "file": file, "line": line, "id": article_id}, issues
-        )
+        self.rejects.add({"kind": kind, "file": file, "line": line, "id": article_id}, issues)
         if article_id is not None:
             rules = sorted({i.rule for i in issues if i.severity == "error"})
             self.tainted.setdefault(article_id, []).append(
@@ -92,8 +107,8 @@ class BuildRun:
                     file=file,
                     line=line,
                     record=article_id,
-                    rule=f"rejected-{kind}",
-                    message=f"its {kind} record at {file}:{line} was rejected ({', '.join(rules)})",
+                    rule=rule,
+                    message=f"{what} at {file}:{line} was rejected ({', '.join(rules)})",
                 )
             )
 

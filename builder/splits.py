@@ -82,16 +82,7 @@ def _shingle_hashes(text: str, width: int, *, distinct: bool = True) -> np.ndarr
     words = _WORD.findall(text.casefold()) or [""]
     word_hashes = _word_hashes(words)
     width = min(width, len(words))
-    count = len(words) - width + 1
-    acc = np.zeros(count, dtype=np.uint64)
-    for offset in range(width):
-        acc = acc * _MIX + word_hashes[offset : offset + count]
-    acc ^= acc >> np.uint64(30)
-    acc *= np.uint64(0xBF58476D1CE4E5B9)
-    acc ^= acc >> np.uint64(27)
-    acc *= np.uint64(0x94D049BB133111EB)
-    acc ^= acc >> np.uint64(31)
-    acc >>= np.uint64(32)
+    acc = _mix_shingles(word_hashes, len(words) - width + 1, width)
     return np.unique(acc) if distinct else acc
 
 

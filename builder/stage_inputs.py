@@ -181,22 +181,9 @@ def _reject_article_line(
 ) -> None:
     """A shard record that is unusable as it stands (no id, a second copy of an id, a
     broken source column): an error, or in quarantine a reject (and its article with it)."""
-    if not run.quarantine:
-        run.report.extend(issues)
-        return
-    run.report.extend(quarantined(i) for i in issues)
-    run.rejects.add({"kind": "article-line", "file": file, "line": line, "id": article_id}, issues)
-    if article_id is not None:
-        rules = sorted({i.rule for i in issues if i.severity == "error"})
-        run.tainted.setdefault(article_id, []).append(
-            Issue(
-                file=file,
-                line=line,
-                record=article_id,
-                rule="rejected-article-line",
-                message=f"its record at {file}:{line} was rejected ({', '.join(rules)})",
-            )
-        )
+    run.reject_record(
+        "article-line", "rejected-article-line", "its record", file, line, article_id, issues
+    )
 
 
 def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
