@@ -93,6 +93,7 @@ CASES: dict[str, list[str]] = {
     "photo_credit": [
         "Photograph: Maria Lopez/Reuters",
         "Rescuers search the rubble in the town centre. (AP Photo/Omar Khalid)",
+        "Volunteers sandbag the high street before the storm — Ana Ruiz for The Courier",
         "AFP via Getty Images",
         "Image caption, The bridge reopened on Monday",
         "Crowds gather at the harbour — Tom Baker for The Herald",
@@ -106,6 +107,8 @@ CASES: dict[str, list[str]] = {
         "BY MARIA LOPEZ",
         "Posted on 3 March 2024 by admin",
         "By DANA WHITFIELD OCTOBER 9, 2023 | 7:15 PM",
+        "by: Ines Carvalho, Jan 5, 2024",
+        "by | Feb 2, 2024 | Gardening, Tools",
         "Medically reviewed by Ines Carvalho, RN",
         "Fact checked by Joel Park",
     ],
@@ -113,13 +116,19 @@ CASES: dict[str, list[str]] = {
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
     ],
     "timestamp": [
-        "Published 3 March 2024",
+        "Tuesday 3 March 2024",
         "Updated: 14:05 GMT, 3 March 2024",
         "2 hours ago",
         "Mon 4 Mar 2024 09.12 GMT",
         "03/03/2024 14:05",
     ],
-    "reading_time": ["4 min read", "Reading time: 6 minutes", "Listen to this story · 3:45"],
+    "reading_time": [
+        "4 min read",
+        "Reading time: 6 minutes",
+        "Listen to this story · 3:45",
+        "Feb 2, 2024 · 7 min read",
+        "Gardening | 12 minute read",
+    ],
     "tags": [
         "Tags: floods, weather, Somerset",
         "Filed under: Politics, Elections",
@@ -175,6 +184,9 @@ CASES: dict[str, list[str]] = {
         "As an Amazon Associate I earn from qualifying purchases.",
         "We may earn a commission when you buy through links on our site.",
         "Prices were accurate at the time this article was published but may change.",
+        "Purchases made through our links may earn us a commission.",
+        "Gearhub earns commissions from some listed retailers.",
+        "We may earn an affiliate commission if you buy through these links.",
     ],
     "gallery": [
         "Image 4 of 18",
@@ -187,6 +199,40 @@ CASES: dict[str, list[str]] = {
         "Thanks for signing up!",
         "Sharing is caring!",
         "Table of Contents",
+    ],
+    "dateline": [
+        "Last updated: 14 April 2024",
+        "Published on Mar 3, 2024 08:15 PM IST",
+        "June 2, 2021 - Updated March 9, 2024",
+        "Updated on",
+    ],
+    "image_alt": [
+        "Priya Raman avatar",
+        "Headshot of Tom Okafor",
+        "harbour-wall-repairs-1024x683.webp",
+        "DSC_0412 edited",
+    ],
+    "gov_banner": [
+        "An official website of the State of Ohio government",
+        "Secure .gov websites use HTTPS",
+        "Here's how you know",
+    ],
+    "form_message": [
+        "Thanks! Your message has been sent.",
+        "Oops! Something went wrong while submitting the form.",
+    ],
+    "editorial_note": [
+        "Learn more about our review process.",
+        "Products are selected independently by our editors.",
+        "We independently test all the gear we recommend.",
+        "Advertising Disclosure",
+    ],
+    "call_to_action": [
+        "Learn more",
+        "Get a free quote",
+        "Shop now ›",
+        "Read More",
+        "Book a demo",
     ],
     "breadcrumb": [
         "Home » News » Weather",
@@ -227,6 +273,20 @@ ARTICLE_LINES = [
     "Breville Bambino – Best Espresso Machine for Beginners",
     "Contributors to the fund were thanked by the mayor.",
     "The author of the report, Dr Ama Mensah, said the figures were stark.",
+    # Near misses of the families of issue 11: list items, subheadings and sentences.
+    "- Wallet (credit/debit cards, cash, etc.)",
+    "- Pro ($9/mo billed yearly): 4K exports, 2,000 AI credits/year",
+    "Gaggia Classic Pro – Sturdy Espresso Machine for Beginners",
+    "Kitchen, Bathroom, or Basement – Choosing What Comes First for You",
+    "Learn more about the flood fund",
+    "Get a quote from three builders before you sign anything.",
+    "The report is a 10 min read, and worth it.",
+    "Published in 1897, the novel has never been out of print.",
+    "Updated guidance was published by the council on Monday.",
+    "Agents earn a commission of about 2% on each sale.",
+    "Our editors chose the cafés by visiting every one of them.",
+    "- Behavioral tracking: cookies record which pages a visitor opens",
+    "Official figures from the government show the gap narrowing.",
 ]
 
 
