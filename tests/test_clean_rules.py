@@ -285,7 +285,7 @@ ARTICLE_LINES = [
     "Updated guidance was published by the council on Monday.",
     "Agents earn a commission of about 2% on each sale.",
     "Our editors chose the cafés by visiting every one of them.",
-    "- Behavioral tracking: cookies record which pages a visitor opens",
+    "- Behavioral tracking: use cookies to record which pages a visitor opens and improve the experience",
     "Official figures from the government show the gap narrowing.",
 ]
 
