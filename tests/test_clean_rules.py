@@ -234,6 +234,10 @@ CASES: dict[str, list[str]] = {
         "Read More",
         "Book a demo",
     ],
+    "placeholder": [
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
+        "- Lorem ipsum 2",
+    ],
     "breadcrumb": [
         "Home » News » Weather",
         "You are here: Home / Sport",
@@ -287,6 +291,7 @@ ARTICLE_LINES = [
     "Our editors chose the cafés by visiting every one of them.",
     "- Behavioral tracking: use cookies to record which pages a visitor opens and improve the experience",
     "Official figures from the government show the gap narrowing.",
+    "Lorem ipsum is derived from a passage of Cicero, and designers still use it.",
 ]
 
 
