@@ -15,7 +15,7 @@ import pytest
 
 from builder.clean.edits import rebuild_raw
 from builder.clean.pipeline import Cleaner
-from builder.clean.steps import DocumentContext, RepeatedHeader, Whitespace
+from builder.clean.steps import DocumentContext, RepeatedHeader, Whitespace, iter_lines
 
 P1 = (
     "Most clematis flower on the growth they made last year, so a hard cut in March takes "
@@ -35,12 +35,13 @@ BODY_FURNITURE: dict[str, list[str]] = {
     "dateline": ["Last updated: 4 June 2024", "Posted on March 9th, 2023 at 10:15 am"],
     "reading_time": ["Mar 9, 2023 · 6 min read", "Garden care -- 4 minute read"],
     "byline": ["by: Priya Raman, Mar 9, 2023", "by | Jun 4, 2024 | Pruning, Shrubs"],
-    "image_alt": ["Priya Raman avatar", "clematis-trellis-1200x800.jpg"],
-    "gov_banner": ["Secure .gov websites use HTTPS"],
-    "form_message": ["Thank you! Your submission has been received!"],
-    "editorial_note": ["Learn about our editorial process"],
-    "call_to_action": ["Learn more", "Get a free quote ›"],
-    "affiliate_disclosure": ["Purchases made through our links may earn us a commission."],
+    "photo_credit": ["Priya Raman avatar", "clematis-trellis-1200x800.jpg"],
+    "feedback_widget": ["Thank you! Your submission has been received!"],
+    "navigation": ["Learn more", "Get a free quote ›", "Secure .gov websites use HTTPS"],
+    "affiliate_disclosure": [
+        "Purchases made through our links may earn us a commission.",
+        "Learn about our editorial process",
+    ],
 }
 
 
@@ -129,7 +130,7 @@ def test_read_more_is_a_button_not_the_header_of_the_teasers_under_it() -> None:
     assert result.text == (
         f"{P1}\n\nWhich clematis group is yours?\n\n{P2}\n\nPruning roses in winter\n\n{P3}"
     )
-    assert all("call_to_action" in e.reason for e in result.edits if "Read" in e.original)
+    assert all("navigation" in e.reason for e in result.edits if "Read" in e.original)
 
 
 def _header_edits(text: str) -> list[tuple[str, str]]:
@@ -214,3 +215,17 @@ def test_whitespace_step_makes_the_same_edits_as_the_look_around_regexes() -> No
             for e in step.find_edits(text, DocumentContext())
         ]
         assert got == _old_whitespace_edits(text), repr(text)
+
+
+def test_iter_lines_gives_every_line_with_its_offsets() -> None:
+    rng = random.Random(3)
+    texts = ["", "\n", "a", "a\n", "\n\na", "a\n\nb", "ab\ncd\n\n"]
+    texts += ["".join(rng.choice("ab\n") for _ in range(rng.randint(0, 12))) for _ in range(2000)]
+    for text in texts:
+        lines = list(iter_lines(text))
+        # The lines cover the text exactly, each ending in its newline (the last one may not).
+        assert "".join(text[s:e] for s, e, _ in lines) == text
+        assert all(text[s:e].rstrip("\n") == line for s, e, line in lines)
+        assert all(
+            text[s:e].count("\n") == (e < len(text) or text.endswith("\n")) for s, e, _ in lines
+        )
