@@ -1,0 +1,231 @@
+"""Rule families of issue 11 on whole pages, and the header and whitespace steps.
+
+The pages are written for these tests in the style of small publishers' sites (blogs,
+guides, government pages), not copied from any development page. Each furniture line goes
+with its family's reason wherever the extractor left it (in the head or between
+paragraphs); the article stays byte for byte, cased and lowercased-tokenized.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from builder.clean.edits import rebuild_raw
+from builder.clean.pipeline import Cleaner
+from builder.clean.steps import DocumentContext, RepeatedHeader, Whitespace, iter_lines
+
+P1 = (
+    "Most clematis flower on the growth they made last year, so a hard cut in March takes "
+    "away this summer's blooms along with the tangle."
+)
+P2 = (
+    "Late-flowering kinds are the exception: they bloom on new stems, and cutting them back "
+    "to a pair of buds near the ground keeps them tidy and full."
+)
+P3 = (
+    "If you are unsure which kind you have, wait a season and watch when it flowers before "
+    "you reach for the secateurs."
+)
+
+#: family -> lines in the head or body of a page (furniture wherever it sits).
+BODY_FURNITURE: dict[str, list[str]] = {
+    "dateline": ["Last updated: 4 June 2024", "Posted on March 9th, 2023 at 10:15 am"],
+    "reading_time": ["Mar 9, 2023 · 6 min read", "Garden care -- 4 minute read"],
+    "byline": ["by: Priya Raman, Mar 9, 2023", "by | Jun 4, 2024 | Pruning, Shrubs"],
+    "photo_credit": ["Priya Raman avatar", "clematis-trellis-1200x800.jpg"],
+    "feedback_widget": ["Thank you! Your submission has been received!"],
+    "navigation": ["Learn more", "Get a free quote ›", "Secure .gov websites use HTTPS"],
+    "affiliate_disclosure": [
+        "Purchases made through our links may earn us a commission.",
+        "Learn about our editorial process",
+    ],
+}
+
+
+def _tokenized(text: str) -> str:
+    """Lowercased and tokenized, line by line, as older corpora have it."""
+    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize(
+    ("family", "line"), [(f, line) for f, lines in BODY_FURNITURE.items() for line in lines]
+)
+def test_family_furniture_goes_between_paragraphs_and_the_article_stays(
+    family: str, line: str, lowercased: bool
+) -> None:
+    article = f"{P1}\n\n{P2}\n\n{P3}"
+    page = f"{P1}\n\n{line}\n\n{P2}\n\n{P3}"
+    if lowercased:
+        article, page = _tokenized(article), _tokenized(page)
+    result = Cleaner.default().clean(page)
+    assert result.text == article
+    assert any(f"boilerplate.{family}" in e.reason for e in result.edits), (
+        line,
+        [e.reason for e in result.edits],
+    )
+    assert rebuild_raw(result.text, result.edits) == page
+
+
+def test_a_page_head_of_furniture_goes_and_the_title_stays() -> None:
+    page = (
+        "Secure .gov websites use HTTPS\n"
+        "How to prune clematis without losing the flowers\n\n"
+        "by: Priya Raman, Mar 9, 2023\n"
+        "Mar 9, 2023 · 6 min read\n"
+        "Priya Raman avatar\n\n"
+        f"{P1}\n\nLearn more\n\n{P2}\n\nThank you! Your submission has been received!\n\n{P3}"
+    )
+    cleaned = Cleaner.default().clean(page).text
+    assert cleaned == (f"How to prune clematis without losing the flowers\n\n{P1}\n\n{P2}\n\n{P3}")
+
+
+#: Lines of articles that look like the families' furniture and are not.
+NEAR_MISSES = [
+    "- Wallet (credit/debit cards, cash, etc.)",
+    "- Pro ($9/mo billed yearly): 4K exports, 2,000 AI credits/year, no watermark",
+    "Gaggia Classic Pro – Sturdy Espresso Machine for Beginners",
+    "Kitchen, Bathroom, or Basement – Choosing What Comes First for You",
+    "- Behavioral tracking: use cookies to record which pages a visitor opens and improve the experience",
+    "Learn more about the pruning groups",
+    "The guide is a 10 min read, and worth it.",
+    "Updated guidance was published by the society in 2021.",
+    "Nurseries earn a commission of about 5% on each plant they sell for growers.",
+    "Our editors chose the gardens by visiting every one of them.",
+    "Official figures from the government show the number of allotments rising.",
+    "Read the label before you spray anything.",
+]
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_near_misses_in_the_body_stay_byte_identical(lowercased: bool) -> None:
+    page = "\n\n".join([P1, *NEAR_MISSES, P2])
+    if lowercased:
+        page = _tokenized(page)
+    assert Cleaner.default().clean(page).text == page
+
+
+def test_a_list_of_products_with_dashes_is_not_a_photo_credit() -> None:
+    items = (
+        "1. Gaggia Classic Pro – Sturdy Espresso Machine for Beginners\n"
+        "2. Breville Bambino – Compact Espresso Machine for Small Kitchens"
+    )
+    page = f"{P1}\n\n{items}\n\n{P2}"
+    assert Cleaner.default().clean(page).text == page
+    caption = "Volunteers sandbag the high street before the storm — Ana Ruiz for The Courier"
+    result = Cleaner.default().clean(f"{P1}\n\n{caption}\n\n{P2}")
+    assert result.text == f"{P1}\n\n{P2}"
+
+
+def test_read_more_is_a_button_not_the_header_of_the_teasers_under_it() -> None:
+    # A "Read more" button under each teaser: the teasers are the page's own summaries.
+    page = (
+        f"{P1}\n\nRead More\n\nWhich clematis group is yours?\n\n"
+        f"{P2}\n\nRead More\n\nPruning roses in winter\n\n{P3}"
+    )
+    result = Cleaner.default().clean(page)
+    assert result.text == (
+        f"{P1}\n\nWhich clematis group is yours?\n\n{P2}\n\nPruning roses in winter\n\n{P3}"
+    )
+    assert all("navigation" in e.reason for e in result.edits if "Read" in e.original)
+
+
+def _header_edits(text: str) -> list[tuple[str, str]]:
+    return [
+        (text[e.start : e.end].strip(), e.reason)
+        for e in RepeatedHeader().find_edits(text, DocumentContext())
+    ]
+
+
+def test_header_keeps_a_title_and_standfirst_printed_once() -> None:
+    # The question title is printed twice; the line between is the standfirst and the
+    # line above it the real title: neither is printed again, so both stay.
+    text = (
+        "What is mesh WiFi?\nA guide to whole-home WiFi in 2024\n"
+        "Everything you need to know about mesh networks\nWhat is mesh WiFi?\n\n"
+        f"{P1}\n"
+    )
+    assert _header_edits(text) == [("What is mesh WiFi?", "header.repeated_title")]
+    text = "Nine common clematis myths debunked\nGet the facts\nGet the facts\n\n" + P1
+    assert _header_edits(text) == [("Get the facts", "header.repeated_title")]
+
+
+def test_header_still_takes_section_labels_and_lines_printed_again() -> None:
+    text = (
+        "Gardening\nHow to prune clematis in spring\nShrubs\n"
+        "How to prune clematis in spring\n\n"
+        f"{P1}\n"
+    )
+    assert _header_edits(text) == [
+        ("Gardening", "header.section_label"),
+        ("How to prune clematis in spring", "header.repeated_title"),
+        ("Shrubs", "header.section_label"),
+    ]
+    # A longer line that the page prints again further down is a copy too.
+    text = (
+        "Pruning clematis: the complete guide\nGarden care weekly newsletter edition\n"
+        "Pruning clematis: the complete guide\n\n"
+        f"{P1}\n\n{P2}\n\n{P3}\n\n{P1[:60]}.\n\n{P2[:60]}.\n\nGarden care weekly newsletter edition\n"
+    )
+    assert [r for _, r in _header_edits(text)] == [
+        "header.repeated_title",
+        "header.section_label",
+    ]
+
+
+def _old_whitespace_edits(text: str) -> list[tuple[int, int, str, str]]:
+    """The whitespace step as it was written before (regexes with look-arounds)."""
+    edits: list[tuple[int, int, str, str]] = []
+    lead = len(text) - len(text.lstrip())
+    if lead:
+        edits.append((0, lead, "", "whitespace.document_edges"))
+    trail = len(text.rstrip())
+    if trail < len(text) and trail >= lead:
+        edits.append((trail, len(text), "", "whitespace.document_edges"))
+    for pattern, replacement, rule in (
+        (r"[ ]+(?=\n)", "", "trailing"),
+        (r"(?<=\S)[ ]{2,}(?=\S)", " ", "collapse"),
+        (r"\n[ ]+", "\n", "leading"),
+        (r"\n{3,}", "\n\n", "blank_lines"),
+    ):
+        edits += [
+            (m.start(), m.end(), replacement, f"whitespace.{rule}")
+            for m in re.finditer(pattern, text)
+        ]
+    out: list[tuple[int, int, str, str]] = []
+    for e in sorted(edits, key=lambda e: (e[0], -e[1])):
+        if out and e[0] < out[-1][1]:
+            continue
+        out.append(e)
+    return out
+
+
+def test_whitespace_step_makes_the_same_edits_as_the_look_around_regexes() -> None:
+    rng = random.Random(11)
+    alphabet = [" ", " ", " ", "\n", "\n", "a", "b", "\t", "\u00a0", "."]
+    texts = ["", " ", "a  b", "a  \nb", "  a  ", "a\n\n\n\nb  ", "a \t  b", "\n  x  \n\n\n"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(3000)]
+    step = Whitespace()
+    for text in texts:
+        got = [
+            (e.start, e.end, e.replacement, e.reason)
+            for e in step.find_edits(text, DocumentContext())
+        ]
+        assert got == _old_whitespace_edits(text), repr(text)
+
+
+def test_iter_lines_gives_every_line_with_its_offsets() -> None:
+    rng = random.Random(3)
+    texts = ["", "\n", "a", "a\n", "\n\na", "a\n\nb", "ab\ncd\n\n"]
+    texts += ["".join(rng.choice("ab\n") for _ in range(rng.randint(0, 12))) for _ in range(2000)]
+    for text in texts:
+        lines = list(iter_lines(text))
+        # The lines cover the text exactly, each ending in its newline (the last one may not).
+        assert "".join(text[s:e] for s, e, _ in lines) == text
+        assert all(text[s:e].rstrip("\n") == line for s, e, line in lines)
+        assert all(
+            text[s:e].count("\n") == (e < len(text) or text.endswith("\n")) for s, e, _ in lines
+        )
