@@ -225,21 +225,27 @@ def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
 
 
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
-    """Every input file, streamed: the articles are the staged ids (listed once, sorted)."""
+    """Every input file, streamed: the articles are the staged ids (listed once, sorted).
+
+    An article file a worker read is listed with the digest and size the worker took
+    of the same bytes; any other (not read: e.g. a rejected id) is hashed here."""
     root = config.root
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    articles: Iterable[Path]
+    articles: Iterable[tuple[Path, str | None, int | None]]
     if config.reads_shards:
         assert config.article_input is not None
-        articles = config.article_input.shards()[0]
+        articles = ((p, None, None) for p in config.article_input.shards()[0])
     else:
-        articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
-    for path in itertools.chain(files, articles):
+        folder = config.articles_dir
+        articles = (
+            (article_path(folder, i), digest, size) for i, digest, size in staging.article_digests()
+        )
+    for path, digest, size in itertools.chain(((f, None, None) for f in files), articles):
         if path.is_file() and leads_outside(path, root) is None:
             yield {
                 "path": path.relative_to(root).as_posix(),
-                "sha256": sha256_file(path),
-                "bytes": path.stat().st_size,
+                "sha256": digest or sha256_file(path),
+                "bytes": path.stat().st_size if size is None else size,
             }
 
 

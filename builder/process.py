@@ -63,6 +63,8 @@ class BatchResult:
     facts: list[ArticleFacts] = field(default_factory=list)
     stats: BuildStats = field(default_factory=BuildStats)
     rejected: list[dict[str, Any]] = field(default_factory=list)  # quarantine entries
+    #: (id, sha256, bytes) of every article file read (for the manifest's inputs)
+    digests: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -136,11 +138,13 @@ def process_article(
     ordinal: int,
     reader: ArticleReader,
     stats: BuildStats,
+    digests: list[tuple[str, str, int]] | None = None,
 ) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], str | None]:
     """All per-article stages; returns the row (or None when rejected), its facts
     (without the text key and MinHash signature, which the batch makes) and its clean text.
 
-    Counts and CPU time per stage go into ``stats`` (the batch's)."""
+    Counts and CPU time per stage go into ``stats`` (the batch's); ``digests``, when
+    given, gets the article's ``(id, sha256, bytes)`` once its raw bytes are read."""
     config = ctx.config
     timed = stats.timings.timed
     stats.stages["read"] += 1
@@ -159,6 +163,8 @@ def process_article(
     with timed("read"):
         article, read_issues = reader.read(article_id, path)
     issues += read_issues
+    if article is not None and digests is not None:
+        digests.append((article_id, article.sha256, article.bytes))
     # A shard's article that cannot be read is named by its shard (the read issues say).
     rel = article.path if article else (read_issues[0].file if read_issues else str(path.name))
     cross = ordinal < CROSS_CHECK_FIRST or ordinal % CROSS_CHECK_EVERY == 0
@@ -357,6 +363,8 @@ def process_batch(spec: BatchSpec) -> BatchResult:
                 ordinal=spec.first_ordinal + offset,
                 reader=reader,
                 stats=result.stats,
+                # a folder's files are the manifest's inputs (a shard store's are its shards)
+                digests=result.digests if spec.article_store is None else None,
             )
             result.issues.extend(issues)
             if row is None:

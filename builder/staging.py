@@ -59,7 +59,9 @@ CREATE TABLE IF NOT EXISTS rejected_side (
     publisher TEXT
 );
 CREATE INDEX IF NOT EXISTS rejected_side_id ON rejected_side (article_id);
-CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, folded TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, folded TEXT NOT NULL, sha256 TEXT, bytes INTEGER
+);
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
     row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT
@@ -179,7 +181,16 @@ class Staging:
         does not match (``Straße`` and ``STRASSE``), for :meth:`case_collisions`.
         """
         self.db.executemany(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?)", ((i, i.casefold()) for i in ids)
+            "INSERT OR IGNORE INTO articles (id, folded) VALUES (?, ?)",
+            ((i, i.casefold()) for i in ids),
+        )
+
+    def add_digests(self, digests: Iterable[tuple[str, str, int]]) -> None:
+        """``(id, sha256, bytes)`` of articles' raw files as a worker read them, so the
+        manifest need not read every input file a second time."""
+        self.db.executemany(
+            "UPDATE articles SET sha256 = ?, bytes = ? WHERE id = ?",
+            ((digest, size, i) for i, digest, size in digests),
         )
 
     def article_count(self) -> int:
@@ -191,14 +202,25 @@ class Staging:
         Each chunk is a fresh query after the last id seen, so no statement stays
         open while the caller writes to or commits this database meanwhile.
         """
-        query, args = "SELECT id FROM articles ORDER BY id LIMIT ?", (chunk,)
+        return (row[0] for row in self._article_rows("id", chunk))
+
+    def article_digests(
+        self, *, chunk: int = ARTICLE_CHUNK
+    ) -> Iterator[tuple[str, str | None, int | None]]:
+        """``(id, sha256, bytes)`` of every staged id in sorted order; ``None`` where
+        no worker read the file (see :meth:`add_digests`)."""
+        return self._article_rows("id, sha256, bytes", chunk)
+
+    def _article_rows(self, columns: str, chunk: int) -> Iterator[Any]:
+        query = f"SELECT {columns} FROM articles ORDER BY id LIMIT ?"
+        args: tuple[Any, ...] = (chunk,)
         while True:
-            ids = [row[0] for row in self.db.execute(query, args)]
-            yield from ids
-            if len(ids) < chunk:
+            rows = self.db.execute(query, args).fetchall()
+            yield from rows
+            if len(rows) < chunk:
                 return
-            query = "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?"
-            args = (ids[-1], chunk)
+            query = f"SELECT {columns} FROM articles WHERE id > ? ORDER BY id LIMIT ?"
+            args = (rows[-1][0], chunk)
 
     def case_collisions(self) -> Iterator[list[str]]:
         """Groups of staged ids equal but for letter case (one file on Windows and
