@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .card import CardError, card_metadata, render_card, template_path
-from .card_data import reader_sections
+from .card_data import reader_sections, scan_figures
 from .card_facts import card_context
 from .card_notice import build_notice, render_notice
 from .card_plotter import Plotter, write_plots
@@ -127,7 +127,8 @@ def write_metadata(
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     try:
         # writes assets/ (full tables; the plots are drawn meanwhile)
-        context.update(reader_sections(final, context, plotter.submit))
+        scan = scan_figures(staging.card_figures, list(splits))
+        context.update(reader_sections(final, context, plotter.submit, scan))
         card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None

@@ -8,6 +8,7 @@ read-only, so batches can run in other processes.
 
 from __future__ import annotations
 
+import operator
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -47,7 +48,18 @@ class ArticleFacts:
     row_bytes: int
     publisher: str | None
     minhash: bytes | None = None
+    # The card's figures (see :func:`builder.process.card_figures`).
+    chars: int | None = None
+    words: int | None = None
+    day: int | None = None
+    labels: bytes | None = None
 
+
+_FACT_COLUMNS = (
+    *("id", "group_key", "text_key", "row_bytes", "publisher", "minhash"),
+    *("chars", "words", "day", "labels"),
+)
+_fact_values = operator.attrgetter(*_FACT_COLUMNS)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS side (
@@ -64,7 +76,8 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
-    row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT
+    row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT,
+    chars INTEGER, words INTEGER, day INTEGER, labels BLOB
 );
 """
 
@@ -251,9 +264,9 @@ class Staging:
     # -- per-article facts ---------------------------------------------------------
     def add_facts(self, facts: list[ArticleFacts]) -> None:
         self.db.executemany(
-            "INSERT INTO facts (id, group_key, text_key, row_bytes, publisher, minhash)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(f.id, f.group_key, f.text_key, f.row_bytes, f.publisher, f.minhash) for f in facts],
+            f"INSERT INTO facts ({', '.join(_FACT_COLUMNS)})"
+            f" VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
+            map(_fact_values, facts),
         )
 
     def iter_facts(self) -> Iterator[ArticleFacts]:
@@ -279,6 +292,12 @@ class Staging:
     def iter_splits(self) -> Iterator[tuple[str, str, int]]:
         """(id, split, row_bytes) in id order: the order rows were staged in."""
         yield from self.db.execute("SELECT id, split, row_bytes FROM facts ORDER BY id")
+
+    def card_figures(self, split: str) -> Iterator[tuple[int | None, int | None, int | None, Any]]:
+        """(chars, words, day, pickled labels) of every row of ``split``."""
+        yield from self.db.execute(
+            "SELECT chars, words, day, labels FROM facts WHERE split = ? ORDER BY id", (split,)
+        )
 
     def commit(self) -> None:
         self.db.commit()
