@@ -31,6 +31,7 @@ LOCAL = Engine()
 def _take_batch(run: BuildRun, result: BatchResult, privacy: PrivacySummary) -> None:
     run.stats.merge(result.stats)
     run.staging.add_facts(result.facts)
+    run.staging.add_digests(result.digests)
     run.privacy.merge(privacy)
     if not run.quarantine:
         run.report.extend(result.issues)

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .card import CardError, card_metadata, render_card, template_path
-from .card_data import reader_sections
+from .card_data import reader_sections, scan_figures
 from .card_facts import card_context
 from .card_notice import build_notice, render_notice
 from .card_plotter import Plotter, write_plots
@@ -127,7 +127,8 @@ def write_metadata(
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     try:
         # writes assets/ (full tables; the plots are drawn meanwhile)
-        context.update(reader_sections(final, context, plotter.submit))
+        scan = scan_figures(staging.card_figures, list(splits))
+        context.update(reader_sections(final, context, plotter.submit, scan))
         card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
@@ -225,21 +226,27 @@ def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
 
 
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
-    """Every input file, streamed: the articles are the staged ids (listed once, sorted)."""
+    """Every input file, streamed: the articles are the staged ids (listed once, sorted).
+
+    An article file a worker read is listed with the digest and size the worker took
+    of the same bytes; any other (not read: e.g. a rejected id) is hashed here."""
     root = config.root
     files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
-    articles: Iterable[Path]
+    articles: Iterable[tuple[Path, str | None, int | None]]
     if config.reads_shards:
         assert config.article_input is not None
-        articles = config.article_input.shards()[0]
+        articles = ((p, None, None) for p in config.article_input.shards()[0])
     else:
-        articles = (article_path(config.articles_dir, i) for i in staging.article_ids())
-    for path in itertools.chain(files, articles):
+        folder = config.articles_dir
+        articles = (
+            (article_path(folder, i), digest, size) for i, digest, size in staging.article_digests()
+        )
+    for path, digest, size in itertools.chain(((f, None, None) for f in files), articles):
         if path.is_file() and leads_outside(path, root) is None:
             yield {
                 "path": path.relative_to(root).as_posix(),
-                "sha256": sha256_file(path),
-                "bytes": path.stat().st_size,
+                "sha256": digest or sha256_file(path),
+                "bytes": path.stat().st_size if size is None else size,
             }
 
 

@@ -14,8 +14,9 @@ import csv
 import datetime as dt
 import io
 import json
+import pickle
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -118,6 +119,37 @@ def scan_data(data_dir: Path, splits: Sequence[str]) -> DataScan:
                 labels = pc.struct_field(pc.list_flatten(batch.column("entities")), "label")
                 for entry in pc.value_counts(pc.drop_null(labels)).to_pylist():
                     facts.labels[int(entry["values"])] += int(entry["counts"])
+    return scan
+
+
+#: (chars, words, day, pickled {label: count}) of one row, as the batches took them
+Figures = tuple[int | None, int | None, int | None, bytes | None]
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def scan_figures(figures: Callable[[str], Iterable[Figures]], splits: Sequence[str]) -> DataScan:
+    """What :func:`scan_data` counts, from the figures each batch took of its rows
+    (:func:`builder.process.card_figures`, staged per article): no Parquet read back."""
+    scan = DataScan(splits={}, dates=Counter(), undated=0)
+    for split in splits:
+        facts = scan.splits.setdefault(split, SplitScan())
+        chars: list[int] = []
+        words: list[int] = []
+        for n_chars, n_words, day, labels in figures(split):
+            if n_chars is None:
+                facts.withheld += 1
+            else:
+                chars.append(n_chars)
+                words.append(n_words or 0)
+            if day is None:
+                scan.undated += 1
+            else:
+                scan.dates[_EPOCH + dt.timedelta(days=day)] += 1
+            if labels is not None:
+                facts.labels.update(pickle.loads(labels))
+        if chars:
+            facts.chars.append(np.array(chars, dtype=np.int32))
+            facts.words.append(np.array(words, dtype=np.int32))
     return scan
 
 
@@ -315,7 +347,10 @@ def plot_data(
 
 
 def reader_sections(
-    final: Path, context: Mapping[str, Any], plots: Callable[[PlotData], object] | None = None
+    final: Path,
+    context: Mapping[str, Any],
+    plots: Callable[[PlotData], object] | None = None,
+    scan: DataScan | None = None,
 ) -> dict[str, Any]:
     """Write ``assets/`` (plots, full per-publisher tables) and return the card's entries.
 
@@ -323,10 +358,11 @@ def reader_sections(
     its per-publisher tables come back capped at :data:`TABLE_CAP` rows. ``plots``:
     takes the plots' data and draws them elsewhere (the build's plotter process,
     :mod:`builder.card_plotter`), whose caller then writes them with :func:`write_plots`;
-    without it they are drawn and written here.
+    without it they are drawn and written here. ``scan``: the splits' figures when the
+    caller has them (:func:`scan_figures`); else they are read from the Parquet files.
     """
     split_names = [s["name"] for s in context["splits"]]
-    scan = scan_data(final / "data", split_names)
+    scan = scan or scan_data(final / "data", split_names)
     assets = final / ASSETS_DIR
     assets.mkdir(exist_ok=True)
     data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import pickle
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .anchor import anchor_annotation, needs_reanchoring, place_annotation
 from .article_store import ArticleReader
@@ -63,6 +66,8 @@ class BatchResult:
     facts: list[ArticleFacts] = field(default_factory=list)
     stats: BuildStats = field(default_factory=BuildStats)
     rejected: list[dict[str, Any]] = field(default_factory=list)  # quarantine entries
+    #: (id, sha256, bytes) of every article file read (for the manifest's inputs)
+    digests: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -136,11 +141,13 @@ def process_article(
     ordinal: int,
     reader: ArticleReader,
     stats: BuildStats,
+    digests: list[tuple[str, str, int]] | None = None,
 ) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], str | None]:
     """All per-article stages; returns the row (or None when rejected), its facts
     (without the text key and MinHash signature, which the batch makes) and its clean text.
 
-    Counts and CPU time per stage go into ``stats`` (the batch's)."""
+    Counts and CPU time per stage go into ``stats`` (the batch's); ``digests``, when
+    given, gets the article's ``(id, sha256, bytes)`` once its raw bytes are read."""
     config = ctx.config
     timed = stats.timings.timed
     stats.stages["read"] += 1
@@ -159,6 +166,8 @@ def process_article(
     with timed("read"):
         article, read_issues = reader.read(article_id, path)
     issues += read_issues
+    if article is not None and digests is not None:
+        digests.append((article_id, article.sha256, article.bytes))
     # A shard's article that cannot be read is named by its shard (the read issues say).
     rel = article.path if article else (read_issues[0].file if read_issues else str(path.name))
     cross = ordinal < CROSS_CHECK_FIRST or ordinal % CROSS_CHECK_EVERY == 0
@@ -357,6 +366,8 @@ def process_batch(spec: BatchSpec) -> BatchResult:
                 ordinal=spec.first_ordinal + offset,
                 reader=reader,
                 stats=result.stats,
+                # a folder's files are the manifest's inputs (a shard store's are its shards)
+                digests=result.digests if spec.article_store is None else None,
             )
             result.issues.extend(issues)
             if row is None:
@@ -389,4 +400,37 @@ def process_batch(spec: BatchSpec) -> BatchResult:
             pa.ipc.new_file(sink, ctx.codec.arrow_schema) as writer,
         ):
             writer.write_table(table)
+    with timings.timed("card-figures", len(rows)):
+        result.facts = [
+            replace(f, chars=c, words=w, day=d, labels=n)
+            for f, (c, w, d, n) in zip(result.facts, card_figures(table), strict=True)
+        ]
     return result
+
+
+#: A word, as the card counts them (:mod:`builder.card_data` says the same).
+WORD = r"\S+"
+
+
+def card_figures(
+    table: pa.Table,
+) -> list[tuple[int | None, int | None, int | None, bytes | None]]:
+    """Per row: characters and words of the text (None when withheld), publication
+    day (days since 1970, or None) and entity label counts (pickled {label: n}, or None).
+
+    The card's length, date and label figures, taken here from the rows the batch has
+    in memory rather than by reading the written Parquet back in the parent."""
+    text = table.column("text")
+    chars = pc.utf8_length(text).to_pylist()
+    words = pc.count_substring_regex(text, WORD).to_pylist()
+    published = pc.struct_field(table.column("source"), "published_earliest")
+    days = pc.cast(published, pa.int32()).to_pylist()
+    entities = table.column("entities").combine_chunks()
+    labels = pc.struct_field(pc.list_flatten(entities), "label").to_pylist()
+    owners = pc.list_parent_indices(entities).to_pylist()
+    counts: list[Counter[int]] = [Counter() for _ in range(table.num_rows)]
+    for owner, label in zip(owners, labels, strict=True):
+        if label is not None:
+            counts[owner][label] += 1
+    blobs = [pickle.dumps(dict(c), protocol=pickle.HIGHEST_PROTOCOL) if c else None for c in counts]
+    return list(zip(chars, words, days, blobs, strict=True))

@@ -8,6 +8,7 @@ read-only, so batches can run in other processes.
 
 from __future__ import annotations
 
+import operator
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -47,7 +48,18 @@ class ArticleFacts:
     row_bytes: int
     publisher: str | None
     minhash: bytes | None = None
+    # The card's figures (see :func:`builder.process.card_figures`).
+    chars: int | None = None
+    words: int | None = None
+    day: int | None = None
+    labels: bytes | None = None
 
+
+_FACT_COLUMNS = (
+    *("id", "group_key", "text_key", "row_bytes", "publisher", "minhash"),
+    *("chars", "words", "day", "labels"),
+)
+_fact_values = operator.attrgetter(*_FACT_COLUMNS)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS side (
@@ -59,10 +71,13 @@ CREATE TABLE IF NOT EXISTS rejected_side (
     publisher TEXT
 );
 CREATE INDEX IF NOT EXISTS rejected_side_id ON rejected_side (article_id);
-CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, folded TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, folded TEXT NOT NULL, sha256 TEXT, bytes INTEGER
+);
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, group_key TEXT NOT NULL, text_key TEXT NOT NULL,
-    row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT
+    row_bytes INTEGER NOT NULL, publisher TEXT, minhash BLOB, split TEXT,
+    chars INTEGER, words INTEGER, day INTEGER, labels BLOB
 );
 """
 
@@ -179,7 +194,16 @@ class Staging:
         does not match (``Straße`` and ``STRASSE``), for :meth:`case_collisions`.
         """
         self.db.executemany(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?)", ((i, i.casefold()) for i in ids)
+            "INSERT OR IGNORE INTO articles (id, folded) VALUES (?, ?)",
+            ((i, i.casefold()) for i in ids),
+        )
+
+    def add_digests(self, digests: Iterable[tuple[str, str, int]]) -> None:
+        """``(id, sha256, bytes)`` of articles' raw files as a worker read them, so the
+        manifest need not read every input file a second time."""
+        self.db.executemany(
+            "UPDATE articles SET sha256 = ?, bytes = ? WHERE id = ?",
+            ((digest, size, i) for i, digest, size in digests),
         )
 
     def article_count(self) -> int:
@@ -191,14 +215,25 @@ class Staging:
         Each chunk is a fresh query after the last id seen, so no statement stays
         open while the caller writes to or commits this database meanwhile.
         """
-        query, args = "SELECT id FROM articles ORDER BY id LIMIT ?", (chunk,)
+        return (row[0] for row in self._article_rows("id", chunk))
+
+    def article_digests(
+        self, *, chunk: int = ARTICLE_CHUNK
+    ) -> Iterator[tuple[str, str | None, int | None]]:
+        """``(id, sha256, bytes)`` of every staged id in sorted order; ``None`` where
+        no worker read the file (see :meth:`add_digests`)."""
+        return self._article_rows("id, sha256, bytes", chunk)
+
+    def _article_rows(self, columns: str, chunk: int) -> Iterator[Any]:
+        query = f"SELECT {columns} FROM articles ORDER BY id LIMIT ?"
+        args: tuple[Any, ...] = (chunk,)
         while True:
-            ids = [row[0] for row in self.db.execute(query, args)]
-            yield from ids
-            if len(ids) < chunk:
+            rows = self.db.execute(query, args).fetchall()
+            yield from rows
+            if len(rows) < chunk:
                 return
-            query = "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?"
-            args = (ids[-1], chunk)
+            query = f"SELECT {columns} FROM articles WHERE id > ? ORDER BY id LIMIT ?"
+            args = (rows[-1][0], chunk)
 
     def case_collisions(self) -> Iterator[list[str]]:
         """Groups of staged ids equal but for letter case (one file on Windows and
@@ -229,9 +264,9 @@ class Staging:
     # -- per-article facts ---------------------------------------------------------
     def add_facts(self, facts: list[ArticleFacts]) -> None:
         self.db.executemany(
-            "INSERT INTO facts (id, group_key, text_key, row_bytes, publisher, minhash)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(f.id, f.group_key, f.text_key, f.row_bytes, f.publisher, f.minhash) for f in facts],
+            f"INSERT INTO facts ({', '.join(_FACT_COLUMNS)})"
+            f" VALUES ({', '.join('?' * len(_FACT_COLUMNS))})",
+            map(_fact_values, facts),
         )
 
     def iter_facts(self) -> Iterator[ArticleFacts]:
@@ -257,6 +292,12 @@ class Staging:
     def iter_splits(self) -> Iterator[tuple[str, str, int]]:
         """(id, split, row_bytes) in id order: the order rows were staged in."""
         yield from self.db.execute("SELECT id, split, row_bytes FROM facts ORDER BY id")
+
+    def card_figures(self, split: str) -> Iterator[tuple[int | None, int | None, int | None, Any]]:
+        """(chars, words, day, pickled labels) of every row of ``split``."""
+        yield from self.db.execute(
+            "SELECT chars, words, day, labels FROM facts WHERE split = ? ORDER BY id", (split,)
+        )
 
     def commit(self) -> None:
         self.db.commit()

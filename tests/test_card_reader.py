@@ -7,6 +7,7 @@ import json
 import re
 import statistics
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -231,3 +232,26 @@ def test_plots_drawn_in_the_plotter_process_are_the_inline_bytes() -> None:
         "entity_labels_per_split.png",
         "text_length_words.png",
     ]
+
+
+def test_the_batches_figures_give_the_scan_of_the_written_parquet(seed_build: Path) -> None:
+    """The card's figures taken per row in the batches (no Parquet read back) count
+    exactly what a scan of the written Parquet files counts."""
+    from builder.card_data import scan_data, scan_figures
+    from builder.process import card_figures
+
+    splits = sorted({p.name.split("-")[0] for p in (seed_build / "data").glob("*.parquet")})
+    figures: dict[str, list[Any]] = {}
+    for split in splits:
+        shards = sorted((seed_build / "data").glob(f"{split}-*.parquet"))
+        figures[split] = [f for p in shards for f in card_figures(pq.read_table(p))]
+    staged = scan_figures(figures.__getitem__, splits)
+    read = scan_data(seed_build / "data", splits)
+    assert read.dates and any(read.splits[s].labels for s in splits)  # something to compare
+    assert staged.dates == read.dates and staged.undated == read.undated
+    for split in splits:
+        a, b = staged.splits[split], read.splits[split]
+        assert a.withheld == b.withheld and a.labels == b.labels
+        for measure in ("chars", "words"):
+            assert a.lengths(measure).tolist() == b.lengths(measure).tolist()
+            assert a.lengths(measure).dtype == b.lengths(measure).dtype
