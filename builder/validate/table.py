@@ -217,11 +217,15 @@ class TableCheck:
         min_len, max_len = node.get("minLength"), node.get("maxLength")
         per_value = pattern is not None or fmt is not None or enum_set is not None
         lengths = min_len is not None or max_len is not None
+        quick = {frozenset({int}): _all_int, frozenset({str}): _all_str}.get(allowed)
 
         def check(values: list[Any]) -> bool:
-            types = set(map(type, values))
-            if not types <= allowed:
-                return False
+            if quick is not None and quick(values):
+                types: set[type] = set()  # no null among them
+            else:
+                types = set(map(type, values))
+                if not types <= allowed:
+                    return False
             if not (lengths or per_value):
                 return True
             present = [v for v in values if v is not None] if type(None) in types else values
@@ -244,6 +248,26 @@ class TableCheck:
             return True
 
         return check
+
+
+def _all_int(values: list[Any]) -> bool:
+    """Every value an int, in one pass in C (a third of ``set(map(type, ...))``): a
+    float or numpy integer makes the sum another type, a None or str raises. A bool
+    passes here, and the encoder refuses it (Arrow takes no bool as an integer)."""
+    try:
+        return type(sum(values)) is int
+    except TypeError:
+        return False
+
+
+def _all_str(values: list[Any]) -> bool:
+    """Every value a str (or a subclass, a string to JSON Schema as well), in one
+    pass in C: a None, bytes or number raises."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
 
 
 def _never(values: list[Any]) -> bool:
