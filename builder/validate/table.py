@@ -22,9 +22,11 @@ An anomaly the audit cannot pin to a row (a wrong type, a missing or extra key,
 a constraint broken), or an encoder failure, makes the whole batch suspect:
 rare in a build (a bug in row assembly), and then as slow as before, never wrong.
 
-Spans against their text: the span text compare is on UTF-8 bytes, with a code
-point -> byte map when a text is not ASCII (after Sebastian's ``s17-colval``
-branch, ``validate/columns.py``, whose helpers are reused here).
+Spans against their text: compared a character at a time with numpy, on the
+Arrow buffers' bytes when the batch's texts are ASCII, else on their code points
+(UTF-16 units, or UTF-32 when a text leaves the BMP) made from the strings the
+encoder gathered. The byte-range compare, the Arrow buffer helpers and the
+id/speaker checks come from the ``s17-colval`` branch (``validate/columns.py``).
 """
 
 from __future__ import annotations
