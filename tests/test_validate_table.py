@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import hypothesis.strategies as st
@@ -513,3 +514,65 @@ def test_every_single_field_mutation_is_reported_exactly_as_by_the_per_row_path(
     # Conservative, not blind: most valid mutants stay on the fast path.
     valid = len(rows) - len(bad) - len(crash)
     assert len(suspects - bad - crash) < 0.2 * valid
+
+
+def test_withheld_texts_and_an_empty_batch() -> None:
+    """A null text (rights withhold it): spans are checked for order only, as today."""
+    store = SchemaStore.default()
+    check = _check()
+    assert _suspects(check, []) == []
+    rows = [_row(i) for i in range(4)]
+    for row in rows:
+        row["text"] = None
+    rows[2]["entities"][0]["end"] = 10_000  # no text to be past the end of
+    assert _suspects(check, rows) == []
+    assert row_issues(store, rows[2], SETS, file="f") == []
+    rows[3]["entities"][0]["end"] = rows[3]["entities"][0]["start"]
+    assert _suspects(check, rows) == [3]
+    assert [i.rule for i in row_issues(store, rows[3], SETS, file="f")] == ["span-order"]
+
+
+def test_a_build_rejects_the_rows_validate_row_flags_and_writes_the_others(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """Rows rejected by the per-batch validate-row stage (a detected text form the
+    dataset does not declare) are quarantined with their located issue; the batch's
+    other rows are written (the table re-encoded without the rejected ones)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from builder.pipeline import build
+
+    config = seeds_copy / "dataset.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "text_form: [cased, lowercased_tokenized]", "text_form: [lowercased_tokenized, other]"
+        ),
+        encoding="utf-8",
+    )
+    annotations = seeds_copy / "annotations.jsonl"
+    records = [json.loads(line) for line in annotations.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record.get("labels", {}).pop("text_form", None)
+    annotations.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    out = tmp_path / "dataset"
+    build(seeds_copy, out, quarantine=True)
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert rejects, "the seeds have cased articles"
+    for reject in rejects:
+        (reason,) = reject["reasons"]
+        assert (reason["rule"], reason["pointer"], reason["record"]) == (
+            "label-set",
+            "/text_form",
+            reject["id"],
+        )
+        assert reason["file"] == reject["file"]
+    written = [
+        row["id"]
+        for path in sorted((out / "data").glob("*.parquet"))
+        for row in pq.read_table(path).to_pylist()
+    ]
+    assert written and not set(written) & {r["id"] for r in rejects}
+    assert len(written) + len(rejects) == 5
