@@ -32,6 +32,14 @@ if TYPE_CHECKING:
 __all__ = ["RowCodec", "field_table"]
 
 Encoder = Callable[[Any], Any]
+#: Sees the values of each schema node as :meth:`RowCodec.to_table` gathers them:
+#: ``audit(path, values)``, path such as ``""`` (the rows), ``source.url`` or
+#: ``entities[].start``; what the Arrow form loses (extra keys, Python types) is
+#: checked there, on lists the encoder makes anyway (``validate/table.py``).
+Audit = Callable[[str, list[Any]], None]
+
+
+ColumnEncoder = Callable[[list[Any], Audit | None], pa.Array]
 
 
 def _types(node: Mapping[str, Any]) -> set[str]:
@@ -85,14 +93,18 @@ class RowCodec:
     def encode(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return self._encode(row)
 
-    def to_table(self, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    def to_table(self, rows: Sequence[Mapping[str, Any]], audit: Audit | None = None) -> pa.Table:
         """The rows as one Arrow table, built a column at a time: each field of all
         rows (and each field of all their spans and edits, flattened) becomes one
         array, lists from their offsets; the table :meth:`encode` and
-        ``Table.from_pylist`` would make, without a dict per encoded span."""
+        ``Table.from_pylist`` would make, without a dict per encoded span.
+
+        ``audit`` is shown each node's gathered values before they are encoded."""
         schema = self.arrow_schema
+        if audit is not None:
+            audit("", list(rows))
         columns = [
-            self._columns[f.name](_field(rows, f.name))
+            self._columns[f.name](_field(rows, f.name), audit)
             if f.name in self._columns
             else pa.nulls(len(rows), f.type)
             for f in schema
@@ -100,25 +112,25 @@ class RowCodec:
         return pa.Table.from_arrays(columns, schema=schema)
 
     @cached_property
-    def _columns(self) -> dict[str, Callable[[list[Any]], pa.Array]]:
+    def _columns(self) -> dict[str, ColumnEncoder]:
         """Top-level field -> encoder of that field's values into an Arrow array."""
         props = self.schema.get("properties", {})
         return {
-            f.name: self._column(props[f.name], f.type)
+            f.name: self._column(props[f.name], f.type, f.name)
             for f in self.arrow_schema
             if f.name in props
         }
 
-    def _column(
-        self, node: Mapping[str, Any], arrow: pa.DataType
-    ) -> Callable[[list[Any]], pa.Array]:
-        """Encoder of a list of values of schema ``node`` into an array of type ``arrow``
-        (the same conversions as :meth:`_build`'s, per column)."""
+    def _column(self, node: Mapping[str, Any], arrow: pa.DataType, path: str) -> ColumnEncoder:
+        """Encoder of a list of values of schema ``node`` (at ``path``) into an array of
+        type ``arrow`` (the same conversions as :meth:`_build`'s, per column)."""
         types = _types(node) - {"null"}
         if "x-class-label" in node:
             index = {n: i for i, n in enumerate(self.label_sets[node["x-class-label"]])}
 
-            def labels(values: list[Any]) -> pa.Array:
+            def labels(values: list[Any], audit: Audit | None) -> pa.Array:
+                if audit is not None:
+                    audit(path, values)
                 return pa.array([None if v is None else index[v] for v in values], type=arrow)
 
             return labels
@@ -126,16 +138,20 @@ class RowCodec:
             props = node.get("properties", {})
             fields = list(arrow)
             children = {
-                f.name: self._column(props[f.name], f.type) for f in fields if f.name in props
+                f.name: self._column(props[f.name], f.type, f"{path}.{f.name}")
+                for f in fields
+                if f.name in props
             }
 
-            def struct(values: list[Any]) -> pa.Array:
+            def struct(values: list[Any], audit: Audit | None) -> pa.Array:
+                if audit is not None:
+                    audit(path, values)
                 mask = None
                 if None in values:  # a null struct: its fields read as null
                     mask = pa.array([v is None for v in values], type=pa.bool_())
                     values = [{} if v is None else v for v in values]
                 arrays = [
-                    children[f.name](_field(values, f.name))
+                    children[f.name](_field(values, f.name), audit)
                     if f.name in children
                     else pa.nulls(len(values), f.type)
                     for f in fields
@@ -144,10 +160,12 @@ class RowCodec:
 
             return struct
         if types == {"array"} and (pa.types.is_list(arrow) or pa.types.is_large_list(arrow)):
-            items = self._column(node["items"], arrow.value_type)
+            items = self._column(node["items"], arrow.value_type, f"{path}[]")
             offset_type = pa.int64() if pa.types.is_large_list(arrow) else pa.int32()
 
-            def lists(values: list[Any]) -> pa.Array:
+            def lists(values: list[Any], audit: Audit | None) -> pa.Array:
+                if audit is not None:
+                    audit(path, values)
                 lengths = [0 if v is None else len(v) for v in values]
                 offsets = np.zeros(len(values) + 1, dtype=offset_type.to_pandas_dtype())
                 np.cumsum(lengths, out=offsets[1:])
@@ -155,18 +173,22 @@ class RowCodec:
                 mask = pa.array([v is None for v in values]) if None in values else None
                 array_type = pa.LargeListArray if offset_type == pa.int64() else pa.ListArray
                 return array_type.from_arrays(
-                    pa.array(offsets, type=offset_type), items(flat), type=arrow, mask=mask
+                    pa.array(offsets, type=offset_type), items(flat, audit), type=arrow, mask=mask
                 )
 
             return lists
         if types == {"string"} and node.get("x-dtype") == "date32":
 
-            def dates(values: list[Any]) -> pa.Array:
+            def dates(values: list[Any], audit: Audit | None) -> pa.Array:
+                if audit is not None:
+                    audit(path, values)
                 return pa.array([_parse_date(v) for v in values], type=arrow)
 
             return dates
 
-        def scalars(values: list[Any]) -> pa.Array:
+        def scalars(values: list[Any], audit: Audit | None) -> pa.Array:
+            if audit is not None:
+                audit(path, values)
             return pa.array(values, type=arrow)
 
         return scalars

@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .anchor import anchor_annotation, needs_reanchoring, place_annotation
+from .anchor import AnchoredSpans, anchor_annotation, needs_reanchoring, place_annotation
 from .article_store import ArticleReader
 from .clean.pipeline import Cleaner
 from .clean.steps import DocumentContext
@@ -33,8 +33,9 @@ from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
 from .validate.checks import check_annotation
 from .validate.report import Issue
-from .validate.rows import row_issues
+from .validate.rows import table_row_issues
 from .validate.schemas import SchemaStore
+from .validate.table import TableCheck
 
 __all__ = ["BatchResult", "BatchSpec", "Context", "process_batch", "row_schema_bytes"]
 
@@ -132,6 +133,27 @@ def _schema_issues(
     ]
 
 
+@cache
+def _table_check(codec: RowCodec) -> TableCheck:
+    return TableCheck(codec)
+
+
+@dataclass
+class _Candidate:
+    """An article's row before its validation, which is done for the whole batch
+    on the batch's table (after the s17-colval branch), with what its acceptance needs."""
+
+    row: dict[str, Any]
+    issues: list[Issue]
+    file: str  # where the row's issues are located
+    cross_check: bool
+    publisher: str
+    source: dict[str, Any]
+    spans: AnchoredSpans
+    text_form: str
+    clean_text: str
+
+
 def process_article(
     ctx: Context,
     staging: Staging | BatchSides,
@@ -142,9 +164,10 @@ def process_article(
     reader: ArticleReader,
     stats: BuildStats,
     digests: list[tuple[str, str, int]] | None = None,
-) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], str | None]:
-    """All per-article stages; returns the row (or None when rejected), its facts
-    (without the text key and MinHash signature, which the batch makes) and its clean text.
+) -> _Candidate | list[Issue]:
+    """All per-article stages up to the row, which is validated with its batch
+    (:func:`process_batch`); returns the row and what its acceptance needs, or the
+    issues of an article rejected before it has a row.
 
     Counts and CPU time per stage go into ``stats`` (the batch's); ``digests``, when
     given, gets the article's ``(id, sha256, bytes)`` once its raw bytes are read."""
@@ -281,11 +304,20 @@ def process_article(
             genre=labels.get("genre"),
             text_form=text_form,
         )
-    with timed("validate-row"):
-        issues += row_issues(ctx.store, row, ctx.codec.label_sets, file=rel, cross_check=cross)
-    if _has_errors(issues):
-        return _reject(stats, publisher, issues)
+    return _Candidate(
+        row, issues, rel, cross, publisher, source_rec.record, spans, text_form, result.text
+    )
 
+
+def _accept(
+    ctx: Context, article_id: str, c: _Candidate, stats: BuildStats
+) -> tuple[dict[str, Any] | None, ArticleFacts | None, list[Issue], str | None]:
+    """A validated row: counted and kept, or rejected when it has an error; the row
+    (or None), its facts (without the text key and MinHash signature, which the
+    batch makes) and its clean text."""
+    issues, publisher, spans, row, text_form = c.issues, c.publisher, c.spans, c.row, c.text_form
+    if _has_errors(issues):
+        return None, None, _reject(stats, publisher, issues), None
     stats.spans.update(spans.status)
     stats.dropped_reasons.update(spans.dropped_reasons)
     stats.anchor_methods.update(spans.methods)
@@ -301,14 +333,14 @@ def process_article(
     # The text key and MinHash signature are made for the whole batch (process_batch).
     facts = ArticleFacts(
         id=article_id,
-        group_key=_group_key(config, article_id, source_rec.record),
+        group_key=_group_key(ctx.config, article_id, c.source),
         text_key="",
         row_bytes=_row_bytes(row),
-        publisher=source_rec.record.get("publisher"),
+        publisher=c.source.get("publisher"),
     )
     stats.stages["accepted"] += 1
     stats.per_source[publisher]["accepted"] += 1
-    return row, facts, issues, result.text
+    return row, facts, issues, c.clean_text
 
 
 _LABEL = operator.itemgetter("label")
@@ -332,12 +364,10 @@ def _has_errors(issues: list[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
 
 
-def _reject(
-    stats: BuildStats, publisher: str, issues: list[Issue]
-) -> tuple[None, None, list[Issue], None]:
+def _reject(stats: BuildStats, publisher: str, issues: list[Issue]) -> list[Issue]:
     stats.stages["rejected"] += 1
     stats.per_source[publisher]["rejected"] += 1
-    return None, None, issues, None
+    return issues
 
 
 def process_batch(spec: BatchSpec) -> BatchResult:
@@ -356,31 +386,56 @@ def process_batch(spec: BatchSpec) -> BatchResult:
     reader = ArticleReader(
         ctx.config.article_input, spec.article_store, max_bytes=ctx.config.max_article_bytes
     )
+    done: list[_Candidate | list[Issue]] = []
     with reader:
         for offset, (article_id, path) in enumerate(spec.items if sides is not None else ()):
-            row, facts, issues, clean_text = process_article(
-                ctx,
-                sides,
-                article_id,
-                Path(path),
-                ordinal=spec.first_ordinal + offset,
-                reader=reader,
-                stats=result.stats,
-                # a folder's files are the manifest's inputs (a shard store's are its shards)
-                digests=result.digests if spec.article_store is None else None,
-            )
-            result.issues.extend(issues)
-            if row is None:
-                errors = [i for i in issues if i.severity == "error"]
-                where = str(path) if spec.article_store is None else (errors or issues)[0].file
-                result.rejected.append(
-                    {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
+            done.append(
+                process_article(
+                    ctx,
+                    sides,
+                    article_id,
+                    Path(path),
+                    ordinal=spec.first_ordinal + offset,
+                    reader=reader,
+                    stats=result.stats,
+                    # a folder's files are the manifest's inputs (a shard store's are its shards)
+                    digests=result.digests if spec.article_store is None else None,
                 )
-                continue
-            assert facts is not None and clean_text is not None
-            rows.append(row)
-            result.facts.append(facts)
-            clean_texts.append(clean_text)
+            )
+    # The batch's rows encoded once and checked on that table; the rows it flags
+    # (and the cross-check sample) one at a time, located as before.
+    candidates = [c for c in done if isinstance(c, _Candidate)]
+    check = _table_check(ctx.codec)
+    with timings.timed("encode-rows", len(candidates)):
+        encoded = check.encode([c.row for c in candidates])
+    with timings.timed("validate-row", len(candidates)):
+        found, table = table_row_issues(
+            check,
+            ctx.store,
+            [c.row for c in candidates],
+            [c.file for c in candidates],
+            cross_check=[c.cross_check for c in candidates],
+            encoded=encoded,
+        )
+    for c, row_found in zip(candidates, found, strict=True):
+        c.issues += row_found
+    for (article_id, path), outcome in zip(spec.items, done, strict=False):
+        if isinstance(outcome, _Candidate):
+            row, facts, issues, clean_text = _accept(ctx, article_id, outcome, result.stats)
+        else:
+            row, facts, issues, clean_text = None, None, outcome, None
+        result.issues.extend(issues)
+        if row is None:
+            errors = [i for i in issues if i.severity == "error"]
+            where = str(path) if spec.article_store is None else (errors or issues)[0].file
+            result.rejected.append(
+                {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
+            )
+            continue
+        assert facts is not None and clean_text is not None
+        rows.append(row)
+        result.facts.append(facts)
+        clean_texts.append(clean_text)
     with timings.timed("text-key", len(clean_texts)):
         folded = [t.casefold() for t in clean_texts]  # shared with the MinHash words
         keys = [_text_key(f) for f in folded]
@@ -393,8 +448,9 @@ def process_batch(spec: BatchSpec) -> BatchResult:
         for f, key, sig in zip(result.facts, keys, signatures, strict=True)
     ]
     del clean_texts, folded
-    with timings.timed("encode-rows", len(rows)):
-        table = ctx.codec.to_table(rows)
+    with timings.timed("encode-rows", 0):
+        if table is None or len(rows) != len(candidates):  # not the batch's table
+            table = ctx.codec.to_table(rows)
         with (
             pa.OSFile(spec.rows_path, "wb") as sink,
             pa.ipc.new_file(sink, ctx.codec.arrow_schema) as writer,

@@ -1,0 +1,155 @@
+"""Row validation on one core: the per-row path against the table path.
+
+    .venv/bin/python bench/bench_validate.py --build out/dataset --config corpus/dataset.yaml
+    .venv/bin/python bench/bench_validate.py --build /tmp/b --config /tmp/c/dataset.yaml -n 10000
+
+The rows are those of a build (its Parquet shards, read back into the dicts the
+build validates: label names, ISO dates), the first ``-n``. Each round runs,
+interleaved (A B C ...), on the same rows, in this process (one core):
+
+* ``per-row``: :func:`row_issues` on every row (the build before the table path);
+* ``encode``: :meth:`RowCodec.to_table` over batches of ``--batch`` rows, which
+  the build does anyway;
+* ``encode+check``: the same with the audit, the table checks
+  (:class:`TableCheck`) and the per-row path on the flagged and sampled rows.
+
+``table path`` is its share: rows / (``encode+check`` - ``encode``) per round.
+Each with the build's 1% cross-check sample (the reference ``jsonschema`` on the
+10 first rows and every 100th) and, apart, without it. Figures are rows per CPU
+second (``time.process_time``): median, min, max over the rounds.
+(After the bench of branch ``s17-colval``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from builder.config import load_config  # noqa: E402
+from builder.features import RowCodec  # noqa: E402
+from builder.validate.rows import row_issues, table_row_issues  # noqa: E402
+from builder.validate.schemas import SchemaStore  # noqa: E402
+from builder.validate.table import TableCheck  # noqa: E402
+
+
+def _decoder(node: Mapping[str, Any], sets: Mapping[str, list[str]]) -> Callable[[Any], Any]:
+    """Parquet value -> the row value the build validates (the codec's inverse)."""
+    if "x-class-label" in node:
+        names = sets[node["x-class-label"]]
+        return lambda v: None if v is None else names[v]
+    if node.get("x-dtype") == "date32":
+        return lambda v: None if v is None else v.isoformat()
+    props = node.get("properties")
+    if props:
+        children = {k: _decoder(c, sets) for k, c in props.items()}
+        return lambda v: None if v is None else {k: f(v.get(k)) for k, f in children.items()}
+    if "items" in node:
+        item = _decoder(node["items"], sets)
+        return lambda v: None if v is None else [item(x) for x in v]
+    return lambda v: v
+
+
+def load_rows(build: Path, schema: Mapping[str, Any], sets: Mapping[str, list[str]], n: int):
+    decode = _decoder(schema, sets)
+    rows: list[dict[str, Any]] = []
+    for path in sorted((build / "data").glob("*.parquet")):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+            rows += [decode(r) for r in batch.to_pylist()]
+            if len(rows) >= n:
+                return rows[:n]
+    return rows
+
+
+def _cross(i: int) -> bool:
+    return i < 10 or i % 100 == 0  # process.py: CROSS_CHECK_FIRST, CROSS_CHECK_EVERY
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", type=Path, required=True, help="a build's dataset folder")
+    parser.add_argument("--config", type=Path, required=True, help="its dataset.yaml")
+    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=256)
+    args = parser.parse_args()
+
+    config = load_config(args.config)
+    sets = {k: config.label_set(k) for k in ("entity", "genre", "text_form")}
+    store = SchemaStore.default()
+    rows = load_rows(args.build, store.schemas["row"], sets, args.n)
+    files = [f"{r['id']}.txt" for r in rows]
+    codec = RowCodec(store.schemas["row"], sets)
+    check = TableCheck(codec)
+    spans = sum(len(r["entities"]) + len(r["quotes"]) for r in rows) / len(rows)
+    print(f"{len(rows)} rows, {spans:.0f} spans a row; batches of {args.batch}")
+
+    def per_row(cross: bool) -> list[Any]:
+        return [
+            row_issues(store, r, sets, file=f, cross_check=cross and _cross(i))
+            for i, (r, f) in enumerate(zip(rows, files, strict=True))
+        ]
+
+    def encode() -> None:
+        for s in range(0, len(rows), args.batch):
+            codec.to_table(rows[s : s + args.batch])
+
+    def table(cross: bool) -> list[Any]:
+        out: list[Any] = []
+        for s in range(0, len(rows), args.batch):
+            part = range(s, min(s + args.batch, len(rows)))
+            found, _ = table_row_issues(
+                check,
+                store,
+                rows[s : s + args.batch],
+                files[s : s + args.batch],
+                cross_check=[cross and _cross(i) for i in part],
+            )
+            out += found
+        return out
+
+    assert per_row(True) == table(True), "the two paths disagree"
+    flagged = sum(
+        len(check.suspects(rows[s : s + args.batch])[0]) for s in range(0, len(rows), args.batch)
+    )
+    print(f"rows the table path flags (before the cross-check sample): {flagged}")
+    sides = {
+        "per-row, 1% cross-check": lambda: per_row(True),
+        "encode (to_table, done anyway)": encode,
+        "encode+table check, 1% cross-check": lambda: table(True),
+        "per-row, no cross-check": lambda: per_row(False),
+        "encode+table check, no cross-check": lambda: table(False),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in sides}
+    for rep in range(args.reps):
+        for name, run in sides.items():
+            start = time.process_time()
+            run()
+            seconds[name].append(time.process_time() - start)
+        print(
+            f"round {rep + 1}: "
+            + ", ".join(f"{n} {len(rows) / t[-1]:,.0f}" for n, t in seconds.items())
+        )
+    enc = seconds["encode (to_table, done anyway)"]
+    for cross in ("1% cross-check", "no cross-check"):
+        both = seconds[f"encode+table check, {cross}"]
+        seconds[f"table path (its share), {cross}"] = [
+            b - e for b, e in zip(both, enc, strict=True)
+        ]
+    print("\n| path | rows/s (CPU) median | min | max |\n|---|---:|---:|---:|")
+    for name, t in seconds.items():
+        r = [len(rows) / x for x in t]
+        print(f"| {name} | {statistics.median(r):,.0f} | {min(r):,.0f} | {max(r):,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,456 @@
+"""Validation of a batch of rows on the Arrow table the build makes of them anyway.
+
+The per-row path (:func:`builder.validate.rows.row_issues`) costs about 80 µs a
+row of 109 spans. Here a batch is checked in two parts, both on work the
+encoder (:meth:`builder.features.RowCodec.to_table`) does anyway:
+
+* while it gathers each field of all rows (and of all spans and edits,
+  flattened) into a list, an *audit* checks what the Arrow form would lose or
+  coerce: the key set of every object, the exact Python type of every value
+  (``bool`` is not an integer here, ``1.0`` neither), and each leaf's schema
+  constraints (enum, pattern, format, length, minimum) on those lists, in C
+  (``set(map(type, ...))``, ``min``) or once per distinct value;
+* on the table: what a schema cannot say (``checks.py: check_row``): spans
+  ordered, inside their text (code points), naming the characters they say,
+  span ids unique in a row, speakers among the row's entity ids, with
+  ``pyarrow.compute`` and numpy over the flattened span columns. Labels need no
+  check: the encoder maps them to ClassLabel ids and fails on an unknown one.
+
+The result is the set of *suspect* rows, which then go through the per-row path:
+that path finds and locates every issue, so the issues are exactly today's.
+An anomaly the audit cannot pin to a row (a wrong type, a missing or extra key,
+a constraint broken), or an encoder failure, makes the whole batch suspect:
+rare in a build (a bug in row assembly), and then as slow as before, never wrong.
+
+Spans against their text: compared a character at a time with numpy, on the
+Arrow buffers' bytes when the batch's texts are ASCII, else on their code points
+(UTF-16 units, or UTF-32 when a text leaves the BMP) made from the strings the
+encoder gathered. The byte-range compare, the Arrow buffer helpers and the
+id/speaker checks come from the ``s17-colval`` branch (``validate/columns.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
+from typing import Any
+
+import jsonschema
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..features import RowCodec
+
+__all__ = ["TableCheck"]
+
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "title", "description", "x-dtype", "x-class-label", "$comment"}
+)
+_OBJECT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
+_ARRAY_KEYWORDS = frozenset({"type", "items", "minItems", "maxItems"})
+_LEAF_KEYWORDS = frozenset(
+    {"type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "format"}
+)
+#: JSON type -> the Python types that are that type without doubt (exact types:
+#: a ``bool`` or a ``str`` subclass makes the batch suspect).
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
+}
+
+NodeCheck = Callable[[list[Any]], bool]
+
+
+#: Nodes whose gathered values the table checks read again (the texts, as Python
+#: strings, for the span text compare when a text is not ASCII).
+_KEPT = ("text", "entities[].text", "quotes[].text")
+
+
+class _Audit:
+    """One batch's audit: ``ok`` until a node's values break a rule."""
+
+    def __init__(self, nodes: Mapping[str, NodeCheck]) -> None:
+        self.nodes = nodes
+        self.ok = True
+        self.kept: dict[str, list[Any]] = {}
+
+    def __call__(self, path: str, values: list[Any]) -> None:
+        if path in _KEPT:
+            self.kept[path] = values
+        if self.ok:
+            check = self.nodes.get(path)
+            # A node the schema does not describe (a codec out of step): suspect.
+            self.ok = check is not None and check(values)
+
+
+class TableCheck:
+    """Compiled from the codec's row schema and label sets.
+
+    Example:
+        >>> from builder.validate.schemas import SchemaStore
+        >>> codec = RowCodec(SchemaStore.default().schemas["row"],
+        ...                  {"entity": [], "genre": [], "text_form": ["cased"]})
+        >>> TableCheck(codec).suspects([{"id": "a"}])[0].tolist()
+        [0]
+    """
+
+    def __init__(self, codec: RowCodec) -> None:
+        self.codec = codec
+        self._formats = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        self.nodes: dict[str, NodeCheck] = {}
+        #: (path, minimum, maximum) of the numbers, checked on the table's columns
+        self.bounds: list[tuple[str, Any, Any]] = []
+        self._compile(codec.schema, "")
+
+    def suspects(self, rows: Sequence[Any]) -> tuple[np.ndarray, pa.Table | None]:
+        """Indices (ascending) of the rows the per-row path must check, and the
+        batch's table (None when the encoder refused a row: every row is suspect)."""
+        encoded = self.encode(rows)
+        return self.flagged(encoded, len(rows)), encoded[0]
+
+    def encode(self, rows: Sequence[Any]) -> tuple[pa.Table | None, _Audit]:
+        """The batch's table as the codec makes it, audited (None: the encoder
+        refused a row, a label not in its set, a value Arrow cannot hold ...)."""
+        audit = _Audit(self.nodes)
+        try:
+            return self.codec.to_table(list(rows), audit), audit
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError, pa.ArrowException):
+            return None, audit
+
+    def flagged(self, encoded: tuple[pa.Table | None, _Audit], rows: int) -> np.ndarray:
+        """Indices (ascending) of the suspect rows of a batch :meth:`encode` made."""
+        table, audit = encoded
+        if table is None or not audit.ok or not self._within_bounds(table):
+            return np.arange(rows)
+        mask = np.zeros(rows, dtype=bool)
+        _row_checks(table, audit.kept, mask)
+        return np.flatnonzero(mask)
+
+    def _within_bounds(self, table: pa.Table) -> bool:
+        for path, lo, hi in self.bounds:
+            got = pc.min_max(_column_at(table, path)).as_py()
+            if got["min"] is None:
+                continue
+            if (lo is not None and got["min"] < lo) or (hi is not None and got["max"] > hi):
+                return False
+        return True
+
+    # -- the schema, compiled to checks of each node's gathered values -----------------
+    def _compile(self, node: Mapping[str, Any], path: str) -> None:
+        keys = set(node) - _ANNOTATIONS
+        types = _json_types(node)
+        if types is None or len(types - {"null"}) != 1:
+            self.nodes[path] = _never
+            return
+        (kind,) = types - {"null"}
+        allowed = frozenset(chain.from_iterable(_PY_TYPES[t] for t in types))
+        if kind == "object" and keys <= _OBJECT_KEYWORDS:
+            self.nodes[path] = self._object(node, allowed)
+            for key, child in node.get("properties", {}).items():
+                self._compile(child, f"{path}.{key}" if path else key)
+        elif kind == "array" and keys <= _ARRAY_KEYWORDS and "items" in node:
+            self.nodes[path] = self._array(node, allowed)
+            self._compile(node["items"], f"{path}[]")
+        elif kind in ("string", "integer", "number", "boolean") and keys <= _LEAF_KEYWORDS:
+            self.nodes[path] = self._leaf(node, allowed)
+            if "minimum" in node or "maximum" in node:
+                # on the Arrow column: its values are those of the checked types
+                self.bounds.append((path, node.get("minimum"), node.get("maximum")))
+        else:
+            self.nodes[path] = _never  # a keyword this path does not express
+
+    def _object(self, node: Mapping[str, Any], allowed: frozenset[type]) -> NodeCheck:
+        props = frozenset(node.get("properties", {}))
+        required = frozenset(node.get("required", ()))
+        closed = node.get("additionalProperties", True) is False
+        if node.get("additionalProperties", True) not in (True, False):
+            return _never
+        exact = props if closed and required == props else None
+        width = len(props)
+
+        def check(values: list[Any]) -> bool:
+            types = set(map(type, values))
+            if not types <= allowed:
+                return False
+            objects = [v for v in values if v is not None] if type(None) in types else values
+            if exact is not None:
+                # No key outside the properties, and as many keys as properties in
+                # every object (so none missing): two passes in C.
+                return set().union(*objects) <= exact and sum(map(len, objects)) == width * len(
+                    objects
+                )
+            return all(
+                required <= set(keys) and (not closed or set(keys) <= props)
+                for keys in set(map(tuple, objects))
+            )
+
+        return check
+
+    def _array(self, node: Mapping[str, Any], allowed: frozenset[type]) -> NodeCheck:
+        lo, hi = node.get("minItems"), node.get("maxItems")
+
+        def check(values: list[Any]) -> bool:
+            if not set(map(type, values)) <= allowed:
+                return False
+            if (lo is None and hi is None) or not values:
+                return True
+            sizes = [len(v) for v in values if v is not None]
+            return not sizes or (
+                (lo is None or min(sizes) >= lo) and (hi is None or max(sizes) <= hi)
+            )
+
+        return check
+
+    def _leaf(self, node: Mapping[str, Any], allowed: frozenset[type]) -> NodeCheck:
+        enum = node.get("enum")
+        if enum is not None and not all(type(v) in allowed for v in enum):
+            return _never
+        enum_set = frozenset(enum) if enum is not None else None
+        pattern = re.compile(node["pattern"]).search if "pattern" in node else None
+        fmt = node.get("format")
+        conforms = self._formats.conforms
+        min_len, max_len = node.get("minLength"), node.get("maxLength")
+        per_value = pattern is not None or fmt is not None or enum_set is not None
+        lengths = min_len is not None or max_len is not None
+        quick = {frozenset({int}): _all_int, frozenset({str}): _all_str}.get(allowed)
+
+        def check(values: list[Any]) -> bool:
+            if quick is not None and quick(values):
+                types: set[type] = set()  # no null among them
+            else:
+                types = set(map(type, values))
+                if not types <= allowed:
+                    return False
+            if not (lengths or per_value):
+                return True
+            present = [v for v in values if v is not None] if type(None) in types else values
+            if not present:
+                return True
+            if lengths:
+                sizes = list(map(len, present))
+                if (min_len is not None and min(sizes) < min_len) or (
+                    max_len is not None and max(sizes) > max_len
+                ):
+                    return False
+            if per_value:  # once per distinct value
+                for v in set(present):
+                    if enum_set is not None and v not in enum_set:
+                        return False
+                    if pattern is not None and pattern(v) is None:
+                        return False
+                    if fmt is not None and not conforms(v, fmt):
+                        return False
+            return True
+
+        return check
+
+
+def _all_int(values: list[Any]) -> bool:
+    """Every value an int, in one pass in C (a third of ``set(map(type, ...))``): a
+    float or numpy integer makes the sum another type, a None or str raises. A bool
+    passes here, and the encoder refuses it (Arrow takes no bool as an integer)."""
+    try:
+        return type(sum(values)) is int
+    except TypeError:
+        return False
+
+
+def _all_str(values: list[Any]) -> bool:
+    """Every value a str (or a subclass, a string to JSON Schema as well), in one
+    pass in C: a None, bytes or number raises."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
+
+
+def _never(values: list[Any]) -> bool:
+    """A node this path does not check: the batch is suspect when it has values."""
+    return not values
+
+
+def _json_types(node: Mapping[str, Any]) -> set[str] | None:
+    """The node's allowed types (from ``enum`` when it has no ``type``); None: any."""
+    t = node.get("type")
+    if t is None and "enum" in node:
+        kinds = {
+            "null" if v is None else "string" if isinstance(v, str) else "?" for v in node["enum"]
+        }
+        return None if "?" in kinds else kinds
+    if t is None:
+        return None
+    return set(t) if isinstance(t, list) else {t}
+
+
+# -- what the schema cannot say, on the table (checks.py: check_row) ------------------
+def _row_checks(table: pa.Table, kept: Mapping[str, list[Any]], mask: np.ndarray) -> None:
+    """Flag in ``mask`` the rows whose spans break a rule of ``check_spans`` or
+    ``_check_speakers`` (labels are ClassLabel ids already: the encoder checked them)."""
+    texts = _array(table, "text")
+    ents, e_rows = _spans(table, "entities")
+    quotes, q_rows = _spans(table, "quotes")
+    # span ids unique within a row (entities and quotes together)
+    e_ids, q_ids = _field(ents, "id"), _field(quotes, "id")
+    ids = pa.concat_arrays([e_ids, q_ids]) if len(q_ids) else e_ids
+    id_rows = np.concatenate([e_rows, q_rows])
+    if len(ids):
+        keys = id_rows * (len(ids) + 1) + _codes(ids)
+        ordered = np.sort(keys)
+        if (ordered[1:] == ordered[:-1]).any():
+            twice = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+            mask[id_rows[np.isin(keys, twice)]] = True
+    # speakers among the row's entity ids
+    speakers = _field(quotes, "speaker_id")
+    if len(speakers) and speakers.null_count < len(speakers):
+        both = pa.concat_arrays([e_ids, speakers])
+        codes = _codes(both)
+        ent_keys = e_rows * (len(both) + 1) + codes[: len(e_ids)]
+        spk_keys = q_rows * (len(both) + 1) + codes[len(e_ids) :]
+        found = np.isin(spk_keys, ent_keys)
+        mask[q_rows[~found & _set(speakers)]] = True
+    # offsets: ordered, inside the text, the text they name
+    if not (len(e_rows) or len(q_rows)):
+        return
+    lengths = np.asarray(pc.utf8_length(texts).fill_null(0), dtype=np.int64)
+    has_text = _set(texts)
+    ascii_only = pc.all(pc.string_is_ascii(texts)).as_py() in (True, None)
+    if ascii_only:  # a code point is a byte: the Arrow buffers as they are
+        chars, starts = _data(texts), _offsets(texts)
+    else:  # code points, from the strings the encoder gathered
+        chars = _code_points(kept["text"], texts.null_count)
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+    for spans, rows, name in ((ents, e_rows, "entities"), (quotes, q_rows, "quotes")):
+        if not len(rows):
+            continue
+        start = np.asarray(_field(spans, "start"), dtype=np.int64)
+        end = np.asarray(_field(spans, "end"), dtype=np.int64)
+        mask[rows[start >= end]] = True
+        span_has_text = has_text[rows]
+        mask[rows[span_has_text & (end > lengths[rows])]] = True
+        expected = _field(spans, "text")
+        if pc.all(pc.string_is_ascii(expected)).as_py() in (True, None):
+            # a code point is a byte of the span's own text, whatever the text's
+            x_chars, x_starts = _data(expected), _offsets(expected)
+        else:
+            x_lengths = np.asarray(pc.utf8_length(expected).fill_null(0), dtype=np.int64)
+            x_chars = _code_points(kept[f"{name}[].text"], expected.null_count)
+            x_starts = np.zeros(len(x_lengths) + 1, dtype=np.int64)
+            np.cumsum(x_lengths, out=x_starts[1:])
+        which = np.flatnonzero(
+            span_has_text & _set(expected) & (start < end) & (end <= lengths[rows])
+        )
+        _span_text(which, rows, starts[rows] + start, end - start, chars, x_starts, x_chars, mask)
+
+
+def _span_text(
+    which: np.ndarray,
+    rows: np.ndarray,
+    t_start: np.ndarray,
+    width: np.ndarray,
+    chars: np.ndarray,
+    x_starts: np.ndarray,
+    x_chars: np.ndarray,
+    mask: np.ndarray,
+) -> None:
+    """Flag the rows of spans ``which`` whose own text (``x_chars`` from ``x_starts``)
+    differs from the text's ``chars`` at ``[t_start, t_start + width)``."""
+    if not len(which):
+        return
+    t_start, width = t_start[which], width[which]
+    x_start, x_len = x_starts[which], x_starts[which + 1] - x_starts[which]
+    mask[rows[which[x_len != width]]] = True
+    same = x_len == width
+    if not same.all():
+        which, t_start, width, x_start = which[same], t_start[same], width[same], x_start[same]
+    total = int(width.sum())
+    if not total:
+        return
+    begins = np.zeros(len(which), dtype=np.int64)
+    np.cumsum(width[:-1], out=begins[1:])
+    if x_start[0] == 0 and x_start[-1] + width[-1] == total and total == len(x_chars):
+        wanted = x_chars  # every span's own text, in order: no gather
+    else:
+        at = np.repeat(x_start - begins, width)
+        at += np.arange(total, dtype=np.int64)
+        wanted = x_chars[at]
+    at = np.repeat(t_start - begins, width)
+    at += np.arange(total, dtype=np.int64)
+    differ = chars[at] != wanted
+    if differ.any():
+        nonempty = width > 0
+        bad = np.add.reduceat(differ, begins[nonempty]) > 0
+        mask[rows[which[nonempty][bad]]] = True
+
+
+def _code_points(strings: list[str | None], nulls: int) -> np.ndarray:
+    """The code points of the strings, one after another (None: nothing): UTF-16
+    units when every one is in the BMP (then as many units as code points; half
+    the bytes of UTF-32 to make), else UTF-32. A lone surrogate is one unit."""
+    joined = "".join(strings) if not nulls else "".join(s or "" for s in strings)
+    units = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(units) == len(joined):
+        return units
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _array(table: pa.Table, name: str) -> pa.Array:
+    column = table.column(name)
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _spans(table: pa.Table, name: str) -> tuple[pa.StructArray, np.ndarray]:
+    """A list-of-struct column's items, flattened, and the row of each."""
+    lists = _array(table, name)
+    rows = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    return lists.flatten(), rows
+
+
+def _column_at(table: pa.Table, path: str) -> pa.Array:
+    """The values of a schema path (``entities[].start``) as one array."""
+    parts = path.split(".")
+    array: pa.Array = _array(table, parts[0].removesuffix("[]"))
+    if parts[0].endswith("[]"):
+        array = array.flatten()
+    for part in parts[1:]:
+        array = _field(array, part.removesuffix("[]"))
+        if part.endswith("[]"):
+            array = array.flatten()
+    return array
+
+
+def _field(spans: pa.StructArray, name: str) -> pa.Array:
+    return pc.struct_field(spans, name)  # minds the struct's offset, unlike .field()
+
+
+def _offsets(array: pa.Array) -> np.ndarray:
+    """A string array's value offsets as int64 (into :func:`_data`)."""
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    buf = array.buffers()[1]
+    if buf is None:
+        return np.zeros(len(array) + 1, dtype=np.int64)
+    raw = np.frombuffer(buf, width)[array.offset : array.offset + len(array) + 1]
+    return raw.astype(np.int64)
+
+
+def _data(array: pa.Array) -> np.ndarray:
+    buf = array.buffers()[2]
+    return np.frombuffer(buf, np.uint8) if buf is not None else np.zeros(0, np.uint8)
+
+
+def _set(array: pa.Array) -> np.ndarray:
+    """Where an array is not null."""
+    return np.asarray(array.is_valid(), dtype=bool)
+
+
+def _codes(strings: pa.Array) -> np.ndarray:
+    """Dictionary codes of strings (null: -1): equal strings, equal codes."""
+    return np.asarray(pc.dictionary_encode(strings).indices.fill_null(-1), dtype=np.int64)
