@@ -39,15 +39,15 @@ at most +.001 F1 (residual) and +.005 (residual_rp) on held-out sites: not kept.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 from .boilerplate import is_running_text
 from .edits import Edit
-from .rules import LineRule, LineView, first_match, line_view, load_rules
+from .rules import LineRule, LineView, RuleSet, line_view, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
 __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
@@ -210,6 +210,52 @@ def _is_header(view: LineView) -> bool:
     return bool(view.words) and not view.norm.endswith((".", ";", ","))
 
 
+class _Suffixes:
+    """What the block from line ``k`` to the page's end holds, for every ``k`` at once.
+
+    A page may have many candidate headers; each asks about the rest of the page
+    (its words, how many are prose, whether a comment stamp follows). Worked out once,
+    from the bottom up, on the first question, each answer is then one lookup instead of
+    a walk to the end of the page per candidate.
+    """
+
+    def __init__(self, lines: list[tuple[int, int, LineView]], counts: list[int]) -> None:
+        self._lines = lines
+        self._counts = counts
+
+    @cached_property
+    def words(self) -> list[int]:
+        """Words from line ``k`` on (one more entry: 0 past the end)."""
+        return list(itertools.accumulate(reversed(self._counts), initial=0))[::-1]
+
+    @cached_property
+    def _running(self) -> list[bool]:
+        return [is_running_text(v) for _, _, v in self._lines]
+
+    @cached_property
+    def running_words(self) -> list[int]:
+        """Words in lines of running text from line ``k`` on."""
+        prose = [n if r else 0 for n, r in zip(self._counts, self._running, strict=True)]
+        return list(itertools.accumulate(reversed(prose), initial=0))[::-1]
+
+    @cached_property
+    def last_stamped(self) -> int:
+        """The last short line with a time stamp (-1: none)."""
+        for j in range(len(self._lines) - 1, -1, -1):
+            view = self._lines[j][2]
+            if self._counts[j] <= 15 and _STAMP.search(view.norm):
+                return j
+        return -1
+
+    @cached_property
+    def last_not_cookies(self) -> int:
+        """The last line of running text not about cookies and the site (-1: none)."""
+        for j in range(len(self._lines) - 1, -1, -1):
+            if self._running[j] and not _COOKIE_WORDS.search(self._lines[j][2].norm):
+                return j
+        return -1
+
+
 class TrailingSection(CleaningStep):
     """Remove the block after the article's end as one edit, when the evidence is strong.
 
@@ -228,34 +274,14 @@ class TrailingSection(CleaningStep):
     ) -> None:
         self.rules = list(rules) if rules is not None else load_rules(SECTIONS_PATH)
         self.max_words = max((r.max_words for r in self.rules), default=0)
-        # Most lines open no section: one test over all the rules' phrases and patterns
-        # at once (a rule with ``vocabulary`` or ``contains`` is always tried) saves
-        # trying each rule on them.
-        # A line longer than a rule's ``max_words`` is never that rule's header: per
-        # line length, the prefilter of the rules that allow it.
-        self._by_length = {
-            n: self._prefilter([r for r in self.rules if r.max_words >= n])
-            for n in {r.max_words for r in self.rules}
-        }
-        self._limits = sorted(self._by_length)
+        # All rules compiled at once (one pass over a line's words narrows them).
+        self._ruleset = RuleSet(self.rules)
         # Above ``MIN_POSITION`` only a comment header can open a block (see ``_opens``):
-        # there the other rules' patterns are not tried.
+        # a line there is tried on the comment rules first, and on all of them (another
+        # rule earlier in the file wins) only when one of those matches.
         early = [r for r in self.rules if r.name == "comments"]
-        self._early = self._prefilter(early)
+        self._early = RuleSet(early)
         self.early_max_words = max((r.max_words for r in early), default=0)
-
-    @staticmethod
-    def _prefilter(
-        rules: Sequence[LineRule],
-    ) -> tuple[frozenset[str], re.Pattern[str] | None, bool]:
-        """The rules' phrases and patterns as one test (a rule with ``vocabulary`` or
-        ``contains`` is always tried)."""
-        patterns = "|".join(f"(?:{p.pattern})" for r in rules for p in r.patterns)
-        return (
-            frozenset(p for r in rules for p in r.phrases),
-            re.compile(patterns, re.IGNORECASE) if patterns else None,
-            any(r.vocabulary or r.contains for r in rules),
-        )
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         lines = [(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
@@ -271,9 +297,7 @@ class TrailingSection(CleaningStep):
         return [self.edit(start, len(text), "", rule)]
 
     @staticmethod
-    def _not_article(
-        lines: list[tuple[int, int, LineView]], k: int, total: int, prose: float = 0.5
-    ) -> bool:
+    def _not_article(after: _Suffixes, k: int, total: int, prose: float = 0.5) -> bool:
         """Whether the block from line ``k`` on is mostly not prose.
 
         A comment section is prose, and its header says what it is; after any other
@@ -282,26 +306,15 @@ class TrailingSection(CleaningStep):
         less than ``prose`` of its words are in lines of running text, or when it is
         short (``SHORT_BLOCK`` of the page's words).
         """
-        words = running = 0
-        for _, _, view in lines[k:]:
-            n = len(view.words)
-            words += n
-            running += n if is_running_text(view) else 0
-        return running < prose * words or words <= SHORT_BLOCK * total
+        words = after.words[k]
+        return after.running_words[k] < prose * words or words <= SHORT_BLOCK * total
 
     def _header_rule(self, view: LineView, n: int, late: bool) -> LineRule | None:
-        if late:
-            limit = self._limits[bisect.bisect_left(self._limits, n)]
-            phrases, patterns, always = self._by_length[limit]
-        else:
-            phrases, patterns, always = self._early
-        if (
-            not always
-            and view.key not in phrases
-            and (patterns is None or not patterns.fullmatch(view.norm))
-        ):
+        """The section rule the line matches (above ``MIN_POSITION``: only when that may
+        be a comment rule; any other opens nothing there)."""
+        if not late and self._early.first_match(view) is None:
             return None
-        return first_match(self.rules, view)
+        return self._ruleset.first_match(view)
 
     def _opens(
         self,
@@ -309,7 +322,8 @@ class TrailingSection(CleaningStep):
         lines: list[tuple[int, int, LineView]],
         k: int,
         total: int,
-        cues: list[bool],
+        after_cues: list[int],
+        after: _Suffixes,
         late: bool,
     ) -> bool:
         """Whether the header at line ``k`` opens a block that runs to the end of the page."""
@@ -321,23 +335,24 @@ class TrailingSection(CleaningStep):
             # will not be published."): a comment after it shows what it is.
             # A header that counts the comments ("124 Reader Comments") says so itself.
             return (
-                self._has_cue(lines, k, cues)
+                after_cues[k] > 0
+                # a short line with a time stamp below it
+                or after.last_stamped > k
                 or (header and view.words[0].isdigit())
-                or (header and self._not_article(lines, k, total))
+                or (header and self._not_article(after, k, total))
             )
         if family == "cookies":
             # A consent dialog's prose is all about cookies and the site.
-            return late and all(
-                _COOKIE_WORDS.search(v.norm) for _, _, v in lines[k:] if is_running_text(v)
-            )
+            return late and after.last_not_cookies < k
         if not header:
             return False
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
         prose = RELATED_PROSE if family == "related" else 0.5
         return (
-            self._not_article(lines, k, total, prose)
-            or (family == "author_box" and self._short(lines, k))
+            self._not_article(after, k, total, prose)
+            # an author's bio is prose, and short
+            or (family == "author_box" and after.words[k] <= SHORT_WORDS)
             # Not after "related": an article's own "Related reading" part heads more
             # of its subheadings.
             or (family != "related" and self._second_header(lines, k))
@@ -352,24 +367,10 @@ class TrailingSection(CleaningStep):
             if (
                 0 < n <= self.max_words
                 and _is_header(view)
-                and self._header_rule(view, n, late=True) is not None
+                and self._ruleset.first_match(view) is not None
             ):
                 return True
         return False
-
-    @staticmethod
-    def _short(lines: list[tuple[int, int, LineView]], k: int) -> bool:
-        """An author's bio is prose, and short."""
-        return sum(len(v.words) for _, _, v in lines[k:]) <= SHORT_WORDS
-
-    @staticmethod
-    def _has_cue(lines: list[tuple[int, int, LineView]], k: int, cues: list[bool]) -> bool:
-        """Whether the block from line ``k`` on shows a comment: a commenter line, a reply
-        button, or a short line with a time stamp. A comment count between two
-        paragraphs of a short page ("12 comments") is followed by the article instead."""
-        return any(cues[k:]) or any(
-            len(v.words) <= 15 and _STAMP.search(v.norm) for _, _, v in lines[k + 1 :]
-        )
 
     def _find(
         self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
@@ -386,9 +387,10 @@ class TrailingSection(CleaningStep):
         cues = [False] * len(lines)
         stamps = [False] * len(lines)
         for k in range(first, len(lines)):
-            n, raw = counts[k], lines[k][2].raw.strip()
+            n = counts[k]
             if n > CUE_MAX_WORDS:
                 continue
+            raw = lines[k][2].raw.strip()
             stamps[k] = n <= STAMP_MAX_WORDS and bool(_STAMP_LINE.match(raw))
             # A stamp counts once per run: dates one under another are a schedule,
             # a comment's stamp is followed by its text.
@@ -404,27 +406,31 @@ class TrailingSection(CleaningStep):
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
+        after = _Suffixes(lines, counts)
+        late_words = MIN_POSITION * total
         for k in range(first, len(lines)):
-            view = lines[k][2]
-            if k:
-                late = before >= MIN_POSITION * total
-                limit = self.max_words if late else self.early_max_words
-                rule = self._header_rule(view, counts[k], late) if counts[k] <= limit else None
-                if rule is not None and self._opens(rule.name, lines, k, total, cues, late):
+            n = counts[k]
+            late = before >= late_words
+            if n <= (self.max_words if late else self.early_max_words):
+                view = lines[k][2]
+                rule = self._header_rule(view, n, late)
+                if rule is not None and self._opens(
+                    rule.name, lines, k, total, after_cues, after, late
+                ):
                     return k, rule.name
-                if cues[k] and after_cues[k] >= MIN_CUES:
-                    # A stamp's commenter name is the short line above it.
-                    above = lines[k - 1][2]
-                    if stamps[k] and k - 1 >= first and _is_name(above):
-                        return k - 1, "comment_cues"
-                    return k, "comment_cues"
-                if late and fields[k] and after_fields[k] >= MIN_FIELDS:
-                    # The form's header ("Leave a comment", "Contact us today!") is above it.
-                    above = lines[k - 1][2]
-                    if k - 1 >= first and 0 < len(above.words) <= 8 and not is_running_text(above):
-                        return k - 1, "form"
-                    return k, "form"
-                if late and voice[k] and after_voice[k] >= MIN_VOICE:
-                    return k, "comment_voice"
-            before += counts[k]
+            if cues[k] and after_cues[k] >= MIN_CUES:
+                # A stamp's commenter name is the short line above it.
+                above = lines[k - 1][2]
+                if stamps[k] and k - 1 >= first and _is_name(above):
+                    return k - 1, "comment_cues"
+                return k, "comment_cues"
+            if late and fields[k] and after_fields[k] >= MIN_FIELDS:
+                # The form's header ("Leave a comment", "Contact us today!") is above it.
+                above = lines[k - 1][2]
+                if k - 1 >= first and 0 < len(above.words) <= 8 and not is_running_text(above):
+                    return k - 1, "form"
+                return k, "form"
+            if late and voice[k] and after_voice[k] >= MIN_VOICE:
+                return k, "comment_voice"
+            before += n
         return None
