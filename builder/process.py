@@ -141,7 +141,7 @@ def _table_check(codec: RowCodec) -> TableCheck:
 @dataclass
 class _Candidate:
     """An article's row before its validation, which is done for the whole batch
-    on the batch's table (after the s17-colval branch), with what its acceptance needs."""
+    on the batch's Arrow table, with what its acceptance needs."""
 
     row: dict[str, Any]
     issues: list[Issue]

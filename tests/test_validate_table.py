@@ -4,8 +4,6 @@ The table path only chooses which rows go through ``row_issues``; these tests
 mutate valid rows in every way the row schema and the span checks forbid (and
 some ways they allow) and assert that every row the per-row path reports on is
 flagged, so that the issues of the batch are exactly those of the per-row path.
-(Rows, mutations and value lists after branch s17-colval's
-tests/test_validate_columns.py.)
 """
 
 from __future__ import annotations

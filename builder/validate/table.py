@@ -25,8 +25,7 @@ rare in a build (a bug in row assembly), and then as slow as before, never wrong
 Spans against their text: compared a character at a time with numpy, on the
 Arrow buffers' bytes when the batch's texts are ASCII, else on their code points
 (UTF-16 units, or UTF-32 when a text leaves the BMP) made from the strings the
-encoder gathered. The byte-range compare, the Arrow buffer helpers and the
-id/speaker checks come from the ``s17-colval`` branch (``validate/columns.py``).
+encoder gathered.
 """
 
 from __future__ import annotations
