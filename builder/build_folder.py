@@ -128,7 +128,7 @@ def write_metadata(
     try:
         # writes assets/ (full tables; the plots are drawn meanwhile)
         scan = scan_figures(staging.card_figures, list(splits))
-        context.update(reader_sections(final, context, plotter.submit, scan))
+        context.update(reader_sections(final, context, scan, plotter.submit))
         card = render_card(context)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None

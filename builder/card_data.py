@@ -38,7 +38,6 @@ __all__ = [
     "length_stats",
     "plot_data",
     "reader_sections",
-    "scan_data",
     "supported_tasks",
 ]
 
@@ -48,7 +47,6 @@ _TEXT_PREVIEW = 400
 _STRING_PREVIEW = 120
 _LIST_PREVIEW = 3
 _BATCH_ROWS = 8192
-_WORD = r"\S+"
 
 # What each Hub task the card's metadata names means for this dataset's fields.
 _TASK_FIELDS: dict[str, tuple[list[str], str]] = {
@@ -96,39 +94,14 @@ def _batches(path: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
     yield from pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS, columns=columns)
 
 
-def scan_data(data_dir: Path, splits: Sequence[str]) -> DataScan:
-    """One pass over ``text``, ``source`` and ``entities`` of every split."""
-    scan = DataScan(splits={}, dates=Counter(), undated=0)
-    for split in splits:
-        facts = scan.splits.setdefault(split, SplitScan())
-        for path in _shards(data_dir, split):
-            for batch in _batches(path, ["text", "source", "entities"]):
-                text = batch.column("text")
-                present = pc.drop_null(text)
-                facts.withheld += text.null_count
-                facts.chars.append(pc.utf8_length(present).to_numpy().astype(np.int32))
-                facts.words.append(
-                    pc.count_substring_regex(present, _WORD).to_numpy().astype(np.int32)
-                )
-                published = pc.struct_field(batch.column("source"), "published_earliest")
-                scan.undated += published.null_count
-                days = pc.drop_null(published).to_numpy(zero_copy_only=False)
-                values, counts = np.unique(days, return_counts=True)
-                for day, n in zip(values.tolist(), counts.tolist(), strict=True):
-                    scan.dates[day] += n
-                labels = pc.struct_field(pc.list_flatten(batch.column("entities")), "label")
-                for entry in pc.value_counts(pc.drop_null(labels)).to_pylist():
-                    facts.labels[int(entry["values"])] += int(entry["counts"])
-    return scan
-
-
 #: (chars, words, day, pickled {label: count}) of one row, as the batches took them
 Figures = tuple[int | None, int | None, int | None, bytes | None]
 _EPOCH = dt.date(1970, 1, 1)
 
 
 def scan_figures(figures: Callable[[str], Iterable[Figures]], splits: Sequence[str]) -> DataScan:
-    """What :func:`scan_data` counts, from the figures each batch took of its rows
+    """Per split: text lengths, withheld texts, publication days and entity label
+    counts, from the figures each batch took of its rows
     (:func:`builder.process.card_figures`, staged per article): no Parquet read back."""
     scan = DataScan(splits={}, dates=Counter(), undated=0)
     for split in splits:
@@ -349,8 +322,8 @@ def plot_data(
 def reader_sections(
     final: Path,
     context: Mapping[str, Any],
+    scan: DataScan,
     plots: Callable[[PlotData], object] | None = None,
-    scan: DataScan | None = None,
 ) -> dict[str, Any]:
     """Write ``assets/`` (plots, full per-publisher tables) and return the card's entries.
 
@@ -358,11 +331,10 @@ def reader_sections(
     its per-publisher tables come back capped at :data:`TABLE_CAP` rows. ``plots``:
     takes the plots' data and draws them elsewhere (the build's plotter process,
     :mod:`builder.card_plotter`), whose caller then writes them with :func:`write_plots`;
-    without it they are drawn and written here. ``scan``: the splits' figures when the
-    caller has them (:func:`scan_figures`); else they are read from the Parquet files.
+    without it they are drawn and written here. ``scan``: the splits' figures
+    (:func:`scan_figures`).
     """
     split_names = [s["name"] for s in context["splits"]]
-    scan = scan or scan_data(final / "data", split_names)
     assets = final / ASSETS_DIR
     assets.mkdir(exist_ok=True)
     data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))
