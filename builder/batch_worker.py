@@ -13,10 +13,7 @@ import pyarrow as pa
 from .pii import PrivacyScanner, PrivacySummary, scan_column
 from .process import BatchResult, BatchSpec, Context, process_batch
 
-# the children's signal set-up is shared with the card's plotter (re-exported here)
-from .processes import exit_with_parent, ignore_sigint
-
-__all__ = ["exit_with_parent", "ignore_sigint", "run_batch", "warm_up"]
+__all__ = ["run_batch", "warm_up"]
 
 
 def warm_up() -> None:
