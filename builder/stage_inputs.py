@@ -39,13 +39,13 @@ def _stage_side(
     run: BuildRun,
     *,
     kind: str,
-    schema: str,
     records: Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]],
     file: str,
     checked: bool = False,
 ) -> None:
-    """Stage the side records of one file. ``checked``: ``records`` carry their schema
-    issues already (:func:`builder.side_chunks.checked_in_pool`)."""
+    """Stage the side records of one file (``kind``: ``source`` or ``annotation``, also
+    the name of their schema). ``checked``: ``records`` carry their schema issues
+    already (:func:`builder.side_chunks.checked_in_pool`)."""
     counts = run.side_lines.setdefault(file, Counter())
     for line, record, read_issues in records:
         counts["read"] += 1
@@ -53,7 +53,7 @@ def _stage_side(
             run.pool.start()  # more than a batch: the workers may start meanwhile
         issues = list(read_issues)
         if record is not None and not checked:
-            issues += side_issues(run.store, schema, file, line, record)
+            issues += side_issues(run.store, kind, file, line, record)
         article_id = _record_id(record, issues)
         errors = [i for i in issues if i.severity == "error"]
         if not errors and record is not None and article_id is not None:
@@ -109,9 +109,9 @@ def _stage_side_file(
             max_line_bytes=max_line_bytes,
             timings=run.stats.timings,
         )
-        _stage_side(run, kind=kind, schema=kind, records=records, file=file, checked=True)
+        _stage_side(run, kind=kind, records=records, file=file, checked=True)
     else:
-        _stage_side(run, kind=kind, schema=kind, records=read(), file=file)
+        _stage_side(run, kind=kind, records=read(), file=file)
 
 
 def _stage_articles(run: BuildRun) -> int:
@@ -227,7 +227,6 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
                 _stage_side(
                     run,
                     kind="source",
-                    schema="source",
                     records=iter([(rec.line, rec.source, [])]),
                     file=file,
                 )
