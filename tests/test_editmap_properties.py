@@ -174,3 +174,31 @@ def test_the_cleaner_always_rebuilds_raw_and_keeps_spans_in_place(
     starts = data.draw(st.lists(st.integers(0, max(0, len(raw) - 1)), max_size=25))
     spans = [(s, min(len(raw), s + data.draw(st.integers(1, 15)))) for s in starts if raw]
     check_spans(raw, result.text, emap, spans)
+
+
+@PROPERTY_SETTINGS
+@given(raw=st.text(ALPHABET, max_size=30), data=st.data())
+def test_the_anchors_batch_shift_is_map_span_for_every_span_no_edit_touches(
+    raw: str, data: st.DataObject
+) -> None:
+    """Anchoring maps the spans no edit touches by one searchsorted
+    (``builder.anchor._shift_untouched``): for those the offsets are ``map_span``'s,
+    and every span ``map_span`` does not simply shift is left to ``map_span``."""
+    from builder.anchor import _shift_untouched
+
+    emap = EditMap(raw)
+    for _ in range(data.draw(st.integers(0, 3), label="steps")):
+        emap.apply(data.draw(step_edits(emap.text), label="edits"))
+    bounds = data.draw(
+        st.lists(st.tuples(st.integers(0, len(raw)), st.integers(0, len(raw))), max_size=12)
+    )
+    starts = [min(a, b) for a, b in bounds]
+    ends = [max(a, b) for a, b in bounds]
+    new_starts, new_ends, touched = _shift_untouched(emap.edits, starts, ends)
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        mapped = map_span(emap.edits, start, end)
+        if i not in touched:
+            assert mapped.status == "anchored"
+            assert (new_starts[i], new_ends[i]) == (mapped.start, mapped.end)
+        elif start < end:
+            assert mapped.status != "anchored"
