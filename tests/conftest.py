@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from hypothesis import settings
+
 _HF_HOME = tempfile.mkdtemp(prefix="builder-tests-hf-")
 os.environ.update(
     {
@@ -27,6 +29,13 @@ os.environ.update(
 )
 os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ.pop("HF_DATASETS_OFFLINE", None)
+
+# Property tests: no per-example deadline (these 2-core machines are shared: a slow example is
+# load, not a failure; speed is measured in bench/), and in CI the same examples every run, so
+# a red run is reproducible from its log.
+settings.register_profile("project", deadline=None, print_blob=True)
+settings.register_profile("ci", parent=settings.get_profile("project"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "project")
 
 # Child Python processes (the CLI, scripts) inherit this: netguard/sitecustomize.py installs the
 # loopback guard in each of them at start-up.
