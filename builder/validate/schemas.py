@@ -52,6 +52,30 @@ def _pointer(path: Any) -> str:
     return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
 
 
+def _located(error: jsonschema.ValidationError) -> SchemaError:
+    """One violation, located and worded for the person who wrote the record.
+
+    A key that breaks ``propertyNames`` is located at the key itself (jsonschema
+    points at the object holding it). A value that breaks a ``pattern`` or a
+    ``not`` is explained by the schema's own description of what is expected
+    when it has one, not by the regex or the raw sub-schema.
+    """
+    path = list(error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path:
+        path.append(error.instance)
+    message = error.message
+    if error.validator in ("pattern", "not"):
+        described = error.schema.get("description") if isinstance(error.schema, dict) else None
+        if described:
+            message = f"{error.instance!r} is not allowed here: {described}"
+        elif error.validator == "not":
+            message = f"{error.instance!r} is not allowed here"
+        else:  # the schemas end patterns with (?!\n): "$" alone lets a final newline through
+            pattern = str(error.validator_value).removesuffix("(?!\\n)")
+            message = f"{error.instance!r} does not match {pattern!r}"
+    return SchemaError(_pointer(path), str(error.validator), message)
+
+
 def _reference_formats() -> dict[str, Callable[[str], bool]]:
     """The reference's format checks, for the compiled validator too.
 
@@ -143,7 +167,7 @@ class SchemaStore:
             key=lambda e: (list(map(str, e.absolute_path)), e.validator),
         )
         for error in errors:
-            yield SchemaError(_pointer(error.absolute_path), str(error.validator), error.message)
+            yield _located(error)
 
     def errors(self, name: str, record: Any) -> list[SchemaError]:
         return list(self.iter_errors(name, record))
