@@ -37,9 +37,11 @@ from .staging import ArticleFacts
 
 __all__ = [
     "MINHASH_SCHEME",
+    "FoldedTexts",
     "SplitPlan",
     "hash_split",
     "plan_splits",
+    "text_key",
     "text_signature",
     "text_signatures",
 ]
@@ -131,54 +133,144 @@ def _mix_shingles(word_hashes: np.ndarray, count: int, width: int) -> np.ndarray
     return acc
 
 
-#: Characters of casefolded text :func:`text_signatures` tokenizes in one step
-#: (a 256-article batch of 5 KB articles in two): each distinct word costs Python
-#: work once per step, each byte about 30 bytes of transient arrays.
+#: Characters of casefolded text encoded as one UTF-8 buffer (a 256-article batch of
+#: 5 KB articles in two): each distinct word costs Python work once per buffer,
+#: each byte some 30 bytes of transient arrays.
 TOKEN_RUN = 1_000_000
 #: Shingles per permutation step: a reused 64 x 16,384 uint32 buffer (4 MB), small
 #: enough to stay in cache; one large temporary per step costs page faults instead.
 SHINGLE_BLOCK = 16_384
 
 
-def text_signatures(texts: Sequence[str], *, folded: Sequence[str] | None = None) -> list[bytes]:
-    """:func:`text_signature` of every text of a batch, bit for bit (tests check both
-    agree), with no Python work per word.
+def text_key(text: str) -> str:
+    """The exact-duplicate key of a text: SHA-256 of its casefolded words joined by
+    single spaces (the reference for :meth:`FoldedTexts.text_keys`)."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()
 
-    A run of texts is casefolded, encoded and tokenized as one UTF-8 buffer by
-    numpy; each distinct token is looked up once per run (Arrow's dictionary
-    encoding) in a per-process cache of its words' BLAKE2b hashes; the shingles
-    of all texts are mixed as one array and each text's minimum per permutation
-    is a ``np.minimum.reduceat`` over its run of shingles. ``folded``: the texts'
-    ``str.casefold()``, when the caller has them already.
+
+def text_signatures(texts: Sequence[str]) -> list[bytes]:
+    """:func:`text_signature` of every text of a batch (see :class:`FoldedTexts`)."""
+    return FoldedTexts(texts).signatures()
+
+
+class FoldedTexts:
+    """A batch's texts casefolded once and encoded as UTF-8 buffers of about
+    :data:`TOKEN_RUN` characters, for their exact-duplicate keys and MinHash
+    signatures, with no Python work per word (tests check both against the
+    one-text references :func:`text_key` and :func:`text_signature`).
     """
-    if folded is None:
+
+    def __init__(self, texts: Sequence[str]) -> None:
         folded = [t.casefold() for t in texts]
-    out: list[bytes] = []
-    for first, end in _chunks_by_size(folded, TOKEN_RUN):
-        out += _run_signatures(texts[first:end], folded[first:end])
-    return out
+        self._runs = [
+            _Run(texts[first:end], folded[first:end])
+            for first, end in _chunks_by_size(folded, TOKEN_RUN)
+        ]
+
+    def text_keys(self) -> list[str]:
+        """:func:`text_key` of each text."""
+        return [key for run in self._runs for key in run.text_keys()]
+
+    def signatures(self) -> list[bytes]:
+        """:func:`text_signature` of each text."""
+        return [sig for run in self._runs for sig in run.signatures()]
 
 
-def _run_signatures(texts: Sequence[str], folded: Sequence[str]) -> list[bytes]:
-    hashes, counts = _batch_word_hashes(folded)
-    signatures: list[bytes] = [b""] * len(texts)
-    short = counts < SHINGLE_WORDS
-    for k in np.flatnonzero(short).tolist():
-        signatures[k] = text_signature(texts[k])  # shorter than a shingle: its own rule
-    long = np.flatnonzero(~short)
-    if len(long) == 0:
+class _Run:
+    """Casefolded texts as one UTF-8 buffer: a space, each text followed by a space."""
+
+    def __init__(self, texts: Sequence[str], folded: Sequence[str]) -> None:
+        self.texts = texts
+        encoded = [f.encode() for f in folded]
+        self.sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        self.ends = np.cumsum(self.sizes + 1)  # where the space after each text is
+        self.data = b" " + b" ".join(encoded) + b" "
+        self.raw = np.frombuffer(self.data, dtype=np.uint8)
+        # Each non-ASCII character: where it starts, its bytes, its _char_flags.
+        self.chars, self.widths, self.flags = _non_ascii_chars(self.raw)
+
+    def _mark(self, mask: np.ndarray, flag: int, value: int) -> None:
+        """Set ``mask`` to ``value`` on every byte of the non-ASCII characters with ``flag``."""
+        has = (self.flags & flag) != 0
+        starts, widths = self.chars[has], self.widths[has]
+        for k in range(3):  # the flags are 0 for 4-byte characters
+            mask[starts[widths > k] + k] = value
+
+    def text_keys(self) -> list[str]:
+        text = np.frombuffer(bytearray(self.data.translate(_ASCII_SPACE_TO_SPACE)), np.uint8)
+        self._mark(text, _SPACE, 0x20)
+        spaces = text == 0x20
+        # A space after a space goes: runs of whitespace become one space.
+        dropped = np.flatnonzero(spaces[1:] & spaces[:-1]) + 1
+        words = (np.delete(text, dropped) if len(dropped) else text).tobytes()
+        ends = self.ends - np.searchsorted(dropped, self.ends)
+        starts = self.ends - self.sizes
+        starts -= np.searchsorted(dropped, starts)
+        return [
+            hashlib.sha256(words[s:e].strip(b" ")).hexdigest()
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+
+    def signatures(self) -> list[bytes]:
+        hashes, counts = self._word_hashes()
+        signatures: list[bytes] = [b""] * len(self.texts)
+        short = counts < SHINGLE_WORDS
+        for k in np.flatnonzero(short).tolist():
+            signatures[k] = text_signature(self.texts[k])  # shorter than a shingle: own rule
+        long = np.flatnonzero(~short)
+        if len(long) == 0:
+            return signatures
+        # Text k's words start at word_starts[k]; its shingles, counts[k] - width + 1
+        # of them, at the same place in ``mixed`` (the others straddle two texts).
+        word_starts = (np.cumsum(counts) - counts)[long]
+        shingles = counts[long] - (SHINGLE_WORDS - 1)
+        offsets = np.cumsum(shingles) - shingles
+        mixed = _mix_shingles(hashes, len(hashes) - SHINGLE_WORDS + 1, SHINGLE_WORDS)
+        own = mixed[np.arange(int(shingles.sum())) + np.repeat(word_starts - offsets, shingles)]
+        minima = _block_minima(_fmix32(own.astype(np.uint32)), offsets, shingles).astype("<u8")
+        for k, row in zip(long.tolist(), minima, strict=True):
+            signatures[k] = row.tobytes()
         return signatures
-    # Text k's words start at word_starts[k]; its shingles, counts[k] - width + 1 of
-    # them, at the same place in ``mixed`` (the others straddle two texts).
-    word_starts = (np.cumsum(counts) - counts)[long]
-    shingles = counts[long] - (SHINGLE_WORDS - 1)
-    offsets = np.cumsum(shingles) - shingles
-    mixed = _mix_shingles(hashes, len(hashes) - SHINGLE_WORDS + 1, SHINGLE_WORDS)
-    own = mixed[np.arange(int(shingles.sum())) + np.repeat(word_starts - offsets, shingles)]
-    minima = _block_minima(_fmix32(own.astype(np.uint32)), offsets, shingles).astype("<u8")
-    for k, row in zip(long.tolist(), minima, strict=True):
-        signatures[k] = row.tobytes()
-    return signatures
+
+    def _word_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The hashes of the words ``\\w+`` finds in the texts, all in one array, and
+        the number of words of each text.
+
+        A token is a run of ASCII word characters and non-ASCII characters other
+        than the BMP's non-word ones (quotes, dashes, spaces: ``Iran’s`` is two
+        tokens). An ASCII token is one word; a token with non-ASCII characters has
+        the words ``\\w+`` finds in it (none, one or more). Each distinct token is
+        looked up once per run (Arrow's dictionary encoding).
+        """
+        wordish = np.frombuffer(bytearray(self.data.translate(_WORDISH)), dtype=np.bool_)
+        self._mark(wordish, _NON_WORD, 0)
+        edges = np.flatnonzero(wordish[1:] != wordish[:-1]) + 1
+        starts, ends = edges[0::2], edges[1::2]
+        offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+        np.cumsum(ends - starts, out=offsets[1:])
+        values = pa.py_buffer(self.raw[wordish])
+        tokens = pa.Array.from_buffers(
+            pa.large_binary(), len(starts), [None, pa.py_buffer(offsets), values]
+        )
+        coded = pc.dictionary_encode(tokens)
+        index = coded.indices.to_numpy()
+        per_token = _token_hashes(coded.dictionary.to_pylist())
+        tokens_before = np.concatenate(([0], np.searchsorted(starts, self.ends)))
+        if all(type(h) is int for h in per_token):  # every token one word
+            hashes = np.fromiter(per_token, dtype=np.uint64, count=len(per_token))[index]
+            return hashes, np.diff(tokens_before)
+        words = np.fromiter(map(_word_count, per_token), dtype=np.int64, count=len(per_token))
+        flat = np.fromiter(
+            chain.from_iterable((h,) if type(h) is int else h for h in per_token),
+            dtype=np.uint64,
+            count=int(words.sum()),
+        )
+        first_word = np.cumsum(words) - words  # of each distinct token, in ``flat``
+        occurrence_words = words[index]
+        words_before = np.concatenate(([0], np.cumsum(occurrence_words)))
+        at = np.repeat(first_word[index] - words_before[:-1], occurrence_words)
+        hashes = flat[at + np.arange(int(words_before[-1]))]
+        return hashes, np.diff(words_before[tokens_before])
 
 
 def _block_minima(values: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -216,8 +308,41 @@ def _permute(values: np.ndarray, a: np.ndarray, b: np.ndarray, buf: np.ndarray) 
 
 
 #: byte -> 1 when a word's UTF-8 may hold it: ASCII [0-9A-Za-z_] (what ``\w`` matches
-#: in ASCII) and every non-ASCII byte (each token holding one is split by ``\w+`` itself).
+#: in ASCII) and every non-ASCII byte (the BMP's non-word characters are taken out).
 _WORDISH = bytes(int(b >= 0x80 or chr(b).isalnum() or b == 0x5F) for b in range(256))
+#: ASCII whitespace (as ``str.split`` has it, with \x1c-\x1f) -> a space.
+_ASCII_SPACE_TO_SPACE = bytes(0x20 if b < 0x80 and chr(b).isspace() else b for b in range(256))
+#: _char_flags bits
+_NON_WORD, _SPACE = 1, 2
+
+
+@cache
+def _char_flags() -> np.ndarray:
+    """Per code point of the BMP: :data:`_NON_WORD` when ``\\w`` does not match it,
+    :data:`_SPACE` when ``str.split`` splits on it (none above the BMP does; a test
+    checks). Made with the regular expression and ``str.isspace`` themselves, once
+    per process (about 10 ms)."""
+    every = "".join(map(chr, range(0x10000)))
+    flags = np.full(0x10000, _NON_WORD, dtype=np.uint8)
+    for match in _WORD.finditer(every):
+        flags[match.start() : match.end()] = 0
+    for space in re.finditer(r"\s", every):  # \s is str.isspace (Py_UNICODE_ISSPACE)
+        flags[space.start()] |= _SPACE
+    return flags
+
+
+def _non_ascii_chars(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each non-ASCII character of UTF-8 ``raw`` starts, its width in bytes and
+    its :func:`_char_flags` (0 for characters beyond the BMP). ``raw`` ends in ASCII."""
+    starts = np.flatnonzero(raw >= 0xC2)  # lead bytes (continuations are 0x80-0xBF)
+    b0, b1, b2 = (raw[starts + k].astype(np.int32) for k in range(3))
+    widths = np.where(b0 < 0xE0, 2, np.where(b0 < 0xF0, 3, 4))
+    two = ((b0 & 0x1F) << 6) | (b1 & 0x3F)
+    three = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)
+    flags = _char_flags()[np.where(widths == 2, two, three)]
+    flags[widths == 4] = 0
+    return starts, widths, flags
+
 
 #: Words whose hashes a process keeps (news vocabulary is mostly far smaller); the
 #: cache is dropped when full, so memory stays bounded on any corpus (about 4 MB).
@@ -244,57 +369,6 @@ def _token_words_hash(token: bytes) -> int | tuple[int, ...]:
     if len(words) == 1:
         return _word_hash(words[0].encode())
     return tuple(_word_hash(w.encode()) for w in words)
-
-
-def _batch_word_hashes(folded: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The hashes of the words ``\\w+`` finds in each text, all texts in one array, and
-    the number of words of each text.
-
-    The texts are joined by spaces into one UTF-8 buffer. A token is a run of bytes
-    that are ASCII word characters or non-ASCII, less the General Punctuation block
-    (U+2000-U+206F: quotes, dashes, spaces; no word characters), so that ``Iran’s``
-    makes two tokens. An ASCII token is one word; a token with other non-ASCII
-    characters has the words ``\\w+`` finds in it (none, one or more).
-    """
-    encoded = [f.encode() for f in folded]
-    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    text_ends = np.cumsum(sizes + 1)  # the space after text k (one leads the buffer)
-    data = b" " + b" ".join(encoded) + b" "
-    raw = np.frombuffer(data, dtype=np.uint8)
-    wordish = np.frombuffer(bytearray(data.translate(_WORDISH)), dtype=np.bool_)
-    lead = np.flatnonzero(raw == 0xE2)  # U+2000-U+206F: E2 80 xx, or E2 81 xx with xx <= AF
-    second = raw[lead + 1]
-    punctuation = lead[(second == 0x80) | ((second == 0x81) & (raw[lead + 2] <= 0xAF))]
-    for k in range(3):
-        wordish[punctuation + k] = False
-    edges = np.flatnonzero(wordish[1:] != wordish[:-1]) + 1
-    starts, ends = edges[0::2], edges[1::2]
-    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
-    np.cumsum(ends - starts, out=offsets[1:])
-    tokens = pa.Array.from_buffers(
-        pa.large_binary(), len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(raw[wordish])]
-    )
-    coded = pc.dictionary_encode(tokens)
-    index = coded.indices.to_numpy()
-    per_token = _token_hashes(coded.dictionary.to_pylist())
-    tokens_before = np.concatenate(([0], np.searchsorted(starts, text_ends)))
-    if all(type(h) is int for h in per_token):  # every token one word
-        hashes = np.fromiter(per_token, dtype=np.uint64, count=len(per_token))[index]
-        return hashes, np.diff(tokens_before)
-    words = np.fromiter(map(_word_count, per_token), dtype=np.int64, count=len(per_token))
-    flat = np.fromiter(
-        chain.from_iterable((h,) if type(h) is int else h for h in per_token),
-        dtype=np.uint64,
-        count=int(words.sum()),
-    )
-    first_word = np.cumsum(words) - words  # of each distinct token, in ``flat``
-    occurrence_words = words[index]
-    words_before = np.concatenate(([0], np.cumsum(occurrence_words)))
-    total = int(words_before[-1])
-    hashes = flat[
-        np.repeat(first_word[index] - words_before[:-1], occurrence_words) + np.arange(total)
-    ]
-    return hashes, np.diff(words_before[tokens_before])
 
 
 def _word_count(hashes: int | tuple[int, ...]) -> int:
