@@ -256,9 +256,11 @@ class _Run:
         index = coded.indices.to_numpy()
         per_token = _token_hashes(coded.dictionary.to_pylist())
         tokens_before = np.concatenate(([0], np.searchsorted(starts, self.ends)))
-        if all(type(h) is int for h in per_token):  # every token one word
-            hashes = np.fromiter(per_token, dtype=np.uint64, count=len(per_token))[index]
-            return hashes, np.diff(tokens_before)
+        try:  # every token one word (a tuple stops it)
+            one_each = np.fromiter(per_token, dtype=np.uint64, count=len(per_token))
+            return one_each[index], np.diff(tokens_before)
+        except TypeError:
+            pass
         words = np.fromiter(map(_word_count, per_token), dtype=np.int64, count=len(per_token))
         flat = np.fromiter(
             chain.from_iterable((h,) if type(h) is int else h for h in per_token),
@@ -345,8 +347,8 @@ def _non_ascii_chars(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 #: Words whose hashes a process keeps (news vocabulary is mostly far smaller); the
-#: cache is dropped when full, so memory stays bounded on any corpus (about 4 MB).
-WORD_CACHE_MAX = 20_000
+#: cache is dropped when full, so memory stays bounded on any corpus (about 10 MB).
+WORD_CACHE_MAX = 100_000
 #: token (UTF-8) -> the BLAKE2b of its one word, or a tuple of its words' (none or several)
 _token_cache: dict[bytes, int | tuple[int, ...]] = {}
 
