@@ -8,7 +8,6 @@ the result is the same.
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import pickle
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,7 @@ from .config import DatasetConfig, load_config
 from .features import RowCodec
 from .publisher_lines import repeated_lines
 from .rows import build_row
-from .splits import text_signatures
+from .splits import FoldedTexts
 from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
 from .validate.checks import check_annotation
@@ -346,12 +345,6 @@ def _accept(
 _LABEL = operator.itemgetter("label")
 
 
-def _text_key(folded: str) -> str:
-    """The exact-duplicate key of a casefolded clean text: SHA-256 of its words
-    joined by single spaces."""
-    return hashlib.sha256(" ".join(folded.split()).encode()).hexdigest()
-
-
 def _row_bytes(row: dict[str, Any]) -> int:
     """Rough uncompressed size, for shard and row-group sizing."""
     text = row["text"] or ""
@@ -437,12 +430,12 @@ def process_batch(spec: BatchSpec) -> BatchResult:
         result.facts.append(facts)
         clean_texts.append(clean_text)
     with timings.timed("text-key", len(clean_texts)):
-        folded = [t.casefold() for t in clean_texts]  # shared with the MinHash words
-        keys = [_text_key(f) for f in folded]
+        folded = FoldedTexts(clean_texts)  # casefolded and encoded once, for both
+        keys = folded.text_keys()
     signatures: list[bytes | None] = [None] * len(clean_texts)
     if ctx.config.near_duplicates:
         with timings.timed("minhash", len(clean_texts)):
-            signatures = list(text_signatures(clean_texts, folded=folded))
+            signatures = list(folded.signatures())
     result.facts = [
         replace(f, text_key=key, minhash=sig)
         for f, key, sig in zip(result.facts, keys, signatures, strict=True)

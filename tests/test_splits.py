@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from builder.splits import SplitPlan, hash_split, plan_splits, text_signature
+from builder.splits import SplitPlan, hash_split, plan_splits, text_signature, text_signatures
 from builder.staging import ArticleFacts
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
@@ -178,6 +178,7 @@ def test_signatures_estimate_the_jaccard_similarity_of_word_5_grams(changed: int
         "a b c d",
         "The quick brown fox jumps over the lazy dog. " * 40,
         "Ünïcödé wörds ß " * 9,
+        "«Bonjour» l’homme — dit-il… ½ ² x²y ǅ İstanbul ΣΑΣ ﬁne ＡＢＣ a🙂b 👍🏽 𝐁𝐨𝐥𝐝",
     ],
 )
 def test_signature_is_datasketchs_affine32_minhash_of_the_shingle_hashes(text: str) -> None:
@@ -191,27 +192,84 @@ def test_signature_is_datasketchs_affine32_minhash_of_the_shingle_hashes(text: s
     reference.update_batch(_shingle_hashes(text, SHINGLE_WORDS).tolist())
     expected = np.asarray(reference.hashvalues, dtype="<u8").tobytes()
     assert text_signature(text) == expected
-    assert text_signature(text) == text_signature(text)  # the word-hash cache changes nothing
+    assert text_signatures([text, text]) == [expected, expected]  # the batch path too
 
 
-def test_batch_signatures_are_the_per_text_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The batch MinHash gives each text the bytes :func:`text_signature` gives it,
-    across run boundaries and with texts shorter than a shingle among them."""
-    from builder import splits
+#: Texts that take every path of the batch tokenizer: quotes and dashes between words,
+#: non-word characters inside a token (one, none or several words), characters beyond
+#: the BMP, every kind of whitespace, texts shorter than a shingle.
+AWKWARD = [
+    "",
+    "one",
+    "a b c d",
+    "... !!! ...",
+    "\u3000\u2028 ",
+    "«Bonjour» l’homme — dit-il… ½ ² x²y ǅ İstanbul ΣΑΣ ﬁne ＡＢＣ K Å",
+    "\u2060word\u200bjoined\u2028line ‿ a_b __ 9 x·y a°b c×d e«f»g",
+    "日本語のテキスト、句読点。 한국어 텍스트 عربي نص ١٢٣",
+    "e\u0301t\u0301e\u0301 cafe\u0301s x\u00a0y\u3000z\u0085w\u1680v\u205fu\u202ft",
+    "🙂 emoji 👍🏽 text ✓ ok 1,000.5 km² 𝐁𝐨𝐥𝐝 𝟙𝟚 a🙂b 🙂🙂",
+    "\x1c\x1d words\x1e\x1f more\t\ttab\nnew\n\nline\r\x0bv\x0cf  end  ",
+    "  Straße STRASSE ﬀ ǰ ᾈ under_score x_ _y " * 3,
+]
 
+
+def _awkward_texts() -> list[str]:
     texts = [
         "Iran said on Tuesday that talks in Oman would resume next week. " * (1 + i % 7)
         + f"story number {i} Ünïcödé ß"
         for i in range(40)
     ]
-    texts[3] = "two words"
-    texts[17] = ""
-    texts[18] = "... !!! ..."
-    monkeypatch.setattr(splits, "SIGNATURE_CHUNK", 300)  # many small runs
-    assert splits.text_signatures(texts) == [text_signature(t) for t in texts]
-    monkeypatch.setattr(splits, "SIGNATURE_CHUNK", 1_000_000)  # one run
-    assert splits.text_signatures(texts[4:17]) == [text_signature(t) for t in texts[4:17]]
+    texts += AWKWARD
+    pairs = zip(AWKWARD, AWKWARD[3:] + AWKWARD[:3], strict=True)
+    texts += [f"{a} {b} words between them {c}" for (a, b), c in zip(pairs, texts, strict=False)]
+    return texts
+
+
+def test_batch_signatures_are_the_per_text_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch MinHash gives each text the bytes :func:`text_signature` gives it,
+    across run and block boundaries, with texts shorter than a shingle among them."""
+    from builder import splits
+
+    texts = _awkward_texts()
+    expected = [text_signature(t) for t in texts]
+    assert splits.text_signatures(texts) == expected  # one run, one block
+    monkeypatch.setattr(splits, "TOKEN_RUN", 300)  # many small runs
+    monkeypatch.setattr(splits, "SHINGLE_BLOCK", 50)  # texts longer than a block
+    assert splits.text_signatures(texts) == expected
+    assert splits.text_signatures(texts) == expected  # with the token cache full
+    splits._token_cache.clear()
+    assert splits.text_signatures(texts[::-1]) == expected[::-1]
     assert splits.text_signatures([]) == []
+
+
+def test_batch_text_keys_are_the_per_text_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Casefolded words joined by single spaces, whatever the whitespace: the keys
+    ``hashlib.sha256(" ".join(text.casefold().split()).encode())`` gives."""
+    from builder import splits
+
+    texts = _awkward_texts()
+    expected = [hashlib.sha256(" ".join(t.casefold().split()).encode()).hexdigest() for t in texts]
+    assert [splits.text_key(t) for t in texts] == expected
+    assert splits.FoldedTexts(texts).text_keys() == expected
+    monkeypatch.setattr(splits, "TOKEN_RUN", 300)
+    assert splits.FoldedTexts(texts).text_keys() == expected
+    every_space = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    spaced = [every_space + "A" + every_space + "b\u00e9" + every_space, every_space, "x"]
+    assert splits.FoldedTexts(spaced).text_keys() == [splits.text_key(t) for t in spaced]
+
+
+def test_character_table_covers_every_word_and_space_character() -> None:
+    """The batch tokenizer's table is ``\\w`` and ``str.isspace`` on the BMP, and no
+    character beyond it is whitespace (those are tokens that ``\\w+`` splits)."""
+    from builder.splits import _NON_WORD, _SPACE, _char_flags
+
+    flags = _char_flags()
+    for cp in (0x41, 0xE9, 0x2019, 0x3001, 0x3000, 0xA0, 0x5F, 0x0301, 0xFF21):
+        c = chr(cp)
+        assert bool(flags[cp] & _NON_WORD) == (re.fullmatch(r"\w", c) is None), hex(cp)
+        assert bool(flags[cp] & _SPACE) == c.isspace(), hex(cp)
+    assert not any(chr(cp).isspace() for cp in range(0x10000, 0x110000))
 
 
 def test_known_lsh_bands_are_datasketchs_choice() -> None:
