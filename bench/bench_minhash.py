@@ -1,11 +1,12 @@
 """The near-duplicate stages on their own: CPU per article of the exact-duplicate key
 (``text-key``) and the MinHash signature (``minhash``), this code against an older one.
 
-    .venv/bin/python bench/bench_minhash.py [--old-rev main] [--reps 5] [--articles DIR]
+    .venv/bin/python bench/bench_minhash.py [--old-rev 9fa214d] [--reps 5] [--articles DIR]
 
-The old code is ``builder/splits.py`` as git has it at ``--old-rev``, run as the build
+The old code is ``builder/splits.py`` as git has it at ``--old-rev`` (default: the
+last commit before the batch path, when splits.py also held the signatures), run as the build
 ran it then (casefold and ``_text_key`` per text, ``text_signatures(texts, folded=)``);
-the new one is :class:`builder.splits.FoldedTexts`, as the build runs it now. Both
+the new one is :class:`builder.signatures.FoldedTexts`, as the build runs it now. Both
 take the texts in batches of 256, as a worker does, and both word caches start empty
 in each repetition. Repetitions are interleaved (old, new, old, new, ...); the table
 gives medians with min and max of CPU time (``time.process_time``: the machine is
@@ -34,10 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from builder import splits  # noqa: E402
+from builder import signatures  # noqa: E402
 
 BATCH = 256
-DEV = Path("/work/shared/cleaning-dev")
+OLD_REV = "9fa214d"
+DEV = ROOT.parent / "shared" / "cleaning-dev"
 
 
 def old_splits(rev: str) -> types.ModuleType:
@@ -88,14 +90,14 @@ def run_old(old: types.ModuleType, texts: Sequence[str]) -> tuple[list, list, fl
 
 def run_new(texts: Sequence[str]) -> tuple[list, list, float, float]:
     """(keys, signatures, CPU s of text-key, CPU s of minhash), as the build runs now."""
-    splits._token_cache.clear()
+    signatures._token_cache.clear()
     keys: list[str] = []
     sigs: list[bytes] = []
     key_s = sig_s = 0.0
     for first in range(0, len(texts), BATCH):
         batch = texts[first : first + BATCH]
         t0 = time.process_time()
-        folded = splits.FoldedTexts(batch)
+        folded = signatures.FoldedTexts(batch)
         keys += folded.text_keys()
         t1 = time.process_time()
         sigs += folded.signatures()
@@ -111,12 +113,12 @@ def figure(values: list[float], n: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--old-rev", default="main")
+    parser.add_argument("--old-rev", default=OLD_REV)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--articles", type=Path, default=Path("/tmp/c5k/articles"))
     args = parser.parse_args()
     old = old_splits(args.old_rev)
-    splits._char_flags()  # once per process, as in a worker
+    signatures._char_flags()  # once per process, as in a worker
     print(f"old: builder/splits.py at {args.old_rev}; CPU ms per article, median (min-max)")
     print("| corpus | code | text-key | minhash | both |")
     print("|---|---|---:|---:|---:|")

@@ -27,7 +27,7 @@ from .config import DatasetConfig, load_config
 from .features import RowCodec
 from .publisher_lines import repeated_lines
 from .rows import build_row
-from .splits import FoldedTexts
+from .signatures import FoldedTexts
 from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats
 from .validate.checks import check_annotation
