@@ -336,3 +336,21 @@ def test_a_person_described_in_the_article_is_not_an_author_box(lowercased: bool
     )
     raw = form(_page(tail))
     assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_wordpress_thread_header_opens_the_comments_without_commenter_lines(
+    lowercased: bool,
+) -> None:
+    # The extractor dropped the commenters' names; the counted header with the post's
+    # title says what follows, even when the thread is longer than the article.
+    form = _tokenized if lowercased else (lambda text: text)
+    thread = "12 Comments on “Growing tomatoes under lights”\n" + "\n".join(
+        f"{i}. I tried this with my own trays this spring and the stems stayed short "
+        f"and strong, much better than the year before when I used the windowsill."
+        for i in range(1, 9)
+    )
+    raw = form(_page(thread))
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    assert any("sections.comments" in e.reason for e in result.edits)

@@ -181,6 +181,11 @@ _STAMP = re.compile(
     r"|\b\d{1,2}:\d{2}\s*(am|pm)\b",
     re.IGNORECASE,
 )
+#: The header of a WordPress thread: the count of comments and the post's title in quotes.
+_THREAD_TITLE = re.compile(
+    r"^\d[\d,.]*k?\s+(?:comments?|responses|replies|thoughts|reactions)\s+(?:on|to)\s*[\"“‘']",
+    re.IGNORECASE,
+)
 #: A line that cites: a link, a DOI, "et al.", a year in brackets or after a name, a
 #: numbered note ("[3]", "12."), "Retrieved"/"Accessed". Spaces around the marks are
 #: allowed, as tokenized text has them ("https : / / www . cdc . gov").
@@ -374,6 +379,8 @@ class TrailingSection(CleaningStep):
                 # a short line with a time stamp below it
                 or after.last_stamped > k
                 or (header and view.words[0].isdigit())
+                # "59 Comments on “Title”": WordPress heads its thread so, nothing else
+                or bool(_THREAD_TITLE.match(view.norm))
                 or (header and self._not_article(after, k, total))
             )
         if family == "cookies":
