@@ -252,6 +252,10 @@ def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
         ("Most Popular\nTen herbs that grow on a shady balcony\nWhy my courgettes rot", "related"),
         ("Recent Blogs\nPruning apple trees in winter\nA compost bin from pallets", "related"),
         ("More in this section\nRaised beds on a budget\nSlug traps that work", "related"),
+        ("Other stories you may enjoy\nWintering dahlias\nA pond in a half barrel", "related"),
+        ("Related Garden Posts\nSowing broad beans in autumn\nNettle feed", "related"),
+        ("More from Ruth:\nMy allotment diary, week 12\nSeed swaps near Bristol", "related"),
+        ("Also of interest\nWhat to sow in March\nThe best hand trowels", "related"),
         ("Share this article on:\nFacebook\nX\nEmail", "share"),
         ("Connect with us!\nInstagram\nYouTube", "share"),
     ],
@@ -354,3 +358,11 @@ def test_a_wordpress_thread_header_opens_the_comments_without_commenter_lines(
     result = Cleaner.default().clean(raw)
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     assert any("sections.comments" in e.reason for e in result.edits)
+
+
+def test_more_from_a_place_in_the_article_over_prose_stays() -> None:
+    # "More from the kitchen" names no one: the article's own last part, prose after it.
+    raw = (
+        "\n\n".join(ARTICLE) + "\n\nMore from the greenhouse\n\n" + "\n\n".join(ARTICLE[:2]) + "\n"
+    )
+    assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()
