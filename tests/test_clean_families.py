@@ -67,7 +67,6 @@ BODY_FURNITURE: dict[str, list[str]] = {
         "Listen on Spotify | Apple Podcasts | Overcast",
         "Subscribe: Apple Podcasts | Pocket Casts | RSS",
     ],
-    "comment_widget": ["Comment via: forum, Substack"],
     "gallery": ["hide caption", "Enlarge this image", "Continue to 3 of 9 below."],
     "affiliate_disclosure": [
         "Purchases made through our links may earn us a commission.",
