@@ -34,10 +34,40 @@ P3 = (
 BODY_FURNITURE: dict[str, list[str]] = {
     "dateline": ["Last updated: 4 June 2024", "Posted on March 9th, 2023 at 10:15 am"],
     "reading_time": ["Mar 9, 2023 · 6 min read", "Garden care -- 4 minute read"],
-    "byline": ["by: Priya Raman, Mar 9, 2023", "by | Jun 4, 2024 | Pruning, Shrubs"],
-    "photo_credit": ["Priya Raman avatar", "clematis-trellis-1200x800.jpg"],
+    "byline": [
+        "by: Priya Raman, Mar 9, 2023",
+        "by | Jun 4, 2024 | Pruning, Shrubs",
+        "June 4, 2024 By Priya Raman In",
+        "04/06/2024 by Priya Raman",
+        "On Behalf of Hale & Ortiz LLP | Jun 4, 2024 | Estate Planning",
+    ],
+    "photo_credit": [
+        "Priya Raman avatar",
+        "clematis-trellis-1200x800.jpg",
+        "Photos used under license from Unsplash",
+        "Byline profile image",
+        "Priya Raman's headshot",
+    ],
     "feedback_widget": ["Thank you! Your submission has been received!"],
-    "navigation": ["Learn more", "Get a free quote ›", "Secure .gov websites use HTTPS"],
+    "navigation": [
+        "Learn more",
+        "Get a free quote ›",
+        "Secure .gov websites use HTTPS",
+        "No credit card required. Cancel anytime.",
+        "Start your free trial ›",
+        "Show 2 more ▼",
+    ],
+    "rating_widget": [
+        "Average rating 4.6 / 5. Vote count: 23",
+        "How useful was this post?",
+        "4.7 out of 5 stars 1,204 total reviews Free plan available",
+    ],
+    "share_widget": ["Share the recipe on:", "Found this helpful? Share it with a friend."],
+    "social_follow": [
+        "Listen on Spotify | Apple Podcasts | Overcast",
+        "Subscribe: Apple Podcasts | Pocket Casts | RSS",
+    ],
+    "gallery": ["hide caption", "Enlarge this image", "Continue to 3 of 9 below."],
     "affiliate_disclosure": [
         "Purchases made through our links may earn us a commission.",
         "Learn about our editorial process",
@@ -97,6 +127,11 @@ NEAR_MISSES = [
     "Our editors chose the gardens by visiting every one of them.",
     "Official figures from the government show the number of allotments rising.",
     "Read the label before you spray anything.",
+    "4.5 out of 5 stars",
+    "Ratings rose from 3.9 to 4.4 out of 5 after the nursery changed suppliers.",
+    "The gardener's photo of the trellis won a prize at the county show in June.",
+    "Spotify and Apple Podcasts both carry the society's talks on pruning.",
+    "On behalf of the society, thank you to every volunteer who planted a row this year.",
 ]
 
 

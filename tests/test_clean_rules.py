@@ -209,6 +209,13 @@ CASES: dict[str, list[str]] = {
         "Slide 2/9",
         "View gallery",
     ],
+    "rating_widget": [
+        "Average rating 3.8 / 5. Vote count: 112",
+        "Click on a star to rate it!",
+        "No votes so far!",
+        "4.9/5 (2,310 reviews)",
+        "Rated 4.5 out of 5 based on 88 customer ratings",
+    ],
     "feedback_widget": [
         "Was this article helpful?",
         "Yes No",

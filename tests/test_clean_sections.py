@@ -60,6 +60,18 @@ BLOCKS: dict[str, str] = {
         "Hi Ruth, do you use the same light for peppers or do they need more?\n"
         "So helpful! My trays finally look sturdy."
     ),
+    "references": (
+        "References\n"
+        "1. Hartley, J. (2019). Light and stem length in tomato seedlings. Garden Science, 12(3).\n"
+        "2. Royal Horticultural Society. Sowing tomatoes. https://www.example.org/sowing\n"
+        "[3] Okafor, N. et al. Supplementary lighting for transplants, 2021."
+    ),
+    "author_bio": (
+        "Ruth Mensah\n"
+        "Ruth Mensah is a garden writer and allotment holder in Bristol, and the author of "
+        "two books on growing food in small spaces.\n"
+        "Follow Ruth"
+    ),
     "comment_cues": (
         "Dana Whitfield says:\nI hung mine too high the first year and they flopped over.\n"
         "Reply\nMarco P says:\nSame here, lowering the lamp fixed it.\nReply"
@@ -240,6 +252,10 @@ def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
         ("Most Popular\nTen herbs that grow on a shady balcony\nWhy my courgettes rot", "related"),
         ("Recent Blogs\nPruning apple trees in winter\nA compost bin from pallets", "related"),
         ("More in this section\nRaised beds on a budget\nSlug traps that work", "related"),
+        ("Other stories you may enjoy\nWintering dahlias\nA pond in a half barrel", "related"),
+        ("Related Garden Posts\nSowing broad beans in autumn\nNettle feed", "related"),
+        ("More from Ruth:\nMy allotment diary, week 12\nSeed swaps near Bristol", "related"),
+        ("Also of interest\nWhat to sow in March\nThe best hand trowels", "related"),
         ("Share this article on:\nFacebook\nX\nEmail", "share"),
         ("Connect with us!\nInstagram\nYouTube", "share"),
     ],
@@ -295,3 +311,58 @@ def test_a_second_header_confirms_a_block_with_a_prose_bio(lowercased: bool) -> 
 def test_a_share_line_before_more_article_prose_stays() -> None:
     raw = "\n\n".join(ARTICLE) + "\n\nShare this\n\n" + "\n\n".join(ARTICLE) + "\n"
     assert TrailingSection().find_edits(raw, DocumentContext()) == []
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_references_header_over_prose_is_the_articles_own_part(lowercased: bool) -> None:
+    # "Notes" over the writer's own tips, not a list of what the article cites.
+    form = _tokenized if lowercased else (lambda text: text)
+    tail = (
+        "Notes\n"
+        "Seedlings grown on a cool windowsill can take a week longer to reach transplant "
+        "size, so start them a little earlier.\n"
+        "If the leaves turn purple underneath, the compost is too cold for them."
+    )
+    raw = form(_page(tail))
+    assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_person_described_in_the_article_is_not_an_author_box(lowercased: bool) -> None:
+    # A sentence about someone, with more of the article after it, stays.
+    form = _tokenized if lowercased else (lambda text: text)
+    tail = (
+        "Dana Whitfield is a market gardener near Totnes who has grown tomatoes under "
+        "lights for a decade.\n"
+        "She hangs her lamps on chains so she can raise them a link at a time as the "
+        "plants grow, and she never lets the compost dry out completely.\n"
+        "By the time the first flowers open, her plants are ready for the greenhouse."
+    )
+    raw = form(_page(tail))
+    assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_wordpress_thread_header_opens_the_comments_without_commenter_lines(
+    lowercased: bool,
+) -> None:
+    # The extractor dropped the commenters' names; the counted header with the post's
+    # title says what follows, even when the thread is longer than the article.
+    form = _tokenized if lowercased else (lambda text: text)
+    thread = "12 Comments on “Growing tomatoes under lights”\n" + "\n".join(
+        f"{i}. I tried this with my own trays this spring and the stems stayed short "
+        f"and strong, much better than the year before when I used the windowsill."
+        for i in range(1, 9)
+    )
+    raw = form(_page(thread))
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    assert any("sections.comments" in e.reason for e in result.edits)
+
+
+def test_more_from_a_place_in_the_article_over_prose_stays() -> None:
+    # "More from the kitchen" names no one: the article's own last part, prose after it.
+    raw = (
+        "\n\n".join(ARTICLE) + "\n\nMore from the greenhouse\n\n" + "\n\n".join(ARTICLE[:2]) + "\n"
+    )
+    assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()

@@ -9,7 +9,8 @@ after ``MIN_ARTICLE_WORDS`` and ``MIN_POSITION_COMMENTS``), and removes the bloc
 the page as ONE edit whose reason names what opened it (``sections.comments``,
 ``sections.author_box``, ``sections.related``, ``sections.share``,
 ``sections.tags``, ``sections.cookies``, ``sections.comment_cues``,
-``sections.comment_voice``, ``sections.form``). What opens a block:
+``sections.comment_voice``, ``sections.form``, ``sections.references``,
+``sections.author_bio``). What opens a block:
 
 * a section header (``rules/sections.yaml``, data like the line rules, matched on
   the normalized line so lowercased tokenized text matches too): "Leave a Reply",
@@ -23,6 +24,10 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
 * when the extractor kept the comments' text but not their commenter lines, the
   reader's voice: ``MIN_VOICE`` lines opening like comments ("Great post!", "Thanks
   for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION`` (``sections.comment_voice``);
+* a references or footnotes header ("References", "Sources", "Notes") over lines that
+  mostly cite (a link, a year, "et al.", a numbered note): ``sections.references``;
+* an author's bio ("Ruth Mensah is a garden writer ...", with the short name and role
+  lines above it) with hardly any prose after it: ``sections.author_bio``;
 * a comment or contact form: ``MIN_FIELDS`` field labels ("Name *", "Email
   (required)"), with the short header above them (``sections.form``).
 
@@ -176,6 +181,43 @@ _STAMP = re.compile(
     r"|\b\d{1,2}:\d{2}\s*(am|pm)\b",
     re.IGNORECASE,
 )
+#: The header of a WordPress thread: the count of comments and the post's title in quotes.
+_THREAD_TITLE = re.compile(
+    r"^\d[\d,.]*k?\s+(?:comments?|responses|replies|thoughts|reactions)\s+(?:on|to)\s*[\"“‘']",
+    re.IGNORECASE,
+)
+#: A line that cites: a link, a DOI, "et al.", a year in brackets or after a name, a
+#: numbered note ("[3]", "12."), "Retrieved"/"Accessed". Spaces around the marks are
+#: allowed, as tokenized text has them ("https : / / www . cdc . gov").
+_CITE = re.compile(
+    r"https?\s*:\s*/\s*/|\bwww\s*\.|\bdoi\b|\bet\s+al\b|\b(?:retrieved|accessed)\b"
+    r"|\(\s*(?:19|20)\d\d[a-z]?\s*[),]|\(\s*n\s*\.\s*d\s*\.\s*\)"
+    r"|^\W*\[\s*\d{1,3}\s*\]|^\W*\d{1,3}\s*[.)]\s+\S.*\b(?:19|20)\d\d\b"
+    r"|\.\s*(?:com|org|gov|edu|net|int)\b",
+    re.IGNORECASE,
+)
+#: An author's bio, the first line of an author box: a name (one to four words), then
+#: what the person is ("is a staff writer", "is the founder of", "has been an editor")
+#: (not a list item: "- Acme is a code editor for ...").
+_BIO = re.compile(
+    r"^(?:about\s+)?\w[\w.'’-]*(?:\s+[\w.'’-]+){1,3}\s*,?\s+"
+    r"(?:(?:is|was|has\s+been)\s+(?:a|an|the|our)\s+(?:[\w'’,&-]+\s+){0,6}?"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
+    r"photographer|author|blogger|founder|co-founder|ceo|director|head|advisor|adviser|"
+    r"consultant|coach|strategist|analyst|specialist|expert|researcher|professor|lead|"
+    r"manager|marketer|designer|developer|engineer)s?\b)",
+    re.IGNORECASE,
+)
+#: The words a bio's pattern needs, on the line's words (a cheap test before it).
+_BIO_WORDS = re.compile(r"(?:\w+ ){2,5}(?:is|was|has) (?:a|an|the|our|been) ")
+#: A bio is at most this many words.
+BIO_MAX_WORDS = 80
+#: Short lines right above a bio (the name, a picture's label, a role) go with it.
+BIO_LINES_ABOVE = 3
+BIO_ABOVE_MAX_WORDS = 6
+#: Share of a references block's lines that must cite (and at least ``MIN_CITES``).
+CITE_SHARE = 0.5
+MIN_CITES = 2
 #: A trailing block starts no earlier than this share of the page's words ...
 MIN_POSITION = 0.4
 #: ... or, for a comment section (often longer than the article), after this share
@@ -339,6 +381,8 @@ class TrailingSection(CleaningStep):
                 # a short line with a time stamp below it
                 or after.last_stamped > k
                 or (header and view.words[0].isdigit())
+                # "59 Comments on “Title”": WordPress heads its thread so, nothing else
+                or bool(_THREAD_TITLE.match(view.norm))
                 or (header and self._not_article(after, k, total))
             )
         if family == "cookies":
@@ -346,6 +390,8 @@ class TrailingSection(CleaningStep):
             return late and after.last_not_cookies < k
         if not header:
             return False
+        if family == "references":
+            return self._cites(lines, k)
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
         prose = RELATED_PROSE if family == "related" else 0.5
@@ -358,6 +404,37 @@ class TrailingSection(CleaningStep):
             or (family != "related" and self._second_header(lines, k))
         )
 
+    @staticmethod
+    def _opens_bio(lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes) -> bool:
+        """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
+        view = lines[k][2]
+        # A cheap look at the words first: the verb comes after a name of two to four words.
+        if not _BIO_WORDS.match(view.key) or not _BIO.match(view.norm):
+            return False
+        # Not "short for the page": an article's FAQ may follow its writer's bio.
+        words = after.words[k + 1]
+        return words <= SHORT_WORDS or after.running_words[k + 1] < 0.5 * words
+
+    @staticmethod
+    def _above_bio(lines: list[tuple[int, int, LineView]], k: int, first: int) -> int:
+        """The first of the short lines right above a bio: its name, picture label, role."""
+        top = k
+        while top - 1 >= first and k - (top - 1) <= BIO_LINES_ABOVE:
+            view = lines[top - 1][2]
+            if not 0 < len(view.words) <= BIO_ABOVE_MAX_WORDS or view.norm.endswith(
+                (".", "?", "!")
+            ):
+                break
+            top -= 1
+        return top
+
+    @staticmethod
+    def _cites(lines: list[tuple[int, int, LineView]], k: int) -> bool:
+        """Whether most lines after the header at ``k`` cite (a list of references)."""
+        rest = lines[k + 1 :]
+        cites = sum(1 for _, _, view in rest if _CITE.search(view.raw))
+        return cites >= max(MIN_CITES, CITE_SHARE * len(rest))
+
     def _second_header(self, lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """Whether another section header follows within ``SECOND_HEADER_LINES`` lines:
         "Share this" then "You might also like" is the page's footer, not the article
@@ -367,7 +444,9 @@ class TrailingSection(CleaningStep):
             if (
                 0 < n <= self.max_words
                 and _is_header(view)
-                and self._ruleset.first_match(view) is not None
+                and (rule := self._ruleset.first_match(view)) is not None
+                # an article's own references may follow its last part
+                and rule.name != "references"
             ):
                 return True
         return False
@@ -430,6 +509,8 @@ class TrailingSection(CleaningStep):
                 if k - 1 >= first and 0 < len(above.words) <= 8 and not is_running_text(above):
                     return k - 1, "form"
                 return k, "form"
+            if late and n <= BIO_MAX_WORDS and self._opens_bio(lines, k, after):
+                return self._above_bio(lines, k, first), "author_bio"
             if late and voice[k] and after_voice[k] >= MIN_VOICE:
                 return k, "comment_voice"
             before += n
