@@ -271,7 +271,9 @@ def stage_inputs(run: BuildRun) -> int:
             )
         )
     for ann in config.annotation_inputs:
-        if not (ann.path.exists() if ann.format == "brat" else ann.path.is_file()):
+        # brat and Label Studio (a target-storage folder) read a folder too
+        folder_ok = ann.format in ("brat", "label-studio")
+        if not (ann.path.exists() if folder_ok else ann.path.is_file()):
             report.add(
                 Issue(
                     file=ann.path.name,

@@ -60,10 +60,20 @@ class RecordReport:
     #: the rule of an issue that names none (the importer's format)
     rule = "import"
 
-    def __init__(self, file: str, number: int, record: Mapping[str, Any], *, kind: str) -> None:
+    def __init__(
+        self,
+        file: str,
+        number: int,
+        record: Mapping[str, Any],
+        *,
+        kind: str,
+        tag: str | None = None,
+    ) -> None:
         self.file = file
         self.number = number
-        self.tag = f"{kind} {number}" + (f" (id {record['id']})" if "id" in record else "")
+        # ``tag``: how messages name a record that has no number in its file (a file of
+        # a Label Studio target-storage folder holds one task: "task 3" says it).
+        self.tag = tag or f"{kind} {number}" + (f" (id {record['id']})" if "id" in record else "")
         self.record: str | None = None
         self.issues: list[Issue] = []
 

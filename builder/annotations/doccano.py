@@ -28,7 +28,12 @@ that holds it.
 
 The article id is the line's ``article_id`` (import the texts with that column),
 else ``meta.article_id`` (``meta`` an object, or
-the JSON string doccano 1.0 stored), else a string ``id``. Comments (``Comments``) and any
+the JSON string doccano 1.0 stored), else a string ``id``. A line with none of
+them (texts imported without the column; its integer ``id`` is doccano's own
+example number) is an error saying how to bring the id in. It is not matched
+to an article by its text: that needs every article's text at hand while the
+export is read (an index of 10M texts), doccano may have changed the text on
+import, and the same wire story under two ids would match either. Comments (``Comments``) and any
 other column are kept out; a column that holds spans this reader does not know
 is an error, never skipped.
 
@@ -36,7 +41,11 @@ Offsets: doccano's frontend counts UTF-16 code units (doccano/doccano#2290), or
 grapheme clusters when the project counts grapheme clusters as one character;
 :func:`read_doccano` converts them to code points over the line's ``text``
 (default ``utf-16``; the entry's ``offsets: graphemes`` or ``code-points`` otherwise).
-Without ``offsets`` on the entry, a text with characters past the BMP whose spans cut
+Over a text with CR LF line ends, the offsets may count each pair as one
+character (doccano/doccano#2114: spans early by as many characters as CR LFs
+before them); doccano writes no span text to check, so a line is read that way
+when its spans cut words as given and cut none so (grapheme counts already take
+a CR LF as one). Without ``offsets`` on the entry, a text with characters past the BMP whose spans cut
 words when read as UTF-16 units and none when read as code points (offsets a Python
 tool wrote and doccano kept) is an error asking which, never a silent shift.
 """
@@ -50,6 +59,7 @@ from typing import Any
 
 from ..validate.report import Issue
 from .common import (
+    CrLfAsOne,
     OffsetConverter,
     OffsetError,
     RecordReport,
@@ -287,6 +297,51 @@ def _code_points_read_as_utf16(
     return None
 
 
+class _CrLfCounted:
+    """Offsets counted in ``unit`` over ``text`` with each CR LF as one character, as code
+    points of ``text`` (the :class:`OffsetConverter` interface)."""
+
+    def __init__(self, text: str, unit: str) -> None:
+        self._units = OffsetConverter(text.replace("\r\n", "\n"), unit)
+        self._raw = CrLfAsOne(text)
+
+    def to_code_points(self, offset: int) -> int:
+        raw = self._raw.to_raw(self._units.to_code_points(offset))
+        if raw is None:
+            raise OffsetError(f"offset {offset} is outside the text")
+        return raw
+
+
+def _cuts(text: str, spans: list[RawSpan], convert: Any) -> int | None:
+    """How many spans, read with ``convert``, cut a word or split a CR LF (None when an
+    offset cannot be read so at all)."""
+    cuts = 0
+    for _, start, end, _, _ in spans:
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+            continue
+        try:
+            s, e = convert.to_code_points(start), convert.to_code_points(end)
+        except OffsetError:
+            return None
+        cuts += _splits_word(text, s, e) or any(text[i - 1 : i + 1] == "\r\n" for i in (s, e))
+    return cuts
+
+
+def _crlf_reading(text: str, spans: list[RawSpan], convert: OffsetConverter) -> Any:
+    """The converter a text with CR LF line ends is read with: as given, or counting each
+    CR LF as one character when that alone cuts no word (doccano's editor may count the
+    pair as one: doccano/doccano#2114 shows spans two or three characters early after as
+    many CR LFs; brat's and Label Studio's browsers do the same). doccano writes no span
+    text to check against, so the words decide, for the whole line at once."""
+    if "\r\n" not in text or convert.unit == "graphemes":  # a CR LF is one grapheme already
+        return convert
+    as_given = _cuts(text, spans, convert)
+    if as_given == 0:
+        return convert
+    as_one = _CrLfCounted(text, convert.unit)
+    return as_one if _cuts(text, spans, as_one) == 0 else convert
+
+
 def line_to_record(
     line: Any,
     number: int,
@@ -314,7 +369,19 @@ def line_to_record(
     if article_id is None and isinstance(line.get("id"), str):
         article_id = line["id"]
     if not isinstance(article_id, str):
-        ln.add(" has no article_id naming its article (import the texts with an article_id column)")
+        own = line.get("id")
+        ln.add(
+            " has no article_id naming its article"
+            + (
+                f" (its id {own} is doccano's own example number, not an article id)"
+                if isinstance(own, int) and not isinstance(own, bool)
+                else ""
+            )
+            + ": doccano exports the columns a text was imported with, so import the texts"
+            ' with an article_id column (a JSONL line {"text": ..., "article_id": ...}, or a'
+            " CSV column), or add article_id to each line of this export",
+            pointer="/article_id",
+        )
         return number, None, ln.issues
     ln.record = article_id
     text = line.get("text")
@@ -335,6 +402,7 @@ def line_to_record(
                 rule="span-offsets",
             )
             return number, None, ln.issues
+    convert = _crlf_reading(text, raw_spans, convert)
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
     all_spans: list[dict[str, Any]] = []

@@ -62,6 +62,7 @@ from typing import Any
 
 from ..validate.report import Issue
 from .common import build_record, iter_tasks, span_id, unpacked
+from .lsstorage import read_target_storage
 from .lstasks import (
     UNREADABLE_REGIONS,
     TaskReport,
@@ -101,9 +102,15 @@ def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool)
 
 
 def task_to_record(
-    task: Any, number: int, file: str, options: ImportOptions | None = None
+    task: Any,
+    number: int,
+    file: str,
+    options: ImportOptions | None = None,
+    *,
+    tag: str | None = None,
 ) -> Result:
-    """One exported task as a native record (or None and the issues)."""
+    """One exported task as a native record (or None and the issues); ``tag`` names
+    the task in messages (default: its number in the file and its id)."""
     options = options or ImportOptions()
     if not isinstance(task, Mapping):
         issue = Issue(
@@ -113,7 +120,7 @@ def task_to_record(
             message=f"task {number} is not a JSON object ({type(task).__name__})",
         )
         return number, None, [issue]
-    t = TaskReport(file, number, task)
+    t = TaskReport(file, number, task, tag)
     is_json = any(k in task for k in ("annotations", "completions", "predictions")) or isinstance(
         task.get("data"), Mapping
     )
@@ -403,8 +410,12 @@ def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result
 
 
 def read_label_studio(path: Path, options: ImportOptions | None = None) -> Iterator[Result]:
-    """Read a Label Studio JSON (or JSON-MIN) export, gzip-compressed or not; one
-    native record per task."""
+    """Read a Label Studio JSON (or JSON-MIN) export, gzip-compressed or not, or a
+    target-storage folder (one file per annotation, see :mod:`.lsstorage`); one native
+    record per task."""
+    if path.is_dir():
+        yield from read_target_storage(path, options)
+        return
     with unpacked(path) as (source, name, problems):
         if problems:
             yield None, None, problems

@@ -46,8 +46,10 @@ class TaskReport(RecordReport):
 
     rule = "label-studio"
 
-    def __init__(self, file: str, number: int, task: Mapping[str, Any]) -> None:
-        super().__init__(file, number, task, kind="task")
+    def __init__(
+        self, file: str, number: int, task: Mapping[str, Any], tag: str | None = None
+    ) -> None:
+        super().__init__(file, number, task, kind="task", tag=tag)
 
 
 def pick_annotation(
