@@ -274,11 +274,15 @@ def stage_inputs(run: BuildRun) -> int:
         # brat and Label Studio (a target-storage folder) read a folder too
         folder_ok = ann.format in ("brat", "label-studio")
         if not (ann.path.exists() if folder_ok else ann.path.is_file()):
+            folder = ann.path.is_dir()
             report.add(
                 Issue(
                     file=ann.path.name,
                     rule="missing-file",
-                    message=f"annotation file {ann.path} does not exist",
+                    message=f"annotation path {ann.path} is a folder; format {ann.format} reads"
+                    " one export file"
+                    if folder
+                    else f"annotation file {ann.path} does not exist",
                 )
             )
             continue

@@ -219,3 +219,45 @@ def test_doccano_crlf_with_grapheme_offsets(tmp_path: Path) -> None:
         read_annotations(path, "doccano", options=ImportOptions(offsets="graphemes"))
     )
     assert record is not None and record["entities"][0]["text"] == "Oman"
+
+
+def test_a_folder_for_a_format_that_reads_one_file_is_named_so(
+    seeds_copy: Path, tmp_path: Path, run_cli: Any
+) -> None:
+    (seeds_copy / "exports").mkdir()
+    use_annotations(seeds_copy, {"path": "exports", "format": "doccano"})
+    result = run_cli("build", "-i", str(seeds_copy), "-o", str(tmp_path / "out"))
+    assert result.code != 0
+    assert_clean_failure(result, result.code, "is a folder; format doccano reads one export file")
+
+
+def test_task_files_without_an_id_are_tasks_of_their_own(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    for name, article, word in (("a.json", "a1", "Iran"), ("b.json", "a2", "Oman")):
+        annotation = {"id": 1, "result": [_span("s", 0, 4, word)], "completed_by": 1}
+        task = {
+            "data": {"text": f"{word} said.", "article_id": article},
+            "annotations": [annotation],
+        }
+        (folder / name).write_text(json.dumps(task), encoding="utf-8")
+    records = [r for _, r, _ in read_annotations(folder, "label-studio")]
+    assert [(r["article_id"], r["entities"][0]["text"]) for r in records if r] == [
+        ("a1", "Iran"),
+        ("a2", "Oman"),
+    ]
+
+
+def test_doccano_crlf_and_an_emoji_that_cancel_out_are_still_utf16(tmp_path: Path) -> None:
+    """One emoji (two UTF-16 units) and one CR LF (one, counted so) before a span: its
+    offsets equal its code points, which must not be mistaken for a code-point count."""
+    text = "🙂 Tehran.\r\nIran said so."
+    start, end = _at(text, "Iran", crlf_as_one=True, utf16=True)
+    assert text[start:end] == "Iran"  # the coincidence
+    later = _at(text, "said", crlf_as_one=True, utf16=True)
+    line = {"id": 1, "article_id": "a1", "text": text, "label": [[start, end, "LOC"]]}
+    [(record, issues)] = _doccano(tmp_path, line)
+    assert issues == [] and record is not None and record["entities"][0]["text"] == "Iran"
+    line["label"] = [[start, end, "LOC"], [*later, "LOC"]]
+    [(record, issues)] = _doccano(tmp_path, line)
+    assert [e["text"] for e in record["entities"]] == ["Iran", "said"]

@@ -395,6 +395,8 @@ def line_to_record(
     convert = OffsetConverter(text, options.offsets or offsets)
     if options.offsets is None and offsets == "utf-16":
         why = _code_points_read_as_utf16(text, raw_spans, convert)
+        if why is not None and _crlf_reading(text, raw_spans, convert) is not convert:
+            why = None  # UTF-16 units with each CR LF as one: doccano's count after all
         if why is not None:
             ln.add(
                 f": {why}; say which with {options.origin}.offsets: code-points (or utf-16)",

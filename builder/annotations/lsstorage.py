@@ -125,6 +125,8 @@ def _index(folder: Path, db: sqlite3.Connection) -> None:
             shape = _shape(value) if why is None else why
             if isinstance(shape, str):
                 yield None, member, shape
+            elif shape[1] is None:  # no task id: a task of its own, after the numbered ones
+                yield f"~{member}", member, None
             else:
                 yield _sort_key(shape[1]), member, None
 
