@@ -261,3 +261,26 @@ def test_doccano_crlf_and_an_emoji_that_cancel_out_are_still_utf16(tmp_path: Pat
     line["label"] = [[start, end, "LOC"], [*later, "LOC"]]
     [(record, issues)] = _doccano(tmp_path, line)
     assert [e["text"] for e in record["entities"]] == ["Iran", "said"]
+
+
+def test_a_task_with_no_usable_annotation_or_a_broken_one_is_named_in_its_file(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    task = _task("Iran said hello.")
+    _write_annotation(folder, 12, task, was_cancelled=True)
+    _write_annotation(folder, 13, task, was_cancelled=True)
+    [(_, record, [issue])] = list(read_annotations(folder, "label-studio"))
+    assert record is None and issue.file == "store/12" and issue.record == "a1"
+    assert "has no annotation that was not cancelled" in issue.message
+    # The newer shape: a task file whose annotations hold a 42.
+    whole = tmp_path / "tasks"
+    whole.mkdir()
+    good = {"id": 5, "result": [_span("s", 0, 4, "Iran")], "completed_by": 1}
+    (whole / "7.json").write_text(json.dumps({**task, "annotations": [42, good]}))
+    [(_, record, issues)] = list(read_annotations(whole, "label-studio"))
+    errors = [i for i in issues if i.severity == "error"]
+    assert record is None and [(i.file, i.pointer) for i in errors] == [
+        ("tasks/7.json", "/annotations/0")
+    ]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -45,6 +46,7 @@ __all__ = ["read_target_storage"]
 
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 
+_ANNOTATION = re.compile(r"/annotations/(\d+)(.*)")
 #: A target-storage file holds one annotation or one task; anything larger is not one.
 MAX_FILE_BYTES = 64 << 20
 
@@ -175,17 +177,22 @@ def _record_of(issues: list[Issue]) -> str | None:
 
 
 def _relocate(
-    issues: list[Issue], folder: str, member: str, where: tuple[str, str, bool] | None
+    issues: list[Issue], folder: str, member: str, places: list[tuple[str, str, bool]]
 ) -> list[Issue]:
-    """Issues of the task reader, pointed at the file and the place in it."""
+    """Issues of the task reader, pointed at the file and the place in it: ``places[k]``
+    is where annotation ``k`` of the task given to the reader came from; anything else is
+    in ``member`` (under ``/task`` when that is an annotation file)."""
+    nested = any(w[0] == member and w[2] for w in places)
     moved = []
     for issue in issues:
-        pointer = issue.pointer
-        if where is not None and pointer.startswith("/annotations/0"):
-            pointer = where[1] + pointer.removeprefix("/annotations/0")
-        elif where is not None and where[2] and pointer:
+        pointer, file = issue.pointer, member
+        m = _ANNOTATION.match(pointer)
+        if m and int(m[1]) < len(places):
+            file, prefix, _ = places[int(m[1])]
+            pointer = prefix + m[2]
+        elif nested and pointer:
             pointer = "/task" + pointer  # the task is nested in an annotation file
-        moved.append(replace(issue, file=f"{folder}/{member}", line=None, pointer=pointer))
+        moved.append(replace(issue, file=f"{folder}/{file}", line=None, pointer=pointer))
     return moved
 
 
@@ -240,23 +247,18 @@ def _one_task(
     pointer, chosen = pick_annotation(task, scratch, options)
     if chosen is None or chosen.get("_prediction"):
         _, record, issues = task_to_record(task, number, members[0], options, tag=tag)
-        return number, record, _relocate(issues, folder.name, members[0], None)
+        return number, record, _relocate(issues, folder.name, members[0], places)
     where = places[int(pointer.rsplit("/", 1)[1])]
     single = {**base, "annotations": [chosen]}
     _, record, issues = task_to_record(single, number, where[0], options, tag=tag)
-    issues = _relocate(issues, folder.name, where[0], where)
-    for note in scratch.issues:  # "read annotation N and skipped the others": say where
-        others = sorted({w[0] for w in places if w[0] != where[0]})
-        files = f"; read from {where[0]}" + (
-            f", others in {', '.join(others[:10])}" if others else ""
-        )
-        issues.append(
-            replace(
-                note,
-                file=f"{folder.name}/{where[0]}",
-                line=None,
-                record=record["article_id"] if record else _record_of(issues),
-                message=note.message + files,
-            )
-        )
+    issues = _relocate(issues, folder.name, where[0], [where])
+    others = sorted({w[0] for w in places if w[0] != where[0]})
+    files = f"; read from {where[0]}" + (f", others in {', '.join(others[:10])}" if others else "")
+    article_id = record["article_id"] if record else _record_of(issues)
+    for note in _relocate(scratch.issues, folder.name, where[0], places):
+        if note.severity == "warning":  # "read annotation N, skipped the others": say where
+            note = replace(note, message=note.message + files)
+        issues.append(replace(note, record=article_id))
+    if any(i.severity == "error" for i in issues):
+        record = None  # as from a JSON export: a task with a broken annotation is not read
     return number, record, issues
