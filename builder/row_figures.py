@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["WORD", "card_figures", "word_counts"]
+__all__ = ["WORD", "card_figures", "label_counts", "word_counts"]
 
 #: A word, as the card counts them (RE2 syntax, as ``pc.count_substring_regex``):
 #: RE2's ``\s`` is ASCII ``[\t\n\f\r ]`` only (no ``\v``, no Unicode spaces), so a
