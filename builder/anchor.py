@@ -356,27 +356,46 @@ def _removal_reason(reasons: Sequence[str]) -> str:
     return "+".join(kept or parts)
 
 
+#: past the last edit: no edit starts there
+_NO_EDIT = np.iinfo(np.int64).max
+
+
 def _shift_untouched(
     edits: Sequence[RawEdit], starts: list[int], ends: list[int]
 ) -> tuple[list[int], list[int], list[int]]:
     """Clean offsets of every span no edit touches, by one ``searchsorted`` over the
     edit log; returns (starts, ends, indices of the spans an edit touches), whose
     offsets :func:`map_span` computes one at a time (they need its full rules)."""
-    if not edits:
+    if not edits or not starts:
         return starts, ends, []
-    raw_starts = np.fromiter((e.raw_start for e in edits), dtype=np.int64, count=len(edits))
-    raw_ends = np.fromiter((e.raw_end for e in edits), dtype=np.int64, count=len(edits))
-    # clean - raw in the gap before edit i (0 before the first), and no edit after the last
-    shifts = np.zeros(len(edits) + 1, dtype=np.int64)
-    shifts[1:] = [e.clean_end - e.raw_end for e in edits]
-    next_start = np.append(raw_starts, np.iinfo(np.int64).max)
-    s = np.asarray(starts, dtype=np.int64)
-    e = np.asarray(ends, dtype=np.int64)
-    lo = np.searchsorted(raw_ends, s, side="right")  # as map_span's bisect_right
+    n = len(edits)
+    # One array of the log's offsets (a row per edit), then a few numpy calls per
+    # record: a record has ~100 spans and a handful of edits, so the calls are the cost.
+    offsets = np.array(list(map(_EDIT_OFFSETS, edits)), dtype=np.int64)
+    # raw start of edit i, and past the last edit: no edit
+    next_start = np.empty(n + 1, dtype=np.int64)
+    next_start[:n] = offsets[:, 0]
+    next_start[n] = _NO_EDIT
+    # clean - raw in the gap before edit i (0 before the first)
+    shifts = np.empty(n + 1, dtype=np.int64)
+    shifts[0] = 0
+    np.subtract(offsets[:, 2], offsets[:, 1], out=shifts[1:])
+    s = np.array(starts, dtype=np.int64)
+    e = np.array(ends, dtype=np.int64)
+    lo = np.ascontiguousarray(offsets[:, 1]).searchsorted(
+        s, side="right"
+    )  # map_span's bisect_right
     # An edit from lo on starts before the span ends: touched (an empty span, too).
     touched = (next_start[lo] < e) | (s >= e)
     shift = shifts[lo]
-    return (s + shift).tolist(), (e + shift).tolist(), np.flatnonzero(touched).tolist()
+    return (
+        (s + shift).tolist(),
+        (e + shift).tolist(),
+        touched.nonzero()[0].tolist() if touched.any() else [],
+    )
+
+
+_EDIT_OFFSETS = operator.attrgetter("raw_start", "raw_end", "clean_end")
 
 
 def _map(
@@ -388,10 +407,10 @@ def _map(
     on_removed: str,
     methods: Mapping[str, str],
     where: dict[str, Any],
-) -> list[tuple[Mapping[str, Any], int, int]]:
-    """The kept spans with their clean offsets, counted in ``out``."""
-    starts = [span["start"] for span in spans]
-    ends = [span["end"] for span in spans]
+) -> tuple[Sequence[Mapping[str, Any]], list[int], list[int]]:
+    """The kept spans and their clean starts and ends, counted in ``out``."""
+    starts = list(map(_START, spans))
+    ends = list(map(_END, spans))
     new_starts, new_ends, touched = _shift_untouched(edits, starts, ends)
     if not touched and not methods:
         # The common case: every span kept where it was, its text untouched. Counted
@@ -399,9 +418,11 @@ def _map(
         if spans:
             out.methods["position"] += len(spans)
             out.status["anchored"] += len(spans)
-        return list(zip(spans, new_starts, new_ends, strict=True))
+        return spans, new_starts, new_ends
     mapped_by_index = {i: map_span(edits, starts[i], ends[i]) for i in touched}
-    kept = []
+    kept: list[Mapping[str, Any]] = []
+    kept_starts: list[int] = []
+    kept_ends: list[int] = []
     for i, span in enumerate(spans):
         mapped = mapped_by_index.get(i)
         if mapped is None:
@@ -440,8 +461,10 @@ def _map(
             out.status[f"reanchored_{method}"] += 1
         moved = changed or method != "position"
         out.status["moved" if moved else "anchored"] += 1
-        kept.append((span, start, end))
-    return kept
+        kept.append(span)
+        kept_starts.append(start)
+        kept_ends.append(end)
+    return kept, kept_starts, kept_ends
 
 
 def anchor_annotation(
@@ -468,12 +491,15 @@ def anchor_annotation(
             out.dropped_reasons["not found in the raw text"] += placed.status["dropped"]
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     kw = {"on_removed": on_removed, "methods": methods, "where": where}
+    spans, starts, ends = _map(ann.get("entities", []), "entities", edits, out, **kw)
     out.entities = [
         {"id": src["id"], "start": s, "end": e, "text": clean[s:e], "label": src["label"]}
-        for src, s, e in _map(ann.get("entities", []), "entities", edits, out, **kw)
+        for src, s, e in zip(spans, starts, ends, strict=True)
     ]
+    entity_starts = starts
     kept_ids = {e["id"] for e in out.entities}
-    for src, s, e in _map(ann.get("quotes", []), "quotes", edits, out, **kw):
+    spans, starts, ends = _map(ann.get("quotes", []), "quotes", edits, out, **kw)
+    for src, s, e in zip(spans, starts, ends, strict=True):
         speaker = src.get("speaker")
         if speaker is not None and speaker not in kept_ids:
             out.status["speaker_dropped"] += 1
@@ -481,10 +507,19 @@ def anchor_annotation(
         out.quotes.append(
             {"id": src["id"], "start": s, "end": e, "text": clean[s:e], "speaker_id": speaker}
         )
-    # Published span order: by position, then id, so rows are deterministic.
-    out.entities.sort(key=_SPAN_ORDER)
-    out.quotes.sort(key=_SPAN_ORDER)
+    # Published span order: by position, then id, so rows are deterministic (spans
+    # already in order of strictly increasing start, the usual case, need no sort).
+    if not _increasing(entity_starts):
+        out.entities.sort(key=_SPAN_ORDER)
+    if not _increasing(starts):
+        out.quotes.sort(key=_SPAN_ORDER)
     return out
 
 
+def _increasing(values: list[int]) -> bool:
+    return all(map(operator.lt, values, values[1:]))
+
+
 _SPAN_ORDER = operator.itemgetter("start", "end", "id")
+_START = operator.itemgetter("start")
+_END = operator.itemgetter("end")

@@ -11,7 +11,9 @@ row, whether it came as ``<id>.txt`` or as a line of ``.jsonl.gz``
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from .article_inputs import ArticleInput
@@ -20,6 +22,9 @@ from .shard_readers import ShardRecord
 from .validate.report import Issue
 
 __all__ = ["ArticleReader", "ArticleStore"]
+
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOSE_ON_EXEC = getattr(os, "O_CLOEXEC", 0)
 
 _STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS texts (
@@ -90,6 +95,12 @@ class ArticleReader:
         self.articles = articles
         self.max_bytes = max_bytes
         self.store = ArticleStore(Path(store_path), readonly=True) if store_path else None
+        folder = articles.folder
+        #: the folder's files may take the short read (:meth:`_read_plain`): the folder
+        #: itself is no link (asked once per reader, not once per article)
+        self._plain_folder = (
+            None if folder is None or store_path or os.path.islink(folder) else str(folder)
+        )
 
     def read(
         self, article_id: str, path: Path | None = None
@@ -97,6 +108,10 @@ class ArticleReader:
         if self.store is None:
             folder = self.articles.folder
             assert folder is not None
+            if path is not None and self._plain_folder is not None:
+                plain = self._read_plain(article_id, path)
+                if plain is not None:
+                    return plain
             return read_article(
                 article_id,
                 path or article_path(folder, article_id),
@@ -116,6 +131,33 @@ class ArticleReader:
             message = f"{len(data)} bytes is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
             return None, [Issue(**where, rule="size-limit", message=message)]
         return article_from_bytes(article_id, data, file=file, line=line)
+
+    def _read_plain(
+        self, article_id: str, path: Path
+    ) -> tuple[RawArticle | None, list[Issue]] | None:
+        """The common case of :func:`~builder.ingest.read_article` in three system
+        calls and no path arithmetic: a plain id naming a regular file (no link) in
+        the folder, within the size limit, then checked by the same
+        :func:`~builder.ingest.article_from_bytes`. Anything else, or any error,
+        gives None: ``read_article`` then reads it, with its checks and messages.
+
+        The file is opened without following a link (``O_NOFOLLOW``), so a link put
+        in its place after the ``lstat`` is refused here, not read."""
+        name = str(path)
+        if os.path.dirname(name) != self._plain_folder:
+            return None
+        if not article_id.isprintable() or any(map(str.isspace, article_id)):
+            return None
+        try:
+            info = os.lstat(name)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_bytes:
+                return None
+            fd = os.open(name, os.O_RDONLY | _NO_FOLLOW | _CLOSE_ON_EXEC)
+            with open(fd, "rb", buffering=0) as handle:
+                data = handle.readall()
+        except OSError:
+            return None
+        return article_from_bytes(article_id, data, file=os.path.basename(name))
 
     def _extract(self, file: str, kind: str, offset: int | None) -> tuple[bytes | None, str | None]:
         from .web_inputs import extract_main_text, read_html
