@@ -79,8 +79,16 @@ _NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]}%’”]|'(?!\w))")
 _SPACE_AFTER = re.compile(r"([(\[{$£€#@‘“])\s+")
 _APOSTROPHE = re.compile(r"(\w) ?['’] ?(s|t|re|ve|ll|d|m)\b")
-#: Where one of the three substitutions could apply (a superset of their matches).
-_NEEDS_NORM = re.compile(r"\s[,.;:!?)\]}%’”']|[(\[{$£€#@‘“]\s|['’] ?(s|t|re|ve|ll|d|m)\b")
+#: ``_APOSTROPHE`` found from its quote (see :func:`_rejoin_clitics`).
+_QUOTE_CLITIC = re.compile(r"['’](?:(?<=\w.)|(?<=\w .)) ?(s|t|re|ve|ll|d|m)\b")
+#: Where a substitution could change the text (supersets of what they change), each
+#: opening with the rare character, not with the white space or word character before
+#: it: the scan stops only at quotes and punctuation, not at every space or letter.
+#: ``_APOSTROPHE`` changes only a typographic apostrophe or a space next to a quote
+#: (``don't`` is replaced by itself); the others need a space next to their mark.
+_APOSTROPHE_HINT = re.compile(r"’|'(?<=\s')|'(?=\s)")
+_SPACE_BEFORE_HINT = re.compile(r"[,.;:!?)\]}%’”'](?<=\s.)")
+_SPACE_AFTER_HINT = re.compile(r"[(\[{$£€#@‘“](?=\s)")
 
 
 class RuleError(ValueError):
@@ -90,11 +98,40 @@ class RuleError(ValueError):
 def _normalize(raw: str) -> str:
     """White space collapsed, spaced punctuation and split clitics rejoined."""
     text = " ".join(raw.split())
-    if not _NEEDS_NORM.search(text):
-        return text  # most lines: no spaced punctuation, no clitic to rejoin
-    text = _APOSTROPHE.sub(r"\1'\2", text)
-    text = _SPACE_BEFORE.sub(r"\1", text)
-    return _SPACE_AFTER.sub(r"\1", text)
+    # Each substitution runs only where its hint says it may change something: most
+    # lines have no spaced punctuation, and their clitics are already glued.
+    if _APOSTROPHE_HINT.search(text):
+        text = _rejoin_clitics(text)
+    if _SPACE_BEFORE_HINT.search(text):
+        text = _SPACE_BEFORE.sub(r"\1", text)
+    if _SPACE_AFTER_HINT.search(text):
+        text = _SPACE_AFTER.sub(r"\1", text)
+    return text
+
+
+def _rejoin_clitics(text: str) -> str:
+    """``_APOSTROPHE.sub(r"\\1'\\2", text)``, found from the quotes.
+
+    ``_APOSTROPHE`` opens with the word character, so its scan stops at every letter;
+    this one stops only at quotes and looks back for the word character. A match of
+    ``_APOSTROPHE`` takes that character, so a quote whose word character was the end
+    of the previous match (``x's’s``) is left alone, as there.
+    """
+    out: list[str] = []
+    pos = taken = 0
+    for m in _QUOTE_CLITIC.finditer(text):
+        q = m.start()
+        start = q - 2 if text[q - 1] == " " else q - 1  # the word character
+        if start < taken:
+            continue
+        out.append(text[pos : start + 1])
+        out.append("'")
+        out.append(m.group(1))
+        pos = taken = m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 class LineView:

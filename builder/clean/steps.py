@@ -17,6 +17,7 @@ import ftfy
 import regex
 
 from .edits import Edit
+from .rules import line_view
 
 __all__ = [
     "LIST_MARKER",
@@ -70,6 +71,20 @@ def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
         pos = end
     if last:
         yield pos, pos + len(last), last
+
+
+def _first_lines(text: str, count: int) -> list[tuple[int, int, str]]:
+    """``[ln for ln in iter_lines(text) if ln[2].strip()][:count]``, without testing
+    the lines past the ``count``-th (a long text's many lines are not stripped)."""
+    out: list[tuple[int, int, str]] = []
+    if count <= 0:
+        return [ln for ln in iter_lines(text) if ln[2].strip()][:count]
+    for line in iter_lines(text):
+        if line[2].strip():
+            out.append(line)
+            if len(out) == count:
+                break
+    return out
 
 
 def _diff_edits(step: CleaningStep, old: str, new: str, offset: int, rule: str) -> list[Edit]:
@@ -320,8 +335,11 @@ class RepeatedHeader(CleaningStep):
         self.label_words = label_words
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [ln for ln in iter_lines(text) if ln[2].strip()][: self.window]
-        keys = [" ".join(_words(line)) for _, _, line in lines]
+        lines = _first_lines(text, self.window)
+        # The lines' views are shared with the steps before (cached by line): their
+        # words are not split again, and a line's key is its words joined.
+        views = [line_view(line) for _, _, line in lines]
+        keys = [v.key for v in views]
         last_repeat = -1
         for i, key in enumerate(keys):
             if key and key in keys[:i]:
@@ -331,16 +349,17 @@ class RepeatedHeader(CleaningStep):
         title = keys[last_repeat]
         head = lines[:last_repeat]
         if any(
-            len(_words(line)) > self.max_words or (_SENTENCE_END.search(line) and keys[i] != title)
+            len(views[i].words) > self.max_words
+            or (_SENTENCE_END.search(line) and keys[i] != title)
             for i, (_, _, line) in enumerate(head)
         ):
             return []
         below = text[head[-1][1] :].casefold()
         return [
             self.edit(start, end, "", "repeated_title" if keys[i] == title else "section_label")
-            for i, (start, end, line) in enumerate(head)
+            for i, (start, end, _) in enumerate(head)
             if keys[i] == title
-            or len(_words(line)) <= self.label_words
+            or len(views[i].words) <= self.label_words
             or _printed_again(keys[i], below)
         ]
 
