@@ -163,15 +163,23 @@ class UnicodeNormalize(CleaningStep):
     name = "unicode"
     _space = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
     _invisible = re.compile(r"[\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    #: Either class (the two written as one).
+    _space_or_invisible = re.compile(_space.pattern[:-1] + _invisible.pattern[1:])
     _joiner = re.compile(r"[\u200c\u200d]+")
     #: What a joiner joins: letters, marks (a variation selector is one), emoji and skin tones.
     _joinable = regex.compile(r"[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        edits = [self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)]
-        edits += [
-            self.edit(m.start(), m.end(), "", "invisible") for m in self._invisible.finditer(text)
-        ]
+        edits: list[Edit] = []
+        # One scan tells whether either class is there at all (most texts have neither).
+        if self._space_or_invisible.search(text):
+            edits += [
+                self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)
+            ]
+            edits += [
+                self.edit(m.start(), m.end(), "", "invisible")
+                for m in self._invisible.finditer(text)
+            ]
         if "\u200c" in text or "\u200d" in text:
             edits += [
                 self.edit(m.start(), m.end(), "", "joiner_edge")
