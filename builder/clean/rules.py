@@ -64,6 +64,7 @@ __all__ = [
     "RuleError",
     "RuleSet",
     "compiled",
+    "first_chars",
     "first_match",
     "line_view",
     "load_rules",
