@@ -446,6 +446,8 @@ class RuleSet:
             self._pieces.setdefault(piece[:2], []).append((piece, tests))
         self._word_entries: dict[str, int] = {}
         self._results: dict[str, LineRule | None] = {}
+        #: The most words a phrase has (a phrase key is its words joined by spaces).
+        self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
         # per word count n = 0 .. max_words: the rules, and the tests, that allow it
         self._fits = [
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
@@ -495,7 +497,8 @@ class RuleSet:
 
     def _first_match(self, view: LineView, words: list[str], n: int) -> LineRule | None:
         fits = self._fits[n]
-        maybe = self._by_key.get(view.key, 0)
+        # a line longer than every phrase is no phrase: its key is not joined
+        maybe = self._by_key.get(view.key, 0) if n <= self._phrase_words else 0
         raw = view.raw
         tests = self._tests_fit[n]
         if tests:
@@ -533,9 +536,9 @@ class RuleSet:
                 present = self._test_always | seen >> len(self.rules)
                 # marks and digits are the same in the raw line as in its normalized form
                 for mark, t in self._marks:
-                    if mark in raw:
+                    if t & tests and mark in raw:  # only marks a test left needs
                         present |= t
-                if self._digit_tests and _DIGIT.search(raw):
+                if self._digit_tests & tests and _DIGIT.search(raw):
                     present |= self._digit_tests
                 tests &= present
             all_tests = self._tests
