@@ -545,7 +545,9 @@ class Whitespace(CleaningStep):
                 start -= 1
             edits.append(self.edit(start, m.end() - 1, "", "trailing"))
         n = len(text)
-        for m in self._run.finditer(text):  # two spaces and more between two non-spaces
+        # ``_run``'s scan stops at every space; most texts have no two in a row at all
+        runs = self._run.finditer(text) if "  " in text else ()
+        for m in runs:  # two spaces and more between two non-spaces
             start, end = m.span()
             if start and end < n and not text[start - 1].isspace() and not text[end].isspace():
                 edits.append(self.edit(start, end, " ", "collapse"))
