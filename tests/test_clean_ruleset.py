@@ -3,6 +3,7 @@ text-form count gives the plain pattern's."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from builder.clean.rules import (
     LineRule,
     LineView,
     RuleSet,
+    _normalize,
+    first_chars,
     first_match,
     load_rules,
     required_pieces,
@@ -203,3 +206,93 @@ def _reference_split_clitics(text: str) -> int:
 )
 def test_split_clitic_count_matches_the_two_branch_pattern(text: str) -> None:
     assert _count_split_clitics(text) == _reference_split_clitics(text)
+
+
+# -- first characters: a pattern is tried only on lines opening with one of them ------
+
+
+def test_first_chars_read_off_the_expression() -> None:
+    import re
+
+    def chars(pattern: str) -> frozenset[str] | None:
+        return first_chars(re.compile(pattern, re.IGNORECASE))
+
+    assert chars(r"(by|posted by)\s+\w+") == set("bBpP")
+    # case folding is the engine's: "k" also matches the Kelvin sign, which is not ASCII
+    assert chars(r"k\w+") == {"k", "K"}
+    # optional openings add what follows them; look-arounds and anchors consume nothing
+    assert chars(r"((published|updated)\s*:?\s*)?\d{1,4}") == set("pPuU0123456789")
+    assert chars(r"(?=[^/]*/)\bx") == {"x", "X"}
+    assert chars(r"[^a-z]x") == frozenset(chr(c) for c in range(128)) - set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    )
+    assert len(chars(r".{3,250}photo") or ()) == 128  # any character opens it
+    assert chars(r"(\w+) \1") == set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+    )
+    assert chars(r"(?P<w>a)(?P=w)") == {"a", "A"}
+
+
+@pytest.mark.parametrize(
+    "path", [DEFAULT_RULES_PATH, SECTIONS_PATH], ids=["boilerplate", "sections"]
+)
+def test_first_chars_hold_every_full_match(path: Path) -> None:
+    """No line a pattern fully matches opens with an ASCII character outside its set."""
+    views = [LineView(line) for line in _corpus_lines()]
+    wrong = []
+    for rule in load_rules(path):
+        for pattern in rule.patterns:
+            first = first_chars(pattern)
+            if first is None:
+                continue
+            wrong += [
+                (rule.name, v.norm)
+                for v in views
+                if v.norm[:1].isascii() and v.norm[:1] not in first and pattern.fullmatch(v.norm)
+            ]
+    assert wrong == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=10), st.booleans())
+def test_first_chars_hold_on_lines_made_of_rule_words(tokens: list[str], upper: bool) -> None:
+    line = " ".join(tokens)
+    view = LineView(line.title() if upper else line)
+    for rule in _rules():
+        for pattern in rule.patterns:
+            first = first_chars(pattern)
+            if first is not None and view.norm[:1].isascii() and pattern.fullmatch(view.norm):
+                assert view.norm[:1] in first, (rule.name, view.norm)
+
+
+def test_rule_set_keeps_each_lines_answer() -> None:
+    """A line asked about again gets the answer it got first, from the kept answers."""
+    ruleset = RuleSet(_rules())
+    lines = _corpus_lines()[:400]
+    first = [ruleset.first_match(LineView(line)) for line in lines]
+    again = [ruleset.first_match(LineView(line)) for line in lines]
+    assert first == again
+    assert first == [_reference(_rules(), line) for line in lines]
+
+
+# -- normalizing: the hints skip a substitution only where it would change nothing -------
+
+_REF_SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]}%’”]|'(?!\w))")
+_REF_SPACE_AFTER = re.compile(r"([(\[{$£€#@‘“])\s+")
+_REF_APOSTROPHE = re.compile(r"(\w) ?['’] ?(s|t|re|ve|ll|d|m)\b")
+
+
+def _reference_normalize(raw: str) -> str:
+    text = " ".join(raw.split())
+    text = _REF_APOSTROPHE.sub(r"\1'\2", text)
+    text = _REF_SPACE_BEFORE.sub(r"\1", text)
+    return _REF_SPACE_AFTER.sub(r"\1", text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(st.sampled_from(list(" \t\u00a0'’sStrevlldmx_1,.;:!?)]}%”([{$£€#@‘“")), max_size=24)
+    | st.text(max_size=30)
+)
+def test_normalize_matches_the_three_substitutions(raw: str) -> None:
+    assert _normalize(raw) == _reference_normalize(raw)

@@ -64,6 +64,7 @@ __all__ = [
     "RuleError",
     "RuleSet",
     "compiled",
+    "first_chars",
     "first_match",
     "line_view",
     "load_rules",
@@ -79,8 +80,16 @@ _NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]}%’”]|'(?!\w))")
 _SPACE_AFTER = re.compile(r"([(\[{$£€#@‘“])\s+")
 _APOSTROPHE = re.compile(r"(\w) ?['’] ?(s|t|re|ve|ll|d|m)\b")
-#: Where one of the three substitutions could apply (a superset of their matches).
-_NEEDS_NORM = re.compile(r"\s[,.;:!?)\]}%’”']|[(\[{$£€#@‘“]\s|['’] ?(s|t|re|ve|ll|d|m)\b")
+#: ``_APOSTROPHE`` found from its quote (see :func:`_rejoin_clitics`).
+_QUOTE_CLITIC = re.compile(r"['’](?:(?<=\w.)|(?<=\w .)) ?(s|t|re|ve|ll|d|m)\b")
+#: Where a substitution could change the text (supersets of what they change), each
+#: opening with the rare character, not with the white space or word character before
+#: it: the scan stops only at quotes and punctuation, not at every space or letter.
+#: ``_APOSTROPHE`` changes only a typographic apostrophe or a space next to a quote
+#: (``don't`` is replaced by itself); the others need a space next to their mark.
+_APOSTROPHE_HINT = re.compile(r"’|'(?<=\s')|'(?=\s)")
+_SPACE_BEFORE_HINT = re.compile(r"[,.;:!?)\]}%’”'](?<=\s.)")
+_SPACE_AFTER_HINT = re.compile(r"[(\[{$£€#@‘“](?=\s)")
 
 
 class RuleError(ValueError):
@@ -90,11 +99,40 @@ class RuleError(ValueError):
 def _normalize(raw: str) -> str:
     """White space collapsed, spaced punctuation and split clitics rejoined."""
     text = " ".join(raw.split())
-    if not _NEEDS_NORM.search(text):
-        return text  # most lines: no spaced punctuation, no clitic to rejoin
-    text = _APOSTROPHE.sub(r"\1'\2", text)
-    text = _SPACE_BEFORE.sub(r"\1", text)
-    return _SPACE_AFTER.sub(r"\1", text)
+    # Each substitution runs only where its hint says it may change something: most
+    # lines have no spaced punctuation, and their clitics are already glued.
+    if _APOSTROPHE_HINT.search(text):
+        text = _rejoin_clitics(text)
+    if _SPACE_BEFORE_HINT.search(text):
+        text = _SPACE_BEFORE.sub(r"\1", text)
+    if _SPACE_AFTER_HINT.search(text):
+        text = _SPACE_AFTER.sub(r"\1", text)
+    return text
+
+
+def _rejoin_clitics(text: str) -> str:
+    """``_APOSTROPHE.sub(r"\\1'\\2", text)``, found from the quotes.
+
+    ``_APOSTROPHE`` opens with the word character, so its scan stops at every letter;
+    this one stops only at quotes and looks back for the word character. A match of
+    ``_APOSTROPHE`` takes that character, so a quote whose word character was the end
+    of the previous match (``x's’s``) is left alone, as there.
+    """
+    out: list[str] = []
+    pos = taken = 0
+    for m in _QUOTE_CLITIC.finditer(text):
+        q = m.start()
+        start = q - 2 if text[q - 1] == " " else q - 1  # the word character
+        if start < taken:
+            continue
+        out.append(text[pos : start + 1])
+        out.append("'")
+        out.append(m.group(1))
+        pos = taken = m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 class LineView:
@@ -391,6 +429,12 @@ class RuleSet:
                         marks[piece[1]] = marks.get(piece[1], 0) | t
                     else:
                         by_piece[piece] = by_piece.get(piece, 0) | t
+        # per ASCII character: the tests a line opening with it may pass (a contains
+        # hint, or a pattern whose first characters are not known, passes with any)
+        firsts = [None if pattern is None else first_chars(pattern) for _, pattern in self._tests]
+        self._first_char_tests: dict[str, int] = {
+            c: sum(1 << t for t, f in enumerate(firsts) if f is None or c in f) for c in _ASCII
+        }
         # the rules that patterns or contains may make match
         self._later_rules = 0
         for i, _ in self._tests:
@@ -401,6 +445,9 @@ class RuleSet:
         for piece, tests in by_piece.items():
             self._pieces.setdefault(piece[:2], []).append((piece, tests))
         self._word_entries: dict[str, int] = {}
+        self._results: dict[str, LineRule | None] = {}
+        #: The most words a phrase has (a phrase key is its words joined by spaces).
+        self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
         # per word count n = 0 .. max_words: the rules, and the tests, that allow it
         self._fits = [
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
@@ -437,31 +484,61 @@ class RuleSet:
         n = len(words)
         if not n or n > self.max_words:
             return None
+        # A line's answer is kept: furniture repeats from article to article, and the
+        # section and boilerplate steps ask about the same lines.
+        results = self._results
+        found = results.get(view.raw, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._first_match(view, words, n)
+            if len(results) >= RESULT_CACHE_SIZE:
+                results.clear()  # flat memory over millions of articles
+            results[view.raw] = found
+        return found  # type: ignore[return-value]
+
+    def _first_match(self, view: LineView, words: list[str], n: int) -> LineRule | None:
         fits = self._fits[n]
-        maybe = self._by_key.get(view.key, 0)
+        # a line longer than every phrase is no phrase: its key is not joined
+        maybe = self._by_key.get(view.key, 0) if n <= self._phrase_words else 0
+        raw = view.raw
+        tests = self._tests_fit[n]
+        if tests:
+            # a pattern fully matches only a line that opens with one of its first
+            # characters (the normalized line opens with the raw line's first non-space)
+            first = raw[:1]
+            if first.isspace():
+                first = raw.lstrip()[:1]
+            tests &= self._first_char_tests.get(first, -1)
         # one pass over the words: the vocabulary rules all of them are in, and the
-        # tests some of them hold a piece of
+        # tests some of them hold a piece of (with no test left, only while a
+        # vocabulary rule may still hold every word)
         vocab = self._vocab_rules & fits
         seen = 0
         entries = self._word_entries
-        for w in words:
-            e = entries.get(w)
-            if e is None:
-                e = self._word_entry(w)
-            vocab &= e
-            seen |= e
-        maybe |= vocab
-        tests = self._tests_fit[n]
         if tests:
-            raw = view.raw
+            for w in words:
+                e = entries.get(w)
+                if e is None:
+                    e = self._word_entry(w)
+                vocab &= e
+                seen |= e
+        elif vocab:
+            for w in words:
+                e = entries.get(w)
+                if e is None:
+                    e = self._word_entry(w)
+                vocab &= e
+                if not vocab:
+                    break
+        maybe |= vocab
+        if tests:
             # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
             if "ı" not in raw and "İ" not in raw:
                 present = self._test_always | seen >> len(self.rules)
                 # marks and digits are the same in the raw line as in its normalized form
                 for mark, t in self._marks:
-                    if mark in raw:
+                    if t & tests and mark in raw:  # only marks a test left needs
                         present |= t
-                if self._digit_tests and _DIGIT.search(raw):
+                if self._digit_tests & tests and _DIGIT.search(raw):
                     present |= self._digit_tests
                 tests &= present
             all_tests = self._tests
@@ -488,6 +565,9 @@ class RuleSet:
 
 #: Distinct words whose tests are kept at once.
 WORD_CACHE_SIZE = 200_000
+#: Distinct lines (of at most ``max_words`` words) whose answer is kept at once.
+RESULT_CACHE_SIZE = 50_000
+_UNKNOWN = object()
 #: A required piece shorter than this rejects too few lines to be worth looking up.
 MIN_PIECE = 2
 #: A required punctuation mark (``MARK`` and the character) or any decimal digit; both
@@ -653,6 +733,106 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
     close()
     candidates = [c for c in candidates if _usable(c)]
     return min(candidates, key=_cost) if candidates else None
+
+
+_ASCII = tuple(chr(c) for c in range(128))
+_CATEGORIES = {
+    C.CATEGORY_DIGIT: r"\d",
+    C.CATEGORY_NOT_DIGIT: r"\D",
+    C.CATEGORY_SPACE: r"\s",
+    C.CATEGORY_NOT_SPACE: r"\S",
+    C.CATEGORY_WORD: r"\w",
+    C.CATEGORY_NOT_WORD: r"\W",
+}
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None))
+_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
+
+
+def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters a full match of ``pattern`` may open with, or None when
+    they are not known (then any line is tried). A line opening with another ASCII
+    character is never matched in full. Each class of the expression is tried on every
+    ASCII character with the expression's own flags, so case folding (``K`` for the
+    Kelvin sign, ``s`` for a long s) is the regex engine's own."""
+    try:
+        parsed = _sre_parse(pattern.pattern, pattern.flags)
+        first, _ = _first(list(parsed), pattern.flags)
+    except Exception:  # an internal parser that changed shape: no shortcut
+        return None
+    return first
+
+
+def _first(items: list, flags: int) -> tuple[frozenset[str] | None, bool]:  # type: ignore[type-arg]
+    """(the ASCII characters a match of ``items`` may open with, whether it may be
+    empty); None for characters not known."""
+    out: set[str] = set()
+    for op, av in items:
+        first, nullable = _first_item(op, av, flags)
+        if first is None:
+            return None, False
+        out |= first
+        if not nullable:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def _first_item(op: Any, av: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
+    if op is C.LITERAL:
+        return _class_chars(re.escape(chr(av)), flags), False
+    if op is C.NOT_LITERAL:
+        return _class_chars("^" + re.escape(chr(av)), flags), False
+    if op is C.IN:
+        source = _class_source(list(av))
+        return (None if source is None else _class_chars(source, flags)), False
+    if op is C.ANY:
+        return frozenset(_ASCII), False
+    if op is C.SUBPATTERN:  # (group, add_flags, del_flags, items): added flags only widen
+        return _first(list(av[-1]), flags | av[1])
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _first(list(av), flags)
+    if op is C.BRANCH:
+        out: set[str] = set()
+        nullable = False
+        for alt in av[1]:
+            first, empty = _first(list(alt), flags)
+            if first is None:
+                return None, False
+            out |= first
+            nullable = nullable or empty
+        return frozenset(out), nullable
+    if op in _REPEATS:
+        low, high, sub = av
+        if high == 0:
+            return frozenset(), True
+        first, empty = _first(list(sub), flags)
+        return first, empty or low == 0
+    if op in _ZERO_WIDTH:  # consumes nothing: what follows opens the match
+        return frozenset(), True
+    return None, False
+
+
+def _class_source(members: list) -> str | None:  # type: ignore[type-arg]
+    """A character class written back from its parsed members (None: not known)."""
+    parts: list[str] = []
+    for op, av in members:
+        if op is C.NEGATE and not parts:
+            parts.append("^")
+        elif op is C.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is C.RANGE:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is C.CATEGORY and av in _CATEGORIES:
+            parts.append(_CATEGORIES[av])
+        else:
+            return None
+    return "".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _class_chars(source: str, flags: int) -> frozenset[str]:
+    """The ASCII characters the class ``[source]`` matches with ``flags``."""
+    cls = re.compile(f"[{source}]", flags & ~re.VERBOSE)
+    return frozenset(c for c in _ASCII if cls.fullmatch(c))
 
 
 _COMPILED: dict[int, tuple[tuple[LineRule, ...], RuleSet]] = {}

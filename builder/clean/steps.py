@@ -17,6 +17,7 @@ import ftfy
 import regex
 
 from .edits import Edit
+from .rules import line_view
 
 __all__ = [
     "LIST_MARKER",
@@ -60,6 +61,26 @@ class CleaningStep:
 
 def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end_including_newline, line_without_newline) for every line."""
+    # Most steps leave the text as they found it, so the next step reads the same
+    # string: its lines are kept (for the last text only: flat memory) and not split
+    # again. The pair is read and replaced as one object, so threads see a whole pair.
+    last = _last_lines
+    if last is not None and last[0] is text:
+        return iter(last[1])
+    rows = list(_split_lines(text))
+    _keep_lines(text, rows)
+    return iter(rows)
+
+
+_last_lines: tuple[str, list[tuple[int, int, str]]] | None = None
+
+
+def _keep_lines(text: str, rows: list[tuple[int, int, str]]) -> None:
+    global _last_lines
+    _last_lines = (text, rows)
+
+
+def _split_lines(text: str) -> Iterator[tuple[int, int, str]]:
     # One split in C, then offsets by addition: a third faster than finding each newline.
     pos = 0
     lines = text.split("\n")
@@ -70,6 +91,20 @@ def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
         pos = end
     if last:
         yield pos, pos + len(last), last
+
+
+def _first_lines(text: str, count: int) -> list[tuple[int, int, str]]:
+    """``[ln for ln in iter_lines(text) if ln[2].strip()][:count]``, without testing
+    the lines past the ``count``-th (a long text's many lines are not stripped)."""
+    out: list[tuple[int, int, str]] = []
+    if count <= 0:
+        return [ln for ln in iter_lines(text) if ln[2].strip()][:count]
+    for line in iter_lines(text):
+        if line[2].strip():
+            out.append(line)
+            if len(out) == count:
+                break
+    return out
 
 
 def _diff_edits(step: CleaningStep, old: str, new: str, offset: int, rule: str) -> list[Edit]:
@@ -148,15 +183,23 @@ class UnicodeNormalize(CleaningStep):
     name = "unicode"
     _space = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
     _invisible = re.compile(r"[\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    #: Either class (the two written as one).
+    _space_or_invisible = re.compile(_space.pattern[:-1] + _invisible.pattern[1:])
     _joiner = re.compile(r"[\u200c\u200d]+")
     #: What a joiner joins: letters, marks (a variation selector is one), emoji and skin tones.
     _joinable = regex.compile(r"[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        edits = [self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)]
-        edits += [
-            self.edit(m.start(), m.end(), "", "invisible") for m in self._invisible.finditer(text)
-        ]
+        edits: list[Edit] = []
+        # One scan tells whether either class is there at all (most texts have neither).
+        if self._space_or_invisible.search(text):
+            edits += [
+                self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)
+            ]
+            edits += [
+                self.edit(m.start(), m.end(), "", "invisible")
+                for m in self._invisible.finditer(text)
+            ]
         if "\u200c" in text or "\u200d" in text:
             edits += [
                 self.edit(m.start(), m.end(), "", "joiner_edge")
@@ -320,8 +363,11 @@ class RepeatedHeader(CleaningStep):
         self.label_words = label_words
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [ln for ln in iter_lines(text) if ln[2].strip()][: self.window]
-        keys = [" ".join(_words(line)) for _, _, line in lines]
+        lines = _first_lines(text, self.window)
+        # The lines' views are shared with the steps before (cached by line): their
+        # words are not split again, and a line's key is its words joined.
+        views = [line_view(line) for _, _, line in lines]
+        keys = [v.key for v in views]
         last_repeat = -1
         for i, key in enumerate(keys):
             if key and key in keys[:i]:
@@ -331,16 +377,17 @@ class RepeatedHeader(CleaningStep):
         title = keys[last_repeat]
         head = lines[:last_repeat]
         if any(
-            len(_words(line)) > self.max_words or (_SENTENCE_END.search(line) and keys[i] != title)
+            len(views[i].words) > self.max_words
+            or (_SENTENCE_END.search(line) and keys[i] != title)
             for i, (_, _, line) in enumerate(head)
         ):
             return []
         below = text[head[-1][1] :].casefold()
         return [
             self.edit(start, end, "", "repeated_title" if keys[i] == title else "section_label")
-            for i, (start, end, line) in enumerate(head)
+            for i, (start, end, _) in enumerate(head)
             if keys[i] == title
-            or len(_words(line)) <= self.label_words
+            or len(views[i].words) <= self.label_words
             or _printed_again(keys[i], below)
         ]
 
@@ -518,7 +565,9 @@ class Whitespace(CleaningStep):
                 start -= 1
             edits.append(self.edit(start, m.end() - 1, "", "trailing"))
         n = len(text)
-        for m in self._run.finditer(text):  # two spaces and more between two non-spaces
+        # ``_run``'s scan stops at every space; most texts have no two in a row at all
+        runs = self._run.finditer(text) if "  " in text else ()
+        for m in runs:  # two spaces and more between two non-spaces
             start, end = m.span()
             if start and end < n and not text[start - 1].isspace() and not text[end].isspace():
                 edits.append(self.edit(start, end, " ", "collapse"))

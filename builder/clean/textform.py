@@ -17,6 +17,7 @@ Case is not restored: lowercased text stays lowercased.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -42,6 +43,12 @@ LOWERCASED_TOKENIZED = "lowercased_tokenized"
 # space after it, so no two matches compete for a character), three times faster.
 _SPACED_PUNCT = re.compile(r"[,.;:!?)\]](?<!\S.)(?=\s|$)", re.MULTILINE)
 _ATTACHED_PUNCT = re.compile(r"[,.;:!?)\]](?<=[^\s,.;:!?].)(?=\s|$)", re.MULTILINE)
+#: Both at once: a closing mark with white space (or the text's end) after it, and the
+#: character before it (captured by the look-behind; the first character has none).
+_CLOSING = ",.;:!?)]"
+_CLOSING_PUNCT = re.compile(r"[,.;:!?)\]](?<=([\s\S]).)(?=\s|\Z)")
+#: A mark after one of these (or after white space) is not attached.
+_NOT_ATTACHED = frozenset(",.;:!?")
 #: A clitic's tail (``'s``, ``n't``); split off when white space and a word come before it.
 _CLITIC_TAIL = re.compile(r"['’]\s*(?:s|t|re|ve|ll|d|m)\b|n['’]t\b")
 #: The first branch alone: the scan stops only at quotes, not at every "n" (the "n't"
@@ -90,8 +97,10 @@ def text_form(text: str) -> TextForm:
     lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
     if letters < MIN_LETTERS:  # too short to tell: judge by what is there
         lowercased = letters > 0 and upper == 0
-    spaced = len(_SPACED_PUNCT.findall(text)) + 2 * _count_split_clitics(text)
-    attached = len(_ATTACHED_PUNCT.findall(text)) + 2 * _count_glued_clitics(text)
+    spaced, attached = _count_punctuation(text)
+    quotes = _quote_positions(text)
+    spaced += 2 * _count_split_clitics(text, quotes)
+    attached += 2 * _count_glued_clitics(text, quotes)
     tokenized = spaced >= MIN_PUNCT and spaced > 2 * attached
     return TextForm(lowercased=lowercased, tokenized=tokenized)
 
@@ -118,15 +127,52 @@ def _count_letters_and_capitals(text: str) -> tuple[int, int]:
     return letters, upper
 
 
-def _count_split_clitics(text: str) -> int:
+def _count_punctuation(text: str) -> tuple[int, int]:
+    """``len(_SPACED_PUNCT.findall(text))`` and ``len(_ATTACHED_PUNCT.findall(text))``
+    in one scan: every closing mark with white space (or the end) after it, and the
+    character before it, counted per distinct character."""
+    spaced = attached = 0
+    for before, n in Counter(_CLOSING_PUNCT.findall(text)).items():
+        if before.isspace():
+            spaced += n
+        elif before not in _NOT_ATTACHED:
+            attached += n
+    # a mark opening the text has nothing before it: spaced, as after white space
+    if text and text[0] in _CLOSING and (len(text) == 1 or text[1].isspace()):
+        spaced += 1
+    return spaced, attached
+
+
+def _quote_positions(text: str) -> list[int]:
+    """Where the quotes (``'``, ``’``) are, in order, found by ``str.find`` (a text has
+    few of them: finding them beats a regex scan of every character)."""
+    found: list[int] = []
+    for quote in "'’":
+        pos = text.find(quote)
+        while pos >= 0:
+            found.append(pos)
+            pos = text.find(quote, pos + 1)
+    found.sort()
+    return found
+
+
+def _count_split_clitics(text: str, quotes: list[int] | None = None) -> int:
     """Clitics split off their word, as in ``israel ' s`` or ``do n't``.
 
     The search starts at the rare quote or ``n't`` rather than at every word
-    character, then looks back over the white space for the word.
+    character, then looks back over the white space for the word. A match of
+    ``_QUOTE_CLITIC`` starts at a quote and holds no other, so trying it at every
+    quote (``quotes``, from :func:`_quote_positions`) finds what ``finditer`` finds.
     """
     count = 0
-    for match in _QUOTE_CLITIC.finditer(text):
-        start = end = match.start()
+    if quotes is None:
+        quotes = _quote_positions(text)
+    match_at = _QUOTE_CLITIC.match
+    for q in quotes:
+        match = match_at(text, q)
+        if match is None:
+            continue
+        start = end = q
         if start and text[start - 1] == "n" and text[start + 1] == "t" and match.end() == start + 2:
             start = end = start - 1  # where ``_CLITIC_TAIL``'s "n't" branch matches
         while start and text[start - 1].isspace():
@@ -136,15 +182,19 @@ def _count_split_clitics(text: str) -> int:
     return count
 
 
-def _count_glued_clitics(text: str) -> int:
+def _count_glued_clitics(text: str, quotes: list[int] | None = None) -> int:
     """``len(_GLUED_CLITIC.findall(text))``, three times faster.
 
     A match there takes the word character before the quote, so a clitic right
     after another one (``x's's``) is not counted again: the same rule is kept here.
     """
     count = end = 0
-    for match in _GLUED_CLITIC_TAIL.finditer(text):
-        if match.start() > end:  # its word character was not part of the last match
+    if quotes is None:
+        quotes = _quote_positions(text)
+    match_at = _GLUED_CLITIC_TAIL.match
+    for q in quotes:  # a match starts at a quote and holds no other
+        match = match_at(text, q)
+        if match is not None and q > end:  # its word character was not in the last match
             count += 1
             end = match.end()
     return count
