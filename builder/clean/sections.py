@@ -39,7 +39,11 @@ runs after this one, so its ``tail`` rules see the article's end.
 
 (A learned cut was tried: a logistic regression over line-shape features, the best
 suffix cut by its scores, 5 folds held out by site. At lost5_attr <= .01 it gained
-at most +.001 F1 (residual) and +.005 (residual_rp) on held-out sites: not kept.)
+at most +.001 F1 (residual) and +.005 (residual_rp) on held-out sites: not kept.
+So was a per-line classifier, gradient-boosted trees over 56 shape features of a line
+and its neighbours, on the lines the rules leave, 5 folds held out by site: at
+lost5_attr <= .025, +.001 and +.003 F1 for 0.47 ms per 5 KB article. What the rules
+leave is mostly prose: a line's shape does not tell a comment from the article.)
 """
 
 from __future__ import annotations
