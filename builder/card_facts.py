@@ -20,16 +20,12 @@ from .stats import UNKNOWN_PUBLISHER
 if TYPE_CHECKING:
     from .pipeline import BuildResult
 
-__all__ = ["card_context"]
+__all__ = ["add_splits", "card_context"]
 
 
-def card_context(
-    ctx: Context,
-    result: BuildResult,
-    staging: Staging,
-    metadata: dict[str, Any],
-    splits: dict[str, dict[str, int]],
-) -> dict[str, Any]:
+def card_context(ctx: Context, result: BuildResult, staging: Staging) -> dict[str, Any]:
+    """The card's context but for what needs the written Parquet (``metadata`` and
+    ``splits``, set by :func:`add_splits`): taken while the splits are written."""
     config = ctx.config
     stats = result.stats
     plan = result.plan
@@ -75,7 +71,7 @@ def card_context(
         for rule, n in sorted(counter.items())
     ]
     return {
-        "metadata": metadata,
+        "metadata": None,  # add_splits
         "card": config.raw.get("card", {}),
         "config": config,
         "toolkit_version": __version__,
@@ -87,7 +83,7 @@ def card_context(
         "sources": table,
         "rights_unknown": rights_unknown,
         "fields": field_table(ctx.store.schemas["row"], ctx.codec.features_dict),
-        "splits": [{"name": n, **s} for n, s in splits.items()],
+        "splits": None,  # add_splits
         "split_policy": {
             "group_by": config.group_by,
             "threshold": config.near_duplicate_threshold,
@@ -129,3 +125,11 @@ def card_context(
             load_name=config.repo_id or config.name, version=config.version
         ),
     }
+
+
+def add_splits(
+    context: dict[str, Any], metadata: dict[str, Any], splits: dict[str, dict[str, int]]
+) -> None:
+    """The card's YAML metadata and its splits' figures, once the Parquet is written."""
+    context["metadata"] = metadata
+    context["splits"] = [{"name": n, **s} for n, s in splits.items()]
