@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging"]
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
 
 
-def _dump(record: dict[str, Any]) -> bytes:
+def dump_record(record: dict[str, Any]) -> bytes:
     """A side record as stored: pickled, not JSON (2-3x faster both ways; the file is
-    this build's own temporary data, read back only by this build)."""
+    this build's own temporary data, read back only by this build). Pool workers
+    that check side records pickle them so (:mod:`builder.side_chunks`)."""
     return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -107,13 +108,20 @@ class Staging:
     # -- side records --------------------------------------------------------------
     def add_side(self, kind: str, rec: SideRecord) -> SideRecord | None:
         """Store a record; return the earlier one if the article already has one."""
+        return self.add_side_dumped(
+            kind, rec.article_id, rec.file, rec.line, dump_record(rec.record)
+        )
+
+    def add_side_dumped(
+        self, kind: str, article_id: str, file: str, line: int | None, blob: bytes
+    ) -> SideRecord | None:
+        """:meth:`add_side` of a record pickled already (``blob``: :func:`dump_record`'s)."""
         try:
             self.db.execute(
-                "INSERT INTO side VALUES (?, ?, ?, ?, ?)",
-                (kind, rec.article_id, rec.file, rec.line, _dump(rec.record)),
+                "INSERT INTO side VALUES (?, ?, ?, ?, ?)", (kind, article_id, file, line, blob)
             )
         except sqlite3.IntegrityError:
-            return self.side(kind, rec.article_id)
+            return self.side(kind, article_id)
         return None
 
     def side(self, kind: str, article_id: str) -> SideRecord | None:
