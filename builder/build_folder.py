@@ -36,7 +36,7 @@ from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
 from .process import Context
-from .rights import summarize_rights
+from .rights import RightsSummary
 from .staging import Staging
 from .stats import BuildStats
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
@@ -211,8 +211,8 @@ def write_metadata(
     for name in SCHEMA_NAMES:
         shutil.copyfile(store.path(name), schema_out / store.path(name).name)
     stats = result.stats
-    rights = summarize_rights(r.record for r in staging.published_sides("source"))
-    context = card_context(ctx, result, staging)
+    rights = RightsSummary()
+    context = card_context(ctx, result, staging, rights)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     scan = scan_figures(staging.card_figures, data.splits)
     plotter.submit(plot_data(scan, context["sources"], list(context["labels"]["entity"])))

@@ -19,13 +19,17 @@ from .stats import UNKNOWN_PUBLISHER
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
+    from .rights import RightsSummary
 
 __all__ = ["add_splits", "card_context"]
 
 
-def card_context(ctx: Context, result: BuildResult, staging: Staging) -> dict[str, Any]:
+def card_context(
+    ctx: Context, result: BuildResult, staging: Staging, rights: RightsSummary
+) -> dict[str, Any]:
     """The card's context but for what needs the written Parquet (``metadata`` and
-    ``splits``, set by :func:`add_splits`): taken while the splits are written."""
+    ``splits``, set by :func:`add_splits`): taken while the splits are written.
+    ``rights`` is given every published source record on the way (one reading)."""
     config = ctx.config
     stats = result.stats
     plan = result.plan
@@ -38,6 +42,7 @@ def card_context(ctx: Context, result: BuildResult, staging: Staging) -> dict[st
         nonlocal rights_unknown
         for rec in staging.published_sides("source"):
             r = rec.record
+            rights.add(r)
             pub = r.get("published") or {}
             dates = "–".join(
                 dict.fromkeys(d for d in (pub.get("earliest"), pub.get("latest")) if d)
@@ -58,8 +63,8 @@ def card_context(ctx: Context, result: BuildResult, staging: Staging) -> dict[st
     for entry in table:
         entry["redistribution"] = ", ".join(sorted(redistribution.get(entry["publisher"], ())))
     annotators: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in staging.published_sides("annotation"):
-        a = rec.record["annotator"]
+    # each annotator once, in the order of its first article (stored apart from the records)
+    for a in staging.published_card_fields("annotation"):
         annotators.setdefault(
             (a["kind"], a["name"]),
             {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},

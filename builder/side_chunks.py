@@ -52,6 +52,7 @@ class PickledRecord:
 
     article_id: str
     blob: bytes
+    card: bytes | None
 
     def load(self) -> dict[str, Any]:
         record: dict[str, Any] = pickle.loads(self.blob)
@@ -144,7 +145,8 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
                 and isinstance(article_id, str)
                 and all(i.severity != "error" for i in issues)
             ):
-                out.append((line, PickledRecord(article_id, dump_record(record)), issues))
+                blob, card = dump_record(piece.schema, record)
+                out.append((line, PickledRecord(article_id, blob, card), issues))
             else:
                 out.append((line, record, issues))
     return out, time.process_time() - began

@@ -63,7 +63,7 @@ def _stage_side(
         record: dict[str, Any] | None
         if isinstance(got, PickledRecord):  # no error, a string id: stored
             article_id, record = got.article_id, None
-            earlier = run.staging.add_side_dumped(kind, article_id, file, line, got.blob)
+            earlier = run.staging.add_side_dumped(kind, article_id, file, line, got.blob, got.card)
             stored = True
         else:
             record = got
