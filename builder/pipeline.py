@@ -292,11 +292,12 @@ def build(
         loaded: Future[Context] | None = None
 
         def prepare_card() -> None:
-            # While the batches run, the parent (idle when they run in the pool) compiles
-            # the card template, and loads the context the Parquet and card need.
+            # While the batches run in the pool, the parent (idle meanwhile) compiles the
+            # card template and loads the context the Parquet and card need. Batches run
+            # here would share the interpreter with it: no gain, and their timings blurred.
             nonlocal template, loaded
-            template = prepare.submit(card_template)
-            if workers > 1 and engine.name == "local":  # else a batch here loads it
+            if workers > 1 and engine.name == "local":
+                template = prepare.submit(card_template)
                 loaded = prepare.submit(
                     Context.load, str(config.path), str(work / "staging.sqlite")
                 )
