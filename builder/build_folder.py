@@ -121,9 +121,9 @@ def write_data(
     ctx: Context, staging: Staging, rows_files: list[Path], final: Path, *, threads: int = 1
 ) -> DataWriting:
     """Start writing the splits' Parquet, each shard read back and hashed once written:
-    with ``threads`` > 1, one split per task in that many threads (pyarrow filters,
-    encodes and compresses without the GIL) while the caller writes the card; else
-    here, before this returns. A split's bytes are the same either way."""
+    with ``threads`` > 1, the splits shared out over that many threads (pyarrow
+    filters, encodes and compresses without the GIL) while the caller writes the
+    card; else here, before this returns. A split's bytes are the same either way."""
     sizes = {split: nbytes for split, (_, nbytes) in staging.split_sizes().items() if split}
     for split in sizes:  # a split name becomes a file name: never one unchecked
         if split not in ctx.config.split_ratios or split_name_problem(split):
@@ -157,9 +157,13 @@ def write_data(
         writing = DataWriting(names, [done])
         writing.cpu_seconds = time.process_time() - began
         return writing
-    executor = ThreadPoolExecutor(min(threads, len(sizes)), thread_name_prefix="write-parquet")
-    largest_first = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
-    pending = [executor.submit(write, {split: nbytes}) for split, nbytes in largest_first]
+    # Each task reads every staged batch: as many tasks as threads, the largest split
+    # first and each next one to the task with the fewest bytes so far.
+    groups: list[dict[str, int]] = [{} for _ in range(min(threads, len(sizes)))]
+    for split, nbytes in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        min(groups, key=lambda g: sum(g.values()))[split] = nbytes
+    executor = ThreadPoolExecutor(len(groups), thread_name_prefix="write-parquet")
+    pending = [executor.submit(write, group) for group in groups]
     executor.shutdown(wait=False)  # its threads end with these tasks
     return DataWriting(names, pending)
 
