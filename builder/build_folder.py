@@ -10,7 +10,11 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import time
 from collections.abc import Iterable, Iterator
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,20 +23,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
-from .card import CardError, card_metadata, render_card, template_path
-from .card_data import reader_sections, scan_figures
-from .card_facts import card_context
+from .card import CardError, card_metadata, card_template, render_card, template_path
+from .card_data import plot_data, reader_sections, scan_figures
+from .card_facts import add_splits, card_context
 from .card_notice import build_notice, render_notice
 from .card_plotter import Plotter, write_plots
 from .config import DatasetConfig
-from .croissant import croissant_document, parquet_files, rai_fields, write_croissant
+from .croissant import croissant_document, rai_fields, write_croissant
 from .errors import BuildError
 from .ingest import article_path, leads_outside
 from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
 from .process import Context
-from .rights import summarize_rights
+from .rights import RightsSummary
 from .staging import Staging
 from .stats import BuildStats
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
@@ -61,39 +65,125 @@ def _staged_rows(
                 yield batch, [m[1] for m in meta], [m[2] for m in meta]
 
 
-def write_data(ctx: Context, staging: Staging, rows_files: list[Path], final: Path) -> None:
+@dataclass(frozen=True)
+class ShardFacts:
+    """One written Parquet shard, as the card, ``croissant.json`` and the manifest list it."""
+
+    path: str  # relative to the build folder
+    sha256: str
+    bytes: int
+    rows: int
+    #: its rows' Arrow size once loaded (``num_bytes`` in the sense of `datasets`)
+    arrow_bytes: int
+
+
+def _shard_facts(path: Path, final: Path) -> ShardFacts:
+    """Read back (one row group at a time: memory stays at one group) and hashed."""
+    with pq.ParquetFile(path) as parquet:
+        meta = parquet.metadata
+        arrow_bytes = sum(parquet.read_row_group(i).nbytes for i in range(meta.num_row_groups))
+    return ShardFacts(
+        path.relative_to(final).as_posix(),
+        sha256_file(path),
+        path.stat().st_size,
+        meta.num_rows,
+        arrow_bytes,
+    )
+
+
+class DataWriting:
+    """The splits' Parquet shards being written (see :func:`write_data`)."""
+
+    def __init__(self, splits: list[str], pending: list[Future[list[ShardFacts]]]) -> None:
+        #: the names of the splits written (each has rows), in configuration order
+        self.splits = splits
+        self._pending = pending
+        self._began = (time.process_time(), time.thread_time())
+        #: CPU seconds the writing took (known once :meth:`result` returned)
+        self.cpu_seconds = 0.0
+
+    def result(self) -> list[ShardFacts]:
+        """Every shard written, by path; raises what a writing raised."""
+        shards = [shard for future in self._pending for shard in future.result()]
+        if not self.cpu_seconds:
+            # the CPU of every thread but the caller's since the start (the writing
+            # threads and pyarrow's, which decode and compress for them)
+            process, thread = self._began
+            self.cpu_seconds = time.process_time() - process - (time.thread_time() - thread)
+        return sorted(shards, key=lambda s: s.path)
+
+    def wait(self) -> None:
+        """Until no writing runs (a writing's error is :meth:`result`'s)."""
+        futures.wait(self._pending)
+
+
+def write_data(
+    ctx: Context, staging: Staging, rows_files: list[Path], final: Path, *, threads: int = 1
+) -> DataWriting:
+    """Start writing the splits' Parquet, each shard read back and hashed once written:
+    with ``threads`` > 1, the splits shared out over that many threads (pyarrow
+    filters, encodes and compresses without the GIL) while the caller writes the
+    card; else here, before this returns. A split's bytes are the same either way."""
     sizes = {split: nbytes for split, (_, nbytes) in staging.split_sizes().items() if split}
     for split in sizes:  # a split name becomes a file name: never one unchecked
         if split not in ctx.config.split_ratios or split_name_problem(split):
             raise BuildError(f"split {split!r} is not a configured split name (a bug)")
-    write_splits(
-        _staged_rows(staging, rows_files),
-        split_bytes=sizes,
-        directory=final / "data",
-        schema=ctx.codec.arrow_schema,
-        shard_max_bytes=ctx.config.shard_max_bytes,
-        row_group_max_bytes=ctx.config.row_group_max_bytes,
-    )
+    directory = final / "data"
+    directory.mkdir(parents=True, exist_ok=True)
+    threaded = threads > 1 and len(sizes) > 1
+
+    def write(split_bytes: dict[str, int]) -> list[ShardFacts]:
+        # a thread reads the staging database through a connection of its own
+        db = Staging(staging.path, readonly=True) if threaded else staging
+        try:
+            shards = write_splits(
+                _staged_rows(db, rows_files),
+                split_bytes=split_bytes,
+                directory=directory,
+                schema=ctx.codec.arrow_schema,
+                shard_max_bytes=ctx.config.shard_max_bytes,
+                row_group_max_bytes=ctx.config.row_group_max_bytes,
+            )
+        finally:
+            if threaded:
+                db.close()
+        return [_shard_facts(shard.path, final) for shard in shards]
+
+    names = [s for s in ctx.config.split_ratios if s in sizes]
+    if not threaded:
+        began = time.process_time()
+        done: Future[list[ShardFacts]] = Future()
+        done.set_result(write(sizes))
+        writing = DataWriting(names, [done])
+        writing.cpu_seconds = time.process_time() - began
+        return writing
+    # Each task reads every staged batch: as many tasks as threads, the largest split
+    # first and each next one to the task with the fewest bytes so far.
+    groups: list[dict[str, int]] = [{} for _ in range(min(threads, len(sizes)))]
+    for split, nbytes in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        min(groups, key=lambda g: sum(g.values()))[split] = nbytes
+    executor = ThreadPoolExecutor(len(groups), thread_name_prefix="write-parquet")
+    pending = [executor.submit(write, group) for group in groups]
+    executor.shutdown(wait=False)  # its threads end with these tasks
+    return DataWriting(names, pending)
 
 
-def _split_info(final: Path, order: list[str]) -> dict[str, dict[str, int]]:
-    info: dict[str, dict[str, int]] = {}
+def _split_info(
+    final: Path, order: list[str], shards: list[ShardFacts]
+) -> dict[str, dict[str, int]]:
+    written = {shard.path for shard in shards}
     for path in sorted((final / "data").glob("*.parquet")):
-        split = shard_split(path.name)
-        if split not in order:
+        if shard_split(path.name) not in order or path.relative_to(final).as_posix() not in written:
             raise BuildError(f"{path}: written, but not a shard of a configured split (a bug)")
-        parquet = pq.ParquetFile(path)
-        meta = parquet.metadata
+    info: dict[str, dict[str, int]] = {}
+    for shard in shards:
         entry = info.setdefault(
-            split, {"num_examples": 0, "num_bytes": 0, "download_size": 0, "files": 0}
+            shard_split(Path(shard.path).name),
+            {"num_examples": 0, "num_bytes": 0, "download_size": 0, "files": 0},
         )
-        entry["num_examples"] += meta.num_rows
-        # num_bytes in the sense of `datasets`: the Arrow size of the rows once loaded,
-        # read one row group at a time (memory stays at one group).
-        entry["num_bytes"] += sum(
-            parquet.read_row_group(i).nbytes for i in range(meta.num_row_groups)
-        )
-        entry["download_size"] += path.stat().st_size
+        entry["num_examples"] += shard.rows
+        entry["num_bytes"] += shard.arrow_bytes
+        entry["download_size"] += shard.bytes
         entry["files"] += 1
     return {name: info[name] for name in order if name in info}
 
@@ -103,14 +193,19 @@ def write_metadata(
     result: BuildResult,
     staging: Staging,
     final: Path,
+    data: DataWriting,
     *,
     profile: bool = False,
     plotter: Plotter | None = None,
+    template: Future[jinja2.Template] | None = None,
 ) -> dict[str, Any]:
     """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
 
-    ``plotter``: where the card's plots are drawn (see :mod:`builder.card_plotter`);
-    they are written just before the manifest lists the outputs.
+    ``data``: the Parquet being written (:func:`write_data`); what the card needs of
+    it is taken last, so the card's other parts are made meanwhile. ``plotter``:
+    where the card's plots are drawn (see :mod:`builder.card_plotter`), from before
+    the Parquet is done; they are written just before the manifest lists the
+    outputs. ``template``: the card template being compiled (:func:`card_template`).
     """
     config = ctx.config
     plotter = plotter or Plotter()
@@ -119,21 +214,28 @@ def write_metadata(
     schema_out.mkdir()
     for name in SCHEMA_NAMES:
         shutil.copyfile(store.path(name), schema_out / store.path(name).name)
-    splits = _split_info(final, list(config.split_ratios))
-    metadata = card_metadata(config=config, features=ctx.codec.features_dict, splits=splits)
     stats = result.stats
-    rights = summarize_rights(r.record for r in staging.published_sides("source"))
-    context = card_context(ctx, result, staging, metadata, splits)
+    rights = RightsSummary()
+    context = card_context(ctx, result, staging, rights)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
+    scan = scan_figures(staging.card_figures, data.splits)
+    plotter.submit(plot_data(scan, context["sources"], list(context["labels"]["entity"])))
     try:
-        # writes assets/ (full tables; the plots are drawn meanwhile)
-        scan = scan_figures(staging.card_figures, list(splits))
-        context.update(reader_sections(final, context, scan, plotter.submit))
-        card = render_card(context)
+        compiled = card_template() if template is None else template.result()
+        shards = data.result()
+        stats.timings.seconds["write-parquet"] += data.cpu_seconds
+        stats.timings.records["write-parquet"] += stats.stages["accepted"]
+        stats.timings.where.setdefault("write-parquet", "parent")
+        splits = _split_info(final, list(config.split_ratios), shards)
+        metadata = card_metadata(config=config, features=ctx.codec.features_dict, splits=splits)
+        add_splits(context, metadata, splits)
+        # writes assets/ (full tables); the plots were submitted above, from the same data
+        context.update(reader_sections(final, context, scan, plots=_drawn_already))
+        card = render_card(context, compiled=compiled)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
     (final / "README.md").write_text(card, encoding="utf-8")
-    parquet = parquet_files(final)  # hashed once: for croissant.json and the manifest
+    parquet = [(s.path, s.sha256, s.bytes) for s in shards]  # for croissant.json
     _write_croissant(ctx, context, rights.to_dict(), final, parquet)
     report = {
         **result.report.to_dict(),
@@ -178,6 +280,10 @@ def write_metadata(
         known_sha256={path: digest for path, digest, _ in parquet},
         before_outputs=lambda: _write_plots(final, plotter, stats),
     )
+
+
+def _drawn_already(_data: object) -> None:
+    """The plots' data reached the plotter before the Parquet was done (the same data)."""
 
 
 def _write_plots(final: Path, plotter: Plotter, stats: BuildStats) -> None:

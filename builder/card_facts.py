@@ -19,17 +19,17 @@ from .stats import UNKNOWN_PUBLISHER
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
+    from .rights import RightsSummary
 
-__all__ = ["card_context"]
+__all__ = ["add_splits", "card_context"]
 
 
 def card_context(
-    ctx: Context,
-    result: BuildResult,
-    staging: Staging,
-    metadata: dict[str, Any],
-    splits: dict[str, dict[str, int]],
+    ctx: Context, result: BuildResult, staging: Staging, rights: RightsSummary
 ) -> dict[str, Any]:
+    """The card's context but for what needs the written Parquet (``metadata`` and
+    ``splits``, set by :func:`add_splits`): taken while the splits are written.
+    ``rights`` is given every published source record on the way (one reading)."""
     config = ctx.config
     stats = result.stats
     plan = result.plan
@@ -42,6 +42,7 @@ def card_context(
         nonlocal rights_unknown
         for rec in staging.published_sides("source"):
             r = rec.record
+            rights.add(r)
             pub = r.get("published") or {}
             dates = "–".join(
                 dict.fromkeys(d for d in (pub.get("earliest"), pub.get("latest")) if d)
@@ -62,8 +63,8 @@ def card_context(
     for entry in table:
         entry["redistribution"] = ", ".join(sorted(redistribution.get(entry["publisher"], ())))
     annotators: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in staging.published_sides("annotation"):
-        a = rec.record["annotator"]
+    # each annotator once, in the order of its first article (stored apart from the records)
+    for a in staging.published_card_fields("annotation"):
         annotators.setdefault(
             (a["kind"], a["name"]),
             {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},
@@ -75,7 +76,7 @@ def card_context(
         for rule, n in sorted(counter.items())
     ]
     return {
-        "metadata": metadata,
+        "metadata": None,  # add_splits
         "card": config.raw.get("card", {}),
         "config": config,
         "toolkit_version": __version__,
@@ -87,7 +88,7 @@ def card_context(
         "sources": table,
         "rights_unknown": rights_unknown,
         "fields": field_table(ctx.store.schemas["row"], ctx.codec.features_dict),
-        "splits": [{"name": n, **s} for n, s in splits.items()],
+        "splits": None,  # add_splits
         "split_policy": {
             "group_by": config.group_by,
             "threshold": config.near_duplicate_threshold,
@@ -129,3 +130,11 @@ def card_context(
             load_name=config.repo_id or config.name, version=config.version
         ),
     }
+
+
+def add_splits(
+    context: dict[str, Any], metadata: dict[str, Any], splits: dict[str, dict[str, int]]
+) -> None:
+    """The card's YAML metadata and its splits' figures, once the Parquet is written."""
+    context["metadata"] = metadata
+    context["splits"] = [{"name": n, **s} for n, s in splits.items()]

@@ -123,8 +123,10 @@ class Plotter:
         return draw_plots(self._data)
 
     def close(self, *, cancel: bool = False) -> None:
+        """Stop the process: on ``cancel`` at once, waiting for it; else it exits while
+        the caller goes on (the interpreter's exit waits for it)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=cancel)
+            self._executor.shutdown(wait=cancel, cancel_futures=cancel)
             self._executor = None
 
     def __enter__(self) -> Plotter:

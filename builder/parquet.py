@@ -120,7 +120,10 @@ def write_splits(
     shard_max_bytes: int,
     row_group_max_bytes: int,
 ) -> list[WrittenShard]:
-    """Write every split from staged tables with each row's split and size."""
+    """Write every split of ``split_bytes`` (name -> its rows' bytes) from staged
+    tables with each row's split and size. Given one split, it writes that one alone,
+    in the same bytes (its writer sees the same tables): splits may be written in
+    parallel."""
     directory.mkdir(parents=True, exist_ok=True)
     writers: dict[str, ShardWriter] = {}
     for split, total in sorted(split_bytes.items()):

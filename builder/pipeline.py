@@ -35,6 +35,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -44,7 +47,7 @@ from .batches import LOCAL, Progress, process_articles, report_privacy
 from .build_folder import REJECTS_NAME, write_data, write_metadata
 from .build_result import BuildResult
 from .build_run import BuildRun, Rejects, store_path
-from .card import CardError, template_path
+from .card import CardError, card_template, template_path
 from .card_plotter import Plotter
 from .config import DatasetConfig, load_config
 from .engines import Engine
@@ -114,10 +117,12 @@ def _analyse(
     quarantine: bool,
     engine: Engine = LOCAL,
     plotter: Plotter | None = None,
+    before_batches: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate. ``plotter``
     (a build's) starts once the inputs show more than one batch of articles: it
-    imports matplotlib while the batches run (a small build draws inline)."""
+    imports matplotlib while the batches run (a small build draws inline).
+    ``before_batches``: called once the inputs are staged, before the first batch."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
     report = ValidationReport()
@@ -146,6 +151,8 @@ def _analyse(
                         kept_ids(run),
                         store_path=str(store_path(run)) if config.reads_shards else None,
                     )
+            if before_batches is not None:
+                before_batches()
             rows_files = process_articles(
                 run, kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
             )
@@ -279,7 +286,22 @@ def build(
         workspace(out_dir.parent, out_dir.name) as work,
         disk_full_located(work),
         Plotter() as plotter,
+        ThreadPoolExecutor(1, thread_name_prefix="prepare-card") as prepare,
     ):
+        template: Future[jinja2.Template] | None = None
+        loaded: Future[Context] | None = None
+
+        def prepare_card() -> None:
+            # While the batches run in the pool, the parent (idle meanwhile) compiles the
+            # card template and loads the context the Parquet and card need. Batches run
+            # here would share the interpreter with it: no gain, and their timings blurred.
+            nonlocal template, loaded
+            if workers > 1 and engine.name == "local":
+                template = prepare.submit(card_template)
+                loaded = prepare.submit(
+                    Context.load, str(config.path), str(work / "staging.sqlite")
+                )
+
         result, staging, rows_files = _analyse(
             config,
             work,
@@ -288,6 +310,7 @@ def build(
             quarantine=mode,
             engine=engine,
             plotter=plotter,
+            before_batches=prepare_card,
         )
         if not result.ok:
             staging.close()
@@ -298,17 +321,33 @@ def build(
         assert result.plan is not None
         final = work / "dataset"
         final.mkdir()
-        ctx = Context.load(str(config.path), str(staging.path))
-        timed = result.stats.timings.timed
-        with timed("write-parquet", result.stats.stages["accepted"], where="parent"):
-            write_data(ctx, staging, rows_files, final)
-        result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
-        if mode:
-            os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
-        with timed("card-and-manifest", where="parent"):
+        ctx = (
+            Context.load(str(config.path), str(staging.path)) if loaded is None else loaded.result()
+        )
+        timings = result.stats.timings
+        began = time.process_time()
+        # The splits are written in threads (as many as workers) while the card is made.
+        data = write_data(ctx, staging, rows_files, final, threads=workers)
+        try:
+            result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
+            if mode:
+                os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
             result.manifest = write_metadata(
-                ctx, result, staging, final, profile=profile, plotter=plotter
+                ctx,
+                result,
+                staging,
+                final,
+                data,
+                profile=profile,
+                plotter=plotter,
+                template=template,
             )
+        finally:
+            data.wait()
+        # process_time counts every thread: the Parquet's own CPU is counted apart
+        timings.seconds["card-and-manifest"] += time.process_time() - began - data.cpu_seconds
+        timings.records["card-and-manifest"] += 1
+        timings.where.setdefault("card-and-manifest", "parent")
         staging.close()
         with signals_held():
             replace_dir(final, out_dir)

@@ -130,4 +130,6 @@ def pool_on_demand(workers: int, warm_up: Callable[[], None] | None = None) -> I
             pool.executor.shutdown(wait=True, cancel_futures=True)
         raise
     if pool.executor is not None:
-        pool.executor.shutdown(wait=True)
+        # The workers exit while the caller goes on (the serial part after the batches);
+        # the interpreter's exit waits for them.
+        pool.executor.shutdown(wait=False)

@@ -13,6 +13,7 @@ and the report are those of a reading in the parent.
 
 from __future__ import annotations
 
+import pickle
 import time
 import zipfile
 from collections import deque
@@ -23,19 +24,44 @@ from pathlib import Path
 from typing import Any
 
 from .ingest import jsonl_records
+from .staging import dump_record
 from .stats import StageTimings
 from .validate.checks import check_source_dates
 from .validate.report import Issue
 from .validate.schemas import SchemaStore
 
-__all__ = ["PIECE_BYTES", "CheckedLine", "checked_in_pool", "is_plain", "side_issues"]
+__all__ = [
+    "PIECE_BYTES",
+    "CheckedLine",
+    "PickledRecord",
+    "checked_in_pool",
+    "is_plain",
+    "side_issues",
+]
 
 #: a piece of a side-record file checked by one worker task (~500 annotation lines)
 PIECE_BYTES = 4 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
 
-#: (line, record or None, every issue of the line: reading, schema, dates)
-CheckedLine = tuple[int | None, dict[str, Any] | None, list[Issue]]
+
+@dataclass(frozen=True, slots=True)
+class PickledRecord:
+    """A side record a worker found without error, pickled there as the staging stores
+    it (:func:`builder.staging.dump_record`): the parent stores the bytes as they
+    are, rather than unpickle what the pool sends and pickle it again."""
+
+    article_id: str
+    blob: bytes
+    card: bytes | None
+
+    def load(self) -> dict[str, Any]:
+        record: dict[str, Any] = pickle.loads(self.blob)
+        return record
+
+
+#: (line, record or None, every issue of the line: reading, schema, dates); the record
+#: a :class:`PickledRecord` when asked for and the line has no error
+CheckedLine = tuple[int | None, dict[str, Any] | PickledRecord | None, list[Issue]]
 
 
 def side_issues(
@@ -76,6 +102,7 @@ class _Piece:
     schema: str
     name: str
     max_line_bytes: int
+    pickled: bool = False
 
 
 class _Slice:
@@ -108,9 +135,20 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
             first_line=piece.first_line,
         )
         for line, record, issues in lines:
-            if record is not None:
-                issues = [*issues, *side_issues(store, piece.schema, piece.name, line, record)]
-            out.append((line, record, issues))
+            if record is None:
+                out.append((line, record, issues))
+                continue
+            issues = [*issues, *side_issues(store, piece.schema, piece.name, line, record)]
+            article_id = record.get("article_id")
+            if (
+                piece.pickled
+                and isinstance(article_id, str)
+                and all(i.severity != "error" for i in issues)
+            ):
+                blob, card = dump_record(piece.schema, record)
+                out.append((line, PickledRecord(article_id, blob, card), issues))
+            else:
+                out.append((line, record, issues))
     return out, time.process_time() - began
 
 
@@ -142,10 +180,12 @@ def checked_in_pool(
     max_line_bytes: int,
     timings: StageTimings,
     piece_bytes: int = PIECE_BYTES,
+    pickled: bool = False,
 ) -> Iterator[CheckedLine]:
     """The lines of ``path``, checked by the pool's workers, in file order (a few
     pieces in flight, so memory stays flat). The workers' CPU goes to ``timings``
-    as the stage ``check-side-records``."""
+    as the stage ``check-side-records``. ``pickled``: a record with a string
+    ``article_id`` and no error comes as a :class:`PickledRecord`."""
     pending: deque[Future[tuple[list[CheckedLine], float]]] = deque()
 
     def take() -> list[CheckedLine]:
@@ -156,7 +196,7 @@ def checked_in_pool(
         return lines
 
     for start, end, first_line in _pieces(path, piece_bytes):
-        piece = _Piece(str(path), start, end, first_line, schema, name, max_line_bytes)
+        piece = _Piece(str(path), start, end, first_line, schema, name, max_line_bytes, pickled)
         pending.append(pool.submit(_check_piece, piece))
         if len(pending) > 2 * workers:
             yield from take()

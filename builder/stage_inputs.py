@@ -20,7 +20,14 @@ from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
 from .ingest import DEFAULT_MAX_RECORD_BYTES, ignored_entries, iter_article_ids, read_jsonl
 from .shard_readers import iter_shard
-from .side_chunks import PIECE_BYTES, checked_in_pool, is_plain, side_issues
+from .side_chunks import (
+    PIECE_BYTES,
+    CheckedLine,
+    PickledRecord,
+    checked_in_pool,
+    is_plain,
+    side_issues,
+)
 from .staging import SideRecord
 from .stats import UNKNOWN_PUBLISHER
 from .validate.report import Issue
@@ -39,29 +46,45 @@ def _stage_side(
     run: BuildRun,
     *,
     kind: str,
-    records: Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]],
+    records: Iterator[CheckedLine],
     file: str,
     checked: bool = False,
 ) -> None:
     """Stage the side records of one file (``kind``: ``source`` or ``annotation``, also
     the name of their schema). ``checked``: ``records`` carry their schema issues
-    already (:func:`builder.side_chunks.checked_in_pool`)."""
+    already (:func:`builder.side_chunks.checked_in_pool`), and a record without error
+    may come pickled (:class:`builder.side_chunks.PickledRecord`), to be stored as it is."""
     counts = run.side_lines.setdefault(file, Counter())
-    for line, record, read_issues in records:
+    for line, got, read_issues in records:
         counts["read"] += 1
         if counts["read"] > run.config.batch_size:
             run.pool.start()  # more than a batch: the workers may start meanwhile
         issues = list(read_issues)
-        if record is not None and not checked:
-            issues += side_issues(run.store, kind, file, line, record)
-        article_id = _record_id(record, issues)
-        errors = [i for i in issues if i.severity == "error"]
-        if not errors and record is not None and article_id is not None:
-            earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, record))
+        record: dict[str, Any] | None
+        if isinstance(got, PickledRecord):  # no error, a string id: stored
+            article_id, record = got.article_id, None
+            earlier = run.staging.add_side_dumped(kind, article_id, file, line, got.blob, got.card)
+            stored = True
+        else:
+            record = got
+            if record is not None and not checked:
+                issues += side_issues(run.store, kind, file, line, record)
+            article_id = _record_id(record, issues)
+            stored, earlier = False, None
+            if (
+                record is not None
+                and article_id is not None
+                and all(i.severity != "error" for i in issues)
+            ):
+                stored = True
+                earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, record))
+        if stored:
             if earlier is None:
                 counts["accepted"] += 1
                 run.report.extend(issues)
                 continue
+            if isinstance(got, PickledRecord):
+                record = got.load()  # a duplicate (rare): its publisher is wanted below
             issues.append(
                 Issue(
                     file=file,
@@ -108,6 +131,7 @@ def _stage_side_file(
             name=file,
             max_line_bytes=max_line_bytes,
             timings=run.stats.timings,
+            pickled=True,
         )
         _stage_side(run, kind=kind, records=records, file=file, checked=True)
     else:

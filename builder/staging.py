@@ -16,16 +16,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging"]
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
 
 
-def _dump(record: dict[str, Any]) -> bytes:
-    """A side record as stored: pickled, not JSON (2-3x faster both ways; the file is
-    this build's own temporary data, read back only by this build)."""
-    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+#: The field of a side record the card lists (by kind), stored beside the record: the
+#: card reads these few bytes instead of every record (an annotation's is ~5 KB).
+CARD_FIELDS = {"annotation": "annotator"}
+
+
+def dump_record(kind: str, record: dict[str, Any]) -> tuple[bytes, bytes | None]:
+    """A side record as stored, and its card field (:data:`CARD_FIELDS`) if its kind has
+    one: pickled, not JSON (2-3x faster both ways; the file is this build's own
+    temporary data, read back only by this build). Pool workers that check side
+    records pickle them so (:mod:`builder.side_chunks`)."""
+    field = CARD_FIELDS.get(kind)
+    card = None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), card
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +73,7 @@ _fact_values = operator.attrgetter(*_FACT_COLUMNS)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
-    record BLOB NOT NULL, PRIMARY KEY (kind, article_id)
+    record BLOB NOT NULL, card BLOB, PRIMARY KEY (kind, article_id)
 );
 CREATE TABLE IF NOT EXISTS rejected_side (
     kind TEXT NOT NULL, article_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER,
@@ -107,13 +116,28 @@ class Staging:
     # -- side records --------------------------------------------------------------
     def add_side(self, kind: str, rec: SideRecord) -> SideRecord | None:
         """Store a record; return the earlier one if the article already has one."""
+        blob, card = dump_record(kind, rec.record)
+        return self.add_side_dumped(kind, rec.article_id, rec.file, rec.line, blob, card)
+
+    def add_side_dumped(
+        self,
+        kind: str,
+        article_id: str,
+        file: str,
+        line: int | None,
+        blob: bytes,
+        card: bytes | None,
+    ) -> SideRecord | None:
+        """:meth:`add_side` of a record pickled already (``blob``, ``card``: what
+        :func:`dump_record` gives)."""
         try:
             self.db.execute(
-                "INSERT INTO side VALUES (?, ?, ?, ?, ?)",
-                (kind, rec.article_id, rec.file, rec.line, _dump(rec.record)),
+                "INSERT INTO side (kind, article_id, file, line, record, card)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, article_id, file, line, blob, card),
             )
         except sqlite3.IntegrityError:
-            return self.side(kind, rec.article_id)
+            return self.side(kind, article_id)
         return None
 
     def side(self, kind: str, article_id: str) -> SideRecord | None:
@@ -178,6 +202,17 @@ class Staging:
             (kind,),
         ):
             yield SideRecord(article_id, file, line, pickle.loads(record))
+
+    def published_card_fields(self, kind: str) -> Iterator[Any]:
+        """The distinct card fields (:data:`CARD_FIELDS`) of the published articles'
+        ``kind`` records, each once, in the id order of its first record."""
+        for card, _ in self.db.execute(
+            "SELECT s.card, MIN(s.article_id) AS first FROM side s"
+            " JOIN facts f ON f.id = s.article_id WHERE s.kind = ?"
+            " GROUP BY s.card ORDER BY first",
+            (kind,),
+        ).fetchall():  # one row per distinct field: few
+            yield None if card is None else pickle.loads(card)
 
     def side_ids(self, kind: str) -> Iterator[tuple[str, str, int | None]]:
         yield from self.db.execute(

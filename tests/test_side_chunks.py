@@ -9,7 +9,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from builder.ingest import read_jsonl
-from builder.side_chunks import checked_in_pool, is_plain, side_issues
+from builder.side_chunks import PickledRecord, checked_in_pool, is_plain, side_issues
 from builder.stats import StageTimings
 from builder.validate.schemas import SchemaStore
 
@@ -70,6 +70,40 @@ def test_pieces_read_and_check_every_line_as_one_reading_does(tmp_path: Path) ->
         )
     assert got == expected
     assert timings.records["check-side-records"] == len(expected)
+
+
+def test_pickled_lines_are_the_records_a_reading_here_stores(tmp_path: Path) -> None:
+    """Asked for pickled records, the workers pickle exactly the lines without error
+    (and with a string id): each loads back to the record read here, as stored."""
+    path = tmp_path / "sources.jsonl"
+    path.write_bytes(b"\n".join(_lines()))
+    expected = _inline(path, 2000)
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        got = list(
+            checked_in_pool(
+                pool,
+                2,
+                path,
+                schema="source",
+                name=path.name,
+                max_line_bytes=2000,
+                timings=StageTimings(),
+                piece_bytes=300,
+                pickled=True,
+            )
+        )
+    pickled = 0
+    for (line, record, issues), (want_line, want, want_issues) in zip(got, expected, strict=True):
+        assert (line, issues) == (want_line, want_issues)
+        clean = want is not None and all(i.severity != "error" for i in want_issues)
+        assert isinstance(record, PickledRecord) == clean
+        if isinstance(record, PickledRecord):
+            pickled += 1
+            assert record.article_id == want["article_id"]
+            assert record.load() == want
+        else:
+            assert record == want
+    assert 0 < pickled < len(expected)
 
 
 def test_a_compressed_or_zipped_file_is_not_plain(tmp_path: Path) -> None:
