@@ -294,7 +294,12 @@ class TableCheck:
         min_len, max_len = node.get("minLength"), node.get("maxLength")
         per_value = pattern is not None or fmt is not None or enum_set is not None
         lengths = min_len is not None or max_len is not None
-        quick = {frozenset({int}): _all_int, frozenset({str}): _all_str}.get(allowed)
+        # strings and nullable strings alike: all str (then no None) in one pass
+        quick = {
+            frozenset({int}): _all_int,
+            frozenset({str}): _all_str,
+            frozenset({str, type(None)}): _all_str,
+        }.get(allowed)
 
         def check(values: list[Any]) -> bool:
             if quick is not None and quick(values):
