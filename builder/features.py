@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from itertools import chain, repeat
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from .feature_types import arrow_schema, features_dict
 if TYPE_CHECKING:
     import datasets
 
-__all__ = ["RowCodec", "field_table", "has_none"]
+__all__ = ["RowCodec", "field_table"]
 
 Encoder = Callable[[Any], Any]
 #: Sees the values of each schema node as :meth:`RowCodec.to_table` gathers them:
@@ -131,9 +131,7 @@ class RowCodec:
             def labels(values: list[Any], audit: Audit | None) -> pa.Array:
                 if audit is not None:
                     audit(path, values)
-                if has_none(values):
-                    return pa.array([None if v is None else index[v] for v in values], type=arrow)
-                return pa.array(list(map(index.__getitem__, values)), type=arrow)
+                return pa.array([None if v is None else index[v] for v in values], type=arrow)
 
             return labels
         if types == {"object"} and pa.types.is_struct(arrow):
@@ -149,7 +147,7 @@ class RowCodec:
                 if audit is not None:
                     audit(path, values)
                 mask = None
-                if has_none(values):  # a null struct: its fields read as null
+                if None in values:  # a null struct: its fields read as null
                     mask = pa.array([v is None for v in values], type=pa.bool_())
                     values = [{} if v is None else v for v in values]
                 arrays = [
@@ -168,16 +166,11 @@ class RowCodec:
             def lists(values: list[Any], audit: Audit | None) -> pa.Array:
                 if audit is not None:
                     audit(path, values)
+                lengths = [0 if v is None else len(v) for v in values]
                 offsets = np.zeros(len(values) + 1, dtype=offset_type.to_pandas_dtype())
-                if has_none(values):
-                    lengths = [0 if v is None else len(v) for v in values]
-                    flat = [x for v in values if v is not None for x in v]
-                    mask = pa.array([v is None for v in values])
-                else:  # in C: no Python loop per item
-                    lengths = list(map(len, values))
-                    flat = list(chain.from_iterable(values))
-                    mask = None
-                np.cumsum(np.array(lengths, dtype=np.int64), out=offsets[1:])
+                np.cumsum(lengths, out=offsets[1:])
+                flat = [x for v in values if v is not None for x in v]
+                mask = pa.array([v is None for v in values]) if None in values else None
                 array_type = pa.LargeListArray if offset_type == pa.int64() else pa.ListArray
                 return array_type.from_arrays(
                     pa.array(offsets, type=offset_type), items(flat, audit), type=arrow, mask=mask
@@ -239,12 +232,6 @@ class RowCodec:
         if types == {"boolean"}:
             return ("Value", "bool"), _identity
         raise ValueError(f"row schema at {path or '/'}: no Arrow type for {sorted(types)}")
-
-
-def has_none(values: list[Any]) -> bool:
-    """``None in values``, a quarter of its time when every value is truthy (dicts
-    with keys, non-empty strings): ``all`` tests truth in C, ``in`` compares."""
-    return not all(values) and None in values
 
 
 def _field(values: list[Any], key: str) -> list[Any]:

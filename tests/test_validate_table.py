@@ -609,10 +609,3 @@ def test_a_key_swapped_for_another_makes_its_batch_suspect(
     target[add] = value
     assert _suspects(_check(), rows) == list(range(6))
     assert row_issues(store, rows[2], SETS, file="f") != []
-
-
-def test_has_none_is_none_in() -> None:
-    from builder.features import has_none
-
-    for values in ([], [None], [{}], [""], [0, None], [{"a": 1}, ""], ["a", "b"], [{"a": 1}]):
-        assert has_none(values) == (None in values)

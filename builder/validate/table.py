@@ -32,8 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 import jsonschema
@@ -41,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..features import RowCodec, has_none
+from ..features import RowCodec
 
 __all__ = ["TableCheck"]
 
@@ -68,73 +67,26 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 NodeCheck = Callable[[list[Any]], bool]
 
 
-@dataclass(frozen=True)
-class _Exact:
-    """A closed object node whose properties are all required."""
-
-    #: every value a dict with as many keys as properties (or the full check)
-    counts: NodeCheck
-    #: its fields' paths
-    fields: frozenset[str]
-
-
 #: Nodes whose gathered values the table checks read again (the texts, as Python
 #: strings, for the span text compare when a text is not ASCII).
 _KEPT = ("text", "entities[].text", "quotes[].text")
 
 
 class _Audit:
-    """One batch's audit: ``ok`` until a node's values break a rule.
+    """One batch's audit: ``ok`` until a node's values break a rule."""
 
-    A closed object whose properties are all required (``exact``) is checked by its
-    key count alone: every value a dict with as many keys as properties. That each
-    property is there is then seen on its field's gathered values: a missing key
-    reads as None, which a non-nullable field's type check refuses; a nullable
-    field with a None among its values is looked up in its objects (only then).
-    No key missing and as many keys as properties: no key is extra either."""
-
-    def __init__(
-        self,
-        nodes: Mapping[str, NodeCheck],
-        exact: Mapping[str, _Exact],
-        nullable_of: Mapping[str, tuple[str, str]],
-    ) -> None:
+    def __init__(self, nodes: Mapping[str, NodeCheck]) -> None:
         self.nodes = nodes
-        self.exact = exact
-        self.nullable_of = nullable_of
         self.ok = True
         self.kept: dict[str, list[Any]] = {}
-        #: exact object nodes counted, with their values (None: a null among them,
-        #: checked key by key) and the field paths yet to be seen
-        self.counted: dict[str, list[Any]] = {}
-        self.unseen: set[str] = set()
 
     def __call__(self, path: str, values: list[Any]) -> None:
         if path in _KEPT:
             self.kept[path] = values
-        if not self.ok:
-            return
-        self.unseen.discard(path)
-        exact = self.exact.get(path)
-        if exact is not None:
-            self.ok = exact.counts(values)
-            if self.ok and not has_none(values):
-                self.counted[path] = values
-                self.unseen.update(exact.fields)
-            return
-        check = self.nodes.get(path)
-        # A node the schema does not describe (a codec out of step): suspect.
-        self.ok = check is not None and check(values)
-        parent = self.nullable_of.get(path)
-        if self.ok and parent is not None and has_none(values):
-            objects = self.counted.get(parent[0])
-            if objects is not None:  # a None may be a key missing: look
-                self.ok = all(map(dict.__contains__, objects, repeat(parent[1])))
-
-    @property
-    def passed(self) -> bool:
-        """No rule broken, and every counted object's fields seen."""
-        return self.ok and not self.unseen
+        if self.ok:
+            check = self.nodes.get(path)
+            # A node the schema does not describe (a codec out of step): suspect.
+            self.ok = check is not None and check(values)
 
 
 class TableCheck:
@@ -152,9 +104,6 @@ class TableCheck:
         self.codec = codec
         self._formats = jsonschema.Draft202012Validator.FORMAT_CHECKER
         self.nodes: dict[str, NodeCheck] = {}
-        self.exact: dict[str, _Exact] = {}
-        #: a nullable field of an exact object -> (that object's path, the key)
-        self.nullable_of: dict[str, tuple[str, str]] = {}
         #: (path, minimum, maximum) of the numbers, checked on the table's columns
         self.bounds: list[tuple[str, Any, Any]] = []
         self._compile(codec.schema, "")
@@ -168,7 +117,7 @@ class TableCheck:
     def encode(self, rows: Sequence[Any]) -> tuple[pa.Table | None, _Audit]:
         """The batch's table as the codec makes it, audited (None: the encoder
         refused a row, a label not in its set, a value Arrow cannot hold ...)."""
-        audit = _Audit(self.nodes, self.exact, self.nullable_of)
+        audit = _Audit(self.nodes)
         try:
             return self.codec.to_table(list(rows), audit), audit
         except (KeyError, TypeError, ValueError, OverflowError, AttributeError, pa.ArrowException):
@@ -177,7 +126,7 @@ class TableCheck:
     def flagged(self, encoded: tuple[pa.Table | None, _Audit], rows: int) -> np.ndarray:
         """Indices (ascending) of the suspect rows of a batch :meth:`encode` made."""
         table, audit = encoded
-        if table is None or not audit.passed or not self._within_bounds(table):
+        if table is None or not audit.ok or not self._within_bounds(table):
             return np.arange(rows)
         mask = np.zeros(rows, dtype=bool)
         _row_checks(table, audit.kept, mask)
@@ -203,7 +152,6 @@ class TableCheck:
         allowed = frozenset(chain.from_iterable(_PY_TYPES[t] for t in types))
         if kind == "object" and keys <= _OBJECT_KEYWORDS:
             self.nodes[path] = self._object(node, allowed)
-            self._exact(node, allowed, path)
             for key, child in node.get("properties", {}).items():
                 self._compile(child, f"{path}.{key}" if path else key)
         elif kind == "array" and keys <= _ARRAY_KEYWORDS and "items" in node:
@@ -244,30 +192,6 @@ class TableCheck:
 
         return check
 
-    def _exact(self, node: Mapping[str, Any], allowed: frozenset[type], path: str) -> None:
-        """Register an exact object node (see :class:`_Audit`): checked by key count."""
-        props = node.get("properties", {})
-        if node.get("additionalProperties", True) is not False or set(
-            node.get("required", ())
-        ) != set(props):
-            return
-        full, width = self.nodes[path], len(props)
-
-        def counts(values: list[Any]) -> bool:
-            types = set(map(type, values))
-            if not types <= allowed:
-                return False
-            if type(None) in types:  # the objects a null reads as: key by key
-                return full(values)
-            return sum(map(len, values)) == width * len(values)
-
-        fields = {key: f"{path}.{key}" if path else key for key in props}
-        self.exact[path] = _Exact(counts, frozenset(fields.values()))
-        for key, child in props.items():
-            child_types = _json_types(child)
-            if child_types is None or "null" in child_types:
-                self.nullable_of[fields[key]] = (path, key)
-
     def _array(self, node: Mapping[str, Any], allowed: frozenset[type]) -> NodeCheck:
         lo, hi = node.get("minItems"), node.get("maxItems")
 
@@ -294,12 +218,7 @@ class TableCheck:
         min_len, max_len = node.get("minLength"), node.get("maxLength")
         per_value = pattern is not None or fmt is not None or enum_set is not None
         lengths = min_len is not None or max_len is not None
-        # strings and nullable strings alike: all str (then no None) in one pass
-        quick = {
-            frozenset({int}): _all_int,
-            frozenset({str}): _all_str,
-            frozenset({str, type(None)}): _all_str,
-        }.get(allowed)
+        quick = {frozenset({int}): _all_int, frozenset({str}): _all_str}.get(allowed)
 
         def check(values: list[Any]) -> bool:
             if quick is not None and quick(values):
