@@ -574,3 +574,38 @@ def test_a_build_rejects_the_rows_validate_row_flags_and_writes_the_others(
     ]
     assert written and not set(written) & {r["id"] for r in rejects}
     assert len(written) + len(rejects) == 5
+
+
+@pytest.mark.parametrize(
+    ("where", "drop", "add"),
+    [
+        ("entities", "text", "note"),  # a nullable key swapped for an extra one
+        ("entities", "end", "note"),  # a non-nullable key swapped
+        ("quotes", "speaker_id", "speaker"),
+        ("source", "rights", "licence"),  # an object with optional properties
+        (None, "genre", "kind"),  # the row itself
+    ],
+)
+@pytest.mark.parametrize("withheld", [False, True])
+def test_a_key_swapped_for_another_makes_its_batch_suspect(
+    where: str | None, drop: str, add: str, withheld: bool
+) -> None:
+    """Exact objects are audited by their key count: a missing key with an extra one
+    keeps the count, and is still seen (on its field's values), texts withheld or not."""
+    store = SchemaStore.default()
+    rows = [_row(i) for i in range(6)]
+    if withheld:  # every span text None: a missing "text" key reads as one more None
+        for row in rows:
+            row["text"] = None
+            for span in row["entities"] + row["quotes"]:
+                span["text"] = None
+    assert _suspects(_check(), rows) == []
+    target: Any = rows[2]
+    if where == "source":
+        target = target["source"]
+    elif where is not None:
+        target = target[where][0]
+    value = target.pop(drop)
+    target[add] = value
+    assert _suspects(_check(), rows) == list(range(6))
+    assert row_issues(store, rows[2], SETS, file="f") != []
