@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -331,13 +332,30 @@ def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
     return {"extraction": extractor_entry()}
 
 
+def _files_under(folder: Path) -> Iterator[Path]:
+    """The files of an annotation folder (brat, Label Studio target storage), hidden
+    names left out as its readers leave them out; sorted folder by folder, so the
+    listing is the same on every system."""
+    with os.scandir(folder) as entries:
+        kept = sorted(
+            (e.name, e.is_dir(follow_symlinks=False)) for e in entries if not e.name.startswith(".")
+        )
+    yield from (folder / name for name, is_dir in kept if not is_dir)
+    for name, is_dir in kept:
+        if is_dir:
+            yield from _files_under(folder / name)
+
+
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
     """Every input file, streamed: the articles are the staged ids (listed once, sorted).
 
     An article file a worker read is listed with the digest and size the worker took
     of the same bytes; any other (not read: e.g. a rejected id) is hashed here."""
     root = config.root
-    files = [config.path, config.sources_path, *(a.path for a in config.annotation_inputs)]
+    files = itertools.chain(
+        [config.path, config.sources_path],
+        *(_files_under(a.path) if a.path.is_dir() else [a.path] for a in config.annotation_inputs),
+    )
     articles: Iterable[tuple[Path, str | None, int | None]]
     if config.reads_shards:
         assert config.article_input is not None

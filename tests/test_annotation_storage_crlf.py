@@ -15,6 +15,7 @@ Fixtures are made in the shapes the tools write:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,18 @@ def test_a_target_storage_folder_builds(seeds_copy: Path, seed_build: Path, tmp_
         assert [(e["start"], e["end"]) for e in row["entities"]] == [
             (e["start"], e["end"]) for e in native[article_id]["entities"]
         ]
+    # The manifest lists every file of the folder with its digest, as for a one-file export.
+    (seeds_copy / "ls-storage" / ".DS_Store").write_bytes(b"\0")  # left out, as the reader does
+    build(seeds_copy, tmp_path / "out2")
+    manifest = json.loads((tmp_path / "out2" / "manifest.json").read_text())
+    listed = {e["path"]: e["sha256"] for e in manifest["inputs"] if e["path"].startswith("ls-")}
+    stored = sorted((seeds_copy / "ls-storage").iterdir())
+    assert listed == {
+        f"ls-storage/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in stored
+        if not p.name.startswith(".")
+    }
+    assert len(listed) == len(stored) - 1 > 0
 
 
 def _task(text: str, **data: Any) -> dict[str, Any]:
