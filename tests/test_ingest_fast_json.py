@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 import itertools
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ from builder.ingest import (
     _object_without_duplicates,
     _parse_json_line,
     _reject_constant,
+    _relative,
     jsonl_records,
 )
 
@@ -167,3 +170,21 @@ def test_a_merged_key_is_located_in_the_file() -> None:
         "duplicate-key",
     )
     assert issue.message == "the key 'id' appears twice in one object"
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/tmp/in/articles/a.txt", "/tmp/in"),
+        ("/tmp/in/a.txt", "/tmp/in/"),
+        ("/tmp/input/a.txt", "/tmp/in"),
+        ("/a.txt", "/"),
+        ("in/articles/a.txt", "in"),
+        ("a.txt", "."),
+        ("/tmp/in/a.txt", "tmp/in"),
+    ],
+)
+def test_an_article_is_named_inside_its_folder_as_pathlib_names_it(path: str, root: str) -> None:
+    p, r = Path(path), Path(root)
+    expected = str(p.relative_to(r)) if p.is_relative_to(r) else str(p)
+    assert _relative(p, r) == expected
