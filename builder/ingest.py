@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -172,6 +173,17 @@ def _looks_binary(data: bytes) -> bool:
 _NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13))
 
 
+def _relative(path: Path, root: Path) -> str:
+    """``path`` as named inside ``root`` (as ``Path.relative_to``), else whole.
+
+    A string prefix first: pathlib's own test costs more than the rest of
+    reading a small article."""
+    whole, prefix = str(path), str(root) + os.sep
+    if whole.startswith(prefix) and prefix != os.sep + os.sep:
+        return whole[len(prefix) :]
+    return str(path.relative_to(root)) if path.is_relative_to(root) else whole
+
+
 def read_article(
     article_id: str, path: Path, *, root: Path, max_bytes: int
 ) -> tuple[RawArticle | None, list[Issue]]:
@@ -179,7 +191,7 @@ def read_article(
 
     Returns the article, or ``None`` with the issues that make it unusable.
     """
-    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    rel = _relative(path, root)
 
     def fail(rule: str, message: str) -> tuple[None, list[Issue]]:
         return None, [Issue(file=rel, record=article_id, rule=rule, message=message)]
@@ -193,9 +205,14 @@ def read_article(
                 "outside-input",
                 f"a symbolic link to {outside}, outside the input folder: not read",
             )
-        if not path.is_file():
+        try:  # one stat where is_file() and stat() were two; a failure asks them again
+            status = path.stat()
+            regular, size = stat.S_ISREG(status.st_mode), status.st_size
+        except OSError:
+            regular = path.is_file()
+            size = path.stat().st_size if regular else 0
+        if not regular:
             return fail("not-a-file", "not a regular file (a folder or a special file)")
-        size = path.stat().st_size
         if size > max_bytes:
             return fail(
                 "size-limit",
@@ -251,19 +268,43 @@ _BRACKET_STEP = [1 if b in b"[{" else -1 for b in range(256)]
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+def _brackets(line: str | bytes) -> bytes:
+    """The brackets of a valid JSON text (str, or its UTF-8 bytes) that are not
+    inside a string, in order, at C speed."""
+    data = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+    # Escapes first (an escaped backslash, then an escaped quote, end no string),
+    # then only brackets and quotes are kept; what lies between two quotes is text.
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = data.translate(None, _NOT_BRACKET_OR_QUOTE)
+    # Two quotes side by side open and close an empty text, or close one text and
+    # open the next with no bracket between: dropping them moves no bracket in or
+    # out of a text. Most lines then hold no quote (no text holds a bracket).
+    marks = marks.replace(b'""', b"")
+    return b"".join(marks.split(b'"')[::2]) if b'"' in marks else marks
+
+
 def _bracket_depth(line: str | bytes) -> int:
-    """Deepest bracket nesting of a valid JSON text (str, or its UTF-8 bytes), at C
-    speed bar one short loop over the brackets.
+    """Deepest bracket nesting of a valid JSON text (str, or its UTF-8 bytes).
 
     It is at most one less than :func:`_depth` (which also counts scalar
     leaves), so a line under the limit here needs no walk of its parsed value.
     """
-    data = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
-    # Escapes first (an escaped backslash, then an escaped quote, end no string),
-    # then only brackets and quotes are kept; what lies between two quotes is text.
-    marks = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_BRACKET_OR_QUOTE)
-    brackets = b"".join(marks.split(b'"')[::2])
-    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, _brackets(line))), default=0)
+
+
+def _maybe_deep(brackets: bytes, depth: int = MAX_JSON_DEPTH) -> bool:
+    """False when :func:`_brackets` ``brackets`` surely nest less than ``depth`` deep.
+
+    Each round drops every innermost pair, at least one level and at most two
+    (``[{}]`` goes at once): a few C passes where the exact depth is a Python step
+    per bracket.
+    """
+    for _ in range((depth - 1) // 2):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"{}", b"").replace(b"[]", b"")
+    return bool(brackets)
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -328,6 +369,54 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+#: The plain C parser (one decoder, not one per line as ``json.loads`` with arguments).
+_PLAIN_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+_CONTAINERS = frozenset((dict, list))
+
+
+def _keys_seen(value: Any) -> int:
+    """Keys of the objects met in a walk of a parsed JSON value: at most all its
+    keys, as the walk takes a list of objects (the spans) whole, in C, counting
+    their keys without looking into their values."""
+    keys = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            keys += len(item)
+            item = item.values()
+        kinds = set(map(type, item))
+        if kinds == {dict}:
+            keys += sum(map(len, item))
+        elif not kinds.isdisjoint(_CONTAINERS):
+            stack.extend(v for v in item if type(v) in _CONTAINERS)
+    return keys
+
+
+def _parse_json_line(line: str, raw_line: bytes) -> Any:
+    """The line parsed as :func:`json.loads` with :func:`_object_without_duplicates`
+    would (raising what it raises), mostly at C speed.
+
+    The hook is a Python call per object. Here the plain parser goes first, and
+    its object is taken only when it surely holds no duplicate key. Every key of
+    the line is followed by its own colon, so the line holds at most as many keys
+    as colons; a key seen twice in one object is one key fewer in the parsed
+    value, and a walk may see fewer still. So when the walk sees as many keys as
+    the line holds colons, no key was merged. Anything else (a colon inside a
+    text, an error, not an object) is parsed again with the hook, which names
+    the duplicate or fails as it always did.
+    """
+    try:
+        value = _PLAIN_JSON.decode(line)
+    except (ValueError, RecursionError):
+        value = None
+    if type(value) is dict and _keys_seen(value) == raw_line.count(b":"):
+        return value
+    return json.loads(
+        line, object_pairs_hook=_object_without_duplicates, parse_constant=_reject_constant
+    )
 
 
 def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool]]:
@@ -442,11 +531,7 @@ def jsonl_records(
             pending = []
             continue
         try:
-            record = json.loads(
-                line,
-                object_pairs_hook=_object_without_duplicates,
-                parse_constant=_reject_constant,
-            )
+            record = _parse_json_line(line, raw_line)
         except RecursionError:
             yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         except _DuplicateKey as exc:
@@ -465,8 +550,7 @@ def jsonl_records(
             if not isinstance(record, dict):
                 yield fail("type", f"expected a JSON object, got {type(record).__name__}")
             elif (
-                _bracket_depth(raw_line) >= MAX_JSON_DEPTH
-                and _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
+                _maybe_deep(_brackets(raw_line)) and _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
             ):
                 yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
             elif (
