@@ -212,8 +212,10 @@ _BIO = re.compile(
     r"manager|marketer|designer|developer|engineer)s?\b)",
     re.IGNORECASE,
 )
-#: The words a bio's pattern needs, on the line's words (a cheap test before it).
-_BIO_WORDS = re.compile(r"(?:\w+ ){2,5}(?:is|was|has) (?:a|an|the|our|been) ")
+#: The words a bio's pattern needs, on the line's words (a cheap test before it; only
+#: the verb and what follows it: a name's tokens may hold any number of words, "Mary-Jane
+#: O'Neil-Smith", or none, "-").
+_BIO_WORDS = re.compile(r"(?:^| )(?:is|was|has) (?:a|an|the|our|been) ")
 #: A bio is at most this many words.
 BIO_MAX_WORDS = 80
 #: Short lines right above a bio (the name, a picture's label, a role) go with it.
@@ -413,7 +415,7 @@ class TrailingSection(CleaningStep):
         """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
         view = lines[k][2]
         # A cheap look at the words first: the verb comes after a name of two to four words.
-        if not _BIO_WORDS.match(view.key) or not _BIO.match(view.norm):
+        if not _BIO_WORDS.search(view.key) or not _BIO.match(view.norm):
             return False
         # Not "short for the page": an article's FAQ may follow its writer's bio.
         words = after.words[k + 1]
