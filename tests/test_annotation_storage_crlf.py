@@ -297,3 +297,16 @@ def test_a_task_with_no_usable_annotation_or_a_broken_one_is_named_in_its_file(
     assert record is None and [(i.file, i.pointer) for i in errors] == [
         ("tasks/7.json", "/annotations/0")
     ]
+
+
+def test_task_ids_beyond_64_bits_are_read_in_order(tmp_path: Path) -> None:
+    """JSON allows any integer: one past SQLite's 64 bits sorts after the others, as text."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    for aid, task_id in ((1, 10**24), (2, 7), (3, -(2**63) - 1)):
+        task = {**_task("Iran said hello."), "id": task_id}
+        task["data"] = {**task["data"], "article_id": f"a{aid}"}
+        _write_annotation(folder, aid, task, result=[_span("x", 0, 4, "Iran")])
+    read = [(record, issues) for _, record, issues in read_annotations(folder, "label-studio")]
+    assert [r["article_id"] for r, _ in read if r is not None] == ["a2", "a3", "a1"]
+    assert not [i for _, issues in read for i in issues if i.severity == "error"]

@@ -111,8 +111,9 @@ def _shape(value: Any) -> tuple[str, Any] | str:
 
 
 def _sort_key(task_id: Any) -> Any:
-    """Task ids sort as numbers when they are (Label Studio's are), else as text."""
-    if isinstance(task_id, int) and not isinstance(task_id, bool):
+    """Task ids sort as numbers when they are (Label Studio's are) and SQLite can hold
+    them (64-bit), else as text, after the numbers."""
+    if isinstance(task_id, int) and not isinstance(task_id, bool) and -(2**63) <= task_id < 2**63:
         return task_id
     return json.dumps(task_id, sort_keys=True)
 
