@@ -345,8 +345,10 @@ _token_cache: dict[bytes, int | tuple[int, ...]] = {}
 
 def _token_hashes(tokens: list[bytes]) -> list[int | tuple[int, ...]]:
     """The word hashes of each of the (distinct) ``tokens``, from the cache."""
+    if len(tokens) > WORD_CACHE_MAX:  # a run of that many distinct tokens is not kept
+        return [_token_words_hash(token) for token in tokens]
     cache = _token_cache
-    if len(cache) > WORD_CACHE_MAX:
+    if len(cache) + len(tokens) > WORD_CACHE_MAX:  # never more than WORD_CACHE_MAX held
         cache.clear()
     for token in tokens:
         if token not in cache:

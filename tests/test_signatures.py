@@ -134,3 +134,17 @@ def test_character_table_covers_every_word_and_space_character() -> None:
         assert bool(flags[cp] & _NON_WORD) == (re.fullmatch(r"\w", c) is None), hex(cp)
         assert bool(flags[cp] & _SPACE) == c.isspace(), hex(cp)
     assert not any(chr(cp).isspace() for cp in range(0x10000, 0x110000))
+
+
+def test_the_word_cache_never_holds_more_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _awkward_texts()
+    expected = [text_signature(t) for t in texts]
+    signatures._token_cache.clear()
+    monkeypatch.setattr(signatures, "WORD_CACHE_MAX", 40)
+    monkeypatch.setattr(signatures, "TOKEN_RUN", 200)  # runs of fewer distinct tokens
+    assert signatures.text_signatures(texts) == expected
+    assert 0 < len(signatures._token_cache) <= 40
+    monkeypatch.setattr(signatures, "TOKEN_RUN", 10**6)  # one run of more than the bound
+    signatures._token_cache.clear()
+    assert signatures.text_signatures(texts) == expected
+    assert len(signatures._token_cache) <= 40
