@@ -112,8 +112,11 @@ def process_articles(
     workers: int,
     progress: Progress | None,
     engine: Engine = LOCAL,
+    while_pooled: Callable[[], None] | None = None,
 ) -> list[Path]:
-    """Run the batches over ``ids`` (``total`` of them, streamed in sorted order)."""
+    """Run the batches over ``ids`` (``total`` of them, streamed in sorted order).
+    ``while_pooled``: called once, when the batches go to the process pool (the
+    parent is then idle until results come back)."""
     rows_dir = work / "rows"
     rows_dir.mkdir()
     batches = -(-total // run.config.batch_size)
@@ -127,6 +130,8 @@ def process_articles(
         # parent no longer imports `datasets`, which made it), while it waits for the
         # workers rather than in the Parquet writing after them.
         threading.Thread(target=warm_up, name="parent-warm-up", daemon=True).start()
+        if while_pooled is not None:
+            while_pooled()
     if engine.name == "ray":
         results = ray_map(run_batch, specs, engine=engine, workers=workers)
     else:

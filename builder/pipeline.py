@@ -117,12 +117,12 @@ def _analyse(
     quarantine: bool,
     engine: Engine = LOCAL,
     plotter: Plotter | None = None,
-    before_batches: Callable[[], None] | None = None,
+    while_pooled: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate. ``plotter``
     (a build's) starts once the inputs show more than one batch of articles: it
     imports matplotlib while the batches run (a small build draws inline).
-    ``before_batches``: called once the inputs are staged, before the first batch."""
+    ``while_pooled``: called once, when the batches go to the process pool."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
     report = ValidationReport()
@@ -151,10 +151,15 @@ def _analyse(
                         kept_ids(run),
                         store_path=str(store_path(run)) if config.reads_shards else None,
                     )
-            if before_batches is not None:
-                before_batches()
             rows_files = process_articles(
-                run, kept_ids(run), kept, work, workers=workers, progress=progress, engine=engine
+                run,
+                kept_ids(run),
+                kept,
+                work,
+                workers=workers,
+                progress=progress,
+                engine=engine,
+                while_pooled=while_pooled,
             )
     finally:
         run.rejects.close()
@@ -294,13 +299,11 @@ def build(
         def prepare_card() -> None:
             # While the batches run in the pool, the parent (idle meanwhile) compiles the
             # card template and loads the context the Parquet and card need. Batches run
-            # here would share the interpreter with it: no gain, and their timings blurred.
+            # here (inline, or one batch) would share the interpreter with it: no gain, and
+            # their timings blurred.
             nonlocal template, loaded
-            if workers > 1 and engine.name == "local":
-                template = prepare.submit(card_template)
-                loaded = prepare.submit(
-                    Context.load, str(config.path), str(work / "staging.sqlite")
-                )
+            template = prepare.submit(card_template)
+            loaded = prepare.submit(Context.load, str(config.path), str(work / "staging.sqlite"))
 
         result, staging, rows_files = _analyse(
             config,
@@ -310,7 +313,7 @@ def build(
             quarantine=mode,
             engine=engine,
             plotter=plotter,
-            before_batches=prepare_card,
+            while_pooled=prepare_card,
         )
         if not result.ok:
             staging.close()

@@ -272,3 +272,28 @@ def test_cli_json_output_and_exit_code(
     assert summary["counts"]["read"] == 5
     if command == "validate":
         assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("batch_size", "pooled"), [(256, False), (2, True)])
+def test_the_card_is_prepared_beside_the_batches_only_while_they_run_in_the_pool(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int, pooled: bool
+) -> None:
+    """With two workers but one batch, the batch runs here: compiling the card beside it
+    would only share this interpreter (and blur the batch's timings)."""
+    import threading
+
+    from builder import pipeline
+
+    config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text())
+    config.setdefault("output", {})["batch_size"] = batch_size
+    (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config))
+    threads: list[str] = []
+    real = pipeline.card_template
+
+    def recording() -> object:
+        threads.append(threading.current_thread().name)
+        return real()
+
+    monkeypatch.setattr(pipeline, "card_template", recording)
+    assert pipeline.build(seeds_copy, tmp_path / "out", workers=2).ok
+    assert [name.startswith("prepare-card") for name in threads] == ([True] if pooled else [])
