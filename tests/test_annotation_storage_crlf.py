@@ -214,11 +214,18 @@ def test_doccano_crlf_offsets_land_on_the_words(tmp_path: Path, crlf_as_one: boo
     spans = [[*_at(TEXT, w, crlf_as_one=crlf_as_one, utf16=True), "LOC"] for w in ("Iran", "Oman")]
     line = {"id": 1, "article_id": "a1", "text": TEXT, "label": spans}
     [(record, issues)] = _doccano(tmp_path, line)
-    assert issues == [] and record is not None
+    assert record is not None
     assert [(e["text"], e["start"]) for e in record["entities"]] == [
         ("Iran", TEXT.index("Iran")),
         ("Oman", TEXT.index("Oman")),
     ]
+    # The re-reading is never silent: a warning, located, says how the offsets were read.
+    if crlf_as_one:
+        [note] = issues
+        assert (note.severity, note.file, note.line) == ("warning", "admin.jsonl", 1)
+        assert note.pointer == "/label/0" and "each CR LF as one character" in note.message
+    else:
+        assert issues == []
 
 
 def test_doccano_crlf_with_grapheme_offsets(tmp_path: Path) -> None:
@@ -270,7 +277,8 @@ def test_doccano_crlf_and_an_emoji_that_cancel_out_are_still_utf16(tmp_path: Pat
     later = _at(text, "said", crlf_as_one=True, utf16=True)
     line = {"id": 1, "article_id": "a1", "text": text, "label": [[start, end, "LOC"]]}
     [(record, issues)] = _doccano(tmp_path, line)
-    assert issues == [] and record is not None and record["entities"][0]["text"] == "Iran"
+    assert record is not None and record["entities"][0]["text"] == "Iran"
+    assert [(i.severity, i.rule) for i in issues] == [("warning", "span-offsets")]
     line["label"] = [[start, end, "LOC"], [*later, "LOC"]]
     [(record, issues)] = _doccano(tmp_path, line)
     assert [e["text"] for e in record["entities"]] == ["Iran", "said"]

@@ -392,11 +392,11 @@ def line_to_record(
         )
         return number, None, ln.issues
     raw_spans, relations, cats = _collect(line, ln, options)
-    convert = OffsetConverter(text, options.offsets or offsets)
-    if options.offsets is None and offsets == "utf-16":
-        why = _code_points_read_as_utf16(text, raw_spans, convert)
-        if why is not None and _crlf_reading(text, raw_spans, convert) is not convert:
-            why = None  # UTF-16 units with each CR LF as one: doccano's count after all
+    given = OffsetConverter(text, options.offsets or offsets)
+    convert = _crlf_reading(text, raw_spans, given)
+    if options.offsets is None and offsets == "utf-16" and convert is given:
+        # (UTF-16 units with each CR LF as one is doccano's count after all)
+        why = _code_points_read_as_utf16(text, raw_spans, given)
         if why is not None:
             ln.add(
                 f": {why}; say which with {options.origin}.offsets: code-points (or utf-16)",
@@ -404,7 +404,14 @@ def line_to_record(
                 rule="span-offsets",
             )
             return number, None, ln.issues
-    convert = _crlf_reading(text, raw_spans, convert)
+    if convert is not given:
+        ln.add(
+            ": offsets read with each CR LF as one character (doccano's editor counts the"
+            " pair as one; as given, spans would cut words)",
+            pointer=raw_spans[0][4],
+            rule="span-offsets",
+            severity="warning",
+        )
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
     all_spans: list[dict[str, Any]] = []
