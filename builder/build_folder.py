@@ -231,7 +231,7 @@ def write_metadata(
         metadata = card_metadata(config=config, features=ctx.codec.features_dict, splits=splits)
         add_splits(context, metadata, splits)
         # writes assets/ (full tables); the plots were submitted above, from the same data
-        context.update(reader_sections(final, context, scan, plots=_drawn_already))
+        context.update(reader_sections(final, context, scan, draw_plots_here=False))
         card = render_card(context, compiled=compiled)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
@@ -281,10 +281,6 @@ def write_metadata(
         known_sha256={path: digest for path, digest, _ in parquet},
         before_outputs=lambda: _write_plots(final, plotter, stats),
     )
-
-
-def _drawn_already(_data: object) -> None:
-    """The plots' data reached the plotter before the Parquet was done (the same data)."""
 
 
 def _write_plots(final: Path, plotter: Plotter, stats: BuildStats) -> None:

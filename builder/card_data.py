@@ -323,25 +323,24 @@ def reader_sections(
     final: Path,
     context: Mapping[str, Any],
     scan: DataScan,
-    plots: Callable[[PlotData], object] | None = None,
+    *,
+    draw_plots_here: bool = True,
 ) -> dict[str, Any]:
     """Write ``assets/`` (plots, full per-publisher tables) and return the card's entries.
 
     ``context`` is the card context so far (:func:`builder.card_facts.card_context`);
-    its per-publisher tables come back capped at :data:`TABLE_CAP` rows. ``plots``:
-    takes the plots' data and draws them elsewhere (the build's plotter process,
-    :mod:`builder.card_plotter`), whose caller then writes them with :func:`write_plots`;
-    without it they are drawn and written here. ``scan``: the splits' figures
+    its per-publisher tables come back capped at :data:`TABLE_CAP` rows. The plots are
+    drawn and written here unless ``draw_plots_here`` is false: the build sends their
+    data (:func:`plot_data`) to its plotter process (:mod:`builder.card_plotter`) early
+    and writes them with :func:`write_plots`. ``scan``: the splits' figures
     (:func:`scan_figures`).
     """
     split_names = [s["name"] for s in context["splits"]]
     assets = final / ASSETS_DIR
     assets.mkdir(exist_ok=True)
-    data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))
-    if plots is None:
+    if draw_plots_here:
+        data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))
         write_plots(final, draw_plots(data))
-    else:
-        plots(data)
 
     sources = context["sources"]
     accounting = context["accounting"]["per_source"]
