@@ -11,8 +11,9 @@ import itertools
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,20 +51,34 @@ REPORT_NAME = "build_report.json"
 REJECTS_NAME = "rejects.jsonl"
 
 
+class WritingStopped(Exception):
+    """A Parquet writing asked to end early: the build failed or was interrupted."""
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise WritingStopped
+
+
 def _staged_rows(
-    staging: Staging, rows_files: list[Path]
-) -> Iterator[tuple[pa.Table, list[str], list[int]]]:
-    """Staged row tables with each row's split and size, in the same id order."""
+    staging: Staging, rows_files: list[Path], stop: threading.Event | None = None
+) -> Generator[tuple[pa.Table, list[str], list[int]], None, None]:
+    """Staged row tables with each row's split and size, in the same id order; ends
+    with :class:`WritingStopped` once ``stop`` is set (checked before each batch)."""
     facts = staging.iter_splits()
-    for path in rows_files:
-        with pa.memory_map(str(path)) as source:
-            reader = pa.ipc.open_file(source)
-            for i in range(reader.num_record_batches):
-                batch = pa.Table.from_batches([reader.get_batch(i)])
-                meta = [next(facts) for _ in range(batch.num_rows)]
-                ids = batch.column("id").to_pylist()
-                assert ids == [m[0] for m in meta], "staged rows and facts out of order"
-                yield batch, [m[1] for m in meta], [m[2] for m in meta]
+    try:
+        for path in rows_files:
+            with pa.memory_map(str(path)) as source:
+                reader = pa.ipc.open_file(source)
+                for i in range(reader.num_record_batches):
+                    _check(stop)
+                    batch = pa.Table.from_batches([reader.get_batch(i)])
+                    meta = [next(facts) for _ in range(batch.num_rows)]
+                    ids = batch.column("id").to_pylist()
+                    assert ids == [m[0] for m in meta], "staged rows and facts out of order"
+                    yield batch, [m[1] for m in meta], [m[2] for m in meta]
+    finally:
+        facts.close()  # its SQLite cursor: in this thread, not wherever GC finds it
 
 
 @dataclass(frozen=True)
@@ -95,10 +110,16 @@ def _shard_facts(path: Path, final: Path) -> ShardFacts:
 class DataWriting:
     """The splits' Parquet shards being written (see :func:`write_data`)."""
 
-    def __init__(self, splits: list[str], pending: list[Future[list[ShardFacts]]]) -> None:
+    def __init__(
+        self,
+        splits: list[str],
+        pending: list[Future[list[ShardFacts]]],
+        stop: threading.Event | None = None,
+    ) -> None:
         #: the names of the splits written (each has rows), in configuration order
         self.splits = splits
         self._pending = pending
+        self._stop = stop or threading.Event()
         self._began = (time.process_time(), time.thread_time())
         #: CPU seconds the writing took (known once :meth:`result` returned)
         self.cpu_seconds = 0.0
@@ -117,6 +138,19 @@ class DataWriting:
         """Until no writing runs (a writing's error is :meth:`result`'s)."""
         futures.wait(self._pending)
 
+    def stop(self) -> None:
+        """Make every writing end at its next batch and wait until none runs, so no
+        thread writes into a workspace being removed. For the exception path: a
+        second Ctrl-C meanwhile does not cut the wait short (it is one batch), and
+        the caller re-raises the exception that brought it here."""
+        self._stop.set()
+        while True:
+            try:
+                futures.wait(self._pending)
+                return
+            except KeyboardInterrupt:
+                continue
+
 
 def write_data(
     ctx: Context, staging: Staging, rows_files: list[Path], final: Path, *, threads: int = 1
@@ -132,13 +166,15 @@ def write_data(
     directory = final / "data"
     directory.mkdir(parents=True, exist_ok=True)
     threaded = threads > 1 and len(sizes) > 1
+    stop = threading.Event()  # set by DataWriting.stop when the build fails meanwhile
 
     def write(split_bytes: dict[str, int]) -> list[ShardFacts]:
         # a thread reads the staging database through a connection of its own
         db = Staging(staging.path, readonly=True) if threaded else staging
+        staged = _staged_rows(db, rows_files, stop)
         try:
             shards = write_splits(
-                _staged_rows(db, rows_files),
+                staged,
                 split_bytes=split_bytes,
                 directory=directory,
                 schema=ctx.codec.arrow_schema,
@@ -146,9 +182,14 @@ def write_data(
                 row_group_max_bytes=ctx.config.row_group_max_bytes,
             )
         finally:
+            staged.close()  # cut short by an error or a stop: its cursor goes first
             if threaded:
                 db.close()
-        return [_shard_facts(shard.path, final) for shard in shards]
+        facts: list[ShardFacts] = []
+        for shard in shards:  # each read back and hashed: a stop is heeded in between
+            _check(stop)
+            facts.append(_shard_facts(shard.path, final))
+        return facts
 
     names = [s for s in ctx.config.split_ratios if s in sizes]
     if not threaded:
@@ -166,7 +207,7 @@ def write_data(
     executor = ThreadPoolExecutor(len(groups), thread_name_prefix="write-parquet")
     pending = [executor.submit(write, group) for group in groups]
     executor.shutdown(wait=False)  # its threads end with these tasks
-    return DataWriting(names, pending)
+    return DataWriting(names, pending, stop)
 
 
 def _split_info(

@@ -345,8 +345,13 @@ def build(
                 plotter=plotter,
                 template=template,
             )
-        finally:
             data.wait()
+        except BaseException:
+            # Ctrl-C or a failure while the splits are written: the writing threads end
+            # at their next batch before the workspace is removed, and the exception
+            # the user sees is this one
+            data.stop()
+            raise
         # process_time counts every thread: the Parquet's own CPU is counted apart
         timings.seconds["card-and-manifest"] += time.process_time() - began - data.cpu_seconds
         timings.records["card-and-manifest"] += 1
