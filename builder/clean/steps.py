@@ -17,7 +17,7 @@ import ftfy
 import regex
 
 from .edits import Edit
-from .rules import line_view
+from .lines import line_view
 
 __all__ = [
     "LIST_MARKER",
