@@ -409,21 +409,15 @@ class RuleSet:
         vocab = self._vocab_rules & fits
         seen = 0
         entries = self._word_entries
-        if tests:
+        if tests or vocab:
             for w in words:
                 e = entries.get(w)
                 if e is None:
                     e = self._word_entry(w)
                 vocab &= e
-                seen |= e
-        elif vocab:
-            for w in words:
-                e = entries.get(w)
-                if e is None:
-                    e = self._word_entry(w)
-                vocab &= e
-                if not vocab:
-                    break
+                seen |= e  # read only when tests are left
+                if not vocab and not tests:
+                    break  # no rule left for the words to narrow
         maybe |= vocab
         if tests:
             # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
