@@ -11,18 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builder.clean.lines import LineView, normalize
+from builder.clean.regex_facts import DIGIT, MARK, first_chars, required_pieces
 from builder.clean.rules import (
     DEFAULT_RULES_PATH,
-    DIGIT,
-    MARK,
     LineRule,
-    LineView,
     RuleSet,
-    _normalize,
-    first_chars,
     first_match,
     load_rules,
-    required_pieces,
 )
 from builder.clean.sections import SECTIONS_PATH
 from builder.clean.steps import iter_lines
@@ -295,4 +291,4 @@ def _reference_normalize(raw: str) -> str:
     | st.text(max_size=30)
 )
 def test_normalize_matches_the_three_substitutions(raw: str) -> None:
-    assert _normalize(raw) == _reference_normalize(raw)
+    assert normalize(raw) == _reference_normalize(raw)

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .edits import Edit
-from .rules import LineRule, LineView, RuleSet, line_view, load_rules
+from .lines import LineView, line_view
+from .rules import LineRule, RuleSet, load_rules
 from .steps import (
     LIST_MARKER,
     TOPIC_OVERLAP,

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from .boilerplate import is_running_text
 from .edits import Edit
-from .rules import LineView
+from .lines import LineView
 from .steps import CleaningStep, DocumentContext, iter_lines
 
 __all__ = [

@@ -42,31 +42,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ..yamlio import YamlError, load_yaml
-
-# Python's own regular-expression parser: what an expression requires is read off its
-# parse tree (internal, so any failure just means no shortcut for that expression).
-try:
-    from re import _constants as C
-    from re import _parser
-except ImportError:  # Python < 3.11
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
+from .lines import WORD, LineView
+from .regex_facts import ASCII, DIGIT, MARK, first_chars, pieces_cost, required_pieces
 
 __all__ = [
     "DEFAULT_RULES_PATH",
     "LineRule",
-    "LineView",
     "RuleError",
     "RuleSet",
     "compiled",
-    "first_chars",
     "first_match",
-    "line_view",
     "load_rules",
 ]
 
@@ -75,112 +65,15 @@ DEFAULT_MAX_WORDS = 40
 ZONES = ("any", "edges", "tail")
 BLOCKS = (None, "list")
 
-_WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")
-_SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]}%’”]|'(?!\w))")
-_SPACE_AFTER = re.compile(r"([(\[{$£€#@‘“])\s+")
-_APOSTROPHE = re.compile(r"(\w) ?['’] ?(s|t|re|ve|ll|d|m)\b")
-#: ``_APOSTROPHE`` found from its quote (see :func:`_rejoin_clitics`).
-_QUOTE_CLITIC = re.compile(r"['’](?:(?<=\w.)|(?<=\w .)) ?(s|t|re|ve|ll|d|m)\b")
-#: Where a substitution could change the text (supersets of what they change), each
-#: opening with the rare character, not with the white space or word character before
-#: it: the scan stops only at quotes and punctuation, not at every space or letter.
-#: ``_APOSTROPHE`` changes only a typographic apostrophe or a space next to a quote
-#: (``don't`` is replaced by itself); the others need a space next to their mark.
-_APOSTROPHE_HINT = re.compile(r"’|'(?<=\s')|'(?=\s)")
-_SPACE_BEFORE_HINT = re.compile(r"[,.;:!?)\]}%’”'](?<=\s.)")
-_SPACE_AFTER_HINT = re.compile(r"[(\[{$£€#@‘“](?=\s)")
 
 
 class RuleError(ValueError):
     """A rule file that cannot be used (bad YAML, unknown key, bad regex)."""
 
 
-def _normalize(raw: str) -> str:
-    """White space collapsed, spaced punctuation and split clitics rejoined."""
-    text = " ".join(raw.split())
-    # Each substitution runs only where its hint says it may change something: most
-    # lines have no spaced punctuation, and their clitics are already glued.
-    if _APOSTROPHE_HINT.search(text):
-        text = _rejoin_clitics(text)
-    if _SPACE_BEFORE_HINT.search(text):
-        text = _SPACE_BEFORE.sub(r"\1", text)
-    if _SPACE_AFTER_HINT.search(text):
-        text = _SPACE_AFTER.sub(r"\1", text)
-    return text
-
-
-def _rejoin_clitics(text: str) -> str:
-    """``_APOSTROPHE.sub(r"\\1'\\2", text)``, found from the quotes.
-
-    ``_APOSTROPHE`` opens with the word character, so its scan stops at every letter;
-    this one stops only at quotes and looks back for the word character. A match of
-    ``_APOSTROPHE`` takes that character, so a quote whose word character was the end
-    of the previous match (``x's’s``) is left alone, as there.
-    """
-    out: list[str] = []
-    pos = taken = 0
-    for m in _QUOTE_CLITIC.finditer(text):
-        q = m.start()
-        start = q - 2 if text[q - 1] == " " else q - 1  # the word character
-        if start < taken:
-            continue
-        out.append(text[pos : start + 1])
-        out.append("'")
-        out.append(m.group(1))
-        pos = taken = m.end()
-    if not out:
-        return text
-    out.append(text[pos:])
-    return "".join(out)
-
-
-class LineView:
-    """One line as rules see it: normalized text, its words, and their key.
-
-    ``words`` (which every reader wants, if only to count them) is worked out at once;
-    ``norm`` and ``key`` on first use, then kept as plain attributes: a view is read
-    many times per line, and a plain attribute is the cheapest read Python has.
-    """
-
-    words: list[str]
-    norm: str
-    key: str
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-        self.words = _WORD.findall(raw.casefold())
-
-    def __getattr__(self, name: str) -> str:
-        # only reached while the attribute is not set yet
-        if name == "norm":
-            value = _normalize(self.raw)
-        elif name == "key":
-            value = " ".join(self.words)
-        else:
-            raise AttributeError(name)
-        setattr(self, name, value)
-        return value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LineView) and other.raw == self.raw
-
-    def __hash__(self) -> int:
-        return hash(self.raw)
-
-    def __repr__(self) -> str:
-        return f"LineView(raw={self.raw!r})"
-
-
-@lru_cache(maxsize=4096)
-def line_view(line: str) -> LineView:
-    """The view of a line, shared by the steps that read it (its words and normalized
-    form are worked out once per line, not once per step)."""
-    return LineView(line)
-
-
 def _key(phrase: str) -> str:
-    return " ".join(_WORD.findall(phrase.casefold()))
+    return " ".join(WORD.findall(phrase.casefold()))
 
 
 @dataclass(frozen=True)
@@ -278,7 +171,7 @@ def _words(values: Iterable[Any], where: str) -> frozenset[str]:
         if not isinstance(v, (str, int)) or isinstance(v, bool):
             # YAML reads bare on/off/yes/no as booleans: the word is lost unless quoted.
             raise RuleError(f"{where}: {v!r} is not a word; quote words such as 'on', 'no', 'yes'")
-        out.update(_WORD.findall(str(v).casefold()))
+        out.update(WORD.findall(str(v).casefold()))
     return frozenset(out)
 
 
@@ -416,7 +309,9 @@ class RuleSet:
             if rule.contains:  # all must be found: the most selective one stands for them
                 pieces = [required_pieces(p) for p in rule.contains]
                 known = [q for q in pieces if q is not None]
-                found.append((rule.contains[0], min(known, key=_cost) if known else None, False))
+                found.append(
+                    (rule.contains[0], min(known, key=pieces_cost) if known else None, False)
+                )
             for pattern, pieces_, full in found:
                 t = 1 << len(self._tests)
                 self._tests.append((i, pattern if full else None))
@@ -433,7 +328,7 @@ class RuleSet:
         # hint, or a pattern whose first characters are not known, passes with any)
         firsts = [None if pattern is None else first_chars(pattern) for _, pattern in self._tests]
         self._first_char_tests: dict[str, int] = {
-            c: sum(1 << t for t, f in enumerate(firsts) if f is None or c in f) for c in _ASCII
+            c: sum(1 << t for t, f in enumerate(firsts) if f is None or c in f) for c in ASCII
         }
         # the rules that patterns or contains may make match
         self._later_rules = 0
@@ -514,21 +409,15 @@ class RuleSet:
         vocab = self._vocab_rules & fits
         seen = 0
         entries = self._word_entries
-        if tests:
+        if tests or vocab:
             for w in words:
                 e = entries.get(w)
                 if e is None:
                     e = self._word_entry(w)
                 vocab &= e
-                seen |= e
-        elif vocab:
-            for w in words:
-                e = entries.get(w)
-                if e is None:
-                    e = self._word_entry(w)
-                vocab &= e
-                if not vocab:
-                    break
+                seen |= e  # read only when tests are left
+                if not vocab and not tests:
+                    break  # no rule left for the words to narrow
         maybe |= vocab
         if tests:
             # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
@@ -568,271 +457,7 @@ WORD_CACHE_SIZE = 200_000
 #: Distinct lines (of at most ``max_words`` words) whose answer is kept at once.
 RESULT_CACHE_SIZE = 50_000
 _UNKNOWN = object()
-#: A required piece shorter than this rejects too few lines to be worth looking up.
-MIN_PIECE = 2
-#: A required punctuation mark (``MARK`` and the character) or any decimal digit; both
-#: are found in the raw line as they are (normalizing changes only white space, and a
-#: typographic apostrophe, which is why ``'`` is never a mark).
-MARK = "\x00"
-DIGIT = "\x00digit"
 _DIGIT = re.compile(r"\d")
-#: At most this many alternative pieces stand for one expression.
-MAX_PIECES = 64
-
-
-#: Pieces found in most lines of English: they narrow least, so another required piece
-#: of the same expression is preferred to them (only the choice changes, never a result).
-_COMMON_WORDS = (
-    "a an and are as at be but by can did do for from get got had has have he her his "
-    "how i if in is it just know make me more my new not now of on one or our out "
-    "read see she so that the their they this to up us was we what when who will "
-    "with you your"
-)
-_COMMON = frozenset(_COMMON_WORDS.split()) | {MARK + c for c in ',.:()/-"'}
-
-
-def _cost(pieces: frozenset[str]) -> float:
-    """About how many lines hold one of the pieces (a guess: a common word or mark
-    most, a digit many, a rarer mark or a long word few); the cheapest set is used."""
-
-    def one(piece: str) -> float:
-        if piece in _COMMON:
-            return 0.3
-        if piece == DIGIT:
-            return 0.2
-        return 0.05 if piece.startswith(MARK) else 0.2 / len(piece) ** 2
-
-    return sum(one(p) for p in pieces)
-
-
-def _usable(pieces: frozenset[str]) -> bool:
-    """Word pieces of ``MIN_PIECE`` characters and more, marks, digits."""
-    return all(p.startswith(MARK) or len(p) >= MIN_PIECE for p in pieces)
-
-
-def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lowercased ASCII letter-and-digit pieces one of which is in every match of
-    ``pattern`` (case ignored), or None when no such set of pieces of ``MIN_PIECE``
-    characters and more is found. A piece never spans white space or punctuation, so
-    it lies inside one word of the line whatever the spacing."""
-    try:
-        parsed = _sre_parse(pattern.pattern, pattern.flags)
-    except Exception:  # an internal parser that changed shape: no shortcut
-        return None
-    best = _required(list(parsed))
-    if best is None or not _usable(best):
-        return None
-    return best
-
-
-def _sre_parse(source: str, flags: int):  # type: ignore[no-untyped-def]
-    return _parser.parse(source, flags)
-
-
-def _mark(code: int) -> str | None:
-    """A punctuation mark or symbol that case, normalizing and spacing leave alone."""
-    c = chr(code)
-    if c.isalnum() or c.isspace() or c == "'" or not c.isprintable():
-        return None
-    return MARK + c if c.lower() == c == c.upper() == c.casefold() else None
-
-
-def _in_pieces(members: list) -> frozenset[str] | None:  # type: ignore[type-arg]
-    """The pieces of a character class: its marks, or a digit; None for anything else."""
-    out: set[str] = set()
-    for op, av in members:
-        if op is C.LITERAL and _mark(av) is not None:
-            out.add(_mark(av))  # type: ignore[arg-type]
-        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
-            out.add(DIGIT)
-        else:
-            return None
-    return frozenset(out) or None
-
-
-def _piece_char(code: int) -> str | None:
-    c = chr(code).lower()
-    return c if len(c) == 1 and c.isascii() and c.isalnum() else None
-
-
-def _exact(items: list) -> set[str] | None:  # type: ignore[type-arg]
-    """Every string of ASCII letters and digits the items match (lowercased), or None."""
-    out = {""}
-    for op, av in items:
-        if op is C.LITERAL:
-            c = _piece_char(av)
-            if c is None:
-                return None
-            alts: set[str] | None = {c}
-        elif op is C.SUBPATTERN:
-            alts = _exact(list(av[-1]))
-        elif op is C.BRANCH:
-            alts = set()
-            for alt in av[1]:
-                sub = _exact(list(alt))
-                if sub is None:
-                    return None
-                alts |= sub
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and (av[0], av[1]) == (0, 1):
-            sub = _exact(list(av[2]))
-            alts = None if sub is None else sub | {""}
-        else:
-            return None
-        if alts is None:
-            return None
-        out = {a + b for a in out for b in alts}
-        if len(out) > MAX_PIECES:
-            return None
-    return out
-
-
-def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
-    """The most selective set of pieces one of which every match of ``items`` holds."""
-    candidates: list[frozenset[str]] = []
-    run: set[str] = {""}
-
-    def close() -> None:
-        if "" not in run:
-            candidates.append(frozenset(run))
-
-    for op, av in items:
-        exact = _exact([(op, av)])
-        if exact is not None and len(exact) * len(run) <= MAX_PIECES:
-            run = {a + b for a in run for b in exact}
-            continue
-        close()
-        run = {""}
-        if exact is not None:  # too many combinations: start a new run with it
-            run = exact
-            continue
-        sub: frozenset[str] | None = None
-        if op is C.LITERAL:
-            mark = _mark(av)
-            sub = None if mark is None else frozenset({mark})
-        elif op is C.IN:
-            sub = _in_pieces(list(av))
-        elif op is C.SUBPATTERN:
-            sub = _required(list(av[-1]))
-        elif op is getattr(C, "ATOMIC_GROUP", None):
-            sub = _required(list(av))
-        elif op is C.BRANCH:
-            union: set[str] = set()
-            for alt in av[1]:
-                part = _required(list(alt))
-                if part is None:
-                    union = set()
-                    break
-                union |= part
-            sub = frozenset(union) if union else None
-        elif (
-            op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and av[0] >= 1
-        ):
-            sub = _required(list(av[2]))
-        if sub is not None and len(sub) <= MAX_PIECES:
-            candidates.append(sub)
-    close()
-    candidates = [c for c in candidates if _usable(c)]
-    return min(candidates, key=_cost) if candidates else None
-
-
-_ASCII = tuple(chr(c) for c in range(128))
-_CATEGORIES = {
-    C.CATEGORY_DIGIT: r"\d",
-    C.CATEGORY_NOT_DIGIT: r"\D",
-    C.CATEGORY_SPACE: r"\s",
-    C.CATEGORY_NOT_SPACE: r"\S",
-    C.CATEGORY_WORD: r"\w",
-    C.CATEGORY_NOT_WORD: r"\W",
-}
-_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None))
-_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
-
-
-def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The ASCII characters a full match of ``pattern`` may open with, or None when
-    they are not known (then any line is tried). A line opening with another ASCII
-    character is never matched in full. Each class of the expression is tried on every
-    ASCII character with the expression's own flags, so case folding (``K`` for the
-    Kelvin sign, ``s`` for a long s) is the regex engine's own."""
-    try:
-        parsed = _sre_parse(pattern.pattern, pattern.flags)
-        first, _ = _first(list(parsed), pattern.flags)
-    except Exception:  # an internal parser that changed shape: no shortcut
-        return None
-    return first
-
-
-def _first(items: list, flags: int) -> tuple[frozenset[str] | None, bool]:  # type: ignore[type-arg]
-    """(the ASCII characters a match of ``items`` may open with, whether it may be
-    empty); None for characters not known."""
-    out: set[str] = set()
-    for op, av in items:
-        first, nullable = _first_item(op, av, flags)
-        if first is None:
-            return None, False
-        out |= first
-        if not nullable:
-            return frozenset(out), False
-    return frozenset(out), True
-
-
-def _first_item(op: Any, av: Any, flags: int) -> tuple[frozenset[str] | None, bool]:
-    if op is C.LITERAL:
-        return _class_chars(re.escape(chr(av)), flags), False
-    if op is C.NOT_LITERAL:
-        return _class_chars("^" + re.escape(chr(av)), flags), False
-    if op is C.IN:
-        source = _class_source(list(av))
-        return (None if source is None else _class_chars(source, flags)), False
-    if op is C.ANY:
-        return frozenset(_ASCII), False
-    if op is C.SUBPATTERN:  # (group, add_flags, del_flags, items): added flags only widen
-        return _first(list(av[-1]), flags | av[1])
-    if op is getattr(C, "ATOMIC_GROUP", None):
-        return _first(list(av), flags)
-    if op is C.BRANCH:
-        out: set[str] = set()
-        nullable = False
-        for alt in av[1]:
-            first, empty = _first(list(alt), flags)
-            if first is None:
-                return None, False
-            out |= first
-            nullable = nullable or empty
-        return frozenset(out), nullable
-    if op in _REPEATS:
-        low, high, sub = av
-        if high == 0:
-            return frozenset(), True
-        first, empty = _first(list(sub), flags)
-        return first, empty or low == 0
-    if op in _ZERO_WIDTH:  # consumes nothing: what follows opens the match
-        return frozenset(), True
-    return None, False
-
-
-def _class_source(members: list) -> str | None:  # type: ignore[type-arg]
-    """A character class written back from its parsed members (None: not known)."""
-    parts: list[str] = []
-    for op, av in members:
-        if op is C.NEGATE and not parts:
-            parts.append("^")
-        elif op is C.LITERAL:
-            parts.append(re.escape(chr(av)))
-        elif op is C.RANGE:
-            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
-        elif op is C.CATEGORY and av in _CATEGORIES:
-            parts.append(_CATEGORIES[av])
-        else:
-            return None
-    return "".join(parts)
-
-
-@lru_cache(maxsize=4096)
-def _class_chars(source: str, flags: int) -> frozenset[str]:
-    """The ASCII characters the class ``[source]`` matches with ``flags``."""
-    cls = re.compile(f"[{source}]", flags & ~re.VERBOSE)
-    return frozenset(c for c in _ASCII if cls.fullmatch(c))
 
 
 _COMPILED: dict[int, tuple[tuple[LineRule, ...], RuleSet]] = {}

@@ -56,7 +56,8 @@ from pathlib import Path
 
 from .boilerplate import is_running_text
 from .edits import Edit
-from .rules import LineRule, LineView, RuleSet, line_view, load_rules
+from .lines import LineView, line_view
+from .rules import LineRule, RuleSet, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
 __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]

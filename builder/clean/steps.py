@@ -17,7 +17,7 @@ import ftfy
 import regex
 
 from .edits import Edit
-from .rules import line_view
+from .lines import line_view
 
 __all__ = [
     "LIST_MARKER",
@@ -164,6 +164,13 @@ class FixMojibake(CleaningStep):
         return edits
 
 
+#: Character-class bodies (what goes between ``[`` and ``]``) of :class:`UnicodeNormalize`:
+#: spaces other than the plain one (and tab), each made a plain space ...
+_ODD_SPACES = r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t"
+#: ... and invisible and control characters (all but the line breaks \n and \r), each removed.
+_INVISIBLES = r"\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+
+
 class UnicodeNormalize(CleaningStep):
     """NFC; odd spaces become a plain space; invisible and control characters go.
 
@@ -181,10 +188,10 @@ class UnicodeNormalize(CleaningStep):
     """
 
     name = "unicode"
-    _space = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
-    _invisible = re.compile(r"[\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    _space = re.compile(f"[{_ODD_SPACES}]")
+    _invisible = re.compile(f"[{_INVISIBLES}]")
     #: Either class (the two written as one).
-    _space_or_invisible = re.compile(_space.pattern[:-1] + _invisible.pattern[1:])
+    _space_or_invisible = re.compile(f"[{_ODD_SPACES}{_INVISIBLES}]")
     _joiner = re.compile(r"[\u200c\u200d]+")
     #: What a joiner joins: letters, marks (a variation selector is one), emoji and skin tones.
     _joinable = regex.compile(r"[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]")
