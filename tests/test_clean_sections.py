@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.clean.edits import rebuild_raw
+from builder.clean.lines import line_view
 from builder.clean.pipeline import Cleaner
-from builder.clean.rules import line_view, load_rules
+from builder.clean.rules import load_rules
 from builder.clean.sections import _BIO, _BIO_WORDS, SECTIONS_PATH, TrailingSection
 from builder.clean.steps import DocumentContext
 
