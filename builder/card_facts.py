@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .card import sources_table
+from .card_versions import render_load_snippet, render_versions
 from .feature_types import field_table
 from .process import Context
-from .publish.changelog import render_load_snippet, render_versions
 from .staging import Staging
 from .stats import UNKNOWN_PUBLISHER
 

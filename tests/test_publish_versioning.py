@@ -13,7 +13,7 @@ import semver
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.publish.changelog import (
+from builder.card_versions import (
     END,
     START,
     ReleaseEntry,

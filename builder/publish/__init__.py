@@ -6,7 +6,9 @@ interface (:mod:`.target`): the Hugging Face Hub (:mod:`.hub`, through
 (:mod:`.gitrepo`), which is what a Hub dataset repo is underneath.
 
 Submodules import their heavy dependencies themselves, so importing this
-package stays cheap (the build imports :mod:`.changelog` to render the card).
+package stays cheap. The card's release-dependent parts (Versions section, load
+snippet) are :mod:`builder.card_versions`: the build renders them for a local build,
+publishing re-renders them for the release; the build imports nothing from here.
 """
 
 from __future__ import annotations

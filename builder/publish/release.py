@@ -35,9 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..manifest import MANIFEST_NAME, file_entry
-from . import retry
-from .changelog import (
+from ..card_versions import (
     ReleaseEntry,
     load_code,
     render_load_snippet,
@@ -45,6 +43,8 @@ from .changelog import (
     replace_load_snippet,
     replace_versions,
 )
+from ..manifest import MANIFEST_NAME, file_entry
+from . import retry
 from .licensing import RedistributionDecision, decide, replace_notice
 from .preflight import BuildInfo, check_build
 from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, write_digest

@@ -97,7 +97,7 @@ def replace_load_snippet(card: str, snippet: str) -> str:
 
 
 def _escape(text: str) -> str:
-    from ..card import md_escape
+    from .card import md_escape  # not at import: publishing imports this without jinja2's cost
 
     return md_escape(text)
 
