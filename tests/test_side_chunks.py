@@ -47,16 +47,11 @@ def _inline(path: Path, limit: int) -> list[tuple]:
     return out
 
 
-def test_pieces_read_and_check_every_line_as_one_reading_does(tmp_path: Path) -> None:
-    path = tmp_path / "sources.jsonl"
-    path.write_bytes(b"\n".join(_lines()))
-    assert is_plain(path)
-    expected = _inline(path, 2000)
-    assert any(issues for _, _, issues in expected)  # the file has every kind of problem
-    timings = StageTimings()
+def _checked_in_two_workers(path: Path, *, timings: StageTimings, pickled: bool = False) -> list:
+    """``path`` checked by two spawned workers in pieces of a few hundred bytes (most
+    lines a piece of their own)."""
     with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
-        # pieces of a few hundred bytes: most lines are a piece of their own
-        got = list(
+        return list(
             checked_in_pool(
                 pool,
                 2,
@@ -66,8 +61,19 @@ def test_pieces_read_and_check_every_line_as_one_reading_does(tmp_path: Path) ->
                 max_line_bytes=2000,
                 timings=timings,
                 piece_bytes=300,
+                pickled=pickled,
             )
         )
+
+
+def test_pieces_read_and_check_every_line_as_one_reading_does(tmp_path: Path) -> None:
+    path = tmp_path / "sources.jsonl"
+    path.write_bytes(b"\n".join(_lines()))
+    assert is_plain(path)
+    expected = _inline(path, 2000)
+    assert any(issues for _, _, issues in expected)  # the file has every kind of problem
+    timings = StageTimings()
+    got = _checked_in_two_workers(path, timings=timings)
     assert got == expected
     assert timings.records["check-side-records"] == len(expected)
 
@@ -78,20 +84,7 @@ def test_pickled_lines_are_the_records_a_reading_here_stores(tmp_path: Path) -> 
     path = tmp_path / "sources.jsonl"
     path.write_bytes(b"\n".join(_lines()))
     expected = _inline(path, 2000)
-    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
-        got = list(
-            checked_in_pool(
-                pool,
-                2,
-                path,
-                schema="source",
-                name=path.name,
-                max_line_bytes=2000,
-                timings=StageTimings(),
-                piece_bytes=300,
-                pickled=True,
-            )
-        )
+    got = _checked_in_two_workers(path, timings=StageTimings(), pickled=True)
     pickled = 0
     for (line, record, issues), (want_line, want, want_issues) in zip(got, expected, strict=True):
         assert (line, issues) == (want_line, want_issues)
