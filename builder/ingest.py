@@ -11,7 +11,6 @@ import codecs
 import gzip
 import hashlib
 import io
-import itertools
 import json
 import os
 import re
@@ -264,7 +263,6 @@ def article_from_bytes(
 
 
 _NOT_BRACKET_OR_QUOTE = bytes(b for b in range(256) if b not in b'[]{}"')
-_BRACKET_STEP = [1 if b in b"[{" else -1 for b in range(256)]
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -282,15 +280,6 @@ def _brackets(line: str | bytes) -> bytes:
     # out of a text. Most lines then hold no quote (no text holds a bracket).
     marks = marks.replace(b'""', b"")
     return b"".join(marks.split(b'"')[::2]) if b'"' in marks else marks
-
-
-def _bracket_depth(line: str | bytes) -> int:
-    """Deepest bracket nesting of a valid JSON text (str, or its UTF-8 bytes).
-
-    It is at most one less than :func:`_depth` (which also counts scalar
-    leaves), so a line under the limit here needs no walk of its parsed value.
-    """
-    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, _brackets(line))), default=0)
 
 
 def _maybe_deep(brackets: bytes, depth: int = MAX_JSON_DEPTH) -> bool:

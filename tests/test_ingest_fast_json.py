@@ -8,7 +8,6 @@ with colons, quotes, backslashes and brackets inside texts, and random spacing.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,9 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from test_ingest_json import bracket_depth
 
 from builder.ingest import (
-    _BRACKET_STEP,
     _NOT_BRACKET_OR_QUOTE,
     _brackets,
     _maybe_deep,
@@ -149,7 +148,7 @@ def test_brackets_and_the_depth_bound_are_sound(line: str, limit: int) -> None:
         return
     brackets = _brackets(line)
     assert brackets == old_brackets(line)
-    depth = max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+    depth = bracket_depth(line)
     if not _maybe_deep(brackets, limit):
         assert depth < limit
 
