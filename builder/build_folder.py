@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
 import threading
 import time
@@ -33,7 +32,7 @@ from .card_plotter import Plotter, write_plots
 from .config import DatasetConfig
 from .croissant import croissant_document, rai_fields, write_croissant
 from .errors import BuildError
-from .ingest import article_path, leads_outside
+from .ingest import article_path, folder_files, leads_outside
 from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
@@ -369,20 +368,6 @@ def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
     return {"extraction": extractor_entry()}
 
 
-def _files_under(folder: Path) -> Iterator[Path]:
-    """The files of an annotation folder (brat, Label Studio target storage), hidden
-    names left out as its readers leave them out; sorted folder by folder, so the
-    listing is the same on every system."""
-    with os.scandir(folder) as entries:
-        kept = sorted(
-            (e.name, e.is_dir(follow_symlinks=False)) for e in entries if not e.name.startswith(".")
-        )
-    yield from (folder / name for name, is_dir in kept if not is_dir)
-    for name, is_dir in kept:
-        if is_dir:
-            yield from _files_under(folder / name)
-
-
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
     """Every input file, streamed: the articles are the staged ids (listed once, sorted).
 
@@ -391,7 +376,10 @@ def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str
     root = config.root
     files = itertools.chain(
         [config.path, config.sources_path],
-        *(_files_under(a.path) if a.path.is_dir() else [a.path] for a in config.annotation_inputs),
+        *(
+            (a.path / f for f in sorted(folder_files(a.path))) if a.path.is_dir() else [a.path]
+            for a in config.annotation_inputs
+        ),
     )
     articles: Iterable[tuple[Path, str | None, int | None]]
     if config.reads_shards:

@@ -29,6 +29,7 @@ __all__ = [
     "RawArticle",
     "article_from_bytes",
     "article_path",
+    "folder_files",
     "ignored_entries",
     "iter_article_ids",
     "open_input",
@@ -100,6 +101,23 @@ def iter_article_ids(directory: Path) -> Iterator[str]:
         for entry in entries:
             if entry.name.endswith(ARTICLE_SUFFIX) and not entry.name.startswith("."):
                 yield entry.name[: -len(ARTICLE_SUFFIX)]
+
+
+def folder_files(folder: Path) -> Iterator[str]:
+    """Every file under ``folder`` (an annotation tool's export folder) as a
+    ``/``-separated relative path, as the system lists them: hidden names left out
+    (``.DS_Store``, a sync tool's ``.part`` files), linked sub-folders not entered."""
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.is_file():
+                    yield Path(entry.path).relative_to(folder).as_posix()
 
 
 def article_path(directory: Path, article_id: str) -> Path:

@@ -29,7 +29,6 @@ text, no article id): such a file is an error asking for a JSON export.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import tempfile
@@ -38,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..ingest import folder_files
 from ..validate.report import Issue
 from .lstasks import TaskReport, pick_annotation
 from .options import ImportOptions
@@ -49,22 +49,6 @@ Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 _ANNOTATION = re.compile(r"/annotations/(\d+)(.*)")
 #: A target-storage file holds one annotation or one task; anything larger is not one.
 MAX_FILE_BYTES = 64 << 20
-
-
-def _members(folder: Path) -> Iterator[str]:
-    """Every file under ``folder`` as a ``/``-separated relative path, hidden ones left
-    out (``.DS_Store``, a sync tool's ``.part`` files), listed as the system gives them."""
-    stack = [folder]
-    while stack:
-        here = stack.pop()
-        with os.scandir(here) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file():
-                    yield Path(entry.path).relative_to(folder).as_posix()
 
 
 def _load(folder: Path, member: str) -> tuple[Any, str | None]:
@@ -123,7 +107,7 @@ def _index(folder: Path, db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE f (task, member TEXT, problem TEXT)")
 
     def rows() -> Iterator[tuple[Any, str, str | None]]:
-        for member in _members(folder):
+        for member in folder_files(folder):
             value, why = _load(folder, member)
             shape = _shape(value) if why is None else why
             if isinstance(shape, str):
