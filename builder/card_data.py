@@ -102,7 +102,7 @@ _EPOCH = dt.date(1970, 1, 1)
 def scan_figures(figures: Callable[[str], Iterable[Figures]], splits: Sequence[str]) -> DataScan:
     """Per split: text lengths, withheld texts, publication days and entity label
     counts, from the figures each batch took of its rows
-    (:func:`builder.process.card_figures`, staged per article): no Parquet read back."""
+    (:func:`builder.row_figures.card_figures`, staged per article): no Parquet read back."""
     scan = DataScan(splits={}, dates=Counter(), undated=0)
     for split in splits:
         facts = scan.splits.setdefault(split, SplitScan())

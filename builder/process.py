@@ -41,7 +41,6 @@ __all__ = [
     "BatchResult",
     "BatchSpec",
     "Context",
-    "card_figures",
     "process_batch",
     "row_schema_bytes",
 ]

@@ -57,7 +57,7 @@ class ArticleFacts:
     row_bytes: int
     publisher: str | None
     minhash: bytes | None = None
-    # The card's figures (see :func:`builder.process.card_figures`).
+    # The card's figures (see :func:`builder.row_figures.card_figures`).
     chars: int | None = None
     words: int | None = None
     day: int | None = None

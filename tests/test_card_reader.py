@@ -265,7 +265,7 @@ def test_the_batches_figures_give_the_scan_of_the_written_parquet(seed_build: Pa
     """The card's figures taken per row in the batches (no Parquet read back) count
     exactly what a scan of the written Parquet files counts."""
     from builder.card_data import scan_figures
-    from builder.process import card_figures
+    from builder.row_figures import card_figures
 
     splits = sorted({p.name.split("-")[0] for p in (seed_build / "data").glob("*.parquet")})
     figures: dict[str, list[Any]] = {}
