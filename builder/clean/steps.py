@@ -17,7 +17,7 @@ import ftfy
 import regex
 
 from .edits import Edit
-from .lines import line_view
+from .lines import count_words_of, line_view
 
 __all__ = [
     "LIST_MARKER",
@@ -84,6 +84,8 @@ def _split_lines(text: str) -> Iterator[tuple[int, int, str]]:
     # One split in C, then offsets by addition: a third faster than finding each newline.
     pos = 0
     lines = text.split("\n")
+    # the steps reading these lines ask how many words each has: all counted at once
+    count_words_of(lines, text)
     last = lines.pop()  # what follows the last newline: "" when the text ends with one
     for line in lines:
         end = pos + len(line) + 1
@@ -374,13 +376,18 @@ class RepeatedHeader(CleaningStep):
         # The lines' views are shared with the steps before (cached by line): their
         # words are not split again, and a line's key is its words joined.
         views = [line_view(line) for _, _, line in lines]
-        keys = [v.key for v in views]
+        # Two lines have the same key only if they have as many words: a line's key is
+        # made (its words listed and joined) only when an earlier line has its count.
+        counts = [len(v.words) for v in views]
         last_repeat = -1
-        for i, key in enumerate(keys):
-            if key and key in keys[:i]:
-                last_repeat = i
+        for i, n in enumerate(counts):
+            if n and n in counts[:i]:
+                key = views[i].key
+                if any(counts[j] == n and views[j].key == key for j in range(i)):
+                    last_repeat = i
         if last_repeat < 0:
             return []
+        keys = [v.key for v in views]
         title = keys[last_repeat]
         head = lines[:last_repeat]
         if any(
