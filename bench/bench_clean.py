@@ -4,7 +4,7 @@ Speed (CPU time, ``time.process_time``; the machine is shared):
 
     .venv/bin/python bench/bench_clean.py speed [--limit N] [--texts DIR]
 
-Speed against another code, in one process, interleaved (old, new, old, new ...; on a
+Speed against another code, in one process, interleaved (old new, new old, ...; on a
 shared machine CPU time drifts between runs, so only runs side by side compare): the
 other tree's ``builder/clean`` is loaded under another package name.
 
@@ -252,9 +252,10 @@ def ab(old_tree: Path, limit: int | None, folder: Path | None, reps: int) -> Non
     for side in (old, new):  # warm caches and tables
         _step_times(side, texts[:100])
     runs: dict[str, list[Counter[str]]] = {"old": [], "new": []}
-    for _ in range(reps):
-        runs["old"].append(_step_times(old, texts))
-        runs["new"].append(_step_times(new, texts))
+    for rep in range(reps):  # which goes first alternates too (old new new old ...)
+        order = [("old", old), ("new", new)]
+        for side, pipeline in order if rep % 2 == 0 else order[::-1]:
+            runs[side].append(_step_times(pipeline, texts))
 
     def median_us(side: str, key: str) -> float:
         return statistics.median(r.get(key, 0.0) for r in runs[side]) / len(texts) * 1e6

@@ -13,9 +13,11 @@ from builder.clean.chars import (
     WORD,
     class_table,
     line_word_counts,
+    utf8_parts,
     word_count,
 )
 from builder.clean.lines import LineView, Words
+from builder.clean.steps import FixMojibake, UnicodeNormalize
 
 _WORDS = re.compile(r"\w+")
 
@@ -67,3 +69,20 @@ def test_lazy_words_read_as_the_list() -> None:
     assert words == expected and list(words) == expected
     assert words[1:3] == expected[1:3] and words[-1] == expected[-1]
     assert LineView(line).key == " ".join(expected)
+
+
+_MIXED = st.text(st.sampled_from([*"a Z\t\x00\x7f\n\r’", "\u00a0", "\u200b", "\u3000", "Ã", "€"]))
+
+
+@given(_MIXED | st.text(max_size=30))
+def test_utf8_parts_and_the_class_checks_read_off_them(text: str) -> None:
+    """The steps' presence checks on the two parts answer as the scans of the whole text."""
+    data, others = utf8_parts(text)
+    assert data == text.encode("utf-8", "surrogatepass")
+    assert others == "".join(c for c in text if ord(c) >= 128)
+    unicode = UnicodeNormalize()
+    found = bool(data.translate(None, unicode._not_ascii_space_or_invisible)) or bool(
+        others and unicode._space_or_invisible.search(others)
+    )
+    assert found == bool(unicode._space_or_invisible.search(text))
+    assert bool(FixMojibake._suspect.search(others)) == bool(FixMojibake._suspect.search(text))

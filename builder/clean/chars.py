@@ -21,7 +21,15 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["FOLD_CHANGES_CLASS", "WORD", "class_table", "word_count"]
+__all__ = [
+    "FOLD_CHANGES_CLASS",
+    "WORD",
+    "bytes_except",
+    "class_table",
+    "line_word_counts",
+    "utf8_parts",
+    "word_count",
+]
 
 #: ``\w`` (as the ``re`` module matches it in a ``str`` pattern).
 WORD = 1
@@ -91,12 +99,11 @@ def line_word_counts(text: str) -> list[int] | None:
     line's words are its ``" a"`` pairs; otherwise the code points go through
     :func:`class_table`.
     """
-    data = text.encode("utf-8", "surrogatepass")
+    data, others = utf8_parts(text)
     table = _NONWORD_HIGH
-    if len(data) != len(text):  # some characters outside ASCII: which classes are they?
-        others = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    if others:  # which classes are the characters outside ASCII of?
         classes = class_table()
-        kinds = {int(classes[ord(c)]) for c in others}
+        kinds = {int(classes[ord(c)]) for c in set(others)}
         if kinds == {WORD}:
             table = _WORD_HIGH
         elif kinds != {0}:
@@ -120,3 +127,36 @@ def _line_word_counts_by_table(text: str) -> list[int] | None:
     ends = np.cumsum(starts)[np.flatnonzero(cps == 10)]
     bounds = np.concatenate(([0], ends, [int(starts.sum())]))
     return np.diff(bounds).tolist()
+
+
+#: The last text's UTF-8 bytes and characters outside ASCII (steps in a row read one text).
+_last_parts: tuple[str, bytes, str] | None = None
+
+
+def utf8_parts(text: str) -> tuple[bytes, str]:
+    """The text's UTF-8 bytes and its characters outside ASCII, in order.
+
+    Several steps look for characters of a class before reading the text closely (odd
+    spaces, mojibake, letters outside ASCII). Their ASCII members are found by a byte
+    delete on the bytes; the others are read in the second part, a few characters of
+    most texts, instead of scanning the whole text once per class. Kept for the last
+    text (the steps mostly read the same one); the pair is read and replaced as one.
+    """
+    global _last_parts
+    last = _last_parts
+    if last is not None and last[0] is text:
+        return last[1], last[2]
+    data = text.encode("utf-8", "surrogatepass")
+    others = ""
+    if len(data) != len(text):
+        others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    _last_parts = (text, data, others)
+    return data, others
+
+
+def bytes_except(chars: str) -> bytes:
+    """Every byte value but those of ``chars`` (ASCII): a delete table for
+    ``bytes.translate`` that leaves only these characters."""
+    keep = {ord(c) for c in chars}
+    assert all(k < 128 for k in keep)
+    return bytes(b for b in range(256) if b not in keep)

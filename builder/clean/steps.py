@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import ftfy
 import regex
 
+from .chars import bytes_except, utf8_parts
 from .edits import Edit
 from .lines import count_words_of, line_view
 
@@ -154,7 +155,8 @@ class FixMojibake(CleaningStep):
     _suspect = re.compile(r"[ÃÂâ€™œ\x80-\x9f]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        if not self._suspect.search(text):
+        # every suspect is outside ASCII: looked for among those characters alone
+        if text.isascii() or not self._suspect.search(utf8_parts(text)[1]):
             return []
         edits: list[Edit] = []
         for start, _end, line in iter_lines(text):
@@ -171,6 +173,10 @@ class FixMojibake(CleaningStep):
 _ODD_SPACES = r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t"
 #: ... and invisible and control characters (all but the line breaks \n and \r), each removed.
 _INVISIBLES = r"\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+#: The ASCII characters of either class.
+_ASCII_SPACES_AND_INVISIBLES = "".join(
+    c for c in map(chr, range(128)) if re.match(f"[{_ODD_SPACES}{_INVISIBLES}]", c)
+)
 
 
 class UnicodeNormalize(CleaningStep):
@@ -194,14 +200,20 @@ class UnicodeNormalize(CleaningStep):
     _invisible = re.compile(f"[{_INVISIBLES}]")
     #: Either class (the two written as one).
     _space_or_invisible = re.compile(f"[{_ODD_SPACES}{_INVISIBLES}]")
+    #: Every byte but the ASCII members of either class (tab and control characters).
+    _not_ascii_space_or_invisible = bytes_except(_ASCII_SPACES_AND_INVISIBLES)
     _joiner = re.compile(r"[\u200c\u200d]+")
     #: What a joiner joins: letters, marks (a variation selector is one), emoji and skin tones.
     _joinable = regex.compile(r"[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         edits: list[Edit] = []
-        # One scan tells whether either class is there at all (most texts have neither).
-        if self._space_or_invisible.search(text):
+        # Whether either class is there at all (most texts have neither): its ASCII
+        # members by a byte delete, the others among the characters outside ASCII.
+        data, others = utf8_parts(text)
+        if data.translate(None, self._not_ascii_space_or_invisible) or (
+            others and self._space_or_invisible.search(others)
+        ):
             edits += [
                 self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)
             ]
@@ -209,7 +221,7 @@ class UnicodeNormalize(CleaningStep):
                 self.edit(m.start(), m.end(), "", "invisible")
                 for m in self._invisible.finditer(text)
             ]
-        if "\u200c" in text or "\u200d" in text:
+        if others and ("\u200c" in others or "\u200d" in others):
             edits += [
                 self.edit(m.start(), m.end(), "", "joiner_edge")
                 for m in self._joiner.finditer(text)
