@@ -78,18 +78,38 @@ def _rejoin_clitics(text: str) -> str:
 COUNT_FIRST_CHARS = 120
 
 
-#: The word counts of the lines of the text split last (:func:`count_words_of`), by line.
-#: Replaced per text (flat memory); a line not in it is counted on its own.
+#: The word counts of the lines of a text split before (:func:`count_words_of`), by line
+#: (replaced per counted text: flat memory; a line not in it is counted on its own) ...
 _counted: dict[str, int] = {}
+#: ... and the text split last, until a long line of it is read.
+_pending: str | None = None
 
 
-def count_words_of(lines: list[str], text: str) -> None:
-    """Count the words of every line of ``text`` (``lines``: ``text.split("\n")``) in one
-    pass over the whole text (:func:`builder.clean.chars.line_word_counts`), for the
-    views of its lines made next."""
-    global _counted
-    counts = line_word_counts(text)
-    _counted = dict(zip(lines, counts, strict=True)) if counts is not None else {}
+#: Long lines of the pending text counted one by one before all are counted at once.
+COUNT_ALL_AFTER = 4
+_misses = 0
+
+
+def count_words_of(text: str) -> None:
+    """Note ``text`` (split into lines by a step): the words of all its lines are
+    counted in one pass over the whole text
+    (:func:`builder.clean.chars.line_word_counts`) once views of more than
+    ``COUNT_ALL_AFTER`` of its long lines were made (those are counted one by one). A
+    step reading only a few lines (the header's first lines) never pays for the whole
+    text."""
+    global _pending, _misses
+    _pending = text
+    _misses = 0
+
+
+def _count_pending() -> None:
+    global _counted, _pending
+    text = _pending
+    _pending = None
+    if text is not None:
+        counts = line_word_counts(text)
+        lines = text.split("\n")
+        _counted = dict(zip(lines, counts, strict=True)) if counts is not None else {}
 
 
 class Words(Sequence[str]):
@@ -106,9 +126,17 @@ class Words(Sequence[str]):
     def __init__(self, raw: str) -> None:
         self._raw: str | None = None
         self._list: list[str] | None = None
-        n = _counted.get(raw)
-        if n is None and len(raw) > COUNT_FIRST_CHARS:
-            n = word_count(raw)
+        n = None
+        if len(raw) > COUNT_FIRST_CHARS:
+            n = _counted.get(raw)
+            if n is None and _pending is not None:
+                global _misses
+                _misses += 1
+                if _misses > COUNT_ALL_AFTER:  # a step reading many lines: count them all
+                    _count_pending()
+                    n = _counted.get(raw)
+            if n is None:
+                n = word_count(raw)
         if n is None:
             self._list = WORD.findall(raw.casefold())
             n = len(self._list)

@@ -86,7 +86,8 @@ def _split_lines(text: str) -> Iterator[tuple[int, int, str]]:
     pos = 0
     lines = text.split("\n")
     # the steps reading these lines ask how many words each has: all counted at once
-    count_words_of(lines, text)
+    # (when the first long line is read)
+    count_words_of(text)
     last = lines.pop()  # what follows the last newline: "" when the text ends with one
     for line in lines:
         end = pos + len(line) + 1
