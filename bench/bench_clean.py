@@ -4,12 +4,23 @@ Speed (CPU time, ``time.process_time``; the machine is shared):
 
     .venv/bin/python bench/bench_clean.py speed [--limit N] [--texts DIR]
 
+Speed against another code, in one process, interleaved (old new, new old, ...; on a
+shared machine CPU time drifts between runs, so only runs side by side compare): the
+other tree's ``builder/clean`` is loaded under another package name.
+
+    .venv/bin/python bench/bench_clean.py ab /tmp/base19 --texts /tmp/c5k/articles --limit 1000
+
+(At least 1,000 texts: the lines of fewer fit the line caches, and from the second run on
+every view would be a cache hit, which a build, reading each article once, never sees.)
+
 Equivalence: record every output (clean text, composed edit log, attributes, rule
 counts) of one code, then compare another code's outputs with it. Run the old code by
 putting its checkout first on the path:
 
     PYTHONPATH=/work/main .venv/bin/python bench/bench_clean.py record /tmp/old.pkl
     .venv/bin/python bench/bench_clean.py compare /tmp/old.pkl
+
+(The eval corpus is imported from the tree on ``PYTHONPATH``, else from this checkout.)
 
 The cases: every page of both real dev files (``noisy``, with and without the page
 title as headline, lowercased, and lowercased through the detokenizer), the eval
@@ -28,6 +39,10 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
+
+# After PYTHONPATH: ``record`` with an old tree first on the path reads that tree's code.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 DEV = Path("/work/shared/cleaning-dev")
 SEEDS = Path("/work/shared/seeds")
@@ -175,6 +190,84 @@ def speed(limit: int | None, folder: Path | None = None) -> None:
     print(f"{'sum':<14}{total:8.3f}{'':>8}{mb / total:9.2f}")
 
 
+def _load_tree(tree: Path, name: str) -> ModuleType:
+    """``tree``'s ``builder.clean`` package, imported as ``<name>.clean`` from a copy (with
+    the rule files and the one module it imports from ``builder``)."""
+    import importlib
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="bench_clean_"))
+    pkg = root / name
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    shutil.copytree(tree / "builder" / "clean", pkg / "clean")
+    shutil.copytree(tree / "builder" / "rules", pkg / "rules")
+    shutil.copy(tree / "builder" / "yamlio.py", pkg / "yamlio.py")
+    sys.path.insert(0, str(root))
+    return importlib.import_module(f"{name}.clean.pipeline")
+
+
+def _step_times(pipeline: ModuleType, texts: list[str]) -> Counter[str]:
+    """CPU seconds per step (and ``text_form``, ``apply``) over ``texts``, then
+    ``Cleaner.clean`` as a whole."""
+    steps_mod = sys.modules[pipeline.__name__.rsplit(".", 1)[0] + ".steps"]
+    cleaner = pipeline.Cleaner.default()
+    per: Counter[str] = Counter()
+    for raw in texts:
+        ctx = steps_mod.DocumentContext()
+        t0 = time.process_time()
+        form = pipeline.text_form(raw)
+        ctx.attributes.update(
+            text_form=form.label, lowercased=form.lowercased, tokenized=form.tokenized
+        )
+        per["text_form"] += time.process_time() - t0
+        emap = pipeline.EditMap(raw)
+        for step in cleaner.steps:
+            t0 = time.process_time()
+            edits = step.find_edits(emap.text, ctx)
+            t1 = time.process_time()
+            emap.apply(edits)
+            per[step.name] += t1 - t0
+            per["apply"] += time.process_time() - t1
+    t0 = time.process_time()
+    for raw in texts:
+        cleaner.clean(raw, steps_mod.DocumentContext())
+    per["Cleaner.clean"] = time.process_time() - t0
+    return per
+
+
+def ab(old_tree: Path, limit: int | None, folder: Path | None, reps: int) -> None:
+    """Median microseconds per text, per step, of ``old_tree``'s cleaner and this one."""
+    import statistics
+
+    if folder is not None:
+        texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    else:
+        texts = [p["noisy"] for p in dev_pages()]
+    texts = texts[:limit] if limit else texts
+    old = _load_tree(old_tree, "bench_clean_old")
+    from builder.clean import pipeline as new
+
+    for side in (old, new):  # warm caches and tables
+        _step_times(side, texts[:100])
+    runs: dict[str, list[Counter[str]]] = {"old": [], "new": []}
+    for rep in range(reps):  # which goes first alternates too (old new new old ...)
+        order = [("old", old), ("new", new)]
+        for side, pipeline in order if rep % 2 == 0 else order[::-1]:
+            runs[side].append(_step_times(pipeline, texts))
+
+    def median_us(side: str, key: str) -> float:
+        return statistics.median(r.get(key, 0.0) for r in runs[side]) / len(texts) * 1e6
+
+    keys = sorted(runs["old"][0], key=lambda k: -median_us("old", k))
+    print(f"{len(texts)} texts, {reps} interleaved runs each; median CPU us per text")
+    print(f"{'step':<16}{'old':>9}{'new':>9}{'old/new':>9}")
+    for k in keys:
+        o, n = median_us("old", k), median_us("new", k)
+        print(f"{k:<16}{o:9.1f}{n:9.1f}{o / max(n, 1e-9):8.2f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -183,7 +276,15 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("speed")
     sp.add_argument("--limit", type=int, default=None)
     sp.add_argument("--texts", type=Path, default=None, help="a folder of .txt articles")
+    ap_ab = sub.add_parser("ab")
+    ap_ab.add_argument("old_tree", type=Path, help="a checkout whose builder/clean to compare")
+    ap_ab.add_argument("--limit", type=int, default=None)
+    ap_ab.add_argument("--texts", type=Path, default=None, help="a folder of .txt articles")
+    ap_ab.add_argument("--reps", type=int, default=5)
     args = ap.parse_args(argv)
+    if args.cmd == "ab":
+        ab(args.old_tree, args.limit, args.texts, args.reps)
+        return 0
     if args.cmd == "record":
         record(args.path)
         return 0

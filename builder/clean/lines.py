@@ -8,9 +8,13 @@ clitics (``don ' t``), so one rule covers cased and lowercased-tokenized text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import overload
 
-__all__ = ["WORD", "LineView", "line_view", "normalize"]
+from .chars import line_word_counts, word_count
+
+__all__ = ["WORD", "LineView", "Words", "count_words_of", "line_view", "normalize"]
 
 #: A word of a line or of a rule's phrase or vocabulary (matched on casefolded text).
 WORD = re.compile(r"\w+")
@@ -68,21 +72,134 @@ def _rejoin_clitics(text: str) -> str:
     return "".join(out)
 
 
+#: A line longer than this has its words counted first and listed only when read (see
+#: :class:`Words`); a shorter one has them listed at once (a short line's list is cheap,
+#: and rules read the words of short lines).
+COUNT_FIRST_CHARS = 120
+
+
+#: The word counts of the lines of a text split before (:func:`count_words_of`), by line
+#: (replaced per counted text: flat memory; a line not in it is counted on its own) ...
+_counted: dict[str, int] = {}
+#: ... and the text split last, until a long line of it is read.
+_pending: str | None = None
+
+
+#: Long lines of the pending text counted one by one before all are counted at once.
+#: 0: at the first. (4 made the header's few lines cheaper on long real pages, but the
+#: 5 KB articles of a build have a handful of long lines, each then counted alone.)
+COUNT_ALL_AFTER = 0
+_misses = 0
+
+
+def count_words_of(text: str) -> None:
+    """Note ``text`` (split into lines by a step): the words of all its lines are
+    counted in one pass over the whole text
+    (:func:`builder.clean.chars.line_word_counts`) once views of more than
+    ``COUNT_ALL_AFTER`` of its long lines were made (those are counted one by one). A
+    step reading only a few lines (the header's first lines) never pays for the whole
+    text."""
+    global _pending, _misses
+    _pending = text
+    _misses = 0
+
+
+def _count_pending() -> None:
+    global _counted, _pending
+    text = _pending
+    _pending = None
+    if text is not None:
+        counts = line_word_counts(text)
+        lines = text.split("\n")
+        _counted = dict(zip(lines, counts, strict=True)) if counts is not None else {}
+
+
+class Words(Sequence[str]):
+    """The words of a line (``WORD.findall(line.casefold())``), listed on first read.
+
+    Every step asks how many words a line has; only the rules for short lines, and a
+    few tests, read the words themselves. A long line (a paragraph) is counted in numpy
+    (:func:`builder.clean.chars.word_count`, exact), its first word found by one search
+    when only that is asked, and its list made only when more is read.
+    """
+
+    __slots__ = ("_list", "_n", "_raw")
+
+    def __init__(self, raw: str) -> None:
+        self._raw: str | None = None
+        self._list: list[str] | None = None
+        n = None
+        if len(raw) > COUNT_FIRST_CHARS:
+            n = _counted.get(raw)
+            if n is None and _pending is not None:
+                global _misses
+                _misses += 1
+                if _misses > COUNT_ALL_AFTER:  # a step reading many lines: count them all
+                    _count_pending()
+                    n = _counted.get(raw)
+            if n is None:
+                n = word_count(raw)
+        if n is None:
+            self._list = WORD.findall(raw.casefold())
+            n = len(self._list)
+        else:
+            self._raw = raw
+        self._n = n
+
+    def _words(self) -> list[str]:
+        if self._list is None:
+            assert self._raw is not None
+            self._list = WORD.findall(self._raw.casefold())
+        return self._list
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if index == 0 and self._list is None and self._n:
+            assert self._raw is not None
+            found = WORD.search(self._raw.casefold())
+            assert found is not None
+            return found.group()
+        return self._words()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Words):
+            return self._words() == other._words()
+        return isinstance(other, list) and self._words() == other
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's: unhashable
+
+    def __repr__(self) -> str:
+        return repr(self._words())
+
+
 class LineView:
     """One line as rules see it: normalized text, its words, and their key.
 
-    ``words`` (which every reader wants, if only to count them) is worked out at once;
-    ``norm`` and ``key`` on first use, then kept as plain attributes: a view is read
-    many times per line, and a plain attribute is the cheapest read Python has.
+    ``words`` (which every reader wants, if only to count them) is made at once, as a
+    :class:`Words` that counts a long line without listing it; ``norm`` and ``key`` on
+    first use, then kept as plain attributes: a view is read many times per line, and
+    a plain attribute is the cheapest read Python has.
     """
 
-    words: list[str]
+    words: Words
     norm: str
     key: str
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self.words = WORD.findall(raw.casefold())
+        self.words = Words(raw)
 
     def __getattr__(self, name: str) -> str:
         # only reached while the attribute is not set yet

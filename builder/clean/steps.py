@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import ftfy
 import regex
 
+from .chars import bytes_except, utf8_parts
 from .edits import Edit
-from .lines import line_view
+from .lines import count_words_of, line_view
 
 __all__ = [
     "LIST_MARKER",
@@ -84,6 +85,9 @@ def _split_lines(text: str) -> Iterator[tuple[int, int, str]]:
     # One split in C, then offsets by addition: a third faster than finding each newline.
     pos = 0
     lines = text.split("\n")
+    # the steps reading these lines ask how many words each has: all counted at once
+    # (when the first long line is read)
+    count_words_of(text)
     last = lines.pop()  # what follows the last newline: "" when the text ends with one
     for line in lines:
         end = pos + len(line) + 1
@@ -152,7 +156,8 @@ class FixMojibake(CleaningStep):
     _suspect = re.compile(r"[ÃÂâ€™œ\x80-\x9f]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        if not self._suspect.search(text):
+        # every suspect is outside ASCII: looked for among those characters alone
+        if text.isascii() or not self._suspect.search(utf8_parts(text)[1]):
             return []
         edits: list[Edit] = []
         for start, _end, line in iter_lines(text):
@@ -169,6 +174,10 @@ class FixMojibake(CleaningStep):
 _ODD_SPACES = r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t"
 #: ... and invisible and control characters (all but the line breaks \n and \r), each removed.
 _INVISIBLES = r"\u200b\u2060\u00ad\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+#: The ASCII characters of either class.
+_ASCII_SPACES_AND_INVISIBLES = "".join(
+    c for c in map(chr, range(128)) if re.match(f"[{_ODD_SPACES}{_INVISIBLES}]", c)
+)
 
 
 class UnicodeNormalize(CleaningStep):
@@ -192,14 +201,20 @@ class UnicodeNormalize(CleaningStep):
     _invisible = re.compile(f"[{_INVISIBLES}]")
     #: Either class (the two written as one).
     _space_or_invisible = re.compile(f"[{_ODD_SPACES}{_INVISIBLES}]")
+    #: Every byte but the ASCII members of either class (tab and control characters).
+    _not_ascii_space_or_invisible = bytes_except(_ASCII_SPACES_AND_INVISIBLES)
     _joiner = re.compile(r"[\u200c\u200d]+")
     #: What a joiner joins: letters, marks (a variation selector is one), emoji and skin tones.
     _joinable = regex.compile(r"[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]")
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         edits: list[Edit] = []
-        # One scan tells whether either class is there at all (most texts have neither).
-        if self._space_or_invisible.search(text):
+        # Whether either class is there at all (most texts have neither): its ASCII
+        # members by a byte delete, the others among the characters outside ASCII.
+        data, others = utf8_parts(text)
+        if data.translate(None, self._not_ascii_space_or_invisible) or (
+            others and self._space_or_invisible.search(others)
+        ):
             edits += [
                 self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)
             ]
@@ -207,7 +222,7 @@ class UnicodeNormalize(CleaningStep):
                 self.edit(m.start(), m.end(), "", "invisible")
                 for m in self._invisible.finditer(text)
             ]
-        if "\u200c" in text or "\u200d" in text:
+        if others and ("\u200c" in others or "\u200d" in others):
             edits += [
                 self.edit(m.start(), m.end(), "", "joiner_edge")
                 for m in self._joiner.finditer(text)
@@ -374,13 +389,18 @@ class RepeatedHeader(CleaningStep):
         # The lines' views are shared with the steps before (cached by line): their
         # words are not split again, and a line's key is its words joined.
         views = [line_view(line) for _, _, line in lines]
-        keys = [v.key for v in views]
+        # Two lines have the same key only if they have as many words: a line's key is
+        # made (its words listed and joined) only when an earlier line has its count.
+        counts = [len(v.words) for v in views]
         last_repeat = -1
-        for i, key in enumerate(keys):
-            if key and key in keys[:i]:
-                last_repeat = i
+        for i, n in enumerate(counts):
+            if n and n in counts[:i]:
+                key = views[i].key
+                if any(counts[j] == n and views[j].key == key for j in range(i)):
+                    last_repeat = i
         if last_repeat < 0:
             return []
+        keys = [v.key for v in views]
         title = keys[last_repeat]
         head = lines[:last_repeat]
         if any(

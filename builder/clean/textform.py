@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from .chars import utf8_parts
 from .edits import Edit
 from .steps import CleaningStep, DocumentContext, iter_lines
 
@@ -63,10 +64,11 @@ MAX_UPPER_SHARE = 0.005
 MIN_LETTERS = 40
 #: Case and tokenization are properties of the whole text: a sample tells them.
 SAMPLE_CHARS = 20_000
-_ASCII_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
+#: Delete tables on UTF-8 bytes leaving the ASCII letters, and capitals (every byte of a
+#: character outside ASCII is 0x80 and over: deleted).
+_ASCII_NOT_LETTER = bytes(c for c in range(256) if not (c < 128 and chr(c).isalpha()))
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
-_ASCII_NOT_UPPER = bytes(c for c in range(128) if not 65 <= c <= 90)
-_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_ASCII_NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
 _NON_ASCII_UPPER = re.compile(r"[\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 MIN_PUNCT = 3
 
@@ -113,15 +115,14 @@ def _count_letters(text: str) -> int:
 def _count_letters_and_capitals(text: str) -> tuple[int, int]:
     """Letters and capitals (Latin, Greek, Cyrillic) in ``text``.
 
-    The ASCII ones by byte-level deletes on one encoding of the text; the regexes
-    for the others run only when the text has characters outside ASCII.
+    The ASCII ones by byte-level deletes on the text's UTF-8 bytes; the regexes for the
+    others run on its characters outside ASCII alone (:func:`~builder.clean.chars.utf8_parts`).
     """
-    ascii_bytes = text.encode("ascii", "ignore")
-    letters = len(ascii_bytes.translate(None, _ASCII_NOT_LETTER))
-    upper = len(ascii_bytes.translate(None, _ASCII_NOT_UPPER))
-    if len(ascii_bytes) < len(text):
+    data, rest = utf8_parts(text)  # shared with the steps that read the same text
+    letters = len(data.translate(None, _ASCII_NOT_LETTER))
+    upper = len(data.translate(None, _ASCII_NOT_UPPER))
+    if rest:
         # both classes are of single non-ASCII characters: count them on those alone
-        rest = _ASCII_RUN.sub("", text)
         letters += len(_NON_ASCII_LETTER.findall(rest))
         upper += len(_NON_ASCII_UPPER.findall(rest))
     return letters, upper
