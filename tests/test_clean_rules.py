@@ -72,6 +72,10 @@ CASES: dict[str, list[str]] = {
         "Shop now ›",
         "Read More",
         "Book a demo",
+        "Bottom of page",
+        "Accessibility links",
+        "Back to all articles",
+        "Previous Next",
     ],
     "menu_label": ["Home", "Search", "Menu"],
     "advertisement": [
@@ -123,6 +127,8 @@ CASES: dict[str, list[str]] = {
         "by | Feb 2, 2024 | Gardening, Tools",
         "Medically reviewed by Ines Carvalho, RN",
         "Fact checked by Joel Park",
+        "Edited by: Ines Carvalho",
+        "Features Editor, The Courier Mar 3, 2024 9:00 am EST",
     ],
     "author_bio": [
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
@@ -131,7 +137,7 @@ CASES: dict[str, list[str]] = {
         "Tuesday 3 March 2024",
         "Updated: 14:05 GMT, 3 March 2024",
         "2 hours ago",
-        "Mon 4 Mar 2024 09.12 GMT",
+        "Mon 4 March 2024 09.12 GMT",
         "03/03/2024 14:05",
     ],
     "reading_time": [
@@ -224,17 +230,37 @@ CASES: dict[str, list[str]] = {
         "Table of Contents",
         "Thanks! Your message has been sent.",
         "Oops! Something went wrong while submitting the form.",
+        "This field is for validation purposes and should be left unchanged.",
+        "* indicates required",
+        "Something went wrong. Please try again",
+        "Thank you for your feedback!",
+        "We'll get back to you within 2 business days.",
     ],
     "dateline": [
         "Last updated: 14 April 2024",
         "Published on Mar 3, 2024 08:15 PM IST",
         "June 2, 2021 - Updated March 9, 2024",
         "Updated on",
+        "[Submitted on 4 Mar 2024]",
     ],
     "placeholder": [
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
         "- Lorem ipsum 2",
     ],
+    "stamp_date": ["Nov 5, 2023", "SEPT 14, 2022", "Tue, 4 Feb. 2025 10:15 am"],
+    "staff_title": [
+        "Senior Features Writer",
+        "Trends and Culture Correspondent",
+        "Senior Lifestyle Editor",
+    ],
+    "engagement": ["2,417 views", "318 Shares", "4.2K likes · 96 comments"],
+    "shop_button": [
+        "$1,249.00 from Currys",
+        "Now 25% off",
+        "Check eBay Price",
+        "£34.99 at Argos",
+    ],
+    "footer_link": ["Privacy Notice", "Older posts", "Next", "Connect With Us"],
     "breadcrumb": [
         "Home » News » Weather",
         "You are here: Home / Sport",
@@ -289,6 +315,13 @@ ARTICLE_LINES = [
     "- Behavioral tracking: use cookies to record which pages a visitor opens and improve the experience",
     "Official figures from the government show the gap narrowing.",
     "Lorem ipsum is derived from a passage of Cicero, and designers still use it.",
+    "Why every journalist needs an editor",
+    "It costs $1,249 at Currys and less online.",
+    "Save 25% off the energy bill with these steps",
+    "May 4, 2024",
+    "Next, the council will vote on the plan.",
+    "The deal was signed on Dec 19, 2025 in Brussels.",
+    "Views on the plan were mixed.",
 ]
 
 
