@@ -114,6 +114,13 @@ CASES: dict[str, list[str]] = {
         "Image caption, The bridge reopened on Monday",
         "Crowds gather at the harbour — Tom Baker for The Herald",
         "Kwame Asante/AFP/Getty Images",
+        "Tomas Lind | Getty Images",
+        "Halfpoint Images/Moment via Getty Images",
+        "maria orlova Qx8bT2kLm9w unsplash",
+        "Featured image",
+        "Picture of Ines Carvalho",
+        "Ana Ruiz, Harbour at Dusk, 2018. Gelatin silver print. Courtesy the artist and Blue Door Gallery.",
+        "Courtesy of Nordic Outdoor",
     ],
     "byline": [
         "By Maria Lopez and Tom Baker",
@@ -214,6 +221,8 @@ CASES: dict[str, list[str]] = {
         "Image 4 of 18",
         "Slide 2/9",
         "View gallery",
+        "Click to enlarge image",
+        "Press enter or click to view image in full size",
     ],
     "rating_widget": [
         "Average rating 3.8 / 5. Vote count: 112",
@@ -246,6 +255,14 @@ CASES: dict[str, list[str]] = {
     "placeholder": [
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
         "- Lorem ipsum 2",
+    ],
+    "signup_call": [
+        "Subscribe to The Valley Gazette",
+        "Subscribe to get our monthly market report and 10% off your first order.",
+        "Sign up and try Ledgerly free for 30 days!",
+        "Join today",
+        "Great! Check your inbox and click the link to confirm your subscription.",
+        "We respect your privacy. Unsubscribe at any time.",
     ],
     "stamp_date": ["Nov 5, 2023", "SEPT 14, 2022", "Tue, 4 Feb. 2025 10:15 am"],
     "staff_title": [
@@ -322,6 +339,11 @@ ARTICLE_LINES = [
     "Next, the council will vote on the plan.",
     "The deal was signed on Dec 19, 2025 in Brussels.",
     "Views on the plan were mixed.",
+    "Sign up for an account, then open Settings.",
+    "Subscription prices rose by 5% this year.",
+    "Courtesy matters more than ever",
+    "The image",
+    "Photo of the week",
 ]
 
 
