@@ -54,6 +54,8 @@ CASES: dict[str, list[str]] = {
         "Download the free Herald app for iPhone and Android",
         "Get the Herald app",
         "Download our app for the latest headlines",
+        "Follow us",
+        "Stay connected",
     ],
     "comment_widget": [
         "12 comments",
@@ -63,6 +65,7 @@ CASES: dict[str, list[str]] = {
         "Notify me of follow-up comments by email.",
         "Save my name, email, and website in this browser for the next time I comment.",
         "%d bloggers like this:",
+        "Reader Interactions",
     ],
     "navigation": [
         "Skip to navigation",
@@ -81,6 +84,9 @@ CASES: dict[str, list[str]] = {
         "Accessibility links",
         "Back to all articles",
         "Previous Next",
+        "Book now",
+        "Request info",
+        "Contact us today!",
     ],
     "menu_label": ["Home", "Search", "Menu"],
     "advertisement": [
@@ -264,6 +270,9 @@ CASES: dict[str, list[str]] = {
         "June 2, 2021 - Updated March 9, 2024",
         "Updated on",
         "[Submitted on 4 Mar 2024]",
+        "Podcast - March 3, 2024",
+        "Essay - Published: 2024.03.03 | housing | transport |",
+        "calendar March 3, 2024",
     ],
     "placeholder": [
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
@@ -298,7 +307,7 @@ CASES: dict[str, list[str]] = {
         "Check eBay Price",
         "£34.99 at Argos",
     ],
-    "footer_link": ["Privacy Notice", "Older posts", "Next", "Connect With Us"],
+    "footer_link": ["Privacy Notice", "Older posts", "Next", "Terms of Service"],
     "breadcrumb": [
         "Home » News » Weather",
         "You are here: Home / Sport",
