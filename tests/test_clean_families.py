@@ -40,6 +40,8 @@ BODY_FURNITURE: dict[str, list[str]] = {
         "June 4, 2024 By Priya Raman In",
         "04/06/2024 by Priya Raman",
         "On Behalf of Hale & Ortiz LLP | Jun 4, 2024 | Estate Planning",
+        "2024-06-04 · Priya Raman",
+        "• Edited by: Priya Raman",
     ],
     "photo_credit": [
         "Priya Raman avatar",
@@ -264,3 +266,15 @@ def test_iter_lines_gives_every_line_with_its_offsets() -> None:
         assert all(
             text[s:e].count("\n") == (e < len(text) or text.endswith("\n")) for s, e, _ in lines
         )
+
+
+def test_a_byline_run_into_its_name_goes_only_where_case_shows_it() -> None:
+    # "By" glued to a capitalised name is a byline the extractor ran together; in
+    # lowercased text "bypriya" cannot be told from a word, and stays.
+    page = f"{P1}\n\nByPriya Raman Updated on\n\n{P2}"
+    result = Cleaner.default().clean(page)
+    assert result.text == f"{P1}\n\n{P2}"
+    assert any("boilerplate.byline" in e.reason for e in result.edits)
+    for kept in ("Bypass surgery", "BYOD Policy"):
+        page = f"{P1}\n\n{kept}\n\n{P2}"
+        assert Cleaner.default().clean(page).text == page
