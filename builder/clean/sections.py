@@ -521,32 +521,36 @@ class TrailingSection(CleaningStep):
     def _opens_echo(lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes) -> int:
         """The bio's line when line ``k`` is an author's name over a bio that opens with
         it, with hardly any prose after the bio (-1: not so)."""
+        name = lines[k][2].words
+        # The bio first (cheapest, and seldom there): the first line below of more than
+        # a role's few words, opening with the name's first word.
+        j = k + 1
+        end = min(k + 1 + ECHO_LINES, len(lines))
+        while j < end and len(lines[j][2].words) <= BIO_ABOVE_MAX_WORDS:
+            j += 1
+        if j == end:
+            return -1
+        bio = lines[j][2]
+        words = bio.words
         # Not "About Acme" over "Acme is ...": a press release's own last part, about
         # the company, is often the article's.
-        name = lines[k][2].words
         if (
-            not name
-            or len(name) > ECHO_NAME_WORDS
+            len(words) < ECHO_BIO_MIN_WORDS
+            or not name
+            or words[0] != name[0]
             or name[0] in _NOT_NAME_START
             or any(w.isdigit() for w in name)
             or lines[k][2].norm.endswith((".", "!", "?", ":", ";", ","))
         ):
             return -1
-        for j in range(k + 1, min(k + 1 + ECHO_LINES, len(lines))):
-            bio = lines[j][2]
-            words = bio.words
-            if len(words) >= ECHO_BIO_MIN_WORDS and words[0] == name[0]:
-                second = name[1] if len(name) > 1 else None
-                if words[1] not in _BIO_VERBS and words[1] != second:
-                    return -1
-                if not _BIO_VOCAB.search(bio.key):
-                    return -1
-                rest = after.words[j + 1]
-                if rest <= SHORT_WORDS or after.running_words[j + 1] < 0.5 * rest:
-                    return j
-                return -1
-            if len(words) > BIO_ABOVE_MAX_WORDS:
-                return -1
+        second = name[1] if len(name) > 1 else None
+        if words[1] not in _BIO_VERBS and words[1] != second:
+            return -1
+        if not _BIO_VOCAB.search(bio.key):
+            return -1
+        rest = after.words[j + 1]
+        if rest <= SHORT_WORDS or after.running_words[j + 1] < 0.5 * rest:
+            return j
         return -1
 
     @staticmethod
