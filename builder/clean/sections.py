@@ -178,6 +178,18 @@ _VOICE_FIRST = frozenset(
 )
 #: Reader-voice openers needed in the block (with no commenter lines).
 MIN_VOICE = 3
+#: How a reader's comment reads, line by line: opening with the reader ("I", "my", "we")
+#: or at the author ("you", "your", "thanks", "yes", "agree"), or exclaiming or asking.
+#: One reader-voice opener is enough when ``READER_SHARE`` of at least ``READER_MIN_LINES``
+#: lines after it read so: an article's prose, even a blog's, seldom does.
+_READER_LINE = re.compile(
+    r"^\W*(?:i|i'm|i've|i'd|i'll|im|my|me|we|we've|we're|yes|yeah|agree|agreed|thanks|thank|thx|"
+    r"love|loved|so|great|wow|lol|same|question|hi|hello|hey|dear|nice|awesome|you|your|congrats|"
+    r"congratulations|totally|exactly|absolutely)\b|!|\?\W*$",
+    re.IGNORECASE,
+)
+READER_SHARE = 0.5
+READER_MIN_LINES = 2
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
 _STAMP = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
@@ -217,6 +229,89 @@ _BIO = re.compile(
 #: the verb and what follows it: a name's tokens may hold any number of words, "Mary-Jane
 #: O'Neil-Smith", or none, "-").
 _BIO_WORDS = re.compile(r"(?:^| )(?:is|was|has) (?:a|an|the|our|been) ")
+#: An author box that opens with the author's name on a line of its own, then a bio
+#: that opens with the same name ("Dana Whitfield" over "Dana Whitfield is ..." or "Dana
+#: has covered ..."), within ``ECHO_LINES`` lines (a role line may sit between them).
+#: The name is one to ``ECHO_NAME_WORDS`` words (not a sentence, no digits, not opening
+#: with a function word); the bio is ``ECHO_BIO_MIN_WORDS`` words or more and says what
+#: the person does (``_BIO_VOCAB``), so a listicle's item ("Acme" over "Acme has a free
+#: plan ...") is not one.
+ECHO_LINES = 3
+ECHO_NAME_WORDS = 5
+ECHO_BIO_MIN_WORDS = 8
+_NOT_NAME_START = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "this",
+        "that",
+        "these",
+        "our",
+        "your",
+        "my",
+        "we",
+        "i",
+        "you",
+        "it",
+        "is",
+        "are",
+        "was",
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "more",
+        "read",
+        "see",
+        "new",
+        "best",
+        "top",
+    ]
+)
+#: The word after a first name in a bio: the verb of "Dana is ...", "Dana has ...".
+_BIO_VERBS = frozenset(
+    [
+        "is",
+        "has",
+        "was",
+        "s",
+        "holds",
+        "joined",
+        "writes",
+        "covers",
+        "lives",
+        "works",
+        "started",
+        "founded",
+        "brings",
+        "loves",
+        "specializes",
+        "specialises",
+        "leads",
+        "helps",
+        "enjoys",
+    ]
+)
+_BIO_VOCAB = re.compile(
+    r"\b(?:writer|writes|editor|author|journalist|reporter|columnist|contributor|freelance|"
+    r"blogger|experience|years|founder|co founder|ceo|expert|specialist|analyst|consultant|"
+    r"degree|graduate|passionate|loves|based in|holds a|phd|certified|executive|director|"
+    r"professor|photographer|head of|chief)\b"
+)
 #: A bio is at most this many words.
 BIO_MAX_WORDS = 80
 #: Short lines right above a bio (the name, a picture's label, a role) go with it.
@@ -423,6 +518,53 @@ class TrailingSection(CleaningStep):
         return words <= SHORT_WORDS or after.running_words[k + 1] < 0.5 * words
 
     @staticmethod
+    def _opens_echo(lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes) -> int:
+        """The bio's line when line ``k`` is an author's name over a bio that opens with
+        it, with hardly any prose after the bio (-1: not so)."""
+        name = lines[k][2].words
+        # The bio first (cheapest, and seldom there): the first line below of more than
+        # a role's few words, opening with the name's first word.
+        j = k + 1
+        end = min(k + 1 + ECHO_LINES, len(lines))
+        while j < end and len(lines[j][2].words) <= BIO_ABOVE_MAX_WORDS:
+            j += 1
+        if j == end:
+            return -1
+        bio = lines[j][2]
+        words = bio.words
+        # Not "About Acme" over "Acme is ...": a press release's own last part, about
+        # the company, is often the article's.
+        if (
+            len(words) < ECHO_BIO_MIN_WORDS
+            or not name
+            or words[0] != name[0]
+            or name[0] in _NOT_NAME_START
+            or any(w.isdigit() for w in name)
+            or lines[k][2].norm.endswith((".", "!", "?", ":", ";", ","))
+        ):
+            return -1
+        second = name[1] if len(name) > 1 else None
+        if words[1] not in _BIO_VERBS and words[1] != second:
+            return -1
+        if not _BIO_VOCAB.search(bio.key):
+            return -1
+        rest = after.words[j + 1]
+        if rest <= SHORT_WORDS or after.running_words[j + 1] < 0.5 * rest:
+            return j
+        return -1
+
+    @staticmethod
+    def _reader_block(lines: list[tuple[int, int, LineView]], k: int) -> bool:
+        """Whether the lines after the reader-voice opener at ``k`` read like comments
+        (``_READER_LINE``); not when a question is right above it ("Great question!"
+        answers an FAQ's question)."""
+        rest = lines[k + 1 :]
+        if len(rest) < READER_MIN_LINES or lines[k - 1][2].norm.endswith("?"):
+            return False
+        readers = sum(1 for _, _, view in rest if _READER_LINE.search(view.norm))
+        return readers >= READER_SHARE * len(rest)
+
+    @staticmethod
     def _above_bio(lines: list[tuple[int, int, LineView]], k: int, first: int) -> int:
         """The first of the short lines right above a bio: its name, picture label, role."""
         top = k
@@ -518,7 +660,12 @@ class TrailingSection(CleaningStep):
                 return k, "form"
             if late and n <= BIO_MAX_WORDS and self._opens_bio(lines, k, after):
                 return self._above_bio(lines, k, first), "author_bio"
-            if late and voice[k] and after_voice[k] >= MIN_VOICE:
+            if late and n <= ECHO_NAME_WORDS and (j := self._opens_echo(lines, k, after)) >= 0:
+                # A bio the ``author_bio`` opener knows ("X is a writer") keeps its name.
+                bio = lines[j][2]
+                known = _BIO_WORDS.search(bio.key) and _BIO.match(bio.norm)
+                return k, "author_bio" if known else "author_name"
+            if late and voice[k] and (after_voice[k] >= MIN_VOICE or self._reader_block(lines, k)):
                 return k, "comment_voice"
             before += n
         return None
