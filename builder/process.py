@@ -9,7 +9,6 @@ the result is the same.
 from __future__ import annotations
 
 import gc
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -336,9 +335,10 @@ def _accept(
         stats.labels["genre"][row["genre"]] += 1
     else:  # counted apart, so the card can say how many rows have no genre
         stats.labels["unlabelled"]["genre"] += 1
-    stats.labels["entity"].update(map(_LABEL, row["entities"]))  # counted in C
-    for q in row["quotes"]:
-        stats.labels["quotes"]["with_speaker" if q["speaker_id"] else "without_speaker"] += 1
+    # the row's spans are columns (span_columns.py)
+    stats.labels["entity"].update(row["entities"].column("label"))  # counted in C
+    for speaker in row["quotes"].column("speaker_id"):
+        stats.labels["quotes"]["with_speaker" if speaker else "without_speaker"] += 1
     # The text key and MinHash signature are made for the whole batch (process_batch).
     facts = ArticleFacts(
         id=article_id,
@@ -350,9 +350,6 @@ def _accept(
     stats.stages["accepted"] += 1
     stats.per_source[publisher]["accepted"] += 1
     return row, facts, issues, c.clean_text
-
-
-_LABEL = operator.itemgetter("label")
 
 
 def _row_bytes(row: dict[str, Any]) -> int:

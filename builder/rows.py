@@ -46,15 +46,17 @@ def build_row(
     genre: str | None,
     text_form: str,
 ) -> dict[str, Any]:
-    """Assemble the row. When the source may not be published in full, texts are
+    """Assemble the row (its ``entities`` and ``quotes`` as span columns, see
+    :mod:`builder.span_columns`; ``plain_row`` gives its JSON form). When the source may not be published in full, texts are
     withheld (null) but offsets, hashes and labels stay, so a holder of the raw
     text can rebuild everything."""
     publish_text = bool((source.get("rights") or {}).get("publish_full_text", False))
-    entities = spans.entities
-    quotes = spans.quotes
+    # The spans stay columns (span_columns.py): the encoder reads them as such.
+    entities = spans.entity_columns
+    quotes = spans.quote_columns
     if not publish_text:
-        entities = [{**e, "text": None} for e in entities]
-        quotes = [{**q, "text": None} for q in quotes]
+        entities = entities.replaced("text", [None] * len(entities))
+        quotes = quotes.replaced("text", [None] * len(quotes))
     return {
         "id": article.id,
         "text": clean_text if publish_text else None,
