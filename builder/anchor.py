@@ -338,7 +338,7 @@ def place_annotation(
 
 
 def _no_spans(*keys: str) -> Callable[[], SpanColumns]:
-    return lambda: SpanColumns({k: [] for k in keys})
+    return lambda: SpanColumns.trusted({k: [] for k in keys}, 0)
 
 
 @dataclass
@@ -511,14 +511,15 @@ def anchor_annotation(
     kw = {"on_removed": on_removed, "methods": methods, "where": where}
     spans, starts, ends = _map(ann.get("entities", []), "entities", edits, out, **kw)
     ids = list(map(_ID, spans))
-    entities = SpanColumns(
+    entities = SpanColumns.trusted(
         {
             "id": ids,
             "start": starts,
             "end": ends,
             "text": _slices(clean, starts, ends),
             "label": list(map(_LABEL, spans)),
-        }
+        },
+        len(ids),
     )
     kept_ids = set(ids)
     entity_starts = starts
@@ -528,14 +529,15 @@ def anchor_annotation(
         if speaker is not None and speaker not in kept_ids:
             out.status["speaker_dropped"] += 1
             speakers[i] = None
-    quotes = SpanColumns(
+    quotes = SpanColumns.trusted(
         {
             "id": list(map(_ID, spans)),
             "start": starts,
             "end": ends,
             "text": _slices(clean, starts, ends),
             "speaker_id": speakers,
-        }
+        },
+        len(speakers),
     )
     # Published span order: by position, then id, so rows are deterministic (spans
     # already in order of strictly increasing start, the usual case, need no sort).

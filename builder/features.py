@@ -132,7 +132,9 @@ class RowCodec:
             def labels(values: list[Any], audit: Audit | None) -> pa.Array:
                 if audit is not None:
                     audit(path, values)
-                return pa.array([None if v is None else index[v] for v in values], type=arrow)
+                if None in values:
+                    return pa.array([None if v is None else index[v] for v in values], type=arrow)
+                return pa.array(list(map(index.__getitem__, values)), type=arrow)  # in C
 
             return labels
         if types == {"object"} and pa.types.is_struct(arrow):

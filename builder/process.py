@@ -355,7 +355,9 @@ def _accept(
 def _row_bytes(row: dict[str, Any]) -> int:
     """Rough uncompressed size, for shard and row-group sizing."""
     text = row["text"] or ""
-    edits = sum(len(e["original"]) + len(e["replacement"]) + 40 for e in row["edits"])
+    log = row["edits"]  # columns (span_columns.py)
+    edits = sum(map(len, log.column("original"))) + sum(map(len, log.column("replacement")))
+    edits += 40 * len(log)
     spans = 48 * (len(row["entities"]) + len(row["quotes"]))
     return len(text.encode("utf-8")) + edits + spans + 512
 

@@ -14,6 +14,7 @@ import pytest
 
 from builder.anchor import anchor_annotation
 from builder.clean.edits import Edit, EditMap
+from builder.rows import EDIT_KEYS, edit_columns
 from builder.span_columns import SpanColumns, plain_row
 from builder.validate.rows import row_issues, table_row_issues
 from builder.validate.schemas import SchemaStore
@@ -25,7 +26,7 @@ RAW = 'Ada Lovelace met Charles Babbage in London. "It works," she said. Ada smi
 def _columns_row(row: dict[str, Any]) -> dict[str, Any]:
     """``row`` with its spans as columns, as the build makes it."""
     out = dict(row)
-    for kind in ("entities", "quotes"):
+    for kind in ("entities", "quotes", "edits"):
         spans = row[kind]
         out[kind] = SpanColumns({k: [s[k] for s in spans] for k in spans[0]})
     return out
@@ -140,3 +141,11 @@ def test_anchored_columns_are_the_spans_on_the_clean_text_in_published_order() -
     assert quote["text"] == emap.text[quote["start"] : quote["end"]] == 'It works,"'
     assert quote["speaker_id"] == "e1"
     assert spans.status["anchored"] + spans.status["moved"] == 5
+
+
+def test_the_edit_log_as_columns_is_as_dict_of_each_edit() -> None:
+    emap = EditMap(RAW)
+    emap.apply([Edit(3, 4, "  ", "whitespace.x"), Edit(44, 45, "", "punct.y")])
+    log = edit_columns(emap.edits)
+    assert log.dicts() == [e.as_dict() for e in emap.edits]
+    assert edit_columns([]).dicts() == [] and list(edit_columns([]).fields) == list(EDIT_KEYS)
