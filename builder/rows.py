@@ -52,6 +52,8 @@ EDIT_KEYS = (
 
 def edit_columns(edits: Sequence[RawEdit]) -> SpanColumns:
     """The edit log as columns (``as_dict`` of each edit, one list per key)."""
+    if not edits:  # most articles: cleaning changed nothing
+        return SpanColumns.trusted({k: [] for k in EDIT_KEYS}, 0)
     return SpanColumns.trusted(
         {k: list(map(operator.attrgetter(k), edits)) for k in EDIT_KEYS}, len(edits)
     )
