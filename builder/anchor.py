@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .clean.edits import RawEdit, map_span
+from .span_columns import SpanColumns
 from .validate.report import Issue
 
 __all__ = [
@@ -65,6 +66,8 @@ FUZZY_MIN_CHARS = 6
 NEAR_WINDOW = 4096
 FUZZY_MAX_TEXT = 500_000
 KINDS = ("entities", "quotes")
+ENTITY_KEYS = ("id", "start", "end", "text", "label")
+QUOTE_KEYS = ("id", "start", "end", "text", "speaker_id")
 
 
 def quote_selector(text: str, start: int, end: int) -> dict[str, str]:
@@ -334,10 +337,16 @@ def place_annotation(
     return out
 
 
+def _no_spans(*keys: str) -> Callable[[], SpanColumns]:
+    return lambda: SpanColumns.trusted({k: [] for k in keys}, 0)
+
+
 @dataclass
 class AnchoredSpans:
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    quotes: list[dict[str, Any]] = field(default_factory=list)
+    #: the kept entity spans on the clean text: id, start, end, text, label
+    entity_columns: SpanColumns = field(default_factory=_no_spans(*ENTITY_KEYS))
+    #: the kept quote spans on the clean text: id, start, end, text, speaker_id
+    quote_columns: SpanColumns = field(default_factory=_no_spans(*QUOTE_KEYS))
     #: status -> count: anchored, moved, orphaned (and dropped, speaker_dropped)
     status: Counter[str] = field(default_factory=Counter)
     #: how the kept spans were placed in the raw text: position, quote, fuzzy
@@ -347,6 +356,15 @@ class AnchoredSpans:
     #: reason of removal -> count of dropped spans
     dropped_reasons: Counter[str] = field(default_factory=Counter)
     issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def entities(self) -> list[dict[str, Any]]:
+        """The entity spans as dicts (the published row's JSON form)."""
+        return self.entity_columns.dicts()
+
+    @property
+    def quotes(self) -> list[dict[str, Any]]:
+        return self.quote_columns.dicts()
 
 
 def _removal_reason(reasons: Sequence[str]) -> str:
@@ -492,34 +510,59 @@ def anchor_annotation(
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     kw = {"on_removed": on_removed, "methods": methods, "where": where}
     spans, starts, ends = _map(ann.get("entities", []), "entities", edits, out, **kw)
-    out.entities = [
-        {"id": src["id"], "start": s, "end": e, "text": clean[s:e], "label": src["label"]}
-        for src, s, e in zip(spans, starts, ends, strict=True)
-    ]
+    ids = list(map(_ID, spans))
+    entities = SpanColumns.trusted(
+        {
+            "id": ids,
+            "start": starts,
+            "end": ends,
+            "text": _slices(clean, starts, ends),
+            "label": list(map(_LABEL, spans)),
+        },
+        len(ids),
+    )
+    kept_ids = set(ids)
     entity_starts = starts
-    kept_ids = {e["id"] for e in out.entities}
     spans, starts, ends = _map(ann.get("quotes", []), "quotes", edits, out, **kw)
-    for src, s, e in zip(spans, starts, ends, strict=True):
-        speaker = src.get("speaker")
+    speakers = list(map(_SPEAKER, spans))
+    for i, speaker in enumerate(speakers):
         if speaker is not None and speaker not in kept_ids:
             out.status["speaker_dropped"] += 1
-            speaker = None
-        out.quotes.append(
-            {"id": src["id"], "start": s, "end": e, "text": clean[s:e], "speaker_id": speaker}
-        )
+            speakers[i] = None
+    quotes = SpanColumns.trusted(
+        {
+            "id": list(map(_ID, spans)),
+            "start": starts,
+            "end": ends,
+            "text": _slices(clean, starts, ends),
+            "speaker_id": speakers,
+        },
+        len(speakers),
+    )
     # Published span order: by position, then id, so rows are deterministic (spans
     # already in order of strictly increasing start, the usual case, need no sort).
-    if not _increasing(entity_starts):
-        out.entities.sort(key=_SPAN_ORDER)
-    if not _increasing(starts):
-        out.quotes.sort(key=_SPAN_ORDER)
+    out.entity_columns = entities if _increasing(entity_starts) else _sorted(entities)
+    out.quote_columns = quotes if _increasing(starts) else _sorted(quotes)
     return out
+
+
+def _slices(text: str, starts: list[int], ends: list[int]) -> list[str]:
+    """``text[s:e]`` for each span, in C."""
+    return list(map(text.__getitem__, map(slice, starts, ends)))
+
+
+def _sorted(spans: SpanColumns) -> SpanColumns:
+    """The spans by (start, end, id), stably (the order of ``list.sort`` on their dicts)."""
+    keys = list(zip(spans.column("start"), spans.column("end"), spans.column("id"), strict=True))
+    return spans.taken(sorted(range(len(keys)), key=keys.__getitem__))
 
 
 def _increasing(values: list[int]) -> bool:
     return all(map(operator.lt, values, values[1:]))
 
 
-_SPAN_ORDER = operator.itemgetter("start", "end", "id")
+_ID = operator.itemgetter("id")
+_LABEL = operator.itemgetter("label")
+_SPEAKER = operator.methodcaller("get", "speaker")
 _START = operator.itemgetter("start")
 _END = operator.itemgetter("end")

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
-from itertools import repeat
+from functools import cached_property, partial
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from .feature_types import arrow_schema, features_dict
+from .span_columns import SpanColumns
 
 if TYPE_CHECKING:
     import datasets
@@ -131,7 +132,9 @@ class RowCodec:
             def labels(values: list[Any], audit: Audit | None) -> pa.Array:
                 if audit is not None:
                     audit(path, values)
-                return pa.array([None if v is None else index[v] for v in values], type=arrow)
+                if None in values:
+                    return pa.array([None if v is None else index[v] for v in values], type=arrow)
+                return pa.array(list(map(index.__getitem__, values)), type=arrow)  # in C
 
             return labels
         if types == {"object"} and pa.types.is_struct(arrow):
@@ -143,6 +146,17 @@ class RowCodec:
                 if f.name in props
             }
 
+            def of_fields(
+                get: Callable[[str], list[Any]], n: int, mask: pa.Array | None, audit: Audit | None
+            ) -> pa.Array:
+                arrays = [
+                    children[f.name](get(f.name), audit)
+                    if f.name in children
+                    else pa.nulls(n, f.type)
+                    for f in fields
+                ]
+                return pa.StructArray.from_arrays(arrays, fields=fields, mask=mask)
+
             def struct(values: list[Any], audit: Audit | None) -> pa.Array:
                 if audit is not None:
                     audit(path, values)
@@ -150,20 +164,29 @@ class RowCodec:
                 if None in values:  # a null struct: its fields read as null
                     mask = pa.array([v is None for v in values], type=pa.bool_())
                     values = [{} if v is None else v for v in values]
-                arrays = [
-                    children[f.name](_field(values, f.name), audit)
-                    if f.name in children
-                    else pa.nulls(len(values), f.type)
-                    for f in fields
-                ]
-                return pa.StructArray.from_arrays(arrays, fields=fields, mask=mask)
+                return of_fields(partial(_field, values), len(values), mask, audit)
 
+            def columns(values: list[SpanColumns], n: int, audit: Audit | None) -> pa.Array:
+                """The items of span columns, each key's lists chained into one."""
+                if audit is not None:
+                    # Each row's key -> column dict stands for its spans' dicts: every
+                    # span has exactly those keys (the object node checks them).
+                    audit(path, [c.fields for c in values])
+                return of_fields(partial(_chained, values), n, None, audit)
+
+            struct.columns = columns  # type: ignore[attr-defined]
             return struct
         if types == {"array"} and (pa.types.is_list(arrow) or pa.types.is_large_list(arrow)):
             items = self._column(node["items"], arrow.value_type, f"{path}[]")
             offset_type = pa.int64() if pa.types.is_large_list(arrow) else pa.int32()
 
+            from_columns = getattr(items, "columns", None)
+            array_type = pa.LargeListArray if offset_type == pa.int64() else pa.ListArray
+
             def lists(values: list[Any], audit: Audit | None) -> pa.Array:
+                if from_columns is not None and values and _all_columns(values):
+                    return columnar(values, audit)
+                values = [v.dicts() if type(v) is SpanColumns else v for v in values]
                 if audit is not None:
                     audit(path, values)
                 lengths = [0 if v is None else len(v) for v in values]
@@ -171,10 +194,19 @@ class RowCodec:
                 np.cumsum(lengths, out=offsets[1:])
                 flat = [x for v in values if v is not None for x in v]
                 mask = pa.array([v is None for v in values]) if None in values else None
-                array_type = pa.LargeListArray if offset_type == pa.int64() else pa.ListArray
                 return array_type.from_arrays(
                     pa.array(offsets, type=offset_type), items(flat, audit), type=arrow, mask=mask
                 )
+
+            def columnar(values: list[SpanColumns], audit: Audit | None) -> pa.Array:
+                if audit is not None:
+                    # a list as long as each row's spans stands for them (an array of
+                    # that many items to the array node's checks)
+                    audit(path, [[None] * len(c) for c in values])
+                offsets = np.zeros(len(values) + 1, dtype=offset_type.to_pandas_dtype())
+                np.cumsum(list(map(len, values)), out=offsets[1:])
+                flat = from_columns(values, int(offsets[-1]), audit)
+                return array_type.from_arrays(pa.array(offsets, type=offset_type), flat, type=arrow)
 
             return lists
         if types == {"string"} and node.get("x-dtype") == "date32":
@@ -232,6 +264,16 @@ class RowCodec:
         if types == {"boolean"}:
             return ("Value", "bool"), _identity
         raise ValueError(f"row schema at {path or '/'}: no Arrow type for {sorted(types)}")
+
+
+def _all_columns(values: list[Any]) -> bool:
+    """Every value a :class:`SpanColumns` (a row's spans as columns)."""
+    return all(type(v) is SpanColumns for v in values)
+
+
+def _chained(values: list[SpanColumns], key: str) -> list[Any]:
+    """``key``'s values of every row's span columns, one list."""
+    return list(chain.from_iterable(v.fields[key] for v in values))
 
 
 def _field(values: list[Any], key: str) -> list[Any]:

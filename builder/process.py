@@ -9,7 +9,6 @@ the result is the same.
 from __future__ import annotations
 
 import gc
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -336,9 +335,10 @@ def _accept(
         stats.labels["genre"][row["genre"]] += 1
     else:  # counted apart, so the card can say how many rows have no genre
         stats.labels["unlabelled"]["genre"] += 1
-    stats.labels["entity"].update(map(_LABEL, row["entities"]))  # counted in C
-    for q in row["quotes"]:
-        stats.labels["quotes"]["with_speaker" if q["speaker_id"] else "without_speaker"] += 1
+    # the row's spans are columns (span_columns.py)
+    stats.labels["entity"].update(row["entities"].column("label"))  # counted in C
+    for speaker in row["quotes"].column("speaker_id"):
+        stats.labels["quotes"]["with_speaker" if speaker else "without_speaker"] += 1
     # The text key and MinHash signature are made for the whole batch (process_batch).
     facts = ArticleFacts(
         id=article_id,
@@ -352,13 +352,12 @@ def _accept(
     return row, facts, issues, c.clean_text
 
 
-_LABEL = operator.itemgetter("label")
-
-
 def _row_bytes(row: dict[str, Any]) -> int:
     """Rough uncompressed size, for shard and row-group sizing."""
     text = row["text"] or ""
-    edits = sum(len(e["original"]) + len(e["replacement"]) + 40 for e in row["edits"])
+    log = row["edits"]  # columns (span_columns.py)
+    edits = sum(map(len, log.column("original"))) + sum(map(len, log.column("replacement")))
+    edits += 40 * len(log)
     spans = 48 * (len(row["entities"]) + len(row["quotes"]))
     return len(text.encode("utf-8")) + edits + spans + 512
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .anchor import AnchoredSpans
 from .clean.edits import RawEdit
 from .ingest import RawArticle
+from .span_columns import SpanColumns
 
-__all__ = ["build_row", "source_fields"]
+__all__ = ["EDIT_KEYS", "build_row", "edit_columns", "source_fields"]
 
 
 def source_fields(source: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,6 +38,27 @@ def source_fields(source: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: The edit log's keys, in the order of :meth:`RawEdit.as_dict`.
+EDIT_KEYS = (
+    "raw_start",
+    "raw_end",
+    "clean_start",
+    "clean_end",
+    "original",
+    "replacement",
+    "reason",
+)
+
+
+def edit_columns(edits: Sequence[RawEdit]) -> SpanColumns:
+    """The edit log as columns (``as_dict`` of each edit, one list per key)."""
+    if not edits:  # most articles: cleaning changed nothing
+        return SpanColumns.trusted({k: [] for k in EDIT_KEYS}, 0)
+    return SpanColumns.trusted(
+        {k: list(map(operator.attrgetter(k), edits)) for k in EDIT_KEYS}, len(edits)
+    )
+
+
 def build_row(
     article: RawArticle,
     source: Mapping[str, Any],
@@ -46,15 +69,18 @@ def build_row(
     genre: str | None,
     text_form: str,
 ) -> dict[str, Any]:
-    """Assemble the row. When the source may not be published in full, texts are
-    withheld (null) but offsets, hashes and labels stay, so a holder of the raw
-    text can rebuild everything."""
+    """Assemble the row (its ``entities``, ``quotes`` and ``edits`` as
+    :class:`SpanColumns`; :func:`builder.span_columns.plain_row` gives its JSON
+    form). When the source may not be published in full, texts are withheld
+    (null) but offsets, hashes and labels stay, so a holder of the raw text can
+    rebuild everything."""
     publish_text = bool((source.get("rights") or {}).get("publish_full_text", False))
-    entities = spans.entities
-    quotes = spans.quotes
+    # The spans stay columns (span_columns.py): the encoder reads them as such.
+    entities = spans.entity_columns
+    quotes = spans.quote_columns
     if not publish_text:
-        entities = [{**e, "text": None} for e in entities]
-        quotes = [{**q, "text": None} for q in quotes]
+        entities = entities.replaced("text", [None] * len(entities))
+        quotes = quotes.replaced("text", [None] * len(quotes))
     return {
         "id": article.id,
         "text": clean_text if publish_text else None,
@@ -65,5 +91,5 @@ def build_row(
         "source": source_fields(source),
         "entities": entities,
         "quotes": quotes,
-        "edits": [e.as_dict() for e in edits] if publish_text else [],
+        "edits": edit_columns(edits if publish_text else ()),
     }

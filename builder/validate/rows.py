@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..span_columns import plain_row
 from .checks import LabelSets, check_row
 from .report import Issue
 from .schemas import SchemaStore
@@ -63,7 +64,8 @@ def table_row_issues(
     out: list[list[Issue]] = [[] for _ in rows]
     sets = check.codec.label_sets
     for i in sorted(todo):
-        out[i] = row_issues(store, rows[i], sets, file=files[i], cross_check=cross_check[i])
+        row = plain_row(rows[i])  # the row's JSON form (its spans as dicts)
+        out[i] = row_issues(store, row, sets, file=files[i], cross_check=cross_check[i])
     return out, encoded[0]
 
 
