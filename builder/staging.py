@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record"]
+import orjson
+
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record", "load_record"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
@@ -32,9 +34,26 @@ def dump_record(kind: str, record: dict[str, Any]) -> tuple[bytes, bytes | None]
     one: pickled, not JSON (2-3x faster both ways; the file is this build's own
     temporary data, read back only by this build). Pool workers that check side
     records pickle them so (:mod:`builder.side_chunks`)."""
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), dump_card(kind, record)
+
+
+def dump_card(kind: str, record: dict[str, Any]) -> bytes | None:
+    """The card field (:data:`CARD_FIELDS`) of a record of ``kind``, pickled; None if
+    the kind has none."""
     field = CARD_FIELDS.get(kind)
-    card = None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
-    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), card
+    return None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
+
+
+def load_record(blob: bytes) -> dict[str, Any]:
+    """A stored side record: a pickle (:func:`dump_record`), or the JSON line it was read
+    from when ``orjson.loads`` of that line gives the record
+    (:func:`builder.ingest.jsonl_lines`). A pickle starts with its protocol mark
+    (0x80), a JSON object with ``{`` or white space: the first byte tells them
+    apart. The line is staged as it was read: no pickling in the worker, and
+    orjson reads it back faster than ``pickle`` rebuilds the same dicts."""
+    record: dict[str, Any]
+    record = pickle.loads(blob) if blob[:1] == b"\x80" else orjson.loads(blob)
+    return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +166,7 @@ class Staging:
         ).fetchone()
         if row is None:
             return None
-        return SideRecord(article_id, row[0], row[1], pickle.loads(row[2]))
+        return SideRecord(article_id, row[0], row[1], load_record(row[2]))
 
     def add_rejected_side(
         self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
@@ -201,7 +220,7 @@ class Staging:
             " JOIN facts f ON f.id = s.article_id WHERE s.kind = ? ORDER BY s.article_id",
             (kind,),
         ):
-            yield SideRecord(article_id, file, line, pickle.loads(record))
+            yield SideRecord(article_id, file, line, load_record(record))
 
     def published_card_fields(self, kind: str) -> Iterator[Any]:
         """The distinct card fields (:data:`CARD_FIELDS`) of the published articles'
@@ -357,7 +376,7 @@ class BatchSides:
         if found is None:
             return None
         file, line, record = found
-        return SideRecord(article_id, file, line, pickle.loads(record))
+        return SideRecord(article_id, file, line, load_record(record))
 
     def rejected_side(
         self, kind: str, article_id: str
