@@ -200,7 +200,7 @@ def checked_in_pool(
     """The lines of ``path``, checked by the pool's workers, in file order (a few
     pieces in flight, so memory stays flat). The workers' CPU goes to ``timings``
     as the stage ``check-side-records``. ``pickled``: a record with a string
-    ``article_id`` and no error comes as a :class:`PickledRecord`."""
+    ``article_id`` and no error comes as a :class:`PickledRecord` (its line, or a pickle)."""
     pending: deque[Future[tuple[list[CheckedLine], float]]] = deque()
 
     def take() -> list[CheckedLine]:

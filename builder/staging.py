@@ -31,9 +31,10 @@ CARD_FIELDS = {"annotation": "annotator"}
 
 def dump_record(kind: str, record: dict[str, Any]) -> tuple[bytes, bytes | None]:
     """A side record as stored, and its card field (:data:`CARD_FIELDS`) if its kind has
-    one: pickled, not JSON (2-3x faster both ways; the file is this build's own
-    temporary data, read back only by this build). Pool workers that check side
-    records pickle them so (:mod:`builder.side_chunks`)."""
+    one: pickled, not JSON through ``json`` (2-3x faster both ways; the file is this
+    build's own temporary data, read back only by this build). Pool workers that
+    check side records store a record that orjson reads back from its line as that
+    line instead (:func:`load_record`), else pickle it so (:mod:`builder.side_chunks`)."""
     return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), dump_card(kind, record)
 
 
@@ -147,8 +148,8 @@ class Staging:
         blob: bytes,
         card: bytes | None,
     ) -> SideRecord | None:
-        """:meth:`add_side` of a record pickled already (``blob``, ``card``: what
-        :func:`dump_record` gives)."""
+        """:meth:`add_side` of a record stored already (``blob``, ``card``: what
+        :func:`dump_record` gives, or a JSON line that :func:`load_record` reads)."""
         try:
             self.db.execute(
                 "INSERT INTO side (kind, article_id, file, line, record, card)"
@@ -362,12 +363,13 @@ class Staging:
 class BatchSides:
     """Side records of one batch's articles, answering as :class:`Staging` does.
 
-    Each record stays pickled until its article asks for it: an annotation record
-    unpickles to ~100 span dicts, which its article's checks and anchoring then read
-    while they are still in the CPU's caches (unpickled all at the batch's start,
-    each was cold again by the time its article came)."""
+    Each record stays as stored (a JSON line or a pickle: :func:`load_record`)
+    until its article asks for it: an annotation record loads to ~100 span dicts,
+    which its article's checks and anchoring then read while they are still in
+    the CPU's caches (loaded all at the batch's start, each was cold again by the
+    time its article came)."""
 
-    #: (kind, id) -> (file, line, pickled record)
+    #: (kind, id) -> (file, line, stored record)
     sides: dict[tuple[str, str], tuple[str, int | None, bytes]]
     rejected: dict[tuple[str, str], tuple[str, int | None, str | None]]
 

@@ -198,3 +198,21 @@ def test_a_staged_line_reads_back_as_the_record_json_reads(text: str) -> None:
         assert repr(load_record(line)) == repr(reference)
     if "0000000000000000000" in text:
         assert line is None
+
+
+def test_the_column_check_takes_mixed_shapes_and_never_caches_a_bad_id() -> None:
+    """Spans with and without the optional keys go through the column check (not a
+    call per span); a pattern's remembered values are only values that matched."""
+    store = SchemaStore.default()
+    fast = store.specialized("annotation")
+    assert fast is not None
+    record = _seed_annotations()[0]
+    for span in record["entities"][::2]:
+        span.pop("prefix", None)
+    assert fast(record)
+    for bad in ("bad id", "e1\n", "", "e" * 65):
+        spoiled = copy.deepcopy(record)
+        spoiled["entities"][-1]["id"] = bad
+        assert not fast(spoiled), bad
+        assert store.errors("annotation", spoiled)
+    assert fast(record)  # the good ids are still taken
