@@ -34,8 +34,6 @@ __all__ = [
     "folder_files",
     "ignored_entries",
     "iter_article_ids",
-    "jsonl_lines",
-    "jsonl_records",
     "open_input",
     "read_article",
     "read_jsonl",
@@ -415,27 +413,20 @@ _DIGITS_AS_ZEROS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
 
 def _parse_json_line(line: str, raw_line: bytes) -> Any:
     """The line parsed as :func:`json.loads` with :func:`_object_without_duplicates`
-    would (raising what it raises); see :func:`_parse_json_bytes`."""
-    return _parse_json_bytes(line, raw_line)[0]
-
-
-def _parse_json_bytes(line: str, raw_line: bytes) -> tuple[Any, bool]:
-    """The line parsed as :func:`json.loads` with :func:`_object_without_duplicates`
-    would (raising what it raises), mostly at C speed, and whether ``orjson.loads(raw_line)``
-    gives that value (the line can then be kept as it is and parsed again later,
-    at orjson's speed, instead of pickled).
+    would (raising what it raises), mostly at C speed.
 
     orjson parses first (about twice as fast as ``json``: the objects of a
     ~100-span annotation are most of the cost); it refuses what ``json`` would
     read otherwise or not at all (a lone surrogate escape, 1e400, deep nesting),
-    and such a line, or one with an integer that may pass 64 bits, goes to the
-    plain ``json`` parser. Either value is taken only when it surely holds no
-    duplicate key: every key of the line is followed by its own colon, so the
-    line holds at most as many keys as colons; a key seen twice in one object
-    is one key fewer in the parsed value, and a walk may see fewer still. So
-    when the walk sees as many keys as the line holds colons, no key was merged.
-    Anything else (a colon inside a text, an error, not an object) is parsed
-    again with the hook, which names the duplicate or fails as it always did.
+    and such a line, or one with an integer that may pass 64 bits (orjson reads
+    it as a float), goes to the plain ``json`` parser. Either value is taken
+    only when it surely holds no duplicate key: every key of the line is
+    followed by its own colon, so the line holds at most as many keys as
+    colons; a key seen twice in one object is one key fewer in the parsed
+    value, and a walk may see fewer still. So when the walk sees as many keys
+    as the line holds colons, no key was merged. Anything else (a colon inside
+    a text, an error, not an object) is parsed again with the hook, which names
+    the duplicate or fails as it always did.
     """
     value: Any = None
     fast = False
@@ -451,10 +442,10 @@ def _parse_json_bytes(line: str, raw_line: bytes) -> tuple[Any, bool]:
         except (ValueError, RecursionError):
             value = None
     if type(value) is dict and _keys_seen(value) == raw_line.count(b":"):
-        return value, fast
+        return value
     return json.loads(
         line, object_pairs_hook=_object_without_duplicates, parse_constant=_reject_constant
-    ), False
+    )
 
 
 def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool]]:
@@ -512,16 +503,6 @@ def jsonl_records(
 ) -> Iterator[tuple[int, dict | None, list[Issue]]]:
     """:func:`read_jsonl` over an open (uncompressed) stream whose first line is line
     ``first_line`` of the file (a piece of it: :mod:`builder.side_chunks`)."""
-    for number, record, issues, _ in jsonl_lines(handle, name, max_line_bytes, first_line):
-        yield number, record, issues
-
-
-def jsonl_lines(
-    handle: BinaryIO, name: str, max_line_bytes: int, first_line: int = 1
-) -> Iterator[tuple[int, dict | None, list[Issue], bytes | None]]:
-    """:func:`jsonl_records`, each with the line's bytes when ``orjson.loads`` of them
-    gives the record (else None): a worker can send and stage those bytes as they
-    are (:mod:`builder.side_chunks`) rather than pickle the record."""
     pending: list[Issue] = []
     for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=first_line):
         if number == 1:
@@ -537,7 +518,6 @@ def jsonl_lines(
                             message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
                         )
                     ],
-                    None,
                 )
                 return
             if raw_line.startswith(codecs.BOM_UTF8):
@@ -560,11 +540,11 @@ def jsonl_lines(
             n: int = number,
             raw: bytes = raw_line,
             before: list[Issue] = pending,
-        ) -> tuple[int, None, list[Issue], None]:
+        ) -> tuple[int, None, list[Issue]]:
             issue = Issue(
                 file=name, line=n, record=_guess_article_id(raw), rule=rule, message=message
             )
-            return n, None, [*before, issue], None
+            return n, None, [*before, issue]
 
         if cut:
             yield fail(
@@ -580,7 +560,7 @@ def jsonl_lines(
             pending = []
             continue
         try:
-            record, fast = _parse_json_bytes(line, raw_line)
+            record = _parse_json_line(line, raw_line)
         except RecursionError:
             yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         except _DuplicateKey as exc:
@@ -614,7 +594,7 @@ def jsonl_lines(
                     rule="encoding",
                     message="an unpaired surrogate escape (\\ud800-\\udfff) is not a character",
                 )
-                yield number, None, [*pending, issue], None
+                yield number, None, [*pending, issue]
             else:
-                yield number, record, pending, raw_line if fast else None
+                yield number, record, pending
         pending = []

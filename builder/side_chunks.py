@@ -5,7 +5,7 @@ checking it against its schema is most of the staging's CPU, and it ran in the
 parent while the pool's workers waited for their first batch. A plain JSON Lines
 file larger than one piece is cut at line ends into pieces of
 :data:`PIECE_BYTES`; each worker reads and checks its piece with the same code
-(:func:`builder.ingest.jsonl_lines`, :func:`side_issues`) and returns the lines
+(:func:`builder.ingest.jsonl_records`, :func:`side_issues`) and returns the lines
 with every issue located as before (file, line, record, pointer). The parent
 takes the pieces in file order and stages them, so the staging, its accounting
 and the report are those of a reading in the parent.
@@ -13,6 +13,7 @@ and the report are those of a reading in the parent.
 
 from __future__ import annotations
 
+import pickle
 import time
 import zipfile
 from collections import deque
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ingest import jsonl_lines
-from .staging import dump_card, dump_record, load_record
+from .ingest import jsonl_records
+from .staging import dump_record
 from .stats import StageTimings
 from .validate.checks import check_source_dates
 from .validate.report import Issue
@@ -49,18 +50,19 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 @dataclass(frozen=True, slots=True)
 class PickledRecord:
-    """A side record a worker found without error, as the staging stores it: the
-    JSON line it was read from when orjson reads it back as the record, else
-    pickled (:func:`builder.staging.load_record` reads either). The parent stores
-    the bytes as they are, rather than unpickle what the pool sends and pickle it
-    again; the worker need not pickle the record at all."""
+    """A side record a worker found without error, pickled there as the staging stores
+    it (:func:`builder.staging.dump_record`): the parent stores the bytes as they
+    are, rather than unpickle what the pool sends and pickle it again. (Staging the
+    JSON line itself instead, for orjson to read back, saved the worker its pickle
+    but cost the parent more than that on 70% bigger blobs: measured, not kept.)"""
 
     article_id: str
     blob: bytes
     card: bytes | None
 
     def load(self) -> dict[str, Any]:
-        return load_record(self.blob)
+        record: dict[str, Any] = pickle.loads(self.blob)
+        return record
 
 
 #: (line, record or None, every issue of the line: reading, schema, dates); the record
@@ -140,13 +142,13 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
     out: list[CheckedLine] = []
     with open(piece.path, "rb") as handle:
         handle.seek(piece.start)
-        lines = jsonl_lines(
+        lines = jsonl_records(
             _Slice(handle, piece.end - piece.start),  # type: ignore[arg-type]
             piece.name,
             piece.max_line_bytes,
             first_line=piece.first_line,
         )
-        for line, record, issues, raw in lines:
+        for line, record, issues in lines:
             if record is None:
                 out.append((line, record, issues))
                 continue
@@ -157,10 +159,7 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
                 and isinstance(article_id, str)
                 and all(i.severity != "error" for i in issues)
             ):
-                if raw is not None:  # orjson reads the line back as the record
-                    blob, card = raw, dump_card(piece.schema, record)
-                else:
-                    blob, card = dump_record(piece.schema, record)
+                blob, card = dump_record(piece.schema, record)
                 out.append((line, PickledRecord(article_id, blob, card), issues))
             else:
                 out.append((line, record, issues))
@@ -200,7 +199,7 @@ def checked_in_pool(
     """The lines of ``path``, checked by the pool's workers, in file order (a few
     pieces in flight, so memory stays flat). The workers' CPU goes to ``timings``
     as the stage ``check-side-records``. ``pickled``: a record with a string
-    ``article_id`` and no error comes as a :class:`PickledRecord` (its line, or a pickle)."""
+    ``article_id`` and no error comes as a :class:`PickledRecord`."""
     pending: deque[Future[tuple[list[CheckedLine], float]]] = deque()
 
     def take() -> list[CheckedLine]:

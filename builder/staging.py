@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record", "load_record"]
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
@@ -31,30 +29,12 @@ CARD_FIELDS = {"annotation": "annotator"}
 
 def dump_record(kind: str, record: dict[str, Any]) -> tuple[bytes, bytes | None]:
     """A side record as stored, and its card field (:data:`CARD_FIELDS`) if its kind has
-    one: pickled, not JSON through ``json`` (2-3x faster both ways; the file is this
-    build's own temporary data, read back only by this build). Pool workers that
-    check side records store a record that orjson reads back from its line as that
-    line instead (:func:`load_record`), else pickle it so (:mod:`builder.side_chunks`)."""
-    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), dump_card(kind, record)
-
-
-def dump_card(kind: str, record: dict[str, Any]) -> bytes | None:
-    """The card field (:data:`CARD_FIELDS`) of a record of ``kind``, pickled; None if
-    the kind has none."""
+    one: pickled, not JSON (2-3x faster both ways; the file is this build's own
+    temporary data, read back only by this build). Pool workers that check side
+    records pickle them so (:mod:`builder.side_chunks`)."""
     field = CARD_FIELDS.get(kind)
-    return None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
-
-
-def load_record(blob: bytes) -> dict[str, Any]:
-    """A stored side record: a pickle (:func:`dump_record`), or the JSON line it was read
-    from when ``orjson.loads`` of that line gives the record
-    (:func:`builder.ingest.jsonl_lines`). A pickle starts with its protocol mark
-    (0x80), a JSON object with ``{`` or white space: the first byte tells them
-    apart. The line is staged as it was read: no pickling in the worker, and
-    orjson reads it back faster than ``pickle`` rebuilds the same dicts."""
-    record: dict[str, Any]
-    record = pickle.loads(blob) if blob[:1] == b"\x80" else orjson.loads(blob)
-    return record
+    card = None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), card
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +128,8 @@ class Staging:
         blob: bytes,
         card: bytes | None,
     ) -> SideRecord | None:
-        """:meth:`add_side` of a record stored already (``blob``, ``card``: what
-        :func:`dump_record` gives, or a JSON line that :func:`load_record` reads)."""
+        """:meth:`add_side` of a record pickled already (``blob``, ``card``: what
+        :func:`dump_record` gives)."""
         try:
             self.db.execute(
                 "INSERT INTO side (kind, article_id, file, line, record, card)"
@@ -167,7 +147,7 @@ class Staging:
         ).fetchone()
         if row is None:
             return None
-        return SideRecord(article_id, row[0], row[1], load_record(row[2]))
+        return SideRecord(article_id, row[0], row[1], pickle.loads(row[2]))
 
     def add_rejected_side(
         self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
@@ -221,7 +201,7 @@ class Staging:
             " JOIN facts f ON f.id = s.article_id WHERE s.kind = ? ORDER BY s.article_id",
             (kind,),
         ):
-            yield SideRecord(article_id, file, line, load_record(record))
+            yield SideRecord(article_id, file, line, pickle.loads(record))
 
     def published_card_fields(self, kind: str) -> Iterator[Any]:
         """The distinct card fields (:data:`CARD_FIELDS`) of the published articles'
@@ -363,13 +343,12 @@ class Staging:
 class BatchSides:
     """Side records of one batch's articles, answering as :class:`Staging` does.
 
-    Each record stays as stored (a JSON line or a pickle: :func:`load_record`)
-    until its article asks for it: an annotation record loads to ~100 span dicts,
-    which its article's checks and anchoring then read while they are still in
-    the CPU's caches (loaded all at the batch's start, each was cold again by the
-    time its article came)."""
+    Each record stays pickled until its article asks for it: an annotation record
+    unpickles to ~100 span dicts, which its article's checks and anchoring then read
+    while they are still in the CPU's caches (unpickled all at the batch's start,
+    each was cold again by the time its article came)."""
 
-    #: (kind, id) -> (file, line, stored record)
+    #: (kind, id) -> (file, line, pickled record)
     sides: dict[tuple[str, str], tuple[str, int | None, bytes]]
     rejected: dict[tuple[str, str], tuple[str, int | None, str | None]]
 
@@ -378,7 +357,7 @@ class BatchSides:
         if found is None:
             return None
         file, line, record = found
-        return SideRecord(article_id, file, line, load_record(record))
+        return SideRecord(article_id, file, line, pickle.loads(record))
 
     def rejected_side(
         self, kind: str, article_id: str
