@@ -39,6 +39,10 @@ _TYPE_TEST = {
 }
 
 
+#: Distinct values a generated column check remembers as matching a pattern.
+_SEEN_LIMIT = 1 << 16
+
+
 class Unsupported(Exception):
     """The schema uses a keyword (or form) the specialiser does not handle."""
 
@@ -223,26 +227,35 @@ class _Generator:
 
     def columns_function(self, base: Mapping[str, Any], items: Mapping[str, Any]) -> str | None:
         """For an array of flat records (spans, edits), a check of the whole list by
-        columns: one ``itemgetter`` pass, then each column's types (and minimum)
-        tested by set operations in C, not a function call per item. The same
-        tests as the per-item code: exact keys, ``type(x) is int`` and so on.
-        None when the item schema is not such a record."""
+        columns: one pass for the key sets, one ``itemgetter`` pass for the required
+        keys, then each column's types, bounds, lengths and pattern tested by passes
+        in C (``set``, ``map``, ``min``), not a function call per item. The same
+        tests as the per-item code: exact keys, ``type(x) is int`` and so on. An
+        optional key is a column of the items that have it. A pattern is searched
+        once per distinct value (ids repeat across records: ``e1``, ``e2`` ...),
+        remembered in a bounded set. None when the item schema is not such a record."""
         if set(items) - _ANNOTATIONS == {"$ref"}:
             base, items = self.resolve(base, items["$ref"])
         if set(items) - _ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
             return None
         props = items.get("properties", {})
+        required = items.get("required", [])
         if (
             items.get("type") != "object"
             or items.get("additionalProperties") is not False
-            or set(items.get("required", [])) != set(props)
+            or not isinstance(props, Mapping)
+            or not isinstance(required, list)
+            or not set(required) <= set(props)
+            or not required
             or len(props) < 2
         ):
             return None
         kinds = {"string": str, "integer": int, "null": type(None), "boolean": bool}
-        tests: list[tuple[frozenset[type], int | None]] = []
+        string_keywords = {"minLength", "maxLength", "pattern"}
         for sub in props.values():
-            if not isinstance(sub, Mapping) or set(sub) - _ANNOTATIONS - {"type", "minimum"}:
+            if not isinstance(sub, Mapping):
+                return None
+            if set(sub) - _ANNOTATIONS - {"type", "minimum"} - string_keywords:
                 return None
             types = sub.get("type")
             types = [types] if isinstance(types, str) else types
@@ -251,26 +264,72 @@ class _Generator:
             bound = sub.get("minimum")
             if bound is not None and (types != ["integer"] or type(bound) is not int):
                 return None
-            tests.append((frozenset(kinds[t] for t in types), bound))
+            if string_keywords & set(sub) and types != ["string"]:
+                return None
+            for kw in ("minLength", "maxLength"):
+                if kw in sub and type(sub[kw]) is not int:
+                    return None
         self.counter += 1
         name = f"_g{self.counter}"
-        getter = self.const(operator.itemgetter(*props))
+        need = [p for p in props if p in required]
+        getter = self.const(operator.itemgetter(*need))
         lines = [
             f"def {name}(x):",
             "    if not x: return True",
             "    if set(map(type, x)) != {dict}: return False",
-            f"    if set(map(len, x)) != {{{len(props)}}}: return False",
+            # Items of as many keys as required, each of which the getter finds
+            # (else KeyError), have exactly the required keys: no optional one.
+            f"    if set(map(len, x)) == {{{len(need)}}}:",
+            "        shapes = present = ()",
+            "    else:",
+            "        shapes = set(map(tuple, x))",
+            "        present = set()",
+            "        for shape in shapes:",
+            "            keys = frozenset(shape)",
+            f"            if not ({self.const(frozenset(props))} >= keys >= {self.const(frozenset(need))}):"
+            " return False",
+            "            present |= keys",
             "    try:",
-            f"        cols = tuple(zip(*map({getter}, x)))",
+            f"        cols = (list(map({getter}, x)),)"
+            if len(need) == 1
+            else f"        cols = tuple(zip(*map({getter}, x)))",
             "    except KeyError:",
             "        return False",
         ]
-        for j, (allowed, bound) in enumerate(tests):
-            lines.append(
-                f"    if not set(map(type, cols[{j}])) <= {self.const(allowed)}: return False"
-            )
-            if bound is not None:
-                lines.append(f"    if min(cols[{j}]) < {bound!r}: return False")
+        for prop, sub in props.items():
+            if prop in required:
+                col = f"cols[{need.index(prop)}]"
+                at = "    "
+            else:
+                key = self.const(prop)
+                col = "col"
+                lines += [
+                    f"    if {key} in present:",
+                    f"        if all({key} in shape for shape in shapes):",
+                    f"            col = list(map({self.const(operator.itemgetter(prop))}, x))",
+                    "        else:",
+                    f"            col = [i[{key}] for i in x if {key} in i]",
+                ]
+                at = "        "
+            types = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
+            allowed = self.const(frozenset(kinds[t] for t in types))
+            lines.append(f"{at}if not set(map(type, {col})) <= {allowed}: return False")
+            if "minimum" in sub:
+                lines.append(f"{at}if min({col}) < {sub['minimum']!r}: return False")
+            if "minLength" in sub:
+                lines.append(f"{at}if min(map(len, {col})) < {sub['minLength']}: return False")
+            if "maxLength" in sub:
+                lines.append(f"{at}if max(map(len, {col})) > {sub['maxLength']}: return False")
+            if "pattern" in sub:
+                seen = self.const(set())
+                search = self.const(re.compile(sub["pattern"]).search)
+                lines += [
+                    f"{at}new = set({col}) - {seen}",
+                    f"{at}if new:",
+                    f"{at}    if None in map({search}, new): return False",
+                    f"{at}    if len({seen}) > {_SEEN_LIMIT}: {seen}.clear()",
+                    f"{at}    {seen}.update(new)",
+                ]
         lines += ["    return True", ""]
         self.lines.extend(lines)
         return name
