@@ -25,10 +25,9 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .card import CardError, card_metadata, card_template, render_card, template_path
-from .card_data import plot_data, reader_sections, scan_figures
+from .card_data import reader_sections, scan_figures
 from .card_facts import add_splits, card_context
 from .card_notice import build_notice, render_notice
-from .card_plotter import Plotter, write_plots
 from .config import DatasetConfig
 from .croissant import croissant_document, rai_fields, write_croissant
 from .errors import BuildError
@@ -39,7 +38,6 @@ from .parquet import write_splits
 from .process import Context
 from .rights import RightsSummary
 from .staging import Staging
-from .stats import BuildStats
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
 if TYPE_CHECKING:
@@ -237,19 +235,14 @@ def write_metadata(
     data: DataWriting,
     *,
     profile: bool = False,
-    plotter: Plotter | None = None,
     template: Future[jinja2.Template] | None = None,
 ) -> dict[str, Any]:
     """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
 
     ``data``: the Parquet being written (:func:`write_data`); what the card needs of
-    it is taken last, so the card's other parts are made meanwhile. ``plotter``:
-    where the card's plots are drawn (see :mod:`builder.card_plotter`), from before
-    the Parquet is done; they are written just before the manifest lists the
-    outputs. ``template``: the card template being compiled (:func:`card_template`).
+    it is taken last, so the card's other parts are made meanwhile. ``template``: the card template being compiled (:func:`card_template`).
     """
     config = ctx.config
-    plotter = plotter or Plotter()
     store = SchemaStore.default()
     schema_out = final / "schema"
     schema_out.mkdir()
@@ -260,7 +253,6 @@ def write_metadata(
     context = card_context(ctx, result, staging, rights)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     scan = scan_figures(staging.card_figures, data.splits)
-    plotter.submit(plot_data(scan, context["sources"], list(context["labels"]["entity"])))
     try:
         compiled = card_template() if template is None else template.result()
         shards = data.result()
@@ -270,8 +262,7 @@ def write_metadata(
         splits = _split_info(final, list(config.split_ratios), shards)
         metadata = card_metadata(config=config, features=ctx.codec.features_dict, splits=splits)
         add_splits(context, metadata, splits)
-        # writes assets/ (full tables); the plots were submitted above, from the same data
-        context.update(reader_sections(final, context, scan, draw_plots_here=False))
+        context.update(reader_sections(final, context, scan))  # writes assets/
         card = render_card(context, compiled=compiled)
     except jinja2.TemplateError as exc:
         raise CardError(f"{template_path()}: cannot render the card: {exc}") from None
@@ -319,16 +310,7 @@ def write_metadata(
             },
         },
         known_sha256={path: digest for path, digest, _ in parquet},
-        before_outputs=lambda: _write_plots(final, plotter, stats),
     )
-
-
-def _write_plots(final: Path, plotter: Plotter, stats: BuildStats) -> None:
-    write_plots(final, plotter.result())
-    if plotter.cpu_seconds is not None:  # drawn in its own process: its CPU, counted apart
-        stats.timings.seconds["card-plots"] += plotter.cpu_seconds
-        stats.timings.records["card-plots"] += 1
-        stats.timings.where.setdefault("card-plots", "plotter")
 
 
 def _write_croissant(
