@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
@@ -31,7 +33,7 @@ from .card_notice import build_notice, render_notice
 from .config import DatasetConfig
 from .croissant import croissant_document, rai_fields, write_croissant
 from .errors import BuildError
-from .ingest import article_path, folder_files, leads_outside
+from .ingest import ARTICLE_SUFFIX, article_path, folder_files, leads_outside
 from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
@@ -363,22 +365,69 @@ def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str
             for a in config.annotation_inputs
         ),
     )
-    articles: Iterable[tuple[Path, str | None, int | None]]
+    for path in files:
+        entry = _input_entry(path, root)
+        if entry is not None:
+            yield entry
     if config.reads_shards:
         assert config.article_input is not None
-        articles = ((p, None, None) for p in config.article_input.shards()[0])
-    else:
-        folder = config.articles_dir
-        articles = (
-            (article_path(folder, i), digest, size) for i, digest, size in staging.article_digests()
-        )
-    for path, digest, size in itertools.chain(((f, None, None) for f in files), articles):
-        if path.is_file() and leads_outside(path, root) is None:
-            yield {
-                "path": path.relative_to(root).as_posix(),
-                "sha256": digest or sha256_file(path),
-                "bytes": path.stat().st_size if size is None else size,
-            }
+        for path in config.article_input.shards()[0]:
+            entry = _input_entry(path, root)
+            if entry is not None:
+                yield entry
+        return
+    yield from _article_entries(config.articles_dir, root, staging.article_digests())
+
+
+def _input_entry(
+    path: Path, root: Path, digest: str | None = None, size: int | None = None
+) -> dict[str, Any] | None:
+    """One input file's entry; None when it is not a file, or a link leading outside."""
+    if not path.is_file() or leads_outside(path, root) is not None:
+        return None
+    return {
+        "path": path.relative_to(root).as_posix(),
+        "sha256": digest or sha256_file(path),
+        "bytes": path.stat().st_size if size is None else size,
+    }
+
+
+def _article_entries(
+    folder: Path, root: Path, digests: Iterable[tuple[str, str | None, int | None]]
+) -> Iterator[dict[str, Any]]:
+    """The articles' entries: as :func:`_input_entry` gives them, one ``lstat`` each.
+
+    Per article, :func:`_input_entry` costs a ``stat``, two ``lstat`` and pathlib's
+    parsing (0.07 ms: 0.37 CPU s for 5,000 articles, serial after the batches). Here
+    the folder is checked once; an article that is a plain file (the ``lstat`` says
+    so) is neither missing nor a link, and its name inside ``root`` is the folder's
+    plus its own. Anything else (a link, a worker that did not read it) goes the
+    general way."""
+    if folder.is_symlink() or leads_outside(folder, root) is not None or not folder.is_dir():
+        for article_id, digest, size in digests:
+            entry = _input_entry(article_path(folder, article_id), root, digest, size)
+            if entry is not None:
+                yield entry
+        return
+    prefix = folder.relative_to(root).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    directory = os.fspath(folder)
+    for article_id, digest, size in digests:
+        name = f"{article_id}{ARTICLE_SUFFIX}"
+        try:
+            info = os.lstat(os.path.join(directory, name))
+        except OSError:
+            continue  # not there (any more): as is_file() says
+        if digest is None or not stat.S_ISREG(info.st_mode):
+            entry = _input_entry(article_path(folder, article_id), root, digest, size)
+            if entry is not None:
+                yield entry
+            continue
+        yield {
+            "path": prefix + name,
+            "sha256": digest,
+            "bytes": info.st_size if size is None else size,
+        }
 
 
 def dump_json(data: Any) -> str:
