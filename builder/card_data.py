@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .card_plotter import ASSETS_DIR, PlotData, draw_plots, write_plots
+from .card_plotter import ASSETS_DIR, PLOT_FILES, PlotData, draw_plots, write_plots
 
 __all__ = [
     "ASSETS_DIR",
@@ -323,24 +323,19 @@ def reader_sections(
     final: Path,
     context: Mapping[str, Any],
     scan: DataScan,
-    *,
-    draw_plots_here: bool = True,
 ) -> dict[str, Any]:
     """Write ``assets/`` (plots, full per-publisher tables) and return the card's entries.
 
     ``context`` is the card context so far (:func:`builder.card_facts.card_context`);
-    its per-publisher tables come back capped at :data:`TABLE_CAP` rows. The plots are
-    drawn and written here unless ``draw_plots_here`` is false: the build sends their
-    data (:func:`plot_data`) to its plotter process (:mod:`builder.card_plotter`) early
-    and writes them with :func:`write_plots`. ``scan``: the splits' figures
-    (:func:`scan_figures`).
+    its per-publisher tables come back capped at :data:`TABLE_CAP` rows. ``scan``: the
+    splits' figures (:func:`scan_figures`), which the plots (SVG, see
+    :mod:`builder.card_plots`) are drawn from.
     """
     split_names = [s["name"] for s in context["splits"]]
     assets = final / ASSETS_DIR
     assets.mkdir(exist_ok=True)
-    if draw_plots_here:
-        data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))
-        write_plots(final, draw_plots(data))
+    data = plot_data(scan, context["sources"], list(context["labels"]["entity"]))
+    write_plots(final, draw_plots(data))
 
     sources = context["sources"]
     accounting = context["accounting"]["per_source"]
@@ -405,11 +400,6 @@ def reader_sections(
         "example": example_row(final / "data", first_split) if first_split else None,
         "length_stats": length_stats(scan),
         "supported_tasks": supported_tasks(context["metadata"]),
-        "plots": {
-            "publishers": f"{ASSETS_DIR}/articles_per_publisher.png",
-            "dates": f"{ASSETS_DIR}/articles_per_date.png",
-            "labels": f"{ASSETS_DIR}/entity_labels_per_split.png",
-            "lengths": f"{ASSETS_DIR}/text_length_words.png",
-        },
+        "plots": {key: f"{ASSETS_DIR}/{name}" for key, name in PLOT_FILES.items()},
         "dates": {"undated": scan.undated, "days": len(scan.dates)},
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,6 @@ def write_manifest(
     features: dict[str, Any],
     extra: dict[str, Any] | None = None,
     known_sha256: Mapping[str, str] | None = None,
-    before_outputs: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Write ``manifest.json`` describing every other file in ``out_dir``.
 
@@ -65,8 +64,7 @@ def write_manifest(
     carries the inputs' count and digest instead of the list. ``extra`` adds
     top-level entries (``privacy``, ``quarantine``) after the fixed ones.
     ``known_sha256``: digests already taken, by relative path (each file is hashed
-    once per build). ``before_outputs`` runs once the inputs are written and before
-    the outputs are listed: the build writes its last files (the plots) then.
+    once per build).
     """
     known = known_sha256 or {}
     schema_digest = hashlib.sha256("".join(s["sha256"] for s in schemas).encode()).hexdigest()
@@ -100,8 +98,6 @@ def write_manifest(
         sink.write("\n  ]" if count else "]")
         summary = {"count": count, "sha256": digest.hexdigest()}
         sink.write(between + json.dumps(summary) + middle)
-        if before_outputs is not None:
-            before_outputs()
         outputs = [
             file_entry(p, out_dir, known.get(p.relative_to(out_dir).as_posix()))
             for p in sorted(out_dir.rglob("*"))

@@ -48,7 +48,6 @@ from .build_folder import REJECTS_NAME, write_data, write_metadata
 from .build_result import BuildResult
 from .build_run import BuildRun, Rejects, store_path
 from .card import CardError, card_template, template_path
-from .card_plotter import Plotter
 from .config import DatasetConfig, load_config
 from .engines import Engine
 from .errors import DataError
@@ -116,12 +115,9 @@ def _analyse(
     progress: Progress | None,
     quarantine: bool,
     engine: Engine = LOCAL,
-    plotter: Plotter | None = None,
     while_pooled: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Staging, list[Path]]:
-    """Everything up to the split plan; shared by build and validate. ``plotter``
-    (a build's) starts once the inputs show more than one batch of articles: it
-    imports matplotlib while the batches run (a small build draws inline).
+    """Everything up to the split plan; shared by build and validate.
     ``while_pooled``: called once, when the batches go to the process pool."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
@@ -141,8 +137,6 @@ def _analyse(
             run.pool = pool
             with timed("stage-inputs", where="parent"):
                 kept = reject_tainted(run, stage_inputs(run))
-            if plotter is not None and kept > config.batch_size:
-                plotter.start()
             if config.publisher_repetition:
                 with timed("publisher-lines", kept, where="parent"):
                     count_publisher_lines(
@@ -290,7 +284,6 @@ def build(
         terminate_as_interrupt(),
         workspace(out_dir.parent, out_dir.name) as work,
         disk_full_located(work),
-        Plotter() as plotter,
         ThreadPoolExecutor(1, thread_name_prefix="prepare-card") as prepare,
     ):
         template: Future[jinja2.Template] | None = None
@@ -312,7 +305,6 @@ def build(
             progress=progress,
             quarantine=mode,
             engine=engine,
-            plotter=plotter,
             while_pooled=prepare_card,
         )
         if not result.ok:
@@ -342,7 +334,6 @@ def build(
                 final,
                 data,
                 profile=profile,
-                plotter=plotter,
                 template=template,
             )
             data.wait()

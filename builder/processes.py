@@ -1,8 +1,8 @@
 """The build's child processes: the batch pool, started on demand, and how every
 child leaves Ctrl-C to the parent and exits when the parent is gone.
 
-Kept to the standard library: a spawned child imports this module first (its
-initializer is here), before any of its work's imports.
+Kept to the standard library at import: a spawned child imports this module first
+(its initializer is here), before any of its work's imports.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ __all__ = [
     "ignore_sigint",
     "init_pool_worker",
     "pool_on_demand",
+    "pyarrow_without_pandas",
     "sigint_ignored",
     "tune_gc",
 ]
@@ -62,9 +64,35 @@ def tune_gc() -> None:
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
+class _NoPandas:
+    """A finder that says pandas is not installed (see :func:`pyarrow_without_pandas`)."""
+
+    @staticmethod
+    def find_spec(name: str, *_: object) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("a pool worker's pyarrow works without pandas")
+
+
+def pyarrow_without_pandas() -> None:
+    """pyarrow's first array asks whether its input is a pandas object, and to know
+    it imports pandas: 0.4-0.5 CPU s in every pool worker, which never holds a pandas
+    object. Here pyarrow's one look for pandas finds none (pandas itself stays
+    importable afterwards; pyarrow in this process just never converts to or from
+    it). Only for the pool's own processes: a parent may be a user's, with pandas."""
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)  # pyarrow looks once, then never again
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
 def init_pool_worker() -> None:
-    """The batch pool's initializer: Ctrl-C left to the parent, the collector tuned."""
+    """The batch pool's initializer: Ctrl-C left to the parent, the collector tuned,
+    pyarrow set up without pandas."""
     ignore_sigint()
+    pyarrow_without_pandas()
     tune_gc()
 
 

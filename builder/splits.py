@@ -210,14 +210,17 @@ class _FactsIndex:
         if self.threshold is None:
             return
         width = self.rows * 8
-        firsts = self.db.execute(
-            "SELECT MIN(id), minhash FROM fact WHERE minhash IS NOT NULL GROUP BY text_key"
+        # Each band of each first article, cut by SQLite itself (``substr`` counts bytes
+        # in a BLOB): a Python statement per article cost 0.1 CPU s per 5,000 articles,
+        # serial in the parent. MIN(id) picks the row its bare ``minhash`` comes from.
+        self.db.execute(
+            "INSERT INTO band SELECT n.v, substr(f.minhash, n.v * ? + 1, ?), f.id FROM"
+            " (SELECT MIN(id) AS id, minhash FROM fact WHERE minhash IS NOT NULL"
+            "  GROUP BY text_key) AS f,"
+            " (WITH RECURSIVE c(v) AS (SELECT 0 UNION ALL SELECT v + 1 FROM c WHERE v + 1 < ?)"
+            "  SELECT v FROM c) AS n",
+            (width, width, self.bands),
         )
-        for article_id, minhash in firsts:
-            self.db.executemany(
-                "INSERT INTO band VALUES (?, ?, ?)",
-                ((n, minhash[n * width : (n + 1) * width], article_id) for n in range(self.bands)),
-            )
         self.db.execute("CREATE INDEX band_key ON band (n, key)")
         candidates = self.db.execute(
             "SELECT DISTINCT a.id, b.id FROM band a JOIN band b"

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import statistics
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow.parquet as pq
 from corpus_helpers import make_corpus
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _card(folder: Path) -> str:
@@ -93,31 +95,31 @@ def test_length_statistics_per_split_equal_the_parquet_texts(seed_build: Path) -
         assert line in section, (line, section)
 
 
-def test_plots_are_png_files_in_the_manifest_linked_relatively(seed_build: Path) -> None:
+def test_plots_are_svg_files_in_the_manifest_linked_relatively(seed_build: Path) -> None:
     card = _card(seed_build)
     images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", card)
     assert sorted(images) == [
-        "assets/articles_per_date.png",
-        "assets/articles_per_publisher.png",
-        "assets/entity_labels_per_split.png",
-        "assets/text_length_words.png",
+        "assets/articles_per_date.svg",
+        "assets/articles_per_publisher.svg",
+        "assets/entity_labels_per_split.svg",
+        "assets/text_length_words.svg",
     ]
     manifest = json.loads((seed_build / "manifest.json").read_text(encoding="utf-8"))
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert not [p for p in listed if p.endswith(".png")]
     import hashlib
-
-    import matplotlib.image
 
     for rel in images:
         data = (seed_build / rel).read_bytes()
-        assert data.startswith(PNG_MAGIC)
         assert listed[rel] == hashlib.sha256(data).hexdigest()
-        # No "Software: matplotlib x.y" chunk: bytes depend on the data only.
-        assert b"Software" not in data and b"atplotlib" not in data
-        pixels = matplotlib.image.imread(seed_build / rel)
-        assert pixels.shape[0] > 100 and pixels.shape[1] > 300
-        # Not a blank canvas: bars were drawn in more than one colour.
-        assert len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 10
+        root = ElementTree.fromstring(data)  # well-formed XML
+        assert root.tag == f"{SVG}svg"
+        assert float(root.get("width", 0)) > 300 and float(root.get("height", 0)) > 100
+        # Not a blank canvas: bars were drawn, and there is text to read.
+        bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill") != "#ffffff"]
+        assert bars and all(float(r.get("height", -1)) >= 0 for r in bars)
+        assert root.find(f"{SVG}title") is not None
+        assert len(list(root.iter(f"{SVG}text"))) > 3
 
 
 def test_the_same_chart_twice_gives_the_same_bytes() -> None:
@@ -128,6 +130,49 @@ def test_the_same_chart_twice_gives_the_same_bytes() -> None:
     second = card_plots.bar_chart(counts, title="t", xlabel="articles")
     assert first == second
     assert first != card_plots.bar_chart(counts[:2], title="t", xlabel="articles")
+
+
+def test_chart_text_is_escaped_and_long_labels_shortened() -> None:
+    from builder import card_plots
+
+    counts = [('A <b>&amp; "Co"', 2), ("Price $5 $ Daily", 1), ("x" * 80, 3)]
+    svg = card_plots.bar_chart(counts, title="Two\nlines <here>", xlabel="articles")
+    root = ElementTree.fromstring(svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert 'A <b>&amp; "Co"' in texts  # markup in a name is text, not markup
+    assert "Price $5 $ Daily" in texts  # a dollar sign stays a dollar sign
+    assert "x" * 39 + "…" in texts
+    assert texts[:2] == ["Two", "lines <here>"]  # one line of title per line
+    assert root.findtext(f"{SVG}title") == "Two\nlines <here>"
+
+
+def test_count_axes_have_integer_ticks_covering_the_largest_count() -> None:
+    from builder.card_plots import integer_ticks
+
+    for top in (0, 1, 3, 7, 9, 10, 11, 99, 100, 101, 4999, 5000, 178_000, 10**7 + 1):
+        ticks = integer_ticks(top)
+        assert ticks[0] == 0 and ticks[-1] >= top and len(ticks) <= 10, (top, ticks)
+        steps = {b - a for a, b in itertools.pairwise(ticks)}
+        assert len(steps) == 1 and all(isinstance(t, int) for t in ticks), (top, ticks)
+        assert ticks[-2] < max(top, 1), (top, ticks)  # no tick wasted past the data
+
+
+def test_grouped_and_stacked_charts_draw_every_nonzero_value() -> None:
+    from builder import card_plots
+
+    svg = card_plots.grouped_bar_chart(
+        ["PERSON", "ORG"], {"train": [3, 0], "test": [1, 2]}, title="t", ylabel="spans"
+    )
+    root = ElementTree.fromstring(svg)
+    colours = Counter(
+        r.get("fill") for r in root.iter(f"{SVG}rect") if float(r.get("height", 0)) > 0
+    )
+    # three non-zero bars, plus one legend key per series
+    assert colours == {card_plots.COLORS[0]: 2, card_plots.COLORS[1]: 3, "#ffffff": 1}
+    lengths = {"train": np.array([10, 200, 35, 40]), "test": np.array([7]), "empty": np.zeros(0)}
+    root = ElementTree.fromstring(card_plots.histogram_chart(lengths, title="t", xlabel="w"))
+    legend = [t.text for t in root.iter(f"{SVG}text")][-2:]
+    assert legend == ["train", "test"]  # an empty series has no colour in the legend
 
 
 def test_per_publisher_tables_are_capped_with_the_full_tables_linked(tmp_path: Path) -> None:
@@ -170,7 +215,7 @@ def test_per_publisher_tables_are_capped_with_the_full_tables_linked(tmp_path: P
     assert "<b>" not in card
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = {o["path"] for o in manifest["outputs"]}
-    assert {"assets/publishers.csv", "assets/articles_per_publisher.png"} <= listed
+    assert {"assets/publishers.csv", "assets/articles_per_publisher.svg"} <= listed
 
 
 def test_the_card_renders_to_html_with_its_images(seed_build: Path) -> None:
@@ -179,7 +224,7 @@ def test_the_card_renders_to_html_with_its_images(seed_build: Path) -> None:
     body = _card(seed_build).split("\n---\n", 1)[1]
     html = markdown.markdown(body, extensions=["tables", "fenced_code", "toc"])
     for name in ("articles_per_publisher", "articles_per_date", "entity_labels_per_split"):
-        assert f'src="assets/{name}.png"' in html
+        assert f'src="assets/{name}.svg"' in html
     # Every TOC link points at an id python-markdown gave a heading.
     ids = set(re.findall(r'<h[2-4] id="([^"]+)"', html))
     links = set(re.findall(r'<a href="#([^"]+)"', html))
@@ -208,10 +253,8 @@ def test_withheld_texts_are_counted_apart_and_never_shown(tmp_path: Path) -> Non
     assert shown["text"] is not None and shown["id"] not in withheld
 
 
-def test_plots_drawn_in_the_plotter_process_are_the_inline_bytes() -> None:
-    import numpy as np
-
-    from builder.card_plotter import PlotData, Plotter, draw_plots
+def test_draw_plots_names_one_svg_per_card_plot() -> None:
+    from builder.card_plotter import PLOT_FILES, PlotData, draw_plots
 
     data = PlotData(
         publishers=[("BBC News", 2), ("Price $5 $ Daily", 1)],
@@ -222,17 +265,11 @@ def test_plots_drawn_in_the_plotter_process_are_the_inline_bytes() -> None:
         label_series={"train": [3, 1], "test": [0, 2]},
         lengths={"train": np.array([10, 200, 35], dtype=np.int32), "test": np.array([7])},
     )
-    with Plotter() as plotter:
-        plotter.start()
-        plotter.submit(data)
-        elsewhere = plotter.result()
-    assert elsewhere == draw_plots(data)
-    assert sorted(elsewhere) == [
-        "articles_per_date.png",
-        "articles_per_publisher.png",
-        "entity_labels_per_split.png",
-        "text_length_words.png",
-    ]
+    figures = draw_plots(data)
+    assert sorted(figures) == sorted(PLOT_FILES.values())
+    assert figures == draw_plots(data)
+    for svg in figures.values():
+        assert ElementTree.fromstring(svg).tag == f"{SVG}svg"
 
 
 def scan_data(data_dir: Path, splits: list[str]) -> Any:

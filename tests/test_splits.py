@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +160,38 @@ def test_known_lsh_bands_are_datasketchs_choice() -> None:
     for (threshold, num_perm), bands in KNOWN_BANDS.items():
         assert _optimal_param(threshold, num_perm, 0.5, 0.5) == bands
     assert lsh_bands(0.83, 64) == _optimal_param(0.83, 64, 0.5, 0.5)
+
+
+def test_lsh_bands_are_the_signature_cut_in_equal_slices(tmp_path: Path) -> None:
+    """The band table SQLite fills holds, for the first article of each text, every
+    band as the signature's bytes cut in ``rows * 8``-byte slices."""
+    import random
+
+    from builder.splits import _FactsIndex
+
+    rng = random.Random(1)
+    index = _FactsIndex(tmp_path, 0.7, 64)
+    rows = [
+        (
+            f"a{i:04d}",
+            "g",
+            bytes([i % 50]) * 16,  # 50 distinct texts, 6 articles each
+            rng.randbytes(512) if i % 7 else None,
+        )
+        for i in range(300)
+    ]
+    index.db.executemany("INSERT INTO fact VALUES (?, ?, ?, ?)", rows)
+    list(index.near_duplicates())
+    got = sorted(index.db.execute("SELECT n, key, id FROM band").fetchall())
+    width = index.rows * 8
+    first: dict[bytes, tuple[str, bytes]] = {}
+    for article_id, _, key, minhash in sorted(rows):
+        if minhash is not None and key not in first:
+            first[key] = (article_id, minhash)
+    expected = sorted(
+        (n, minhash[n * width : (n + 1) * width], article_id)
+        for article_id, minhash in first.values()
+        for n in range(index.bands)
+    )
+    assert got == expected and len(got) == 50 * index.bands
+    index.close()
