@@ -105,10 +105,20 @@ def iter_article_ids(directory: Path) -> Iterator[str]:
                 yield entry.name[: -len(ARTICLE_SUFFIX)]
 
 
-def folder_files(folder: Path) -> Iterator[str]:
+def folder_files(
+    folder: Path, *, root: Path | None = None, refused: list[Issue] | None = None
+) -> Iterator[str]:
     """Every file under ``folder`` (an annotation tool's export folder) as a
     ``/``-separated relative path, as the system lists them: hidden names left out
-    (``.DS_Store``, a sync tool's ``.part`` files), linked sub-folders not entered."""
+    (``.DS_Store``, a sync tool's ``.part`` files), linked sub-folders not entered
+    (a link back up would loop), links leading outside ``root`` (default: the folder
+    itself) not read: inputs are read only inside the input folder.
+
+    What is not read for those two reasons is appended to ``refused`` as located
+    issues (``file`` is ``FOLDER/NAME``): the readers report them, while the
+    manifest's listing of the same folder just leaves them out.
+    """
+    boundary = folder if root is None else root
     stack = [folder]
     while stack:
         here = stack.pop()
@@ -118,8 +128,42 @@ def folder_files(folder: Path) -> Iterator[str]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
+                    continue
+                name = Path(entry.path).relative_to(folder).as_posix()
+                link = entry.is_symlink()
+                outside = real_outside(Path(entry.path), boundary) if link else None
+                if outside is not None:
+                    _refuse(
+                        refused,
+                        f"{folder.name}/{name}",
+                        "outside-input",
+                        f"a symbolic link to {outside}, outside the input folder: not read",
+                    )
+                elif link and entry.is_dir():
+                    _refuse(
+                        refused,
+                        f"{folder.name}/{name}",
+                        "linked-folder",
+                        "a symbolic link to a folder: not entered (a link may loop back);"
+                        " put the files in the export folder, or name that folder as an input",
+                        severity="warning",
+                    )
                 elif entry.is_file():
-                    yield Path(entry.path).relative_to(folder).as_posix()
+                    yield name
+                elif link:
+                    _refuse(
+                        refused,
+                        f"{folder.name}/{name}",
+                        "unreadable",
+                        f"a symbolic link to {os.readlink(entry.path)}, which does not exist",
+                    )
+
+
+def _refuse(
+    refused: list[Issue] | None, file: str, rule: str, message: str, severity: str = "error"
+) -> None:
+    if refused is not None:
+        refused.append(Issue(file=file, rule=rule, message=message, severity=severity))
 
 
 def article_path(directory: Path, article_id: str) -> Path:

@@ -323,7 +323,9 @@ def stage_inputs(run: BuildRun) -> int:
             file=ann.path.name,
             path=ann.path if native_lines else None,
             max_line_bytes=DEFAULT_MAX_RECORD_BYTES,  # what read_native reads them with
-            read=lambda ann=ann: read_annotations(ann.path, ann.format, options=ann.options),
+            read=lambda ann=ann: read_annotations(
+                ann.path, ann.format, options=ann.options, root=config.root
+            ),
         )
     if config.reads_shards:
         _stage_shards(run)

@@ -76,11 +76,14 @@ def read_annotations(
     *,
     offsets: str | None = None,
     options: ImportOptions | None = None,
+    root: Path | None = None,
 ) -> Iterator[Result]:
     """Read an annotation file of format ``fmt`` as native records.
 
     ``offsets`` names the unit a doccano file counts in (see ``OFFSET_UNITS``);
-    ``options`` is the entry's configuration.
+    ``options`` is the entry's configuration. ``root`` is the input folder: a
+    reader of export folders (brat, a Label Studio target storage) reads no file
+    that leads out of it (default: out of ``path``).
     """
     try:
         reader = READERS[fmt]
@@ -90,12 +93,12 @@ def read_annotations(
         raise ValueError(f"offsets apply to doccano files only, not {fmt!r}")
     if offsets is not None:
         options = replace(options or ImportOptions(), offsets=offsets)
-    if options is None:
-        return reader(path)
     params = inspect.signature(reader).parameters
+    kwargs: dict[str, Any] = {"root": root} if "root" in params and root is not None else {}
+    if options is None:
+        return reader(path, **kwargs)
     if "options" in params:
-        return reader(path, options=options)
-    kwargs: dict[str, Any] = {}
+        return reader(path, options=options, **kwargs)
     if "speaker_relations" in params and options.speaker_relations is not None:
         kwargs["speaker_relations"] = options.speaker_relations
     records = reader(path, **kwargs)

@@ -35,13 +35,13 @@ Every problem names the ``.ann`` file and its line.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..ingest import folder_files, leads_outside
 from ..validate.report import Issue
 from .common import DOC_LABELS, QUOTE_LABELS, CrLfAsOne, build_record
 
@@ -262,8 +262,12 @@ def read_brat_file(
     *,
     name: str | None = None,
     speaker_relations: Collection[str] | None = None,
+    root: Path | None = None,
 ) -> Result:
-    """One ``.ann`` file (and the ``.txt`` beside it, if any) as a native record."""
+    """One ``.ann`` file (and the ``.txt`` beside it, if any) as a native record.
+
+    A ``.txt`` that is a link leading outside ``root`` is not read (the folder's
+    listing reports it): the offsets are then checked on the article itself."""
     name = name or ann.name
     article_id = ann.stem
     txt = ann.with_suffix(".txt")
@@ -271,7 +275,7 @@ def read_brat_file(
     try:
         # newline="": offsets count a CR LF as two characters, as brat does.
         text = None
-        if txt.is_file():
+        if txt.is_file() and (root is None or leads_outside(txt, root) is None):
             with txt.open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
         reading = name
@@ -318,37 +322,34 @@ def read_brat_file(
     return None, record, issues
 
 
-def read_brat(path: Path, *, speaker_relations: Collection[str] | None = None) -> Iterator[Result]:
+def read_brat(
+    path: Path,
+    *,
+    speaker_relations: Collection[str] | None = None,
+    root: Path | None = None,
+) -> Iterator[Result]:
     """Read a folder of brat ``.ann`` files (or one file); one native record per file.
 
-    Sub-folders are read too (brat nests collections); each file is named by its
-    path under ``path``. ``speaker_relations`` names the relation types that mean
-    "this entity said this quote" (compared case-insensitively); None takes any
-    relation between a quote and an entity, as the Label Studio importer does.
+    Sub-folders are read too (brat nests collections), streamed (a flat collection
+    may hold millions of files); each file is named by its path under ``path``.
+    ``speaker_relations`` names the relation types that mean "this entity said this
+    quote" (compared case-insensitively); None takes any relation between a quote
+    and an entity, as the Label Studio importer does. Files are read only inside
+    ``root`` (the input folder; default: ``path`` itself): a link leading out of it
+    is an ``outside-input`` error, as it is among the articles (see
+    :func:`~builder.ingest.folder_files`).
     """
     if path.is_file():
-        yield read_brat_file(path, speaker_relations=speaker_relations)
+        yield read_brat_file(path, speaker_relations=speaker_relations, root=root)
         return
-    yield from _read_folder(path, Path(path.name), speaker_relations)
-
-
-def _read_folder(
-    folder: Path, name: Path, speaker_relations: Collection[str] | None
-) -> Iterator[Result]:
-    """The ``.ann`` files of ``folder`` in directory order, streamed (no listing is
-    held: a flat collection may hold millions), then its sub-folders."""
-    subfolders = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                subfolders.append(entry.name)
-            elif entry.name.endswith(_ANN):
-                yield read_brat_file(
-                    Path(entry.path),
-                    name=(name / entry.name).as_posix(),
-                    speaker_relations=speaker_relations,
-                )
-    for sub in sorted(subfolders):
-        yield from _read_folder(folder / sub, name / sub, speaker_relations)
+    refused: list[Issue] = []
+    for member in folder_files(path, root=root, refused=refused):
+        if member.endswith(_ANN):
+            yield read_brat_file(
+                path / member,
+                name=f"{path.name}/{member}",
+                speaker_relations=speaker_relations,
+                root=path if root is None else root,
+            )
+    for issue in refused:
+        yield None, None, [issue]

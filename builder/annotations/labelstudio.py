@@ -409,12 +409,14 @@ def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result
     yield number, record, [*issues, note]
 
 
-def read_label_studio(path: Path, options: ImportOptions | None = None) -> Iterator[Result]:
+def read_label_studio(
+    path: Path, options: ImportOptions | None = None, *, root: Path | None = None
+) -> Iterator[Result]:
     """Read a Label Studio JSON (or JSON-MIN) export, gzip-compressed or not, or a
-    target-storage folder (one file per annotation, see :mod:`.lsstorage`); one native
-    record per task."""
+    target-storage folder (one file per annotation, see :mod:`.lsstorage`, its files
+    read only inside ``root``); one native record per task."""
     if path.is_dir():
-        yield from read_target_storage(path, options)
+        yield from read_target_storage(path, options, root=root)
         return
     with unpacked(path) as (source, name, problems):
         if problems:

@@ -102,12 +102,13 @@ def _sort_key(task_id: Any) -> Any:
     return json.dumps(task_id, sort_keys=True)
 
 
-def _index(folder: Path, db: sqlite3.Connection) -> None:
-    """Pass 1: each file's task id (or its problem), into ``db``."""
+def _index(folder: Path, db: sqlite3.Connection, root: Path | None, refused: list[Issue]) -> None:
+    """Pass 1: each file's task id (or its problem), into ``db``; what the folder's
+    walk does not read (a link leading outside ``root``, ...) into ``refused``."""
     db.execute("CREATE TABLE f (task, member TEXT, problem TEXT)")
 
     def rows() -> Iterator[tuple[Any, str, str | None]]:
-        for member in folder_files(folder):
+        for member in folder_files(folder, root=root, refused=refused):
             value, why = _load(folder, member)
             shape = _shape(value) if why is None else why
             if isinstance(shape, str):
@@ -181,15 +182,23 @@ def _relocate(
     return moved
 
 
-def read_target_storage(folder: Path, options: ImportOptions | None = None) -> Iterator[Result]:
-    """Read a Label Studio target-storage folder; one native record per task."""
+def read_target_storage(
+    folder: Path, options: ImportOptions | None = None, *, root: Path | None = None
+) -> Iterator[Result]:
+    """Read a Label Studio target-storage folder; one native record per task.
+
+    Files are read only inside ``root`` (the input folder; default: ``folder``): a
+    link leading out of it is an ``outside-input`` error, not read."""
     from .labelstudio import task_to_record  # the task reader; it imports this module
 
     options = options or ImportOptions()
     with tempfile.TemporaryDirectory(prefix="ls-storage-") as tmp:
         db = sqlite3.connect(Path(tmp) / "index.sqlite")
         try:
-            _index(folder, db)
+            refused: list[Issue] = []
+            _index(folder, db, root, refused)
+            for issue in refused:
+                yield None, None, [issue]
             number = 0
             for member, problem in db.execute(
                 "SELECT member, problem FROM f WHERE problem IS NOT NULL ORDER BY member"
