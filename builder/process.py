@@ -33,7 +33,7 @@ from .stats import UNKNOWN_PUBLISHER, BuildStats, StageTimings
 from .validate.checks import check_annotation
 from .validate.report import Issue
 from .validate.rows import table_row_issues
-from .validate.schemas import SchemaStore
+from .validate.schemas import SchemaStore, cross_checked
 from .validate.table import TableCheck
 
 __all__ = [
@@ -44,11 +44,6 @@ __all__ = [
     "row_schema_bytes",
 ]
 
-#: Rows checked by both validators to catch any disagreement between them.
-#: (The reference costs about 8 ms on a row with 100 spans, as much as all the
-#: other stages of that article; 1% keeps it a cross-check, not a second pass.)
-CROSS_CHECK_FIRST = 10
-CROSS_CHECK_EVERY = 100
 #: Rows encoded and checked together (a table per group: the per-table cost is
 #: spread as well at 64 rows as at 256).
 ENCODE_GROUP = 64
@@ -201,7 +196,7 @@ def process_article(
         digests.append((article_id, article.sha256, article.bytes))
     # A shard's article that cannot be read is named by its shard (the read issues say).
     rel = article.path if article else (read_issues[0].file if read_issues else str(path.name))
-    cross = ordinal < CROSS_CHECK_FIRST or ordinal % CROSS_CHECK_EVERY == 0
+    cross = cross_checked(ordinal)
     if article is not None:
         with timed("validate-article"):
             issues += _schema_issues(

@@ -609,3 +609,17 @@ def test_a_key_swapped_for_another_makes_its_batch_suspect(
     target[add] = value
     assert _suspects(_check(), rows) == list(range(6))
     assert row_issues(store, rows[2], SETS, file="f") != []
+
+
+def test_the_cross_check_sample_is_by_position_and_sparse() -> None:
+    from builder.side_chunks import _cross_checked
+    from builder.validate.schemas import CROSS_CHECK_EVERY, cross_checked
+
+    picked = [i for i in range(10 * CROSS_CHECK_EVERY) if cross_checked(i)]
+    assert picked[:3] == [0, 1, 2] and len(picked) <= 3 + 10
+    assert all(cross_checked(i) for i in range(0, 10 * CROSS_CHECK_EVERY, CROSS_CHECK_EVERY))
+    # A side file's lines count from 1: line n is record n - 1, however the file is cut.
+    assert [n for n in range(1, 2 * CROSS_CHECK_EVERY + 2) if _cross_checked(n)] == [
+        i + 1 for i in picked if i <= 2 * CROSS_CHECK_EVERY
+    ]
+    assert not _cross_checked(None)
