@@ -229,6 +229,13 @@ _BIO = re.compile(
 #: the verb and what follows it: a name's tokens may hold any number of words, "Mary-Jane
 #: O'Neil-Smith", or none, "-").
 _BIO_WORDS = re.compile(r"(?:^| )(?:is|was|has) (?:a|an|the|our|been) ")
+#: ``_BIO_WORDS`` found in the casefolded line itself, not in its words joined (the same
+#: answer: a word "is", "was" or "has", then one of the next set, then another word),
+#: so a paragraph's words are never listed for it. It opens with the verb's first letter
+#: (the regex engine skips to those) and looks back for the word's start.
+_BIO_WORDS_IN_LINE = re.compile(
+    r"[ihw](?<!\w.)(?:(?<=i)s|(?<=[wh])as)\W+(?:a|an|the|our|been)\W+\w"
+)
 #: An author box that opens with the author's name on a line of its own, then a bio
 #: that opens with the same name ("Dana Whitfield" over "Dana Whitfield is ..." or "Dana
 #: has covered ..."), within ``ECHO_LINES`` lines (a role line may sit between them).
@@ -511,7 +518,7 @@ class TrailingSection(CleaningStep):
         """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
         view = lines[k][2]
         # A cheap look at the words first: the verb comes after a name of two to four words.
-        if not _BIO_WORDS.search(view.key) or not _BIO.match(view.norm):
+        if not _BIO_WORDS_IN_LINE.search(view.raw.casefold()) or not _BIO.match(view.norm):
             return False
         # Not "short for the page": an article's FAQ may follow its writer's bio.
         words = after.words[k + 1]

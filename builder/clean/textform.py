@@ -21,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+
 from .chars import utf8_parts
 from .edits import Edit
 from .steps import CleaningStep, DocumentContext, iter_lines
@@ -64,11 +66,7 @@ MAX_UPPER_SHARE = 0.005
 MIN_LETTERS = 40
 #: Case and tokenization are properties of the whole text: a sample tells them.
 SAMPLE_CHARS = 20_000
-#: Delete tables on UTF-8 bytes leaving the ASCII letters, and capitals (every byte of a
-#: character outside ASCII is 0x80 and over: deleted).
-_ASCII_NOT_LETTER = bytes(c for c in range(256) if not (c < 128 and chr(c).isalpha()))
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
-_ASCII_NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
 _NON_ASCII_UPPER = re.compile(r"[\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 MIN_PUNCT = 3
 
@@ -95,11 +93,12 @@ def text_form(text: str) -> TextForm:
         'cased'
     """
     text = text[:SAMPLE_CHARS]
-    letters, upper = _count_letters_and_capitals(text)
+    classes = _byte_classes(text)
+    letters, upper = _count_letters_and_capitals(text, classes)
     lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
     if letters < MIN_LETTERS:  # too short to tell: judge by what is there
         lowercased = letters > 0 and upper == 0
-    spaced, attached = _count_punctuation(text)
+    spaced, attached = _count_punctuation(text, classes)
     quotes = _quote_positions(text)
     spaced += 2 * _count_split_clitics(text, quotes)
     attached += 2 * _count_glued_clitics(text, quotes)
@@ -107,20 +106,54 @@ def text_form(text: str) -> TextForm:
     return TextForm(lowercased=lowercased, tokenized=tokenized)
 
 
+#: What :func:`text_form` reads of a UTF-8 byte: white space; a closing mark that
+#: attaches no other (``,.;:!?``); the other closing marks (``)]``); an ASCII lowercase
+#: or capital letter; anything else (every byte of a character outside ASCII too).
+_SPACE, _MARK, _BRACKET, _OTHER, _LOWER, _UPPER = range(6)
+
+
+def _class_table() -> bytes:
+    out = bytearray([_OTHER] * 256)
+    for c in range(128):
+        if chr(c).isspace():  # what ``\s`` matches, \x1c-\x1f included
+            out[c] = _SPACE
+        elif chr(c).isalpha():
+            out[c] = _UPPER if chr(c).isupper() else _LOWER
+    for mark in _CLOSING:
+        out[ord(mark)] = _MARK if mark in _NOT_ATTACHED else _BRACKET
+    return bytes(out)
+
+
+_CLASS_TABLE = _class_table()
+
+
+def _byte_classes(text: str) -> np.ndarray:
+    """The class of every UTF-8 byte of ``text``, with a white space before and after
+    (the text's edges read as white space): one ``bytes.translate`` (a plain mapping,
+    the fastest kind), then counted in numpy by :func:`_count_letters_and_capitals` and
+    :func:`_count_punctuation`."""
+    data = utf8_parts(text)[0]  # shared with the steps that read the same text
+    return np.frombuffer(b"\0" + data.translate(_CLASS_TABLE) + b"\0", dtype=np.uint8)
+
+
 def _count_letters(text: str) -> int:
-    """Letters in ``text``: ASCII ones by a byte-level delete, the rest by a regex."""
+    """Letters in ``text``: ASCII ones by their byte class, the rest by a regex."""
     return _count_letters_and_capitals(text)[0]
 
 
-def _count_letters_and_capitals(text: str) -> tuple[int, int]:
+def _count_letters_and_capitals(text: str, classes: np.ndarray | None = None) -> tuple[int, int]:
     """Letters and capitals (Latin, Greek, Cyrillic) in ``text``.
 
-    The ASCII ones by byte-level deletes on the text's UTF-8 bytes; the regexes for the
-    others run on its characters outside ASCII alone (:func:`~builder.clean.chars.utf8_parts`).
+    The ASCII ones counted by byte class (``classes``: :func:`_byte_classes` of the
+    text, made when not given); the regexes for the others run on its characters
+    outside ASCII alone (:func:`~builder.clean.chars.utf8_parts`).
     """
-    data, rest = utf8_parts(text)  # shared with the steps that read the same text
-    letters = len(data.translate(None, _ASCII_NOT_LETTER))
-    upper = len(data.translate(None, _ASCII_NOT_UPPER))
+    if classes is None:
+        classes = _byte_classes(text)
+    counts = np.bincount(classes, minlength=_UPPER + 1)
+    letters = int(counts[_LOWER] + counts[_UPPER])
+    upper = int(counts[_UPPER])
+    rest = utf8_parts(text)[1]
     if rest:
         # both classes are of single non-ASCII characters: count them on those alone
         letters += len(_NON_ASCII_LETTER.findall(rest))
@@ -128,10 +161,29 @@ def _count_letters_and_capitals(text: str) -> tuple[int, int]:
     return letters, upper
 
 
-def _count_punctuation(text: str) -> tuple[int, int]:
+def _count_punctuation(text: str, classes: np.ndarray | None = None) -> tuple[int, int]:
     """``len(_SPACED_PUNCT.findall(text))`` and ``len(_ATTACHED_PUNCT.findall(text))``
-    in one scan: every closing mark with white space (or the end) after it, and the
-    character before it, counted per distinct character."""
+    (a closing mark opening the text, with white space or nothing after it, counted as
+    spaced), by byte class (``classes``: :func:`_byte_classes` of the text, made when
+    not given): the closing marks with white space after them, counted by the class of
+    the byte before, three times faster than the regex's scan of every character.
+    White space outside ASCII (a no-break space) is of several bytes: such a text is
+    counted by the regex (:func:`_count_punctuation_re`).
+    """
+    others = utf8_parts(text)[1]
+    if others and any(c.isspace() for c in others):
+        return _count_punctuation_re(text)
+    if classes is None:
+        classes = _byte_classes(text)
+    closing = (classes[1:-1] - np.uint8(_MARK) < 2) & (classes[2:] == _SPACE)
+    before = np.bincount(classes[:-2][closing], minlength=_UPPER + 1)
+    return int(before[_SPACE]), int(before[_BRACKET:].sum())
+
+
+def _count_punctuation_re(text: str) -> tuple[int, int]:
+    """:func:`_count_punctuation` in one regex scan: every closing mark with white
+    space (or the end) after it, and the character before it, counted per distinct
+    character."""
     spaced = attached = 0
     for before, n in Counter(_CLOSING_PUNCT.findall(text)).items():
         if before.isspace():
