@@ -106,34 +106,40 @@ def text_form(text: str) -> TextForm:
     return TextForm(lowercased=lowercased, tokenized=tokenized)
 
 
-#: What :func:`text_form` reads of a UTF-8 byte: white space; a closing mark that
-#: attaches no other (``,.;:!?``); the other closing marks (``)]``); an ASCII lowercase
-#: or capital letter; anything else (every byte of a character outside ASCII too).
-_SPACE, _MARK, _BRACKET, _OTHER, _LOWER, _UPPER = range(6)
+#: What :func:`text_form` reads of a UTF-8 byte (as a one-byte class): white space;
+#: anything else (every byte of a character outside ASCII too); an ASCII lowercase or
+#: capital letter; the closing marks ``)]``; the closing marks that attach no other
+#: (``,.;:!?``). Both kinds of closing mark are the classes from ``_BRACKET`` on.
+_SPACE, _OTHER, _LOWER, _UPPER, _BRACKET, _MARK = (b"\0", b"\1", b"\2", b"\3", b"\4", b"\5")
 
 
 def _class_table() -> bytes:
-    out = bytearray([_OTHER] * 256)
+    out = bytearray(_OTHER * 256)
     for c in range(128):
         if chr(c).isspace():  # what ``\s`` matches, \x1c-\x1f included
-            out[c] = _SPACE
+            out[c] = ord(_SPACE)
         elif chr(c).isalpha():
-            out[c] = _UPPER if chr(c).isupper() else _LOWER
+            out[c] = ord(_UPPER if chr(c).isupper() else _LOWER)
     for mark in _CLOSING:
-        out[ord(mark)] = _MARK if mark in _NOT_ATTACHED else _BRACKET
+        out[ord(mark)] = ord(_MARK if mark in _NOT_ATTACHED else _BRACKET)
     return bytes(out)
 
 
 _CLASS_TABLE = _class_table()
 
 
-def _byte_classes(text: str) -> np.ndarray:
+def _byte_classes(text: str) -> bytes:
     """The class of every UTF-8 byte of ``text``, with a white space before and after
     (the text's edges read as white space): one ``bytes.translate`` (a plain mapping,
-    the fastest kind), then counted in numpy by :func:`_count_letters_and_capitals` and
+    the fastest kind), then counted by :func:`_count_letters_and_capitals` and
     :func:`_count_punctuation`."""
-    data = utf8_parts(text)[0]  # shared with the steps that read the same text
-    return np.frombuffer(b"\0" + data.translate(_CLASS_TABLE) + b"\0", dtype=np.uint8)
+    data, others = utf8_parts(text)  # shared with the steps that read the same text
+    if others:
+        # white space outside ASCII (a no-break space) as one space: the bytes of a
+        # character never straddle another's (UTF-8), and every white space is alike here
+        for space in {c for c in others if c.isspace()}:
+            data = data.replace(space.encode("utf-8"), b" ")
+    return _SPACE + data.translate(_CLASS_TABLE) + _SPACE
 
 
 def _count_letters(text: str) -> int:
@@ -141,7 +147,7 @@ def _count_letters(text: str) -> int:
     return _count_letters_and_capitals(text)[0]
 
 
-def _count_letters_and_capitals(text: str, classes: np.ndarray | None = None) -> tuple[int, int]:
+def _count_letters_and_capitals(text: str, classes: bytes | None = None) -> tuple[int, int]:
     """Letters and capitals (Latin, Greek, Cyrillic) in ``text``.
 
     The ASCII ones counted by byte class (``classes``: :func:`_byte_classes` of the
@@ -150,9 +156,8 @@ def _count_letters_and_capitals(text: str, classes: np.ndarray | None = None) ->
     """
     if classes is None:
         classes = _byte_classes(text)
-    counts = np.bincount(classes, minlength=_UPPER + 1)
-    letters = int(counts[_LOWER] + counts[_UPPER])
-    upper = int(counts[_UPPER])
+    upper = classes.count(_UPPER)
+    letters = upper + classes.count(_LOWER)
     rest = utf8_parts(text)[1]
     if rest:
         # both classes are of single non-ASCII characters: count them on those alone
@@ -161,27 +166,28 @@ def _count_letters_and_capitals(text: str, classes: np.ndarray | None = None) ->
     return letters, upper
 
 
-def _count_punctuation(text: str, classes: np.ndarray | None = None) -> tuple[int, int]:
+def _count_punctuation(text: str, classes: bytes | None = None) -> tuple[int, int]:
     """``len(_SPACED_PUNCT.findall(text))`` and ``len(_ATTACHED_PUNCT.findall(text))``
     (a closing mark opening the text, with white space or nothing after it, counted as
     spaced), by byte class (``classes``: :func:`_byte_classes` of the text, made when
-    not given): the closing marks with white space after them, counted by the class of
-    the byte before, three times faster than the regex's scan of every character.
-    White space outside ASCII (a no-break space) is of several bytes: such a text is
-    counted by the regex (:func:`_count_punctuation_re`).
+    not given), in numpy: the closing marks with white space after them, counted by the
+    class of the byte before (white space: spaced; another mark of ``_NOT_ATTACHED``:
+    neither; anything else: attached), three times faster than the regex's scan of
+    every character.
     """
-    others = utf8_parts(text)[1]
-    if others and any(c.isspace() for c in others):
-        return _count_punctuation_re(text)
     if classes is None:
         classes = _byte_classes(text)
-    closing = (classes[1:-1] - np.uint8(_MARK) < 2) & (classes[2:] == _SPACE)
-    before = np.bincount(classes[:-2][closing], minlength=_UPPER + 1)
-    return int(before[_SPACE]), int(before[_BRACKET:].sum())
+    cls = np.frombuffer(classes, dtype=np.uint8)
+    closing = (cls[1:-1] >= ord(_BRACKET)) & (cls[2:] == ord(_SPACE))
+    before = cls[:-2][closing]
+    spaced = int(np.count_nonzero(before == ord(_SPACE)))
+    attached = len(before) - spaced - int(np.count_nonzero(before == ord(_MARK)))
+    return spaced, attached
 
 
 def _count_punctuation_re(text: str) -> tuple[int, int]:
-    """:func:`_count_punctuation` in one regex scan: every closing mark with white
+    """:func:`_count_punctuation` in one regex scan (the reference the tests check it
+    against): every closing mark with white
     space (or the end) after it, and the character before it, counted per distinct
     character."""
     spaced = attached = 0
