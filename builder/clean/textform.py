@@ -99,9 +99,9 @@ def text_form(text: str) -> TextForm:
     if letters < MIN_LETTERS:  # too short to tell: judge by what is there
         lowercased = letters > 0 and upper == 0
     spaced, attached = _count_punctuation(text, classes)
-    quotes = _quote_positions(text)
-    spaced += 2 * _count_split_clitics(text, quotes)
-    attached += 2 * _count_glued_clitics(text, quotes)
+    split, glued = _count_clitics(text, _quote_positions(text))
+    spaced += 2 * split
+    attached += 2 * glued
     tokenized = spaced >= MIN_PUNCT and spaced > 2 * attached
     return TextForm(lowercased=lowercased, tokenized=tokenized)
 
@@ -216,14 +216,30 @@ def _quote_positions(text: str) -> list[int]:
 
 
 def _count_split_clitics(text: str, quotes: list[int] | None = None) -> int:
-    """Clitics split off their word, as in ``israel ' s`` or ``do n't``.
+    """Clitics split off their word, as in ``israel ' s`` or ``do n't`` (see
+    :func:`_count_clitics`)."""
+    return _count_clitics(text, quotes)[0]
 
-    The search starts at the rare quote or ``n't`` rather than at every word
-    character, then looks back over the white space for the word. A match of
-    ``_QUOTE_CLITIC`` starts at a quote and holds no other, so trying it at every
+
+def _count_glued_clitics(text: str, quotes: list[int] | None = None) -> int:
+    """``len(_GLUED_CLITIC.findall(text))``, three times faster (see :func:`_count_clitics`)."""
+    return _count_clitics(text, quotes)[1]
+
+
+def _count_clitics(text: str, quotes: list[int] | None = None) -> tuple[int, int]:
+    r"""Clitics split off their word (``israel ' s``, ``do n't``) and glued to it
+    (``israel's``, as ``_GLUED_CLITIC`` finds them), in one pass over the quotes.
+
+    The search starts at the rare quote rather than at every word character. A match
+    of ``_QUOTE_CLITIC`` starts at a quote and holds no other, so trying it at every
     quote (``quotes``, from :func:`_quote_positions`) finds what ``finditer`` finds.
+    A split clitic has white space before it (or before its "n't"), then a word.
+    A glued one is the same match with no white space after the quote (so ``\s*``
+    took nothing, and the rest is ``_GLUED_CLITIC_TAIL``) and a word character before
+    it; a match there takes that character, so a clitic right after another one
+    (``x's's``) is not counted again: the same rule is kept here.
     """
-    count = 0
+    split = glued = glued_end = 0
     if quotes is None:
         quotes = _quote_positions(text)
     match_at = _QUOTE_CLITIC.match
@@ -231,32 +247,19 @@ def _count_split_clitics(text: str, quotes: list[int] | None = None) -> int:
         match = match_at(text, q)
         if match is None:
             continue
+        before = text[q - 1] if q else ""
+        word_before = before.isalnum() or before == "_"
+        if q > glued_end and word_before and not text[q + 1].isspace():
+            glued += 1
+            glued_end = match.end()
         start = end = q
-        if start and text[start - 1] == "n" and text[start + 1] == "t" and match.end() == start + 2:
-            start = end = start - 1  # where ``_CLITIC_TAIL``'s "n't" branch matches
+        if before == "n" and text[q + 1] == "t" and match.end() == q + 2:
+            start = end = q - 1  # where ``_CLITIC_TAIL``'s "n't" branch matches
         while start and text[start - 1].isspace():
             start -= 1
         if start < end and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            count += 1
-    return count
-
-
-def _count_glued_clitics(text: str, quotes: list[int] | None = None) -> int:
-    """``len(_GLUED_CLITIC.findall(text))``, three times faster.
-
-    A match there takes the word character before the quote, so a clitic right
-    after another one (``x's's``) is not counted again: the same rule is kept here.
-    """
-    count = end = 0
-    if quotes is None:
-        quotes = _quote_positions(text)
-    match_at = _GLUED_CLITIC_TAIL.match
-    for q in quotes:  # a match starts at a quote and holds no other
-        match = match_at(text, q)
-        if match is not None and q > end:  # its word character was not in the last match
-            count += 1
-            end = match.end()
-    return count
+            split += 1
+    return split, glued
 
 
 def detect_text_form(text: str) -> str:
