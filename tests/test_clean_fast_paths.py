@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.clean.lines import WORD, _first_word
-from builder.clean.sections import _BIO_WORDS, _BIO_WORDS_IN_LINE
+from builder.clean.sections import _BIO_WORDS, _BIO_WORDS_IN_LINE, _CUE, _may_cue
 
 #: Words the bio hint looks for, their look-alikes, case, and what may stand between.
 _BIO_PIECES = st.sampled_from(
@@ -59,3 +59,36 @@ def test_first_word_from_the_head_is_the_first_word_of_the_line(line: str) -> No
     found = WORD.search(line.casefold())
     if found is not None:
         assert _first_word(line) == found.group()
+
+
+#: Comment cues, their words with look-alike letters (``ſ``, ``ı``, ``İ``, ``K``), noise.
+_CUE_PIECES = st.sampled_from(
+    [
+        "Maria",
+        "dave",
+        " ",
+        "says",
+        "SAYS",
+        "ſays",
+        "wrote",
+        "commented",
+        "replıed",
+        "REPLİED",
+        "replied",
+        "Reply",
+        "reply to Kim",
+        "(score: 3)",
+        "(ſcore: -1, funny)",
+        ":",
+        "on March 3, 2021",
+        "log in to ",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_CUE_PIECES, max_size=8).map("".join) | st.text(max_size=40))
+def test_cue_hint_passes_every_cue(line: str) -> None:
+    if _CUE.match(line):
+        assert _may_cue(line)

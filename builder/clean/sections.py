@@ -89,6 +89,20 @@ _REPLY = re.compile(
 )
 #: A commenter line or a reply button (one match per line).
 _CUE = re.compile(f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})", re.IGNORECASE)
+#: A word every match of ``_CUE`` holds (one per branch), looked for in the casefolded
+#: line first: most short lines hold none, and ``_CUE``'s first branch backtracks.
+_CUE_WORDS = ("says", "wrote", "commented", "replied", "reply", "score")
+
+
+def _may_cue(line: str) -> bool:
+    """Whether ``_CUE`` may match ``line``: one of ``_CUE_WORDS`` is in it, case
+    ignored. Case folding maps to ASCII letters every character the regex engine
+    matches to one ignoring case (``ſ`` to ``s``), but for ``ı`` and ``İ``: a line
+    holding one is always tried."""
+    folded = line.casefold()
+    return any(w in folded for w in _CUE_WORDS) or "ı" in line or "İ" in line
+
+
 #: A form's field label on a line of its own: "Name *", "Email (required)", "Your
 #: Website", "Comment:", "Phone Number". Two of them after the article are a comment or
 #: contact form, which (with its header) ends the page.
@@ -629,7 +643,7 @@ class TrailingSection(CleaningStep):
             stamps[k] = n <= STAMP_MAX_WORDS and bool(_STAMP_LINE.match(raw))
             # A stamp counts once per run: dates one under another are a schedule,
             # a comment's stamp is followed by its text.
-            cues[k] = (stamps[k] and not stamps[k - 1]) or bool(_CUE.match(raw))
+            cues[k] = (stamps[k] and not stamps[k - 1]) or (_may_cue(raw) and bool(_CUE.match(raw)))
         fields = [False] * first + [
             n <= 4 and bool(_FIELD.match(v.raw))
             for n, (_, _, v) in zip(counts[first:], tail, strict=True)
