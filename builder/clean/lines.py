@@ -114,6 +114,23 @@ def _count_pending() -> None:
         _counted = dict(zip(lines, counts, strict=True)) if counts is not None else {}
 
 
+#: The first word of a long line is looked for in its first characters this many.
+FIRST_WORD_CHARS = 48
+
+
+def _first_word(raw: str) -> str:
+    """``WORD.search(raw.casefold()).group()`` of a line with a word, casefolding only
+    its first ``FIRST_WORD_CHARS`` characters when the first word ends within them
+    (case folding maps each character on its own, so the folded head is the head of
+    the folded line)."""
+    head = raw[:FIRST_WORD_CHARS].casefold()
+    found = WORD.search(head)
+    if found is None or found.end() == len(head):  # the word may go on past the head
+        found = WORD.search(raw.casefold())
+        assert found is not None
+    return found.group()
+
+
 class Words(Sequence[str]):
     """The words of a line (``WORD.findall(line.casefold())``), listed on first read.
 
@@ -168,9 +185,7 @@ class Words(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if index == 0 and self._list is None and self._n:
             assert self._raw is not None
-            found = WORD.search(self._raw.casefold())
-            assert found is not None
-            return found.group()
+            return _first_word(self._raw)
         return self._words()[index]
 
     def __eq__(self, other: object) -> bool:

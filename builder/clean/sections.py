@@ -89,6 +89,20 @@ _REPLY = re.compile(
 )
 #: A commenter line or a reply button (one match per line).
 _CUE = re.compile(f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})", re.IGNORECASE)
+#: A word every match of ``_CUE`` holds (one per branch), looked for in the casefolded
+#: line first: most short lines hold none, and ``_CUE``'s first branch backtracks.
+_CUE_WORDS = ("says", "wrote", "commented", "replied", "reply", "score")
+
+
+def _may_cue(line: str) -> bool:
+    """Whether ``_CUE`` may match ``line``: one of ``_CUE_WORDS`` is in it, case
+    ignored. Case folding maps to ASCII letters every character the regex engine
+    matches to one ignoring case (``ſ`` to ``s``), but for ``ı`` and ``İ``: a line
+    holding one is always tried."""
+    folded = line.casefold()
+    return any(w in folded for w in _CUE_WORDS) or "ı" in line or "İ" in line
+
+
 #: A form's field label on a line of its own: "Name *", "Email (required)", "Your
 #: Website", "Comment:", "Phone Number". Two of them after the article are a comment or
 #: contact form, which (with its header) ends the page.
@@ -229,6 +243,13 @@ _BIO = re.compile(
 #: the verb and what follows it: a name's tokens may hold any number of words, "Mary-Jane
 #: O'Neil-Smith", or none, "-").
 _BIO_WORDS = re.compile(r"(?:^| )(?:is|was|has) (?:a|an|the|our|been) ")
+#: ``_BIO_WORDS`` found in the casefolded line itself, not in its words joined (the same
+#: answer: a word "is", "was" or "has", then one of the next set, then another word),
+#: so a paragraph's words are never listed for it. It opens with the verb's first letter
+#: (the regex engine skips to those) and looks back for the word's start.
+_BIO_WORDS_IN_LINE = re.compile(
+    r"[ihw](?<!\w.)(?:(?<=i)s|(?<=[wh])as)\W+(?:a|an|the|our|been)\W+\w"
+)
 #: An author box that opens with the author's name on a line of its own, then a bio
 #: that opens with the same name ("Dana Whitfield" over "Dana Whitfield is ..." or "Dana
 #: has covered ..."), within ``ECHO_LINES`` lines (a role line may sit between them).
@@ -511,7 +532,7 @@ class TrailingSection(CleaningStep):
         """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
         view = lines[k][2]
         # A cheap look at the words first: the verb comes after a name of two to four words.
-        if not _BIO_WORDS.search(view.key) or not _BIO.match(view.norm):
+        if not _BIO_WORDS_IN_LINE.search(view.raw.casefold()) or not _BIO.match(view.norm):
             return False
         # Not "short for the page": an article's FAQ may follow its writer's bio.
         words = after.words[k + 1]
@@ -622,7 +643,7 @@ class TrailingSection(CleaningStep):
             stamps[k] = n <= STAMP_MAX_WORDS and bool(_STAMP_LINE.match(raw))
             # A stamp counts once per run: dates one under another are a schedule,
             # a comment's stamp is followed by its text.
-            cues[k] = (stamps[k] and not stamps[k - 1]) or bool(_CUE.match(raw))
+            cues[k] = (stamps[k] and not stamps[k - 1]) or (_may_cue(raw) and bool(_CUE.match(raw)))
         fields = [False] * first + [
             n <= 4 and bool(_FIELD.match(v.raw))
             for n, (_, _, v) in zip(counts[first:], tail, strict=True)
