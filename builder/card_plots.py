@@ -230,26 +230,52 @@ def bar_chart(
     height = max(height, top + under + 160)
     svg = _Svg(width, height, title)
     svg.title(title, _PAD + TITLE_SIZE / 2)
+    _columns(
+        svg,
+        labels,
+        [(values, BAR_COLOR)],
+        ticks=ticks,
+        top=top,
+        right=width - _PAD * 2,
+        bottom=height - under - _PAD,
+        angle=angle,
+        ylabel=xlabel,
+    )
+    return svg.bytes()
+
+
+def _columns(
+    svg: _Svg,
+    labels: Sequence[str],
+    series: Sequence[tuple[Sequence[int], str]],
+    *,
+    ticks: list[int],
+    top: float,
+    right: float,
+    bottom: float,
+    angle: float,
+    ylabel: str,
+) -> None:
+    """Vertical bars, one band per label and one bar per series in it (side by side),
+    with the rotated labels under them and the value axis on the left."""
     left = _PAD + FONT_SIZE * 1.6 + _text_width(_tick_text(ticks[-1])) + _TICK + 6
-    right = width - _PAD * 2
-    bottom = height - under - _PAD
-    band = (right - left) / max(len(values), 1)
+    band = (right - left) / max(len(labels), 1)
+    bar = 0.8 * band / max(len(series), 1)
     scale = (bottom - top) / ticks[-1]
-    for i, value in enumerate(values):
-        svg.rect(
-            left + (i + 0.1) * band, bottom - value * scale, 0.8 * band, value * scale, BAR_COLOR
-        )
+    for s, (values, color) in enumerate(series):
+        for i, value in enumerate(values):
+            x = left + (i + 0.1) * band + s * bar
+            svg.rect(x, bottom - int(value) * scale, bar, int(value) * scale, color)
     svg.line(left, bottom, right, bottom)
     _category_labels(
         svg,
-        [left + (i + 0.5) * band for i in range(len(values))],
+        [left + (i + 0.5) * band for i in range(len(labels))],
         labels,
         baseline=bottom,
         angle=angle,
     )
     _value_axis(svg, ticks, vertical=True, start=bottom, end=top, at=left)
-    svg.text(_PAD + FONT_SIZE / 2, (top + bottom) / 2, xlabel, rotate=-90)
-    return svg.bytes()
+    svg.text(_PAD + FONT_SIZE / 2, (top + bottom) / 2, ylabel, rotate=-90)
 
 
 def _legend_width(names: Sequence[str]) -> float:
@@ -274,27 +300,18 @@ def grouped_bar_chart(
     height = max(4.0 * DPI, top + under + 160)
     svg = _Svg(width, height, title)
     svg.title(title, _PAD + TITLE_SIZE / 2)
-    left = _PAD + FONT_SIZE * 1.6 + _text_width(_tick_text(ticks[-1])) + _TICK + 6
     right = width - (_legend_width(names) if names else _PAD * 2)
-    bottom = height - under - _PAD
-    band = (right - left) / max(len(groups), 1)
-    bar = 0.8 * band / max(len(names), 1)
-    scale = (bottom - top) / ticks[-1]
-    for s, name in enumerate(names):
-        color = COLORS[s % len(COLORS)]
-        for g, value in enumerate(series[name]):
-            x = left + (g + 0.1) * band + s * bar
-            svg.rect(x, bottom - int(value) * scale, bar, int(value) * scale, color)
-    svg.line(left, bottom, right, bottom)
-    _category_labels(
+    _columns(
         svg,
-        [left + (g + 0.5) * band for g in range(len(groups))],
         labels,
-        baseline=bottom,
+        [(series[name], COLORS[s % len(COLORS)]) for s, name in enumerate(names)],
+        ticks=ticks,
+        top=top,
+        right=right,
+        bottom=height - under - _PAD,
         angle=angle,
+        ylabel=ylabel,
     )
-    _value_axis(svg, ticks, vertical=True, start=bottom, end=top, at=left)
-    svg.text(_PAD + FONT_SIZE / 2, (top + bottom) / 2, ylabel, rotate=-90)
     if names:
         svg.legend(right + _PAD * 2, top + FONT_SIZE, names)
     return svg.bytes()
