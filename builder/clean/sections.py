@@ -217,7 +217,7 @@ _STAMP = re.compile(
 )
 #: The header of a WordPress thread: the count of comments and the post's title in quotes.
 _THREAD_TITLE = re.compile(
-    r"^\d[\d,.]*k?\s+(?:comments?|responses|replies|thoughts|reactions)\s+(?:on|to)\s*[\"“‘']",
+    r"^\d(?:[\d,.]|[,.] (?=\d{3}\b))*k?\s+(?:comments?|responses|replies|thoughts|reactions)\s+(?:on|to)\s*[\"“‘']",
     re.IGNORECASE,
 )
 #: A line that cites: a link, a DOI, "et al.", a year in brackets or after a name, a
