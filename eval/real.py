@@ -9,7 +9,11 @@ then averaged): P, R, F1; ``lost5_attr``, the share of documents where the
 cleaner itself removed more than 5% of the gold tokens that were in its input;
 ``noise_rm``, the mean share of non-gold tokens removed; and how many documents
 lose more than 5% that way. Each flavour is scored for no cleaning and for the
-cleaner as the build runs it.
+cleaner as the build runs it, in two forms: ``cased``, the pages as they are, and
+``lower``, the same pages lowercased and tokenized line by line as older corpora
+come (``don ' t``, ``u . s .``; :func:`eval.bank.tokenize_lower` on the noisy text
+and on the gold, line breaks kept), so the cleaner is held to the same standard on
+both (the tokens scored are the same words; only the rules' view of them differs).
 """
 
 from __future__ import annotations
@@ -24,9 +28,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["evaluate_real", "real_table"]
+from .bank import tokenize_lower
+
+__all__ = ["FORMS", "evaluate_real", "real_table"]
 
 _TOK = re.compile(r"\w+")
+
+#: How each page is shown to the cleaner: as it is, and lowercased and tokenized.
+FORMS: dict[str, Callable[[str], str]] = {"cased": lambda text: text, "lower": tokenize_lower}
 
 
 def _counts(text: str) -> Counter[str]:
@@ -67,8 +76,11 @@ def _summary(rows: list[dict[str, float | None]]) -> dict[str, float]:
     return out
 
 
-def evaluate_real(folder: Path) -> dict[str, dict[str, dict[str, float]]]:
-    """Per flavour, per system (``none``, ``builder``): the summary scores."""
+def evaluate_real(
+    folder: Path, forms: tuple[str, ...] = tuple(FORMS)
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per flavour and form (``residual``, ``residual/lower``), per system (``none``,
+    ``builder``): the summary scores. The cased form keeps the flavour's bare name."""
     from builder.clean.pipeline import Cleaner
 
     cleaner = Cleaner.default()
@@ -78,25 +90,30 @@ def evaluate_real(folder: Path) -> dict[str, dict[str, dict[str, float]]]:
     }
     results: dict[str, dict[str, dict[str, float]]] = {}
     for flavour, pages in _pages(folder):
-        results[flavour] = {
-            name: _summary([_doc(p["gold"], p["noisy"], clean(p["noisy"])) for p in pages])
-            for name, clean in systems.items()
-        }
+        for form in forms:
+            shown = FORMS[form]
+            pairs = [(shown(p["gold"]), shown(p["noisy"])) for p in pages]
+            key = flavour if form == "cased" else f"{flavour}/{form}"
+            results[key] = {
+                name: _summary([_doc(gold, noisy, clean(noisy)) for gold, noisy in pairs])
+                for name, clean in systems.items()
+            }
     if not results:
         raise SystemExit(f"{folder}: no <flavour>.jsonl.gz files with noisy and gold pages")
     return results
 
 
 def real_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    """The scores as a table, one row per flavour (and form) and system."""
     header = (
-        f"{'flavour':<14} {'system':<8} {'docs':>4} {'P':>6} {'R':>6} {'F1':>6} "
+        f"{'flavour':<20} {'system':<8} {'docs':>4} {'P':>6} {'R':>6} {'F1':>6} "
         f"{'lost5_attr':>10} {'noise_rm':>8} {'docs>5%':>7}"
     )
     lines = [header, "-" * len(header)]
     for flavour, systems in results.items():
         for name, s in systems.items():
             lines.append(
-                f"{flavour:<14} {name:<8} {s['docs']:>4} {s['P']:>6.3f} {s['R']:>6.3f} "
+                f"{flavour:<20} {name:<8} {s['docs']:>4} {s['P']:>6.3f} {s['R']:>6.3f} "
                 f"{s['F1']:>6.3f} {s['lost5_attr']:>10.3f} {s['noise_rm']:>8.3f} "
                 f"{s['docs_lost5']:>7}"
             )
@@ -106,8 +123,11 @@ def real_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path)
+    parser.add_argument(
+        "--form", action="append", choices=list(FORMS), help="default: cased and lower"
+    )
     args = parser.parse_args(argv)
-    print(real_table(evaluate_real(args.folder)))
+    print(real_table(evaluate_real(args.folder, tuple(args.form or FORMS))))
     return 0
 
 

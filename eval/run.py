@@ -182,10 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in systems:
         for w in results[name]["below_goal"][: args.show_worst]:
             print(f"  {name}: {w}")
+    real: dict[str, Any] | None = None
     if args.real is not None:
         from .real import evaluate_real, real_table
 
-        print(f"\nReal pages ({args.real}):\n{real_table(evaluate_real(args.real))}")
+        real = evaluate_real(args.real)
+        print(f"\nReal pages ({args.real}):\n{real_table(real)}")
     payload = {
         "corpus": {
             "seed": args.seed,
@@ -196,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         "goal": GOAL,
         "results": results,
     }
+    if real is not None:
+        # Scores only (per flavour and form, ``residual/lower``): the pages stay where they are.
+        payload["real"] = {"folder": args.real.name, "results": real}
     full = args.split == "both" and set(systems) == set(SYSTEMS)
     out = args.out or (HERE / "results.json" if full else None)
     if out is not None:

@@ -64,11 +64,13 @@ __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
 
 SECTIONS_PATH = Path(__file__).resolve().parent.parent / "rules" / "sections.yaml"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-#: A date: "March 3, 2021", "3 Mar 2021", "2021-03-03", "03/03/2021".
+#: A date: "March 3, 2021", "3 Mar 2021", "2021-03-03", "03/03/2021"; tokenized text
+#: spaces its marks ("march 3 , 2021", "2021 - 03 - 03", "03 / 03 / 2021"), so a
+#: space may stand on either side of each (the patterns here read a line as it is).
 _DATE = (
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s*,?\s*\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+    r"|\d{4} ?- ?\d{2} ?- ?\d{2}|\d{1,2} ?/ ?\d{1,2} ?/ ?\d{2,4})"
 )
 _SAYS = re.compile(
     r"^\W*[\w.'’@-]+(\s+[\w.'’@-]+){0,3}\s+(says|wrote|commented|replied)"
@@ -84,7 +86,7 @@ _STAMP_LINE = re.compile(
 )
 _REPLY = re.compile(
     r"^\W*((log|sign)\s+in\s+to\s+)?reply(\s+to\s+[\w.'’ -]{1,40})?\W*$"
-    r"|^.{0,80}\(\s*score\s*:\s*-?\d+(,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
+    r"|^.{0,80}\(\s*score\s*:\s*-?\d+(\s*,\s*\w+)?\s*\)\s*$",  # a moderated comment's title
     re.IGNORECASE,
 )
 #: A commenter line or a reply button (one match per line).
@@ -107,7 +109,7 @@ def _may_cue(line: str) -> bool:
 #: Website", "Comment:", "Phone Number". Two of them after the article are a comment or
 #: contact form, which (with its header) ends the page.
 _FIELD = re.compile(
-    r"^\W*(?:your\s+|first\s+|last\s+|full\s+)?(?:name|e-?mail(?:\s+address)?|website|url|"
+    r"^\W*(?:your\s+|first\s+|last\s+|full\s+)?(?:name|e(?: ?- ?)?mail(?:\s+address)?|website|url|"
     r"comment|message|phone(?:\s+number)?|company|subject)\s*(?:\*|\(\s*required\s*\)|:)?\W*$",
     re.IGNORECASE,
 )
@@ -208,13 +210,14 @@ READER_MIN_LINES = 2
 _STAMP = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
     r"|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
-    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d+\s+(minutes?|hours?|days?|weeks?|months?|years?)\s+ago"
-    r"|\b\d{1,2}:\d{2}\s*(am|pm)\b",
+    r"|\b\d{1,4} ?[/.-] ?\d{1,2} ?[/.-] ?\d{2,4}\b"
+    r"|\b\d+\s+(minutes?|hours?|days?|weeks?|months?|years?)\s+ago"
+    r"|\b\d{1,2} ?: ?\d{2}\s*(am|pm)\b",
     re.IGNORECASE,
 )
 #: The header of a WordPress thread: the count of comments and the post's title in quotes.
 _THREAD_TITLE = re.compile(
-    r"^\d[\d,.]*k?\s+(?:comments?|responses|replies|thoughts|reactions)\s+(?:on|to)\s*[\"“‘']",
+    r"^\d(?:[\d,.]|[,.] (?=\d{3}\b))*k?\s+(?:comments?|responses|replies|thoughts|reactions)\s+(?:on|to)\s*[\"“‘']",
     re.IGNORECASE,
 )
 #: A line that cites: a link, a DOI, "et al.", a year in brackets or after a name, a
