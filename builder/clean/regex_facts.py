@@ -6,7 +6,9 @@
 * :func:`first_chars`: the ASCII characters a full match may open with.
 
 Both read Python's own parser (internal, so any failure just means no shortcut for
-that expression, never a different result).
+that expression, never a different result). :func:`compile_pattern` compiles a rule's
+expression from the same parse (``re.compile`` parses it too): one parse per
+expression and process instead of three.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 # Python's own regular-expression parser: what an expression requires is read off its
 # parse tree (internal, so any failure just means no shortcut for that expression).
 try:
+    from re import _compiler, _parser
     from re import _constants as C
-    from re import _parser
 except ImportError:  # Python < 3.11
+    import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
 
@@ -30,6 +33,7 @@ __all__ = [
     "MARK",
     "MAX_PIECES",
     "MIN_PIECE",
+    "compile_pattern",
     "first_chars",
     "pieces_cost",
     "required_pieces",
@@ -82,7 +86,7 @@ def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
     characters and more is found. A piece never spans white space or punctuation, so
     it lies inside one word of the line whatever the spacing."""
     try:
-        parsed = _sre_parse(pattern.pattern, pattern.flags)
+        parsed = _tree(pattern)
     except Exception:  # an internal parser that changed shape: no shortcut
         return None
     best = _required(list(parsed))
@@ -91,8 +95,52 @@ def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return best
 
 
-def _sre_parse(source: str, flags: int):  # type: ignore[no-untyped-def]
-    return _parser.parse(source, flags)
+#: The parse trees of the expressions :func:`compile_pattern` compiled, by expression
+#: (a compiled expression compares equal to another of the same source, flags and code).
+_TREES: dict[re.Pattern[str], Any] = {}
+TREES_KEPT = 4096
+
+
+def compile_pattern(source: str, flags: int) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, keeping the parse tree for the facts below.
+
+    ``re.compile`` parses the expression and generates its code from the parse tree;
+    this does the same steps (``re._compiler.compile``) with the tree kept, so reading
+    the facts costs no second parse. The result equals ``re.compile``'s (same source,
+    flags and code: ``tests/test_boilerplate_matcher.py`` checks every rule's); on any
+    failure (a bad expression, an internal module of another shape) ``re.compile`` is
+    called, which also raises its own error for a bad expression.
+    """
+    flags = int(flags)
+    try:
+        tree = _parser.parse(source, flags)
+        code = _compiler._code(tree, flags)
+        groupindex = tree.state.groupdict
+        indexgroup: list[str | None] = [None] * tree.state.groups
+        for k, i in groupindex.items():
+            indexgroup[i] = k
+        pattern: re.Pattern[str] = _compiler._sre.compile(
+            source,
+            flags | tree.state.flags,
+            code,
+            tree.state.groups - 1,
+            groupindex,
+            tuple(indexgroup),
+        )
+    except Exception:
+        return re.compile(source, flags)
+    if len(_TREES) >= TREES_KEPT:
+        _TREES.clear()
+    _TREES[pattern] = tree
+    return pattern
+
+
+def _tree(pattern: re.Pattern[str]):  # type: ignore[no-untyped-def]
+    """The parse tree of ``pattern``: kept by :func:`compile_pattern`, else parsed."""
+    tree = _TREES.get(pattern)
+    if tree is None:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+    return tree
 
 
 def _mark(code: int) -> str | None:
@@ -221,7 +269,7 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     ASCII character with the expression's own flags, so case folding (``K`` for the
     Kelvin sign, ``s`` for a long s) is the regex engine's own."""
     try:
-        parsed = _sre_parse(pattern.pattern, pattern.flags)
+        parsed = _tree(pattern)
         first, _ = _first(list(parsed), pattern.flags)
     except Exception:  # an internal parser that changed shape: no shortcut
         return None

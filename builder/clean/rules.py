@@ -40,15 +40,24 @@ Results never depend on this: a line matches exactly as :meth:`LineRule.matches`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import and_, or_
 from pathlib import Path
 from typing import Any
 
 from ..yamlio import YamlError, load_yaml
-from .lines import WORD, LineView
-from .regex_facts import ASCII, DIGIT, MARK, first_chars, pieces_cost, required_pieces
+from .lines import WORD, LineView, Words
+from .regex_facts import (
+    ASCII,
+    DIGIT,
+    MARK,
+    compile_pattern,
+    first_chars,
+    pieces_cost,
+    required_pieces,
+)
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -160,7 +169,7 @@ def _expand(pattern: str, fragments: dict[str, str], where: str) -> str:
 def _compile(pattern: str, where: str, fragments: dict[str, str] | None = None) -> re.Pattern[str]:
     pattern = _expand(pattern, fragments or {}, where)
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return compile_pattern(pattern, re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
 
@@ -327,19 +336,28 @@ class RuleSet:
         # per ASCII character: the tests a line opening with it may pass (a contains
         # hint, or a pattern whose first characters are not known, passes with any)
         firsts = [None if pattern is None else first_chars(pattern) for _, pattern in self._tests]
-        self._first_char_tests: dict[str, int] = {
-            c: sum(1 << t for t, f in enumerate(firsts) if f is None or c in f) for c in ASCII
-        }
+        unknown = sum(1 << t for t, f in enumerate(firsts) if f is None)
+        self._first_char_tests: dict[str, int] = dict.fromkeys(ASCII, unknown)
+        for t, f in enumerate(firsts):
+            for c in f or ():
+                self._first_char_tests[c] |= 1 << t
         # the rules that patterns or contains may make match
         self._later_rules = 0
         for i, _ in self._tests:
             self._later_rules |= 1 << i
         self._marks = list(marks.items())
         # the pieces by their first two characters, to find those in a word quickly
+        self._by_piece = by_piece
         self._pieces: dict[str, list[tuple[str, int]]] = {}
         for piece, tests in by_piece.items():
             self._pieces.setdefault(piece[:2], []).append((piece, tests))
-        self._word_entries: dict[str, int] = {}
+        # per word: the vocabulary rules having it, and the tests a piece of it opens
+        # (dictionaries that work an unknown word out themselves, so a line's words are
+        # looked up by one ``map`` in C, not one Python step per word)
+        self._vocab_of = _WordTable(self._vocab_entry)
+        self._tests_of = _WordTable(self._tests_entry)
+        # per set of tests left for a line: how to find which of them it may pass
+        self._plans: dict[int, _Plan] = {}
         self._results: dict[str, LineRule | None] = {}
         #: The most words a phrase has (a phrase key is its words joined by spaces).
         self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
@@ -348,30 +366,43 @@ class RuleSet:
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
             for n in range(self.max_words + 1)
         ]
+        rule_tests = [0] * len(self.rules)
+        for t, (i, _) in enumerate(self._tests):
+            rule_tests[i] |= 1 << t
         self._tests_fit = [
-            sum(1 << t for t, (i, _) in enumerate(self._tests) if fits >> i & 1)
-            for fits in self._fits
+            sum(tests for i, tests in enumerate(rule_tests) if fits >> i & 1) for fits in self._fits
         ]
 
-    def _word_entry(self, word: str) -> int:
-        """What one word tells, packed in one int (kept per distinct word): the rules
-        whose vocabulary has it (low bits, with the ``numbers`` rules for a number) and,
-        shifted by the rule count, the tests whose required pieces are in it."""
+    def _vocab_entry(self, word: str) -> int:
+        """The rules whose vocabulary has ``word`` (with the ``numbers`` rules for a number)."""
         vocab = self._by_word.get(word, 0)
         # a number starts with a decimal digit (what \d is)
         if self._number_rules and word[0].isdecimal() and _NUMBER.fullmatch(word):
             vocab |= self._number_rules
+        return vocab
+
+    def _tests_entry(self, word: str) -> int:
+        """The tests whose required word pieces one is in ``word``."""
         tests = 0
         pieces = self._pieces
         for k in range(len(word) - 1):
             for piece, t in pieces.get(word[k : k + 2], ()):
                 if word.startswith(piece, k):
                     tests |= t
-        entry = vocab | tests << len(self.rules)
-        if len(self._word_entries) >= WORD_CACHE_SIZE:
-            self._word_entries.clear()  # flat memory over millions of articles
-        self._word_entries[word] = entry
-        return entry
+        return tests
+
+    def _plan(self, tests: int) -> _Plan:
+        """How to find which of ``tests`` a line holds a required piece of: their word
+        pieces (each with the tests it opens), marks and digit, and those needing none."""
+        plan = self._plans.get(tests)
+        if plan is None:
+            pieces = tuple((p, t & tests) for p, t in self._by_piece.items() if t & tests)
+            marks = tuple((m, t & tests) for m, t in self._marks if t & tests)
+            plan = _Plan(self._test_always & tests, pieces, marks, self._digit_tests & tests)
+            if len(self._plans) >= PLAN_CACHE_SIZE:
+                self._plans.clear()
+            self._plans[tests] = plan
+        return plan
 
     def first_match(self, view: LineView) -> LineRule | None:
         """The first rule (in file order) that matches the line, or None."""
@@ -390,10 +421,19 @@ class RuleSet:
             results[view.raw] = found
         return found  # type: ignore[return-value]
 
-    def _first_match(self, view: LineView, words: list[str], n: int) -> LineRule | None:
+    def _first_match(self, view: LineView, words: Words, n: int) -> LineRule | None:
         fits = self._fits[n]
         # a line longer than every phrase is no phrase: its key is not joined
         maybe = self._by_key.get(view.key, 0) if n <= self._phrase_words else 0
+        # the vocabulary rules having every word: the first word alone (read without
+        # listing a long line's words) rules most lines out
+        vocab = self._vocab_rules & fits
+        if vocab:
+            vocab_of = self._vocab_of
+            vocab &= vocab_of[words[0]]
+            if vocab:
+                vocab = reduce(and_, map(vocab_of.__getitem__, words), vocab)
+                maybe |= vocab
         raw = view.raw
         tests = self._tests_fit[n]
         if tests:
@@ -403,40 +443,18 @@ class RuleSet:
             if first.isspace():
                 first = raw.lstrip()[:1]
             tests &= self._first_char_tests.get(first, -1)
-        # one pass over the words: the vocabulary rules all of them are in, and the
-        # tests some of them hold a piece of (with no test left, only while a
-        # vocabulary rule may still hold every word)
-        vocab = self._vocab_rules & fits
-        seen = 0
-        entries = self._word_entries
-        if tests or vocab:
-            for w in words:
-                e = entries.get(w)
-                if e is None:
-                    e = self._word_entry(w)
-                vocab &= e
-                seen |= e  # read only when tests are left
-                if not vocab and not tests:
-                    break  # no rule left for the words to narrow
-        maybe |= vocab
+        # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
+        if tests and "ı" not in raw and "İ" not in raw:
+            tests &= self._present(raw, words, self._plan(tests))
         if tests:
-            # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
-            if "ı" not in raw and "İ" not in raw:
-                present = self._test_always | seen >> len(self.rules)
-                # marks and digits are the same in the raw line as in its normalized form
-                for mark, t in self._marks:
-                    if t & tests and mark in raw:  # only marks a test left needs
-                        present |= t
-                if self._digit_tests & tests and _DIGIT.search(raw):
-                    present |= self._digit_tests
-                tests &= present
             all_tests = self._tests
+            norm = view.norm
             while tests:
                 low = tests & -tests
                 i, pattern = all_tests[low.bit_length() - 1]
                 if pattern is None:
                     maybe |= 1 << i  # a contains hint: the rule is tried as a whole
-                elif pattern.fullmatch(view.norm):
+                elif pattern.fullmatch(norm):
                     # no pattern of a rule before this one matches; later ones may
                     maybe |= self._later_rules & ~((1 << i) - 1)
                     break
@@ -451,11 +469,66 @@ class RuleSet:
             maybe ^= low
         return None
 
+    def _present(self, raw: str, words: Words, plan: _Plan) -> int:
+        """The tests of ``plan`` whose required pieces the line holds (a superset of
+        those it may pass, never fewer)."""
+        present = plan.always
+        if plan.pieces:
+            if words.listed or len(plan.pieces) > PIECES_BY_SEARCH:
+                # the pieces inside each (cached) word
+                present |= reduce(or_, map(self._tests_of.__getitem__, words), 0)
+            else:
+                # a long line whose words are not listed: a word piece (ASCII letters and
+                # digits) is in one of the words exactly when it is in the folded line
+                folded = raw.casefold()
+                for piece, t in plan.pieces:
+                    if piece in folded:
+                        present |= t
+        # marks and digits are the same in the raw line as in its normalized form
+        for mark, t in plan.marks:
+            if mark in raw:
+                present |= t
+        if plan.digit and _DIGIT.search(raw):
+            present |= plan.digit
+        return present
+
+
+class _WordTable(dict[str, int]):
+    """A word's entry, worked out by ``make`` on first use and kept (up to
+    ``WORD_CACHE_SIZE`` words: flat memory over millions of articles)."""
+
+    def __init__(self, make: Callable[[str], int]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        value = self[word] = self._make(word)
+        return value
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """For one set of tests: those needing no piece, then per word piece, mark and
+    digit the tests it opens."""
+
+    always: int
+    pieces: tuple[tuple[str, int], ...]
+    marks: tuple[tuple[str, int], ...]
+    digit: int
+
 
 #: Distinct words whose tests are kept at once.
 WORD_CACHE_SIZE = 200_000
 #: Distinct lines (of at most ``max_words`` words) whose answer is kept at once.
 RESULT_CACHE_SIZE = 50_000
+#: Distinct sets of tests whose plan is kept at once (one per word count and first
+#: character at most).
+PLAN_CACHE_SIZE = 4096
+#: A long line is searched for at most this many word pieces one by one; with more,
+#: its words are listed and looked up.
+PIECES_BY_SEARCH = 24
 _UNKNOWN = object()
 _DIGIT = re.compile(r"\d")
 
