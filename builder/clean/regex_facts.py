@@ -37,6 +37,7 @@ __all__ = [
     "first_chars",
     "pieces_cost",
     "required_pieces",
+    "required_sets",
 ]
 
 #: A required piece shorter than this rejects too few lines to be worth looking up.
@@ -200,8 +201,26 @@ def _exact(items: list) -> set[str] | None:  # type: ignore[type-arg]
     return out
 
 
+def required_sets(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Every set of pieces found (as :func:`required_pieces` finds them) of which each
+    match of ``pattern`` holds one, most selective first: a match holds one piece of
+    *each* set (``\\d+ (views|likes)``: a digit, and ``views`` or ``likes``)."""
+    try:
+        parsed = _tree(pattern)
+        found = _candidates(list(parsed))
+    except Exception:  # an internal parser that changed shape: no shortcut
+        return ()
+    return tuple(sorted(set(found), key=lambda c: (pieces_cost(c), sorted(c))))
+
+
 def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
     """The most selective set of pieces one of which every match of ``items`` holds."""
+    candidates = _candidates(items)
+    return min(candidates, key=pieces_cost) if candidates else None
+
+
+def _candidates(items: list) -> list[frozenset[str]]:  # type: ignore[type-arg]
+    """Sets of pieces one of each of which every match of ``items`` holds."""
     candidates: list[frozenset[str]] = []
     run: set[str] = {""}
 
@@ -245,8 +264,7 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
         if sub is not None and len(sub) <= MAX_PIECES:
             candidates.append(sub)
     close()
-    candidates = [c for c in candidates if _usable(c)]
-    return min(candidates, key=pieces_cost) if candidates else None
+    return [c for c in candidates if _usable(c)]
 
 
 ASCII = tuple(chr(c) for c in range(128))

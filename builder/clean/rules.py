@@ -57,6 +57,7 @@ from .regex_facts import (
     first_chars,
     pieces_cost,
     required_pieces,
+    required_sets,
 )
 
 __all__ = [
@@ -299,6 +300,7 @@ class RuleSet:
         # expressions (only a hint: the rule is then tried as a whole)
         self._tests: list[tuple[int, re.Pattern[str] | None]] = []
         self._test_always = 0  # tests with no required word
+        self._extra: list[tuple[_Check, ...]] = []  # per test: more sets of pieces
         by_piece: dict[str, int] = {}  # required word piece -> tests needing it
         marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
         self._digit_tests = 0  # tests needing a digit
@@ -315,15 +317,19 @@ class RuleSet:
             found: list[tuple[re.Pattern[str], frozenset[str] | None, bool]] = [
                 (p, required_pieces(p), True) for p in rule.patterns
             ]
+            sets = [required_sets(p) for p in rule.patterns]
             if rule.contains:  # all must be found: the most selective one stands for them
                 pieces = [required_pieces(p) for p in rule.contains]
                 known = [q for q in pieces if q is not None]
                 found.append(
                     (rule.contains[0], min(known, key=pieces_cost) if known else None, False)
                 )
-            for pattern, pieces_, full in found:
+                sets.append(tuple(q for p in rule.contains for q in required_sets(p)))
+            for (pattern, pieces_, full), more in zip(found, sets, strict=True):
                 t = 1 << len(self._tests)
                 self._tests.append((i, pattern if full else None))
+                # the other pieces every match holds one of, checked once this one is found
+                self._extra.append(_checks(q for q in more if q != pieces_))
                 if pieces_ is None:
                     self._test_always |= t
                 for piece in pieces_ or ():
@@ -444,17 +450,25 @@ class RuleSet:
                 first = raw.lstrip()[:1]
             tests &= self._first_char_tests.get(first, -1)
         # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
-        if tests and "ı" not in raw and "İ" not in raw:
+        pieces_hold = tests and "ı" not in raw and "İ" not in raw
+        if pieces_hold:
             tests &= self._present(raw, words, self._plan(tests))
         if tests:
             all_tests = self._tests
-            norm = view.norm
+            extras = self._extra
+            folded = ""
             while tests:
                 low = tests & -tests
-                i, pattern = all_tests[low.bit_length() - 1]
+                t = low.bit_length() - 1
+                if pieces_hold and extras[t]:
+                    folded = folded or raw.casefold()
+                    if not _holds(extras[t], raw, folded):
+                        tests ^= low
+                        continue
+                i, pattern = all_tests[t]
                 if pattern is None:
                     maybe |= 1 << i  # a contains hint: the rule is tried as a whole
-                elif pattern.fullmatch(norm):
+                elif pattern.fullmatch(view.norm):
                     # no pattern of a rule before this one matches; later ones may
                     maybe |= self._later_rules & ~((1 << i) - 1)
                     break
@@ -491,6 +505,35 @@ class RuleSet:
         if plan.digit and _DIGIT.search(raw):
             present |= plan.digit
         return present
+
+
+#: A set of pieces as checked on a line: its word pieces, its marks, whether a digit.
+_Check = tuple[tuple[str, ...], tuple[str, ...], bool]
+
+
+def _checks(sets: Iterable[frozenset[str]]) -> tuple[_Check, ...]:
+    """Sets of pieces in the form :func:`_holds` reads."""
+    return tuple(
+        (
+            tuple(sorted(p for p in q if not p.startswith(MARK))),
+            tuple(sorted(p[1] for p in q if p.startswith(MARK) and p != DIGIT)),
+            DIGIT in q,
+        )
+        for q in sets
+    )
+
+
+def _holds(checks: tuple[_Check, ...], raw: str, folded: str) -> bool:
+    """Whether the line holds a piece of every set: a word piece in the folded line (it
+    is then inside one of its words), a mark or a digit in the raw line."""
+    for pieces, marks, digit in checks:
+        if not (
+            any(p in folded for p in pieces)
+            or any(m in raw for m in marks)
+            or (digit and _DIGIT.search(raw))
+        ):
+            return False
+    return True
 
 
 class _WordTable(dict[str, int]):
