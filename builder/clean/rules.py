@@ -301,6 +301,8 @@ class RuleSet:
         self._tests: list[tuple[int, re.Pattern[str] | None]] = []
         self._test_always = 0  # tests with no required word
         self._extra: list[tuple[_Check, ...]] = []  # per test: more sets of pieces
+        self._word_pieces: list[tuple[str, ...]] = []  # per test: its required word pieces
+        self._piece_tests = 0  # tests one of whose required pieces is a word piece
         by_piece: dict[str, int] = {}  # required word piece -> tests needing it
         marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
         self._digit_tests = 0  # tests needing a digit
@@ -332,6 +334,11 @@ class RuleSet:
                 self._extra.append(_checks(q for q in more if q != pieces_))
                 if pieces_ is None:
                     self._test_always |= t
+                self._word_pieces.append(
+                    tuple(sorted(p for p in pieces_ or () if not p.startswith(MARK)))
+                )
+                if self._word_pieces[-1]:
+                    self._piece_tests |= t
                 for piece in pieces_ or ():
                     if piece == DIGIT:
                         self._digit_tests |= t
@@ -362,8 +369,6 @@ class RuleSet:
         # looked up by one ``map`` in C, not one Python step per word)
         self._vocab_of = _WordTable(self._vocab_entry)
         self._tests_of = _WordTable(self._tests_entry)
-        # per set of tests left for a line: how to find which of them it may pass
-        self._plans: dict[int, _Plan] = {}
         self._results: dict[str, LineRule | None] = {}
         #: The most words a phrase has (a phrase key is its words joined by spaces).
         self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
@@ -396,19 +401,6 @@ class RuleSet:
                 if word.startswith(piece, k):
                     tests |= t
         return tests
-
-    def _plan(self, tests: int) -> _Plan:
-        """How to find which of ``tests`` a line holds a required piece of: their word
-        pieces (each with the tests it opens), marks and digit, and those needing none."""
-        plan = self._plans.get(tests)
-        if plan is None:
-            pieces = tuple((p, t & tests) for p, t in self._by_piece.items() if t & tests)
-            marks = tuple((m, t & tests) for m, t in self._marks if t & tests)
-            plan = _Plan(self._test_always & tests, pieces, marks, self._digit_tests & tests)
-            if len(self._plans) >= PLAN_CACHE_SIZE:
-                self._plans.clear()
-            self._plans[tests] = plan
-        return plan
 
     def first_match(self, view: LineView) -> LineRule | None:
         """The first rule (in file order) that matches the line, or None."""
@@ -452,7 +444,7 @@ class RuleSet:
         # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
         pieces_hold = tests and "ı" not in raw and "İ" not in raw
         if pieces_hold:
-            tests &= self._present(raw, words, self._plan(tests))
+            tests &= self._present(raw, words, tests)
         if tests:
             all_tests = self._tests
             extras = self._extra
@@ -483,27 +475,34 @@ class RuleSet:
             maybe ^= low
         return None
 
-    def _present(self, raw: str, words: Words, plan: _Plan) -> int:
-        """The tests of ``plan`` whose required pieces the line holds (a superset of
-        those it may pass, never fewer)."""
-        present = plan.always
-        if plan.pieces:
-            if words.listed or len(plan.pieces) > PIECES_BY_SEARCH:
+    def _present(self, raw: str, words: Words, tests: int) -> int:
+        """Of ``tests``, those whose required pieces the line holds (with the tests
+        needing none: a superset of those it may pass, never fewer)."""
+        present = self._test_always
+        by_piece = tests & self._piece_tests
+        if by_piece:
+            if words.listed or by_piece.bit_count() > TESTS_BY_SEARCH:
                 # the pieces inside each (cached) word
                 present |= reduce(or_, map(self._tests_of.__getitem__, words), 0)
             else:
-                # a long line whose words are not listed: a word piece (ASCII letters and
-                # digits) is in one of the words exactly when it is in the folded line
+                # a long line whose words are not listed, with few tests left: a word
+                # piece (ASCII letters and digits) is in one of the words exactly when
+                # it is in the folded line
                 folded = raw.casefold()
-                for piece, t in plan.pieces:
-                    if piece in folded:
-                        present |= t
+                word_pieces = self._word_pieces
+                while by_piece:
+                    low = by_piece & -by_piece
+                    for piece in word_pieces[low.bit_length() - 1]:
+                        if piece in folded:
+                            present |= low
+                            break
+                    by_piece ^= low
         # marks and digits are the same in the raw line as in its normalized form
-        for mark, t in plan.marks:
-            if mark in raw:
+        for mark, t in self._marks:
+            if t & tests and mark in raw:  # only marks a test left needs
                 present |= t
-        if plan.digit and _DIGIT.search(raw):
-            present |= plan.digit
+        if self._digit_tests & tests and _DIGIT.search(raw):
+            present |= self._digit_tests
         return present
 
 
@@ -527,12 +526,16 @@ def _holds(checks: tuple[_Check, ...], raw: str, folded: str) -> bool:
     """Whether the line holds a piece of every set: a word piece in the folded line (it
     is then inside one of its words), a mark or a digit in the raw line."""
     for pieces, marks, digit in checks:
-        if not (
-            any(p in folded for p in pieces)
-            or any(m in raw for m in marks)
-            or (digit and _DIGIT.search(raw))
-        ):
-            return False
+        for p in pieces:
+            if p in folded:
+                break
+        else:
+            for m in marks:
+                if m in raw:
+                    break
+            else:
+                if not (digit and _DIGIT.search(raw)):
+                    return False
     return True
 
 
@@ -551,27 +554,13 @@ class _WordTable(dict[str, int]):
         return value
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """For one set of tests: those needing no piece, then per word piece, mark and
-    digit the tests it opens."""
-
-    always: int
-    pieces: tuple[tuple[str, int], ...]
-    marks: tuple[tuple[str, int], ...]
-    digit: int
-
-
 #: Distinct words whose tests are kept at once.
 WORD_CACHE_SIZE = 200_000
 #: Distinct lines (of at most ``max_words`` words) whose answer is kept at once.
 RESULT_CACHE_SIZE = 50_000
-#: Distinct sets of tests whose plan is kept at once (one per word count and first
-#: character at most).
-PLAN_CACHE_SIZE = 4096
-#: A long line is searched for at most this many word pieces one by one; with more,
-#: its words are listed and looked up.
-PIECES_BY_SEARCH = 24
+#: A long line whose words are not listed yet is searched for the word pieces of at
+#: most this many tests; with more, its words are listed and looked up.
+TESTS_BY_SEARCH = 6
 _UNKNOWN = object()
 _DIGIT = re.compile(r"\d")
 
