@@ -372,6 +372,9 @@ class RuleSet:
         self._results: dict[str, LineRule | None] = {}
         #: The most words a phrase has (a phrase key is its words joined by spaces).
         self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
+        #: The word counts and the first words of the phrases.
+        self._phrase_counts = frozenset(len(k.split(" ")) for k in self._by_key)
+        self._phrase_firsts = frozenset(k.split(" ")[0] for k in self._by_key)
         # per word count n = 0 .. max_words: the rules, and the tests, that allow it
         self._fits = [
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
@@ -421,8 +424,13 @@ class RuleSet:
 
     def _first_match(self, view: LineView, words: Words, n: int) -> LineRule | None:
         fits = self._fits[n]
-        # a line longer than every phrase is no phrase: its key is not joined
-        maybe = self._by_key.get(view.key, 0) if n <= self._phrase_words else 0
+        # a line is a phrase only with a phrase's word count and first word: the key of
+        # any other line is not joined
+        maybe = (
+            self._by_key.get(view.key, 0)
+            if n in self._phrase_counts and words[0] in self._phrase_firsts
+            else 0
+        )
         # the vocabulary rules having every word: the first word alone (read without
         # listing a long line's words) rules most lines out
         vocab = self._vocab_rules & fits
