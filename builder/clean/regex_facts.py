@@ -86,14 +86,29 @@ def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
     ``pattern`` (case ignored), or None when no such set of pieces of ``MIN_PIECE``
     characters and more is found. A piece never spans white space or punctuation, so
     it lies inside one word of the line whatever the spacing."""
-    try:
-        parsed = _tree(pattern)
-    except Exception:  # an internal parser that changed shape: no shortcut
-        return None
-    best = _required(list(parsed))
+    candidates = _top_candidates(pattern)
+    best = min(candidates, key=pieces_cost) if candidates else None
     if best is None or not _usable(best):
         return None
     return best
+
+
+#: The sets of pieces read off each expression (both functions above read them).
+_CANDIDATES: dict[re.Pattern[str], list[frozenset[str]]] = {}
+
+
+def _top_candidates(pattern: re.Pattern[str]) -> list[frozenset[str]]:
+    """:func:`_candidates` of the whole expression, read once per expression."""
+    found = _CANDIDATES.get(pattern)
+    if found is None:
+        try:
+            found = _candidates(list(_tree(pattern)))
+        except Exception:  # an internal parser that changed shape: no shortcut
+            found = []
+        if len(_CANDIDATES) >= TREES_KEPT:
+            _CANDIDATES.clear()
+        _CANDIDATES[pattern] = found
+    return found
 
 
 #: The parse trees of the expressions :func:`compile_pattern` compiled, by expression
@@ -205,11 +220,7 @@ def required_sets(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     """Every set of pieces found (as :func:`required_pieces` finds them) of which each
     match of ``pattern`` holds one, most selective first: a match holds one piece of
     *each* set (``\\d+ (views|likes)``: a digit, and ``views`` or ``likes``)."""
-    try:
-        parsed = _tree(pattern)
-        found = _candidates(list(parsed))
-    except Exception:  # an internal parser that changed shape: no shortcut
-        return ()
+    found = _top_candidates(pattern)
     return tuple(sorted(set(found), key=lambda c: (pieces_cost(c), sorted(c))))
 
 
