@@ -14,6 +14,7 @@ expression and process instead of three.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "MIN_PIECE",
     "compile_pattern",
     "first_chars",
+    "forget_trees",
     "pieces_cost",
     "required_pieces",
     "required_sets",
@@ -149,6 +151,13 @@ def compile_pattern(source: str, flags: int) -> re.Pattern[str]:
         _TREES.clear()
     _TREES[pattern] = tree
     return pattern
+
+
+def forget_trees(patterns: Iterable[re.Pattern[str]]) -> None:
+    """Let the kept parse trees of ``patterns`` go once their facts are read (a parse
+    tree is many small objects: kept, it is memory and garbage-collector time)."""
+    for pattern in patterns:
+        _TREES.pop(pattern, None)
 
 
 def _tree(pattern: re.Pattern[str]):  # type: ignore[no-untyped-def]

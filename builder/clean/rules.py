@@ -55,6 +55,7 @@ from .regex_facts import (
     MARK,
     compile_pattern,
     first_chars,
+    forget_trees,
     pieces_cost,
     required_pieces,
     required_sets,
@@ -354,6 +355,7 @@ class RuleSet:
         for t, f in enumerate(firsts):
             for c in f or ():
                 self._first_char_tests[c] |= 1 << t
+        forget_trees(p for r in self.rules for p in (*r.patterns, *r.contains))
         # the rules that patterns or contains may make match
         self._later_rules = 0
         for i, _ in self._tests:
