@@ -281,8 +281,14 @@ class RuleSet:
       once per distinct word. Patterns are tried in file order; the first that
       matches ends the search;
     * ``vocabulary``: the same pass over the words narrows a bit mask of the rules
-      whose vocabulary has every word;
+      whose vocabulary has every word (the first word alone rules most lines out);
     * ``max_words``: a mask of the rules per word count.
+
+    A line's words are looked up in per-word tables by one ``map`` in C; a long line
+    whose words are not listed yet, with few tests left, is searched for their word
+    pieces instead. An expression's other sets of required pieces (a digit *and*
+    ``views`` or ``likes``) are checked before it is run, so most lines are never
+    normalized for a full match.
 
     The rules left (usually none) are then tried with :meth:`LineRule.matches`, in
     file order, which also applies ``require`` and ``unless``. An expression with no
