@@ -172,6 +172,11 @@ class Words(Sequence[str]):
     def __len__(self) -> int:
         return self._n
 
+    @property
+    def listed(self) -> bool:
+        """Whether the words are listed already (reading them costs nothing more)."""
+        return self._list is not None
+
     def __bool__(self) -> bool:
         return self._n > 0
 

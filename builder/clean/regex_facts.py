@@ -6,21 +6,25 @@
 * :func:`first_chars`: the ASCII characters a full match may open with.
 
 Both read Python's own parser (internal, so any failure just means no shortcut for
-that expression, never a different result).
+that expression, never a different result). :func:`compile_pattern` compiles a rule's
+expression from the same parse (``re.compile`` parses it too): one parse per
+expression and process instead of three.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 # Python's own regular-expression parser: what an expression requires is read off its
 # parse tree (internal, so any failure just means no shortcut for that expression).
 try:
+    from re import _compiler, _parser
     from re import _constants as C
-    from re import _parser
 except ImportError:  # Python < 3.11
+    import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
 
@@ -30,9 +34,12 @@ __all__ = [
     "MARK",
     "MAX_PIECES",
     "MIN_PIECE",
+    "compile_pattern",
     "first_chars",
+    "forget_trees",
     "pieces_cost",
     "required_pieces",
+    "required_sets",
 ]
 
 #: A required piece shorter than this rejects too few lines to be worth looking up.
@@ -81,18 +88,84 @@ def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
     ``pattern`` (case ignored), or None when no such set of pieces of ``MIN_PIECE``
     characters and more is found. A piece never spans white space or punctuation, so
     it lies inside one word of the line whatever the spacing."""
-    try:
-        parsed = _sre_parse(pattern.pattern, pattern.flags)
-    except Exception:  # an internal parser that changed shape: no shortcut
-        return None
-    best = _required(list(parsed))
+    candidates = _top_candidates(pattern)
+    best = min(candidates, key=pieces_cost) if candidates else None
     if best is None or not _usable(best):
         return None
     return best
 
 
-def _sre_parse(source: str, flags: int):  # type: ignore[no-untyped-def]
-    return _parser.parse(source, flags)
+#: The sets of pieces read off each expression (both functions above read them).
+_CANDIDATES: dict[re.Pattern[str], list[frozenset[str]]] = {}
+
+
+def _top_candidates(pattern: re.Pattern[str]) -> list[frozenset[str]]:
+    """:func:`_candidates` of the whole expression, read once per expression."""
+    found = _CANDIDATES.get(pattern)
+    if found is None:
+        try:
+            found = _candidates(list(_tree(pattern)))
+        except Exception:  # an internal parser that changed shape: no shortcut
+            found = []
+        if len(_CANDIDATES) >= TREES_KEPT:
+            _CANDIDATES.clear()
+        _CANDIDATES[pattern] = found
+    return found
+
+
+#: The parse trees of the expressions :func:`compile_pattern` compiled, by expression
+#: (a compiled expression compares equal to another of the same source, flags and code).
+_TREES: dict[re.Pattern[str], Any] = {}
+TREES_KEPT = 4096
+
+
+def compile_pattern(source: str, flags: int) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, keeping the parse tree for the facts below.
+
+    ``re.compile`` parses the expression and generates its code from the parse tree;
+    this does the same steps (``re._compiler.compile``) with the tree kept, so reading
+    the facts costs no second parse. The result equals ``re.compile``'s (same source,
+    flags and code: ``tests/test_boilerplate_matcher.py`` checks every rule's); on any
+    failure (a bad expression, an internal module of another shape) ``re.compile`` is
+    called, which also raises its own error for a bad expression.
+    """
+    flags = int(flags)
+    try:
+        tree = _parser.parse(source, flags)
+        code = _compiler._code(tree, flags)
+        groupindex = tree.state.groupdict
+        indexgroup: list[str | None] = [None] * tree.state.groups
+        for k, i in groupindex.items():
+            indexgroup[i] = k
+        pattern: re.Pattern[str] = _compiler._sre.compile(
+            source,
+            flags | tree.state.flags,
+            code,
+            tree.state.groups - 1,
+            groupindex,
+            tuple(indexgroup),
+        )
+    except Exception:
+        return re.compile(source, flags)
+    if len(_TREES) >= TREES_KEPT:
+        _TREES.clear()
+    _TREES[pattern] = tree
+    return pattern
+
+
+def forget_trees(patterns: Iterable[re.Pattern[str]]) -> None:
+    """Let the kept parse trees of ``patterns`` go once their facts are read (a parse
+    tree is many small objects: kept, it is memory and garbage-collector time)."""
+    for pattern in patterns:
+        _TREES.pop(pattern, None)
+
+
+def _tree(pattern: re.Pattern[str]):  # type: ignore[no-untyped-def]
+    """The parse tree of ``pattern``: kept by :func:`compile_pattern`, else parsed."""
+    tree = _TREES.get(pattern)
+    if tree is None:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+    return tree
 
 
 def _mark(code: int) -> str | None:
@@ -152,8 +225,22 @@ def _exact(items: list) -> set[str] | None:  # type: ignore[type-arg]
     return out
 
 
+def required_sets(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Every set of pieces found (as :func:`required_pieces` finds them) of which each
+    match of ``pattern`` holds one, most selective first: a match holds one piece of
+    *each* set (``\\d+ (views|likes)``: a digit, and ``views`` or ``likes``)."""
+    found = _top_candidates(pattern)
+    return tuple(sorted(set(found), key=lambda c: (pieces_cost(c), sorted(c))))
+
+
 def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
     """The most selective set of pieces one of which every match of ``items`` holds."""
+    candidates = _candidates(items)
+    return min(candidates, key=pieces_cost) if candidates else None
+
+
+def _candidates(items: list) -> list[frozenset[str]]:  # type: ignore[type-arg]
+    """Sets of pieces one of each of which every match of ``items`` holds."""
     candidates: list[frozenset[str]] = []
     run: set[str] = {""}
 
@@ -197,8 +284,7 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
         if sub is not None and len(sub) <= MAX_PIECES:
             candidates.append(sub)
     close()
-    candidates = [c for c in candidates if _usable(c)]
-    return min(candidates, key=pieces_cost) if candidates else None
+    return [c for c in candidates if _usable(c)]
 
 
 ASCII = tuple(chr(c) for c in range(128))
@@ -221,7 +307,7 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     ASCII character with the expression's own flags, so case folding (``K`` for the
     Kelvin sign, ``s`` for a long s) is the regex engine's own."""
     try:
-        parsed = _sre_parse(pattern.pattern, pattern.flags)
+        parsed = _tree(pattern)
         first, _ = _first(list(parsed), pattern.flags)
     except Exception:  # an internal parser that changed shape: no shortcut
         return None

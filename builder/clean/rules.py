@@ -40,15 +40,26 @@ Results never depend on this: a line matches exactly as :meth:`LineRule.matches`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import and_, or_
 from pathlib import Path
 from typing import Any
 
 from ..yamlio import YamlError, load_yaml
-from .lines import WORD, LineView
-from .regex_facts import ASCII, DIGIT, MARK, first_chars, pieces_cost, required_pieces
+from .lines import WORD, LineView, Words
+from .regex_facts import (
+    ASCII,
+    DIGIT,
+    MARK,
+    compile_pattern,
+    first_chars,
+    forget_trees,
+    pieces_cost,
+    required_pieces,
+    required_sets,
+)
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -160,7 +171,7 @@ def _expand(pattern: str, fragments: dict[str, str], where: str) -> str:
 def _compile(pattern: str, where: str, fragments: dict[str, str] | None = None) -> re.Pattern[str]:
     pattern = _expand(pattern, fragments or {}, where)
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return compile_pattern(pattern, re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
 
@@ -270,8 +281,14 @@ class RuleSet:
       once per distinct word. Patterns are tried in file order; the first that
       matches ends the search;
     * ``vocabulary``: the same pass over the words narrows a bit mask of the rules
-      whose vocabulary has every word;
+      whose vocabulary has every word (the first word alone rules most lines out);
     * ``max_words``: a mask of the rules per word count.
+
+    A line's words are looked up in per-word tables by one ``map`` in C; a long line
+    whose words are not listed yet, with few tests left, is searched for their word
+    pieces instead. An expression's other sets of required pieces (a digit *and*
+    ``views`` or ``likes``) are checked before it is run, so most lines are never
+    normalized for a full match.
 
     The rules left (usually none) are then tried with :meth:`LineRule.matches`, in
     file order, which also applies ``require`` and ``unless``. An expression with no
@@ -290,6 +307,9 @@ class RuleSet:
         # expressions (only a hint: the rule is then tried as a whole)
         self._tests: list[tuple[int, re.Pattern[str] | None]] = []
         self._test_always = 0  # tests with no required word
+        self._extra: list[tuple[_Check, ...]] = []  # per test: more sets of pieces
+        self._word_pieces: list[tuple[str, ...]] = []  # per test: its required word pieces
+        self._piece_tests = 0  # tests one of whose required pieces is a word piece
         by_piece: dict[str, int] = {}  # required word piece -> tests needing it
         marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
         self._digit_tests = 0  # tests needing a digit
@@ -306,17 +326,26 @@ class RuleSet:
             found: list[tuple[re.Pattern[str], frozenset[str] | None, bool]] = [
                 (p, required_pieces(p), True) for p in rule.patterns
             ]
+            sets = [required_sets(p) for p in rule.patterns]
             if rule.contains:  # all must be found: the most selective one stands for them
                 pieces = [required_pieces(p) for p in rule.contains]
                 known = [q for q in pieces if q is not None]
                 found.append(
                     (rule.contains[0], min(known, key=pieces_cost) if known else None, False)
                 )
-            for pattern, pieces_, full in found:
+                sets.append(tuple(q for p in rule.contains for q in required_sets(p)))
+            for (pattern, pieces_, full), more in zip(found, sets, strict=True):
                 t = 1 << len(self._tests)
                 self._tests.append((i, pattern if full else None))
+                # the other pieces every match holds one of, checked once this one is found
+                self._extra.append(_checks(q for q in more if q != pieces_))
                 if pieces_ is None:
                     self._test_always |= t
+                self._word_pieces.append(
+                    tuple(sorted(p for p in pieces_ or () if not p.startswith(MARK)))
+                )
+                if self._word_pieces[-1]:
+                    self._piece_tests |= t
                 for piece in pieces_ or ():
                     if piece == DIGIT:
                         self._digit_tests |= t
@@ -327,51 +356,62 @@ class RuleSet:
         # per ASCII character: the tests a line opening with it may pass (a contains
         # hint, or a pattern whose first characters are not known, passes with any)
         firsts = [None if pattern is None else first_chars(pattern) for _, pattern in self._tests]
-        self._first_char_tests: dict[str, int] = {
-            c: sum(1 << t for t, f in enumerate(firsts) if f is None or c in f) for c in ASCII
-        }
+        unknown = sum(1 << t for t, f in enumerate(firsts) if f is None)
+        self._first_char_tests: dict[str, int] = dict.fromkeys(ASCII, unknown)
+        for t, f in enumerate(firsts):
+            for c in f or ():
+                self._first_char_tests[c] |= 1 << t
+        forget_trees(p for r in self.rules for p in (*r.patterns, *r.contains))
         # the rules that patterns or contains may make match
         self._later_rules = 0
         for i, _ in self._tests:
             self._later_rules |= 1 << i
         self._marks = list(marks.items())
         # the pieces by their first two characters, to find those in a word quickly
+        self._by_piece = by_piece
         self._pieces: dict[str, list[tuple[str, int]]] = {}
         for piece, tests in by_piece.items():
             self._pieces.setdefault(piece[:2], []).append((piece, tests))
-        self._word_entries: dict[str, int] = {}
+        # per word: the vocabulary rules having it, and the tests a piece of it opens
+        # (dictionaries that work an unknown word out themselves, so a line's words are
+        # looked up by one ``map`` in C, not one Python step per word)
+        self._vocab_of = _WordTable(self._vocab_entry)
+        self._tests_of = _WordTable(self._tests_entry)
         self._results: dict[str, LineRule | None] = {}
         #: The most words a phrase has (a phrase key is its words joined by spaces).
         self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
+        #: The word counts and the first words of the phrases.
+        self._phrase_counts = frozenset(len(k.split(" ")) for k in self._by_key)
+        self._phrase_firsts = frozenset(k.split(" ")[0] for k in self._by_key)
         # per word count n = 0 .. max_words: the rules, and the tests, that allow it
         self._fits = [
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
             for n in range(self.max_words + 1)
         ]
+        rule_tests = [0] * len(self.rules)
+        for t, (i, _) in enumerate(self._tests):
+            rule_tests[i] |= 1 << t
         self._tests_fit = [
-            sum(1 << t for t, (i, _) in enumerate(self._tests) if fits >> i & 1)
-            for fits in self._fits
+            sum(tests for i, tests in enumerate(rule_tests) if fits >> i & 1) for fits in self._fits
         ]
 
-    def _word_entry(self, word: str) -> int:
-        """What one word tells, packed in one int (kept per distinct word): the rules
-        whose vocabulary has it (low bits, with the ``numbers`` rules for a number) and,
-        shifted by the rule count, the tests whose required pieces are in it."""
+    def _vocab_entry(self, word: str) -> int:
+        """The rules whose vocabulary has ``word`` (with the ``numbers`` rules for a number)."""
         vocab = self._by_word.get(word, 0)
         # a number starts with a decimal digit (what \d is)
         if self._number_rules and word[0].isdecimal() and _NUMBER.fullmatch(word):
             vocab |= self._number_rules
+        return vocab
+
+    def _tests_entry(self, word: str) -> int:
+        """The tests whose required word pieces one is in ``word``."""
         tests = 0
         pieces = self._pieces
         for k in range(len(word) - 1):
             for piece, t in pieces.get(word[k : k + 2], ()):
                 if word.startswith(piece, k):
                     tests |= t
-        entry = vocab | tests << len(self.rules)
-        if len(self._word_entries) >= WORD_CACHE_SIZE:
-            self._word_entries.clear()  # flat memory over millions of articles
-        self._word_entries[word] = entry
-        return entry
+        return tests
 
     def first_match(self, view: LineView) -> LineRule | None:
         """The first rule (in file order) that matches the line, or None."""
@@ -390,10 +430,24 @@ class RuleSet:
             results[view.raw] = found
         return found  # type: ignore[return-value]
 
-    def _first_match(self, view: LineView, words: list[str], n: int) -> LineRule | None:
+    def _first_match(self, view: LineView, words: Words, n: int) -> LineRule | None:
         fits = self._fits[n]
-        # a line longer than every phrase is no phrase: its key is not joined
-        maybe = self._by_key.get(view.key, 0) if n <= self._phrase_words else 0
+        # a line is a phrase only with a phrase's word count and first word: the key of
+        # any other line is not joined
+        maybe = (
+            self._by_key.get(view.key, 0)
+            if n in self._phrase_counts and words[0] in self._phrase_firsts
+            else 0
+        )
+        # the vocabulary rules having every word: the first word alone (read without
+        # listing a long line's words) rules most lines out
+        vocab = self._vocab_rules & fits
+        if vocab:
+            vocab_of = self._vocab_of
+            vocab &= vocab_of[words[0]]
+            if vocab:
+                vocab = reduce(and_, map(vocab_of.__getitem__, words), vocab)
+                maybe |= vocab
         raw = view.raw
         tests = self._tests_fit[n]
         if tests:
@@ -403,37 +457,23 @@ class RuleSet:
             if first.isspace():
                 first = raw.lstrip()[:1]
             tests &= self._first_char_tests.get(first, -1)
-        # one pass over the words: the vocabulary rules all of them are in, and the
-        # tests some of them hold a piece of (with no test left, only while a
-        # vocabulary rule may still hold every word)
-        vocab = self._vocab_rules & fits
-        seen = 0
-        entries = self._word_entries
-        if tests or vocab:
-            for w in words:
-                e = entries.get(w)
-                if e is None:
-                    e = self._word_entry(w)
-                vocab &= e
-                seen |= e  # read only when tests are left
-                if not vocab and not tests:
-                    break  # no rule left for the words to narrow
-        maybe |= vocab
+        # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
+        pieces_hold = tests and "ı" not in raw and "İ" not in raw
+        if pieces_hold:
+            tests &= self._present(raw, words, tests)
         if tests:
-            # "ı" and "İ" match an "i" of an expression but fold to no "i" in the words
-            if "ı" not in raw and "İ" not in raw:
-                present = self._test_always | seen >> len(self.rules)
-                # marks and digits are the same in the raw line as in its normalized form
-                for mark, t in self._marks:
-                    if t & tests and mark in raw:  # only marks a test left needs
-                        present |= t
-                if self._digit_tests & tests and _DIGIT.search(raw):
-                    present |= self._digit_tests
-                tests &= present
             all_tests = self._tests
+            extras = self._extra
+            folded = ""
             while tests:
                 low = tests & -tests
-                i, pattern = all_tests[low.bit_length() - 1]
+                t = low.bit_length() - 1
+                if pieces_hold and extras[t]:
+                    folded = folded or raw.casefold()
+                    if not _holds(extras[t], raw, folded):
+                        tests ^= low
+                        continue
+                i, pattern = all_tests[t]
                 if pattern is None:
                     maybe |= 1 << i  # a contains hint: the rule is tried as a whole
                 elif pattern.fullmatch(view.norm):
@@ -451,11 +491,92 @@ class RuleSet:
             maybe ^= low
         return None
 
+    def _present(self, raw: str, words: Words, tests: int) -> int:
+        """Of ``tests``, those whose required pieces the line holds (with the tests
+        needing none: a superset of those it may pass, never fewer)."""
+        present = self._test_always
+        by_piece = tests & self._piece_tests
+        if by_piece:
+            if words.listed or by_piece.bit_count() > TESTS_BY_SEARCH:
+                # the pieces inside each (cached) word
+                present |= reduce(or_, map(self._tests_of.__getitem__, words), 0)
+            else:
+                # a long line whose words are not listed, with few tests left: a word
+                # piece (ASCII letters and digits) is in one of the words exactly when
+                # it is in the folded line
+                folded = raw.casefold()
+                word_pieces = self._word_pieces
+                while by_piece:
+                    low = by_piece & -by_piece
+                    for piece in word_pieces[low.bit_length() - 1]:
+                        if piece in folded:
+                            present |= low
+                            break
+                    by_piece ^= low
+        # marks and digits are the same in the raw line as in its normalized form
+        for mark, t in self._marks:
+            if t & tests and mark in raw:  # only marks a test left needs
+                present |= t
+        if self._digit_tests & tests and _DIGIT.search(raw):
+            present |= self._digit_tests
+        return present
+
+
+#: A set of pieces as checked on a line: its word pieces, its marks, whether a digit.
+_Check = tuple[tuple[str, ...], tuple[str, ...], bool]
+
+
+def _checks(sets: Iterable[frozenset[str]]) -> tuple[_Check, ...]:
+    """Sets of pieces in the form :func:`_holds` reads."""
+    return tuple(
+        (
+            tuple(sorted(p for p in q if not p.startswith(MARK))),
+            tuple(sorted(p[1] for p in q if p.startswith(MARK) and p != DIGIT)),
+            DIGIT in q,
+        )
+        for q in sets
+    )
+
+
+def _holds(checks: tuple[_Check, ...], raw: str, folded: str) -> bool:
+    """Whether the line holds a piece of every set: a word piece in the folded line (it
+    is then inside one of its words), a mark or a digit in the raw line."""
+    for pieces, marks, digit in checks:
+        for p in pieces:
+            if p in folded:
+                break
+        else:
+            for m in marks:
+                if m in raw:
+                    break
+            else:
+                if not (digit and _DIGIT.search(raw)):
+                    return False
+    return True
+
+
+class _WordTable(dict[str, int]):
+    """A word's entry, worked out by ``make`` on first use and kept (up to
+    ``WORD_CACHE_SIZE`` words: flat memory over millions of articles)."""
+
+    def __init__(self, make: Callable[[str], int]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        value = self[word] = self._make(word)
+        return value
+
 
 #: Distinct words whose tests are kept at once.
 WORD_CACHE_SIZE = 200_000
 #: Distinct lines (of at most ``max_words`` words) whose answer is kept at once.
 RESULT_CACHE_SIZE = 50_000
+#: A long line whose words are not listed yet is searched for the word pieces of at
+#: most this many tests; with more, its words are listed and looked up.
+TESTS_BY_SEARCH = 6
 _UNKNOWN = object()
 _DIGIT = re.compile(r"\d")
 
