@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import time
@@ -59,7 +60,7 @@ from .output import (
     terminate_as_interrupt,
     workspace,
 )
-from .process import Context
+from .process import Context, row_schema_bytes
 from .processes import pool_on_demand
 from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, plan_splits
@@ -93,6 +94,19 @@ def _check_totals(run: BuildRun) -> None:
                 message=f"no article to publish ({read} read, {rejected} rejected)",
             )
         )
+
+
+def _worker_warm_up(run: BuildRun, workers: int) -> Callable[[], None]:
+    """What each pool worker does first (:func:`~builder.batch_worker.warm_up`): with
+    the batches' context when it can be made before the inputs are staged."""
+    if workers <= 1 or run.config.publisher_repetition:
+        return warm_up
+    return functools.partial(
+        warm_up,
+        str(run.config.path),
+        str(run.staging.path),
+        row_schema_bytes(run.config, run.store),
+    )
 
 
 def _check_card_template() -> None:
@@ -132,8 +146,9 @@ def _analyse(
         quarantine=quarantine,
     )
     timed = run.stats.timings.timed
+    pool_workers = workers if engine.name == "local" else 1
     try:
-        with pool_on_demand(workers if engine.name == "local" else 1, warm_up) as pool:
+        with pool_on_demand(pool_workers, _worker_warm_up(run, pool_workers)) as pool:
             run.pool = pool
             with timed("stage-inputs", where="parent"):
                 kept = reject_tainted(run, stage_inputs(run))
