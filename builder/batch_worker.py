@@ -16,24 +16,12 @@ from .process import BatchResult, BatchSpec, Context, process_batch
 __all__ = ["run_batch", "warm_up"]
 
 
-def warm_up(
-    config_path: str | None = None, staging_path: str | None = None, row_schema: bytes | None = None
-) -> None:
+def warm_up() -> None:
     """A task submitted early: the pool starts its worker processes (and their
-    imports) while the parent is still staging inputs.
-
-    With ``config_path``, also the batches' :class:`Context` (the configuration, the
-    schemas, the cleaning rules compiled: some 0.5 CPU s per process), cached under
-    the key the batches use (``staging_path`` and ``row_schema`` as in their
-    :class:`BatchSpec`): made while the workers wait on the parent's staging (they
-    are partly idle then), not in each worker's first batch. Only when the context
-    does not read the staging database (see :meth:`Context.load`), which is still
-    being filled at this point."""
+    imports) while the parent is still staging inputs."""
     # pyarrow's first ``pa.array`` imports pandas, when installed, only to ask whether
     # its input is a pandas object (some 0.35 CPU s): here, not in the first batch.
     pa.array([0])
-    if config_path is not None:
-        Context.load(config_path, staging_path, row_schema)
 
 
 def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:

@@ -33,7 +33,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
 import time
@@ -60,7 +59,7 @@ from .output import (
     terminate_as_interrupt,
     workspace,
 )
-from .process import Context, row_schema_bytes
+from .process import Context
 from .processes import pool_on_demand
 from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, plan_splits
@@ -96,19 +95,6 @@ def _check_totals(run: BuildRun) -> None:
         )
 
 
-def _worker_warm_up(run: BuildRun, workers: int) -> Callable[[], None]:
-    """What each pool worker does first (:func:`~builder.batch_worker.warm_up`): with
-    the batches' context when it can be made before the inputs are staged."""
-    if workers <= 1 or run.config.publisher_repetition:
-        return warm_up
-    return functools.partial(
-        warm_up,
-        str(run.config.path),
-        str(run.staging.path),
-        row_schema_bytes(run.config, run.store),
-    )
-
-
 def _check_card_template() -> None:
     """Parse the card template before hours of work, not after them."""
     path = template_path()
@@ -132,7 +118,7 @@ def _analyse(
     while_pooled: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate.
-    ``while_pooled``: called once, when the batches go to the process pool."""
+    ``while_pooled``: called once, when the pool's workers have their first batches."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
     report = ValidationReport()
@@ -146,9 +132,8 @@ def _analyse(
         quarantine=quarantine,
     )
     timed = run.stats.timings.timed
-    pool_workers = workers if engine.name == "local" else 1
     try:
-        with pool_on_demand(pool_workers, _worker_warm_up(run, pool_workers)) as pool:
+        with pool_on_demand(workers if engine.name == "local" else 1, warm_up) as pool:
             run.pool = pool
             with timed("stage-inputs", where="parent"):
                 kept = reject_tainted(run, stage_inputs(run))

@@ -133,7 +133,7 @@ def _patch_batches(module: object) -> None:
     module.process_articles = process_articles  # type: ignore[attr-defined]
     pooled = module._pooled  # type: ignore[attr-defined]
 
-    def _pooled(pool, specs, workers):  # type: ignore[no-untyped-def]
+    def _pooled(pool, specs, workers, **k):  # type: ignore[no-untyped-def]
         submit = pool.submit
         count = [0]
 
@@ -145,7 +145,7 @@ def _patch_batches(module: object) -> None:
 
         pool.submit = traced
         try:
-            yield from pooled(pool, specs, workers)
+            yield from pooled(pool, specs, workers, **k)
         finally:
             del pool.submit
 
