@@ -87,9 +87,13 @@ def _batch_specs(
 
 
 def _pooled(
-    pool: Executor, specs: Iterator[BatchSpec], workers: int
+    pool: Executor,
+    specs: Iterator[BatchSpec],
+    workers: int,
+    once_busy: Callable[[], None] | None = None,
 ) -> Iterator[tuple[BatchResult, PrivacySummary]]:
-    """Results in batch order, with a few batches in flight (memory stays flat)."""
+    """Results in batch order, with a few batches in flight (memory stays flat).
+    ``once_busy``: called once every worker has a batch (or every batch is out)."""
     pending: deque[Any] = deque()
     for n, spec in enumerate(specs):
         if n < workers:
@@ -97,8 +101,13 @@ def _pooled(
                 pending.append(pool.submit(run_batch, spec))
         else:
             pending.append(pool.submit(run_batch, spec))
+        if n + 1 == workers and once_busy is not None:
+            once_busy()
+            once_busy = None
         if len(pending) > 2 * workers:
             yield pending.popleft().result()
+    if once_busy is not None:
+        once_busy()
     while pending:
         yield pending.popleft().result()
 
@@ -115,8 +124,8 @@ def process_articles(
     while_pooled: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Run the batches over ``ids`` (``total`` of them, streamed in sorted order).
-    ``while_pooled``: called once, when the batches go to the process pool (the
-    parent is then idle until results come back)."""
+    ``while_pooled``: called once, when the process pool's workers have their first
+    batches (the parent is then idle until results come back)."""
     rows_dir = work / "rows"
     rows_dir.mkdir()
     batches = -(-total // run.config.batch_size)
@@ -125,17 +134,24 @@ def process_articles(
     elsewhere = pool is not None or engine.name == "ray"
     row_schema = row_schema_bytes(run.config, run.store) if elsewhere else None
     specs = _batch_specs(run, ids, rows_dir, row_schema)
-    if pool is not None:
+
+    def parent_work() -> None:
         # The parent's own one-time pyarrow set-up (its pandas import, ~0.3 CPU s; the
         # parent no longer imports `datasets`, which made it), while it waits for the
-        # workers rather than in the Parquet writing after them.
+        # workers rather than in the Parquet writing after them. Started once the
+        # workers have their first batches: these threads hold the GIL for most of a
+        # CPU second, which delayed the first submits by 0.3-0.6 s (measured with
+        # bench/build_timeline.py) while the workers idled.
         threading.Thread(target=warm_up, name="parent-warm-up", daemon=True).start()
         if while_pooled is not None:
             while_pooled()
+
     if engine.name == "ray":
         results = ray_map(run_batch, specs, engine=engine, workers=workers)
+    elif pool is None:
+        results = map(run_batch, specs)
     else:
-        results = map(run_batch, specs) if pool is None else _pooled(pool, specs, workers)
+        results = _pooled(pool, specs, workers, once_busy=parent_work)
     for result, privacy in results:
         with run.stats.timings.timed("collect-batches", len(result.facts), where="parent"):
             _take_batch(run, result, privacy)

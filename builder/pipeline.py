@@ -118,7 +118,7 @@ def _analyse(
     while_pooled: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Staging, list[Path]]:
     """Everything up to the split plan; shared by build and validate.
-    ``while_pooled``: called once, when the batches go to the process pool."""
+    ``while_pooled``: called once, when the pool's workers have their first batches."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
     report = ValidationReport()
