@@ -88,11 +88,8 @@ def required_pieces(pattern: re.Pattern[str]) -> frozenset[str] | None:
     ``pattern`` (case ignored), or None when no such set of pieces of ``MIN_PIECE``
     characters and more is found. A piece never spans white space or punctuation, so
     it lies inside one word of the line whatever the spacing."""
-    candidates = _top_candidates(pattern)
-    best = min(candidates, key=pieces_cost) if candidates else None
-    if best is None or not _usable(best):
-        return None
-    return best
+    candidates = _top_candidates(pattern)  # usable ones only
+    return min(candidates, key=pieces_cost) if candidates else None
 
 
 #: The sets of pieces read off each expression (both functions above read them).

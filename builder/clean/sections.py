@@ -57,6 +57,7 @@ from pathlib import Path
 from .boilerplate import is_running_text
 from .edits import Edit
 from .lines import LineView, line_view
+from .regex_facts import MARK, required_pieces
 from .rules import LineRule, RuleSet, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
@@ -91,9 +92,12 @@ _REPLY = re.compile(
 )
 #: A commenter line or a reply button (one match per line).
 _CUE = re.compile(f"(?:{_SAYS.pattern})|(?:{_REPLY.pattern})", re.IGNORECASE)
-#: A word every match of ``_CUE`` holds (one per branch), looked for in the casefolded
-#: line first: most short lines hold none, and ``_CUE``'s first branch backtracks.
-_CUE_WORDS = ("says", "wrote", "commented", "replied", "reply", "score")
+#: The words one of which every match of ``_CUE`` holds ("says", "reply", "score", ...),
+#: read off the expression as the rule engine reads its rules' (so they follow it when it
+#: changes), looked for in the casefolded line first: most short lines hold none, and
+#: ``_CUE``'s first branch backtracks. Empty (always try) if not only words are found.
+_CUE_PIECES = required_pieces(_CUE) or frozenset()
+_CUE_WORDS = () if any(p.startswith(MARK) for p in _CUE_PIECES) else tuple(sorted(_CUE_PIECES))
 
 
 def _may_cue(line: str) -> bool:
@@ -101,6 +105,8 @@ def _may_cue(line: str) -> bool:
     ignored. Case folding maps to ASCII letters every character the regex engine
     matches to one ignoring case (``ſ`` to ``s``), but for ``ı`` and ``İ``: a line
     holding one is always tried."""
+    if not _CUE_WORDS:
+        return True
     folded = line.casefold()
     return any(w in folded for w in _CUE_WORDS) or "ı" in line or "İ" in line
 
@@ -242,17 +248,13 @@ _BIO = re.compile(
     r"manager|marketer|designer|developer|engineer)s?\b)",
     re.IGNORECASE,
 )
-#: The words a bio's pattern needs, on the line's words (a cheap test before it; only
-#: the verb and what follows it: a name's tokens may hold any number of words, "Mary-Jane
-#: O'Neil-Smith", or none, "-").
-_BIO_WORDS = re.compile(r"(?:^| )(?:is|was|has) (?:a|an|the|our|been) ")
-#: ``_BIO_WORDS`` found in the casefolded line itself, not in its words joined (the same
-#: answer: a word "is", "was" or "has", then one of the next set, then another word),
-#: so a paragraph's words are never listed for it. It opens with the verb's first letter
-#: (the regex engine skips to those) and looks back for the word's start.
-_BIO_WORDS_IN_LINE = re.compile(
-    r"[ihw](?<!\w.)(?:(?<=i)s|(?<=[wh])as)\W+(?:a|an|the|our|been)\W+\w"
-)
+#: The words a bio's pattern needs (a cheap test before it; only the verb and what
+#: follows it: a name's tokens may hold any number of words, "Mary-Jane O'Neil-Smith", or
+#: none, "-"): a word "is", "was" or "has", then one of the next set, then another word.
+#: Searched in the casefolded line itself, so a paragraph's words are never listed for
+#: it: it opens with the verb's first letter (the regex engine skips to those) and looks
+#: back for the word's start.
+_BIO_WORDS = re.compile(r"[ihw](?<!\w.)(?:(?<=i)s|(?<=[wh])as)\W+(?:a|an|the|our|been)\W+\w")
 #: An author box that opens with the author's name on a line of its own, then a bio
 #: that opens with the same name ("Dana Whitfield" over "Dana Whitfield is ..." or "Dana
 #: has covered ..."), within ``ECHO_LINES`` lines (a role line may sit between them).
@@ -535,7 +537,7 @@ class TrailingSection(CleaningStep):
         """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
         view = lines[k][2]
         # A cheap look at the words first: the verb comes after a name of two to four words.
-        if not _BIO_WORDS_IN_LINE.search(view.raw.casefold()) or not _BIO.match(view.norm):
+        if not _BIO_WORDS.search(view.raw.casefold()) or not _BIO.match(view.norm):
             return False
         # Not "short for the page": an article's FAQ may follow its writer's bio.
         words = after.words[k + 1]
@@ -687,7 +689,7 @@ class TrailingSection(CleaningStep):
             if late and n <= ECHO_NAME_WORDS and (j := self._opens_echo(lines, k, after)) >= 0:
                 # A bio the ``author_bio`` opener knows ("X is a writer") keeps its name.
                 bio = lines[j][2]
-                known = _BIO_WORDS.search(bio.key) and _BIO.match(bio.norm)
+                known = _BIO_WORDS.search(bio.raw.casefold()) and _BIO.match(bio.norm)
                 return k, "author_bio" if known else "author_name"
             if late and voice[k] and (after_voice[k] >= MIN_VOICE or self._reader_block(lines, k)):
                 return k, "comment_voice"
