@@ -30,7 +30,7 @@ from typing import Any
 
 from .bank import tokenize_lower
 
-__all__ = ["FORMS", "evaluate_real", "real_table"]
+__all__ = ["FORMS", "doc_scores", "evaluate_real", "real_table"]
 
 _TOK = re.compile(r"\w+")
 
@@ -43,12 +43,21 @@ def _counts(text: str) -> Counter[str]:
 
 
 def _doc(gold: str, noisy: str, cleaned: str) -> dict[str, float | None]:
-    g, n, c = _counts(gold), _counts(noisy), _counts(cleaned)
+    return doc_scores(_counts(gold), _counts(noisy), _counts(cleaned))
+
+
+def doc_scores(g: Counter[str], n: Counter[str], c: Counter[str]) -> dict[str, float | None]:
+    """One page's scores from its token bags (gold, noisy, cleaned), as ``score.py``
+    gives them (an empty gold is scored 1 when nothing is left, else 0)."""
     tp = sum((g & c).values())
     ng, nc = sum(g.values()), sum(c.values())
-    p = tp / nc if nc else 0.0
-    r = tp / ng if ng else 0.0
-    f1 = 2 * p * r / (p + r) if tp else 0.0
+    if ng == 0:
+        p = r = f1 = 1.0 if nc == 0 else 0.0
+    elif nc == 0 or tp == 0:
+        p = r = f1 = 0.0
+    else:
+        p, r = tp / nc, tp / ng
+        f1 = 2 * p * r / (p + r)
     in_noisy = sum((g & n).values())
     noise = n - g
     nn = sum(noise.values())

@@ -45,6 +45,7 @@ from builder.clean.pipeline import STEP_NAMES, Cleaner
 
 from .bank import tokenize_lower
 from .line_features import FEATURES, doc_features
+from .real import doc_scores
 
 FLAVOURS = ("residual", "residual_rp")
 TOKEN = re.compile(r"\w+")
@@ -221,26 +222,7 @@ def page_metrics(page: Page, keep: np.ndarray) -> dict[str, float | None]:
     for c, k in zip(page.line_tokens, keep, strict=True):
         if k:
             cleaned.update(c)
-    g, n = page.gold, page.noisy
-    tp = sum((g & cleaned).values())
-    ng, nc = sum(g.values()), sum(cleaned.values())
-    if ng == 0:
-        p = r = f = 1.0 if nc == 0 else 0.0
-    elif nc == 0 or tp == 0:
-        p = r = f = 0.0
-    else:
-        p, r = tp / nc, tp / ng
-        f = 2 * p * r / (p + r)
-    rec_noisy = sum((g & n).values())
-    noise = n - g
-    nn = sum(noise.values())
-    return {
-        "P": p,
-        "R": r,
-        "F1": f,
-        "lost5_attr": float(rec_noisy > 0 and tp < 0.95 * rec_noisy),
-        "noise_rm": (1 - min(1.0, sum(((cleaned - g) & noise).values()) / nn)) if nn else None,
-    }
+    return doc_scores(page.gold, page.noisy, cleaned)
 
 
 def summary(pages: list[Page], keeps: list[np.ndarray]) -> dict[str, float]:
