@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .boilerplate import BoilerplateLines
+from .duplicates import RepeatedBlock
 from .edits import EditMap, RawEdit
 from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
@@ -40,6 +41,7 @@ STEP_NAMES = (
     "boilerplate",
     "header",
     "footer",
+    "duplicates",
     "detokenize",
     "whitespace",
 )
@@ -109,6 +111,7 @@ class Cleaner:
             "boilerplate": lambda: BoilerplateLines(rules),
             "header": RepeatedHeader,
             "footer": TrailingTeasers,
+            "duplicates": RepeatedBlock,
             "detokenize": Detokenize,
             "whitespace": Whitespace,
         }

@@ -357,6 +357,13 @@ _COOKIE_WORDS = re.compile(r"cookie|consent|privacy|website|browser|personal dat
 SHORT_BLOCK = 0.15
 #: After a "related" header, at most this share of the block's words may be prose.
 RELATED_PROSE = 0.2
+#: After a "related" header, a list of teasers: a title line over one paragraph (its
+#: summary), at least ``MIN_TEASERS`` times, making ``TEASER_SHARE`` of the block's prose
+#: lines. An article's own sections under subheadings run to several paragraphs each.
+MIN_TEASERS = 3
+TEASER_SHARE = 0.6
+#: A teaser's title: this many words at most, not closed like a sentence.
+TEASER_TITLE_WORDS = 16
 #: A second section header this many lines after a first one confirms the block.
 SECOND_HEADER_LINES = 12
 #: An author box's bio is prose: it may be this many words.
@@ -378,6 +385,30 @@ def _is_name(view: LineView) -> bool:
 
 def _is_header(view: LineView) -> bool:
     return bool(view.words) and not view.norm.endswith((".", ";", ","))
+
+
+def _is_title(view: LineView) -> bool:
+    """A teaser's title: a few words, not a sentence, not a question (an FAQ's)."""
+    return 0 < len(view.words) <= TEASER_TITLE_WORDS and not view.norm.endswith(
+        (".", "!", "?", ":", ";", ",")
+    )
+
+
+def _teasers(lines: list[tuple[int, int, LineView]], k: int) -> bool:
+    """Whether the block after the header at ``k`` is a list of teasers: most of its
+    prose lines stand alone under a title line (a story's headline over its summary)."""
+    views = [v for _, _, v in lines[k + 1 :]]
+    prose = [is_running_text(v) for v in views]
+    paragraphs = sum(prose)
+    single = sum(
+        1
+        for j in range(1, len(views))
+        if prose[j]
+        and _is_title(views[j - 1])
+        and not prose[j - 1]
+        and (j + 1 == len(views) or not prose[j + 1])
+    )
+    return single >= MIN_TEASERS and single >= TEASER_SHARE * paragraphs
 
 
 class _Suffixes:
@@ -525,6 +556,8 @@ class TrailingSection(CleaningStep):
         prose = RELATED_PROSE if family == "related" else 0.5
         return (
             self._not_article(after, k, total, prose)
+            # related stories, each a title over a sentence or two of summary
+            or (family == "related" and _teasers(lines, k))
             # an author's bio is prose, and short
             or (family == "author_box" and after.words[k] <= SHORT_WORDS)
             # Not after "related": an article's own "Related reading" part heads more
