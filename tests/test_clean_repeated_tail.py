@@ -1,0 +1,147 @@
+"""A page printed twice, and a related-stories rail of teasers after the article.
+
+Pages written for these tests in the style of a cycling shop's buying guide and a
+regional food magazine, cased and lowercased-tokenized: the second copy of a block goes
+as one ``duplicates.repeated_block`` edit and the first copy stays; a "Related stories"
+header over headlines that each carry one summary paragraph opens a
+``sections.related`` block; the article's own repeated lines and its own subheaded
+sections stay.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.clean import sections
+from builder.clean.edits import rebuild_raw
+from builder.clean.pipeline import Cleaner
+from eval.bank import tokenize_lower
+
+GUIDE = [
+    "How to pick a commuter bike",
+    "A commuter bike has to be boring in the best way: it starts every morning, it keeps "
+    "your trousers clean, and it does not ask for a mechanic every other week.",
+    "Mudguards",
+    "Full-length mudguards keep road spray off your back and your chain; clip-on ones rattle "
+    "loose within a month on rough streets.",
+    "Gearing",
+    "An internal hub with seven or eight gears needs almost no care and shifts while you "
+    "stand at the lights, which a derailleur cannot do.",
+    "Lights",
+    "Dynamo lights never run flat, and a hub dynamo costs less over three winters than the "
+    "batteries a pair of clip-on lamps would eat in the same time.",
+]
+
+
+def _page(lines: list[str]) -> str:
+    return "\n\n".join(lines) + "\n"
+
+
+def _forms(text: str) -> list[str]:
+    return [text, tokenize_lower(text)]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_second_copy_of_the_guide_goes_as_one_edit(form: int) -> None:
+    closing = "Prices were checked at three local shops in the first week of March."
+    raw = _forms(_page([*GUIDE, *GUIDE[1:], closing]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    # the second copy, from its first repeated line to its last, is one edit
+    own = [t for t in result.trace if t["step"] == "duplicates"]
+    assert [t["reason"] for t in own] == ["duplicates.repeated_block"]
+    assert (
+        str(own[0]["original"]).strip()
+        == "\n\n".join(_forms(_page(GUIDE[1:]))[form].split("\n\n")).strip()
+    )
+    assert result.text.endswith(_forms(closing)[form].strip())
+    for line in _forms(_page(GUIDE))[form].strip().split("\n\n"):
+        assert result.text.split("\n").count(line) == 1
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_repeated_refrain_or_short_run_stays(form: int) -> None:
+    # a training plan says "Rest day" again and again, and a recipe may repeat a step
+    plan = [
+        "Week one is about getting used to riding every day, not about speed.",
+        "Monday",
+        "Rest day",
+        "Tuesday",
+        "Ride twenty minutes at an easy pace, slow enough to talk the whole way.",
+        "Wednesday",
+        "Rest day",
+        "Thursday",
+        "Ride twenty minutes at an easy pace, slow enough to talk the whole way.",
+        "Friday",
+        "Rest day",
+        "Saturday",
+        "A longer ride of forty minutes with one short climb, taken seated and slowly.",
+    ]
+    raw = _forms(_page(plan))[form]
+    result = Cleaner.default().clean(raw)
+    assert "duplicates.repeated_block" not in {e.reason for e in result.edits}
+    assert result.text == raw.strip()
+
+
+MAGAZINE = [
+    "The bakery that taught a market town to queue",
+    "At seven on a Saturday the line outside the Corn Street bakery already reaches the "
+    "butcher's, and nobody in it seems to mind the wait or the drizzle.",
+    "The owners came back from three years in Lyon with a starter in a jam jar and a plan "
+    "to sell nothing but four breads, which they still do, every one of them sold out by ten.",
+    "Their rye takes two days from mixing to the oven, and they will not sell it warm: "
+    "the crumb needs a night to set, they say, and regulars have stopped asking.",
+]
+
+TEASERS = [
+    "Related stories",
+    "Five cheeses worth the drive this winter",
+    "Small dairies in the hills are making soft cheeses that rival the famous names, and "
+    "most of them sell at the farm gate.",
+    "Inside the last working flour mill on the river",
+    "The wheel still turns on Tuesdays, when the miller grinds spelt for a dozen bakeries "
+    "across the county.",
+    "A pub lunch menu that changes with the tide",
+    "The cook buys from whichever boat comes in first, and the blackboard is rewritten "
+    "twice before noon on a busy day.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_teasers_under_a_related_header_go(form: int) -> None:
+    raw = _forms(_page(MAGAZINE + TEASERS))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    assert [t["reason"] for t in result.trace if t["step"] == "sections"] == ["sections.related"]
+    assert result.text == _forms(_page(MAGAZINE))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+def test_the_teaser_shape_is_what_opens_the_rail(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the summaries are prose: without the teaser test the header alone opens nothing
+    monkeypatch.setattr(sections, "MIN_TEASERS", 99)
+    raw = _page(MAGAZINE + TEASERS)
+    result = Cleaner.default().clean(raw)
+    assert not [e for e in result.edits if "sections." in e.reason]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_an_article_section_under_a_related_header_stays(form: int) -> None:
+    # "Related reading" heading the article's own last part: its subheadings carry
+    # several paragraphs each, not one summary
+    own = [
+        "Related reading",
+        "Why rye needs time",
+        "Rye flour holds water differently from wheat, so the dough stays sticky and the "
+        "loaf needs a long rest before the crumb can be cut cleanly.",
+        "A slice cut too early tears and smears on the knife, however sharp it is, and the "
+        "bakers would rather lose a sale than sell a loaf like that.",
+        "Why four breads only",
+        "Fewer breads mean every loaf gets the oven at the right moment, and the owners say "
+        "a fifth bread would mean a second shift they do not want.",
+        "They have tried seasonal loaves twice and dropped both within a month because the "
+        "queue slowed and the rye suffered for it.",
+    ]
+    raw = _forms(_page(MAGAZINE + own))[form]
+    result = Cleaner.default().clean(raw)
+    assert not [e for e in result.edits if e.reason.startswith("sections")]
+    assert result.text == raw.strip()
