@@ -145,3 +145,32 @@ def test_an_article_section_under_a_related_header_stays(form: int) -> None:
     result = Cleaner.default().clean(raw)
     assert not [e for e in result.edits if e.reason.startswith("sections")]
     assert result.text == raw.strip()
+
+
+OWNER_BIO = [
+    "Marta Okafor is the owner of Brightside Window Cleaning, a family firm serving the "
+    "towns along the north coast since 2009.",
+    "Marta holds a diploma in facilities management and trained every one of the "
+    "company's twelve cleaners herself.",
+    "When she is not on a ladder, she coaches the under-twelves football team at the "
+    "local club on Saturday mornings.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_an_owner_bio_running_over_three_lines_goes(form: int) -> None:
+    article = [
+        "Why streaks come back after you clean your windows",
+        "Streaks are almost always soap left behind: too much washing-up liquid in the "
+        "bucket, or a squeegee blade worn round at the edge.",
+        "Use a few drops in a full bucket, change the water after every third window, and "
+        "replace the rubber blade as soon as it leaves a line.",
+        "Clean on a dull day: in full sun the water dries before the blade reaches it, "
+        "and that is where the marks you see at noon come from.",
+        "A final wipe of the edges with a dry microfibre cloth takes the last drips off the "
+        "frame before they run down the glass.",
+    ]
+    raw = _forms(_page(article + OWNER_BIO))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    assert [t["reason"] for t in result.trace if t["step"] == "sections"] == ["sections.author_bio"]
+    assert result.text == _forms(_page(article))[form].strip()

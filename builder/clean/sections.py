@@ -245,7 +245,9 @@ _BIO = re.compile(
     r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
     r"photographer|author|blogger|founder|co-founder|ceo|director|head|advisor|adviser|"
     r"consultant|coach|strategist|analyst|specialist|expert|researcher|professor|lead|"
-    r"manager|marketer|designer|developer|engineer)s?\b)",
+    r"manager|marketer|designer|developer|engineer|owner|president|partner|attorney|lawyer|"
+    r"physician|dentist|therapist|nutritionist|dietitian|trainer|instructor|teacher|chef|nurse|"
+    r"scientist|economist|principal|broker|realtor|practitioner)s?\b)",
     re.IGNORECASE,
 )
 #: The words a bio's pattern needs (a cheap test before it; only the verb and what
@@ -340,6 +342,9 @@ _BIO_VOCAB = re.compile(
 )
 #: A bio is at most this many words.
 BIO_MAX_WORDS = 80
+#: Lines after a bio's first that may go on about the same person.
+BIO_MORE_LINES = 3
+_PRONOUN_START = frozenset(["she", "he", "they", "her", "his", "their", "when", "in", "outside"])
 #: Short lines right above a bio (the name, a picture's label, a role) go with it.
 BIO_LINES_ABOVE = 3
 BIO_ABOVE_MAX_WORDS = 6
@@ -376,6 +381,20 @@ STAMP_MAX_WORDS = 8
 NAME_MAX_WORDS = 4
 #: Comment cues (commenter lines, reply buttons) needed after the block's start.
 MIN_CUES = 2
+
+
+def _about_person(view: LineView, name: str) -> bool:
+    """Whether a line after a bio goes on about its person: it names them (the first
+    word of the bio's name among its first words) or opens with a pronoun or an aside
+    ("She lives ...", "When she is not ...")."""
+    words = view.words
+    if not words:
+        return False
+    first = words[:6]
+    return name in first or (
+        words[0].casefold() in _PRONOUN_START
+        and any(w.casefold() in ("she", "he", "they") for w in first)
+    )
 
 
 def _is_name(view: LineView) -> bool:
@@ -572,9 +591,15 @@ class TrailingSection(CleaningStep):
         # A cheap look at the words first: the verb comes after a name of two to four words.
         if not _BIO_WORDS.search(view.raw.casefold()) or not _BIO.match(view.norm):
             return False
+        # The bio may go on for a few lines about the same person ("Karina holds an
+        # MBA ...", "When she is not writing, ..."): those are the bio too.
+        j = k + 1
+        name = view.words[1] if view.words[0].casefold() == "about" else view.words[0]
+        while j < len(lines) and j - k <= BIO_MORE_LINES and _about_person(lines[j][2], name):
+            j += 1
         # Not "short for the page": an article's FAQ may follow its writer's bio.
-        words = after.words[k + 1]
-        return words <= SHORT_WORDS or after.running_words[k + 1] < 0.5 * words
+        words = after.words[j]
+        return words <= SHORT_WORDS or after.running_words[j] < 0.5 * words
 
     @staticmethod
     def _opens_echo(lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes) -> int:
