@@ -88,6 +88,10 @@ BLOCKS: dict[str, str] = {
         "Kofi Adjei has written about vegetable growing for ten years and runs a seed swap "
         "in Leeds.\nMore from Kofi"
     ),
+    "feedback": (
+        "Was this guide helpful?\nYes\nNo\nRate this article\n"
+        "Republish this article\nFree to reuse under a Creative Commons licence."
+    ),
     "comment_cues": (
         "Dana Whitfield says:\nI hung mine too high the first year and they flopped over.\n"
         "Reply\nMarco P says:\nSame here, lowering the lamp fixed it.\nReply"
