@@ -29,6 +29,8 @@ from .textform import Detokenize, detect_text_form, text_form
 __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
 
 #: The steps a configuration may name (``cleaning.steps``), in the order they run.
+#: ``duplicates`` (a page's second copy, :mod:`builder.clean.duplicates`) runs before
+#: ``footer`` so the trailing-teaser rules read the page's end without the copy.
 #: ``detokenize`` runs only when asked for (``cleaning.detokenize``). The publisher
 #: repetition step is added when a pre-scan table is given (see
 #: :mod:`builder.clean.repetition`); it runs after ``footer``.
@@ -40,8 +42,8 @@ STEP_NAMES = (
     "sections",
     "boilerplate",
     "header",
-    "footer",
     "duplicates",
+    "footer",
     "detokenize",
     "whitespace",
 )
