@@ -146,8 +146,8 @@ WARM_UP: Callable[[], None] = partial(call_by_name, "builder.batch_worker", "war
 #: ``output.batch_size``) starts the pool before the build's own imports.
 EARLY_ARTICLES = 512
 #: Or files at the input folder's top (side records, shards) of more bytes than
-#: this (the size from which side records are read in the pool, side_chunks.PIECE_BYTES).
-EARLY_BYTES = 4 << 20
+#: this (from this size a side-record file is read in the pool: stage_inputs.POOLED_SIDE_BYTES).
+EARLY_BYTES = 1 << 20
 
 
 def looks_pooled(input_dir: Path) -> bool:
