@@ -31,6 +31,7 @@ __all__ = [
     "ignore_sigint",
     "init_pool_worker",
     "looks_pooled",
+    "main_script_hidden",
     "pool_on_demand",
     "pyarrow_without_pandas",
     "sigint_ignored",
@@ -119,10 +120,33 @@ def sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def main_script_hidden() -> Iterator[None]:
+    """Processes spawned meanwhile do not run the parent's main script again.
+
+    A spawned child runs the parent's ``__main__`` file (as ``__mp_main__``) so
+    that functions defined there can be unpickled; the pool's tasks are all
+    functions of this package, and the ``builder`` command's script imports the
+    whole command line (typer, rich, every command: some 0.2 CPU s per worker).
+    A main run by module name (``python -m builder``) is imported by name, and a
+    package's ``__main__`` is skipped: left as it is."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__  # multiprocessing.spawn.get_preparation_data looks for it
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """``workers`` spawned processes that ignore Ctrl-C, each given ``warm_up`` first
-    (its imports happen while the parent works on)."""
-    with sigint_ignored():  # these submits start the workers: they inherit the ignoring
+    (its imports happen while the parent works on; these submits start the workers,
+    which do not run the parent's main script: :func:`main_script_hidden`)."""
+    with sigint_ignored(), main_script_hidden():  # the workers inherit the ignoring
         executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=get_context("spawn"), initializer=init_pool_worker
         )

@@ -6,6 +6,8 @@ cleaner (the workers report them). The outputs are the same either way."""
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,3 +101,35 @@ def test_an_early_pool_builds_the_same_as_a_late_one(
     assert build(root, early, workers=2).ok
     assert started[0] == "_early_pool"
     assert _digest(early) == _digest(late)
+
+
+def test_the_pools_workers_do_not_run_the_main_script_again(tmp_path: Path) -> None:
+    """Like the ``builder`` command's script: its import of the command line (typer,
+    rich) stays out of the workers, which run only this package's functions."""
+    (tmp_path / "probe_mod.py").write_text(
+        "import sys\n\n\ndef probe():\n"
+        "    return sorted(m for m in ('typer', 'builder.cli') if m in sys.modules)\n",
+        encoding="utf-8",
+    )
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import sys\n"
+        "from builder.cli import main\n"
+        "if __name__ == '__main__':\n"
+        "    from probe_mod import probe\n"
+        "    from builder.processes import WARM_UP, spawn_pool\n"
+        "    pool = spawn_pool(1, WARM_UP)\n"
+        "    print(pool.submit(probe).result(), sys.modules['__main__'].__file__ == sys.argv[0])\n"
+        "    pool.shutdown()\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        check=True,
+    )
+    assert done.stdout.split() == ["[]", "True"]  # and the parent's __file__ is back
