@@ -33,6 +33,7 @@ def _take_batch(run: BuildRun, result: BatchResult, privacy: PrivacySummary) -> 
     run.staging.add_facts(result.facts)
     run.staging.add_digests(result.digests)
     run.privacy.merge(privacy)
+    run.cleaning_steps = run.cleaning_steps or result.cleaning_steps
     if not run.quarantine:
         run.report.extend(result.issues)
         return

@@ -72,6 +72,8 @@ class BuildRun:
     tainted: dict[str, list[Issue]] = field(default_factory=dict)
     privacy: PrivacySummary = field(default_factory=PrivacySummary)
     pool: LazyPool = field(default_factory=lambda: LazyPool(1))
+    #: the cleaning steps' names, as the batches report them (for the card)
+    cleaning_steps: tuple[str, ...] = ()
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]

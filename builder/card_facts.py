@@ -97,7 +97,7 @@ def card_context(
         },
         "duplicates": {"exact": len(plan.exact_duplicates), "near": len(plan.near_duplicates)},
         "cleaning": {
-            "steps": [s.name for s in ctx.cleaner.steps],
+            "steps": ctx.step_names,
             "rules": rules,
             "per_source": per_source,
             "detokenize": config.detokenize,

@@ -9,10 +9,10 @@ the result is the same.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +72,36 @@ class BatchResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)  # quarantine entries
     #: (id, sha256, bytes) of every article file read (for the manifest's inputs)
     digests: list[tuple[str, str, int]] = field(default_factory=list)
+    #: the cleaning steps' names, in order (for the card: see :attr:`Context.reported_steps`)
+    cleaning_steps: tuple[str, ...] = ()
 
 
 @dataclass
 class Context:
-    """What every batch in one process shares (built once per process)."""
+    """What every batch in one process shares (built once per process).
+
+    The cleaner is built on first use: its rules compile in about half a CPU
+    second, which the parent of a pooled build, whose card only names the cleaning
+    steps, does not spend (the workers report the names: :attr:`reported_steps`)."""
 
     config: DatasetConfig
     store: SchemaStore
     codec: RowCodec
-    cleaner: Cleaner
+    make_cleaner: Callable[[], Cleaner]
+    #: the cleaning steps' names, as a batch run elsewhere reported them
+    reported_steps: tuple[str, ...] | None = None
+
+    @cached_property
+    def cleaner(self) -> Cleaner:
+        return self.make_cleaner()
+
+    @property
+    def step_names(self) -> list[str]:
+        """The cleaning steps, in order (for the card): the cleaner's if it was built
+        here, else the reported ones, else the cleaner's (built now)."""
+        if "cleaner" not in self.__dict__ and self.reported_steps is not None:
+            return list(self.reported_steps)
+        return [s.name for s in self.cleaner.steps]
 
     @staticmethod
     @cache
@@ -95,18 +115,21 @@ class Context:
         store = SchemaStore.default()
         arrow_schema = None if row_schema is None else pa.ipc.read_schema(pa.py_buffer(row_schema))
         codec = RowCodec(store.schemas["row"], _label_sets(config), arrow_schema)
-        repeated = (
-            repeated_lines(staging_path)
-            if config.publisher_repetition and staging_path is not None
-            else None
-        )
-        cleaner = Cleaner.build(
-            step_names=config.cleaning_steps,
-            rule_files=config.rule_files,
-            detokenize=config.detokenize,
-            repeated_lines=repeated,
-        )
-        return Context(config, store, codec, cleaner)
+        return Context(config, store, codec, partial(_build_cleaner, config, staging_path))
+
+
+def _build_cleaner(config: DatasetConfig, staging_path: str | None) -> Cleaner:
+    repeated = (
+        repeated_lines(staging_path)
+        if config.publisher_repetition and staging_path is not None
+        else None
+    )
+    return Cleaner.build(
+        step_names=config.cleaning_steps,
+        rule_files=config.rule_files,
+        detokenize=config.detokenize,
+        repeated_lines=repeated,
+    )
 
 
 def _label_sets(config: DatasetConfig) -> dict[str, list[str]]:
@@ -416,7 +439,8 @@ def process_batch(spec: BatchSpec) -> BatchResult:
 
 def _process_batch(spec: BatchSpec) -> BatchResult:
     ctx = Context.load(spec.config_path, spec.staging_path, spec.row_schema)
-    result = BatchResult(spec.index)
+    # built here (once per process), not within the first article's cleaning time
+    result = BatchResult(spec.index, cleaning_steps=tuple(s.name for s in ctx.cleaner.steps))
     rows: list[dict[str, Any]] = []
     clean_texts: list[str] = []
     timings = result.stats.timings

@@ -8,6 +8,8 @@ Kept to the standard library at import: a spawned child imports this module firs
 from __future__ import annotations
 
 import gc
+import importlib
+import itertools
 import os
 import signal
 import sys
@@ -16,13 +18,20 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "WARM_UP",
     "LazyPool",
+    "call_by_name",
     "exit_with_parent",
     "ignore_sigint",
     "init_pool_worker",
+    "looks_pooled",
+    "main_script_hidden",
     "pool_on_demand",
     "pyarrow_without_pandas",
     "sigint_ignored",
@@ -111,10 +120,33 @@ def sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def main_script_hidden() -> Iterator[None]:
+    """Processes spawned meanwhile do not run the parent's main script again.
+
+    A spawned child runs the parent's ``__main__`` file (as ``__mp_main__``) so
+    that functions defined there can be unpickled; the pool's tasks are all
+    functions of this package, and the ``builder`` command's script imports the
+    whole command line (typer, rich, every command: some 0.2 CPU s per worker).
+    A main run by module name (``python -m builder``) is imported by name, and a
+    package's ``__main__`` is skipped: left as it is."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__  # multiprocessing.spawn.get_preparation_data looks for it
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """``workers`` spawned processes that ignore Ctrl-C, each given ``warm_up`` first
-    (its imports happen while the parent works on)."""
-    with sigint_ignored():  # these submits start the workers: they inherit the ignoring
+    (its imports happen while the parent works on; these submits start the workers,
+    which do not run the parent's main script: :func:`main_script_hidden`)."""
+    with sigint_ignored(), main_script_hidden():  # the workers inherit the ignoring
         executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=get_context("spawn"), initializer=init_pool_worker
         )
@@ -124,19 +156,66 @@ def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> Proce
     return executor
 
 
+def call_by_name(module: str, name: str) -> Any:
+    """``module.name()``, imported where it runs: the parent submits a worker's
+    warm-up before it has imported that module itself (see :data:`WARM_UP`)."""
+    return getattr(importlib.import_module(module), name)()
+
+
+#: A pool worker's first task: the batches' imports (pyarrow, the cleaner, the
+#: schemas), named rather than imported, so the parent can start the pool first.
+WARM_UP: Callable[[], None] = partial(call_by_name, "builder.batch_worker", "warm_up")
+
+#: An articles folder with more files than this (two batches at the default
+#: ``output.batch_size``) starts the pool before the build's own imports.
+EARLY_ARTICLES = 512
+#: Or files at the input folder's top (side records, shards) of more bytes than
+#: this (from this size a side-record file is read in the pool: stage_inputs.POOLED_SIDE_BYTES).
+EARLY_BYTES = 1 << 20
+
+
+def looks_pooled(input_dir: Path) -> bool:
+    """A guess, from two directory listings (nothing parsed), that a build of
+    ``input_dir`` will use the pool: then the pool starts before the build imports
+    its stages (about a CPU second), and the workers' own start-up (imports, some
+    two CPU seconds each) overlaps it. A wrong guess costs either that overlap (the
+    pool still starts once the inputs show more than a batch) or, for an input
+    that looks big but is one batch, a pool started for nothing."""
+    try:
+        with os.scandir(input_dir) as entries:
+            size = sum(e.stat().st_size for e in entries if e.is_file())
+        if size > EARLY_BYTES:
+            return True
+        with os.scandir(Path(input_dir) / "articles") as entries:
+            return sum(1 for _ in itertools.islice(entries, EARLY_ARTICLES + 1)) > EARLY_ARTICLES
+    except OSError:
+        return False
+
+
 class LazyPool:
     """The process pool, started when the inputs first show more than one batch of
-    records: its workers start (and import) while the parent still stages inputs."""
+    records (or earlier, when the input looks big: :func:`looks_pooled`): its workers
+    start (and import) while the parent still stages inputs. Stopped once, for good."""
 
-    def __init__(self, workers: int, warm_up: Callable[[], None] | None = None) -> None:
+    def __init__(self, workers: int, warm_up: Callable[[], None] | None = WARM_UP) -> None:
         self.workers = workers
         self.warm_up = warm_up
         self.executor: ProcessPoolExecutor | None = None
+        self.stopped = False
 
     def start(self) -> None:
-        if self.executor is not None or self.workers <= 1:
+        if self.executor is not None or self.stopped or self.workers <= 1:
             return
         self.executor = spawn_pool(self.workers, self.warm_up)
+
+    def stop(self, *, cancel: bool) -> None:
+        """``cancel``: drop the queued tasks and wait for the workers (an exception is
+        on its way); else the workers exit while the caller goes on, and the
+        interpreter's exit waits for them."""
+        self.stopped = True
+        executor, self.executor = self.executor, None
+        if executor is not None:
+            executor.shutdown(wait=cancel, cancel_futures=cancel)
 
     def for_batches(self, batches: int) -> Executor | None:
         """The pool for ``batches`` batches, or ``None`` to run them inline."""
@@ -147,17 +226,15 @@ class LazyPool:
 
 
 @contextmanager
-def pool_on_demand(workers: int, warm_up: Callable[[], None] | None = None) -> Iterator[LazyPool]:
-    """A pool started on demand. On any exit by exception the queued batches are
-    cancelled, so an interrupt does not wait for the corpus."""
-    pool = LazyPool(workers, warm_up)
+def pool_on_demand(workers: int, *, pool: LazyPool | None = None) -> Iterator[LazyPool]:
+    """A pool of ``workers`` started on demand (or ``pool``, maybe started already),
+    stopped at the end. On any exit by exception the queued batches are cancelled,
+    so an interrupt does not wait for the corpus."""
+    pool = LazyPool(workers) if pool is None else pool
     try:
         yield pool
     except BaseException:
-        if pool.executor is not None:
-            pool.executor.shutdown(wait=True, cancel_futures=True)
+        pool.stop(cancel=True)
         raise
-    if pool.executor is not None:
-        # The workers exit while the caller goes on (the serial part after the batches);
-        # the interpreter's exit waits for them.
-        pool.executor.shutdown(wait=False)
+    # The workers exit while the caller goes on (the serial part after the batches).
+    pool.stop(cancel=False)

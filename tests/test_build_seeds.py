@@ -282,18 +282,18 @@ def test_the_card_is_prepared_beside_the_batches_only_while_they_run_in_the_pool
     would only share this interpreter (and blur the batch's timings)."""
     import threading
 
-    from builder import pipeline
+    from builder import pipeline, pipeline_stages
 
     config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text())
     config.setdefault("output", {})["batch_size"] = batch_size
     (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config))
     threads: list[str] = []
-    real = pipeline.card_template
+    real = pipeline_stages.card_template
 
     def recording() -> object:
         threads.append(threading.current_thread().name)
         return real()
 
-    monkeypatch.setattr(pipeline, "card_template", recording)
+    monkeypatch.setattr(pipeline_stages, "card_template", recording)
     assert pipeline.build(seeds_copy, tmp_path / "out", workers=2).ok
     assert [name.startswith("prepare-card") for name in threads] == ([True] if pooled else [])

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from corpus_helpers import make_corpus
 
-from builder import build_folder, pipeline
+from builder import build_folder, pipeline_stages
 from builder.build_folder import WritingStopped
 from builder.pipeline import build
 
@@ -88,7 +88,7 @@ def test_ctrl_c_while_the_splits_are_written_stops_every_writing_thread(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build_folder, "_staged_rows", slow)
-    monkeypatch.setattr(pipeline, "write_metadata", interrupted)
+    monkeypatch.setattr(pipeline_stages, "write_metadata", interrupted)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         build(corpus, out, workers=2)

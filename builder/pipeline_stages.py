@@ -1,0 +1,356 @@
+"""The build's stages in order: ingest, clean, anchor, validate, split, write, card,
+manifest, as :mod:`builder.pipeline` runs them once the process pool is starting.
+
+:func:`build` writes a complete dataset folder or nothing: all work happens in
+a temporary folder beside the output, which replaces the output by rename only
+when everything succeeded, so a previous good build is never half-overwritten.
+An interrupted build (Ctrl-C, SIGTERM, or a kill) leaves only its hidden
+temporary folder, which the next build removes; the swap itself holds signals
+until it is done, and a swap cut short by a kill is rolled back by the next build.
+:func:`validate` runs the same stages up to the split and writes nothing.
+
+The stages live in their own modules: :mod:`.stage_inputs` (side records and
+article ids), :mod:`.batches` (the batches, in the pool or inline),
+:mod:`.build_folder` (Parquet, card, Croissant, report, manifest); this module
+runs them in order and holds the checks between them (the accounting and the
+quarantine are described in :mod:`builder.pipeline`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import jinja2
+
+from .batches import LOCAL, Progress, process_articles, report_privacy
+from .build_folder import REJECTS_NAME, write_data, write_metadata
+from .build_result import BuildResult
+from .build_run import BuildRun, Rejects, store_path
+from .card import CardError, card_template, template_path
+from .config import DatasetConfig, load_config
+from .engines import Engine
+from .errors import DataError
+from .output import (
+    check_out_dir,
+    disk_full_located,
+    replace_dir,
+    signals_held,
+    terminate_as_interrupt,
+    workspace,
+)
+from .process import Context
+from .processes import LazyPool, pool_on_demand
+from .publisher_lines import count_publisher_lines
+from .splits import SplitPlan, plan_splits
+from .stage_inputs import kept_ids, reject_tainted, stage_inputs
+from .staging import Staging
+from .validate.report import Issue, ValidationReport
+from .validate.schemas import SchemaStore
+
+__all__ = ["BuildResult", "build", "validate"]
+
+
+def _check_totals(run: BuildRun) -> None:
+    """Errors no quarantine can absorb: too many rejects, or nothing left to publish."""
+    stages = run.stats.stages
+    read, rejected = stages["read"], stages["rejected"]
+    config = run.config
+    if run.quarantine and read and rejected / read > config.max_rejected_fraction:
+        run.report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/quarantine/max_rejected_fraction",
+                rule="quarantine-limit",
+                message=f"{rejected} of {read} articles rejected, over the allowed {config.max_rejected_fraction:.0%}",
+            )
+        )
+    if not stages["accepted"] and run.report.ok:
+        run.report.add(
+            Issue(
+                file=config.articles_dir.name,
+                rule="empty-dataset",
+                message=f"no article to publish ({read} read, {rejected} rejected)",
+            )
+        )
+
+
+def _check_card_template() -> None:
+    """Parse the card template before hours of work, not after them."""
+    path = template_path()
+    try:
+        jinja2.Environment().parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except jinja2.TemplateSyntaxError as exc:
+        raise CardError(f"{path}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CardError(f"{path}: cannot read the card template: {exc}") from None
+
+
+# -- the two commands -------------------------------------------------------------------
+def _analyse(
+    config: DatasetConfig,
+    work: Path,
+    *,
+    workers: int,
+    progress: Progress | None,
+    quarantine: bool,
+    engine: Engine = LOCAL,
+    while_pooled: Callable[[], None] | None = None,
+    pool: LazyPool | None = None,
+) -> tuple[BuildResult, BuildRun, list[Path]]:
+    """Everything up to the split plan; shared by build and validate: the result, the
+    run (its staging, committed) and the batches' row files.
+    ``while_pooled``: called once, when the pool's workers have their first batches;
+    ``pool``: the build's process pool (maybe started already), stopped here after the
+    batches (default: a pool of ``workers``, started when needed)."""
+    Context.load.cache_clear()  # the configuration file may have changed since the last run
+    store = SchemaStore.default()
+    report = ValidationReport()
+    staging = Staging(work / "staging.sqlite")
+    run = BuildRun(
+        config=config,
+        store=store,
+        report=report,
+        staging=staging,
+        rejects=Rejects(work / REJECTS_NAME, enabled=quarantine),
+        quarantine=quarantine,
+    )
+    timed = run.stats.timings.timed
+    try:
+        with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
+            run.pool = started
+            with timed("stage-inputs", where="parent"):
+                kept = reject_tainted(run, stage_inputs(run))
+            if config.publisher_repetition:
+                with timed("publisher-lines", kept, where="parent"):
+                    count_publisher_lines(
+                        staging,
+                        config,
+                        kept_ids(run),
+                        store_path=str(store_path(run)) if config.reads_shards else None,
+                    )
+            rows_files = process_articles(
+                run,
+                kept_ids(run),
+                kept,
+                work,
+                workers=workers,
+                progress=progress,
+                engine=engine,
+                while_pooled=while_pooled,
+            )
+    finally:
+        run.rejects.close()
+    report_privacy(run)
+    _check_totals(run)
+    result = BuildResult(
+        config=config,
+        report=report,
+        stats=run.stats,
+        quarantine=quarantine,
+        side_lines=run.side_lines,
+        privacy=run.privacy,
+    )
+    with timed("split-plan", run.stats.stages["accepted"], where="parent"):
+        plan = _plan(config, staging)
+    result.plan = plan
+    _report_plan(config, report, plan)
+    staging.assign_splits(plan.split_of)
+    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
+    empty = sorted(set(config.split_ratios) - written)
+    if empty and written:
+        report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/splits",
+                rule="empty-split",
+                severity="warning",
+                message=f"split(s) {empty} received no articles and are not written",
+            )
+        )
+    staging.commit()
+    return result, run, rows_files
+
+
+def _plan(config: DatasetConfig, staging: Staging) -> SplitPlan:
+    return plan_splits(
+        staging.iter_facts(),
+        ratios=config.split_ratios,
+        salt=config.split_salt,
+        assignment=config.split_assignment,
+        near_duplicate_threshold=config.near_duplicate_threshold
+        if config.near_duplicates
+        else None,
+    )
+
+
+def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPlan) -> None:
+    for conflict in plan.conflicts:
+        report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/splits/assignment",
+                rule="split-conflict",
+                message=conflict,
+            )
+        )
+    for dups in plan.exact_duplicates:
+        report.add(
+            Issue(
+                file=config.articles_dir.name,
+                record=dups[0],
+                rule="exact-duplicate",
+                severity="warning",
+                message=f"identical normalized text in {dups}; kept in one split",
+            )
+        )
+    for pair in plan.near_duplicates:
+        report.add(
+            Issue(
+                file=config.articles_dir.name,
+                record=pair[0],
+                rule="near-duplicate",
+                severity="warning",
+                message=f"near-identical texts {pair}; kept in one split",
+            )
+        )
+
+
+def validate(
+    input_dir: Path,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    engine: Engine = LOCAL,
+    pool: LazyPool | None = None,
+) -> BuildResult:
+    """Check every input record and every row a build would publish; write nothing.
+
+    Always strict: it lists every record a quarantine build would reject, as errors.
+    """
+    config = load_config(Path(input_dir))
+    with (
+        tempfile.TemporaryDirectory(prefix="builder-validate-") as tmp,
+        disk_full_located(Path(tmp)),
+    ):
+        result, run, _ = _analyse(
+            config,
+            Path(tmp),
+            workers=workers,
+            progress=progress,
+            quarantine=False,
+            engine=engine,
+            pool=pool,
+        )
+        run.staging.close()
+    return result
+
+
+def build(
+    input_dir: Path,
+    out_dir: Path,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    quarantine: bool | None = None,
+    engine: Engine = LOCAL,
+    profile: bool = False,
+    pool: LazyPool | None = None,
+) -> BuildResult:
+    """Build the dataset folder ``out_dir`` from the inputs in ``input_dir``.
+
+    Raises :class:`~builder.errors.DataError` (with the full report) when any
+    input is invalid; ``out_dir`` is then left exactly as it was. ``quarantine``
+    overrides the configuration's ``quarantine.enabled``. ``engine``: where the
+    batches run (:mod:`builder.engines`); the output is the same on every engine. Stage timings are
+    always in ``result.stats.timings``; ``profile`` also writes them into
+    ``build_report.json`` (under ``timings``), which then differs between
+    rebuilds: without it the report, like every output, is byte-identical.
+    ``pool``: see :func:`_analyse`.
+    """
+    out_dir = Path(out_dir).resolve()
+    config = load_config(Path(input_dir))
+    check_out_dir(out_dir, config)
+    _check_card_template()
+    mode = config.quarantine if quarantine is None else quarantine
+    with (
+        terminate_as_interrupt(),
+        workspace(out_dir.parent, out_dir.name) as work,
+        disk_full_located(work),
+        ThreadPoolExecutor(1, thread_name_prefix="prepare-card") as prepare,
+    ):
+        template: Future[jinja2.Template] | None = None
+        loaded: Future[Context] | None = None
+
+        def prepare_card() -> None:
+            # While the batches run in the pool, the parent (idle meanwhile) compiles the
+            # card template and loads the context the Parquet and card need. Batches run
+            # here (inline, or one batch) would share the interpreter with it: no gain, and
+            # their timings blurred.
+            nonlocal template, loaded
+            template = prepare.submit(card_template)
+            loaded = prepare.submit(Context.load, str(config.path), str(work / "staging.sqlite"))
+
+        result, run, rows_files = _analyse(
+            config,
+            work,
+            workers=workers,
+            progress=progress,
+            quarantine=mode,
+            engine=engine,
+            while_pooled=prepare_card,
+            pool=pool,
+        )
+        staging = run.staging
+        if not result.ok:
+            staging.close()
+            raise DataError(
+                f"{len(result.report.errors)} error(s) in the input; nothing was written",
+                result.report,
+            )
+        assert result.plan is not None
+        final = work / "dataset"
+        final.mkdir()
+        ctx = (
+            Context.load(str(config.path), str(staging.path)) if loaded is None else loaded.result()
+        )
+        if run.cleaning_steps:  # the card names them: no need to build a cleaner here
+            ctx = replace(ctx, reported_steps=run.cleaning_steps)
+        timings = result.stats.timings
+        began = time.process_time()
+        # The splits are written in threads (as many as workers) while the card is made.
+        data = write_data(ctx, staging, rows_files, final, threads=workers)
+        try:
+            result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
+            if mode:
+                os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
+            result.manifest = write_metadata(
+                ctx,
+                result,
+                staging,
+                final,
+                data,
+                profile=profile,
+                template=template,
+            )
+            data.wait()
+        except BaseException:
+            # Ctrl-C or a failure while the splits are written: the writing threads end
+            # at their next batch before the workspace is removed, and the exception
+            # the user sees is this one
+            data.stop()
+            raise
+        # process_time counts every thread: the Parquet's own CPU is counted apart
+        timings.seconds["card-and-manifest"] += time.process_time() - began - data.cpu_seconds
+        timings.records["card-and-manifest"] += 1
+        timings.where.setdefault("card-and-manifest", "parent")
+        staging.close()
+        with signals_held():
+            replace_dir(final, out_dir)
+    result.out = out_dir
+    return result

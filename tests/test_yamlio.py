@@ -1,0 +1,90 @@
+"""builder.yamlio: libyaml's parser (when PyYAML has it) gives the very values the
+pure-Python parser gives, and every refusal is the pure parser's message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder import yamlio
+from builder.yamlio import YamlError, load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted(
+    p
+    for pattern in ("builder/**/*.yaml", "seeds/**/*.yaml", "examples/**/*.yaml")
+    for p in ROOT.glob(pattern)
+)
+
+needs_libyaml = pytest.mark.skipif(yamlio._FastLoader is None, reason="PyYAML without libyaml")
+
+
+def _typed(value: object) -> object:
+    """The value with every scalar's type beside it (``1 == 1.0 == True`` in Python)."""
+    if isinstance(value, dict):
+        return [(_typed(k), _typed(v)) for k, v in value.items()]  # order too
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, repr(value))
+
+
+def test_the_package_ships_yaml_files() -> None:
+    names = {p.name for p in SHIPPED}
+    assert {"boilerplate.yaml", "sections.yaml", "dataset.yaml"} <= names
+
+
+@needs_libyaml
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_shipped_file_loads_the_same_with_libyaml(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert _typed(load_yaml(text)) == _typed(yamlio._load_pure(text))
+
+
+SNIPPETS = [
+    "a: 1\nb: 1.0\nc: true\nd: yes\ne: ~\nf: 2024-04-13\ng: 0o17\nh: 017\ni: 1e3\nj: .inf\n",
+    "base: &b {x: 1, y: [1, 2]}\nuse: *b\n",
+    "text: |\n  line one\n  line two\nfolded: >-\n  a\n  b\nquoted: 'it''s'\nesc: \"\\u00e9\\t\"\n",
+    "- - - a\n  - b\n- c\n",
+    "key with spaces: value # comment\n? complex\n: key\n",
+    "",
+    "# only a comment\n",
+    "[1, {a: b}, 'c']\n",
+]
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_scalars_anchors_and_layouts_load_the_same(text: str) -> None:
+    assert _typed(load_yaml(text)) == _typed(yamlio._load_pure(text))
+
+
+REFUSED = [
+    "name: a\nname: b\n",
+    "colour: " + "[" * 600 + "]" * 600 + "\n",
+    "- " * 200 + "a\n",
+    "colour: [1, 2\nsize: 3\n",
+    "a: b: c\n",
+    "a:\n\t- b\n",
+    "--- a\n--- b\n",
+    "x: *nowhere\n",
+    "a: 'unclosed\n",
+    "a: \x07\n",
+    "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 3\n",  # merge keys: refused as before
+]
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_a_refusal_is_the_pure_parsers_message(text: str) -> None:
+    with pytest.raises(YamlError) as fast:
+        load_yaml(text)
+    with pytest.raises(YamlError) as pure:
+        yamlio._load_pure(text)
+    assert (str(fast.value), fast.value.line) == (str(pure.value), pure.value.line)
+    assert fast.value.line is None or fast.value.line >= 1
+
+
+def test_deep_nesting_is_refused_with_its_line() -> None:
+    with pytest.raises(YamlError, match="nested deeper than 64") as exc:
+        load_yaml("ok: 1\ncolour: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert exc.value.line == 2
