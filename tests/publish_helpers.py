@@ -110,13 +110,20 @@ class Releases:
 
 
 @pytest.fixture(scope="session")
-def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
-    """Built once per session; treat the folders as read-only."""
+def releases(tmp_path_factory: pytest.TempPathFactory, seed_build: Path) -> Releases:
+    """Built once per session; treat the folders as read-only.
+
+    v1.0.0 is a copy of the session's seed build (conftest's ``seed_build``): a build of
+    the embedded seeds, and builds are byte-identical wherever they are written
+    (tests/test_build_seeds.py), so a second build of the same input would only cost time.
+    """
     root = tmp_path_factory.mktemp("releases")
     seeds = copy_seeds(root / "seeds-v110")
     change_seeds(seeds)
+    v100 = root / "v1.0.0" / "dataset"
+    shutil.copytree(seed_build, v100)
     return Releases(
-        v100=build(SEEDS, root / "v1.0.0" / "dataset"),
+        v100=v100,
         v110=build(seeds, root / "v1.1.0" / "dataset"),
         seeds_v110=seeds,
     )
