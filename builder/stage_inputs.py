@@ -19,6 +19,7 @@ from .annotations.common import file_layout
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
 from .ingest import DEFAULT_MAX_RECORD_BYTES, ignored_entries, iter_article_ids, read_jsonl
+from .processes import POOLED_SIDE_BYTES
 from .shard_readers import iter_shard
 from .side_chunks import (
     PIECE_BYTES,
@@ -33,11 +34,6 @@ from .stats import UNKNOWN_PUBLISHER
 from .validate.report import Issue
 
 __all__ = ["kept_ids", "reject_tainted", "stage_inputs"]
-
-#: A plain side-record file of more bytes than this is read and checked by the pool's
-#: workers (when there is a pool of several): the parent would check it alone, with
-#: the workers idle (a 4 MB sources file: some 0.7 CPU s).
-POOLED_SIDE_BYTES = 1 << 20
 
 
 def _piece_bytes(size: int, workers: int) -> int:
