@@ -41,6 +41,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .clean.edits import RawEdit, map_span
 from .span_columns import SpanColumns
+from .validate.checks import CheckedColumns
 from .validate.report import Issue
 
 __all__ = [
@@ -497,6 +498,7 @@ def anchor_annotation(
     file: str = "",
     line: int | None = None,
     texts_checked: bool = False,
+    entity_columns: CheckedColumns | None = None,
 ) -> AnchoredSpans:
     """Map one annotation record's raw spans through the edit log onto ``clean``.
 
@@ -504,6 +506,10 @@ def anchor_annotation(
     record is the one to pass as ``ann``); its counts are carried over.
     ``texts_checked``: every span's ``text`` is known to equal its raw characters
     (``check_annotation`` found no issue): a span no edit touches then keeps it.
+    ``entity_columns``: the record's entity spans as ``check_annotation`` found them
+    (no issue), made while their dicts were in the CPU's caches: when no edit
+    touches any of them, they are the published columns as they are (else the
+    spans are read again from the record).
     """
     out = AnchoredSpans()
     methods = placed.methods if placed is not None else {}
@@ -514,22 +520,31 @@ def anchor_annotation(
             out.dropped_reasons["not found in the raw text"] += placed.status["dropped"]
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     kw = {"on_removed": on_removed, "methods": methods, "where": where}
-    spans, starts, ends, untouched = _map(ann.get("entities", []), "entities", edits, out, **kw)
-    ids = list(map(_ID, spans))
-    entities = SpanColumns.trusted(
-        {
-            "id": ids,
-            "start": starts,
-            "end": ends,
-            "text": _clean_texts(clean, spans, starts, ends, untouched and texts_checked),
-            "label": list(map(_LABEL, spans)),
-        },
-        len(ids),
+    entities = (
+        _checked_entities(entity_columns, edits, out) if texts_checked and not methods else None
     )
-    kept_ids = set(ids)
-    entity_starts = starts
+    if entities is not None:
+        assert entity_columns is not None
+        ids, now = entities.column("id"), entities.column("start")
+        # unshifted (no edit): the order check_annotation saw
+        entity_increasing = entity_columns[5] if now is entity_columns[1] else _increasing(now)
+    else:
+        spans, starts, ends, untouched = _map(ann.get("entities", []), "entities", edits, out, **kw)
+        ids = list(map(_ID, spans))
+        entities = SpanColumns.trusted(
+            {
+                "id": ids,
+                "start": starts,
+                "end": ends,
+                "text": _clean_texts(clean, spans, starts, ends, untouched and texts_checked),
+                "label": list(map(_LABEL, spans)),
+            },
+            len(ids),
+        )
+        entity_increasing = _increasing(starts)
     spans, starts, ends, untouched = _map(ann.get("quotes", []), "quotes", edits, out, **kw)
     speakers = list(map(_SPEAKER, spans))
+    kept_ids = set(ids) if spans else set()
     for i, speaker in enumerate(speakers):
         if speaker is not None and speaker not in kept_ids:
             out.status["speaker_dropped"] += 1
@@ -546,9 +561,29 @@ def anchor_annotation(
     )
     # Published span order: by position, then id, so rows are deterministic (spans
     # already in order of strictly increasing start, the usual case, need no sort).
-    out.entity_columns = entities if _increasing(entity_starts) else _sorted(entities)
+    out.entity_columns = entities if entity_increasing else _sorted(entities)
     out.quote_columns = quotes if _increasing(starts) else _sorted(quotes)
     return out
+
+
+def _checked_entities(
+    columns: CheckedColumns | None, edits: Sequence[RawEdit], out: AnchoredSpans
+) -> SpanColumns | None:
+    """The entity columns from ``check_annotation``'s, when no edit touches any of
+    the spans (counted in ``out`` as :func:`_map` counts them), else None."""
+    if columns is None:
+        return None
+    ids, starts, ends, texts, labels, _ = columns
+    if texts is None:
+        return None
+    new_starts, new_ends, touched = _shift_untouched(edits, starts, ends)
+    if touched:
+        return None
+    if ids:
+        out.methods["position"] += len(ids)
+        out.status["anchored"] += len(ids)
+    fields = {"id": ids, "start": new_starts, "end": new_ends, "text": texts, "label": labels}
+    return SpanColumns.trusted(fields, len(ids))
 
 
 def _clean_texts(
