@@ -30,7 +30,7 @@ from .rows import build_row
 from .signatures import FoldedTexts
 from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats, StageTimings
-from .validate.checks import check_annotation
+from .validate.checks import CheckedColumns, check_annotation
 from .validate.report import Issue
 from .validate.rows import table_row_issues
 from .validate.schemas import SchemaStore, cross_checked
@@ -239,6 +239,8 @@ def process_article(
             )
         )
     placed = None
+    #: the entity spans as check_annotation found them (anchor_annotation's input)
+    checked: dict[str, CheckedColumns] = {}
     if ann_rec is not None:
         # A record made on another version of the raw text is re-anchored first;
         # then the spans are checked where they now are.
@@ -259,6 +261,7 @@ def process_article(
                 ctx.codec.label_sets,
                 file=ann_rec.file,
                 line=ann_rec.line,
+                columns=checked,
             )
     if article is None or source_rec is None or _has_errors(issues):
         return _reject(stats, publisher, issues)
@@ -290,6 +293,9 @@ def process_article(
             placed=placed,
             file=ann_rec.file if ann_rec else "",
             line=ann_rec.line if ann_rec else None,
+            # no error so far: check_annotation found every span's text at its offsets
+            texts_checked=True,
+            entity_columns=checked.get("/entities"),
         )
     issues += spans.issues
     detected = str(result.attributes.get("text_form", "cased"))
