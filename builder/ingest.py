@@ -554,8 +554,8 @@ def jsonl_records(
 
 
 def _accepted(raw_line: bytes, accept: Callable[[Any], bool]) -> dict[str, Any] | None:
-    """The line's object when orjson reads it, ``accept`` takes it and it surely holds
-    no duplicate key (:func:`_parse_json_line`), else None (the full reading decides).
+    """The line's object when orjson reads it, ``accept`` takes it and it holds no
+    duplicate key (:func:`_parse_json_line`), else None (the full reading decides).
 
     orjson refuses invalid UTF-8, lone surrogate escapes, NaN and the like, so such a
     line is never taken here; what ``accept`` takes (a closed schema's predicate:
@@ -566,9 +566,20 @@ def _accepted(raw_line: bytes, accept: Callable[[Any], bool]) -> dict[str, Any] 
         value = orjson.loads(raw_line)
     except orjson.JSONDecodeError:
         return None
-    if type(value) is dict and accept(value) and _keys_seen(value) == raw_line.count(b":"):
-        return value
-    return None
+    if type(value) is not dict or not accept(value):
+        return None
+    if _keys_seen(value) != raw_line.count(b":"):
+        # A colon inside a text (a URL, a note) or a key twice: the hook tells which,
+        # and the record is checked once all the same (json reads what orjson read).
+        try:
+            json.loads(
+                raw_line.decode("utf-8"),
+                object_pairs_hook=_object_without_duplicates,
+                parse_constant=_reject_constant,
+            )
+        except (ValueError, RecursionError):
+            return None
+    return value
 
 
 def checked_jsonl_records(
