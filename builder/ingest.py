@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -547,6 +547,53 @@ def jsonl_records(
 ) -> Iterator[tuple[int, dict | None, list[Issue]]]:
     """:func:`read_jsonl` over an open (uncompressed) stream whose first line is line
     ``first_line`` of the file (a piece of it: :mod:`builder.side_chunks`)."""
+    for number, record, issues, _ in checked_jsonl_records(
+        handle, name, max_line_bytes, first_line
+    ):
+        yield number, record, issues
+
+
+def _accepted(raw_line: bytes, accept: Callable[[Any], bool]) -> dict[str, Any] | None:
+    """The line's object when orjson reads it, ``accept`` takes it and it holds no
+    duplicate key (:func:`_parse_json_line`), else None (the full reading decides).
+
+    orjson refuses invalid UTF-8, lone surrogate escapes, NaN and the like, so such a
+    line is never taken here; what ``accept`` takes (a closed schema's predicate:
+    :meth:`~builder.validate.schemas.SchemaStore.accepting`) is shallow and holds no
+    float, so orjson read it as ``json`` does. The depth, long-integer and surrogate
+    tests of the full reading would all pass: they are skipped."""
+    try:
+        value = orjson.loads(raw_line)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict or not accept(value):
+        return None
+    if _keys_seen(value) != raw_line.count(b":"):
+        # A colon inside a text (a URL, a note) or a key twice: the hook tells which,
+        # and the record is checked once all the same (json reads what orjson read).
+        try:
+            json.loads(
+                raw_line.decode("utf-8"),
+                object_pairs_hook=_object_without_duplicates,
+                parse_constant=_reject_constant,
+            )
+        except (ValueError, RecursionError):
+            return None
+    return value
+
+
+def checked_jsonl_records(
+    handle: BinaryIO,
+    name: str,
+    max_line_bytes: int,
+    first_line: int = 1,
+    accept: Callable[[Any], bool] | None = None,
+) -> Iterator[tuple[int, dict | None, list[Issue], bytes | None]]:
+    """:func:`jsonl_records`, each line with the bytes it was read from when ``accept``
+    (a closed schema's specialised predicate) took the record as read (see
+    :func:`_accepted`): valid, it needs no schema check but the reference's sample,
+    and orjson reads those bytes back to the same record. None for every other line,
+    read and reported exactly as :func:`jsonl_records` does."""
     pending: list[Issue] = []
     for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=first_line):
         if number == 1:
@@ -562,6 +609,7 @@ def jsonl_records(
                             message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
                         )
                     ],
+                    None,
                 )
                 return
             if raw_line.startswith(codecs.BOM_UTF8):
@@ -584,17 +632,21 @@ def jsonl_records(
             n: int = number,
             raw: bytes = raw_line,
             before: list[Issue] = pending,
-        ) -> tuple[int, None, list[Issue]]:
+        ) -> tuple[int, None, list[Issue], None]:
             issue = Issue(
                 file=name, line=n, record=_guess_article_id(raw), rule=rule, message=message
             )
-            return n, None, [*before, issue]
+            return n, None, [*before, issue], None
 
         if cut:
             yield fail(
                 "size-limit",
                 f"line longer than {max_line_bytes} bytes (limits.max_record_bytes)",
             )
+            pending = []
+            continue
+        if accept is not None and (fast := _accepted(raw_line, accept)) is not None:
+            yield number, fast, pending, raw_line
             pending = []
             continue
         try:
@@ -638,7 +690,7 @@ def jsonl_records(
                     rule="encoding",
                     message="an unpaired surrogate escape (\\ud800-\\udfff) is not a character",
                 )
-                yield number, None, [*pending, issue]
+                yield number, None, [*pending, issue], None
             else:
-                yield number, record, pending
+                yield number, record, pending, None
         pending = []

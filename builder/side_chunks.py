@@ -13,7 +13,6 @@ and the report are those of a reading in the parent.
 
 from __future__ import annotations
 
-import pickle
 import time
 import zipfile
 from collections import deque
@@ -23,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ingest import jsonl_records
-from .staging import dump_record
+from .ingest import MAX_JSON_DEPTH, checked_jsonl_records
+from .staging import card_field, dump_record, load_record
 from .stats import StageTimings
 from .validate.checks import check_source_dates
 from .validate.report import Issue
@@ -35,6 +34,7 @@ __all__ = [
     "CheckedLine",
     "PickledRecord",
     "checked_in_pool",
+    "checked_lines",
     "is_plain",
     "side_issues",
 ]
@@ -46,19 +46,18 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 @dataclass(frozen=True, slots=True)
 class PickledRecord:
-    """A side record a worker found without error, pickled there as the staging stores
-    it (:func:`builder.staging.dump_record`): the parent stores the bytes as they
-    are, rather than unpickle what the pool sends and pickle it again. (Staging the
-    JSON line itself instead, for orjson to read back, saved the worker its pickle
-    but cost the parent more than that on 70% bigger blobs: measured, not kept.)"""
+    """A side record found without error, in the form the staging stores it
+    (:func:`builder.staging.load_record` reads it): the JSON line itself when the
+    fast path took the record as orjson read it (no pickling at all), else pickled
+    (:func:`builder.staging.dump_record`). The parent stores the bytes as they are,
+    rather than unpickle what the pool sends and pickle it again."""
 
     article_id: str
     blob: bytes
     card: bytes | None
 
     def load(self) -> dict[str, Any]:
-        record: dict[str, Any] = pickle.loads(self.blob)
-        return record
+        return load_record(self.blob)
 
 
 #: (line, record or None, every issue of the line: reading, schema, dates); the record
@@ -73,15 +72,23 @@ def _cross_checked(line: int | None) -> bool:
 
 
 def side_issues(
-    store: SchemaStore, schema: str, file: str, line: int | None, record: dict[str, Any]
+    store: SchemaStore,
+    schema: str,
+    file: str,
+    line: int | None,
+    record: dict[str, Any],
+    *,
+    accepted: bool = False,
 ) -> list[Issue]:
-    """The schema's errors for one side record (and a source's date-window check)."""
+    """The schema's errors for one side record (and a source's date-window check).
+    ``accepted``: the schema's fast path took the record already (only the
+    reference's sample is left to run)."""
     rid = record.get("article_id")
     where = {"file": file, "line": line, "record": None if rid is None else str(rid)}
-    issues = [
-        Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message)
-        for e in store.check(schema, record, cross_check=_cross_checked(line))
-    ]
+    found = store.check(schema, record, cross_check=_cross_checked(line), accepted=accepted)
+    if not found and schema != "source":
+        return []
+    issues = [Issue(**where, pointer=e.pointer, rule=e.rule, message=e.message) for e in found]
     if schema == "source":
         issues += [
             Issue(**where, pointer=pointer, rule="date-window", message=message)
@@ -129,34 +136,61 @@ class _Slice:
         return line
 
 
+def checked_lines(
+    handle: Any,
+    schema: str,
+    name: str,
+    max_line_bytes: int,
+    *,
+    first_line: int = 1,
+    stored: bool = False,
+) -> Iterator[CheckedLine]:
+    """The lines of an open JSON Lines stream (``first_line`` its first line's number
+    in the file ``name``), each read and checked against ``schema`` with every issue
+    located. ``stored``: a record with a string ``article_id`` and no error comes as
+    a :class:`PickledRecord`, in the form the staging keeps.
+
+    A record the schema's fast path takes as orjson read it (a closed schema:
+    :meth:`~builder.validate.schemas.SchemaStore.accepting`) is checked once, not
+    parsed again nor pickled: its line is stored as it is. Every other line goes
+    the full way (:func:`builder.ingest.jsonl_records`, :func:`side_issues`)."""
+    store = SchemaStore.default()
+    accept = store.accepting(schema, MAX_JSON_DEPTH)
+    lines = checked_jsonl_records(handle, name, max_line_bytes, first_line, accept)
+    for line, record, issues, raw in lines:
+        if record is None:
+            yield line, record, issues
+            continue
+        issues = [
+            *issues,
+            *side_issues(store, schema, name, line, record, accepted=raw is not None),
+        ]
+        article_id = record.get("article_id")
+        if stored and isinstance(article_id, str) and all(i.severity != "error" for i in issues):
+            if raw is None:
+                blob, card = dump_record(schema, record)
+            else:
+                blob, card = raw, card_field(schema, record)
+            yield line, PickledRecord(article_id, blob, card), issues
+        else:
+            yield line, record, issues
+
+
 def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
     """In a worker: the lines of one piece, read and checked, and the CPU seconds spent."""
     began = time.process_time()
-    store = SchemaStore.default()
-    out: list[CheckedLine] = []
     with open(piece.path, "rb") as handle:
         handle.seek(piece.start)
-        lines = jsonl_records(
-            _Slice(handle, piece.end - piece.start),  # type: ignore[arg-type]
-            piece.name,
-            piece.max_line_bytes,
-            first_line=piece.first_line,
+        out = list(
+            checked_lines(
+                _Slice(handle, piece.end - piece.start),
+                piece.schema,
+                piece.name,
+                piece.max_line_bytes,
+                first_line=piece.first_line,
+                stored=piece.pickled,
+            )
         )
-        for line, record, issues in lines:
-            if record is None:
-                out.append((line, record, issues))
-                continue
-            issues = [*issues, *side_issues(store, piece.schema, piece.name, line, record)]
-            article_id = record.get("article_id")
-            if (
-                piece.pickled
-                and isinstance(article_id, str)
-                and all(i.severity != "error" for i in issues)
-            ):
-                blob, card = dump_record(piece.schema, record)
-                out.append((line, PickledRecord(article_id, blob, card), issues))
-            else:
-                out.append((line, record, issues))
     return out, time.process_time() - began
 
 

@@ -26,6 +26,7 @@ from .side_chunks import (
     CheckedLine,
     PickledRecord,
     checked_in_pool,
+    checked_lines,
     is_plain,
     side_issues,
 )
@@ -123,8 +124,9 @@ def _stage_side_file(
     :data:`POOLED_SIDE_BYTES` and there is a pool of several, else here by ``read``.
     The staging, accounting and issues are the same."""
     pool = run.pool
+    plain = path is not None and is_plain(path)
     size = path.stat().st_size if path is not None and pool.workers > 1 else 0
-    if path is not None and size > POOLED_SIDE_BYTES and is_plain(path):
+    if path is not None and plain and size > POOLED_SIDE_BYTES:
         pool.start()
         assert pool.executor is not None
         records = checked_in_pool(
@@ -139,6 +141,10 @@ def _stage_side_file(
             pickled=True,
         )
         _stage_side(run, kind=kind, records=records, file=file, checked=True)
+    elif path is not None and plain:  # read here, by the code the workers run
+        with path.open("rb") as handle:
+            records = checked_lines(handle, kind, file, max_line_bytes, stored=True)
+            _stage_side(run, kind=kind, records=records, file=file, checked=True)
     else:
         _stage_side(run, kind=kind, records=read(), file=file)
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record"]
+import orjson
+
+__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record", "load_record"]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
@@ -32,9 +34,27 @@ def dump_record(kind: str, record: dict[str, Any]) -> tuple[bytes, bytes | None]
     one: pickled, not JSON (2-3x faster both ways; the file is this build's own
     temporary data, read back only by this build). Pool workers that check side
     records pickle them so (:mod:`builder.side_chunks`)."""
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), card_field(kind, record)
+
+
+def card_field(kind: str, record: dict[str, Any]) -> bytes | None:
+    """The card field of a record (:data:`CARD_FIELDS`), pickled as :func:`dump_record` has it."""
     field = CARD_FIELDS.get(kind)
-    card = None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
-    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), card
+    return None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
+
+
+#: The first byte of every pickle :func:`dump_record` writes (protocol 2 and later
+#: begin with PROTO); a JSON object line never begins with it.
+_PICKLE_START = pickle.PROTO[0]
+
+
+def load_record(blob: bytes) -> dict[str, Any]:
+    """A stored side record: a pickle (:func:`dump_record`), or the JSON line it was
+    read from, stored as it is when orjson read the record from it exactly (no
+    pickling in the check; orjson reads it back at the speed pickle would:
+    :func:`builder.ingest.checked_jsonl_records`)."""
+    record: dict[str, Any] = pickle.loads(blob) if blob[0] == _PICKLE_START else orjson.loads(blob)
+    return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +167,7 @@ class Staging:
         ).fetchone()
         if row is None:
             return None
-        return SideRecord(article_id, row[0], row[1], pickle.loads(row[2]))
+        return SideRecord(article_id, row[0], row[1], load_record(row[2]))
 
     def add_rejected_side(
         self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
@@ -201,7 +221,7 @@ class Staging:
             " JOIN facts f ON f.id = s.article_id WHERE s.kind = ? ORDER BY s.article_id",
             (kind,),
         ):
-            yield SideRecord(article_id, file, line, pickle.loads(record))
+            yield SideRecord(article_id, file, line, load_record(record))
 
     def published_card_fields(self, kind: str) -> Iterator[Any]:
         """The distinct card fields (:data:`CARD_FIELDS`) of the published articles'
@@ -357,7 +377,7 @@ class BatchSides:
         if found is None:
             return None
         file, line, record = found
-        return SideRecord(article_id, file, line, pickle.loads(record))
+        return SideRecord(article_id, file, line, load_record(record))
 
     def rejected_side(
         self, kind: str, article_id: str

@@ -21,7 +21,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
-from .specialized import specialize
+from .specialized import closed_depth, specialize
 
 __all__ = ["SCHEMA_NAMES", "SchemaError", "SchemaStore", "cross_checked", "schema_dir"]
 
@@ -164,6 +164,16 @@ class SchemaStore:
             self._specialized[name] = specialize(self.schemas[name], self._by_id, checker.conforms)
         return self._specialized[name]
 
+    def accepting(self, name: str, max_depth: int) -> Callable[[Any], bool] | None:
+        """The specialised predicate of a closed schema whose values nest at most
+        ``max_depth`` deep (see :func:`~.specialized.closed_depth`), else None: a
+        record it accepts is valid, shallow, and holds no float, so a reader may
+        take it as it is parsed (:func:`builder.ingest.checked_jsonl_records`)."""
+        depth = closed_depth(self.schemas[name], self.schemas[name], self._by_id)
+        if depth is None or depth > max_depth:
+            return None
+        return self.specialized(name)
+
     def is_valid_fast(self, name: str, record: Any) -> bool:
         """The specialised predicate first; when it does not accept, the compiled
         validator decides (the predicate is stricter, never looser)."""
@@ -188,13 +198,16 @@ class SchemaStore:
     def errors(self, name: str, record: Any) -> list[SchemaError]:
         return list(self.iter_errors(name, record))
 
-    def check(self, name: str, record: Any, *, cross_check: bool = False) -> list[SchemaError]:
+    def check(
+        self, name: str, record: Any, *, cross_check: bool = False, accepted: bool = False
+    ) -> list[SchemaError]:
         """Fast check first; the reference locates errors (and re-checks a sample).
 
         With ``cross_check`` the reference also runs on a record the fast path
-        accepted; if it disagrees, that is reported as an error too.
+        accepted; if it disagrees, that is reported as an error too. ``accepted``:
+        the record passed the fast path already (:meth:`accepting`), not run again.
         """
-        if self.is_valid_fast(name, record):
+        if accepted or self.is_valid_fast(name, record):
             if not cross_check:
                 return []
             found = self.errors(name, record)

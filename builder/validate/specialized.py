@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Unsupported", "specialize"]
+__all__ = ["Unsupported", "closed_depth", "specialize"]
 
 #: Keywords that carry no assertion.
 _ANNOTATIONS = frozenset(
@@ -397,3 +397,70 @@ def specialize(
     fn = namespace[entry]
     fn.source = source  # type: ignore[attr-defined]
     return fn
+
+
+def closed_depth(
+    schema: Any, base: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]
+) -> int | None:
+    """The deepest nesting (as :func:`builder.ingest` counts it: a scalar is 1, an
+    object or array one more than its deepest member) of any value ``schema``
+    accepts, when every value it accepts is "closed": objects without other keys
+    (``additionalProperties: false``), arrays with typed items, and leaves that are
+    strings, integers, booleans or null, never a float. None otherwise (an open
+    object, an untyped or ``number`` leaf, a recursive ``$ref``).
+
+    A value the specialised predicate accepts for such a schema is therefore
+    shallow and holds no float: the reader needs no depth check for it, and
+    orjson read it as ``json`` does (orjson reads an integer past 64 bits as a
+    float, which no such schema accepts)."""
+    gen = _Generator(base, by_id, lambda value, fmt: True)
+    try:
+        return _closed_depth(gen, base, schema, ())
+    except Unsupported:
+        return None
+
+
+def _closed_depth(
+    gen: _Generator, base: Mapping[str, Any], schema: Any, refs: tuple[str, ...]
+) -> int | None:
+    if not isinstance(schema, Mapping):
+        return None
+    if "$ref" in schema:
+        ref = str(schema["$ref"])
+        key = f"{base.get('$id', '')}|{ref}"
+        if key in refs:
+            return None  # recursive: no bound
+        ref_base, target = gen.resolve(base, ref)
+        inner = _closed_depth(gen, ref_base, target, (*refs, key))
+        if inner is None:
+            return None
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        if set(rest) - _ANNOTATIONS:
+            outer = _closed_depth(gen, base, rest, refs)
+            return None if outer is None else min(inner, outer)
+        return inner
+    types = schema.get("type")
+    if types is None:
+        values = schema.get("enum")
+        if isinstance(values, list) and all(v is None or type(v) is str for v in values):
+            return 1
+        return None
+    types = [types] if isinstance(types, str) else types
+    if not isinstance(types, list) or not set(types) <= set(_TYPE_TEST):
+        return None
+    depth = 1
+    if "object" in types:
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is not False or not isinstance(props, Mapping):
+            return None
+        inner_depths = [_closed_depth(gen, base, sub, refs) for sub in props.values()]
+        if None in inner_depths:
+            return None
+        depth = max(depth, 1 + max(inner_depths, default=0))  # type: ignore[type-var]
+    if "array" in types:
+        items = schema.get("items")
+        inner = _closed_depth(gen, base, items, refs) if items is not None else None
+        if inner is None:
+            return None
+        depth = max(depth, 1 + inner)
+    return depth
