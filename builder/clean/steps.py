@@ -8,6 +8,7 @@ counts. Steps are pure: the same text and context give the same edits.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -86,10 +87,10 @@ def _split_lines(text: str) -> Iterator[tuple[int, int, str]]:
     pos = 0
     lines = text.split("\n")
     # the steps reading these lines ask how many words each has: all counted at once
-    # (when the first long line is read)
-    count_words_of(text)
-    last = lines.pop()  # what follows the last newline: "" when the text ends with one
-    for line in lines:
+    # (when the first long line is read), from this split
+    count_words_of(text, lines)
+    last = lines[-1]  # what follows the last newline: "" when the text ends with one
+    for line in itertools.islice(lines, len(lines) - 1):
         end = pos + len(line) + 1
         yield pos, end, line
         pos = end
@@ -102,9 +103,9 @@ def _first_lines(text: str, count: int) -> list[tuple[int, int, str]]:
     the lines past the ``count``-th (a long text's many lines are not stripped)."""
     out: list[tuple[int, int, str]] = []
     if count <= 0:
-        return [ln for ln in iter_lines(text) if ln[2].strip()][:count]
+        return [ln for ln in iter_lines(text) if ln[2] and not ln[2].isspace()][:count]
     for line in iter_lines(text):
-        if line[2].strip():
+        if line[2] and not line[2].isspace():
             out.append(line)
             if len(out) == count:
                 break
@@ -408,14 +409,19 @@ class RepeatedHeader(CleaningStep):
         # The lines' views are shared with the steps before (cached by line): their
         # words are not split again, and a line's key is its words joined.
         views = [line_view(line) for _, _, line in lines]
-        # Two lines have the same key only if they have as many words: a line's key is
-        # made (its words listed and joined) only when an earlier line has its count.
+        # Two lines have the same key only if they have as many words and the same first
+        # word: a line's key is made (its words listed and joined) only when an earlier
+        # line has both (a long line's first word is found without listing the rest).
         counts = [len(v.words) for v in views]
         last_repeat = -1
         for i, n in enumerate(counts):
             if n and n in counts[:i]:
-                key = views[i].key
-                if any(counts[j] == n and views[j].key == key for j in range(i)):
+                view = views[i]
+                first = view.words[0]
+                if any(
+                    counts[j] == n and views[j].words[0] == first and views[j].key == view.key
+                    for j in range(i)
+                ):
                     last_repeat = i
         if last_repeat < 0:
             return []
@@ -496,7 +502,7 @@ class TrailingTeasers(CleaningStep):
         return top.endswith("?") and bool(subject & {stem(w) for w in body})
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [ln for ln in iter_lines(text) if ln[2].strip()]
+        lines = [ln for ln in iter_lines(text) if ln[2] and not ln[2].isspace()]
         if len(lines) < 3:
             return []
         tail = lines[-self.max_lines :]
