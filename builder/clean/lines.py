@@ -153,10 +153,13 @@ class Words(Sequence[str]):
     when only that is asked, and its list made only when more is read.
     """
 
-    __slots__ = ("_list", "_n", "_raw")
+    __slots__ = ("_first", "_list", "_n", "_raw")
 
     def __init__(self, raw: str) -> None:
         self._raw: str | None = None
+        #: the first word of a long line whose words are not listed, once asked for
+        #: (the header, section and boilerplate steps each read it)
+        self._first: str | None = None
         self._list: list[str] | None = None
         n = None
         if len(raw) > COUNT_FIRST_CHARS:
@@ -202,8 +205,11 @@ class Words(Sequence[str]):
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if index == 0 and self._list is None and self._n:
-            assert self._raw is not None
-            return _first_word(self._raw)
+            first = self._first
+            if first is None:
+                assert self._raw is not None
+                first = self._first = _first_word(self._raw)
+            return first
         return self._words()[index]
 
     def __eq__(self, other: object) -> bool:
