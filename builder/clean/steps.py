@@ -218,7 +218,7 @@ class UnicodeNormalize(CleaningStep):
         # two of them (a no-break space), a few times each, and a scan for the class
         # would stop at nothing else but test every character
         present = set(data.translate(None, self._not_ascii_space_or_invisible).decode())
-        if others:
+        if others and self._space_or_invisible.search(others):
             present.update(c for c in set(others) if self._space_or_invisible.match(c))
         if present:
             edits += [
