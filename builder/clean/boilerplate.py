@@ -79,7 +79,7 @@ def _title_like(view: LineView, headline: str | None) -> bool:
     return len(view.norm.split()) > NEIGHBOUR_MAX_TOKENS and not is_running_text(view)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
@@ -108,7 +108,7 @@ class BoilerplateLines(CleaningStep):
         }
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [_Line(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
+        lines = [_Line(s, e, line_view(t)) for s, e, t in iter_lines(text) if t and not t.isspace()]
         if not lines:
             return []
         matched: list[LineRule | None] = [self._match(ln.view) for ln in lines]

@@ -35,7 +35,7 @@ _SPACE_AFTER_HINT = re.compile(r"[(\[{$£€#@‘“](?=\s)")
 
 def normalize(raw: str) -> str:
     """White space collapsed, spaced punctuation and split clitics rejoined."""
-    text = " ".join(raw.split())
+    text = raw if _single_spaced(raw) else " ".join(raw.split())
     # Each substitution runs only where its hint says it may change something: most
     # lines have no spaced punctuation, and their clitics are already glued.
     if _APOSTROPHE_HINT.search(text):
@@ -45,6 +45,16 @@ def normalize(raw: str) -> str:
     if _SPACE_AFTER_HINT.search(text):
         text = _SPACE_AFTER.sub(r"\1", text)
     return text
+
+
+def _single_spaced(raw: str) -> bool:
+    """Whether ``" ".join(raw.split()) == raw``, without splitting: no white space but
+    single plain spaces between other characters. Every white space character but the
+    plain space is unprintable (a separator or a control character, checked over all
+    code points by ``tests/test_clean_normalize_fast.py``), so a printable line holds
+    no other; most lines of a page are such, and splitting a paragraph into its words
+    to join them again is most of what normalizing it costs."""
+    return raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " "
 
 
 def _rejoin_clitics(text: str) -> str:
@@ -82,7 +92,8 @@ COUNT_FIRST_CHARS = 120
 #: (replaced per counted text: flat memory; a line not in it is counted on its own) ...
 _counted: dict[str, int] = {}
 #: ... and the text split last, until a long line of it is read.
-_pending: str | None = None
+#: (With its lines, when the caller split it: the pair is read and replaced as one.)
+_pending: tuple[str, list[str] | None] | None = None
 
 
 #: Long lines of the pending text counted one by one before all are counted at once.
@@ -92,25 +103,27 @@ COUNT_ALL_AFTER = 0
 _misses = 0
 
 
-def count_words_of(text: str) -> None:
+def count_words_of(text: str, lines: list[str] | None = None) -> None:
     """Note ``text`` (split into lines by a step): the words of all its lines are
     counted in one pass over the whole text
     (:func:`builder.clean.chars.line_word_counts`) once views of more than
     ``COUNT_ALL_AFTER`` of its long lines were made (those are counted one by one). A
     step reading only a few lines (the header's first lines) never pays for the whole
-    text."""
+    text. ``lines``: ``text.split("\\n")``, when the caller has it (not split again)."""
     global _pending, _misses
-    _pending = text
+    _pending = (text, lines)
     _misses = 0
 
 
 def _count_pending() -> None:
     global _counted, _pending
-    text = _pending
+    pending = _pending
     _pending = None
-    if text is not None:
+    if pending is not None:
+        text, lines = pending
         counts = line_word_counts(text)
-        lines = text.split("\n")
+        if lines is None:
+            lines = text.split("\n")
         _counted = dict(zip(lines, counts, strict=True)) if counts is not None else {}
 
 
@@ -140,10 +153,13 @@ class Words(Sequence[str]):
     when only that is asked, and its list made only when more is read.
     """
 
-    __slots__ = ("_list", "_n", "_raw")
+    __slots__ = ("_first", "_list", "_n", "_raw")
 
     def __init__(self, raw: str) -> None:
         self._raw: str | None = None
+        #: the first word of a long line whose words are not listed, once asked for
+        #: (the header, section and boilerplate steps each read it)
+        self._first: str | None = None
         self._list: list[str] | None = None
         n = None
         if len(raw) > COUNT_FIRST_CHARS:
@@ -189,8 +205,11 @@ class Words(Sequence[str]):
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if index == 0 and self._list is None and self._n:
-            assert self._raw is not None
-            return _first_word(self._raw)
+            first = self._first
+            if first is None:
+                assert self._raw is not None
+                first = self._first = _first_word(self._raw)
+            return first
         return self._words()[index]
 
     def __eq__(self, other: object) -> bool:

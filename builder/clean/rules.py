@@ -404,12 +404,18 @@ class RuleSet:
         return vocab
 
     def _tests_entry(self, word: str) -> int:
-        """The tests whose required word pieces one is in ``word``."""
+        """The tests whose required word pieces one is in ``word``: a piece is in it
+        when it holds the piece's first two characters and then the piece (the word's
+        pairs of characters listed by one ``map`` in C, most sharing no piece's)."""
         tests = 0
         pieces = self._pieces
-        for k in range(len(word) - 1):
-            for piece, t in pieces.get(word[k : k + 2], ()):
-                if word.startswith(piece, k):
+        if len(word) > len(_PAIRS):
+            pairs = {word[k : k + 2] for k in range(len(word) - 1)}
+        else:
+            pairs = set(map(word.__getitem__, _PAIRS[: len(word) - 1]))
+        for pair in pairs.intersection(pieces):
+            for piece, t in pieces[pair]:
+                if piece in word:
                     tests |= t
         return tests
 
@@ -578,6 +584,8 @@ RESULT_CACHE_SIZE = 50_000
 #: most this many tests; with more, its words are listed and looked up.
 TESTS_BY_SEARCH = 6
 _UNKNOWN = object()
+#: ``slice(k, k + 2)`` for the pairs of characters of words up to this long.
+_PAIRS = tuple(slice(k, k + 2) for k in range(64))
 _DIGIT = re.compile(r"\d")
 
 

@@ -8,6 +8,7 @@ counts. Steps are pure: the same text and context give the same edits.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -86,10 +87,10 @@ def _split_lines(text: str) -> Iterator[tuple[int, int, str]]:
     pos = 0
     lines = text.split("\n")
     # the steps reading these lines ask how many words each has: all counted at once
-    # (when the first long line is read)
-    count_words_of(text)
-    last = lines.pop()  # what follows the last newline: "" when the text ends with one
-    for line in lines:
+    # (when the first long line is read), from this split
+    count_words_of(text, lines)
+    last = lines[-1]  # what follows the last newline: "" when the text ends with one
+    for line in itertools.islice(lines, len(lines) - 1):
         end = pos + len(line) + 1
         yield pos, end, line
         pos = end
@@ -102,9 +103,9 @@ def _first_lines(text: str, count: int) -> list[tuple[int, int, str]]:
     the lines past the ``count``-th (a long text's many lines are not stripped)."""
     out: list[tuple[int, int, str]] = []
     if count <= 0:
-        return [ln for ln in iter_lines(text) if ln[2].strip()][:count]
+        return [ln for ln in iter_lines(text) if ln[2] and not ln[2].isspace()][:count]
     for line in iter_lines(text):
-        if line[2].strip():
+        if line[2] and not line[2].isspace():
             out.append(line)
             if len(out) == count:
                 break
@@ -212,15 +213,21 @@ class UnicodeNormalize(CleaningStep):
         # Whether either class is there at all (most texts have neither): its ASCII
         # members by a byte delete, the others among the characters outside ASCII.
         data, others = utf8_parts(text)
-        if data.translate(None, self._not_ascii_space_or_invisible) or (
-            others and self._space_or_invisible.search(others)
-        ):
+        # the characters of either class the text holds (the ASCII ones are what the
+        # byte delete leaves), each then found by ``str.find``: most texts hold one or
+        # two of them (a no-break space), a few times each, and a scan for the class
+        # would stop at nothing else but test every character
+        present = set(data.translate(None, self._not_ascii_space_or_invisible).decode())
+        if others and self._space_or_invisible.search(others):
+            present.update(c for c in set(others) if self._space_or_invisible.match(c))
+        if present:
             edits += [
-                self.edit(m.start(), m.end(), " ", "space") for m in self._space.finditer(text)
+                self.edit(i, i + 1, " ", "space")
+                for i in _positions(text, [c for c in present if self._space.match(c)])
             ]
             edits += [
-                self.edit(m.start(), m.end(), "", "invisible")
-                for m in self._invisible.finditer(text)
+                self.edit(i, i + 1, "", "invisible")
+                for i in _positions(text, [c for c in present if self._invisible.match(c)])
             ]
         if others and ("\u200c" in others or "\u200d" in others):
             edits += [
@@ -242,6 +249,19 @@ class UnicodeNormalize(CleaningStep):
             and bool(self._joinable.match(text, start - 1))
             and bool(self._joinable.match(text, end))
         )
+
+
+def _positions(text: str, chars: list[str]) -> list[int]:
+    """Where any of ``chars`` (single characters) is in ``text``, in order."""
+    found: list[int] = []
+    for c in chars:
+        pos = text.find(c)
+        while pos >= 0:
+            found.append(pos)
+            pos = text.find(c, pos + 1)
+    if len(chars) > 1:
+        found.sort()
+    return found
 
 
 def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
@@ -389,14 +409,19 @@ class RepeatedHeader(CleaningStep):
         # The lines' views are shared with the steps before (cached by line): their
         # words are not split again, and a line's key is its words joined.
         views = [line_view(line) for _, _, line in lines]
-        # Two lines have the same key only if they have as many words: a line's key is
-        # made (its words listed and joined) only when an earlier line has its count.
+        # Two lines have the same key only if they have as many words and the same first
+        # word: a line's key is made (its words listed and joined) only when an earlier
+        # line has both (a long line's first word is found without listing the rest).
         counts = [len(v.words) for v in views]
         last_repeat = -1
         for i, n in enumerate(counts):
             if n and n in counts[:i]:
-                key = views[i].key
-                if any(counts[j] == n and views[j].key == key for j in range(i)):
+                view = views[i]
+                first = view.words[0]
+                if any(
+                    counts[j] == n and views[j].words[0] == first and views[j].key == view.key
+                    for j in range(i)
+                ):
                     last_repeat = i
         if last_repeat < 0:
             return []
@@ -477,7 +502,7 @@ class TrailingTeasers(CleaningStep):
         return top.endswith("?") and bool(subject & {stem(w) for w in body})
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [ln for ln in iter_lines(text) if ln[2].strip()]
+        lines = [ln for ln in iter_lines(text) if ln[2] and not ln[2].isspace()]
         if len(lines) < 3:
             return []
         tail = lines[-self.max_lines :]
@@ -564,10 +589,13 @@ class TrailingTeasers(CleaningStep):
 class Whitespace(CleaningStep):
     """Trailing spaces, runs of spaces, more than one blank line, and the document's edges.
 
-    Every search starts from a literal (" \\n", two spaces, "\\n ", three newlines), which
-    the regex engine finds fast; the neighbours of a run are then checked by hand. A
-    pattern that opened with a look-behind or a class (``(?<=\\S)[ ]{2,}``) would be
-    tried at every character of the text.
+    Three of the four kinds touch a newline (spaces before one, spaces after one, three
+    newlines and more in a row), so they are found from the text's lines (split once
+    and shared with the steps before, see :func:`iter_lines`): a few string tests per
+    line, not three scans of every character. Their results are what the patterns
+    ``_space_before_newline``, ``_leading`` and ``_blank_lines`` find (checked by
+    ``tests/test_clean_whitespace_lines.py``). Runs of spaces inside a line are found
+    by ``_run``, only in a text that has two spaces in a row at all.
     """
 
     name = "whitespace"
@@ -586,11 +614,8 @@ class Whitespace(CleaningStep):
         trail = len(text.rstrip())
         if trail < len(text) and trail >= lead:
             edits.append(self.edit(trail, len(text), "", "document_edges"))
-        for m in self._space_before_newline.finditer(text):  # trailing: all the run's spaces
-            start = m.start()
-            while start and text[start - 1] == " ":
-                start -= 1
-            edits.append(self.edit(start, m.end() - 1, "", "trailing"))
+        trailing, leading, blanks = _newline_runs(text)
+        edits += [self.edit(s, e, "", "trailing") for s, e in trailing]
         n = len(text)
         # ``_run``'s scan stops at every space; most texts have no two in a row at all
         runs = self._run.finditer(text) if "  " in text else ()
@@ -598,11 +623,42 @@ class Whitespace(CleaningStep):
             start, end = m.span()
             if start and end < n and not text[start - 1].isspace() and not text[end].isspace():
                 edits.append(self.edit(start, end, " ", "collapse"))
-        edits += [
-            self.edit(m.start(), m.end(), "\n", "leading") for m in self._leading.finditer(text)
-        ]
-        edits += [
-            self.edit(m.start(), m.end(), "\n\n", "blank_lines")
-            for m in self._blank_lines.finditer(text)
-        ]
+        edits += [self.edit(s, e, "\n", "leading") for s, e in leading]
+        edits += [self.edit(s, e, "\n\n", "blank_lines") for s, e in blanks]
         return _drop_overlaps(edits)
+
+
+_Spans = list[tuple[int, int]]
+
+
+def _newline_runs(text: str) -> tuple[_Spans, _Spans, _Spans]:
+    """The spans of the white space around newlines, in order, read off the text's lines:
+
+    * the spaces before a newline (``_space_before_newline``'s match, taken back over
+      the run of spaces it ends),
+    * a newline and the spaces after it (``_leading``'s matches),
+    * three newlines and more in a row (``_blank_lines``'s matches).
+    """
+    trailing: _Spans = []
+    leading: _Spans = []
+    blanks: _Spans = []
+    run_start = -1  # where the current run of newlines starts (-1: none)
+    run_end = -1  # just past its last newline
+    for start, end, line in iter_lines(text):
+        if not line:  # an empty line: its newline goes on a run that ends right here
+            if run_end != start:
+                run_start = start
+            run_end = end
+            continue
+        if run_end - run_start >= 3 and run_end == start:
+            blanks.append((run_start, run_end))
+        if line[0] == " " and start:  # a newline right before it: ``_leading``
+            leading.append((start - 1, start + len(line) - len(line.lstrip(" "))))
+        run_start = run_end = -1
+        if end > start + len(line):  # the line ends with a newline: a run starts there
+            if line[-1] == " ":
+                trailing.append((start + len(line.rstrip(" ")), end - 1))
+            run_start, run_end = end - 1, end
+    if run_end - run_start >= 3:
+        blanks.append((run_start, run_end))
+    return trailing, leading, blanks

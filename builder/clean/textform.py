@@ -69,6 +69,9 @@ SAMPLE_CHARS = 20_000
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 _NON_ASCII_UPPER = re.compile(r"[\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 MIN_PUNCT = 3
+#: ``upper * _UPPER_RATIO > n`` says ``upper / n > MAX_UPPER_SHARE`` (in integers: the
+#: ratio is rounded down, which only makes the test stricter).
+_UPPER_RATIO = int(1 / MAX_UPPER_SHARE)
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,25 @@ def text_form(text: str) -> TextForm:
     """
     text = text[:SAMPLE_CHARS]
     classes = _byte_classes(text)
-    letters, upper = _count_letters_and_capitals(text, classes)
-    lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
-    if letters < MIN_LETTERS:  # too short to tell: judge by what is there
-        lowercased = letters > 0 and upper == 0
+    ascii_upper = classes.count(_UPPER)
+    if ascii_upper >= MIN_LETTERS and ascii_upper * _UPPER_RATIO > len(text):
+        # Cased text, told by its ASCII capitals alone: they are more than
+        # MAX_UPPER_SHARE of the most letters the text could have (every character),
+        # and more capitals or letters outside ASCII cannot make the share smaller
+        # than that. The letters are not counted.
+        lowercased = False
+    else:
+        letters, upper = _count_letters_and_capitals(text, classes)
+        lowercased = letters >= MIN_LETTERS and upper / letters <= MAX_UPPER_SHARE
+        if letters < MIN_LETTERS:  # too short to tell: judge by what is there
+            lowercased = letters > 0 and upper == 0
     spaced, attached = _count_punctuation(text, classes)
+    # Each quote adds at most one split and one glued clitic: when even a split clitic
+    # at every quote could not make the text tokenized, they are not looked for (the
+    # quotes of cased text are mostly glued: "Israel's", "don't").
+    quotes = utf8_parts(text)[0].count(b"'") + utf8_parts(text)[1].count("’")
+    if spaced + 2 * quotes < MIN_PUNCT or spaced + 2 * quotes <= 2 * attached:
+        return TextForm(lowercased=lowercased, tokenized=False)
     split, glued = _count_clitics(text, _quote_positions(text))
     spaced += 2 * split
     attached += 2 * glued

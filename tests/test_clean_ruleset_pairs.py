@@ -1,0 +1,34 @@
+"""The rule set's per-word table of tests (``_tests_entry``, found from the word's pairs
+of characters) is what trying every piece at every position of the word gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.clean.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
+
+_RULES = RuleSet(load_rules(DEFAULT_RULES_PATH))
+
+
+def _by_positions(word: str) -> int:
+    tests = 0
+    for k in range(len(word) - 1):
+        for piece, t in _RULES._pieces.get(word[k : k + 2], ()):
+            if word.startswith(piece, k):
+                tests |= t
+    return tests
+
+
+_LETTERS = st.sampled_from(list("photosharemincommentadvertisingby1_éß"))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(_LETTERS, max_size=90))
+def test_pairs_find_every_piece(word: str) -> None:
+    assert _RULES._tests_entry(word) == _by_positions(word)
+
+
+def test_known_words() -> None:
+    for word in ["photograph", "comments", "advertisement", "x" * 70 + "photo", "", "a"]:
+        assert _RULES._tests_entry(word) == _by_positions(word)
