@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .boilerplate import BoilerplateLines
+from .captions import ImageCaptions
 from .duplicates import RepeatedBlock
 from .edits import EditMap, RawEdit
 from .repetition import RepeatedLines, RepeatedLinesStep
@@ -41,6 +42,7 @@ STEP_NAMES = (
     "unicode",
     "sections",
     "boilerplate",
+    "captions",
     "header",
     "duplicates",
     "footer",
@@ -111,6 +113,7 @@ class Cleaner:
             "unicode": UnicodeNormalize,
             "sections": TrailingSection,
             "boilerplate": lambda: BoilerplateLines(rules),
+            "captions": ImageCaptions,
             "header": RepeatedHeader,
             "footer": TrailingTeasers,
             "duplicates": RepeatedBlock,

@@ -1,0 +1,170 @@
+"""Image alt text and captions left between the paragraphs as lines of their own.
+
+An extractor that turns a page into text keeps an image's ``alt`` text (and often its
+caption) where the image stood: inside the article, or above it under the title. The
+line rules know captions by their credit ("Photo: Getty Images"); these have none.
+Two shapes tell them from the article's own short lines, wherever they stand
+(reasons ``captions.media_label`` and ``captions.scene``):
+
+* **a media label**: a short line (``MEDIA_MAX_WORDS``) that ends in the name of what
+  it labels, an image of some kind ("Acme Analytics logo", "white play button icon",
+  "hammock under pines stock image", "Ruth Mensah headshot", "podcast setup hero
+  image"). A line that opens like a list item (a bullet or a dash: a list of topics
+  can end in "logo") or holds a sentence's end before that last word ("What is X?
+  banner") is left.
+* **a scene**: a description of what a picture shows, which names who or what is in
+  it and then what they do: a present participle with a preposition or a determiner
+  right after it ("A woman sitting on a couch with a laptop", "Two hikers crossing a
+  river at dawn", "Close-up of hands kneading the dough on a floured board"; an object
+  in between is not looked past, so "a course covering everything from" stays), with no
+  finite verb, no "you"/"we"/"I", no question, at most one sentence end, not written
+  in title case (a subheading: "A Beginner's Guide to Baking"), and not a gerund
+  after a preposition ("a guide to setting up"). A line wrapped out of a paragraph
+  (the line above runs on without closing, or this one ends in a comma) is prose.
+
+Both work on lowercased tokenized text (the title-case guard then never fires, which
+was measured to cost nothing on the development pages). Every removal is one edit
+with its reason. (Measured, December 2026, WCXB dev pages, issue 11: residual_rp F1
++.0003 / +.0004 on the two site halves, residual +.0000 / -.0000, lost5_attr
+unchanged; 957 noise tokens and 22 gold tokens removed on residual_rp; see
+``eval/README.md``.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from .edits import Edit
+from .lines import LineView, line_view
+from .steps import LIST_MARKER, CleaningStep, DocumentContext, iter_lines
+
+__all__ = ["ImageCaptions"]
+
+#: A media label has at most this many words.
+MEDIA_MAX_WORDS = 8
+#: A scene description has this many words (the lower bound keeps "A man running").
+SCENE_WORDS = (4, 30)
+#: A line above with this many words and no closing mark is a paragraph wrapped
+#: across lines: the line under it goes on with it.
+WRAPPED_WORDS = 8
+
+_MEDIA = (
+    r"(logo|icon|image|photo|photograph|thumbnail|screenshot|headshot|head shot|avatar"
+    r"|banner|stock image|stock photo|feature image|featured image|hero image)"
+)
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "my",
+        "your",
+        "his",
+        "her",
+        "their",
+        "its",
+        "one",
+    ]
+)
+_MEDIA_LABEL = re.compile(rf"^(?![-•*·])[^.!?:]{{0,80}}[^\s.!?:]\s+{_MEDIA}$", re.IGNORECASE)
+#: Who or what a picture shows, as alt text opens ("A ...", "Two ...", "Woman ...").
+_SUBJECT = (
+    r"(a|an|two|three|four|several|group of|man|woman|men|women|person|people|girl|boy"
+    r"|child|children|kids|couple|family|hands?|close ?- ?up|closeup|overhead view"
+    r"|aerial view|view)"
+)
+#: Words in "-ing" that are not participles ("during", "morning", "a building").
+_NOT_PARTICIPLE = (
+    r"(?!(during|morning|evening|everything|something|nothing|anything|thing|king|ring"
+    r"|spring|string|building|bring|sing|ceiling|clothing|wedding|pudding|wing)\b)"
+)
+#: What follows the participle in a scene: a preposition or a determiner.
+_AFTER = (
+    r"(on|in|at|with|a|an|the|his|her|their|to|from|under|over|by|next|beside|through"
+    r"|into|onto|up|down|out|around|along|across|behind)"
+)
+_SCENE = re.compile(
+    rf"^{_SUBJECT}\s+(?:[\w'’-]+,?\s+){{0,6}}?{_NOT_PARTICIPLE}[a-z]{{2,}}ing\s+{_AFTER}\b.*$",
+    re.IGNORECASE,
+)
+#: A finite verb or a person speaking makes a sentence of the article, not a caption;
+#: so does a gerund after a preposition ("a guide to setting up").
+_SENTENCE = re.compile(
+    r"\b(is|are|was|were|will|would|can|could|should|may|might|must|has|have|had|does"
+    r"|do|did|helps?|makes?|includes?|means|keeps?|that|which|who|you|we|i|it|they)\b"
+    r"|\b(to|of|for|by|from|about|at)\s+[a-z]+ing\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+_OPEN_END = re.compile(r"[\w,;]$")
+
+
+def _title_case(raw: str) -> bool:
+    """Most of the line's longer words capitalised: a subheading, not a caption."""
+    words = [w for w in raw.split() if len(w) > 3 and w[:1].isalpha()]
+    return len(words) >= 2 and 2 * sum(w[0].isupper() for w in words) > len(words)
+
+
+def media_label(view: LineView) -> bool:
+    """A short line ending in the name of an image: "Acme logo", "hero image".
+
+    Not when a determiner is all that stands before the name: "The image" and "Our
+    logo" are an article's subheadings.
+    """
+    n = len(view.words)
+    return (
+        2 <= n <= MEDIA_MAX_WORDS
+        and not (n == 2 and view.words[0].casefold() in _DETERMINERS)
+        and bool(_MEDIA_LABEL.match(view.norm))
+    )
+
+
+def scene(view: LineView) -> bool:
+    """A description of what a picture shows: "A woman sitting on a couch"."""
+    n = len(view.words)
+    norm = view.norm
+    return (
+        SCENE_WORDS[0] <= n <= SCENE_WORDS[1]
+        and not norm.endswith(("?", ":", ";", "!", ","))
+        and bool(_SCENE.match(norm))
+        and len(_SENTENCE_END.findall(norm)) <= 1
+        and not _SENTENCE.search(norm)
+        and not _title_case(view.raw)
+    )
+
+
+class ImageCaptions(CleaningStep):
+    """Remove lines of image alt text and captions that carry no credit."""
+
+    name = "captions"
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        edits: list[Edit] = []
+        above: LineView | None = None
+        for start, end, raw in iter_lines(text):
+            if not raw.strip():
+                continue
+            view = line_view(raw)
+            reason = None
+            if media_label(view):
+                reason = "media_label"
+            elif scene(view) and not _wrapped(above) and not LIST_MARKER.match(raw.lstrip()):
+                reason = "scene"
+            if reason:
+                edits.append(self.edit(start, end, "", reason))
+            above = view
+        return edits
+
+
+def _wrapped(above: LineView | None) -> bool:
+    """Whether the line above is a paragraph running on across the line break."""
+    return (
+        above is not None
+        and len(above.words) >= WRAPPED_WORDS
+        and bool(_OPEN_END.search(above.norm))
+    )
