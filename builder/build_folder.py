@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .card import CardError, card_metadata, card_template, render_card, template_path
 from .card_data import reader_sections, scan_figures
-from .card_facts import add_splits, card_context
+from .card_facts import SourceFacts, add_splits, card_context, source_facts
 from .card_notice import build_notice, render_notice
 from .config import DatasetConfig
 from .croissant import croissant_document, rai_fields, write_croissant
@@ -38,7 +38,6 @@ from .manifest import sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
 from .process import Context
-from .rights import RightsSummary
 from .staging import Staging
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
@@ -238,11 +237,14 @@ def write_metadata(
     *,
     profile: bool = False,
     template: Future[jinja2.Template] | None = None,
+    sources: SourceFacts | None = None,
 ) -> dict[str, Any]:
     """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
 
     ``data``: the Parquet being written (:func:`write_data`); what the card needs of
-    it is taken last, so the card's other parts are made meanwhile. ``template``: the card template being compiled (:func:`card_template`).
+    it is taken last, so the card's other parts are made meanwhile. ``template``: the
+    card template being compiled (:func:`card_template`). ``sources``: the published
+    records' facts, taken already (:func:`source_facts`; else taken here).
     """
     config = ctx.config
     store = SchemaStore.default()
@@ -251,8 +253,10 @@ def write_metadata(
     for name in SCHEMA_NAMES:
         shutil.copyfile(store.path(name), schema_out / store.path(name).name)
     stats = result.stats
-    rights = RightsSummary()
-    context = card_context(ctx, result, staging, rights)
+    if sources is None:
+        sources = source_facts(staging)
+    rights = sources.rights
+    context = card_context(ctx, result, sources)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     scan = scan_figures(staging.card_figures, data.splits)
     try:

@@ -33,6 +33,7 @@ from .build_folder import REJECTS_NAME, write_data, write_metadata
 from .build_result import BuildResult
 from .build_run import BuildRun, Rejects, store_path
 from .card import CardError, card_template, template_path
+from .card_facts import SourceFacts, source_facts
 from .config import DatasetConfig, load_config
 from .engines import Engine
 from .errors import DataError
@@ -102,12 +103,14 @@ def _analyse(
     engine: Engine = LOCAL,
     while_pooled: Callable[[], None] | None = None,
     pool: LazyPool | None = None,
+    after_batches: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, BuildRun, list[Path]]:
     """Everything up to the split plan; shared by build and validate: the result, the
     run (its staging, committed) and the batches' row files.
     ``while_pooled``: called once, when the pool's workers have their first batches;
     ``pool``: the build's process pool (maybe started already), stopped here after the
-    batches (default: a pool of ``workers``, started when needed)."""
+    batches (default: a pool of ``workers``, started when needed); ``after_batches``:
+    called once the batches' results are committed, before the split plan."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
     store = SchemaStore.default()
     report = ValidationReport()
@@ -146,6 +149,8 @@ def _analyse(
             )
     finally:
         run.rejects.close()
+    if after_batches is not None:
+        after_batches()
     report_privacy(run)
     _check_totals(run)
     result = BuildResult(
@@ -156,7 +161,8 @@ def _analyse(
         side_lines=run.side_lines,
         privacy=run.privacy,
     )
-    with timed("split-plan", run.stats.stages["accepted"], where="parent"):
+    # its own thread's CPU: the card's source facts may be read beside it (see build)
+    with timed("split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time):
         plan = _plan(config, staging)
     result.plan = plan
     _report_plan(config, report, plan)
@@ -175,6 +181,11 @@ def _analyse(
         )
     staging.commit()
     return result, run, rows_files
+
+
+def _source_facts(staging_path: Path) -> SourceFacts:
+    with Staging(staging_path, readonly=True) as staging:
+        return source_facts(staging)
 
 
 def _plan(config: DatasetConfig, staging: Staging) -> SplitPlan:
@@ -286,6 +297,7 @@ def build(
     ):
         template: Future[jinja2.Template] | None = None
         loaded: Future[Context] | None = None
+        sources: Future[SourceFacts] | None = None
 
         def prepare_card() -> None:
             # While the batches run in the pool, the parent (idle meanwhile) compiles the
@@ -296,6 +308,13 @@ def build(
             template = prepare.submit(card_template)
             loaded = prepare.submit(Context.load, str(config.path), str(work / "staging.sqlite"))
 
+        def read_sources() -> None:
+            # The published records' facts for the card and the manifest do not depend on
+            # the splits: read in a thread of their own (through their own read-only
+            # connection) while this one plans the splits, serially, a core idle.
+            nonlocal sources
+            sources = prepare.submit(_source_facts, work / "staging.sqlite")
+
         result, run, rows_files = _analyse(
             config,
             work,
@@ -305,8 +324,11 @@ def build(
             engine=engine,
             while_pooled=prepare_card,
             pool=pool,
+            after_batches=read_sources,
         )
         staging = run.staging
+        # done by now in all but name (it takes less than the split plan); its CPU is the card's
+        facts = sources.result() if sources is not None else None
         if not result.ok:
             staging.close()
             raise DataError(
@@ -326,7 +348,8 @@ def build(
         # The splits are written in threads (as many as workers) while the card is made.
         data = write_data(ctx, staging, rows_files, final, threads=workers)
         try:
-            result.stats.stages["written"] = sum(1 for _ in staging.iter_splits())
+            # every staged row has a split: as many as iter_splits() yields, one query
+            result.stats.stages["written"] = sum(n for n, _ in staging.split_sizes().values())
             if mode:
                 os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
             result.manifest = write_metadata(
@@ -337,6 +360,7 @@ def build(
                 data,
                 profile=profile,
                 template=template,
+                sources=facts,
             )
             data.wait()
         except BaseException:
@@ -346,7 +370,9 @@ def build(
             data.stop()
             raise
         # process_time counts every thread: the Parquet's own CPU is counted apart
-        timings.seconds["card-and-manifest"] += time.process_time() - began - data.cpu_seconds
+        timings.seconds["card-and-manifest"] += (
+            time.process_time() - began - data.cpu_seconds + (facts.cpu_seconds if facts else 0.0)
+        )
         timings.records["card-and-manifest"] += 1
         timings.where.setdefault("card-and-manifest", "parent")
         staging.close()
