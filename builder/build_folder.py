@@ -34,7 +34,7 @@ from .config import DatasetConfig
 from .croissant import croissant_document, rai_fields, write_croissant
 from .errors import BuildError
 from .ingest import ARTICLE_SUFFIX, article_path, folder_files, leads_outside
-from .manifest import sha256_file, write_manifest
+from .manifest import InputsListing, render_inputs, sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
 from .process import Context
@@ -238,13 +238,15 @@ def write_metadata(
     profile: bool = False,
     template: Future[jinja2.Template] | None = None,
     sources: SourceFacts | None = None,
+    inputs: InputsListing | None = None,
 ) -> dict[str, Any]:
     """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
 
     ``data``: the Parquet being written (:func:`write_data`); what the card needs of
     it is taken last, so the card's other parts are made meanwhile. ``template``: the
     card template being compiled (:func:`card_template`). ``sources``: the published
-    records' facts, taken already (:func:`source_facts`; else taken here).
+    records' facts, taken already (:func:`source_facts`; else taken here). ``inputs``:
+    the manifest's inputs, listed already (:func:`list_inputs`; else listed here).
     """
     config = ctx.config
     store = SchemaStore.default()
@@ -293,7 +295,7 @@ def write_metadata(
             "version": config.version,
             "config_sha256": sha256_file(config.path),
         },
-        inputs=_input_entries(config, staging),
+        inputs=_input_entries(config, staging) if inputs is None else inputs,
         schemas=[
             {"path": f"schema/{store.path(n).name}", "sha256": sha256_file(store.path(n))}
             for n in SCHEMA_NAMES
@@ -354,6 +356,14 @@ def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
     from .web_inputs import extractor_entry
 
     return {"extraction": extractor_entry()}
+
+
+def list_inputs(config: DatasetConfig, staging_path: Path, work: Path) -> InputsListing:
+    """The manifest's inputs, listed and hashed into a file of the workspace ``work``
+    (outside the dataset folder) through a read-only connection of the calling thread:
+    a build does it while it plans the splits."""
+    with Staging(staging_path, readonly=True) as staging:
+        return render_inputs(_input_entries(config, staging), work / "manifest-inputs.json")
 
 
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import jinja2
 
 from .batches import LOCAL, Progress, process_articles, report_privacy
-from .build_folder import REJECTS_NAME, write_data, write_metadata
+from .build_folder import REJECTS_NAME, list_inputs, write_data, write_metadata
 from .build_result import BuildResult
 from .build_run import BuildRun, Rejects, store_path
 from .card import CardError, card_template, template_path
@@ -37,6 +37,7 @@ from .card_facts import SourceFacts, source_facts
 from .config import DatasetConfig, load_config
 from .engines import Engine
 from .errors import DataError
+from .manifest import InputsListing
 from .output import (
     check_out_dir,
     disk_full_located,
@@ -293,11 +294,12 @@ def build(
         terminate_as_interrupt(),
         workspace(out_dir.parent, out_dir.name) as work,
         disk_full_located(work),
-        ThreadPoolExecutor(1, thread_name_prefix="prepare-card") as prepare,
+        ThreadPoolExecutor(2, thread_name_prefix="prepare-card") as prepare,
     ):
         template: Future[jinja2.Template] | None = None
         loaded: Future[Context] | None = None
         sources: Future[SourceFacts] | None = None
+        inputs: Future[InputsListing] | None = None
 
         def prepare_card() -> None:
             # While the batches run in the pool, the parent (idle meanwhile) compiles the
@@ -312,8 +314,10 @@ def build(
             # The published records' facts for the card and the manifest do not depend on
             # the splits: read in a thread of their own (through their own read-only
             # connection) while this one plans the splits, serially, a core idle.
-            nonlocal sources
+            # So are the manifest's inputs (listed and hashed), in a second thread.
+            nonlocal sources, inputs
             sources = prepare.submit(_source_facts, work / "staging.sqlite")
+            inputs = prepare.submit(list_inputs, config, work / "staging.sqlite", work)
 
         result, run, rows_files = _analyse(
             config,
@@ -329,6 +333,7 @@ def build(
         staging = run.staging
         # done by now in all but name (it takes less than the split plan); its CPU is the card's
         facts = sources.result() if sources is not None else None
+        listing = inputs.result() if inputs is not None else None
         if not result.ok:
             staging.close()
             raise DataError(
@@ -361,6 +366,7 @@ def build(
                 profile=profile,
                 template=template,
                 sources=facts,
+                inputs=listing,
             )
             data.wait()
         except BaseException:
@@ -371,7 +377,11 @@ def build(
             raise
         # process_time counts every thread: the Parquet's own CPU is counted apart
         timings.seconds["card-and-manifest"] += (
-            time.process_time() - began - data.cpu_seconds + (facts.cpu_seconds if facts else 0.0)
+            time.process_time()
+            - began
+            - data.cpu_seconds
+            + (facts.cpu_seconds if facts else 0.0)
+            + (listing.cpu_seconds if listing else 0.0)
         )
         timings.records["card-and-manifest"] += 1
         timings.where.setdefault("card-and-manifest", "parent")
