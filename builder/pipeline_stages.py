@@ -49,7 +49,7 @@ from .output import (
 from .process import Context
 from .processes import LazyPool, pool_on_demand
 from .publisher_lines import count_publisher_lines
-from .splits import SplitPlan, plan_splits
+from .splits import SplitPlan, SplitPlanner
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
 from .validate.report import Issue, ValidationReport
@@ -124,81 +124,80 @@ def _analyse(
         rejects=Rejects(work / REJECTS_NAME, enabled=quarantine),
         quarantine=quarantine,
     )
-    timed = run.stats.timings.timed
-    try:
-        with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
-            run.pool = started
-            with timed("stage-inputs", where="parent"):
-                kept = reject_tainted(run, stage_inputs(run))
-            if config.publisher_repetition:
-                with timed("publisher-lines", kept, where="parent"):
-                    count_publisher_lines(
-                        staging,
-                        config,
-                        kept_ids(run),
-                        store_path=str(store_path(run)) if config.reads_shards else None,
-                    )
-            rows_files = process_articles(
-                run,
-                kept_ids(run),
-                kept,
-                work,
-                workers=workers,
-                progress=progress,
-                engine=engine,
-                while_pooled=while_pooled,
-            )
-    finally:
-        run.rejects.close()
-    if after_batches is not None:
-        after_batches()
-    report_privacy(run)
-    _check_totals(run)
-    result = BuildResult(
-        config=config,
-        report=report,
-        stats=run.stats,
-        quarantine=quarantine,
-        side_lines=run.side_lines,
-        privacy=run.privacy,
-    )
-    # its own thread's CPU: the card's source facts may be read beside it (see build)
-    with timed("split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time):
-        plan = _plan(config, staging)
-    result.plan = plan
-    _report_plan(config, report, plan)
-    staging.assign_splits(plan.split_of)
-    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
-    empty = sorted(set(config.split_ratios) - written)
-    if empty and written:
-        report.add(
-            Issue(
-                file=config.path.name,
-                pointer="/splits",
-                rule="empty-split",
-                severity="warning",
-                message=f"split(s) {empty} received no articles and are not written",
-            )
+    # The split plan's index takes each batch's facts as its result comes in (see
+    # batches._take_batch): after the last batch only its queries remain.
+    with SplitPlanner(
+        assignment=config.split_assignment,
+        near_duplicate_threshold=config.near_duplicate_threshold
+        if config.near_duplicates
+        else None,
+    ) as planner:
+        run.planner = planner
+        timed = run.stats.timings.timed
+        try:
+            with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
+                run.pool = started
+                with timed("stage-inputs", where="parent"):
+                    kept = reject_tainted(run, stage_inputs(run))
+                if config.publisher_repetition:
+                    with timed("publisher-lines", kept, where="parent"):
+                        count_publisher_lines(
+                            staging,
+                            config,
+                            kept_ids(run),
+                            store_path=str(store_path(run)) if config.reads_shards else None,
+                        )
+                rows_files = process_articles(
+                    run,
+                    kept_ids(run),
+                    kept,
+                    work,
+                    workers=workers,
+                    progress=progress,
+                    engine=engine,
+                    while_pooled=while_pooled,
+                )
+        finally:
+            run.rejects.close()
+        if after_batches is not None:
+            after_batches()
+        report_privacy(run)
+        _check_totals(run)
+        result = BuildResult(
+            config=config,
+            report=report,
+            stats=run.stats,
+            quarantine=quarantine,
+            side_lines=run.side_lines,
+            privacy=run.privacy,
         )
-    staging.commit()
-    return result, run, rows_files
+        # its own thread's CPU: the card's source facts may be read beside it (see build)
+        with timed(
+            "split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time
+        ):
+            plan = planner.plan(ratios=config.split_ratios, salt=config.split_salt)
+        result.plan = plan
+        _report_plan(config, report, plan)
+        staging.assign_splits(plan.split_of)
+        written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
+        empty = sorted(set(config.split_ratios) - written)
+        if empty and written:
+            report.add(
+                Issue(
+                    file=config.path.name,
+                    pointer="/splits",
+                    rule="empty-split",
+                    severity="warning",
+                    message=f"split(s) {empty} received no articles and are not written",
+                )
+            )
+        staging.commit()
+        return result, run, rows_files
 
 
 def _source_facts(staging_path: Path) -> SourceFacts:
     with Staging(staging_path, readonly=True) as staging:
         return source_facts(staging)
-
-
-def _plan(config: DatasetConfig, staging: Staging) -> SplitPlan:
-    return plan_splits(
-        staging.iter_facts(),
-        ratios=config.split_ratios,
-        salt=config.split_salt,
-        assignment=config.split_assignment,
-        near_duplicate_threshold=config.near_duplicate_threshold
-        if config.near_duplicates
-        else None,
-    )
 
 
 def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPlan) -> None:
