@@ -330,9 +330,6 @@ def build(
             after_batches=read_sources,
         )
         staging = run.staging
-        # done by now in all but name (it takes less than the split plan); its CPU is the card's
-        facts = sources.result() if sources is not None else None
-        listing = inputs.result() if inputs is not None else None
         if not result.ok:
             staging.close()
             raise DataError(
@@ -348,8 +345,9 @@ def build(
         if run.cleaning_steps:  # the card names them: no need to build a cleaner here
             ctx = replace(ctx, reported_steps=run.cleaning_steps)
         timings = result.stats.timings
-        began = time.process_time()
-        # The splits are written in threads (as many as workers) while the card is made.
+        began = time.thread_time()
+        # The splits are written in threads (as many as workers) while the card is made,
+        # and while the threads reading the source facts and listing the inputs end.
         data = write_data(ctx, staging, rows_files, final, threads=workers)
         try:
             # every staged row has a split: as many as iter_splits() yields, one query
@@ -364,8 +362,8 @@ def build(
                 data,
                 profile=profile,
                 template=template,
-                sources=facts,
-                inputs=listing,
+                sources=sources,
+                inputs=inputs,
             )
             data.wait()
         except BaseException:
@@ -374,13 +372,13 @@ def build(
             # the user sees is this one
             data.stop()
             raise
-        # process_time counts every thread: the Parquet's own CPU is counted apart
+        # this thread's CPU and the two reading threads' (the Parquet's is counted apart,
+        # also when this thread wrote it)
         timings.seconds["card-and-manifest"] += (
-            time.process_time()
+            time.thread_time()
             - began
-            - data.cpu_seconds
-            + (facts.cpu_seconds if facts else 0.0)
-            + (listing.cpu_seconds if listing else 0.0)
+            - (data.cpu_seconds if data.inline else 0.0)
+            + sum(f.result().cpu_seconds for f in (sources, inputs) if f is not None)
         )
         timings.records["card-and-manifest"] += 1
         timings.where.setdefault("card-and-manifest", "parent")
