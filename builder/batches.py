@@ -31,6 +31,8 @@ LOCAL = Engine()
 def _take_batch(run: BuildRun, result: BatchResult, privacy: PrivacySummary) -> None:
     run.stats.merge(result.stats)
     run.staging.add_facts(result.facts)
+    if run.planner is not None:
+        run.planner.add(result.facts)
     run.staging.add_digests(result.digests)
     run.privacy.merge(privacy)
     run.cleaning_steps = run.cleaning_steps or result.cleaning_steps

@@ -28,17 +28,16 @@ import pyarrow.parquet as pq
 from . import __version__
 from .card import CardError, card_metadata, card_template, render_card, template_path
 from .card_data import reader_sections, scan_figures
-from .card_facts import add_splits, card_context
+from .card_facts import SourceFacts, add_splits, card_context, source_facts
 from .card_notice import build_notice, render_notice
 from .config import DatasetConfig
 from .croissant import croissant_document, rai_fields, write_croissant
 from .errors import BuildError
 from .ingest import ARTICLE_SUFFIX, article_path, folder_files, leads_outside
-from .manifest import sha256_file, write_manifest
+from .manifest import InputsListing, render_inputs, sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import write_splits
 from .process import Context
-from .rights import RightsSummary
 from .staging import Staging
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 
@@ -96,7 +95,10 @@ def _shard_facts(path: Path, final: Path) -> ShardFacts:
     """Read back (one row group at a time: memory stays at one group) and hashed."""
     with pq.ParquetFile(path) as parquet:
         meta = parquet.metadata
-        arrow_bytes = sum(parquet.read_row_group(i).nbytes for i in range(meta.num_row_groups))
+        # decoded in this thread (no pool threads): the writing thread's CPU is all of it
+        arrow_bytes = sum(
+            parquet.read_row_group(i, use_threads=False).nbytes for i in range(meta.num_row_groups)
+        )
     return ShardFacts(
         path.relative_to(final).as_posix(),
         sha256_file(path),
@@ -114,23 +116,25 @@ class DataWriting:
         splits: list[str],
         pending: list[Future[list[ShardFacts]]],
         stop: threading.Event | None = None,
+        cpu: list[float] | None = None,
     ) -> None:
         #: the names of the splits written (each has rows), in configuration order
         self.splits = splits
         self._pending = pending
         self._stop = stop or threading.Event()
-        self._began = (time.process_time(), time.thread_time())
+        #: each writing's own thread CPU, appended as it ends
+        self._cpu = cpu if cpu is not None else []
         #: CPU seconds the writing took (known once :meth:`result` returned)
         self.cpu_seconds = 0.0
+        #: written by the caller's thread (before :func:`write_data` returned)
+        self.inline = False
 
     def result(self) -> list[ShardFacts]:
         """Every shard written, by path; raises what a writing raised."""
         shards = [shard for future in self._pending for shard in future.result()]
-        if not self.cpu_seconds:
-            # the CPU of every thread but the caller's since the start (the writing
-            # threads and pyarrow's, which decode and compress for them)
-            process, thread = self._began
-            self.cpu_seconds = time.process_time() - process - (time.thread_time() - thread)
+        # Each writing's thread CPU: pyarrow encodes, compresses and (asked so) decodes
+        # in the calling thread, and other threads (the card's facts) may run meanwhile.
+        self.cpu_seconds = sum(self._cpu)
         return sorted(shards, key=lambda s: s.path)
 
     def wait(self) -> None:
@@ -166,8 +170,16 @@ def write_data(
     directory.mkdir(parents=True, exist_ok=True)
     threaded = threads > 1 and len(sizes) > 1
     stop = threading.Event()  # set by DataWriting.stop when the build fails meanwhile
+    cpu: list[float] = []
 
     def write(split_bytes: dict[str, int]) -> list[ShardFacts]:
+        began = time.thread_time()
+        try:
+            return _write(split_bytes)
+        finally:
+            cpu.append(time.thread_time() - began)
+
+    def _write(split_bytes: dict[str, int]) -> list[ShardFacts]:
         # a thread reads the staging database through a connection of its own
         db = Staging(staging.path, readonly=True) if threaded else staging
         staged = _staged_rows(db, rows_files, stop)
@@ -192,11 +204,10 @@ def write_data(
 
     names = [s for s in ctx.config.split_ratios if s in sizes]
     if not threaded:
-        began = time.process_time()
         done: Future[list[ShardFacts]] = Future()
         done.set_result(write(sizes))
-        writing = DataWriting(names, [done])
-        writing.cpu_seconds = time.process_time() - began
+        writing = DataWriting(names, [done], cpu=cpu)
+        writing.inline = True
         return writing
     # Each task reads every staged batch: as many tasks as threads, the largest split
     # first and each next one to the task with the fewest bytes so far.
@@ -206,7 +217,7 @@ def write_data(
     executor = ThreadPoolExecutor(len(groups), thread_name_prefix="write-parquet")
     pending = [executor.submit(write, group) for group in groups]
     executor.shutdown(wait=False)  # its threads end with these tasks
-    return DataWriting(names, pending, stop)
+    return DataWriting(names, pending, stop, cpu)
 
 
 def _split_info(
@@ -238,11 +249,16 @@ def write_metadata(
     *,
     profile: bool = False,
     template: Future[jinja2.Template] | None = None,
+    sources: Future[SourceFacts] | None = None,
+    inputs: Future[InputsListing] | None = None,
 ) -> dict[str, Any]:
     """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
 
     ``data``: the Parquet being written (:func:`write_data`); what the card needs of
-    it is taken last, so the card's other parts are made meanwhile. ``template``: the card template being compiled (:func:`card_template`).
+    it is taken last, so the card's other parts are made meanwhile. ``template``: the
+    card template being compiled (:func:`card_template`). ``sources``: the published
+    records' facts, being taken (:func:`source_facts`; else taken here). ``inputs``:
+    the manifest's inputs, being listed (:func:`list_inputs`; else listed here).
     """
     config = ctx.config
     store = SchemaStore.default()
@@ -251,8 +267,9 @@ def write_metadata(
     for name in SCHEMA_NAMES:
         shutil.copyfile(store.path(name), schema_out / store.path(name).name)
     stats = result.stats
-    rights = RightsSummary()
-    context = card_context(ctx, result, staging, rights)
+    facts = source_facts(staging) if sources is None else sources.result()
+    rights = facts.rights
+    context = card_context(ctx, result, facts)
     context["redistribution_notice"] = render_notice(build_notice(rights.to_dict()))
     scan = scan_figures(staging.card_figures, data.splits)
     try:
@@ -289,7 +306,7 @@ def write_metadata(
             "version": config.version,
             "config_sha256": sha256_file(config.path),
         },
-        inputs=_input_entries(config, staging),
+        inputs=_input_entries(config, staging) if inputs is None else inputs.result(),
         schemas=[
             {"path": f"schema/{store.path(n).name}", "sha256": sha256_file(store.path(n))}
             for n in SCHEMA_NAMES
@@ -350,6 +367,14 @@ def _extraction_entry(config: DatasetConfig) -> dict[str, Any]:
     from .web_inputs import extractor_entry
 
     return {"extraction": extractor_entry()}
+
+
+def list_inputs(config: DatasetConfig, staging_path: Path, work: Path) -> InputsListing:
+    """The manifest's inputs, listed and hashed into a file of the workspace ``work``
+    (outside the dataset folder) through a read-only connection of the calling thread:
+    a build does it while it plans the splits."""
+    with Staging(staging_path, readonly=True) as staging:
+        return render_inputs(_input_entries(config, staging), work / "manifest-inputs.json")
 
 
 def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import DatasetConfig
 from .pii import PrivacySummary
@@ -23,6 +23,9 @@ from .staging import Staging
 from .stats import BuildStats
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SchemaStore
+
+if TYPE_CHECKING:
+    from .splits import SplitPlanner
 
 __all__ = ["BuildRun", "Rejects", "quarantined", "store_path"]
 
@@ -74,6 +77,8 @@ class BuildRun:
     pool: LazyPool = field(default_factory=lambda: LazyPool(1))
     #: the cleaning steps' names, as the batches report them (for the card)
     cleaning_steps: tuple[str, ...] = ()
+    #: the split plan's index, given each batch's facts as they come (None: not planned)
+    planner: SplitPlanner | None = None
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]

@@ -6,7 +6,9 @@ set in memory) and returns the Jinja2 context that ``dataset_card.md`` renders.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -14,26 +16,41 @@ from .card import sources_table
 from .card_versions import render_load_snippet, render_versions
 from .feature_types import field_table
 from .process import Context
+from .rights import RightsSummary
 from .staging import Staging
 from .stats import UNKNOWN_PUBLISHER
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
-    from .rights import RightsSummary
 
-__all__ = ["add_splits", "card_context"]
+__all__ = ["SourceFacts", "add_splits", "card_context", "source_facts"]
 
 
-def card_context(
-    ctx: Context, result: BuildResult, staging: Staging, rights: RightsSummary
-) -> dict[str, Any]:
-    """The card's context but for what needs the written Parquet (``metadata`` and
-    ``splits``, set by :func:`add_splits`): taken while the splits are written.
-    ``rights`` is given every published source record on the way (one reading)."""
-    config = ctx.config
-    stats = result.stats
-    plan = result.plan
-    assert plan is not None
+@dataclass
+class SourceFacts:
+    """The published articles' source and annotation records as the card, ``croissant.json``
+    and the manifest state them: one reading of every published source record.
+
+    Independent of the splits, so a build takes them (:func:`source_facts`, in a thread
+    of its own) while the split plan runs in the main thread, which leaves a core idle."""
+
+    #: one row per publisher (:func:`builder.card.sources_table`), with its redistribution terms
+    table: list[dict[str, Any]]
+    rights: RightsSummary
+    #: published articles whose redistribution is ``unknown``
+    rights_unknown: int
+    #: each annotator once, in the order of its first article
+    annotators: list[dict[str, Any]]
+    #: the CPU seconds the reading took (in the thread that took it)
+    cpu_seconds: float = 0.0
+
+
+def source_facts(staging: Staging) -> SourceFacts:
+    """Read every published article's source record once (streamed: a table row per
+    publisher is kept) and the distinct annotators; ``staging`` may be a read-only
+    connection of the calling thread."""
+    began = time.thread_time()
+    rights = RightsSummary()
     redistribution: dict[str, set[str]] = {}
     rights_unknown = 0
 
@@ -69,6 +86,23 @@ def card_context(
             (a["kind"], a["name"]),
             {"kind": a["kind"], "name": a["name"], "note": a.get("note") or ""},
         )
+    return SourceFacts(
+        table=table,
+        rights=rights,
+        rights_unknown=rights_unknown,
+        annotators=sorted(annotators.values(), key=lambda a: a["name"]),
+        cpu_seconds=time.thread_time() - began,
+    )
+
+
+def card_context(ctx: Context, result: BuildResult, sources: SourceFacts) -> dict[str, Any]:
+    """The card's context but for what needs the written Parquet (``metadata`` and
+    ``splits``, set by :func:`add_splits`): taken while the splits are written.
+    ``sources``: the published records' facts (:func:`source_facts`)."""
+    config = ctx.config
+    stats = result.stats
+    plan = result.plan
+    assert plan is not None
     rules = [{"rule": rule, **v} for rule, v in stats.rules_total().items()]
     per_source = [
         {"publisher": pub, "rule": rule, "edits": n, "chars": stats.rule_chars[pub][rule]}
@@ -85,8 +119,8 @@ def card_context(
             "rejected": stats.stages["rejected"],
             "written": stats.stages["written"],
         },
-        "sources": table,
-        "rights_unknown": rights_unknown,
+        "sources": sources.table,
+        "rights_unknown": sources.rights_unknown,
         "fields": field_table(ctx.store.schemas["row"], ctx.codec.features_dict),
         "splits": None,  # add_splits
         "split_policy": {
@@ -103,7 +137,7 @@ def card_context(
             "detokenize": config.detokenize,
         },
         "text_forms": dict(sorted(stats.text_forms.items())),
-        "annotators": sorted(annotators.values(), key=lambda a: a["name"]),
+        "annotators": sources.annotators,
         "labels": {
             "entity": config.entity_labels,
             "genre": config.genre_labels,

@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow.parquet as pq
 
-__all__ = ["MANIFEST_NAME", "file_entry", "load_manifest", "sha256_file", "write_manifest"]
+__all__ = [
+    "MANIFEST_NAME",
+    "InputsListing",
+    "file_entry",
+    "load_manifest",
+    "render_inputs",
+    "sha256_file",
+    "write_manifest",
+]
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -44,12 +55,49 @@ def file_entry(path: Path, root: Path, sha256: str | None = None) -> dict[str, A
     return entry
 
 
+@dataclass(frozen=True)
+class InputsListing:
+    """The manifest's ``inputs`` list, rendered into ``path`` ahead of the manifest
+    (:func:`render_inputs`): the inputs do not depend on the splits, so a build lists
+    and hashes them while it plans the splits, not after the Parquet is written."""
+
+    path: Path
+    count: int
+    sha256: str
+    #: the CPU seconds the listing took (in the thread that took it)
+    cpu_seconds: float = 0.0
+
+
+def _write_inputs(inputs: Iterable[dict[str, Any]], sink: IO[str]) -> tuple[int, str]:
+    """The ``inputs`` list as it stands in the manifest, streamed entry by entry: its
+    count and the SHA-256 of its entries (one JSON line each)."""
+    digest = hashlib.sha256()
+    count = 0
+    sink.write("[")
+    for entry in inputs:
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+        digest.update(line.encode() + b"\n")
+        sink.write(("," if count else "") + "\n    " + line)
+        count += 1
+    sink.write("\n  ]" if count else "]")
+    return count, digest.hexdigest()
+
+
+def render_inputs(inputs: Iterable[dict[str, Any]], path: Path) -> InputsListing:
+    """Render the manifest's ``inputs`` list into ``path`` (streamed: memory stays flat)
+    for :func:`write_manifest`, which copies it in."""
+    began = time.thread_time()
+    with path.open("w", encoding="utf-8") as sink:
+        count, digest = _write_inputs(inputs, sink)
+    return InputsListing(path, count, digest, time.thread_time() - began)
+
+
 def write_manifest(
     out_dir: Path,
     *,
     toolkit: dict[str, str],
     dataset: dict[str, Any],
-    inputs: Iterable[dict[str, Any]],
+    inputs: Iterable[dict[str, Any]] | InputsListing,
     schemas: list[dict[str, Any]],
     counts: dict[str, int],
     splits: dict[str, Any],
@@ -60,7 +108,8 @@ def write_manifest(
     """Write ``manifest.json`` describing every other file in ``out_dir``.
 
     ``inputs`` is consumed as a stream and written entry by entry, so a corpus
-    of a million articles never has its listing in memory; the returned dict
+    of a million articles never has its listing in memory (or it was rendered
+    already: :func:`render_inputs`, and is copied in); the returned dict
     carries the inputs' count and digest instead of the list. ``extra`` adds
     top-level entries (``privacy``, ``quarantine``) after the fixed ones.
     ``known_sha256``: digests already taken, by relative path (each file is hashed
@@ -86,17 +135,15 @@ def write_manifest(
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     quoted = json.dumps(placeholder)
     before, between, middle, after = text.split(quoted)
-    digest = hashlib.sha256()
-    count = 0
     with (out_dir / MANIFEST_NAME).open("w", encoding="utf-8") as sink:
-        sink.write(before + "[")
-        for entry in inputs:
-            line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
-            digest.update(line.encode() + b"\n")
-            sink.write(("," if count else "") + "\n    " + line)
-            count += 1
-        sink.write("\n  ]" if count else "]")
-        summary = {"count": count, "sha256": digest.hexdigest()}
+        sink.write(before)
+        if isinstance(inputs, InputsListing):
+            with inputs.path.open(encoding="utf-8") as listing:
+                shutil.copyfileobj(listing, sink)
+            count, digest = inputs.count, inputs.sha256
+        else:
+            count, digest = _write_inputs(inputs, sink)
+        summary = {"count": count, "sha256": digest}
         sink.write(between + json.dumps(summary) + middle)
         outputs = [
             file_entry(p, out_dir, known.get(p.relative_to(out_dir).as_posix()))

@@ -30,7 +30,7 @@ import numpy as np
 
 from .staging import ArticleFacts
 
-__all__ = ["SplitPlan", "hash_split", "plan_splits"]
+__all__ = ["SplitPlan", "SplitPlanner", "hash_split", "plan_splits"]
 
 
 _INSERT_BATCH = 10_000
@@ -153,11 +153,20 @@ class _FactsIndex:
         if threshold is not None:
             self.bands, self.rows = lsh_bands(threshold, num_perm)
         self.db = sqlite3.connect(directory / "splits.sqlite")
+        # Indexed as the facts arrive: a build adds them batch by batch while the
+        # workers run, and the plan left after the last batch is the queries.
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE fact (id TEXT PRIMARY KEY, grp TEXT, text_key BLOB, minhash BLOB);"
+            "CREATE INDEX fact_text ON fact (text_key, id);"
             "CREATE TABLE band (n INTEGER, key BLOB, id TEXT);"
+            "CREATE INDEX band_key ON band (n, key);"
         )
+        #: the facts up to this rowid have their bands (when they are first of their text)
+        self._banded = 0
+        #: the largest id added so far; an id below it makes earlier bands stale
+        self._last_id = ""
+        self._stale = False
 
     def add_all(
         self, facts: Iterable[ArticleFacts], on_fact: Callable[[ArticleFacts], None]
@@ -170,9 +179,13 @@ class _FactsIndex:
                 self._insert(batch)
                 batch = []
         self._insert(batch)
-        self.db.execute("CREATE INDEX fact_text ON fact (text_key, id)")
 
     def _insert(self, batch: list[ArticleFacts]) -> None:
+        if not batch:
+            return
+        first = min(f.id for f in batch)
+        self._stale = self._stale or first < self._last_id
+        self._last_id = max(self._last_id, max(f.id for f in batch))
         self.db.executemany(
             "INSERT INTO fact VALUES (?, ?, ?, ?)",
             (
@@ -180,6 +193,31 @@ class _FactsIndex:
                 for f in batch
             ),
         )
+        self._band_new()
+
+    def _band_new(self) -> None:
+        """The bands of the facts added since the last call that are the first (smallest
+        id) of their text so far: only the first article of each identical text takes
+        part in the near-duplicate search, its copies being exact duplicates of it.
+
+        Each band is cut by SQLite itself (``substr`` counts bytes in a BLOB): a Python
+        statement per article cost 0.1 CPU s per 5,000 articles. A fact added later
+        with a smaller id than one banded already makes that one's bands stale: they
+        are dropped before the search (:meth:`near_duplicates`); a build adds its
+        batches in id order, so that does not happen there."""
+        if self.threshold is None:
+            return
+        width = self.rows * 8
+        self.db.execute(
+            "INSERT INTO band SELECT n.v, substr(f.minhash, n.v * ? + 1, ?), f.id FROM"
+            " (SELECT id, minhash FROM fact f WHERE f.rowid > ? AND f.minhash IS NOT NULL"
+            "  AND NOT EXISTS (SELECT 1 FROM fact g WHERE g.text_key = f.text_key"
+            "   AND g.id < f.id AND g.minhash IS NOT NULL)) AS f,"
+            " (WITH RECURSIVE c(v) AS (SELECT 0 UNION ALL SELECT v + 1 FROM c WHERE v + 1 < ?)"
+            "  SELECT v FROM c) AS n",
+            (width, width, self._banded, self.bands),
+        )
+        self._banded = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM fact").fetchone()[0]
 
     def group_keys(self) -> int:
         return self.db.execute("SELECT COUNT(DISTINCT grp) FROM fact").fetchone()[0]
@@ -209,19 +247,12 @@ class _FactsIndex:
         """
         if self.threshold is None:
             return
-        width = self.rows * 8
-        # Each band of each first article, cut by SQLite itself (``substr`` counts bytes
-        # in a BLOB): a Python statement per article cost 0.1 CPU s per 5,000 articles,
-        # serial in the parent. MIN(id) picks the row its bare ``minhash`` comes from.
-        self.db.execute(
-            "INSERT INTO band SELECT n.v, substr(f.minhash, n.v * ? + 1, ?), f.id FROM"
-            " (SELECT MIN(id) AS id, minhash FROM fact WHERE minhash IS NOT NULL"
-            "  GROUP BY text_key) AS f,"
-            " (WITH RECURSIVE c(v) AS (SELECT 0 UNION ALL SELECT v + 1 FROM c WHERE v + 1 < ?)"
-            "  SELECT v FROM c) AS n",
-            (width, width, self.bands),
-        )
-        self.db.execute("CREATE INDEX band_key ON band (n, key)")
+        self._band_new()  # facts written into the table directly (tests) have theirs now
+        if self._stale:
+            self.db.execute(
+                "DELETE FROM band WHERE id NOT IN (SELECT MIN(id) FROM fact"
+                " WHERE minhash IS NOT NULL GROUP BY text_key)"
+            )
         candidates = self.db.execute(
             "SELECT DISTINCT a.id, b.id FROM band a JOIN band b"
             " ON a.n = b.n AND a.key = b.key AND a.id < b.id ORDER BY a.id, b.id"
@@ -235,6 +266,78 @@ class _FactsIndex:
 
     def close(self) -> None:
         self.db.close()
+
+
+class SplitPlanner:
+    """:func:`plan_splits` in two steps: the facts added as they come (a build adds each
+    batch's when its result is taken, while the workers run the next ones), then
+    :meth:`plan`. Only the duplicate queries and the components remain after the
+    last batch. Use it as a context manager (its temporary index is removed on exit)."""
+
+    def __init__(
+        self,
+        *,
+        assignment: Mapping[str, str],
+        near_duplicate_threshold: float | None,
+        num_perm: int = 64,
+    ) -> None:
+        self._assignment = assignment
+        self._tmp = tempfile.TemporaryDirectory(prefix="builder-splits-")
+        self._index = _FactsIndex(Path(self._tmp.name), near_duplicate_threshold, num_perm)
+        #: group key -> {configuration name: split}
+        self._pins: defaultdict[str, dict[str, str]] = defaultdict(dict)
+
+    def __enter__(self) -> SplitPlanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._index.close()
+        self._tmp.cleanup()
+
+    def _note_pins(self, f: ArticleFacts) -> None:
+        assignment = self._assignment
+        if f.id in assignment:
+            self._pins[f.group_key][f.id] = assignment[f.id]
+        name = _explicit_key(f.group_key)
+        if name in assignment:
+            self._pins[f.group_key][name] = assignment[name]
+
+    def add(self, facts: Iterable[ArticleFacts]) -> None:
+        """Index these articles' facts (any order; the plan is the same)."""
+        self._index.add_all(facts, self._note_pins)
+
+    def plan(self, *, ratios: Mapping[str, float], salt: str) -> SplitPlan:
+        """The plan of every article added (see the module docstring)."""
+        plan = SplitPlan(ratios=dict(ratios), salt=salt)
+        uf = _UnionFind()
+        index = self._index
+        merges = 0
+        for group in index.exact_duplicates():
+            plan.exact_duplicates.append([article_id for article_id, _ in group])
+            merges += sum(uf.union(group[0][1], grp) for _, grp in group[1:])
+        for a, b, ga, gb in index.near_duplicates():
+            plan.near_duplicates.append([a, b])
+            merges += uf.union(ga, gb)
+        plan.components = index.group_keys() - merges
+        plan.exact_duplicates.sort()
+
+        plan._root_of = {key: uf.find(key) for key in uf.parent}
+        by_component: defaultdict[str, dict[str, str]] = defaultdict(dict)
+        for key, named in self._pins.items():
+            by_component[plan._root_of.get(key, key)].update(named)
+        for root, named in sorted(by_component.items()):
+            splits = sorted(set(named.values()))
+            if len(splits) > 1:
+                said = ", ".join(f"{name!r} -> {split}" for name, split in sorted(named.items()))
+                plan.conflicts.append(
+                    f"{said}: these name articles that must share a split"
+                    f" (joined through {root!r}, by grouping key or duplicate text)"
+                )
+            plan._pinned_split[root] = splits[0]
+        return plan
 
 
 def plan_splits(
@@ -252,44 +355,8 @@ def plan_splits(
     value, e.g. a publisher) to a split, as the configuration's
     ``splits.assignment`` does.
     """
-    plan = SplitPlan(ratios=dict(ratios), salt=salt)
-    uf = _UnionFind()
-    pins: defaultdict[str, dict[str, str]] = defaultdict(dict)  # group key -> {config name: split}
-
-    def note_pins(f: ArticleFacts) -> None:
-        if f.id in assignment:
-            pins[f.group_key][f.id] = assignment[f.id]
-        name = _explicit_key(f.group_key)
-        if name in assignment:
-            pins[f.group_key][name] = assignment[name]
-
-    with tempfile.TemporaryDirectory(prefix="builder-splits-") as tmp:
-        index = _FactsIndex(Path(tmp), near_duplicate_threshold, num_perm)
-        try:
-            index.add_all(facts, note_pins)
-            merges = 0
-            for group in index.exact_duplicates():
-                plan.exact_duplicates.append([article_id for article_id, _ in group])
-                merges += sum(uf.union(group[0][1], grp) for _, grp in group[1:])
-            for a, b, ga, gb in index.near_duplicates():
-                plan.near_duplicates.append([a, b])
-                merges += uf.union(ga, gb)
-            plan.components = index.group_keys() - merges
-            plan.exact_duplicates.sort()
-        finally:
-            index.close()
-
-    plan._root_of = {key: uf.find(key) for key in uf.parent}
-    by_component: defaultdict[str, dict[str, str]] = defaultdict(dict)
-    for key, named in pins.items():
-        by_component[plan._root_of.get(key, key)].update(named)
-    for root, named in sorted(by_component.items()):
-        splits = sorted(set(named.values()))
-        if len(splits) > 1:
-            said = ", ".join(f"{name!r} -> {split}" for name, split in sorted(named.items()))
-            plan.conflicts.append(
-                f"{said}: these name articles that must share a split"
-                f" (joined through {root!r}, by grouping key or duplicate text)"
-            )
-        plan._pinned_split[root] = splits[0]
-    return plan
+    with SplitPlanner(
+        assignment=assignment, near_duplicate_threshold=near_duplicate_threshold, num_perm=num_perm
+    ) as planner:
+        planner.add(facts)
+        return planner.plan(ratios=ratios, salt=salt)

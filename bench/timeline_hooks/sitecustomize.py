@@ -78,14 +78,15 @@ def _patch_stats(module: object) -> None:
     inner = cls.timed
 
     @contextlib.contextmanager
-    def timed(self, stage, records=1, *, where="worker"):  # type: ignore[no-untyped-def]
+    def timed(self, stage, records=1, *, where="worker", **clock):  # type: ignore[no-untyped-def]
+        # ``clock``: the keyword of trees that have it (passed on as given)
         if where != "parent":
-            with inner(self, stage, records, where=where):
+            with inner(self, stage, records, where=where, **clock):
                 yield
             return
         emit("stage-start", stage=stage)
         try:
-            with inner(self, stage, records, where=where):
+            with inner(self, stage, records, where=where, **clock):
                 yield
         finally:
             emit("stage-end", stage=stage)
