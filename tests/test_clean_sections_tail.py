@@ -55,6 +55,20 @@ AUTHOR_BOXES = {
         "Jonas Berg\nHead Baker\nJonas has twelve years of experience in Nordic bakeries and "
         "writes our monthly baking column.\nFollow Jonas on Instagram"
     ),
+    # The bio names its person after "I'm", after a longer first name, or only by the
+    # first name, and says what they do in a career's words, not a job title after "is".
+    "a first-person bio": (
+        "Priya Nair\nI'm Priya, a home baker turned bread coach, and I test every recipe "
+        "here three times before it goes up.\nSay hello on Instagram"
+    ),
+    "a bio under the short first name": (
+        "Tom Wojcik\nTomasz (Tom) Wojcik has spent fifteen years in bakery kitchens from "
+        "Krakow to Dublin and still mills his own rye.\nMore from Tom"
+    ),
+    "a bio in a career's words": (
+        "Elif Demir\nElif is a seasoned recipe developer with a passion for whole grains "
+        "and slow, cold fermentation."
+    ),
 }
 
 
@@ -109,6 +123,21 @@ def test_a_company_about_paragraph_stays(lowercased: bool) -> None:
     raw = form("\n\n".join(ARTICLE) + "\n\n" + about + "\n")
     result = _clean(raw)
     assert not _section_reasons(result)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_service_named_by_a_company_is_not_an_author(lowercased: bool) -> None:
+    """ "Wholesale Baking" over "Northfield's Wholesale Baking team specializes in ...":
+    the heading's words follow the company's name, so it names a service, not a person;
+    the bio matcher leaves it (what the rest of the cleaner does with it is its own)."""
+    form = _form(lowercased)
+    box = (
+        "Wholesale Baking\nNorthfield's Wholesale Baking team specializes in supplying "
+        "cafes with par-baked rye and seeded loaves every morning."
+    )
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + box + "\n")
+    result = _clean(raw)
+    assert not [r for r in _section_reasons(result) if "author" in r]
 
 
 THREAD = (
