@@ -140,6 +140,52 @@ def test_a_service_named_by_a_company_is_not_an_author(lowercased: bool) -> None
     assert not [r for r in _section_reasons(result) if "author" in r]
 
 
+PAYWALLS = {
+    "exclusive": (
+        "This article is exclusive to Crumb+ subscribers\n"
+        "Get every recipe, the bakers' newsletter and live classes.\n"
+        "Monthly\n$8\n$8/month Get Started\nAnnual\n$80\nSave 17%\nView all plans"
+    ),
+    "unlock": (
+        "Unlock the full story\nJoin Crumb+ for $5 a month, cancel any time\n"
+        "Subscribe\nAlready a member? Sign in"
+    ),
+}
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("case", sorted(PAYWALLS))
+def test_a_paywall_after_the_article_goes_whole(case: str, lowercased: bool) -> None:
+    form = _form(lowercased)
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + PAYWALLS[case] + "\n")
+    result = _clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    reasons = _section_reasons(result)
+    assert len(reasons) == 1 and "sections.appeal" in reasons[0], reasons
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_paywall_line_over_the_rest_of_the_article_stays(lowercased: bool) -> None:
+    """A preview's paywall line with the article going on under it (the full text was
+    extracted): the prose after it is not a plans table."""
+    form = _form(lowercased)
+    more = (
+        "For a lighter loaf, swap a third of the rye for strong white flour and cut the "
+        "water by a splash; the dough will hold its shape in the basket.",
+        "Seeds go in after the first mix: soak them overnight so they do not pull water "
+        "from the dough, and press a handful into the top before baking.",
+    )
+    raw = form(
+        "\n\n".join(ARTICLE)
+        + "\n\nThis article is exclusive to Crumb+ subscribers\n\n"
+        + "\n\n".join(more)
+        + "\n"
+    )
+    result = _clean(raw)
+    assert not _section_reasons(result)
+    assert form(more[1]) in result.text
+
+
 THREAD = (
     "Such a helpful post, thank you!\n"
     "I tried this on Sunday and my loaf finally rose properly.\n"
