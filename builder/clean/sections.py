@@ -666,14 +666,19 @@ class TrailingSection(CleaningStep):
             return -1
         bio = lines[j][2]
         words = bio.words
+        if len(words) < ECHO_BIO_MIN_WORDS or not name:
+            return -1
+        # The cheapest test first (most lines over a paragraph are subheadings whose
+        # words the paragraph does not open with).
+        head = words[:ECHO_NAME_AT]
+        if name[0] not in head and name[-1] not in head:
+            return -1
         # Not "About Acme" over "Acme is ...": a press release's own last part, about
         # the company, is often the article's.
         if (
-            len(words) < ECHO_BIO_MIN_WORDS
-            or not name
             # a person's name has no function word ("Stay Ahead with Acme" is a promo's
             # header), and "About Acme" over "Acme is ..." is a press release's boilerplate
-            or any(w in _NOT_NAME_START or w == "about" for w in name)
+            any(w in _NOT_NAME_START or w == "about" for w in name)
             or any(w.isdigit() for w in name)
             or lines[k][2].norm.endswith((".", "!", "?", ":", ";", ","))
         ):
