@@ -55,6 +55,20 @@ AUTHOR_BOXES = {
         "Jonas Berg\nHead Baker\nJonas has twelve years of experience in Nordic bakeries and "
         "writes our monthly baking column.\nFollow Jonas on Instagram"
     ),
+    # The bio names its person after "I'm", after a longer first name, or only by the
+    # first name, and says what they do in a career's words, not a job title after "is".
+    "a first-person bio": (
+        "Priya Nair\nI'm Priya, a home baker turned bread coach, and I test every recipe "
+        "here three times before it goes up.\nSay hello on Instagram"
+    ),
+    "a bio under the short first name": (
+        "Tom Wojcik\nTomasz (Tom) Wojcik has spent fifteen years in bakery kitchens from "
+        "Krakow to Dublin and still mills his own rye.\nMore from Tom"
+    ),
+    "a bio in a career's words": (
+        "Elif Demir\nElif is a seasoned recipe developer with a passion for whole grains "
+        "and slow, cold fermentation."
+    ),
 }
 
 
@@ -109,6 +123,67 @@ def test_a_company_about_paragraph_stays(lowercased: bool) -> None:
     raw = form("\n\n".join(ARTICLE) + "\n\n" + about + "\n")
     result = _clean(raw)
     assert not _section_reasons(result)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_service_named_by_a_company_is_not_an_author(lowercased: bool) -> None:
+    """ "Wholesale Baking" over "Northfield's Wholesale Baking team specializes in ...":
+    the heading's words follow the company's name, so it names a service, not a person;
+    the bio matcher leaves it (what the rest of the cleaner does with it is its own)."""
+    form = _form(lowercased)
+    box = (
+        "Wholesale Baking\nNorthfield's Wholesale Baking team specializes in supplying "
+        "cafes with par-baked rye and seeded loaves every morning."
+    )
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + box + "\n")
+    result = _clean(raw)
+    assert not [r for r in _section_reasons(result) if "author" in r]
+
+
+PAYWALLS = {
+    "exclusive": (
+        "This article is exclusive to Crumb+ subscribers\n"
+        "Get every recipe, the bakers' newsletter and live classes.\n"
+        "Monthly\n$8\n$8/month Get Started\nAnnual\n$80\nSave 17%\nView all plans"
+    ),
+    "unlock": (
+        "Unlock the full story\nJoin Crumb+ for $5 a month, cancel any time\n"
+        "Subscribe\nAlready a member? Sign in"
+    ),
+}
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("case", sorted(PAYWALLS))
+def test_a_paywall_after_the_article_goes_whole(case: str, lowercased: bool) -> None:
+    form = _form(lowercased)
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + PAYWALLS[case] + "\n")
+    result = _clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    reasons = _section_reasons(result)
+    assert len(reasons) == 1 and "sections.appeal" in reasons[0], reasons
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_paywall_line_over_the_rest_of_the_article_stays(lowercased: bool) -> None:
+    """A preview's paywall line with the article going on under it (the full text was
+    extracted): the prose after it is not a plans table."""
+    form = _form(lowercased)
+    more = (
+        "For a lighter loaf, swap a third of the rye for strong white flour and cut the "
+        "water by a splash; the dough will hold its shape in the basket.",
+        "Seeds go in after the first mix: soak them overnight so they do not pull water "
+        "from the dough, and press a handful into the top before baking.",
+    )
+    raw = form(
+        "\n\n".join(ARTICLE)
+        + "\n\nThis article is exclusive to Crumb+ subscribers\n\n"
+        + "\n\n".join(more)
+        + "\n"
+    )
+    result = _clean(raw)
+    assert not _section_reasons(result)
+    assert form(more[1]) in result.text
 
 
 THREAD = (

@@ -27,7 +27,10 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
 * a references or footnotes header ("References", "Sources", "Notes") over lines that
   mostly cite (a link, a year, "et al.", a numbered note): ``sections.references``;
 * an author's bio ("Ruth Mensah is a garden writer ...", with the short name and role
-  lines above it) with hardly any prose after it: ``sections.author_bio``;
+  lines above it) with hardly any prose after it: ``sections.author_bio``; or the
+  author's name on a line of its own over a bio that names the same person in its first
+  words ("Dana Kim" over "Dana has spent ten years ...", "I'm Dana, a ...", "Dana Kim,
+  a licensed ...") in a career's words (``_BIO_VOCAB``): ``sections.author_name``;
 * a comment or contact form: ``MIN_FIELDS`` field labels ("Name *", "Email
   (required)"), with the short header above them (``sections.form``).
 
@@ -347,11 +350,26 @@ _BIO_VERBS = frozenset(
         "enjoys",
     ]
 )
+#: Where the bio may name its person: within its first ``ECHO_NAME_AT`` words, by the
+#: first name or the surname (the name line's first or last word): "About the Author
+#: Dana Kim is ...", "Ludovic (Ludo) Fourrage is ...", "I'm Dana, a ...".
+ECHO_NAME_AT = 4
+#: A bio in the first person names its person after "I'm" / "I am".
+_FIRST_PERSON = (["i", "m"], ["i", "am"])
+#: Words a bio may open with before its person's name.
+_NAME_PREFIX = frozenset(
+    ["about", "the", "author", "i", "m", "am", "hi", "hello", "dr", "mr", "ms"]
+)
 _BIO_VOCAB = re.compile(
     r"\b(?:writer|writes|editor|author|journalist|reporter|columnist|contributor|freelance|"
     r"blogger|experience|years|founder|co founder|ceo|expert|specialist|analyst|consultant|"
     r"degree|graduate|passionate|loves|based in|holds a|phd|certified|executive|director|"
-    r"professor|photographer|head of|chief)\b"
+    r"professor|photographer|head of|chief|"
+    # how bios describe a career: "a seasoned copywriter", "with a passion for writing",
+    # "worked in marketing", "specializes in", "an industry veteran", "VP of Marketing"
+    r"copywriter|content writer|marketer|strategist|coach|trainer|enthusiast|passion|"
+    r"veteran|seasoned|career|worked (?:in|as|at|for)|has spent|specializ(?:es|ing|ed)|"
+    r"specialis(?:es|ing|ed)|vp|vice president|renowned)\b"
 )
 #: A bio is at most this many words.
 BIO_MAX_WORDS = 80
@@ -408,6 +426,25 @@ def _about_person(view: LineView, name: str) -> bool:
         words[0].casefold() in _PRONOUN_START
         and any(w.casefold() in ("she", "he", "they") for w in first)
     )
+
+
+def _named_at(words: Sequence[str], name: Sequence[str]) -> int:
+    """Where a bio names the person of the name line above it (-1: it does not): the
+    name's first word or surname among the bio's first ``ECHO_NAME_AT`` words, after
+    only a label or "I'm" (``_NAME_PREFIX``: "About the Author Dana Kim is ...", "I'm
+    Dana, a ..."), or after one word when the whole name follows it (a full first name:
+    "Ludovic (Ludo) Fourrage is ..."). Not "Acme's Investment Banking practice" under
+    "Investment Banking": a company's box names a service, not a person."""
+    names = {name[0], name[-1]}
+    for i, word in enumerate(words[:ECHO_NAME_AT]):
+        if word in names:
+            before = words[:i]
+            if all(w in _NAME_PREFIX for w in before) or (
+                i == 1 and list(words[1 : 1 + len(name)]) == list(name)
+            ):
+                return i
+            return -1
+    return -1
 
 
 def _is_name(view: LineView) -> bool:
@@ -629,19 +666,33 @@ class TrailingSection(CleaningStep):
             return -1
         bio = lines[j][2]
         words = bio.words
+        if len(words) < ECHO_BIO_MIN_WORDS or not name:
+            return -1
+        # The cheapest test first (most lines over a paragraph are subheadings whose
+        # words the paragraph does not open with).
+        head = words[:ECHO_NAME_AT]
+        if name[0] not in head and name[-1] not in head:
+            return -1
         # Not "About Acme" over "Acme is ...": a press release's own last part, about
         # the company, is often the article's.
         if (
-            len(words) < ECHO_BIO_MIN_WORDS
-            or not name
-            or words[0] != name[0]
-            or name[0] in _NOT_NAME_START
+            # a person's name has no function word ("Stay Ahead with Acme" is a promo's
+            # header), and "About Acme" over "Acme is ..." is a press release's boilerplate
+            any(w in _NOT_NAME_START or w == "about" for w in name)
             or any(w.isdigit() for w in name)
             or lines[k][2].norm.endswith((".", "!", "?", ":", ";", ","))
         ):
             return -1
+        at = _named_at(words, name)
+        if at < 0:
+            return -1
         second = name[1] if len(name) > 1 else None
-        if words[1] not in _BIO_VERBS and words[1] != second:
+        after_name = words[at + 1 : at + 4]
+        if not (
+            words[at - 2 : at] in _FIRST_PERSON
+            or (after_name and after_name[0] == second)
+            or any(w in _BIO_VERBS for w in after_name)
+        ):
             return -1
         if not _BIO_VOCAB.search(bio.key):
             return -1
