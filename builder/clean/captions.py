@@ -78,6 +78,30 @@ _SUBJECT = (
     r"|child|children|kids|couple|family|hands?|close ?- ?up|closeup|overhead view"
     r"|aerial view|view)"
 )
+#: The first words ``_SUBJECT`` can open with.
+_SUBJECT_FIRST = (
+    "a|an|two|three|four|several|group|man|woman|men|women|person|people|girl|boy|child"
+    "|children|kids|couple|family|hands?|close|closeup|overhead|aerial|view"
+)
+#: The lines that may be scenes, found in one scan of the whole text (behind a newline
+#: put before it: a pattern opening with a literal is searched for it in C): those
+#: opening with a word a scene opens with, as their normalized forms would (normalizing
+#: only closes up white space and punctuation). Most lines are not, and no view of
+#: them is made.
+_SCENE_CANDIDATE = re.compile(rf"\n([^\w\n]*(?:{_SUBJECT_FIRST})\b[^\n]*)", re.IGNORECASE)
+#: The last words of media labels (a superset: "stock image" ends in "image").
+_MEDIA_ENDINGS = (
+    "logo",
+    "icon",
+    "image",
+    "photo",
+    "photograph",
+    "thumbnail",
+    "shot",
+    "avatar",
+    "banner",
+)
+_LONGEST_ENDING = max(map(len, _MEDIA_ENDINGS))
 #: Words in "-ing" that are not participles ("during", "morning", "a building").
 _NOT_PARTICIPLE = (
     r"(?!(during|morning|evening|everything|something|nothing|anything|thing|king|ring"
@@ -127,10 +151,11 @@ def media_label(view: LineView) -> bool:
 def scene(view: LineView) -> bool:
     """A description of what a picture shows: "A woman sitting on a couch"."""
     n = len(view.words)
+    if not SCENE_WORDS[0] <= n <= SCENE_WORDS[1]:
+        return False
     norm = view.norm
     return (
-        SCENE_WORDS[0] <= n <= SCENE_WORDS[1]
-        and not norm.endswith(("?", ":", ";", "!", ","))
+        not norm.endswith(("?", ":", ";", "!", ","))
         and bool(_SCENE.match(norm))
         and len(_SENTENCE_END.findall(norm)) <= 1
         and not _SENTENCE.search(norm)
@@ -144,27 +169,43 @@ class ImageCaptions(CleaningStep):
     name = "captions"
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        edits: list[Edit] = []
-        above: LineView | None = None
+        found: dict[int, tuple[int, str]] = {}  # line start -> (end, reason)
+        tail = -_LONGEST_ENDING
         for start, end, raw in iter_lines(text):
-            if not raw.strip():
-                continue
-            view = line_view(raw)
-            reason = None
-            if media_label(view):
-                reason = "media_label"
-            elif scene(view) and not _wrapped(above) and not LIST_MARKER.match(raw.lstrip()):
-                reason = "scene"
-            if reason:
-                edits.append(self.edit(start, end, "", reason))
-            above = view
-        return edits
+            # the line's last characters, casefolded: no view of most lines is made
+            if raw.rstrip()[tail:].casefold().endswith(_MEDIA_ENDINGS) and media_label(
+                line_view(raw)
+            ):
+                found[start] = (end, "media_label")
+        for m in _SCENE_CANDIDATE.finditer("\n" + text):
+            raw, start = m.group(1), m.start()  # m.start(): the line's start in text
+            if (
+                start not in found
+                and scene(line_view(raw))
+                and not _wrapped(_line_above(text, start))
+                and not LIST_MARKER.match(raw.lstrip())
+            ):
+                end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
+                found[start] = (end, "scene")
+        return [self.edit(start, end, "", why) for start, (end, why) in sorted(found.items())]
 
 
-def _wrapped(above: LineView | None) -> bool:
+def _line_above(text: str, start: int) -> str | None:
+    """The last line before offset ``start`` (a line's start) with more than white
+    space in it, if any."""
+    end = start - 1  # the newline that ends the line above
+    while end > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end]
+        if line.strip():
+            return line
+        end = begin - 1
+    return None
+
+
+def _wrapped(above: str | None) -> bool:
     """Whether the line above is a paragraph running on across the line break."""
-    return (
-        above is not None
-        and len(above.words) >= WRAPPED_WORDS
-        and bool(_OPEN_END.search(above.norm))
-    )
+    if above is None:
+        return False
+    view = line_view(above)
+    return len(view.words) >= WRAPPED_WORDS and bool(_OPEN_END.search(view.norm))
