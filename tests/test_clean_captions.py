@@ -10,9 +10,8 @@ stay.
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from text_forms import tokenized
 
 from builder.clean.captions import ImageCaptions, media_label, scene
 from builder.clean.edits import rebuild_raw
@@ -73,11 +72,6 @@ NEAR_MISSES = [
 ]
 
 
-def _tokenized(text: str) -> str:
-    """Lowercased and tokenized, line by line, as older corpora have it."""
-    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
-
-
 @pytest.mark.parametrize("lowercased", [False, True])
 @pytest.mark.parametrize(
     ("reason", "line"), [(r, line) for r, lines in CAPTIONS.items() for line in lines]
@@ -88,7 +82,7 @@ def test_a_caption_between_paragraphs_goes_and_the_article_stays(
     article = f"{P1}\n\n{P2}\n\n{P3}"
     page = f"{P1}\n\n{line}\n\n{P2}\n\n{P3}"
     if lowercased:
-        article, page = _tokenized(article), _tokenized(page)
+        article, page = tokenized(article), tokenized(page)
     result = Cleaner.default().clean(page)
     assert result.text == article
     assert any(f"captions.{reason}" in e.reason for e in result.edits), (
@@ -110,7 +104,7 @@ def test_captions_under_the_title_go_and_the_title_stays(lowercased: bool) -> No
     )
     article = f"How we bake our two-day rye\n\n{P1}\n\n{P2}\n\n{P3}"
     if lowercased:
-        page, article = _tokenized(page), _tokenized(article)
+        page, article = tokenized(page), tokenized(article)
     result = Cleaner.default().clean(page)
     assert result.text == article
     reasons = [e.reason for e in result.edits]
@@ -124,7 +118,7 @@ def test_article_lines_shaped_like_captions_stay(line: str, lowercased: bool) ->
     if lowercased:
         if line.startswith("A Beginner"):
             pytest.skip("title case is what tells this subheading; lowercased text has none")
-        page = _tokenized(page)
+        page = tokenized(page)
     edits = ImageCaptions().find_edits(page, DocumentContext())
     assert edits == [], (line, edits)
 

@@ -12,6 +12,7 @@ import random
 import re
 
 import pytest
+from text_forms import tokenized
 
 from builder.clean.edits import rebuild_raw
 from builder.clean.pipeline import Cleaner
@@ -77,11 +78,6 @@ BODY_FURNITURE: dict[str, list[str]] = {
 }
 
 
-def _tokenized(text: str) -> str:
-    """Lowercased and tokenized, line by line, as older corpora have it."""
-    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
-
-
 @pytest.mark.parametrize("lowercased", [False, True])
 @pytest.mark.parametrize(
     ("family", "line"), [(f, line) for f, lines in BODY_FURNITURE.items() for line in lines]
@@ -92,7 +88,7 @@ def test_family_furniture_goes_between_paragraphs_and_the_article_stays(
     article = f"{P1}\n\n{P2}\n\n{P3}"
     page = f"{P1}\n\n{line}\n\n{P2}\n\n{P3}"
     if lowercased:
-        article, page = _tokenized(article), _tokenized(page)
+        article, page = tokenized(article), tokenized(page)
     result = Cleaner.default().clean(page)
     assert result.text == article
     assert any(f"boilerplate.{family}" in e.reason for e in result.edits), (
@@ -141,7 +137,7 @@ NEAR_MISSES = [
 def test_near_misses_in_the_body_stay_byte_identical(lowercased: bool) -> None:
     page = "\n\n".join([P1, *NEAR_MISSES, P2])
     if lowercased:
-        page = _tokenized(page)
+        page = tokenized(page)
     assert Cleaner.default().clean(page).text == page
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from text_forms import tokenized
 
 from builder.clean.boilerplate import BoilerplateLines
 from builder.clean.edits import map_span, rebuild_raw
@@ -669,11 +670,6 @@ def test_bare_headline_rail_goes_but_an_articles_closing_list_stays() -> None:
     assert _clean(page)[0] == page
 
 
-def _tokenized(text: str) -> str:
-    """Lowercased and tokenized line by line, as older corpora have it."""
-    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
-
-
 RENTS = (
     "Average rents for new tenancies rose by 9% in the year to March, the fastest rise on "
     "record, as demand from tenants outstripped the homes available to let.",
@@ -692,7 +688,7 @@ BREACH = (
 def test_a_closing_question_over_its_advice_stays_but_a_rail_goes(
     sep: str, lowercased: bool
 ) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     # A question about the article's subject ("tenants") over advice items without
     # closing punctuation, set apart by a blank line or not.
     advice = (
@@ -743,7 +739,7 @@ ROUTES = (
 def test_a_closing_list_under_a_header_naming_the_articles_subject_stays(
     sep: str, lowercased: bool, bullet: str
 ) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     items = "\n".join(bullet + item for item in ROUTES.split("\n"))
     # "Most popular routes" in an article about routes, over three routes of which
     # one names its places: the header counts as one more line about the article.

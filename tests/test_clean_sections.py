@@ -7,11 +7,10 @@ after the article goes with one edit naming what opened it, and the article stay
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from text_forms import tokenized
 
 from builder.clean.edits import rebuild_raw
 from builder.clean.lines import line_view
@@ -99,11 +98,6 @@ BLOCKS: dict[str, str] = {
 }
 
 
-def _tokenized(text: str) -> str:
-    """Lowercased and tokenized line by line, as older corpora have it."""
-    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
-
-
 def _page(block: str) -> str:
     return "\n\n".join(ARTICLE) + "\n\n" + block + "\n"
 
@@ -116,7 +110,7 @@ def test_every_section_family_has_a_case() -> None:
 @pytest.mark.parametrize("lowercased", [False, True])
 @pytest.mark.parametrize("family", sorted(BLOCKS))
 def test_the_block_after_the_article_goes_as_one_edit(family: str, lowercased: bool) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     raw = form(_page(BLOCKS[family]))
     result = Cleaner.default().clean(raw)
     article = form("\n\n".join(ARTICLE))
@@ -136,7 +130,7 @@ def test_a_header_in_the_first_part_of_the_page_opens_no_block() -> None:
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_related_link_between_paragraphs_leaves_the_article_after_it(lowercased: bool) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     raw = form(
         "\n\n".join(ARTICLE[:2])
         + "\n\nAlso read:\nHow to harden off seedlings\n\n"
@@ -169,7 +163,7 @@ def test_quoted_speech_is_not_a_commenter_line() -> None:
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_comment_section_longer_than_the_article_goes_too(lowercased: bool) -> None:
     # A forum-style thread under a short story: titled comments with their scores.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     thread = "\n".join(
         f"Re: grow lights (Score:{i % 5})\n"
         "I have used a cheap shop light for years and my seedlings never stretched, "
@@ -205,7 +199,7 @@ def test_a_counted_comment_header_opens_the_section_without_other_cues() -> None
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_comment_stamps_open_the_thread_with_the_name_above_them(lowercased: bool) -> None:
     # A thread whose commenter lines lost "says": a name, then its date and time.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     block = (
         "Gwen Alder\nApril 9, 2023 at 7:42 am\nDo you leave the light on overnight at all?\n"
         "Owen\n10 Apr 2023, 21:05\nNo, fourteen hours is plenty for mine.\n"
@@ -221,7 +215,7 @@ def test_comment_stamps_open_the_thread_with_the_name_above_them(lowercased: boo
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_commented_on_line_with_its_date_is_a_commenter_line(lowercased: bool) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     block = (
         "kestrel42 commented Mar 2, 2024\nWorked for my chillies as well.\n"
         "bramblefox commented 4 Mar 2024\nWhich compost did you use?"
@@ -232,7 +226,7 @@ def test_a_commented_on_line_with_its_date_is_a_commenter_line(lowercased: bool)
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_schedule_of_dates_in_the_article_is_not_a_comment_thread(lowercased: bool) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     raw = form(
         "\n\n".join(ARTICLE[:3])
         + "\n\nThe allotment society runs two seed swaps this spring:\n"
@@ -246,7 +240,7 @@ def test_a_schedule_of_dates_in_the_article_is_not_a_comment_thread(lowercased: 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_praise_and_thanks_in_the_article_are_not_a_comment_section(lowercased: bool) -> None:
     # The author thanks people and praises a product: one or two such lines are prose.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     raw = form(
         "\n\n".join(ARTICLE)
         + "\n\nGreat tips from the head gardener at Kew made this guide possible.\n\n"
@@ -257,7 +251,7 @@ def test_praise_and_thanks_in_the_article_are_not_a_comment_section(lowercased: 
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     block = "Medically reviewed by:\nDr. Hana Okafor, MD\nBoard-certified dermatologist"
     result = Cleaner.default().clean(form(_page(block)))
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
@@ -292,7 +286,7 @@ def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
 def test_rails_and_share_widgets_under_theme_names_go(
     block: str, family: str, lowercased: bool
 ) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     result = Cleaner.default().clean(form(_page(block)))
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     [edit] = [e for e in result.edits if "sections." in e.reason]
@@ -303,7 +297,7 @@ def test_rails_and_share_widgets_under_theme_names_go(
 def test_a_suggested_reading_line_between_the_articles_parts_stays(lowercased: bool) -> None:
     # "Suggested reading:" over a link card, then the article's closing line: short
     # enough to go if the line opened a block, but bloggers put it between their parts.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     raw = form(
         "\n\n".join(ARTICLE)
         + "\n\nSuggested reading:\nHow to pot on seedlings\n\n"
@@ -316,7 +310,7 @@ def test_a_suggested_reading_line_between_the_articles_parts_stays(lowercased: b
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_form_after_the_article_goes_with_its_header(lowercased: bool) -> None:
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     block = "Drop us a line\nName *\nEmail (required)\nMessage\nSend"
     result = Cleaner.default().clean(form(_page(block)))
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
@@ -333,7 +327,7 @@ def test_one_field_like_word_in_the_article_is_not_a_form() -> None:
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_second_header_confirms_a_block_with_a_prose_bio(lowercased: bool) -> None:
     # "Share this", an author's bio (prose), then "You might also like": the footer.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     block = (
         "Share this\nRuth Mensah\n"
         "Ruth has grown vegetables on an allotment in Bristol for twenty years, writes a weekly "
@@ -354,7 +348,7 @@ def test_a_share_line_before_more_article_prose_stays() -> None:
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_references_header_over_prose_is_the_articles_own_part(lowercased: bool) -> None:
     # "Notes" over the writer's own tips, not a list of what the article cites.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     tail = (
         "Notes\n"
         "Seedlings grown on a cool windowsill can take a week longer to reach transplant "
@@ -368,7 +362,7 @@ def test_a_references_header_over_prose_is_the_articles_own_part(lowercased: boo
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_person_described_in_the_article_is_not_an_author_box(lowercased: bool) -> None:
     # A sentence about someone, with more of the article after it, stays.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     tail = (
         "Dana Whitfield is a market gardener near Totnes who has grown tomatoes under "
         "lights for a decade.\n"
@@ -386,7 +380,7 @@ def test_a_wordpress_thread_header_opens_the_comments_without_commenter_lines(
 ) -> None:
     # The extractor dropped the commenters' names; the counted header with the post's
     # title says what follows, even when the thread is longer than the article.
-    form = _tokenized if lowercased else (lambda text: text)
+    form = tokenized if lowercased else (lambda text: text)
     thread = "12 Comments on “Growing tomatoes under lights”\n" + "\n".join(
         f"{i}. I tried this with my own trays this spring and the stems stayed short "
         f"and strong, much better than the year before when I used the windowsill."

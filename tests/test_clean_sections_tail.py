@@ -9,9 +9,8 @@ a company's own "About" paragraph) and stay.
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from text_forms import tokenized
 
 from builder.clean.edits import rebuild_raw
 from builder.clean.pipeline import Cleaner
@@ -27,13 +26,8 @@ ARTICLE = (
 )
 
 
-def _tokenized(text: str) -> str:
-    """Lowercased and tokenized line by line, as older corpora have it."""
-    return "\n".join(" ".join(re.findall(r"\w+|[^\w\s]", ln.casefold())) for ln in text.split("\n"))
-
-
 def _form(lowercased: bool):
-    return _tokenized if lowercased else (lambda text: text)
+    return tokenized if lowercased else (lambda text: text)
 
 
 def _clean(raw: str):
