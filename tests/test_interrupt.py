@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,31 @@ from corpus_helpers import make_corpus
 from builder import output, pipeline
 
 ARTICLES = 2500
+
+
+@pytest.fixture(autouse=True)
+def _sigint_as_from_a_terminal() -> Iterator[None]:
+    """The builds start as a terminal starts them: SIGINT neither ignored nor blocked.
+
+    Both are inherited across exec, and a Python started with SIGINT ignored keeps
+    ignoring it: a build started from a test process left so (by a library or an
+    earlier test in the same pytest worker) would finish deaf to Ctrl-C, exit 0, and
+    fail these tests for a reason that is not the builder's. (CI failed the three
+    SIGINT tests of this file once that way, in one xdist worker, while SIGTERM passed.)
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if previous is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 def _digest(folder: Path) -> dict[str, str]:
