@@ -26,10 +26,13 @@ def _sigint_as_from_a_terminal() -> Iterator[None]:
     """The builds start as a terminal starts them: SIGINT neither ignored nor blocked.
 
     Both are inherited across exec, and a Python started with SIGINT ignored keeps
-    ignoring it: a build started from a test process left so (by a library or an
-    earlier test in the same pytest worker) would finish deaf to Ctrl-C, exit 0, and
-    fail these tests for a reason that is not the builder's. (CI failed the three
-    SIGINT tests of this file once that way, in one xdist worker, while SIGTERM passed.)
+    ignoring it, as a background job should. A shell without job control starts every
+    ``cmd &`` with SIGINT and SIGQUIT ignored (POSIX; ``bash -c 'python -c "import
+    signal; print(signal.getsignal(signal.SIGINT))" & wait'`` prints 1, SIG_IGN), so a
+    test run launched that way hands its pytest workers, and the builds they start, a
+    deaf Ctrl-C: the build finishes, exits 0, and these tests fail for a reason that is
+    not the builder's. (CI failed the three SIGINT tests of this file once that way, in
+    the one xdist worker running the file, while SIGTERM passed.)
     """
     previous = signal.getsignal(signal.SIGINT)
     blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
