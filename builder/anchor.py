@@ -497,15 +497,15 @@ def anchor_annotation(
     placed: Placed | None = None,
     file: str = "",
     line: int | None = None,
-    texts_checked: bool = False,
     entity_columns: CheckedColumns | None = None,
 ) -> AnchoredSpans:
     """Map one annotation record's raw spans through the edit log onto ``clean``.
 
     ``placed`` is the result of :func:`place_annotation` for this record (its
     record is the one to pass as ``ann``); its counts are carried over.
-    ``texts_checked``: every span's ``text`` is known to equal its raw characters
-    (``check_annotation`` found no issue): a span no edit touches then keeps it.
+    ``ann`` is a record ``check_annotation`` found no error in (its sole caller,
+    :func:`builder.process.process_article`, anchors no other): every span's
+    ``text`` equals its raw characters, so a span no edit touches keeps it.
     ``entity_columns``: the record's entity spans as ``check_annotation`` found them
     (no issue), made while their dicts were in the CPU's caches: when no edit
     touches any of them, they are the published columns as they are (else the
@@ -520,9 +520,7 @@ def anchor_annotation(
             out.dropped_reasons["not found in the raw text"] += placed.status["dropped"]
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     kw = {"on_removed": on_removed, "methods": methods, "where": where}
-    entities = (
-        _checked_entities(entity_columns, edits, out) if texts_checked and not methods else None
-    )
+    entities = _checked_entities(entity_columns, edits, out) if not methods else None
     if entities is not None:
         assert entity_columns is not None
         ids, now = entities.column("id"), entities.column("start")
@@ -536,7 +534,7 @@ def anchor_annotation(
                 "id": ids,
                 "start": starts,
                 "end": ends,
-                "text": _clean_texts(clean, spans, starts, ends, untouched and texts_checked),
+                "text": _clean_texts(clean, spans, starts, ends, untouched),
                 "label": list(map(_LABEL, spans)),
             },
             len(ids),
@@ -554,7 +552,7 @@ def anchor_annotation(
             "id": list(map(_ID, spans)),
             "start": starts,
             "end": ends,
-            "text": _clean_texts(clean, spans, starts, ends, untouched and texts_checked),
+            "text": _clean_texts(clean, spans, starts, ends, untouched),
             "speaker_id": speakers,
         },
         len(speakers),

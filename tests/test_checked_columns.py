@@ -111,9 +111,7 @@ def test_anchoring_from_checked_columns_is_anchoring_from_the_dicts(
     emap = EditMap(RAW)
     emap.apply(edits)
     plain = anchor_annotation(ann, emap.text, emap.edits)
-    fast = anchor_annotation(
-        ann, emap.text, emap.edits, texts_checked=True, entity_columns=columns["/entities"]
-    )
+    fast = anchor_annotation(ann, emap.text, emap.edits, entity_columns=columns["/entities"])
     assert fast.entity_columns == plain.entity_columns
     assert fast.quote_columns == plain.quote_columns
     assert fast.status == plain.status and list(fast.status) == list(plain.status)
