@@ -525,7 +525,9 @@ def anchor_annotation(
         assert entity_columns is not None
         ids, now = entities.column("id"), entities.column("start")
         # unshifted (no edit): the order check_annotation saw
-        entity_increasing = entity_columns[5] if now is entity_columns[1] else _increasing(now)
+        entity_increasing = (
+            entity_columns.increasing if now is entity_columns.starts else _increasing(now)
+        )
     else:
         spans, starts, ends, untouched = _map(ann.get("entities", []), "entities", edits, out, **kw)
         ids = list(map(_ID, spans))

@@ -70,7 +70,7 @@ def test_a_changed_span_gets_the_issues_of_the_located_loop(
     if (key, value) == ("start", 1.0):  # no issue here (the schema's), but not an int
         assert "/entities" not in columns
     if (kind, key, value) == ("entities", "text", None):  # nothing compared: no texts
-        assert columns["/entities"][3] is None
+        assert columns["/entities"].texts is None
 
 
 def test_a_clean_record_has_no_issue_and_its_entity_columns() -> None:
@@ -87,7 +87,7 @@ def test_a_clean_record_has_no_issue_and_its_entity_columns() -> None:
     ann["entities"] = ann["entities"][::-1]
     columns.clear()
     assert check_annotation(ann, RAW, SETS, file="a", line=1, columns=columns) == []
-    assert columns["/entities"][5] is False
+    assert columns["/entities"].increasing is False
 
 
 EDIT_LOGS = [

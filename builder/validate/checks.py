@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .report import Issue
 
@@ -42,10 +42,10 @@ def check_spans(
     made while they are in the CPU's caches (the anchoring takes them from there)."""
     labels = set(label_set) if label_set is not None else None
     if type(spans) is list:
-        rows = _none_found(spans, text, labels, seen_ids)
-        if rows is not None:
+        found = _none_found(spans, text, labels, seen_ids)
+        if found is not None:
             if columns is not None and labels is not None:
-                columns[pointer] = _columns(rows)
+                columns[pointer] = _columns(*found)
             return []
     issues: list[Issue] = []
     length = len(text) if text is not None else 0
@@ -108,45 +108,55 @@ def check_spans(
     return issues
 
 
-#: a span's values the checks read, as one tuple made in C (KeyError: a key missing),
-#: with its label when there is a label set (quotes have none)
-_FIELDS = operator.itemgetter("id", "start", "end", "text", "label")
-_FIELDS_NO_LABEL = operator.itemgetter("id", "start", "end", "text", "id")
+#: a span's values the checks read, as one tuple made in C (KeyError: a key missing)
+_FIELDS = operator.itemgetter("id", "start", "end", "text")
+_LABEL = operator.itemgetter("label")
 
 
-#: A span list's (ids, starts, ends, texts, labels, starts strictly increasing), as
-#: :func:`check_spans` found them with no issue (each list the spans' own values;
-#: texts None when a span has none: only a span with a text had it compared).
-CheckedColumns = tuple[list[Any], list[int], list[int], list[str] | None, list[Any], bool]
+class CheckedColumns(NamedTuple):
+    """A span list's values as :func:`check_spans` found them with no issue (each
+    list the spans' own values, in the record's order)."""
+
+    ids: list[Any]
+    starts: list[int]
+    ends: list[int]
+    #: None when a span has no text (only a span with a text had it compared)
+    texts: list[str] | None
+    labels: list[Any]
+    #: the starts strictly increasing (the published order needs no sort)
+    increasing: bool
 
 
-def _columns(rows: list[tuple[Any, ...]]) -> CheckedColumns:
+def _columns(rows: list[tuple[Any, ...]], labels: list[Any]) -> CheckedColumns:
     if not rows:
-        return [], [], [], [], [], True
-    ids, starts, ends, texts, labels = map(list, zip(*rows, strict=True))
+        return CheckedColumns([], [], [], [], [], True)
+    ids, starts, ends, texts = map(list, zip(*rows, strict=True))
     increasing = all(map(operator.lt, starts, starts[1:]))
-    return ids, starts, ends, None if None in texts else texts, labels, increasing
+    return CheckedColumns(ids, starts, ends, None if None in texts else texts, labels, increasing)
 
 
 def _none_found(
     spans: list[Mapping[str, Any]], text: str | None, labels: set[str] | None, seen: set[str]
-) -> list[tuple[Any, ...]] | None:
-    """Each span's values (id, start, end, text, label), with the span ids added to
-    ``seen``, when :func:`check_spans`'s loop would find no issue: the same rules
-    on each span's values taken as one tuple (one call per span, not five ``get``),
-    nothing located. Anything else (a key missing, a value not an ``int``, a rule
-    broken) gives None, ``seen`` untouched, and the loop then finds and locates
-    each issue as it always has."""
+) -> tuple[list[tuple[Any, ...]], list[Any]] | None:
+    """Each span's values (id, start, end, text) and labels (empty without a label
+    set), with the span ids added to ``seen``, when :func:`check_spans`'s loop
+    would find no issue: the same rules on each span's values taken as one tuple
+    (one call per span, not four ``get``), nothing located. Anything else (a key
+    missing, a value not an ``int``, a rule broken) gives None, ``seen`` untouched,
+    and the loop then finds and locates each issue as it always has."""
     try:
-        rows = list(map(_FIELDS if labels is not None else _FIELDS_NO_LABEL, spans))
-    except (KeyError, TypeError):  # a key missing (the schema's), a span not a dict
-        return None
+        rows = list(map(_FIELDS, spans))
+        found = list(map(_LABEL, spans)) if labels is not None else []
+        if labels is not None and not labels.issuperset(found):
+            return None
+    except (KeyError, TypeError):  # a key missing (the schema's), a span not a dict,
+        return None  # an unhashable label
     length = len(text) if text is not None else 0
     ids: set[str] = set()
     add = ids.add
     try:
-        for sid, start, end, expected, label in rows:
-            if sid in ids or sid in seen or (labels is not None and label not in labels):
+        for sid, start, end, expected in rows:
+            if sid in ids or sid in seen:
                 return None
             add(sid)
             if type(start) is not int or type(end) is not int or start >= end:
@@ -155,10 +165,10 @@ def _none_found(
                 end > length or (expected is not None and text[start:end] != expected)
             ):
                 return None
-    except TypeError:  # an unhashable id or label: the loop says what it says of it
+    except TypeError:  # an unhashable id: the loop says what it says of it
         return None
     seen.update(ids)
-    return rows
+    return rows, found
 
 
 def _check_doc_labels(
