@@ -21,7 +21,7 @@ from builder.side_chunks import PickledRecord, checked_lines, side_issues
 from builder.span_columns import SpanColumns, plain_row
 from builder.staging import dump_record, load_columns, load_record
 from builder.validate.schemas import SchemaStore
-from builder.validate.specialized import closed_depth
+from builder.validate.specialized import closed_depth, collecting_columns
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -190,3 +190,30 @@ def test_closed_depth_bounds_only_schemas_without_open_values() -> None:
     assert closed_depth(untyped_items, untyped_items, {}) is None
     enum = {"enum": ["a", None]}
     assert closed_depth(enum, enum, {}) == 1
+
+
+def test_the_predicate_hands_out_columns_only_while_asked() -> None:
+    """:func:`collecting_columns`: the columns of span lists with exactly the required
+    keys, for the record just checked; none for spans with an optional key; the
+    predicate shared by everyone else is left without a sink."""
+    store = SchemaStore.default()
+    accept = store.accepting("annotation", MAX_JSON_DEPTH)
+    assert accept is not None
+    record = copy.deepcopy(_seed_lines()[0])
+    for kind in ("entities", "quotes"):  # the seeds' spans carry their quote context
+        record[kind] = [
+            {k: v for k, v in s.items() if k not in ("prefix", "suffix")} for s in record[kind]
+        ]
+    sink: dict[int, Any] = {}
+    collect = collecting_columns(accept, sink)
+    assert collect(record)
+    entities = record["entities"]
+    keys, columns = sink[id(entities)]
+    assert keys == ("id", "start", "end", "text", "label")
+    assert [list(c) for c in columns] == [[s[k] for s in entities] for k in keys]
+    entities[0]["prefix"] = "x"  # an optional key: checked by shape, no columns
+    assert collect(record) and id(entities) not in sink
+    assert accept.__globals__["_sink"] is None
+    stored = load_columns(dump_record("annotation", record)[0])
+    assert stored["entities"] == entities  # two key sets: kept as dicts
+    assert plain_row(stored) == record
