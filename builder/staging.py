@@ -49,13 +49,19 @@ def dump_record(
     checks, anchors and encodes (:func:`load_columns`), not as dicts. Pool workers
     that check side records store them so (:mod:`builder.side_chunks`); ``columns``:
     as :func:`packed` takes them."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
-    # No memo: a packed record holds no object twice that matters (orjson makes each
-    # value its own object), and the memo's bookkeeping per string was half the time.
-    pickler.fast = True
-    pickler.dump(packed(record, columns))
-    return out.getvalue(), card_field(kind, record)
+    _BUFFER.seek(0)
+    _BUFFER.truncate()
+    _PICKLER.dump(packed(record, columns))
+    return _BUFFER.getvalue(), card_field(kind, record)
+
+
+#: One pickler, reused (making one per record was a sixth of the dump). No memo: a
+#: packed record holds no object twice that matters (orjson makes each value its own
+#: object), and the memo's bookkeeping per string was half the time. Not re-entrant:
+#: :func:`dump_record` calls nothing that dumps again.
+_BUFFER = io.BytesIO()
+_PICKLER = pickle.Pickler(_BUFFER, pickle.HIGHEST_PROTOCOL)
+_PICKLER.fast = True
 
 
 def card_field(kind: str, record: dict[str, Any]) -> bytes | None:
