@@ -40,7 +40,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .clean.edits import RawEdit, map_span
-from .span_columns import SpanColumns
+from .span_columns import SpanColumns, span_list
 from .validate.checks import CheckedColumns
 from .validate.report import Issue
 
@@ -497,19 +497,20 @@ def anchor_annotation(
     placed: Placed | None = None,
     file: str = "",
     line: int | None = None,
-    texts_checked: bool = False,
     entity_columns: CheckedColumns | None = None,
+    quote_columns: CheckedColumns | None = None,
 ) -> AnchoredSpans:
     """Map one annotation record's raw spans through the edit log onto ``clean``.
 
     ``placed`` is the result of :func:`place_annotation` for this record (its
     record is the one to pass as ``ann``); its counts are carried over.
-    ``texts_checked``: every span's ``text`` is known to equal its raw characters
-    (``check_annotation`` found no issue): a span no edit touches then keeps it.
-    ``entity_columns``: the record's entity spans as ``check_annotation`` found them
-    (no issue), made while their dicts were in the CPU's caches: when no edit
-    touches any of them, they are the published columns as they are (else the
-    spans are read again from the record).
+    ``ann`` is a record ``check_annotation`` found no error in (its sole caller,
+    :func:`builder.process.process_article`, anchors no other): every span's
+    ``text`` equals its raw characters, so a span no edit touches keeps it.
+    ``entity_columns``, ``quote_columns``: the record's spans as ``check_annotation``
+    found them (no issue): when no edit touches any of them, they are the published
+    columns as they are, offsets shifted (else the spans are read again from the
+    record, whose span lists may be columns: :func:`builder.staging.load_columns`).
     """
     out = AnchoredSpans()
     methods = placed.methods if placed is not None else {}
@@ -520,70 +521,127 @@ def anchor_annotation(
             out.dropped_reasons["not found in the raw text"] += placed.status["dropped"]
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     kw = {"on_removed": on_removed, "methods": methods, "where": where}
-    entities = (
-        _checked_entities(entity_columns, edits, out) if texts_checked and not methods else None
+    # both lists' offsets shifted by one pass over the edit log (counted below, in order)
+    entity_shift, quote_shift = (
+        _shift_checked(edits, entity_columns, quote_columns) if not methods else (None, None)
     )
-    if entities is not None:
+    shifted = _shifted(entity_columns, entity_shift, out)
+    if shifted is not None:
         assert entity_columns is not None
-        ids, now = entities.column("id"), entities.column("start")
+        ids, starts = entity_columns.ids, shifted[0]
+        entities = SpanColumns.trusted(
+            {
+                "id": ids,
+                "start": starts,
+                "end": shifted[1],
+                "text": entity_columns.texts,
+                "label": entity_columns.labels,
+            },
+            len(ids),
+        )
         # unshifted (no edit): the order check_annotation saw
-        entity_increasing = entity_columns[5] if now is entity_columns[1] else _increasing(now)
+        entity_increasing = (
+            entity_columns.increasing if starts is entity_columns.starts else _increasing(starts)
+        )
     else:
-        spans, starts, ends, untouched = _map(ann.get("entities", []), "entities", edits, out, **kw)
+        spans, starts, ends, untouched = _map(
+            span_list(ann.get("entities", [])), "entities", edits, out, **kw
+        )
         ids = list(map(_ID, spans))
         entities = SpanColumns.trusted(
             {
                 "id": ids,
                 "start": starts,
                 "end": ends,
-                "text": _clean_texts(clean, spans, starts, ends, untouched and texts_checked),
+                "text": _clean_texts(clean, spans, starts, ends, untouched),
                 "label": list(map(_LABEL, spans)),
             },
             len(ids),
         )
         entity_increasing = _increasing(starts)
-    spans, starts, ends, untouched = _map(ann.get("quotes", []), "quotes", edits, out, **kw)
-    speakers = list(map(_SPEAKER, spans))
-    kept_ids = set(ids) if spans else set()
+    record_quotes = ann.get("quotes", [])
+    shifted = _shifted(quote_columns, quote_shift, out)
+    if shifted is not None:
+        assert quote_columns is not None
+        quote_ids, (starts, ends) = quote_columns.ids, shifted
+        texts = quote_columns.texts
+        speakers = _speakers(record_quotes)
+        quote_increasing = (
+            quote_columns.increasing if starts is quote_columns.starts else _increasing(starts)
+        )
+    else:
+        spans, starts, ends, untouched = _map(span_list(record_quotes), "quotes", edits, out, **kw)
+        quote_ids, texts = (
+            list(map(_ID, spans)),
+            _clean_texts(clean, spans, starts, ends, untouched),
+        )
+        speakers = list(map(_SPEAKER, spans))
+        quote_increasing = _increasing(starts)
+    kept_ids = set(ids) if speakers else set()
     for i, speaker in enumerate(speakers):
         if speaker is not None and speaker not in kept_ids:
             out.status["speaker_dropped"] += 1
             speakers[i] = None
     quotes = SpanColumns.trusted(
-        {
-            "id": list(map(_ID, spans)),
-            "start": starts,
-            "end": ends,
-            "text": _clean_texts(clean, spans, starts, ends, untouched and texts_checked),
-            "speaker_id": speakers,
-        },
+        {"id": quote_ids, "start": starts, "end": ends, "text": texts, "speaker_id": speakers},
         len(speakers),
     )
     # Published span order: by position, then id, so rows are deterministic (spans
     # already in order of strictly increasing start, the usual case, need no sort).
     out.entity_columns = entities if entity_increasing else _sorted(entities)
-    out.quote_columns = quotes if _increasing(starts) else _sorted(quotes)
+    out.quote_columns = quotes if quote_increasing else _sorted(quotes)
     return out
 
 
-def _checked_entities(
-    columns: CheckedColumns | None, edits: Sequence[RawEdit], out: AnchoredSpans
-) -> SpanColumns | None:
-    """The entity columns from ``check_annotation``'s, when no edit touches any of
-    the spans (counted in ``out`` as :func:`_map` counts them), else None."""
-    if columns is None:
-        return None
-    ids, starts, ends, texts, labels, _ = columns
-    if texts is None:
-        return None
+#: (clean starts, clean ends, indices of the spans an edit touches) of a span list
+Shift = tuple[list[int], list[int], list[int]]
+
+
+def _shift_checked(
+    edits: Sequence[RawEdit], *columns: CheckedColumns | None
+) -> tuple[Shift | None, ...]:
+    """:func:`_shift_untouched` of each of the checked span lists (None: not checked,
+    or without texts), all in one call (its numpy calls are the cost, not the spans)."""
+    usable = [c if c is not None and c.texts is not None else None for c in columns]
+    if not edits:  # nothing cleaned: the offsets as they are (the same lists)
+        return tuple(None if c is None else (c.starts, c.ends, []) for c in usable)
+    starts = [s for c in usable if c is not None for s in c.starts]
+    ends = [e for c in usable if c is not None for e in c.ends]
     new_starts, new_ends, touched = _shift_untouched(edits, starts, ends)
-    if touched:
+    out: list[Shift | None] = []
+    at = 0
+    for c in usable:
+        if c is None:
+            out.append(None)
+            continue
+        n = len(c.starts)
+        mine = [i - at for i in touched if at <= i < at + n]
+        out.append((new_starts[at : at + n], new_ends[at : at + n], mine))
+        at += n
+    return tuple(out)
+
+
+def _shifted(
+    columns: CheckedColumns | None, shift: Shift | None, out: AnchoredSpans
+) -> tuple[list[int], list[int]] | None:
+    """The clean starts and ends of the spans ``check_annotation`` checked (their
+    :class:`CheckedColumns`, ``shift`` their :func:`_shift_checked`), when no edit
+    touches any of them (counted in ``out`` as :func:`_map` counts them), else None
+    (the spans go the full way)."""
+    if columns is None or shift is None or shift[2]:
         return None
-    if ids:
-        out.methods["position"] += len(ids)
-        out.status["anchored"] += len(ids)
-    fields = {"id": ids, "start": new_starts, "end": new_ends, "text": texts, "label": labels}
-    return SpanColumns.trusted(fields, len(ids))
+    if columns.ids:
+        out.methods["position"] += len(columns.ids)
+        out.status["anchored"] += len(columns.ids)
+    return shift[0], shift[1]
+
+
+def _speakers(quotes: Sequence[Mapping[str, Any]] | SpanColumns) -> list[Any]:
+    """Each quote's speaker (None when it has none), a new list."""
+    if type(quotes) is SpanColumns:
+        found = quotes.fields.get("speaker")
+        return [None] * len(quotes) if found is None else list(found)
+    return list(map(_SPEAKER, quotes))
 
 
 def _clean_texts(

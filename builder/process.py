@@ -28,6 +28,7 @@ from .publisher_lines import repeated_lines
 from .row_figures import card_figures
 from .rows import build_row
 from .signatures import FoldedTexts
+from .span_columns import plain_row
 from .staging import ArticleFacts, BatchSides, Staging
 from .stats import UNKNOWN_PUBLISHER, BuildStats, StageTimings
 from .validate.checks import CheckedColumns, check_annotation
@@ -205,7 +206,8 @@ def process_article(
         # A source line that was rejected has been reported where it is: the article
         # goes with it, without a second error saying it has no source.
         bad_source = None if source_rec else staging.rejected_side("source", article_id)
-        ann_rec = staging.side("annotation", article_id)
+        # its spans as columns (staging.py: load_columns), checked and anchored so
+        ann_rec = staging.side_columns("annotation", article_id)
     publisher = (
         source_rec.record.get("publisher") if source_rec else bad_source and bad_source[2]
     ) or UNKNOWN_PUBLISHER
@@ -239,7 +241,7 @@ def process_article(
             )
         )
     placed = None
-    #: the entity spans as check_annotation found them (anchor_annotation's input)
+    #: the spans as check_annotation found them, by pointer (anchor_annotation's input)
     checked: dict[str, CheckedColumns] = {}
     if ann_rec is not None:
         # A record made on another version of the raw text is re-anchored first;
@@ -247,7 +249,7 @@ def process_article(
         if article is not None and needs_reanchoring(ann_rec.record, article.text, config.reanchor):
             with timed("reanchor"):
                 placed = place_annotation(
-                    ann_rec.record,
+                    plain_row(ann_rec.record),
                     article.text,
                     on_orphan=config.on_orphan,
                     file=ann_rec.file,
@@ -293,9 +295,8 @@ def process_article(
             placed=placed,
             file=ann_rec.file if ann_rec else "",
             line=ann_rec.line if ann_rec else None,
-            # no error so far: check_annotation found every span's text at its offsets
-            texts_checked=True,
             entity_columns=checked.get("/entities"),
+            quote_columns=checked.get("/quotes"),
         )
     issues += spans.issues
     detected = str(result.attributes.get("text_form", "cased"))

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from .ingest import MAX_JSON_DEPTH, checked_jsonl_records
-from .staging import card_field, dump_record, load_record
+from .staging import dump_record, load_record
 from .stats import StageTimings
 from .validate.checks import check_source_dates
 from .validate.report import Issue
 from .validate.schemas import SchemaStore, cross_checked
+from .validate.specialized import collecting_columns
 
 __all__ = [
     "PIECE_BYTES",
@@ -47,10 +48,9 @@ _GZIP_MAGIC = b"\x1f\x8b"
 @dataclass(frozen=True, slots=True)
 class PickledRecord:
     """A side record found without error, in the form the staging stores it
-    (:func:`builder.staging.load_record` reads it): the JSON line itself when the
-    fast path took the record as orjson read it (no pickling at all), else pickled
-    (:func:`builder.staging.dump_record`). The parent stores the bytes as they are,
-    rather than unpickle what the pool sends and pickle it again."""
+    (:func:`builder.staging.dump_record`; :func:`~builder.staging.load_record` reads
+    it). The parent stores the bytes as they are, rather than unpickle what the pool
+    sends and pickle it again."""
 
     article_id: str
     blob: bytes
@@ -152,10 +152,14 @@ def checked_lines(
 
     A record the schema's fast path takes as orjson read it (a closed schema:
     :meth:`~builder.validate.schemas.SchemaStore.accepting`) is checked once, not
-    parsed again nor pickled: its line is stored as it is. Every other line goes
-    the full way (:func:`builder.ingest.jsonl_records`, :func:`side_issues`)."""
+    parsed again. Every other line goes the full way
+    (:func:`builder.ingest.jsonl_records`, :func:`side_issues`)."""
     store = SchemaStore.default()
     accept = store.accepting(schema, MAX_JSON_DEPTH)
+    # the span lists' columns the fast path's check makes, kept for the stored form
+    columns: dict[int, Any] = {}
+    if accept is not None and stored:
+        accept = collecting_columns(accept, columns)
     lines = checked_jsonl_records(handle, name, max_line_bytes, first_line, accept)
     for line, record, issues, raw in lines:
         if record is None:
@@ -167,10 +171,8 @@ def checked_lines(
         ]
         article_id = record.get("article_id")
         if stored and isinstance(article_id, str) and all(i.severity != "error" for i in issues):
-            if raw is None:
-                blob, card = dump_record(schema, record)
-            else:
-                blob, card = raw, card_field(schema, record)
+            # columns only of the record the fast path took (the last one it checked)
+            blob, card = dump_record(schema, record, columns if raw is not None else None)
             yield line, PickledRecord(article_id, blob, card), issues
         else:
             yield line, record, issues

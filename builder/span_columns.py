@@ -1,12 +1,16 @@
 """An article's spans as columns: one list per key, not a dict per span.
 
-Anchoring makes ~109 spans an article; as dicts, each span was built once by the
-anchor, copied again when the text is withheld, and read back key by key by the
-Arrow encoder and by the table check's audit. As :class:`SpanColumns` a row's
-spans are five lists from the anchor to the Arrow table: the encoder chains
-each key's lists of a group of rows into one flat child array, and the audit
-sees those same flat lists. Dicts are made only where a reader wants them (the
-per-row reference validator, on the few rows the table check flags or samples).
+An article has ~109 spans; as dicts, each span was parsed into a dict, checked,
+anchored, copied when the text is withheld, and read back key by key by the
+Arrow encoder and by the table check's audit. As :class:`SpanColumns` the spans
+are one list per key from the side-record check to the Arrow table: the check's
+schema predicate reads them as columns, the staging stores them so
+(:func:`builder.staging.dump_record`), the worker checks them column-wise and
+anchors them by whole columns, and the encoder chains each key's lists of a
+group of rows into one flat child array, which the audit sees. Dicts are made
+only where a reader wants them (the located checks, on a record with an issue;
+re-anchoring; the per-row reference validator on the rows the table check flags
+or samples).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["SpanColumns", "plain_row"]
+__all__ = ["SpanColumns", "plain_row", "span_list"]
 
 
 class SpanColumns:
@@ -85,3 +89,9 @@ def plain_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """``row`` with its span columns as lists of dicts (the published row's JSON
     form, for the per-row validators)."""
     return {k: v.dicts() if isinstance(v, SpanColumns) else v for k, v in row.items()}
+
+
+def span_list(spans: Any) -> Any:
+    """``spans`` as a list of dicts when they are :class:`SpanColumns` (a stored
+    record's, :func:`builder.staging.load_columns`), else as they are."""
+    return spans.dicts() if type(spans) is SpanColumns else spans

@@ -8,17 +8,26 @@ read-only, so batches can run in other processes.
 
 from __future__ import annotations
 
+import io
 import operator
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
+from .span_columns import SpanColumns
 
-__all__ = ["ArticleFacts", "BatchSides", "SideRecord", "Staging", "dump_record", "load_record"]
+__all__ = [
+    "ArticleFacts",
+    "BatchSides",
+    "SideRecord",
+    "Staging",
+    "dump_record",
+    "load_columns",
+    "load_record",
+]
 
 #: Ids read from the staging database per query.
 ARTICLE_CHUNK = 2_000
@@ -29,12 +38,30 @@ ARTICLE_CHUNK = 2_000
 CARD_FIELDS = {"annotation": "annotator"}
 
 
-def dump_record(kind: str, record: dict[str, Any]) -> tuple[bytes, bytes | None]:
+def dump_record(
+    kind: str, record: dict[str, Any], columns: Mapping[int, Any] | None = None
+) -> tuple[bytes, bytes | None]:
     """A side record as stored, and its card field (:data:`CARD_FIELDS`) if its kind has
-    one: pickled, not JSON (2-3x faster both ways; the file is this build's own
-    temporary data, read back only by this build). Pool workers that check side
-    records pickle them so (:mod:`builder.side_chunks`)."""
-    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), card_field(kind, record)
+    one. The one stored form: a pickle (the file is this build's own temporary data,
+    read back only by this build) of the record with each list of objects of one key
+    set (an annotation's ~100 spans) as columns, one list per key (:func:`packed`):
+    no key stored once per span, and a worker reads the spans back as the columns it
+    checks, anchors and encodes (:func:`load_columns`), not as dicts. Pool workers
+    that check side records store them so (:mod:`builder.side_chunks`); ``columns``:
+    as :func:`packed` takes them."""
+    _BUFFER.seek(0)
+    _BUFFER.truncate()
+    _PICKLER.dump(packed(record, columns))
+    return _BUFFER.getvalue(), card_field(kind, record)
+
+
+#: One pickler, reused (making one per record was a sixth of the dump). No memo: a
+#: packed record holds no object twice that matters (orjson makes each value its own
+#: object), and the memo's bookkeeping per string was half the time. Not re-entrant:
+#: :func:`dump_record` calls nothing that dumps again.
+_BUFFER = io.BytesIO()
+_PICKLER = pickle.Pickler(_BUFFER, pickle.HIGHEST_PROTOCOL)
+_PICKLER.fast = True
 
 
 def card_field(kind: str, record: dict[str, Any]) -> bytes | None:
@@ -43,18 +70,69 @@ def card_field(kind: str, record: dict[str, Any]) -> bytes | None:
     return None if field is None else pickle.dumps(record.get(field), pickle.HIGHEST_PROTOCOL)
 
 
-#: The first byte of every pickle :func:`dump_record` writes (protocol 2 and later
-#: begin with PROTO); a JSON object line never begins with it.
-_PICKLE_START = pickle.PROTO[0]
+#: (the record, each packed list's value None; (key, its objects' keys, columns) of each)
+Packed = tuple[dict[str, Any], tuple[tuple[str, tuple[str, ...], list[list[Any]]], ...]]
+
+
+def packed(record: dict[str, Any], columns: Mapping[int, Any] | None = None) -> Packed:
+    """``record`` with each top-level list of dicts with one key set (of two or
+    more keys) as columns, keys in the first dict's order (JSON objects are
+    unordered: only the keys and values are kept); any other value as it is.
+
+    ``columns``: the columns of some of those lists, made already (``id(list)`` ->
+    (keys, one sequence of values per key): what the schema's check collected,
+    :func:`builder.validate.specialized.collect_columns`), taken as they are.
+
+    Example:
+        >>> packed({"id": "a", "spans": [{"s": 0, "e": 2}, {"e": 9, "s": 5}], "n": []})
+        ({'id': 'a', 'spans': None, 'n': []}, (('spans', ('s', 'e'), [[0, 5], [2, 9]]),))
+    """
+    head = record
+    lists = []
+    for key, value in record.items():
+        if type(value) is not list or not value or type(value[0]) is not dict:
+            continue
+        made = columns.get(id(value)) if columns else None
+        if made is not None:
+            if head is record:
+                head = dict(record)
+            head[key] = None
+            lists.append((key, made[0], list(map(list, made[1]))))
+            continue
+        keys = tuple(value[0])
+        # every item a dict with as many keys, each of which has all of ``keys``
+        if len(keys) < 2 or set(map(type, value)) != {dict} or set(map(len, value)) != {len(keys)}:
+            continue
+        try:
+            rows = list(map(operator.itemgetter(*keys), value))
+        except KeyError:
+            continue
+        if head is record:
+            head = dict(record)
+        head[key] = None
+        lists.append((key, keys, list(map(list, zip(*rows, strict=True)))))
+    return head, tuple(lists)
 
 
 def load_record(blob: bytes) -> dict[str, Any]:
-    """A stored side record: a pickle (:func:`dump_record`), or the JSON line it was
-    read from, stored as it is when orjson read the record from it exactly (no
-    pickling in the check; orjson reads it back at the speed pickle would:
-    :func:`builder.ingest.checked_jsonl_records`)."""
-    record: dict[str, Any] = pickle.loads(blob) if blob[0] == _PICKLE_START else orjson.loads(blob)
-    return record
+    """A stored side record (:func:`dump_record`) as it was read: its packed lists
+    as dicts again, keys in their order."""
+    record, lists = pickle.loads(blob)
+    for key, keys, columns in lists:
+        record[key] = [
+            dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)
+        ]
+    return record  # type: ignore[no-any-return]
+
+
+def load_columns(blob: bytes) -> dict[str, Any]:
+    """A stored side record (:func:`dump_record`) with its packed lists as
+    :class:`~builder.span_columns.SpanColumns` (no dict made per span); the
+    readers of such a record take either form (:func:`builder.span_columns.span_list`)."""
+    record, lists = pickle.loads(blob)
+    for key, keys, columns in lists:
+        record[key] = SpanColumns.trusted(dict(zip(keys, columns, strict=True)), len(columns[0]))
+    return record  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +246,16 @@ class Staging:
         if row is None:
             return None
         return SideRecord(article_id, row[0], row[1], load_record(row[2]))
+
+    def side_columns(self, kind: str, article_id: str) -> SideRecord | None:
+        """:meth:`side`, the record's span lists as columns (:func:`load_columns`)."""
+        row = self.db.execute(
+            "SELECT file, line, record FROM side WHERE kind = ? AND article_id = ?",
+            (kind, article_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return SideRecord(article_id, row[0], row[1], load_columns(row[2]))
 
     def add_rejected_side(
         self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
@@ -363,10 +451,8 @@ class Staging:
 class BatchSides:
     """Side records of one batch's articles, answering as :class:`Staging` does.
 
-    Each record stays pickled until its article asks for it: an annotation record
-    unpickles to ~100 span dicts, which its article's checks and anchoring then read
-    while they are still in the CPU's caches (unpickled all at the batch's start,
-    each was cold again by the time its article came)."""
+    Each record stays pickled until its article asks for it, so its values are read
+    by that article's checks and anchoring while still in the CPU's caches."""
 
     #: (kind, id) -> (file, line, pickled record)
     sides: dict[tuple[str, str], tuple[str, int | None, bytes]]
@@ -378,6 +464,14 @@ class BatchSides:
             return None
         file, line, record = found
         return SideRecord(article_id, file, line, load_record(record))
+
+    def side_columns(self, kind: str, article_id: str) -> SideRecord | None:
+        """:meth:`side`, the record's span lists as columns (:func:`load_columns`)."""
+        found = self.sides.get((kind, article_id))
+        if found is None:
+            return None
+        file, line, record = found
+        return SideRecord(article_id, file, line, load_columns(record))
 
     def rejected_side(
         self, kind: str, article_id: str

@@ -16,6 +16,7 @@ import pytest
 
 from builder.anchor import anchor_annotation
 from builder.clean.edits import Edit, EditMap
+from builder.staging import dump_record, load_columns
 from builder.validate import checks
 from builder.validate.checks import check_annotation
 from tests.test_span_columns import RAW, _annotation
@@ -50,9 +51,15 @@ CHANGES: list[tuple[str, int, str, Any]] = [
 ]
 
 
+def _stored(ann: dict[str, Any]) -> dict[str, Any]:
+    """``ann`` as a worker reads it from the staging: its span lists as columns."""
+    return load_columns(dump_record("annotation", ann)[0])
+
+
+@pytest.mark.parametrize("form", ["dicts", "columns"])
 @pytest.mark.parametrize(("kind", "index", "key", "value"), CHANGES)
 def test_a_changed_span_gets_the_issues_of_the_located_loop(
-    kind: str, index: int, key: str, value: Any
+    kind: str, index: int, key: str, value: Any, form: str
 ) -> None:
     ann = _annotation()
     ann[kind][index][key] = value
@@ -61,8 +68,11 @@ def test_a_changed_span_gets_the_issues_of_the_located_loop(
         expected = _slow_issues(copy.deepcopy(ann), RAW)
     except TypeError:  # an unhashable id: both paths raise alike
         with pytest.raises(TypeError):
-            check_annotation(ann, RAW, SETS, file="a.jsonl", line=3, columns=columns)
+            checked = ann if form == "dicts" else _stored(ann)
+            check_annotation(checked, RAW, SETS, file="a.jsonl", line=3, columns=columns)
         return
+    if form == "columns":
+        ann = _stored(ann)
     got = check_annotation(ann, RAW, SETS, file="a.jsonl", line=3, columns=columns)
     assert got == expected
     if any(i.pointer and i.pointer.startswith("/entities") for i in got):
@@ -70,7 +80,7 @@ def test_a_changed_span_gets_the_issues_of_the_located_loop(
     if (key, value) == ("start", 1.0):  # no issue here (the schema's), but not an int
         assert "/entities" not in columns
     if (kind, key, value) == ("entities", "text", None):  # nothing compared: no texts
-        assert columns["/entities"][3] is None
+        assert columns["/entities"].texts is None
 
 
 def test_a_clean_record_has_no_issue_and_its_entity_columns() -> None:
@@ -87,7 +97,7 @@ def test_a_clean_record_has_no_issue_and_its_entity_columns() -> None:
     ann["entities"] = ann["entities"][::-1]
     columns.clear()
     assert check_annotation(ann, RAW, SETS, file="a", line=1, columns=columns) == []
-    assert columns["/entities"][5] is False
+    assert columns["/entities"].increasing is False
 
 
 EDIT_LOGS = [
@@ -100,20 +110,32 @@ EDIT_LOGS = [
 
 @pytest.mark.parametrize("edits", EDIT_LOGS)
 @pytest.mark.parametrize("shuffled", [False, True])
+@pytest.mark.parametrize("form", ["dicts", "columns"])
 def test_anchoring_from_checked_columns_is_anchoring_from_the_dicts(
-    edits: list[Edit], shuffled: bool
+    edits: list[Edit], shuffled: bool, form: str
 ) -> None:
     ann = _annotation()
     if shuffled:  # published order is by (start, end, id) whatever the record's
         ann["entities"] = ann["entities"][::-1]
+        ann["quotes"] = ann["quotes"][::-1]
+    checked = ann if form == "dicts" else _stored(ann)
     columns: dict[str, Any] = {}
-    assert check_annotation(ann, RAW, SETS, file="a", line=1, columns=columns) == []
+    assert check_annotation(checked, RAW, SETS, file="a", line=1, columns=columns) == []
+    assert set(columns) == {"/entities", "/quotes"}
     emap = EditMap(RAW)
     emap.apply(edits)
     plain = anchor_annotation(ann, emap.text, emap.edits)
     fast = anchor_annotation(
-        ann, emap.text, emap.edits, texts_checked=True, entity_columns=columns["/entities"]
+        checked,
+        emap.text,
+        emap.edits,
+        entity_columns=columns["/entities"],
+        quote_columns=columns["/quotes"],
     )
+    # the record's columns, without the checked ones: the full way on the columns
+    slow = anchor_annotation(checked, emap.text, emap.edits)
+    assert slow.entity_columns == plain.entity_columns
+    assert slow.quote_columns == plain.quote_columns and slow.status == plain.status
     assert fast.entity_columns == plain.entity_columns
     assert fast.quote_columns == plain.quote_columns
     assert fast.status == plain.status and list(fast.status) == list(plain.status)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from ..span_columns import SpanColumns
 from .report import Issue
 
 __all__ = [
@@ -26,7 +27,7 @@ LabelSets = Mapping[str, Sequence[str]]
 
 
 def check_spans(
-    spans: Iterable[Mapping[str, Any]],
+    spans: Iterable[Mapping[str, Any]] | SpanColumns,
     text: str | None,
     *,
     pointer: str,
@@ -37,15 +38,24 @@ def check_spans(
 ) -> list[Issue]:
     """Bounds, order, text equality, label membership and id uniqueness of spans.
 
-    ``columns``: when given, spans with a label set and no issue, checked by the
-    whole-list pass, leave there under ``pointer`` their :data:`CheckedColumns`,
-    made while they are in the CPU's caches (the anchoring takes them from there)."""
+    ``spans``: a list of span dicts, or the spans as columns (a stored record's:
+    :func:`builder.staging.load_columns`), checked column-wise, or, on any doubt,
+    as dicts by the located loop. ``columns``: when given, spans with no issue,
+    checked by the whole-list pass, leave there under ``pointer`` their
+    :class:`CheckedColumns` (the anchoring takes them from there)."""
     labels = set(label_set) if label_set is not None else None
-    if type(spans) is list:
-        rows = _none_found(spans, text, labels, seen_ids)
-        if rows is not None:
-            if columns is not None and labels is not None:
-                columns[pointer] = _columns(rows)
+    if type(spans) is SpanColumns:
+        checked = _none_found_in_columns(spans, text, labels, seen_ids)
+        if checked is not None:
+            if columns is not None:
+                columns[pointer] = checked
+            return []
+        spans = spans.dicts()
+    elif type(spans) is list:
+        found = _none_found(spans, text, labels, seen_ids)
+        if found is not None:
+            if columns is not None:
+                columns[pointer] = _columns(*found)
             return []
     issues: list[Issue] = []
     length = len(text) if text is not None else 0
@@ -108,45 +118,56 @@ def check_spans(
     return issues
 
 
-#: a span's values the checks read, as one tuple made in C (KeyError: a key missing),
-#: with its label when there is a label set (quotes have none)
-_FIELDS = operator.itemgetter("id", "start", "end", "text", "label")
-_FIELDS_NO_LABEL = operator.itemgetter("id", "start", "end", "text", "id")
+#: a span's values the checks read, as one tuple made in C (KeyError: a key missing)
+_FIELDS = operator.itemgetter("id", "start", "end", "text")
+_LABEL = operator.itemgetter("label")
 
 
-#: A span list's (ids, starts, ends, texts, labels, starts strictly increasing), as
-#: :func:`check_spans` found them with no issue (each list the spans' own values;
-#: texts None when a span has none: only a span with a text had it compared).
-CheckedColumns = tuple[list[Any], list[int], list[int], list[str] | None, list[Any], bool]
+class CheckedColumns(NamedTuple):
+    """A span list's values as :func:`check_spans` found them with no issue (each
+    list the spans' own values, in the record's order)."""
+
+    ids: list[Any]
+    starts: list[int]
+    ends: list[int]
+    #: None when a span has no text (only a span with a text had it compared)
+    texts: list[str] | None
+    #: None without a label set (quotes)
+    labels: list[Any] | None
+    #: the starts strictly increasing (the published order needs no sort)
+    increasing: bool
 
 
-def _columns(rows: list[tuple[Any, ...]]) -> CheckedColumns:
+def _columns(rows: list[tuple[Any, ...]], labels: list[Any] | None) -> CheckedColumns:
     if not rows:
-        return [], [], [], [], [], True
-    ids, starts, ends, texts, labels = map(list, zip(*rows, strict=True))
+        return CheckedColumns([], [], [], [], None if labels is None else [], True)
+    ids, starts, ends, texts = map(list, zip(*rows, strict=True))
     increasing = all(map(operator.lt, starts, starts[1:]))
-    return ids, starts, ends, None if None in texts else texts, labels, increasing
+    return CheckedColumns(ids, starts, ends, None if None in texts else texts, labels, increasing)
 
 
 def _none_found(
     spans: list[Mapping[str, Any]], text: str | None, labels: set[str] | None, seen: set[str]
-) -> list[tuple[Any, ...]] | None:
-    """Each span's values (id, start, end, text, label), with the span ids added to
-    ``seen``, when :func:`check_spans`'s loop would find no issue: the same rules
-    on each span's values taken as one tuple (one call per span, not five ``get``),
-    nothing located. Anything else (a key missing, a value not an ``int``, a rule
-    broken) gives None, ``seen`` untouched, and the loop then finds and locates
-    each issue as it always has."""
+) -> tuple[list[tuple[Any, ...]], list[Any] | None] | None:
+    """Each span's values (id, start, end, text) and labels (None without a label
+    set), with the span ids added to ``seen``, when :func:`check_spans`'s loop
+    would find no issue: the same rules on each span's values taken as one tuple
+    (one call per span, not four ``get``), nothing located. Anything else (a key
+    missing, a value not an ``int``, a rule broken) gives None, ``seen`` untouched,
+    and the loop then finds and locates each issue as it always has."""
     try:
-        rows = list(map(_FIELDS if labels is not None else _FIELDS_NO_LABEL, spans))
-    except (KeyError, TypeError):  # a key missing (the schema's), a span not a dict
-        return None
+        rows = list(map(_FIELDS, spans))
+        found = list(map(_LABEL, spans)) if labels is not None else None
+        if labels is not None and not labels.issuperset(found):  # type: ignore[arg-type]
+            return None
+    except (KeyError, TypeError):  # a key missing (the schema's), a span not a dict,
+        return None  # an unhashable label
     length = len(text) if text is not None else 0
     ids: set[str] = set()
     add = ids.add
     try:
-        for sid, start, end, expected, label in rows:
-            if sid in ids or sid in seen or (labels is not None and label not in labels):
+        for sid, start, end, expected in rows:
+            if sid in ids or sid in seen:
                 return None
             add(sid)
             if type(start) is not int or type(end) is not int or start >= end:
@@ -155,10 +176,53 @@ def _none_found(
                 end > length or (expected is not None and text[start:end] != expected)
             ):
                 return None
-    except TypeError:  # an unhashable id or label: the loop says what it says of it
+    except TypeError:  # an unhashable id: the loop says what it says of it
         return None
     seen.update(ids)
-    return rows
+    return rows, found
+
+
+_INT = {int}
+
+
+def _none_found_in_columns(
+    spans: SpanColumns, text: str | None, labels: set[str] | None, seen: set[str]
+) -> CheckedColumns | None:
+    """:func:`_none_found` on spans as columns: the same rules, each a pass in C over
+    a whole column (one set of the ids, one ``issuperset`` of the labels, one type
+    set per offset column, a ``map`` of ``<``, one ``max``, and the text slices
+    compared as one list). Anything in doubt (a key missing, a rule broken) gives
+    None, ``seen`` untouched: the located loop then runs on the spans as dicts."""
+    fields = spans.fields
+    try:
+        ids, starts, ends, texts = fields["id"], fields["start"], fields["end"], fields["text"]
+        found = fields["label"] if labels is not None else None
+        if labels is not None and not labels.issuperset(found):  # type: ignore[arg-type]
+            return None
+        unique = set(ids)
+    except (KeyError, TypeError):  # a key missing, an unhashable id or label
+        return None
+    if len(unique) != len(ids) or not unique.isdisjoint(seen):
+        return None
+    if not ids:
+        return CheckedColumns([], [], [], [], None if labels is None else [], True)
+    if set(map(type, starts)) != _INT or set(map(type, ends)) != _INT:
+        return None
+    if not all(map(operator.lt, starts, ends)):
+        return None
+    if text is not None:
+        if max(ends) > len(text):
+            return None
+        slices = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+        if slices != texts and (
+            None not in texts
+            # a span without a text has none compared (the loop's rule)
+            or any(t is not None and t != c for t, c in zip(texts, slices, strict=True))
+        ):
+            return None
+    seen.update(unique)
+    increasing = all(map(operator.lt, starts, starts[1:]))
+    return CheckedColumns(ids, starts, ends, None if None in texts else texts, found, increasing)
 
 
 def _check_doc_labels(
@@ -190,12 +254,20 @@ def _check_doc_labels(
 
 
 def _check_speakers(
-    quotes: Sequence[Mapping[str, Any]],
+    quotes: Sequence[Mapping[str, Any]] | SpanColumns,
     entity_ids: set[str],
     where: dict[str, Any],
     pointer: str,
     key: str,
 ) -> list[Issue]:
+    if type(quotes) is SpanColumns:
+        try:
+            unknown = set(quotes.fields.get(key) or ()) - entity_ids - {None}
+        except TypeError:  # an unhashable speaker: the loop says what it says of it
+            unknown = None
+        if unknown == set():
+            return []
+        quotes = quotes.dicts()
     return [
         Issue(
             **where,
@@ -219,8 +291,8 @@ def check_annotation(
 ) -> list[Issue]:
     """An annotation record against its article's raw text (``None``: text unusable).
 
-    ``columns``: gets the entity spans' :data:`CheckedColumns` under ``/entities``
-    when they have no issue (see :func:`check_spans`)."""
+    ``columns``: gets the entity and quote spans' :class:`CheckedColumns` under
+    ``/entities`` and ``/quotes`` when they have no issue (see :func:`check_spans`)."""
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     seen: set[str] = set()
     entities = ann.get("entities", [])
@@ -235,7 +307,9 @@ def check_annotation(
         columns=columns,
     )
     entity_ids = set(seen)
-    issues += check_spans(quotes, raw, pointer="/quotes", where=where, seen_ids=seen)
+    issues += check_spans(
+        quotes, raw, pointer="/quotes", where=where, seen_ids=seen, columns=columns
+    )
     issues += _check_speakers(quotes, entity_ids, where, "/quotes", "speaker")
     issues += _check_doc_labels(ann.get("labels", {}), sets, where, "/labels")
     return issues

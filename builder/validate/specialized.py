@@ -67,7 +67,7 @@ class _Generator:
         self.root = root
         self.by_id = by_id
         # Format checks are pure, and their values repeat (dates, languages): cached.
-        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats)}
+        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats), "_sink": None}
         self.lines: list[str] = []
         self.functions: dict[tuple[str, str], str] = {}  # (schema id, pointer) -> name
         self.counter = 0
@@ -330,7 +330,14 @@ class _Generator:
                     f"{at}    if len({seen}) > {_SEEN_LIMIT}: {seen}.clear()",
                     f"{at}    {seen}.update(new)",
                 ]
-        lines += ["    return True", ""]
+        # Items with exactly the required keys: their columns, made for the checks
+        # above, are handed to a caller that asks (see :func:`collecting_columns`).
+        lines += [
+            "    if _sink is not None and not shapes:",
+            f"        _sink[id(x)] = ({self.const(tuple(need))}, cols)",
+            "    return True",
+            "",
+        ]
         self.lines.extend(lines)
         return name
 
@@ -397,6 +404,30 @@ def specialize(
     fn = namespace[entry]
     fn.source = source  # type: ignore[attr-defined]
     return fn
+
+
+def collecting_columns(
+    predicate: Callable[[Any], bool], sink: dict[int, Any]
+) -> Callable[[Any], bool]:
+    """``predicate`` (made by :func:`specialize`) that also leaves in ``sink`` the
+    columns of each list of objects it accepts whose items have exactly the
+    required keys: ``sink[id(the list)] = (required keys, one tuple of values per
+    key)``, ``sink`` cleared at each call. The check reads each span list as
+    columns anyway; a caller that stores the record as columns
+    (:func:`builder.staging.packed`) takes them, while the record lives (an id
+    names a list only so long), instead of making them again."""
+    env = predicate.__globals__
+
+    def collect(value: Any) -> bool:
+        sink.clear()
+        saved = env["_sink"]
+        env["_sink"] = sink
+        try:
+            return predicate(value)
+        finally:
+            env["_sink"] = saved
+
+    return collect
 
 
 def closed_depth(
