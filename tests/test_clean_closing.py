@@ -123,3 +123,56 @@ def test_a_lone_teaser_glued_to_its_standfirst_still_goes() -> None:
     cleaned, reasons = _reasons(ARTICLE + "\n" + teaser)
     assert cleaned == ARTICLE
     assert any("footer.teaser" in r for r in reasons)
+
+
+def _long_bio(name: str, role: str) -> str:
+    return (
+        f"{name} is {role} at Harbour Lane, where she writes the quarterly outlook on "
+        "pensions, savings and household budgets for clients and the press. Before joining "
+        "the firm she spent eight years at a building society, first in its branches and "
+        "then on its research desk, and she still answers readers' questions every month. "
+        "She holds a degree in economics and a diploma in financial planning, and she "
+        "lives in Leeds with her partner, two children and a very old allotment that "
+        "produces more courgettes than anyone could possibly eat in a single summer."
+    )
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_stacked_author_boxes_after_the_article_go_together(lower: bool) -> None:
+    # Two authors, each a name line (printed twice), a long bio and a contact link:
+    # the second box is furniture like the first, not prose after it.
+    form = tokenized if lower else (lambda t: t)
+    boxes = "\n".join(
+        [
+            "Dana Whitfield",
+            "Dana Whitfield",
+            _long_bio("Dana Whitfield", "the head of retirement research"),
+            "Email Dana",
+            "Leonie Park",
+            "Leonie Park",
+            _long_bio("Leonie Park", "a senior analyst"),
+            "Email Leonie",
+        ]
+    )
+    cleaned, reasons = _reasons(form(ARTICLE + "\n\n" + boxes + "\n"))
+    assert cleaned == form(ARTICLE)
+    assert any(r.startswith("sections.author") for r in reasons)
+
+
+def test_prose_after_a_bio_is_not_taken_for_a_second_box() -> None:
+    # A bio, then the article going on (an FAQ): the FAQ is no author box.
+    faq = "\n".join(
+        [
+            "Frequently asked questions",
+            "Can I change my drawdown rate later? Yes. Most providers let you change it once "
+            "a year at no cost, and some allow it at any time, so review it each spring with "
+            "your statement and your other income in front of you.",
+            "Is four per cent still safe? It depends on fees, on how the pot is invested and "
+            "on how long you expect to draw from it; a lower rate leaves room for bad years "
+            "early in retirement, when a fall in markets does the most harm.",
+        ]
+    )
+    text = ARTICLE + "\n\n" + "Dana Whitfield\n" + _long_bio("Dana Whitfield", "an analyst")
+    text += "\n\n" + faq
+    cleaned, _ = _reasons(text)
+    assert faq in cleaned
