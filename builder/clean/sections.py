@@ -59,7 +59,9 @@ today") is kept by the gold about as often as it is dropped: a rule for it score
 
 After a related header, teasers (a title line over one paragraph of summary, three
 times and more) are not the article going on under subheadings (``_teasers``); an
-author's bio takes the lines after it that go on about the same person.
+author's bio takes the lines after it that go on about the same person, and the author
+boxes stacked under it (a second author's name lines and bio, ``_past_bios``) are not
+prose after it.
 """
 
 from __future__ import annotations
