@@ -21,7 +21,7 @@ determiner) that its patterns use as ``{{name}}``, so a shape is written once.
 
 ``zone`` limits a rule to the edges of the document (``edges``: before the first
 or after the last paragraph of running text; ``tail``: after the last only; ``close``: in
-the last quarter of the page's words), for
+the last quarter of the page's text), for
 lines that are furniture at the edges but could be text in the middle. ``block: list`` makes a rule a header
 of a link list: the headline-like lines after it go with it. ``off_topic: true``
 (with ``block: list``) is for headers that could also be subheadings ("Latest on
