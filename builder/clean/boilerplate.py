@@ -5,7 +5,8 @@ what a single line cannot show:
 
 * **zones**: the *head* is everything before the first line of running text, the
   *tail* everything after the last; some rules only apply there (``edges``), or
-  only in the tail (``tail``);
+  only in the tail (``tail``), or in the page's last quarter (``close``:
+  legal notices, which are running text themselves);
 * **link lists**: a header such as "Most read" takes the headline-like lines
   under it along, up to the next list header (reason of the header's rule); a header that could also be a
   subheading ("Latest on the strike", rules with ``off_topic``) goes only when
@@ -47,6 +48,8 @@ RUNNING_WORDS = 25
 RUNNING_SENTENCE_WORDS = 10
 #: Head lines up to this many words may go as neighbours of furniture.
 NEIGHBOUR_MAX_TOKENS = 4
+#: A ``close`` rule's line has at most this share of the page's text after it.
+CLOSE_SHARE = 0.25
 #: Link-list items are at most this long and do not end like a sentence.
 LIST_ITEM_MAX_WORDS = 16
 
@@ -122,6 +125,8 @@ class BoilerplateLines(CleaningStep):
             if rule is None or ln.reason is not None:
                 continue
             if (rule.zone == "edges" and first <= i <= last) or (rule.zone == "tail" and i <= last):
+                continue
+            if rule.zone == "close" and not _closing(lines, i):
                 continue
             items = self._list_under(lines, matched, running, i) if rule.block == "list" else []
             if rule.off_topic and self._on_topic(lines, matched, i, items, self.header_words):
@@ -229,6 +234,15 @@ class BoilerplateLines(CleaningStep):
                 ):
                     ln.reason = "kicker"
                     changed = True
+
+
+def _closing(lines: list[_Line], i: int) -> bool:
+    """Whether line ``i`` has at most ``CLOSE_SHARE`` of the page's text after it (a
+    ``close`` rule's zone): a legal notice closes a page, while an article that quotes or
+    explains one does so above its end. Counted in characters (a line's words are listed
+    only when a rule needs them), and only for lines such a rule matched."""
+    after = sum(ln.end - ln.start for ln in lines[i + 1 :])
+    return after <= CLOSE_SHARE * (after + sum(ln.end - ln.start for ln in lines[: i + 1]))
 
 
 def _touching(lines: list[_Line], i: int, step: int) -> _Line | None:

@@ -20,7 +20,8 @@ A rule file may ``define`` named fragments of regular expressions (a name, a
 determiner) that its patterns use as ``{{name}}``, so a shape is written once.
 
 ``zone`` limits a rule to the edges of the document (``edges``: before the first
-or after the last paragraph of running text; ``tail``: after the last only), for
+or after the last paragraph of running text; ``tail``: after the last only; ``close``: in
+the last quarter of the page's text), for
 lines that are furniture at the edges but could be text in the middle. ``block: list`` makes a rule a header
 of a link list: the headline-like lines after it go with it. ``off_topic: true``
 (with ``block: list``) is for headers that could also be subheadings ("Latest on
@@ -73,7 +74,7 @@ __all__ = [
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.yaml"
 DEFAULT_MAX_WORDS = 40
-ZONES = ("any", "edges", "tail")
+ZONES = ("any", "edges", "tail", "close")
 BLOCKS = (None, "list")
 
 _NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")

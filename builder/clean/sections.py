@@ -59,7 +59,9 @@ today") is kept by the gold about as often as it is dropped: a rule for it score
 
 After a related header, teasers (a title line over one paragraph of summary, three
 times and more) are not the article going on under subheadings (``_teasers``); an
-author's bio takes the lines after it that go on about the same person.
+author's bio takes the lines after it that go on about the same person, and the author
+boxes stacked under it (a second author's name lines and bio, ``_past_bios``) are not
+prose after it.
 """
 
 from __future__ import annotations
@@ -428,6 +430,42 @@ def _about_person(view: LineView, name: str) -> bool:
     )
 
 
+def _is_bio(view: LineView, named: bool = False) -> bool:
+    """Whether the line is an author's bio ("Dana Kim is a staff writer ..."): at most
+    ``BIO_MAX_WORDS`` words, or any length under its person's name line (``named``)."""
+    return (
+        len(view.words) > 0
+        and (named or len(view.words) <= BIO_MAX_WORDS)
+        and bool(_BIO_WORDS.search(view.raw.casefold()))
+        and bool(_BIO.match(view.norm))
+    )
+
+
+def _past_bios(lines: list[tuple[int, int, LineView]], j: int) -> int:
+    """The first line after the author boxes stacked from line ``j`` on (``j`` if none).
+
+    A page by two authors (or an author and a reviewer) prints a box for each: a few
+    short lines (the name, a role, "Email Dana") over a bio. Those after the first bio
+    are furniture like it, not prose after it."""
+    while True:
+        m = j
+        while (
+            m < len(lines)
+            and m - j < BIO_LINES_ABOVE
+            and (0 < len(lines[m][2].words) <= BIO_ABOVE_MAX_WORDS)
+        ):
+            m += 1
+        if m >= len(lines):
+            return j
+        name = lines[m][2].words[0]
+        named = any(lines[i][2].words[0] == name for i in range(j, m))
+        if not _is_bio(lines[m][2], named):
+            return j
+        j = m + 1
+        while j < len(lines) and j - m <= BIO_MORE_LINES and _about_person(lines[j][2], name):
+            j += 1
+
+
 def _named_at(words: Sequence[str], name: Sequence[str]) -> int:
     """Where a bio names the person of the name line above it (-1: it does not): the
     name's first word or surname among the bio's first ``ECHO_NAME_AT`` words, after
@@ -647,6 +685,7 @@ class TrailingSection(CleaningStep):
         name = view.words[1] if view.words[0].casefold() == "about" else view.words[0]
         while j < len(lines) and j - k <= BIO_MORE_LINES and _about_person(lines[j][2], name):
             j += 1
+        j = _past_bios(lines, j)
         # Not "short for the page": an article's FAQ may follow its writer's bio.
         words = after.words[j]
         return words <= SHORT_WORDS or after.running_words[j] < 0.5 * words
@@ -696,8 +735,9 @@ class TrailingSection(CleaningStep):
             return -1
         if not _BIO_VOCAB.search(bio.key):
             return -1
-        rest = after.words[j + 1]
-        if rest <= SHORT_WORDS or after.running_words[j + 1] < 0.5 * rest:
+        end = _past_bios(lines, j + 1)
+        rest = after.words[end]
+        if rest <= SHORT_WORDS or after.running_words[end] < 0.5 * rest:
             return j
         return -1
 

@@ -473,6 +473,13 @@ class TrailingTeasers(CleaningStep):
 
     name = "footer"
     _glued = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
+    #: Alone, a line is a teaser only when a lowercase word runs into a capital
+    #: (``lanesAfter``): a brand written in camel case (``WhatsApp``, ``YouTube``,
+    #: ``MrComputerScience``) starts with its capital, and closes real lines too.
+    _glued_lead = re.compile(r"(?<![A-Za-z])[a-z]{2,}[A-Z][a-z]{2,}")
+    #: A lone glued line longer than this is a paragraph the extractor ran
+    #: together, not a rail entry cut to a fixed length.
+    _lone_max_chars = 320
 
     def __init__(
         self, max_lines: int = 12, min_run: int = 2, overlap: float = 0.35, min_chars: int = 60
@@ -524,7 +531,9 @@ class TrailingTeasers(CleaningStep):
             signals = glued + same_length + (shared < self.overlap)
             if signals < 2:
                 break
-            glued_seen = glued_seen or glued
+            glued_seen = glued_seen or (
+                len(stripped) <= self._lone_max_chars and bool(self._glued_lead.search(stripped))
+            )
             run.append((start, end, line))
         if len(run) < self.min_run and not glued_seen:
             run = []
