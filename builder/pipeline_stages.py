@@ -203,6 +203,9 @@ def _source_facts(staging_path: Path) -> SourceFacts:
 
 
 def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPlan) -> None:
+    """The plan's findings as issues, in this order: split conflicts (errors, about the
+    configuration), then exact and near duplicates (warnings, about the articles)."""
+    articles = config.articles_dir.name
     for conflict in plan.conflicts:
         report.add(
             Issue(
@@ -212,26 +215,21 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
                 message=conflict,
             )
         )
-    for dups in plan.exact_duplicates:
-        report.add(
-            Issue(
-                file=config.articles_dir.name,
-                record=dups[0],
-                rule="exact-duplicate",
-                severity="warning",
-                message=f"identical normalized text in {dups}; kept in one split",
+    duplicates = (
+        ("exact-duplicate", "identical normalized text in {}", plan.exact_duplicates),
+        ("near-duplicate", "near-identical texts {}", plan.near_duplicates),
+    )
+    for rule, finding, groups in duplicates:
+        for ids in groups:
+            report.add(
+                Issue(
+                    file=articles,
+                    record=ids[0],
+                    rule=rule,
+                    severity="warning",
+                    message=f"{finding.format(ids)}; kept in one split",
+                )
             )
-        )
-    for pair in plan.near_duplicates:
-        report.add(
-            Issue(
-                file=config.articles_dir.name,
-                record=pair[0],
-                rule="near-duplicate",
-                severity="warning",
-                message=f"near-identical texts {pair}; kept in one split",
-            )
-        )
 
 
 def validate(
