@@ -23,7 +23,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -170,6 +169,7 @@ def _analyse(
             quarantine=quarantine,
             side_lines=run.side_lines,
             privacy=run.privacy,
+            cleaning_steps=run.cleaning_steps,
         )
         # its own thread's CPU (the process may run other threads: see build)
         with timed(
@@ -342,8 +342,6 @@ def build(
         ctx = (
             Context.load(str(config.path), str(staging.path)) if loaded is None else loaded.result()
         )
-        if run.cleaning_steps:  # the card names them: no need to build a cleaner here
-            ctx = replace(ctx, reported_steps=run.cleaning_steps)
         timings = result.stats.timings
         began = time.thread_time()
         # The splits are written in threads (as many as workers) while the card is made,
