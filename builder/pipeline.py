@@ -17,9 +17,10 @@ be published without its source, or with annotations silently missing).
 
 This module imports only the standard library and the pool's own small modules:
 when the input looks big enough for the process pool (:func:`looks_pooled`), the
-pool's workers start first, and their start-up (some two CPU seconds each:
-pyarrow, the cleaner's rules, the schemas) overlaps this process's own imports of
-the stages (about one) instead of following them.
+pool starts first, and its fork server's imports (pyarrow, the cleaner, the
+schemas: about half a CPU second, once for all the workers it forks, see
+:func:`builder.processes.spawn_pool`) overlap this process's own imports of the
+stages instead of following them.
 
 Example:
     >>> from pathlib import Path
