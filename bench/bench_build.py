@@ -238,6 +238,18 @@ RUNNERS = {
 }
 
 
+def _stop_fork_server() -> None:
+    """The build's pool workers are forked by multiprocessing's fork server, whose
+    children they are (not this process's): the server, which has reaped them, is
+    stopped and waited for, so that ``RUSAGE_CHILDREN`` counts their CPU and peak RSS
+    as it counted spawned workers'. (``_stop`` is the method CPython's tests use.)"""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def _run_child(kind: str, corpus: str, out: str, workers: str) -> None:
     """Inside the child: run, then report its peak RSS (the largest of it and its pool workers)."""
     import resource
@@ -246,6 +258,7 @@ def _run_child(kind: str, corpus: str, out: str, workers: str) -> None:
     start = time.perf_counter()
     articles = RUNNERS[kind](Path(corpus), Path(out), int(workers))
     seconds = time.perf_counter() - start
+    _stop_fork_server()
     usage = [resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     peak = max(u.ru_maxrss for u in usage)
     cpu = sum(u.ru_utime + u.ru_stime for u in usage)

@@ -116,7 +116,8 @@ def report(by_pid: dict[int, list[dict]]) -> None:
     for pid, evs in sorted(by_pid.items()):
         if pid == parent:
             continue
-        boot = evs[0]["boot"]
+        # a worker forked by the fork server has no start event of its own: its first event
+        boot = evs[0].get("boot", evs[0]["t"])
         batches = [
             (s, e)
             for s in evs

@@ -32,6 +32,8 @@ class BuildResult:
     #: side-record file -> {"read", "accepted", "rejected"} line counts
     side_lines: dict[str, Counter[str]] = field(default_factory=dict)
     privacy: PrivacySummary | None = None
+    #: the cleaning steps' names, in order, as the batches ran them (for the card)
+    cleaning_steps: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -75,7 +75,8 @@ class BuildRun:
     tainted: dict[str, list[Issue]] = field(default_factory=dict)
     privacy: PrivacySummary = field(default_factory=PrivacySummary)
     pool: LazyPool = field(default_factory=lambda: LazyPool(1))
-    #: the cleaning steps' names, as the batches report them (for the card)
+    #: the cleaning steps' names, as the batches report them (the card's, through
+    #: :attr:`BuildResult.cleaning_steps`: the parent builds no cleaner to name them)
     cleaning_steps: tuple[str, ...] = ()
     #: the split plan's index, given each batch's facts as they come (None: not planned)
     planner: SplitPlanner | None = None

@@ -131,7 +131,7 @@ def card_context(ctx: Context, result: BuildResult, sources: SourceFacts) -> dic
         },
         "duplicates": {"exact": len(plan.exact_duplicates), "near": len(plan.near_duplicates)},
         "cleaning": {
-            "steps": ctx.step_names,
+            "steps": list(result.cleaning_steps) or ctx.step_names,
             "rules": rules,
             "per_source": per_source,
             "detokenize": config.detokenize,

@@ -80,6 +80,7 @@ def build(
                 quarantine=quarantine,
                 engine=Engine(engine, ray_address),
                 profile=profile,
+                pandas=False,  # this process never converts to pandas
             )
         if report:
             write_report(result.report, report)

@@ -17,9 +17,10 @@ be published without its source, or with annotations silently missing).
 
 This module imports only the standard library and the pool's own small modules:
 when the input looks big enough for the process pool (:func:`looks_pooled`), the
-pool's workers start first, and their start-up (some two CPU seconds each:
-pyarrow, the cleaner's rules, the schemas) overlaps this process's own imports of
-the stages (about one) instead of following them.
+pool starts first, and its fork server's imports (pyarrow, the cleaner, the
+schemas: about half a CPU second, once for all the workers it forks, see
+:func:`builder.processes.spawn_pool`) overlap this process's own imports of the
+stages instead of following them.
 
 Example:
     >>> from pathlib import Path
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engines import Engine
-from .processes import LazyPool, looks_pooled, pool_on_demand
+from .processes import LazyPool, looks_pooled, pool_on_demand, pyarrow_without_pandas
 
 if TYPE_CHECKING:
     from .build_result import BuildResult
@@ -91,6 +92,7 @@ def build(
     quarantine: bool | None = None,
     engine: Engine | None = None,
     profile: bool = False,
+    pandas: bool = True,
 ) -> BuildResult:
     """Build the dataset folder ``out_dir`` from the inputs in ``input_dir``.
 
@@ -102,9 +104,16 @@ def build(
     always in ``result.stats.timings``; ``profile`` also writes them into
     ``build_report.json`` (under ``timings``), which then differs between
     rebuilds: without it the report, like every output, is byte-identical.
+    ``pandas=False``: this process will never convert Arrow data to or from pandas
+    (the ``builder`` command's), so pyarrow's one look for pandas, on its first
+    array, finds none instead of importing it (some 0.4 CPU s, see
+    :func:`~builder.processes.pyarrow_without_pandas`); a library caller's process
+    keeps pandas usable with pyarrow.
     """
     engine = engine or Engine()
     with pool_on_demand(workers, pool=_early_pool(Path(input_dir), workers, engine)) as pool:
+        if not pandas:
+            pyarrow_without_pandas()
         from . import pipeline_stages
 
         return pipeline_stages.build(

@@ -23,7 +23,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -170,6 +169,7 @@ def _analyse(
             quarantine=quarantine,
             side_lines=run.side_lines,
             privacy=run.privacy,
+            cleaning_steps=run.cleaning_steps,
         )
         # its own thread's CPU (the process may run other threads: see build)
         with timed(
@@ -203,6 +203,9 @@ def _source_facts(staging_path: Path) -> SourceFacts:
 
 
 def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPlan) -> None:
+    """The plan's findings as issues, in this order: split conflicts (errors, about the
+    configuration), then exact and near duplicates (warnings, about the articles)."""
+    articles = config.articles_dir.name
     for conflict in plan.conflicts:
         report.add(
             Issue(
@@ -212,26 +215,21 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
                 message=conflict,
             )
         )
-    for dups in plan.exact_duplicates:
-        report.add(
-            Issue(
-                file=config.articles_dir.name,
-                record=dups[0],
-                rule="exact-duplicate",
-                severity="warning",
-                message=f"identical normalized text in {dups}; kept in one split",
+    duplicates = (
+        ("exact-duplicate", "identical normalized text in {}", plan.exact_duplicates),
+        ("near-duplicate", "near-identical texts {}", plan.near_duplicates),
+    )
+    for rule, finding, groups in duplicates:
+        for ids in groups:
+            report.add(
+                Issue(
+                    file=articles,
+                    record=ids[0],
+                    rule=rule,
+                    severity="warning",
+                    message=f"{finding.format(ids)}; kept in one split",
+                )
             )
-        )
-    for pair in plan.near_duplicates:
-        report.add(
-            Issue(
-                file=config.articles_dir.name,
-                record=pair[0],
-                rule="near-duplicate",
-                severity="warning",
-                message=f"near-identical texts {pair}; kept in one split",
-            )
-        )
 
 
 def validate(
@@ -344,8 +342,6 @@ def build(
         ctx = (
             Context.load(str(config.path), str(staging.path)) if loaded is None else loaded.result()
         )
-        if run.cleaning_steps:  # the card names them: no need to build a cleaner here
-            ctx = replace(ctx, reported_steps=run.cleaning_steps)
         timings = result.stats.timings
         began = time.thread_time()
         # The splits are written in threads (as many as workers) while the card is made,

@@ -73,7 +73,7 @@ class BatchResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)  # quarantine entries
     #: (id, sha256, bytes) of every article file read (for the manifest's inputs)
     digests: list[tuple[str, str, int]] = field(default_factory=list)
-    #: the cleaning steps' names, in order (for the card: see :attr:`Context.reported_steps`)
+    #: the cleaning steps' names, in order (for the card: see :attr:`BuildResult.cleaning_steps`)
     cleaning_steps: tuple[str, ...] = ()
 
 
@@ -83,14 +83,12 @@ class Context:
 
     The cleaner is built on first use: its rules compile in about half a CPU
     second, which the parent of a pooled build, whose card only names the cleaning
-    steps, does not spend (the workers report the names: :attr:`reported_steps`)."""
+    steps, does not spend (the workers report the names: :class:`BatchResult`)."""
 
     config: DatasetConfig
     store: SchemaStore
     codec: RowCodec
     make_cleaner: Callable[[], Cleaner]
-    #: the cleaning steps' names, as a batch run elsewhere reported them
-    reported_steps: tuple[str, ...] | None = None
 
     @cached_property
     def cleaner(self) -> Cleaner:
@@ -98,10 +96,7 @@ class Context:
 
     @property
     def step_names(self) -> list[str]:
-        """The cleaning steps, in order (for the card): the cleaner's if it was built
-        here, else the reported ones, else the cleaner's (built now)."""
-        if "cleaner" not in self.__dict__ and self.reported_steps is not None:
-            return list(self.reported_steps)
+        """The cleaning steps, in order (the cleaner's: built now if it was not)."""
         return [s.name for s in self.cleaner.steps]
 
     @staticmethod

@@ -164,9 +164,6 @@ class _FactsIndex:
         )
         #: the facts up to this rowid have their bands (when they are first of their text)
         self._banded = 0
-        #: the largest id added so far; an id below it makes earlier bands stale
-        self._last_id = ""
-        self._stale = False
 
     def add_all(
         self, facts: Iterable[ArticleFacts], on_fact: Callable[[ArticleFacts], None]
@@ -183,9 +180,6 @@ class _FactsIndex:
     def _insert(self, batch: list[ArticleFacts]) -> None:
         if not batch:
             return
-        first = min(f.id for f in batch)
-        self._stale = self._stale or first < self._last_id
-        self._last_id = max(self._last_id, max(f.id for f in batch))
         self.db.executemany(
             "INSERT INTO fact VALUES (?, ?, ?, ?)",
             (
@@ -201,12 +195,19 @@ class _FactsIndex:
         part in the near-duplicate search, its copies being exact duplicates of it.
 
         Each band is cut by SQLite itself (``substr`` counts bytes in a BLOB): a Python
-        statement per article cost 0.1 CPU s per 5,000 articles. A fact added later
-        with a smaller id than one banded already makes that one's bands stale: they
-        are dropped before the search (:meth:`near_duplicates`); a build adds its
-        batches in id order, so that does not happen there."""
+        statement per article cost 0.1 CPU s per 5,000 articles. A new fact with a
+        smaller id than a banded one of the same text takes its place: that one's
+        bands are dropped (found by the text index; a build adds its batches in id
+        order, so there it finds none and deletes nothing)."""
         if self.threshold is None:
             return
+        displaced = (
+            "SELECT g.id FROM fact f JOIN fact g ON g.text_key = f.text_key AND g.id > f.id"
+            " WHERE f.rowid > ? AND f.minhash IS NOT NULL AND g.rowid <= ?"
+        )
+        if self.db.execute(displaced + " LIMIT 1", (self._banded,) * 2).fetchone():
+            # (band has no index by id: scanned only when something is to be dropped)
+            self.db.execute(f"DELETE FROM band WHERE id IN ({displaced})", (self._banded,) * 2)
         width = self.rows * 8
         self.db.execute(
             "INSERT INTO band SELECT n.v, substr(f.minhash, n.v * ? + 1, ?), f.id FROM"
@@ -248,11 +249,6 @@ class _FactsIndex:
         if self.threshold is None:
             return
         self._band_new()  # facts written into the table directly (tests) have theirs now
-        if self._stale:
-            self.db.execute(
-                "DELETE FROM band WHERE id NOT IN (SELECT MIN(id) FROM fact"
-                " WHERE minhash IS NOT NULL GROUP BY text_key)"
-            )
         candidates = self.db.execute(
             "SELECT DISTINCT a.id, b.id FROM band a JOIN band b"
             " ON a.n = b.n AND a.key = b.key AND a.id < b.id ORDER BY a.id, b.id"

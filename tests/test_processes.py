@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
 from builder.processes import spawn_pool
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def _worker_state() -> tuple[bool, bool, list[int]]:
@@ -28,3 +32,37 @@ def test_pool_workers_run_pyarrow_without_importing_pandas() -> None:
     assert values == [1, None, 3]
     assert before is False  # arrays built, pandas never imported
     assert after is True  # pandas itself was not hidden from the process
+
+
+def _batch_modules_loaded() -> list[bool]:
+    return [m in sys.modules for m in ("builder.process", "builder.clean.pipeline", "pandas")]
+
+
+def test_pool_workers_start_with_the_batch_modules_imported_once_for_all() -> None:
+    """Forked by a fork server that imported the batches' modules (and set pyarrow up
+    without pandas): a worker that was given no warm-up has them already."""
+    pool = spawn_pool(1)
+    try:
+        loaded = pool.submit(_batch_modules_loaded).result(timeout=120)
+    finally:
+        pool.shutdown(wait=True)
+    assert loaded == [True, True, False]
+
+
+def _pandas_after_a_build(tmp_path: Path, *, pandas: bool) -> bool:
+    code = (
+        "import sys; from pathlib import Path; from builder.pipeline import build; "
+        f"build(Path({str(SEEDS)!r}), Path({str(tmp_path / 'out')!r}), pandas={pandas}); "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    return done.stdout.split()[-1] == "True"
+
+
+def test_a_build_that_never_converts_to_pandas_does_not_import_it(tmp_path: Path) -> None:
+    """The ``builder`` command's build (``pandas=False``) spares the parent pyarrow's
+    pandas import; a library caller's build leaves pandas usable, as imported."""
+    assert _pandas_after_a_build(tmp_path / "cli", pandas=False) is False
+    assert _pandas_after_a_build(tmp_path / "lib", pandas=True) is True
