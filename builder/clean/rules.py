@@ -367,7 +367,6 @@ class RuleSet:
         for i, _ in self._tests:
             self._later_rules |= 1 << i
         self._marks = list(marks.items())
-        self._any_piece = self._piece_finder(by_piece, marks)
         # every required mark (and a digit, when a test needs one) found by one search
         # of the line, not one ``in`` per mark
         self._mark_of = dict(marks)
@@ -404,36 +403,6 @@ class RuleSet:
         self._tests_fit = [
             sum(tests for i, tests in enumerate(rule_tests) if fits >> i & 1) for fits in self._fits
         ]
-
-    def _piece_finder(
-        self, by_piece: dict[str, int], marks: dict[str, int]
-    ) -> re.Pattern[str] | None:
-        """One expression finding any test's required piece in a casefolded text, when
-        every rule needs one (no phrases, vocabulary or test without pieces): a line
-        holding none matches no rule. None otherwise."""
-        if self._test_always or self._by_key or self._vocab_rules or not self._tests:
-            return None
-        parts = [re.escape(p) for p in sorted(by_piece, key=len, reverse=True)]
-        parts += [re.escape(m) for m in marks]
-        if self._digit_tests:
-            parts.append(r"\d")
-        # "ı" and "İ" match an "i" of an expression but fold to no "i" (see _first_match)
-        parts.append("[ıİ]")
-        return re.compile("|".join(parts))
-
-    def candidate_starts(self, text: str) -> frozenset[int] | None:
-        """The offsets of the lines of ``text`` that may match a rule: those holding a
-        required piece of one, found in one pass over the whole casefolded text; the
-        others match none (``first_match`` answers None for them). None when not known
-        (every line may): the rules need no pieces, or case folding changes the text's
-        length (then the folded offsets are not the text's)."""
-        finder = self._any_piece
-        if finder is None:
-            return None
-        folded = text.casefold()
-        if len(folded) != len(text):
-            return None
-        return frozenset(folded.rfind("\n", 0, m.start()) + 1 for m in finder.finditer(folded))
 
     def _vocab_entry(self, word: str) -> int:
         """The rules whose vocabulary has ``word`` (with the ``numbers`` rules for a number)."""

@@ -559,9 +559,7 @@ class TrailingSection(CleaningStep):
         total = sum(counts)
         if len(lines) < 3 or not total:
             return []
-        # the lines that may be section headers: those holding a piece a rule needs
-        maybe = self._ruleset.candidate_starts(text)
-        found = self._find(lines, counts, total, maybe)
+        found = self._find(lines, counts, total)
         if found is None:
             return []
         k, rule = found
@@ -581,13 +579,9 @@ class TrailingSection(CleaningStep):
         words = after.words[k]
         return after.running_words[k] < prose * words or words <= SHORT_BLOCK * total
 
-    def _header_rule(
-        self, view: LineView, late: bool, start: int, maybe: frozenset[int] | None
-    ) -> LineRule | None:
+    def _header_rule(self, view: LineView, n: int, late: bool) -> LineRule | None:
         """The section rule the line matches (above ``MIN_POSITION``: only when that may
         be a comment rule; any other opens nothing there)."""
-        if maybe is not None and start not in maybe:
-            return None  # holds no piece any rule needs
         if not late and self._early.first_match(view) is None:
             return None
         return self._ruleset.first_match(view)
@@ -601,10 +595,8 @@ class TrailingSection(CleaningStep):
         after_cues: list[int],
         after: _Suffixes,
         late: bool,
-        maybe: frozenset[int] | None = None,
     ) -> bool:
-        """Whether the header at line ``k`` opens a block that runs to the end of the page
-        (``maybe``: the lines that may match a section rule, as in ``_find``)."""
+        """Whether the header at line ``k`` opens a block that runs to the end of the page."""
         view = lines[k][2]
         header = late and _is_header(view)
         if family == "comments":
@@ -639,7 +631,7 @@ class TrailingSection(CleaningStep):
             or (family == "author_box" and after.words[k] <= SHORT_WORDS)
             # Not after "related": an article's own "Related reading" part heads more
             # of its subheadings.
-            or (family != "related" and self._second_header(lines, k, maybe))
+            or (family != "related" and self._second_header(lines, k))
         )
 
     @staticmethod
@@ -740,17 +732,14 @@ class TrailingSection(CleaningStep):
         cites = sum(1 for _, _, view in rest if _CITE.search(view.raw))
         return cites >= max(MIN_CITES, CITE_SHARE * len(rest))
 
-    def _second_header(
-        self, lines: list[tuple[int, int, LineView]], k: int, maybe: frozenset[int] | None
-    ) -> bool:
+    def _second_header(self, lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """Whether another section header follows within ``SECOND_HEADER_LINES`` lines:
         "Share this" then "You might also like" is the page's footer, not the article
         going on under a subheading."""
-        for start, _, view in lines[k + 1 : k + 1 + SECOND_HEADER_LINES]:
+        for _, _, view in lines[k + 1 : k + 1 + SECOND_HEADER_LINES]:
             n = len(view.words)
             if (
                 0 < n <= self.max_words
-                and (maybe is None or start in maybe)
                 and _is_header(view)
                 and (rule := self._ruleset.first_match(view)) is not None
                 # an article's own references may follow its last part
@@ -760,14 +749,8 @@ class TrailingSection(CleaningStep):
         return False
 
     def _find(
-        self,
-        lines: list[tuple[int, int, LineView]],
-        counts: list[int],
-        total: int,
-        maybe: frozenset[int] | None = None,
+        self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
     ) -> tuple[int, str] | None:
-        """The block's first line and family; ``maybe``: the offsets of the lines that
-        may match a section rule (None: any)."""
         # Lines above the earliest place a block may open are never read: find it first.
         floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
         first, before = 0, 0
@@ -806,9 +789,9 @@ class TrailingSection(CleaningStep):
             late = before >= late_words
             if n <= (self.max_words if late else self.early_max_words):
                 view = lines[k][2]
-                rule = self._header_rule(view, late, lines[k][0], maybe)
+                rule = self._header_rule(view, n, late)
                 if rule is not None and self._opens(
-                    rule.name, lines, k, total, after_cues, after, late, maybe
+                    rule.name, lines, k, total, after_cues, after, late
                 ):
                     return k, rule.name
             if cues[k] and after_cues[k] >= MIN_CUES:
