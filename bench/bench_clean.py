@@ -22,6 +22,11 @@ putting its checkout first on the path:
 
 (The eval corpus is imported from the tree on ``PYTHONPATH``, else from this checkout.)
 
+CPU seconds per MB against another tree, a fresh cleaner per run, interleaved, on a
+build input's articles and the real dev pages (cased and lowercased):
+
+    .venv/bin/python bench/bench_clean.py permb /tmp/base --texts /tmp/c5k/articles --reps 5
+
 The cases: every page of both real dev files (``noisy``, with and without the page
 title as headline, lowercased, and lowercased through the detokenizer), the eval
 corpus (default cleaner, with the publisher pre-scan, with the detokenizer) and the
@@ -268,6 +273,44 @@ def ab(old_tree: Path, limit: int | None, folder: Path | None, reps: int) -> Non
         print(f"{k:<16}{o:9.1f}{n:9.1f}{o / max(n, 1e-9):8.2f}x")
 
 
+def per_mb(old_tree: Path, folder: Path, limit: int | None, reps: int) -> None:
+    """CPU seconds per MB of ``Cleaner.clean`` (a fresh cleaner per run: every line
+    cache cold, as a build reading each article once), ``old_tree``'s against this
+    one's, interleaved (old new, new old, ...), on three corpora: a build input's
+    articles, the real dev pages, and the dev pages lowercased."""
+    import statistics
+
+    articles = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))][:limit]
+    dev = [p["noisy"] for p in dev_pages()]
+    corpora = {folder.name: articles, "dev": dev, "dev-lower": [t.lower() for t in dev]}
+    old = _load_tree(old_tree, "bench_clean_old")
+    from builder.clean import pipeline as new
+
+    sides = {"old": old, "new": new}
+    print(f"{reps} interleaved runs each; CPU s per MB of Cleaner.clean, median [min, max]")
+    print(f"{'corpus':<12}{'MB':>7}{'old':>22}{'new':>22}{'old/new':>9}")
+    for label, texts in corpora.items():
+        mb = sum(len(t.encode()) for t in texts) / 1e6
+        runs: dict[str, list[float]] = {"old": [], "new": []}
+        for rep in range(reps):
+            order = ["old", "new"] if rep % 2 == 0 else ["new", "old"]
+            for side in order:
+                pipeline = sides[side]
+                steps_mod = sys.modules[pipeline.__name__.rsplit(".", 1)[0] + ".steps"]
+                cleaner = pipeline.Cleaner.default()
+                t0 = time.process_time()
+                for raw in texts:
+                    cleaner.clean(raw, steps_mod.DocumentContext())
+                runs[side].append((time.process_time() - t0) / mb)
+
+        cells = {
+            side: f"{statistics.median(x):.3f} [{min(x):.3f}, {max(x):.3f}]"
+            for side, x in runs.items()
+        }
+        ratio = statistics.median(runs["old"]) / statistics.median(runs["new"])
+        print(f"{label:<12}{mb:7.2f}{cells['old']:>22}{cells['new']:>22}{ratio:8.2f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -281,7 +324,15 @@ def main(argv: list[str] | None = None) -> int:
     ap_ab.add_argument("--limit", type=int, default=None)
     ap_ab.add_argument("--texts", type=Path, default=None, help="a folder of .txt articles")
     ap_ab.add_argument("--reps", type=int, default=5)
+    ap_mb = sub.add_parser("permb")
+    ap_mb.add_argument("old_tree", type=Path, help="a checkout whose builder/clean to compare")
+    ap_mb.add_argument("--texts", type=Path, required=True, help="a folder of .txt articles")
+    ap_mb.add_argument("--limit", type=int, default=None)
+    ap_mb.add_argument("--reps", type=int, default=5)
     args = ap.parse_args(argv)
+    if args.cmd == "permb":
+        per_mb(args.old_tree, args.texts, args.limit, args.reps)
+        return 0
     if args.cmd == "ab":
         ab(args.old_tree, args.limit, args.texts, args.reps)
         return 0

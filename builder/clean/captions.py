@@ -48,10 +48,27 @@ SCENE_WORDS = (4, 30)
 #: across lines: the line under it goes on with it.
 WRAPPED_WORDS = 8
 
-_MEDIA = (
-    r"(logo|icon|image|photo|photograph|thumbnail|screenshot|headshot|head shot|avatar"
-    r"|banner|stock image|stock photo|feature image|featured image|hero image)"
+#: What a media label's last words name (regex alternatives, lowercase); the label's
+#: pattern and the cheap test of its last characters are both made from these.
+_MEDIA_NAMES = (
+    "logo",
+    "icon",
+    "image",
+    "photo",
+    "photograph",
+    "thumbnail",
+    "screenshot",
+    "headshot",
+    "head shot",
+    "avatar",
+    "banner",
+    "stock image",
+    "stock photo",
+    "feature image",
+    "featured image",
+    "hero image",
 )
+_MEDIA = f"({'|'.join(_MEDIA_NAMES)})"
 _DETERMINERS = frozenset(
     [
         "the",
@@ -72,35 +89,48 @@ _DETERMINERS = frozenset(
     ]
 )
 _MEDIA_LABEL = re.compile(rf"^(?![-•*·])[^.!?:]{{0,80}}[^\s.!?:]\s+{_MEDIA}$", re.IGNORECASE)
-#: Who or what a picture shows, as alt text opens ("A ...", "Two ...", "Woman ...").
-_SUBJECT = (
-    r"(a|an|two|three|four|several|group of|man|woman|men|women|person|people|girl|boy"
-    r"|child|children|kids|couple|family|hands?|close ?- ?up|closeup|overhead view"
-    r"|aerial view|view)"
+#: Who or what a picture shows, as alt text opens ("A ...", "Two ...", "Woman ...")
+#: (regex alternatives).
+_SUBJECTS = (
+    "a",
+    "an",
+    "two",
+    "three",
+    "four",
+    "several",
+    "group of",
+    "man",
+    "woman",
+    "men",
+    "women",
+    "person",
+    "people",
+    "girl",
+    "boy",
+    "child",
+    "children",
+    "kids",
+    "couple",
+    "family",
+    "hands?",
+    "close ?- ?up",
+    "closeup",
+    "overhead view",
+    "aerial view",
+    "view",
 )
-#: The first words ``_SUBJECT`` can open with.
-_SUBJECT_FIRST = (
-    "a|an|two|three|four|several|group|man|woman|men|women|person|people|girl|boy|child"
-    "|children|kids|couple|family|hands?|close|closeup|overhead|aerial|view"
-)
+_SUBJECT = f"({'|'.join(_SUBJECTS)})"
+#: The first words ``_SUBJECT`` can open with: each alternative's first word.
+_SUBJECT_FIRST = "|".join(dict.fromkeys(re.match(r"\w+\??", s).group() for s in _SUBJECTS))
 #: The lines that may be scenes, found in one scan of the whole text (behind a newline
 #: put before it: a pattern opening with a literal is searched for it in C): those
 #: opening with a word a scene opens with, as their normalized forms would (normalizing
 #: only closes up white space and punctuation). Most lines are not, and no view of
 #: them is made.
 _SCENE_CANDIDATE = re.compile(rf"\n([^\w\n]*(?:{_SUBJECT_FIRST})\b[^\n]*)", re.IGNORECASE)
-#: The last words of media labels (a superset: "stock image" ends in "image").
-_MEDIA_ENDINGS = (
-    "logo",
-    "icon",
-    "image",
-    "photo",
-    "photograph",
-    "thumbnail",
-    "shot",
-    "avatar",
-    "banner",
-)
+#: The last words of media labels ("head shot" and "stock image" end in "shot" and
+#: "image"): a line ending in none of them is no label, and gets no view.
+_MEDIA_ENDINGS = tuple(dict.fromkeys(name.split()[-1] for name in _MEDIA_NAMES))
 _LONGEST_ENDING = max(map(len, _MEDIA_ENDINGS))
 #: Words in "-ing" that are not participles ("during", "morning", "a building").
 _NOT_PARTICIPLE = (

@@ -368,6 +368,15 @@ class RuleSet:
         for i, _ in self._tests:
             self._later_rules |= 1 << i
         self._marks = list(marks.items())
+        # every required mark (and a digit, when a test needs one) found by one search
+        # of the line, not one ``in`` per mark
+        self._mark_of = dict(marks)
+        found = "".join(re.escape(m) for m in marks)
+        self._mark_finder = (
+            re.compile(f"[{found}]" + (r"|\d" if self._digit_tests else ""))
+            if found
+            else (_DIGIT if self._digit_tests else None)
+        )
         # the pieces by their first two characters, to find those in a word quickly
         self._by_piece = by_piece
         self._pieces: dict[str, list[tuple[str, int]]] = {}
@@ -521,11 +530,11 @@ class RuleSet:
                             break
                     by_piece ^= low
         # marks and digits are the same in the raw line as in its normalized form
-        for mark, t in self._marks:
-            if t & tests and mark in raw:  # only marks a test left needs
-                present |= t
-        if self._digit_tests & tests and _DIGIT.search(raw):
-            present |= self._digit_tests
+        finder = self._mark_finder
+        if finder is not None and finder.search(raw):
+            mark_of = self._mark_of
+            for c in set(finder.findall(raw)):
+                present |= mark_of.get(c, 0) or (self._digit_tests if c.isdecimal() else 0)
         return present
 
 
