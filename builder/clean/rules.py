@@ -367,7 +367,6 @@ class RuleSet:
         self._later_rules = 0
         for i, _ in self._tests:
             self._later_rules |= 1 << i
-        self._marks = list(marks.items())
         # every required mark (and a digit, when a test needs one) found by one search
         # of the line, not one ``in`` per mark
         self._mark_of = dict(marks)
