@@ -239,23 +239,22 @@ class Staging:
         return None
 
     def side(self, kind: str, article_id: str) -> SideRecord | None:
-        row = self.db.execute(
-            "SELECT file, line, record FROM side WHERE kind = ? AND article_id = ?",
-            (kind, article_id),
-        ).fetchone()
-        if row is None:
-            return None
-        return SideRecord(article_id, row[0], row[1], load_record(row[2]))
+        return self._side(kind, article_id, load_record)
 
     def side_columns(self, kind: str, article_id: str) -> SideRecord | None:
         """:meth:`side`, the record's span lists as columns (:func:`load_columns`)."""
+        return self._side(kind, article_id, load_columns)
+
+    def _side(
+        self, kind: str, article_id: str, load: Callable[[bytes], dict[str, Any]]
+    ) -> SideRecord | None:
         row = self.db.execute(
             "SELECT file, line, record FROM side WHERE kind = ? AND article_id = ?",
             (kind, article_id),
         ).fetchone()
         if row is None:
             return None
-        return SideRecord(article_id, row[0], row[1], load_columns(row[2]))
+        return SideRecord(article_id, row[0], row[1], load(row[2]))
 
     def add_rejected_side(
         self, kind: str, article_id: str, file: str, line: int | None, publisher: str | None
