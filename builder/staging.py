@@ -12,6 +12,7 @@ import io
 import operator
 import pickle
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,19 +50,28 @@ def dump_record(
     checks, anchors and encodes (:func:`load_columns`), not as dicts. Pool workers
     that check side records store them so (:mod:`builder.side_chunks`); ``columns``:
     as :func:`packed` takes them."""
-    _BUFFER.seek(0)
-    _BUFFER.truncate()
-    _PICKLER.dump(packed(record, columns))
-    return _BUFFER.getvalue(), card_field(kind, record)
+    pickler, buffer = _thread_pickler()
+    buffer.seek(0)
+    buffer.truncate()
+    pickler.dump(packed(record, columns))
+    return buffer.getvalue(), card_field(kind, record)
 
 
-#: One pickler, reused (making one per record was a sixth of the dump). No memo: a
-#: packed record holds no object twice that matters (orjson makes each value its own
-#: object), and the memo's bookkeeping per string was half the time. Not re-entrant:
-#: :func:`dump_record` calls nothing that dumps again.
-_BUFFER = io.BytesIO()
-_PICKLER = pickle.Pickler(_BUFFER, pickle.HIGHEST_PROTOCOL)
-_PICKLER.fast = True
+_PICKLERS = threading.local()
+
+
+def _thread_pickler() -> tuple[pickle.Pickler, io.BytesIO]:
+    """This thread's pickler and its buffer, reused (making one per record was a sixth
+    of the dump; one per thread, as a library caller may stage from several). No memo:
+    a packed record holds no object twice that matters (orjson makes each value its
+    own object), and the memo's bookkeeping per string was half the time."""
+    made: tuple[pickle.Pickler, io.BytesIO] | None = getattr(_PICKLERS, "made", None)
+    if made is None:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True
+        made = _PICKLERS.made = (pickler, buffer)
+    return made
 
 
 def card_field(kind: str, record: dict[str, Any]) -> bytes | None:
