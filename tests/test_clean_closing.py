@@ -176,3 +176,17 @@ def test_prose_after_a_bio_is_not_taken_for_a_second_box() -> None:
     text += "\n\n" + faq
     cleaned, _ = _reasons(text)
     assert faq in cleaned
+
+
+@pytest.mark.parametrize("rule", ["***", "* * *", "—", "• • •"])
+@pytest.mark.parametrize("lower", [False, True])
+def test_a_bio_over_a_wordless_rule_line_is_cleaned(rule: str, lower: bool) -> None:
+    # A rule line with no words under a bio ends the author boxes (it once raised
+    # IndexError looking for a second author's name in it).
+    form = tokenized if lower else (lambda t: t)
+    bio = _long_bio("Dana Whitfield", "a staff writer")
+    text = form(ARTICLE + "\n\n" + "Dana Whitfield\n" + bio + "\n" + rule + "\n")
+    cleaned, reasons = _reasons(text)
+    assert cleaned.startswith(form(ARTICLE))
+    assert bio not in cleaned and form(bio) not in cleaned
+    assert any(r.startswith("sections.author") for r in reasons)

@@ -455,7 +455,7 @@ def _past_bios(lines: list[tuple[int, int, LineView]], j: int) -> int:
             and (0 < len(lines[m][2].words) <= BIO_ABOVE_MAX_WORDS)
         ):
             m += 1
-        if m >= len(lines):
+        if m >= len(lines) or not lines[m][2].words:  # a rule line ("***") ends the boxes
             return j
         name = lines[m][2].words[0]
         named = any(lines[i][2].words[0] == name for i in range(j, m))
