@@ -191,11 +191,13 @@ def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> Proce
     method = _start_method()
     context = get_context(method)
     if method == "forkserver":
+        _retire_stale_fork_server()
         context.set_forkserver_preload(list(PRELOAD))
         _own_temp_dir()
     with sigint_ignored(), main_script_hidden():  # the server inherits the ignoring
         if method == "forkserver":
             forkserver.ensure_running()
+            _server_tmpdir[:] = [os.environ.get("TMPDIR")]
         executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=init_pool_worker
         )
@@ -211,6 +213,32 @@ def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> Proce
             daemon=True,
         ).start()
     return executor
+
+
+#: ``TMPDIR`` when this process's fork server started (empty: none started here).
+_server_tmpdir: list[str | None] = []
+
+
+def _retire_stale_fork_server() -> None:
+    """Stop this process's fork server when it was started for an earlier run.
+
+    The server lives as long as the process that started it, its socket in that
+    run's temporary folder (:func:`builder.runtmp.run_folder`), and the workers it
+    forks inherit its environment, ``TMPDIR`` included: a second build in the same
+    process (a notebook, a test session) would find the socket gone with the first
+    run's folder, or hand its workers that folder. A fresh server, in a fresh
+    multiprocessing folder under this run's, serves it instead. (``_forkserver``,
+    ``_stop`` and ``_forkserver_pid`` are multiprocessing's own; ``_stop`` is what its
+    tests call.)"""
+    server = forkserver._forkserver  # type: ignore[attr-defined]
+    if server._forkserver_pid is None or _server_tmpdir == [os.environ.get("TMPDIR")]:
+        return
+    try:
+        server._stop()
+    except FileNotFoundError:  # the socket went with the earlier run's folder
+        server._forkserver_address = None
+    current_process()._config["tempdir"] = None  # type: ignore[attr-defined]
+    _server_tmpdir.clear()
 
 
 def _own_temp_dir() -> None:

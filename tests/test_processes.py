@@ -66,3 +66,28 @@ def test_a_build_that_never_converts_to_pandas_does_not_import_it(tmp_path: Path
     pandas import; a library caller's build leaves pandas usable, as imported."""
     assert _pandas_after_a_build(tmp_path / "cli", pandas=False) is False
     assert _pandas_after_a_build(tmp_path / "lib", pandas=True) is True
+
+
+def _worker_tmpdir() -> str | None:
+    import os
+
+    return os.environ.get("TMPDIR")
+
+
+def test_a_second_run_in_one_process_gets_a_fork_server_of_its_own() -> None:
+    """The fork server's socket lives in its run's temporary folder, and its workers
+    inherit that run's ``TMPDIR``: after the first run's folder is gone, a second run
+    in the same process (a notebook, a test session) still starts its workers, and
+    they work in the second run's folder."""
+    from builder.runtmp import run_folder
+
+    seen = []
+    for _ in range(2):
+        with run_folder() as folder:
+            pool = spawn_pool(1)
+            try:
+                seen.append((str(folder), pool.submit(_worker_tmpdir).result(timeout=120)))
+            finally:
+                pool.shutdown(wait=True)
+        assert not folder.exists()
+    assert [worker for _, worker in seen] == [run for run, _ in seen]
