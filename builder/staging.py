@@ -468,19 +468,20 @@ class BatchSides:
     rejected: dict[tuple[str, str], tuple[str, int | None, str | None]]
 
     def side(self, kind: str, article_id: str) -> SideRecord | None:
-        found = self.sides.get((kind, article_id))
-        if found is None:
-            return None
-        file, line, record = found
-        return SideRecord(article_id, file, line, load_record(record))
+        return self._side(kind, article_id, load_record)
 
     def side_columns(self, kind: str, article_id: str) -> SideRecord | None:
         """:meth:`side`, the record's span lists as columns (:func:`load_columns`)."""
+        return self._side(kind, article_id, load_columns)
+
+    def _side(
+        self, kind: str, article_id: str, load: Callable[[bytes], dict[str, Any]]
+    ) -> SideRecord | None:
         found = self.sides.get((kind, article_id))
         if found is None:
             return None
         file, line, record = found
-        return SideRecord(article_id, file, line, load_columns(record))
+        return SideRecord(article_id, file, line, load(record))
 
     def rejected_side(
         self, kind: str, article_id: str
