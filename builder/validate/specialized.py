@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -47,6 +48,16 @@ class Unsupported(Exception):
     """The schema uses a keyword (or form) the specialiser does not handle."""
 
 
+class _Sink(threading.local):
+    """Where a generated predicate leaves the columns it made, for this thread only:
+    one predicate serves every thread of a process (:meth:`SchemaStore.specialized
+    <builder.validate.schemas.SchemaStore.specialized>` caches it), and a sink in the
+    generated code's globals let one thread's columns land in another's dict."""
+
+    #: the caller's dict while it asks (:func:`collecting_columns`), else None
+    columns: dict[int, Any] | None = None
+
+
 def _cached_format_check(formats: Callable[[Any, str], bool]) -> Callable[[Any, str], bool]:
     cached = functools.lru_cache(maxsize=1 << 16)(formats)
 
@@ -67,7 +78,7 @@ class _Generator:
         self.root = root
         self.by_id = by_id
         # Format checks are pure, and their values repeat (dates, languages): cached.
-        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats), "_sink": None}
+        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats), "_slot": _Sink()}
         self.lines: list[str] = []
         self.functions: dict[tuple[str, str], str] = {}  # (schema id, pointer) -> name
         self.counter = 0
@@ -333,8 +344,10 @@ class _Generator:
         # Items with exactly the required keys: their columns, made for the checks
         # above, are handed to a caller that asks (see :func:`collecting_columns`).
         lines += [
-            "    if _sink is not None and not shapes:",
-            f"        _sink[id(x)] = ({self.const(tuple(need))}, cols)",
+            "    if not shapes:",
+            "        sink = _slot.columns",
+            "        if sink is not None:",
+            f"            sink[id(x)] = ({self.const(tuple(need))}, cols)",
             "    return True",
             "",
         ]
@@ -415,17 +428,18 @@ def collecting_columns(
     key)``, ``sink`` cleared at each call. The check reads each span list as
     columns anyway; a caller that stores the record as columns
     (:func:`builder.staging.packed`) takes them, while the record lives (an id
-    names a list only so long), instead of making them again."""
-    env = predicate.__globals__
+    names a list only so long), instead of making them again. The sink is set for
+    the calling thread only: other threads may call ``predicate`` meanwhile."""
+    slot: _Sink = predicate.__globals__["_slot"]
 
     def collect(value: Any) -> bool:
         sink.clear()
-        saved = env["_sink"]
-        env["_sink"] = sink
+        saved = slot.columns
+        slot.columns = sink
         try:
             return predicate(value)
         finally:
-            env["_sink"] = saved
+            slot.columns = saved
 
     return collect
 
