@@ -24,11 +24,24 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Unsupported", "closed_depth", "specialize"]
+__all__ = ["ANNOTATIONS", "Unsupported", "closed_depth", "collecting_columns", "specialize"]
 
-#: Keywords that carry no assertion.
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "title", "description", "x-dtype", "x-class-label", "$defs", "default"}
+#: Keywords that carry no assertion (JSON Schema's annotations and containers, the
+#: project's ``x-`` ones): skipped alike here and by the table check
+#: (:mod:`builder.validate.table`), so a schema both handle today stays handled by
+#: both when it gains a comment or a default.
+ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "x-dtype",
+        "x-class-label",
+    }
 )
 _TYPE_TEST = {
     "string": "type({v}) is str",
@@ -107,7 +120,7 @@ class _Generator:
 
     def function(self, base: Mapping[str, Any], schema: Mapping[str, Any], key: str) -> str:
         """Name of a generated ``def name(x) -> bool`` for ``schema``."""
-        if isinstance(schema, Mapping) and set(schema) - _ANNOTATIONS == {"$ref"}:
+        if isinstance(schema, Mapping) and set(schema) - ANNOTATIONS == {"$ref"}:
             ref_base, target = self.resolve(base, schema["$ref"])
             return self.function(ref_base, target, schema["$ref"].partition("#")[2] or "#")
         ident = (str(base.get("$id", "")), key)
@@ -140,7 +153,7 @@ class _Generator:
             raise Unsupported(f"schema {schema!r}")
         unknown = (
             set(schema)
-            - _ANNOTATIONS
+            - ANNOTATIONS
             - {
                 "$ref",
                 "type",
@@ -210,7 +223,7 @@ class _Generator:
         if "not" in schema:
             sub = schema["not"]
             # Only a pattern is negated: the test must be exact both ways.
-            if not isinstance(sub, Mapping) or set(sub) - _ANNOTATIONS != {"pattern"}:
+            if not isinstance(sub, Mapping) or set(sub) - ANNOTATIONS != {"pattern"}:
                 raise Unsupported("not")
             rx = self.const(re.compile(sub["pattern"]).search)
             out.append(f"{ind}if type({v}) is not str or {rx}({v}) is not None: return False")
@@ -245,9 +258,9 @@ class _Generator:
         optional key is a column of the items that have it. A pattern is searched
         once per distinct value (ids repeat across records: ``e1``, ``e2`` ...),
         remembered in a bounded set. None when the item schema is not such a record."""
-        if set(items) - _ANNOTATIONS == {"$ref"}:
+        if set(items) - ANNOTATIONS == {"$ref"}:
             base, items = self.resolve(base, items["$ref"])
-        if set(items) - _ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
+        if set(items) - ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
             return None
         props = items.get("properties", {})
         required = items.get("required", [])
@@ -266,7 +279,7 @@ class _Generator:
         for sub in props.values():
             if not isinstance(sub, Mapping):
                 return None
-            if set(sub) - _ANNOTATIONS - {"type", "minimum"} - string_keywords:
+            if set(sub) - ANNOTATIONS - {"type", "minimum"} - string_keywords:
                 return None
             types = sub.get("type")
             types = [types] if isinstance(types, str) else types
@@ -480,7 +493,7 @@ def _closed_depth(
         if inner is None:
             return None
         rest = {k: v for k, v in schema.items() if k != "$ref"}
-        if set(rest) - _ANNOTATIONS:
+        if set(rest) - ANNOTATIONS:
             outer = _closed_depth(gen, base, rest, refs)
             return None if outer is None else min(inner, outer)
         return inner
