@@ -213,7 +213,7 @@ def test_the_predicate_hands_out_columns_only_while_asked() -> None:
     assert [list(c) for c in columns] == [[s[k] for s in entities] for k in keys]
     entities[0]["prefix"] = "x"  # an optional key: checked by shape, no columns
     assert collect(record) and id(entities) not in sink
-    assert accept.__globals__["_sink"] is None
+    assert accept.__globals__["_slot"].columns is None
     stored = load_columns(dump_record("annotation", record)[0])
     assert stored["entities"] == entities  # two key sets: kept as dicts
     assert plain_row(stored) == record

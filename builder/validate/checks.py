@@ -42,8 +42,14 @@ def check_spans(
     :func:`builder.staging.load_columns`), checked column-wise, or, on any doubt,
     as dicts by the located loop. ``columns``: when given, spans with no issue,
     checked by the whole-list pass, leave there under ``pointer`` their
-    :class:`CheckedColumns` (the anchoring takes them from there)."""
+    :class:`CheckedColumns` (the anchoring takes them from there).
+
+    Spans that are not a list, a span that is not an object and a text that is not
+    a string are the schema's to report: skipped here (the text taken as unusable),
+    so a record of the wrong shape gets its located schema errors, not an exception."""
     labels = set(label_set) if label_set is not None else None
+    if not isinstance(text, str):
+        text = None
     if type(spans) is SpanColumns:
         checked = _none_found_in_columns(spans, text, labels, seen_ids)
         if checked is not None:
@@ -57,12 +63,18 @@ def check_spans(
             if columns is not None:
                 columns[pointer] = _columns(*found)
             return []
+    elif not _many(spans):
+        return []
     issues: list[Issue] = []
     length = len(text) if text is not None else 0
     # The pointer of a span is formatted only when it has an issue: most spans have none.
     for i, span in enumerate(spans):
+        if not isinstance(span, Mapping):
+            continue
         start, end, sid = span.get("start"), span.get("end"), span.get("id")
-        if sid in seen_ids:
+        if not _hashable(sid):
+            pass  # not an id to compare (the schema reports its type)
+        elif sid in seen_ids:
             issues.append(
                 Issue(
                     **where,
@@ -71,8 +83,9 @@ def check_spans(
                     message=f"span id {sid!r} is used twice",
                 )
             )
-        seen_ids.add(sid)
-        if labels is not None and span.get("label") not in labels:
+        else:
+            seen_ids.add(sid)
+        if labels is not None and not _among(span.get("label"), labels):
             issues.append(
                 Issue(
                     **where,
@@ -116,6 +129,26 @@ def check_spans(
                 )
             )
     return issues
+
+
+def _many(values: Any) -> bool:
+    """Whether ``values`` is a collection of items to check (a JSON array; not a
+    string, an object or a number, whose type the schema reports)."""
+    return isinstance(values, Iterable) and not isinstance(values, (str, bytes, Mapping))
+
+
+def _hashable(value: Any) -> bool:
+    """Whether ``value`` can be a set's member (a JSON value: not a list or an object)."""
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _among(value: Any, members: set[Any]) -> bool:
+    """``value in members``; an unhashable value (a list, an object) is in no set."""
+    return _hashable(value) and value in members
 
 
 #: a span's values the checks read, as one tuple made in C (KeyError: a key missing)
@@ -228,7 +261,9 @@ def _none_found_in_columns(
 def _check_doc_labels(
     labels: Mapping[str, Any], sets: LabelSets, where: dict[str, Any], pointer: str
 ) -> list[Issue]:
-    issues = []
+    issues: list[Issue] = []
+    if not isinstance(labels, Mapping):
+        return issues  # the schema reports the type
     for name in ("genre", "text_form"):
         value = labels.get(name)
         if value is not None and not sets[name]:
@@ -268,6 +303,8 @@ def _check_speakers(
         if unknown == set():
             return []
         quotes = quotes.dicts()
+    if not _many(quotes):
+        return []  # the schema reports the type
     return [
         Issue(
             **where,
@@ -276,7 +313,9 @@ def _check_speakers(
             message=f"speaker {q[key]!r} is not an entity id of this article",
         )
         for i, q in enumerate(quotes)
-        if q.get(key) is not None and q.get(key) not in entity_ids
+        if isinstance(q, Mapping)
+        and (speaker := q.get(key)) is not None
+        and not _among(speaker, entity_ids)
     ]
 
 
@@ -292,7 +331,10 @@ def check_annotation(
     """An annotation record against its article's raw text (``None``: text unusable).
 
     ``columns``: gets the entity and quote spans' :class:`CheckedColumns` under
-    ``/entities`` and ``/quotes`` when they have no issue (see :func:`check_spans`)."""
+    ``/entities`` and ``/quotes`` when they have no issue (see :func:`check_spans`).
+    A record that is not an object has nothing to check here (the schema reports it)."""
+    if not isinstance(ann, Mapping):
+        return []
     where = {"file": file, "line": line, "record": ann.get("article_id")}
     seen: set[str] = set()
     entities = ann.get("entities", [])
@@ -316,7 +358,10 @@ def check_annotation(
 
 
 def check_row(row: Mapping[str, Any], sets: LabelSets, *, file: str = "<row>") -> list[Issue]:
-    """A published row against its own clean text."""
+    """A published row against its own clean text (a row that is not an object has
+    nothing to check here: the schema reports it)."""
+    if not isinstance(row, Mapping):
+        return []
     where = {"file": file, "line": None, "record": row.get("id")}
     seen: set[str] = set()
     text = row.get("text")

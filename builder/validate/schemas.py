@@ -21,6 +21,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
+from .report import Issue
 from .specialized import closed_depth, specialize
 
 __all__ = ["SCHEMA_NAMES", "SchemaError", "SchemaStore", "cross_checked", "schema_dir"]
@@ -106,6 +107,27 @@ def _reference_formats() -> dict[str, Callable[[str], bool]]:
     return {fmt: check(fmt) for fmt in checker.checkers}
 
 
+def _load_schema(path: Path) -> dict[str, Any]:
+    """One schema file, read; a file that is not JSON, or not an object with a string
+    ``$id``, is a located error (``$BUILDER_SCHEMA_DIR`` may name any folder), not a
+    traceback. A missing file is the caller's ``OSError``, which names the path."""
+    from ..errors import DataError  # errors imports this package's report
+
+    def fail(message: str, line: int | None = None) -> DataError:
+        issue = Issue(file=str(path), line=line, rule="schema-file", message=message)
+        return DataError.single(issue)
+
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise fail(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str):
+        raise fail('not a JSON Schema with a string "$id"')
+    return schema
+
+
 class SchemaStore:
     """Loaded schemas by short name (``source``, ``annotation``, ``row`` ...).
 
@@ -120,7 +142,7 @@ class SchemaStore:
         self.schemas: dict[str, dict[str, Any]] = {}
         by_id: dict[str, dict[str, Any]] = {}
         for name in SCHEMA_NAMES:
-            schema = json.loads((directory / f"{name}.schema.json").read_text(encoding="utf-8"))
+            schema = _load_schema(directory / f"{name}.schema.json")
             self.schemas[name] = schema
             by_id[schema["$id"]] = schema
         self.registry: Registry = Registry().with_resources(

@@ -20,14 +20,28 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Unsupported", "closed_depth", "specialize"]
+__all__ = ["ANNOTATIONS", "Unsupported", "closed_depth", "collecting_columns", "specialize"]
 
-#: Keywords that carry no assertion.
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "title", "description", "x-dtype", "x-class-label", "$defs", "default"}
+#: Keywords that carry no assertion (JSON Schema's annotations and containers, the
+#: project's ``x-`` ones): skipped alike here and by the table check
+#: (:mod:`builder.validate.table`), so a schema both handle today stays handled by
+#: both when it gains a comment or a default.
+ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "x-dtype",
+        "x-class-label",
+    }
 )
 _TYPE_TEST = {
     "string": "type({v}) is str",
@@ -45,6 +59,16 @@ _SEEN_LIMIT = 1 << 16
 
 class Unsupported(Exception):
     """The schema uses a keyword (or form) the specialiser does not handle."""
+
+
+class _Sink(threading.local):
+    """Where a generated predicate leaves the columns it made, for this thread only:
+    one predicate serves every thread of a process (:meth:`SchemaStore.specialized
+    <builder.validate.schemas.SchemaStore.specialized>` caches it), and a sink in the
+    generated code's globals let one thread's columns land in another's dict."""
+
+    #: the caller's dict while it asks (:func:`collecting_columns`), else None
+    columns: dict[int, Any] | None = None
 
 
 def _cached_format_check(formats: Callable[[Any, str], bool]) -> Callable[[Any, str], bool]:
@@ -67,7 +91,7 @@ class _Generator:
         self.root = root
         self.by_id = by_id
         # Format checks are pure, and their values repeat (dates, languages): cached.
-        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats), "_sink": None}
+        self.env: dict[str, Any] = {"_conforms": _cached_format_check(formats), "_slot": _Sink()}
         self.lines: list[str] = []
         self.functions: dict[tuple[str, str], str] = {}  # (schema id, pointer) -> name
         self.counter = 0
@@ -96,7 +120,7 @@ class _Generator:
 
     def function(self, base: Mapping[str, Any], schema: Mapping[str, Any], key: str) -> str:
         """Name of a generated ``def name(x) -> bool`` for ``schema``."""
-        if isinstance(schema, Mapping) and set(schema) - _ANNOTATIONS == {"$ref"}:
+        if isinstance(schema, Mapping) and set(schema) - ANNOTATIONS == {"$ref"}:
             ref_base, target = self.resolve(base, schema["$ref"])
             return self.function(ref_base, target, schema["$ref"].partition("#")[2] or "#")
         ident = (str(base.get("$id", "")), key)
@@ -129,7 +153,7 @@ class _Generator:
             raise Unsupported(f"schema {schema!r}")
         unknown = (
             set(schema)
-            - _ANNOTATIONS
+            - ANNOTATIONS
             - {
                 "$ref",
                 "type",
@@ -199,7 +223,7 @@ class _Generator:
         if "not" in schema:
             sub = schema["not"]
             # Only a pattern is negated: the test must be exact both ways.
-            if not isinstance(sub, Mapping) or set(sub) - _ANNOTATIONS != {"pattern"}:
+            if not isinstance(sub, Mapping) or set(sub) - ANNOTATIONS != {"pattern"}:
                 raise Unsupported("not")
             rx = self.const(re.compile(sub["pattern"]).search)
             out.append(f"{ind}if type({v}) is not str or {rx}({v}) is not None: return False")
@@ -234,9 +258,9 @@ class _Generator:
         optional key is a column of the items that have it. A pattern is searched
         once per distinct value (ids repeat across records: ``e1``, ``e2`` ...),
         remembered in a bounded set. None when the item schema is not such a record."""
-        if set(items) - _ANNOTATIONS == {"$ref"}:
+        if set(items) - ANNOTATIONS == {"$ref"}:
             base, items = self.resolve(base, items["$ref"])
-        if set(items) - _ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
+        if set(items) - ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
             return None
         props = items.get("properties", {})
         required = items.get("required", [])
@@ -255,7 +279,7 @@ class _Generator:
         for sub in props.values():
             if not isinstance(sub, Mapping):
                 return None
-            if set(sub) - _ANNOTATIONS - {"type", "minimum"} - string_keywords:
+            if set(sub) - ANNOTATIONS - {"type", "minimum"} - string_keywords:
                 return None
             types = sub.get("type")
             types = [types] if isinstance(types, str) else types
@@ -333,8 +357,10 @@ class _Generator:
         # Items with exactly the required keys: their columns, made for the checks
         # above, are handed to a caller that asks (see :func:`collecting_columns`).
         lines += [
-            "    if _sink is not None and not shapes:",
-            f"        _sink[id(x)] = ({self.const(tuple(need))}, cols)",
+            "    if not shapes:",
+            "        sink = _slot.columns",
+            "        if sink is not None:",
+            f"            sink[id(x)] = ({self.const(tuple(need))}, cols)",
             "    return True",
             "",
         ]
@@ -415,17 +441,18 @@ def collecting_columns(
     key)``, ``sink`` cleared at each call. The check reads each span list as
     columns anyway; a caller that stores the record as columns
     (:func:`builder.staging.packed`) takes them, while the record lives (an id
-    names a list only so long), instead of making them again."""
-    env = predicate.__globals__
+    names a list only so long), instead of making them again. The sink is set for
+    the calling thread only: other threads may call ``predicate`` meanwhile."""
+    slot: _Sink = predicate.__globals__["_slot"]
 
     def collect(value: Any) -> bool:
         sink.clear()
-        saved = env["_sink"]
-        env["_sink"] = sink
+        saved = slot.columns
+        slot.columns = sink
         try:
             return predicate(value)
         finally:
-            env["_sink"] = saved
+            slot.columns = saved
 
     return collect
 
@@ -466,7 +493,7 @@ def _closed_depth(
         if inner is None:
             return None
         rest = {k: v for k, v in schema.items() if k != "$ref"}
-        if set(rest) - _ANNOTATIONS:
+        if set(rest) - ANNOTATIONS:
             outer = _closed_depth(gen, base, rest, refs)
             return None if outer is None else min(inner, outer)
         return inner

@@ -41,12 +41,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..features import RowCodec
+from .specialized import ANNOTATIONS
 
 __all__ = ["TableCheck"]
 
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "title", "description", "x-dtype", "x-class-label", "$comment"}
-)
 _OBJECT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
 _ARRAY_KEYWORDS = frozenset({"type", "items", "minItems", "maxItems"})
 _LEAF_KEYWORDS = frozenset(
@@ -143,7 +141,7 @@ class TableCheck:
 
     # -- the schema, compiled to checks of each node's gathered values -----------------
     def _compile(self, node: Mapping[str, Any], path: str) -> None:
-        keys = set(node) - _ANNOTATIONS
+        keys = set(node) - ANNOTATIONS
         types = _json_types(node)
         if types is None or len(types - {"null"}) != 1:
             self.nodes[path] = _never
