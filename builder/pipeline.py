@@ -57,7 +57,7 @@ def __getattr__(name: str) -> Any:
 
 def _early_pool(input_dir: Path, workers: int, engine: Engine) -> LazyPool:
     """The build's pool, started now when the input looks big (else on demand)."""
-    pool = LazyPool(workers if engine.name == "local" else 1)
+    pool = LazyPool(workers if engine.name == "local" else 1, input_dir=input_dir)
     if pool.workers > 1 and looks_pooled(input_dir):
         pool.start()
     return pool
