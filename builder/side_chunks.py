@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import zipfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,23 +225,34 @@ def checked_in_pool(
     timings: StageTimings,
     piece_bytes: int = PIECE_BYTES,
     pickled: bool = False,
+    ready: Callable[[], bool] | None = None,
 ) -> Iterator[CheckedLine]:
     """The lines of ``path``, checked by the pool's workers, in file order (a few
     pieces in flight, so memory stays flat). The workers' CPU goes to ``timings``
     as the stage ``check-side-records``. ``pickled``: a record with a string
-    ``article_id`` and no error comes as a :class:`PickledRecord`."""
-    pending: deque[Future[tuple[list[CheckedLine], float]]] = deque()
+    ``article_id`` and no error comes as a :class:`PickledRecord`. ``ready``: False
+    while the workers are still starting (the fork server importing, building the
+    cleaner): a piece due meanwhile is checked here, by the same code, rather than
+    wait for them with this process idle (its CPU is then the caller's own, as in a
+    build without a pool). The lines, issues and order are the same either way."""
+    pending: deque[Future[tuple[list[CheckedLine], float | None]]] = deque()
 
     def take() -> list[CheckedLine]:
         lines, seconds = pending.popleft().result()
-        timings.seconds["check-side-records"] += seconds
-        timings.records["check-side-records"] += len(lines)
-        timings.where.setdefault("check-side-records", "worker")
+        if seconds is not None:  # a worker's
+            timings.seconds["check-side-records"] += seconds
+            timings.records["check-side-records"] += len(lines)
+            timings.where.setdefault("check-side-records", "worker")
         return lines
 
     for start, end, first_line in _pieces(path, piece_bytes):
         piece = _Piece(str(path), start, end, first_line, schema, name, max_line_bytes, pickled)
-        pending.append(pool.submit(_check_piece, piece))
+        if ready is None or ready():
+            pending.append(pool.submit(_check_piece, piece))
+        else:
+            here: Future[tuple[list[CheckedLine], float | None]] = Future()
+            here.set_result((_check_piece(piece)[0], None))
+            pending.append(here)
         if len(pending) > 2 * workers:
             yield from take()
     while pending:

@@ -100,3 +100,25 @@ def test_no_cleaner_is_built_ahead_when_it_reads_the_staging(
     assert load_config(root).publisher_repetition
     prebuild(str(root))
     assert process._PREBUILT == {}
+
+
+def test_a_pool_is_ready_once_every_worker_ran_its_warm_up() -> None:
+    """What :func:`builder.side_chunks.checked_in_pool` asks before it hands a piece
+    to the workers (until then the parent checks it itself)."""
+    import time
+
+    from builder.processes import LazyPool
+    from builder.runtmp import run_folder
+
+    with run_folder():
+        pool = LazyPool(2)
+        assert not pool.ready()  # not started
+        pool.start()
+        try:
+            deadline = time.monotonic() + 120
+            while not pool.ready() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert pool.ready()
+            assert len(pool._warm_ups) == 2
+        finally:
+            pool.stop(cancel=True)
