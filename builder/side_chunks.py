@@ -42,6 +42,8 @@ __all__ = [
 
 #: a piece of a side-record file checked by one worker task (~500 annotation lines)
 PIECE_BYTES = 4 << 20
+#: a piece checked by the parent while the workers start (see :func:`checked_in_pool`)
+HERE_PIECE_BYTES = 256 << 10
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -196,11 +198,12 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
     return out, time.process_time() - began
 
 
-def _pieces(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
-    """(start, end, first line) of pieces of about ``size`` bytes, cut at line ends."""
+def _pieces(path: Path, size: int | Callable[[], int]) -> Iterator[tuple[int, int, int]]:
+    """(start, end, first line) of pieces of about ``size`` bytes, cut at line ends
+    (``size()``: asked before each piece)."""
     start, first_line = 0, 1
     with path.open("rb") as handle:
-        while block := handle.read(size):
+        while block := handle.read(size() if callable(size) else size):
             newlines = block.count(b"\n")
             if not block.endswith(b"\n"):
                 # finish the line the block cut, in bounded reads (a line may be huge)
@@ -245,7 +248,12 @@ def checked_in_pool(
             timings.where.setdefault("check-side-records", "worker")
         return lines
 
-    for start, end, first_line in _pieces(path, piece_bytes):
+    def next_size() -> int:
+        # small pieces while they are checked here: the workers, once up, do not wait
+        # long for the parent to finish one and hand them the next
+        return piece_bytes if ready is None or ready() else min(piece_bytes, HERE_PIECE_BYTES)
+
+    for start, end, first_line in _pieces(path, next_size):
         piece = _Piece(str(path), start, end, first_line, schema, name, max_line_bytes, pickled)
         if ready is None or ready():
             pending.append(pool.submit(_check_piece, piece))
