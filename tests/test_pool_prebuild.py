@@ -122,3 +122,20 @@ def test_a_pool_is_ready_once_every_worker_ran_its_warm_up() -> None:
             assert len(pool._warm_ups) == 2
         finally:
             pool.stop(cancel=True)
+
+
+def test_a_pooled_parent_submits_batches_without_importing_the_cleaner() -> None:
+    """The parent of a pooled build names the batch function (pickled by name) and
+    never builds a cleaner: the cleaner's modules are the workers' alone."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, pickle, sys; import builder.pipeline_stages; "
+        "from builder.batches import RUN_BATCH; pickle.dumps(RUN_BATCH); "
+        "print(json.dumps([m in sys.modules for m in "
+        "('builder.clean.pipeline', 'builder.batch_worker')]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert json.loads(out.stdout) == [False, False]
