@@ -113,6 +113,7 @@ def report(by_pid: dict[int, list[dict]]) -> None:
             f"{at(collect['last']['t'])} {collect['wall']:6.2f} {collect['cpu']:6.2f}"
         )
     print(f"parent total CPU {pevs[-1]['cpu']:.2f} s, wall {pevs[-1]['t'] - t0:.2f} s")
+    critical_path(by_pid, parent)
     for pid, evs in sorted(by_pid.items()):
         if pid == parent:
             continue
@@ -148,6 +149,38 @@ def report(by_pid: dict[int, list[dict]]) -> None:
             f"{last['t'] - first['t'] - busy:.2f}; total CPU {exit_['cpu']:.2f}; "
             f"results {res_mb:.1f} MB pickled ({pickle_s:.2f} s), specs {spec_mb:.2f} MB"
         )
+
+
+def critical_path(by_pid: dict[int, list[dict]], parent: int) -> None:
+    """The build's critical path in CPU seconds, which a shared machine's load stretches
+    far less than wall time: before the batches, the longer of the parent's CPU up to
+    its first submit and the pool's (fork server, then the busiest worker up to its
+    first batch); the batches, the busiest worker's CPU from its first batch to its
+    last; after them, the parent's CPU from the last result to its exit (all its
+    threads: an upper bound, as the Parquet threads run side by side)."""
+    pevs = by_pid[parent]
+    workers = {
+        pid: evs for pid, evs in by_pid.items() if any(e["ev"] == "batch-start" for e in evs)
+    }
+    if not workers:  # every batch ran in the parent (--workers 1): it is all serial
+        print(f"critical path (CPU s): {pevs[-1]['cpu']:.2f} (one process)")
+        return
+    submit = next((e for e in pevs if e["ev"] == "submit"), None)
+    parent_pre = submit["cpu"] if submit else 0.0
+    others = [evs for pid, evs in by_pid.items() if pid != parent and pid not in workers]
+    server = max((max(e["cpu"] for e in evs) for evs in others), default=0.0)
+    first = {pid: next(e for e in evs if e["ev"] == "batch-start") for pid, evs in workers.items()}
+    last = {pid: [e for e in evs if e["ev"] == "batch-end"][-1] for pid, evs in workers.items()}
+    pool_pre = server + max(e["cpu"] for e in first.values())
+    batches = max(last[pid]["cpu"] - first[pid]["cpu"] for pid in workers)
+    ends = [e for e in pevs if e["ev"] == "stage-end" and e["stage"] == "collect-batches"]
+    post = pevs[-1]["cpu"] - (ends[-1]["cpu"] if ends else parent_pre)
+    pre = max(parent_pre, pool_pre)
+    print(
+        f"critical path (CPU s): before the batches {pre:.2f} (parent {parent_pre:.2f}, "
+        f"pool {pool_pre:.2f}) + batches {batches:.2f} + after {post:.2f} "
+        f"= {pre + batches + post:.2f}"
+    )
 
 
 def main() -> None:

@@ -10,15 +10,15 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .batch_worker import run_batch, warm_up
 from .build_run import BuildRun, quarantined, store_path
 from .engines import Engine, ray_map
 from .pii import PrivacySummary
 from .process import BatchResult, BatchSpec, row_schema_bytes
-from .processes import sigint_ignored
+from .processes import call_by_name, sigint_ignored
 from .stats import UNKNOWN_PUBLISHER
 from .validate.report import Issue
 
@@ -26,6 +26,21 @@ __all__ = ["LOCAL", "Progress", "process_articles", "report_privacy"]
 
 Progress = Callable[[int, int], None]
 LOCAL = Engine()
+
+#: :func:`builder.batch_worker.run_batch`, named: a pooled build's parent submits it
+#: without importing the worker's modules (the cleaner, the per-article stages: some
+#: 0.3 CPU s before its first batch), which only the workers run. Inline and on Ray,
+#: the function itself runs (imported then).
+RUN_BATCH: Callable[[BatchSpec], tuple[BatchResult, PrivacySummary]] = partial(
+    call_by_name, "builder.batch_worker", "run_batch"
+)
+
+
+def _parent_warm_up() -> None:
+    """pyarrow's one-time set-up in the parent (its first array), while it waits."""
+    import pyarrow as pa
+
+    pa.array([0])
 
 
 def _take_batch(run: BuildRun, result: BatchResult, privacy: PrivacySummary) -> None:
@@ -101,9 +116,9 @@ def _pooled(
     for n, spec in enumerate(specs):
         if n < workers:
             with sigint_ignored():  # this submit starts a worker: it inherits the ignoring
-                pending.append(pool.submit(run_batch, spec))
+                pending.append(pool.submit(RUN_BATCH, spec))
         else:
-            pending.append(pool.submit(run_batch, spec))
+            pending.append(pool.submit(RUN_BATCH, spec))
         if n + 1 == workers and once_busy is not None:
             once_busy()
             once_busy = None
@@ -145,14 +160,18 @@ def process_articles(
         # workers have their first batches: these threads hold the GIL for most of a
         # CPU second, which delayed the first submits by 0.3-0.6 s (measured with
         # bench/build_timeline.py) while the workers idled.
-        threading.Thread(target=warm_up, name="parent-warm-up", daemon=True).start()
+        threading.Thread(target=_parent_warm_up, name="parent-warm-up", daemon=True).start()
         if while_pooled is not None:
             while_pooled()
 
-    if engine.name == "ray":
-        results = ray_map(run_batch, specs, engine=engine, workers=workers)
-    elif pool is None:
-        results = map(run_batch, specs)
+    if engine.name == "ray" or pool is None:
+        from .batch_worker import run_batch
+
+        results = (
+            ray_map(run_batch, specs, engine=engine, workers=workers)
+            if engine.name == "ray"
+            else map(run_batch, specs)
+        )
     else:
         results = _pooled(pool, specs, workers, once_busy=parent_work)
     for result, privacy in results:

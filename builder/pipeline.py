@@ -19,8 +19,12 @@ This module imports only the standard library and the pool's own small modules:
 when the input looks big enough for the process pool (:func:`looks_pooled`), the
 pool starts first, and its fork server's imports (pyarrow, the cleaner, the
 schemas: about half a CPU second, once for all the workers it forks, see
-:func:`builder.processes.spawn_pool`) overlap this process's own imports of the
-stages instead of following them.
+:func:`builder.processes.spawn_pool`) and the cleaner it builds for this input
+(:func:`builder.process.prebuild`, which each worker built for itself in its
+first batch) overlap this process's own imports of the stages instead of
+following them; side-record pieces due before the workers are up are checked
+here meanwhile (:func:`builder.side_chunks.checked_in_pool`). This process never
+imports the cleaner when its batches run in the pool.
 
 Example:
     >>> from pathlib import Path
@@ -57,7 +61,7 @@ def __getattr__(name: str) -> Any:
 
 def _early_pool(input_dir: Path, workers: int, engine: Engine) -> LazyPool:
     """The build's pool, started now when the input looks big (else on demand)."""
-    pool = LazyPool(workers if engine.name == "local" else 1)
+    pool = LazyPool(workers if engine.name == "local" else 1, input_dir=input_dir)
     if pool.workers > 1 and looks_pooled(input_dir):
         pool.start()
     return pool

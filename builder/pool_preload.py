@@ -1,10 +1,21 @@
 """Imported once by the pool's fork server (see :func:`builder.processes.spawn_pool`):
 the batches' modules, and pyarrow set up without pandas, which every worker forked
-from the server then has without importing them again."""
+from the server then has without importing them again; and, when the build named
+its input (:data:`builder.processes.PRELOAD_INPUT`), what every batch process builds
+before its first batch (:func:`builder.process.prebuild`), built once for all."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 from . import batch_worker  # noqa: F401 - imported for the workers forked from here
-from .processes import pyarrow_without_pandas
+from .clean import pipeline  # noqa: F401 - the cleaner's modules (process.py imports them late)
+from .process import prebuild
+from .processes import PRELOAD_INPUT, pyarrow_without_pandas
 
 pyarrow_without_pandas()
+if os.environ.get(PRELOAD_INPUT):
+    # a bad input is the build's to report; the workers then build their own
+    with contextlib.suppress(Exception):
+        prebuild(os.environ[PRELOAD_INPUT])

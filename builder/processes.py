@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing import (
@@ -34,6 +34,7 @@ from typing import Any
 
 __all__ = [
     "POOLED_SIDE_BYTES",
+    "PRELOAD_INPUT",
     "WARM_UP",
     "LazyPool",
     "call_by_name",
@@ -176,10 +177,17 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
 
 
-def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+def spawn_pool(
+    workers: int,
+    warm_up: Callable[[], None] | None = None,
+    ready: list[Future[Any]] | None = None,
+    input_dir: Path | None = None,
+) -> ProcessPoolExecutor:
     """``workers`` processes that ignore Ctrl-C, each given ``warm_up`` first (these
     submits start the workers, which do not run the parent's main script:
-    :func:`main_script_hidden`).
+    :func:`main_script_hidden`); the warm-ups' futures are appended to ``ready`` as
+    they are submitted. ``input_dir``: the build's input, for the fork server to
+    build ahead what each worker needs before its first batch (:data:`PRELOAD_INPUT`).
 
     The workers are forked from a fork server that imported the batches' modules
     once (:data:`PRELOAD`): a spawned worker imported them itself, some 0.9 CPU s
@@ -194,25 +202,45 @@ def spawn_pool(workers: int, warm_up: Callable[[], None] | None = None) -> Proce
         _retire_stale_fork_server()
         context.set_forkserver_preload(list(PRELOAD))
         _own_temp_dir()
+    ready = [] if ready is None else ready
     with sigint_ignored(), main_script_hidden():  # the server inherits the ignoring
         if method == "forkserver":
-            forkserver.ensure_running()
+            with _environ(PRELOAD_INPUT, None if input_dir is None else str(input_dir)):
+                forkserver.ensure_running()
             _server_tmpdir[:] = [os.environ.get("TMPDIR")]
         executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=init_pool_worker
         )
         if warm_up is not None and method == "spawn":
-            for _ in range(workers):
-                executor.submit(warm_up)
+            ready.extend(executor.submit(warm_up) for _ in range(workers))
     if warm_up is not None and method == "forkserver":
         restore = _hide_main_script()  # until the workers are forked (no earlier submit)
         threading.Thread(
             target=_submit_all,
-            args=(executor, warm_up, workers, restore),
+            args=(executor, warm_up, workers, restore, ready),
             name="pool-start",
             daemon=True,
         ).start()
     return executor
+
+
+#: The environment variable that names the build's input to the fork server it
+#: starts (:mod:`builder.pool_preload`); set only while the server starts.
+PRELOAD_INPUT = "BUILDER_POOL_INPUT"
+
+
+@contextmanager
+def _environ(name: str, value: str | None) -> Iterator[None]:
+    """``os.environ[name]`` is ``value`` meanwhile (unset when None), then as before."""
+    before = os.environ.pop(name, None)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+        if before is not None:
+            os.environ[name] = before
 
 
 #: ``TMPDIR`` when this process's fork server started (empty: none started here).
@@ -255,23 +283,29 @@ def _own_temp_dir() -> None:
 
 
 def _submit_all(
-    executor: ProcessPoolExecutor, task: Callable[[], None], n: int, then: Callable[[], None]
+    executor: ProcessPoolExecutor,
+    task: Callable[[], None],
+    n: int,
+    then: Callable[[], None],
+    ready: list[Future[Any]],
 ) -> None:
-    """``n`` submits of ``task`` (each starts a worker), then ``then()``. A pool stopped
-    meanwhile (an interrupt) refuses the rest: nothing more to start."""
+    """``n`` submits of ``task`` (each starts a worker; their futures appended to
+    ``ready``), then ``then()``. A pool stopped meanwhile (an interrupt) refuses the
+    rest: nothing more to start."""
     try:
         for _ in range(n):
-            executor.submit(task)
+            ready.append(executor.submit(task))
     except RuntimeError:  # shut down meanwhile
         pass
     finally:
         then()
 
 
-def call_by_name(module: str, name: str) -> Any:
-    """``module.name()``, imported where it runs: the parent submits a worker's
-    warm-up before it has imported that module itself (see :data:`WARM_UP`)."""
-    return getattr(importlib.import_module(module), name)()
+def call_by_name(module: str, name: str, *args: Any) -> Any:
+    """``module.name(*args)``, imported where it runs: the parent submits a worker's
+    task without importing that module itself (see :data:`WARM_UP`,
+    :data:`builder.batches.RUN_BATCH`)."""
+    return getattr(importlib.import_module(module), name)(*args)
 
 
 #: Modules the fork server imports once, for every worker it forks.
@@ -316,16 +350,36 @@ class LazyPool:
     records (or earlier, when the input looks big: :func:`looks_pooled`): its workers
     start (and import) while the parent still stages inputs. Stopped once, for good."""
 
-    def __init__(self, workers: int, warm_up: Callable[[], None] | None = WARM_UP) -> None:
+    def __init__(
+        self,
+        workers: int,
+        warm_up: Callable[[], None] | None = WARM_UP,
+        input_dir: Path | None = None,
+    ) -> None:
         self.workers = workers
         self.warm_up = warm_up
+        #: the build's input (see :func:`spawn_pool`)
+        self.input_dir = input_dir
         self.executor: ProcessPoolExecutor | None = None
         self.stopped = False
+        #: the workers' warm-up tasks, as they are submitted
+        self._warm_ups: list[Future[Any]] = []
 
     def start(self) -> None:
         if self.executor is not None or self.stopped or self.workers <= 1:
             return
-        self.executor = spawn_pool(self.workers, self.warm_up)
+        self.executor = spawn_pool(self.workers, self.warm_up, self._warm_ups, self.input_dir)
+
+    def ready(self) -> bool:
+        """Every worker is running (its warm-up done): a task submitted now starts at
+        once rather than wait for the fork server and the workers' start-up. Without
+        a warm-up, as soon as the pool started."""
+        if self.executor is None:
+            return False
+        if self.warm_up is None:
+            return True
+        warm_ups = list(self._warm_ups)
+        return len(warm_ups) >= self.workers and all(f.done() for f in warm_ups)
 
     def stop(self, *, cancel: bool) -> None:
         """``cancel``: drop the queued tasks and wait for the workers (an exception is

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import zipfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +42,8 @@ __all__ = [
 
 #: a piece of a side-record file checked by one worker task (~500 annotation lines)
 PIECE_BYTES = 4 << 20
+#: a piece checked by the parent while the workers start (see :func:`checked_in_pool`)
+HERE_PIECE_BYTES = 256 << 10
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -196,11 +198,12 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
     return out, time.process_time() - began
 
 
-def _pieces(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
-    """(start, end, first line) of pieces of about ``size`` bytes, cut at line ends."""
+def _pieces(path: Path, size: int | Callable[[], int]) -> Iterator[tuple[int, int, int]]:
+    """(start, end, first line) of pieces of about ``size`` bytes, cut at line ends
+    (``size()``: asked before each piece)."""
     start, first_line = 0, 1
     with path.open("rb") as handle:
-        while block := handle.read(size):
+        while block := handle.read(size() if callable(size) else size):
             newlines = block.count(b"\n")
             if not block.endswith(b"\n"):
                 # finish the line the block cut, in bounded reads (a line may be huge)
@@ -225,23 +228,39 @@ def checked_in_pool(
     timings: StageTimings,
     piece_bytes: int = PIECE_BYTES,
     pickled: bool = False,
+    ready: Callable[[], bool] | None = None,
 ) -> Iterator[CheckedLine]:
     """The lines of ``path``, checked by the pool's workers, in file order (a few
     pieces in flight, so memory stays flat). The workers' CPU goes to ``timings``
     as the stage ``check-side-records``. ``pickled``: a record with a string
-    ``article_id`` and no error comes as a :class:`PickledRecord`."""
-    pending: deque[Future[tuple[list[CheckedLine], float]]] = deque()
+    ``article_id`` and no error comes as a :class:`PickledRecord`. ``ready``: False
+    while the workers are still starting (the fork server importing, building the
+    cleaner): a piece due meanwhile is checked here, by the same code, rather than
+    wait for them with this process idle (its CPU is then the caller's own, as in a
+    build without a pool). The lines, issues and order are the same either way."""
+    pending: deque[Future[tuple[list[CheckedLine], float | None]]] = deque()
 
     def take() -> list[CheckedLine]:
         lines, seconds = pending.popleft().result()
-        timings.seconds["check-side-records"] += seconds
-        timings.records["check-side-records"] += len(lines)
-        timings.where.setdefault("check-side-records", "worker")
+        if seconds is not None:  # a worker's
+            timings.seconds["check-side-records"] += seconds
+            timings.records["check-side-records"] += len(lines)
+            timings.where.setdefault("check-side-records", "worker")
         return lines
 
-    for start, end, first_line in _pieces(path, piece_bytes):
+    def next_size() -> int:
+        # small pieces while they are checked here: the workers, once up, do not wait
+        # long for the parent to finish one and hand them the next
+        return piece_bytes if ready is None or ready() else min(piece_bytes, HERE_PIECE_BYTES)
+
+    for start, end, first_line in _pieces(path, next_size):
         piece = _Piece(str(path), start, end, first_line, schema, name, max_line_bytes, pickled)
-        pending.append(pool.submit(_check_piece, piece))
+        if ready is None or ready():
+            pending.append(pool.submit(_check_piece, piece))
+        else:
+            here: Future[tuple[list[CheckedLine], float | None]] = Future()
+            here.set_result((_check_piece(piece)[0], None))
+            pending.append(here)
         if len(pending) > 2 * workers:
             yield from take()
     while pending:

@@ -139,6 +139,7 @@ def _stage_side_file(
             timings=run.stats.timings,
             piece_bytes=_piece_bytes(size, pool.workers),
             pickled=True,
+            ready=pool.ready,
         )
         _stage_side(run, kind=kind, records=records, file=file, checked=True)
     elif path is not None and plain:  # read here, by the code the workers run

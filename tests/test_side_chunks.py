@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -47,9 +48,15 @@ def _inline(path: Path, limit: int) -> list[tuple]:
     return out
 
 
-def _checked_in_two_workers(path: Path, *, timings: StageTimings, pickled: bool = False) -> list:
+def _checked_in_two_workers(
+    path: Path,
+    *,
+    timings: StageTimings,
+    pickled: bool = False,
+    ready: Callable[[], bool] | None = None,
+) -> list:
     """``path`` checked by two spawned workers in pieces of a few hundred bytes (most
-    lines a piece of their own)."""
+    lines a piece of their own); ``ready``: see :func:`checked_in_pool`."""
     with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
         return list(
             checked_in_pool(
@@ -62,6 +69,7 @@ def _checked_in_two_workers(path: Path, *, timings: StageTimings, pickled: bool 
                 timings=timings,
                 piece_bytes=300,
                 pickled=pickled,
+                ready=ready,
             )
         )
 
@@ -111,3 +119,27 @@ def test_a_compressed_or_zipped_file_is_not_plain(tmp_path: Path) -> None:
     named = tmp_path / "b.jsonl.gz"
     named.write_bytes(b'{"a": 1}\n')
     assert not any(is_plain(p) for p in (gz, zipped, named))
+
+
+def test_pieces_due_while_the_workers_start_are_checked_here_alike(tmp_path: Path) -> None:
+    """Until the pool says it is ready, a piece is checked by the caller: the lines,
+    records and issues are those of the workers' checking, in the same order; only
+    the workers' pieces count as the workers' stage."""
+    path = tmp_path / "sources.jsonl"
+    path.write_bytes(b"\n".join(_lines()))
+    expected = _checked_in_two_workers(path, timings=StageTimings(), pickled=True)
+    asked = []
+
+    def ready() -> bool:  # the workers are up from the fourth piece on
+        asked.append(True)
+        return len(asked) > 3
+
+    timings = StageTimings()
+    got = _checked_in_two_workers(path, timings=timings, pickled=True, ready=ready)
+    assert got == expected
+    assert len(asked) > 4  # some pieces checked here, some by the workers
+    assert 0 < timings.records["check-side-records"] < len(expected)
+    timings = StageTimings()
+    never = _checked_in_two_workers(path, timings=timings, pickled=True, ready=lambda: False)
+    assert never == expected
+    assert timings.records["check-side-records"] == 0
