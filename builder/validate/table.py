@@ -313,7 +313,7 @@ def _row_checks(table: pa.Table, mask: np.ndarray) -> None:
     # news text: ``lead[k]``, the lead bytes before the k-th of them, is
     # nondecreasing, and the code point ``g`` (global) starts at byte ``g`` plus the
     # continuation bytes with ``lead <= g``.
-    cont = np.flatnonzero((chars & 0xC0) == 0x80)
+    cont = np.flatnonzero(chars.view(np.int8) < -64)  # 0x80-0xBF, in one compare
     lead = cont - np.arange(len(cont))
     first = starts - np.searchsorted(cont, starts)  # each row's first code point
     lengths = first[1:] - first[:-1]
@@ -332,8 +332,12 @@ def _row_checks(table: pa.Table, mask: np.ndarray) -> None:
         )
         # Equal code points, equal UTF-8 bytes: the span's bytes of the text against
         # the bytes of its own text.
-        g_start = first[rows[which]] + start[which]
-        g_end = first[rows[which]] + end[which]
+        if len(which) < len(rows):
+            row_first, start, end = first[rows[which]], start[which], end[which]
+        else:  # every span (the common case): no gathers
+            row_first = first[rows]
+        g_start = row_first + start
+        g_end = row_first + end
         b_start = g_start + np.searchsorted(lead, g_start, side="right")
         b_end = g_end + np.searchsorted(lead, g_end, side="right")
         _span_text(
@@ -356,7 +360,11 @@ def _span_text(
     of ``t_start`` and ``width`` per span of ``which``)."""
     if not len(which):
         return
-    x_start, x_len = x_starts[which], x_starts[which + 1] - x_starts[which]
+    if len(which) == len(x_starts) - 1:  # every span: no gathers
+        x_start = x_starts[:-1]
+        x_len = x_starts[1:] - x_start
+    else:
+        x_start, x_len = x_starts[which], x_starts[which + 1] - x_starts[which]
     mask[rows[which[x_len != width]]] = True
     same = x_len == width
     if not same.all():
@@ -364,16 +372,21 @@ def _span_text(
     total = int(width.sum())
     if not total:
         return
+    # int32 indices when the buffers allow (a batch's always do): half the bytes
+    # to repeat, add and gather
+    small = max(len(chars), len(x_chars), total) < 2**31
+    index = np.int32 if small else np.int64
     begins = np.zeros(len(which), dtype=np.int64)
     np.cumsum(width[:-1], out=begins[1:])
+    steps = np.arange(total, dtype=index)
     if x_start[0] == 0 and x_start[-1] + width[-1] == total and total == len(x_chars):
         wanted = x_chars  # every span's own text, in order: no gather
     else:
-        at = np.repeat(x_start - begins, width)
-        at += np.arange(total, dtype=np.int64)
+        at = np.repeat((x_start - begins).astype(index), width)
+        at += steps
         wanted = x_chars[at]
-    at = np.repeat(t_start - begins, width)
-    at += np.arange(total, dtype=np.int64)
+    at = np.repeat((t_start - begins).astype(index), width)
+    at += steps
     differ = chars[at] != wanted
     if differ.any():
         nonempty = width > 0
