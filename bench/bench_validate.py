@@ -18,6 +18,10 @@ Each with the build's cross-check sample (the reference ``jsonschema`` on the
 rows :func:`builder.validate.schemas.cross_checked` picks: the first few, then one
 in ``CROSS_CHECK_EVERY``) and, apart, without it. Figures are rows per CPU
 second (``time.process_time``): median, min, max over the rounds.
+``--spans columns`` (the default) gives the table path each row's entities,
+quotes and edits as :class:`SpanColumns`, as the build's rows carry them
+(``builder.rows.build_row``); ``--spans dicts`` as lists of dicts (the bench
+before spans became columns). The per-row path always gets the dicts.
 (After the bench of branch ``s17-colval``.)
 """
 
@@ -38,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from builder.config import load_config  # noqa: E402
 from builder.features import RowCodec  # noqa: E402
+from builder.span_columns import SpanColumns  # noqa: E402
 from builder.validate.rows import row_issues, table_row_issues  # noqa: E402
 from builder.validate.schemas import SchemaStore, cross_checked  # noqa: E402
 from builder.validate.table import TableCheck  # noqa: E402
@@ -71,6 +76,18 @@ def load_rows(build: Path, schema: Mapping[str, Any], sets: Mapping[str, list[st
     return rows
 
 
+def as_columns(row: dict[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` with each list of span objects as :class:`SpanColumns`, one list per
+    key of the schema's items, as ``build_row`` makes them."""
+    out = dict(row)
+    for key, node in schema["properties"].items():
+        items = node.get("items", {})
+        if "properties" in items and isinstance(row.get(key), list):
+            keys = list(items["properties"])
+            out[key] = SpanColumns({k: [s[k] for s in row[key]] for k in keys}, len(row[key]))
+    return out
+
+
 def _cross(i: int) -> bool:
     return cross_checked(i)  # as the build samples them
 
@@ -82,6 +99,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument(
+        "--spans", choices=("columns", "dicts"), default="columns", help="as the build: columns"
+    )
     args = parser.parse_args()
 
     config = load_config(args.config)
@@ -89,15 +109,18 @@ def main() -> None:
     store = SchemaStore.default()
     rows = load_rows(args.build, store.schemas["row"], sets, args.n)
     files = [f"{r['id']}.txt" for r in rows]
+    plain = rows  # the per-row path's (and the reference's) form
+    if args.spans == "columns":
+        rows = [as_columns(r, store.schemas["row"]) for r in plain]
     codec = RowCodec(store.schemas["row"], sets)
     check = TableCheck(codec)
     spans = sum(len(r["entities"]) + len(r["quotes"]) for r in rows) / len(rows)
-    print(f"{len(rows)} rows, {spans:.0f} spans a row; batches of {args.batch}")
+    print(f"{len(rows)} rows, {spans:.0f} spans a row ({args.spans}); batches of {args.batch}")
 
     def per_row(cross: bool) -> list[Any]:
         return [
             row_issues(store, r, sets, file=f, cross_check=cross and _cross(i))
-            for i, (r, f) in enumerate(zip(rows, files, strict=True))
+            for i, (r, f) in enumerate(zip(plain, files, strict=True))
         ]
 
     def encode() -> None:

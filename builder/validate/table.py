@@ -22,10 +22,10 @@ An anomaly the audit cannot pin to a row (a wrong type, a missing or extra key,
 a constraint broken), or an encoder failure, makes the whole batch suspect:
 rare in a build (a bug in row assembly), and then as slow as before, never wrong.
 
-Spans against their text: compared a character at a time with numpy, on the
-Arrow buffers' bytes when the batch's texts are ASCII, else on their code points
-(UTF-16 units, or UTF-32 when a text leaves the BMP) made from the strings the
-encoder gathered.
+Spans against their text: compared a byte at a time with numpy on the Arrow
+buffers' UTF-8 bytes (equal code points, equal bytes), the spans' code point
+offsets turned into byte offsets by the text's lead bytes: no Python string is
+read again.
 """
 
 from __future__ import annotations
@@ -65,22 +65,14 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 NodeCheck = Callable[[list[Any]], bool]
 
 
-#: Nodes whose gathered values the table checks read again (the texts, as Python
-#: strings, for the span text compare when a text is not ASCII).
-_KEPT = ("text", "entities[].text", "quotes[].text")
-
-
 class _Audit:
     """One batch's audit: ``ok`` until a node's values break a rule."""
 
     def __init__(self, nodes: Mapping[str, NodeCheck]) -> None:
         self.nodes = nodes
         self.ok = True
-        self.kept: dict[str, list[Any]] = {}
 
     def __call__(self, path: str, values: list[Any]) -> None:
-        if path in _KEPT:
-            self.kept[path] = values
         if self.ok:
             check = self.nodes.get(path)
             # A node the schema does not describe (a codec out of step): suspect.
@@ -127,7 +119,7 @@ class TableCheck:
         if table is None or not audit.ok or not self._within_bounds(table):
             return np.arange(rows)
         mask = np.zeros(rows, dtype=bool)
-        _row_checks(table, audit.kept, mask)
+        _row_checks(table, mask)
         return np.flatnonzero(mask)
 
     def _within_bounds(self, table: pa.Table) -> bool:
@@ -288,7 +280,7 @@ def _json_types(node: Mapping[str, Any]) -> set[str] | None:
 
 
 # -- what the schema cannot say, on the table (checks.py: check_row) ------------------
-def _row_checks(table: pa.Table, kept: Mapping[str, list[Any]], mask: np.ndarray) -> None:
+def _row_checks(table: pa.Table, mask: np.ndarray) -> None:
     """Flag in ``mask`` the rows whose spans break a rule of ``check_spans`` or
     ``_check_speakers`` (labels are ClassLabel ids already: the encoder checked them)."""
     texts = _array(table, "text")
@@ -316,16 +308,17 @@ def _row_checks(table: pa.Table, kept: Mapping[str, list[Any]], mask: np.ndarray
     # offsets: ordered, inside the text, the text they name
     if not (len(e_rows) or len(q_rows)):
         return
-    lengths = np.asarray(pc.utf8_length(texts).fill_null(0), dtype=np.int64)
+    chars, starts = _data(texts), _offsets(texts)
+    # Code points to UTF-8 bytes by the continuation bytes (10xxxxxx) alone, few in
+    # news text: ``lead[k]``, the lead bytes before the k-th of them, is
+    # nondecreasing, and the code point ``g`` (global) starts at byte ``g`` plus the
+    # continuation bytes with ``lead <= g``.
+    cont = np.flatnonzero(chars.view(np.int8) < -64)  # 0x80-0xBF, in one compare
+    lead = cont - np.arange(len(cont))
+    first = starts - np.searchsorted(cont, starts)  # each row's first code point
+    lengths = first[1:] - first[:-1]
     has_text = _set(texts)
-    ascii_only = pc.all(pc.string_is_ascii(texts)).as_py() in (True, None)
-    if ascii_only:  # a code point is a byte: the Arrow buffers as they are
-        chars, starts = _data(texts), _offsets(texts)
-    else:  # code points, from the strings the encoder gathered
-        chars = _code_points(kept["text"], texts.null_count)
-        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])
-    for spans, rows, name in ((ents, e_rows, "entities"), (quotes, q_rows, "quotes")):
+    for spans, rows in ((ents, e_rows), (quotes, q_rows)):
         if not len(rows):
             continue
         start = np.asarray(_field(spans, "start"), dtype=np.int64)
@@ -334,18 +327,22 @@ def _row_checks(table: pa.Table, kept: Mapping[str, list[Any]], mask: np.ndarray
         span_has_text = has_text[rows]
         mask[rows[span_has_text & (end > lengths[rows])]] = True
         expected = _field(spans, "text")
-        if pc.all(pc.string_is_ascii(expected)).as_py() in (True, None):
-            # a code point is a byte of the span's own text, whatever the text's
-            x_chars, x_starts = _data(expected), _offsets(expected)
-        else:
-            x_lengths = np.asarray(pc.utf8_length(expected).fill_null(0), dtype=np.int64)
-            x_chars = _code_points(kept[f"{name}[].text"], expected.null_count)
-            x_starts = np.zeros(len(x_lengths) + 1, dtype=np.int64)
-            np.cumsum(x_lengths, out=x_starts[1:])
         which = np.flatnonzero(
             span_has_text & _set(expected) & (start < end) & (end <= lengths[rows])
         )
-        _span_text(which, rows, starts[rows] + start, end - start, chars, x_starts, x_chars, mask)
+        # Equal code points, equal UTF-8 bytes: the span's bytes of the text against
+        # the bytes of its own text.
+        if len(which) < len(rows):
+            row_first, start, end = first[rows[which]], start[which], end[which]
+        else:  # every span (the common case): no gathers
+            row_first = first[rows]
+        g_start = row_first + start
+        g_end = row_first + end
+        b_start = g_start + np.searchsorted(lead, g_start, side="right")
+        b_end = g_end + np.searchsorted(lead, g_end, side="right")
+        _span_text(
+            which, rows, b_start, b_end - b_start, chars, _offsets(expected), _data(expected), mask
+        )
 
 
 def _span_text(
@@ -359,11 +356,15 @@ def _span_text(
     mask: np.ndarray,
 ) -> None:
     """Flag the rows of spans ``which`` whose own text (``x_chars`` from ``x_starts``)
-    differs from the text's ``chars`` at ``[t_start, t_start + width)``."""
+    differs from the text's ``chars`` at ``[t_start, t_start + width)`` (one entry
+    of ``t_start`` and ``width`` per span of ``which``)."""
     if not len(which):
         return
-    t_start, width = t_start[which], width[which]
-    x_start, x_len = x_starts[which], x_starts[which + 1] - x_starts[which]
+    if len(which) == len(x_starts) - 1:  # every span: no gathers
+        x_start = x_starts[:-1]
+        x_len = x_starts[1:] - x_start
+    else:
+        x_start, x_len = x_starts[which], x_starts[which + 1] - x_starts[which]
     mask[rows[which[x_len != width]]] = True
     same = x_len == width
     if not same.all():
@@ -371,32 +372,26 @@ def _span_text(
     total = int(width.sum())
     if not total:
         return
+    # int32 indices when the buffers allow (a batch's always do): half the bytes
+    # to repeat, add and gather
+    small = max(len(chars), len(x_chars), total) < 2**31
+    index = np.int32 if small else np.int64
     begins = np.zeros(len(which), dtype=np.int64)
     np.cumsum(width[:-1], out=begins[1:])
+    steps = np.arange(total, dtype=index)
     if x_start[0] == 0 and x_start[-1] + width[-1] == total and total == len(x_chars):
         wanted = x_chars  # every span's own text, in order: no gather
     else:
-        at = np.repeat(x_start - begins, width)
-        at += np.arange(total, dtype=np.int64)
+        at = np.repeat((x_start - begins).astype(index), width)
+        at += steps
         wanted = x_chars[at]
-    at = np.repeat(t_start - begins, width)
-    at += np.arange(total, dtype=np.int64)
+    at = np.repeat((t_start - begins).astype(index), width)
+    at += steps
     differ = chars[at] != wanted
     if differ.any():
         nonempty = width > 0
         bad = np.add.reduceat(differ, begins[nonempty]) > 0
         mask[rows[which[nonempty][bad]]] = True
-
-
-def _code_points(strings: list[str | None], nulls: int) -> np.ndarray:
-    """The code points of the strings, one after another (None: nothing): UTF-16
-    units when every one is in the BMP (then as many units as code points; half
-    the bytes of UTF-32 to make), else UTF-32. A lone surrogate is one unit."""
-    joined = "".join(strings) if not nulls else "".join(s or "" for s in strings)
-    units = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    if len(units) == len(joined):
-        return units
-    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _array(table: pa.Table, name: str) -> pa.Array:
