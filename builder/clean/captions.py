@@ -126,6 +126,36 @@ _SUBJECTS = (
     "view",
 )
 _SUBJECT = f"({'|'.join(_SUBJECTS)})"
+#: What a depiction names itself as ("Close-up of ...", "A screenshot of ...") (regex
+#: alternatives; tokenized text spaces the hyphen: "close - up").
+_DEPICTIONS = (
+    "close ?- ?up",
+    "closeup",
+    "overhead (view|shot)",
+    "aerial (view|shot|photo)",
+    "illustration",
+    "photo",
+    "photograph",
+    "image",
+    "picture",
+    "screenshot",
+    "screen shot",
+    "diagram",
+    "infographic",
+    "rendering",
+    "mock ?- ?up",
+    "mockup",
+)
+_DEPICTION_OPENING = rf"(an? )?({'|'.join(_DEPICTIONS)})s? of "
+_DEPICTION = re.compile(rf"^{_DEPICTION_OPENING}\S.*$", re.IGNORECASE)
+#: The lines that may be depictions, found in one scan of the whole text (behind a
+#: newline put before it, as ``_SCENE_CANDIDATE``): a line whose first letter no
+#: opening has fails at the look-ahead, before the alternatives are tried.
+_DEPICTION_LETTERS = "".join(sorted({d[0] for d in _DEPICTIONS} | {"a"}))  # "a", "an"
+_DEPICTION_CANDIDATE = re.compile(
+    rf"\n[ \t]*(?=[{_DEPICTION_LETTERS}])({_DEPICTION_OPENING}[^\n]*)", re.IGNORECASE
+)
+
 #: The first words ``_SUBJECT`` can open with: each alternative's first word.
 _SUBJECT_FIRST = "|".join(dict.fromkeys(re.match(r"\w+\??", s).group() for s in _SUBJECTS))
 #: The lines that may be scenes, found in one scan of the whole text (behind a newline
@@ -199,33 +229,6 @@ def scene(view: LineView) -> bool:
     )
 
 
-#: What a depiction names itself as ("Close-up of ...", "A screenshot of ...") (regex
-#: alternatives; tokenized text spaces the hyphen: "close - up").
-_DEPICTIONS = (
-    "close ?- ?up",
-    "closeup",
-    "overhead (view|shot)",
-    "aerial (view|shot|photo)",
-    "illustration",
-    "photo",
-    "photograph",
-    "image",
-    "picture",
-    "screenshot",
-    "screen shot",
-    "diagram",
-    "infographic",
-    "rendering",
-    "mock ?- ?up",
-    "mockup",
-)
-_DEPICTION_OPENING = rf"(an? )?({'|'.join(_DEPICTIONS)})s? of "
-_DEPICTION = re.compile(rf"^{_DEPICTION_OPENING}\S.*$", re.IGNORECASE)
-#: The lines that may be depictions, found in one scan of the whole text (behind a
-#: newline put before it), as ``_SCENE_CANDIDATE`` finds scenes.
-_DEPICTION_CANDIDATE = re.compile(rf"\n[ \t]*({_DEPICTION_OPENING}[^\n]*)", re.IGNORECASE)
-
-
 def depiction(view: LineView) -> bool:
     """Alt text that says what kind of picture it is: "Close-up of a peace lily",
     "A screenshot of the export dialog.", "Illustration of a hedge cut into shapes".
@@ -271,15 +274,21 @@ class ImageCaptions(CleaningStep):
             ):
                 end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
                 found[start] = (end, "scene")
-        for m in _DEPICTION_CANDIDATE.finditer("\n" + text):
-            start = m.start()  # the line's start in text (the newline put before it)
-            if (
-                start not in found
-                and depiction(line_view(text[start : min(m.end(), len(text))]))
-                and not _wrapped(_line_above(text, start))
-            ):
-                found[start] = (min(m.end(), len(text)), "depiction")
+        for start, end in _depiction_lines(text):
+            if start not in found and not _wrapped(_line_above(text, start)):
+                found[start] = (end, "depiction")
         return [self.edit(start, end, "", why) for start, (end, why) in sorted(found.items())]
+
+
+def _depiction_lines(text: str) -> list[tuple[int, int]]:
+    """The lines (start, end with the newline) that are depictions."""
+    lines: list[tuple[int, int]] = []
+    for m in _DEPICTION_CANDIDATE.finditer("\n" + text):
+        start = m.start()  # the line's start in text (the newline put before it)
+        end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
+        if depiction(line_view(text[start:end])):
+            lines.append((start, end))
+    return lines
 
 
 def _line_above(text: str, start: int) -> str | None:
