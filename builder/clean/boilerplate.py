@@ -121,9 +121,8 @@ class BoilerplateLines(CleaningStep):
         ]
         first = running.index(True) if any(running) else len(lines)
         last = len(running) - 1 - running[::-1].index(True) if any(running) else -1
-        ends: list[int] | None = (
-            None  # text length up to each line's end, once a close rule needs it
-        )
+        # The text's length up to each line's end, made once a close rule needs it.
+        ends: list[int] | None = None
 
         for i, (ln, rule) in enumerate(zip(lines, matched, strict=True)):
             if rule is None or ln.reason is not None:
