@@ -24,7 +24,8 @@ Three shapes tell them from the article's own short lines, wherever they stand
 * **a depiction**: alt text that names the kind of picture first ("Close-up of a
   peace lily bloom", "A screenshot of the export dialog.", "Illustration of a hedge
   cut into shapes", "Aerial view of the harbour"), with the scene's guards (no finite
-  verb, one sentence at most, not title case). Not "Example(s) of ...": the
+  verb, one sentence at most, not title case), three words depicted at least
+  ("Photo of the week" is a column's title). Not "Example(s) of ...": the
   development pages' gold keeps such figure headings about as often as not.
 
 Both work on lowercased tokenized text (the title-case guard then never fires, which
@@ -33,7 +34,7 @@ with its reason. (Measured, December 2026, WCXB dev pages, issue 11: residual_rp
 +.0003 / +.0004 on the two site halves, residual +.0000 / -.0000, lost5_attr
 unchanged; 957 noise tokens and 22 gold tokens removed on residual_rp; see
 ``eval/README.md``. The depiction shape, December 2026: residual_rp F1 +.00005 /
-+.00010 cased, +.00007 / +.00014 lowercased, residual unchanged, lost5_attr unchanged.)
++.00010 cased, +.00006 / +.00014 lowercased, residual unchanged, lost5_attr unchanged.)
 """
 
 from __future__ import annotations
@@ -147,7 +148,10 @@ _DEPICTIONS = (
     "mockup",
 )
 _DEPICTION_OPENING = rf"(an? )?({'|'.join(_DEPICTIONS)})s? of "
-_DEPICTION = re.compile(rf"^{_DEPICTION_OPENING}\S.*$", re.IGNORECASE)
+_DEPICTION = re.compile(rf"^{_DEPICTION_OPENING}(?P<what>\S.*)$", re.IGNORECASE)
+#: What a depiction shows has this many words at least: "Photo of the week" and
+#: "Picture of the day" are a column's titles.
+DEPICTED_WORDS = 3
 #: The lines that may be depictions, found in one scan of the whole text (behind a
 #: newline put before it, as ``_SCENE_CANDIDATE``): a line whose first letter no
 #: opening has fails at the look-ahead, before the alternatives are tried.
@@ -241,9 +245,11 @@ def depiction(view: LineView) -> bool:
     if not 3 <= n <= SCENE_WORDS[1]:
         return False
     norm = view.norm
+    shown = _DEPICTION.match(norm)
     return (
-        not norm.endswith(("?", ":", ";", "!", ","))
-        and bool(_DEPICTION.match(norm))
+        shown is not None
+        and len(shown["what"].split()) >= DEPICTED_WORDS
+        and not norm.endswith(("?", ":", ";", "!", ","))
         and len(_SENTENCE_END.findall(norm)) <= 1
         and not _SENTENCE.search(norm)
         and not _title_case(view.raw)
