@@ -131,6 +131,11 @@ CASES: dict[str, list[str]] = {
         "maria orlova Qx8bT2kLm9w unsplash",
         "Featured image",
         "Picture of Ines Carvalho",
+        # Where a picture came from (issue 11, December 2026).
+        "Image from Dana's June 2023 unboxing.",
+        "Photo via the Harbour Trust archive",
+        "Fishing boats at Whitby harbour, 1880 — via Wikimedia Commons",
+        "A tram on Princes Street, 1952 – via National Library of Scotland",
         "Ana Ruiz, Harbour at Dusk, 2018. Gelatin silver print. Courtesy the artist and Blue Door Gallery.",
         "Courtesy of Nordic Outdoor",
     ],
@@ -314,6 +319,16 @@ CASES: dict[str, list[str]] = {
         "Now 25% off",
         "Check eBay Price",
         "£34.99 at Argos",
+        # Shop calls of review pages (issue 11, December 2026): price buttons, stacked
+        # badges, retailer calls.
+        "See price at Currys",
+        "Check Price on eBay $35 List $29.99 List",
+        "View Deal at Boots",
+        "Get Price",
+        "12.5% OFF$24.99 at Boxly",
+        "Buy now from one of our partner shops:",
+        "Shop Asics Today",
+        "Order Your Copy Now",
     ],
     "footer_link": ["Privacy Notice", "Older posts", "Next", "Terms of Service"],
     "breadcrumb": [
@@ -387,6 +402,14 @@ ARTICLE_LINES = [
     "Courtesy matters more than ever",
     "The image",
     "Photo of the week",
+    # Near misses of the shop-call and picture-source shapes.
+    "Buy gifts for the wedding party",
+    "Check the price of a return ticket before you travel.",
+    "Shop owners on the high street",
+    "Photos from the launch show crowds lining the quay.",
+    "Images from the probe were sent back on Tuesday",
+    "The report was shared — via email — with every councillor.",
+    "See prices rise as the season starts",
 ]
 
 

@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .edits import Edit
 from .lines import LineView, line_view
@@ -120,14 +121,19 @@ class BoilerplateLines(CleaningStep):
         ]
         first = running.index(True) if any(running) else len(lines)
         last = len(running) - 1 - running[::-1].index(True) if any(running) else -1
+        # The text's length up to each line's end, made once a close rule needs it.
+        ends: list[int] | None = None
 
         for i, (ln, rule) in enumerate(zip(lines, matched, strict=True)):
             if rule is None or ln.reason is not None:
                 continue
             if (rule.zone == "edges" and first <= i <= last) or (rule.zone == "tail" and i <= last):
                 continue
-            if rule.zone == "close" and not _closing(lines, i):
-                continue
+            if rule.zone == "close":
+                if ends is None:
+                    ends = list(accumulate(ln.end - ln.start for ln in lines))
+                if not _closing(ends, i):
+                    continue
             items = self._list_under(lines, matched, running, i) if rule.block == "list" else []
             if rule.off_topic and self._on_topic(lines, matched, i, items, self.header_words):
                 continue  # the article's own subheading and list
@@ -236,13 +242,14 @@ class BoilerplateLines(CleaningStep):
                     changed = True
 
 
-def _closing(lines: list[_Line], i: int) -> bool:
+def _closing(ends: list[int], i: int) -> bool:
     """Whether line ``i`` has at most ``CLOSE_SHARE`` of the page's text after it (a
     ``close`` rule's zone): a legal notice closes a page, while an article that quotes or
     explains one does so above its end. Counted in characters (a line's words are listed
-    only when a rule needs them), and only for lines such a rule matched."""
-    after = sum(ln.end - ln.start for ln in lines[i + 1 :])
-    return after <= CLOSE_SHARE * (after + sum(ln.end - ln.start for ln in lines[: i + 1]))
+    only when a rule needs them), from ``ends``, the running total of line lengths, so a
+    page with many matched lines is not summed again for each."""
+    after = ends[-1] - ends[i]
+    return after <= CLOSE_SHARE * ends[-1]
 
 
 def _touching(lines: list[_Line], i: int, step: int) -> _Line | None:

@@ -3,8 +3,8 @@
 An extractor that turns a page into text keeps an image's ``alt`` text (and often its
 caption) where the image stood: inside the article, or above it under the title. The
 line rules know captions by their credit ("Photo: Getty Images"); these have none.
-Two shapes tell them from the article's own short lines, wherever they stand
-(reasons ``captions.media_label`` and ``captions.scene``):
+Three shapes tell them from the article's own short lines, wherever they stand
+(reasons ``captions.media_label``, ``captions.scene`` and ``captions.depiction``):
 
 * **a media label**: a short line (``MEDIA_MAX_WORDS``) that ends in the name of what
   it labels, an image of some kind ("Acme Analytics logo", "white play button icon",
@@ -21,13 +21,20 @@ Two shapes tell them from the article's own short lines, wherever they stand
   in title case (a subheading: "A Beginner's Guide to Baking"), and not a gerund
   after a preposition ("a guide to setting up"). A line wrapped out of a paragraph
   (the line above runs on without closing, or this one ends in a comma) is prose.
+* **a depiction**: alt text that names the kind of picture first ("Close-up of a
+  peace lily bloom", "A screenshot of the export dialog.", "Illustration of a hedge
+  cut into shapes", "Aerial view of the harbour"), with the scene's guards (no finite
+  verb, one sentence at most, not title case), three words depicted at least
+  ("Photo of the week" is a column's title). Not "Example(s) of ...": the
+  development pages' gold keeps such figure headings about as often as not.
 
 Both work on lowercased tokenized text (the title-case guard then never fires, which
 was measured to cost nothing on the development pages). Every removal is one edit
 with its reason. (Measured, December 2026, WCXB dev pages, issue 11: residual_rp F1
 +.0003 / +.0004 on the two site halves, residual +.0000 / -.0000, lost5_attr
 unchanged; 957 noise tokens and 22 gold tokens removed on residual_rp; see
-``eval/README.md``.)
+``eval/README.md``. The depiction shape, December 2026: residual_rp F1 +.00005 /
++.00010 cased, +.00006 / +.00014 lowercased, residual unchanged, lost5_attr unchanged.)
 """
 
 from __future__ import annotations
@@ -120,6 +127,39 @@ _SUBJECTS = (
     "view",
 )
 _SUBJECT = f"({'|'.join(_SUBJECTS)})"
+#: What a depiction names itself as ("Close-up of ...", "A screenshot of ...") (regex
+#: alternatives; tokenized text spaces the hyphen: "close - up").
+_DEPICTIONS = (
+    "close ?- ?up",
+    "closeup",
+    "overhead (view|shot)",
+    "aerial (view|shot|photo)",
+    "illustration",
+    "photo",
+    "photograph",
+    "image",
+    "picture",
+    "screenshot",
+    "screen shot",
+    "diagram",
+    "infographic",
+    "rendering",
+    "mock ?- ?up",
+    "mockup",
+)
+_DEPICTION_OPENING = rf"(an? )?({'|'.join(_DEPICTIONS)})s? of "
+_DEPICTION = re.compile(rf"^{_DEPICTION_OPENING}(?P<what>\S.*)$", re.IGNORECASE)
+#: What a depiction shows has this many words at least: "Photo of the week" and
+#: "Picture of the day" are a column's titles.
+DEPICTED_WORDS = 3
+#: The lines that may be depictions, found in one scan of the whole text (behind a
+#: newline put before it, as ``_SCENE_CANDIDATE``): a line whose first letter no
+#: opening has fails at the look-ahead, before the alternatives are tried.
+_DEPICTION_LETTERS = "".join(sorted({d[0] for d in _DEPICTIONS} | {"a"}))  # "a", "an"
+_DEPICTION_CANDIDATE = re.compile(
+    rf"\n[ \t]*(?=[{_DEPICTION_LETTERS}])({_DEPICTION_OPENING}[^\n]*)", re.IGNORECASE
+)
+
 #: The first words ``_SUBJECT`` can open with: each alternative's first word.
 _SUBJECT_FIRST = "|".join(dict.fromkeys(re.match(r"\w+\??", s).group() for s in _SUBJECTS))
 #: The lines that may be scenes, found in one scan of the whole text (behind a newline
@@ -193,6 +233,29 @@ def scene(view: LineView) -> bool:
     )
 
 
+def depiction(view: LineView) -> bool:
+    """Alt text that says what kind of picture it is: "Close-up of a peace lily",
+    "A screenshot of the export dialog.", "Illustration of a hedge cut into shapes".
+
+    Not "Example(s) of ..." (the gold keeps such figure headings as often as not), not
+    "The picture of health" (alt text opens with "a"/"an" or the noun), and, as a scene,
+    no finite verb, at most one sentence, not title case (a figure's heading).
+    """
+    n = len(view.words)
+    if not 3 <= n <= SCENE_WORDS[1]:
+        return False
+    norm = view.norm
+    shown = _DEPICTION.match(norm)
+    return (
+        shown is not None
+        and len(shown["what"].split()) >= DEPICTED_WORDS
+        and not norm.endswith(("?", ":", ";", "!", ","))
+        and len(_SENTENCE_END.findall(norm)) <= 1
+        and not _SENTENCE.search(norm)
+        and not _title_case(view.raw)
+    )
+
+
 class ImageCaptions(CleaningStep):
     """Remove lines of image alt text and captions that carry no credit."""
 
@@ -217,7 +280,21 @@ class ImageCaptions(CleaningStep):
             ):
                 end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
                 found[start] = (end, "scene")
+        for start, end in _depiction_lines(text):
+            if start not in found and not _wrapped(_line_above(text, start)):
+                found[start] = (end, "depiction")
         return [self.edit(start, end, "", why) for start, (end, why) in sorted(found.items())]
+
+
+def _depiction_lines(text: str) -> list[tuple[int, int]]:
+    """The lines (start, end with the newline) that are depictions."""
+    lines: list[tuple[int, int]] = []
+    for m in _DEPICTION_CANDIDATE.finditer("\n" + text):
+        start = m.start()  # the line's start in text (the newline put before it)
+        end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
+        if depiction(line_view(text[start:end])):
+            lines.append((start, end))
+    return lines
 
 
 def _line_above(text: str, start: int) -> str | None:
