@@ -827,8 +827,15 @@ def _unprivileged() -> Callable[[], None] | None:
     return drop
 
 
-def run_case(case: Case, work: Path, builder: list[str], timeout: float = 300) -> list[Outcome]:
-    """Apply ``case`` to a fresh copy of the seeds, run its commands, check each run."""
+def run_case(
+    case: Case,
+    work: Path,
+    builder: list[str],
+    timeout: float = 300,
+    commands: tuple[str, ...] | None = None,
+) -> list[Outcome]:
+    """Apply ``case`` to a fresh copy of the seeds, run its commands (or ``commands``),
+    check each run."""
     outcomes = []
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         base = Path(tmp)
@@ -843,7 +850,7 @@ def run_case(case: Case, work: Path, builder: list[str], timeout: float = 300) -
         if case.unprivileged and os.geteuid() == 0:
             # root reads a chmod 000 file anyway, and the virtual environment is root's
             return [Outcome(case, "skipped (root)", 0, "")]
-        for command in case.commands:
+        for command in commands or case.commands:
             argv, watched = _argv(command, inp, out)
             before = tree_digest(watched)
             try:
