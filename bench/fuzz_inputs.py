@@ -317,6 +317,53 @@ def _truncate_line(data: bytes, line: int) -> bytes:
     return b"\n".join(lines)
 
 
+def _compressed(rel: str, suffix: str, change: Callable[[bytes], bytes]) -> Apply:
+    """``rel`` compressed by ``suffix``, then changed, and the configuration pointed at it."""
+
+    def apply(d: Path) -> None:
+        import gzip
+
+        import zstandard
+
+        data = (d / rel).read_bytes()
+        packed = gzip.compress(data, mtime=0) if suffix == ".gz" else b""
+        if suffix == ".zst":
+            packed = zstandard.ZstdCompressor().compress(data)
+        (d / rel).unlink()
+        (d / (rel + suffix)).write_bytes(change(packed) if packed else change(data))
+        config = yaml.safe_load((d / "dataset.yaml").read_text(encoding="utf-8"))
+        if rel == "sources.jsonl":
+            config["inputs"]["sources"] = rel + suffix
+        else:
+            config["inputs"]["annotations"][0]["path"] = rel + suffix
+        (d / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+    return apply
+
+
+def _compressed_cases() -> Iterator[Case]:
+    for rel in ("sources.jsonl", "annotations.jsonl"):
+        for suffix in (".gz", ".zst"):
+            name = rel + suffix
+            yield Case(f"compressed-ok:{name}", _compressed(rel, suffix, bytes), name, expect="any")
+            yield Case(
+                f"compressed-cut:{name}",
+                _compressed(rel, suffix, lambda b: b[: len(b) - 300]),
+                name,
+            )
+            yield Case(
+                f"compressed-junk-tail:{name}",
+                _compressed(rel, suffix, lambda b: b + b"junk"),
+                name,
+            )
+            yield Case(
+                f"compressed-empty:{name}",
+                _compressed(rel, suffix, lambda b: b""),
+                name,
+                expect="any",
+            )
+
+
 def _record_cases() -> Iterator[Case]:
     sources = [json.loads(x) for x in _lines(SEEDS / "sources.jsonl")]
     annotations = [json.loads(x) for x in _lines(SEEDS / "annotations.jsonl")]
@@ -650,7 +697,10 @@ def _export_cases() -> Iterator[Case]:
             name,
             None,
         )
-        yield Case(f"export-empty:{shape}", _then(base, _bytes(name, lambda b: b"")), name, None)
+        # an empty export is no annotations, as an empty native file is
+        yield Case(
+            f"export-empty:{shape}", _then(base, _bytes(name, lambda b: b"")), name, None, "any"
+        )
         yield Case(
             f"export-badutf8:{shape}",
             _then(base, _bytes(name, lambda b: b[:100] + b"\xff\xfe" + b[100:])),
@@ -763,6 +813,7 @@ def _export_edit(name: str, jsonl: bool, change: Callable[[list[Any]], None]) ->
 def all_cases() -> list[Case]:
     cases = [
         *_file_cases(),
+        *_compressed_cases(),
         *_record_cases(),
         *_config_cases(),
         *_out_inside_input(),

@@ -663,3 +663,23 @@ def test_a_configuration_that_is_not_utf8_names_the_line(tmp_path, run_cli, data
     (corpus.root / "dataset.yaml").write_bytes(data)
     result = run_cli("validate", "-i", str(corpus.root))
     assert_clean_failure(result, 1, "encoding", *needles)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  articles: articles", '  articles: "art\\0x"'),
+        ("  sources: sources.jsonl", '  sources: "s\\ud800.jsonl"'),
+        ("    - path: annotations.jsonl", '    - path: "a\\0.jsonl"'),
+    ],
+)
+def test_a_path_no_system_can_open_is_a_located_error(tmp_path, run_cli, seeds_copy, old, new):
+    """Was exit 3: ``ValueError: embedded null byte`` / ``UnicodeEncodeError``."""
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    result = run_cli("build", "-i", str(seeds_copy), "-o", str(tmp_path / "out"))
+    assert_clean_failure(result, 1, f"dataset.yaml:{line}", "not usable text")
+    assert not (tmp_path / "out").exists()
