@@ -216,15 +216,15 @@ def _collect(
         if isinstance(rels, list):
             relations = rels
         else:
-            what = "null" if rels is None else type(rels).__name__
-            ln.add(f": relations is not a list ({what}; [] for none)", pointer="/relations")
+            what = "null; [] for none" if rels is None else type(rels).__name__
+            ln.add(f": relations is not a list ({what})", pointer="/relations")
     for key in ("entities", "label", "labels", "annotations"):
         value = line.get(key)
         if key in line and not isinstance(value, list):
             # null too: doccano writes [] for a line without spans, so a null is an
             # edit gone wrong, and reading it as "no spans" would drop them unsaid
-            what = "null" if value is None else type(value).__name__
-            ln.add(f": {key} is not a list ({what}; [] for none)", pointer=f"/{key}")
+            what = "null; [] for none" if value is None else type(value).__name__
+            ln.add(f": {key} is not a list ({what})", pointer=f"/{key}")
     for key, value in line.items():
         if (
             key not in read
