@@ -555,6 +555,20 @@ def _config_cases() -> Iterator[Case]:
         "dataset.yaml",
         commands=both,
     )
+    yield Case(
+        "config-nul-in-path",
+        _raw_config(original.replace("  sources: sources.jsonl", '  sources: "s\\0.jsonl"')),
+        "dataset.yaml",
+        original[: original.index("  sources: sources.jsonl")].count("\n") + 1,
+        commands=both,
+    )
+    yield Case(
+        "config-surrogate-in-path",
+        _raw_config(original.replace("  articles: articles", '  articles: "a\\ud800"')),
+        "dataset.yaml",
+        original[: original.index("  articles: articles")].count("\n") + 1,
+        commands=both,
+    )
     yield Case("config-nonstring-key", _raw_config(original + "1: 2\n"), "dataset.yaml")
     yield Case("config-null-key", _raw_config(original + "~: 2\n"), "dataset.yaml")
     yield Case(
@@ -920,8 +934,27 @@ def run_case(
                 code, stderr = -9, "TIMEOUT"
             outcome = Outcome(case, command, code, stderr)
             outcome.problems = check(case, command, code, stderr, before, tree_digest(watched))
+            if code == 0 and command == "build" and not _may_drop_spans(case):
+                outcome.problems += _spans_lost(watched)
             outcomes.append(outcome)
     return outcomes
+
+
+#: the seeds' spans (entities + quotes): a build that passes must publish all of them
+SEED_SPANS = tx.SEED_ENTITIES + tx.SEED_QUOTES
+
+
+def _may_drop_spans(case: Case) -> bool:
+    """Mutations after which fewer spans are right: an empty list, a key or file left
+    out, a span list replaced, a record (or the whole file) emptied."""
+    kind = case.name.split(":", 1)[0]
+    return kind.endswith(("-list", "-missing", "-empty", "-object"))
+
+
+def _spans_lost(out: Path) -> list[str]:
+    rows = tx.published_rows(out).values()
+    found = sum(len(r["entities"]) + len(r["quotes"]) for r in rows)
+    return [f"exit 0 with {SEED_SPANS - found} span(s) dropped"] if found < SEED_SPANS else []
 
 
 def check(
@@ -973,6 +1006,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fuzz_inputs")
     parser.add_argument("--json", type=Path, help="write every outcome here")
+    parser.add_argument(
+        "--tree", type=Path, help="run the builder of this source tree (e.g. the tree before a fix)"
+    )
     args = parser.parse_args(argv)
     cases = all_cases()
     if args.only:
@@ -985,6 +1021,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
     builder = [str(ROOT / ".venv" / "bin" / "builder")]
+    if args.tree:
+        os.environ["PYTHONPATH"] = str(args.tree.resolve())
+        builder = [sys.executable, "-m", "builder"]
     good_build(args.work, builder)
     broken = 0
     records = []
