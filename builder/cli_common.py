@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -193,27 +194,54 @@ def run_guarded(
         err.print("[bold red]interrupted[/]: nothing was published or replaced")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
-        err.print(
-            f"[bold red]error:[/] {escape(redact_secrets(located_os_error(exc)))}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_DATA) from None
+        _os_failure(exc)
     except (typer.Exit, typer.Abort, SystemExit):
         raise
+    except RuntimeError as exc:
+        loop = symlink_loop(exc)
+        _internal(exc) if loop is None else _os_failure(loop)
     except Exception as exc:
-        # A bug, not bad input: still one line (a traceback can carry a token), and the
-        # output is as it was, since every write goes through a temporary folder.
-        if os.environ.get("BUILDER_DEBUG"):
-            raise
-        message = redact_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
-        err.print(
-            f"[bold red]internal error[/] (please report it; BUILDER_DEBUG=1 shows the "
-            f"traceback): {escape(message)}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_INTERNAL) from None
+        _internal(exc)
+
+
+def _os_failure(exc: OSError) -> NoReturn:
+    """A file that cannot be read or written: its path and the reason, exit 1."""
+    err.print(
+        f"[bold red]error:[/] {escape(redact_secrets(located_os_error(exc)))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_DATA) from None
+
+
+def _internal(exc: Exception) -> NoReturn:
+    """A bug, not bad input: still one line (a traceback can carry a token), and the
+    output is as it was, since every write goes through a temporary folder."""
+    if os.environ.get("BUILDER_DEBUG"):
+        raise exc
+    message = redact_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
+    err.print(
+        f"[bold red]internal error[/] (please report it; BUILDER_DEBUG=1 shows the "
+        f"traceback): {escape(message)}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
+#: ``Path.resolve()`` before Python 3.13 reports a link loop as this ``RuntimeError``
+#: (3.13 raises ``OSError(ELOOP)``): the same bad input, whatever the Python.
+_LOOP = re.compile(r"^Symlink loop from '(?P<path>.*)'$", re.DOTALL)
+
+
+def symlink_loop(exc: RuntimeError) -> OSError | None:
+    """The ``OSError`` that ``exc`` stands for when it is ``pathlib``'s link loop, else None."""
+    import errno
+
+    found = _LOOP.match(str(exc))
+    if found is None:
+        return None
+    return OSError(errno.ELOOP, os.strerror(errno.ELOOP), found["path"])
 
 
 def located_os_error(exc: OSError) -> str:

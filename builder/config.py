@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import math
@@ -356,6 +357,22 @@ def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
     return issues
 
 
+def _encoding_issue(name: str, data: bytes, exc: UnicodeDecodeError) -> Issue:
+    """Where a configuration stops being UTF-8: the line and column an editor shows,
+    and what it is when a byte order mark says (a UTF-16 file saved by Notepad)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        message = "the file is UTF-16 (it starts with a byte order mark for it); save it as UTF-8"
+        return Issue(file=name, line=1, rule="encoding", message=message)
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return Issue(
+        file=name,
+        line=line,
+        rule="encoding",
+        message=f"not UTF-8: {exc.reason} at column {column} (byte {exc.start})",
+    )
+
+
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:
     """Read and validate a configuration file (or the ``dataset.yaml`` in a folder).
 
@@ -364,18 +381,15 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     path = _find_config(Path(path))
     store = store or SchemaStore.default()
     name = path.name
+    data = path.read_bytes()
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
+        raw = load_yaml(data.decode("utf-8"))
     except YamlError as exc:
         raise DataError.single(
             Issue(file=name, line=exc.line, rule="yaml-syntax", message=str(exc))
         ) from None
     except UnicodeDecodeError as exc:
-        raise DataError.single(
-            Issue(
-                file=name, rule="encoding", message=f"not UTF-8: {exc.reason} at byte {exc.start}"
-            )
-        ) from None
+        raise DataError.single(_encoding_issue(name, data, exc)) from None
     if not isinstance(raw, dict):
         raise DataError.single(
             Issue(file=name, rule="type", message="the configuration must be a YAML mapping")

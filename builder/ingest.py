@@ -77,12 +77,69 @@ def open_input(path: Path) -> BinaryIO:
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if path.name.endswith(".zst"):
+        return io.BufferedReader(_ZstdFrames(path.open("rb")), 1 << 20)
+    return path.open("rb")
+
+
+#: Compressed bytes per decoder step: at most some 32 MiB out (256 blocks of 128 KiB).
+_ZSTD_STEP = 1024
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of every zstd frame of a file, one after another, and an
+    error when the file ends inside a frame.
+
+    ``ZstdDecompressor.stream_reader`` reads a file cut short as having ended: the
+    records of the unfinished frame (often all of them) were dropped without a word,
+    where a cut gzip file is an error. Frames one after another (``cat a.zst b.zst``)
+    are read on, as ``zstd -d`` does.
+    Compressed bytes go to the decoder :data:`_ZSTD_STEP` at a time, so that what one
+    step yields stays bounded (a zstd block of repeated bytes is a few bytes for 128 KiB).
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
         import zstandard
 
-        raw = path.open("rb")
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]
-    return path.open("rb")
+        self._zstd = zstandard
+        self._raw = raw
+        self._decoder = zstandard.ZstdDecompressor().decompressobj()
+        self._input = memoryview(b"")
+        self._pending = b""
+        self._in_frame = False  # a frame has begun and not ended
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            if not self._input:
+                self._input = memoryview(self._raw.read(1 << 20))
+                if not self._input:
+                    if self._in_frame:
+                        raise self._zstd.ZstdError("the file ends inside a frame (cut short)")
+                    return 0
+            step, self._input = self._input[:_ZSTD_STEP], self._input[_ZSTD_STEP:]
+            self._pending = self._feed(bytes(step))
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            self._in_frame = True
+            out.append(self._decoder.decompress(data))
+            if not self._decoder.eof:
+                break
+            data = self._decoder.unused_data  # the next frame begins here
+            self._decoder = self._zstd.ZstdDecompressor().decompressobj()
+            self._in_frame = False
+        return b"".join(out)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def decompress_errors() -> tuple[type[BaseException], ...]:

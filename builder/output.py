@@ -273,7 +273,7 @@ def check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
         *config.rule_files,
     ]
     for path in inputs:
-        resolved = path.resolve()
+        resolved = Path(os.path.realpath(path))  # never raises: a link loop is the read's error
         if resolved == out_dir or resolved.is_relative_to(out_dir):
             raise UsageError(
                 f"--out {out_dir} holds the input {path}: a build replaces its output folder; "

@@ -15,6 +15,7 @@ user sees: the same, with or without libyaml.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -31,6 +32,8 @@ __all__ = ["YamlError", "load_yaml"]
 
 #: Deeper than this is not a configuration: refuse before Python's recursion limit.
 MAX_DEPTH = 64
+#: what a double-quoted YAML string can hold but no text, name or path can use
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class YamlError(ValueError):
@@ -53,6 +56,21 @@ class _Strict:
             return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
+
+    def construct_scalar(self, node: yaml.ScalarNode) -> Any:
+        value = super().construct_scalar(node)  # type: ignore[misc]
+        found = _UNUSABLE.search(value) if isinstance(value, str) else None
+        if found:
+            # "\ud800" or "\0" in a double-quoted string: no file name takes a NUL
+            # (ValueError: embedded null byte) and UTF-8 refuses a surrogate, later,
+            # wherever the value is used, without saying where it came from
+            what = (
+                "a NUL character (\\0)"
+                if found[0] == "\x00"
+                else "an unpaired surrogate escape (\\ud800-\\udfff)"
+            )
+            raise YamlError(f"{what} in a string: not usable text", node.start_mark.line + 1)
+        return value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}

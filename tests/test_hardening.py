@@ -613,3 +613,73 @@ def test_disk_full_names_the_place(tmp_path, run_cli):
     ):
         pq.write_table(pa.table({"a": list(range(100_000))}), sink)  # no file name
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+# -- link loops and encodings (found by bench/fuzz_inputs.py) --------------------------------
+
+
+@pytest.mark.parametrize("name", ["sources.jsonl", "annotations.jsonl"])
+def test_an_input_that_is_a_link_to_itself_is_a_located_error(tmp_path, run_cli, name):
+    """``Path.resolve()`` on a link loop raised ``RuntimeError`` (Python < 3.13) while the
+    output folder was checked: exit 3 "internal error" instead of naming the file."""
+    corpus = make_corpus(tmp_path / "in")
+    loop = corpus.root / name
+    loop.unlink()
+    loop.symlink_to(loop)
+    out = tmp_path / "out"
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out), "--workers", "1")
+    assert_clean_failure(result, 1, name)
+    assert not out.exists()
+
+
+def test_an_out_folder_that_is_a_link_to_itself_is_a_located_error(tmp_path, run_cli, seeds_dir):
+    out = tmp_path / "out"
+    out.symlink_to(out)
+    result = run_cli("build", "-i", str(seeds_dir), "-o", str(out), "--workers", "1")
+    assert_clean_failure(result, 1, "Too many levels of symbolic links", str(out))
+    assert out.is_symlink()
+
+
+def test_an_unexpected_runtime_error_is_still_an_internal_error():
+    """Only pathlib's link loop is bad input; any other ``RuntimeError`` stays a bug (exit 3)."""
+    import errno
+
+    from builder.cli_common import symlink_loop
+
+    loop = symlink_loop(RuntimeError("Symlink loop from '/a/b c'"))
+    assert loop is not None and loop.errno == errno.ELOOP and loop.filename == "/a/b c"
+    assert symlink_loop(RuntimeError("dictionary changed size during iteration")) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "needles"),
+    [
+        (b"name: a\nversion: \xff1.0\n", ("dataset.yaml:2", "column 10")),
+        ("name: a\n".encode("utf-16"), ("dataset.yaml:1", "UTF-16")),
+    ],
+)
+def test_a_configuration_that_is_not_utf8_names_the_line(tmp_path, run_cli, data, needles):
+    corpus = make_corpus(tmp_path / "in")
+    (corpus.root / "dataset.yaml").write_bytes(data)
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "encoding", *needles)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  articles: articles", '  articles: "art\\0x"'),
+        ("  sources: sources.jsonl", '  sources: "s\\ud800.jsonl"'),
+        ("    - path: annotations.jsonl", '    - path: "a\\0.jsonl"'),
+    ],
+)
+def test_a_path_no_system_can_open_is_a_located_error(tmp_path, run_cli, seeds_copy, old, new):
+    """Was exit 3: ``ValueError: embedded null byte`` / ``UnicodeEncodeError``."""
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    result = run_cli("build", "-i", str(seeds_copy), "-o", str(tmp_path / "out"))
+    assert_clean_failure(result, 1, f"dataset.yaml:{line}", "not usable text")
+    assert not (tmp_path / "out").exists()

@@ -88,3 +88,28 @@ def test_deep_nesting_is_refused_with_its_line() -> None:
     with pytest.raises(YamlError, match="nested deeper than 64") as exc:
         load_yaml("ok: 1\ncolour: " + "[" * 5000 + "]" * 5000 + "\n")
     assert exc.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ('name: a\npath: "x\\0y.jsonl"\n', 2, "NUL"),
+        ('name: a\nlabels: ["\\ud800"]\n', 2, "surrogate"),
+        ('name: a\n"k\\0": 1\n', 2, "NUL"),  # a key too
+    ],
+)
+def test_text_no_path_or_name_can_hold_is_refused_with_its_line(text, line, what):
+    """A NUL made every path lookup raise ``ValueError: embedded null byte`` and a lone
+    surrogate every UTF-8 write, later and unlocated (exit 3, "internal error")."""
+    with pytest.raises(YamlError, match=what) as caught:
+        load_yaml(text)
+    assert caught.value.line == line
+    with pytest.raises(YamlError, match=what):
+        yamlio._load_pure(text)
+
+
+def test_escapes_that_are_text_still_load():
+    assert load_yaml("a: \"tab\\there \\u00e9 \\U0001F600\"\nb: '\\0'\n") == {
+        "a": "tab\there é 😀",
+        "b": "\\0",
+    }

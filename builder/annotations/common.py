@@ -27,7 +27,7 @@ from typing import Any
 import regex
 
 from ..anchor import quote_selector, text_digest
-from ..ingest import open_input, read_jsonl
+from ..ingest import decompress_errors, open_input, read_jsonl
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
@@ -249,8 +249,24 @@ def file_layout(path: Path) -> str:
 
 
 def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
-    """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano)."""
+    """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano).
+
+    A file compressed by its name (``.gz``, ``.zst``) that is not, or is cut short, is
+    an issue at the task where reading stopped: the layout is sniffed, and the tasks
+    read, through the decompressor, which raises its own errors.
+    """
     name = name or path.name
+    last = 0
+    try:
+        for task in _iter_tasks(path, name):
+            last = task.number or last
+            yield task
+    except decompress_errors() as exc:
+        why = f"cannot decompress the file ({exc or type(exc).__name__})"
+        yield _broken(name, last + 1, "compression", why)
+
+
+def _iter_tasks(path: Path, name: str) -> Iterator[Task]:
     layout = file_layout(path)
     if layout == "array":
         last = 0
@@ -280,7 +296,7 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
     decoder = json.JSONDecoder()
     incremental = codecs.getincrementaldecoder("utf-8-sig")()
     buf, number, line = "", 0, 1
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         eof = False
         while True:
             start = len(buf) - len(buf.lstrip())

@@ -200,24 +200,31 @@ def _collect(
             else:
                 cats.append((label, p))
     for key in ("cats",):
-        value = line.get(key)
-        if value is None:
+        if key not in line:
             continue
         read.add(key)
+        value = line[key]
+        if value is None:
+            ln.add(f": {key} is null ([] for none)", pointer=f"/{key}")
+            continue
         if not isinstance(value, list):
             value = [value]
         cats.extend((v, f"/{key}/{i}") for i, v in enumerate(value))
-    rels = line.get("relations")
-    if rels is not None:
+    if "relations" in line:
         read.add("relations")
+        rels = line["relations"]
         if isinstance(rels, list):
             relations = rels
         else:
-            ln.add(": relations is not a list", pointer="/relations")
+            what = "null; [] for none" if rels is None else type(rels).__name__
+            ln.add(f": relations is not a list ({what})", pointer="/relations")
     for key in ("entities", "label", "labels", "annotations"):
         value = line.get(key)
-        if value is not None and not isinstance(value, list):
-            ln.add(f": {key} is not a list ({type(value).__name__})", pointer=f"/{key}")
+        if key in line and not isinstance(value, list):
+            # null too: doccano writes [] for a line without spans, so a null is an
+            # edit gone wrong, and reading it as "no spans" would drop them unsaid
+            what = "null; [] for none" if value is None else type(value).__name__
+            ln.add(f": {key} is not a list ({what})", pointer=f"/{key}")
     for key, value in line.items():
         if (
             key not in read
