@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from builder.features import RowCodec
+from builder.span_columns import SpanColumns
 from builder.validate.rows import row_issues, table_row_issues
 from builder.validate.schemas import SchemaStore
 from builder.validate.table import TableCheck
@@ -390,13 +391,32 @@ INJECTED: list[tuple[str, tuple[Any, ...], Any, str]] = [
 ]
 
 
-def test_one_error_per_rule_in_10000_rows_comes_back_located() -> None:
-    """Issue 10: each injected error back with its file, record and pointer."""
+def _as_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """Each span list as columns when its spans share one key order, as
+    :func:`builder.rows.build_row` gives them to the table check (a list with two key
+    sets stays dicts, tests/test_side_lines_once.py)."""
+    out = dict(row)
+    for key in ("entities", "quotes", "edits"):
+        spans = row.get(key)
+        if not isinstance(spans, list) or not all(type(s) is dict for s in spans):
+            continue
+        orders = {tuple(s) for s in spans}
+        if len(orders) == 1:
+            (keys,) = orders
+            out[key] = SpanColumns({k: [s[k] for s in spans] for k in keys}, len(spans))
+    return out
+
+
+@pytest.mark.parametrize("spans_as", ["dicts", "columns"])
+def test_one_error_per_rule_in_10000_rows_comes_back_located(spans_as: str) -> None:
+    """Issue 10: each injected error back with its file, record and pointer, with the
+    spans as dicts (a library caller's rows) and as columns (the build's rows); texts
+    ASCII and non-ASCII, alternating."""
     store = SchemaStore.default()
     rows = [_row(i) for i in range(10_000)]
     at = {}
     for k, (rule, path, value, pointer) in enumerate(INJECTED):
-        i = 317 + 701 * k
+        i = (317 + 701 * k) if spans_as == "dicts" else (211 + 683 * k)
         target: Any = rows[i]
         for key in path[:-1]:
             target = target[key]
@@ -405,6 +425,9 @@ def test_one_error_per_rule_in_10000_rows_comes_back_located() -> None:
         else:
             target[path[-1]] = value
         at[i] = (rule, pointer)
+    if spans_as == "columns":
+        rows = [_as_columns(r) for r in rows]
+        assert all(type(r["entities"]) is SpanColumns for r in rows)
     files = [f"articles/{r['id']}.txt" for r in rows]
     check = _check()
     found: list[Any] = []
