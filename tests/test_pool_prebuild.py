@@ -33,32 +33,27 @@ def _worker_context(config_path: str, row_schema: bytes) -> tuple[int, bool, boo
     return len(process._PREBUILT), ready is not None and ctx is ready[0], "cleaner" in vars(ctx)
 
 
-def test_workers_forked_for_an_input_start_with_its_cleaner_built() -> None:
+def _first_worker_context(input_dir: Path | None) -> tuple[int, bool, bool]:
+    """:func:`_worker_context` in the one worker of a pool started for ``input_dir``
+    (None: for no input), with a fork server of its own."""
     from builder.runtmp import run_folder
 
     config = load_config(SEEDS)
-    with run_folder():  # a fork server of this run's own, started for the seeds
-        pool = spawn_pool(1, input_dir=SEEDS)
+    with run_folder():  # a fork server of this run's own
+        pool = spawn_pool(1, input_dir=input_dir)
         try:
             got = pool.submit(_worker_context, str(config.path), _row_schema(SEEDS))
-            count, shared, built = got.result(timeout=120)
+            return got.result(timeout=120)
         finally:
             pool.shutdown(wait=True)
-    assert (count, shared, built) == (1, True, True)
+
+
+def test_workers_forked_for_an_input_start_with_its_cleaner_built() -> None:
+    assert _first_worker_context(SEEDS) == (1, True, True)
 
 
 def test_a_pool_started_without_an_input_builds_nothing_ahead() -> None:
-    from builder.runtmp import run_folder
-
-    config = load_config(SEEDS)
-    with run_folder():
-        pool = spawn_pool(1)
-        try:
-            got = pool.submit(_worker_context, str(config.path), _row_schema(SEEDS))
-            count, shared, built = got.result(timeout=120)
-        finally:
-            pool.shutdown(wait=True)
-    assert (count, shared, built) == (0, False, False)
+    assert _first_worker_context(None) == (0, False, False)
 
 
 def test_a_configuration_edited_after_the_prebuild_is_read_afresh(
