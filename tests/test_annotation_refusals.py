@@ -150,7 +150,7 @@ def test_label_studio_unreadable_spans_are_errors(seeds_copy: Path) -> None:
     path = write_export(seeds_copy / "min.json", flat, jsonl=False)
     errors = _errors(_read(path, "label-studio", seeds_copy))
     assert {i.line for i in errors} == {1, 2, 3, 4, 5}
-    assert "a span needs exactly one label" in errors[0].message and errors[0].pointer == "/label"
+    assert "a span needs exactly one label" in errors[0].message and errors[0].pointer == "/label/0"
 
 
 def test_predictions_are_read_only_when_asked(seeds_copy: Path) -> None:

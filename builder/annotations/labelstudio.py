@@ -65,6 +65,7 @@ from .common import build_record, iter_tasks, span_id, unpacked
 from .lsstorage import read_target_storage
 from .lstasks import (
     UNREADABLE_REGIONS,
+    MinKeys,
     TaskReport,
     guess_text,
     min_results,
@@ -108,9 +109,11 @@ def task_to_record(
     options: ImportOptions | None = None,
     *,
     tag: str | None = None,
+    min_keys: MinKeys | None = None,
 ) -> Result:
     """One exported task as a native record (or None and the issues); ``tag`` names
-    the task in messages (default: its number in the file and its id)."""
+    the task in messages (default: its number in the file and its id); ``min_keys``
+    is what the file's earlier JSON-MIN tasks held (see :class:`.lstasks.MinKeys`)."""
     options = options or ImportOptions()
     if not isinstance(task, Mapping):
         issue = Issue(
@@ -164,7 +167,7 @@ def task_to_record(
     else:
         data_keys = {key, "article_id"}
         annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
-        results = min_results(task, t, options, data_keys)
+        results = min_results(task, t, options, data_keys, min_keys)
         prefix = ""
 
     if guess:
@@ -195,7 +198,9 @@ def task_to_record(
     relations: list[tuple[int, Mapping[str, Any]]] = []
     failed: set[str] = set()  # regions already reported
     for j, res in enumerate(results):
-        pointer = f"{prefix}/{j}" if is_json else f"/{res.get('from_name', '')}"
+        pointer = (
+            f"{prefix}/{j}" if is_json else res.get("_pointer", f"/{res.get('from_name', '')}")
+        )
         if not isinstance(res, Mapping):
             t.add(f"{who_tag}: result {j} is not an object ({res!r:.40})", pointer=pointer)
             continue
@@ -373,7 +378,12 @@ def _min_task_id(data: Any) -> Any:
         return None
     if any(k in data for k in ("annotations", "completions", "predictions")):
         return None
-    return data.get("id")
+    task_id = data.get("id")
+    # Label Studio's ids are integers; ``true == 1`` and ``1.0 == 1`` in Python, so any
+    # other type would join a record to the task before it and one of them be skipped.
+    if type(task_id) is int or type(task_id) is str:
+        return task_id
+    return None
 
 
 def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result]:
@@ -423,13 +433,18 @@ def read_label_studio(
             yield None, None, problems
             return
         group: list[tuple[Any, Result]] = []
+        min_keys = MinKeys(name)
         for task in iter_tasks(source, name=name):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
                 result: Result = (task.number, None, task.issues)
             else:
-                number, record, issues = task_to_record(task.data, task.number, name, options)
+                number, record, issues = task_to_record(
+                    task.data, task.number, name, options, min_keys=min_keys
+                )
                 result = (number, record, [*task.issues, *issues])
+                if late := min_keys.take_late():
+                    yield None, None, late  # tasks read before a key was known to hold spans
             task_id = _min_task_id(task.data)
             if group and (task_id is None or task_id != _min_task_id(group[0][0])):
                 yield from _one_per_task(group, name)

@@ -14,12 +14,14 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from ..validate.report import Issue
 from .common import CrLfAsOne, OffsetConverter, OffsetError, RecordReport
 from .options import ImportOptions
 
 __all__ = [
     "MIN_META",
     "UNREADABLE_REGIONS",
+    "MinKeys",
     "TaskReport",
     "guess_text",
     "min_results",
@@ -161,10 +163,115 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
     )
 
 
+def _holds_spans(value: Any) -> bool:
+    """A list with a span in it: an object with ``start`` or ``labels`` (its other items,
+    whatever they are, are then malformed spans, reported, not a reason to skip the list)."""
+    return isinstance(value, list) and any(
+        isinstance(v, Mapping) and ("start" in v or "labels" in v) for v in value
+    )
+
+
+def _shape(value: Any) -> str:
+    """How a message names what a JSON value is."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"a number ({value!r:.20})"
+    if isinstance(value, str):
+        return f"a string ({value!r:.30})"
+    if isinstance(value, list):
+        return "a list of no spans (no object with start or labels)"
+    return f"{'an object' if isinstance(value, Mapping) else type(value).__name__}"
+
+
+class MinKeys:
+    """What each key of one JSON-MIN file held in the tasks read so far.
+
+    Without a labeling config a key is known as spans only by what it holds, task by
+    task; ``convert_to_json_min`` leaves a control out of a task without regions, so a
+    key that holds spans in one task and null, a number, a string or a list of no spans
+    in another is a broken export, never a data field whose spans can be dropped. A
+    task read before the key was known is reported when it becomes known (``late``);
+    at most ``KEEP`` such tasks are remembered per key, so memory stays small.
+    """
+
+    KEEP = 20
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        #: key -> (task number, tag) where it first held spans
+        self.spans: dict[str, tuple[int, str]] = {}
+        #: key -> (task number, article id, tag, shape) of tasks where it held no spans
+        self.other: dict[str, list[tuple[int, str | None, str, str]]] = {}
+        self.more: dict[str, int] = {}
+        #: issues about tasks read before, to be reported by the reader
+        self.late: list[Issue] = []
+
+    def saw_other(self, key: str, value: Any, t: TaskReport) -> None:
+        """``key`` held no spans in this task (read as a data field so far)."""
+        seen = self.other.setdefault(key, [])
+        if len(seen) < self.KEEP:
+            seen.append((t.number, t.record, t.tag, _shape(value)))
+        else:
+            self.more[key] = self.more.get(key, 0) + 1
+
+    def saw_spans(self, key: str, t: TaskReport) -> None:
+        """``key`` holds spans in this task: earlier tasks where it did not are errors."""
+        if key in self.spans:
+            return
+        self.spans[key] = (t.number, t.tag)
+        for number, record, tag, shape in self.other.pop(key, []):
+            self.late.append(
+                Issue(
+                    file=self.file,
+                    line=number,
+                    record=record,
+                    pointer=f"/{key}",
+                    rule=TaskReport.rule,
+                    message=f"{tag}: {_why(key, shape, t.tag)}",
+                )
+            )
+        more = self.more.pop(key, 0)
+        if more:
+            self.late.append(
+                Issue(
+                    file=self.file,
+                    line=t.number,
+                    record=t.record,
+                    pointer=f"/{key}",
+                    rule=TaskReport.rule,
+                    message=f"{t.tag}: and {more} more earlier task(s) where key {key!r}"
+                    " holds no spans",
+                )
+            )
+
+    def take_late(self) -> list[Issue]:
+        late, self.late = self.late, []
+        return late
+
+
+def _why(key: str, shape: str, spans_tag: str) -> str:
+    return (
+        f"key {key!r} is {shape} here but holds spans in {spans_tag}; a JSON-MIN task"
+        " without regions leaves the key out (or holds an empty list), so these spans"
+        " would be lost"
+    )
+
+
 def min_results(
-    task: Mapping[str, Any], t: TaskReport, options: ImportOptions, data_keys: set[str]
+    task: Mapping[str, Any],
+    t: TaskReport,
+    options: ImportOptions,
+    data_keys: set[str],
+    keys: MinKeys | None = None,
 ) -> list[Any]:
-    """A JSON-MIN task's control keys as JSON results (``from_name``, ``type``, ``value``)."""
+    """A JSON-MIN task's control keys as JSON results (``from_name``, ``type``, ``value``).
+
+    ``keys`` remembers what each key held in the file's earlier tasks (see
+    :class:`MinKeys`); a key that held spans there must hold spans here.
+    """
     results: list[Any] = []
     for key, value in task.items():
         if key in MIN_META or key in data_keys:
@@ -173,12 +280,11 @@ def min_results(
         items = value if isinstance(value, list) else [value]
         if kind is None:
             # Not a control of the labeling config (or none given): known by what it holds.
-            if (
-                isinstance(value, list)
-                and value
-                and all(isinstance(v, Mapping) and ("start" in v or "labels" in v) for v in value)
-            ):
+            known = keys is not None and key in keys.spans
+            if _holds_spans(value) or (known and isinstance(value, list)):
                 kind = "labels"
+                if keys is not None:
+                    keys.saw_spans(key, t)
                 if options.controls:
                     t.add(
                         f": key {key!r} holds spans but is not a control of the labeling config;"
@@ -186,9 +292,15 @@ def min_results(
                         pointer=f"/{key}",
                         severity="warning",
                     )
+            elif known:
+                assert keys is not None
+                t.add(f": {_why(key, _shape(value), keys.spans[key][1])}", pointer=f"/{key}")
+                continue
             elif options.controls and not (
                 isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
             ):
+                if keys is not None:
+                    keys.saw_other(key, value, t)
                 continue  # with the config known, anything else is a data field
             elif (
                 key in options.choices
@@ -207,8 +319,12 @@ def min_results(
                     pointer=f"/{key}",
                     severity="warning",
                 )
+                if keys is not None:
+                    keys.saw_other(key, value, t)
                 continue
             else:
+                if keys is not None:
+                    keys.saw_other(key, value, t)
                 continue  # a data field of the task
         for i, item in enumerate(items):
             if kind == "choices":
@@ -223,7 +339,13 @@ def min_results(
                 )
             elif kind == "labels":
                 results.append(
-                    {"id": f"{key}.{i}", "from_name": key, "type": "labels", "value": item}
+                    {
+                        "id": f"{key}.{i}",
+                        "from_name": key,
+                        "type": "labels",
+                        "value": item,
+                        "_pointer": f"/{key}/{i}" if isinstance(value, list) else f"/{key}",
+                    }
                 )
             else:
                 results.append({"id": f"{key}.{i}", "from_name": key, "type": kind, "value": item})

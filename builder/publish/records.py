@@ -26,7 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pyarrow as pa
 import pyarrow.parquet as pq
+
+from ..errors import DataError
+from ..validate.report import Issue
 
 __all__ = [
     "RECORDS_NAME",
@@ -77,11 +81,38 @@ def split_of(path: Path) -> str:
 RowDigest = Callable[[Mapping[str, Any]], str]
 
 
+def _unreadable(path: Path, exc: BaseException) -> DataError:
+    """A shard that is cut short, not Parquet or without an ``id`` column, named."""
+    why = f"no {exc} column" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+    return DataError.single(
+        Issue(file=str(path), rule="parquet", message=f"cannot read the Parquet file: {why}")
+    )
+
+
+def _row_groups(path: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """A shard's row groups, one at a time; a file pyarrow cannot read is a
+    :class:`DataError` naming it (``builder diff`` and ``publish`` read shards of a
+    folder they did not write: cut short, not Parquet, without an ``id`` column)."""
+    try:
+        parquet = pq.ParquetFile(path)
+        groups = parquet.num_row_groups
+        names = parquet.schema_arrow.names
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(path, exc) from None
+    if "id" not in names:
+        raise _unreadable(path, KeyError("id"))
+    for group in range(groups):
+        try:
+            table = parquet.read_row_group(group, columns=columns)
+        except (pa.ArrowException, OSError) as exc:
+            raise _unreadable(path, exc) from None
+        yield table
+
+
 def _split_records(files: list[Path], split: str, digest: RowDigest) -> Iterator[RecordDigest]:
     for path in files:
-        parquet = pq.ParquetFile(path)
-        for group in range(parquet.num_row_groups):
-            for row in parquet.read_row_group(group).to_pylist():
+        for table in _row_groups(path):
+            for row in table.to_pylist():
                 yield RecordDigest(str(row["id"]), split, digest(row))
 
 
@@ -89,9 +120,8 @@ def _ids_sorted(files: list[Path]) -> bool:
     """Whether a split's ids ascend (reads only the id column)."""
     previous: str | None = None
     for path in files:
-        parquet = pq.ParquetFile(path)
-        for group in range(parquet.num_row_groups):
-            for record_id in parquet.read_row_group(group, columns=["id"]).column(0).to_pylist():
+        for table in _row_groups(path, columns=["id"]):
+            for record_id in table.column(0).to_pylist():
                 if previous is not None and record_id < previous:
                     return False
                 previous = record_id
