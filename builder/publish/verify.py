@@ -113,8 +113,9 @@ def verify_folder(root: Path, *, ignore: Iterable[str] = IGNORED) -> list[Mismat
     # A shard whose footer cannot be read is reported once: its split's counts and the
     # card's patterns are not checked against a total that silently leaves it out.
     unreadable = {m.path for m in problems if m.check == "parquet"}
-    problems.extend(_check_splits(manifest, rows, unreadable))
-    problems.extend(_check_features(root, manifest, rows, unreadable))
+    uncounted = set(_split_files(dict.fromkeys(unreadable, 0)))  # splits they belong to
+    problems.extend(_check_splits(manifest, rows, uncounted))
+    problems.extend(_check_features(root, manifest, rows, unreadable, uncounted))
     return problems
 
 
@@ -157,13 +158,12 @@ def _split_files(rows: Mapping[str, int]) -> dict[str, list[str]]:
 
 
 def _check_splits(
-    manifest: Mapping[str, Any], rows: Mapping[str, int], unreadable: set[str]
+    manifest: Mapping[str, Any], rows: Mapping[str, int], uncounted: set[str]
 ) -> list[Mismatch]:
     out: list[Mismatch] = []
     by_split = _split_files(rows)
-    unknown = set(_split_files(dict.fromkeys(unreadable, 0)))
     for split, info in manifest.get("splits", {}).items():
-        if split in unknown:
+        if split in uncounted:
             continue
         found = sum(rows[p] for p in by_split.get(split, []))
         if found != info.get("num_examples"):
@@ -179,7 +179,11 @@ def _check_splits(
 
 
 def _check_features(
-    root: Path, manifest: Mapping[str, Any], rows: Mapping[str, int], unreadable: set[str]
+    root: Path,
+    manifest: Mapping[str, Any],
+    rows: Mapping[str, int],
+    unreadable: set[str],
+    uncounted: set[str],
 ) -> list[Mismatch]:
     import datasets
     import pyarrow.parquet as pq
@@ -204,6 +208,7 @@ def _check_features(
     infos = DatasetInfosDict.from_dataset_card_data(data)
     if not infos:
         out.append(Mismatch("README.md", "card", "the card metadata has no dataset_info"))
+    by_split = _split_files(rows)
     for name, info in infos.items():
         if info.features != expected:
             out.append(
@@ -213,10 +218,8 @@ def _check_features(
                     f"config {name!r}: the card's features differ from the data files'",
                 )
             )
-        by_split = _split_files(rows)
-        unknown = set(_split_files(dict.fromkeys(unreadable, 0)))
         for split, split_info in (info.splits or {}).items():
-            if split in unknown:
+            if split in uncounted:
                 continue
             found = sum(rows[p] for p in by_split.get(split, []))
             if split_info.num_examples != found:
