@@ -356,6 +356,72 @@ def test_span_text_on_a_non_ascii_row_is_compared_by_code_points() -> None:
     assert _suspects(check, rows) == [2]
 
 
+def test_span_ids_unique_in_the_batch_and_a_repeat_in_one_row() -> None:
+    """Span ids that never repeat from row to row (UUID-like: a code per span) and
+    ids that do ("e1" in every row) are checked alike: a repeat flags its row only."""
+    rows = [_row(i) for i in range(40)]
+    for i, row in enumerate(rows):
+        for k, span in enumerate(row["entities"]):
+            span["id"] = f"{i:04d}-{k}"
+        if row["quotes"][0]["speaker_id"] is not None:
+            row["quotes"][0]["speaker_id"] = row["entities"][0]["id"]
+    check = _check()
+    assert _suspects(check, rows) == []
+    rows[17]["entities"][2]["id"] = rows[17]["entities"][0]["id"]
+    rows[18]["entities"][2]["id"] = rows[17]["entities"][1]["id"]  # another row's: fine
+    assert _suspects(check, rows) == [17]
+
+
+def test_spans_out_of_order_on_a_non_ascii_row_are_compared_by_code_points() -> None:
+    """Spans need not come in text order: their offsets still map to the right bytes."""
+    rows = [_row(1) for _ in range(4)]
+    for row in rows:
+        row["entities"].reverse()
+    check = _check()
+    assert _suspects(check, rows) == []
+    rows[2]["entities"][0]["text"] = "Zurich"  # the text says "Zürich"
+    assert _suspects(check, rows) == [2]
+
+
+@pytest.mark.parametrize("order", ["in text order", "reversed"])
+def test_spans_right_after_and_before_multibyte_characters(order: str) -> None:
+    """A span that starts or ends next to a character of two, three or four UTF-8
+    bytes names the right bytes, in any span order."""
+    # more spans than continuation bytes, as in most news text
+    letters = "abcdefghijklmnopqrst"
+    head = "«Ada»—Zürich’s 😀Bob😀 met Ça "
+    text = head + " ".join(letters)
+    words = ["Ada", "Zürich", "s", "Bob", "Ça"]
+    rows = []
+    for i in range(4):
+        row = _row(0)
+        row.update(
+            text=text,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            raw_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            quotes=[],
+        )
+        row["id"] = f"doc-{i:05d}"
+        row["entities"] = [
+            {"id": f"e{k}", "start": text.index(w), "end": text.index(w) + len(w)}
+            | {"label": "PER", "text": w}
+            for k, w in enumerate(words)
+        ] + [
+            {"id": f"x{k}", "start": len(head) + 2 * k, "end": len(head) + 2 * k + 1}
+            | {"label": "LOC", "text": w}
+            for k, w in enumerate(letters)
+        ]
+        if order == "reversed":
+            row["entities"].reverse()
+        rows.append(row)
+    check = _check()
+    assert _suspects(check, rows) == []
+    bad = next(s for s in rows[1]["entities"] if s["text"] == "Bob")
+    bad["start"] -= 1  # one code point early: the text there is "😀Bo", the span says "Bob"
+    bad["end"] -= 1
+    assert _suspects(check, rows) == [1]
+
+
 def test_a_keyword_the_table_path_cannot_express_makes_every_row_suspect() -> None:
     schema = copy.deepcopy(SchemaStore.default().schemas["row"])
     schema["properties"]["entities"]["uniqueItems"] = True
