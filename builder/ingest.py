@@ -104,7 +104,9 @@ class _ZstdFrames(io.RawIOBase):
         self._raw = raw
         self._decoder = zstandard.ZstdDecompressor().decompressobj()
         self._input = memoryview(b"")
-        self._pending = b""
+        # a view: what one step yields (up to 32 MiB) is handed out a buffer at a time,
+        # and slicing a view copies nothing
+        self._pending = memoryview(b"")
         self._in_frame = False  # a frame has begun and not ended
 
     def readable(self) -> bool:
@@ -119,7 +121,7 @@ class _ZstdFrames(io.RawIOBase):
                         raise self._zstd.ZstdError("the file ends inside a frame (cut short)")
                     return 0
             step, self._input = self._input[:_ZSTD_STEP], self._input[_ZSTD_STEP:]
-            self._pending = self._feed(bytes(step))
+            self._pending = memoryview(self._feed(bytes(step)))
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
