@@ -69,14 +69,8 @@ def build(
     """
     from .engines import Engine
     from .pipeline import build as run_build
-    from .processes import tune_gc
 
     def body() -> None:
-        # This process is the command's own: its collector is tuned as a pool worker's
-        # (the build keeps a batch's span dicts, the staging and the report alive, which
-        # the default thresholds scanned some 280 times: 0.2-0.25 CPU s of a 5,000-article
-        # build with one worker, measured with ``gc.callbacks``).
-        tune_gc()
         with progress_bar(not as_json) as progress:
             result = run_build(
                 input,
