@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,6 @@ class StageTimings:
     #: stage -> where it runs ("worker" or "parent"), in first-seen order
     where: dict[str, str] = field(default_factory=dict)
 
-    @contextmanager
     def timed(
         self,
         stage: str,
@@ -41,17 +39,11 @@ class StageTimings:
         *,
         where: str = "worker",
         clock: Callable[[], float] = time.process_time,
-    ) -> Iterator[None]:
+    ) -> _Timed:
         """Count the CPU seconds of the block under ``stage``: the whole process's
         (pyarrow's threads work for the caller), or ``clock=time.thread_time`` for a
         stage that runs beside a thread of other work."""
-        start = clock()
-        try:
-            yield
-        finally:
-            self.seconds[stage] += clock() - start
-            self.records[stage] += records
-            self.where.setdefault(stage, where)
+        return _Timed(self, stage, records, where, clock)
 
     def merge(self, other: StageTimings) -> None:
         self.seconds.update(other.seconds)
@@ -71,6 +63,41 @@ class StageTimings:
             }
             for stage, where in self.where.items()
         }
+
+
+class _Timed:
+    """The block of :meth:`StageTimings.timed`: a plain object, not a generator-based
+    context manager, as a build enters some 35,000 of them (seven per article), and
+    ``contextlib``'s generator machinery cost about 5 µs each (0.2 CPU s on 5,000
+    articles) outside every stage."""
+
+    __slots__ = ("_clock", "_records", "_stage", "_start", "_timings", "_where")
+
+    def __init__(
+        self,
+        timings: StageTimings,
+        stage: str,
+        records: int,
+        where: str,
+        clock: Callable[[], float],
+    ) -> None:
+        self._timings = timings
+        self._stage = stage
+        self._records = records
+        self._where = where
+        self._clock = clock
+        self._start = 0.0
+
+    def __enter__(self) -> None:
+        self._start = self._clock()
+
+    def __exit__(self, *exc: object) -> None:
+        timings = self._timings
+        stage = self._stage
+        timings.seconds[stage] += self._clock() - self._start
+        timings.records[stage] += self._records
+        if stage not in timings.where:
+            timings.where[stage] = self._where
 
 
 @dataclass
