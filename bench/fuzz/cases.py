@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from .cases_config import config_cases, out_inside_input
 from .cases_exports import export_cases
+from .cases_folders import folder_cases
 from .cases_inputs import compressed_cases, file_cases, record_cases
+from .cases_publish import publish_cases
+from .cases_web import web_cases
 from .model import Case
 
 __all__ = ["all_cases"]
@@ -18,6 +21,9 @@ def all_cases() -> list[Case]:
         *config_cases(),
         *out_inside_input(),
         *export_cases(),
+        *folder_cases(),
+        *web_cases(),
+        *publish_cases(),
     ]
     unique: dict[str, Case] = {}
     for case in cases:

@@ -47,8 +47,19 @@ class Case:
     #: ``fail``: must fail; ``any``: exit 0 is fine too (a tolerable input)
     expect: str = "fail"
     commands: tuple[str, ...] = ("build",)
-    #: run as an unprivileged user (chmod 000 means nothing to root)
+    #: the case needs a chmod 000 to hold: skipped, with the reason, where it does not stop
+    #: reads (root, or CAP_DAC_OVERRIDE)
     unprivileged: bool = False
+    #: for the command ``argv``: the builder's arguments, with ``{in}`` (the mutated
+    #: input), ``{out}`` (a copy of a good build) and ``{base}`` (the case's folder)
+    argv: tuple[str, ...] = ()
+    #: for ``argv``: the path a failed run must leave as it was (absent stays absent)
+    watch: str = "{out}"
+    #: whether a passing build must publish every seed span (not when the case replaces
+    #: the inputs that hold them, or leaves a file out)
+    keeps_spans: bool = True
+    #: a mutation of the good build's copy (``{out}``), for commands that read a build
+    apply_out: Apply | None = None
 
 
 @dataclass

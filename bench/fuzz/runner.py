@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from .cases import all_cases
@@ -30,7 +31,21 @@ def good_build(work: Path, builder: list[str]) -> Path:
     return out
 
 
-def _argv(command: str, inp: Path, out: Path) -> tuple[list[str], Path]:
+def _places(inp: Path, out: Path) -> dict[str, str]:
+    """What ``{in}``, ``{out}``, ``{base}`` and ``{good}`` (the good build itself) stand
+    for in a case's ``argv``, ``watch`` and ``file``."""
+    return {
+        "in": str(inp),
+        "out": str(out),
+        "base": str(inp.parent),
+        "good": str(inp.parent.parent / "good"),
+    }
+
+
+def _argv(command: str, inp: Path, out: Path, case: Case) -> tuple[list[str], Path]:
+    if command == "argv":
+        places = _places(inp, out)
+        return [a.format(**places) for a in case.argv], Path(case.watch.format(**places))
     if command == "build":
         return ["build", "--input", str(inp), "--out", str(out), "--workers", "1"], out
     if command == "build-out-inside":
@@ -66,14 +81,15 @@ def run_case(
         case.apply(inp)
         out = base / "out"
         shutil.copytree(good_build(work, builder), out)
+        if case.apply_out is not None:
+            case.apply_out(out)
         env = {**os.environ, "BUILDER_DEBUG": "", "COLUMNS": "200", "TMPDIR": str(base)}
         env.pop("BUILDER_DEBUG")
         preexec = None
-        if case.unprivileged and os.geteuid() == 0:
-            # root reads a chmod 000 file anyway, and the virtual environment is root's
-            return [Outcome(case, "skipped (root)", 0, "")]
+        if case.unprivileged and (readable := _still_readable(base)):
+            return [Outcome(case, f"skipped: {readable}", 0, "")]
         for command in commands or case.commands:
-            argv, watched = _argv(command, inp, out)
+            argv, watched = _argv(command, inp, out, case)
             before = tree_digest(watched)
             try:
                 proc = subprocess.run(
@@ -90,11 +106,31 @@ def run_case(
             except subprocess.TimeoutExpired:
                 code, stderr = -9, "TIMEOUT"
             outcome = Outcome(case, command, code, stderr)
-            outcome.problems = check(case, command, code, stderr, before, tree_digest(watched))
+            named = replace(case, file=case.file.format(**_places(inp, out)))
+            outcome.problems = check(named, command, code, stderr, before, tree_digest(watched))
             if code == 0 and command == "build" and not may_drop_spans(case):
                 outcome.problems += spans_lost(watched)
             outcomes.append(outcome)
     return outcomes
+
+
+def _still_readable(base: Path) -> str | None:
+    """Why a chmod 000 case cannot hold here: a path under ``base`` with no permission
+    bits that this process reads anyway (root, or CAP_DAC_OVERRIDE); None if none."""
+    for path in sorted(base.rglob("*")):
+        if path.is_symlink() or path.lstat().st_mode & 0o777:
+            continue
+        try:
+            if path.is_dir():
+                os.listdir(path)
+            else:
+                with path.open("rb") as handle:
+                    handle.read(1)
+        except OSError:
+            continue
+        who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()} with CAP_DAC_OVERRIDE"
+        return f"chmod 000 does not stop reads of {path.name} here (running as {who})"
+    return None
 
 
 def _safe_run(case: Case, work: Path, builder: list[str]) -> list[Outcome]:
