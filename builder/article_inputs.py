@@ -78,19 +78,28 @@ class ArticleInput:
         """HTML or WARC shards: texts are extracted (the manifest names the extractor)."""
         return any((self.format or shard_format(p)) in ("html", "warc") for p in self.patterns)
 
-    def shards(self) -> tuple[list[Path], list[str]]:
-        """Shard files in sorted order (each once), and the patterns that matched none."""
+    def shards(self) -> tuple[list[Path], list[str], dict[Path, str]]:
+        """Shard files in sorted order (each once), the patterns that matched none, and
+        what a pattern matched that is no file to read, with why (a link loop, a link to
+        nothing, a named pipe: skipped without a word, their articles lost, and a pipe
+        would block a read for ever). Folders a glob matches are not shards."""
         found: dict[Path, None] = {}
         unmatched = []
+        refused: dict[Path, str] = {}
         for pattern in self.patterns:
             full = str(self.root / pattern)
             matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
+            odd = [m for m in matches if os.path.lexists(m) and not os.path.exists(m)]
+            odd += [m for m in matches if os.path.exists(m) and not os.path.isfile(m)]
+            odd = [m for m in odd if not os.path.isdir(m)]
+            for m in odd:
+                refused[Path(m)] = _not_a_file(m)
             matches = [m for m in matches if os.path.isfile(m)]
-            if not matches:
+            if not matches and not odd:
                 unmatched.append(pattern)
             for m in matches:
                 found.setdefault(Path(m), None)
-        return sorted(found), unmatched
+        return sorted(found), unmatched, refused
 
     def format_of(self, path: Path) -> str | None:
         return self.format or shard_format(path)
@@ -99,6 +108,15 @@ class ArticleInput:
         return (
             path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
         )
+
+
+def _not_a_file(path: str) -> str:
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            return f"a symbolic link that leads nowhere ({exc.strerror}): not read"
+    return "not a regular file (a named pipe, socket or device): not read"
 
 
 def parse_article_input(value: Any, root: Path) -> ArticleInput:

@@ -103,7 +103,7 @@ def build(
         if result.quarantine:
             err.print(f"quarantine: {counts['rejected']} article(s) rejected, see rejects.jsonl")
 
-    run_guarded(body, as_json=as_json, report_path=report)
+    run_guarded(body, as_json=as_json, report_path=report, offers_report=True)
 
 
 def validate(
@@ -141,7 +141,7 @@ def validate(
             raise typer.Exit(EXIT_DATA)
         err.print(f"[bold green]valid[/]: {result.stats.stages['accepted']} articles")
 
-    run_guarded(body, as_json=as_json, report_path=report)
+    run_guarded(body, as_json=as_json, report_path=report, offers_report=True)
 
 
 export_app = typer.Typer(

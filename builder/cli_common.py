@@ -155,7 +155,9 @@ def write_report(report: ValidationReport, path: Path) -> None:
         report.write_json(path)
 
 
-def fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
+def fail(
+    exc: BuildError, *, as_json: bool, report_path: Path | None, offers_report: bool = False
+) -> None:
     report = exc.report if isinstance(exc, DataError) else None
     message = redact_secrets(str(exc))
     if report is not None:
@@ -174,22 +176,39 @@ def fail(exc: BuildError, *, as_json: bool, report_path: Path | None) -> None:
             )
         else:
             print_report(report)
-            if not report_path:
+            if offers_report and not report_path:
                 err.print("(--report FILE writes this report as JSON)", highlight=False)
+            if _only_repeats(message, report):
+                raise typer.Exit(exc.exit_code)
     elif as_json:
         print(json.dumps({"ok": False, "error": message}, indent=2))
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
+def _only_repeats(message: str, report: ValidationReport) -> bool:
+    """Whether ``message`` says nothing the printed report did not: a
+    :meth:`DataError.single`'s message is its one issue, which a closing ``error:``
+    line would print a second time (a summary such as "3 error(s) in the input" is
+    still printed)."""
+    return any(message == redact_secrets(str(issue)) for issue in report.issues)
+
+
 def run_guarded(
-    func: Callable[[], Any], *, as_json: bool = False, report_path: Path | None = None
+    func: Callable[[], Any],
+    *,
+    as_json: bool = False,
+    report_path: Path | None = None,
+    offers_report: bool = False,
 ) -> Any:
-    """Run a command body: expected failures become messages and exit codes, not tracebacks."""
+    """Run a command body: expected failures become messages and exit codes, not tracebacks.
+
+    ``offers_report``: the command has a ``--report FILE`` option (build, validate),
+    so a report printed without one says that it exists."""
     try:
         return func()
     except BuildError as exc:
-        fail(exc, as_json=as_json, report_path=report_path)
+        fail(exc, as_json=as_json, report_path=report_path, offers_report=offers_report)
     except KeyboardInterrupt:
         err.print("[bold red]interrupted[/]: nothing was published or replaced")
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -211,6 +211,11 @@ def verify(
                 target.close()
             where = f"{target.description} at {rev}"
         else:
+            if revision is not None:
+                raise UsageError(
+                    f"--revision {revision!r} names a revision of a --repo or --git target;"
+                    f" the folder {path} is verified as it is"
+                )
             if not (path / "manifest.json").is_file():
                 raise UsageError(f"{path} has no manifest.json: not a build folder")
             problems = verify_folder(path)

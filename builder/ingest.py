@@ -216,6 +216,15 @@ def folder_files(
                         "unreadable",
                         f"a symbolic link to {os.readlink(entry.path)}, which does not exist",
                     )
+                else:
+                    # a named pipe would block the read for ever; it was skipped without
+                    # a word, the annotations the export meant to hold there lost
+                    _refuse(
+                        refused,
+                        f"{folder.name}/{name}",
+                        "not-a-file",
+                        "not a regular file (a named pipe, socket or device): not read",
+                    )
 
 
 def _refuse(

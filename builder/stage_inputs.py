@@ -226,7 +226,9 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
     """Read every shard once: texts into the store, source records into staging; the ids."""
     spec = run.config.article_input
     assert spec is not None
-    shards, unmatched = spec.shards()
+    shards, unmatched, refused = spec.shards()
+    for path, why in refused.items():
+        run.report.add(Issue(file=spec.rel(path), rule="not-a-file", message=why))
     for pattern in unmatched:
         run.report.add(
             Issue(

@@ -153,6 +153,13 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
 
     skipped: dict[str, int] = {}
     number = 0
+    cut = _gzip_cut(path)
+    if cut is not None:
+        # warcio stops at a gzip member cut short without a word: the records in it and
+        # after it were lost with exit 0
+        issue = Issue(file=file, rule="warc", message=f"{cut}; nothing of it is read")
+        yield ShardRecord(1, None, None, issues=[issue])
+        return
     with path.open("rb") as handle:
         try:
             records = ArchiveIterator(handle)
@@ -202,6 +209,37 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
             message=f"records not read as articles: {counts}",
         )
         yield ShardRecord(0, None, None, issues=[issue])
+
+
+def _gzip_cut(path: Path, *, chunk: int = 1 << 20) -> str | None:
+    """Why a gzip-compressed WARC is not whole (cut short, or not gzip after a member),
+    or None: whole, or not gzip at all (a plain WARC). Read once, streaming, the output
+    dropped as it comes (at most 4 MB of it held)."""
+    import zlib
+
+    with path.open("rb") as handle:
+        if handle.read(2) != b"\x1f\x8b":
+            return None
+        handle.seek(0)
+        inflate, started, read = zlib.decompressobj(31), False, 0
+        while block := handle.read(chunk):
+            read += len(block)
+            data = block
+            while data:
+                try:
+                    inflate.decompress(data, 1 << 22)
+                except zlib.error as exc:
+                    return f"not gzip data before byte {read} ({exc})"
+                started = True
+                data = inflate.unconsumed_tail
+                if inflate.eof:
+                    data = inflate.unused_data
+                    inflate, started = zlib.decompressobj(31), False
+        while started and not inflate.eof and inflate.decompress(b"", 1 << 22):
+            pass
+        if started and not inflate.eof:
+            return f"the gzip stream is cut short at byte {read} (a record is incomplete)"
+    return None
 
 
 def read_html(root: Path, file: str, kind: str, offset: int | None) -> bytes:

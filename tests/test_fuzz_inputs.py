@@ -3,7 +3,8 @@ through the real command line: exit 1 or 2 (0 where the input is fine), no trace
 no "internal error", the file (and line) named, and the previous build intact.
 
 The whole harness (some 2,300 cases, about an hour) runs with
-``.venv/bin/python bench/fuzz_inputs.py``; this sample keeps under 30 s.
+``.venv/bin/python bench/fuzz_inputs.py`` (the harness is the ``bench/fuzz`` package);
+this sample keeps under a minute.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ SAMPLE = [
     "config-python-object",
     "config-outside:sources=../../etc/passwd",
     "out-inside-input",
+    # storage folders, web captures, publish/verify options, damaged builds
+    "folder-fifo:ls-storage",  # a named pipe was skipped without a word (exit 0, spans lost)
+    "folder-nested-100k:ls-storage",  # was exit 3, RecursionError
+    "folder-chmod000:brat",  # skipped, with the reason, where chmod 000 does not stop reads
+    "folder-link-out:brat",
+    "web-cut:warc",
+    "web-loop:html",
+    "publish-version-empty",  # '' published the build's version
+    "publish-endpoint-ftp",  # retried five times, some 30 s, before failing
+    "verify-revision-on-folder",  # --revision was ignored: "verified"
+    "damaged-manifest-list:diff",  # was exit 3, AttributeError
 ]
 
 
@@ -58,5 +70,8 @@ def test_bad_input_keeps_the_contract(name: str, work: Path) -> None:
     commands = ("build",) if "build" in case.commands else case.commands[:1]
     outcomes = fuzz.run_case(case, work, [sys.executable, "-m", "builder"], 120, commands)
     assert outcomes
+    skipped = [o.command for o in outcomes if o.command.startswith("skipped")]
+    if skipped:
+        pytest.skip(skipped[0])
     for outcome in outcomes:
         assert not outcome.problems, (outcome.command, outcome.code, outcome.stderr[-1500:])

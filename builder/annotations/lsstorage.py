@@ -62,6 +62,9 @@ def _load(folder: Path, member: str) -> tuple[Any, str | None]:
         return None, f"not valid UTF-8 ({exc.reason})"
     except ValueError as exc:
         return None, f"not a JSON file ({exc})"
+    except RecursionError:
+        # json.loads gives up on arrays nested some 100,000 deep (was exit 3)
+        return None, "JSON nested too deeply to read: not one annotation or task"
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror or exc})"
 

@@ -181,47 +181,63 @@ def _shape(value: Any) -> str:
         return f"a number ({value!r:.20})"
     if isinstance(value, str):
         return f"a string ({value!r:.30})"
+    if _holds_spans(value):
+        return "a list of spans"
     if isinstance(value, list):
         return "a list of no spans (no object with start or labels)"
+    if isinstance(value, Mapping) and "choices" in value:
+        return "an object of choices"
     return f"{'an object' if isinstance(value, Mapping) else type(value).__name__}"
+
+
+#: What a JSON-MIN key can be known to hold: (plural noun, what a task lacking it has,
+#: what would be lost) for messages.
+_KINDS = {
+    "labels": ("spans", "regions", "these spans"),
+    "choices": ("choices", "a choice", "this document label"),
+}
 
 
 class MinKeys:
     """What each key of one JSON-MIN file held in the tasks read so far.
 
-    Without a labeling config a key is known as spans only by what it holds, task by
-    task; ``convert_to_json_min`` leaves a control out of a task without regions, so a
-    key that holds spans in one task and null, a number, a string or a list of no spans
-    in another is a broken export, never a data field whose spans can be dropped. A
-    task read before the key was known is reported when it becomes known (``late``);
-    at most ``KEEP`` such tasks are remembered per key, so memory stays small.
+    Without a labeling config a key is known as a control only by what it holds, task
+    by task: spans (a list with an object with ``start`` or ``labels``) or choices (a
+    label name, ``{"choices": [...]}``, or a key named as a choices control).
+    ``convert_to_json_min`` leaves a control out of a task without results, so a key
+    that holds spans or choices in one task holds that kind or nothing in every task:
+    null, a number, a string that is no label, the other kind, is a broken export (or
+    a data field that only looked like a control), never a value to be dropped. One
+    rule for both kinds: a task read before the key was known is reported when it
+    becomes known (``late``); at most ``KEEP`` such tasks are remembered per key, so
+    memory stays small.
     """
 
     KEEP = 20
 
     def __init__(self, file: str) -> None:
         self.file = file
-        #: key -> (task number, tag) where it first held spans
-        self.spans: dict[str, tuple[int, str]] = {}
-        #: key -> (task number, article id, tag, shape) of tasks where it held no spans
+        #: key -> (kind: "labels" or "choices", tag of the task where it was first seen)
+        self.kinds: dict[str, tuple[str, str]] = {}
+        #: key -> (task number, article id, tag, shape) of tasks where it held no control
         self.other: dict[str, list[tuple[int, str | None, str, str]]] = {}
         self.more: dict[str, int] = {}
         #: issues about tasks read before, to be reported by the reader
         self.late: list[Issue] = []
 
     def saw_other(self, key: str, value: Any, t: TaskReport) -> None:
-        """``key`` held no spans in this task (read as a data field so far)."""
+        """``key`` held no control's results in this task (a data field so far)."""
         seen = self.other.setdefault(key, [])
         if len(seen) < self.KEEP:
             seen.append((t.number, t.record, t.tag, _shape(value)))
         else:
             self.more[key] = self.more.get(key, 0) + 1
 
-    def saw_spans(self, key: str, t: TaskReport) -> None:
-        """``key`` holds spans in this task: earlier tasks where it did not are errors."""
-        if key in self.spans:
+    def saw(self, key: str, kind: str, t: TaskReport) -> None:
+        """``key`` holds ``kind`` in this task: earlier tasks where it did not are errors."""
+        if key in self.kinds:
             return
-        self.spans[key] = (t.number, t.tag)
+        self.kinds[key] = (kind, t.tag)
         for number, record, tag, shape in self.other.pop(key, []):
             self.late.append(
                 Issue(
@@ -230,7 +246,7 @@ class MinKeys:
                     record=record,
                     pointer=f"/{key}",
                     rule=TaskReport.rule,
-                    message=f"{tag}: {_why(key, shape, t.tag)}",
+                    message=f"{tag}: {_why(key, shape, kind, t.tag)}",
                 )
             )
         more = self.more.pop(key, 0)
@@ -243,7 +259,7 @@ class MinKeys:
                     pointer=f"/{key}",
                     rule=TaskReport.rule,
                     message=f"{t.tag}: and {more} more earlier task(s) where key {key!r}"
-                    " holds no spans",
+                    f" holds no {_KINDS[kind][0]}",
                 )
             )
 
@@ -252,12 +268,48 @@ class MinKeys:
         return late
 
 
-def _why(key: str, shape: str, spans_tag: str) -> str:
+def _why(key: str, shape: str, kind: str, first_tag: str) -> str:
+    noun, lacking, lost = _KINDS[kind]
+    empty = " (or holds an empty list)" if kind == "labels" else ""
     return (
-        f"key {key!r} is {shape} here but holds spans in {spans_tag}; a JSON-MIN task"
-        " without regions leaves the key out (or holds an empty list), so these spans"
-        " would be lost"
+        f"key {key!r} is {shape} here but holds {noun} in {first_tag}; a JSON-MIN task"
+        f" without {lacking} leaves the key out{empty}, so {lost} would be lost"
     )
+
+
+def _is_choice(value: Any) -> bool:
+    """One result of a choices control as ``prettify_result`` writes it: the bare
+    choice, or ``{"choices": [...]}`` when several were chosen."""
+    return isinstance(value, str) or (isinstance(value, Mapping) and "choices" in value)
+
+
+def _fits(kind: str, value: Any) -> bool:
+    """Whether a key known to hold ``kind`` holds that kind here (its items, malformed
+    or not, are then read and reported one by one)."""
+    if kind == "labels":
+        return isinstance(value, list)
+    # an empty list holds no choice, as a key left out does
+    return all(_is_choice(v) for v in (value if isinstance(value, list) else [value]))
+
+
+def _looks_like(key: str, value: Any, options: ImportOptions) -> str | None:
+    """What a key that is no control of a labeling config holds in this task, by its
+    name and value: ``labels``, ``choices`` or None (a data field, as far as it shows)."""
+    if _holds_spans(value):
+        return "labels"
+    if options.controls:
+        return None  # with the config known, a key that is no control holds no choices
+    if key in options.choices or key.strip().casefold() in ("genre", "text_form"):
+        return "choices"
+    items = value if isinstance(value, list) else [value]
+    names = {n for names in options.doc_label_sets.values() for n in names}
+    if items and all(
+        (isinstance(v, str) and (v in names or options.label_map.get(v) in names))
+        or (isinstance(v, Mapping) and "choices" in v)
+        for v in items
+    ):
+        return "choices"
+    return None
 
 
 def min_results(
@@ -270,7 +322,7 @@ def min_results(
     """A JSON-MIN task's control keys as JSON results (``from_name``, ``type``, ``value``).
 
     ``keys`` remembers what each key held in the file's earlier tasks (see
-    :class:`MinKeys`); a key that held spans there must hold spans here.
+    :class:`MinKeys`); a key that held spans or choices there holds the same here.
     """
     results: list[Any] = []
     for key, value in task.items():
@@ -280,52 +332,31 @@ def min_results(
         items = value if isinstance(value, list) else [value]
         if kind is None:
             # Not a control of the labeling config (or none given): known by what it holds.
-            known = keys is not None and key in keys.spans
-            if _holds_spans(value) or (known and isinstance(value, list)):
-                kind = "labels"
-                if keys is not None:
-                    keys.saw_spans(key, t)
-                if options.controls:
+            known = keys.kinds.get(key) if keys is not None else None
+            if known is not None and not _fits(known[0], value):
+                t.add(f": {_why(key, _shape(value), *known)}", pointer=f"/{key}")
+                continue
+            kind = known[0] if known is not None else _looks_like(key, value, options)
+            if kind is None:
+                if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
                     t.add(
-                        f": key {key!r} holds spans but is not a control of the labeling config;"
-                        " read as spans",
+                        f": key {key!r} holds results this importer does not read"
+                        " (not spans with start/end/labels, not choices)",
                         pointer=f"/{key}",
                         severity="warning",
                     )
-            elif known:
-                assert keys is not None
-                t.add(f": {_why(key, _shape(value), keys.spans[key][1])}", pointer=f"/{key}")
-                continue
-            elif options.controls and not (
-                isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
-            ):
-                if keys is not None:
-                    keys.saw_other(key, value, t)
-                continue  # with the config known, anything else is a data field
-            elif (
-                key in options.choices
-                or key.strip().casefold() in ("genre", "text_form")
-                or (
-                    isinstance(value, str)
-                    and any(value in names for names in options.doc_label_sets.values())
-                )
-                or (isinstance(value, Mapping) and "choices" in value)
-            ):
-                kind = "choices"
-            elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-                t.add(
-                    f": key {key!r} holds results this importer does not read"
-                    " (not spans with start/end/labels, not choices)",
-                    pointer=f"/{key}",
-                    severity="warning",
-                )
-                if keys is not None:
-                    keys.saw_other(key, value, t)
-                continue
-            else:
                 if keys is not None:
                     keys.saw_other(key, value, t)
                 continue  # a data field of the task
+            if keys is not None:
+                keys.saw(key, kind, t)
+            if kind == "labels" and options.controls:
+                t.add(
+                    f": key {key!r} holds spans but is not a control of the labeling config;"
+                    " read as spans",
+                    pointer=f"/{key}",
+                    severity="warning",
+                )
         for i, item in enumerate(items):
             if kind == "choices":
                 choices = item.get("choices") if isinstance(item, Mapping) else item

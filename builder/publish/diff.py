@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 from ..manifest import MANIFEST_NAME
+from ..validate.report import Issue, ValidationReport
+from .manifest_shape import manifest_problems
 from .records import RecordDiff, RecordDigest, diff_digests, digest_parquet, row_sha256
 from .target import PublishError, ReleaseTarget
 from .verify import card_configs, read_card
@@ -319,24 +321,42 @@ def _label_sets(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[LabelSet
     return out
 
 
-def _read_side(label: str, folder: Path) -> DiffSide:
+def _read_side(label: str, folder: Path, *, local: bool = True) -> DiffSide:
+    """One side of the diff. What it holds is data, not the command line: a manifest or
+    card that cannot be read is a :class:`DataError` naming the file (exit 1)."""
+
+    def name(file: str) -> str:
+        return str(folder / file) if local else f"{file} of {label}"
+
+    def refused(file: str, problems: list[tuple[str, str]], rule: str) -> DataError:
+        report = ValidationReport()
+        for pointer, why in problems:
+            report.add(Issue(file=name(file), pointer=pointer, rule=rule, message=why))
+        if len(problems) == 1:
+            return DataError(str(report.issues[0]), report)
+        return DataError(f"{name(file)}: {len(problems)} problems; not a build", report)
+
     manifest_path = folder / MANIFEST_NAME
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{label}: no {MANIFEST_NAME}: not a build or a release") from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{label}: cannot read {MANIFEST_NAME}: {exc}") from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise refused(MANIFEST_NAME, [("", f"cannot read it: {why}")], "manifest") from None
+    shape = manifest_problems(manifest)
+    if shape:
+        raise refused(MANIFEST_NAME, shape, "manifest")
     configs: list[str] = []
     card = folder / "README.md"
     if card.is_file():
         try:
             data = read_card(card.read_text(encoding="utf-8"))
             configs = [str(c.get("config_name", "default")) for c in card_configs(data)]
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{label}: README.md: {exc}") from None
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+            raise refused("README.md", [("", str(exc))], "card") from None
     if not (folder / "data").is_dir():
-        raise UsageError(f"{label}: no data/ folder: not a build or a release")
+        raise refused("data", [("", "no data/ folder: not a build or a release")], "missing")
     return DiffSide(label=label, path=folder, manifest=manifest, configs=configs)
 
 
@@ -440,5 +460,5 @@ def diff_releases(
                     ) from None
             folder = Path(tmp) / f"side-{n}"
             target.materialize(value, folder)
-            sides.append(_read_side(f"{value} on {target.description}", folder))
+            sides.append(_read_side(f"{value} on {target.description}", folder, local=False))
         return diff_folders(sides[0], sides[1], limit=limit)

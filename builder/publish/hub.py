@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from ..errors import UsageError
 from . import retry
@@ -43,8 +44,19 @@ REPO_TYPE = "dataset"
 
 
 def resolve_endpoint(endpoint: str | None) -> str:
-    """``--endpoint``, else ``HF_ENDPOINT``, else the public Hub."""
-    return (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+    """``--endpoint``, else ``HF_ENDPOINT`` (empty: unset), else the public Hub; a URL
+    that is not http(s) is a usage error naming where it came from (``ftp://x`` was
+    retried five times, some 30 s, before failing as an unsupported protocol)."""
+    where = "--endpoint" if endpoint is not None else "HF_ENDPOINT"
+    chosen = endpoint if endpoint is not None else os.environ.get("HF_ENDPOINT") or None
+    if chosen is None:
+        return DEFAULT_ENDPOINT
+    parts = urlsplit(chosen.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT}, got {chosen!r}"
+        )
+    return chosen.strip().rstrip("/")
 
 
 def _status(exc: BaseException) -> int | None:

@@ -109,7 +109,8 @@ def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
             f"fix dataset.yaml and rebuild:\n{listed}"
         )
     built = str(manifest.get("dataset", {}).get("version", ""))
-    wanted = parse_version(version) if version else None
+    # an empty --version is a careless value, not 'the build's version'
+    wanted = parse_version(version) if version is not None else None
     if not built:
         raise PublishError(f"{manifest_path} names no dataset version")
     try:

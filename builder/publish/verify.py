@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..manifest import MANIFEST_NAME, sha256_file
+from .manifest_shape import manifest_problems
 
 if TYPE_CHECKING:
     from .target import ReleaseTarget
@@ -100,8 +101,12 @@ def verify_folder(root: Path, *, ignore: Iterable[str] = IGNORED) -> list[Mismat
         return [Mismatch(MANIFEST_NAME, "missing", f"no {MANIFEST_NAME} in {root}")]
     except (ValueError, UnicodeDecodeError) as exc:
         return [Mismatch(MANIFEST_NAME, "manifest", f"not valid JSON: {exc}")]
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list):
-        return [Mismatch(MANIFEST_NAME, "manifest", "has no 'outputs' list")]
+    shape = manifest_problems(manifest)
+    if shape:
+        return [
+            Mismatch(MANIFEST_NAME, "manifest", f"{pointer}: {why}" if pointer else why)
+            for pointer, why in shape
+        ]
     problems: list[Mismatch] = []
     listed = {o["path"]: o for o in manifest["outputs"]}
     present = set(_walk(root))
@@ -128,9 +133,9 @@ def _check_file(
     out: list[Mismatch] = []
     size = file.stat().st_size
     if "bytes" in entry and size != entry["bytes"]:
+        # a file of another size has another digest: one change, one mismatch
         out.append(Mismatch(path, "bytes", f"expected {entry['bytes']} bytes, found {size}"))
-    digest = sha256_file(file)
-    if digest != entry.get("sha256"):
+    elif (digest := sha256_file(file)) != entry.get("sha256"):
         out.append(
             Mismatch(path, "sha256", f"expected sha256 {entry.get('sha256')}, found {digest}")
         )
