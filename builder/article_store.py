@@ -123,10 +123,11 @@ class ArticleReader:
             raise KeyError(f"article {article_id!r} is not in the shard store")
         file, line, data, problem, kind, offset = found
         where = {"file": file, "line": line, "record": article_id}
+        rule = "text"
         if kind is not None:
-            data, problem = self._extract(file, kind, offset)
+            data, rule, problem = self._extract(file, kind, offset)
         if data is None:
-            return None, [Issue(**where, rule="text", message=problem or "no text")]
+            return None, [Issue(**where, rule=rule, message=problem or "no text")]
         if len(data) > self.max_bytes:
             message = f"{len(data)} bytes is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
             return None, [Issue(**where, rule="size-limit", message=message)]
@@ -159,17 +160,27 @@ class ArticleReader:
             return None
         return article_from_bytes(article_id, data, file=os.path.basename(name))
 
-    def _extract(self, file: str, kind: str, offset: int | None) -> tuple[bytes | None, str | None]:
+    def _extract(
+        self, file: str, kind: str, offset: int | None
+    ) -> tuple[bytes | None, str, str | None]:
+        """The page's main text, or the rule and message of why there is none."""
         from .web_inputs import extract_main_text, read_html
 
         try:
-            html = read_html(self.articles.root, file, kind, offset)
+            # the limit holds for the page too: extraction takes some 6 s a megabyte
+            # of paragraphs, and a page is read whole into memory
+            html = read_html(self.articles.root, file, kind, offset, limit=self.max_bytes + 1)
         except OSError as exc:
-            return None, f"cannot read the page again: {exc.strerror or exc}"
+            return None, "text", f"cannot read the page again: {exc.strerror or exc}"
+        if len(html) > self.max_bytes:
+            message = (
+                f"the page is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
+            )
+            return None, "size-limit", message
         text = extract_main_text(html)
         if text is None:
-            return None, "no main text found in the page (trafilatura)"
-        return text.encode("utf-8"), None
+            return None, "text", "no main text found in the page (trafilatura)"
+        return text.encode("utf-8"), "text", None
 
     def close(self) -> None:
         if self.store is not None:

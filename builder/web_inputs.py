@@ -242,17 +242,21 @@ def _gzip_cut(path: Path, *, chunk: int = 1 << 20) -> str | None:
     return None
 
 
-def read_html(root: Path, file: str, kind: str, offset: int | None) -> bytes:
-    """The raw HTML of an article staged from an HTML file or a WARC record."""
+def read_html(
+    root: Path, file: str, kind: str, offset: int | None, *, limit: int | None = None
+) -> bytes:
+    """The raw HTML of an article staged from an HTML file or a WARC record: at most
+    ``limit`` bytes of it (None: all; warcio reads nothing for -1)."""
     path = root / file
     if kind == "html":
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(limit)
     from warcio.archiveiterator import ArchiveIterator
 
     with path.open("rb") as handle:
         handle.seek(offset or 0)
         record = next(iter(ArchiveIterator(handle)))
-        return record.content_stream().read()
+        return record.content_stream().read(limit)
 
 
 def _skip_reason(record: Any) -> str | None:

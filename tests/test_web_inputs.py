@@ -231,6 +231,52 @@ def test_html_files_build_and_a_page_without_text_is_rejected(tmp_path: Path) ->
     assert "no main text" in problems[0].message
 
 
+@pytest.mark.parametrize("kind", ["html", "warc"])
+def test_a_page_over_the_size_limit_is_rejected_before_extraction(
+    tmp_path: Path, kind: str
+) -> None:
+    """limits.max_article_bytes holds for the page as read, not only for its text:
+    extracting a page of megabytes of paragraphs takes minutes."""
+    files = "pages/*.html" if kind == "html" else "crawl/*.warc.gz"
+    root = _config(tmp_path, {"files": files})
+    config = yaml.safe_load((root / "dataset.yaml").read_text())
+    config["limits"] = {**config.get("limits", {}), "max_article_bytes": 6_000}
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config))
+    _, _, title, paragraphs = STORIES[1]
+    small = news_page(title, paragraphs)
+    # its text is that of the small page: only the page is over the limit
+    big = small.replace(b"</body>", b"<script>" + b"var x = 1;" * 1_000 + b"</script></body>")
+    assert len(small) < 6_000 < len(big)
+    if kind == "html":
+        (root / "pages").mkdir()
+        (root / "pages" / "small.html").write_bytes(small)
+        (root / "pages" / "big.html").write_bytes(big)
+        big_id, big_file = "big", "pages/big.html"
+    else:
+        (root / "crawl").mkdir()
+        ids = []
+        with (root / "crawl" / "crawl-00000.warc.gz").open("wb") as handle:
+            writer = WARCWriter(handle, gzip=True)
+            for n, html in enumerate([small, big]):
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+                record = writer.create_warc_record(
+                    f"https://www.dailyledger.example.com/{n}",
+                    "response",
+                    payload=io.BytesIO(html),
+                    http_headers=http,
+                    warc_headers_dict={"WARC-Date": "2024-04-16T17:03:10Z"},
+                )
+                writer.write_record(record)
+                ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+        big_id, big_file = warc_article_id(ids[1]), "crawl/crawl-00000.warc.gz"
+
+    result = build(root, tmp_path / "out", quarantine=True)
+    assert len(_rows(tmp_path / "out")) == 1
+    (problem,) = [i for i in result.report.issues if i.record == big_id]
+    assert (problem.file, problem.rule) == (big_file, "size-limit")
+    assert "limits.max_article_bytes" in problem.message
+
+
 @pytest.mark.parametrize("record_id", ["<urn:uuid:2b1f3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d>"])
 def test_warc_article_ids_are_stable_and_valid_ids(record_id: str) -> None:
     assert warc_article_id(record_id) == "warc-2b1f3c4d5e6f4a7b8c9d0e1f2a3b4c5d"
