@@ -54,13 +54,26 @@ _CONTACT = re.compile("|".join((_PHONE, _EMAIL, _STREET, _SUITE, _ZIP)), re.IGNO
 def contact_block(lines: Sequence[str]) -> int:
     """Where the contact block ending ``lines`` (the page's non-blank lines) starts, -1
     when there is none."""
-    counts = [len(line_view(line).words) for line in lines]
-    start = len(lines)
-    while start > 0 and counts[start - 1] <= LINE_WORDS:
+    # From the end: most pages end on a paragraph, so one line is read.
+    start, run_words, run_lines = len(lines), 0, 0
+    while start > 0:
+        n = len(line_view(lines[start - 1]).words)
+        if n > LINE_WORDS:
+            break
         start -= 1
-    run = [line for line, n in zip(lines[start:], counts[start:], strict=True) if n]
-    if len(run) < MIN_LINES or sum(counts[:start]) < MIN_POSITION * sum(counts):
+        run_words += n
+        run_lines += n > 0
+    if run_lines < MIN_LINES:
         return -1
-    if sum(1 for line in run if _CONTACT.search(line)) < MIN_CONTACT:
+    # Past ``MIN_POSITION`` of the page's words: the words above the run outnumber
+    # (for one half) those in it, which reading back until they do tells.
+    need = run_words * MIN_POSITION / (1 - MIN_POSITION)
+    before, at = 0, start
+    while at > 0 and before < need:
+        at -= 1
+        before += len(line_view(lines[at]).words)
+    if before < need:
+        return -1
+    if sum(1 for line in lines[start:] if _CONTACT.search(line)) < MIN_CONTACT:
         return -1
     return start
