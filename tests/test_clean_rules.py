@@ -233,7 +233,7 @@ CASES: dict[str, list[str]] = {
         "This page has not been reviewed or endorsed by any of the lenders named above.",
     ],
     "reader_appeal": [
-        "Liked this story? We need your help to keep reporting from the valley.",
+        "This newsletter is kept alive by readers like you: thank you for reading.",
         "The Ledger is reader-supported: no paywall, no billboards, just readers like you.",
         "Please consider making a donation to keep Riverside Notes online.",
         "Become a patron of the Fenwick Review for three dollars a month.",
