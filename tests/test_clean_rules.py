@@ -232,6 +232,12 @@ CASES: dict[str, list[str]] = {
         "TrailMate® is a registered trademark of Hillside Outdoors Ltd.",
         "This page has not been reviewed or endorsed by any of the lenders named above.",
     ],
+    "reader_appeal": [
+        "This newsletter is kept alive by readers like you: thank you for reading.",
+        "The Ledger is reader-supported: no paywall, no billboards, just readers like you.",
+        "Please consider making a donation to keep Riverside Notes online.",
+        "Become a patron of the Fenwick Review for three dollars a month.",
+    ],
     "affiliate_disclosure": [
         "This post may contain affiliate links.",
         "As an Amazon Associate I earn from qualifying purchases.",
@@ -402,6 +408,9 @@ ARTICLE_LINES = [
     "Courtesy matters more than ever",
     "The image",
     "Photo of the week",
+    # Near misses of a reader appeal: about donations, asking no one for them.
+    "- Donations: viewers tip the streamer through a link under the video.",
+    "The museum was kept alive by local families through the war years.",
     # Near misses of the shop-call and picture-source shapes.
     "Buy gifts for the wedding party",
     "Check the price of a return ticket before you travel.",

@@ -18,6 +18,7 @@ import ftfy
 import regex
 
 from .chars import bytes_except, utf8_parts
+from .contact import contact_block
 from .edits import Edit
 from .lines import count_words_of, line_view
 
@@ -539,7 +540,13 @@ class TrailingTeasers(CleaningStep):
             run = []
         edits = [self.edit(start, end, "", "teaser") for start, end, _ in run]
         rail_end = len(lines) - len(run)
-        return edits + self._rail(lines[:rail_end])
+        rail = self._rail(lines[:rail_end])
+        # What is left at the end may be the site owner's address and phone number.
+        rest = lines[: rail_end - len(rail)]
+        at = contact_block([line for _, _, line in rest])
+        if at >= 0:
+            edits.append(self.edit(rest[at][0], rest[-1][1], "", "contact"))
+        return edits + rail
 
     def _rail(self, lines: list[tuple[int, int, str]]) -> list[Edit]:
         """A bare rail of headlines after the last paragraph: no header gives it away.
