@@ -5,6 +5,8 @@ guide, a photo course's page, a garden centre's blog), not copied from any devel
 page. Each furniture line goes with its rule's reason between paragraphs, cased and
 lowercased-tokenized, and the article stays byte for byte; a near miss (a real line of the
 same shape: a compound word alone on a line, a sentence with a number to call) stays.
+Alt text that describes a scene with a subject of any word is taken in cased text only:
+lowercased, it cannot be told from a subheading ("edge computing in 2025").
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import pytest
 from text_forms import tokenized
 
+from builder.clean.captions import ImageCaptions
 from builder.clean.edits import rebuild_raw
 from builder.clean.pipeline import Cleaner
+from builder.clean.steps import DocumentContext
 
 P1 = (
     "Moving a whole house in one day is possible, but only if the boxes are packed and "
@@ -87,3 +91,46 @@ def test_article_lines_shaped_like_the_furniture_stay(line: str, lowercased: boo
     if lowercased:
         page = tokenized(page)
     assert Cleaner.default().clean(page).text == page, line
+
+
+#: Alt text naming its subject with any word, then what it does (cased text).
+OPEN_SCENES = [
+    "Videographer shooting in a garden setting",
+    "Removal men carrying a sofa down the stairs",
+    "Sourdough loaf cooling on a wire rack.",
+    "Glasses resting on top of an open notebook",
+]
+
+#: Headings and sentences of that shape, which stay.
+OPEN_SCENE_NEAR_MISSES = [
+    "Putting machine learning to work",  # opens with the "-ing" word: a heading
+    "Consider calling in a professional packer",  # a verb taking a gerund
+    "Quotes starting at $90 an hour",  # a clause's "-ing" word
+    "This shows pricing to match the volume",  # a demonstrative and its verb
+    "Packing Tips for Moving Day",  # title case: a subheading
+    "Crews working in pairs, the job takes a morning.",  # a comma: a sentence's clause
+    "Before and after cleaning with the new brush",  # a gerund after a preposition
+    "Movers are carrying the sofa down the stairs.",  # a finite verb
+]
+
+
+@pytest.mark.parametrize("line", OPEN_SCENES)
+def test_alt_text_with_any_subject_goes_in_cased_text(line: str) -> None:
+    page, article = _page(line)
+    result = Cleaner.default().clean(page)
+    assert result.text == article, line
+    assert any("captions.scene" in e.reason for e in result.edits)
+    # Lowercased, the same line could be a subheading: it stays.
+    assert Cleaner.default().clean(tokenized(page)).text == tokenized(page)
+
+
+@pytest.mark.parametrize("line", OPEN_SCENE_NEAR_MISSES)
+def test_lines_shaped_like_open_scenes_stay(line: str) -> None:
+    page, _ = _page(line)
+    assert ImageCaptions().find_edits(page, DocumentContext()) == [], line
+
+
+def test_an_open_scene_is_read_within_one_line() -> None:
+    # "Testing" at a line's end and "An" opening the next are no participle and determiner.
+    page = f"{P1}\n\nLearn Testing\n\nAn in-depth course on software testing.\n\n{P2}"
+    assert ImageCaptions().find_edits(page, DocumentContext()) == []
