@@ -210,9 +210,11 @@ _OPEN_SCENE = re.compile(
     rf"\s+{_AFTER}\b[^,]*$",
     re.IGNORECASE,
 )
-#: The lines that may be open scenes, in one scan of the whole text (case-sensitive: a
-#: capital first, the participle and what follows it lowercase, as alt text writes them).
-_OPEN_SCENE_CANDIDATE = re.compile(rf"\n([A-Z][^\n,]{{0,60}}?ing[ \t]+{_AFTER}\b[^\n,]*)(?=\n|$)")
+#: The lines that may be open scenes, picked in the step's pass over the lines (a capital
+#: first, no comma, the participle and what follows it lowercase, as alt text writes
+#: them, within the first ``_OPEN_SCENE_REACH`` characters): no view of most lines is made.
+_OPEN_SCENE_ING = re.compile(rf"[a-z]ing[ \t]+{_AFTER}\b")
+_OPEN_SCENE_REACH = 90
 #: What the open scene's first words may not be: a demonstrative with its verb ("This
 #: aligns pricing ..."), a verb taking a gerund ("Consider calling in a pro", "Avoid
 #: reinventing the wheel"); nor may its "-ing" word be one a sentence's clause opens
@@ -325,12 +327,19 @@ class ImageCaptions(CleaningStep):
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         found: dict[int, tuple[int, str]] = {}  # line start -> (end, reason)
         tail = -_LONGEST_ENDING
+        open_scenes: list[tuple[int, int, str]] = []  # lines that may be open scenes
         for start, end, raw in iter_lines(text):
             # the line's last characters, casefolded: no view of most lines is made
             if raw.rstrip()[tail:].casefold().endswith(_MEDIA_ENDINGS) and media_label(
                 line_view(raw)
             ):
                 found[start] = (end, "media_label")
+            elif (
+                "," not in raw
+                and "A" <= raw[:1] <= "Z"
+                and _OPEN_SCENE_ING.search(raw, 0, _OPEN_SCENE_REACH)
+            ):
+                open_scenes.append((start, end, raw))
         for m in _SCENE_CANDIDATE.finditer("\n" + text):
             raw, start = m.group(1), m.start()  # m.start(): the line's start in text
             if (
@@ -341,14 +350,13 @@ class ImageCaptions(CleaningStep):
             ):
                 end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
                 found[start] = (end, "scene")
-        for m in _OPEN_SCENE_CANDIDATE.finditer("\n" + text):
-            raw, start = m.group(1), m.start()
+        for start, end, raw in open_scenes:
             if (
                 start not in found
                 and open_scene(line_view(raw))
                 and not _wrapped(_line_above(text, start))
             ):
-                found[start] = (min(m.end(), len(text)), "scene")
+                found[start] = (end, "scene")
         for start, end in _depiction_lines(text):
             if start not in found and not _wrapped(_line_above(text, start)):
                 found[start] = (end, "depiction")
