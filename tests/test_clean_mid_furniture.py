@@ -40,6 +40,9 @@ FURNITURE: dict[str, list[str]] = {
         "Garden-Centre-Spring-Banner-Final",
         "course-timeline-panel-v2",
         "footer-icon-map-pin",
+        # A caption or citation naming its rights holder after the copyright sign.
+        "Removal day on Elm Street, Leeds | © 2021 Dana Kim",
+        "Untitled (Boxes), 1994. Gelatin silver print. © Rui Ma; courtesy the artist",
     ],
     # A call button with its number.
     "boilerplate.navigation": [
@@ -61,6 +64,7 @@ NEAR_MISSES = [
     "Get a quote from three firms before you book.",
     "Call (415) 555-0134 and ask for the packing team, who will bring the boxes.",
     "Wi-Fi",  # two parts only
+    "Writers put the © symbol on every page they publish.",  # a sentence about the sign
 ]
 
 

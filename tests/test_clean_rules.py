@@ -142,6 +142,8 @@ CASES: dict[str, list[str]] = {
         "Courtesy of Nordic Outdoor",
         # A file name with no extension where the alt text stood.
         "harbour-walk-sunset-1200x800",
+        # A caption naming its rights holder after the copyright sign.
+        "Harbour lights at dusk, Tromsø | © 2018 Ana Ruiz",
     ],
     "byline": [
         "By Maria Lopez and Tom Baker",
@@ -418,6 +420,7 @@ ARTICLE_LINES = [
     "Step-by-step",
     "Call 311 to report a blocked drain.",
     "415-555-0134",
+    "Writers put the © symbol and a year on every page they publish.",
 ]
 
 
