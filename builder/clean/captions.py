@@ -237,6 +237,9 @@ _CLAUSE_ING = re.compile(
     r"|resulting|causing|pending)\b",
     re.IGNORECASE,
 )
+#: A word in "-ed" before the participle is a sentence's verb ("Eight in ten supported
+#: returning the figures"), not alt text's subject.
+_PAST = re.compile(r"\b[a-z]{2,}ed\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](\s|$)")
 _OPEN_END = re.compile(r"[\w,;]$")
 
@@ -288,6 +291,7 @@ def open_scene(view: LineView) -> bool:
         m is not None
         and not view.words[0].casefold().endswith("ing")  # "Putting X to work": a heading
         and not _CLAUSE_ING.search(norm, 0, m.end("ing"))
+        and not _PAST.search(norm, 0, m.start("ing"))
         and not _OPEN_SCENE_NOT.search(norm[: m.end("ing")])
         and not norm.endswith(("?", ":", ";", "!"))
         and len(_SENTENCE_END.findall(norm)) <= 1
