@@ -88,6 +88,8 @@ CASES: dict[str, list[str]] = {
         "Book now",
         "Request info",
         "Contact us today!",
+        # A call button with its number (issue 11, December 2026).
+        "Get a Free Estimate (503) 555-0112",
     ],
     "menu_label": ["Home", "Search", "Menu"],
     "advertisement": [
@@ -138,6 +140,10 @@ CASES: dict[str, list[str]] = {
         "A tram on Princes Street, 1952 – via National Library of Scotland",
         "Ana Ruiz, Harbour at Dusk, 2018. Gelatin silver print. Courtesy the artist and Blue Door Gallery.",
         "Courtesy of Nordic Outdoor",
+        # A file name with no extension where the alt text stood.
+        "harbour-walk-sunset-1200x800",
+        # A caption naming its rights holder after the copyright sign.
+        "Harbour lights at dusk, Tromsø | © 2018 Ana Ruiz",
     ],
     "byline": [
         "By Maria Lopez and Tom Baker",
@@ -419,6 +425,11 @@ ARTICLE_LINES = [
     "Images from the probe were sent back on Tuesday",
     "The report was shared — via email — with every councillor.",
     "See prices rise as the season starts",
+    # Near misses of the file-name and call-button shapes.
+    "Step-by-step",
+    "Call 311 to report a blocked drain.",
+    "415-555-0134",
+    "Writers put the © symbol and a year on every page they publish.",
 ]
 
 

@@ -21,6 +21,11 @@ Three shapes tell them from the article's own short lines, wherever they stand
   in title case (a subheading: "A Beginner's Guide to Baking"), and not a gerund
   after a preposition ("a guide to setting up"). A line wrapped out of a paragraph
   (the line above runs on without closing, or this one ends in a comma) is prose.
+  In cased text the subject may be any word when the line opens with a capital
+  ("Videographer shooting in a café setting", "Sourdough loaf cooling on a rack"), with
+  more guards (``open_scene``: no comma, no heading opening with the "-ing" word, no
+  clause's "according to"); lowercased, such a line cannot be told from a subheading
+  ("edge computing in 2025"), and only the listed subjects count.
 * **a depiction**: alt text that names the kind of picture first ("Close-up of a
   peace lily bloom", "A screenshot of the export dialog.", "Illustration of a hedge
   cut into shapes", "Aerial view of the harbour"), with the scene's guards (no finite
@@ -194,6 +199,47 @@ _SENTENCE = re.compile(
     r"|\b(to|of|for|by|from|about|at)\s+[a-z]+ing\b",
     re.IGNORECASE,
 )
+#: A scene whose subject is any word (cased text only): "Videographer shooting in a
+#: café setting", "Sourdough bread cooling on a rack". The line opens with a capital (alt
+#: text is written so; lowercased text cannot tell it from a subheading such as "edge
+#: computing in 2025", so there only the listed subjects count), the participle comes
+#: within four words and not first ("Putting X to work" is a heading), and no comma: a
+#: sentence's clause ("Degrees starting at $9,000, ...") is not alt text.
+_OPEN_SCENE = re.compile(
+    rf"^(?-i:[A-Z])[\w'’-]*\s+(?:[\w'’-]+\s+){{0,3}}?(?P<ing>{_NOT_PARTICIPLE}[a-z]{{2,}}ing)"
+    rf"\s+{_AFTER}\b[^,]*$",
+    re.IGNORECASE,
+)
+#: The lines that may be open scenes, picked in the step's pass over the lines (a capital
+#: first, no comma, the participle and what follows it lowercase, as alt text writes
+#: them, within the first ``_OPEN_SCENE_REACH`` characters): no view of most lines is made.
+_OPEN_SCENE_ING = re.compile(rf"[a-z]ing[ \t]+{_AFTER}\b")
+_OPEN_SCENE_REACH = 90
+#: What the open scene's first words may not be: a demonstrative with its verb ("This
+#: aligns pricing ..."), a verb taking a gerund ("Consider calling in a pro", "Avoid
+#: reinventing the wheel"); nor may its "-ing" word be one a sentence's clause opens
+#: with ("according to", "depending on", "starting at"), or follow a preposition or
+#: an auxiliary ("Before and after cleaning with", "is going to").
+_OPEN_SCENE_NOT = re.compile(
+    r"^(this|that|these|those|here|there|consider|avoid|start|stop|keep|try|begin|finish"
+    r"|enjoy|recommend|suggest|imagine|quit|practi[cs]e|continue|go|love|like|hate|prefer"
+    r"|risk|let[’']?s|let|check|use|see|watch)\b"
+    r"|\b(after|before|while|when|without|in|on|with|by|and|or|but|of|for|to|from|about"
+    r"|at|than|is|are|be|been)\s+[a-z]{2,}ing\s*$",
+    re.IGNORECASE,
+)
+_CLAUSE_ING = re.compile(
+    r"\b(according|depending|starting|including|using|following|regarding|concerning"
+    r"|involving|seeking|wanting|ranging|leading|allowing|helping|making|getting|having"
+    r"|being|doing|going|taking|giving|keeping|letting|providing|offering|creating"
+    r"|addressing|combining|building|running|working|looking|trying|planning|moving"
+    r"|turning|bringing|adding|ensuring|setting|putting|backing|relying|focusing"
+    r"|resulting|causing|pending)\b",
+    re.IGNORECASE,
+)
+#: A word in "-ed" before the participle is a sentence's verb ("Eight in ten supported
+#: returning the figures"), not alt text's subject.
+_PAST = re.compile(r"\b[a-z]{2,}ed\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](\s|$)")
 _OPEN_END = re.compile(r"[\w,;]$")
 
@@ -233,6 +279,27 @@ def scene(view: LineView) -> bool:
     )
 
 
+def open_scene(view: LineView) -> bool:
+    """A scene whose subject is any word, in cased text: "Videographer shooting in a café
+    setting", "Glasses sitting in front of a laptop computer." With the scene's guards."""
+    n = len(view.words)
+    if not SCENE_WORDS[0] <= n <= SCENE_WORDS[1]:
+        return False
+    norm = view.norm
+    m = _OPEN_SCENE.match(norm)
+    return (
+        m is not None
+        and not view.words[0].casefold().endswith("ing")  # "Putting X to work": a heading
+        and not _CLAUSE_ING.search(norm, 0, m.end("ing"))
+        and not _PAST.search(norm, 0, m.start("ing"))
+        and not _OPEN_SCENE_NOT.search(norm[: m.end("ing")])
+        and not norm.endswith(("?", ":", ";", "!"))
+        and len(_SENTENCE_END.findall(norm)) <= 1
+        and not _SENTENCE.search(norm)
+        and not _title_case(view.raw)
+    )
+
+
 def depiction(view: LineView) -> bool:
     """Alt text that says what kind of picture it is: "Close-up of a peace lily",
     "A screenshot of the export dialog.", "Illustration of a hedge cut into shapes".
@@ -264,12 +331,19 @@ class ImageCaptions(CleaningStep):
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         found: dict[int, tuple[int, str]] = {}  # line start -> (end, reason)
         tail = -_LONGEST_ENDING
+        open_scenes: list[tuple[int, int, str]] = []  # lines that may be open scenes
         for start, end, raw in iter_lines(text):
             # the line's last characters, casefolded: no view of most lines is made
             if raw.rstrip()[tail:].casefold().endswith(_MEDIA_ENDINGS) and media_label(
                 line_view(raw)
             ):
                 found[start] = (end, "media_label")
+            elif (
+                "," not in raw
+                and "A" <= raw[:1] <= "Z"
+                and _OPEN_SCENE_ING.search(raw, 0, _OPEN_SCENE_REACH)
+            ):
+                open_scenes.append((start, end, raw))
         for m in _SCENE_CANDIDATE.finditer("\n" + text):
             raw, start = m.group(1), m.start()  # m.start(): the line's start in text
             if (
@@ -279,6 +353,13 @@ class ImageCaptions(CleaningStep):
                 and not LIST_MARKER.match(raw.lstrip())
             ):
                 end = min(m.end(), len(text))  # m.end() - 1 in text, with its newline
+                found[start] = (end, "scene")
+        for start, end, raw in open_scenes:
+            if (
+                start not in found
+                and open_scene(line_view(raw))
+                and not _wrapped(_line_above(text, start))
+            ):
                 found[start] = (end, "scene")
         for start, end in _depiction_lines(text):
             if start not in found and not _wrapped(_line_above(text, start)):

@@ -1,0 +1,141 @@
+"""Page furniture the extractor leaves between an article's paragraphs (issue 11).
+
+The pages are written for these tests in the style of small sites (a removals firm's
+guide, a photo course's page, a garden centre's blog), not copied from any development
+page. Each furniture line goes with its rule's reason between paragraphs, cased and
+lowercased-tokenized, and the article stays byte for byte; a near miss (a real line of the
+same shape: a compound word alone on a line, a sentence with a number to call) stays.
+Alt text that describes a scene with a subject of any word is taken in cased text only:
+lowercased, it cannot be told from a subheading ("edge computing in 2025").
+"""
+
+from __future__ import annotations
+
+import pytest
+from text_forms import tokenized
+
+from builder.clean.captions import ImageCaptions
+from builder.clean.edits import rebuild_raw
+from builder.clean.pipeline import Cleaner
+from builder.clean.steps import DocumentContext
+
+P1 = (
+    "Moving a whole house in one day is possible, but only if the boxes are packed and "
+    "labelled the week before and the van is booked early."
+)
+P2 = (
+    "Most firms quote by the cubic foot, so a walk through every room with a tape measure "
+    "saves an argument on the day the lorry arrives."
+)
+P3 = (
+    "Keep the kettle, the mugs and the phone chargers in one box that travels with you, "
+    "not in the back of the van."
+)
+
+#: reason -> furniture lines of the kind the families take.
+FURNITURE: dict[str, list[str]] = {
+    # An image's file name left where its alt text would be.
+    "boilerplate.photo_credit": [
+        "removals-van-loading-2048x1365",
+        "Garden-Centre-Spring-Banner-Final",
+        "course-timeline-panel-v2",
+        "footer-icon-map-pin",
+        # A caption or citation naming its rights holder after the copyright sign.
+        "Removal day on Elm Street, Leeds | © 2021 Dana Kim",
+        "Untitled (Boxes), 1994. Gelatin silver print. © Rui Ma; courtesy the artist",
+    ],
+    # A call button with its number.
+    "boilerplate.navigation": [
+        "Request a Free Quote (415) 555-0134",
+        "Get Quote (877) 555-0190",
+        "Call Us Today: 1-888-555-0147",
+        "Call now (312) 555-0175",
+    ],
+}
+
+#: Lines of article text with these shapes, which stay.
+NEAR_MISSES = [
+    "Step-by-step",  # a compound of the language, not a file name
+    "State-of-the-art",
+    "Face-to-face",
+    "2024-03-18",  # a date: no word in it
+    "415-555-0134",  # a bare number: the gold keeps a firm's contact lines
+    "Call 311 to report a blocked drain.",  # a sentence, no ten-digit number
+    "Get a quote from three firms before you book.",
+    "Call (415) 555-0134 and ask for the packing team, who will bring the boxes.",
+    "Wi-Fi",  # two parts only
+    "Writers put the © symbol on every page they publish.",  # a sentence about the sign
+]
+
+
+def _page(line: str) -> tuple[str, str]:
+    return f"{P1}\n\n{line}\n\n{P2}\n\n{P3}", f"{P1}\n\n{P2}\n\n{P3}"
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize(
+    ("reason", "line"), [(r, line) for r, lines in FURNITURE.items() for line in lines]
+)
+def test_furniture_between_paragraphs_goes_and_the_article_stays(
+    reason: str, line: str, lowercased: bool
+) -> None:
+    page, article = _page(line)
+    if lowercased:
+        page, article = tokenized(page), tokenized(article)
+    result = Cleaner.default().clean(page)
+    assert result.text == article, line
+    assert any(reason in e.reason for e in result.edits), (line, [e.reason for e in result.edits])
+    assert rebuild_raw(result.text, result.edits) == page
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("line", NEAR_MISSES)
+def test_article_lines_shaped_like_the_furniture_stay(line: str, lowercased: bool) -> None:
+    page, _ = _page(line)
+    if lowercased:
+        page = tokenized(page)
+    assert Cleaner.default().clean(page).text == page, line
+
+
+#: Alt text naming its subject with any word, then what it does (cased text).
+OPEN_SCENES = [
+    "Videographer shooting in a garden setting",
+    "Removal men carrying a sofa down the stairs",
+    "Sourdough loaf cooling on a wire rack.",
+    "Glasses resting on top of an open notebook",
+]
+
+#: Headings and sentences of that shape, which stay.
+OPEN_SCENE_NEAR_MISSES = [
+    "Putting machine learning to work",  # opens with the "-ing" word: a heading
+    "Consider calling in a professional packer",  # a verb taking a gerund
+    "Quotes starting at $90 an hour",  # a clause's "-ing" word
+    "This shows pricing to match the volume",  # a demonstrative and its verb
+    "Packing Tips for Moving Day",  # title case: a subheading
+    "Crews working in pairs, the job takes a morning.",  # a comma: a sentence's clause
+    "Before and after cleaning with the new brush",  # a gerund after a preposition
+    "Movers are carrying the sofa down the stairs.",  # a finite verb
+    "Most tenants preferred hiring a van for the day",  # a verb in "-ed" before it
+]
+
+
+@pytest.mark.parametrize("line", OPEN_SCENES)
+def test_alt_text_with_any_subject_goes_in_cased_text(line: str) -> None:
+    page, article = _page(line)
+    result = Cleaner.default().clean(page)
+    assert result.text == article, line
+    assert any("captions.scene" in e.reason for e in result.edits)
+    # Lowercased, the same line could be a subheading: it stays.
+    assert Cleaner.default().clean(tokenized(page)).text == tokenized(page)
+
+
+@pytest.mark.parametrize("line", OPEN_SCENE_NEAR_MISSES)
+def test_lines_shaped_like_open_scenes_stay(line: str) -> None:
+    page, _ = _page(line)
+    assert ImageCaptions().find_edits(page, DocumentContext()) == [], line
+
+
+def test_an_open_scene_is_read_within_one_line() -> None:
+    # "Testing" at a line's end and "An" opening the next are no participle and determiner.
+    page = f"{P1}\n\nLearn Testing\n\nAn in-depth course on software testing.\n\n{P2}"
+    assert ImageCaptions().find_edits(page, DocumentContext()) == []
