@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tool_exports import Style, label_studio_json_min, use_annotations, write_export
+from tool_exports import (
+    Style,
+    label_studio_json_min,
+    use_annotations,
+    write_export,
+    write_tasks_with_raw,
+)
 
 from builder.annotations import read_annotations
 from builder.annotations.options import ImportOptions
@@ -42,17 +48,6 @@ def _options(seeds: Path) -> ImportOptions:
     return ImportOptions(
         doc_label_sets={"genre": config.genre_labels, "text_form": config.text_form_labels}
     )
-
-
-def _write(path: Path, tasks: list[dict[str, Any]], raw: dict[tuple[int, str], str]) -> Path:
-    tasks = json.loads(json.dumps(tasks))
-    for index, key in raw:
-        tasks[index][key] = f"@@{index}.{key}@@"
-    text = json.dumps(tasks, ensure_ascii=False, indent=2)
-    for (index, key), value in raw.items():
-        text = text.replace(f'"@@{index}.{key}@@"', value)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _read(path: Path, options: ImportOptions) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
@@ -91,7 +86,7 @@ def test_a_control_key_holding_something_else_is_an_error_at_its_task(
         # a span key the task's choice
         other = tasks[index]["label"][:1] if key == "kind" else tasks[index]["kind"]
         bad = json.dumps(other)
-    path = _write(tmp_path / "export.json", tasks, {(index, key): bad})
+    path = write_tasks_with_raw(tmp_path / "export.json", tasks, {(index, key): bad})
     _, errors = _read(path, _options(seeds_dir))
     assert errors, f"{key}={bad} in task {index + 1} was read as a data field"
     assert all(e[2].startswith(f"/{key}") for e in errors), errors
@@ -109,7 +104,7 @@ def test_the_message_says_where_the_key_held_choices(
     index: int, seeds_dir: Path, tmp_path: Path
 ) -> None:
     tasks = label_studio_json_min(seeds_dir, STYLE)
-    path = _write(tmp_path / "export.json", tasks, {(index, "kind"): "null"})
+    path = write_tasks_with_raw(tmp_path / "export.json", tasks, {(index, "kind"): "null"})
     _, errors = _read(path, _options(seeds_dir))
     other = 2 if index == 0 else 1
     [(_, line, pointer, message)] = errors
@@ -152,7 +147,7 @@ def test_the_build_fails_naming_the_file_task_and_key(
     seeds_copy: Path, tmp_path: Path, run_cli: Callable
 ) -> None:
     tasks = label_studio_json_min(seeds_copy, STYLE)
-    _write(seeds_copy / "export.json", tasks, {(0, "kind"): "7"})
+    write_tasks_with_raw(seeds_copy / "export.json", tasks, {(0, "kind"): "7"})
     use_annotations(seeds_copy, {"path": "export.json", "format": "label-studio"})
     out = tmp_path / "out"
     result = run_cli("build", "--input", str(seeds_copy), "--out", str(out))

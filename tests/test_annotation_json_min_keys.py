@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tool_exports import label_studio_json_min, use_annotations, write_export
+from tool_exports import label_studio_json_min, use_annotations, write_export, write_tasks_with_raw
 
 from builder.annotations import read_annotations
 
@@ -36,18 +36,6 @@ BAD = {
     "object": '{"start": 0, "end": 3, "labels": ["Person"]}',
     "list of strings": '["Person"]',
 }
-
-
-def _write(path: Path, tasks: list[dict[str, Any]], raw: dict[tuple[int, str], str]) -> Path:
-    """The export with each (task index, key) set to raw JSON text."""
-    tasks = json.loads(json.dumps(tasks))
-    for (index, key), _ in raw.items():
-        tasks[index][key] = f"@@{index}.{key}@@"
-    text = json.dumps(tasks, ensure_ascii=False, indent=2)
-    for (index, key), value in raw.items():
-        text = text.replace(f'"@@{index}.{key}@@"', value)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _read(path: Path) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
@@ -70,7 +58,7 @@ def test_a_span_key_holding_no_spans_is_an_error_at_its_task(
 ) -> None:
     tasks = label_studio_json_min(seeds_dir)
     assert all(isinstance(t["label"], list) and t["label"] for t in tasks)
-    path = _write(tmp_path / "export.json", tasks, {(index, "label"): BAD[kind]})
+    path = write_tasks_with_raw(tmp_path / "export.json", tasks, {(index, "label"): BAD[kind]})
     _, errors = _read(path)
     if kind == "list of strings" and index == 1:  # a span list whose item is no object
         assert [e[:3] for e in errors] == [("export.json", 2, "/label/0")]
@@ -138,7 +126,7 @@ def test_a_task_id_of_true_is_not_task_1(seeds_dir: Path, tmp_path: Path) -> Non
     """``true == 1``: the task was taken for a second annotation of task 1 and skipped."""
     tasks = label_studio_json_min(seeds_dir)
     full, _ = _read(write_export(tmp_path / "full.json", tasks, jsonl=False))
-    path = _write(tmp_path / "export.json", tasks, {(1, "id"): "true"})
+    path = write_tasks_with_raw(tmp_path / "export.json", tasks, {(1, "id"): "true"})
     records, errors = _read(path)
     assert errors == [] and len(records) == len(full) and _spans(records) == _spans(full)
 
@@ -147,7 +135,7 @@ def test_the_build_fails_naming_the_file_task_and_key(
     seeds_copy: Path, tmp_path: Path, run_cli: Callable
 ) -> None:
     tasks = label_studio_json_min(seeds_copy)
-    _write(seeds_copy / "export.json", tasks, {(1, "label"): "1e400"})
+    write_tasks_with_raw(seeds_copy / "export.json", tasks, {(1, "label"): "1e400"})
     use_annotations(seeds_copy, {"path": "export.json", "format": "label-studio"})
     result = run_cli("build", "--input", str(seeds_copy), "--out", str(tmp_path / "out"))
     assert result.code == 1, result.stderr

@@ -434,3 +434,18 @@ def published_rows(build: Path) -> dict[str, dict[str, Any]]:
         for row in pq.read_table(path).to_pylist():
             rows[row["id"]] = row
     return rows
+
+
+def write_tasks_with_raw(
+    path: Path, tasks: list[dict[str, Any]], raw: dict[tuple[int, str], str]
+) -> Path:
+    """A JSON-MIN export with each (task index, key) set to raw JSON text (values a
+    dict cannot hold as such: NaN, a duplicate key, a bare word)."""
+    tasks = json.loads(json.dumps(tasks))
+    for index, key in raw:
+        tasks[index][key] = f"@@{index}.{key}@@"
+    text = json.dumps(tasks, ensure_ascii=False, indent=2)
+    for (index, key), value in raw.items():
+        text = text.replace(f'"@@{index}.{key}@@"', value)
+    path.write_text(text, encoding="utf-8")
+    return path
