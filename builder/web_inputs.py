@@ -128,9 +128,13 @@ def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
     """One ``.html`` file: one article, its id the file's stem."""
     from .shard_readers import ShardRecord
 
-    data = path.read_bytes()
+    # hashed as it is read: a page of any size takes no more memory than a buffer
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    digest = sha.hexdigest()
     article_id = path.name[: -len(path.suffix)]
-    digest = hashlib.sha256(data).hexdigest()
     # The page is not copied: the worker reads it again from its file.
     yield ShardRecord(
         1, article_id, None, source=_source(spec, article_id, digest, file=file), kind="html"
