@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,15 +90,17 @@ class ArticleInput:
         for pattern in self.patterns:
             full = str(self.root / pattern)
             matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
-            odd = [m for m in matches if os.path.lexists(m) and not os.path.exists(m)]
-            odd += [m for m in matches if os.path.exists(m) and not os.path.isfile(m)]
-            odd = [m for m in odd if not os.path.isdir(m)]
-            for m in odd:
-                refused[Path(m)] = _not_a_file(m)
-            matches = [m for m in matches if os.path.isfile(m)]
-            if not matches and not odd:
-                unmatched.append(pattern)
+            files, odd = [], 0
             for m in matches:
+                why = not_a_file(m)
+                if why is None:
+                    files.append(m)
+                elif why:
+                    refused[Path(m)] = why
+                    odd += 1
+            if not files and not odd:
+                unmatched.append(pattern)
+            for m in files:
                 found.setdefault(Path(m), None)
         return sorted(found), unmatched, refused
 
@@ -110,13 +113,23 @@ class ArticleInput:
         )
 
 
-def _not_a_file(path: str) -> str:
-    if os.path.islink(path):
-        try:
-            os.stat(path)
-        except OSError as exc:
+#: Why a named pipe, socket or device is not read (a pipe would block the read for ever).
+NOT_A_REGULAR_FILE = "not a regular file (a named pipe, socket or device): not read"
+
+
+def not_a_file(path: str) -> str | None:
+    """Why ``path`` is refused as a file to read: None for a regular file (read), "" for
+    nothing there or a folder (not a shard, nothing to say), else the reason. One
+    ``stat`` a path: a glob of a million shards stats each once."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if os.path.islink(path):  # a link to nothing, or a loop
             return f"a symbolic link that leads nowhere ({exc.strerror}): not read"
-    return "not a regular file (a named pipe, socket or device): not read"
+        return ""
+    if stat.S_ISREG(mode):
+        return None
+    return "" if stat.S_ISDIR(mode) else NOT_A_REGULAR_FILE
 
 
 def parse_article_input(value: Any, root: Path) -> ArticleInput:

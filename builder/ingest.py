@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from .article_inputs import NOT_A_REGULAR_FILE
 from .validate.report import Issue
 
 __all__ = [
@@ -223,7 +224,7 @@ def folder_files(
                         refused,
                         f"{folder.name}/{name}",
                         "not-a-file",
-                        "not a regular file (a named pipe, socket or device): not read",
+                        NOT_A_REGULAR_FILE,
                     )
 
 
