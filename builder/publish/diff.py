@@ -329,12 +329,13 @@ def _read_side(label: str, folder: Path, *, local: bool = True) -> DiffSide:
         return str(folder / file) if local else f"{file} of {label}"
 
     def refused(file: str, problems: list[tuple[str, str]], rule: str) -> DataError:
+        issues = [Issue(file=name(file), pointer=p, rule=rule, message=m) for p, m in problems]
+        if len(issues) == 1:
+            return DataError.single(issues[0])
         report = ValidationReport()
-        for pointer, why in problems:
-            report.add(Issue(file=name(file), pointer=pointer, rule=rule, message=why))
-        if len(problems) == 1:
-            return DataError(str(report.issues[0]), report)
-        return DataError(f"{name(file)}: {len(problems)} problems; not a build", report)
+        for issue in issues:
+            report.add(issue)
+        return DataError(f"{name(file)}: {len(issues)} problems; not a build", report)
 
     manifest_path = folder / MANIFEST_NAME
     try:
