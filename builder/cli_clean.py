@@ -15,6 +15,7 @@ from .cli_common import (
     run_guarded,
 )
 from .errors import DataError, UsageError
+from .utf8 import bad_utf8_in
 
 __all__ = ["clean"]
 
@@ -109,7 +110,7 @@ def clean(
         try:
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise DataError(f"{file or '<stdin>'}: invalid UTF-8 at byte {exc.start}") from None
+            raise DataError(f"{file or '<stdin>'}: {bad_utf8_in(raw_bytes, exc)}") from None
         result = cleaner.clean(raw, trace=trace)
         if trace and not as_json:
             for step_edit in result.trace:

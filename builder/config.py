@@ -20,6 +20,7 @@ from .hub_metadata import check_hub_metadata
 from .ingest import DEFAULT_MAX_RECORD_BYTES, real_outside
 from .names import split_name_problem
 from .pii import PRIVACY_KINDS
+from .utf8 import bad_utf8_in
 from .validate.report import Issue, ValidationReport
 from .validate.schemas import SchemaStore
 from .yamlio import YamlError, load_yaml
@@ -363,14 +364,8 @@ def _encoding_issue(name: str, data: bytes, exc: UnicodeDecodeError) -> Issue:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         message = "the file is UTF-16 (it starts with a byte order mark for it); save it as UTF-8"
         return Issue(file=name, line=1, rule="encoding", message=message)
-    line = data.count(b"\n", 0, exc.start) + 1
-    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-    return Issue(
-        file=name,
-        line=line,
-        rule="encoding",
-        message=f"not UTF-8: {exc.reason} at column {column} (byte {exc.start})",
-    )
+    bad = bad_utf8_in(data, exc)
+    return Issue(file=name, line=bad.line, rule="encoding", message=str(bad))
 
 
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:

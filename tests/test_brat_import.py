@@ -172,6 +172,21 @@ def test_an_ann_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
     assert record is None and issue.rule == "encoding" and issue.file == "brat/a1.ann"
 
 
+@pytest.mark.parametrize("suffix", [".ann", ".txt"])
+def test_bad_utf8_names_its_line_and_column_in_the_file(tmp_path: Path, suffix: str) -> None:
+    """The .ann named a byte offset in the reader's 8 KB chunk, not in the file, and no
+    line: here the bad byte is on line 901, past the reader's first chunks."""
+    lines = [f"T{n}\tPERSON 0 5\tCrowd" for n in range(1, 901)]
+    ann = "\n".join(lines) + "\n"
+    folder = _collection(tmp_path, ann if suffix == ".txt" else "", text="Crowds cheered.\n" * 700)
+    bad = (ann.encode() if suffix == ".ann" else b"Crowds cheered.\n" * 900) + b"Mar\xe9a\n"
+    (folder / f"a1{suffix}").write_bytes(bad)
+    record, (issue,) = _one(folder)
+    assert record is None and (issue.rule, issue.file) == ("encoding", f"brat/a1{suffix}")
+    assert issue.line == 901, issue
+    assert f"line 901, column 4 (byte {len(bad) - 3}: invalid continuation byte)" in issue.message
+
+
 # -- end to end: the seeds as a brat collection ----------------------------------------------
 def _published(build: Path) -> dict[str, dict[str, Any]]:
     rows = {}

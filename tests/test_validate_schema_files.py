@@ -53,4 +53,4 @@ def test_the_cli_reports_a_broken_schema_file_as_bad_input(tmp_path: Path) -> No
     )
     assert proc.returncode == 1, proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
-    assert "annotation.schema.json" in proc.stderr and "not UTF-8" in proc.stderr
+    assert "annotation.schema.json" in proc.stderr and "not valid UTF-8 at line" in proc.stderr

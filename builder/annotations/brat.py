@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest import folder_files, leads_outside
+from ..utf8 import bad_utf8_of_file
 from ..validate.report import Issue
 from .common import DOC_LABELS, QUOTE_LABELS, CrLfAsOne, build_record
 
@@ -282,12 +283,12 @@ def read_brat_file(
         with ann.open(encoding="utf-8-sig", newline="") as handle:
             parsed = _parse(iter(handle.readline, ""), text, name, article_id)
     except UnicodeDecodeError as exc:
-        message = f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
-        return (
-            None,
-            None,
-            [Issue(file=reading, record=article_id, rule="encoding", message=message)],
-        )
+        # the reader decodes 8 KB at a time: its offset is in a chunk, not the file
+        place = bad_utf8_of_file(txt if reading != name else ann)
+        message = str(place) if place else f"not valid UTF-8 ({exc.reason})"
+        line = place.line if place else None
+        issue = Issue(file=reading, line=line, record=article_id, rule="encoding", message=message)
+        return None, None, [issue]
     except OSError as exc:
         message = f"cannot be read: {exc.strerror or exc}"
         return (

@@ -28,6 +28,7 @@ import regex
 
 from ..anchor import quote_selector, text_digest
 from ..ingest import decompress_errors, open_input, read_jsonl
+from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
@@ -230,6 +231,13 @@ def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Ta
             pos = end
 
 
+def _bad_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    """Where the export stops being UTF-8: the decoder's offset is in its last chunk."""
+    with open_input(path) as handle:
+        bad = bad_utf8_of_stream(handle)
+    return str(bad) if bad else f"not valid UTF-8 ({exc.reason})"
+
+
 def _broken(name: str, number: int, rule: str, why: str) -> Task:
     """The task at which an export stops being readable (nothing after it is read)."""
     message = f"task {number}: {why}; the rest of the file is not read"
@@ -275,7 +283,7 @@ def _iter_tasks(path: Path, name: str) -> Iterator[Task]:
                 last = task.number or last
                 yield task
         except UnicodeDecodeError as exc:
-            yield _broken(name, last + 1, "encoding", f"not valid UTF-8 ({exc.reason})")
+            yield _broken(name, last + 1, "encoding", _bad_utf8(path, exc))
         except RecursionError:
             yield _broken(name, last + 1, "json-depth", "nested too deeply to read")
         return
@@ -310,7 +318,7 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
                 try:
                     buf = incremental.decode(data, final=eof)
                 except UnicodeDecodeError as exc:
-                    yield _broken(name, number + 1, "encoding", f"not valid UTF-8 ({exc.reason})")
+                    yield _broken(name, number + 1, "encoding", _bad_utf8(path, exc))
                     return
                 continue
             try:
@@ -325,8 +333,7 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
                         eof = not more
                         buf += incremental.decode(more, final=eof)
                     except UnicodeDecodeError as err:
-                        why = f"not valid UTF-8 ({err.reason})"
-                        yield _broken(name, number + 1, "encoding", why)
+                        yield _broken(name, number + 1, "encoding", _bad_utf8(path, err))
                         return
                     continue
                 why = f"invalid JSON at line {line + exc.lineno - 1} ({exc.msg})"

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest import folder_files
+from ..utf8 import bad_utf8_in
 from ..validate.report import Issue
 from .lstasks import TaskReport, pick_annotation
 from .options import ImportOptions
@@ -57,9 +58,10 @@ def _load(folder: Path, member: str) -> tuple[Any, str | None]:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return None, f"larger than {MAX_FILE_BYTES >> 20} MB: not one annotation or task"
-        return json.loads(path.read_bytes().decode("utf-8-sig")), None
+        data = path.read_bytes()
+        return json.loads(data.decode("utf-8-sig")), None
     except UnicodeDecodeError as exc:
-        return None, f"not valid UTF-8 ({exc.reason})"
+        return None, str(bad_utf8_in(data, exc))
     except ValueError as exc:
         return None, f"not a JSON file ({exc})"
     except RecursionError:

@@ -21,6 +21,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
+from ..utf8 import bad_utf8_in
 from .report import Issue
 from .specialized import closed_depth, specialize
 
@@ -117,10 +118,12 @@ def _load_schema(path: Path) -> dict[str, Any]:
         issue = Issue(file=str(path), line=line, rule="schema-file", message=message)
         return DataError.single(issue)
 
+    raw = path.read_bytes()
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise fail(f"not UTF-8 text (byte {exc.start})") from None
+        bad = bad_utf8_in(raw, exc)
+        raise fail(str(bad), bad.line) from None
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str):

@@ -1,0 +1,66 @@
+"""Where a file stops being UTF-8, as an editor shows it: the line, and the column and
+byte offset in it.
+
+A ``UnicodeDecodeError``'s ``start`` is an offset in what was decoded at once: for
+a file read whole that is the file's byte offset, but a text-mode reader decodes in
+chunks of its own (8 KB), so its offset says nothing of where the byte is. Every
+reader of text inputs names the place through here.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import IO
+
+__all__ = ["BadUtf8", "bad_utf8_in", "bad_utf8_of_file", "bad_utf8_of_stream"]
+
+
+class BadUtf8:
+    """The first invalid byte of a file: its line (1-based) and the ``where`` text."""
+
+    __slots__ = ("byte", "column", "line", "reason")
+
+    def __init__(self, line: int, column: int, byte: int, reason: str) -> None:
+        self.line, self.column, self.byte, self.reason = line, column, byte, reason
+
+    @property
+    def where(self) -> str:
+        """``line L, column C (byte B: reason)``, the column counted in characters."""
+        return f"line {self.line}, column {self.column} (byte {self.byte}: {self.reason})"
+
+    def __str__(self) -> str:
+        return f"not valid UTF-8 at {self.where}"
+
+
+def bad_utf8_in(data: bytes, exc: UnicodeDecodeError) -> BadUtf8:
+    """The place of ``exc``, raised decoding all of ``data`` at once (as UTF-8, or as
+    UTF-8 with a BOM, which the decoder dropped before it)."""
+    decoded: bytes = exc.object
+    skipped = len(data) - len(decoded)
+    start = decoded.rfind(b"\n", 0, exc.start) + 1
+    line = decoded.count(b"\n", 0, exc.start) + 1
+    head = decoded[start : exc.start].decode("utf-8", "replace")
+    return BadUtf8(line, len(head) + 1, skipped + exc.start, exc.reason)
+
+
+def bad_utf8_of_stream(handle: IO[bytes]) -> BadUtf8 | None:
+    """The first invalid byte of what ``handle`` reads (a BOM at its start is allowed),
+    or None; read by lines, for a reader whose decoding error had no file offset."""
+    offset = 0
+    for number, line in enumerate(handle, 1):
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line, offset = line[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            found = bad_utf8_in(line, exc)
+            return BadUtf8(number, found.column, offset + exc.start, exc.reason)
+        offset += len(line)
+    return None
+
+
+def bad_utf8_of_file(path: Path) -> BadUtf8 | None:
+    """:func:`bad_utf8_of_stream` of a file."""
+    with path.open("rb") as handle:
+        return bad_utf8_of_stream(handle)

@@ -1,0 +1,72 @@
+"""Invalid UTF-8 is named by its line and column in the file, whoever reads the file.
+
+The readers named a byte offset (sometimes in the decoder's own chunk, not in the
+file: a Label Studio export read 1 MiB at a time said nothing of where) or only the
+reason. ``test_brat_import`` has the brat case.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from builder.annotations.common import iter_tasks
+from builder.clean.rules import RuleError, load_rules
+from builder.cli import app
+from builder.utf8 import bad_utf8_in, bad_utf8_of_stream
+
+# the bad byte: line 3, column 14 (the two bytes of "\xc3\xa9" are one character)
+BAD = b'  "x": 1,\n  "y": 2,\n  "z": "caf\xc3\xa9 \xffb"\n'
+WHERE = "line 3, column 14"
+
+
+def test_the_place_is_the_same_decoded_whole_or_by_lines() -> None:
+    import io
+
+    data = b"\xef\xbb\xbf" + BAD
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        whole = bad_utf8_in(data, exc)
+    streamed = bad_utf8_of_stream(io.BytesIO(data))
+    assert streamed is not None
+    assert (whole.line, whole.column, whole.byte) == (streamed.line, streamed.column, streamed.byte)
+    assert (whole.line, whole.column, data[whole.byte]) == (3, 14, 0xFF)
+
+
+@pytest.mark.parametrize("layout", ["array", "objects", "array-gz"])
+def test_a_json_export_names_the_line_past_the_decoders_chunk(tmp_path: Path, layout: str) -> None:
+    indent = None if layout.startswith("array") else 1  # objects: each over lines
+    task = json.dumps({"data": {"article_id": "a", "text": "x" * 1000}}, indent=indent)
+    tasks = [task.encode()] * 1500  # 1.5 MB: the bad byte is in the second chunk
+    bad = json.dumps({"data": {"article_id": "b", "text": "caf"}}, indent=indent).encode()
+    bad = bad.replace(b"caf", b"caf\xff")
+    joint = b",\n" if layout.startswith("array") else b"\n"
+    body = joint.join([*tasks, bad]) + b"\n"
+    if layout.startswith("array"):
+        body = b"[" + body + b"]\n"
+    line = body[: body.index(b"\xff")].count(b"\n") + 1
+    path = tmp_path / ("ls.json.gz" if layout.endswith("gz") else "ls.json")
+    path.write_bytes(gzip.compress(body) if layout.endswith("gz") else body)
+    issues = [i for t in iter_tasks(path) for i in t.issues if i.rule == "encoding"]
+    assert len(issues) == 1, issues
+    assert f"line {line}, column" in issues[0].message, issues[0].message
+
+
+def test_a_rule_file_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(b"rules:\n  - name: x\n    pattern: 'caf\xc3\xa9 \xffb'\n")
+    with pytest.raises(RuleError, match=f"{path}: not valid UTF-8 at line 3, column 20"):
+        load_rules(path)
+
+
+def test_clean_names_the_line_of_its_input(tmp_path: Path) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(BAD)
+    result = CliRunner().invoke(app, ["clean", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: not valid UTF-8 at {WHERE}" in result.stderr, result.stderr
