@@ -16,7 +16,7 @@ from .annotations.options import ImportOptions
 from .article_inputs import ArticleInput, parse_article_input
 from .clean.repetition import MIN_DOCS, MIN_SHARE
 from .errors import DataError, UsageError
-from .hub_metadata import check_hub_metadata
+from .hub_metadata import check_hub_metadata, repo_id_problem
 from .ingest import DEFAULT_MAX_RECORD_BYTES, real_outside
 from .names import split_name_problem
 from .pii import PRIVACY_KINDS
@@ -434,6 +434,9 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
             )
     report.extend(_check_references(raw, root=path.parent, file=name))
     report.extend(check_hub_metadata(raw, file=name))
+    if isinstance(repo_id := publish.get("repo_id"), str) and (problem := repo_id_problem(repo_id)):
+        message = f"{repo_id!r} is not a Hub dataset repo id: {problem}"
+        report.add(Issue(file=name, pointer="/publish/repo_id", rule="repo-id", message=message))
     if not abs(sum(splits["ratios"].values()) - 1.0) <= 1e-6:  # NaN fails too
         report.add(
             Issue(

@@ -22,7 +22,7 @@ from typing import Any
 
 from .validate.report import Issue
 
-__all__ = ["HUB_FIELDS", "check_hub_metadata", "hub_lists", "size_category"]
+__all__ = ["HUB_FIELDS", "check_hub_metadata", "hub_lists", "repo_id_problem", "size_category"]
 
 LISTS_PATH = Path(__file__).resolve().parent / "metadata" / "hub_lists.json"
 
@@ -124,6 +124,24 @@ def _category_of(value: str) -> list[str]:
 
 def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
+
+
+def repo_id_problem(repo_id: str) -> str | None:
+    """What is wrong with ``repo_id`` as the Hub's ORG/NAME of a dataset, or None: the
+    Hub's own rules (``huggingface_hub.utils.validate_repo_id``, imported only here: it
+    takes a quarter of a second), and an org is needed. ``--repo``, ``--hub`` and
+    ``publish.repo_id`` of dataset.yaml are checked with it."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if repo_id.count("/") != 1 or not all(repo_id.split("/")):
+        return "it must be ORG/NAME (one '/', a name on each side)"
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        # its message ends with the value, which the caller's names already
+        reason = str(exc).split(f": '{repo_id}'")[0].strip().rstrip(".")
+        return reason[:1].lower() + reason[1:]
+    return None
 
 
 def check_hub_metadata(

@@ -99,6 +99,45 @@ def test_publish_refuses_an_endpoint_that_is_no_http_url_at_once(
     assert "retrying" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("repo", "why"),
+    [
+        ("my org/x y", "alphanumeric chars"),
+        ("org/news--2024", "cannot have -- or .."),
+        ("org/news.git", "cannot end by '.git'"),
+        ("org/news/v1", "one '/'"),
+    ],
+)
+def test_publish_names_the_option_of_a_repo_id_the_hub_refuses(
+    repo: str, why: str, seed_build: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """huggingface_hub's own check surfaced as 'reading the repository failed on dataset
+    repo my org/x y ...: HFValidationError: ...', saying nothing of --repo."""
+    result = run_cli("publish", "--build", str(seed_build), "--repo", repo, "--dry-run", timeout=60)
+    _clean_refusal(result, 2, f"--repo {repo!r} is not a Hub dataset repo id", why)
+    assert "HFValidationError" not in result.stderr
+
+
+def test_a_repo_id_in_dataset_yaml_the_hub_refuses_is_named(
+    seeds_copy: Path, seed_build: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """The schema's pattern lets 'org/news--2024' through; the Hub does not."""
+    import yaml
+
+    path = seeds_copy / "dataset.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["publish"] = {**config.get("publish", {}), "repo_id": "org/news--2024"}
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = run_cli("validate", "--input", str(seeds_copy))
+    _clean_refusal(result, 1, "dataset.yaml", "/publish/repo_id", "cannot have -- or ..")
+    # publish --hub reads the setting without validating the file: named there too
+    result = run_cli(
+        "publish", "--build", str(seed_build), "--hub", "-i", str(seeds_copy), "--dry-run",
+        timeout=60,
+    )  # fmt: skip
+    _clean_refusal(result, 2, f"--hub: publish.repo_id in {path}", "'org/news--2024'")
+
+
 def test_verify_refuses_a_revision_for_a_folder(
     seed_build: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
 ) -> None:

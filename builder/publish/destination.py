@@ -92,7 +92,8 @@ def open_target(
             )
         from .hub import HubTarget
 
-        return HubTarget(config.repo_id, endpoint=endpoint, log=log)
+        named_by = f"--hub: publish.repo_id in {config.path}"
+        return HubTarget(config.repo_id, endpoint=endpoint, log=log, named_by=named_by)
     from .gitrepo import GitTarget, is_remote
 
     load_name = (config.repo_id if config else None) or _dataset_name(build_dir) or "dataset"

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..errors import UsageError
+from ..hub_metadata import repo_id_problem
 from . import retry
 from .target import (
     BRANCH,
@@ -76,11 +77,14 @@ class HubTarget(ReleaseTarget):
         log: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float | None = None,
+        named_by: str = "--repo",
     ) -> None:
+        """``named_by``: what named the repo (an option, or a setting and its file),
+        for the message when ``repo_id`` is no Hub repo id."""
         from huggingface_hub import HfApi, get_token
 
-        if repo_id.count("/") != 1 or not all(repo_id.split("/")):
-            raise UsageError(f"--repo must look like ORG/NAME, got {repo_id!r}")
+        if (problem := repo_id_problem(repo_id)) is not None:
+            raise UsageError(f"{named_by} {repo_id!r} is not a Hub dataset repo id: {problem}")
         self.repo_id = repo_id
         # Credentials in the URL (http://user:secret@host) are never printed, and never
         # left in the URL huggingface_hub builds requests from: the token is sent as a
