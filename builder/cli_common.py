@@ -178,7 +178,7 @@ def fail(
             print_report(report)
             if offers_report and not report_path:
                 err.print("(--report FILE writes this report as JSON)", highlight=False)
-            if _only_repeats(message, report):
+            if _only_repeats(exc, report):
                 raise typer.Exit(exc.exit_code)
     elif as_json:
         print(json.dumps({"ok": False, "error": message}, indent=2))
@@ -186,12 +186,13 @@ def fail(
     raise typer.Exit(exc.exit_code)
 
 
-def _only_repeats(message: str, report: ValidationReport) -> bool:
-    """Whether ``message`` says nothing the printed report did not: a
+def _only_repeats(exc: DataError, report: ValidationReport) -> bool:
+    """Whether the error says nothing the printed report did not: a
     :meth:`DataError.single`'s message is its one issue, which a closing ``error:``
     line would print a second time (a summary such as "3 error(s) in the input" is
-    still printed)."""
-    return any(message == redact_secrets(str(issue)) for issue in report.issues)
+    still printed). Known by the issue itself, not by comparing texts: a message
+    that only reads like one of the issues is still printed."""
+    return exc.issue is not None and any(issue is exc.issue for issue in report.issues)
 
 
 def run_guarded(

@@ -19,12 +19,16 @@ class DataError(BuildError):
     def __init__(self, message: str, report: ValidationReport | None = None) -> None:
         super().__init__(message)
         self.report = report or ValidationReport()
+        #: the one issue the message is (:meth:`single`), which the printed report shows
+        self.issue: Issue | None = None
 
     @classmethod
     def single(cls, issue: Issue) -> DataError:
         report = ValidationReport()
         report.add(issue)
-        return cls(str(issue), report)
+        error = cls(str(issue), report)
+        error.issue = issue
+        return error
 
 
 class UsageError(BuildError):

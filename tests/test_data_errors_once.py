@@ -123,3 +123,25 @@ def test_a_malformed_manifest_is_named_once_exit_1(
     output = _assert_clean_failure(run_cli(command, *args))
     assert "manifest.json" in output
     assert output.count(says) == 1, output
+
+
+def test_a_closing_message_is_left_out_only_for_its_own_issue(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Left out by identity, not by text: an error whose message reads like an issue of
+    the report (here one of another folder's dataset.yaml) is still printed."""
+    import typer
+
+    from builder.cli_common import fail
+    from builder.errors import DataError
+    from builder.validate.report import Issue, ValidationReport
+
+    issue = Issue(file="dataset.yaml", rule="type", message="the configuration must be a mapping")
+    report = ValidationReport()
+    report.add(issue)
+    for error, closing in ((DataError.single(issue), 0), (DataError(str(issue), report), 1)):
+        with pytest.raises(typer.Exit):
+            fail(error, as_json=False, report_path=None)
+        printed = capsys.readouterr().err
+        assert printed.count(str(issue)) == closing, printed
+        assert printed.count("the configuration must be a mapping") == 1 + closing, printed
