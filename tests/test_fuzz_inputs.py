@@ -41,9 +41,12 @@ SAMPLE = [
     "folder-chmod000:brat",  # skipped, with the reason, where chmod 000 does not stop reads
     "folder-link-out:brat",
     "web-cut:warc",
+    "web-cut-last:plain-warc",  # a record short of its Content-Length was read: exit 0
+    "folder-badutf8:brat",  # named a byte in the reader's chunk, no line
     "web-loop:html",
     "publish-version-empty",  # '' published the build's version
     "publish-endpoint-ftp",  # retried five times, some 30 s, before failing
+    "publish-repo-spaces",  # huggingface_hub's refusal, naming no option (exit 1)
     "verify-revision-on-folder",  # --revision was ignored: "verified"
     "damaged-manifest-list:diff",  # was exit 3, AttributeError
 ]

@@ -68,7 +68,12 @@ def publish_cases() -> Iterator[Case]:
         (
             "repo-spaces",
             ("publish", "--build", "{out}", "--repo", "my org/x y", "--dry-run"),
-            "my org/x y",
+            "--repo 'my org/x y'",
+        ),
+        (
+            "repo-double-dash",
+            ("publish", "--build", "{out}", "--repo", "org/news--2024", "--dry-run"),
+            "--repo 'org/news--2024'",
         ),
         ("repo-and-git", _publish("--repo", "org/x"), "--repo"),
         ("endpoint-ftp", _hub("--endpoint", "ftp://x"), "--endpoint"),

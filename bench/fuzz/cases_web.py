@@ -21,6 +21,7 @@ PAGE = "pages/page-0.html"
 #: some 20 MB of paragraphs, put before a page's </body>
 _WORDS = b"<p>a word</p>" * 1_600_000 + b"</body>"
 WARC = "crawl/crawl-00000.warc.gz"
+PLAIN = "crawl/crawl-00000.warc"
 
 
 def _use_articles(d: Path, files: str) -> None:
@@ -53,6 +54,21 @@ def warc(d: Path) -> None:
     (d / "crawl").mkdir()
     write_warc(d / WARC)
     _use_articles(d, "crawl/*.warc.gz")
+
+
+def plain_warc(d: Path) -> None:
+    """The crawl uncompressed, as ``crawl/crawl-00000.warc``."""
+    (d / "crawl").mkdir()
+    write_warc(d / WARC)
+    (d / PLAIN).write_bytes(gzip.decompress((d / WARC).read_bytes()))
+    (d / WARC).unlink()
+    _use_articles(d, "crawl/*.warc")
+
+
+def _corrupt_member(b: bytes) -> bytes:
+    """Bytes in the middle of the file's gzip data overwritten."""
+    middle = len(b) // 2
+    return b[:middle] + b"\xff" * 16 + b[middle + 16 :]
 
 
 def _gzip_junk(d: Path) -> None:
@@ -94,14 +110,25 @@ def web_cases() -> Iterator[Case]:
     )
     archive_changes: list[tuple[str, Apply, str]] = [
         ("cut", edit_bytes(WARC, lambda b: b[: len(b) * 2 // 3]), "fail"),
+        ("cut-trailer", edit_bytes(WARC, lambda b: b[:-3]), "fail"),
+        ("corrupt-member", edit_bytes(WARC, _corrupt_member), "fail"),
         ("junk-tail", edit_bytes(WARC, lambda b: b + b"junk" * 10), "fail"),
-        ("empty", edit_bytes(WARC, lambda b: b""), "any"),
+        ("empty", edit_bytes(WARC, lambda b: b""), "fail"),
         ("not-gzip", _gzip_junk, "fail"),
         ("plain-named-gz", _plain_in_gz, "any"),
         ("loop", link_loop(WARC), "fail"),
         ("fifo", fifo(WARC), "fail"),
     ]
     for name, change, expect in archive_changes:
-        # an empty crawl is "no article to publish", said of the dataset, not the file
-        named = "" if name == "empty" else WARC
-        yield Case(f"web-{name}:warc", then(warc, change), named, expect=expect, keeps_spans=False)
+        yield Case(f"web-{name}:warc", then(warc, change), WARC, expect=expect, keeps_spans=False)
+    # uncompressed: a record shorter than its Content-Length was read without a word
+    plain_changes: list[tuple[str, Apply, int | None]] = [
+        ("cut", edit_bytes(PLAIN, lambda b: b[: len(b) * 2 // 3]), None),
+        ("cut-last", edit_bytes(PLAIN, lambda b: b[:-10]), 7),  # the 7th record, a page
+        ("empty", edit_bytes(PLAIN, lambda b: b""), 1),
+    ]
+    yield Case("web-ok:plain-warc", plain_warc, PLAIN, expect="any", keeps_spans=False)
+    for name, change, line in plain_changes:
+        yield Case(
+            f"web-{name}:plain-warc", then(plain_warc, change), PLAIN, line, keeps_spans=False
+        )
