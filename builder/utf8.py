@@ -13,7 +13,14 @@ import codecs
 from pathlib import Path
 from typing import IO
 
-__all__ = ["BadUtf8", "bad_utf8_in", "bad_utf8_of_file", "bad_utf8_of_stream"]
+__all__ = [
+    "BadUtf8",
+    "NotUtf8",
+    "bad_utf8_in",
+    "bad_utf8_of_file",
+    "bad_utf8_of_stream",
+    "read_utf8",
+]
 
 
 class BadUtf8:
@@ -64,3 +71,18 @@ def bad_utf8_of_file(path: Path) -> BadUtf8 | None:
     """:func:`bad_utf8_of_stream` of a file."""
     with path.open("rb") as handle:
         return bad_utf8_of_stream(handle)
+
+
+class NotUtf8(ValueError):
+    """A file read whole that is not UTF-8; its message is :class:`BadUtf8`'s place (a
+    ``ValueError``, as ``UnicodeDecodeError`` is, for the callers that catch that)."""
+
+
+def read_utf8(path: Path) -> str:
+    """``path.read_text(encoding="utf-8")``, but invalid UTF-8 raises :class:`NotUtf8`
+    naming the line and column (``UnicodeDecodeError`` says 'position N')."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(str(bad_utf8_in(data, exc))) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -70,3 +71,42 @@ def test_clean_names_the_line_of_its_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["clean", str(path)])
     assert result.exit_code == 1
     assert f"{path}: not valid UTF-8 at {WHERE}" in result.stderr, result.stderr
+
+
+def test_a_label_config_names_the_line(tmp_path: Path) -> None:
+    from builder.annotations.lsconfig import LabelConfigError, read_label_config
+
+    path = tmp_path / "config.xml"
+    path.write_bytes(
+        b'<View>\n  <Text name="text" value="$text"/>\n  <Label value="caf\xe9"/>\n</View>\n'
+    )
+    with pytest.raises(LabelConfigError, match=r"config\.xml: .*line 3, column 20 "):
+        read_label_config(path)
+
+
+def test_publish_hub_names_the_line_of_its_dataset_yaml(tmp_path: Path) -> None:
+    from builder.errors import UsageError
+    from builder.publish.destination import open_target
+
+    (tmp_path / "dataset.yaml").write_bytes(b"name: x\npublish:\n  repo_id: org/caf\xe9\n")
+    with pytest.raises(UsageError, match=r"dataset\.yaml: not valid UTF-8 at line 3, column 19 "):
+        open_target(hub=True, input_dir=tmp_path)
+
+
+@pytest.mark.parametrize("command", ["verify", "diff"])
+def test_a_build_card_not_utf8_names_its_line(
+    command: str, seed_build: Path, tmp_path: Path, run_cli: Any
+) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(seed_build, broken)
+    card = broken / "README.md"
+    lines = card.read_bytes().split(b"\n")
+    lines[4] = lines[4] + b" \xff"
+    card.write_bytes(b"\n".join(lines))
+    args = [str(broken)] if command == "verify" else [str(seed_build), str(broken)]
+    result = run_cli(command, *args)
+    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "README.md" in result.stdout + result.stderr
+    assert "not valid UTF-8 at line 5, column" in result.stdout + result.stderr, result.stderr

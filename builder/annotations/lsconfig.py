@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..utf8 import NotUtf8, read_utf8
+
 __all__ = ["LabelConfig", "LabelConfigError", "read_label_config"]
 
 _TEXT_OBJECTS = {"text", "hypertext", "paragraphs"}
@@ -34,8 +36,8 @@ class LabelConfig:
 
 def read_label_config(path: Path) -> LabelConfig:
     try:
-        root = ET.fromstring(path.read_text(encoding="utf-8"))
-    except (ET.ParseError, UnicodeDecodeError) as exc:
+        root = ET.fromstring(read_utf8(path))
+    except (ET.ParseError, NotUtf8) as exc:
         raise LabelConfigError(f"{path.name}: not a readable labeling config ({exc})") from None
     objects: dict[str, str] = {}
     controls: dict[str, str] = {}

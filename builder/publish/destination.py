@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..manifest import MANIFEST_NAME
+from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .target import ReleaseTarget
 
@@ -42,8 +43,8 @@ def _config(input_dir: Path | None) -> _Settings | None:
     if not path.is_file():
         return None
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YamlError) as exc:
+        raw = load_yaml(read_utf8(path))
+    except (OSError, NotUtf8, YamlError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
     publish = raw.get("publish") if isinstance(raw, dict) else None
     publish = publish if isinstance(publish, dict) else {}

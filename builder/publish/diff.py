@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import DataError, UsageError
 from ..manifest import MANIFEST_NAME
+from ..utf8 import read_utf8
 from ..validate.report import Issue, ValidationReport
 from .manifest_shape import manifest_problems
 from .records import RecordDiff, RecordDigest, diff_digests, digest_parquet, row_sha256
@@ -352,9 +353,9 @@ def _read_side(label: str, folder: Path, *, local: bool = True) -> DiffSide:
     card = folder / "README.md"
     if card.is_file():
         try:
-            data = read_card(card.read_text(encoding="utf-8"))
+            data = read_card(read_utf8(card))
             configs = [str(c.get("config_name", "default")) for c in card_configs(data)]
-        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        except (OSError, ValueError) as exc:  # NotUtf8 is a ValueError
             raise refused("README.md", [("", str(exc))], "card") from None
     if not (folder / "data").is_dir():
         raise refused("data", [("", "no data/ folder: not a build or a release")], "missing")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..manifest import MANIFEST_NAME, sha256_file
+from ..utf8 import read_utf8
 from .manifest_shape import manifest_problems
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ def _check_features(
     if not card_path.is_file():
         return [*out, Mismatch("README.md", "card", "no dataset card")]
     try:
-        data = read_card(card_path.read_text(encoding="utf-8"))
+        data = read_card(read_utf8(card_path))
     except ValueError as exc:
         return [*out, Mismatch("README.md", "card", str(exc))]
     infos = DatasetInfosDict.from_dataset_card_data(data)
