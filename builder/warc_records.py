@@ -12,7 +12,8 @@ Use::
 
     records = WarcRecords(handle)
     for record in records:
-        ...  # read what is needed of the record's content
+        for block in records.content():  # what is needed of the payload, in blocks
+            ...
         offset = records.finish()  # raises WarcBroken when the record is not whole
 """
 
@@ -213,6 +214,21 @@ class WarcRecords:
             f"{self._where()} is longer than its Content-Length: {exc.args[0]!r} follows "
             "where the blank lines that end it belong",
         )
+
+    def content(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The current record's payload (HTTP body, de-chunked and decoded as warcio
+        does), ``size`` bytes at a time; raises :class:`WarcBroken` when its gzip data is
+        corrupt or it cannot be read."""
+        stream = self._record.content_stream()
+        try:
+            while block := stream.read(size):
+                yield block
+        except _Corrupt as exc:
+            raise WarcBroken(
+                self.number, f"not gzip data in {self._where()} ({_one_line(exc)})"
+            ) from None
+        except _UNREADABLE as exc:
+            raise WarcBroken(self.number, f"{self._where()} cannot be read ({_why(exc)})") from None
 
     def finish(self) -> int:
         """The current record's byte offset, once it is read to its end (its gzip member

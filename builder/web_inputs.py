@@ -166,7 +166,10 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                     records.finish()
                     skipped[why] = skipped.get(why, 0) + 1
                     continue
-                digest = _hash_blocks(record.content_stream())
+                # hashed as it is read: a record of any size takes no more memory than a block
+                sha = hashlib.sha256()
+                for block in records.content():
+                    sha.update(block)
                 # checked whole before it is staged: a cut record is not an article
                 offset = records.finish()
                 headers = record.rec_headers
@@ -175,7 +178,7 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                 source = _source(
                     spec,
                     article_id,
-                    digest,
+                    sha.hexdigest(),
                     url=headers.get_header("WARC-Target-URI"),
                     date=headers.get_header("WARC-Date"),
                     record_id=record_id,
@@ -197,15 +200,6 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
             message=f"records not read as articles: {counts}",
         )
         yield ShardRecord(0, None, None, issues=[issue])
-
-
-def _hash_blocks(stream: Any) -> str:
-    """sha256 of what ``stream`` reads, 1 MiB at a time: a record of any size takes no
-    more memory than a block."""
-    sha = hashlib.sha256()
-    while block := stream.read(1 << 20):
-        sha.update(block)
-    return sha.hexdigest()
 
 
 def read_html(

@@ -169,3 +169,31 @@ def test_a_large_record_is_staged_and_read_in_blocks(tmp_path: Path) -> None:
     assert peak < 8_000_000, peak
     assert start.startswith(b"<html><body><p>") and len(start) == 10_001
     assert read_peak < 4_000_000, read_peak
+
+
+def test_a_record_corrupt_past_its_first_block_is_named(tmp_path: Path) -> None:
+    """A member of some 150 KB, corrupt two thirds in: the error came up while the page
+    was hashed, past the reader's checks (an internal error)."""
+    import io
+    import random
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    noise = random.Random(7).randbytes(150_000).hex().encode()  # does not compress
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+    record = writer.create_warc_record(
+        "https://example.org/x", "response", payload=io.BytesIO(noise), http_headers=http
+    )
+    writer.write_record(record)
+    data = buffer.getvalue()
+    middle = len(data) * 2 // 3
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(data[:middle] + b"\xff" * 16 + data[middle + 16 :])
+    (only,) = _read(path)
+    (error,) = only.issues
+    assert (error.rule, error.line, only.article_id) == ("warc", 1, None)
+    assert "not gzip data in record 1" in error.message
+    assert record.rec_headers.get_header("WARC-Record-ID") in error.message
