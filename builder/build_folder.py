@@ -14,7 +14,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -251,6 +251,7 @@ def write_metadata(
     template: Future[jinja2.Template] | None = None,
     sources: Future[SourceFacts] | None = None,
     inputs: Future[InputsListing] | None = None,
+    before_report: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """The card with its assets, ``croissant.json``, ``build_report.json``, the manifest.
 
@@ -259,6 +260,8 @@ def write_metadata(
     card template being compiled (:func:`card_template`). ``sources``: the published
     records' facts, being taken (:func:`source_facts`; else taken here). ``inputs``:
     the manifest's inputs, being listed (:func:`list_inputs`; else listed here).
+    ``before_report``: called just before the report is made (to time the card's
+    work into its ``timings``).
     """
     config = ctx.config
     store = SchemaStore.default()
@@ -288,6 +291,8 @@ def write_metadata(
     (final / "README.md").write_text(card, encoding="utf-8")
     parquet = [(s.path, s.sha256, s.bytes) for s in shards]  # for croissant.json
     _write_croissant(ctx, context, rights.to_dict(), final, parquet)
+    if before_report is not None:
+        before_report()
     report = {
         **result.report.to_dict(),
         "accounting": result.accounting(),

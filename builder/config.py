@@ -14,7 +14,7 @@ from typing import Any
 
 from .annotations.options import ImportOptions
 from .article_inputs import ArticleInput, parse_article_input
-from .clean.repetition import MIN_DOCS, MIN_SHARE
+from .clean.options import MIN_DOCS, MIN_SHARE, STEP_NAMES
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata, repo_id_problem
 from .ingest import DEFAULT_MAX_RECORD_BYTES, real_outside
@@ -129,7 +129,6 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
     as a traceback deep in the first batch.
     """
     from .annotations import READERS
-    from .clean.pipeline import STEP_NAMES
     from .clean.rules import load_rules
 
     issues = []

@@ -18,11 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .article_store import ArticleReader
-from .clean.repetition import RepeatedLines, SqliteLineCounter, load_repeated, store_repeated
 from .config import DatasetConfig
 from .staging import Staging
+
+if TYPE_CHECKING:
+    # imported where they run: a pooled build's parent imports this module (through
+    # builder.process) but cleans nothing, and the cleaner's modules cost it some
+    # 0.3 CPU s (see builder.clean.options)
+    from .clean.repetition import RepeatedLines
 
 __all__ = ["count_publisher_lines", "repeated_lines"]
 
@@ -39,6 +45,8 @@ def count_publisher_lines(
     articles came as shards. Returns how many (publisher, line) pairs were
     found repeated.
     """
+    from .clean.repetition import SqliteLineCounter, store_repeated
+
     counter = SqliteLineCounter(staging.db)
     assert config.article_input is not None
     with ArticleReader(
@@ -62,5 +70,7 @@ def count_publisher_lines(
 
 def repeated_lines(staging_path: str | Path) -> RepeatedLines:
     """The frozen table of a build, read from its staging database (read-only)."""
+    from .clean.repetition import load_repeated
+
     with Staging(Path(staging_path), readonly=True) as staging:
         return load_repeated(staging.db)

@@ -133,3 +133,18 @@ def test_the_pools_workers_do_not_run_the_main_script_again(tmp_path: Path) -> N
         check=True,
     )
     assert done.stdout.split() == ["[]", "True"]  # and the parent's __file__ is back
+
+
+def test_a_profiled_report_times_the_card_and_manifest(seeds_copy: Path, tmp_path: Path) -> None:
+    """The card's work is in ``build_report.json`` (up to the report itself; the
+    manifest, written after it, only in the table the build returns)."""
+    import json
+
+    from builder.pipeline import build
+
+    result = build(seeds_copy, tmp_path / "out", profile=True)
+    report = json.loads((tmp_path / "out" / "build_report.json").read_text(encoding="utf-8"))
+    card = report["timings"]["card-and-manifest"]
+    assert card["where"] == "parent" and card["records"] == 1
+    assert 0 < card["cpu_seconds"] <= result.stats.timings.seconds["card-and-manifest"]
+    assert report["timings"]["write-parquet"]["records"] == result.stats.stages["accepted"]

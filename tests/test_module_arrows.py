@@ -35,3 +35,20 @@ def test_publishing_does_not_import_the_build_stages() -> None:
         "builder.clean.pipeline",
     }
     assert not stages & set(loaded), sorted(stages & set(loaded))
+
+
+def test_a_pooled_builds_parent_does_not_import_the_cleaner() -> None:
+    # The parent loads and checks the configuration and imports the batches' module
+    # (for their specs), but only the workers clean: the cleaner's steps (ftfy, the
+    # boilerplate rules) are imported once, by the fork server.
+    code = (
+        "import json, sys; from pathlib import Path; "
+        "import builder.pipeline_stages, builder.process; "
+        "from builder.config import load_config; load_config(Path('seeds')); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('builder', 'ftfy')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    loaded = set(json.loads(out.stdout))
+    assert "builder.clean.options" in loaded  # the step names the configuration is checked against
+    cleaner = {"builder.clean.pipeline", "builder.clean.steps", "builder.clean.repetition", "ftfy"}
+    assert not cleaner & loaded, sorted(cleaner & loaded)

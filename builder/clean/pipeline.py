@@ -11,6 +11,7 @@ from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
 from .duplicates import RepeatedBlock
 from .edits import EditMap, RawEdit
+from .options import STEP_NAMES
 from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
 from .sections import TrailingSection
@@ -28,27 +29,6 @@ from .steps import (
 from .textform import Detokenize, detect_text_form, text_form
 
 __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
-
-#: The steps a configuration may name (``cleaning.steps``), in the order they run.
-#: ``duplicates`` (a page's second copy, :mod:`builder.clean.duplicates`) runs before
-#: ``footer`` so the trailing-teaser rules read the page's end without the copy.
-#: ``detokenize`` runs only when asked for (``cleaning.detokenize``). The publisher
-#: repetition step is added when a pre-scan table is given (see
-#: :mod:`builder.clean.repetition`); it runs after ``footer``.
-STEP_NAMES = (
-    "encoding",
-    "line_endings",
-    "mojibake",
-    "unicode",
-    "sections",
-    "boilerplate",
-    "captions",
-    "header",
-    "duplicates",
-    "footer",
-    "detokenize",
-    "whitespace",
-)
 
 
 @dataclass

@@ -45,6 +45,7 @@ from pathlib import Path
 from .boilerplate import is_running_text
 from .edits import Edit
 from .lines import LineView
+from .options import MIN_DOCS, MIN_SHARE
 from .steps import CleaningStep, DocumentContext, iter_lines
 
 __all__ = [
@@ -58,10 +59,8 @@ __all__ = [
     "store_repeated",
 ]
 
-#: A line in at least this many documents of one publisher, and in this share of
-#: them (running text: the larger share), is furniture.
-MIN_DOCS = 3
-MIN_SHARE = 0.2
+#: A line in at least ``MIN_DOCS`` documents of one publisher, and in ``MIN_SHARE``
+#: of them (running text: this larger share), is furniture.
 MIN_SHARE_RUNNING = 0.5
 #: Running text is removed only while at least this share of it stays.
 KEEP_RUNNING_SHARE = 0.5
