@@ -5,7 +5,10 @@ regional food magazine, cased and lowercased-tokenized: the second copy of a blo
 as one ``duplicates.repeated_block`` edit and the first copy stays; a "Related stories"
 header over headlines that each carry one summary paragraph opens a
 ``sections.related`` block; the article's own repeated lines and its own subheaded
-sections stay.
+sections stay. Lines that end the page and repeat lines above (a payroll vendor's promo
+card, a travel blog's author card, printed again under the article) go as one
+``duplicates.repeated_tail`` edit, however short; an article's closing checklist naming
+its one-word subheadings again stays.
 """
 
 from __future__ import annotations
@@ -174,3 +177,88 @@ def test_an_owner_bio_running_over_three_lines_goes(form: int) -> None:
     result = Cleaner.default().clean(raw, trace=True)
     assert [t["reason"] for t in result.trace if t["step"] == "sections"] == ["sections.author_bio"]
     assert result.text == _forms(_page(article))[form].strip()
+
+
+# A software firm's blog post in the style of a payroll vendor: its promo card sits under
+# the title and is printed again, with its button, after the article.
+PROMO = [
+    "Run payroll in minutes, not days",
+    "Ledgerly files your payroll taxes for you and pays your team on time, every time.",
+]
+PAYROLL = [
+    "Five payroll mistakes small firms make in their first year",
+    *PROMO,
+    "Most first-year payroll errors come from classifying a worker wrongly: a contractor "
+    "who works fixed hours at your desk is, to the tax office, an employee.",
+    "The second is paying overtime on the wrong basis, which is the regular rate of pay "
+    "and not the salary divided by forty hours in every state we looked at.",
+    "Third, many owners forget that a bonus counts towards that regular rate, so a "
+    "quarterly bonus changes the overtime owed for the whole quarter.",
+    "Keep the records for four years: an audit can ask for every timesheet behind a "
+    "payslip, and a missing sheet is counted against the employer.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_promo_card_printed_again_at_the_end_goes(form: int) -> None:
+    raw = _forms(_page([*PAYROLL, *PROMO, "Free trial"]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "duplicates"]
+    assert [t["reason"] for t in own] == ["duplicates.repeated_tail"]
+    assert result.text == _forms(_page(PAYROLL))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_an_author_card_printed_again_after_the_article_goes(form: int) -> None:
+    # a travel blog's author card under the title (name and role), printed again with a
+    # follow button at the end: no bio, so the section layer has nothing to read
+    card = ["Tomasz Wren", "Trail writer and guide"]
+    article = [
+        "A week on the cliff path without a car",
+        *card,
+        "The buses along the coast run twice a day in winter, so the walk has to be "
+        "planned around them, not the other way round.",
+        "Every village on the path has a shop that sells bread until noon and a pub that "
+        "will fill a water bottle if you ask before the lunch rush.",
+        "The hardest day is the third, where the path drops to three coves in a row and "
+        "climbs out of each one on steps cut into the rock.",
+        "Carry less than you think you need: every kilo on your back is a kilo you lift "
+        "up four hundred metres of steps on that third day.",
+    ]
+    raw = _forms(_page([*article, *card, "Follow"]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "duplicates"]
+    assert [t["reason"] for t in own] == ["duplicates.repeated_tail"]
+    assert result.text == _forms(_page(article))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_closing_list_naming_one_word_subheadings_again_stays(form: int) -> None:
+    # the guide's one-word subheadings ("Mudguards", "Gearing", "Lights") said again as
+    # the items of its closing checklist: article, not a copy
+    closing = ["Before you buy, check three things:", "Mudguards", "Gearing", "Lights"]
+    raw = _forms(_page([*GUIDE, *closing]))[form]
+    result = Cleaner.default().clean(raw)
+    assert not any("duplicates.repeated_tail" in e.reason for e in result.edits)
+    assert result.text == raw.strip()
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_repeat_above_the_last_line_stays(form: int) -> None:
+    # the promo card printed again between paragraphs, the article's own line last
+    raw = _forms(_page([*PAYROLL, *PROMO, PAYROLL[-1].replace("four", "five")]))[form]
+    result = Cleaner.default().clean(raw)
+    assert not any("duplicates.repeated_tail" in e.reason for e in result.edits)
+
+
+def test_the_tail_run_needs_a_repeat_of_more_than_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.clean import duplicates
+
+    closing = ["Before you buy, check three things:", "Mudguards", "Gearing", "Lights"]
+    raw = _page([*GUIDE, *closing])
+    monkeypatch.setattr(duplicates, "TAIL_MIN_WORDS", 1)
+    result = Cleaner.default().clean(raw)
+    # without the guard the checklist's items go as a repeated tail
+    assert any("duplicates.repeated_tail" in e.reason for e in result.edits)
