@@ -7,7 +7,7 @@ header over headlines that each carry one summary paragraph opens a
 ``sections.related`` block; the article's own repeated lines and its own subheaded
 sections stay. Lines that end the page and repeat lines above (a payroll vendor's promo
 card, a travel blog's author card, printed again under the article) go as one
-``duplicates.repeated_tail`` edit, however short; an article's closing checklist naming
+``tail_copy.repeated_lines`` edit, however short; an article's closing checklist naming
 its one-word subheadings again stays.
 """
 
@@ -203,8 +203,8 @@ PAYROLL = [
 def test_a_promo_card_printed_again_at_the_end_goes(form: int) -> None:
     raw = _forms(_page([*PAYROLL, *PROMO, "Free trial"]))[form]
     result = Cleaner.default().clean(raw, trace=True)
-    own = [t for t in result.trace if t["step"] == "duplicates"]
-    assert [t["reason"] for t in own] == ["duplicates.repeated_tail"]
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.repeated_lines"]
     assert result.text == _forms(_page(PAYROLL))[form].strip()
     assert rebuild_raw(result.text, result.edits) == raw
 
@@ -228,8 +228,8 @@ def test_an_author_card_printed_again_after_the_article_goes(form: int) -> None:
     ]
     raw = _forms(_page([*article, *card, "Follow"]))[form]
     result = Cleaner.default().clean(raw, trace=True)
-    own = [t for t in result.trace if t["step"] == "duplicates"]
-    assert [t["reason"] for t in own] == ["duplicates.repeated_tail"]
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.repeated_lines"]
     assert result.text == _forms(_page(article))[form].strip()
     assert rebuild_raw(result.text, result.edits) == raw
 
@@ -241,7 +241,7 @@ def test_a_closing_list_naming_one_word_subheadings_again_stays(form: int) -> No
     closing = ["Before you buy, check three things:", "Mudguards", "Gearing", "Lights"]
     raw = _forms(_page([*GUIDE, *closing]))[form]
     result = Cleaner.default().clean(raw)
-    assert not any("duplicates.repeated_tail" in e.reason for e in result.edits)
+    assert not any("tail_copy." in e.reason for e in result.edits)
     assert result.text == raw.strip()
 
 
@@ -250,7 +250,7 @@ def test_a_repeat_above_the_last_line_stays(form: int) -> None:
     # the promo card printed again between paragraphs, the article's own line last
     raw = _forms(_page([*PAYROLL, *PROMO, PAYROLL[-1].replace("four", "five")]))[form]
     result = Cleaner.default().clean(raw)
-    assert not any("duplicates.repeated_tail" in e.reason for e in result.edits)
+    assert not any("tail_copy." in e.reason for e in result.edits)
 
 
 def test_the_tail_run_needs_a_repeat_of_more_than_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,4 +261,4 @@ def test_the_tail_run_needs_a_repeat_of_more_than_a_word(monkeypatch: pytest.Mon
     monkeypatch.setattr(duplicates, "TAIL_MIN_WORDS", 1)
     result = Cleaner.default().clean(raw)
     # without the guard the checklist's items go as a repeated tail
-    assert any("duplicates.repeated_tail" in e.reason for e in result.edits)
+    assert any("tail_copy." in e.reason for e in result.edits)

@@ -19,18 +19,20 @@ pull quote), is left alone: the measure on the development pages (real pages, bo
 extractors) was that runs of four lines and 60 words remove repeated text only, while
 single lines also take the article's own repeated lines.
 
-Except where the page ends: when its last lines all repeat lines seen higher up (a
-promo card or an author's name printed again under the article, a title printed a
-third time in the footer, a newsletter box shown twice), however short that run is, it
-goes as ONE edit (``duplicates.repeated_tail``). An article does not end by saying
-again, word for word, what it said above, and what the page holds after the article is
-what the extractor picked up twice (menus, cards, boxes). Short lines of up to
-``TAIL_SHORT_WORDS`` words between and after the repeated ones ("Arrow", "Free
-Trial", "$195.00": a card's buttons and prices) go with them; the run opens with a
-repeated line, and one of its repeats has ``TAIL_MIN_WORDS`` words or more (an
-article's closing list may name its one-word subheadings again). On the development
-pages (issue 11, December 2026) this took about 400 tokens of noise for 15 of the
-article's (residual_rp F1 +.0002 on each half of the sites).
+Except where the page ends (:class:`RepeatedTail`, its own step, run after the footer
+step so the page's end is read without the teasers that step takes): when the page's
+last lines all repeat lines seen higher up (a promo card or an author's name printed
+again under the article, a title printed a third time in the footer, a newsletter box
+shown twice), however short that run is, it goes as ONE edit
+(``tail_copy.repeated_lines``). An article does not end by saying again, word for word,
+what it said above; what follows it on the page is what the extractor picked up twice
+(cards, boxes, menus). Short lines of up to ``TAIL_SHORT_WORDS`` words between and after
+the repeated ones ("Arrow", "Free Trial", "$195.00": a card's buttons and prices) go
+with them; the run opens with a repeated line, and one of its repeats has
+``TAIL_MIN_WORDS`` words or more (an article's closing list may name its one-word
+subheadings again). On the development pages (issue 11, December 2026) this took about
+400 tokens of noise for 15 of the article's (residual_rp F1 +.0002 on each half of the
+sites, residual +.0000 / +.0000; see eval/README.md).
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ from __future__ import annotations
 from .edits import Edit
 from .steps import CleaningStep, DocumentContext, iter_lines
 
-__all__ = ["MIN_LINES", "MIN_WORDS", "TAIL_MIN_WORDS", "TAIL_SHORT_WORDS", "RepeatedBlock"]
+__all__ = [
+    "MIN_LINES",
+    "MIN_WORDS",
+    "TAIL_MIN_WORDS",
+    "TAIL_SHORT_WORDS",
+    "RepeatedBlock",
+    "RepeatedTail",
+]
 
 #: Consecutive repeated lines (blank lines between them do not count or break a run).
 MIN_LINES = 4
@@ -58,9 +67,7 @@ class RepeatedBlock(CleaningStep):
     name = "duplicates"
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        # the first line holding each text (keys: the line's text, spaces at its edges aside)
-        first: dict[str, int] = {}
-        rows: list[tuple[int, int, str]] = []
+        seen: set[str] = set()
         edits: list[Edit] = []
         # the open run: its first line's start, its last line's end, lines, words
         start = end = lines = words = 0
@@ -68,8 +75,7 @@ class RepeatedBlock(CleaningStep):
             key = line.strip()
             if not key:
                 continue
-            rows.append((s, e, key))
-            if key in first:
+            if key in seen:
                 if not lines:
                     start = s
                 end, lines, words = e, lines + 1, words + len(key.split())
@@ -77,36 +83,40 @@ class RepeatedBlock(CleaningStep):
             if lines >= MIN_LINES and words >= MIN_WORDS:
                 edits.append(self.edit(start, end, "", "repeated_block"))
             lines = words = 0
-            first[key] = len(rows) - 1
+            seen.add(key)
         if lines >= MIN_LINES and words >= MIN_WORDS:
             edits.append(self.edit(start, end, "", "repeated_block"))
-        tail = self._tail_start(rows, first)
-        if tail < len(rows):
-            at = rows[tail][0]
-            # a second copy that reaches into the run is part of it: one edit
-            while edits and edits[-1].end > at:
-                at = min(at, edits.pop().start)
-            edits.append(self.edit(at, rows[-1][1], "", "repeated_tail"))
         return edits
 
-    @staticmethod
-    def _tail_start(rows: list[tuple[int, int, str]], first: dict[str, int]) -> int:
-        """The first row of the run of repeated lines that ends the page (``len(rows)``:
-        none), short lines that are not repeats taken with it but never opening it."""
+
+class RepeatedTail(CleaningStep):
+    """Remove the run of lines that ends the page when it repeats lines above it."""
+
+    name = "tail_copy"
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        # the first row holding each text (the line's text, spaces at its edges aside)
+        first: dict[str, int] = {}
+        rows: list[tuple[int, int, str]] = []
+        for s, e, line in iter_lines(text):
+            key = line.strip()
+            if key:
+                first.setdefault(key, len(rows))
+                rows.append((s, e, key))
         j = len(rows)
         while j > 0:
             key = rows[j - 1][2]
             if first[key] == j - 1 and len(key.split()) > TAIL_SHORT_WORDS:
                 break
             j -= 1
-        # the run opens with a repeated line
+        # the run opens with a repeated line (short lines are taken only with one)
         while j < len(rows) and first[rows[j][2]] == j:
             j += 1
         # and one of its repeats is more than a word: a closing list of one-word items
         # may name the article's one-word subheadings again ("Mudguards", "Lights")
-        if any(
+        if not any(
             first[key] < i and len(key.split()) >= TAIL_MIN_WORDS
             for i, (_, _, key) in enumerate(rows[j:], j)
         ):
-            return j
-        return len(rows)
+            return []
+        return [self.edit(rows[j][0], rows[-1][1], "", "repeated_lines")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
-from .duplicates import RepeatedBlock
+from .duplicates import RepeatedBlock, RepeatedTail
 from .edits import EditMap, RawEdit
 from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
@@ -31,7 +31,9 @@ __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
 
 #: The steps a configuration may name (``cleaning.steps``), in the order they run.
 #: ``duplicates`` (a page's second copy, :mod:`builder.clean.duplicates`) runs before
-#: ``footer`` so the trailing-teaser rules read the page's end without the copy.
+#: ``footer`` so the trailing-teaser rules read the page's end without the copy;
+#: ``tail_copy`` (the page's last lines repeating lines above) after it, so it reads the
+#: page's end without the teasers.
 #: ``detokenize`` runs only when asked for (``cleaning.detokenize``). The publisher
 #: repetition step is added when a pre-scan table is given (see
 #: :mod:`builder.clean.repetition`); it runs after ``footer``.
@@ -46,6 +48,7 @@ STEP_NAMES = (
     "header",
     "duplicates",
     "footer",
+    "tail_copy",
     "detokenize",
     "whitespace",
 )
@@ -117,6 +120,7 @@ class Cleaner:
             "header": RepeatedHeader,
             "footer": TrailingTeasers,
             "duplicates": RepeatedBlock,
+            "tail_copy": RepeatedTail,
             "detokenize": Detokenize,
             "whitespace": Whitespace,
         }
