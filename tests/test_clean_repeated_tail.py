@@ -8,7 +8,9 @@ header over headlines that each carry one summary paragraph opens a
 sections stay. Lines that end the page and repeat lines above (a payroll vendor's promo
 card, a travel blog's author card, printed again under the article) go as one
 ``tail_copy.repeated_lines`` edit, however short; an article's closing checklist naming
-its one-word subheadings again stays.
+its one-word subheadings again stays. A cookery school's class cards, each with the same
+button: the button said again within the page's last tenth goes
+(``tail_copy.repeated_line``), the article's own refrain stays.
 """
 
 from __future__ import annotations
@@ -262,3 +264,66 @@ def test_the_tail_run_needs_a_repeat_of_more_than_a_word(monkeypatch: pytest.Mon
     result = Cleaner.default().clean(raw)
     # without the guard the checklist's items go as a repeated tail
     assert any("tail_copy." in e.reason for e in result.edits)
+
+
+# A cookery school's blog post: after the article, a rail of three class cards, each
+# with the same button; the button said again within the page's last tenth goes.
+BREAD = [
+    "Why your sourdough spreads flat in the oven",
+    "A loaf that spreads instead of rising has almost always fermented too long: the "
+    "gluten has been eaten through by the time the dough reaches the oven, and it can no "
+    "longer hold the gas the yeast makes.",
+    "Warm kitchens are the usual cause. At twenty-six degrees a dough that needs eight "
+    "hours at twenty degrees is ready in five, so the clock on the recipe is the wrong "
+    "guide in summer.",
+    "Watch the dough instead: it should have grown by half, feel airy at the edges and "
+    "spring back slowly when pressed with a floured finger.",
+    "Shaping matters too. A tight skin on the outside of the loaf holds its shape in the "
+    "basket and in the first minutes of baking, before the crust sets.",
+    "Finally, bake hot. A loaf that goes into a lukewarm oven spreads before the crust "
+    "forms, however well it was fermented and shaped.",
+    "A stone or a heavy tray heated for forty minutes gives the base of the loaf the "
+    "burst of heat it needs, and a lid for the first twenty minutes keeps the crust soft "
+    "long enough for the loaf to open along its cut.",
+    "None of this needs special kit: a bowl, a tea towel in a colander and a cast-iron pot "
+    "will bake a better loaf than most bakeries sell, once the timing is learnt.",
+]
+CARDS = [
+    "Bread basics, Saturday mornings",
+    "Book this class",
+    "Pastry for beginners",
+    "Book this class",
+    "Knife skills in an afternoon",
+    "Book this class",
+    "Groups of eight, in our harbour kitchen.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_button_said_again_in_the_pages_last_tenth_goes(form: int) -> None:
+    raw = _forms(_page([*BREAD, *CARDS]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.repeated_line"] * 2
+    # the first card keeps its button; the article is whole
+    kept = [c for i, c in enumerate(CARDS) if i not in (3, 5)]
+    assert result.text == _forms(_page([*BREAD, *kept]))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_line_said_again_above_the_last_tenth_stays(form: int) -> None:
+    # the article's own refrain, said again near the end: its first copy is far above
+    refrain = "Watch the dough, not the clock."
+    raw = _forms(_page([*BREAD[:3], refrain, *BREAD[3:5], refrain, BREAD[5]]))[form]
+    result = Cleaner.default().clean(raw)
+    assert not any("tail_copy." in e.reason for e in result.edits)
+    assert result.text == raw.strip()
+
+
+def test_the_zone_is_what_takes_the_button(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.clean import duplicates
+
+    monkeypatch.setattr(duplicates, "TAIL_ZONE", 0.01)
+    result = Cleaner.default().clean(_page([*BREAD, *CARDS]), trace=True)
+    assert not [t for t in result.trace if t["step"] == "tail_copy"]
