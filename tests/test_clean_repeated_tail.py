@@ -10,7 +10,9 @@ card, a travel blog's author card, printed again under the article) go as one
 ``tail_copy.repeated_lines`` edit, however short; an article's closing checklist naming
 its one-word subheadings again stays. A cookery school's class cards, each with the same
 button: the button said again within the page's last tenth goes
-(``tail_copy.repeated_line``), the article's own refrain stays.
+(``tail_copy.repeated_line``), the article's own refrain stays; the title printed again
+in a pin box at the end goes (``tail_copy.title_again``), a closing sentence naming it
+stays.
 """
 
 from __future__ import annotations
@@ -327,3 +329,30 @@ def test_the_zone_is_what_takes_the_button(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(duplicates, "TAIL_ZONE", 0.01)
     result = Cleaner.default().clean(_page([*BREAD, *CARDS]), trace=True)
     assert not [t for t in result.trace if t["step"] == "tail_copy"]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_the_title_printed_again_at_the_end_with_the_site_name_goes(form: int) -> None:
+    # a pin box under a travel blog's post: "site | title", the title word for word
+    title = BREAD[0]
+    tail = ["Groups of eight, in our harbour kitchen.", f"harbourbakes.example | {title}"]
+    tail += ["Saved to your board."]
+    raw = _forms(_page([*BREAD, *tail]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.title_again"]
+    assert _forms(title)[form] in str(own[0]["original"])
+    assert result.text.startswith(_forms(_page(BREAD))[form].strip())
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_closing_line_about_the_title_in_a_sentence_stays(form: int) -> None:
+    # the article's last paragraph names its own subject in a longer sentence
+    last = (
+        "If you still wonder why your sourdough spreads flat in the oven after all this, "
+        "bring a loaf to the Saturday class and we will look at it together."
+    )
+    raw = _forms(_page([*BREAD, last]))[form]
+    result = Cleaner.default().clean(raw)
+    assert result.text == raw.strip()

@@ -35,12 +35,17 @@ second time there (both copies in that zone) goes, one edit a line
 (``tail_copy.repeated_line``): a card rail's "Book this class" under every card, an
 author's name over each of two boxes, a newsletter call shown twice. The first copy
 stays. A first copy higher on the page does not count (an article's refrain, a
-subheading its summary repeats). On the development pages (issue 11, December 2026)
-the two took about 1,100 tokens of noise for 70 of the article's, F1 up on each half
-of the sites in both flavours and forms (eval/README.md).
+subheading its summary repeats). The page's first line, its title, printed again in
+that zone with a few words around it ("site | Title", "3 thoughts on “Title”", a
+pin box) goes too (``tail_copy.title_again``); not a sentence that names the title
+within more words. On the development pages (issue 11, December 2026) the three took
+about 1,200 tokens of noise for 70 of the article's, F1 up or level on each half of
+the sites in both flavours and forms (eval/README.md).
 """
 
 from __future__ import annotations
+
+import re
 
 from .edits import Edit
 from .steps import CleaningStep, DocumentContext, iter_lines
@@ -51,6 +56,8 @@ __all__ = [
     "TAIL_MIN_WORDS",
     "TAIL_SHORT_WORDS",
     "TAIL_ZONE",
+    "TITLE_MIN_WORDS",
+    "TITLE_MORE_WORDS",
     "RepeatedBlock",
     "RepeatedTail",
 ]
@@ -68,6 +75,11 @@ TAIL_MIN_WORDS = 2
 #: The page's last share of words (split at white space) where a line said a second
 #: time goes, wherever it stands: the first copy there too.
 TAIL_ZONE = 0.1
+#: The page's first line printed again in that zone: a title of at least this many
+#: words, with at most this many more around it.
+TITLE_MIN_WORDS = 4
+TITLE_MORE_WORDS = 6
+_WORD = re.compile(r"\w+")
 
 
 class RepeatedBlock(CleaningStep):
@@ -114,9 +126,13 @@ class RepeatedTail(CleaningStep):
                 first.setdefault(key, len(rows))
                 rows.append((s, e, key))
         end = self._run_start(rows, first)
+        top = self._zone_top(rows)
+        again = set(self._title_again(rows, top, end))
         edits = [
             self.edit(rows[i][0], rows[i][1], "", "repeated_line")
-            for i in self._zone_repeats(rows, first, end)
+            if i not in again
+            else self.edit(rows[i][0], rows[i][1], "", "title_again")
+            for i in sorted(again.union(self._zone_repeats(rows, first, top, end)))
         ]
         if end < len(rows):
             edits.append(self.edit(rows[end][0], rows[-1][1], "", "repeated_lines"))
@@ -145,22 +161,48 @@ class RepeatedTail(CleaningStep):
         return len(rows)
 
     @staticmethod
-    def _zone_repeats(
-        rows: list[tuple[int, int, str]], first: dict[str, int], end: int
-    ) -> list[int]:
-        """Rows above ``end`` in the page's last ``TAIL_ZONE`` of words that say again a
-        line said there before (the first copy stays)."""
+    def _zone_top(rows: list[tuple[int, int, str]]) -> int:
+        """The first row of the page's last ``TAIL_ZONE`` of words: every row from it on
+        has fewer than that many words after it."""
         counts = [len(key.split()) for _, _, key in rows]
         zone = TAIL_ZONE * sum(counts)
-        # the zone's first row: every row with fewer than ``zone`` words after it
         top, after = len(rows), 0  # ``after``: the words in the rows from ``top`` on
         while top > 0 and after < zone:
             top -= 1
             after += counts[top]
+        return top
+
+    @staticmethod
+    def _zone_repeats(
+        rows: list[tuple[int, int, str]], first: dict[str, int], top: int, end: int
+    ) -> list[int]:
+        """Rows from ``top`` to ``end`` that say again a line said from ``top`` on before
+        (the first copy stays)."""
         return [
             i
             for i in range(top, end)
-            if first[rows[i][2]] < i
-            and first[rows[i][2]] >= top
-            and any(c.isalpha() for c in rows[i][2])
+            if top <= first[rows[i][2]] < i and any(c.isalpha() for c in rows[i][2])
         ]
+
+    @staticmethod
+    def _title_again(rows: list[tuple[int, int, str]], top: int, end: int) -> list[int]:
+        """Rows from ``top`` to ``end`` that print the page's first line (its title, of
+        ``TITLE_MIN_WORDS`` words or more) again, with at most ``TITLE_MORE_WORDS`` words
+        around it: "Site name | Title", "3 thoughts on “Title”" (words compared
+        lowercased, marks aside)."""
+        if not rows or top >= end:
+            return []
+        title = _WORD.findall(rows[0][2].casefold())
+        if len(title) < TITLE_MIN_WORDS:
+            return []
+        key = " " + " ".join(title) + " "
+        most = len(title) + TITLE_MORE_WORDS
+        out = []
+        for i in range(max(top, 1), end):
+            line = rows[i][2]
+            if len(line.split()) > most:
+                continue
+            words = _WORD.findall(line.casefold())
+            if len(words) <= most and key in " " + " ".join(words) + " ":
+                out.append(i)
+        return out
