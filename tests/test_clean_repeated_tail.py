@@ -5,7 +5,14 @@ regional food magazine, cased and lowercased-tokenized: the second copy of a blo
 as one ``duplicates.repeated_block`` edit and the first copy stays; a "Related stories"
 header over headlines that each carry one summary paragraph opens a
 ``sections.related`` block; the article's own repeated lines and its own subheaded
-sections stay.
+sections stay. Lines that end the page and repeat lines above (a payroll vendor's promo
+card, a travel blog's author card, printed again under the article) go as one
+``tail_copy.repeated_lines`` edit, however short; an article's closing checklist naming
+its one-word subheadings again stays. A cookery school's class cards, each with the same
+button: the button said again within the page's last tenth goes
+(``tail_copy.repeated_line``), the article's own refrain stays; the title printed again
+in a pin box at the end goes (``tail_copy.title_again``), a closing sentence naming it
+stays.
 """
 
 from __future__ import annotations
@@ -174,3 +181,178 @@ def test_an_owner_bio_running_over_three_lines_goes(form: int) -> None:
     result = Cleaner.default().clean(raw, trace=True)
     assert [t["reason"] for t in result.trace if t["step"] == "sections"] == ["sections.author_bio"]
     assert result.text == _forms(_page(article))[form].strip()
+
+
+# A software firm's blog post in the style of a payroll vendor: its promo card sits under
+# the title and is printed again, with its button, after the article.
+PROMO = [
+    "Run payroll in minutes, not days",
+    "Ledgerly files your payroll taxes for you and pays your team on time, every time.",
+]
+PAYROLL = [
+    "Five payroll mistakes small firms make in their first year",
+    *PROMO,
+    "Most first-year payroll errors come from classifying a worker wrongly: a contractor "
+    "who works fixed hours at your desk is, to the tax office, an employee.",
+    "The second is paying overtime on the wrong basis, which is the regular rate of pay "
+    "and not the salary divided by forty hours in every state we looked at.",
+    "Third, many owners forget that a bonus counts towards that regular rate, so a "
+    "quarterly bonus changes the overtime owed for the whole quarter.",
+    "Keep the records for four years: an audit can ask for every timesheet behind a "
+    "payslip, and a missing sheet is counted against the employer.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_promo_card_printed_again_at_the_end_goes(form: int) -> None:
+    raw = _forms(_page([*PAYROLL, *PROMO, "Free trial"]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.repeated_lines"]
+    assert result.text == _forms(_page(PAYROLL))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_an_author_card_printed_again_after_the_article_goes(form: int) -> None:
+    # a travel blog's author card under the title (name and role), printed again with a
+    # follow button at the end: no bio, so the section layer has nothing to read
+    card = ["Tomasz Wren", "Trail writer and guide"]
+    article = [
+        "A week on the cliff path without a car",
+        *card,
+        "The buses along the coast run twice a day in winter, so the walk has to be "
+        "planned around them, not the other way round.",
+        "Every village on the path has a shop that sells bread until noon and a pub that "
+        "will fill a water bottle if you ask before the lunch rush.",
+        "The hardest day is the third, where the path drops to three coves in a row and "
+        "climbs out of each one on steps cut into the rock.",
+        "Carry less than you think you need: every kilo on your back is a kilo you lift "
+        "up four hundred metres of steps on that third day.",
+    ]
+    raw = _forms(_page([*article, *card, "Follow"]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.repeated_lines"]
+    assert result.text == _forms(_page(article))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_closing_list_naming_one_word_subheadings_again_stays(form: int) -> None:
+    # the guide's one-word subheadings ("Mudguards", "Gearing", "Lights") said again as
+    # the items of its closing checklist: article, not a copy
+    closing = ["Before you buy, check three things:", "Mudguards", "Gearing", "Lights"]
+    raw = _forms(_page([*GUIDE, *closing]))[form]
+    result = Cleaner.default().clean(raw)
+    assert not any("tail_copy." in e.reason for e in result.edits)
+    assert result.text == raw.strip()
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_repeat_above_the_last_line_stays(form: int) -> None:
+    # the promo card printed again between paragraphs, the article's own line last
+    raw = _forms(_page([*PAYROLL, *PROMO, PAYROLL[-1].replace("four", "five")]))[form]
+    result = Cleaner.default().clean(raw)
+    assert not any("tail_copy." in e.reason for e in result.edits)
+
+
+def test_the_tail_run_needs_a_repeat_of_more_than_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.clean import duplicates
+
+    closing = ["Before you buy, check three things:", "Mudguards", "Gearing", "Lights"]
+    raw = _page([*GUIDE, *closing])
+    monkeypatch.setattr(duplicates, "TAIL_MIN_WORDS", 1)
+    result = Cleaner.default().clean(raw)
+    # without the guard the checklist's items go as a repeated tail
+    assert any("tail_copy." in e.reason for e in result.edits)
+
+
+# A cookery school's blog post: after the article, a rail of three class cards, each
+# with the same button; the button said again within the page's last tenth goes.
+BREAD = [
+    "Why your sourdough spreads flat in the oven",
+    "A loaf that spreads instead of rising has almost always fermented too long: the "
+    "gluten has been eaten through by the time the dough reaches the oven, and it can no "
+    "longer hold the gas the yeast makes.",
+    "Warm kitchens are the usual cause. At twenty-six degrees a dough that needs eight "
+    "hours at twenty degrees is ready in five, so the clock on the recipe is the wrong "
+    "guide in summer.",
+    "Watch the dough instead: it should have grown by half, feel airy at the edges and "
+    "spring back slowly when pressed with a floured finger.",
+    "Shaping matters too. A tight skin on the outside of the loaf holds its shape in the "
+    "basket and in the first minutes of baking, before the crust sets.",
+    "Finally, bake hot. A loaf that goes into a lukewarm oven spreads before the crust "
+    "forms, however well it was fermented and shaped.",
+    "A stone or a heavy tray heated for forty minutes gives the base of the loaf the "
+    "burst of heat it needs, and a lid for the first twenty minutes keeps the crust soft "
+    "long enough for the loaf to open along its cut.",
+    "None of this needs special kit: a bowl, a tea towel in a colander and a cast-iron pot "
+    "will bake a better loaf than most bakeries sell, once the timing is learnt.",
+]
+CARDS = [
+    "Bread basics, Saturday mornings",
+    "Book this class",
+    "Pastry for beginners",
+    "Book this class",
+    "Knife skills in an afternoon",
+    "Book this class",
+    "Groups of eight, in our harbour kitchen.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_button_said_again_in_the_pages_last_tenth_goes(form: int) -> None:
+    raw = _forms(_page([*BREAD, *CARDS]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.repeated_line"] * 2
+    # the first card keeps its button; the article is whole
+    kept = [c for i, c in enumerate(CARDS) if i not in (3, 5)]
+    assert result.text == _forms(_page([*BREAD, *kept]))[form].strip()
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_line_said_again_above_the_last_tenth_stays(form: int) -> None:
+    # the article's own refrain, said again near the end: its first copy is far above
+    refrain = "Watch the dough, not the clock."
+    raw = _forms(_page([*BREAD[:3], refrain, *BREAD[3:5], refrain, BREAD[5]]))[form]
+    result = Cleaner.default().clean(raw)
+    assert not any("tail_copy." in e.reason for e in result.edits)
+    assert result.text == raw.strip()
+
+
+def test_the_zone_is_what_takes_the_button(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.clean import duplicates
+
+    monkeypatch.setattr(duplicates, "TAIL_ZONE", 0.01)
+    result = Cleaner.default().clean(_page([*BREAD, *CARDS]), trace=True)
+    assert not [t for t in result.trace if t["step"] == "tail_copy"]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_the_title_printed_again_at_the_end_with_the_site_name_goes(form: int) -> None:
+    # a pin box under a travel blog's post: "site | title", the title word for word
+    title = BREAD[0]
+    tail = ["Groups of eight, in our harbour kitchen.", f"harbourbakes.example | {title}"]
+    tail += ["Saved to your board."]
+    raw = _forms(_page([*BREAD, *tail]))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "tail_copy"]
+    assert [t["reason"] for t in own] == ["tail_copy.title_again"]
+    assert _forms(title)[form] in str(own[0]["original"])
+    assert result.text.startswith(_forms(_page(BREAD))[form].strip())
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_closing_line_about_the_title_in_a_sentence_stays(form: int) -> None:
+    # the article's last paragraph names its own subject in a longer sentence
+    last = (
+        "If you still wonder why your sourdough spreads flat in the oven after all this, "
+        "bring a loaf to the Saturday class and we will look at it together."
+    )
+    raw = _forms(_page([*BREAD, last]))[form]
+    result = Cleaner.default().clean(raw)
+    assert result.text == raw.strip()

@@ -130,7 +130,8 @@ def test_report_and_card_count_the_removals(built_on: tuple[Corpus, Path]) -> No
     assert RULE not in cleaning["edits_per_source"][OTHER]
     assert cleaning["chars_per_source"][COURIER][RULE] == len(COURIER_IDS) * (len(SLOGAN) + 1)
     card = (out / "README.md").read_text()
-    assert "footer, repetition, whitespace" in card  # the steps, in the order they ran
+    # the steps, in the order they ran
+    assert "footer, repetition, tail_copy, whitespace" in card
     assert RULE in card
 
 

@@ -18,20 +18,68 @@ A single repeated line, or two or three (a refrain, a schedule's "Rest day", a
 pull quote), is left alone: the measure on the development pages (real pages, both
 extractors) was that runs of four lines and 60 words remove repeated text only, while
 single lines also take the article's own repeated lines.
+
+Except where the page ends (:class:`RepeatedTail`, its own step, run after the footer
+step so the page's end is read without the teasers that step takes): when the page's
+last lines all repeat lines seen higher up (a promo card or an author's name printed
+again under the article, a title printed a third time in the footer, a newsletter box
+shown twice), however short that run is, it goes as ONE edit
+(``tail_copy.repeated_lines``). An article does not end by saying again, word for word,
+what it said above; what follows it on the page is what the extractor picked up twice
+(cards, boxes, menus). Short lines of up to ``TAIL_SHORT_WORDS`` words between and after
+the repeated ones ("Arrow", "Free Trial", "$195.00": a card's buttons and prices) go
+with them; the run opens with a repeated line, and one of its repeats has
+``TAIL_MIN_WORDS`` words or more (an article's closing list may name its one-word
+subheadings again). And within the page's last ``TAIL_ZONE`` of words, a line said a
+second time there (both copies in that zone) goes, one edit a line
+(``tail_copy.repeated_line``): a card rail's "Book this class" under every card, an
+author's name over each of two boxes, a newsletter call shown twice. The first copy
+stays. A first copy higher on the page does not count (an article's refrain, a
+subheading its summary repeats). The page's first line, its title, printed again in
+that zone with a few words around it ("site | Title", "3 thoughts on “Title”", a
+pin box) goes too (``tail_copy.title_again``); not a sentence that names the title
+within more words. On the development pages (issue 11, December 2026) the three took
+about 1,200 tokens of noise for 70 of the article's, F1 up or level on each half of
+the sites in both flavours and forms (eval/README.md).
 """
 
 from __future__ import annotations
 
+import re
+
 from .edits import Edit
 from .steps import CleaningStep, DocumentContext, iter_lines
 
-__all__ = ["MIN_LINES", "MIN_WORDS", "RepeatedBlock"]
+__all__ = [
+    "MIN_LINES",
+    "MIN_WORDS",
+    "TAIL_MIN_WORDS",
+    "TAIL_SHORT_WORDS",
+    "TAIL_ZONE",
+    "TITLE_MIN_WORDS",
+    "TITLE_MORE_WORDS",
+    "RepeatedBlock",
+    "RepeatedTail",
+]
 
 #: Consecutive repeated lines (blank lines between them do not count or break a run).
 MIN_LINES = 4
 #: Words in the run (split at white space), at least: a few short labels repeated
 #: ("Price", "Rating") are not a copy.
 MIN_WORDS = 60
+#: In the run of repeated lines that ends the page, a line of up to this many words
+#: (split at white space) that is not a repeat goes with the run (a button, a price).
+TAIL_SHORT_WORDS = 3
+#: The run holds a repeated line of at least this many words.
+TAIL_MIN_WORDS = 2
+#: The page's last share of words (split at white space) where a line said a second
+#: time goes, wherever it stands: the first copy there too.
+TAIL_ZONE = 0.1
+#: The page's first line printed again in that zone: a title of at least this many
+#: words, with at most this many more around it.
+TITLE_MIN_WORDS = 4
+TITLE_MORE_WORDS = 6
+_WORD = re.compile(r"\w+")
 
 
 class RepeatedBlock(CleaningStep):
@@ -60,3 +108,101 @@ class RepeatedBlock(CleaningStep):
         if lines >= MIN_LINES and words >= MIN_WORDS:
             edits.append(self.edit(start, end, "", "repeated_block"))
         return edits
+
+
+class RepeatedTail(CleaningStep):
+    """Remove what the page's end says twice: the run of lines that ends the page when it
+    repeats lines above it, and a line said again within the page's last ``TAIL_ZONE``."""
+
+    name = "tail_copy"
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
+        # the first row holding each text (the line's text, spaces at its edges aside)
+        first: dict[str, int] = {}
+        rows: list[tuple[int, int, str]] = []
+        for s, e, line in iter_lines(text):
+            key = line.strip()
+            if key:
+                first.setdefault(key, len(rows))
+                rows.append((s, e, key))
+        end = self._run_start(rows, first)
+        top = self._zone_top(rows)
+        again = set(self._title_again(rows, top, end))
+        edits = [
+            self.edit(rows[i][0], rows[i][1], "", "repeated_line")
+            if i not in again
+            else self.edit(rows[i][0], rows[i][1], "", "title_again")
+            for i in sorted(again.union(self._zone_repeats(rows, first, top, end)))
+        ]
+        if end < len(rows):
+            edits.append(self.edit(rows[end][0], rows[-1][1], "", "repeated_lines"))
+        return edits
+
+    @staticmethod
+    def _run_start(rows: list[tuple[int, int, str]], first: dict[str, int]) -> int:
+        """The first row of the run of repeated lines that ends the page (``len(rows)``:
+        none)."""
+        j = len(rows)
+        while j > 0:
+            key = rows[j - 1][2]
+            if first[key] == j - 1 and len(key.split()) > TAIL_SHORT_WORDS:
+                break
+            j -= 1
+        # the run opens with a repeated line (short lines are taken only with one)
+        while j < len(rows) and first[rows[j][2]] == j:
+            j += 1
+        # and one of its repeats is more than a word: a closing list of one-word items
+        # may name the article's one-word subheadings again ("Mudguards", "Lights")
+        if any(
+            first[key] < i and len(key.split()) >= TAIL_MIN_WORDS
+            for i, (_, _, key) in enumerate(rows[j:], j)
+        ):
+            return j
+        return len(rows)
+
+    @staticmethod
+    def _zone_top(rows: list[tuple[int, int, str]]) -> int:
+        """The first row of the page's last ``TAIL_ZONE`` of words: every row from it on
+        has fewer than that many words after it."""
+        counts = [len(key.split()) for _, _, key in rows]
+        zone = TAIL_ZONE * sum(counts)
+        top, after = len(rows), 0  # ``after``: the words in the rows from ``top`` on
+        while top > 0 and after < zone:
+            top -= 1
+            after += counts[top]
+        return top
+
+    @staticmethod
+    def _zone_repeats(
+        rows: list[tuple[int, int, str]], first: dict[str, int], top: int, end: int
+    ) -> list[int]:
+        """Rows from ``top`` to ``end`` that say again a line said from ``top`` on before
+        (the first copy stays)."""
+        return [
+            i
+            for i in range(top, end)
+            if top <= first[rows[i][2]] < i and any(c.isalpha() for c in rows[i][2])
+        ]
+
+    @staticmethod
+    def _title_again(rows: list[tuple[int, int, str]], top: int, end: int) -> list[int]:
+        """Rows from ``top`` to ``end`` that print the page's first line (its title, of
+        ``TITLE_MIN_WORDS`` words or more) again, with at most ``TITLE_MORE_WORDS`` words
+        around it: "Site name | Title", "3 thoughts on “Title”" (words compared
+        lowercased, marks aside)."""
+        if not rows or top >= end:
+            return []
+        title = _WORD.findall(rows[0][2].casefold())
+        if len(title) < TITLE_MIN_WORDS:
+            return []
+        key = " " + " ".join(title) + " "
+        most = len(title) + TITLE_MORE_WORDS
+        out = []
+        for i in range(max(top, 1), end):
+            line = rows[i][2]
+            if len(line.split()) > most:
+                continue
+            words = _WORD.findall(line.casefold())
+            if len(words) <= most and key in " " + " ".join(words) + " ":
+                out.append(i)
+        return out

@@ -10,7 +10,9 @@ __all__ = ["MIN_DOCS", "MIN_SHARE", "STEP_NAMES"]
 
 #: The steps a configuration may name (``cleaning.steps``), in the order they run.
 #: ``duplicates`` (a page's second copy, :mod:`builder.clean.duplicates`) runs before
-#: ``footer`` so the trailing-teaser rules read the page's end without the copy.
+#: ``footer`` so the trailing-teaser rules read the page's end without the copy;
+#: ``tail_copy`` (the page's last lines repeating lines above) after it, so it reads the
+#: page's end without the teasers.
 #: ``detokenize`` runs only when asked for (``cleaning.detokenize``). The publisher
 #: repetition step is added when a pre-scan table is given (see
 #: :mod:`builder.clean.repetition`); it runs after ``footer``.
@@ -25,6 +27,7 @@ STEP_NAMES = (
     "header",
     "duplicates",
     "footer",
+    "tail_copy",
     "detokenize",
     "whitespace",
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
-from .duplicates import RepeatedBlock
+from .duplicates import RepeatedBlock, RepeatedTail
 from .edits import EditMap, RawEdit
 from .options import STEP_NAMES
 from .repetition import RepeatedLines, RepeatedLinesStep
@@ -97,6 +97,7 @@ class Cleaner:
             "header": RepeatedHeader,
             "footer": TrailingTeasers,
             "duplicates": RepeatedBlock,
+            "tail_copy": RepeatedTail,
             "detokenize": Detokenize,
             "whitespace": Whitespace,
         }
