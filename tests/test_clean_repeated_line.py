@@ -114,3 +114,51 @@ def test_table_figures_and_a_line_repeated_further_down_stay(form: int) -> None:
     result = Cleaner.default().clean(raw)
     assert not [e for e in result.edits if "duplicates." in e.reason]
     assert result.text == raw.strip()
+
+
+SHOP = [
+    "The best rain jackets for city cycling",
+    "A cycling jacket has to breathe on the climb and keep the spray off on the descent, "
+    "and most jackets sold for walking do only one of the two.",
+    "Product photo of the Northway Commuter Rain Shell",
+    "Northway Commuter Rain Shell",
+    "Vents under the arms open with one hand, and the hem drops low enough at the back to "
+    "cover a belt on a drop handlebar.",
+    "Harbour Lightweight Packable Rain Jacket",
+    "Harbour Lightweight Packable Rain Jacket (2024 edition)",
+    "It folds into its own chest pocket and weighs less than a banana, though the seams "
+    "let water in after an hour of steady rain.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_line_said_again_with_a_few_words_added_goes(form: int) -> None:
+    # the shorter of the two goes: the name under its picture's alt text, the model over
+    # the same model with its year
+    raw = _forms(_page(SHOP))[form]
+    result = Cleaner.default().clean(raw, trace=True)
+    own = [t for t in result.trace if t["step"] == "duplicates"]
+    assert [t["reason"] for t in own] == ["duplicates.echoed_line"] * 2
+    kept = _forms(_page([SHOP[i] for i in (0, 1, 2, 4, 6, 7)]))[form].strip()
+    assert result.text == kept
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+HEADINGS = [
+    "Choosing a school bag that does not hurt",
+    "Full Service Repair Plans",
+    "Full Service Repair Plans cover the frame, the zips and the straps for two years.",
+    "Small children carry bags too heavy for them, and a bag hung from one shoulder pulls "
+    "the spine sideways every day of the school year.",
+    "Lean Startup Week Call for Proposals",
+    "Lean Startup Week Call for Proposals by Dana Kim",
+    "Weigh the bag when it is packed: it should stay under a tenth of the child's weight.",
+]
+
+
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_heading_over_its_sentence_and_a_title_over_its_byline_stay(form: int) -> None:
+    # the sentence adds more than a few words; the byline is not a copy of the title
+    raw = _forms(_page(HEADINGS))[form]
+    result = Cleaner.default().clean(raw)
+    assert not [e for e in result.edits if "duplicates." in e.reason]
