@@ -73,26 +73,24 @@ _LETTER = re.compile(r"[^\W\d_]")
 _CODE = re.compile(r"[<>{};=]")
 
 
+_EDGE = 3
+#: Bounds on an echo's characters, so a paragraph is never split into words here: the
+#: shorter line's four words, the longer line's 25 (20 and 5 added) at 16 characters.
+_MIN_ECHO_CHARS = 12
+_MAX_ECHO_CHARS = 400
+_CLOSING = " .,:;!?)]\"'”’"
+
+
 def _same_words(line: str, above: str) -> bool:
-    if line == above:
-        return _LETTER.search(line) is not None
-    if abs(len(line) - len(above)) > _LENGTH_SLACK:
-        return False
     words = _WORD.findall(line.lower())
-    return (
-        bool(words) and words == _WORD.findall(above.lower()) and _LETTER.search(line) is not None
-    )
+    return bool(words) and words == _WORD.findall(above.lower())
 
 
 def _echo(line: str, above: str) -> int:
     """-1 when ``above`` echoes ``line`` (its words open or close it, a few words
     fewer), 1 when ``line`` echoes ``above``, 0 otherwise."""
     short, long_, side = (line, above, 1) if len(line) < len(above) else (above, line, -1)
-    if len(short) < 12:
-        return 0
-    # a cheap test first: the shorter line's first word is somewhere in the longer one
-    first = _WORD.search(short)
-    if first is None or first[0].lower() not in long_.lower() or _CODE.search(short):
+    if _CODE.search(short):
         return 0
     a = _WORD.findall(short.lower())
     b = _WORD.findall(long_.lower())
@@ -102,6 +100,26 @@ def _echo(line: str, above: str) -> int:
     if b[:n] == a and b[n] != "by":
         return side
     return side if b[-n:] == a else 0
+
+
+def _pair(line: str, above: str) -> int:
+    """How a line stands to the non-blank line above it, the two agreeing in their
+    first or last ``_EDGE`` characters: 2 the same words (the line goes), 1 or -1 an
+    echo (the line, or the one above, goes), 0 neither."""
+    if line == above:
+        return 2 if _LETTER.search(line) else 0
+    n, m = len(line), len(above)
+    if abs(n - m) <= _LENGTH_SLACK and _LETTER.search(line) and _same_words(line, above):
+        return 2
+    # an echo's shorter line has a few words at least, the longer one no paragraph
+    if min(n, m) < _MIN_ECHO_CHARS or max(n, m) > _MAX_ECHO_CHARS:
+        return 0
+    if line[-_EDGE:] != above[-_EDGE:]:
+        # only the starts agree: the shorter line's last word is then in the longer one
+        short, long_ = (line, above) if n < m else (above, line)
+        if short.rstrip(_CLOSING)[-_EDGE:] not in long_:
+            return 0
+    return _echo(line, above)
 
 
 class RepeatedBlock(CleaningStep):
@@ -123,15 +141,17 @@ class RepeatedBlock(CleaningStep):
             key = line.strip()
             if not key:
                 continue
-            if above:
-                if _same_words(key, above):
+            # the same words at one end mostly show in the first or last characters
+            # there (a bullet or a closing mark on one of the lines at most): most lines
+            # of a page stop at this test, made here for every line
+            if above and (key[:_EDGE] == above[:_EDGE] or key[-_EDGE:] == above[-_EDGE:]):
+                pair = _pair(key, above)
+                if pair == 2:
                     twice.append((s, e, "repeated_line"))
-                else:
-                    echo = _echo(key, above)
-                    if echo == 1:
-                        twice.append((s, e, "echoed_line"))
-                    elif echo == -1:
-                        twice.append((*above_at, "echoed_line"))
+                elif pair == 1:
+                    twice.append((s, e, "echoed_line"))
+                elif pair == -1:
+                    twice.append((*above_at, "echoed_line"))
             above, above_at = key, (s, e)
             if key in seen:
                 if not lines:
