@@ -26,7 +26,8 @@ card's title printed by its link and by its heading, a heading printed by an anc
 by the heading itself. Writers do not put the same line twice in a row; markup does.
 The words are compared, case and marks aside (``Acer Nitro V 16 – Best laptop`` under
 ``Acer Nitro V 16 - Best laptop``, ``• Shibuya Scramble`` under ``Shibuya Scramble``),
-but only for two lines of about the same length, so most lines cost a length test. A
+but only for two lines of about the same length whose first or last three characters
+agree (a bullet or a closing mark on one of them at most): most lines cost two slices. A
 line with no letter (a table's ``80%`` under ``80%``) stays: figures repeat in tables.
 
 Nearly so (``duplicates.echoed_line``): of two lines in a row, the shorter one (of
