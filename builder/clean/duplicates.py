@@ -31,7 +31,7 @@ what it said above; what follows it on the page is what the extractor picked up 
 the repeated ones ("Arrow", "Free Trial", "$195.00": a card's buttons and prices) go
 with them; the run opens with a repeated line, and one of its repeats has
 ``TAIL_MIN_WORDS`` words or more (an article's closing list may name its one-word
-subheadings again). And within the page's last ``TAIL_ZONE`` of words, a line said a
+subheadings again). And within the page's last ``TAIL_ZONE`` of text, a line said a
 second time there (both copies in that zone) goes, one edit a line
 (``tail_copy.repeated_line``): a card rail's "Book this class" under every card, an
 author's name over each of two boxes, a newsletter call shown twice. The first copy
@@ -80,6 +80,7 @@ __all__ = [
     "TAIL_MIN_WORDS",
     "TAIL_SHORT_WORDS",
     "TAIL_ZONE",
+    "TITLE_MAX_WORDS",
     "TITLE_MIN_WORDS",
     "TITLE_MORE_WORDS",
     "RepeatedBlock",
@@ -96,13 +97,16 @@ MIN_WORDS = 60
 TAIL_SHORT_WORDS = 3
 #: The run holds a repeated line of at least this many words.
 TAIL_MIN_WORDS = 2
-#: The page's last share of words (split at white space) where a line said a second
-#: time goes, wherever it stands: the first copy there too.
+#: The page's last share of text (the characters of its non-blank lines, edges stripped)
+#: where a line said a second time goes, wherever it stands: the first copy there too.
 TAIL_ZONE = 0.1
 #: The page's first line printed again in that zone: a title of at least this many
 #: words, with at most this many more around it.
 TITLE_MIN_WORDS = 4
 TITLE_MORE_WORDS = 6
+#: A first line of more words is a paragraph, not a title (a page with no title line):
+#: no line is compared with it, which would be a word split of every line in the zone.
+TITLE_MAX_WORDS = 30
 #: Two lines whose lengths differ by more than this are not compared word by word
 #: (a bullet, a dash for a hyphen, a closing mark: a few characters).
 _LENGTH_SLACK = 4
@@ -236,9 +240,13 @@ class RepeatedTail(CleaningStep):
             if key:
                 first.setdefault(key, len(rows))
                 rows.append((s, e, key))
+        title = self._title(rows)
+        if len(first) == len(rows) and not title:
+            # no line said twice and no title to look for: nothing to count words for
+            return []
         end = self._run_start(rows, first)
         top = self._zone_top(rows)
-        again = set(self._title_again(rows, top, end))
+        again = set(self._title_again(rows, title, top, end))
         edits = [
             self.edit(rows[i][0], rows[i][1], "", "repeated_line")
             if i not in again
@@ -256,7 +264,7 @@ class RepeatedTail(CleaningStep):
         j = len(rows)
         while j > 0:
             key = rows[j - 1][2]
-            if first[key] == j - 1 and len(key.split()) > TAIL_SHORT_WORDS:
+            if first[key] == j - 1 and len(key.split(maxsplit=TAIL_SHORT_WORDS)) > TAIL_SHORT_WORDS:
                 break
             j -= 1
         # the run opens with a repeated line (short lines are taken only with one)
@@ -265,7 +273,7 @@ class RepeatedTail(CleaningStep):
         # and one of its repeats is more than a word: a closing list of one-word items
         # may name the article's one-word subheadings again ("Mudguards", "Lights")
         if any(
-            first[key] < i and len(key.split()) >= TAIL_MIN_WORDS
+            first[key] < i and len(key.split(maxsplit=TAIL_MIN_WORDS)) >= TAIL_MIN_WORDS
             for i, (_, _, key) in enumerate(rows[j:], j)
         ):
             return j
@@ -273,9 +281,10 @@ class RepeatedTail(CleaningStep):
 
     @staticmethod
     def _zone_top(rows: list[tuple[int, int, str]]) -> int:
-        """The first row of the page's last ``TAIL_ZONE`` of words: every row from it on
-        has fewer than that many words after it."""
-        counts = [len(key.split()) for _, _, key in rows]
+        """The first row of the page's last ``TAIL_ZONE`` of text: every row from it on
+        has less than that share of the page's characters after it (characters, not
+        words: a length is free, a word count splits every line of the page)."""
+        counts = [len(key) for _, _, key in rows]
         zone = TAIL_ZONE * sum(counts)
         top, after = len(rows), 0  # ``after``: the words in the rows from ``top`` on
         while top > 0 and after < zone:
@@ -296,22 +305,30 @@ class RepeatedTail(CleaningStep):
         ]
 
     @staticmethod
-    def _title_again(rows: list[tuple[int, int, str]], top: int, end: int) -> list[int]:
-        """Rows from ``top`` to ``end`` that print the page's first line (its title, of
-        ``TITLE_MIN_WORDS`` words or more) again, with at most ``TITLE_MORE_WORDS`` words
-        around it: "Site name | Title", "3 thoughts on “Title”" (words compared
-        lowercased, marks aside)."""
-        if not rows or top >= end:
+    def _title(rows: list[tuple[int, int, str]]) -> list[str]:
+        """The page's first line as lowercased words when it is a title (``TITLE_MIN_WORDS``
+        to ``TITLE_MAX_WORDS`` words), else none. (Word counts here split a line only as far
+        as the bound they test: a long line is a paragraph, not split whole.)"""
+        if not rows or len(rows[0][2].split(maxsplit=TITLE_MAX_WORDS)) > TITLE_MAX_WORDS:
             return []
         title = _WORD.findall(rows[0][2].casefold())
-        if len(title) < TITLE_MIN_WORDS:
+        return title if len(title) >= TITLE_MIN_WORDS else []
+
+    @staticmethod
+    def _title_again(
+        rows: list[tuple[int, int, str]], title: list[str], top: int, end: int
+    ) -> list[int]:
+        """Rows from ``top`` to ``end`` that print the page's ``title`` again, with at most
+        ``TITLE_MORE_WORDS`` words around it: "Site name | Title", "3 thoughts on
+        “Title”" (words compared lowercased, marks aside)."""
+        if not title or top >= end:
             return []
         key = " " + " ".join(title) + " "
         most = len(title) + TITLE_MORE_WORDS
         out = []
         for i in range(max(top, 1), end):
             line = rows[i][2]
-            if len(line.split()) > most:
+            if len(line.split(maxsplit=most)) > most:
                 continue
             words = _WORD.findall(line.casefold())
             if len(words) <= most and key in " " + " ".join(words) + " ":
