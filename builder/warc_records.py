@@ -1,6 +1,6 @@
 """The records of a WARC file as warcio reads them, with what warcio lets pass named.
 
-warcio (1.7, 1.8) reads a gzip member cut short, or an uncompressed record shorter
+warcio (1.8; pyproject pins it: this module subclasses its reader) reads a gzip member cut short, or an uncompressed record shorter
 than its Content-Length, as if it were whole; a gzip member corrupt after its start
 ends with a line on stderr, and a record longer than its Content-Length with a
 warning there, the rest of the file read from a wrong place. Here each is a
