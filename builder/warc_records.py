@@ -1,7 +1,8 @@
 """The records of a WARC file as warcio reads them, with what warcio lets pass named.
 
-warcio (1.8; pyproject pins it: this module subclasses its reader) reads a gzip member cut short, or an uncompressed record shorter
-than its Content-Length, as if it were whole; a gzip member corrupt after its start
+warcio (1.8, pinned in pyproject: this module subclasses its reader) reads a gzip
+member cut short, or an uncompressed record shorter than its Content-Length, as if it
+were whole; a gzip member corrupt after its start
 ends with a line on stderr, and a record longer than its Content-Length with a
 warning there, the rest of the file read from a wrong place. Here each is a
 :class:`WarcBroken` that says which record (its number, WARC-Record-ID and byte
