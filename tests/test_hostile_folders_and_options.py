@@ -205,3 +205,56 @@ def test_a_warc_cut_short_is_an_error(
     result = run_cli("build", "--input", str(seeds_copy), "--out", str(out))
     _clean_refusal(result, 1, "crawl/crawl-00000.warc.gz", "cut short")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "repo_id",
+    [
+        "org/name",
+        "my-org/news.v2",
+        "a/b",
+        "org_1/" + "n" * 96,
+        "org/" + "n" * 97,
+        "org/a--b",
+        "org/a..b",
+        "org/x.git",
+        "org/-x",
+        "org/x-",
+        "org/.x",
+        "my org/x",
+        "org/x y",
+        "org/ñews",
+        "org/x\n",
+    ],
+)
+def test_repo_ids_the_plain_shape_passes_are_those_the_hub_accepts(repo_id: str) -> None:
+    # The plain shape spares the huggingface_hub import; it must never pass an id the
+    # Hub's own check refuses (and what the Hub accepts in other shapes still goes
+    # through that check).
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    from builder.hub_metadata import repo_id_problem
+
+    try:
+        validate_repo_id(repo_id)
+        hub_accepts = True
+    except HFValidationError:
+        hub_accepts = False
+    assert (repo_id_problem(repo_id) is None) == hub_accepts
+
+
+def test_checking_a_configuration_does_not_import_the_hub_client() -> None:
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; from pathlib import Path; "
+        "from builder.config import load_config; load_config(Path('seeds')); "
+        "print(json.dumps('huggingface_hub' in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=root
+    )
+    assert json.loads(out.stdout) is False
