@@ -344,22 +344,20 @@ def build(
         )
         timings = result.stats.timings
         began = time.thread_time()
-        card_began: list[float] = []  # when card_cpu was last called
 
         def card_cpu() -> None:
-            # This thread's CPU since the last call, and the first time the two reading
-            # threads' (the Parquet's is counted apart, also when this thread wrote it).
-            # Called just before the report is made, so that its timings hold the card's
-            # work, and once more after the manifest for the rest (the table printed).
-            now = time.thread_time()
-            seconds = now - (card_began[-1] if card_began else began)
-            if not card_began:
-                seconds -= data.cpu_seconds if data.inline else 0.0
-                seconds += sum(f.result().cpu_seconds for f in (sources, inputs) if f is not None)
-                timings.records["card-and-manifest"] += 1
-                timings.where.setdefault("card-and-manifest", "parent")
-            timings.seconds["card-and-manifest"] += seconds
-            card_began[:] = [now]
+            # This thread's CPU since the card began (less the Parquet's when this thread
+            # wrote it) and the two reading threads'. Taken just before the report is
+            # made, so that its timings hold the card's work, and again after the
+            # manifest (the table printed).
+            timings.seconds["card-and-manifest"] = (
+                time.thread_time()
+                - began
+                - (data.cpu_seconds if data.inline else 0.0)
+                + sum(f.result().cpu_seconds for f in (sources, inputs) if f is not None)
+            )
+            timings.records["card-and-manifest"] = 1
+            timings.where.setdefault("card-and-manifest", "parent")
 
         # The splits are written in threads (as many as workers) while the card is made,
         # and while the threads reading the source facts and listing the inputs end.
