@@ -301,7 +301,7 @@ class RepeatedTail(CleaningStep):
         return [
             i
             for i in range(top, end)
-            if top <= first[rows[i][2]] < i and any(c.isalpha() for c in rows[i][2])
+            if top <= first[rows[i][2]] < i and _LETTER.search(rows[i][2])
         ]
 
     @staticmethod
