@@ -15,7 +15,7 @@ from .cli_common import (
     run_guarded,
 )
 from .errors import DataError, UsageError
-from .utf8 import bad_utf8_in
+from .utf8 import NotUtf8, decode_utf8
 
 __all__ = ["clean"]
 
@@ -108,9 +108,9 @@ def clean(
                 "(limits.max_article_bytes; --config uses the configuration's)"
             )
         try:
-            raw = raw_bytes.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{file or '<stdin>'}: {bad_utf8_in(raw_bytes, exc)}") from None
+            raw = decode_utf8(raw_bytes)
+        except NotUtf8 as exc:
+            raise DataError(f"{file or '<stdin>'}: {exc}") from None
         result = cleaner.clean(raw, trace=trace)
         if trace and not as_json:
             for step_edit in result.trace:

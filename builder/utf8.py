@@ -19,6 +19,7 @@ __all__ = [
     "bad_utf8_in",
     "bad_utf8_of_file",
     "bad_utf8_of_stream",
+    "decode_utf8",
     "read_utf8",
 ]
 
@@ -74,15 +75,25 @@ def bad_utf8_of_file(path: Path) -> BadUtf8 | None:
 
 
 class NotUtf8(ValueError):
-    """A file read whole that is not UTF-8; its message is :class:`BadUtf8`'s place (a
-    ``ValueError``, as ``UnicodeDecodeError`` is, for the callers that catch that)."""
+    """Bytes decoded whole that are not UTF-8; its message is :class:`BadUtf8`'s place,
+    ``place`` the place itself (a ``ValueError``, as ``UnicodeDecodeError`` is, for the
+    callers that catch that)."""
+
+    def __init__(self, place: BadUtf8) -> None:
+        super().__init__(str(place))
+        self.place = place
+
+
+def decode_utf8(data: bytes, *, bom: bool = False) -> str:
+    """``data.decode("utf-8")`` (``"utf-8-sig"`` with ``bom``), but invalid UTF-8 raises
+    :class:`NotUtf8` naming the line and column (``UnicodeDecodeError`` says 'position
+    N')."""
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(bad_utf8_in(data, exc)) from None
 
 
 def read_utf8(path: Path) -> str:
-    """``path.read_text(encoding="utf-8")``, but invalid UTF-8 raises :class:`NotUtf8`
-    naming the line and column (``UnicodeDecodeError`` says 'position N')."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise NotUtf8(str(bad_utf8_in(data, exc))) from None
+    """``path.read_text(encoding="utf-8")``, with :func:`decode_utf8`'s error."""
+    return decode_utf8(path.read_bytes())

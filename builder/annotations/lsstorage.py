@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest import folder_files
-from ..utf8 import bad_utf8_in
+from ..utf8 import NotUtf8, decode_utf8
 from ..validate.report import Issue
 from .lstasks import TaskReport, pick_annotation
 from .options import ImportOptions
@@ -58,10 +58,9 @@ def _load(folder: Path, member: str) -> tuple[Any, str | None]:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return None, f"larger than {MAX_FILE_BYTES >> 20} MB: not one annotation or task"
-        data = path.read_bytes()
-        return json.loads(data.decode("utf-8-sig")), None
-    except UnicodeDecodeError as exc:
-        return None, str(bad_utf8_in(data, exc))
+        return json.loads(decode_utf8(path.read_bytes(), bom=True)), None
+    except NotUtf8 as exc:
+        return None, str(exc)
     except ValueError as exc:
         return None, f"not a JSON file ({exc})"
     except RecursionError:

@@ -48,7 +48,7 @@ from operator import and_, or_
 from pathlib import Path
 from typing import Any
 
-from ..utf8 import bad_utf8_in
+from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .lines import WORD, LineView, Words
 from .regex_facts import (
@@ -243,14 +243,13 @@ def load_rules(*paths: Path) -> list[LineRule]:
     rules: dict[str, LineRule] = {}
     fragments: dict[str, str] = {}  # later files may use the fragments of earlier ones
     for path in paths or (DEFAULT_RULES_PATH,):
-        raw = Path(path).read_bytes()
         try:
-            data = load_yaml(raw.decode("utf-8")) or {}
+            data = load_yaml(read_utf8(Path(path))) or {}
         except YamlError as exc:
             at = f" line {exc.line}" if exc.line else ""
             raise RuleError(f"{path}:{at} not valid YAML: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise RuleError(f"{path}: {bad_utf8_in(raw, exc)}") from None
+        except NotUtf8 as exc:
+            raise RuleError(f"{path}: {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
             raise RuleError(f"{path}: expected a mapping with a list under 'rules'")
         defined = data.get("define", {})

@@ -21,7 +21,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
-from ..utf8 import bad_utf8_in
+from ..utf8 import NotUtf8, decode_utf8
 from .report import Issue
 from .specialized import closed_depth, specialize
 
@@ -120,10 +120,9 @@ def _load_schema(path: Path) -> dict[str, Any]:
 
     raw = path.read_bytes()
     try:
-        schema = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        bad = bad_utf8_in(raw, exc)
-        raise fail(str(bad), bad.line) from None
+        schema = json.loads(decode_utf8(raw))
+    except NotUtf8 as exc:
+        raise fail(str(exc), exc.place.line) from None
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str):
