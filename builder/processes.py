@@ -53,6 +53,9 @@ __all__ = [
 def ignore_sigint() -> None:
     """Children leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Started inside `sigint_ignored`, a child inherits SIGINT blocked as well; ignored
+    # now, a pending one is dropped on unblocking.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     exit_with_parent()
 
 
@@ -129,15 +132,24 @@ def init_pool_worker() -> None:
 def sigint_ignored() -> Iterator[None]:
     """Processes started meanwhile ignore Ctrl-C from their first instruction (an
     ignored signal stays ignored across exec); a terminal's Ctrl-C reaches the
-    whole process group, and only the parent must act on it."""
+    whole process group, and only the parent must act on it.
+
+    The parent's own Ctrl-C meanwhile is not lost: SIGINT is blocked as well as
+    ignored, and Linux keeps a blocked signal pending even while it is ignored, so it
+    is delivered (a KeyboardInterrupt) once the handler is back. Starting the first
+    workers can take a second; a Ctrl-C then was dropped and the build ran to its end.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    was_blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if not was_blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _hide_main_script() -> Callable[[], None]:

@@ -91,3 +91,42 @@ def test_a_second_run_in_one_process_gets_a_fork_server_of_its_own() -> None:
                 pool.shutdown(wait=True)
         assert not folder.exists()
     assert [worker for _, worker in seen] == [run for run, _ in seen]
+
+
+_CTRL_C_WHILE_STARTING = """
+import os, signal, subprocess, sys
+from builder.processes import ignore_sigint, sigint_ignored
+
+try:
+    with sigint_ignored():
+        child = subprocess.run(
+            [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"],
+            capture_output=True, text=True, check=True,
+        )
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the workers start
+        print("child", child.stdout.strip(), flush=True)
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted")
+print("blocked after", signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set()))
+ignore_sigint()  # as a worker started meanwhile does: ignored and no longer blocked
+print("worker blocked", signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set()))
+"""
+
+
+def test_ctrl_c_while_workers_start_is_delivered_once_they_have_started() -> None:
+    """The parent ignores Ctrl-C while it starts workers (so they inherit the ignoring),
+    but one that arrives meanwhile is acted on afterwards, not dropped."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_WHILE_STARTING],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "child True",  # a child started meanwhile ignores Ctrl-C
+        "interrupted",
+        "blocked after False",
+        "worker blocked False",
+    ]
