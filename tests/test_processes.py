@@ -97,6 +97,9 @@ _CTRL_C_WHILE_STARTING = """
 import os, signal, subprocess, sys
 from builder.processes import ignore_sigint, sigint_ignored
 
+# As from a terminal: a test run started as a background job hands its children
+# SIGINT ignored, and an ignored Ctrl-C is rightly dropped.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 try:
     with sigint_ignored():
         child = subprocess.run(
