@@ -268,6 +268,21 @@ _BIO = re.compile(
     r"scientist|economist|principal|broker|realtor|practitioner)s?\b)",
     re.IGNORECASE,
 )
+#: A newspaper's tagline under an opinion piece or a report, a bio with no article
+#: before its role ("Dana Kim is adjunct faculty at X and a physician based in Y.",
+#: "Dana Kim is Trending Editor for X.", "Dana Kim is senior writer at X."): a name, the
+#: verb, up to three words, a role, then where ("at", "for", "of", "with", "in"). Only
+#: with no prose after it (:meth:`TrailingSection._opens_bio`): without the article the
+#: shape is also how a report introduces someone it goes on to quote.
+_TAGLINE = re.compile(
+    r"^[\w.'’-]+(?:\s+[\w.'’-]+){1,3}\s+(?:is|was|serves\s+as)\s+(?!a\s|an\s|the\s|our\s)"
+    r"(?:[\w'’&-]+\s+){0,3}?"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
+    r"photographer|author|founder|co-founder|director|professor|faculty|fellow|researcher|"
+    r"analyst|economist|scientist|physician|attorney|lawyer|manager|officer|chair)s?"
+    r"\s+(?:at|for|of|with|in)\s",
+    re.IGNORECASE,
+)
 #: The words a bio's pattern needs (a cheap test before it; only the verb and what
 #: follows it: a name's tokens may hold any number of words, "Mary-Jane O'Neil-Smith", or
 #: none, "-"): a word "is", "was" or "has", then one of the next set, then another word.
@@ -677,8 +692,16 @@ class TrailingSection(CleaningStep):
         """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
         view = lines[k][2]
         # A cheap look at the words first: the verb comes after a name of two to four words.
-        if not _BIO_WORDS.search(view.raw.casefold()) or not _BIO.match(view.norm):
-            return False
+        if not (_BIO_WORDS.search(view.raw.casefold()) and _BIO.match(view.norm)):
+            # A tagline closes the page: no line of prose after it but a co-author's
+            # tagline or bio (an article goes on after a person it introduces: "Ana
+            # Ruiz is director of ... She says ...").
+            if not _TAGLINE.match(view.norm):
+                return False
+            j = k + 1
+            while j < len(lines) and (_TAGLINE.match(lines[j][2].norm) or _is_bio(lines[j][2])):
+                j += 1
+            return after.running_words[j] == 0
         # The bio may go on for a few lines about the same person ("Karina holds an
         # MBA ...", "When she is not writing, ..."): those are the bio too.
         j = k + 1
