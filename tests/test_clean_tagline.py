@@ -95,3 +95,43 @@ def test_a_role_with_an_article_is_not_needed_but_a_place_after_it_is(form: str)
     to_form = _FORMS[form]
     raw = to_form(_page("Maya Chen is editor now, and the paper will keep asking."))
     assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()
+
+
+#: Author boxes whose bio opens with the role, not the name, under the name line.
+ROLE_BOXES = (
+    "Priya Natarajan\nSenior Editor at Farm Weekly. Agriculture reporter since 2011, with "
+    "stints at two regional dailies. Keen cyclist, reluctant gardener.",
+    "Tomas Lindqvist\nAward-winning photographer and co-founder of Riverbank Studio. He "
+    "shoots floods, harvests and county fairs.",
+    "Grace Adeyemi\nI'm the founder of Drainage Matters. I've advised farm co-ops on "
+    "water rights for twelve years.",
+)
+
+
+@pytest.mark.parametrize("form", sorted(_FORMS))
+@pytest.mark.parametrize("box", ROLE_BOXES)
+def test_a_name_over_a_role_first_bio_ending_the_page_goes(box: str, form: str) -> None:
+    to_form = _FORMS[form]
+    raw = to_form(_page(box, "Share\nEmail"))
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == to_form("\n\n".join(OPINION))
+    reasons = [e.reason for e in result.edits if "sections." in e.reason]
+    assert len(reasons) == 1 and "sections.author_name" in reasons[0], reasons
+    assert rebuild_raw(result.text, result.edits) == raw
+
+
+@pytest.mark.parametrize("form", sorted(_FORMS))
+def test_a_last_section_about_a_trade_stays(form: str) -> None:
+    # A subheading over a paragraph about people of a trade (plural: "developers", or a
+    # role far into the sentence) is the article's last part, not an author box.
+    to_form = _FORMS[form]
+    tail = (
+        "Software Developers\n"
+        "Software developers at the county office say a flood map could be online within "
+        "a month if the money were approved, since the culverts are already surveyed.",
+        "Farm Managers\n"
+        "Farm managers of the larger holdings would rather pay a levy now than lose "
+        "another crop.",
+    )
+    raw = to_form(_page(*tail))
+    assert Cleaner.default().clean(raw).text.rstrip() == raw.rstrip()
