@@ -376,11 +376,11 @@ _BIO_VERBS = frozenset(
 #: line ("Dana Kim" over "Executive Editor at X. Technology journalist since 2008 ...",
 #: "Award-winning author and ..."): one role, singular (a bio is about one person;
 #: "Front-end developers enjoy ..." under "Front-end" is an article's part), within the
-#: first five words (a hyphened word one, spaced or not), followed by where or what else ("at", "of", "and", a mark) or
-#: nothing. Read on the raw line (tokenized text spaces its marks: "editor , ..."),
-#: as normalizing every paragraph under a short line cost the step a fifth more time.
-#: On the dev pages the shape anywhere on a page took a handful of the gold's
-#: lines (bios the gold keeps); at the page's end, none.
+#: first five words (a hyphened word is one, spaced or not), followed by where or what
+#: else ("at", "of", "and", a mark) or nothing. Read on the raw line (tokenized text
+#: spaces its marks: "editor , ..."): normalizing every paragraph under a short line
+#: cost the step a fifth more time. On the dev pages the shape anywhere on a page took
+#: a handful of the gold's lines (bios the gold keeps); at the page's end, none.
 _ROLE_FIRST = re.compile(
     r"^(?:[^\s-]+(?: ?- ?[^\s-]+)* ){0,4}?(?:writer|reporter|correspondent|editor|columnist|journalist|"
     r"contributor|producer|critic|photographer|author|blogger|founder|co-founder|ceo|"
@@ -719,11 +719,9 @@ class TrailingSection(CleaningStep):
         if not (_BIO_WORDS.search(view.raw.casefold()) and _BIO.match(view.norm)):
             # A tagline closes the page: no line of prose after it but a co-author's
             # tagline or bio (an article goes on after a person it introduces: "Ana
-            # Ruiz is director of ... She says ...").
-            # The verb among the first words of the raw line first (a slice and substring
-            # tests: most lines are never normalized), then the pattern; the prose after
-            # the line is counted only for a line that is a tagline (counting it reads
-            # every line of the page), and may be no more than two co-authors' taglines.
+            # Ruiz is director of ... She says ..."). Cheapest first: the verb among the
+            # raw line's first characters (most lines are never normalized), the
+            # pattern, then the prose after it (counting it reads every line of the page).
             head = view.raw[:TAGLINE_VERB_AT].casefold()
             if " is " not in head and " was " not in head and " serves " not in head:
                 return False
