@@ -197,7 +197,8 @@ def speed(limit: int | None, folder: Path | None = None) -> None:
 
 def _load_tree(tree: Path, name: str) -> ModuleType:
     """``tree``'s ``builder.clean`` package, imported as ``<name>.clean`` from a copy (with
-    the rule files and the one module it imports from ``builder``)."""
+    the rule files and the modules it imports from ``builder``: ``yamlio``, and ``utf8``
+    where the tree has it)."""
     import importlib
     import shutil
     import tempfile
@@ -209,6 +210,8 @@ def _load_tree(tree: Path, name: str) -> ModuleType:
     shutil.copytree(tree / "builder" / "clean", pkg / "clean")
     shutil.copytree(tree / "builder" / "rules", pkg / "rules")
     shutil.copy(tree / "builder" / "yamlio.py", pkg / "yamlio.py")
+    if (tree / "builder" / "utf8.py").exists():  # the rule loader's decoder since 85c2398
+        shutil.copy(tree / "builder" / "utf8.py", pkg / "utf8.py")
     sys.path.insert(0, str(root))
     return importlib.import_module(f"{name}.clean.pipeline")
 

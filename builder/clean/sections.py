@@ -30,7 +30,10 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
   lines above it) with hardly any prose after it: ``sections.author_bio``; or the
   author's name on a line of its own over a bio that names the same person in its first
   words ("Dana Kim" over "Dana has spent ten years ...", "I'm Dana, a ...", "Dana Kim,
-  a licensed ...") in a career's words (``_BIO_VOCAB``): ``sections.author_name``;
+  a licensed ...") in a career's words (``_BIO_VOCAB``), or over a bio that opens with
+  the person's role ("Dana Kim" over "Executive Editor at X. ...", ``_ROLE_FIRST``):
+  ``sections.author_name``; a newspaper's tagline ("Dana Kim is adjunct faculty at X",
+  ``_TAGLINE``) with no prose after it: ``sections.author_bio``;
 * a comment or contact form: ``MIN_FIELDS`` field labels ("Name *", "Email
   (required)"), with the short header above them (``sections.form``).
 
@@ -268,6 +271,23 @@ _BIO = re.compile(
     r"scientist|economist|principal|broker|realtor|practitioner)s?\b)",
     re.IGNORECASE,
 )
+#: A newspaper's tagline under an opinion piece or a report, a bio with no article
+#: before its role ("Dana Kim is adjunct faculty at X and a physician based in Y.",
+#: "Dana Kim is Trending Editor for X.", "Dana Kim is senior writer at X."): a name, the
+#: verb, up to three words, a role, then where ("at", "for", "of", "with", "in"). Only
+#: with no prose after it (:meth:`TrailingSection._opens_bio`): without the article the
+#: shape is also how a report introduces someone it goes on to quote.
+_TAGLINE = re.compile(
+    r"^[\w.'’-]+(?:\s+[\w.'’-]+){1,3}\s+(?:is|was|serves\s+as)\s+(?!a\s|an\s|the\s|our\s)"
+    r"(?:[\w'’&-]+\s+){0,3}?"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
+    r"photographer|author|founder|co-founder|director|professor|faculty|fellow|researcher|"
+    r"analyst|economist|scientist|physician|attorney|lawyer|manager|officer|chair)s?"
+    r"\s+(?:at|for|of|with|in)\s",
+    re.IGNORECASE,
+)
+#: A tagline's verb is within this many characters of its start (a name of four words).
+TAGLINE_VERB_AT = 60
 #: The words a bio's pattern needs (a cheap test before it; only the verb and what
 #: follows it: a name's tokens may hold any number of words, "Mary-Jane O'Neil-Smith", or
 #: none, "-"): a word "is", "was" or "has", then one of the next set, then another word.
@@ -352,6 +372,25 @@ _BIO_VERBS = frozenset(
         "enjoys",
     ]
 )
+#: A bio that opens with its person's role instead of their name, right under the name
+#: line ("Dana Kim" over "Executive Editor at X. Technology journalist since 2008 ...",
+#: "Award-winning author and ..."): one role, singular (a bio is about one person;
+#: "Front-end developers enjoy ..." under "Front-end" is an article's part), within the
+#: first five words (a hyphened word is one, spaced or not), followed by where or what
+#: else ("at", "of", "and", a mark) or nothing. Read on the raw line (tokenized text
+#: spaces its marks: "editor , ..."): normalizing every paragraph under a short line
+#: cost the step a fifth more time. On the dev pages the shape anywhere on a page took
+#: a handful of the gold's lines (bios the gold keeps); at the page's end, none.
+_ROLE_FIRST = re.compile(
+    r"^(?:[^\s-]+(?: ?- ?[^\s-]+)* ){0,4}?(?:writer|reporter|correspondent|editor|columnist|journalist|"
+    r"contributor|producer|critic|photographer|author|blogger|founder|co-founder|ceo|"
+    r"director|consultant|coach|strategist|analyst|specialist|researcher|professor|manager|"
+    r"marketer|designer|developer|engineer|theorist|lead|head)"
+    r"(?:\W*$| (?:at|of|for|and|with|in|&)\b| ?[,.;|])",
+    re.IGNORECASE,
+)
+#: The name over a role-first bio is this many words (a first name and a surname or two).
+ROLE_NAME_WORDS = (2, 4)
 #: Where the bio may name its person: within its first ``ECHO_NAME_AT`` words, by the
 #: first name or the surname (the name line's first or last word): "About the Author
 #: Dana Kim is ...", "Ludovic (Ludo) Fourrage is ...", "I'm Dana, a ...".
@@ -677,8 +716,26 @@ class TrailingSection(CleaningStep):
         """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
         view = lines[k][2]
         # A cheap look at the words first: the verb comes after a name of two to four words.
-        if not _BIO_WORDS.search(view.raw.casefold()) or not _BIO.match(view.norm):
-            return False
+        if not (_BIO_WORDS.search(view.raw.casefold()) and _BIO.match(view.norm)):
+            # A tagline closes the page: no line of prose after it but a co-author's
+            # tagline or bio (an article goes on after a person it introduces: "Ana
+            # Ruiz is director of ... She says ..."). Cheapest first: the verb among the
+            # raw line's first characters (most lines are never normalized), the
+            # pattern, then the prose after it (counting it reads every line of the page).
+            head = view.raw[:TAGLINE_VERB_AT].casefold()
+            if " is " not in head and " was " not in head and " serves " not in head:
+                return False
+            if (
+                not _TAGLINE.match(view.raw.strip())
+                or after.running_words[k + 1] > 2 * BIO_MAX_WORDS
+            ):
+                return False
+            j = k + 1
+            while j < len(lines) and (
+                _TAGLINE.match(lines[j][2].raw.strip()) or _is_bio(lines[j][2])
+            ):
+                j += 1
+            return after.running_words[j] == 0
         # The bio may go on for a few lines about the same person ("Karina holds an
         # MBA ...", "When she is not writing, ..."): those are the bio too.
         j = k + 1
@@ -693,7 +750,8 @@ class TrailingSection(CleaningStep):
     @staticmethod
     def _opens_echo(lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes) -> int:
         """The bio's line when line ``k`` is an author's name over a bio that opens with
-        it, with hardly any prose after the bio (-1: not so)."""
+        it (or, right under it, with the person's role), with hardly any prose after the
+        bio (-1: not so)."""
         name = lines[k][2].words
         # The bio first (cheapest, and seldom there): the first line below of more than
         # a role's few words, opening with the name's first word.
@@ -710,8 +768,16 @@ class TrailingSection(CleaningStep):
         # The cheapest test first (most lines over a paragraph are subheadings whose
         # words the paragraph does not open with).
         head = words[:ECHO_NAME_AT]
+        role_first = False
         if name[0] not in head and name[-1] not in head:
-            return -1
+            # Or a bio right under the name that opens with a role, not the name.
+            if not (
+                j == k + 1
+                and ROLE_NAME_WORDS[0] <= len(name) <= ROLE_NAME_WORDS[1]
+                and _ROLE_FIRST.match(bio.raw.strip())
+            ):
+                return -1
+            role_first = True
         # Not "About Acme" over "Acme is ...": a press release's own last part, about
         # the company, is often the article's.
         if (
@@ -722,19 +788,20 @@ class TrailingSection(CleaningStep):
             or lines[k][2].norm.endswith((".", "!", "?", ":", ";", ","))
         ):
             return -1
-        at = _named_at(words, name)
-        if at < 0:
-            return -1
-        second = name[1] if len(name) > 1 else None
-        after_name = words[at + 1 : at + 4]
-        if not (
-            words[at - 2 : at] in _FIRST_PERSON
-            or (after_name and after_name[0] == second)
-            or any(w in _BIO_VERBS for w in after_name)
-        ):
-            return -1
-        if not _BIO_VOCAB.search(bio.key):
-            return -1
+        if not role_first:
+            at = _named_at(words, name)
+            if at < 0:
+                return -1
+            second = name[1] if len(name) > 1 else None
+            after_name = words[at + 1 : at + 4]
+            if not (
+                words[at - 2 : at] in _FIRST_PERSON
+                or (after_name and after_name[0] == second)
+                or any(w in _BIO_VERBS for w in after_name)
+            ):
+                return -1
+            if not _BIO_VOCAB.search(bio.key):
+                return -1
         end = _past_bios(lines, j + 1)
         rest = after.words[end]
         if rest <= SHORT_WORDS or after.running_words[end] < 0.5 * rest:
