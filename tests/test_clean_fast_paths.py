@@ -7,8 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builder.clean.author_boxes import _BIO_WORDS
 from builder.clean.lines import WORD, _first_word
-from builder.clean.sections import _BIO_WORDS, _CUE, _CUE_WORDS, _may_cue
+from builder.clean.sections import _CUE, _CUE_WORDS, _may_cue
 
 #: The plain form of the bio hint: on the line's words joined by spaces.
 _BIO_WORDS_ON_WORDS = re.compile(r"(?:^| )(?:is|was|has) (?:a|an|the|our|been) ")

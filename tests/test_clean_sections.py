@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from text_forms import tokenized
 
+from builder.clean.author_boxes import _BIO, _BIO_WORDS
 from builder.clean.edits import rebuild_raw
 from builder.clean.lines import line_view
 from builder.clean.pipeline import Cleaner
 from builder.clean.rules import load_rules
-from builder.clean.sections import _BIO, _BIO_WORDS, SECTIONS_PATH, TrailingSection
+from builder.clean.sections import SECTIONS_PATH, TrailingSection
 from builder.clean.steps import DocumentContext
 
 ARTICLE = (

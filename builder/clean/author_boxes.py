@@ -1,0 +1,383 @@
+"""Author boxes after an article: the bio, the name line over it, a newspaper's tagline.
+
+The section layer (:mod:`builder.clean.sections`) asks these questions at each line of
+a page's last part; what they answer opens the block it removes (``sections.author_bio``,
+``sections.author_name``). A box is a few short lines (the name, a role, "Email Dana")
+over a bio ("Dana Kim is a staff writer ...", "Dana has covered ...", "I'm Dana, a ...",
+"Executive Editor at X. ..."), and the bio may go on for a few lines about the same
+person; a page by two authors prints two boxes, and those after the first are furniture
+like it, not prose after it. Each opener asks that hardly any prose follows the boxes:
+the same shapes introduce people an article goes on to quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from .lines import LineView
+
+__all__ = [
+    "BIO_MAX_WORDS",
+    "ECHO_NAME_WORDS",
+    "SHORT_WORDS",
+    "TailCounts",
+    "above_bio",
+    "bio_shape",
+    "opens_bio",
+    "opens_echo",
+]
+
+Lines = list[tuple[int, int, LineView]]
+
+
+class TailCounts(Protocol):
+    """What the section layer knows of the page from each line on (one entry a line,
+    and one past the end)."""
+
+    @property
+    def words(self) -> list[int]: ...
+
+    @property
+    def running_words(self) -> list[int]: ...
+
+
+#: An author's bio, the first line of an author box: a name (one to four words), then
+#: what the person is ("is a staff writer", "is the founder of", "has been an editor")
+#: (not a list item: "- Acme is a code editor for ...").
+_BIO = re.compile(
+    r"^(?:about\s+)?\w[\w.'’-]*(?:\s+[\w.'’-]+){1,3}\s*,?\s+"
+    r"(?:(?:is|was|has\s+been)\s+(?:a|an|the|our)\s+(?:[\w'’,&-]+\s+){0,6}?"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
+    r"photographer|author|blogger|founder|co-founder|ceo|director|head|advisor|adviser|"
+    r"consultant|coach|strategist|analyst|specialist|expert|researcher|professor|lead|"
+    r"manager|marketer|designer|developer|engineer|owner|president|partner|attorney|lawyer|"
+    r"physician|dentist|therapist|nutritionist|dietitian|trainer|instructor|teacher|chef|nurse|"
+    r"scientist|economist|principal|broker|realtor|practitioner)s?\b)",
+    re.IGNORECASE,
+)
+#: A newspaper's tagline under an opinion piece or a report, a bio with no article
+#: before its role ("Dana Kim is adjunct faculty at X and a physician based in Y.",
+#: "Dana Kim is Trending Editor for X.", "Dana Kim is senior writer at X."): a name, the
+#: verb, up to three words, a role, then where ("at", "for", "of", "with", "in"). Only
+#: with no prose after it (:meth:`TrailingSection._opens_bio`): without the article the
+#: shape is also how a report introduces someone it goes on to quote.
+_TAGLINE = re.compile(
+    r"^[\w.'’-]+(?:\s+[\w.'’-]+){1,3}\s+(?:is|was|serves\s+as)\s+(?!a\s|an\s|the\s|our\s)"
+    r"(?:[\w'’&-]+\s+){0,3}?"
+    r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
+    r"photographer|author|founder|co-founder|director|professor|faculty|fellow|researcher|"
+    r"analyst|economist|scientist|physician|attorney|lawyer|manager|officer|chair)s?"
+    r"\s+(?:at|for|of|with|in)\s",
+    re.IGNORECASE,
+)
+#: A tagline's verb is within this many characters of its start (a name of four words).
+TAGLINE_VERB_AT = 60
+#: The words a bio's pattern needs (a cheap test before it; only the verb and what
+#: follows it: a name's tokens may hold any number of words, "Mary-Jane O'Neil-Smith", or
+#: none, "-"): a word "is", "was" or "has", then one of the next set, then another word.
+#: Searched in the casefolded line itself, so a paragraph's words are never listed for
+#: it: it opens with the verb's first letter (the regex engine skips to those) and looks
+#: back for the word's start.
+_BIO_WORDS = re.compile(r"[ihw](?<!\w.)(?:(?<=i)s|(?<=[wh])as)\W+(?:a|an|the|our|been)\W+\w")
+#: An author box that opens with the author's name on a line of its own, then a bio
+#: that opens with the same name ("Dana Whitfield" over "Dana Whitfield is ..." or "Dana
+#: has covered ..."), within ``ECHO_LINES`` lines (a role line may sit between them).
+#: The name is one to ``ECHO_NAME_WORDS`` words (not a sentence, no digits, not opening
+#: with a function word); the bio is ``ECHO_BIO_MIN_WORDS`` words or more and says what
+#: the person does (``_BIO_VOCAB``), so a listicle's item ("Acme" over "Acme has a free
+#: plan ...") is not one.
+ECHO_LINES = 3
+ECHO_NAME_WORDS = 5
+ECHO_BIO_MIN_WORDS = 8
+_NOT_NAME_START = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "this",
+        "that",
+        "these",
+        "our",
+        "your",
+        "my",
+        "we",
+        "i",
+        "you",
+        "it",
+        "is",
+        "are",
+        "was",
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "more",
+        "read",
+        "see",
+        "new",
+        "best",
+        "top",
+    ]
+)
+#: The word after a first name in a bio: the verb of "Dana is ...", "Dana has ...".
+_BIO_VERBS = frozenset(
+    [
+        "is",
+        "has",
+        "was",
+        "s",
+        "holds",
+        "joined",
+        "writes",
+        "covers",
+        "lives",
+        "works",
+        "started",
+        "founded",
+        "brings",
+        "loves",
+        "specializes",
+        "specialises",
+        "leads",
+        "helps",
+        "enjoys",
+    ]
+)
+#: A bio that opens with its person's role instead of their name, right under the name
+#: line ("Dana Kim" over "Executive Editor at X. Technology journalist since 2008 ...",
+#: "Award-winning author and ..."): one role, singular (a bio is about one person;
+#: "Front-end developers enjoy ..." under "Front-end" is an article's part), within the
+#: first five words (a hyphened word is one, spaced or not), followed by where or what
+#: else ("at", "of", "and", a mark) or nothing. Read on the raw line (tokenized text
+#: spaces its marks: "editor , ..."): normalizing every paragraph under a short line
+#: cost the step a fifth more time. On the dev pages the shape anywhere on a page took
+#: a handful of the gold's lines (bios the gold keeps); at the page's end, none.
+_ROLE_FIRST = re.compile(
+    r"^(?:[^\s-]+(?: ?- ?[^\s-]+)* ){0,4}?(?:writer|reporter|correspondent|editor|columnist|journalist|"
+    r"contributor|producer|critic|photographer|author|blogger|founder|co-founder|ceo|"
+    r"director|consultant|coach|strategist|analyst|specialist|researcher|professor|manager|"
+    r"marketer|designer|developer|engineer|theorist|lead|head)"
+    r"(?:\W*$| (?:at|of|for|and|with|in|&)\b| ?[,.;|])",
+    re.IGNORECASE,
+)
+#: The name over a role-first bio is this many words (a first name and a surname or two).
+ROLE_NAME_WORDS = (2, 4)
+#: Where the bio may name its person: within its first ``ECHO_NAME_AT`` words, by the
+#: first name or the surname (the name line's first or last word): "About the Author
+#: Dana Kim is ...", "Ludovic (Ludo) Fourrage is ...", "I'm Dana, a ...".
+ECHO_NAME_AT = 4
+#: A bio in the first person names its person after "I'm" / "I am".
+_FIRST_PERSON = (["i", "m"], ["i", "am"])
+#: Words a bio may open with before its person's name.
+_NAME_PREFIX = frozenset(
+    ["about", "the", "author", "i", "m", "am", "hi", "hello", "dr", "mr", "ms"]
+)
+_BIO_VOCAB = re.compile(
+    r"\b(?:writer|writes|editor|author|journalist|reporter|columnist|contributor|freelance|"
+    r"blogger|experience|years|founder|co founder|ceo|expert|specialist|analyst|consultant|"
+    r"degree|graduate|passionate|loves|based in|holds a|phd|certified|executive|director|"
+    r"professor|photographer|head of|chief|"
+    # how bios describe a career: "a seasoned copywriter", "with a passion for writing",
+    # "worked in marketing", "specializes in", "an industry veteran", "VP of Marketing"
+    r"copywriter|content writer|marketer|strategist|coach|trainer|enthusiast|passion|"
+    r"veteran|seasoned|career|worked (?:in|as|at|for)|has spent|specializ(?:es|ing|ed)|"
+    r"specialis(?:es|ing|ed)|vp|vice president|renowned)\b"
+)
+#: A bio is at most this many words.
+BIO_MAX_WORDS = 80
+#: Lines after a bio's first that may go on about the same person.
+BIO_MORE_LINES = 3
+_PRONOUN_START = frozenset(["she", "he", "they", "her", "his", "their", "when", "in", "outside"])
+#: Short lines right above a bio (the name, a picture's label, a role) go with it.
+BIO_LINES_ABOVE = 3
+BIO_ABOVE_MAX_WORDS = 6
+#: An author box's bio is prose: it may be this many words.
+SHORT_WORDS = 60
+
+
+def _about_person(view: LineView, name: str) -> bool:
+    """Whether a line after a bio goes on about its person: it names them (the first
+    word of the bio's name among its first words) or opens with a pronoun or an aside
+    ("She lives ...", "When she is not ...")."""
+    words = view.words
+    if not words:
+        return False
+    first = words[:6]
+    return name in first or (
+        words[0].casefold() in _PRONOUN_START
+        and any(w.casefold() in ("she", "he", "they") for w in first)
+    )
+
+
+def bio_shape(view: LineView) -> bool:
+    """Whether the line opens as a bio does: a name, then what the person is ("Dana Kim
+    is a staff writer ...", "About Dana Kim, ... has been an editor"). The cheap test of
+    the verb's words first: most lines are never normalized."""
+    return bool(_BIO_WORDS.search(view.raw.casefold())) and bool(_BIO.match(view.norm))
+
+
+def _is_bio(view: LineView, named: bool = False) -> bool:
+    """Whether the line is an author's bio ("Dana Kim is a staff writer ..."): at most
+    ``BIO_MAX_WORDS`` words, or any length under its person's name line (``named``)."""
+    return len(view.words) > 0 and (named or len(view.words) <= BIO_MAX_WORDS) and bio_shape(view)
+
+
+def _past_bios(lines: Lines, j: int) -> int:
+    """The first line after the author boxes stacked from line ``j`` on (``j`` if none).
+
+    A page by two authors (or an author and a reviewer) prints a box for each: a few
+    short lines (the name, a role, "Email Dana") over a bio. Those after the first bio
+    are furniture like it, not prose after it."""
+    while True:
+        m = j
+        while (
+            m < len(lines)
+            and m - j < BIO_LINES_ABOVE
+            and (0 < len(lines[m][2].words) <= BIO_ABOVE_MAX_WORDS)
+        ):
+            m += 1
+        if m >= len(lines) or not lines[m][2].words:  # a rule line ("***") ends the boxes
+            return j
+        name = lines[m][2].words[0]
+        named = any(lines[i][2].words[0] == name for i in range(j, m))
+        if not _is_bio(lines[m][2], named):
+            return j
+        j = m + 1
+        while j < len(lines) and j - m <= BIO_MORE_LINES and _about_person(lines[j][2], name):
+            j += 1
+
+
+def _named_at(words: Sequence[str], name: Sequence[str]) -> int:
+    """Where a bio names the person of the name line above it (-1: it does not): the
+    name's first word or surname among the bio's first ``ECHO_NAME_AT`` words, after
+    only a label or "I'm" (``_NAME_PREFIX``: "About the Author Dana Kim is ...", "I'm
+    Dana, a ..."), or after one word when the whole name follows it (a full first name:
+    "Ludovic (Ludo) Fourrage is ..."). Not "Acme's Investment Banking practice" under
+    "Investment Banking": a company's box names a service, not a person."""
+    names = {name[0], name[-1]}
+    for i, word in enumerate(words[:ECHO_NAME_AT]):
+        if word in names:
+            before = words[:i]
+            if all(w in _NAME_PREFIX for w in before) or (
+                i == 1 and list(words[1 : 1 + len(name)]) == list(name)
+            ):
+                return i
+            return -1
+    return -1
+
+
+def opens_bio(lines: Lines, k: int, after: TailCounts) -> bool:
+    """Whether line ``k`` is an author's bio with furniture after it (or nothing much)."""
+    view = lines[k][2]
+    if not bio_shape(view):
+        # A tagline closes the page: no line of prose after it but a co-author's
+        # tagline or bio (an article goes on after a person it introduces: "Ana
+        # Ruiz is director of ... She says ..."). Cheapest first: the verb among the
+        # raw line's first characters (most lines are never normalized), the
+        # pattern, then the prose after it (counting it reads every line of the page).
+        head = view.raw[:TAGLINE_VERB_AT].casefold()
+        if " is " not in head and " was " not in head and " serves " not in head:
+            return False
+        if not _TAGLINE.match(view.raw.strip()) or after.running_words[k + 1] > 2 * BIO_MAX_WORDS:
+            return False
+        j = k + 1
+        while j < len(lines) and (_TAGLINE.match(lines[j][2].raw.strip()) or _is_bio(lines[j][2])):
+            j += 1
+        return after.running_words[j] == 0
+    # The bio may go on for a few lines about the same person ("Karina holds an
+    # MBA ...", "When she is not writing, ..."): those are the bio too.
+    j = k + 1
+    name = view.words[1] if view.words[0].casefold() == "about" else view.words[0]
+    while j < len(lines) and j - k <= BIO_MORE_LINES and _about_person(lines[j][2], name):
+        j += 1
+    j = _past_bios(lines, j)
+    # Not "short for the page": an article's FAQ may follow its writer's bio.
+    words = after.words[j]
+    return words <= SHORT_WORDS or after.running_words[j] < 0.5 * words
+
+
+def opens_echo(lines: Lines, k: int, after: TailCounts) -> int:
+    """The bio's line when line ``k`` is an author's name over a bio that opens with
+    it (or, right under it, with the person's role), with hardly any prose after the
+    bio (-1: not so)."""
+    name = lines[k][2].words
+    # The bio first (cheapest, and seldom there): the first line below of more than
+    # a role's few words, opening with the name's first word.
+    j = k + 1
+    end = min(k + 1 + ECHO_LINES, len(lines))
+    while j < end and len(lines[j][2].words) <= BIO_ABOVE_MAX_WORDS:
+        j += 1
+    if j == end:
+        return -1
+    bio = lines[j][2]
+    words = bio.words
+    if len(words) < ECHO_BIO_MIN_WORDS or not name:
+        return -1
+    # The cheapest test first (most lines over a paragraph are subheadings whose
+    # words the paragraph does not open with).
+    head = words[:ECHO_NAME_AT]
+    role_first = False
+    if name[0] not in head and name[-1] not in head:
+        # Or a bio right under the name that opens with a role, not the name.
+        if not (
+            j == k + 1
+            and ROLE_NAME_WORDS[0] <= len(name) <= ROLE_NAME_WORDS[1]
+            and _ROLE_FIRST.match(bio.raw.strip())
+        ):
+            return -1
+        role_first = True
+    # Not "About Acme" over "Acme is ...": a press release's own last part, about
+    # the company, is often the article's.
+    if (
+        # a person's name has no function word ("Stay Ahead with Acme" is a promo's
+        # header), and "About Acme" over "Acme is ..." is a press release's boilerplate
+        any(w in _NOT_NAME_START or w == "about" for w in name)
+        or any(w.isdigit() for w in name)
+        or lines[k][2].norm.endswith((".", "!", "?", ":", ";", ","))
+    ):
+        return -1
+    if not role_first:
+        at = _named_at(words, name)
+        if at < 0:
+            return -1
+        second = name[1] if len(name) > 1 else None
+        after_name = words[at + 1 : at + 4]
+        if not (
+            words[at - 2 : at] in _FIRST_PERSON
+            or (after_name and after_name[0] == second)
+            or any(w in _BIO_VERBS for w in after_name)
+        ):
+            return -1
+        if not _BIO_VOCAB.search(bio.key):
+            return -1
+    end = _past_bios(lines, j + 1)
+    rest = after.words[end]
+    if rest <= SHORT_WORDS or after.running_words[end] < 0.5 * rest:
+        return j
+    return -1
+
+
+def above_bio(lines: Lines, k: int, first: int) -> int:
+    """The first of the short lines right above a bio: its name, picture label, role."""
+    top = k
+    while top - 1 >= first and k - (top - 1) <= BIO_LINES_ABOVE:
+        view = lines[top - 1][2]
+        if not 0 < len(view.words) <= BIO_ABOVE_MAX_WORDS or view.norm.endswith((".", "?", "!")):
+            break
+        top -= 1
+    return top
