@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 
+from .alt_text import lowercase_alt, may_be_lowercase_alt
 from .edits import Edit
 from .lines import LineView, line_view
 from .steps import LIST_MARKER, CleaningStep, DocumentContext, iter_lines
@@ -332,7 +333,12 @@ class ImageCaptions(CleaningStep):
         found: dict[int, tuple[int, str]] = {}  # line start -> (end, reason)
         tail = -_LONGEST_ENDING
         open_scenes: list[tuple[int, int, str]] = []  # lines that may be open scenes
+        rows: list[tuple[int, int, str]] = []  # the non-blank lines
+        alts: list[int] = []  # indexes in rows of lines that may be lowercase alt text
         for start, end, raw in iter_lines(text):
+            if not raw or raw.isspace():
+                continue
+            rows.append((start, end, raw))
             # the line's last characters, casefolded: no view of most lines is made
             if raw.rstrip()[tail:].casefold().endswith(_MEDIA_ENDINGS) and media_label(
                 line_view(raw)
@@ -344,6 +350,8 @@ class ImageCaptions(CleaningStep):
                 and _OPEN_SCENE_ING.search(raw, 0, _OPEN_SCENE_REACH)
             ):
                 open_scenes.append((start, end, raw))
+            elif "a" <= raw.lstrip()[:1] <= "z" and may_be_lowercase_alt(raw):
+                alts.append(len(rows) - 1)
         for m in _SCENE_CANDIDATE.finditer("\n" + text):
             raw, start = m.group(1), m.start()  # m.start(): the line's start in text
             if (
@@ -364,6 +372,12 @@ class ImageCaptions(CleaningStep):
         for start, end in _depiction_lines(text):
             if start not in found and not _wrapped(_line_above(text, start)):
                 found[start] = (end, "depiction")
+        for i in alts:  # last: a line of another shape keeps that shape's reason
+            start, end, raw = rows[i]
+            above = rows[i - 1][2] if i else None
+            below = rows[i + 1][2] if i + 1 < len(rows) else None
+            if start not in found and lowercase_alt(raw, above, below):
+                found[start] = (end, "lowercase_alt")
         return [self.edit(start, end, "", why) for start, (end, why) in sorted(found.items())]
 
 
