@@ -1,10 +1,11 @@
-"""An image's alt text written all in lowercase, left between a cased page's paragraphs.
+"""An image's alt text written in lowercase, left between a cased page's paragraphs.
 
 Resiliparse (and extractors like it) keep an image's ``alt`` attribute where the image
 stood. Much alt text is written for search engines, not readers: the picture's
 keywords in lowercase with no sentence around them ("dental care products lined up
 best oral hygiene products", "fully baked sourdough loaf in a dutch oven", "tiny house
-cons storage space", "lighting that sets the mood hosting trends"). On a page written
+cons storage space", "lighting that sets the mood hosting trends"; names may keep their
+capitals: "travel insurance in a small village in South Africa"). On a page written
 in sentence or title case, such a line stands out by its case alone, and by where it
 stands: between a finished sentence (or a short heading) and a line opening with a
 capital, the way a picture stands between paragraphs.
@@ -20,7 +21,9 @@ The article's own lowercase lines are told apart by their shape:
   opening with a capital and ending in a word (not a comma, not a colon that
   introduces what follows), and the line itself has no comma and no closing mark
   (a wrapped sentence's end, a commenter's "well done.");
-* an enumerated subheading (``b. Their role in production``).
+* an enumerated subheading (``b. Their role in production``), a heading opening with a
+  brand's lowercase letter (``iPhone App Development Process``: a capital in the first
+  word, or most longer words capitalised).
 
 Lowercased text has no capitals to read: there the line below never opens with one,
 and the shape never fires (measured: on lowercased pages nothing changes). Reason
@@ -53,14 +56,20 @@ def may_be_lowercase_alt(raw: str) -> bool:
     """The cheap part of the test, on the line alone: a lowercase letter first, no
     capital anywhere, no code mark, no closing mark."""
     s = raw.strip()
-    return (
-        "a" <= s[:1] <= "z"
-        and s == s.lower()
-        and s[-1] not in ".;:!?"
-        and not _CODE.search(s)
-        and not _ENUMERATED.match(s)
-        and ALT_WORDS[0] <= len(s.split()) <= ALT_WORDS[1]
-    )
+    if not ("a" <= s[:1] <= "z" and s[-1] not in ".;:!?"):
+        return False
+    words = s.split()
+    if not ALT_WORDS[0] <= len(words) <= ALT_WORDS[1] or words[0] != words[0].lower():
+        return False
+    if _CODE.search(s) or _ENUMERATED.match(s):
+        return False
+    if s == s.lower():
+        return True
+    # names keep their capitals in alt text ("clematis blooming in a UK garden"); a
+    # heading opening with a brand's lowercase letter is title case ("iPhone App
+    # Development Process", "tlogs vs Certificate Transparency")
+    longer = [w for w in words if len(w) > 3 and w[:1].isalpha()]
+    return 2 * sum(w[0].isupper() for w in longer) < len(longer)
 
 
 def lowercase_alt(raw: str, above: str | None, below: str | None) -> bool:
