@@ -28,8 +28,8 @@ The article's own lowercase lines are told apart by their shape:
 Lowercased text has no capitals to read: there the line below never opens with one,
 and the shape never fires (measured: on lowercased pages nothing changes). Reason
 ``captions.lowercase_alt``, one edit a line. (Measured, December 2026, WCXB dev pages,
-issue 11: on the cleaned output, residual_rp F1 +.00048 / +.00051 on the two site
-halves, residual +.0000 / +.0000; see ``eval/README.md``.)
+issue 11: residual_rp F1 +.00052 / +.00055 on the two site halves, residual unchanged,
+no page newly losing more than 5% of its gold; see ``eval/README.md``.)
 """
 
 from __future__ import annotations
