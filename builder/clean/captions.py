@@ -333,12 +333,8 @@ class ImageCaptions(CleaningStep):
         found: dict[int, tuple[int, str]] = {}  # line start -> (end, reason)
         tail = -_LONGEST_ENDING
         open_scenes: list[tuple[int, int, str]] = []  # lines that may be open scenes
-        rows: list[tuple[int, int, str]] = []  # the non-blank lines
-        alts: list[int] = []  # indexes in rows of lines that may be lowercase alt text
+        alts: list[tuple[int, int, str]] = []  # lines that may be lowercase alt text
         for start, end, raw in iter_lines(text):
-            if not raw or raw.isspace():
-                continue
-            rows.append((start, end, raw))
             # the line's last characters, casefolded: no view of most lines is made
             if raw.rstrip()[tail:].casefold().endswith(_MEDIA_ENDINGS) and media_label(
                 line_view(raw)
@@ -350,8 +346,8 @@ class ImageCaptions(CleaningStep):
                 and _OPEN_SCENE_ING.search(raw, 0, _OPEN_SCENE_REACH)
             ):
                 open_scenes.append((start, end, raw))
-            elif "a" <= raw.lstrip()[:1] <= "z" and may_be_lowercase_alt(raw):
-                alts.append(len(rows) - 1)
+            elif "a" <= raw[:1] <= "z" and may_be_lowercase_alt(raw):
+                alts.append((start, end, raw))
         for m in _SCENE_CANDIDATE.finditer("\n" + text):
             raw, start = m.group(1), m.start()  # m.start(): the line's start in text
             if (
@@ -372,11 +368,10 @@ class ImageCaptions(CleaningStep):
         for start, end in _depiction_lines(text):
             if start not in found and not _wrapped(_line_above(text, start)):
                 found[start] = (end, "depiction")
-        for i in alts:  # last: a line of another shape keeps that shape's reason
-            start, end, raw = rows[i]
-            above = rows[i - 1][2] if i else None
-            below = rows[i + 1][2] if i + 1 < len(rows) else None
-            if start not in found and lowercase_alt(raw, above, below):
+        for start, end, raw in alts:  # last: a line of another shape keeps that reason
+            if start not in found and lowercase_alt(
+                raw, _line_above(text, start), _line_below(text, end)
+            ):
                 found[start] = (end, "lowercase_alt")
         return [self.edit(start, end, "", why) for start, (end, why) in sorted(found.items())]
 
@@ -402,6 +397,19 @@ def _line_above(text: str, start: int) -> str | None:
         if line.strip():
             return line
         end = begin - 1
+    return None
+
+
+def _line_below(text: str, end: int) -> str | None:
+    """The first line from offset ``end`` (a line's end, after its newline) with more
+    than white space in it, if any."""
+    while end < len(text):
+        stop = text.find("\n", end)
+        stop = len(text) if stop < 0 else stop
+        line = text[end:stop]
+        if line.strip():
+            return line
+        end = stop + 1
     return None
 
 
