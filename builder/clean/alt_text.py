@@ -56,8 +56,8 @@ def may_be_lowercase_alt(raw: str) -> bool:
     """The cheap part of the test, on the line alone: a lowercase letter first, no
     capital anywhere, no code mark, no closing mark."""
     s = raw.strip()
-    if not ("a" <= s[:1] <= "z" and s[-1] not in ".;:!?"):
-        return False
+    if not ("a" <= s[:1] <= "z" and s[-1] not in ".;:!?") or s.count(" ") > 2 * ALT_WORDS[1]:
+        return False  # most lines end here, before a split or a regex pass
     words = s.split()
     if not ALT_WORDS[0] <= len(words) <= ALT_WORDS[1] or words[0] != words[0].lower():
         return False

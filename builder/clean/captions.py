@@ -368,6 +368,8 @@ class ImageCaptions(CleaningStep):
         for start, end in _depiction_lines(text):
             if start not in found and not _wrapped(_line_above(text, start)):
                 found[start] = (end, "depiction")
+        if alts and text.islower():  # lowercased text: no capital to tell alt text by
+            alts = []
         for start, end, raw in alts:  # last: a line of another shape keeps that reason
             if start not in found and lowercase_alt(
                 raw, _line_above(text, start), _line_below(text, end)
