@@ -197,8 +197,7 @@ def speed(limit: int | None, folder: Path | None = None) -> None:
 
 def _load_tree(tree: Path, name: str) -> ModuleType:
     """``tree``'s ``builder.clean`` package, imported as ``<name>.clean`` from a copy (with
-    the rule files and the modules it imports from ``builder``: ``yamlio``, and ``utf8``
-    where the tree has it)."""
+    the rule files and the modules it imports from ``builder``)."""
     import importlib
     import shutil
     import tempfile
@@ -209,9 +208,9 @@ def _load_tree(tree: Path, name: str) -> ModuleType:
     (pkg / "__init__.py").write_text("")
     shutil.copytree(tree / "builder" / "clean", pkg / "clean")
     shutil.copytree(tree / "builder" / "rules", pkg / "rules")
-    shutil.copy(tree / "builder" / "yamlio.py", pkg / "yamlio.py")
-    if (tree / "builder" / "utf8.py").exists():  # the rule loader's decoder since 85c2398
-        shutil.copy(tree / "builder" / "utf8.py", pkg / "utf8.py")
+    for module in ("yamlio.py", "utf8.py"):  # what builder.clean imports from builder
+        if (tree / "builder" / module).exists():
+            shutil.copy(tree / "builder" / module, pkg / module)
     sys.path.insert(0, str(root))
     return importlib.import_module(f"{name}.clean.pipeline")
 

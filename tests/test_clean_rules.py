@@ -68,8 +68,16 @@ CASES: dict[str, list[str]] = {
         "%d bloggers like this:",
         "Reader Interactions",
     ],
+    "browser_notice": [
+        "Internet Explorer 11 is not supported. For the best experience, use another browser.",
+        "Your browser is out of date. Update it to see this site as it was meant to be seen.",
+        "Please enable JavaScript to view all of this page's features.",
+        "JavaScript seems to be disabled in your browser.",
+        "This browser is no longer supported. We recommend a recent version of Firefox.",
+    ],
     "navigation": [
         "Skip to navigation",
+        "Skip to main content Skip to footer",
         "Main menu",
         "Next story: Council votes on bus lanes",
         "Toggle navigation",

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 
+from .alt_text import lowercase_alt, may_be_lowercase_alt
 from .edits import Edit
 from .lines import LineView, line_view
 from .steps import LIST_MARKER, CleaningStep, DocumentContext, iter_lines
@@ -332,6 +333,7 @@ class ImageCaptions(CleaningStep):
         found: dict[int, tuple[int, str]] = {}  # line start -> (end, reason)
         tail = -_LONGEST_ENDING
         open_scenes: list[tuple[int, int, str]] = []  # lines that may be open scenes
+        alts: list[tuple[int, int, str]] = []  # lines that may be lowercase alt text
         for start, end, raw in iter_lines(text):
             # the line's last characters, casefolded: no view of most lines is made
             if raw.rstrip()[tail:].casefold().endswith(_MEDIA_ENDINGS) and media_label(
@@ -344,6 +346,8 @@ class ImageCaptions(CleaningStep):
                 and _OPEN_SCENE_ING.search(raw, 0, _OPEN_SCENE_REACH)
             ):
                 open_scenes.append((start, end, raw))
+            elif "a" <= raw[:1] <= "z" and may_be_lowercase_alt(raw):
+                alts.append((start, end, raw))
         for m in _SCENE_CANDIDATE.finditer("\n" + text):
             raw, start = m.group(1), m.start()  # m.start(): the line's start in text
             if (
@@ -364,6 +368,13 @@ class ImageCaptions(CleaningStep):
         for start, end in _depiction_lines(text):
             if start not in found and not _wrapped(_line_above(text, start)):
                 found[start] = (end, "depiction")
+        if alts and text.islower():  # lowercased text: no capital to tell alt text by
+            alts = []
+        for start, end, raw in alts:  # last: a line of another shape keeps that reason
+            if start not in found and lowercase_alt(
+                raw, _line_above(text, start), _line_below(text, end)
+            ):
+                found[start] = (end, "lowercase_alt")
         return [self.edit(start, end, "", why) for start, (end, why) in sorted(found.items())]
 
 
@@ -388,6 +399,19 @@ def _line_above(text: str, start: int) -> str | None:
         if line.strip():
             return line
         end = begin - 1
+    return None
+
+
+def _line_below(text: str, end: int) -> str | None:
+    """The first line from offset ``end`` (a line's end, after its newline) with more
+    than white space in it, if any."""
+    while end < len(text):
+        stop = text.find("\n", end)
+        stop = len(text) if stop < 0 else stop
+        line = text[end:stop]
+        if line.strip():
+            return line
+        end = stop + 1
     return None
 
 
