@@ -83,8 +83,36 @@ def test_publish_refuses_an_empty_version_and_writes_no_target(
 ) -> None:
     target = tmp_path / "target.git"
     result = run_cli("publish", "--build", str(seed_build), "--git", str(target), "--version", "")
-    _clean_refusal(result, 1, "version ''")
+    _clean_refusal(result, 2, "--version ''")
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["build", "--engine", "BAD"], ["--engine 'BAD' is not an engine", "local, ray"]),
+        (["validate", "--engine", "spark"], ["--engine 'spark' is not an engine"]),
+        (["publish", "--version", "1.2"], ["--version '1.2' is not a semantic version"]),
+    ],
+    ids=["build-engine", "validate-engine", "publish-version"],
+)
+def test_a_bad_choice_names_its_option_exit_2(
+    args: list[str],
+    words: list[str],
+    seed_build: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """The message named the value but not the option (``--repo``'s named both)."""
+    where = ["--build", str(seed_build), "--git", str(tmp_path / "t.git")]
+    where = (
+        where
+        if args[0] == "publish"
+        else ["--out", str(tmp_path / "o")][: 2 * (args[0] == "build")]
+    )
+    result = run_cli(*args, *where)
+    _clean_refusal(result, 2, *words)
+    assert not (tmp_path / "t.git").exists() and not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("endpoint", ["ftp://x", "", "huggingface.co"])
