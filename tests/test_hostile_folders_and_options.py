@@ -286,3 +286,25 @@ def test_checking_a_configuration_does_not_import_the_hub_client() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=root
     )
     assert json.loads(out.stdout) is False
+
+
+@pytest.mark.parametrize("again", ["annotations.jsonl", "./annotations.jsonl", "link.jsonl"])
+def test_an_annotation_file_listed_twice_is_a_configuration_error(
+    again: str, seeds_copy: Path
+) -> None:
+    """Each record of it was "a second annotation record (the first is at
+    annotations.jsonl:N)", N its own line: true, and no help."""
+    from builder.config import load_config
+    from builder.errors import DataError
+
+    (seeds_copy / "link.jsonl").symlink_to("annotations.jsonl")
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("      format: native\n", f"      format: native\n    - path: {again}\n", 1)
+    )
+    with pytest.raises(DataError) as caught:
+        load_config(seeds_copy)
+    issues = [(i.file, i.pointer, i.rule) for i in caught.value.report.issues]
+    assert issues == [("dataset.yaml", "/inputs/annotations/1/path", "annotation-input")]
+    assert "read already, as /inputs/annotations/0" in caught.value.report.issues[0].message
