@@ -290,10 +290,11 @@ def page_at(handle: IO[bytes], *, number: int, limit: int | None) -> tuple[str |
     records._raw.size = start  # and the bytes they name are the file's
     for record in records:
         parts, size = [], 0
-        for block in records.content():
+        # blocks of at most what is wanted: a page's first bytes cost no more than that
+        for block in records.content(min(limit, 1 << 20) if limit else 1 << 20):
             parts.append(block)
             size += len(block)
-            if limit is not None and size >= limit:
+            if limit and size >= limit:
                 break
         else:
             records.finish()
