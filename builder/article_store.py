@@ -125,7 +125,7 @@ class ArticleReader:
         where = {"file": file, "line": line, "record": article_id}
         rule = "text"
         if kind is not None:
-            data, rule, problem = self._extract(file, kind, offset)
+            data, rule, problem = self._extract(article_id, file, line, kind, offset)
         if data is None:
             return None, [Issue(**where, rule=rule, message=problem or "no text")]
         if len(data) > self.max_bytes:
@@ -161,17 +161,27 @@ class ArticleReader:
         return article_from_bytes(article_id, data, file=os.path.basename(name))
 
     def _extract(
-        self, file: str, kind: str, offset: int | None
+        self, article_id: str, file: str, line: int | None, kind: str, offset: int | None
     ) -> tuple[bytes | None, str, str | None]:
         """The page's main text, or the rule and message of why there is none."""
-        from .web_inputs import extract_main_text, read_html
+        from .web_inputs import PageUnreadable, extract_main_text, read_html
 
         try:
             # the limit holds for the page too: extraction takes some 6 s a megabyte
             # of paragraphs, and a page is read whole into memory
-            html = read_html(self.articles.root, file, kind, offset, limit=self.max_bytes + 1)
+            html = read_html(
+                self.articles.root,
+                file,
+                kind,
+                offset,
+                limit=self.max_bytes + 1,
+                number=line or 1,
+                article_id=article_id,
+            )
         except OSError as exc:
             return None, "text", f"cannot read the page again: {exc.strerror or exc}"
+        except PageUnreadable as exc:
+            return None, "text", f"cannot read the page again: {exc}"
         if len(html) > self.max_bytes:
             message = (
                 f"the page is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"

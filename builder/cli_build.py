@@ -20,6 +20,7 @@ from .cli_common import (
     RayAddressOpt,
     ReportOpt,
     WorkersOpt,
+    check_report_path,
     err,
     print_report,
     print_timings,
@@ -71,6 +72,7 @@ def build(
     from .pipeline import build as run_build
 
     def body() -> None:
+        check_report_path(report, out=out)
         with progress_bar(not as_json) as progress:
             result = run_build(
                 input,
@@ -126,6 +128,7 @@ def validate(
     from .pipeline import validate as run_validate
 
     def body() -> None:
+        check_report_path(report)
         with progress_bar(not as_json) as progress:
             result = run_validate(
                 input, workers=workers, progress=progress, engine=Engine(engine, ray_address)

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .errors import BuildError, DataError
+from .errors import BuildError, DataError, UsageError
 from .stats import StageTimings
 from .validate.report import ValidationReport
 
@@ -146,6 +146,39 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+#: how a report :meth:`ValidationReport.write_json` wrote begins
+_REPORT_START = re.compile(rb'\A\{\s*"valid":')
+
+
+def check_report_path(path: Path | None, *, out: Path | None = None) -> None:
+    """Refuse, before any work, a ``--report`` path that cannot be written (a folder,
+    or under a file: found once the build was done and its output replaced, exit 1),
+    inside the build folder ``out`` (a file its manifest does not list: verify fails),
+    or a file that is not a report (an input named by mistake was overwritten)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--report {path} is a folder: name a file")
+    above = next((p for p in path.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise UsageError(f"--report {path}: {above} is a file, not a folder")
+    if out is not None and path.resolve().is_relative_to(out.resolve()):
+        raise UsageError(
+            f"--report {path} is inside the output folder {out}: a file its manifest does "
+            "not list (verify would fail); write it elsewhere"
+        )
+    # /dev/stdout, /dev/fd/N: a pipe, or the file the shell opened for it, written through
+    named = Path(os.path.abspath(path))
+    if path.is_file() and not named.is_relative_to("/dev") and not named.is_relative_to("/proc"):
+        with path.open("rb") as handle:
+            head = handle.read(64)
+        if not _REPORT_START.match(head):
+            raise UsageError(
+                f"--report {path} exists and is not a validation report: not overwritten "
+                "(an input?); name another file"
+            )
 
 
 def write_report(report: ValidationReport, path: Path) -> None:

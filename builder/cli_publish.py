@@ -101,6 +101,8 @@ def publish(
     """
     from .publish.destination import open_target
     from .publish.release import publish as run_publish
+    from .publish.target import PublishError
+    from .publish.versioning import parse_version
 
     def say(message: str) -> None:
         say_plain(redact_secrets(message))
@@ -110,6 +112,11 @@ def publish(
             from huggingface_hub.utils import disable_progress_bars
 
             disable_progress_bars()
+        if version is not None:  # a careless value is a usage error, before any target
+            try:
+                parse_version(version, named="--version")
+            except PublishError as exc:
+                raise UsageError(str(exc)) from None
         target = open_target(
             repo=repo,
             hub=hub,

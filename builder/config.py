@@ -142,7 +142,19 @@ def _check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Iss
                     message=f"unknown cleaning step {step!r}; known: {list(STEP_NAMES)}",
                 )
             )
+    listed: dict[str, int] = {}
     for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
+        # the same file twice: each record would be "a second record" of itself
+        same = listed.setdefault(os.path.realpath(root / ann["path"]), i)
+        if same != i:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/inputs/annotations/{i}/path",
+                    rule="annotation-input",
+                    message=f"{ann['path']!r} is read already, as /inputs/annotations/{same}",
+                )
+            )
         fmt = ann.get("format", "native")
         if fmt not in READERS:
             issues.append(

@@ -38,7 +38,9 @@ class Engine:
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
-            raise UsageError(f"unknown engine {self.name!r}; choose one of {list(ENGINES)}")
+            raise UsageError(
+                f"--engine {self.name!r} is not an engine: choose one of {', '.join(ENGINES)}"
+            )
         if self.address and self.name != "ray":
             raise UsageError("--ray-address needs --engine ray")
 

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from .article_inputs import NOT_A_REGULAR_FILE
+from .utf8 import bad_utf8_in, bad_utf8_of_line, byte_place
 from .validate.report import Issue
 
 __all__ = [
@@ -356,6 +357,12 @@ def read_article(
     return article_from_bytes(article_id, data, file=rel)
 
 
+def _place(where: str, record_line: int | None) -> str:
+    """``where`` (a line and column) in an article's file, or for a record of a shard
+    (``record_line``, the issue's line) in its text."""
+    return where if record_line is None else f"{where} of its text"
+
+
 def article_from_bytes(
     article_id: str, data: bytes, *, file: str, line: int | None = None
 ) -> tuple[RawArticle | None, list[Issue]]:
@@ -372,21 +379,23 @@ def article_from_bytes(
     if data.startswith(_WIDE_BOMS):
         return fail("encoding", "the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8")
     if b"\x00" in data:
-        pos = data.index(b"\x00")
         what = "binary content" if _looks_binary(data) else "a NUL byte"
-        return fail("nul-byte", f"{what} at byte {pos}: not a text file")
+        nul = byte_place(data, data.index(b"\x00"), "")
+        where = f"line {nul.line}, column {nul.column} (byte {nul.byte})"
+        return fail("nul-byte", f"{what} at {_place(where, line)}: not a text file")
     if _looks_binary(data):
         return fail("binary", "control bytes throughout: not a text file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        bad = bad_utf8_in(data, exc)
         return None, [
             Issue(
                 file=file,
-                line=line if line is not None else data.count(b"\n", 0, exc.start) + 1,
+                line=line if line is not None else bad.line,
                 record=article_id,
                 rule="encoding",
-                message=f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})",
+                message=f"not valid UTF-8 at {_place(bad.where, line)}",
             )
         ]
     if not text.strip("\ufeff \t\r\n\u00a0"):
@@ -561,21 +570,26 @@ def _parse_json_line(line: str, raw_line: bytes) -> Any:
     )
 
 
-def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool]]:
-    """Lines of a binary file, each at most ``limit`` bytes; ``True`` marks one cut short.
+def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool, int]]:
+    """Lines of a binary file, each at most ``limit`` bytes; ``True`` marks one cut
+    short; with each, the bytes read before it (where it starts, from the handle's start).
 
     The rest of an over-long line is skipped in chunks, so memory stays bounded.
     """
+    start = 0
     while True:
         line = handle.readline(limit + 1)
         if not line:
             return
         if len(line) > limit and not line.endswith(b"\n"):
+            size = len(line)
             while (chunk := handle.readline(1 << 20)) and not chunk.endswith(b"\n"):
-                pass
-            yield line[:limit], True
+                size += len(chunk)
+            yield line[:limit], True, start
+            start += size + len(chunk)
         else:
-            yield line, False
+            yield line, False, start
+            start += len(line)
 
 
 def read_jsonl(
@@ -657,14 +671,19 @@ def checked_jsonl_records(
     max_line_bytes: int,
     first_line: int = 1,
     accept: Callable[[Any], bool] | None = None,
+    first_byte: int = 0,
 ) -> Iterator[tuple[int, dict | None, list[Issue], bytes | None]]:
     """:func:`jsonl_records`, each line with the bytes it was read from when ``accept``
     (a closed schema's specialised predicate) took the record as read (see
     :func:`_accepted`): valid, it needs no schema check but the reference's sample,
     and orjson reads those bytes back to the same record. None for every other line,
-    read and reported exactly as :func:`jsonl_records` does."""
+    read and reported exactly as :func:`jsonl_records` does. ``first_byte``: where
+    the handle's first line is in the file (a piece of it), for the byte that
+    invalid UTF-8 is named by."""
     pending: list[Issue] = []
-    for number, (raw_line, cut) in enumerate(_lines(handle, max_line_bytes), start=first_line):
+    lines = _lines(handle, max_line_bytes)
+    for number, (raw_line, cut, start) in enumerate(lines, start=first_line):
+        start += first_byte
         if number == 1:
             if raw_line.startswith(_WIDE_BOMS):
                 yield (
@@ -683,6 +702,7 @@ def checked_jsonl_records(
                 return
             if raw_line.startswith(codecs.BOM_UTF8):
                 raw_line = raw_line[len(codecs.BOM_UTF8) :]
+                start += len(codecs.BOM_UTF8)
                 pending.append(
                     Issue(
                         file=name,
@@ -721,7 +741,8 @@ def checked_jsonl_records(
         try:
             line = raw_line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield fail("encoding", f"invalid UTF-8 at column {exc.start + 1}")
+            bad = bad_utf8_of_line(raw_line, exc, number, start)
+            yield fail("encoding", str(bad))
             pending = []
             continue
         try:

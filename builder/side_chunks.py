@@ -145,10 +145,11 @@ def checked_lines(
     max_line_bytes: int,
     *,
     first_line: int = 1,
+    first_byte: int = 0,
     stored: bool = False,
 ) -> Iterator[CheckedLine]:
     """The lines of an open JSON Lines stream (``first_line`` its first line's number
-    in the file ``name``), each read and checked against ``schema`` with every issue
+    in the file ``name``, at byte ``first_byte`` of it), each read and checked against ``schema`` with every issue
     located. ``stored``: a record with a string ``article_id`` and no error comes as
     a :class:`PickledRecord`, in the form the staging keeps.
 
@@ -162,7 +163,7 @@ def checked_lines(
     columns: dict[int, Any] = {}
     if accept is not None and stored:
         accept = collecting_columns(accept, columns)
-    lines = checked_jsonl_records(handle, name, max_line_bytes, first_line, accept)
+    lines = checked_jsonl_records(handle, name, max_line_bytes, first_line, accept, first_byte)
     for line, record, issues, raw in lines:
         if record is None:
             yield line, record, issues
@@ -192,6 +193,7 @@ def _check_piece(piece: _Piece) -> tuple[list[CheckedLine], float]:
                 piece.name,
                 piece.max_line_bytes,
                 first_line=piece.first_line,
+                first_byte=piece.start,
                 stored=piece.pickled,
             )
         )

@@ -37,6 +37,15 @@ from .validate.report import Issue
 __all__ = ["kept_ids", "reject_tainted", "stage_inputs"]
 
 
+def _not_there(path: Path) -> str:
+    """Why an input named by the configuration cannot be read as what it should be."""
+    if path.is_dir():
+        return "is a folder, not a file"
+    if path.exists():
+        return "is not a folder" if path.is_file() else "is not a regular file or folder"
+    return "is a symbolic link that leads nowhere" if path.is_symlink() else "does not exist"
+
+
 def _piece_bytes(size: int, workers: int) -> int:
     """Pieces of at most :data:`PIECE_BYTES`, at least two per worker (a smaller
     file is still shared out), and not under a quarter of :data:`POOLED_SIDE_BYTES`."""
@@ -305,7 +314,7 @@ def stage_inputs(run: BuildRun) -> int:
             Issue(
                 file=config.sources_path.name,
                 rule="missing-file",
-                message=f"sources file {config.sources_path} does not exist",
+                message=f"sources file {config.sources_path} {_not_there(config.sources_path)}",
             )
         )
     for ann in config.annotation_inputs:
@@ -320,7 +329,7 @@ def stage_inputs(run: BuildRun) -> int:
                     message=f"annotation path {ann.path} is a folder; format {ann.format} reads"
                     " one export file"
                     if folder
-                    else f"annotation file {ann.path} does not exist",
+                    else f"annotation file {ann.path} {_not_there(ann.path)}",
                 )
             )
             continue
@@ -349,7 +358,7 @@ def stage_inputs(run: BuildRun) -> int:
             Issue(
                 file=str(config.articles_dir.name),
                 rule="missing-file",
-                message=f"articles folder {config.articles_dir} does not exist",
+                message=f"articles folder {config.articles_dir} {_not_there(config.articles_dir)}",
             )
         )
         return 0

@@ -18,7 +18,9 @@ __all__ = [
     "NotUtf8",
     "bad_utf8_in",
     "bad_utf8_of_file",
+    "bad_utf8_of_line",
     "bad_utf8_of_stream",
+    "byte_place",
     "decode_utf8",
     "read_utf8",
 ]
@@ -41,15 +43,28 @@ class BadUtf8:
         return f"not valid UTF-8 at {self.where}"
 
 
+def byte_place(data: bytes, index: int, reason: str) -> BadUtf8:
+    """The line and column of byte ``index`` of ``data`` (a NUL byte, say: valid
+    UTF-8, but named the same way)."""
+    start = data.rfind(b"\n", 0, index) + 1
+    head = data[start:index].decode("utf-8", "replace")
+    return BadUtf8(data.count(b"\n", 0, index) + 1, len(head) + 1, index, reason)
+
+
 def bad_utf8_in(data: bytes, exc: UnicodeDecodeError) -> BadUtf8:
     """The place of ``exc``, raised decoding all of ``data`` at once (as UTF-8, or as
     UTF-8 with a BOM, which the decoder dropped before it)."""
     decoded: bytes = exc.object
-    skipped = len(data) - len(decoded)
-    start = decoded.rfind(b"\n", 0, exc.start) + 1
-    line = decoded.count(b"\n", 0, exc.start) + 1
-    head = decoded[start : exc.start].decode("utf-8", "replace")
-    return BadUtf8(line, len(head) + 1, skipped + exc.start, exc.reason)
+    found = byte_place(decoded, exc.start, exc.reason)
+    found.byte += len(data) - len(decoded)
+    return found
+
+
+def bad_utf8_of_line(line: bytes, exc: UnicodeDecodeError, number: int, start: int) -> BadUtf8:
+    """The place of ``exc``, raised decoding ``line`` alone: line ``number`` of its
+    file, which begins at byte ``start`` of the file (of what a compressed file holds)."""
+    found = bad_utf8_in(line, exc)
+    return BadUtf8(number, found.column, start + found.byte, exc.reason)
 
 
 def bad_utf8_of_stream(handle: IO[bytes]) -> BadUtf8 | None:
@@ -62,8 +77,7 @@ def bad_utf8_of_stream(handle: IO[bytes]) -> BadUtf8 | None:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            found = bad_utf8_in(line, exc)
-            return BadUtf8(number, found.column, offset + exc.start, exc.reason)
+            return bad_utf8_of_line(line, exc, number, offset)
         offset += len(line)
     return None
 

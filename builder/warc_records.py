@@ -30,13 +30,15 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.utils import BUFF_SIZE
 
-__all__ = ["WarcBroken", "WarcRecords", "record_at"]
+__all__ = ["WarcBroken", "WarcRecords", "page_at"]
 
 
 class WarcBroken(Exception):
     """The file cannot be read on from record ``number`` (1-based): ``message`` says why."""
 
     def __init__(self, number: int, message: str, *, rest: bool = True) -> None:
+        #: what is wrong, without what it means for the rest of the file
+        self.why = message
         if rest:
             message += "; the rest of the file is not read"
         super().__init__(message)
@@ -137,7 +139,9 @@ class _Archive(ArchiveIterator):  # type: ignore[misc]
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    # warcio quotes the first line of what it could not read: binary, of any length
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _why(exc: BaseException) -> str:
@@ -270,7 +274,30 @@ class WarcRecords:
         return self._offset
 
 
-def record_at(handle: IO[bytes]) -> Any:
-    """The record that starts where ``handle`` is (an offset :meth:`WarcRecords.finish`
-    gave), read with the same bounded inflating as the staging pass."""
-    return next(iter(_Archive(_Raw(handle))))
+def page_at(handle: IO[bytes], *, number: int, limit: int | None) -> tuple[str | None, bytes]:
+    """The WARC-Record-ID and payload (at most ``limit`` bytes; None: all) of the record
+    that starts where ``handle`` is (an offset :meth:`WarcRecords.finish` gave to
+    record ``number``), read with the same bounded inflating as the staging pass; a
+    payload read to its end is checked whole. Raises :class:`WarcBroken` naming record
+    ``number`` when there is no whole record there (the file changed since)."""
+    start = handle.tell()
+    nothing = WarcBroken(number, f"no record {number} at byte {start}: the file ends before")
+    if not handle.read(1):
+        raise nothing
+    handle.seek(start)
+    records = WarcRecords(handle)
+    records.number = number - 1  # its messages name the record as the staging did
+    records._raw.size = start  # and the bytes they name are the file's
+    for record in records:
+        parts, size = [], 0
+        # blocks of at most what is wanted: a page's first bytes cost no more than that
+        for block in records.content(min(limit, 1 << 20) if limit else 1 << 20):
+            parts.append(block)
+            size += len(block)
+            if limit and size >= limit:
+                break
+        else:
+            records.finish()
+        page = b"".join(parts)
+        return record.rec_headers.get_header("WARC-Record-ID"), page[:limit] if limit else page
+    raise nothing  # pragma: no cover (a record, or WarcBroken, comes first)

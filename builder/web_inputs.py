@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTRACTOR",
+    "PageUnreadable",
     "extract_main_text",
     "extractor_entry",
     "iter_html",
@@ -202,20 +203,43 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
         yield ShardRecord(0, None, None, issues=[issue])
 
 
+class PageUnreadable(ValueError):
+    """A staged page that cannot be read again as it was staged: its message says where
+    and why."""
+
+
 def read_html(
-    root: Path, file: str, kind: str, offset: int | None, *, limit: int | None = None
+    root: Path,
+    file: str,
+    kind: str,
+    offset: int | None,
+    *,
+    limit: int | None = None,
+    number: int = 1,
+    article_id: str | None = None,
 ) -> bytes:
     """The raw HTML of an article staged from an HTML file or a WARC record: at most
-    ``limit`` bytes of it (None: all; warcio reads nothing for -1)."""
+    ``limit`` bytes of it (None: all; warcio reads nothing for -1). A WARC record
+    (``number`` in its file, staged as ``article_id``) must still be there, whole and
+    the same record, else :class:`PageUnreadable`: the file changed since staging."""
     path = root / file
     if kind == "html":
         with path.open("rb") as handle:
             return handle.read(limit)
-    from .warc_records import record_at
+    from .warc_records import WarcBroken, page_at
 
     with path.open("rb") as handle:
         handle.seek(offset or 0)
-        return bytes(record_at(handle).content_stream().read(limit))
+        try:
+            record_id, page = page_at(handle, number=number, limit=limit)
+        except WarcBroken as exc:
+            raise PageUnreadable(f"{exc.why} (the file changed since it was staged?)") from None
+    if article_id is not None and warc_article_id(record_id or f"record-{number}") != article_id:
+        raise PageUnreadable(
+            f"record {number} (at byte {offset}) is now {record_id or 'a record without an id'}, "
+            f"not the record staged as {article_id}: the file changed since it was staged"
+        )
+    return page
 
 
 def _skip_reason(record: Any) -> str | None:

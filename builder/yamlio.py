@@ -1,8 +1,9 @@
 """Strict YAML for configuration and rule files.
 
-``yaml.safe_load`` lets a repeated key silently replace the first one and
-recurses without a bound; a maintainer's typo must be an error that says
-where, never a quiet change or a traceback.
+``yaml.safe_load`` lets a repeated key silently replace the first one,
+recurses without a bound, and reads ``.nan``, ``.inf`` and integers of any
+size; a maintainer's typo must be an error that says where, never a quiet
+change or a traceback.
 
 Every build process parses the configuration and the cleaning rules (some 70 KB):
 80-130 ms each with PyYAML's pure-Python scanner, about a tenth with libyaml's
@@ -15,6 +16,7 @@ user sees: the same, with or without libyaml.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -83,6 +85,32 @@ class _Strict:
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
+#: an integer no setting takes: what a 64-bit count, size or index cannot hold
+_INT64 = 1 << 63
+
+
+def _number(loader: SafeConstructor, node: yaml.ScalarNode) -> int | float:
+    """An ``int`` or ``float`` scalar, but one no setting can mean is an error naming
+    its line: ``.nan`` (every bound of a schema lets it pass: NaN compares false) and
+    ``.inf``, or an integer past 64 bits (an internal error where it was used)."""
+    if node.tag.endswith(":int"):
+        value: int | float = SafeConstructor.construct_yaml_int(loader, node)
+        if -_INT64 <= value < _INT64:
+            return value
+        shown = (
+            node.value
+            if len(node.value) <= 40
+            else f"{node.value[:20]}... ({len(node.value)} digits)"
+        )
+        what = f"the integer {shown} is past 64 bits"
+    else:
+        value = SafeConstructor.construct_yaml_float(loader, node)
+        if math.isfinite(value):
+            return value
+        what = f"{node.value} is {'not a number' if math.isnan(value) else 'infinite'}"
+    raise YamlError(f"{what}: no setting takes it", node.start_mark.line + 1)
+
+
 class _StrictLoader(_Strict, yaml.SafeLoader):
     """The pure-Python loader: its errors are the ones reported."""
 
@@ -101,6 +129,11 @@ if CParser is not None:
             Resolver.__init__(self)
 
     _FastLoader = _CStrictLoader
+
+for _loader in (_StrictLoader, _FastLoader):
+    if _loader is not None:
+        _loader.add_constructor("tag:yaml.org,2002:int", _number)
+        _loader.add_constructor("tag:yaml.org,2002:float", _number)
 
 
 def load_yaml(text: str) -> Any:

@@ -110,3 +110,60 @@ def test_a_build_card_not_utf8_names_its_line(
     assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
     assert "README.md" in result.stdout + result.stderr
     assert "not valid UTF-8 at line 5, column" in result.stdout + result.stderr, result.stderr
+
+
+def test_an_article_file_names_the_line_and_column(tmp_path: Path) -> None:
+    from builder.ingest import read_article
+
+    path = tmp_path / "a1.txt"
+    path.write_bytes(BAD)
+    article, issues = read_article("a1", path, root=tmp_path, max_bytes=1 << 20)
+    assert article is None and [(i.rule, i.line, i.file) for i in issues] == [
+        ("encoding", 3, "a1.txt")
+    ]
+    assert issues[0].message == f"not valid UTF-8 at {WHERE} (byte 34: invalid start byte)"
+
+
+def test_a_nul_byte_in_an_article_names_the_line_and_column(tmp_path: Path) -> None:
+    from builder.ingest import article_from_bytes
+
+    _, issues = article_from_bytes("a1", b"one\ncaf\xc3\xa9 \x00x\n", file="a1.txt")
+    assert "a NUL byte at line 2, column 6 (byte 10)" in issues[0].message, issues
+    # a shard's record: the issue's line is the record's, the place is in its text
+    _, issues = article_from_bytes("a1", BAD, file="s.parquet", line=7)
+    assert issues[0].line == 7 and f"at {WHERE} (byte 34" in issues[0].message
+    assert issues[0].message.endswith("of its text"), issues
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_a_jsonl_line_names_its_column_in_characters_and_the_files_byte(
+    tmp_path: Path, suffix: str
+) -> None:
+    from builder.ingest import read_jsonl
+
+    first = b'\xef\xbb\xbf{"article_id": "a"}\n'
+    body = first + b'{"article_id": "b"}\n{"article_id": "caf\xc3\xa9 \xffb"}\n'
+    path = tmp_path / f"s{suffix}"
+    path.write_bytes(gzip.compress(body) if suffix.endswith(".gz") else body)
+    issues = [i for _, _, found in read_jsonl(path) for i in found if i.rule == "encoding"]
+    byte = body.index(b"\xff")
+    assert [(i.line, i.message) for i in issues] == [
+        (3, f"not valid UTF-8 at line 3, column 22 (byte {byte}: invalid start byte)")
+    ]
+
+
+def test_a_piece_of_a_jsonl_file_names_the_files_byte(tmp_path: Path) -> None:
+    """A file checked in pieces by the pool: the byte is the file's, not the piece's."""
+    import io
+
+    from builder.side_chunks import checked_lines
+
+    piece = b'{"article_id": "caf\xc3\xa9 \xffb"}\n'
+    lines = checked_lines(
+        io.BytesIO(piece), "source", "s.jsonl", 1 << 20, first_line=40, first_byte=5000
+    )
+    ((line, record, issues),) = list(lines)
+    assert (line, record) == (40, None)
+    assert (
+        issues[0].message == "not valid UTF-8 at line 40, column 22 (byte 5022: invalid start byte)"
+    )

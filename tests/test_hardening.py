@@ -178,8 +178,9 @@ def test_ratios_that_are_not_numbers_are_refused(tmp_path, run_cli, ratio):
     assert ratio in text
     cfg.write_text(text)
     result = run_cli("validate", "-i", str(corpus.root))
-    assert_clean_failure(result, 1, "dataset.yaml")
-    assert "/splits/ratios" in result.stderr
+    line = text[: text.index(f"test: {ratio}")].count("\n") + 1
+    # refused as the YAML is read (yamlio), with its line
+    assert_clean_failure(result, 1, f"dataset.yaml:{line}", f"{ratio} is ")
 
 
 # -- the card -----------------------------------------------------------------------

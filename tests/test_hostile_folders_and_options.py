@@ -83,8 +83,36 @@ def test_publish_refuses_an_empty_version_and_writes_no_target(
 ) -> None:
     target = tmp_path / "target.git"
     result = run_cli("publish", "--build", str(seed_build), "--git", str(target), "--version", "")
-    _clean_refusal(result, 1, "version ''")
+    _clean_refusal(result, 2, "--version ''")
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["build", "--engine", "BAD"], ["--engine 'BAD' is not an engine", "local, ray"]),
+        (["validate", "--engine", "spark"], ["--engine 'spark' is not an engine"]),
+        (["publish", "--version", "1.2"], ["--version '1.2' is not a semantic version"]),
+    ],
+    ids=["build-engine", "validate-engine", "publish-version"],
+)
+def test_a_bad_choice_names_its_option_exit_2(
+    args: list[str],
+    words: list[str],
+    seed_build: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """The message named the value but not the option (``--repo``'s named both)."""
+    where = ["--build", str(seed_build), "--git", str(tmp_path / "t.git")]
+    where = (
+        where
+        if args[0] == "publish"
+        else ["--out", str(tmp_path / "o")][: 2 * (args[0] == "build")]
+    )
+    result = run_cli(*args, *where)
+    _clean_refusal(result, 2, *words)
+    assert not (tmp_path / "t.git").exists() and not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("endpoint", ["ftp://x", "", "huggingface.co"])
@@ -258,3 +286,25 @@ def test_checking_a_configuration_does_not_import_the_hub_client() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=root
     )
     assert json.loads(out.stdout) is False
+
+
+@pytest.mark.parametrize("again", ["annotations.jsonl", "./annotations.jsonl", "link.jsonl"])
+def test_an_annotation_file_listed_twice_is_a_configuration_error(
+    again: str, seeds_copy: Path
+) -> None:
+    """Each record of it was "a second annotation record (the first is at
+    annotations.jsonl:N)", N its own line: true, and no help."""
+    from builder.config import load_config
+    from builder.errors import DataError
+
+    (seeds_copy / "link.jsonl").symlink_to("annotations.jsonl")
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("      format: native\n", f"      format: native\n    - path: {again}\n", 1)
+    )
+    with pytest.raises(DataError) as caught:
+        load_config(seeds_copy)
+    issues = [(i.file, i.pointer, i.rule) for i in caught.value.report.issues]
+    assert issues == [("dataset.yaml", "/inputs/annotations/1/path", "annotation-input")]
+    assert "read already, as /inputs/annotations/0" in caught.value.report.issues[0].message

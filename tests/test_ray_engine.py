@@ -103,7 +103,7 @@ def test_cli_on_a_ray_cluster_builds_the_seeds_byte_identical(
 def test_cli_engine_errors_are_usage_errors(run_cli: Callable[..., object], tmp_path: Path) -> None:
     result = run_cli("build", "--out", str(tmp_path / "o"), "--engine", "spark")
     assert result.code == 2  # type: ignore[attr-defined]
-    assert "unknown engine 'spark'" in result.stderr  # type: ignore[attr-defined]
+    assert "--engine 'spark' is not an engine" in result.stderr  # type: ignore[attr-defined]
     assert "Traceback" not in result.stderr  # type: ignore[attr-defined]
 
 

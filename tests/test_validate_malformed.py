@@ -128,3 +128,15 @@ def test_a_malformed_annotation_is_checked_without_an_exception() -> None:
             issues = check_annotation(ann, raw, SETS, file="a.jsonl", line=1)  # type: ignore[arg-type]
             assert all(i.file == "a.jsonl" and i.line == 1 and i.pointer for i in issues)
     assert check_annotation(None, text, SETS, file="a.jsonl", line=1) == []  # type: ignore[arg-type]
+
+
+def test_a_span_label_with_no_entity_label_set_names_the_setting() -> None:
+    """``labels.entity`` left out of dataset.yaml: every span said "is not in the label
+    set []", naming neither the setting nor the file that lacks it."""
+    row = _row(0)
+    ann = {"article_id": "a1", "annotator": "x", "entities": copy.deepcopy(row["entities"])}
+    issues = check_annotation(ann, row["text"], {**SETS, "entity": []}, file="a.jsonl", line=1)
+    assert issues and {i.rule for i in issues} == {"label-set"}
+    assert all(
+        "declares no entity label set (labels.entity in dataset.yaml)" in i.message for i in issues
+    )

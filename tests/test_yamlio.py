@@ -3,6 +3,7 @@ pure-Python parser gives, and every refusal is the pure parser's message."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_every_shipped_file_loads_the_same_with_libyaml(path: Path) -> None:
 
 
 SNIPPETS = [
-    "a: 1\nb: 1.0\nc: true\nd: yes\ne: ~\nf: 2024-04-13\ng: 0o17\nh: 017\ni: 1e3\nj: .inf\n",
+    "a: 1\nb: 1.0\nc: true\nd: yes\ne: ~\nf: 2024-04-13\ng: 0o17\nh: 017\ni: 1e3\nj: -.5\n",
     "base: &b {x: 1, y: [1, 2]}\nuse: *b\n",
     "text: |\n  line one\n  line two\nfolded: >-\n  a\n  b\nquoted: 'it''s'\nesc: \"\\u00e9\\t\"\n",
     "- - - a\n  - b\n- c\n",
@@ -113,3 +114,47 @@ def test_escapes_that_are_text_still_load():
         "a": "tab\there é 😀",
         "b": "\\0",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("a: 1\nsplits:\n  near_duplicate_threshold: .nan\n", 3, ".nan is not a number"),
+        ("a: [1, 2,\n  -.Inf]\n", 2, "-.Inf is infinite"),
+        (f"output:\n  batch_size: {2**70}\n", 2, f"the integer {2**70} is past 64 bits"),
+        ("a: 0x" + "f" * 90 + "\n", 1, "(92 digits) is past 64 bits"),
+    ],
+)
+def test_numbers_no_setting_takes_are_refused_with_their_line(text, line, what):
+    """``.nan`` passed every bound of the schema (NaN compares false: a build with a NaN
+    near-duplicate threshold ran, exit 0, finding none); 2**70 as ``output.batch_size``
+    was an internal error (exit 3) in ``islice``."""
+    with pytest.raises(YamlError, match=re.escape(what)) as caught:
+        load_yaml(text)
+    assert caught.value.line == line
+    with pytest.raises(YamlError, match=re.escape(what)):
+        yamlio._load_pure(text)
+
+
+def test_numbers_within_64_bits_still_load():
+    text = f"a: {2**63 - 1}\nb: {-(2**63)}\nc: 0.5\nd: 1e-3\ne: 017\n"
+    assert load_yaml(text) == {"a": 2**63 - 1, "b": -(2**63), "c": 0.5, "d": "1e-3", "e": 15}
+
+
+def test_a_nan_setting_fails_the_build_naming_dataset_yaml_and_its_line(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    from builder.errors import DataError
+    from builder.pipeline import build
+
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("near_duplicate_threshold: 0.5", "near_duplicate_threshold: .nan")
+    )
+    line = text[: text.index("near_duplicate_threshold")].count("\n") + 1
+    with pytest.raises(DataError) as caught:
+        build(seeds_copy, tmp_path / "out")
+    (issue,) = caught.value.report.issues
+    assert (issue.file, issue.line) == ("dataset.yaml", line), issue
+    assert not (tmp_path / "out").exists()

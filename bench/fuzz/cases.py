@@ -7,6 +7,7 @@ from .cases_exports import export_cases
 from .cases_folders import folder_cases
 from .cases_inputs import compressed_cases, file_cases, record_cases
 from .cases_publish import publish_cases
+from .cases_refs import ref_cases
 from .cases_web import web_cases
 from .model import Case
 
@@ -24,6 +25,7 @@ def all_cases() -> list[Case]:
         *folder_cases(),
         *web_cases(),
         *publish_cases(),
+        *ref_cases(),
     ]
     unique: dict[str, Case] = {}
     for case in cases:

@@ -57,12 +57,13 @@ class Level(enum.IntEnum):
         return self.name
 
 
-def parse_version(text: str) -> semver.Version:
-    """``X.Y.Z`` (a leading ``v`` is accepted) -> Version; PublishError otherwise."""
+def parse_version(text: str, *, named: str = "version") -> semver.Version:
+    """``X.Y.Z`` (a leading ``v`` is accepted) -> Version; PublishError otherwise,
+    naming the value by ``named`` (the option or field that gave it)."""
     raw = text[1:] if text.startswith("v") else text
     if not _STRICT.match(raw):
         raise PublishError(
-            f"version {text!r} is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0)"
+            f"{named} {text!r} is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0)"
         )
     return semver.Version.parse(raw)
 

@@ -91,7 +91,10 @@ def check_spans(
                     **where,
                     pointer=f"{pointer}/{i}/label",
                     rule="label-set",
-                    message=f"label {span.get('label')!r} is not in the label set {sorted(labels)}",
+                    message=f"label {span.get('label')!r} is not in the label set {sorted(labels)}"
+                    if labels
+                    else f"label {span.get('label')!r}, but the dataset declares no entity "
+                    "label set (labels.entity in dataset.yaml)",
                 )
             )
         if not isinstance(start, int) or not isinstance(end, int):
