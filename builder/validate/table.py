@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..features import RowCodec
+from ..span_columns import SpanColumns
 from .specialized import ANNOTATIONS
 from .table_spans import BatchColumns, flag_span_rows
 
@@ -59,6 +60,8 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 NodeCheck = Callable[[list[Any]], bool]
+#: At most this many values, a leaf's types are taken by ``set(map(type, ...))`` alone.
+_FEW = 1024
 
 
 class _Audit:
@@ -190,6 +193,9 @@ class TableCheck:
 
     def _array(self, node: Mapping[str, Any], allowed: frozenset[type]) -> NodeCheck:
         lo, hi = node.get("minItems"), node.get("maxItems")
+        if list in allowed:
+            # a row's spans as columns (the encoder shows them so): an array of spans
+            allowed = allowed | {SpanColumns}
 
         def check(values: list[Any]) -> bool:
             if not set(map(type, values)) <= allowed:
@@ -223,7 +229,9 @@ class TableCheck:
         }.get(allowed)
 
         def check(values: list[Any]) -> bool:
-            if quick is not None and quick(values):
+            # A few values (one a row: texts, hashes) have their types taken as a set,
+            # which reads no string's characters: the join would copy every text.
+            if quick is not None and len(values) > _FEW and quick(values):
                 types: set[type] = set()  # no null among them
             else:
                 types = set(map(type, values))
