@@ -28,10 +28,12 @@ before spans became columns). The per-row path always gets the dicts.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +104,12 @@ def main() -> None:
     parser.add_argument(
         "--spans", choices=("columns", "dicts"), default="columns", help="as the build: columns"
     )
+    parser.add_argument(
+        "--gc",
+        choices=("off", "on"),
+        default="off",
+        help="the cycle collector while a side runs: off, as the build's batches run",
+    )
     args = parser.parse_args()
 
     config = load_config(args.config)
@@ -123,23 +131,44 @@ def main() -> None:
             for i, (r, f) in enumerate(zip(plain, files, strict=True))
         ]
 
+    batches = [
+        (
+            rows[s : s + args.batch],
+            files[s : s + args.batch],
+            range(s, min(s + args.batch, len(rows))),
+        )
+        for s in range(0, len(rows), args.batch)
+    ]
+    # which rows the reference re-checks: decided by the build per article, not timed here
+    sampled = [[_cross(i) for i in part] for _, _, part in batches]
+    unsampled = [[False] * len(part) for _, _, part in batches]
+
     def encode() -> None:
-        for s in range(0, len(rows), args.batch):
-            codec.to_table(rows[s : s + args.batch])
+        for part, _, _ in batches:
+            codec.to_table(part)
 
     def table(cross: bool) -> list[Any]:
         out: list[Any] = []
-        for s in range(0, len(rows), args.batch):
-            part = range(s, min(s + args.batch, len(rows)))
-            found, _ = table_row_issues(
-                check,
-                store,
-                rows[s : s + args.batch],
-                files[s : s + args.batch],
-                cross_check=[cross and _cross(i) for i in part],
-            )
+        for (part, names, _), flags in zip(batches, sampled if cross else unsampled, strict=True):
+            found, _ = table_row_issues(check, store, part, names, cross_check=flags)
             out += found
         return out
+
+    def paired(cross: bool) -> tuple[float, float]:
+        """CPU seconds of ``encode`` and of ``encode+check``, each summed over the
+        batches, the two run on one batch after the other (which first alternates)."""
+        spent = [0.0, 0.0]
+        for k, ((part, names, _), flags) in enumerate(
+            zip(batches, sampled if cross else unsampled, strict=True)
+        ):
+            for side in (0, 1) if k % 2 == 0 else (1, 0):
+                start = time.process_time()
+                if side == 0:
+                    codec.to_table(part)
+                else:
+                    table_row_issues(check, store, part, names, cross_check=flags)
+                spent[side] += time.process_time() - start
+        return spent[0], spent[1]
 
     assert per_row(True) == table(True), "the two paths disagree"
     flagged = sum(
@@ -154,11 +183,32 @@ def main() -> None:
         "encode+table check, no cross-check": lambda: table(False),
     }
     seconds: dict[str, list[float]] = {name: [] for name in sides}
+    shares: dict[str, list[float]] = {"sampled cross-check": [], "no cross-check": []}
+    # The rows (millions of objects) are loaded for good: out of the collector's
+    # generations, so that a collection, when one runs, does not walk them all.
+    gc.collect()
+    gc.freeze()
+
+    @contextmanager
+    def collector() -> Iterator[None]:
+        gc.collect()  # each side starts with no garbage of the one before
+        if args.gc == "off":
+            gc.disable()
+        try:
+            yield
+        finally:
+            gc.enable()
+
     for rep in range(args.reps):
         for name, run in sides.items():
-            start = time.process_time()
-            run()
-            seconds[name].append(time.process_time() - start)
+            with collector():
+                start = time.process_time()
+                run()
+                seconds[name].append(time.process_time() - start)
+        for cross, flag in (("sampled cross-check", True), ("no cross-check", False)):
+            with collector():
+                encode_seconds, both_seconds = paired(flag)
+            shares[cross].append(both_seconds - encode_seconds)
         print(
             f"round {rep + 1}: "
             + ", ".join(f"{n} {len(rows) / t[-1]:,.0f}" for n, t in seconds.items())
@@ -169,6 +219,8 @@ def main() -> None:
         seconds[f"table path (its share), {cross}"] = [
             b - e for b, e in zip(both, enc, strict=True)
         ]
+    for cross, spent in shares.items():
+        seconds[f"table path (its share, paired by batch), {cross}"] = spent
     print("\n| path | rows/s (CPU) median | min | max |\n|---|---:|---:|---:|")
     for name, t in seconds.items():
         r = [len(rows) / x for x in t]

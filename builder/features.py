@@ -200,9 +200,9 @@ class RowCodec:
 
             def columnar(values: list[SpanColumns], audit: Audit | None) -> pa.Array:
                 if audit is not None:
-                    # a list as long as each row's spans stands for them (an array of
-                    # that many items to the array node's checks)
-                    audit(path, [[None] * len(c) for c in values])
+                    # each row's span columns, as long as its spans: an array of that
+                    # many items to the array node's checks
+                    audit(path, values)
                 offsets = np.zeros(len(values) + 1, dtype=offset_type.to_pandas_dtype())
                 np.cumsum(list(map(len, values)), out=offsets[1:])
                 flat = from_columns(values, int(offsets[-1]), audit)
