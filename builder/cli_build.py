@@ -22,6 +22,7 @@ from .cli_common import (
     WorkersOpt,
     check_report_path,
     err,
+    local_workers,
     print_report,
     print_timings,
     progress_bar,
@@ -77,7 +78,7 @@ def build(
             result = run_build(
                 input,
                 out,
-                workers=workers,
+                workers=local_workers(workers, engine, ray_address),
                 progress=progress,
                 quarantine=quarantine,
                 engine=Engine(engine, ray_address),
@@ -131,7 +132,10 @@ def validate(
         check_report_path(report)
         with progress_bar(not as_json) as progress:
             result = run_validate(
-                input, workers=workers, progress=progress, engine=Engine(engine, ray_address)
+                input,
+                workers=local_workers(workers, engine, ray_address),
+                progress=progress,
+                engine=Engine(engine, ray_address),
             )
         if report:
             write_report(result.report, report)

@@ -35,7 +35,13 @@ JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")
 ]
 WorkersOpt = Annotated[
-    int, typer.Option("--workers", "-j", min=1, help="Processes for the per-article stages.")
+    int,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=1,
+        help="Processes for the per-article stages (on this machine: at most its cores).",
+    ),
 ]
 EngineOpt = Annotated[
     str,
@@ -150,6 +156,23 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 #: how a report :meth:`ValidationReport.write_json` wrote begins
 _REPORT_START = re.compile(rb'\A\{\s*"valid":')
+
+
+def local_workers(workers: int, engine: str, ray_address: str | None) -> int:
+    """The processes a build on this machine starts for ``--workers``: at most the cores
+    this process may run on. The per-article work is CPU-bound, so a worker past the
+    cores adds its memory (a Python process with pyarrow loaded) and no speed;
+    ``--workers 10000`` on a large input started ten thousand (a local Ray claimed as
+    many CPUs). A Ray cluster (``--ray-address`` or ``RAY_ADDRESS``) has its own cores."""
+    remote = engine == "ray" and (ray_address or os.environ.get("RAY_ADDRESS"))
+    if remote or workers <= CORES:
+        return workers
+    err.print(
+        f"[yellow]warning:[/] --workers {workers} is more than the {CORES} core(s) this "
+        f"process may use: using {CORES} (more processes than cores only add memory)",
+        soft_wrap=True,
+    )
+    return CORES
 
 
 def check_report_path(path: Path | None, *, out: Path | None = None) -> None:

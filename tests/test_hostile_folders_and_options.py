@@ -308,3 +308,26 @@ def test_an_annotation_file_listed_twice_is_a_configuration_error(
     issues = [(i.file, i.pointer, i.rule) for i in caught.value.report.issues]
     assert issues == [("dataset.yaml", "/inputs/annotations/1/path", "annotation-input")]
     assert "read already, as /inputs/annotations/0" in caught.value.report.issues[0].message
+
+
+def test_more_workers_than_cores_start_only_as_many_as_the_cores(
+    seed_build: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """``--workers 100000`` would start that many processes on a large input (each a
+    Python with pyarrow loaded): the local pool takes at most the cores, says so, and
+    builds the same bytes."""
+    from builder.cli_common import CORES
+
+    out = tmp_path / "o"
+    result = run_cli("build", "--input", "seeds", "--out", str(out), "--workers", "100000")
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"--workers 100000 is more than the {CORES} core(s)" in result.stderr
+    assert f"using {CORES}" in result.stderr
+    for path in sorted(seed_build.rglob("*")):
+        if path.is_file():
+            assert (out / path.relative_to(seed_build)).read_bytes() == path.read_bytes(), path
+    checked = run_cli("validate", "--input", "seeds", "--workers", "100000", "--json")
+    assert checked.code == 0, checked.stderr
+    assert f"using {CORES}" in checked.stderr
+    assert checked.stdout.lstrip().startswith("{")  # the JSON on stdout, the warning apart
