@@ -163,10 +163,13 @@ _UNREADABLE = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFE
 class WarcRecords:
     """The records of an open WARC file (plain or gzip per record), checked whole."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, handle: IO[bytes], *, number: int = 0, at: int = 0) -> None:
+        """``handle`` read from where it is: past ``number`` records, at byte ``at`` of
+        the file (what the messages name)."""
         self._raw = _Raw(handle)
+        self._raw.size = at
         self._archive = _Archive(self._raw)
-        self.number = 0
+        self.number = number
         self._record: Any = None
         self._offset = 0
         self._finished = True
@@ -285,9 +288,8 @@ def page_at(handle: IO[bytes], *, number: int, limit: int | None) -> tuple[str |
     if not handle.read(1):
         raise nothing
     handle.seek(start)
-    records = WarcRecords(handle)
-    records.number = number - 1  # its messages name the record as the staging did
-    records._raw.size = start  # and the bytes they name are the file's
+    # its messages name the record and the bytes as the staging did
+    records = WarcRecords(handle, number=number - 1, at=start)
     for record in records:
         parts, size = [], 0
         # blocks of at most what is wanted: a page's first bytes cost no more than that
