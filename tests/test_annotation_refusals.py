@@ -129,6 +129,25 @@ def test_label_studio_hardening(seeds_copy: Path) -> None:
     assert r3 is not None and r3["labels"] == {"genre": "aggregator_rewrite", "text_form": "cased"}
 
 
+@pytest.mark.parametrize("bad_type", [7, True, 1e400, ["labels"]])
+def test_label_studio_result_type_not_a_string_is_an_error(seeds_copy: Path, bad_type: Any) -> None:
+    """A span whose ``type`` is no string is an error, not a result kind passed over unread
+    (an unknown type *name* is a warning: Label Studio adds control tags)."""
+    tasks = label_studio_json(seeds_copy)
+    results = tasks[1]["annotations"][0]["result"]
+    at = next(j for j, r in enumerate(results) if r["type"] == "labels")
+    results[at]["type"] = bad_type
+    results[at + 1]["type"] = "paragraphs_summary"
+    path = write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    issues = [i for i in _read(path, "label-studio", seeds_copy) if i.line == 2]
+    errors = _errors(issues)
+    assert len(errors) == 1 and "result type must be a string" in errors[0].message
+    assert errors[0].pointer == f"/annotations/0/result/{at}"
+    assert [i.severity for i in issues if "'paragraphs_summary' is not read" in i.message] == [
+        "warning"
+    ]
+
+
 def test_label_studio_unreadable_spans_are_errors(seeds_copy: Path) -> None:
     # JSON: a region type whose offsets are not text positions.
     tasks = label_studio_json(seeds_copy)

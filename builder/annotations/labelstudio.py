@@ -206,7 +206,14 @@ def task_to_record(
             continue
         rid = str(res.get("id", j))
         rtag = f"{who_tag}, result {res.get('id', j)}"
-        kind = str(res.get("type") or "").lower()
+        raw_kind = res.get("type")
+        if raw_kind is not None and not isinstance(raw_kind, str):
+            # A type Label Studio did not write: the region may be a span, so it is not
+            # passed over as an unread kind of result.
+            t.add(f"{rtag}: result type must be a string, got {raw_kind!r:.40}", pointer=pointer)
+            failed.add(rid)
+            continue
+        kind = (raw_kind or "").lower()
         value = res.get("value")
         if kind == "relation":
             relations.append((j, res))
