@@ -345,9 +345,13 @@ def stage_inputs(run: BuildRun) -> int:
             kind="annotation",
             file=ann.path.name,
             path=ann.path if native_lines else None,
-            max_line_bytes=DEFAULT_MAX_RECORD_BYTES,  # what read_native reads them with
+            max_line_bytes=config.max_record_bytes,
             read=lambda ann=ann: read_annotations(
-                ann.path, ann.format, options=ann.options, root=config.root
+                ann.path,
+                ann.format,
+                options=ann.options,
+                root=config.root,
+                max_line_bytes=config.max_record_bytes,
             ),
         )
     if config.reads_shards:

@@ -77,13 +77,15 @@ def read_annotations(
     offsets: str | None = None,
     options: ImportOptions | None = None,
     root: Path | None = None,
+    max_line_bytes: int | None = None,
 ) -> Iterator[Result]:
     """Read an annotation file of format ``fmt`` as native records.
 
     ``offsets`` names the unit a doccano file counts in (see ``OFFSET_UNITS``);
     ``options`` is the entry's configuration. ``root`` is the input folder: a
     reader of export folders (brat, a Label Studio target storage) reads no file
-    that leads out of it (default: out of ``path``).
+    that leads out of it (default: out of ``path``). ``max_line_bytes`` is the longest
+    JSON Lines line read (``limits.max_record_bytes``; default: the reader's).
     """
     try:
         reader = READERS[fmt]
@@ -95,6 +97,8 @@ def read_annotations(
         options = replace(options or ImportOptions(), offsets=offsets)
     params = inspect.signature(reader).parameters
     kwargs: dict[str, Any] = {"root": root} if "root" in params and root is not None else {}
+    if max_line_bytes is not None and "max_line_bytes" in params:
+        kwargs["max_line_bytes"] = max_line_bytes
     if options is None:
         return reader(path, **kwargs)
     if "options" in params:

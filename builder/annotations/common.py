@@ -27,7 +27,7 @@ from typing import Any
 import regex
 
 from ..anchor import quote_selector, text_digest
-from ..ingest import decompress_errors, open_input, read_jsonl
+from ..ingest import DEFAULT_MAX_RECORD_BYTES, decompress_errors, open_input, read_jsonl
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
@@ -256,8 +256,13 @@ def file_layout(path: Path) -> str:
     return "lines"
 
 
-def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
+def iter_tasks(
+    path: Path, *, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[Task]:
     """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano).
+
+    A JSON Lines line longer than ``max_line_bytes`` (``limits.max_record_bytes``) is an
+    error at its line, not read into memory.
 
     A file compressed by its name (``.gz``, ``.zst``) that is not, or is cut short, is
     an issue at the task where reading stopped: the layout is sniffed, and the tasks
@@ -266,7 +271,7 @@ def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
     name = name or path.name
     last = 0
     try:
-        for task in _iter_tasks(path, name):
+        for task in _iter_tasks(path, name, max_line_bytes):
             last = task.number or last
             yield task
     except decompress_errors() as exc:
@@ -274,7 +279,7 @@ def iter_tasks(path: Path, *, name: str | None = None) -> Iterator[Task]:
         yield _broken(name, last + 1, "compression", why)
 
 
-def _iter_tasks(path: Path, name: str) -> Iterator[Task]:
+def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
     layout = file_layout(path)
     if layout == "array":
         last = 0
@@ -292,7 +297,7 @@ def _iter_tasks(path: Path, name: str) -> Iterator[Task]:
         # examples look so; so does a hand-joined set of single-task files).
         yield from _iter_json_objects(path, name)
         return
-    for line, record, issues in read_jsonl(path, name=name):
+    for line, record, issues in read_jsonl(path, name=name, max_line_bytes=max_line_bytes):
         yield Task(line, record, issues)
 
 

@@ -57,6 +57,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import (
     CrLfAsOne,
@@ -535,7 +536,11 @@ def line_to_record(
 
 
 def read_doccano(
-    path: Path, *, offsets: str = "utf-16", options: ImportOptions | None = None
+    path: Path,
+    *,
+    offsets: str = "utf-16",
+    options: ImportOptions | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Result]:
     """Read a doccano JSONL export (or doccano's zip download holding one); one native
     record per line."""
@@ -543,7 +548,7 @@ def read_doccano(
         if problems:
             yield None, None, problems
             return
-        for task in iter_tasks(source, name=name):
+        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
                 yield task.number, None, task.issues

@@ -60,6 +60,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import build_record, iter_tasks, span_id, unpacked
 from .lsstorage import read_target_storage
@@ -427,7 +428,11 @@ def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result
 
 
 def read_label_studio(
-    path: Path, options: ImportOptions | None = None, *, root: Path | None = None
+    path: Path,
+    options: ImportOptions | None = None,
+    *,
+    root: Path | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Result]:
     """Read a Label Studio JSON (or JSON-MIN) export, gzip-compressed or not, or a
     target-storage folder (one file per annotation, see :mod:`.lsstorage`, its files
@@ -441,7 +446,7 @@ def read_label_studio(
             return
         group: list[tuple[Any, Result]] = []
         min_keys = MinKeys(name)
-        for task in iter_tasks(source, name=name):
+        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
                 result: Result = (task.number, None, task.issues)

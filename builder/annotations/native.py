@@ -10,18 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import iter_tasks, unpacked
 
 __all__ = ["read_native"]
 
 
-def read_native(path: Path) -> Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]:
+def read_native(
+    path: Path, *, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]:
     with unpacked(path) as (source, name, problems):
         if problems:
             yield None, None, problems
             return
-        for task in iter_tasks(source, name=name):
+        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             if task.data is None or isinstance(task.data, dict):
                 yield task.number, task.data, task.issues
                 continue
