@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .article_inputs import ArticleInput
 from .ingest import RawArticle, article_from_bytes, article_path, read_article
+from .names import setting
 from .shard_readers import ShardRecord
 from .validate.report import Issue
 
@@ -129,7 +130,10 @@ class ArticleReader:
         if data is None:
             return None, [Issue(**where, rule=rule, message=problem or "no text")]
         if len(data) > self.max_bytes:
-            message = f"{len(data)} bytes is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
+            message = (
+                f"{len(data)} bytes is over the limit of {self.max_bytes} bytes"
+                f" ({setting('limits.max_article_bytes')})"
+            )
             return None, [Issue(**where, rule="size-limit", message=message)]
         return article_from_bytes(article_id, data, file=file, line=line)
 
@@ -184,7 +188,8 @@ class ArticleReader:
             return None, "text", f"cannot read the page again: {exc}"
         if len(html) > self.max_bytes:
             message = (
-                f"the page is over the limit of {self.max_bytes} bytes (limits.max_article_bytes)"
+                f"the page is over the limit of {self.max_bytes} bytes"
+                f" ({setting('limits.max_article_bytes')})"
             )
             return None, "size-limit", message
         text = extract_main_text(html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import glob
 import json
 import math
@@ -18,7 +19,7 @@ from .clean.options import MIN_DOCS, MIN_SHARE, STEP_NAMES
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata, repo_id_problem
 from .ingest import DEFAULT_MAX_RECORD_BYTES, real_outside
-from .names import split_name_problem
+from .names import CONFIG_FILENAME, split_name_problem
 from .pii import PRIVACY_KINDS
 from .utf8 import bad_utf8_in
 from .validate.report import Issue, ValidationReport
@@ -27,7 +28,6 @@ from .yamlio import YamlError, load_yaml
 
 __all__ = ["CONFIG_FILENAME", "AnnotationInput", "DatasetConfig", "load_config"]
 
-CONFIG_FILENAME = "dataset.yaml"
 #: The text forms the cleaner detects: the text_form label set when none is declared.
 DEFAULT_TEXT_FORMS = ["cased", "lowercased_tokenized"]
 
@@ -355,6 +355,18 @@ def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         if pointer in seen:
             continue
         seen.add(pointer)
+        unusable = _unusable_path(root / rel)
+        if unusable is not None:
+            shown = repr(rel) if len(rel) <= 80 else f"{rel[:60]!r}... ({len(rel)} characters)"
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="bad-path",
+                    message=f"{shown} cannot be a path here: {unusable}",
+                )
+            )
+            continue
         real = real_outside(root / rel, root)
         if real is not None:
             issues.append(
@@ -367,6 +379,18 @@ def _check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _unusable_path(path: Path) -> str | None:
+    """Why the system refuses ``path`` whatever is on disk (a name over its length limit,
+    a NUL), or None; a path missing, unreadable or looping is for the read to report."""
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        return exc.strerror if exc.errno == errno.ENAMETOOLONG else None
+    except ValueError as exc:  # an embedded NUL
+        return str(exc)
+    return None
 
 
 def _encoding_issue(name: str, data: bytes, exc: UnicodeDecodeError) -> Issue:

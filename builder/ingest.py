@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from .article_inputs import NOT_A_REGULAR_FILE
+from .names import setting
 from .utf8 import bad_utf8_in, bad_utf8_of_line, byte_place
 from .validate.report import Issue
 
@@ -349,7 +350,7 @@ def read_article(
         if size > max_bytes:
             return fail(
                 "size-limit",
-                f"{size} bytes is over the limit of {max_bytes} bytes (limits.max_article_bytes)",
+                f"{size} bytes is over the limit of {max_bytes} bytes ({setting('limits.max_article_bytes')})",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -730,7 +731,7 @@ def checked_jsonl_records(
         if cut:
             yield fail(
                 "size-limit",
-                f"line longer than {max_line_bytes} bytes (limits.max_record_bytes)",
+                f"line longer than {max_line_bytes} bytes ({setting('limits.max_record_bytes')})",
             )
             pending = []
             continue

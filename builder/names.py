@@ -11,13 +11,29 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["RESERVED_SPLITS", "SPLIT_NAME", "shard_split", "split_name_problem"]
+__all__ = [
+    "CONFIG_FILENAME",
+    "RESERVED_SPLITS",
+    "SPLIT_NAME",
+    "setting",
+    "shard_split",
+    "split_name_problem",
+]
+
+#: the dataset configuration's file name in an input folder
+CONFIG_FILENAME = "dataset.yaml"
 
 #: ``datasets.naming._split_re``, anchored without letting ``$`` accept a final newline.
 SPLIT_NAME = re.compile(r"\w+(\.\w+)*")
 #: ``datasets`` reads ``split="all"`` as every split together.
 RESERVED_SPLITS = frozenset({"all"})
 _SHARD = re.compile(r"(?P<split>.+)-(?P<index>\d{5})-of-(?P<count>\d{5})\.parquet")
+
+
+def setting(key: str) -> str:
+    """Where a value a message speaks of is set, for the user to find it: ``setting("limits.x")``
+    is ``"limits.x in dataset.yaml"``."""
+    return f"{key} in {CONFIG_FILENAME}"
 
 
 def split_name_problem(name: object) -> str | None:

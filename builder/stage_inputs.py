@@ -18,7 +18,8 @@ from .annotations import read_annotations
 from .annotations.common import file_layout
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
-from .ingest import DEFAULT_MAX_RECORD_BYTES, ignored_entries, iter_article_ids, read_jsonl
+from .ingest import ignored_entries, iter_article_ids, read_jsonl
+from .names import setting
 from .processes import POOLED_SIDE_BYTES
 from .shard_readers import iter_shard
 from .side_chunks import (
@@ -243,7 +244,7 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
             Issue(
                 file=pattern,
                 rule="missing-file",
-                message=f"no article shard matches {pattern!r} (inputs.articles)",
+                message=f"no article shard matches {pattern!r} ({setting('inputs.articles')})",
             )
         )
     for path in shards:
@@ -314,10 +315,11 @@ def stage_inputs(run: BuildRun) -> int:
             Issue(
                 file=config.sources_path.name,
                 rule="missing-file",
-                message=f"sources file {config.sources_path} {_not_there(config.sources_path)}",
+                message=f"sources file {config.sources_path} {_not_there(config.sources_path)}"
+                f" ({setting('inputs.sources')})",
             )
         )
-    for ann in config.annotation_inputs:
+    for i, ann in enumerate(config.annotation_inputs):
         # brat and Label Studio (a target-storage folder) read a folder too
         folder_ok = ann.format in ("brat", "label-studio")
         if not (ann.path.exists() if folder_ok else ann.path.is_file()):
@@ -326,10 +328,13 @@ def stage_inputs(run: BuildRun) -> int:
                 Issue(
                     file=ann.path.name,
                     rule="missing-file",
-                    message=f"annotation path {ann.path} is a folder; format {ann.format} reads"
-                    " one export file"
-                    if folder
-                    else f"annotation file {ann.path} {_not_there(ann.path)}",
+                    message=(
+                        f"annotation path {ann.path} is a folder; format {ann.format} reads"
+                        " one export file"
+                        if folder
+                        else f"annotation file {ann.path} {_not_there(ann.path)}"
+                    )
+                    + f" ({setting(f'inputs.annotations[{i}].path')})",
                 )
             )
             continue
@@ -362,7 +367,8 @@ def stage_inputs(run: BuildRun) -> int:
             Issue(
                 file=str(config.articles_dir.name),
                 rule="missing-file",
-                message=f"articles folder {config.articles_dir} {_not_there(config.articles_dir)}",
+                message=f"articles folder {config.articles_dir} {_not_there(config.articles_dir)}"
+                f" ({setting('inputs.articles')})",
             )
         )
         return 0

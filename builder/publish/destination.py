@@ -15,13 +15,12 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..manifest import MANIFEST_NAME
+from ..names import CONFIG_FILENAME
 from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .target import ReleaseTarget
 
 __all__ = ["open_target"]
-
-CONFIG_FILENAME = "dataset.yaml"  # as builder.config (not imported: its validators load slowly)
 
 
 @dataclass(frozen=True)
