@@ -115,8 +115,22 @@ def file_cases() -> Iterator[Case]:
         )
         yield Case(f"jsonl-string-line:{base}", lambda d, r=rel: set_line(d / r, 2, '"x"'), base, 2)
         yield Case(f"jsonl-null-line:{base}", lambda d, r=rel: set_line(d / r, 2, "null"), base, 2)
+        # a blank line between records is tolerated and costs nothing; a record blanked out
+        # is a record gone (an article without annotations is warned about, not an error)
         yield Case(
-            f"jsonl-blank-line:{base}", lambda d, r=rel: set_line(d / r, 2, ""), base, None, "any"
+            f"jsonl-blank-line:{base}",
+            lambda d, r=rel: set_line(d / r, 2, b"\n" + read_lines(d / r)[1].encode()),
+            base,
+            None,
+            "any",
+        )
+        yield Case(
+            f"jsonl-record-blanked:{base}",
+            lambda d, r=rel: set_line(d / r, 2, ""),
+            base,
+            None,
+            "any",
+            keeps_spans=False,
         )
         yield Case(
             f"jsonl-duplicate-id:{base}",
