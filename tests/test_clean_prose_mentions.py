@@ -3,7 +3,9 @@
 Cookie, newsletter and photo-credit rules key on words ("cookies", "newsletter",
 "image") that articles use too: a definition listing "signing up for a newsletter" as an
 example, advice in a bulleted list, a sentence about apps that use cookies, a technical
-sentence with two bracketed asides. The pages are written for these tests in the style of small publishers' sites; each is
+sentence with two bracketed asides. A heading that ends in a colon over the article's
+opening summary ("Key takeaways:") is the article's, even when a stamp sits above it.
+The pages are written for these tests in the style of small publishers' sites; each is
 checked cased and lowercased-tokenized.
 """
 
@@ -92,3 +94,31 @@ def test_the_furniture_of_those_families_still_goes(reason: str, line: str, form
     result = CLEANER.clean(text)
     assert line not in result.text
     assert any(line in e.original and reason in e.reason for e in result.edits), reason
+
+
+HEAD = "How we priced our first year of events\nLast updated: 4 June 2024\n"
+
+
+@pytest.mark.parametrize("form", ["cased", "lower"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Key takeaways:\n- Price the first event to fill the room, not to profit.\n"
+        "- Raise prices only once two events in a row have sold out.\n\n" + OPEN + "\n",
+        "In short:\n" + OPEN + "\n\n" + MIDDLE + "\n",
+    ],
+)
+def test_a_label_with_a_colon_over_the_opening_stays(body: str, form: str) -> None:
+    text = HEAD + body
+    if form == "lower":
+        text = tokenized(text)
+    result = CLEANER.clean(text)
+    label = text.split("\n")[2]
+    assert label in result.text.split("\n"), result.text
+    # the stamp above it still goes
+    assert "2024" not in result.text
+
+
+def test_a_furniture_label_over_a_name_still_goes() -> None:
+    text = HEAD + "Written by:\nDana Kim\n\n" + OPEN + "\n\n" + MIDDLE + "\n"
+    assert "Written by:" not in CLEANER.clean(text).text
