@@ -5,7 +5,8 @@ Cookie, newsletter and photo-credit rules key on words ("cookies", "newsletter",
 example, advice in a bulleted list, a sentence about apps that use cookies, a technical
 sentence with two bracketed asides. A heading that ends in a colon over the article's
 opening summary ("Key takeaways:") is the article's, even when a stamp sits above it.
-The pages are written for these tests in the style of small publishers' sites; each is
+Blog templates' comment counters ("No comments:", "Loading Comments...") go. The pages are
+written for these tests in the style of small publishers' sites; each is
 checked cased and lowercased-tokenized.
 """
 
@@ -122,3 +123,15 @@ def test_a_label_with_a_colon_over_the_opening_stays(body: str, form: str) -> No
 def test_a_furniture_label_over_a_name_still_goes() -> None:
     text = HEAD + "Written by:\nDana Kim\n\n" + OPEN + "\n\n" + MIDDLE + "\n"
     assert "Written by:" not in CLEANER.clean(text).text
+
+
+@pytest.mark.parametrize("form", ["cased", "lower"])
+@pytest.mark.parametrize("line", ["No comments:", "Loading Comments...", "3 comments:"])
+def test_blog_template_comment_counters_go(line: str, form: str) -> None:
+    text = _page([]) + "\n\nPosted by Dana Kim at 9:14 AM\n\n" + line
+    if form == "lower":
+        text = tokenized(text)
+        line = tokenized(line)
+    result = CLEANER.clean(text)
+    assert line not in result.text
+    assert any(line in e.original for e in result.edits)
