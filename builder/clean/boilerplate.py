@@ -222,6 +222,8 @@ class BoilerplateLines(CleaningStep):
             for i, ln in enumerate(head):
                 if ln.reason is not None or not _short(ln.view) or ln.view.key == headline:
                     continue
+                if _introduces_body(lines, i, first):
+                    continue  # "Key takeaways:" over the summary the article opens with
                 before = _touching(head, i, -1)
                 after = _touching(head, i, 1)
                 if (
@@ -240,6 +242,19 @@ class BoilerplateLines(CleaningStep):
                 ):
                     ln.reason = "kicker"
                     changed = True
+
+
+def _introduces_body(lines: list[_Line], i: int, first: int) -> bool:
+    """Whether head line ``i`` ends in a colon right above the article's first running line
+    or a list item ("Key takeaways:", "TL;DR:", "In this guide:"): a label that introduces
+    what follows it is the article's own. Furniture labels ("Written by:", "Tags:") stand
+    over a name or more furniture, not over the first paragraph or a bulleted summary."""
+    if not lines[i].view.norm.endswith(":"):
+        return False
+    below = _touching(lines, i, 1)
+    if below is None or below.reason is not None:
+        return False
+    return i + 1 == first or _marked_item(below.view)
 
 
 def _closing(ends: list[int], i: int) -> bool:
