@@ -11,6 +11,7 @@ row, whether it came as ``<id>.txt`` or as a line of ``.jsonl.gz``
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import stat
@@ -30,7 +31,7 @@ _CLOSE_ON_EXEC = getattr(os, "O_CLOEXEC", 0)
 _STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS texts (
     id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER, data BLOB, problem TEXT,
-    kind TEXT, offset INTEGER
+    kind TEXT, offset INTEGER, digest TEXT
 );
 """
 
@@ -52,8 +53,17 @@ class ArticleStore:
         """Store a record; the ``(file, line)`` of the earlier one with its id, if any."""
         try:
             self.db.execute(
-                "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rec.article_id, file, rec.line, rec.data, rec.problem, rec.kind, rec.offset),
+                "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rec.article_id,
+                    file,
+                    rec.line,
+                    rec.data,
+                    rec.problem,
+                    rec.kind,
+                    rec.offset,
+                    rec.digest,
+                ),
             )
         except sqlite3.IntegrityError:
             return self.place(rec.article_id)
@@ -61,9 +71,11 @@ class ArticleStore:
 
     def get(
         self, article_id: str
-    ) -> tuple[str, int | None, bytes | None, str | None, str | None, int | None] | None:
+    ) -> (
+        tuple[str, int | None, bytes | None, str | None, str | None, int | None, str | None] | None
+    ):
         return self.db.execute(
-            "SELECT file, line, data, problem, kind, offset FROM texts WHERE id = ?",
+            "SELECT file, line, data, problem, kind, offset, digest FROM texts WHERE id = ?",
             (article_id,),
         ).fetchone()
 
@@ -122,11 +134,11 @@ class ArticleReader:
         found = self.store.get(article_id)
         if found is None:  # staged ids all come from the store: a bug if reached
             raise KeyError(f"article {article_id!r} is not in the shard store")
-        file, line, data, problem, kind, offset = found
+        file, line, data, problem, kind, offset, digest = found
         where = {"file": file, "line": line, "record": article_id}
         rule = "text"
         if kind is not None:
-            data, rule, problem = self._extract(article_id, file, line, kind, offset)
+            data, rule, problem = self._extract(article_id, file, line, kind, offset, digest)
         if data is None:
             return None, [Issue(**where, rule=rule, message=problem or "no text")]
         if len(data) > self.max_bytes:
@@ -165,9 +177,17 @@ class ArticleReader:
         return article_from_bytes(article_id, data, file=os.path.basename(name))
 
     def _extract(
-        self, article_id: str, file: str, line: int | None, kind: str, offset: int | None
+        self,
+        article_id: str,
+        file: str,
+        line: int | None,
+        kind: str,
+        offset: int | None,
+        digest: str | None,
     ) -> tuple[bytes | None, str, str | None]:
-        """The page's main text, or the rule and message of why there is none."""
+        """The page's main text, or the rule and message of why there is none. The page
+        must be the one staged (``digest``): its source record's ``capture.html_sha256``
+        says so, and an article is not published with another page's provenance."""
         from .web_inputs import PageUnreadable, extract_main_text, read_html
 
         try:
@@ -192,6 +212,9 @@ class ArticleReader:
                 f" ({setting('limits.max_article_bytes')})"
             )
             return None, "size-limit", message
+        if digest is not None and hashlib.sha256(html).hexdigest() != digest:
+            why = "the page changed since it was staged (its sha256 is not capture.html_sha256)"
+            return None, "text", f"cannot read the page again: {why}"
         text = extract_main_text(html)
         if text is None:
             return None, "text", "no main text found in the page (trafilatura)"

@@ -40,6 +40,8 @@ class ShardRecord:
     #: WARC record at ``offset``) and extracts its main text
     kind: str | None = None
     offset: int | None = None
+    #: the page's sha256 (hex) as staged: the worker's read must find the same bytes
+    digest: str | None = None
 
 
 def _field_problem(name: str, value: Any, what: str) -> str:

@@ -139,7 +139,12 @@ def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
     article_id = path.name[: -len(path.suffix)]
     # The page is not copied: the worker reads it again from its file.
     yield ShardRecord(
-        1, article_id, None, source=_source(spec, article_id, digest, file=file), kind="html"
+        1,
+        article_id,
+        None,
+        source=_source(spec, article_id, digest, file=file),
+        kind="html",
+        digest=digest,
     )
 
 
@@ -187,7 +192,13 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                 )
                 # Not copied: the worker reads the record again at its offset.
                 yield ShardRecord(
-                    records.number, article_id, None, source=source, kind="warc", offset=offset
+                    records.number,
+                    article_id,
+                    None,
+                    source=source,
+                    kind="warc",
+                    offset=offset,
+                    digest=source["capture"]["html_sha256"],
                 )
         except WarcBroken as exc:
             issue = Issue(file=file, line=exc.number, rule="warc", message=str(exc))

@@ -30,6 +30,12 @@ def _rewritten(data: bytes, path: Path) -> bytes:
     return gzip.decompress(made.read_bytes())
 
 
+def _page_edited(data: bytes, path: Path) -> bytes:
+    """One letter of record 5's page changed in place: the same lengths, offsets and id."""
+    at = data.index(b"<p>", _starts(data)[4]) + 3
+    return data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1 :]
+
+
 # (name, .warc or .warc.gz, the change, words of the message about the page of record 5)
 CHANGES: list[tuple[str, str, Change, str]] = [
     ("gz cut in the page", ".warc.gz", lambda d, p: b"".join(_members(d)[:4]) + _members(d)[4][:-90], "record 5 "),
@@ -39,6 +45,7 @@ CHANGES: list[tuple[str, str, Change, str]] = [
     ("emptied", ".warc", lambda d, p: b"", "no record 5 at byte"),
     ("garbage", ".warc", lambda d, p: b"\x00junk\n" * (len(d) // 6), "record 5 "),
     ("rewritten", ".warc", _rewritten, "not the record staged as"),
+    ("page edited in place", ".warc", _page_edited, "its sha256 is not capture.html_sha256"),
 ]  # fmt: skip
 
 
@@ -74,3 +81,30 @@ def test_a_page_whose_warc_changed_since_staging_is_a_located_error(
     assert (issue.file, issue.line, issue.record) == (path.name, 5, page.article_id), issue
     assert issue.message.startswith("cannot read the page again: "), issue.message
     assert words in issue.message, issue.message
+
+
+def test_an_html_page_changed_since_staging_is_not_published_with_the_old_digest(
+    tmp_path: Path,
+) -> None:
+    """The source record's ``capture.html_sha256`` is the staged page's: a page edited
+    before the worker reads it is the article's error, not text under another digest."""
+    from builder.web_inputs import iter_html
+
+    page = tmp_path / "story.html"
+    body = "<p>The council approved the budget on Tuesday after a long debate.</p>" * 8
+    page.write_text(f"<html><body><article>{body}</article></body></html>")
+    spec = ArticleInput(root=tmp_path, patterns=("*.html",))
+    (record,) = iter_html(spec, page, page.name)
+    assert record.digest == record.source["capture"]["html_sha256"]  # type: ignore[index]
+    store = ArticleStore(tmp_path / "store.db")
+    store.add(page.name, record)
+    store.commit()
+    store.close()
+    reader = ArticleReader(spec, str(tmp_path / "store.db"), max_bytes=1 << 20)
+    assert reader.read("story")[0] is not None
+    page.write_text(page.read_text().replace("Tuesday", "Monday"))
+    article, issues = reader.read("story")
+    reader.close()
+    assert article is None
+    assert [(i.file, i.record) for i in issues] == [("story.html", "story")]
+    assert "changed since it was staged" in issues[0].message
