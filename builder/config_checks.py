@@ -1,0 +1,223 @@
+"""What a schema cannot say about ``dataset.yaml``: names that must exist (cleaning
+steps, annotation formats, rule files), options of one format only, split names that
+become file names, and paths that must stay inside the input folder and be usable.
+
+Each check returns located issues (``file`` and ``pointer``), so a typo fails at once
+with its place in the file, not as a traceback deep in the first batch.
+"""
+
+from __future__ import annotations
+
+import errno
+import glob
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .clean.options import STEP_NAMES
+from .ingest import real_outside
+from .names import split_name_problem
+from .validate.report import Issue
+
+__all__ = ["check_inside", "check_references", "check_splits"]
+
+
+def check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
+    """What the schema cannot know: step names, annotation formats, rule files.
+
+    Checked here so that a typo fails at once, with its place in the file, not
+    as a traceback deep in the first batch.
+    """
+    from .annotations import READERS
+    from .clean.rules import load_rules
+
+    issues = []
+    for i, step in enumerate(raw.get("cleaning", {}).get("steps", [])):
+        if step not in STEP_NAMES:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/cleaning/steps/{i}",
+                    rule="cleaning-step",
+                    message=f"unknown cleaning step {step!r}; known: {list(STEP_NAMES)}",
+                )
+            )
+    listed: dict[str, int] = {}
+    for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
+        # the same file twice: each record would be "a second record" of itself
+        same = listed.setdefault(os.path.realpath(root / ann["path"]), i)
+        if same != i:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/inputs/annotations/{i}/path",
+                    rule="annotation-input",
+                    message=f"{ann['path']!r} is read already, as /inputs/annotations/{same}",
+                )
+            )
+        fmt = ann.get("format", "native")
+        if fmt not in READERS:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/inputs/annotations/{i}/format",
+                    rule="annotation-format",
+                    message=f"no reader for annotation format {fmt!r}; available: {sorted(READERS)}",
+                )
+            )
+        if "offsets" in ann and fmt != "doccano":
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/inputs/annotations/{i}/offsets",
+                    rule="annotation-offsets",
+                    message=f"offsets applies to doccano files only, not {fmt!r}: native offsets"
+                    " are code points, and Label Studio's are detected span by span",
+                )
+            )
+    issues += check_annotation_options(raw, file=file)
+    for i, rel in enumerate(raw.get("cleaning", {}).get("rules", [])):
+        where = {"file": file, "pointer": f"/cleaning/rules/{i}"}
+        rule_path = root / rel
+        if not rule_path.is_file():
+            issues.append(Issue(**where, rule="missing-file", message=f"no rule file {rule_path}"))
+            continue
+        try:
+            load_rules(rule_path)
+        except (re.error, KeyError, TypeError, AttributeError, ValueError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            issues.append(
+                Issue(**where, rule="rule-file", message=f"invalid rule file {rel}: {first}")
+            )
+    return issues
+
+
+#: entry keys that only one annotation format reads
+_FORMAT_KEYS = {
+    "text_key": ("label-studio",),
+    "label_config": ("label-studio",),
+    "predictions": ("label-studio",),
+    "label_table": ("doccano",),
+}
+
+
+def check_annotation_options(raw: dict[str, Any], *, file: str) -> list[Issue]:
+    issues = []
+    declared = raw.get("labels", {})
+    for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
+        fmt = ann.get("format", "native")
+        for key, formats in _FORMAT_KEYS.items():
+            if key in ann and fmt not in formats:
+                issues.append(
+                    Issue(
+                        file=file,
+                        pointer=f"/inputs/annotations/{i}/{key}",
+                        rule="annotation-option",
+                        message=f"{key} applies to {' and '.join(formats)} files only, not {fmt!r}",
+                    )
+                )
+        for control, label_set in ann.get("choices", {}).items():
+            if label_set not in declared:
+                issues.append(
+                    Issue(
+                        file=file,
+                        pointer=f"/inputs/annotations/{i}/choices/{control}",
+                        rule="annotation-option",
+                        message=f"choices maps {control!r} to {label_set}, but labels.{label_set}"
+                        " is not declared",
+                    )
+                )
+    return issues
+
+
+def check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
+    """Split names become file names and Hub patterns: the schema checks them, and so
+    does this (whatever regex engine the schema validator uses); ratios are finite."""
+    issues = []
+    for split, ratio in splits["ratios"].items():
+        pointer = "/splits/ratios/" + split.replace("~", "~0").replace("/", "~1")
+        problem = split_name_problem(split)
+        if problem:
+            issues.append(Issue(file=file, pointer=pointer, rule="split-name", message=problem))
+        if isinstance(ratio, float) and not math.isfinite(ratio):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="ratios",
+                    message=f"ratio {ratio} is not a number in (0, 1]",
+                )
+            )
+    return issues
+
+
+def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
+    """Every input is read inside the input folder: a path (or a symlink) leading out of
+    it is an error here, not a surprise at manifest time or a file published by mistake."""
+    inputs = raw.get("inputs", {})
+    named: list[tuple[str, str]] = (
+        [("/inputs/sources", inputs["sources"])] if "sources" in inputs else []
+    )
+    articles = inputs.get("articles")
+    if isinstance(articles, str):
+        named.append(("/inputs/articles", articles))
+    elif isinstance(articles, dict):
+        files = articles.get("files", [])
+        for i, pattern in enumerate([files] if isinstance(files, str) else files):
+            pointer = "/inputs/articles/files" + ("" if isinstance(files, str) else f"/{i}")
+            named.append((pointer, pattern))
+            # A glob's matches are checked one by one: any of them may be a link out.
+            if glob.has_magic(pattern):
+                matches = sorted(glob.glob(str(root / pattern), recursive=True))
+                named += [(f"{pointer} ({Path(m).relative_to(root)})", m) for m in matches]
+    named += [
+        (f"/inputs/annotations/{i}/path", a["path"])
+        for i, a in enumerate(inputs.get("annotations", []))
+    ]
+    named += [
+        (f"/cleaning/rules/{i}", r) for i, r in enumerate(raw.get("cleaning", {}).get("rules", []))
+    ]
+    named += [("/inputs/articles", "articles"), ("/inputs/sources", "sources.jsonl")]
+    issues, seen, top = [], set(), Path(os.path.realpath(root))
+    for pointer, rel in named:
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        unusable = _unusable_path(root / rel)
+        if unusable is not None:
+            shown = repr(rel) if len(rel) <= 80 else f"{rel[:60]!r}... ({len(rel)} characters)"
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="bad-path",
+                    message=f"{shown} cannot be a path here: {unusable}",
+                )
+            )
+            continue
+        real = real_outside(root / rel, root)
+        if real is not None:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=pointer,
+                    rule="outside-input",
+                    message=f"{rel} leads to {real}, outside the input folder {top}; "
+                    "inputs are read only inside it",
+                )
+            )
+    return issues
+
+
+def _unusable_path(path: Path) -> str | None:
+    """Why the system refuses ``path`` whatever is on disk (a name over its length limit,
+    a NUL), or None; a path missing, unreadable or looping is for the read to report."""
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        return exc.strerror if exc.errno == errno.ENAMETOOLONG else None
+    except ValueError as exc:  # an embedded NUL
+        return str(exc)
+    return None
