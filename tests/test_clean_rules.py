@@ -245,6 +245,8 @@ CASES: dict[str, list[str]] = {
         "The opinions expressed here are those of the author alone.",
         "TrailMate® is a registered trademark of Hillside Outdoors Ltd.",
         "This page has not been reviewed or endorsed by any of the lenders named above.",
+        "This recipe page is not medical advice; ask your dietitian about allergies.",
+        "The Guild of Certified Roofers owns the certification marks CRG® and Guild Roofer™.",
     ],
     "reader_appeal": [
         "This newsletter is kept alive by readers like you: thank you for reading.",
