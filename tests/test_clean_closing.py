@@ -43,6 +43,18 @@ NOTICES = [
     "QuietPlan® is a registered trademark of Harbour Lane Wealth LLC. We are not affiliated "
     "with any of the funds named above.",
     "Past performance is not a reliable guide to future returns.",
+    # The same notices in other words: certification marks, "used as a substitute for",
+    # "is not legal advice", "for informational purposes and should not", a link-out.
+    "The Fiduciary Standards Council owns the certification marks RFA® and Registered "
+    "Fiduciary Adviser™, which it awards to advisers who meet its requirements.",
+    "Nothing on this site, however recent, should be used as a substitute for a "
+    "conversation with your own planner.",
+    "This post is for informational purposes. It is not financial advice, and your "
+    "circumstances may differ.",
+    "Our guides are for general informational purposes and should not be read as a "
+    "recommendation to buy or sell any fund.",
+    "You are now leaving Harbour Lane Wealth. The linked site is not operated or "
+    "monitored by us, and its privacy policy may differ from ours.",
 ]
 
 
@@ -77,7 +89,13 @@ def test_an_article_about_such_notices_keeps_them_above_its_end(lower: bool) -> 
         "Every fund's factsheet says that past performance is not a reliable guide to future "
         "returns, and most readers skip the line."
     )
-    text = "\n\n".join([paragraphs[0], paragraphs[1], explained, *paragraphs[2:]])
+    # ... and in the other words the rule takes: a fund platform that is not operated by
+    # the adviser, a pension guide used as a substitute for advice.
+    platform = (
+        "The platform your adviser uses is not operated by your adviser, and some savers "
+        "use its free guides as a substitute for a review, which they are not."
+    )
+    text = "\n\n".join([paragraphs[0], paragraphs[1], explained, platform, *paragraphs[2:]])
     cleaned, reasons = _reasons(form(text))
     assert cleaned == form(text)
     assert not any("disclaimer" in r for r in reasons)

@@ -269,6 +269,13 @@ _CITE = re.compile(
 #: Share of a references block's lines that must cite (and at least ``MIN_CITES``).
 CITE_SHARE = 0.5
 MIN_CITES = 2
+#: A references header whose block holds at most this share of the page's words goes
+#: with it, citing or not: a list that short at the very end is the page's sources,
+#: seldom the article (at a fifth, an article's "References" list of further reading
+#: with more article under it went on a dev page).
+REFERENCES_TAIL = 0.15
+#: The references headers that also head an article's own last part.
+_OWN_LIST = re.compile(r"(?:(?:article|external)\s+)?(?:notes|links)\s*:?$", re.IGNORECASE)
 #: A trailing block starts no earlier than this share of the page's words ...
 MIN_POSITION = 0.4
 #: ... or, for a comment section (often longer than the article), after this share
@@ -471,7 +478,13 @@ class TrailingSection(CleaningStep):
         if not header:
             return False
         if family == "references":
-            return self._cites(lines, k)
+            # Or a short list that closes the page, whatever its lines look like: sources
+            # as bare titles ('"Prayer Plant." ASPCA.'), names with initials and no year
+            # in brackets, footnotes in prose. Not a recipe's "Notes" or a "Links" list,
+            # which are the article's own last part at any length.
+            return self._cites(lines, k) or (
+                after.words[k + 1] <= REFERENCES_TAIL * total and not _OWN_LIST.match(view.norm)
+            )
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
         prose = RELATED_PROSE if family == "related" else 0.5
