@@ -9,10 +9,7 @@ header over a reading list with more article under it, and a recipe's "Notes", s
 from __future__ import annotations
 
 import pytest
-from text_forms import tokenized
-
-from builder.clean.edits import rebuild_raw
-from builder.clean.pipeline import Cleaner
+from text_forms import clean_rebuilt, in_form
 
 ARTICLE = tuple(
     f"{opening} Most houseplants are safe around cats, but a few common ones cause real "
@@ -41,23 +38,13 @@ SOURCES = (
 )
 
 
-def _form(lowercased: bool):
-    return tokenized if lowercased else (lambda text: text)
-
-
-def _clean(raw: str):
-    result = Cleaner.default().clean(raw)
-    assert rebuild_raw(result.text, result.edits) == raw
-    return result
-
-
 @pytest.mark.parametrize("lowercased", [False, True])
 @pytest.mark.parametrize("header", ["Sources", "View Article Sources", "Footnotes"])
 def test_a_short_sources_list_closing_the_page_goes(lowercased: bool, header: str) -> None:
-    form = _form(lowercased)
+    form = in_form(lowercased)
     block = SOURCES.replace("Sources", header, 1)
     raw = form("\n\n".join(ARTICLE) + "\n\n" + block + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     assert any("sections.references" in e.reason for e in result.edits)
 
@@ -65,14 +52,14 @@ def test_a_short_sources_list_closing_the_page_goes(lowercased: bool, header: st
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_reading_list_with_more_article_under_it_stays(lowercased: bool) -> None:
     # The header's block is a fifth of the page: the article goes on under the list.
-    form = _form(lowercased)
+    form = in_form(lowercased)
     raw = form(
         "\n\n".join(ARTICLE[:8])
         + "\n\nReferences\nThe Cat-Safe Home\nPlants for Pet Owners\nGreen Shelves\n\n"
         + "\n\n".join(ARTICLE[8:])
         + "\n"
     )
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert result.text.rstrip() == raw.rstrip()
     assert not any("sections." in e.reason for e in result.edits)
 
@@ -80,10 +67,10 @@ def test_a_reading_list_with_more_article_under_it_stays(lowercased: bool) -> No
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_recipes_notes_at_the_end_stay(lowercased: bool) -> None:
     # "Notes" heads the writer's own last part, however short.
-    form = _form(lowercased)
+    form = in_form(lowercased)
     raw = form(
         "\n\n".join(ARTICLE) + "\n\nNotes\nUse fresh catnip if you can find it\nKeeps a week\n"
     )
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert result.text.rstrip() == raw.rstrip()
     assert not any("sections." in e.reason for e in result.edits)

@@ -10,10 +10,7 @@ a company's own "About" paragraph) and stay.
 from __future__ import annotations
 
 import pytest
-from text_forms import tokenized
-
-from builder.clean.edits import rebuild_raw
-from builder.clean.pipeline import Cleaner
+from text_forms import clean_rebuilt, in_form
 
 ARTICLE = (
     "Rye sourdough wants a wetter dough than wheat, and it will never feel smooth: wet your "
@@ -24,16 +21,6 @@ ARTICLE = (
     "and a warm rye loaf is gummy in the middle.",
     "Wrapped in a cloth it keeps for a week, and the flavour gets deeper every day.",
 )
-
-
-def _form(lowercased: bool):
-    return tokenized if lowercased else (lambda text: text)
-
-
-def _clean(raw: str):
-    result = Cleaner.default().clean(raw)
-    assert rebuild_raw(result.text, result.edits) == raw
-    return result
 
 
 def _section_reasons(result) -> list[str]:
@@ -69,9 +56,9 @@ AUTHOR_BOXES = {
 @pytest.mark.parametrize("lowercased", [False, True])
 @pytest.mark.parametrize("case", sorted(AUTHOR_BOXES))
 def test_an_author_box_opened_by_the_name_goes_whole(case: str, lowercased: bool) -> None:
-    form = _form(lowercased)
+    form = in_form(lowercased)
     raw = form("\n\n".join(ARTICLE) + "\n\n" + AUTHOR_BOXES[case] + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     reasons = _section_reasons(result)
     assert len(reasons) == 1 and "sections.author_name" in reasons[0], reasons
@@ -80,20 +67,20 @@ def test_an_author_box_opened_by_the_name_goes_whole(case: str, lowercased: bool
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_an_author_box_with_an_article_after_it_stays(lowercased: bool) -> None:
     """A bio in the middle of a page (an interview's guest, then the interview) stays."""
-    form = _form(lowercased)
+    form = in_form(lowercased)
     raw = form(
         ARTICLE[0]
         + "\n\nMarta Lindqvist\nMarta Lindqvist is a baker and food writer based in Malmö, "
         "and teaches weekend bread classes.\n\n" + "\n\n".join(ARTICLE[1:]) + "\n"
     )
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert not _section_reasons(result)
 
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_listicle_item_named_like_its_heading_stays(lowercased: bool) -> None:
     """ "Crumbwise" over "Crumbwise has a free plan ..." is an item, not an author."""
-    form = _form(lowercased)
+    form = in_form(lowercased)
     items = (
         "Crumbwise\nCrumbwise has a free plan for home bakers and tracks starter feeding "
         "times, hydration and oven temperatures in one place.\n"
@@ -101,7 +88,7 @@ def test_a_listicle_item_named_like_its_heading_stays(lowercased: bool) -> None:
         "weights scaled to your tin."
     )
     raw = form("\n\n".join(ARTICLE) + "\n\n" + items + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert not _section_reasons(result)
     assert result.text.rstrip() == raw.rstrip()
 
@@ -109,13 +96,13 @@ def test_a_listicle_item_named_like_its_heading_stays(lowercased: bool) -> None:
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_a_company_about_paragraph_stays(lowercased: bool) -> None:
     """A press release's "About Acme" over "Acme is ..." is often the article's own."""
-    form = _form(lowercased)
+    form = in_form(lowercased)
     about = (
         "About Northfield Mills\nNorthfield Mills is a family-owned flour mill founded in "
         "1921 and run by its fourth generation of millers, with a head of baking on staff."
     )
     raw = form("\n\n".join(ARTICLE) + "\n\n" + about + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert not _section_reasons(result)
 
 
@@ -124,13 +111,13 @@ def test_a_service_named_by_a_company_is_not_an_author(lowercased: bool) -> None
     """ "Wholesale Baking" over "Northfield's Wholesale Baking team specializes in ...":
     the heading's words follow the company's name, so it names a service, not a person;
     the bio matcher leaves it (what the rest of the cleaner does with it is its own)."""
-    form = _form(lowercased)
+    form = in_form(lowercased)
     box = (
         "Wholesale Baking\nNorthfield's Wholesale Baking team specializes in supplying "
         "cafes with par-baked rye and seeded loaves every morning."
     )
     raw = form("\n\n".join(ARTICLE) + "\n\n" + box + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert not [r for r in _section_reasons(result) if "author" in r]
 
 
@@ -150,9 +137,9 @@ PAYWALLS = {
 @pytest.mark.parametrize("lowercased", [False, True])
 @pytest.mark.parametrize("case", sorted(PAYWALLS))
 def test_a_paywall_after_the_article_goes_whole(case: str, lowercased: bool) -> None:
-    form = _form(lowercased)
+    form = in_form(lowercased)
     raw = form("\n\n".join(ARTICLE) + "\n\n" + PAYWALLS[case] + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     reasons = _section_reasons(result)
     assert len(reasons) == 1 and "sections.appeal" in reasons[0], reasons
@@ -162,7 +149,7 @@ def test_a_paywall_after_the_article_goes_whole(case: str, lowercased: bool) -> 
 def test_a_paywall_line_over_the_rest_of_the_article_stays(lowercased: bool) -> None:
     """A preview's paywall line with the article going on under it (the full text was
     extracted): the prose after it is not a plans table."""
-    form = _form(lowercased)
+    form = in_form(lowercased)
     more = (
         "For a lighter loaf, swap a third of the rye for strong white flour and cut the "
         "water by a splash; the dough will hold its shape in the basket.",
@@ -175,7 +162,7 @@ def test_a_paywall_line_over_the_rest_of_the_article_stays(lowercased: bool) -> 
         + "\n\n".join(more)
         + "\n"
     )
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert not _section_reasons(result)
     assert form(more[1]) in result.text
 
@@ -193,9 +180,9 @@ THREAD = (
 def test_one_reader_opener_over_lines_that_read_like_readers_opens_the_thread(
     lowercased: bool,
 ) -> None:
-    form = _form(lowercased)
+    form = in_form(lowercased)
     raw = form("\n\n".join(ARTICLE) + "\n\n" + THREAD + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     reasons = _section_reasons(result)
     assert len(reasons) == 1 and "sections.comment_voice" in reasons[0], reasons
@@ -203,7 +190,7 @@ def test_one_reader_opener_over_lines_that_read_like_readers_opens_the_thread(
 
 @pytest.mark.parametrize("lowercased", [False, True])
 def test_an_faq_answer_that_opens_like_a_reader_stays(lowercased: bool) -> None:
-    form = _form(lowercased)
+    form = in_form(lowercased)
     faq = (
         "Can I bake rye without a pot?\n"
         "Great question! Yes: a tray of boiling water on the oven floor gives the crust "
@@ -212,5 +199,5 @@ def test_an_faq_answer_that_opens_like_a_reader_stays(lowercased: bool) -> None:
         "You can also mist the oven walls."
     )
     raw = form("\n\n".join(ARTICLE) + "\n\n" + faq + "\n")
-    result = _clean(raw)
+    result = clean_rebuilt(raw)
     assert not _section_reasons(result)
