@@ -39,6 +39,7 @@ __all__ = [
     "OffsetConverter",
     "OffsetError",
     "Task",
+    "article_id_of",
     "build_record",
     "iter_tasks",
     "span_id",
@@ -150,6 +151,28 @@ class OffsetConverter:
                 raise OffsetError(f"offset {offset} is outside the text ({last} {self.unit} units)")
             raise OffsetError(f"offset {offset} falls inside a character ({self.unit} units)")
         return self._table[offset]
+
+
+def article_id_of(value: Any) -> str | None:
+    """An exported article id as the dataset's string id (None when it cannot be one).
+
+    The tools write back the columns a text was imported with, with their JSON types:
+    an ``article_id`` imported as a number comes back a number (doccano's
+    ``ExportedExample.to_dict`` spreads the example's meta; Label Studio keeps
+    ``data`` as imported). doccano writes through pandas (``data_export/pipeline/
+    writers.py``: ``DataFrame.to_json``), which turns an integer column with a missing
+    value into floats: ``12345.0``. Both are the article ``"12345"``; a fraction, a
+    boolean or a container is no id.
+    """
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return None
 
 
 def span_id(raw: Any, prefix: str, used: set[str]) -> str:

@@ -28,7 +28,9 @@ that holds it.
 
 The article id is the line's ``article_id`` (import the texts with that column),
 else ``meta.article_id`` (``meta`` an object, or
-the JSON string doccano 1.0 stored), else a string ``id``. A line with none of
+the JSON string doccano 1.0 stored), else a string ``id``. A column imported as a
+number comes back a number, or a float when pandas met a line without it
+(``12345.0``): either is read as its digits; any other value is an error. A line with none of
 them (texts imported without the column; its integer ``id`` is doccano's own
 example number) is an error saying how to bring the id in. It is not matched
 to an article by its text: that needs every article's text at hand while the
@@ -64,6 +66,7 @@ from .common import (
     OffsetConverter,
     OffsetError,
     RecordReport,
+    article_id_of,
     build_record,
     iter_tasks,
     span_id,
@@ -373,10 +376,28 @@ def line_to_record(
         except ValueError:
             meta = None
     meta = meta if isinstance(meta, Mapping) else {}
-    article_id = line.get("article_id", meta.get("article_id"))
+    # (a null top-level article_id is pandas' NaN for a line imported without the column)
+    where, given_id = next(
+        (
+            (p, v)
+            for p, v in (
+                ("/article_id", line.get("article_id")),
+                ("/meta/article_id", meta.get("article_id")),
+            )
+            if v is not None
+        ),
+        ("/article_id", None),
+    )
+    article_id = article_id_of(given_id)
+    if given_id is not None and article_id is None:
+        ln.add(
+            f": article_id {given_id!r:.40} is not an article id (a string or a whole number)",
+            pointer=where,
+        )
+        return number, None, ln.issues
     if article_id is None and isinstance(line.get("id"), str):
         article_id = line["id"]
-    if not isinstance(article_id, str):
+    if article_id is None:
         own = line.get("id")
         ln.add(
             " has no article_id naming its article"
@@ -423,6 +444,8 @@ def line_to_record(
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
     all_spans: list[dict[str, Any]] = []
+    repeated = 0
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     for sid, start, end, raw_label, pointer in raw_spans:
         stag = f", span {sid}"
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
@@ -464,9 +487,24 @@ def line_to_record(
             span["speaker"] = None
         else:
             span["label"] = label
+        # A collaborative project's export (``all.jsonl``) holds every member's spans in
+        # one list, without the user (``ExportedSpan.to_tuple``): two annotators marking
+        # the same span write it twice. One copy is kept; relations to either reach it.
+        same = seen.setdefault((s, e, span.get("label"), span["_kind"]), span)
+        if same is not span:
+            repeated += 1
+            by_id.setdefault(str(sid), same)
+            continue
         # A repeated id (two labels on one region) keeps both spans; relations name the first.
         by_id.setdefault(str(sid), span)
         all_spans.append(span)
+    if repeated:
+        ln.add(
+            f": {repeated} span(s) repeat another with the same offsets and label (a"
+            " collaborative export lists each annotator's); read once",
+            pointer=raw_spans[0][4],
+            severity="warning",
+        )
     if ln.failed:
         return number, None, ln.issues
     for i, rel in enumerate(relations):
