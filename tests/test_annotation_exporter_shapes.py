@@ -20,9 +20,13 @@ from typing import Any
 
 import pytest
 from tool_exports import (
+    doccano_intent_detection,
     doccano_numeric_ids,
     doccano_sequence_labeling,
+    doccano_text_classification_csv,
+    label_studio_conll,
     label_studio_file_reference,
+    label_studio_json,
     label_studio_json_min,
     use_annotations,
     write_export,
@@ -238,3 +242,22 @@ def test_json_per_region_choice_fills_no_document_label(tmp_path: Path) -> None:
     (note,) = issues
     assert note.severity == "warning" and note.pointer == "/annotations/0/result/1"
     assert json.dumps(record)  # a plain record
+
+
+# -- the tools' other export formats, given by mistake ---------------------------------------
+def test_a_csv_or_conll_export_is_one_located_error(seeds_copy: Path) -> None:
+    """Not one "malformed JSON" per line: one error at line 1 naming what the file is."""
+    csv_path = seeds_copy / "export.csv"
+    csv_path.write_text(
+        doccano_text_classification_csv(doccano_intent_detection(seeds_copy)), encoding="utf-8"
+    )
+    conll_path = seeds_copy / "export.conll"
+    conll_path.write_text(label_studio_conll(label_studio_json(seeds_copy)), encoding="utf-8")
+    for path, fmt, looks in [
+        (csv_path, "doccano", "a CSV/TSV file"),
+        (conll_path, "label-studio", "a CoNLL file"),
+    ]:
+        ((line, record, issues),) = _read(path, fmt)
+        (error,) = issues
+        assert (line, record, error.file, error.line) == (1, None, path.name, 1)
+        assert error.severity == "error" and error.message.startswith(looks)

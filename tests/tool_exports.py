@@ -520,3 +520,31 @@ def label_studio_per_region_choices(
                     }
                 )
     return tasks
+
+
+def doccano_text_classification_csv(lines: list[dict[str, Any]]) -> str:
+    """doccano's CSV export of a text classification project: pandas ``to_csv`` of ``id``,
+    ``text``, the imported columns, ``label`` joined by ``#`` and ``Comments``
+    (``backend/data_export/pipeline/factories.py`` ``JoinedCategoryFormatter``,
+    ``writers.py`` ``CsvWriter``)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "text", "article_id", "label", "Comments"])
+    for line in lines:
+        labels = "#".join(sorted(line.get("cats", [])))
+        writer.writerow([line["id"], line["text"], line["article_id"], labels, ""])
+    return out.getvalue()
+
+
+def label_studio_conll(tasks: list[dict[str, Any]]) -> str:
+    """Label Studio's CONLL2003 export (``label_studio_converter/converter.py``,
+    ``convert_to_conll2003``): ``-DOCSTART- -X- O``, then ``token -X- _ TAG`` lines."""
+    rows = ["-DOCSTART- -X- O", ""]
+    for task in tasks:
+        for token in task["data"]["text"].split()[:50]:
+            rows.append(f"{token} -X- _ O")
+        rows.append("")
+    return "\n".join(rows)

@@ -42,6 +42,7 @@ __all__ = [
     "article_id_of",
     "build_record",
     "iter_tasks",
+    "not_json",
     "span_id",
     "unpacked",
 ]
@@ -277,6 +278,41 @@ def file_layout(path: Path) -> str:
     if head.split(b"\n", 1)[0].strip() == b"{":
         return "objects"
     return "lines"
+
+
+def not_json(path: Path, name: str, wanted: str) -> Issue | None:
+    """One issue for an export that is no JSON at all (None when it starts like JSON).
+
+    The tools' other export formats end up here by mistake: doccano's CSV and fastText
+    (``data_export/pipeline/catalog.py``), Label Studio's CSV, TSV and CoNLL 2003
+    (``label_studio_converter``). Read as JSON Lines each of their lines would be its
+    own "malformed JSON" error - millions for a CoNLL file, none saying why; one issue at
+    line 1 says what the file looks like and which export to make instead.
+    """
+    with open_input(path) as handle:
+        head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+    if (
+        not head
+        or head[:1] in (b"{", b"[")
+        or b"\x00" in head
+        or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    ):
+        return None  # JSON, or a UTF-16/32 file whose encoding the JSON readers report
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    if first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
+        looks = "a CoNLL file"
+    elif first.startswith("__label__") or " __label__" in first:
+        looks = "a fastText file"
+    elif "," in first or "\t" in first:
+        looks = "a CSV/TSV file"
+    else:
+        looks = "not JSON"
+    return Issue(
+        file=name,
+        line=1,
+        rule="json",
+        message=f"{looks} ({first[:60]!r}), not a JSON export; nothing in it is read: {wanted}",
+    )
 
 
 def iter_tasks(

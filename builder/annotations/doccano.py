@@ -69,6 +69,7 @@ from .common import (
     article_id_of,
     build_record,
     iter_tasks,
+    not_json,
     span_id,
     unpacked,
 )
@@ -585,6 +586,12 @@ def read_doccano(
     with unpacked(path) as (source, name, problems):
         if problems:
             yield None, None, problems
+            return
+        wrong = not_json(
+            source, name, "export the project as JSONL (or JSON) from doccano's Export dataset"
+        )
+        if wrong is not None:
+            yield 1, None, [wrong]
             return
         for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.

@@ -74,7 +74,7 @@ from typing import Any
 
 from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
-from .common import article_id_of, build_record, iter_tasks, span_id, unpacked
+from .common import article_id_of, build_record, iter_tasks, not_json, span_id, unpacked
 from .lsstorage import read_target_storage
 from .lstasks import (
     UNREADABLE_REGIONS,
@@ -508,6 +508,10 @@ def read_label_studio(
             return
         group: list[tuple[Any, Result]] = []
         min_keys = MinKeys(name)
+        wrong = not_json(source, name, "export the project as JSON (or JSON-MIN) from Label Studio")
+        if wrong is not None:
+            yield 1, None, [wrong]
+            return
         for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
