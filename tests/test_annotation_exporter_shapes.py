@@ -261,3 +261,50 @@ def test_a_csv_or_conll_export_is_one_located_error(seeds_copy: Path) -> None:
         (error,) = issues
         assert (line, record, error.file, error.line) == (1, None, path.name, 1)
         assert error.severity == "error" and error.message.startswith(looks)
+
+
+# -- doccano: a project counting grapheme clusters -----------------------------------------
+# A decomposed accent, a ZWJ family emoji and a flag: one user-perceived character each,
+# 2, 8 and 4 UTF-16 units.
+GRAPHEME_TEXT = "Cafe\u0301 owner 👩\u200d👩\u200d👧 Maria Lopez met 🇹🇷 officials in Ankara."
+
+
+def _grapheme_line(unit: str) -> dict[str, Any]:
+    """A sequence-labeling line as doccano exports it from a project whose offsets count
+    ``unit`` ("Count grapheme clusters as one character" on: graphemes)."""
+    from builder.annotations.common import OffsetConverter
+
+    def offset(cp: int) -> int:
+        if unit == "utf-16":
+            return len(GRAPHEME_TEXT[:cp].encode("utf-16-le")) // 2
+        table = OffsetConverter(GRAPHEME_TEXT, "graphemes")
+        return next(u for u in range(cp + 1) if table.to_code_points(u) == cp)
+
+    spans = []
+    for word, label in [("Maria Lopez", "PERSON"), ("Ankara", "GPE")]:
+        start = GRAPHEME_TEXT.index(word)
+        spans.append([offset(start), offset(start + len(word)), label])
+    return {"id": 3, "text": GRAPHEME_TEXT, "article_id": "g1", "label": spans, "Comments": []}
+
+
+def test_doccano_grapheme_counts_are_an_error_asking_which(tmp_path: Path) -> None:
+    path = _write(tmp_path / "g.jsonl", [_grapheme_line("graphemes")], jsonl=True)
+    ((_, record, issues),) = _read(path, "doccano")
+    (error,) = issues
+    assert record is None and (error.line, error.pointer) == (1, "/label/0")
+    assert "offsets: graphemes" in error.message
+    ((_, record, issues),) = list(read_annotations(path, "doccano", offsets="graphemes"))
+    assert [GRAPHEME_TEXT[e["start"] : e["end"]] for e in record["entities"]] == [
+        "Maria Lopez",
+        "Ankara",
+    ]
+
+
+def test_doccano_utf16_counts_over_the_same_text_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "u.jsonl", [_grapheme_line("utf-16")], jsonl=True)
+    ((_, record, issues),) = _read(path, "doccano")
+    assert not issues
+    assert [GRAPHEME_TEXT[e["start"] : e["end"]] for e in record["entities"]] == [
+        "Maria Lopez",
+        "Ankara",
+    ]

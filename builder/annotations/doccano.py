@@ -59,6 +59,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import (
@@ -309,6 +311,43 @@ def _code_points_read_as_utf16(
     return None
 
 
+#: What can make one grapheme cluster more than one UTF-16 unit: a mark (accents, vowel
+#: signs, variation selectors), a zero-width joiner, a character past the BMP, a jamo.
+_MULTI_UNIT = regex.compile(r"[\p{M}\u200d\U00010000-\U0010ffff\u1100-\u11ff]")
+
+
+def _graphemes_read_as_utf16(text: str, spans: list[RawSpan], utf16: OffsetConverter) -> str | None:
+    """Why offsets look counted in grapheme clusters (None when they do not).
+
+    A project set to "Count grapheme clusters as one character" (a doccano project
+    option) exports grapheme counts, with nothing in the file to say so. Over a text where a
+    user-perceived character is more than one UTF-16 unit (an emoji, a flag, a letter
+    with a combining accent, a ZWJ sequence) the two counts part, and every span after
+    it moves. Read both ways: when the UTF-16 reading cuts words (or cannot be read)
+    and the grapheme reading cuts none, ask which.
+    """
+    if text.isascii() or not _MULTI_UNIT.search(text):
+        return None  # (most lines: the count cannot differ, so nothing is read twice)
+    if not any(len(c.encode("utf-16-le")) > 2 and c != "\r\n" for c in regex.findall(r"\X", text)):
+        return None
+    as_graphemes = _cuts(text, spans, OffsetConverter(text, "graphemes"))
+    if as_graphemes != 0:
+        return None
+    as_units = _cuts(text, spans, utf16)
+    if as_units == 0:
+        return None
+    how = (
+        "offsets fall inside characters or past the end"
+        if as_units is None
+        else f"{as_units} span(s) cut a word"
+    )
+    return (
+        f"read as UTF-16 units (doccano's default count), {how}; read as grapheme clusters"
+        " no span cuts a word: the project looks set to count grapheme clusters as one"
+        " character"
+    )
+
+
 class _CrLfCounted:
     """Offsets counted in ``unit`` over ``text`` with each CR LF as one character, as code
     points of ``text`` (the :class:`OffsetConverter` interface)."""
@@ -430,6 +469,14 @@ def line_to_record(
         if why is not None:
             ln.add(
                 f": {why}; say which with {options.origin}.offsets: code-points (or utf-16)",
+                pointer=raw_spans[0][4],
+                rule="span-offsets",
+            )
+            return number, None, ln.issues
+        why = _graphemes_read_as_utf16(text, raw_spans, given)
+        if why is not None:
+            ln.add(
+                f": {why}; say which with {options.origin}.offsets: graphemes (or utf-16)",
                 pointer=raw_spans[0][4],
                 rule="span-offsets",
             )
