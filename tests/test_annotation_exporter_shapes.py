@@ -308,3 +308,18 @@ def test_doccano_utf16_counts_over_the_same_text_are_read(tmp_path: Path) -> Non
         "Maria Lopez",
         "Ankara",
     ]
+
+
+def test_file_reference_under_the_undefined_data_key(tmp_path: Path) -> None:
+    """An uploaded file as one task: ``data: {"$undefined$": "/data/upload/..."}``
+    (label-studio ``settings.DATA_UNDEFINED_NAME``), the article named by the upload."""
+    value = {"start": 0, "end": 11, "text": "Maria Lopez", "labels": ["PERSON"]}
+    task = _ls_task({"$undefined$": "/data/upload/7/0f3c9a1e-b12.txt"}, value)
+    task["file_upload"] = "0f3c9a1e-b12.txt"
+    ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
+    assert record["article_id"] == "b12" and record["entities"][0]["text"] == "Maria Lopez"
+    (warning,) = issues
+    assert warning.severity == "warning" and warning.pointer == "/data/$undefined$"
+    del value["text"]  # saveTextResult="no": nothing to check the offsets against
+    ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
+    assert record is None and "is a file reference" in _errors([(0, None, issues)])[0].message

@@ -49,7 +49,14 @@ before them); doccano writes no span text to check, so a line is read that way
 when its spans cut words as given and cut none so (grapheme counts already take
 a CR LF as one). Without ``offsets`` on the entry, a text with characters past the BMP whose spans cut
 words when read as UTF-16 units and none when read as code points (offsets a Python
-tool wrote and doccano kept) is an error asking which, never a silent shift.
+tool wrote and doccano kept) is an error asking which, never a silent shift; so is a
+text where a user-perceived character is several UTF-16 units and the spans cut words
+as UTF-16 units but none as grapheme clusters (a project counting grapheme clusters).
+
+A collaborative project's ``all.jsonl`` lists every member's spans together, without
+the user: a span two annotators marked alike is read once (a warning); different spans
+by different annotators cannot be told apart, and are all read.
+CSV, fastText and CoNLL files are not read: one error says so.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ What is read:
   an error that names the field;
 * a text given as a file reference (``s3://``, ``gs://``, ``azure-blob://``,
   ``http(s)://``, ``/data/upload/...``, ``/data/local-files/?d=...``: tasks imported
-  from storage as files): the text is not in the export, so spans are read from
+  from storage as files; or under ``$undefined$``, an uploaded file's key until a config
+  names it): the text is not in the export, so spans are read from
   their ``value.text`` and checked against the raw article at the build (a warning);
   a span without ``value.text`` (``<Text valueType="url">`` saves none unless
   ``saveTextResult="yes"``) is an error;
@@ -155,6 +156,12 @@ def task_to_record(
     # A task imported from a storage or an upload as a file reference: the annotator saw
     # the file's content, which the export does not hold (see :func:`.lstasks.text_url`).
     url = text_url(text)
+    if url is None and key not in data and options.text_key is None:
+        # A file uploaded as one task is stored under ``$undefined$`` (label-studio
+        # ``settings.DATA_UNDEFINED_NAME``) until a config names the key.
+        refs = [k for k, v in data.items() if text_url(v) is not None and k != "article_id"]
+        if len(refs) == 1:
+            key, url = refs[0], text_url(data[refs[0]])
     article_id = _article_id(task, data, is_json)
     if article_id is None and url is not None:
         article_id = url_article_id(url)
