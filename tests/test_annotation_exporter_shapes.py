@@ -73,7 +73,7 @@ def test_doccano_numeric_article_ids_are_read_as_their_digits(tmp_path: Path) ->
     assert not _errors(results)
 
 
-@pytest.mark.parametrize("bad", [40213.5, True, [1], {"id": 1}, ""])
+@pytest.mark.parametrize("bad", [40213.5, 2.0**60, True, [1], {"id": 1}, ""])
 def test_doccano_article_id_that_is_no_id_is_a_located_error(tmp_path: Path, bad: Any) -> None:
     lines = [_doccano_line(1, "ok-1"), _doccano_line(2, bad)]
     results = _read(_write(tmp_path / "e.jsonl", lines, jsonl=True), "doccano")

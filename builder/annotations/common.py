@@ -162,8 +162,8 @@ def article_id_of(value: Any) -> str | None:
     ``ExportedExample.to_dict`` spreads the example's meta; Label Studio keeps
     ``data`` as imported). doccano writes through pandas (``data_export/pipeline/
     writers.py``: ``DataFrame.to_json``), which turns an integer column with a missing
-    value into floats: ``12345.0``. Both are the article ``"12345"``; a fraction, a
-    boolean or a container is no id.
+    value into floats: ``12345.0``. Both are the article ``"12345"``; a fraction, a float
+    too large to hold its integer exactly, a boolean or a container is no id.
     """
     if isinstance(value, str):
         return value if value.strip() else None
@@ -171,8 +171,8 @@ def article_id_of(value: Any) -> str | None:
         return None
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # (past 2**53 the float may be another integer)
     return None
 
 
