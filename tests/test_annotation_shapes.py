@@ -19,14 +19,17 @@ from tool_exports import (
     SEED_QUOTES,
     STOCK_LABELS,
     Style,
+    doccano_collaborative,
     doccano_intent_detection,
     doccano_label_ids_v1,
     doccano_relation_extraction,
     doccano_sequence_labeling,
     doccano_text_label_v1,
     label_config_xml,
+    label_studio_file_reference,
     label_studio_json,
     label_studio_json_min,
+    label_studio_per_region_choices,
     published_rows,
     use_annotations,
     write_export,
@@ -153,6 +156,26 @@ SHAPES = [
         _ls(lambda s, st: label_studio_json(s, st, as_predictions=True), predictions=True),
         machine=True,
     ),
+    Shape(
+        "doccano-collaborative-all-jsonl",
+        _doccano(doccano_collaborative),
+        speakers=False,
+        genres=False,
+    ),
+    *[
+        Shape(
+            f"label-studio-json-text-as-{where}",
+            _ls(
+                lambda s, st, url=url: label_studio_file_reference(s, st, url=url, saved_text=True)
+            ),
+        )
+        for where, url in [
+            ("s3-uri", "s3://newsroom-corpus/articles/{}.txt"),
+            ("local-files-path", "/data/local-files/?d=corpus/articles/{}.txt"),
+            ("upload-path", "/data/upload/3/1a2b3c4d-{}.txt"),
+        ]
+    ],
+    Shape("label-studio-json-per-region-choices", _ls(label_studio_per_region_choices)),
     Shape(
         "doccano-ner-only",
         _doccano(doccano_sequence_labeling, NER_ONLY),

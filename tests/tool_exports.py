@@ -449,3 +449,102 @@ def write_tasks_with_raw(
         text = text.replace(f'"@@{index}.{key}@@"', value)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- shapes the tools write that the stock projects above do not show --------------------
+def doccano_collaborative(seeds: Path, style: Style | None = None) -> list[dict[str, Any]]:
+    """A collaborative project's ``all.jsonl``: every member's spans in one ``label`` list,
+    without the user (doccano ``backend/data_export/celery_tasks.py``,
+    ``create_collaborative_dataset``; ``models.py`` ``ExportedSpan.to_tuple``; sorted by
+    ``pipeline/formatters.py`` ``TupledSpanFormatter``). Two annotators marked every span;
+    ``Comments`` holds the comments' texts (``ListedCategoryFormatter``)."""
+    lines = doccano_sequence_labeling(seeds, style)
+    for line in lines:
+        line["label"] = sorted(line["label"] * 2)
+        line["Comments"] = ["checked the speaker names"]
+    return lines
+
+
+def doccano_numeric_ids(lines: list[dict[str, Any]], ids: dict[str, Any]) -> list[dict[str, Any]]:
+    """Lines whose ``article_id`` column was imported as a number: doccano spreads the
+    example's meta with its JSON types (``backend/data_export/models.py``,
+    ``ExportedExample.to_dict``) and writes through pandas (``pipeline/writers.py``,
+    ``DataFrame.to_json``), which makes an integer column with a missing value floats."""
+    return [{**line, "article_id": ids[line["article_id"]]} for line in lines]
+
+
+def label_studio_file_reference(
+    seeds: Path,
+    style: Style | None = None,
+    *,
+    url: str = "s3://newsroom-corpus/articles/{}.txt",
+    saved_text: bool = False,
+) -> list[dict[str, Any]]:
+    """Tasks imported from a source storage with "treat every bucket object as a source
+    file" (label-studio ``io_storages/base_models.py``, ``ImportStorage``: the task's data
+    key holds the object's URI, which the browser resolves and loads): ``data.text`` is
+    the file's URL, and there is no ``article_id`` column; the spans count on the file.
+    ``<Text valueType="url">`` stores no ``value.text`` by default (its ``saveTextResult``
+    option, Label Studio's Text tag docs); ``saved_text`` keeps it (``saveTextResult="yes"``)."""
+    tasks = label_studio_json(seeds, style)
+    for task in tasks:
+        article_id = task["data"].pop("article_id")
+        task["data"][(style or Style()).text_key] = url.format(article_id)
+        for r in task["annotations"][0]["result"]:
+            if r.get("type") == "labels" and not saved_text:
+                del r["value"]["text"]
+    return tasks
+
+
+def label_studio_per_region_choices(
+    seeds: Path, style: Style | None = None
+) -> list[dict[str, Any]]:
+    """A ``<Choices name="salience" toName="text" perRegion="true">`` control (per-region
+    labeling, label-studio-frontend 0.6.0): each choice is a result with the span's own
+    ``id`` and the span's ``start``/``end``/``text`` in its ``value``, beside ``choices``.
+    The choice is a genre name on purpose: it must not become the document's genre."""
+    tasks = label_studio_json(seeds, style)
+    for task in tasks:
+        result = task["annotations"][0]["result"]
+        for r in list(result):
+            if r.get("type") == "labels":
+                value = {k: r["value"][k] for k in ("start", "end", "text")}
+                result.append(
+                    {
+                        "value": {**value, "choices": ["news_report"]},
+                        "id": r["id"],
+                        "from_name": "salience",
+                        "to_name": "text",
+                        "type": "choices",
+                        "origin": "manual",
+                    }
+                )
+    return tasks
+
+
+def doccano_text_classification_csv(lines: list[dict[str, Any]]) -> str:
+    """doccano's CSV export of a text classification project: pandas ``to_csv`` of ``id``,
+    ``text``, the imported columns, ``label`` joined by ``#`` and ``Comments``
+    (``backend/data_export/pipeline/factories.py`` ``JoinedCategoryFormatter``,
+    ``writers.py`` ``CsvWriter``)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "text", "article_id", "label", "Comments"])
+    for line in lines:
+        labels = "#".join(sorted(line.get("cats", [])))
+        writer.writerow([line["id"], line["text"], line["article_id"], labels, ""])
+    return out.getvalue()
+
+
+def label_studio_conll(tasks: list[dict[str, Any]]) -> str:
+    """Label Studio's CONLL2003 export (``label_studio_converter/converter.py``,
+    ``convert_to_conll2003``): ``-DOCSTART- -X- O``, then ``token -X- _ TAG`` lines."""
+    rows = ["-DOCSTART- -X- O", ""]
+    for task in tasks:
+        for token in task["data"]["text"].split()[:50]:
+            rows.append(f"{token} -X- _ O")
+        rows.append("")
+    return "\n".join(rows)

@@ -39,8 +39,10 @@ __all__ = [
     "OffsetConverter",
     "OffsetError",
     "Task",
+    "article_id_of",
     "build_record",
     "iter_tasks",
+    "not_json",
     "span_id",
     "unpacked",
 ]
@@ -152,6 +154,28 @@ class OffsetConverter:
         return self._table[offset]
 
 
+def article_id_of(value: Any) -> str | None:
+    """An exported article id as the dataset's string id (None when it cannot be one).
+
+    The tools write back the columns a text was imported with, with their JSON types:
+    an ``article_id`` imported as a number comes back a number (doccano's
+    ``ExportedExample.to_dict`` spreads the example's meta; Label Studio keeps
+    ``data`` as imported). doccano writes through pandas (``data_export/pipeline/
+    writers.py``: ``DataFrame.to_json``), which turns an integer column with a missing
+    value into floats: ``12345.0``. Both are the article ``"12345"``; a fraction, a float
+    too large to hold its integer exactly, a boolean or a container is no id.
+    """
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # (past 2**53 the float may be another integer)
+    return None
+
+
 def span_id(raw: Any, prefix: str, used: set[str]) -> str:
     """A native span id from a tool's region id: safe characters, unique in the record."""
     base = _ID_OK.sub("_", f"{prefix}{raw}")[:60] or prefix
@@ -254,6 +278,41 @@ def file_layout(path: Path) -> str:
     if head.split(b"\n", 1)[0].strip() == b"{":
         return "objects"
     return "lines"
+
+
+def not_json(path: Path, name: str, wanted: str) -> Issue | None:
+    """One issue for an export that is no JSON at all (None when it starts like JSON).
+
+    The tools' other export formats end up here by mistake: doccano's CSV and fastText
+    (``data_export/pipeline/catalog.py``), Label Studio's CSV, TSV and CoNLL 2003
+    (``label_studio_converter``). Read as JSON Lines each of their lines would be its
+    own "malformed JSON" error - millions for a CoNLL file, none saying why; one issue at
+    line 1 says what the file looks like and which export to make instead.
+    """
+    with open_input(path) as handle:
+        head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+    if (
+        not head
+        or head[:1] in (b"{", b"[")
+        or b"\x00" in head
+        or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    ):
+        return None  # JSON, or a UTF-16/32 file whose encoding the JSON readers report
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    if first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
+        looks = "a CoNLL file"
+    elif first.startswith("__label__") or " __label__" in first:
+        looks = "a fastText file"
+    elif "," in first or "\t" in first:
+        looks = "a CSV/TSV file"
+    else:
+        looks = "not JSON"
+    return Issue(
+        file=name,
+        line=1,
+        rule="json",
+        message=f"{looks} ({first[:60]!r}), not a JSON export; nothing in it is read: {wanted}",
+    )
 
 
 def iter_tasks(

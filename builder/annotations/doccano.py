@@ -28,7 +28,9 @@ that holds it.
 
 The article id is the line's ``article_id`` (import the texts with that column),
 else ``meta.article_id`` (``meta`` an object, or
-the JSON string doccano 1.0 stored), else a string ``id``. A line with none of
+the JSON string doccano 1.0 stored), else a string ``id``. A column imported as a
+number comes back a number, or a float when pandas met a line without it
+(``12345.0``): either is read as its digits; any other value is an error. A line with none of
 them (texts imported without the column; its integer ``id`` is doccano's own
 example number) is an error saying how to bring the id in. It is not matched
 to an article by its text: that needs every article's text at hand while the
@@ -47,7 +49,14 @@ before them); doccano writes no span text to check, so a line is read that way
 when its spans cut words as given and cut none so (grapheme counts already take
 a CR LF as one). Without ``offsets`` on the entry, a text with characters past the BMP whose spans cut
 words when read as UTF-16 units and none when read as code points (offsets a Python
-tool wrote and doccano kept) is an error asking which, never a silent shift.
+tool wrote and doccano kept) is an error asking which, never a silent shift; so is a
+text where a user-perceived character is several UTF-16 units and the spans cut words
+as UTF-16 units but none as grapheme clusters (a project counting grapheme clusters).
+
+A collaborative project's ``all.jsonl`` lists every member's spans together, without
+the user: a span two annotators marked alike is read once (a warning); different spans
+by different annotators cannot be told apart, and are all read.
+CSV, fastText and CoNLL files are not read: one error says so.
 """
 
 from __future__ import annotations
@@ -57,6 +66,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import (
@@ -64,8 +75,10 @@ from .common import (
     OffsetConverter,
     OffsetError,
     RecordReport,
+    article_id_of,
     build_record,
     iter_tasks,
+    not_json,
     span_id,
     unpacked,
 )
@@ -305,6 +318,43 @@ def _code_points_read_as_utf16(
     return None
 
 
+#: What can make one grapheme cluster more than one UTF-16 unit: a mark (accents, vowel
+#: signs, variation selectors), a zero-width joiner, a character past the BMP, a jamo.
+_MULTI_UNIT = regex.compile(r"[\p{M}\u200d\U00010000-\U0010ffff\u1100-\u11ff]")
+
+
+def _graphemes_read_as_utf16(text: str, spans: list[RawSpan], utf16: OffsetConverter) -> str | None:
+    """Why offsets look counted in grapheme clusters (None when they do not).
+
+    A project set to "Count grapheme clusters as one character" (a doccano project
+    option) exports grapheme counts, with nothing in the file to say so. Over a text where a
+    user-perceived character is more than one UTF-16 unit (an emoji, a flag, a letter
+    with a combining accent, a ZWJ sequence) the two counts part, and every span after
+    it moves. Read both ways: when the UTF-16 reading cuts words (or cannot be read)
+    and the grapheme reading cuts none, ask which.
+    """
+    if text.isascii() or not _MULTI_UNIT.search(text):
+        return None  # (most lines: the count cannot differ, so nothing is read twice)
+    if not any(len(c.encode("utf-16-le")) > 2 and c != "\r\n" for c in regex.findall(r"\X", text)):
+        return None
+    as_graphemes = _cuts(text, spans, OffsetConverter(text, "graphemes"))
+    if as_graphemes != 0:
+        return None
+    as_units = _cuts(text, spans, utf16)
+    if as_units == 0:
+        return None
+    how = (
+        "offsets fall inside characters or past the end"
+        if as_units is None
+        else f"{as_units} span(s) cut a word"
+    )
+    return (
+        f"read as UTF-16 units (doccano's default count), {how}; read as grapheme clusters"
+        " no span cuts a word: the project looks set to count grapheme clusters as one"
+        " character"
+    )
+
+
 class _CrLfCounted:
     """Offsets counted in ``unit`` over ``text`` with each CR LF as one character, as code
     points of ``text`` (the :class:`OffsetConverter` interface)."""
@@ -373,10 +423,28 @@ def line_to_record(
         except ValueError:
             meta = None
     meta = meta if isinstance(meta, Mapping) else {}
-    article_id = line.get("article_id", meta.get("article_id"))
+    # (a null top-level article_id is pandas' NaN for a line imported without the column)
+    where, given_id = next(
+        (
+            (p, v)
+            for p, v in (
+                ("/article_id", line.get("article_id")),
+                ("/meta/article_id", meta.get("article_id")),
+            )
+            if v is not None
+        ),
+        ("/article_id", None),
+    )
+    article_id = article_id_of(given_id)
+    if given_id is not None and article_id is None:
+        ln.add(
+            f": article_id {given_id!r:.40} is not an article id (a string or a whole number)",
+            pointer=where,
+        )
+        return number, None, ln.issues
     if article_id is None and isinstance(line.get("id"), str):
         article_id = line["id"]
-    if not isinstance(article_id, str):
+    if article_id is None:
         own = line.get("id")
         ln.add(
             " has no article_id naming its article"
@@ -412,6 +480,14 @@ def line_to_record(
                 rule="span-offsets",
             )
             return number, None, ln.issues
+        why = _graphemes_read_as_utf16(text, raw_spans, given)
+        if why is not None:
+            ln.add(
+                f": {why}; say which with {options.origin}.offsets: graphemes (or utf-16)",
+                pointer=raw_spans[0][4],
+                rule="span-offsets",
+            )
+            return number, None, ln.issues
     if convert is not given:
         ln.add(
             ": offsets read with each CR LF as one character (doccano's editor counts the"
@@ -423,6 +499,8 @@ def line_to_record(
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
     all_spans: list[dict[str, Any]] = []
+    repeated = 0
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     for sid, start, end, raw_label, pointer in raw_spans:
         stag = f", span {sid}"
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
@@ -464,9 +542,24 @@ def line_to_record(
             span["speaker"] = None
         else:
             span["label"] = label
+        # A collaborative project's export (``all.jsonl``) holds every member's spans in
+        # one list, without the user (``ExportedSpan.to_tuple``): two annotators marking
+        # the same span write it twice. One copy is kept; relations to either reach it.
+        same = seen.setdefault((s, e, span.get("label"), span["_kind"]), span)
+        if same is not span:
+            repeated += 1
+            by_id.setdefault(str(sid), same)
+            continue
         # A repeated id (two labels on one region) keeps both spans; relations name the first.
         by_id.setdefault(str(sid), span)
         all_spans.append(span)
+    if repeated:
+        ln.add(
+            f": {repeated} span(s) repeat another with the same offsets and label (a"
+            " collaborative export lists each annotator's); read once",
+            pointer=raw_spans[0][4],
+            severity="warning",
+        )
     if ln.failed:
         return number, None, ln.issues
     for i, rel in enumerate(relations):
@@ -547,6 +640,12 @@ def read_doccano(
     with unpacked(path) as (source, name, problems):
         if problems:
             yield None, None, problems
+            return
+        wrong = not_json(
+            source, name, "export the project as JSONL (or JSON) from doccano's Export dataset"
+        )
+        if wrong is not None:
+            yield 1, None, [wrong]
             return
         for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.

@@ -19,7 +19,9 @@ What is read:
 
 * the article id: ``data.article_id``, else ``data.meta.article_id``, else
   the task's ``meta.article_id``, else a string ``data.id``, else the uploaded
-  file's name (``file_upload: 1a2b3c4d-ARTICLE.txt``); the text the
+  file's name (``file_upload: 1a2b3c4d-ARTICLE.txt``), else the ``.txt`` a
+  file reference in the text's place names (below); an id imported as a number is
+  read as its digits; the text the
   annotator saw: ``data[text_key]`` (``text_key`` from the entry, else the
   ``<Text value="$key">`` the span controls label in ``label_config``, else
   ``text``). Offsets are checked against it, and its sha256 recorded;
@@ -29,7 +31,18 @@ What is read:
   ``predictions: true``, when a task has no annotation; the record is then
   marked ``kind: model`` with the prediction's ``model_version``;
 * ``labels`` results (any control name): a span labelled ``QUOTE`` (after the
-  entry's ``labels`` mapping) is a quote, any other label an entity type;
+  entry's ``labels`` mapping) is a quote, any other label an entity type; a span whose
+  offsets fit another text field of ``data`` (its ``to_name`` another ``<Text>``) is
+  an error that names the field;
+* a text given as a file reference (``s3://``, ``gs://``, ``azure-blob://``,
+  ``http(s)://``, ``/data/upload/...``, ``/data/local-files/?d=...``: tasks imported
+  from storage as files; or under ``$undefined$``, an uploaded file's key until a config
+  names it): the text is not in the export, so spans are read from
+  their ``value.text`` and checked against the raw article at the build (a warning);
+  a span without ``value.text`` (``<Text valueType="url">`` saves none unless
+  ``saveTextResult="yes"``) is an error;
+* ``choices`` results with offsets in ``value`` (a ``perRegion`` control; in JSON-MIN
+  known only from the labeling config) say something of a span: reported, not read;
 * ``choices`` results (any control name): document labels; the set is named by
   the entry's ``choices``, else by a control called ``genre``/``text_form``,
   else by the one declared set that holds the value;
@@ -62,7 +75,7 @@ from typing import Any
 
 from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
-from .common import build_record, iter_tasks, span_id, unpacked
+from .common import article_id_of, build_record, iter_tasks, not_json, span_id, unpacked
 from .lsstorage import read_target_storage
 from .lstasks import (
     UNREADABLE_REGIONS,
@@ -70,8 +83,11 @@ from .lstasks import (
     TaskReport,
     guess_text,
     min_results,
+    other_field,
     pick_annotation,
     span_offsets,
+    text_url,
+    url_article_id,
 )
 from .options import ImportOptions
 
@@ -88,13 +104,15 @@ def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool)
     """The article a task annotates: ``data.article_id``, else ``data.meta.article_id``,
     else the task's own ``meta.article_id`` (Label Studio keeps imported task meta
     beside ``data``), else a string ``data.id``, else the name of the ``.txt`` the task
-    was uploaded as (``file_upload``: Label Studio prefixes 8 hex digits and a dash)."""
+    was uploaded as (``file_upload``: Label Studio prefixes 8 hex digits and a dash).
+    An id imported as a number is that number's digits (:func:`.common.article_id_of`);
+    a value that cannot be an id is returned as it is, for the message."""
     if data.get("article_id") is not None:
-        return data["article_id"]
+        return article_id_of(data["article_id"]) or data["article_id"]
     places = [data.get("meta"), task.get("meta") if is_json else None]
     for meta in places:
         if isinstance(meta, Mapping) and meta.get("article_id") is not None:
-            return meta["article_id"]
+            return article_id_of(meta["article_id"]) or meta["article_id"]
     if is_json and isinstance(data.get("id"), str):
         return data["id"]
     upload = task.get("file_upload") if is_json else None
@@ -132,19 +150,41 @@ def task_to_record(
     if not isinstance(data, Mapping):
         t.add(": data is not an object", pointer="/data")
         return number, None, t.issues
-    article_id = _article_id(task, data, is_json)
-    if not isinstance(article_id, str):
-        t.add(
-            " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
-            " a string data.id or an uploaded ARTICLE.txt as file_upload) naming its article"
-        )
-        return number, None, t.issues
-    t.record = article_id
     key = options.text_key or "text"
     text = data.get(key)
     data_pointer = "/data" if is_json else ""
+    # A task imported from a storage or an upload as a file reference: the annotator saw
+    # the file's content, which the export does not hold (see :func:`.lstasks.text_url`).
+    url = text_url(text)
+    if url is None and key not in data and options.text_key is None:
+        # A file uploaded as one task is stored under ``$undefined$`` (label-studio
+        # ``settings.DATA_UNDEFINED_NAME``) until a config names the key.
+        refs = [k for k, v in data.items() if text_url(v) is not None and k != "article_id"]
+        if len(refs) == 1:
+            key, url = refs[0], text_url(data[refs[0]])
+    article_id = _article_id(task, data, is_json)
+    if article_id is None and url is not None:
+        article_id = url_article_id(url)
+    if not isinstance(article_id, str):
+        t.add(
+            f": article_id {article_id!r:.40} is not an article id (a string or a whole number)"
+            if article_id is not None
+            else " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
+            " a string data.id or an uploaded ARTICLE.txt as file_upload or data URL)"
+            " naming its article"
+        )
+        return number, None, t.issues
+    t.record = article_id
     guess = False
-    if key not in data:
+    if url is not None:
+        t.add(
+            f": data.{key} is a file reference ({url:.80}), not the text: offsets are checked"
+            " against the raw article as given and not re-anchored",
+            pointer=f"{data_pointer}/{key}",
+            severity="warning",
+        )
+        text = None
+    elif key not in data:
         if options.text_key is not None:
             t.add(f": data has no {key!r} (the configured text_key)", pointer=data_pointer)
             return number, None, t.issues
@@ -223,6 +263,18 @@ def task_to_record(
             t.add(f"{rtag}: value is not an object ({value!r:.40})", pointer=pointer)
             failed.add(rid)
             continue
+        if kind == "choices" and any(k in value for k in ("start", "end")):
+            # A perRegion choice (``<Choices perRegion="true">``): Label Studio writes it
+            # with the region's id and offsets; it says something of that span, not of
+            # the document, so it fills no document label.
+            t.add(
+                f"{rtag}: a per-region choice of control {res.get('from_name')!r} (an"
+                " attribute of the span at its offsets) is not read; document labels come"
+                " from choices on the whole text",
+                pointer=pointer,
+                severity="warning",
+            )
+            continue
         if kind == "choices":
             choices = value.get("choices")
             if isinstance(choices, str):
@@ -280,9 +332,26 @@ def task_to_record(
             continue
         found = span_offsets(value, text, key)
         if isinstance(found, str):
-            t.add(f"{rtag}: {found}", pointer=pointer, rule="span-offsets")
+            t.add(
+                f"{rtag}: {found}{other_field(res, value, data, key)}",
+                pointer=pointer,
+                rule="span-offsets",
+            )
             continue
         start, end = found
+        if text is None and not isinstance(value.get("text"), str):
+            # Neither the text nor the span's text is in the export (``<Text
+            # valueType="url">`` saves no value.text unless saveTextResult="yes"): the
+            # offsets could not be checked, nor re-anchored, nor their unit known.
+            t.add(
+                f"{rtag}: the span has no value.text and the task no text to read it from"
+                f" (data.{key} {'is a file reference' if url else 'is missing'}): export"
+                ' with the text inline, or set saveTextResult="yes" on the <Text> and'
+                " re-export",
+                pointer=pointer,
+                rule="span-offsets",
+            )
+            continue
         is_quote = options.is_quote(label)
         span: dict[str, Any] = {
             "_kind": "quotes" if is_quote else "entities",
@@ -446,6 +515,10 @@ def read_label_studio(
             return
         group: list[tuple[Any, Result]] = []
         min_keys = MinKeys(name)
+        wrong = not_json(source, name, "export the project as JSON (or JSON-MIN) from Label Studio")
+        if wrong is not None:
+            yield 1, None, [wrong]
+            return
         for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):

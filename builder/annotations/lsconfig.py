@@ -16,7 +16,10 @@ from pathlib import Path
 
 from ..utf8 import NotUtf8, read_utf8
 
-__all__ = ["LabelConfig", "LabelConfigError", "read_label_config"]
+__all__ = ["PER_REGION", "LabelConfig", "LabelConfigError", "read_label_config"]
+
+#: The tag prefix of a control declared ``perRegion="true"`` (``perregion:choices``).
+PER_REGION = "perregion:"
 
 _TEXT_OBJECTS = {"text", "hypertext", "paragraphs"}
 
@@ -50,7 +53,10 @@ def read_label_config(path: Path) -> LabelConfig:
         if tag in _TEXT_OBJECTS and (el.get("value") or "").startswith("$"):
             objects[name] = el.get("value", "")[1:]
         elif el.get("toName") is not None:
-            controls[name] = tag
+            # A perRegion control labels a span, not the text: JSON-MIN writes its single
+            # choice as a bare string, like a document choice, so only the config tells.
+            per_region = (el.get("perRegion") or "").lower() == "true"
+            controls[name] = f"{PER_REGION}{tag}" if per_region else tag
             if tag == "labels":
                 targets.extend(t.strip() for t in el.get("toName", "").split(","))
     keys = {objects[t] for t in targets if t in objects}

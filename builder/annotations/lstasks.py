@@ -11,11 +11,15 @@ names the file, the task and the record.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..validate.report import Issue
 from .common import CrLfAsOne, OffsetConverter, OffsetError, RecordReport
+from .lsconfig import PER_REGION
 from .options import ImportOptions
 
 __all__ = [
@@ -25,8 +29,11 @@ __all__ = [
     "TaskReport",
     "guess_text",
     "min_results",
+    "other_field",
     "pick_annotation",
     "span_offsets",
+    "text_url",
+    "url_article_id",
 ]
 
 #: Keys ``label_studio_sdk``'s JSON-MIN converter adds beside the task data.
@@ -41,6 +48,37 @@ MIN_META = {
 }
 #: Region result types whose positions are not offsets into a plain text.
 UNREADABLE_REGIONS = {"hypertextlabels", "paragraphlabels", "taxonomy"}
+
+
+#: A task's text given as a file reference: a cloud storage URI (Label Studio's source
+#: storages: ``s3://``, ``gs://``, ``azure-blob://``), a web URL, or a path Label Studio
+#: serves (``/data/upload/PROJECT/NAME``, ``/data/local-files/?d=PATH``) - what a task
+#: holds when its objects were imported as files (``io_storages``: "treat every bucket
+#: object as a source file"; ``<Text valueType="url">``). One token, no white space.
+_FILE_REF = re.compile(r"(?:(?:s3|gs|azure-blob|https?)://|/data/(?:upload|local-files)/)\S*")
+#: An uploaded file's stored name: Label Studio prefixes 8 hex digits and a dash.
+_UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-")
+
+
+def text_url(value: Any) -> str | None:
+    """``value`` when it is a file reference instead of a text (None otherwise)."""
+    if isinstance(value, str) and _FILE_REF.fullmatch(value.strip()):
+        return value.strip()
+    return None
+
+
+def url_article_id(url: str) -> str | None:
+    """The article a referenced ``.txt`` file names (``s3://b/news/a77.txt`` -> ``a77``;
+    ``/data/local-files/?d=news/a77.txt`` too; an upload's hex prefix dropped)."""
+    parts = urlsplit(url)
+    path = parse_qs(parts.query).get("d", [parts.path])[0]
+    name = PurePosixPath(unquote(path)).name
+    if not name.endswith(".txt") or name == ".txt":
+        return None
+    stem = name[: -len(".txt")]
+    if _UPLOAD_PREFIX.match(stem) and len(stem) > 9:
+        stem = stem[9:]
+    return stem
 
 
 class TaskReport(RecordReport):
@@ -160,6 +198,31 @@ def span_offsets(value: Mapping[str, Any], text: str | None, key: str) -> tuple[
     return (
         f"value.text {quote!r} is not at [{start}, {end}) of data.{key}, counted in code points"
         f" ({text[start:end]!r}) or in UTF-16 units"
+    )
+
+
+def other_field(
+    result: Mapping[str, Any], value: Mapping[str, Any], data: Mapping[str, Any], key: str
+) -> str:
+    """Why a span not found in ``data[key]`` is found elsewhere ("" when it is not):
+    a config with several text objects (``<Text name="title" value="$title"/>``) gives
+    results whose ``to_name`` points at another one, offsets into that field. Such a
+    span cannot be placed on the article text, so it stays an error, one that says why."""
+    fits = [
+        k
+        for k, v in data.items()
+        if k != key
+        and isinstance(v, str)
+        and isinstance(value.get("text"), str)
+        and not isinstance(span_offsets(value, v, k), str)
+    ]
+    if not fits:
+        return ""
+    to_name = result.get("to_name")
+    return (
+        f"; it is at those offsets of data.{fits[0]} (to_name {to_name!r}): a span of another"
+        f" text object, not of the article text data.{key}; label the article's <Text>, or"
+        " name its data key with text_key"
     )
 
 
@@ -329,6 +392,14 @@ def min_results(
         if key in MIN_META or key in data_keys:
             continue
         kind = options.controls.get(key)
+        if kind is not None and kind.startswith(PER_REGION):
+            t.add(
+                f": key {key!r} is a per-region control (perRegion in the labeling config):"
+                " attributes of spans, not document labels; not read",
+                pointer=f"/{key}",
+                severity="warning",
+            )
+            continue
         items = value if isinstance(value, list) else [value]
         if kind is None:
             # Not a control of the labeling config (or none given): known by what it holds.
