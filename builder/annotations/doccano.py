@@ -472,22 +472,18 @@ def line_to_record(
     convert = _crlf_reading(text, raw_spans, given)
     if options.offsets is None and offsets == "utf-16" and convert is given:
         # (UTF-16 units with each CR LF as one is doccano's count after all)
-        why = _code_points_read_as_utf16(text, raw_spans, given)
-        if why is not None:
-            ln.add(
-                f": {why}; say which with {options.origin}.offsets: code-points (or utf-16)",
-                pointer=raw_spans[0][4],
-                rule="span-offsets",
-            )
-            return number, None, ln.issues
-        why = _graphemes_read_as_utf16(text, raw_spans, given)
-        if why is not None:
-            ln.add(
-                f": {why}; say which with {options.origin}.offsets: graphemes (or utf-16)",
-                pointer=raw_spans[0][4],
-                rule="span-offsets",
-            )
-            return number, None, ln.issues
+        for misread, unit in (
+            (_code_points_read_as_utf16, "code-points"),
+            (_graphemes_read_as_utf16, "graphemes"),
+        ):
+            why = misread(text, raw_spans, given)
+            if why is not None:
+                ln.add(
+                    f": {why}; say which with {options.origin}.offsets: {unit} (or utf-16)",
+                    pointer=raw_spans[0][4],
+                    rule="span-offsets",
+                )
+                return number, None, ln.issues
     if convert is not given:
         ln.add(
             ": offsets read with each CR LF as one character (doccano's editor counts the"
