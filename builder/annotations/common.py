@@ -42,6 +42,7 @@ __all__ = [
     "article_id_of",
     "build_record",
     "iter_tasks",
+    "not_an_article_id",
     "not_json",
     "span_id",
     "unpacked",
@@ -174,6 +175,11 @@ def article_id_of(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))  # (past 2**53 the float may be another integer)
     return None
+
+
+def not_an_article_id(value: Any) -> str:
+    """The message for an exported id :func:`article_id_of` refuses."""
+    return f"article_id {value!r:.40} is not an article id (a string or a whole number)"
 
 
 def span_id(raw: Any, prefix: str, used: set[str]) -> str:

@@ -78,6 +78,7 @@ from .common import (
     article_id_of,
     build_record,
     iter_tasks,
+    not_an_article_id,
     not_json,
     span_id,
     unpacked,
@@ -438,7 +439,7 @@ def line_to_record(
     article_id = article_id_of(given_id)
     if given_id is not None and article_id is None:
         ln.add(
-            f": article_id {given_id!r:.40} is not an article id (a string or a whole number)",
+            f": {not_an_article_id(given_id)}",
             pointer=where,
         )
         return number, None, ln.issues

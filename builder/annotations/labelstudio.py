@@ -75,7 +75,15 @@ from typing import Any
 
 from ..ingest import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
-from .common import article_id_of, build_record, iter_tasks, not_json, span_id, unpacked
+from .common import (
+    article_id_of,
+    build_record,
+    iter_tasks,
+    not_an_article_id,
+    not_json,
+    span_id,
+    unpacked,
+)
 from .lsstorage import read_target_storage
 from .lstasks import (
     UNREADABLE_REGIONS,
@@ -167,7 +175,7 @@ def task_to_record(
         article_id = url_article_id(url)
     if not isinstance(article_id, str):
         t.add(
-            f": article_id {article_id!r:.40} is not an article id (a string or a whole number)"
+            f": {not_an_article_id(article_id)}"
             if article_id is not None
             else " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
             " a string data.id or an uploaded ARTICLE.txt as file_upload or data URL)"
