@@ -336,8 +336,6 @@ def _graphemes_read_as_utf16(text: str, spans: list[RawSpan], utf16: OffsetConve
     """
     if text.isascii() or not _MULTI_UNIT.search(text):
         return None  # (most lines: the count cannot differ, so nothing is read twice)
-    if not any(len(c.encode("utf-16-le")) > 2 and c != "\r\n" for c in regex.findall(r"\X", text)):
-        return None
     as_graphemes = _cuts(text, spans, OffsetConverter(text, "graphemes"))
     if as_graphemes != 0:
         return None
