@@ -365,7 +365,9 @@ def process_article(
                 message=f"annotated text_form {labels['text_form']!r} but the text looks {detected!r}",
             )
         )
-    if ann_rec is None:
+    # A rejected annotation line has been reported where it is (as a rejected source
+    # line is): "no annotation record" would contradict that error.
+    if ann_rec is None and staging.rejected_side("annotation", article_id) is None:
         issues.append(
             Issue(
                 file=rel,

@@ -968,6 +968,23 @@ def test_an_invalid_source_is_one_error_not_also_a_missing_source(seeds_copy: Pa
     assert per_source.get("(unknown publisher)", {}).get("rejected", 0) == 0
 
 
+def test_an_invalid_annotation_line_is_not_also_reported_missing(seeds_copy: Path) -> None:
+    from builder.pipeline import validate
+
+    path = seeds_copy / "annotations.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[2])
+    record["entities"][0]["end"] = "twelve"
+    lines[2] = json.dumps(record, ensure_ascii=False)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    issues = validate(seeds_copy).report.issues
+    about = [
+        (i.file, i.line, i.rule, i.severity) for i in issues if i.record == record["article_id"]
+    ]
+    # the line's own error, located; no warning that the article has no annotation record
+    assert about == [("annotations.jsonl", 3, "type", "error")]
+
+
 @pytest.mark.parametrize(
     ("tail", "rule", "words"),
     [
