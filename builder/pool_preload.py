@@ -2,14 +2,15 @@
 the batches' modules, and pyarrow set up without pandas, which every worker forked
 from the server then has without importing them again; and, when the build named
 its input (:data:`builder.processes.PRELOAD_INPUT`), what every batch process builds
-before its first batch (:func:`builder.process.prebuild`), built once for all."""
+before its first batch (:func:`builder.process.prebuild`), built once for all, and
+the stages' first uses (:func:`builder.batch_worker.warm_up_stages`) made once."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 
-from . import batch_worker  # noqa: F401 - imported for the workers forked from here
+from . import batch_worker  # imported for the workers forked from here
 from .clean import pipeline  # noqa: F401 - the cleaner's modules (process.py imports them late)
 from .process import prebuild
 from .processes import PRELOAD_INPUT, pyarrow_without_pandas
@@ -18,4 +19,6 @@ pyarrow_without_pandas()
 if os.environ.get(PRELOAD_INPUT):
     # a bad input is the build's to report; the workers then build their own
     with contextlib.suppress(Exception):
-        prebuild(os.environ[PRELOAD_INPUT])
+        prebuilt = prebuild(os.environ[PRELOAD_INPUT])
+        if prebuilt is not None:
+            batch_worker.warm_up_stages(prebuilt)

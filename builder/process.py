@@ -136,7 +136,7 @@ def _rule_bytes(config: DatasetConfig) -> tuple[bytes, ...] | None:
         return None
 
 
-def prebuild(input_dir: str) -> None:
+def prebuild(input_dir: str) -> Context | None:
     """Build, once, what every batch process builds before its first batch: the
     cleaner (its rules compile in about a quarter of a CPU second), the row check and
     the schemas' validators. The pool's fork server calls this before it forks the
@@ -144,11 +144,12 @@ def prebuild(input_dir: str) -> None:
     theirs at the same time, on the build's critical path). A worker uses it only
     when its own reading of the configuration (and of the rule files) is equal to
     this one, so a file edited meanwhile is read afresh; a cleaner that depends on
-    the staging (``cleaning.publisher_repetition``) is not built ahead."""
+    the staging (``cleaning.publisher_repetition``) is not built ahead. Returns the
+    context built (None: nothing was)."""
     config = load_config(Path(input_dir))
     rules = _rule_bytes(config)
     if config.publisher_repetition or rules is None:
-        return
+        return None
     store = SchemaStore.default()
     row_schema = row_schema_bytes(config, store)
     ctx = _context(config, store, None, row_schema)
@@ -160,6 +161,7 @@ def prebuild(input_dir: str) -> None:
         except Exception:  # a warm-up: a worker that needs it meets the error itself
             continue
     _PREBUILT[row_schema] = (ctx, rules)
+    return ctx
 
 
 def _build_cleaner(config: DatasetConfig, staging_path: str | None) -> Cleaner:

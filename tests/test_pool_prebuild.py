@@ -5,7 +5,9 @@ it only when their own reading of the configuration is the same."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -14,6 +16,8 @@ from builder.config import load_config
 from builder.process import Context, prebuild, row_schema_bytes
 from builder.processes import spawn_pool
 from builder.validate.schemas import SchemaStore
+
+T = TypeVar("T")
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -50,6 +54,32 @@ def _first_worker_context(input_dir: Path | None) -> tuple[int, bool, bool]:
 
 def test_workers_forked_for_an_input_start_with_its_cleaner_built() -> None:
     assert _first_worker_context(SEEDS) == (1, True, True)
+
+
+def _first_uses_done() -> tuple[int, int]:
+    """In a worker: the entries of two caches a batch's first use fills (the privacy
+    scan's RE2 prefilters, the MinHash permutations)."""
+    from builder import pii, signatures
+
+    return pii._re2_prefilters.cache_info().currsize, signatures._permutations.cache_info().currsize
+
+
+def _in_first_worker(input_dir: Path | None, task: Callable[[], T]) -> T:
+    """``task()`` in the one worker of a pool started for ``input_dir``, with a fork
+    server of its own."""
+    from builder.runtmp import run_folder
+
+    with run_folder():
+        pool = spawn_pool(1, input_dir=input_dir)
+        try:
+            return pool.submit(task).result(timeout=120)
+        finally:
+            pool.shutdown(wait=True)
+
+
+def test_workers_forked_for_an_input_start_with_the_stages_first_uses_made() -> None:
+    assert _in_first_worker(SEEDS, _first_uses_done) == (1, 1)
+    assert _in_first_worker(None, _first_uses_done) == (0, 0)
 
 
 def test_a_pool_started_without_an_input_builds_nothing_ahead() -> None:
