@@ -127,17 +127,25 @@ class LineRule:
             # (a rule with no phrases does not join the line's words into its key)
             (self.phrases and view.key in self.phrases)
             or (self._any_pattern is not None and self._any_pattern.fullmatch(view.norm))
-            or (self.contains and all(p.search(view.norm) for p in self.contains))
-            or (
-                self.vocabulary
-                and all(
-                    w in self.vocabulary or (self.numbers and _NUMBER.fullmatch(w)) for w in words
-                )
-                and (not self.require or any(w in self.require for w in words))
-            )
+            or self._other_hit(view, words)
         )
         # ``unless`` is checked last: it vetoes a match, and most lines never match.
         return bool(hit) and (self.unless is None or not self.unless.search(view.norm))
+
+    def matches_but_patterns(self, view: LineView) -> bool:
+        """:meth:`matches` for a line that fits ``max_words`` and that none of the
+        rule's patterns fully matches (as :class:`RuleSet` knows of the rules it has
+        tried the patterns of): their alternation is not run."""
+        hit = (self.phrases and view.key in self.phrases) or self._other_hit(view, view.words)
+        return bool(hit) and (self.unless is None or not self.unless.search(view.norm))
+
+    def _other_hit(self, view: LineView, words: Words) -> object:
+        """Whether ``contains`` or ``vocabulary`` make the line a hit (truthy)."""
+        return (self.contains and all(p.search(view.norm) for p in self.contains)) or (
+            self.vocabulary
+            and all(w in self.vocabulary or (self.numbers and _NUMBER.fullmatch(w)) for w in words)
+            and (not self.require or any(w in self.require for w in words))
+        )
 
 
 _KEYS = {
@@ -514,13 +522,19 @@ class RuleSet:
             low = maybe & -maybe
             index = low.bit_length() - 1
             rule = rules[index]
-            if index == matched and self._pattern_decides[index]:
+            if not self._pattern_decides[index] or index > matched >= 0:
+                if rule.matches(view):  # its patterns not tried (or not alone)
+                    return rule
+            elif index == matched:
                 # One of its patterns matched (so would their alternation, which
                 # ``LineRule.matches`` tries) and the line fits it: only ``unless``
                 # is left to ask; the rule's alternation is neither built nor run.
                 if rule.unless is None or not rule.unless.search(view.norm):
                     return rule
-            elif rule.matches(view):
+            elif rule.matches_but_patterns(view):
+                # Every test of this rule's patterns was ruled out or failed above
+                # (tests run in rule order; none matched before ``matched``, or
+                # none at all): their alternation would not match either.
                 return rule
             maybe ^= low
         return None
