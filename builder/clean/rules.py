@@ -399,6 +399,9 @@ class RuleSet:
         self._pieces: dict[str, list[tuple[str, int]]] = {}
         for piece, tests in by_piece.items():
             self._pieces.setdefault(piece[:2], []).append((piece, tests))
+        # (as a set: ``set & frozenset`` walks the word's few pairs, where
+        # ``set.intersection(dict)`` walks every key of the dictionary)
+        self._piece_pairs = frozenset(self._pieces)
         # per word: the vocabulary rules having it, and the tests a piece of it opens
         # (dictionaries that work an unknown word out themselves, so a line's words are
         # looked up by one ``map`` in C, not one Python step per word)
@@ -440,7 +443,7 @@ class RuleSet:
             pairs = {word[k : k + 2] for k in range(len(word) - 1)}
         else:
             pairs = set(map(word.__getitem__, _PAIRS[: len(word) - 1]))
-        for pair in pairs.intersection(pieces):
+        for pair in pairs & self._piece_pairs:
             for piece, t in pieces[pair]:
                 if piece in word:
                     tests |= t
