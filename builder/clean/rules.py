@@ -579,8 +579,9 @@ class RuleSet:
 
 #: What can make a pattern match differently inside ``(?:p1)|(?:p2)`` than alone: a
 #: reference to a group (numbered from the alternation's start there), a conditional
-#: on one, or global inline flags (``(?x)``; allowed only at an expression's start).
-_UNSAFE_IN_ALTERNATION = re.compile(r"\\[1-9g]|\(\?P=|\(\?\(|\(\?[aiLmsux]+\)")
+#: on one, global inline flags (``(?x)``; allowed only at an expression's start), or a
+#: named group (two patterns naming one group make no alternation at all).
+_UNSAFE_IN_ALTERNATION = re.compile(r"\\[1-9g]|\(\?P[=<]|\(\?\(|\(\?[aiLmsux]+\)")
 
 
 def _alternation_safe(pattern: str) -> bool:
