@@ -92,6 +92,56 @@ def test_rules_a_combined_pattern_could_not_hold(tmp_path: Path) -> None:
         assert first_match(rules, LineView(line)) is _reference(rules, line), line
 
 
+def test_rules_whose_patterns_the_set_has_ruled_out(tmp_path: Path) -> None:
+    """A rule reached by a phrase, its vocabulary or a contains hint after its own
+    patterns failed (or before a later rule's pattern matched) is matched without them;
+    one whose pattern matched only asks ``unless``; named groups, group references and
+    global flags keep the whole rule tried."""
+    path = tmp_path / "mixed.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - name: phrase_or_pattern\n"
+        "    phrases: ['share this']\n"
+        "    patterns: ['share (this|it) (story|post)']\n"
+        "    unless: 'email'\n"
+        "  - name: contains_or_pattern\n"
+        "    patterns: ['subscribe now']\n"
+        "    contains: ['newsletter', 'inbox']\n"
+        "    unless: 'weekly'\n"
+        "  - name: vocab_or_pattern\n"
+        "    patterns: ['photo by \\w+']\n"
+        "    vocabulary: [facebook, twitter, email]\n"
+        "  - name: named\n"
+        "    patterns: ['(?P<w>read) more', 'keep (?P<x>reading)']\n"
+        "    phrases: ['read on']\n"
+        "  - name: later_pattern\n"
+        "    patterns: ['.*more']\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    ruleset = RuleSet(rules)
+    assert ruleset._pattern_decides == (True, True, True, False, True)
+    lines = [
+        "Share this",
+        "share this story",
+        "share this story by email",
+        "Subscribe now",
+        "The newsletter lands in your inbox",
+        "The weekly newsletter lands in your inbox",
+        "subscribe now weekly",
+        "Facebook Twitter Email",
+        "Photo by Dana",
+        "Facebook and more",
+        "read more",
+        "keep reading",
+        "read on",
+        "nothing here",
+        "the inbox has more",
+    ]
+    for line in lines:
+        assert ruleset.first_match(LineView(line)) is _reference(rules, line), line
+
+
 def test_required_pieces_read_off_the_expression() -> None:
     (rule,) = [r for r in load_rules() if r.name == "agency_credit"]
     assert required_pieces(rule.patterns[-1]) == {"principles"}

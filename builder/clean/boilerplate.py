@@ -44,6 +44,19 @@ from .steps import (
 __all__ = ["BoilerplateLines", "is_running_text"]
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
+#: What may close a sentence after its mark (``_SENTENCE_END``'s ``[\"”’')\]]``).
+_CLOSERS = "\"”’')]"
+
+
+def _ends_sentence(norm: str) -> bool:
+    """``bool(_SENTENCE_END.search(norm))``, read off the line's end: the mark right
+    before its closing quotes and brackets (the regex scans the whole line for marks).
+    A line ending with a newline (which ``$`` may stand before) is left to the regex."""
+    if norm.endswith("\n"):
+        return bool(_SENTENCE_END.search(norm))
+    return norm.endswith(('"', "”", "’")) or norm.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
+
+
 #: A line this long, or this long and closed like a sentence, is running text.
 RUNNING_WORDS = 25
 RUNNING_SENTENCE_WORDS = 10
@@ -58,9 +71,7 @@ LIST_ITEM_MAX_WORDS = 16
 def is_running_text(view: LineView) -> bool:
     """A line of article prose: long, or a sentence of ten words and more."""
     n = len(view.words)
-    return n >= RUNNING_WORDS or (
-        n >= RUNNING_SENTENCE_WORDS and bool(_SENTENCE_END.search(view.norm))
-    )
+    return n >= RUNNING_WORDS or (n >= RUNNING_SENTENCE_WORDS and _ends_sentence(view.norm))
 
 
 def _list_item(view: LineView) -> bool:
@@ -69,7 +80,7 @@ def _list_item(view: LineView) -> bool:
 
 
 def _short(view: LineView) -> bool:
-    return len(view.norm.split()) <= NEIGHBOUR_MAX_TOKENS and not _SENTENCE_END.search(view.norm)
+    return len(view.norm.split()) <= NEIGHBOUR_MAX_TOKENS and not _ends_sentence(view.norm)
 
 
 def _marked_item(view: LineView) -> bool:

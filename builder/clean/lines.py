@@ -197,14 +197,18 @@ class Words(Sequence[str]):
         return self._n > 0
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._words())
+        listed = self._list  # (read here: most reads find the words listed)
+        return iter(listed if listed is not None else self._words())
 
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
-        if index == 0 and self._list is None and self._n:
+        listed = self._list  # (read here: most reads find the words listed)
+        if listed is not None:
+            return listed[index]
+        if index == 0 and self._n:
             first = self._first
             if first is None:
                 assert self._raw is not None

@@ -124,19 +124,28 @@ class LineRule:
         if not words or len(words) > self.max_words:
             return False  # a line of punctuation alone is never furniture by rule
         hit = (
-            view.key in self.phrases
+            # (a rule with no phrases does not join the line's words into its key)
+            (self.phrases and view.key in self.phrases)
             or (self._any_pattern is not None and self._any_pattern.fullmatch(view.norm))
-            or (self.contains and all(p.search(view.norm) for p in self.contains))
-            or (
-                self.vocabulary
-                and all(
-                    w in self.vocabulary or (self.numbers and _NUMBER.fullmatch(w)) for w in words
-                )
-                and (not self.require or any(w in self.require for w in words))
-            )
+            or self._other_hit(view, words)
         )
         # ``unless`` is checked last: it vetoes a match, and most lines never match.
         return bool(hit) and (self.unless is None or not self.unless.search(view.norm))
+
+    def matches_but_patterns(self, view: LineView) -> bool:
+        """:meth:`matches` for a line that fits ``max_words`` and that none of the
+        rule's patterns fully matches (as :class:`RuleSet` knows of the rules it has
+        tried the patterns of): their alternation is not run."""
+        hit = (self.phrases and view.key in self.phrases) or self._other_hit(view, view.words)
+        return bool(hit) and (self.unless is None or not self.unless.search(view.norm))
+
+    def _other_hit(self, view: LineView, words: Words) -> object:
+        """Whether ``contains`` or ``vocabulary`` make the line a hit (truthy)."""
+        return (self.contains and all(p.search(view.norm) for p in self.contains)) or (
+            self.vocabulary
+            and all(w in self.vocabulary or (self.numbers and _NUMBER.fullmatch(w)) for w in words)
+            and (not self.require or any(w in self.require for w in words))
+        )
 
 
 _KEYS = {
@@ -364,6 +373,14 @@ class RuleSet:
             for c in f or ():
                 self._first_char_tests[c] |= 1 << t
         forget_trees(p for r in self.rules for p in (*r.patterns, *r.contains))
+        #: per rule: whether one of its patterns fully matching a line (that fits the
+        #: rule's ``max_words``) makes ``LineRule.matches`` find a hit, as their
+        #: alternation then fully matches too; not so with references to groups, whose
+        #: numbers the alternation shifts, or with global inline flags (see
+        #: :func:`_alternation_safe`)
+        self._pattern_decides = tuple(
+            all(_alternation_safe(p.pattern) for p in r.patterns) for r in self.rules
+        )
         # the rules that patterns or contains may make match
         self._later_rules = 0
         for i, _ in self._tests:
@@ -382,6 +399,9 @@ class RuleSet:
         self._pieces: dict[str, list[tuple[str, int]]] = {}
         for piece, tests in by_piece.items():
             self._pieces.setdefault(piece[:2], []).append((piece, tests))
+        # (as a set: ``set & frozenset`` walks the word's few pairs, where
+        # ``set.intersection(dict)`` walks every key of the dictionary)
+        self._piece_pairs = frozenset(self._pieces)
         # per word: the vocabulary rules having it, and the tests a piece of it opens
         # (dictionaries that work an unknown word out themselves, so a line's words are
         # looked up by one ``map`` in C, not one Python step per word)
@@ -423,7 +443,7 @@ class RuleSet:
             pairs = {word[k : k + 2] for k in range(len(word) - 1)}
         else:
             pairs = set(map(word.__getitem__, _PAIRS[: len(word) - 1]))
-        for pair in pairs.intersection(pieces):
+        for pair in pairs & self._piece_pairs:
             for piece, t in pieces[pair]:
                 if piece in word:
                     tests |= t
@@ -477,6 +497,7 @@ class RuleSet:
         pieces_hold = tests and "ı" not in raw and "İ" not in raw
         if pieces_hold:
             tests &= self._present(raw, words, tests)
+        matched = -1  # the rule one of whose patterns fully matched, if any
         if tests:
             all_tests = self._tests
             extras = self._extra
@@ -495,14 +516,28 @@ class RuleSet:
                 elif pattern.fullmatch(view.norm):
                     # no pattern of a rule before this one matches; later ones may
                     maybe |= self._later_rules & ~((1 << i) - 1)
+                    matched = i
                     break
                 tests ^= low
         maybe &= fits
         rules = self.rules
         while maybe:
             low = maybe & -maybe
-            rule = rules[low.bit_length() - 1]
-            if rule.matches(view):
+            index = low.bit_length() - 1
+            rule = rules[index]
+            if not self._pattern_decides[index] or index > matched >= 0:
+                if rule.matches(view):  # its patterns not tried (or not alone)
+                    return rule
+            elif index == matched:
+                # One of its patterns matched (so would their alternation, which
+                # ``LineRule.matches`` tries) and the line fits it: only ``unless``
+                # is left to ask; the rule's alternation is neither built nor run.
+                if rule.unless is None or not rule.unless.search(view.norm):
+                    return rule
+            elif rule.matches_but_patterns(view):
+                # Every test of this rule's patterns was ruled out or failed above
+                # (tests run in rule order; none matched before ``matched``, or
+                # none at all): their alternation would not match either.
                 return rule
             maybe ^= low
         return None
@@ -514,8 +549,9 @@ class RuleSet:
         by_piece = tests & self._piece_tests
         if by_piece:
             if words.listed or by_piece.bit_count() > TESTS_BY_SEARCH:
-                # the pieces inside each (cached) word
-                present |= reduce(or_, map(self._tests_of.__getitem__, words), 0)
+                # the pieces inside each (cached) word; most words open no test, and
+                # dropping their zeros in C spares an ``or`` of wide ints for each
+                present |= reduce(or_, filter(None, map(self._tests_of.__getitem__, words)), 0)
             else:
                 # a long line whose words are not listed, with few tests left: a word
                 # piece (ASCII letters and digits) is in one of the words exactly when
@@ -530,12 +566,28 @@ class RuleSet:
                             break
                     by_piece ^= low
         # marks and digits are the same in the raw line as in its normalized form
+        # (one scan for all of them: most lines hold some, so no search first)
         finder = self._mark_finder
-        if finder is not None and finder.search(raw):
-            mark_of = self._mark_of
-            for c in set(finder.findall(raw)):
-                present |= mark_of.get(c, 0) or (self._digit_tests if c.isdecimal() else 0)
+        if finder is not None:
+            found = finder.findall(raw)
+            if found:
+                mark_of = self._mark_of
+                for c in set(found):
+                    present |= mark_of.get(c, 0) or (self._digit_tests if c.isdecimal() else 0)
         return present
+
+
+#: What can make a pattern match differently inside ``(?:p1)|(?:p2)`` than alone: a
+#: reference to a group (numbered from the alternation's start there), a conditional
+#: on one, global inline flags (``(?x)``; allowed only at an expression's start), or a
+#: named group (two patterns naming one group make no alternation at all).
+_UNSAFE_IN_ALTERNATION = re.compile(r"\\[1-9g]|\(\?P[=<]|\(\?\(|\(\?[aiLmsux]+\)")
+
+
+def _alternation_safe(pattern: str) -> bool:
+    """Whether ``pattern`` fully matches exactly the lines it fully matches as one
+    branch of an alternation of several (as :attr:`LineRule._any_pattern` joins them)."""
+    return _UNSAFE_IN_ALTERNATION.search(pattern) is None
 
 
 #: A set of pieces as checked on a line: its word pieces, its marks, whether a digit.
