@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from .config import DatasetConfig
 from .pii import PrivacyScanner, PrivacySummary, scan_column
 from .process import BatchResult, BatchSpec, Context, process_batch
 from .row_figures import card_figures
@@ -52,14 +53,15 @@ def warm_up_stages(ctx: Context) -> None:
     card_figures(table)
     with pa.ipc.new_file(pa.BufferOutputStream(), ctx.codec.arrow_schema) as writer:
         writer.write_table(table)
-    config = ctx.config
-    if config.privacy_scan:
-        scanner = PrivacyScanner(
-            kinds=config.privacy_kinds,
-            phone_regions=config.phone_regions,
-            allow=config.privacy_allow,
-        )
-        scan_column(scanner, ["warm-up"], pa.array([WARM_UP_TEXT]))
+    if ctx.config.privacy_scan:
+        scan_column(_privacy_scanner(ctx.config), ["warm-up"], pa.array([WARM_UP_TEXT]))
+
+
+def _privacy_scanner(config: DatasetConfig) -> PrivacyScanner:
+    """The privacy scan the configuration asks for."""
+    return PrivacyScanner(
+        kinds=config.privacy_kinds, phone_regions=config.phone_regions, allow=config.privacy_allow
+    )
 
 
 def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
@@ -68,9 +70,7 @@ def run_batch(spec: BatchSpec) -> tuple[BatchResult, PrivacySummary]:
     config = Context.load(spec.config_path, spec.staging_path, spec.row_schema).config
     if not config.privacy_scan:
         return result, PrivacySummary()
-    scanner = PrivacyScanner(
-        kinds=config.privacy_kinds, phone_regions=config.phone_regions, allow=config.privacy_allow
-    )
+    scanner = _privacy_scanner(config)
     with pa.memory_map(spec.rows_path) as source:
         table = pa.ipc.open_file(source).read_all()
         ids = table.column("id").to_pylist()
