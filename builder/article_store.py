@@ -18,8 +18,7 @@ import stat
 from pathlib import Path
 
 from .article_inputs import ArticleInput
-from .ingest import RawArticle, article_from_bytes, article_path, read_article
-from .names import setting
+from .ingest import RawArticle, article_from_bytes, article_path, over_article_limit, read_article
 from .shard_readers import ShardRecord
 from .validate.report import Issue
 
@@ -142,10 +141,7 @@ class ArticleReader:
         if data is None:
             return None, [Issue(**where, rule=rule, message=problem or "no text")]
         if len(data) > self.max_bytes:
-            message = (
-                f"{len(data)} bytes is over the limit of {self.max_bytes} bytes"
-                f" ({setting('limits.max_article_bytes')})"
-            )
+            message = over_article_limit(f"{len(data)} bytes", self.max_bytes)
             return None, [Issue(**where, rule="size-limit", message=message)]
         return article_from_bytes(article_id, data, file=file, line=line)
 
@@ -207,11 +203,7 @@ class ArticleReader:
         except PageUnreadable as exc:
             return None, "text", f"cannot read the page again: {exc}"
         if len(html) > self.max_bytes:
-            message = (
-                f"the page is over the limit of {self.max_bytes} bytes"
-                f" ({setting('limits.max_article_bytes')})"
-            )
-            return None, "size-limit", message
+            return None, "size-limit", over_article_limit("the page", self.max_bytes)
         if digest is not None and hashlib.sha256(html).hexdigest() != digest:
             why = "the page changed since it was staged (its sha256 is not capture.html_sha256)"
             return None, "text", f"cannot read the page again: {why}"

@@ -38,6 +38,7 @@ __all__ = [
     "ignored_entries",
     "iter_article_ids",
     "open_input",
+    "over_article_limit",
     "read_article",
     "read_jsonl",
 ]
@@ -318,6 +319,11 @@ def _relative(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else whole
 
 
+def over_article_limit(what: str, max_bytes: int) -> str:
+    """The message for an article larger than the limit (``what``: "12 bytes", "the page")."""
+    return f"{what} is over the limit of {max_bytes} bytes ({setting('limits.max_article_bytes')})"
+
+
 def read_article(
     article_id: str, path: Path, *, root: Path, max_bytes: int
 ) -> tuple[RawArticle | None, list[Issue]]:
@@ -350,7 +356,7 @@ def read_article(
         if size > max_bytes:
             return fail(
                 "size-limit",
-                f"{size} bytes is over the limit of {max_bytes} bytes ({setting('limits.max_article_bytes')})",
+                over_article_limit(f"{size} bytes", max_bytes),
             )
         data = path.read_bytes()
     except OSError as exc:
