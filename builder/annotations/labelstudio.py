@@ -68,7 +68,6 @@ mapping does not know. An unknown result type that holds no span is a warning.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -95,6 +94,7 @@ from .lstasks import (
     pick_annotation,
     span_offsets,
     text_url,
+    txt_article_id,
     url_article_id,
 )
 from .options import ImportOptions
@@ -102,10 +102,6 @@ from .options import ImportOptions
 __all__ = ["read_label_studio", "task_to_record"]
 
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
-
-
-#: ``file_upload`` of a task made from an uploaded text file: ``<8 hex digits>-<name>.txt``.
-_UPLOADED_TXT = re.compile(r"[0-9a-f]{8}-(.+)\.txt")
 
 
 def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> Any:
@@ -124,8 +120,8 @@ def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool)
     if is_json and isinstance(data.get("id"), str):
         return data["id"]
     upload = task.get("file_upload") if is_json else None
-    if isinstance(upload, str) and (found := _UPLOADED_TXT.fullmatch(upload.rsplit("/", 1)[-1])):
-        return found[1]  # one article file uploaded as one task: its name is the id
+    if isinstance(upload, str):
+        return txt_article_id(upload.rsplit("/", 1)[-1])  # one file uploaded as one task
     return None
 
 

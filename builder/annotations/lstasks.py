@@ -33,6 +33,7 @@ __all__ = [
     "pick_annotation",
     "span_offsets",
     "text_url",
+    "txt_article_id",
     "url_article_id",
 ]
 
@@ -72,7 +73,12 @@ def url_article_id(url: str) -> str | None:
     ``/data/local-files/?d=news/a77.txt`` too; an upload's hex prefix dropped)."""
     parts = urlsplit(url)
     path = parse_qs(parts.query).get("d", [parts.path])[0]
-    name = PurePosixPath(unquote(path)).name
+    return txt_article_id(PurePosixPath(unquote(path)).name)
+
+
+def txt_article_id(name: str) -> str | None:
+    """The article a ``.txt`` file's name names: its stem, without the 8 hex digits and
+    dash Label Studio prefixes to an uploaded file (``1a2b3c4d-a77.txt`` -> ``a77``)."""
     if not name.endswith(".txt") or name == ".txt":
         return None
     stem = name[: -len(".txt")]
