@@ -22,6 +22,7 @@ import pytest
 from tool_exports import (
     doccano_intent_detection,
     doccano_numeric_ids,
+    doccano_seq2seq,
     doccano_sequence_labeling,
     doccano_text_classification_csv,
     label_studio_conll,
@@ -36,6 +37,7 @@ from typer.testing import CliRunner
 from builder.annotations import read_annotations
 from builder.annotations.lsconfig import read_label_config
 from builder.annotations.lstasks import text_url, url_article_id
+from builder.annotations.options import ImportOptions
 from builder.cli import app
 from builder.config import load_config
 
@@ -174,6 +176,30 @@ def test_file_reference_without_span_texts_fails_the_build(
     out = tmp_path / "out"
     run = CliRunner().invoke(app, ["build", "-i", str(seeds_copy), "-o", str(out)])
     assert run.exit_code == 1, run.stdout
+
+
+def test_doccano_seq2seq_texts_are_refused_as_texts(seeds_copy: Path, tmp_path: Path) -> None:
+    """A summary in ``label`` is no genre: each line is a located error that says the
+    export holds texts, and the build exits 1 without a traceback."""
+    write_export(seeds_copy / "s2s.jsonl", doccano_seq2seq(seeds_copy), jsonl=True)
+    use_annotations(seeds_copy, {"path": "s2s.jsonl", "format": "doccano"})
+    options = load_config(seeds_copy).annotation_inputs[0].options
+    results = _read(seeds_copy / "s2s.jsonl", "doccano", options)
+    assert all(record is None for _, record, _ in results) and len(results) == 5
+    first = _errors(results)[0]
+    assert (first.file, first.line, first.pointer) == ("s2s.jsonl", 1, "/label/0")
+    assert first.record == "000_1be5c9577093f905" and "sequence-to-sequence" in first.message
+    run = CliRunner().invoke(app, ["build", "-i", str(seeds_copy), "-o", str(tmp_path / "o")])
+    assert run.exit_code == 1 and "sequence-to-sequence" in run.stdout + run.stderr
+
+
+def test_a_short_unknown_category_gets_no_text_hint(tmp_path: Path) -> None:
+    line = {**_doccano_line(1, "a1"), "label": ["Breaking news"]}
+    path = _write(tmp_path / "c.jsonl", [line], jsonl=True)
+    options = ImportOptions(doc_label_sets={"genre": ["news_report"]})
+    (error,) = _errors(_read(path, "doccano", options))
+    assert "no declared document label set" in error.message
+    assert "sequence-to-sequence" not in error.message
 
 
 # -- Label Studio: spans of another text object --------------------------------------------

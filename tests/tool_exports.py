@@ -548,3 +548,20 @@ def label_studio_conll(tasks: list[dict[str, Any]]) -> str:
             rows.append(f"{token} -X- _ O")
         rows.append("")
     return "\n".join(rows)
+
+
+def doccano_seq2seq(seeds: Path) -> list[dict[str, Any]]:
+    """A sequence-to-sequence project's export (``backend/data_export/models.py``
+    ``ExportedExample`` with ``TextLabel``s; ``pipeline/labels.py`` ``Texts``): each
+    line's ``label`` is the list of texts written for it (a summary here), the same key
+    and list a text classification project fills with category names."""
+    return [
+        {
+            "id": n,
+            "text": seed_text(seeds, rec["article_id"]),
+            "article_id": rec["article_id"],
+            "label": [f"A summary of article {n}: officials said the talks would resume soon."],
+            "Comments": [],
+        }
+        for n, rec in enumerate(seed_records(seeds), start=1)
+    ]

@@ -254,6 +254,22 @@ def _collect(
     return spans, relations, cats
 
 
+#: a category name of this many words is more likely a written text than a label
+_TEXT_WORDS = 6
+
+
+def _text_not_category(value: str) -> str:
+    """A hint when a refused category reads as a text: a sequence-to-sequence project
+    (summaries, translations) exports its texts in the same ``label`` list as a text
+    classification project exports its categories, so only the words tell them apart."""
+    if len(value.split()) < _TEXT_WORDS:
+        return ""
+    return (
+        " (it reads as a text, not a category: a doccano sequence-to-sequence export"
+        " holds written texts in label, which are no spans or document labels)"
+    )
+
+
 def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) -> dict[str, str]:
     labels: dict[str, str] = {}
     for value, pointer in cats:
@@ -270,11 +286,12 @@ def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) 
             continue
         label_set, why = options.doc_label_set(control, name)
         if label_set is None:
-            ln.add(f": {why}", pointer=pointer, rule="label-set")
+            ln.add(f": {why}{_text_not_category(value)}", pointer=pointer, rule="label-set")
             continue
         if labels.get(label_set, name) != name:
             ln.add(
-                f": a second {label_set} ({name!r} after {labels[label_set]!r}); an article has one",
+                f": a second {label_set} ({name!r} after {labels[label_set]!r}); an article has"
+                f" one{_text_not_category(value)}",
                 pointer=pointer,
             )
             continue
