@@ -36,7 +36,7 @@ from .errors import BuildError
 from .ingest import ARTICLE_SUFFIX, article_path, folder_files, leads_outside
 from .manifest import InputsListing, render_inputs, sha256_file, write_manifest
 from .names import shard_split, split_name_problem
-from .parquet import write_splits
+from .parquet import Compression, write_splits
 from .process import Context
 from .staging import Staging
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
@@ -191,6 +191,7 @@ def write_data(
                 schema=ctx.codec.arrow_schema,
                 shard_max_bytes=ctx.config.shard_max_bytes,
                 row_group_max_bytes=ctx.config.row_group_max_bytes,
+                compression=Compression(ctx.config.compression, ctx.config.compression_level),
             )
         finally:
             staged.close()  # cut short by an error or a stop: its cursor goes first

@@ -11,7 +11,7 @@ from typing import Any
 from .annotations.options import ImportOptions
 from .article_inputs import ArticleInput, parse_article_input
 from .clean.options import MIN_DOCS, MIN_SHARE
-from .config_checks import check_inside, check_references, check_splits
+from .config_checks import check_compression, check_inside, check_references, check_splits
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata, repo_id_problem
 from .ingest import DEFAULT_MAX_RECORD_BYTES
@@ -77,6 +77,9 @@ class DatasetConfig:
     shard_max_bytes: int = 256 * 2**20
     row_group_max_bytes: int = 64 * 2**20
     batch_size: int = 256
+    #: ``output.compression`` and ``output.compression_level`` (None: the codec's default)
+    compression: str = "zstd"
+    compression_level: int | None = 9
     max_article_bytes: int = 10_000_000
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     quarantine: bool = False
@@ -253,6 +256,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         )
     report.extend(check_splits(splits, file=name))
     report.extend(check_inside(raw, root=root, file=name))
+    report.extend(check_compression(output, file=name))
     split_names = set(splits["ratios"])
     for key, split in splits.get("assignment", {}).items():
         if split not in split_names:
@@ -312,6 +316,10 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         shard_max_bytes=output.get("shard_max_bytes", 256 * 2**20),
         row_group_max_bytes=output.get("row_group_max_bytes", 64 * 2**20),
         batch_size=output.get("batch_size", 256),
+        compression=output.get("compression", "zstd"),
+        compression_level=output.get(
+            "compression_level", 9 if output.get("compression", "zstd") == "zstd" else None
+        ),
         max_article_bytes=limits.get("max_article_bytes", 10_000_000),
         max_record_bytes=limits.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
         quarantine=quarantine.get("enabled", False),

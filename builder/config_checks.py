@@ -21,7 +21,10 @@ from .ingest import real_outside
 from .names import split_name_problem
 from .validate.report import Issue
 
-__all__ = ["check_inside", "check_references", "check_splits"]
+__all__ = ["check_compression", "check_inside", "check_references", "check_splits"]
+
+#: the levels each Parquet codec takes (``output.compression_level``); one not named has none
+COMPRESSION_LEVELS = {"zstd": range(1, 23), "gzip": range(1, 10), "brotli": range(1, 12)}
 
 
 def check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
@@ -151,6 +154,23 @@ def check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
                 )
             )
     return issues
+
+
+def check_compression(output: dict[str, Any], *, file: str) -> list[Issue]:
+    """A level the codec takes: the schema knows each setting alone, not the pair."""
+    codec, level = output.get("compression", "zstd"), output.get("compression_level")
+    if level is None:
+        return []
+    levels = COMPRESSION_LEVELS.get(codec)
+    if levels is None:
+        problem = f"{codec} has no compression level: drop output.compression_level"
+    elif level not in levels:
+        problem = f"{codec} takes a level from {levels.start} to {levels.stop - 1}, not {level}"
+    else:
+        return []
+    return [
+        Issue(file=file, pointer="/output/compression_level", rule="compression", message=problem)
+    ]
 
 
 def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:

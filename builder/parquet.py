@@ -18,16 +18,34 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-__all__ = ["ShardWriter", "WrittenShard", "shard_name", "write_splits"]
+__all__ = [
+    "Compression",
+    "ShardWriter",
+    "WrittenShard",
+    "shard_name",
+    "write_splits",
+]
 
 PARQUET_OPTIONS = {
-    "compression": "zstd",
-    "compression_level": 9,
     "write_page_index": True,
     "write_statistics": True,
     "use_dictionary": True,
     "data_page_size": 1 << 20,
 }
+
+
+@dataclass(frozen=True)
+class Compression:
+    """The shards' Parquet codec and level (``output.compression``,
+    ``output.compression_level``); the default is what every earlier build wrote."""
+
+    codec: str = "zstd"
+    level: int | None = 9
+
+    def writer_options(self) -> dict[str, object]:
+        if self.level is None or self.codec == "none":
+            return {"compression": self.codec}
+        return {"compression": self.codec, "compression_level": self.level}
 
 
 def shard_name(split: str, index: int, count: int) -> str:
@@ -51,6 +69,7 @@ class ShardWriter:
     schema: pa.Schema
     target_shard_bytes: int
     row_group_bytes: int
+    compression: Compression = field(default_factory=Compression)
     shards: list[WrittenShard] = field(default_factory=list)
     _writer: pq.ParquetWriter | None = None
     _buffer: list[pa.Table] = field(default_factory=list)
@@ -85,7 +104,9 @@ class ShardWriter:
             return
         if self._writer is None:
             path = self.directory / f".{self.split}-{len(self.shards):05d}.partial"
-            self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+            self._writer = pq.ParquetWriter(
+                path, self.schema, **PARQUET_OPTIONS, **self.compression.writer_options()
+            )
             self.shards.append(WrittenShard(self.split, path, 0, 0))
         self._writer.write_table(pa.concat_tables(parts), row_group_size=rows)
         self.shards[-1].rows += rows
@@ -119,6 +140,7 @@ def write_splits(
     schema: pa.Schema,
     shard_max_bytes: int,
     row_group_max_bytes: int,
+    compression: Compression | None = None,
 ) -> list[WrittenShard]:
     """Write every split of ``split_bytes`` (name -> its rows' bytes) from staged
     tables with each row's split and size. Given one split, it writes that one alone,
@@ -129,7 +151,12 @@ def write_splits(
     for split, total in sorted(split_bytes.items()):
         shards = max(1, math.ceil(total / shard_max_bytes))
         writers[split] = ShardWriter(
-            split, directory, schema, math.ceil(total / shards), row_group_max_bytes
+            split,
+            directory,
+            schema,
+            math.ceil(total / shards),
+            row_group_max_bytes,
+            compression or Compression(),
         )
     for table, splits, sizes in staged:
         split_col = pa.array(splits)
