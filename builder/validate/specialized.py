@@ -8,7 +8,8 @@ use (``type``, ``required``, ``properties``, ``additionalProperties: false``,
 ``pattern``, ``enum``, ``format``, ``not`` of a ``pattern``, local and
 cross-file ``$ref``). It only answers "certainly valid": every test is at least
 as strict as the reference's (``type(x) is int``, never ``1.0`` or ``True``;
-``enum`` only for strings and null), so a True is always a record the
+``enum`` only for strings and null; a column of span strings may let a str
+subclass through, which the reference takes too), so a True is always a record the
 reference accepts, and a False means nothing more than "ask the full path".
 
 A schema with any other keyword is not specialised (:func:`specialize` returns
@@ -337,23 +338,7 @@ class _Generator:
                 at = "        "
             types = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
             allowed = self.const(frozenset(kinds[t] for t in types))
-            lines.append(f"{at}if not set(map(type, {col})) <= {allowed}: return False")
-            if "minimum" in sub:
-                lines.append(f"{at}if min({col}) < {sub['minimum']!r}: return False")
-            if "minLength" in sub:
-                lines.append(f"{at}if min(map(len, {col})) < {sub['minLength']}: return False")
-            if "maxLength" in sub:
-                lines.append(f"{at}if max(map(len, {col})) > {sub['maxLength']}: return False")
-            if "pattern" in sub:
-                seen = self.const(set())
-                search = self.const(re.compile(sub["pattern"]).search)
-                lines += [
-                    f"{at}new = set({col}) - {seen}",
-                    f"{at}if new:",
-                    f"{at}    if None in map({search}, new): return False",
-                    f"{at}    if len({seen}) > {_SEEN_LIMIT}: {seen}.clear()",
-                    f"{at}    {seen}.update(new)",
-                ]
+            lines += [at + test for test in self.column_tests(sub, types, col, allowed)]
         # Items with exactly the required keys: their columns, made for the checks
         # above, are handed to a caller that asks (see :func:`collecting_columns`).
         lines += [
@@ -366,6 +351,48 @@ class _Generator:
         ]
         self.lines.extend(lines)
         return name
+
+    def column_tests(
+        self, sub: Mapping[str, Any], types: list[str], col: str, allowed: str
+    ) -> list[str]:
+        """Statements that ``return False`` unless every value of the column ``col``
+        is valid against ``sub`` (one of :meth:`columns_function`'s properties).
+
+        Each test is a pass in C over the column, as few as can decide: a string
+        column with a pattern has its types tested on the values new to the seen set
+        only (a value equal to a string seen is a string); a column of strings is
+        joined (a ``TypeError`` for any other value) rather than typed value by value;
+        ``minLength: 1`` is the empty string's absence. A str subclass passes where
+        ``type(x) is str`` would not, as it does for the reference (``isinstance``)."""
+        minimum, shortest, longest = (sub.get(k) for k in ("minimum", "minLength", "maxLength"))
+        if types == ["string"] and "pattern" in sub:
+            seen = self.const(set())
+            search = self.const(re.compile(sub["pattern"]).search)
+            tests = [
+                "try:",
+                f"    known = {seen}.issuperset({col})",  # no set made when all were seen
+                "except TypeError:",  # an unhashable value: a list or an object
+                "    return False",
+                "if not known:",
+                f"    new = set({col}) - {seen}",
+                f"    if not set(map(type, new)) <= {allowed}: return False",
+                f"    if None in map({search}, new): return False",
+                f"    if len({seen}) > {_SEEN_LIMIT}: {seen}.clear()",
+                f"    {seen}.update(new)",
+            ]
+        elif types == ["string"]:
+            tests = ["try:", f"    ''.join({col})", "except TypeError:", "    return False"]
+        else:
+            tests = [f"if not set(map(type, {col})) <= {allowed}: return False"]
+        if minimum is not None:
+            tests.append(f"if min({col}) < {minimum!r}: return False")
+        if shortest == 1:
+            tests.append(f"if '' in {col}: return False")
+        elif shortest is not None:
+            tests.append(f"if min(map(len, {col})) < {shortest}: return False")
+        if longest is not None:
+            tests.append(f"if max(map(len, {col})) > {longest}: return False")
+        return tests
 
     def emit_object(
         self,
