@@ -13,6 +13,7 @@ from builder.clean.chars import (
     WORD,
     class_table,
     line_word_counts,
+    line_words,
     utf8_parts,
     word_count,
 )
@@ -52,6 +53,22 @@ def test_counts_match_the_regex(text: str) -> None:
         n = word_count(line)
         assert n is None or n == _expected(line)[0]
     assert [len(LineView(line).words) for line in text.split("\n")] == _expected(text)
+
+
+@given(st.lists(_CHARS, max_size=60).map("".join) | st.text(max_size=40))
+def test_listed_words_match_the_regex(text: str) -> None:
+    for line in text.split("\n"):
+        assert line_words(line) == _WORDS.findall(line.casefold())
+
+
+def test_listed_words_of_news_lines() -> None:
+    for line in (
+        "Photo: AP / “Quoted” – dash • x_1",
+        "O’Neil’s café",
+        "İstanbul ﬁle",
+        "ASCII, only!",
+    ):
+        assert line_words(line) == _WORDS.findall(line.casefold())
 
 
 def test_one_class_outside_ascii_and_both() -> None:

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.clean.lines import LineView, normalize
-from builder.clean.regex_facts import DIGIT, MARK, first_chars, required_pieces
+from builder.clean.regex_facts import (
+    DIGIT,
+    MARK,
+    alternatives_sets,
+    first_chars,
+    required_pieces,
+)
 from builder.clean.rules import (
     DEFAULT_RULES_PATH,
     LineRule,
@@ -156,6 +162,55 @@ def test_required_pieces_read_off_the_expression() -> None:
     assert required_pieces(re.compile(r"\w+ \w+", re.I)) is None  # nothing of its own
     assert required_pieces(re.compile(r"\d+ (of|/) \d+", re.I)) == {DIGIT}
     assert required_pieces(re.compile(r".{3,250}\s[—|]\s*\w+", re.I)) == {MARK + "—", MARK + "|"}
+
+
+def test_alternatives_sets_read_off_an_alternation() -> None:
+    """Each alternative's own sets, lookbehind text included; none when not one alternation."""
+    pattern = re.compile(r"\b((?<=not )affiliated with|trademarks? of|\d+ fees?)\b", re.I)
+    assert alternatives_sets(pattern) == (
+        (frozenset({"affiliated"}), frozenset({"not"}), frozenset({"with"})),
+        (frozenset({"trademark", "trademarks"}), frozenset({"of"})),
+        (frozenset({"fee", "fees"}), frozenset({DIGIT})),
+    )
+    assert alternatives_sets(re.compile(r"photo: (a|b)", re.I)) == ()
+    assert alternatives_sets(re.compile(r"(photo|\w+) credit", re.I)) == ()
+    assert alternatives_sets(re.compile(r"photo|\w+", re.I)) == ()  # one requires nothing
+
+
+def test_contains_alternations_gate_the_search(tmp_path: Path) -> None:
+    """A line holding a piece of the alternation but not all of one alternative's is
+    not searched; the answers stay those of the rules tried in order."""
+    path = tmp_path / "gated.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - name: disclaimer\n"
+        "    contains: ['\\b((?<=not )affiliated with|(?<=no )responsibility for|©\\s*\\d{4})']\n"
+        "  - name: fees\n"
+        "    contains: ['fee|commission',"
+        " '\\b(we|i) (may )?earn (a )?(commissions?|fees?)|\\bour links earn']\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    ruleset = RuleSet(rules)
+    assert [len(g) for g in ruleset._gates] == [1, 2]
+    lines = [
+        "We are not affiliated with the brand.",
+        "We are affiliated with the brand, not owned.",
+        "Not affiliated WITH anyone",
+        "We take no responsibility for links.",
+        "responsibility for the no-show",
+        "© 2024 Example",
+        "©2024",
+        "We may earn a commission.",
+        "I earn fees",
+        "We feel we may earn praise for the coffee.",
+        "earn commission we",
+        "Our links earn us a commission",
+        "our links earn us a fee",
+        "n\u0131ne: not affiliated with",  # dotless i: the pieces are not read
+    ]
+    for line in lines:
+        assert ruleset.first_match(LineView(line)) is _reference(rules, line), line
 
 
 _TOKENS = [

@@ -27,6 +27,7 @@ __all__ = [
     "bytes_except",
     "class_table",
     "line_word_counts",
+    "line_words",
     "utf8_parts",
     "word_count",
 ]
@@ -127,6 +128,46 @@ def _line_word_counts_by_table(text: str) -> list[int] | None:
     ends = np.cumsum(starts)[np.flatnonzero(cps == 10)]
     bounds = np.concatenate(([0], ends, [int(starts.sum())]))
     return np.diff(bounds).tolist()
+
+
+#: ASCII word characters (``\\w``) as themselves lowercased (their case folding), every
+#: other byte (ASCII punctuation and white space, each byte of a character outside
+#: ASCII) as a space.
+_WORD_BYTES = bytes(
+    ord(chr(c).lower()) if c < 128 and _WORD_CHAR.match(chr(c)) else 32 for c in range(256)
+)
+
+
+def line_words(line: str) -> list[str]:
+    """``re.findall(r"\\w+", line.casefold())``, several times faster for most lines.
+
+    The regex tests each character's class and builds the list in its engine. When no
+    character outside ASCII is a word character or changes class by case folding (the
+    typographic quotes, dashes and bullets of most news text are neither), the words
+    are the runs of ASCII word characters, lowercased: one ``bytes.translate`` maps
+    the line's UTF-8 bytes to them and spaces, and ``split`` lists them. Other lines
+    (``café``, ``İ``) are read by the regex.
+    """
+    if line.isascii():
+        return line.encode("ascii").translate(_WORD_BYTES).decode("ascii").split()
+    data = line.encode("utf-8", "surrogatepass")
+    others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    if all(map(_SEPARATOR.__getitem__, set(others))):
+        return data.translate(_WORD_BYTES).decode("ascii").split()
+    return _WORDS.findall(line.casefold())
+
+
+class _Separators(dict[str, bool]):
+    """Per character outside ASCII, once asked: no word character, and none after case
+    folding (class 0 in :func:`class_table`), so it only separates words."""
+
+    def __missing__(self, char: str) -> bool:
+        value = self[char] = int(class_table()[ord(char)]) == 0
+        return value
+
+
+_SEPARATOR = _Separators()
+_WORDS = re.compile(r"\w+")
 
 
 #: The last text's UTF-8 bytes and characters outside ASCII (steps in a row read one text).

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import overload
 
-from .chars import line_word_counts, word_count
+from .chars import line_word_counts, line_words, word_count
 
 __all__ = ["WORD", "LineView", "Words", "count_words_of", "line_view", "normalize"]
 
@@ -173,7 +173,7 @@ class Words(Sequence[str]):
             if n is None:
                 n = word_count(raw)
         if n is None:
-            self._list = WORD.findall(raw.casefold())
+            self._list = line_words(raw)
             n = len(self._list)
         else:
             self._raw = raw
@@ -182,7 +182,7 @@ class Words(Sequence[str]):
     def _words(self) -> list[str]:
         if self._list is None:
             assert self._raw is not None
-            self._list = WORD.findall(self._raw.casefold())
+            self._list = line_words(self._raw)
         return self._list
 
     def __len__(self) -> int:

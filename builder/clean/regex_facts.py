@@ -34,6 +34,7 @@ __all__ = [
     "MARK",
     "MAX_PIECES",
     "MIN_PIECE",
+    "alternatives_sets",
     "compile_pattern",
     "first_chars",
     "forget_trees",
@@ -230,6 +231,38 @@ def required_sets(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     return tuple(sorted(set(found), key=lambda c: (pieces_cost(c), sorted(c))))
 
 
+def alternatives_sets(pattern: re.Pattern[str]) -> tuple[tuple[frozenset[str], ...], ...]:
+    """Per alternative of an expression that is one alternation (``\\b(a|b|c)\\b``): the
+    sets of pieces (as :func:`required_sets` finds them) of which each match through
+    that alternative holds one; empty when the expression is no alternation or an
+    alternative requires nothing found.
+
+    :func:`required_sets` of an alternation is one set, a piece of each alternative
+    (``advice`` or ``owned`` or ...), which many lines of text hold; a line holding
+    every set of one alternative (``not`` and ``owned`` and ``by``) is much rarer.
+    """
+    try:
+        items = _without_anchors(list(_tree(pattern)))
+        if len(items) == 1 and items[0][0] is C.SUBPATTERN:
+            items = _without_anchors(list(items[0][1][-1]))
+        if len(items) != 1 or items[0][0] is not C.BRANCH:
+            return ()
+        out = []
+        for alt in items[0][1][1]:
+            sets = sorted(set(_candidates(list(alt))), key=lambda c: (pieces_cost(c), sorted(c)))
+            if not sets:
+                return ()
+            out.append(tuple(sets))
+    except Exception:  # an internal parser that changed shape: no shortcut
+        return ()
+    return tuple(out)
+
+
+def _without_anchors(items: list) -> list:  # type: ignore[type-arg]
+    """The items but ``\\b``, ``^`` and the like (each only narrows where a match is)."""
+    return [(op, av) for op, av in items if op is not C.AT]
+
+
 def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
     """The most selective set of pieces one of which every match of ``items`` holds."""
     candidates = _candidates(items)
@@ -265,6 +298,9 @@ def _candidates(items: list) -> list[frozenset[str]]:  # type: ignore[type-arg]
             sub = _required(list(av[-1]))
         elif op is getattr(C, "ATOMIC_GROUP", None):
             sub = _required(list(av))
+        elif op is C.ASSERT:
+            # a lookahead or lookbehind matches text of the line too (``(?<=not )``)
+            sub = _required(list(av[1]))
         elif op is C.BRANCH:
             union: set[str] = set()
             for alt in av[1]:

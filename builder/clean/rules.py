@@ -55,6 +55,7 @@ from .regex_facts import (
     ASCII,
     DIGIT,
     MARK,
+    alternatives_sets,
     compile_pattern,
     first_chars,
     forget_trees,
@@ -319,6 +320,9 @@ class RuleSet:
         self._tests: list[tuple[int, re.Pattern[str] | None]] = []
         self._test_always = 0  # tests with no required word
         self._extra: list[tuple[_Check, ...]] = []  # per test: more sets of pieces
+        # per test: for each contains expression that is one alternation, the sets of
+        # pieces of each alternative (the line must hold all sets of one of them)
+        self._gates: list[tuple[_Gate, ...]] = []
         self._word_pieces: list[tuple[str, ...]] = []  # per test: its required word pieces
         self._piece_tests = 0  # tests one of whose required pieces is a word piece
         by_piece: dict[str, int] = {}  # required word piece -> tests needing it
@@ -350,6 +354,9 @@ class RuleSet:
                 self._tests.append((i, pattern if full else None))
                 # the other pieces every match holds one of, checked once this one is found
                 self._extra.append(_checks(q for q in more if q != pieces_))
+                # (contains only: a search tries an alternation at every position of the
+                # line, where a full match of a pattern fails at its start)
+                self._gates.append(() if full else _gates(rule.contains))
                 if pieces_ is None:
                     self._test_always |= t
                 self._word_pieces.append(
@@ -501,13 +508,16 @@ class RuleSet:
         if tests:
             all_tests = self._tests
             extras = self._extra
+            gates = self._gates
             folded = ""
             while tests:
                 low = tests & -tests
                 t = low.bit_length() - 1
-                if pieces_hold and extras[t]:
+                if pieces_hold and (extras[t] or gates[t]):
                     folded = folded or raw.casefold()
-                    if not _holds(extras[t], raw, folded):
+                    if not _holds(extras[t], raw, folded) or (
+                        gates[t] and not _gates_hold(gates[t], raw, folded)
+                    ):
                         tests ^= low
                         continue
                 i, pattern = all_tests[t]
@@ -620,6 +630,47 @@ def _holds(checks: tuple[_Check, ...], raw: str, folded: str) -> bool:
             else:
                 if not (digit and _DIGIT.search(raw)):
                     return False
+    return True
+
+
+#: An alternation's gate: the word pieces of its alternatives' first (most selective)
+#: sets; per such piece, the other sets of the alternatives whose first set has it; the
+#: sets of the alternatives whose first set holds a mark or a digit.
+_Gate = tuple[
+    tuple[str, ...], dict[str, tuple[tuple[_Check, ...], ...]], tuple[tuple[_Check, ...], ...]
+]
+
+
+def _gates(contains: Iterable[re.Pattern[str]]) -> tuple[_Gate, ...]:
+    """Per contains expression that is one alternation: its gate (see :func:`_gates_hold`)."""
+    out = []
+    for alternatives in map(alternatives_sets, contains):
+        if not alternatives:
+            continue
+        by_key: dict[str, list[tuple[_Check, ...]]] = {}
+        others = []
+        for first, *rest in alternatives:
+            if any(p.startswith(MARK) for p in first):
+                others.append(_checks([first, *rest]))
+                continue
+            for piece in first:
+                by_key.setdefault(piece, []).append(_checks(rest))
+        keys = tuple(sorted(by_key))
+        out.append((keys, {k: tuple(v) for k, v in by_key.items()}, tuple(others)))
+    return tuple(out)
+
+
+def _gates_hold(gates: tuple[_Gate, ...], raw: str, folded: str) -> bool:
+    """Whether, for each expression, the line holds a piece of every set of one of its
+    alternatives (else the expression cannot be found in it). The pieces of the first
+    sets the line holds (found in one pass in C) say which alternatives to check."""
+    for keys, by_key, others in gates:
+        if not any(_holds(checks, raw, folded) for checks in others) and not any(
+            _holds(rest, raw, folded)
+            for key in filter(folded.__contains__, keys)
+            for rest in by_key[key]
+        ):
+            return False
     return True
 
 
