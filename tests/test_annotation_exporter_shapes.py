@@ -349,3 +349,23 @@ def test_file_reference_under_the_undefined_data_key(tmp_path: Path) -> None:
     del value["text"]  # saveTextResult="no": nothing to check the offsets against
     ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
     assert record is None and "is a file reference" in _errors([(0, None, issues)])[0].message
+
+
+# -- Label Studio: classifications beside the spans (TextArea, Rating, Taxonomy) ------------
+def test_a_taxonomy_of_the_whole_text_is_a_document_result_not_read(tmp_path: Path) -> None:
+    """``<Taxonomy>`` on the text classifies the document (``value: {"taxonomy": [[...]]}``,
+    no offsets): passed over with a warning like a TextArea, not refused as a region; a
+    taxonomy with offsets (``labeling="true"``, a span labelled by a path) stays an error."""
+    span = {"start": 0, "end": 11, "text": "Maria Lopez"}
+    task = _ls_task({"text": TEXT, "article_id": "a1"}, {**span, "labels": ["PERSON"]})
+    topic = {"type": "taxonomy", "from_name": "topic", "to_name": "text"}
+    task["annotations"][0]["result"].append(
+        {**topic, "id": "t1", "value": {"taxonomy": [["Politics", "Diplomacy"]]}}
+    )
+    ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
+    assert record is not None and len(record["entities"]) == 1
+    (note,) = issues
+    assert note.severity == "warning" and note.pointer == "/annotations/0/result/1"
+    task["annotations"][0]["result"][1]["value"] = {**span, "taxonomy": [["Politics"]]}
+    ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
+    assert record is None and _errors([(0, None, issues)])[0].pointer == "/annotations/0/result/1"
