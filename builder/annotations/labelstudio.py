@@ -85,10 +85,10 @@ from .common import (
 )
 from .lsstorage import read_target_storage
 from .lstasks import (
-    UNREADABLE_REGIONS,
     MinKeys,
     TaskReport,
     guess_text,
+    is_region_kind,
     min_results,
     other_field,
     pick_annotation,
@@ -310,7 +310,7 @@ def task_to_record(
                     continue
                 labels[label_set] = name
             continue
-        if kind in UNREADABLE_REGIONS or (kind.endswith("labels") and kind != "labels"):
+        if is_region_kind(kind, value):
             t.add(
                 f"{rtag}: {kind} regions are not offsets into a plain text; label the text with"
                 " <Labels> on a <Text> object",

@@ -28,6 +28,7 @@ __all__ = [
     "MinKeys",
     "TaskReport",
     "guess_text",
+    "is_region_kind",
     "min_results",
     "other_field",
     "pick_annotation",
@@ -49,6 +50,19 @@ MIN_META = {
 }
 #: Region result types whose positions are not offsets into a plain text.
 UNREADABLE_REGIONS = {"hypertextlabels", "paragraphlabels", "taxonomy"}
+#: Of those, the controls that classify the whole text unless they hold a region's offsets
+#: (``<Taxonomy>``: a document's topic path; with ``labeling="true"`` or ``perRegion`` a
+#: span's). A whole-text one is no region: passed over with a warning, as a TextArea is.
+_REGION_WHEN_PLACED = {"taxonomy"}
+
+
+def is_region_kind(kind: str, value: Mapping[str, Any]) -> bool:
+    """Whether a result of type ``kind`` is a region the importer cannot place on the text
+    (an image's, a hypertext's, a paragraph's, a taxonomy path on a span): an error, as
+    its span would otherwise be lost."""
+    if kind in _REGION_WHEN_PLACED:
+        return "start" in value or "end" in value
+    return kind in UNREADABLE_REGIONS or (kind.endswith("labels") and kind != "labels")
 
 
 #: A task's text given as a file reference: a cloud storage URI (Label Studio's source
