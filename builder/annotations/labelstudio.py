@@ -43,6 +43,8 @@ What is read:
   ``saveTextResult="yes"``) is an error;
 * ``choices`` results with offsets in ``value`` (a ``perRegion`` control; in JSON-MIN
   known only from the labeling config) say something of a span: reported, not read;
+  so do other per-region results (a TextArea's note, a Rating: offsets and the control's
+  value, no ``labels``), which JSON-MIN, having dropped the types, shows by their value;
 * ``choices`` results (any control name): document labels; the set is named by
   the entry's ``choices``, else by a control called ``genre``/``text_form``,
   else by the one declared set that holds the value;
