@@ -280,7 +280,10 @@ def read_brat_file(
             with txt.open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
         reading = name
-        with ann.open(encoding="utf-8-sig", newline="") as handle:
+        # newline="\n": a line ends at LF (brat writes LF; an edited file CR LF, stripped
+        # by the parser); a lone CR is text of a span that crosses one (brat splits
+        # fragments at LF only), so universal newlines would cut that line in two.
+        with ann.open(encoding="utf-8-sig", newline="\n") as handle:
             parsed = _parse(iter(handle.readline, ""), text, name, article_id)
     except UnicodeDecodeError as exc:
         # the reader decodes 8 KB at a time: its offset is in a chunk, not the file
