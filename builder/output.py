@@ -279,6 +279,7 @@ def check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
                 f"--out {out_dir} holds the input {path}: a build replaces its output folder; "
                 "choose another one"
             )
+    _refuse_current_folder(out_dir)
     root = config.root.resolve()
     if out_dir.is_relative_to(root):
         raise UsageError(
@@ -309,6 +310,22 @@ SWAP_ATTEMPTS = 5
 
 class _Raced(Exception):
     """Another build of the same ``--out`` swapped between this one's check and rename."""
+
+
+def _refuse_current_folder(out_dir: Path) -> None:
+    """A build replaces ``--out`` by rename: were the user's shell in it (``-o .``, or a
+    rebuild run from inside the previous one), it would be left in the deleted old folder,
+    where ``ls`` shows nothing and every relative path fails."""
+    try:
+        here = Path(os.path.realpath(os.getcwd()))
+    except FileNotFoundError:
+        return  # already gone: nothing of --out to be in
+    if here == out_dir or here.is_relative_to(out_dir):
+        where = "is the current folder" if here == out_dir else f"holds the current folder {here}"
+        raise UsageError(
+            f"--out {out_dir} {where}: a build replaces its output folder, which would leave"
+            " you in a deleted one; choose a folder outside it (or run from elsewhere)"
+        )
 
 
 def replace_dir(new: Path, target: Path) -> None:
