@@ -93,6 +93,15 @@ def test_a_lone_cr_inside_a_span_is_text_of_its_line_not_a_line_end(tmp_path: Pa
     ]
 
 
+def test_an_ann_with_lone_cr_line_ends_is_an_error_that_says_so(tmp_path: Path) -> None:
+    """Lines separated by lone CRs read as one line: an error, at line 1, that names the
+    cause (as a JSON Lines file with lone CR line ends is), not a bare mismatch."""
+    ann = "T1\tPERSON 20 25\tMaria\rT2\tGPE 0 6\tCrowds\r"
+    record, issues = _one(_collection(tmp_path, ann))
+    assert record is None and issues and all(i.line == 1 for i in issues)
+    assert "lone CR" in issues[0].message
+
+
 def test_without_the_txt_offsets_are_taken_as_given_and_no_digest(tmp_path: Path) -> None:
     record, issues = _one(_collection(tmp_path, "T1\tPERSON 20 25\tMaria\n", text=None))
     assert issues == [] and record is not None
