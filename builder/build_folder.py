@@ -383,31 +383,33 @@ def list_inputs(config: DatasetConfig, staging_path: Path, work: Path) -> Inputs
         return render_inputs(_input_entries(config, staging), work / "manifest-inputs.json")
 
 
-def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
-    """Every input file, streamed: the articles are the staged ids (listed once, sorted).
-
-    An article file a worker read is listed with the digest and size the worker took
-    of the same bytes; any other (not read: e.g. a rejected id) is hashed here."""
-    root = config.root
-    files = itertools.chain(
+def side_inputs(config: DatasetConfig) -> Iterator[Path]:
+    """The input files the manifest lists and hashes itself: the configuration, the
+    sources, the annotation files (an export folder's files, sorted) and the article
+    shards. Not the article files, listed with the digests their readers took."""
+    yield from itertools.chain(
         [config.path, config.sources_path],
         *(
             (a.path / f for f in sorted(folder_files(a.path))) if a.path.is_dir() else [a.path]
             for a in config.annotation_inputs
         ),
     )
-    for path in files:
-        entry = _input_entry(path, root)
-        if entry is not None:
-            yield entry
     if config.reads_shards:
         assert config.article_input is not None
-        for path in config.article_input.shards()[0]:
-            entry = _input_entry(path, root)
-            if entry is not None:
-                yield entry
-        return
-    yield from _article_entries(config.articles_dir, root, staging.article_digests())
+        yield from config.article_input.shards()[0]
+
+
+def _input_entries(config: DatasetConfig, staging: Staging) -> Iterator[dict[str, Any]]:
+    """Every input file, streamed: the articles are the staged ids (listed once, sorted).
+
+    An article file a worker read is listed with the digest and size the worker took
+    of the same bytes; any other (not read: e.g. a rejected id) is hashed here."""
+    for path in side_inputs(config):
+        entry = _input_entry(path, config.root)
+        if entry is not None:
+            yield entry
+    if not config.reads_shards:
+        yield from _article_entries(config.articles_dir, config.root, staging.article_digests())
 
 
 def _input_entry(

@@ -328,10 +328,25 @@ def located_os_error(exc: OSError) -> str:
     if exc.filename2:
         path = f"{path} -> {exc.filename2}"
     reason = exc.strerror or str(exc)
+    if not path and exc.errno == errno.ENOENT and _current_folder_gone():
+        # a relative path resolved against a folder that was removed (or replaced by a
+        # build run from inside it): the error names no file, the cause is the folder
+        return (
+            f"{reason}: the current folder no longer exists (removed or replaced while"
+            " you were in it); cd to a folder that exists and run again"
+        )
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         where = path or "a temporary file"
         return f"{reason}: cannot write {where}; free some space (or set TMPDIR) and run again"
     return f"{reason}: {path}" if path else reason
+
+
+def _current_folder_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 def redact_secrets(text: str) -> str:

@@ -279,6 +279,7 @@ def check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
                 f"--out {out_dir} holds the input {path}: a build replaces its output folder; "
                 "choose another one"
             )
+    _refuse_current_folder(out_dir)
     root = config.root.resolve()
     if out_dir.is_relative_to(root):
         raise UsageError(
@@ -303,16 +304,68 @@ def check_out_dir(out_dir: Path, config: DatasetConfig) -> None:
         )
 
 
+#: How often a swap is tried again after another build's swap got in between.
+SWAP_ATTEMPTS = 5
+
+
+class _Raced(Exception):
+    """Another build of the same ``--out`` swapped between this one's check and rename."""
+
+
+def _refuse_current_folder(out_dir: Path) -> None:
+    """A build replaces ``--out`` by rename: were the user's shell in it (``-o .``, or a
+    rebuild run from inside the previous one), it would be left in the deleted old folder,
+    where ``ls`` shows nothing and every relative path fails."""
+    try:
+        here = Path(os.path.realpath(os.getcwd()))
+    except FileNotFoundError:
+        return  # already gone: nothing of --out to be in
+    if here == out_dir or here.is_relative_to(out_dir):
+        where = "is the current folder" if here == out_dir else f"holds the current folder {here}"
+        raise UsageError(
+            f"--out {out_dir} {where}: a build replaces its output folder, which would leave"
+            " you in a deleted one; choose a folder outside it (or run from elsewhere)"
+        )
+
+
 def replace_dir(new: Path, target: Path) -> None:
     """Put ``new`` at ``target``; the old folder is removed only after the swap.
 
     Between the two renames no output exists; a kill there is undone by the
-    next build (:func:`_recover_interrupted_swap`).
+    next build (:func:`_recover_interrupted_swap`). Two builds to one ``--out``
+    may swap at the same moment: a rename that finds the other's output already
+    in place, or the old one already moved aside, is tried again, so the last to
+    finish wins, whole, and neither fails.
     """
+    asides: list[Path] = []
+    for attempt in range(SWAP_ATTEMPTS):
+        try:
+            _swap(new, target, asides, attempt)
+        except _Raced:
+            continue
+        for aside in asides:
+            shutil.rmtree(aside, ignore_errors=True)
+        return
+    raise BuildError(
+        f"--out {target} was replaced by other builds {SWAP_ATTEMPTS} times while this one "
+        "put its output there; this build's output was not put in place. Run one build "
+        "per --out at a time"
+    )
+
+
+def _swap(new: Path, target: Path, asides: list[Path], attempt: int) -> None:
+    """One try of the swap; the folders it moved aside are added to ``asides``."""
     if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.rename(target, old)
+        suffix = f"-{attempt}" if attempt else ""
+        old = target.parent / f".{target.name}.old-{os.getpid()}{suffix}"
+        try:
+            os.rename(target, old)
+        except FileNotFoundError:
+            raise _Raced from None  # another build moved it aside first
+        asides.append(old)
+    try:
         os.rename(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(new, target)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and target.is_dir():
+            raise _Raced from None  # another build put its output in first
+        raise

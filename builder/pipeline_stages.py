@@ -36,6 +36,7 @@ from .card_facts import SourceFacts, source_facts
 from .config import DatasetConfig, load_config
 from .engines import Engine
 from .errors import DataError
+from .input_stamps import check_unchanged, take_stamps
 from .manifest import InputsListing
 from .output import (
     check_out_dir,
@@ -288,6 +289,7 @@ def build(
     config = load_config(Path(input_dir))
     check_out_dir(out_dir, config)
     _check_card_template()
+    stamps = take_stamps(config)
     mode = config.quarantine if quarantine is None else quarantine
     with (
         terminate_as_interrupt(),
@@ -388,6 +390,7 @@ def build(
             raise
         card_cpu()  # the manifest, written after the report
         staging.close()
+        check_unchanged(config, stamps)  # the manifest lists what was read
         with signals_held():
             replace_dir(final, out_dir)
     result.out = out_dir

@@ -349,3 +349,63 @@ def test_file_reference_under_the_undefined_data_key(tmp_path: Path) -> None:
     del value["text"]  # saveTextResult="no": nothing to check the offsets against
     ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
     assert record is None and "is a file reference" in _errors([(0, None, issues)])[0].message
+
+
+# -- Label Studio: classifications beside the spans (TextArea, Rating, Taxonomy) ------------
+def _per_region(span: dict[str, Any], **value: Any) -> dict[str, Any]:
+    """A per-region control's value as Label Studio saves it: the region's offsets and
+    text, then the control's own value (a TextArea's ``text`` list replaces the text)."""
+    return {"start": span["start"], "end": span["end"], "text": span["text"], **value}
+
+
+def test_json_min_per_region_text_areas_and_ratings_are_no_spans(seeds_copy: Path) -> None:
+    """``convert_to_json_min`` writes per-region results under their control's key with the
+    region's offsets and no ``labels``: a ``<TextArea perRegion>`` with one region as the
+    bare object, with more as a list; a ``<Rating perRegion>`` as a list. Without a labeling
+    config they are known by their value (no labels, a control's value): not spans."""
+    tasks = label_studio_json_min(seeds_copy)
+    for n, task in enumerate(tasks):
+        notes = [_per_region(s, text=["checked"]) for s in task["label"][: 1 + n % 2]]
+        task["note"] = notes[0] if len(notes) == 1 else notes
+        task["confidence"] = [_per_region(s, rating=4) for s in task["label"][:2]]
+    write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    results = _read(seeds_copy / "export.json", "label-studio")
+    assert not _errors(results)
+    assert [len(r["entities"]) + len(r["quotes"]) for _, r, _ in results] == [
+        len(t["label"]) for t in tasks
+    ]
+    notes = [i for _, _, issues in results for i in issues if i.pointer.startswith("/note")]
+    rated = [i for _, _, issues in results for i in issues if i.pointer.startswith("/confidence")]
+    assert len(notes) == 7 and len(rated) == 10
+    assert all(i.severity == "warning" and "'textarea' is not read" in i.message for i in notes)
+    assert all("'rating' is not read" in i.message for i in rated)
+
+
+def test_a_span_without_labels_among_spans_is_still_an_error(seeds_copy: Path) -> None:
+    """Only a control's value makes an object with offsets a per-region result: a span that
+    lost its labels is a broken span, never passed over."""
+    tasks = label_studio_json_min(seeds_copy)
+    del tasks[1]["label"][0]["labels"]
+    write_export(seeds_copy / "export.json", tasks, jsonl=False)
+    (error,) = _errors(_read(seeds_copy / "export.json", "label-studio"))
+    assert error.line == 2 and error.pointer == "/label/0"
+    assert "exactly one label" in error.message
+
+
+def test_a_taxonomy_of_the_whole_text_is_a_document_result_not_read(tmp_path: Path) -> None:
+    """``<Taxonomy>`` on the text classifies the document (``value: {"taxonomy": [[...]]}``,
+    no offsets): passed over with a warning like a TextArea, not refused as a region; a
+    taxonomy with offsets (``labeling="true"``, a span labelled by a path) stays an error."""
+    span = {"start": 0, "end": 11, "text": "Maria Lopez"}
+    task = _ls_task({"text": TEXT, "article_id": "a1"}, {**span, "labels": ["PERSON"]})
+    topic = {"type": "taxonomy", "from_name": "topic", "to_name": "text"}
+    task["annotations"][0]["result"].append(
+        {**topic, "id": "t1", "value": {"taxonomy": [["Politics", "Diplomacy"]]}}
+    )
+    ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
+    assert record is not None and len(record["entities"]) == 1
+    (note,) = issues
+    assert note.severity == "warning" and note.pointer == "/annotations/0/result/1"
+    task["annotations"][0]["result"][1]["value"] = {**span, "taxonomy": [["Politics"]]}
+    ((_, record, issues),) = _read(_write(tmp_path / "t.json", [task], jsonl=False), "label-studio")
+    assert record is None and _errors([(0, None, issues)])[0].pointer == "/annotations/0/result/1"

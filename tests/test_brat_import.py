@@ -79,6 +79,29 @@ def test_offsets_count_every_character_of_the_txt_including_cr(tmp_path: Path) -
     assert record["text_sha256"] == text_digest(text)
 
 
+def test_a_lone_cr_inside_a_span_is_text_of_its_line_not_a_line_end(tmp_path: Path) -> None:
+    """A text with classic Mac line ends (lone CR): brat splits fragments at LF only, so a
+    span across a CR keeps it in its text column. Lines of a ``.ann`` end at LF (CR LF
+    too); a CR inside one is the span's text, not the start of a line that is none."""
+    text = "Crowds cheered.\rMaria\rLopez spoke on Monday.\r"
+    ann = "T1\tPERSON 16 27\tMaria\rLopez\r\nT2\tDATE 37 43\tMonday\r\n"
+    record, issues = _one(_collection(tmp_path, ann, text=text))
+    assert issues == [] and record is not None
+    assert [(e["id"], e["text"]) for e in record["entities"]] == [
+        ("T1", "Maria\rLopez"),
+        ("T2", "Monday"),
+    ]
+
+
+def test_an_ann_with_lone_cr_line_ends_is_an_error_that_says_so(tmp_path: Path) -> None:
+    """Lines separated by lone CRs read as one line: an error, at line 1, that names the
+    cause (as a JSON Lines file with lone CR line ends is), not a bare mismatch."""
+    ann = "T1\tPERSON 20 25\tMaria\rT2\tGPE 0 6\tCrowds\r"
+    record, issues = _one(_collection(tmp_path, ann))
+    assert record is None and issues and all(i.line == 1 for i in issues)
+    assert "lone CR" in issues[0].message
+
+
 def test_without_the_txt_offsets_are_taken_as_given_and_no_digest(tmp_path: Path) -> None:
     record, issues = _one(_collection(tmp_path, "T1\tPERSON 20 25\tMaria\n", text=None))
     assert issues == [] and record is not None

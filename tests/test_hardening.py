@@ -103,6 +103,56 @@ def test_out_inside_the_input_folder_is_refused(tmp_path, run_cli):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("out", [".", "", "here"])
+def test_out_that_is_the_current_folder_is_refused(tmp_path, run_cli, out):
+    """Replacing the folder the user is in leaves their shell in a deleted one: ``ls``
+    shows nothing and every later relative path fails ("No such file or directory")."""
+    corpus = make_corpus(tmp_path / "in")
+    here = tmp_path / "here"
+    here.mkdir()
+    before = snapshot(tmp_path)
+    out = {"here": str(here)}.get(out, out)
+    result = run_cli("build", "-i", str(corpus.root), "-o", out, cwd=here)
+    assert_clean_failure(result, 2, "current folder")
+    assert snapshot(tmp_path) == before
+
+
+def test_out_that_holds_the_current_folder_is_refused(tmp_path, run_cli):
+    """A rebuild run from inside the previous build (``cd out/data``, ``-o ..``)."""
+    corpus = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    assert run_cli("build", "-i", str(corpus.root), "-o", str(out)).code == 0
+    before = snapshot(tmp_path)
+    result = run_cli("build", "-i", str(corpus.root), "-o", "..", cwd=out / "data")
+    assert_clean_failure(result, 2, str(out), "current folder")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_current_folder_that_was_deleted_is_named_as_the_cause(tmp_path, child_env):
+    """Run from a folder removed meanwhile, a relative path cannot be resolved: the message
+    says so, not a bare "No such file or directory"."""
+    import subprocess
+    import sys
+
+    corpus = make_corpus(tmp_path / "in")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (
+        "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]);"
+        "sys.argv = ['builder', 'build', '-i', sys.argv[2], '-o', 'out'];"
+        "from builder.cli import main; main()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(gone), str(corpus.root)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=300,
+    )
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "current folder" in " ".join(proc.stderr.split()), proc.stderr
+
+
 # -- split names --------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from corpus_helpers import make_corpus
@@ -219,3 +220,58 @@ def test_signals_are_held_while_the_output_is_swapped() -> None:
         time.sleep(0.01)
     assert received == [signal.SIGINT]
     assert signal.getsignal(signal.SIGINT) is previous
+
+
+# -- two builds to one --out: their swaps interleave -----------------------------------------
+def _outputs(tmp_path: Path, mine: str = "mine") -> tuple[Path, Path]:
+    """This build's finished output (hidden, beside the target) and the target's path."""
+    new = tmp_path / ".dataset.building-1-1-x" / "dataset"
+    new.mkdir(parents=True)
+    (new / mine).write_text("this build", encoding="utf-8")
+    return new, tmp_path / "dataset"
+
+
+def test_an_output_swapped_in_by_another_build_meanwhile_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No output at the check; another build's lands before this one's rename: the last
+    to finish wins, whole, and neither build fails ("Directory not empty" did)."""
+    new, target = _outputs(tmp_path)
+    real_rename = os.rename
+    raced: list[str] = []
+
+    def rename(src: Any, dst: Any) -> None:
+        if Path(dst) == target and not raced:
+            raced.append("theirs")
+            target.mkdir()
+            (target / "theirs").write_text("the other build", encoding="utf-8")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", rename)
+    output.replace_dir(new, target)
+    assert raced and [p.name for p in target.iterdir()] == ["mine"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dataset.building-1-1-x", "dataset"]
+
+
+def test_an_output_moved_aside_by_another_build_meanwhile_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old output there at the check; another build moves it aside (its own swap)
+    before this one does: this build's output goes in, nothing is lost of either."""
+    new, target = _outputs(tmp_path)
+    target.mkdir()
+    (target / "previous").write_text("the old build", encoding="utf-8")
+    theirs_aside = tmp_path / ".dataset.old-99999"
+    real_rename = os.rename
+    raced: list[str] = []
+
+    def rename(src: Any, dst: Any) -> None:
+        if Path(src) == target and not raced:
+            raced.append("aside")
+            real_rename(target, theirs_aside)  # the other build's first rename
+        real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", rename)
+    output.replace_dir(new, target)
+    assert raced and [p.name for p in target.iterdir()] == ["mine"]
+    assert [p.name for p in theirs_aside.iterdir()] == ["previous"]  # the other build's to drop

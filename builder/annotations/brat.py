@@ -54,6 +54,8 @@ Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 DOCUMENT_TYPE = "Document"
 _ANN = ".ann"
 _FRAGMENT = re.compile(r"(\d+) (\d+)")
+#: A lone CR followed by what starts a brat line (an id and a tab): line ends by lone CRs.
+_CR_THEN_LINE = re.compile(r"\r(?:[TRAMEN]\d+|\*|#\d*)\t")
 _NOT_READ = {
     "E": "an event",
     "N": "a normalization",
@@ -145,7 +147,13 @@ def _parse(lines: Iterator[str], text: str | None, file: str, record: str) -> _P
     parsed = _Parsed()
     lf = CrLfAsOne(text) if text is not None and "\r\n" in text else None
 
+    # a line with a lone CR and an error in it: perhaps lines ended by lone CRs, which
+    # read as one line (a CR is text, see read_brat_file); the error says so
+    lone_cr: set[int] = set()
+
     def issue(line: int, message: str, *, rule: str = "brat", severity: str = "error") -> None:
+        if line in lone_cr and severity == "error":
+            message += " (the line holds a lone CR: .ann lines end at LF; use LF or CRLF)"
         parsed.issues.append(
             Issue(
                 file=file, line=line, record=record, rule=rule, message=message, severity=severity
@@ -154,6 +162,8 @@ def _parse(lines: Iterator[str], text: str | None, file: str, record: str) -> _P
 
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
+        if "\r" in line and _CR_THEN_LINE.search(line):
+            lone_cr.add(number)
         if not line.strip():
             continue
         ident, _, rest = line.partition("\t")
@@ -280,7 +290,10 @@ def read_brat_file(
             with txt.open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
         reading = name
-        with ann.open(encoding="utf-8-sig", newline="") as handle:
+        # newline="\n": a line ends at LF (brat writes LF; an edited file CR LF, stripped
+        # by the parser); a lone CR is text of a span that crosses one (brat splits
+        # fragments at LF only), so universal newlines would cut that line in two.
+        with ann.open(encoding="utf-8-sig", newline="\n") as handle:
             parsed = _parse(iter(handle.readline, ""), text, name, article_id)
     except UnicodeDecodeError as exc:
         # the reader decodes 8 KB at a time: its offset is in a chunk, not the file

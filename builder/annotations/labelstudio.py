@@ -43,6 +43,8 @@ What is read:
   ``saveTextResult="yes"``) is an error;
 * ``choices`` results with offsets in ``value`` (a ``perRegion`` control; in JSON-MIN
   known only from the labeling config) say something of a span: reported, not read;
+  so do other per-region results (a TextArea's note, a Rating: offsets and the control's
+  value, no ``labels``), which JSON-MIN, having dropped the types, shows by their value;
 * ``choices`` results (any control name): document labels; the set is named by
   the entry's ``choices``, else by a control called ``genre``/``text_form``,
   else by the one declared set that holds the value;
@@ -85,10 +87,10 @@ from .common import (
 )
 from .lsstorage import read_target_storage
 from .lstasks import (
-    UNREADABLE_REGIONS,
     MinKeys,
     TaskReport,
     guess_text,
+    is_region_kind,
     min_results,
     other_field,
     pick_annotation,
@@ -310,7 +312,7 @@ def task_to_record(
                     continue
                 labels[label_set] = name
             continue
-        if kind in UNREADABLE_REGIONS or (kind.endswith("labels") and kind != "labels"):
+        if is_region_kind(kind, value):
             t.add(
                 f"{rtag}: {kind} regions are not offsets into a plain text; label the text with"
                 " <Labels> on a <Text> object",

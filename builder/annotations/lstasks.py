@@ -28,6 +28,7 @@ __all__ = [
     "MinKeys",
     "TaskReport",
     "guess_text",
+    "is_region_kind",
     "min_results",
     "other_field",
     "pick_annotation",
@@ -49,6 +50,19 @@ MIN_META = {
 }
 #: Region result types whose positions are not offsets into a plain text.
 UNREADABLE_REGIONS = {"hypertextlabels", "paragraphlabels", "taxonomy"}
+#: Of those, the controls that classify the whole text unless they hold a region's offsets
+#: (``<Taxonomy>``: a document's topic path; with ``labeling="true"`` or ``perRegion`` a
+#: span's). A whole-text one is no region: passed over with a warning, as a TextArea is.
+_REGION_WHEN_PLACED = {"taxonomy"}
+
+
+def is_region_kind(kind: str, value: Mapping[str, Any]) -> bool:
+    """Whether a result of type ``kind`` is a region the importer cannot place on the text
+    (an image's, a hypertext's, a paragraph's, a taxonomy path on a span): an error, as
+    its span would otherwise be lost."""
+    if kind in _REGION_WHEN_PLACED:
+        return "start" in value or "end" in value
+    return kind in UNREADABLE_REGIONS or (kind.endswith("labels") and kind != "labels")
 
 
 #: A task's text given as a file reference: a cloud storage URI (Label Studio's source
@@ -232,11 +246,49 @@ def other_field(
     )
 
 
+#: A per-region control's own value key -> its result type. Label Studio saves a
+#: ``perRegion`` control's result with the region's offsets (and text) and that value
+#: (``RegionsMixin``); a TextArea's ``text`` list replaces the region's text.
+_REGION_VALUE_TYPES = {
+    "choices": "choices",
+    "rating": "rating",
+    "number": "number",
+    "datetime": "datetime",
+    "taxonomy": "taxonomy",
+}
+
+
+def _per_region_type(item: Any) -> str | None:
+    """The result type of a JSON-MIN item that is a per-region control's result: offsets,
+    no ``labels``, and a control's value (None for anything else). JSON-MIN drops the
+    results' types, so only the value tells a TextArea note on a span from the span."""
+    if not isinstance(item, Mapping) or "labels" in item:
+        return None
+    if "start" not in item and "end" not in item:
+        return None
+    if isinstance(item.get("text"), list):
+        return "textarea"
+    return next((t for key, t in _REGION_VALUE_TYPES.items() if key in item), None)
+
+
+def _per_region_types(value: Any) -> list[str] | None:
+    """The result types of a JSON-MIN key's value when every item of it is a per-region
+    control's result (one region: the bare object, as ``prettify_result`` writes a single
+    TextArea); None otherwise."""
+    items = value if isinstance(value, list) else [value]
+    types = [_per_region_type(v) for v in items]
+    if not items or any(t is None for t in types):
+        return None
+    return [t for t in types if t is not None]
+
+
 def _holds_spans(value: Any) -> bool:
-    """A list with a span in it: an object with ``start`` or ``labels`` (its other items,
-    whatever they are, are then malformed spans, reported, not a reason to skip the list)."""
+    """A list with a span in it: an object with ``start`` or ``labels`` that is no
+    per-region control's result (its other items, whatever they are, are then malformed
+    spans, reported, not a reason to skip the list)."""
     return isinstance(value, list) and any(
-        isinstance(v, Mapping) and ("start" in v or "labels" in v) for v in value
+        isinstance(v, Mapping) and ("start" in v or "labels" in v) and _per_region_type(v) is None
+        for v in value
     )
 
 
@@ -407,6 +459,22 @@ def min_results(
             )
             continue
         items = value if isinstance(value, list) else [value]
+        region_types = _per_region_types(value) if kind is None else None
+        if region_types is not None:
+            # Notes, ratings, choices on spans (``perRegion`` controls the config, when
+            # given, would have named): results of their type, read or reported as in JSON.
+            for i, (item, region_type) in enumerate(zip(items, region_types, strict=True)):
+                pointer = f"/{key}/{i}" if isinstance(value, list) else f"/{key}"
+                results.append(
+                    {
+                        "id": f"{key}.{i}",
+                        "from_name": key,
+                        "type": region_type,
+                        "value": item,
+                        "_pointer": pointer,
+                    }
+                )
+            continue
         if kind is None:
             # Not a control of the labeling config (or none given): known by what it holds.
             known = keys.kinds.get(key) if keys is not None else None
