@@ -52,6 +52,16 @@ def _read(path: Path, fmt: str, options: Any = None) -> list[tuple[Any, Any, lis
     return list(read_annotations(path, fmt, options=options))
 
 
+def _configured_export(
+    seeds: Path, name: str, content: Any, fmt: str, *, jsonl: bool
+) -> list[tuple[Any, Any, list[Any]]]:
+    """The seeds copy's only annotation input made ``content`` (as ``name``), read with
+    the options its configuration gives."""
+    write_export(seeds / name, content, jsonl=jsonl)
+    use_annotations(seeds, {"path": name, "format": fmt})
+    return _read(seeds / name, fmt, load_config(seeds).annotation_inputs[0].options)
+
+
 def _errors(results: list[tuple[Any, Any, list[Any]]]) -> list[Any]:
     return [i for _, _, issues in results for i in issues if i.severity == "error"]
 
@@ -165,10 +175,7 @@ def test_file_reference_without_span_texts_fails_the_build(
     """``<Text valueType="url">`` saves no value.text by default: nothing to check the
     offsets against, so every span is a located error and the build exits 1."""
     tasks = label_studio_file_reference(seeds_copy)
-    write_export(seeds_copy / "export.json", tasks, jsonl=False)
-    use_annotations(seeds_copy, {"path": "export.json", "format": "label-studio"})
-    options = load_config(seeds_copy).annotation_inputs[0].options
-    results = _read(seeds_copy / "export.json", "label-studio", options)
+    results = _configured_export(seeds_copy, "export.json", tasks, "label-studio", jsonl=False)
     assert all(record is None for _, record, _ in results) and len(results) == 5
     first = _errors(results)[0]
     assert (first.file, first.line, first.pointer) == ("export.json", 1, "/annotations/0/result/0")
@@ -181,10 +188,8 @@ def test_file_reference_without_span_texts_fails_the_build(
 def test_doccano_seq2seq_texts_are_refused_as_texts(seeds_copy: Path, tmp_path: Path) -> None:
     """A summary in ``label`` is no genre: each line is a located error that says the
     export holds texts, and the build exits 1 without a traceback."""
-    write_export(seeds_copy / "s2s.jsonl", doccano_seq2seq(seeds_copy), jsonl=True)
-    use_annotations(seeds_copy, {"path": "s2s.jsonl", "format": "doccano"})
-    options = load_config(seeds_copy).annotation_inputs[0].options
-    results = _read(seeds_copy / "s2s.jsonl", "doccano", options)
+    lines = doccano_seq2seq(seeds_copy)
+    results = _configured_export(seeds_copy, "s2s.jsonl", lines, "doccano", jsonl=True)
     assert all(record is None for _, record, _ in results) and len(results) == 5
     first = _errors(results)[0]
     assert (first.file, first.line, first.pointer) == ("s2s.jsonl", 1, "/label/0")
