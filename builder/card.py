@@ -26,6 +26,7 @@ from .errors import BuildError
 from .feature_types import FeatureDict, yaml_features
 
 __all__ = [
+    "BIDI_CONTROLS",
     "CardError",
     "card_metadata",
     "card_template",
@@ -63,16 +64,27 @@ _MD_INLINE = re.compile(r"([\\`*\[\]<>|~&$]|(?<![^\W_])_|_(?![^\W_]))")
 _MD_LINE_START = re.compile(r"^(?:[#>+=*-](?=[\s#>+=*-]|$)|\d{1,9}(?=[.)](?:\s|$)))")
 
 
+# Bidirectional embeddings, overrides and isolates: invisible, they reorder how the rest
+# of a line is shown (a publisher's name could turn a table row around, CVE-2021-42574)
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _bidi_shown(text: str) -> str:
+    """``text`` with each bidirectional control shown as its code point, ``(U+202E)``."""
+    return BIDI_CONTROLS.sub(lambda m: f"(U+{ord(m[0]):04X})", text)
+
+
 def md_escape(value: Any) -> str:
     """Escape a data value for a markdown table cell or inline text.
 
     Newlines are folded (one value, one line), so a value cannot start a block
     (heading, list, front-matter ``---``); inline markup, HTML and ``|`` are
-    backslash-escaped, so it cannot end a table cell or inject a link.
+    backslash-escaped, so it cannot end a table cell or inject a link; a
+    bidirectional control is shown as its code point, so it cannot reorder the line.
     """
     if value is None:
         return "unknown"
-    text = " ".join(str(value).split())
+    text = _bidi_shown(" ".join(str(value).split()))
     text = _MD_INLINE.sub(r"\\\1", text)
     # a leading marker gets a backslash; an ordered-list number, on its ``.`` or ``)``
     return _MD_LINE_START.sub(
@@ -99,7 +111,7 @@ def md_code(value: Any) -> Markup:
     """An inline code span for a value, or escaped text when a code span could not
     show it literally (backticks, ``|`` in a table, ``<``, white space at the ends)."""
     text = " ".join(str(value).split())
-    if _CODE_SAFE.fullmatch(text):
+    if _CODE_SAFE.fullmatch(text) and not BIDI_CONTROLS.search(text):
         return _trusted(f"`{text}`")
     return md_text(value)
 
@@ -111,7 +123,7 @@ def md_link(value: Any) -> Markup:
     """An autolink ``<url>`` for an http(s) URL that cannot leave its brackets or its
     table cell; any other value is shown as escaped text, not as a link."""
     text = str(value)
-    if _LINKABLE.fullmatch(text):
+    if _LINKABLE.fullmatch(text) and not BIDI_CONTROLS.search(text):
         return _trusted(f"<{text}>")
     return md_text(value)
 

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .card import BIDI_CONTROLS
 from .card_plotter import ASSETS_DIR, PLOT_FILES, PlotData, draw_plots, write_plots
 
 __all__ = [
@@ -219,6 +220,8 @@ def example_row(data_dir: Path, split: str) -> dict[str, Any] | None:
     text = json.dumps(shown, indent=2, ensure_ascii=False, default=_json_default)
     # HTML-safe JSON: the same values, but no tag can appear in the card, even in a code block.
     text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    # and no bidirectional control that would reorder the lines shown (the same value)
+    text = BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
     return {
         "split": split,
         "id": row["id"],

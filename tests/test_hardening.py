@@ -375,6 +375,29 @@ def test_hostile_values_in_every_card_field_are_shown_literally(tmp_path, run_cl
     assert "Traceback" not in result.stderr and not (tmp_path / "out2").exists()
 
 
+def test_bidirectional_controls_in_values_cannot_reorder_the_card(tmp_path, run_cli):
+    """A right-to-left override in a publisher's name (or an isolate in a license name)
+    would turn the rest of its table row around where the card is shown: each control is
+    shown as its code point instead, in text, code spans and links alike."""
+    from builder.card import md_code, md_escape, md_link
+
+    assert md_escape("Daily \u202eswen\u202c") == "Daily (U+202E)swen(U+202C)"
+    assert md_code("a\u2066b") == "a(U+2066)b"  # not a code span holding the control
+    assert md_link("https://x.org/\u202ea") == "https://x.org/(U+202E)a"  # not a link
+    assert md_escape("العربية") == "العربية"  # right-to-left text itself is left alone
+    corpus = make_corpus(tmp_path / "in", n=4, write=False)
+    for rec in corpus.sources:
+        rec["publisher"] = "Daily \u202eswen\u202c Herald"
+    corpus.write()
+    out = tmp_path / "out"
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out))
+    assert result.code == 0, result.stderr
+    _, body = _card_parts((out / "README.md").read_text(encoding="utf-8"))
+    assert "Daily (U+202E)swen(U+202C) Herald" in body  # the sources table
+    assert '"publisher": "Daily \\u202eswen\\u202c Herald"' in body  # the example row's JSON
+    assert not any(c in body for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 @pytest.mark.parametrize(
     "expression",
     [
