@@ -272,3 +272,39 @@ def test_missing_git_lfs_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(PublishError, match="apt-get install git-lfs"):
         GitTarget(tmp_path / "repo.git", load_name=LOAD_NAME)
     assert not (tmp_path / "repo.git").exists()
+
+
+def _work_tree(path: Path, *, update_instead: bool) -> Path:
+    """A non-bare repository with ``main`` checked out and one commit (a user's work tree)."""
+    git("init", "-q", "-b", "main", str(path))
+    if update_instead:
+        git("config", "receive.denyCurrentBranch", "updateInstead", cwd=path)
+    (path / "notes.txt").write_text("ours\n", encoding="utf-8")
+    git("add", "notes.txt", cwd=path)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "init", cwd=path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("update_instead", "reason"),
+    [
+        (False, "branch is currently checked out"),
+        (True, "Working directory has unstaged changes"),
+    ],
+)
+def test_a_work_tree_refusing_the_push_says_why_and_commits_nothing(
+    releases: Releases, tmp_path: Path, run_cli: Callable, update_instead: bool, reason: str
+) -> None:
+    """git refuses a push to the checked-out branch of a work tree (and, with updateInstead,
+    to a dirty one): the message says so and how to publish, not git's last advice lines."""
+    repo = _work_tree(tmp_path / "work", update_instead=update_instead)
+    if update_instead:
+        (repo / "notes.txt").write_text("edited, not committed\n", encoding="utf-8")
+    before = _refs(repo)
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
+    assert result.code == 1, result.stderr
+    assert f"refused the push of main: {reason}" in result.stderr
+    assert "nothing was committed" in result.stderr
+    assert "bare repository" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _refs(repo) == before

@@ -62,6 +62,18 @@ def _redact(text: str) -> str:
     return _USERINFO.sub(r"\1***@", text)
 
 
+def _remote_rejection(porcelain: bytes) -> str | None:
+    """The receiving side's reason from ``git push --porcelain`` ("[remote rejected] (why)").
+
+    A non-bare repository refuses a push to its checked-out branch ("branch is currently
+    checked out"), or with receive.denyCurrentBranch=updateInstead to a dirty work tree;
+    a hook can decline. git's stderr then ends with advice lines, not the reason."""
+    for line in porcelain.decode("utf-8", "replace").splitlines():
+        if (found := re.search(r"\[remote rejected\] \((.*)\)\s*$", line)) is not None:
+            return found.group(1)
+    return None
+
+
 def is_remote(location: str) -> bool:
     """A URL (``scheme://``) or scp-like ``user@host:path``, as opposed to a local path."""
     return bool(_REMOTE.match(location))
@@ -354,9 +366,24 @@ class GitTarget(ReleaseTarget):
                     f"{self.description}: {BRANCH} moved since it was read "
                     f"(expected {parent or 'no branch'}); nothing was pushed"
                 )
+            if (reason := _remote_rejection(proc.stdout)) is not None:
+                raise PublishError(self._refused(reason))
             raise PublishError(f"git push failed on {self.description}: {text}")
         shutil.rmtree(tree, ignore_errors=True)
         return new
+
+    def _refused(self, reason: str) -> str:
+        """The message for a push the receiving repository refused (see _remote_rejection)."""
+        hint = (
+            f"publish to a bare repository instead (git clone --bare {self.clone_url} "
+            f"<path>.git), or check out another branch in {self.clone_url}"
+            if "checked out" in reason or "changes" in reason or "Working directory" in reason
+            else "check that repository's hooks and settings"
+        )
+        return (
+            f"{self.description} refused the push of {BRANCH}: {_redact(reason)}; "
+            f"nothing was committed. It is a work tree or has a hook that refuses pushes: {hint}"
+        )
 
     def create_tag(self, tag: str, commit: str, *, message: str) -> None:
         existing = self.tags()
