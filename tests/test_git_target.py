@@ -308,3 +308,24 @@ def test_a_work_tree_refusing_the_push_says_why_and_commits_nothing(
     assert "bare repository" in result.stderr
     assert "Traceback" not in result.stderr
     assert _refs(repo) == before
+
+
+def test_a_push_losing_the_ref_lock_to_another_push_is_a_concurrent_publish(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """Two publishes pushing at once: both leases pass, the receiving side updates main for
+    one and answers the other "failed to update ref" (its ref lock is taken). That is a
+    concurrent publish (resolved by looking at what landed), not a refusing repository."""
+    repo = tmp_path / "repo.git"
+    git("init", "-q", "--bare", "-b", "main", str(repo))
+    lock = repo / "refs" / "heads" / "main.lock"  # held by the other push
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("", encoding="utf-8")
+    with (
+        GitTarget(repo, load_name=LOAD_NAME) as target,
+        pytest.raises(ConcurrentPublishError, match="another push"),
+    ):
+        publish(releases.v100, target)
+    assert git("for-each-ref", cwd=repo) == ""
+    lock.unlink()
+    _publish(releases.v100, repo)  # the next run publishes

@@ -366,7 +366,15 @@ class GitTarget(ReleaseTarget):
                     f"{self.description}: {BRANCH} moved since it was read "
                     f"(expected {parent or 'no branch'}); nothing was pushed"
                 )
-            if (reason := _remote_rejection(proc.stdout)) is not None:
+            reason = _remote_rejection(proc.stdout)
+            if reason == "failed to update ref" or "cannot lock ref" in text:
+                # both leases passed; the receiving side updated main for the other push
+                # (or is doing so: its ref lock is taken)
+                raise ConcurrentPublishError(
+                    f"{self.description}: another push was updating {BRANCH} at the same "
+                    f"time (its ref was locked); nothing of this release was pushed"
+                )
+            if reason is not None:
                 raise PublishError(self._refused(reason))
             raise PublishError(f"git push failed on {self.description}: {text}")
         shutil.rmtree(tree, ignore_errors=True)
