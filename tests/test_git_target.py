@@ -329,3 +329,37 @@ def test_a_push_losing_the_ref_lock_to_another_push_is_a_concurrent_publish(
     assert git("for-each-ref", cwd=repo) == ""
     lock.unlink()
     _publish(releases.v100, repo)  # the next run publishes
+
+
+class _InterruptedWhileTagging(GitTarget):
+    def create_tag(self, tag: str, commit: str, *, message: str) -> None:
+        raise KeyboardInterrupt  # Ctrl-C after the commit landed, before the tag
+
+
+def test_an_interrupt_after_the_commit_says_the_tag_is_missing_not_nothing_published(
+    releases: Releases, tmp_path: Path, run_cli: Callable, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C between the commit and the tag leaves a release commit without its tag: the
+    message says so and how to finish, not the generic 'nothing was published'."""
+    import typer
+
+    from builder.cli_common import run_guarded
+
+    repo = tmp_path / "repo.git"
+    with _InterruptedWhileTagging(repo, load_name=LOAD_NAME) as target:
+
+        def body() -> None:
+            publish(releases.v100, target)
+
+        with pytest.raises(KeyboardInterrupt) as info:
+            body()
+        assert "v1.0.0" in str(info.value) and "run the same publish again" in str(info.value)
+        capsys.readouterr()
+        with pytest.raises(typer.Exit) as exit_info:
+            run_guarded(body)  # the commit is there now: the second attempt only tags
+    assert exit_info.value.exit_code == 130
+    shown = capsys.readouterr().err
+    assert "run the same publish again" in shown and "nothing was published" not in shown
+    assert git("tag", cwd=repo) == ""
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
+    assert result.code == 0 and "earlier run" in result.stderr, result.stderr
