@@ -363,3 +363,29 @@ def test_an_interrupt_after_the_commit_says_the_tag_is_missing_not_nothing_publi
     assert git("tag", cwd=repo) == ""
     result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
     assert result.code == 0 and "earlier run" in result.stderr, result.stderr
+
+
+def test_the_repositorys_own_gitattributes_lines_are_kept(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """A teammate's .gitattributes (their own LFS patterns, line-end rules) stays: the
+    release adds the lines it needs after theirs instead of replacing the file."""
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    theirs = "*.txt text eol=lf\n*.bin filter=lfs diff=lfs merge=lfs -text"  # no final newline
+    (work / ".gitattributes").write_text(theirs, encoding="utf-8")
+    git("add", ".gitattributes", cwd=work)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "init", cwd=work)
+    repo = tmp_path / "repo.git"
+    git("clone", "-q", "--bare", str(work), str(repo))
+    _publish(releases.v100, repo)
+    _publish(releases.v110, repo)
+    lines = git("show", "main:.gitattributes", cwd=repo).splitlines()
+    assert lines[:2] == theirs.splitlines()
+    assert lines.count("*.parquet filter=lfs diff=lfs merge=lfs -text") == 1
+    shard = next(
+        p
+        for p in git("ls-tree", "-r", "--name-only", "v1.1.0", cwd=repo).split()
+        if p.endswith(".parquet")
+    )
+    assert git("show", f"v1.1.0:{shard}", cwd=repo).startswith("version https://git-lfs")

@@ -308,7 +308,7 @@ class GitTarget(ReleaseTarget):
         tree = Path(tempfile.mkdtemp(prefix="tree-", dir=self._tmp))
         for rel in files:
             link_or_copy(staged / rel, tree / rel)
-        (tree / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+        (tree / ".gitattributes").write_text(self._gitattributes(parent), encoding="utf-8")
         # the index starts as the parent's tree: files this release does not delete stay
         git = ("--literal-pathspecs", "--work-tree", str(tree))
         self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
@@ -379,6 +379,27 @@ class GitTarget(ReleaseTarget):
             raise PublishError(f"git push failed on {self.description}: {text}")
         shutil.rmtree(tree, ignore_errors=True)
         return new
+
+    def _gitattributes(self, parent: str | None) -> str:
+        """The parent's .gitattributes with the lines a release needs appended where missing:
+        a teammate's rules (their own LFS patterns, line ends) are kept, and ours come last,
+        so they win for Parquet whatever an earlier line says."""
+        spec = f"{parent}:.gitattributes"
+        if (
+            parent is None
+            or self._git("cat-file", "-e", spec, cwd=self._work, check=False).returncode
+        ):
+            return GITATTRIBUTES
+        theirs = self._git("cat-file", "blob", spec, cwd=self._work).stdout.decode(
+            "utf-8", "replace"
+        )
+        present = set(theirs.splitlines())
+        missing = [line for line in GITATTRIBUTES.splitlines() if line not in present]
+        if not missing:
+            return theirs
+        if theirs and not theirs.endswith("\n"):
+            theirs += "\n"
+        return theirs + "".join(f"{line}\n" for line in missing)
 
     def _refused(self, reason: str) -> str:
         """The message for a push the receiving repository refused (see _remote_rejection)."""
