@@ -389,3 +389,45 @@ def test_the_repositorys_own_gitattributes_lines_are_kept(
         if p.endswith(".parquet")
     )
     assert git("show", f"v1.1.0:{shard}", cwd=repo).startswith("version https://git-lfs")
+
+
+def test_a_declining_hook_is_named_with_what_it_said(releases: Releases, tmp_path: Path) -> None:
+    repo = tmp_path / "repo.git"
+    git("init", "-q", "--bare", "-b", "main", str(repo))
+    hook = repo / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes to main need review' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    with (
+        GitTarget(repo, load_name=LOAD_NAME) as target,
+        pytest.raises(PublishError) as info,
+    ):
+        publish(releases.v100, target)
+    message = str(info.value)
+    assert "refused the push of main: pre-receive hook declined" in message
+    assert "pushes to main need review" in message and "nothing was committed" in message
+    assert git("for-each-ref", cwd=repo) == ""
+
+
+@pytest.mark.parametrize(
+    ("stderr", "race"),
+    [
+        (
+            "remote: error: cannot lock ref 'refs/heads/main': Unable to create "
+            "'r.git/./refs/heads/main.lock': File exists.",
+            True,
+        ),
+        ("remote: error: cannot lock ref 'refs/heads/main': is at 1a but expected 2b", True),
+        ("remote: error: cannot lock ref 'refs/heads/main': reference already exists", True),
+        (
+            "remote: error: cannot lock ref 'refs/heads/main': Unable to create "
+            "'r.git/./refs/heads/main.lock': Permission denied",
+            False,
+        ),
+    ],
+)
+def test_only_a_lost_ref_race_counts_as_a_concurrent_push(stderr: str, race: bool) -> None:
+    """A read-only repository also answers 'failed to update ref': that is no concurrent
+    publish to wait out, and is reported as a refusal with git's reason."""
+    from builder.publish.gitrepo import _lost_ref_race
+
+    assert _lost_ref_race(stderr) is race

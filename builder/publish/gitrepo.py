@@ -74,6 +74,24 @@ def _remote_rejection(porcelain: bytes) -> str | None:
     return None
 
 
+def _lost_ref_race(stderr: str) -> bool:
+    """The lease passed but the receiving side could not update the ref: another push holds
+    its lock ("File exists"), moved it meanwhile ("is at X but expected Y") or created it
+    ("reference already exists")."""
+    signs = ("File exists", "but expected", "reference already exists")
+    return "cannot lock ref" in stderr and any(sign in stderr for sign in signs)
+
+
+def _remote_errors(stderr: bytes) -> str:
+    """What the receiving side (a hook, a policy) said, from git's ``remote:`` lines."""
+    said = []
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        text = line.removeprefix("remote:").strip() if line.startswith("remote:") else ""
+        if text:
+            said.append(text)
+    return " | ".join(said[:4])
+
+
 def is_remote(location: str) -> bool:
     """A URL (``scheme://``) or scp-like ``user@host:path``, as opposed to a local path."""
     return bool(_REMOTE.match(location))
@@ -367,15 +385,15 @@ class GitTarget(ReleaseTarget):
                     f"(expected {parent or 'no branch'}); nothing was pushed"
                 )
             reason = _remote_rejection(proc.stdout)
-            if reason == "failed to update ref" or "cannot lock ref" in text:
-                # both leases passed; the receiving side updated main for the other push
-                # (or is doing so: its ref lock is taken)
+            if _lost_ref_race(proc.stderr.decode("utf-8", "replace")):
                 raise ConcurrentPublishError(
                     f"{self.description}: another push was updating {BRANCH} at the same "
-                    f"time (its ref was locked); nothing of this release was pushed"
+                    f"time (its ref was locked or had moved); nothing of this release was "
+                    f"pushed. If publishing again fails the same way, a crashed git left "
+                    f"refs/heads/{BRANCH}.lock in that repository: remove it"
                 )
             if reason is not None:
-                raise PublishError(self._refused(reason))
+                raise PublishError(self._refused(reason, _remote_errors(proc.stderr)))
             raise PublishError(f"git push failed on {self.description}: {text}")
         shutil.rmtree(tree, ignore_errors=True)
         return new
@@ -401,16 +419,18 @@ class GitTarget(ReleaseTarget):
             theirs += "\n"
         return theirs + "".join(f"{line}\n" for line in missing)
 
-    def _refused(self, reason: str) -> str:
-        """The message for a push the receiving repository refused (see _remote_rejection)."""
+    def _refused(self, reason: str, said: str = "") -> str:
+        """The message for a push the receiving repository refused (see _remote_rejection);
+        ``said``: what its hook or policy printed."""
         hint = (
             f"publish to a bare repository instead (git clone --bare {self.clone_url} "
             f"<path>.git), or check out another branch in {self.clone_url}"
             if "checked out" in reason or "changes" in reason or "Working directory" in reason
             else "check that repository's hooks and settings"
         )
+        detail = f" (it said: {_redact(said)})" if said and "checked out" not in reason else ""
         return (
-            f"{self.description} refused the push of {BRANCH}: {_redact(reason)}; "
+            f"{self.description} refused the push of {BRANCH}: {_redact(reason)}{detail}; "
             f"nothing was committed. It is a work tree or has a hook that refuses pushes: {hint}"
         )
 
