@@ -431,3 +431,29 @@ def test_only_a_lost_ref_race_counts_as_a_concurrent_push(stderr: str, race: boo
     from builder.publish.gitrepo import _lost_ref_race
 
     assert _lost_ref_race(stderr) is race
+
+
+class _CreatedMeanwhile(GitTarget):
+    """Another first publish creates the repository right after this one found none."""
+
+    calls = 0
+
+    def exists(self) -> bool:
+        found = super().exists()
+        self.calls += 1
+        if self.calls == 2:  # create()'s own check: the other publish creates it right after
+            git("init", "-q", "--bare", "-b", "main", self.location)
+        return found
+
+
+def test_a_repository_created_meanwhile_by_another_publish_is_used(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """Two first publishes to a missing path: the one that loses the creation uses the
+    repository the other made, instead of failing with 'exists but is not a git repository'
+    (or a half-copied git template)."""
+    repo = tmp_path / "nested" / "repo.git"
+    with _CreatedMeanwhile(repo, load_name=LOAD_NAME) as target:
+        assert publish(releases.v100, target).status == "published"
+    assert git("tag", cwd=repo).split() == ["v1.0.0"]
+    assert [p.name for p in repo.parent.iterdir()] == ["repo.git"]  # no temporary left

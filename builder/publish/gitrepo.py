@@ -240,9 +240,22 @@ class GitTarget(ReleaseTarget):
             )
         path = Path(self.location)
         if path.exists() and any(path.iterdir()):
+            if self.exists():  # another publish created it since the check above
+                return
             raise PublishError(f"{path} exists but is not a git repository")
-        path.mkdir(parents=True, exist_ok=True)
-        self._git("init", "-q", "--bare", "-b", BRANCH, str(path), what="git init --bare")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # made aside, then renamed into place: another publish creating the same repository
+        # at the same time never sees (nor makes) a half-made one
+        aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.creating-", dir=path.parent))
+        try:
+            self._git("init", "-q", "--bare", "-b", BRANCH, str(aside), what="git init --bare")
+            try:
+                os.rename(aside, path)  # replaces an empty folder, fails on a filled one
+            except OSError:
+                if not self.exists():
+                    raise PublishError(f"{path} exists but is not a git repository") from None
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
 
     def head(self) -> str | None:
         return self._refs().get(f"refs/heads/{BRANCH}")
