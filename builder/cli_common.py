@@ -266,8 +266,10 @@ def run_guarded(
         return func()
     except BuildError as exc:
         fail(exc, as_json=as_json, report_path=report_path, offers_report=offers_report)
-    except KeyboardInterrupt:
-        err.print("[bold red]interrupted[/]: nothing was published or replaced")
+    except KeyboardInterrupt as exc:
+        # a publish interrupted once its commit may have landed says what is left
+        what = redact_secrets(str(exc)) if str(exc) else "nothing was published or replaced"
+        err.print(f"[bold red]interrupted[/]: {escape(what)}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         _os_failure(exc)

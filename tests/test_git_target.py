@@ -272,3 +272,188 @@ def test_missing_git_lfs_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(PublishError, match="apt-get install git-lfs"):
         GitTarget(tmp_path / "repo.git", load_name=LOAD_NAME)
     assert not (tmp_path / "repo.git").exists()
+
+
+def _work_tree(path: Path, *, update_instead: bool) -> Path:
+    """A non-bare repository with ``main`` checked out and one commit (a user's work tree)."""
+    git("init", "-q", "-b", "main", str(path))
+    if update_instead:
+        git("config", "receive.denyCurrentBranch", "updateInstead", cwd=path)
+    (path / "notes.txt").write_text("ours\n", encoding="utf-8")
+    git("add", "notes.txt", cwd=path)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "init", cwd=path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("update_instead", "reason"),
+    [
+        (False, "branch is currently checked out"),
+        (True, "Working directory has unstaged changes"),
+    ],
+)
+def test_a_work_tree_refusing_the_push_says_why_and_commits_nothing(
+    releases: Releases, tmp_path: Path, run_cli: Callable, update_instead: bool, reason: str
+) -> None:
+    """git refuses a push to the checked-out branch of a work tree (and, with updateInstead,
+    to a dirty one): the message says so and how to publish, not git's last advice lines."""
+    repo = _work_tree(tmp_path / "work", update_instead=update_instead)
+    if update_instead:
+        (repo / "notes.txt").write_text("edited, not committed\n", encoding="utf-8")
+    before = _refs(repo)
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
+    assert result.code == 1, result.stderr
+    assert f"refused the push of main: {reason}" in result.stderr
+    assert "nothing was committed" in result.stderr
+    assert "bare repository" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _refs(repo) == before
+
+
+def test_a_push_losing_the_ref_lock_to_another_push_is_a_concurrent_publish(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """Two publishes pushing at once: both leases pass, the receiving side updates main for
+    one and answers the other "failed to update ref" (its ref lock is taken). That is a
+    concurrent publish (resolved by looking at what landed), not a refusing repository."""
+    repo = tmp_path / "repo.git"
+    git("init", "-q", "--bare", "-b", "main", str(repo))
+    lock = repo / "refs" / "heads" / "main.lock"  # held by the other push
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("", encoding="utf-8")
+    with (
+        GitTarget(repo, load_name=LOAD_NAME) as target,
+        pytest.raises(ConcurrentPublishError, match="another push"),
+    ):
+        publish(releases.v100, target)
+    assert git("for-each-ref", cwd=repo) == ""
+    lock.unlink()
+    _publish(releases.v100, repo)  # the next run publishes
+
+
+class _InterruptedWhileTagging(GitTarget):
+    def create_tag(self, tag: str, commit: str, *, message: str) -> None:
+        raise KeyboardInterrupt  # Ctrl-C after the commit landed, before the tag
+
+
+def test_an_interrupt_after_the_commit_says_the_tag_is_missing_not_nothing_published(
+    releases: Releases, tmp_path: Path, run_cli: Callable, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C between the commit and the tag leaves a release commit without its tag: the
+    message says so and how to finish, not the generic 'nothing was published'."""
+    import typer
+
+    from builder.cli_common import run_guarded
+
+    repo = tmp_path / "repo.git"
+    with _InterruptedWhileTagging(repo, load_name=LOAD_NAME) as target:
+
+        def body() -> None:
+            publish(releases.v100, target)
+
+        with pytest.raises(KeyboardInterrupt) as info:
+            body()
+        assert "v1.0.0" in str(info.value) and "run the same publish again" in str(info.value)
+        capsys.readouterr()
+        with pytest.raises(typer.Exit) as exit_info:
+            run_guarded(body)  # the commit is there now: the second attempt only tags
+    assert exit_info.value.exit_code == 130
+    shown = capsys.readouterr().err
+    assert "run the same publish again" in shown and "nothing was published" not in shown
+    assert git("tag", cwd=repo) == ""
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
+    assert result.code == 0 and "earlier run" in result.stderr, result.stderr
+
+
+def test_the_repositorys_own_gitattributes_lines_are_kept(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """A teammate's .gitattributes (their own LFS patterns, line-end rules) stays: the
+    release adds the lines it needs after theirs instead of replacing the file."""
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    theirs = "*.txt text eol=lf\n*.bin filter=lfs diff=lfs merge=lfs -text"  # no final newline
+    (work / ".gitattributes").write_text(theirs, encoding="utf-8")
+    git("add", ".gitattributes", cwd=work)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "init", cwd=work)
+    repo = tmp_path / "repo.git"
+    git("clone", "-q", "--bare", str(work), str(repo))
+    _publish(releases.v100, repo)
+    _publish(releases.v110, repo)
+    lines = git("show", "main:.gitattributes", cwd=repo).splitlines()
+    assert lines[:2] == theirs.splitlines()
+    assert lines.count("*.parquet filter=lfs diff=lfs merge=lfs -text") == 1
+    shard = next(
+        p
+        for p in git("ls-tree", "-r", "--name-only", "v1.1.0", cwd=repo).split()
+        if p.endswith(".parquet")
+    )
+    assert git("show", f"v1.1.0:{shard}", cwd=repo).startswith("version https://git-lfs")
+
+
+def test_a_declining_hook_is_named_with_what_it_said(releases: Releases, tmp_path: Path) -> None:
+    repo = tmp_path / "repo.git"
+    git("init", "-q", "--bare", "-b", "main", str(repo))
+    hook = repo / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes to main need review' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    with (
+        GitTarget(repo, load_name=LOAD_NAME) as target,
+        pytest.raises(PublishError) as info,
+    ):
+        publish(releases.v100, target)
+    message = str(info.value)
+    assert "refused the push of main: pre-receive hook declined" in message
+    assert "pushes to main need review" in message and "nothing was committed" in message
+    assert git("for-each-ref", cwd=repo) == ""
+
+
+@pytest.mark.parametrize(
+    ("stderr", "race"),
+    [
+        (
+            "remote: error: cannot lock ref 'refs/heads/main': Unable to create "
+            "'r.git/./refs/heads/main.lock': File exists.",
+            True,
+        ),
+        ("remote: error: cannot lock ref 'refs/heads/main': is at 1a but expected 2b", True),
+        ("remote: error: cannot lock ref 'refs/heads/main': reference already exists", True),
+        (
+            "remote: error: cannot lock ref 'refs/heads/main': Unable to create "
+            "'r.git/./refs/heads/main.lock': Permission denied",
+            False,
+        ),
+    ],
+)
+def test_only_a_lost_ref_race_counts_as_a_concurrent_push(stderr: str, race: bool) -> None:
+    """A read-only repository also answers 'failed to update ref': that is no concurrent
+    publish to wait out, and is reported as a refusal with git's reason."""
+    from builder.publish.gitrepo import _lost_ref_race
+
+    assert _lost_ref_race(stderr) is race
+
+
+class _CreatedMeanwhile(GitTarget):
+    """Another first publish creates the repository right after this one found none."""
+
+    calls = 0
+
+    def exists(self) -> bool:
+        found = super().exists()
+        self.calls += 1
+        if self.calls == 2:  # create()'s own check: the other publish creates it right after
+            git("init", "-q", "--bare", "-b", "main", self.location)
+        return found
+
+
+def test_a_repository_created_meanwhile_by_another_publish_is_used(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """Two first publishes to a missing path: the one that loses the creation uses the
+    repository the other made, instead of failing with 'exists but is not a git repository'
+    (or a half-copied git template)."""
+    repo = tmp_path / "nested" / "repo.git"
+    with _CreatedMeanwhile(repo, load_name=LOAD_NAME) as target:
+        assert publish(releases.v100, target).status == "published"
+    assert git("tag", cwd=repo).split() == ["v1.0.0"]
+    assert [p.name for p in repo.parent.iterdir()] == ["repo.git"]  # no temporary left

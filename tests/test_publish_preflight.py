@@ -114,6 +114,23 @@ def test_a_version_other_than_the_builds_is_refused(build_copy: Path, tmp_path: 
     assert "not a semantic version" in _refused(build_copy, tmp_path, "9.0")
 
 
+def test_a_version_edited_into_the_manifest_alone_is_refused(
+    build_copy: Path, tmp_path: Path, run_cli: Callable
+) -> None:
+    """Editing manifest.json's version by hand (to re-version without a rebuild) would
+    publish v1.0.1 whose croissant.json and card still say 1.0.0."""
+    manifest = json.loads((build_copy / "manifest.json").read_text())
+    built = manifest["dataset"]["version"]
+    manifest["dataset"]["version"] = "1.0.1"
+    (build_copy / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    message = _refused(build_copy, tmp_path)
+    assert "croissant.json" in message and built in message and "1.0.1" in message
+    assert "rebuild" in message
+    result = run_cli("publish", "-b", str(build_copy), "--git", str(tmp_path / "t.git"))
+    assert result.code == 1 and "croissant.json" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "t.git").exists()
+
+
 def test_a_folder_without_manifest_is_a_usage_error(tmp_path: Path, run_cli: Callable) -> None:
     (tmp_path / "empty").mkdir()
     result = run_cli("publish", "-b", str(tmp_path / "empty"), "--git", str(tmp_path / "t.git"))

@@ -62,6 +62,36 @@ def _redact(text: str) -> str:
     return _USERINFO.sub(r"\1***@", text)
 
 
+def _remote_rejection(porcelain: bytes) -> str | None:
+    """The receiving side's reason from ``git push --porcelain`` ("[remote rejected] (why)").
+
+    A non-bare repository refuses a push to its checked-out branch ("branch is currently
+    checked out"), or with receive.denyCurrentBranch=updateInstead to a dirty work tree;
+    a hook can decline. git's stderr then ends with advice lines, not the reason."""
+    for line in porcelain.decode("utf-8", "replace").splitlines():
+        if (found := re.search(r"\[remote rejected\] \((.*)\)\s*$", line)) is not None:
+            return found.group(1)
+    return None
+
+
+def _lost_ref_race(stderr: str) -> bool:
+    """The lease passed but the receiving side could not update the ref: another push holds
+    its lock ("File exists"), moved it meanwhile ("is at X but expected Y") or created it
+    ("reference already exists")."""
+    signs = ("File exists", "but expected", "reference already exists")
+    return "cannot lock ref" in stderr and any(sign in stderr for sign in signs)
+
+
+def _remote_errors(stderr: bytes) -> str:
+    """What the receiving side (a hook, a policy) said, from git's ``remote:`` lines."""
+    said = []
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        text = line.removeprefix("remote:").strip() if line.startswith("remote:") else ""
+        if text:
+            said.append(text)
+    return " | ".join(said[:4])
+
+
 def is_remote(location: str) -> bool:
     """A URL (``scheme://``) or scp-like ``user@host:path``, as opposed to a local path."""
     return bool(_REMOTE.match(location))
@@ -210,9 +240,22 @@ class GitTarget(ReleaseTarget):
             )
         path = Path(self.location)
         if path.exists() and any(path.iterdir()):
+            if self.exists():  # another publish created it since the check above
+                return
             raise PublishError(f"{path} exists but is not a git repository")
-        path.mkdir(parents=True, exist_ok=True)
-        self._git("init", "-q", "--bare", "-b", BRANCH, str(path), what="git init --bare")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # made aside, then renamed into place: another publish creating the same repository
+        # at the same time never sees (nor makes) a half-made one
+        aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.creating-", dir=path.parent))
+        try:
+            self._git("init", "-q", "--bare", "-b", BRANCH, str(aside), what="git init --bare")
+            try:
+                os.rename(aside, path)  # replaces an empty folder, fails on a filled one
+            except OSError:
+                if not self.exists():
+                    raise PublishError(f"{path} exists but is not a git repository") from None
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
 
     def head(self) -> str | None:
         return self._refs().get(f"refs/heads/{BRANCH}")
@@ -296,7 +339,7 @@ class GitTarget(ReleaseTarget):
         tree = Path(tempfile.mkdtemp(prefix="tree-", dir=self._tmp))
         for rel in files:
             link_or_copy(staged / rel, tree / rel)
-        (tree / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+        (tree / ".gitattributes").write_text(self._gitattributes(parent), encoding="utf-8")
         # the index starts as the parent's tree: files this release does not delete stay
         git = ("--literal-pathspecs", "--work-tree", str(tree))
         self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
@@ -354,9 +397,55 @@ class GitTarget(ReleaseTarget):
                     f"{self.description}: {BRANCH} moved since it was read "
                     f"(expected {parent or 'no branch'}); nothing was pushed"
                 )
+            reason = _remote_rejection(proc.stdout)
+            if _lost_ref_race(proc.stderr.decode("utf-8", "replace")):
+                raise ConcurrentPublishError(
+                    f"{self.description}: another push was updating {BRANCH} at the same "
+                    f"time (its ref was locked or had moved); nothing of this release was "
+                    f"pushed. If publishing again fails the same way, a crashed git left "
+                    f"refs/heads/{BRANCH}.lock in that repository: remove it"
+                )
+            if reason is not None:
+                raise PublishError(self._refused(reason, _remote_errors(proc.stderr)))
             raise PublishError(f"git push failed on {self.description}: {text}")
         shutil.rmtree(tree, ignore_errors=True)
         return new
+
+    def _gitattributes(self, parent: str | None) -> str:
+        """The parent's .gitattributes with the lines a release needs appended where missing:
+        a teammate's rules (their own LFS patterns, line ends) are kept, and ours come last,
+        so they win for Parquet whatever an earlier line says."""
+        spec = f"{parent}:.gitattributes"
+        if (
+            parent is None
+            or self._git("cat-file", "-e", spec, cwd=self._work, check=False).returncode
+        ):
+            return GITATTRIBUTES
+        theirs = self._git("cat-file", "blob", spec, cwd=self._work).stdout.decode(
+            "utf-8", "replace"
+        )
+        present = set(theirs.splitlines())
+        missing = [line for line in GITATTRIBUTES.splitlines() if line not in present]
+        if not missing:
+            return theirs
+        if theirs and not theirs.endswith("\n"):
+            theirs += "\n"
+        return theirs + "".join(f"{line}\n" for line in missing)
+
+    def _refused(self, reason: str, said: str = "") -> str:
+        """The message for a push the receiving repository refused (see _remote_rejection);
+        ``said``: what its hook or policy printed."""
+        hint = (
+            f"publish to a bare repository instead (git clone --bare {self.clone_url} "
+            f"<path>.git), or check out another branch in {self.clone_url}"
+            if "checked out" in reason or "changes" in reason or "Working directory" in reason
+            else "check that repository's hooks and settings"
+        )
+        detail = f" (it said: {_redact(said)})" if said and "checked out" not in reason else ""
+        return (
+            f"{self.description} refused the push of {BRANCH}: {_redact(reason)}{detail}; "
+            f"nothing was committed. It is a work tree or has a hook that refuses pushes: {hint}"
+        )
 
     def create_tag(self, tag: str, commit: str, *, message: str) -> None:
         existing = self.tags()

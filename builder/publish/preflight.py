@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,44 @@ def check_privacy(manifest: dict[str, Any]) -> None:
         )
 
 
+#: the sentence the card's Versions section states an unpublished build's version in
+#: (card_versions.render_versions writes it; a card template cannot change it)
+_CARD_VERSION = re.compile(r"this card describes a local build of version (\S+?)\. ")
+
+
+def _stated_versions(build_dir: Path, manifest: dict[str, Any], card: str) -> dict[str, str]:
+    """file -> the dataset version it states, for the files the build wrote it into."""
+    stated: dict[str, str] = {}
+    if (found := _CARD_VERSION.search(card)) is not None:
+        stated["README.md"] = found.group(1)
+    listed = {o.get("path") for o in manifest.get("outputs", []) if isinstance(o, dict)}
+    if "croissant.json" in listed:
+        try:
+            doc = json.loads((build_dir / "croissant.json").read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            doc = None  # not the build's: verify_folder compared its hash already
+        if isinstance(doc, dict) and isinstance(doc.get("version"), str):
+            stated["croissant.json"] = doc["version"]
+    return stated
+
+
+def _check_stated_versions(
+    build_dir: Path, manifest: dict[str, Any], card: str, version: str
+) -> None:
+    """The manifest's version is the one the card and croissant.json state.
+
+    The manifest lists every file's hash but not its own, so a version edited into
+    manifest.json by hand (a re-version without a rebuild) passes verify_folder and
+    would publish a release whose card and metadata name another version."""
+    other = {f: v for f, v in _stated_versions(build_dir, manifest, card).items() if v != version}
+    if other:
+        listed = ", ".join(f"{f} says {v}" for f, v in sorted(other.items()))
+        raise PublishError(
+            f"{build_dir / MANIFEST_NAME} says version {version} but {listed}: the manifest "
+            "was edited after the build. Set `version` in dataset.yaml and rebuild"
+        )
+
+
 def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
     """Run the local pre-flight checks; PublishError (with every problem) if one fails."""
     build_dir = Path(build_dir)
@@ -117,6 +156,7 @@ def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
         built_version = parse_version(built)
     except PublishError as exc:
         raise PublishError(f"{manifest_path}: {exc}") from None
+    _check_stated_versions(build_dir, manifest, card, str(built_version))
     if wanted is not None and wanted != built_version:
         raise PublishError(
             f"the build in {build_dir} is version {built_version} (its card and manifest say so), "

@@ -51,6 +51,7 @@ from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, wr
 from .target import (
     ConcurrentPublishError,
     PublishError,
+    PublishInterrupted,
     ReleaseTarget,
     TagExistsError,
     TransientError,
@@ -326,6 +327,11 @@ def _commit(
 def _tag(target: ReleaseTarget, tag: str, commit: str, message: str) -> None:
     try:
         target.create_tag(tag, commit, message=message)
+    except KeyboardInterrupt:
+        raise PublishInterrupted(
+            f"the release commit {commit} is on {target.description} but the tag {tag} may "
+            "not be: run the same publish again to finish (it only adds the tag)"
+        ) from None
     except TagExistsError:
         found = target.tags().get(tag)
         if found == commit:
@@ -578,19 +584,27 @@ def publish(
             ]
         )
         say(f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}")
-        result.commit = _commit(
-            target,
-            staged,
-            files,
-            message=f"Release {tag}",
-            description=description,
-            parent=head,
-            delete=result.deleted,
-            marker=_marker(build),
-            policy=policy,
-            log=say,
-            sleep=sleep,
-        )
+        try:
+            result.commit = _commit(
+                target,
+                staged,
+                files,
+                message=f"Release {tag}",
+                description=description,
+                parent=head,
+                delete=result.deleted,
+                marker=_marker(build),
+                policy=policy,
+                log=say,
+                sleep=sleep,
+            )
+        except KeyboardInterrupt:
+            # the commit request may have been answered, or not, when Ctrl-C came
+            raise PublishInterrupted(
+                f"the commit of {tag} to {target.description} was interrupted and may have "
+                "landed without its tag: run the same publish again (it only adds the tag "
+                "to a landed commit, or publishes anew)"
+            ) from None
         say(f"tagging {result.commit[:12]} as {tag}")
         _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")
     return result

@@ -69,6 +69,11 @@ class TagExistsError(PublishError):
     """The tag already exists (tags are never moved)."""
 
 
+class PublishInterrupted(KeyboardInterrupt):
+    """Ctrl-C once the commit may have landed: the message says what is left and how to
+    finish (the CLI prints it instead of 'nothing was published')."""
+
+
 class TransientError(PublishError):
     """A failure worth retrying (dropped connection, timeout, 429, 5xx); ``delay`` in seconds."""
 
