@@ -19,6 +19,8 @@ from corpus_helpers import BASE_CONFIG, source_record
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from builder.config import load_config
+from builder.errors import DataError
 from builder.manifest import load_manifest, sha256_file
 from builder.pipeline import build
 from builder.web_inputs import extractor_entry, warc_article_id
@@ -320,3 +322,40 @@ def test_a_warc_page_whose_charset_only_the_http_header_names_is_decoded_by_it(
     rows = _rows(tmp_path / "out")
     for article_id in ids:
         assert accented[0] in rows[article_id]["text"], article_id
+
+
+@pytest.mark.parametrize(
+    ("line", "pointer", "hint"),
+    [
+        ("language: no", "/inputs/articles/source_defaults/language", "boolean"),
+        (
+            "published: {earliest: 2024-04-15, latest: 2024-04-15, note: null}",
+            "/inputs/articles/source_defaults/published/earliest",
+            "date",
+        ),
+    ],
+)
+def test_source_defaults_no_page_can_use_are_a_configuration_error(
+    tmp_path: Path, line: str, pointer: str, hint: str
+) -> None:
+    """``language: no`` (Norwegian; YAML 1.1 reads false) or an unquoted date in
+    ``source_defaults`` made every page's source record invalid: each page was rejected
+    with a message naming the page (``pages/a.html:1 ... False is not of type
+    'string'``), none the setting. Now ``dataset.yaml`` names the setting, and why."""
+    root = _config(tmp_path, {"files": "pages/*.html"})
+    config = root / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    # source_defaults' "language: en", written as a user would write the setting instead
+    at = text.index("language: en")
+    indent = text[text.rindex("\n", 0, at) + 1 : at]
+    kept = "" if line.startswith("language") else f"language: en\n{indent}"
+    config.write_text(text[:at] + kept + line + text[at + len("language: en") :], encoding="utf-8")
+    (root / "pages").mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    (root / "pages" / "a.html").write_bytes(news_page(title, paragraphs))
+
+    with pytest.raises(DataError) as caught:
+        load_config(root)
+    (issue,) = caught.value.report.errors
+    assert (issue.file, issue.pointer) == ("dataset.yaml", pointer)
+    assert hint in issue.message and "quote" in issue.message
