@@ -13,15 +13,27 @@ import glob
 import math
 import os
 import re
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clean.options import STEP_NAMES
 from .ingest import real_outside
 from .names import split_name_problem
 from .validate.report import Issue
 
-__all__ = ["check_compression", "check_inside", "check_references", "check_splits"]
+if TYPE_CHECKING:
+    from .article_inputs import ArticleInput
+    from .validate.schemas import SchemaStore
+
+__all__ = [
+    "check_compression",
+    "check_inside",
+    "check_references",
+    "check_source_defaults",
+    "check_splits",
+    "yaml_typed_hint",
+]
 
 #: the levels each Parquet codec takes (``output.compression_level``); one not named has none
 COMPRESSION_LEVELS = {"zstd": range(1, 23), "gzip": range(1, 10), "brotli": range(1, 12)}
@@ -241,3 +253,60 @@ def _unusable_path(path: Path) -> str | None:
     except ValueError as exc:  # an embedded NUL
         return str(exc)
     return None
+
+
+def yaml_typed_hint(value: Any) -> str:
+    """Why a value written as text may not be text: YAML reads an unquoted ``no`` (a
+    language code: Norwegian), ``on`` or ``yes`` as a boolean, ``2024-04-15`` as a
+    date and ``1.0`` as a number, and the schema then names the value as Python shows
+    it (``False``), not as it was written. Empty when the value is not such a one."""
+    if isinstance(value, bool):
+        what = "a boolean (YAML 1.1 reads unquoted yes/no/on/off/true/false so)"
+    elif isinstance(value, date):
+        what = "a date (YAML reads an unquoted 2024-04-15 so)"
+    elif isinstance(value, int | float):
+        what = "a number"
+    else:
+        return ""
+    return f"; it was read as {what}: quote it if it is text"
+
+
+def check_source_defaults(
+    spec: ArticleInput, store: SchemaStore, *, file: str, pointer: str
+) -> list[Issue]:
+    """``source_defaults`` no page's source record can be valid with (a setting of the
+    wrong type, a required field missing), named at the setting (``pointer``): else
+    every page is rejected with a message naming the page, none the setting."""
+    if not spec.has_pages:
+        return []
+    from .web_inputs import default_source
+
+    record = default_source(spec)
+    issues = []
+    for error in store.iter_errors("source", record):
+        field = error.pointer.split("/")[1] if error.pointer else ""
+        if field and field not in spec.source_defaults:
+            continue  # what the capture gives, checked with each page
+        hint = yaml_typed_hint(_at_pointer(record, error.pointer)) if error.rule == "type" else ""
+        issues.append(
+            Issue(
+                file=file,
+                pointer=pointer + error.pointer,
+                rule=error.rule,
+                message=f"source_defaults: {error.message}{hint}",
+            )
+        )
+    return issues
+
+
+def _at_pointer(document: Any, pointer: str) -> Any:
+    """The value a JSON pointer names (None: none there)."""
+    for part in pointer.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(document, dict):
+            document = document.get(key)
+        elif isinstance(document, list) and key.isdigit() and int(key) < len(document):
+            document = document[int(key)]
+        else:
+            return None
+    return document

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTRACTOR",
     "PageUnreadable",
+    "default_source",
     "extract_main_text",
     "extractor_entry",
     "iter_html",
@@ -180,6 +181,12 @@ def _source(
         "obtained": defaults.get("obtained", {"method": "web_capture", "note": where}),
         "capture": capture,
     }
+
+
+def default_source(spec: ArticleInput) -> dict[str, Any]:
+    """The source record of a page whose capture says nothing (an HTML file): what
+    ``source_defaults`` give every page, for the configuration to check once."""
+    return _source(spec, "page", "0" * 64, file="page.html")
 
 
 def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord]:

@@ -356,6 +356,7 @@ def test_source_defaults_no_page_can_use_are_a_configuration_error(
 
     with pytest.raises(DataError) as caught:
         load_config(root)
-    (issue,) = caught.value.report.errors
-    assert (issue.file, issue.pointer) == ("dataset.yaml", pointer)
+    errors = caught.value.report.errors
+    assert {i.file for i in errors} == {"dataset.yaml"}
+    issue = next(i for i in errors if i.pointer == pointer)
     assert hint in issue.message and "quote" in issue.message
