@@ -233,6 +233,27 @@ def test_ratios_that_are_not_numbers_are_refused(tmp_path, run_cli, ratio):
     assert_clean_failure(result, 1, f"dataset.yaml:{line}", f"{ratio} is ")
 
 
+@pytest.mark.parametrize(
+    ("written", "pointer", "hint"),
+    [("language: [no]", "/language/0", "boolean"), ("version: 1.0", "/version", "number")],
+)
+def test_a_value_yaml_typed_is_refused_saying_so(tmp_path, run_cli, written, pointer, hint):
+    """``language: [no]`` (Norwegian) is read by YAML as false: "False is not of type
+    'string'" named neither what was written nor why; now the message says to quote it."""
+    corpus = make_corpus(tmp_path / "in")
+    cfg = corpus.root / "dataset.yaml"
+    key = written.split(":")[0]
+    text = yaml.safe_dump(corpus.config)
+    start = text.index(f"\n{key}:") + 1
+    end = text.index("\n", start)
+    if text[end + 1 : end + 3] == "- ":  # a block list: its items go too
+        while text[end + 1 : end + 3] == "- ":
+            end = text.index("\n", end + 1)
+    cfg.write_text(text[:start] + written + text[end:])
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "dataset.yaml: error type:", pointer, hint, "quote it")
+
+
 # -- the card -----------------------------------------------------------------------
 
 HOSTILE = "x</code>``` ~~~ <script>alert(1)</script> | a | [l](javascript:x) *e* _u_ $m$ &amp;\n---\n# H\n- li"
