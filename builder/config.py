@@ -17,6 +17,8 @@ from .config_checks import (
     check_references,
     check_source_defaults,
     check_splits,
+    value_at,
+    yaml_typed_hint,
 )
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata, repo_id_problem
@@ -232,7 +234,10 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         )
     report = ValidationReport()
     for err in store.iter_errors("config", raw):
-        report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message))
+        hint = (
+            yaml_typed_hint(value_at(raw, err.pointer), err.message) if err.rule == "type" else ""
+        )
+        report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message + hint))
     if not report.ok:
         raise DataError(f"invalid configuration {path}", report)
 

@@ -32,6 +32,7 @@ __all__ = [
     "check_references",
     "check_source_defaults",
     "check_splits",
+    "value_at",
     "yaml_typed_hint",
 ]
 
@@ -255,11 +256,14 @@ def _unusable_path(path: Path) -> str | None:
     return None
 
 
-def yaml_typed_hint(value: Any) -> str:
-    """Why a value written as text may not be text: YAML reads an unquoted ``no`` (a
-    language code: Norwegian), ``on`` or ``yes`` as a boolean, ``2024-04-15`` as a
-    date and ``1.0`` as a number, and the schema then names the value as Python shows
-    it (``False``), not as it was written. Empty when the value is not such a one."""
+def yaml_typed_hint(value: Any, message: str) -> str:
+    """Why a value written as text may not be text, for a schema error ``message`` that
+    wants a string: YAML reads an unquoted ``no`` (a language code: Norwegian), ``on``
+    or ``yes`` as a boolean, ``2024-04-15`` as a date and ``1.0`` as a number, and the
+    schema then names the value as Python shows it (``False``), not as it was written.
+    Empty when the value is not such a one, or no string is wanted."""
+    if "'string'" not in message:
+        return ""
     if isinstance(value, bool):
         what = "a boolean (YAML 1.1 reads unquoted yes/no/on/off/true/false so)"
     elif isinstance(value, date):
@@ -287,7 +291,8 @@ def check_source_defaults(
         field = error.pointer.split("/")[1] if error.pointer else ""
         if field and field not in spec.source_defaults:
             continue  # what the capture gives, checked with each page
-        hint = yaml_typed_hint(_at_pointer(record, error.pointer)) if error.rule == "type" else ""
+        typed = error.rule == "type"
+        hint = yaml_typed_hint(value_at(record, error.pointer), error.message) if typed else ""
         issues.append(
             Issue(
                 file=file,
@@ -299,7 +304,7 @@ def check_source_defaults(
     return issues
 
 
-def _at_pointer(document: Any, pointer: str) -> Any:
+def value_at(document: Any, pointer: str) -> Any:
     """The value a JSON pointer names (None: none there)."""
     for part in pointer.split("/")[1:]:
         key = part.replace("~1", "/").replace("~0", "~")
