@@ -227,3 +227,29 @@ def test_parquet_errors_name_row_group_and_row_and_missing_shards_are_errors(
     assert [(i.file, i.line) for i in bad_id] == [("a.parquet", 3)]
     assert bad_id[0].message.startswith("row group 1, row 1: ")
     assert any(i.rule == "missing-file" and i.file == "more/*.parquet" for i in errors)
+
+
+@pytest.mark.parametrize("articles", ["*.jsonl", {"files": ["**/*.jsonl"]}])
+def test_a_shard_pattern_matching_the_sources_or_annotations_is_an_error_naming_them(
+    seeds_copy: Path, tmp_path: Path, articles: Any
+) -> None:
+    """``articles: "*.jsonl"`` beside sources.jsonl and annotations.jsonl read both as
+    article shards: a record 'id' missing on every line of them, then "source record
+    for X, but there is no article X.txt", nothing saying the pattern was too wide."""
+    shard = seeds_copy / "articles.jsonl"
+    shard.write_text(
+        "".join(json.dumps({"id": a, "text": t}) + "\n" for a, t in _seed_texts(seeds_copy)),
+        encoding="utf-8",
+    )
+    shutil.rmtree(seeds_copy / "articles")
+    _set_articles(seeds_copy, articles)
+
+    with pytest.raises(DataError) as caught:
+        build(seeds_copy, tmp_path / "out")
+    errors = caught.value.report.errors
+    overlaps = {i.file: i.message for i in errors if i.rule == "shard-is-input"}
+    assert set(overlaps) == {"sources.jsonl", "annotations.jsonl"}, errors
+    assert "inputs.sources" in overlaps["sources.jsonl"]
+    assert "inputs.annotations" in overlaps["annotations.jsonl"]
+    # they are not read as shards: no record of theirs is reported
+    assert all(i.rule == "shard-is-input" for i in errors if i.file != "articles.jsonl"), errors
