@@ -494,6 +494,28 @@ def test_a_symlink_out_of_the_input_folder_is_not_read(tmp_path, run_cli, mode):
     assert_clean_failure(valid, 1, "outside-input")
 
 
+@pytest.mark.parametrize("articles", ["shards/*.jsonl", {"files": "shards/*.jsonl"}])
+def test_a_shard_a_glob_matches_that_links_out_is_not_read(tmp_path, run_cli, articles):
+    """``articles: "shards/*.jsonl"`` (a glob as a string) read a shard that is a link
+    out of the input folder: only the ``files:`` form checked each match."""
+    secret = tmp_path / "secret" / "leak.jsonl"
+    secret.parent.mkdir()
+    secret.write_text(json.dumps({"id": "005_leak", "text": "hf_SECRETSECRETSECRET"}) + "\n")
+    corpus = make_corpus(tmp_path / "in")
+    (corpus.root / "shards").mkdir()
+    (corpus.root / "shards" / "a.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": corpus.texts[i]}) + "\n" for i in corpus.ids)
+    )
+    (corpus.root / "shards" / "b.jsonl").symlink_to(secret)
+    corpus.config["inputs"]["articles"] = articles
+    corpus.write_config()
+    valid = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(valid, 1, "outside-input", "b.jsonl")
+    built = run_cli("build", "-i", str(corpus.root), "-o", str(tmp_path / "out"))
+    assert_clean_failure(built, 1, "outside-input", "b.jsonl")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [("articles", "../elsewhere"), ("sources", "../elsewhere/sources.jsonl"), ("articles", "/")],
