@@ -518,11 +518,23 @@ def test_a_shard_a_glob_matches_that_links_out_is_not_read(tmp_path, run_cli, ar
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("articles", "../elsewhere"), ("sources", "../elsewhere/sources.jsonl"), ("articles", "/")],
+    [
+        ("articles", "../elsewhere"),
+        ("sources", "../elsewhere/sources.jsonl"),
+        ("articles", "/"),
+        # an absolute glob: each match was named relative to the folder (an internal error)
+        ("articles", "{elsewhere}/*.jsonl"),
+        ("articles", {"files": "{elsewhere}/*.jsonl"}),
+    ],
 )
 def test_inputs_named_outside_the_input_folder_fail_validate_and_build(
     tmp_path, run_cli, key, value
 ):
+    elsewhere = str(tmp_path / "elsewhere")
+    if isinstance(value, dict):
+        value = {"files": value["files"].format(elsewhere=elsewhere)}
+    else:
+        value = value.format(elsewhere=elsewhere)
     (tmp_path / "elsewhere").mkdir()
     corpus = make_corpus(tmp_path / "in")
     (tmp_path / "elsewhere" / "sources.jsonl").write_bytes(
