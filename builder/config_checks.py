@@ -194,17 +194,21 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         [("/inputs/sources", inputs["sources"])] if "sources" in inputs else []
     )
     articles = inputs.get("articles")
+    patterns: list[tuple[str, str]] = []
     if isinstance(articles, str):
-        named.append(("/inputs/articles", articles))
+        patterns.append(("/inputs/articles", articles))
     elif isinstance(articles, dict):
         files = articles.get("files", [])
         for i, pattern in enumerate([files] if isinstance(files, str) else files):
             pointer = "/inputs/articles/files" + ("" if isinstance(files, str) else f"/{i}")
-            named.append((pointer, pattern))
-            # A glob's matches are checked one by one: any of them may be a link out.
-            if glob.has_magic(pattern):
-                matches = sorted(glob.glob(str(root / pattern), recursive=True))
-                named += [(f"{pointer} ({Path(m).relative_to(root)})", m) for m in matches]
+            patterns.append((pointer, pattern))
+    for pointer, pattern in patterns:
+        named.append((pointer, pattern))
+        # A glob's matches are checked one by one: any of them may be a link out (a
+        # glob given as the articles string too: it names shards as files: does).
+        if glob.has_magic(pattern):
+            matches = sorted(glob.glob(str(root / pattern), recursive=True))
+            named += [(f"{pointer} ({_shown_match(m, root)})", m) for m in matches]
     named += [
         (f"/inputs/annotations/{i}/path", a["path"])
         for i, a in enumerate(inputs.get("annotations", []))
@@ -242,6 +246,13 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _shown_match(match: str, root: Path) -> str:
+    """A glob's match as the pointer shows it: relative to the input folder when it is
+    under it (an absolute pattern's matches are not, and are refused as outside)."""
+    path = Path(match)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else match
 
 
 def _unusable_path(path: Path) -> str | None:
