@@ -253,3 +253,30 @@ def test_a_shard_pattern_matching_the_sources_or_annotations_is_an_error_naming_
     assert "inputs.annotations" in overlaps["annotations.jsonl"]
     # they are not read as shards: no record of theirs is reported
     assert all(i.rule == "shard-is-input" for i in errors if i.file != "articles.jsonl"), errors
+
+
+def test_a_text_or_id_of_another_json_type_is_named_by_its_json_type(tmp_path: Path) -> None:
+    """A JSON Lines user wrote a number, an array or an object: the message said
+    "is a int", "a list", "a dict" (Python's names)."""
+    corpus = make_corpus(tmp_path / "c", n=1)
+    shutil.rmtree(corpus.articles)
+    lines = [
+        {"id": "a1", "text": 42},
+        {"id": "a2", "text": ["one", "two"]},
+        {"id": "a3", "text": {"body": "x"}},
+        {"id": "a4", "text": True},
+        {"id": 5, "text": "x"},
+    ]
+    (corpus.root / "a.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    said = {i.line: i.message for i in caught.value.report.errors if i.file == "a.jsonl"}
+    assert said == {
+        1: "the text field 'text' is a number, not a string",
+        2: "the text field 'text' is an array, not a string",
+        3: "the text field 'text' is an object, not a string",
+        4: "the text field 'text' is a boolean, not a string",
+        5: "the id field 'id' is a number, not a string",
+    }
