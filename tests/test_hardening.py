@@ -254,6 +254,20 @@ def test_a_value_yaml_typed_is_refused_saying_so(tmp_path, run_cli, written, poi
     assert_clean_failure(result, 1, "dataset.yaml: error type:", pointer, hint, "quote it")
 
 
+def test_a_split_assignment_key_yaml_typed_is_refused_saying_so(tmp_path, run_cli):
+    """``splits.assignment`` keys are article ids or group keys (text): YAML made
+    ``no:`` false, ``2024-04-15:`` a date and ``123:`` a number, keys that match no
+    article, so the assignment was silently not applied."""
+    corpus = make_corpus(tmp_path / "in")
+    corpus.config["splits"]["assignment"] = {"placeholder": "train"}
+    text = yaml.safe_dump(corpus.config).replace(
+        "placeholder: train", "no: train\n    2024-04-15: test\n    123: train"
+    )
+    (corpus.root / "dataset.yaml").write_text(text)
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "/splits/assignment", "boolean", "date", "number", "quote it")
+
+
 # -- the card -----------------------------------------------------------------------
 
 HOSTILE = "x</code>``` ~~~ <script>alert(1)</script> | a | [l](javascript:x) *e* _u_ $m$ &amp;\n---\n# H\n- li"
