@@ -234,9 +234,8 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         )
     report = ValidationReport()
     for err in store.iter_errors("config", raw):
-        hint = (
-            yaml_typed_hint(value_at(raw, err.pointer), err.message) if err.rule == "type" else ""
-        )
+        wants_text = err.rule == "type" and "'string'" in err.message
+        hint = yaml_typed_hint(value_at(raw, err.pointer), wants_text)
         report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message + hint))
     if not report.ok:
         raise DataError(f"invalid configuration {path}", report)

@@ -166,6 +166,19 @@ def check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
                     message=f"ratio {ratio} is not a number in (0, 1]",
                 )
             )
+    for key in splits.get("assignment", {}):
+        # article ids and group keys are text: a key YAML typed matches none, and its
+        # assignment was not applied, without a word
+        if not isinstance(key, str):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/splits/assignment/{key}",
+                    rule="type",
+                    message=f"the key {key!r} is not text (an article id or group key)"
+                    + yaml_typed_hint(key, True),
+                )
+            )
     return issues
 
 
@@ -267,13 +280,12 @@ def _unusable_path(path: Path) -> str | None:
     return None
 
 
-def yaml_typed_hint(value: Any, message: str) -> str:
-    """Why a value written as text may not be text, for a schema error ``message`` that
-    wants a string: YAML reads an unquoted ``no`` (a language code: Norwegian), ``on``
+def yaml_typed_hint(value: Any, wants_text: bool) -> str:
+    """Why a value written as text may not be text, where text is wanted: YAML reads an unquoted ``no`` (a language code: Norwegian), ``on``
     or ``yes`` as a boolean, ``2024-04-15`` as a date and ``1.0`` as a number, and the
     schema then names the value as Python shows it (``False``), not as it was written.
-    Empty when the value is not such a one, or no string is wanted."""
-    if "'string'" not in message:
+    Empty when the value is not such a one, or no text is wanted."""
+    if not wants_text:
         return ""
     if isinstance(value, bool):
         what = "a boolean (YAML 1.1 reads unquoted yes/no/on/off/true/false so)"
@@ -303,7 +315,8 @@ def check_source_defaults(
         if field and field not in spec.source_defaults:
             continue  # what the capture gives, checked with each page
         typed = error.rule == "type"
-        hint = yaml_typed_hint(value_at(record, error.pointer), error.message) if typed else ""
+        wants_text = typed and "'string'" in error.message
+        hint = yaml_typed_hint(value_at(record, error.pointer), wants_text)
         issues.append(
             Issue(
                 file=file,
