@@ -184,12 +184,12 @@ class ArticleReader:
         """The page's main text, or the rule and message of why there is none. The page
         must be the one staged (``digest``): its source record's ``capture.html_sha256``
         says so, and an article is not published with another page's provenance."""
-        from .web_inputs import PageUnreadable, extract_main_text, read_html
+        from .web_inputs import PageUnreadable, extract_main_text, read_page
 
         try:
             # the limit holds for the page too: extraction takes some 6 s a megabyte
             # of paragraphs, and a page is read whole into memory
-            html = read_html(
+            html, content_type = read_page(
                 self.articles.root,
                 file,
                 kind,
@@ -207,7 +207,7 @@ class ArticleReader:
         if digest is not None and hashlib.sha256(html).hexdigest() != digest:
             why = "the page changed since it was staged (its sha256 is not capture.html_sha256)"
             return None, "text", f"cannot read the page again: {why}"
-        text = extract_main_text(html)
+        text = extract_main_text(html, content_type)
         if text is None:
             return None, "text", "no main text found in the page (trafilatura)"
         return text.encode("utf-8"), "text", None

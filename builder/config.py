@@ -11,7 +11,15 @@ from typing import Any
 from .annotations.options import ImportOptions
 from .article_inputs import ArticleInput, parse_article_input
 from .clean.options import MIN_DOCS, MIN_SHARE
-from .config_checks import check_compression, check_inside, check_references, check_splits
+from .config_checks import (
+    check_compression,
+    check_inside,
+    check_references,
+    check_source_defaults,
+    check_splits,
+    value_at,
+    yaml_typed_hint,
+)
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata, repo_id_problem
 from .ingest import DEFAULT_MAX_RECORD_BYTES
@@ -226,7 +234,9 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         )
     report = ValidationReport()
     for err in store.iter_errors("config", raw):
-        report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message))
+        wants_text = err.rule == "type" and "'string'" in err.message
+        hint = yaml_typed_hint(value_at(raw, err.pointer), wants_text)
+        report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message + hint))
     if not report.ok:
         raise DataError(f"invalid configuration {path}", report)
 
@@ -255,6 +265,11 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
             AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"), options)
         )
     report.extend(check_splits(splits, file=name))
+    report.extend(
+        check_source_defaults(
+            article_input, store, file=name, pointer="/inputs/articles/source_defaults"
+        )
+    )
     report.extend(check_inside(raw, root=root, file=name))
     report.extend(check_compression(output, file=name))
     split_names = set(splits["ratios"])

@@ -13,15 +13,28 @@ import glob
 import math
 import os
 import re
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clean.options import STEP_NAMES
 from .ingest import real_outside
 from .names import split_name_problem
 from .validate.report import Issue
 
-__all__ = ["check_compression", "check_inside", "check_references", "check_splits"]
+if TYPE_CHECKING:
+    from .article_inputs import ArticleInput
+    from .validate.schemas import SchemaStore
+
+__all__ = [
+    "check_compression",
+    "check_inside",
+    "check_references",
+    "check_source_defaults",
+    "check_splits",
+    "value_at",
+    "yaml_typed_hint",
+]
 
 #: the levels each Parquet codec takes (``output.compression_level``); one not named has none
 COMPRESSION_LEVELS = {"zstd": range(1, 23), "gzip": range(1, 10), "brotli": range(1, 12)}
@@ -153,6 +166,19 @@ def check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
                     message=f"ratio {ratio} is not a number in (0, 1]",
                 )
             )
+    for key in splits.get("assignment", {}):
+        # article ids and group keys are text: a key YAML typed matches none, and its
+        # assignment was not applied, without a word
+        if not isinstance(key, str):
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer=f"/splits/assignment/{key}",
+                    rule="type",
+                    message=f"the key {key!r} is not text (an article id or group key)"
+                    + yaml_typed_hint(key, True),
+                )
+            )
     return issues
 
 
@@ -181,17 +207,21 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         [("/inputs/sources", inputs["sources"])] if "sources" in inputs else []
     )
     articles = inputs.get("articles")
+    patterns: list[tuple[str, str]] = []
     if isinstance(articles, str):
-        named.append(("/inputs/articles", articles))
+        patterns.append(("/inputs/articles", articles))
     elif isinstance(articles, dict):
         files = articles.get("files", [])
         for i, pattern in enumerate([files] if isinstance(files, str) else files):
             pointer = "/inputs/articles/files" + ("" if isinstance(files, str) else f"/{i}")
-            named.append((pointer, pattern))
-            # A glob's matches are checked one by one: any of them may be a link out.
-            if glob.has_magic(pattern):
-                matches = sorted(glob.glob(str(root / pattern), recursive=True))
-                named += [(f"{pointer} ({Path(m).relative_to(root)})", m) for m in matches]
+            patterns.append((pointer, pattern))
+    for pointer, pattern in patterns:
+        named.append((pointer, pattern))
+        # A glob's matches are checked one by one: any of them may be a link out (a
+        # glob given as the articles string too: it names shards as files: does).
+        if glob.has_magic(pattern):
+            matches = sorted(glob.glob(str(root / pattern), recursive=True))
+            named += [(f"{pointer} ({_shown_match(m, root)})", m) for m in matches]
     named += [
         (f"/inputs/annotations/{i}/path", a["path"])
         for i, a in enumerate(inputs.get("annotations", []))
@@ -231,6 +261,13 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
     return issues
 
 
+def _shown_match(match: str, root: Path) -> str:
+    """A glob's match as the pointer shows it: relative to the input folder when it is
+    under it (an absolute pattern's matches are not, and are refused as outside)."""
+    path = Path(match)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else match
+
+
 def _unusable_path(path: Path) -> str | None:
     """Why the system refuses ``path`` whatever is on disk (a name over its length limit,
     a NUL), or None; a path missing, unreadable or looping is for the read to report."""
@@ -241,3 +278,64 @@ def _unusable_path(path: Path) -> str | None:
     except ValueError as exc:  # an embedded NUL
         return str(exc)
     return None
+
+
+def yaml_typed_hint(value: Any, wants_text: bool) -> str:
+    """Why a value written as text may not be text, where text is wanted: YAML reads an unquoted ``no`` (a language code: Norwegian), ``on``
+    or ``yes`` as a boolean, ``2024-04-15`` as a date and ``1.0`` as a number, and the
+    schema then names the value as Python shows it (``False``), not as it was written.
+    Empty when the value is not such a one, or no text is wanted."""
+    if not wants_text:
+        return ""
+    if isinstance(value, bool):
+        what = "a boolean (YAML 1.1 reads unquoted yes/no/on/off/true/false so)"
+    elif isinstance(value, date):
+        what = "a date (YAML reads an unquoted 2024-04-15 so)"
+    elif isinstance(value, int | float):
+        what = "a number"
+    else:
+        return ""
+    return f"; it was read as {what}: quote it if it is text"
+
+
+def check_source_defaults(
+    spec: ArticleInput, store: SchemaStore, *, file: str, pointer: str
+) -> list[Issue]:
+    """``source_defaults`` no page's source record can be valid with (a setting of the
+    wrong type, a required field missing), named at the setting (``pointer``): else
+    every page is rejected with a message naming the page, none the setting."""
+    if not spec.has_pages:
+        return []
+    from .web_inputs import default_source
+
+    record = default_source(spec)
+    issues = []
+    for error in store.iter_errors("source", record):
+        field = error.pointer.split("/")[1] if error.pointer else ""
+        if field and field not in spec.source_defaults:
+            continue  # what the capture gives, checked with each page
+        typed = error.rule == "type"
+        wants_text = typed and "'string'" in error.message
+        hint = yaml_typed_hint(value_at(record, error.pointer), wants_text)
+        issues.append(
+            Issue(
+                file=file,
+                pointer=pointer + error.pointer,
+                rule=error.rule,
+                message=f"source_defaults: {error.message}{hint}",
+            )
+        )
+    return issues
+
+
+def value_at(document: Any, pointer: str) -> Any:
+    """The value a JSON pointer names (None: none there)."""
+    for part in pointer.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(document, dict):
+            document = document.get(key)
+        elif isinstance(document, list) and key.isdigit() and int(key) < len(document):
+            document = document[int(key)]
+        else:
+            return None
+    return document

@@ -44,8 +44,20 @@ class ShardRecord:
     digest: str | None = None
 
 
+#: what a JSON Lines (or Parquet) user calls a value Python holds as each type
+_JSON_TYPES = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    dict: "an object",
+}
+
+
 def _field_problem(name: str, value: Any, what: str) -> str:
-    got = "missing" if value is None else f"a {type(value).__name__}, not a string"
+    # named as the shard's writer knows them: "is a int", "a dict" were Python's names
+    kind = _JSON_TYPES.get(type(value), f"a {type(value).__name__}")
+    got = "missing" if value is None else f"{kind}, not a string"
     return f"the {what} field {name!r} is {got}"
 
 

@@ -9,6 +9,7 @@ article) is an error, or in quarantine a reject that taints the article it names
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -232,6 +233,31 @@ def _reject_article_line(
     )
 
 
+def _other_inputs(run: BuildRun) -> dict[str, str]:
+    """The files the configuration names as other inputs (normalised paths), with the
+    setting that names each: a shard pattern must not match them."""
+    config = run.config
+    others = {
+        os.path.normpath(a.path): f"entry {n} of {setting('inputs.annotations')}"
+        for n, a in enumerate(config.annotation_inputs)
+    }
+    if "sources" in config.raw.get("inputs", {}) or not config.article_input.carries_sources:
+        others[os.path.normpath(config.sources_path)] = setting("inputs.sources")
+    return others
+
+
+def _shard_is_input(file: str, what: str) -> Issue:
+    """A shard pattern matched another input (``articles: "*.jsonl"`` beside
+    sources.jsonl): read as articles, each of its records was an error of its own
+    (no id), none saying the pattern was too wide. It is not read as a shard."""
+    return Issue(
+        file=file,
+        rule="shard-is-input",
+        message=f"{setting('inputs.articles')} matches this file, which is {what}: "
+        "it is not read as an article shard; narrow the pattern (e.g. articles/*.jsonl)",
+    )
+
+
 def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
     """Read every shard once: texts into the store, source records into staging; the ids."""
     spec = run.config.article_input
@@ -247,8 +273,12 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
                 message=f"no article shard matches {pattern!r} ({setting('inputs.articles')})",
             )
         )
+    others = _other_inputs(run)
     for path in shards:
         file = spec.rel(path)
+        if (what := others.get(os.path.normpath(path))) is not None:
+            run.report.add(_shard_is_input(file, what))
+            continue
         for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
             if rec.article_id is None:
                 if any(i.severity == "error" for i in rec.issues):

@@ -277,12 +277,15 @@ class WarcRecords:
         return self._offset
 
 
-def page_at(handle: IO[bytes], *, number: int, limit: int | None) -> tuple[str | None, bytes]:
-    """The WARC-Record-ID and payload (at most ``limit`` bytes; None: all) of the record
-    that starts where ``handle`` is (an offset :meth:`WarcRecords.finish` gave to
-    record ``number``), read with the same bounded inflating as the staging pass; a
-    payload read to its end is checked whole. Raises :class:`WarcBroken` naming record
-    ``number`` when there is no whole record there (the file changed since)."""
+def page_at(
+    handle: IO[bytes], *, number: int, limit: int | None
+) -> tuple[str | None, bytes, str | None]:
+    """The WARC-Record-ID, payload (at most ``limit`` bytes; None: all) and HTTP
+    Content-Type (None: none) of the record that starts where ``handle`` is (an offset
+    :meth:`WarcRecords.finish` gave to record ``number``), read with the same bounded
+    inflating as the staging pass; a payload read to its end is checked whole. Raises
+    :class:`WarcBroken` naming record ``number`` when there is no whole record there
+    (the file changed since)."""
     start = handle.tell()
     nothing = WarcBroken(number, f"no record {number} at byte {start}: the file ends before")
     if not handle.read(1):
@@ -301,5 +304,8 @@ def page_at(handle: IO[bytes], *, number: int, limit: int | None) -> tuple[str |
         else:
             records.finish()
         page = b"".join(parts)
-        return record.rec_headers.get_header("WARC-Record-ID"), page[:limit] if limit else page
+        http = record.http_headers
+        content_type = http.get_header("Content-Type") if http is not None else None
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        return record_id, page[:limit] if limit else page, content_type
     raise nothing  # pragma: no cover (a record, or WarcBroken, comes first)

@@ -28,6 +28,7 @@ the whole file.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterator
@@ -44,12 +45,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTRACTOR",
     "PageUnreadable",
+    "default_source",
     "extract_main_text",
     "extractor_entry",
     "iter_html",
     "iter_warc",
     "missing_web_extra",
     "read_html",
+    "read_page",
 ]
 
 EXTRACTOR = "trafilatura"
@@ -75,18 +78,72 @@ def extractor_entry() -> dict[str, str]:
     return {"name": EXTRACTOR, "version": version(EXTRACTOR)}
 
 
-def extract_main_text(html: bytes) -> str | None:
-    """The main text of a page (None when trafilatura finds none); same input, same text."""
+def extract_main_text(html: bytes, content_type: str | None = None) -> str | None:
+    """The main text of a page (None when trafilatura finds none); same input, same text.
+    ``content_type``: the HTTP Content-Type the page was served with (WARC), whose
+    charset decodes a page that names none of its own (:func:`_decoded_by_header`)."""
     import trafilatura
 
     text = trafilatura.extract(
-        html,
+        _decoded_by_header(html, content_type),
         include_comments=False,
         include_tables=True,
         deduplicate=False,
         with_metadata=False,
     )
     return text or None
+
+
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_PAGE_CHARSET = re.compile(rb"charset\s*=|encoding\s*=", re.IGNORECASE)
+#: how far into a page a charset it names is looked for (where trafilatura's
+#: detector, charset_normalizer, looks for one too)
+_PAGE_CHARSET_ZONE = 8192
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _header_codec(content_type: str | None) -> str | None:
+    """The Python codec of the charset an HTTP Content-Type names (None: none, or one
+    Python does not know). ``iso-8859-1`` and ``us-ascii`` are read as windows-1252,
+    as browsers read them (WHATWG Encoding): pages served so use its quotes and dashes."""
+    match = _HEADER_CHARSET.search(content_type or "")
+    if match is None:
+        return None
+    try:
+        name = codecs.lookup(match.group(1)).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "ascii") else name
+
+
+def _decoded_by_header(html: bytes, content_type: str | None) -> str | bytes:
+    """The page decoded by its HTTP header's charset when that is all there is to go
+    by: not valid UTF-8, no byte order mark, no charset named in the page itself. Else
+    the bytes as they are, for trafilatura, which reads UTF-8 and otherwise guesses
+    (honouring a charset the page names): given the bytes alone, a windows-1252 page
+    whose server named the charset only in the header came out as Baltic
+    (``déją vu``), without a word.
+
+    UTF-8 and the page's own declaration go first, though the HTML standard puts the
+    header before them: servers that add a default charset to every response
+    (Apache's AddDefaultCharset iso-8859-1) are common, and wrong for UTF-8 pages and
+    for pages that say what they are. A page the header's charset cannot decode is
+    left to the guess too."""
+    codec = _header_codec(content_type)
+    if codec is None or html.startswith(_BOMS):
+        return html
+    if _PAGE_CHARSET.search(html[:_PAGE_CHARSET_ZONE]):
+        return html
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return html
+    try:
+        return html.decode(codec)
+    except UnicodeDecodeError:
+        return html
 
 
 def _source(
@@ -124,6 +181,12 @@ def _source(
         "obtained": defaults.get("obtained", {"method": "web_capture", "note": where}),
         "capture": capture,
     }
+
+
+def default_source(spec: ArticleInput) -> dict[str, Any]:
+    """The source record of a page whose capture says nothing (an HTML file): what
+    ``source_defaults`` give every page, for the configuration to check once."""
+    return _source(spec, "page", "0" * 64, file="page.html")
 
 
 def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord]:
@@ -233,16 +296,31 @@ def read_html(
     ``limit`` bytes of it (None: all; warcio reads nothing for -1). A WARC record
     (``number`` in its file, staged as ``article_id``) must still be there, whole and
     the same record, else :class:`PageUnreadable`: the file changed since staging."""
+    return read_page(root, file, kind, offset, limit=limit, number=number, article_id=article_id)[0]
+
+
+def read_page(
+    root: Path,
+    file: str,
+    kind: str,
+    offset: int | None,
+    *,
+    limit: int | None = None,
+    number: int = 1,
+    article_id: str | None = None,
+) -> tuple[bytes, str | None]:
+    """:func:`read_html`, with the HTTP Content-Type the page was served with (a WARC
+    record's; None for an HTML file, or a response without one)."""
     path = root / file
     if kind == "html":
         with path.open("rb") as handle:
-            return handle.read(limit)
+            return handle.read(limit), None
     from .warc_records import WarcBroken, page_at
 
     with path.open("rb") as handle:
         handle.seek(offset or 0)
         try:
-            record_id, page = page_at(handle, number=number, limit=limit)
+            record_id, page, content_type = page_at(handle, number=number, limit=limit)
         except WarcBroken as exc:
             raise PageUnreadable(f"{exc.why} (the file changed since it was staged?)") from None
     if article_id is not None and warc_article_id(record_id or f"record-{number}") != article_id:
@@ -250,7 +328,7 @@ def read_html(
             f"record {number} (at byte {offset}) is now {record_id or 'a record without an id'}, "
             f"not the record staged as {article_id}: the file changed since it was staged"
         )
-    return page
+    return page, content_type
 
 
 def _skip_reason(record: Any) -> str | None:

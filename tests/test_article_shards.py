@@ -227,3 +227,56 @@ def test_parquet_errors_name_row_group_and_row_and_missing_shards_are_errors(
     assert [(i.file, i.line) for i in bad_id] == [("a.parquet", 3)]
     assert bad_id[0].message.startswith("row group 1, row 1: ")
     assert any(i.rule == "missing-file" and i.file == "more/*.parquet" for i in errors)
+
+
+@pytest.mark.parametrize("articles", ["*.jsonl", {"files": ["**/*.jsonl"]}])
+def test_a_shard_pattern_matching_the_sources_or_annotations_is_an_error_naming_them(
+    seeds_copy: Path, tmp_path: Path, articles: Any
+) -> None:
+    """``articles: "*.jsonl"`` beside sources.jsonl and annotations.jsonl read both as
+    article shards: a record 'id' missing on every line of them, then "source record
+    for X, but there is no article X.txt", nothing saying the pattern was too wide."""
+    shard = seeds_copy / "articles.jsonl"
+    shard.write_text(
+        "".join(json.dumps({"id": a, "text": t}) + "\n" for a, t in _seed_texts(seeds_copy)),
+        encoding="utf-8",
+    )
+    shutil.rmtree(seeds_copy / "articles")
+    _set_articles(seeds_copy, articles)
+
+    with pytest.raises(DataError) as caught:
+        build(seeds_copy, tmp_path / "out")
+    errors = caught.value.report.errors
+    overlaps = {i.file: i.message for i in errors if i.rule == "shard-is-input"}
+    assert set(overlaps) == {"sources.jsonl", "annotations.jsonl"}, errors
+    assert "inputs.sources" in overlaps["sources.jsonl"]
+    assert "inputs.annotations" in overlaps["annotations.jsonl"]
+    # they are not read as shards: no record of theirs is reported
+    assert all(i.rule == "shard-is-input" for i in errors if i.file != "articles.jsonl"), errors
+
+
+def test_a_text_or_id_of_another_json_type_is_named_by_its_json_type(tmp_path: Path) -> None:
+    """A JSON Lines user wrote a number, an array or an object: the message said
+    "is a int", "a list", "a dict" (Python's names)."""
+    corpus = make_corpus(tmp_path / "c", n=1)
+    shutil.rmtree(corpus.articles)
+    lines = [
+        {"id": "a1", "text": 42},
+        {"id": "a2", "text": ["one", "two"]},
+        {"id": "a3", "text": {"body": "x"}},
+        {"id": "a4", "text": True},
+        {"id": 5, "text": "x"},
+    ]
+    (corpus.root / "a.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    said = {i.line: i.message for i in caught.value.report.errors if i.file == "a.jsonl"}
+    assert said == {
+        1: "the text field 'text' is a number, not a string",
+        2: "the text field 'text' is an array, not a string",
+        3: "the text field 'text' is an object, not a string",
+        4: "the text field 'text' is a boolean, not a string",
+        5: "the id field 'id' is a number, not a string",
+    }

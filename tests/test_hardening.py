@@ -233,6 +233,41 @@ def test_ratios_that_are_not_numbers_are_refused(tmp_path, run_cli, ratio):
     assert_clean_failure(result, 1, f"dataset.yaml:{line}", f"{ratio} is ")
 
 
+@pytest.mark.parametrize(
+    ("written", "pointer", "hint"),
+    [("language: [no]", "/language/0", "boolean"), ("version: 1.0", "/version", "number")],
+)
+def test_a_value_yaml_typed_is_refused_saying_so(tmp_path, run_cli, written, pointer, hint):
+    """``language: [no]`` (Norwegian) is read by YAML as false: "False is not of type
+    'string'" named neither what was written nor why; now the message says to quote it."""
+    corpus = make_corpus(tmp_path / "in")
+    cfg = corpus.root / "dataset.yaml"
+    key = written.split(":")[0]
+    text = yaml.safe_dump(corpus.config)
+    start = text.index(f"\n{key}:") + 1
+    end = text.index("\n", start)
+    if text[end + 1 : end + 3] == "- ":  # a block list: its items go too
+        while text[end + 1 : end + 3] == "- ":
+            end = text.index("\n", end + 1)
+    cfg.write_text(text[:start] + written + text[end:])
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "dataset.yaml: error type:", pointer, hint, "quote it")
+
+
+def test_a_split_assignment_key_yaml_typed_is_refused_saying_so(tmp_path, run_cli):
+    """``splits.assignment`` keys are article ids or group keys (text): YAML made
+    ``no:`` false, ``2024-04-15:`` a date and ``123:`` a number, keys that match no
+    article, so the assignment was silently not applied."""
+    corpus = make_corpus(tmp_path / "in")
+    corpus.config["splits"]["assignment"] = {"placeholder": "train"}
+    text = yaml.safe_dump(corpus.config).replace(
+        "placeholder: train", "no: train\n    2024-04-15: test\n    123: train"
+    )
+    (corpus.root / "dataset.yaml").write_text(text)
+    result = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(result, 1, "/splits/assignment", "boolean", "date", "number", "quote it")
+
+
 # -- the card -----------------------------------------------------------------------
 
 HOSTILE = "x</code>``` ~~~ <script>alert(1)</script> | a | [l](javascript:x) *e* _u_ $m$ &amp;\n---\n# H\n- li"
@@ -496,13 +531,47 @@ def test_a_symlink_out_of_the_input_folder_is_not_read(tmp_path, run_cli, mode):
     assert_clean_failure(valid, 1, "outside-input")
 
 
+@pytest.mark.parametrize("articles", ["shards/*.jsonl", {"files": "shards/*.jsonl"}])
+def test_a_shard_a_glob_matches_that_links_out_is_not_read(tmp_path, run_cli, articles):
+    """``articles: "shards/*.jsonl"`` (a glob as a string) read a shard that is a link
+    out of the input folder: only the ``files:`` form checked each match."""
+    secret = tmp_path / "secret" / "leak.jsonl"
+    secret.parent.mkdir()
+    secret.write_text(json.dumps({"id": "005_leak", "text": "hf_SECRETSECRETSECRET"}) + "\n")
+    corpus = make_corpus(tmp_path / "in")
+    (corpus.root / "shards").mkdir()
+    (corpus.root / "shards" / "a.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": corpus.texts[i]}) + "\n" for i in corpus.ids)
+    )
+    (corpus.root / "shards" / "b.jsonl").symlink_to(secret)
+    corpus.config["inputs"]["articles"] = articles
+    corpus.write_config()
+    valid = run_cli("validate", "-i", str(corpus.root))
+    assert_clean_failure(valid, 1, "outside-input", "b.jsonl")
+    built = run_cli("build", "-i", str(corpus.root), "-o", str(tmp_path / "out"))
+    assert_clean_failure(built, 1, "outside-input", "b.jsonl")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("articles", "../elsewhere"), ("sources", "../elsewhere/sources.jsonl"), ("articles", "/")],
+    [
+        ("articles", "../elsewhere"),
+        ("sources", "../elsewhere/sources.jsonl"),
+        ("articles", "/"),
+        # an absolute glob: each match was named relative to the folder (an internal error)
+        ("articles", "{elsewhere}/*.jsonl"),
+        ("articles", {"files": "{elsewhere}/*.jsonl"}),
+    ],
 )
 def test_inputs_named_outside_the_input_folder_fail_validate_and_build(
     tmp_path, run_cli, key, value
 ):
+    elsewhere = str(tmp_path / "elsewhere")
+    if isinstance(value, dict):
+        value = {"files": value["files"].format(elsewhere=elsewhere)}
+    else:
+        value = value.format(elsewhere=elsewhere)
     (tmp_path / "elsewhere").mkdir()
     corpus = make_corpus(tmp_path / "in")
     (tmp_path / "elsewhere" / "sources.jsonl").write_bytes(

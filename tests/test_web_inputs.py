@@ -19,6 +19,8 @@ from corpus_helpers import BASE_CONFIG, source_record
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from builder.config import load_config
+from builder.errors import DataError
 from builder.manifest import load_manifest, sha256_file
 from builder.pipeline import build
 from builder.web_inputs import extractor_entry, warc_article_id
@@ -280,3 +282,81 @@ def test_a_page_over_the_size_limit_is_rejected_before_extraction(
 @pytest.mark.parametrize("record_id", ["<urn:uuid:2b1f3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d>"])
 def test_warc_article_ids_are_stable_and_valid_ids(record_id: str) -> None:
     assert warc_article_id(record_id) == "warc-2b1f3c4d5e6f4a7b8c9d0e1f2a3b4c5d"
+
+
+def test_a_warc_page_whose_charset_only_the_http_header_names_is_decoded_by_it(
+    tmp_path: Path,
+) -> None:
+    """Many servers name the charset only in the HTTP Content-Type header (Apache's
+    AddDefaultCharset), not in the page: a windows-1252 page was decoded by guess, as
+    Baltic (``déją``, ``naļve``), without a word. A page that declares its own charset,
+    or is valid UTF-8 under a header that says otherwise, is read as before."""
+    root = _config(tmp_path, {"files": "crawl/*.warc.gz"})
+    (root / "crawl").mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    accented = [p + " Café déjà vu “quoted” – naïve." for p in paragraphs]
+    legacy = news_page(title, accented).decode().replace('<meta charset="utf-8">', "")
+    pages = [
+        ("windows-1252", legacy.encode("cp1252")),
+        ("iso-8859-1", legacy.encode("cp1252")),  # what browsers read as windows-1252
+        ("iso-8859-1", news_page(title, accented)),  # the header is wrong: the page is UTF-8
+    ]
+    ids = []
+    with (root / "crawl" / "crawl-00000.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for n, (charset, html) in enumerate(pages):
+            http = StatusAndHeaders(
+                "200 OK", [("Content-Type", f"text/html; charset={charset}")], "HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                f"https://www.dailyledger.example.com/{n}",
+                "response",
+                payload=io.BytesIO(html),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": "2024-04-16T17:03:10Z"},
+            )
+            writer.write_record(record)
+            ids.append(warc_article_id(record.rec_headers.get_header("WARC-Record-ID")))
+
+    build(root, tmp_path / "out")
+    rows = _rows(tmp_path / "out")
+    for article_id in ids:
+        assert accented[0] in rows[article_id]["text"], article_id
+
+
+@pytest.mark.parametrize(
+    ("line", "pointer", "hint"),
+    [
+        ("language: no", "/inputs/articles/source_defaults/language", "boolean"),
+        (
+            "published: {earliest: 2024-04-15, latest: 2024-04-15, note: null}",
+            "/inputs/articles/source_defaults/published/earliest",
+            "date",
+        ),
+    ],
+)
+def test_source_defaults_no_page_can_use_are_a_configuration_error(
+    tmp_path: Path, line: str, pointer: str, hint: str
+) -> None:
+    """``language: no`` (Norwegian; YAML 1.1 reads false) or an unquoted date in
+    ``source_defaults`` made every page's source record invalid: each page was rejected
+    with a message naming the page (``pages/a.html:1 ... False is not of type
+    'string'``), none the setting. Now ``dataset.yaml`` names the setting, and why."""
+    root = _config(tmp_path, {"files": "pages/*.html"})
+    config = root / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    # source_defaults' "language: en", written as a user would write the setting instead
+    at = text.index("language: en")
+    indent = text[text.rindex("\n", 0, at) + 1 : at]
+    kept = "" if line.startswith("language") else f"language: en\n{indent}"
+    config.write_text(text[:at] + kept + line + text[at + len("language: en") :], encoding="utf-8")
+    (root / "pages").mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    (root / "pages" / "a.html").write_bytes(news_page(title, paragraphs))
+
+    with pytest.raises(DataError) as caught:
+        load_config(root)
+    errors = caught.value.report.errors
+    assert {i.file for i in errors} == {"dataset.yaml"}
+    issue = next(i for i in errors if i.pointer == pointer)
+    assert hint in issue.message and "quote" in issue.message
