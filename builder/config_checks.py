@@ -281,8 +281,8 @@ def _unusable_path(path: Path) -> str | None:
 
 
 def yaml_typed_hint(value: Any, wants_text: bool) -> str:
-    """Why a value written as text may not be text, where text is wanted: YAML reads an unquoted ``no`` (a language code: Norwegian), ``on``
-    or ``yes`` as a boolean, ``2024-04-15`` as a date and ``1.0`` as a number, and the
+    """Why a value written as text may not be text, where text is wanted: YAML reads an
+    unquoted ``no`` (a language code: Norwegian), ``on`` or ``yes`` as a boolean, ``2024-04-15`` as a date and ``1.0`` as a number, and the
     schema then names the value as Python shows it (``False``), not as it was written.
     Empty when the value is not such a one, or no text is wanted."""
     if not wants_text:
