@@ -51,7 +51,6 @@ __all__ = [
     "iter_html",
     "iter_warc",
     "missing_web_extra",
-    "read_html",
     "read_page",
 ]
 
@@ -282,23 +281,6 @@ class PageUnreadable(ValueError):
     and why."""
 
 
-def read_html(
-    root: Path,
-    file: str,
-    kind: str,
-    offset: int | None,
-    *,
-    limit: int | None = None,
-    number: int = 1,
-    article_id: str | None = None,
-) -> bytes:
-    """The raw HTML of an article staged from an HTML file or a WARC record: at most
-    ``limit`` bytes of it (None: all; warcio reads nothing for -1). A WARC record
-    (``number`` in its file, staged as ``article_id``) must still be there, whole and
-    the same record, else :class:`PageUnreadable`: the file changed since staging."""
-    return read_page(root, file, kind, offset, limit=limit, number=number, article_id=article_id)[0]
-
-
 def read_page(
     root: Path,
     file: str,
@@ -309,8 +291,12 @@ def read_page(
     number: int = 1,
     article_id: str | None = None,
 ) -> tuple[bytes, str | None]:
-    """:func:`read_html`, with the HTTP Content-Type the page was served with (a WARC
-    record's; None for an HTML file, or a response without one)."""
+    """The raw HTML of an article staged from an HTML file or a WARC record, and the HTTP
+    Content-Type it was served with (a WARC record's; None for an HTML file, or a response
+    without one): at most ``limit`` bytes of it (None: all; warcio reads nothing for -1).
+    A WARC record (``number`` in its file, staged as ``article_id``) must still be there,
+    whole and the same record, else :class:`PageUnreadable`: the file changed since
+    staging."""
     path = root / file
     if kind == "html":
         with path.open("rb") as handle:

@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from builder.article_inputs import ArticleInput
 from builder.shard_readers import ShardRecord
-from builder.web_inputs import iter_warc, read_html, warc_article_id
+from builder.web_inputs import iter_warc, read_page, warc_article_id
 
 
 def _spec(root: Path) -> ArticleInput:
@@ -161,7 +161,7 @@ def test_a_large_record_is_staged_and_read_in_blocks(tmp_path: Path) -> None:
         records = _read(path)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.reset_peak()
-        start = read_html(tmp_path, path.name, "warc", records[0].offset, limit=10_001)
+        start, _ = read_page(tmp_path, path.name, "warc", records[0].offset, limit=10_001)
         read_peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -108,6 +108,25 @@ def news_page(title: str, paragraphs: list[str]) -> bytes:
 </body></html>""".encode()
 
 
+def write_responses(path: Path, pages: list[tuple[str, bytes]]) -> list[str]:
+    """Each (Content-Type, html) as an HTTP 200 response record; their article ids."""
+    ids = []
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for n, (content_type, html) in enumerate(pages):
+            http = StatusAndHeaders("200 OK", [("Content-Type", content_type)], "HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://www.dailyledger.example.com/{n}",
+                "response",
+                payload=io.BytesIO(html),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": "2024-04-16T17:03:10Z"},
+            )
+            writer.write_record(record)
+            ids.append(warc_article_id(record.rec_headers.get_header("WARC-Record-ID")))
+    return ids
+
+
 def write_warc(path: Path) -> list[tuple[str, str, str, bytes]]:
     """The stories as HTTP 200 responses (with a request and a 404 between): their
     (record id, target URI, date, html)."""
@@ -256,21 +275,9 @@ def test_a_page_over_the_size_limit_is_rejected_before_extraction(
         big_id, big_file = "big", "pages/big.html"
     else:
         (root / "crawl").mkdir()
-        ids = []
-        with (root / "crawl" / "crawl-00000.warc.gz").open("wb") as handle:
-            writer = WARCWriter(handle, gzip=True)
-            for n, html in enumerate([small, big]):
-                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
-                record = writer.create_warc_record(
-                    f"https://www.dailyledger.example.com/{n}",
-                    "response",
-                    payload=io.BytesIO(html),
-                    http_headers=http,
-                    warc_headers_dict={"WARC-Date": "2024-04-16T17:03:10Z"},
-                )
-                writer.write_record(record)
-                ids.append(record.rec_headers.get_header("WARC-Record-ID"))
-        big_id, big_file = warc_article_id(ids[1]), "crawl/crawl-00000.warc.gz"
+        pages = [("text/html", small), ("text/html", big)]
+        ids = write_responses(root / "crawl" / "crawl-00000.warc.gz", pages)
+        big_id, big_file = ids[1], "crawl/crawl-00000.warc.gz"
 
     result = build(root, tmp_path / "out", quarantine=True)
     assert len(_rows(tmp_path / "out")) == 1
@@ -301,22 +308,8 @@ def test_a_warc_page_whose_charset_only_the_http_header_names_is_decoded_by_it(
         ("iso-8859-1", legacy.encode("cp1252")),  # what browsers read as windows-1252
         ("iso-8859-1", news_page(title, accented)),  # the header is wrong: the page is UTF-8
     ]
-    ids = []
-    with (root / "crawl" / "crawl-00000.warc.gz").open("wb") as handle:
-        writer = WARCWriter(handle, gzip=True)
-        for n, (charset, html) in enumerate(pages):
-            http = StatusAndHeaders(
-                "200 OK", [("Content-Type", f"text/html; charset={charset}")], "HTTP/1.1"
-            )
-            record = writer.create_warc_record(
-                f"https://www.dailyledger.example.com/{n}",
-                "response",
-                payload=io.BytesIO(html),
-                http_headers=http,
-                warc_headers_dict={"WARC-Date": "2024-04-16T17:03:10Z"},
-            )
-            writer.write_record(record)
-            ids.append(warc_article_id(record.rec_headers.get_header("WARC-Record-ID")))
+    served = [(f"text/html; charset={charset}", html) for charset, html in pages]
+    ids = write_responses(root / "crawl" / "crawl-00000.warc.gz", served)
 
     build(root, tmp_path / "out")
     rows = _rows(tmp_path / "out")
