@@ -216,6 +216,18 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
                 message=conflict,
             )
         )
+    by_group = "" if config.group_by == "id" else f" and no {config.group_by}"
+    what = f"no article id{by_group}"
+    for name in plan.unmatched:
+        report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/splits/assignment/" + name.replace("~", "~0").replace("/", "~1"),
+                rule="split-assignment",
+                severity="warning",
+                message=f"{name!r} is {what} of any article built: it pins nothing",
+            )
+        )
     duplicates = (
         ("exact-duplicate", "identical normalized text in {}", plan.exact_duplicates),
         ("near-duplicate", "near-identical texts {}", plan.near_duplicates),

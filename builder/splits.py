@@ -118,6 +118,9 @@ class SplitPlan:
     exact_duplicates: list[list[str]] = field(default_factory=list)
     near_duplicates: list[list[str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    #: ``splits.assignment`` names that match no article id and no group key (a typo, an
+    #: article left out): they pin nothing
+    unmatched: list[str] = field(default_factory=list)
     components: int = 0
     #: grouping key -> its component's key, for keys a duplicate joined to others
     _root_of: dict[str, str] = field(default_factory=dict, init=False, repr=False)
@@ -320,6 +323,8 @@ class SplitPlanner:
         plan.components = index.group_keys() - merges
         plan.exact_duplicates.sort()
 
+        matched = {name for named in self._pins.values() for name in named}
+        plan.unmatched = sorted(set(self._assignment) - matched)
         plan._root_of = {key: uf.find(key) for key in uf.parent}
         by_component: defaultdict[str, dict[str, str]] = defaultdict(dict)
         for key, named in self._pins.items():

@@ -123,6 +123,36 @@ def test_a_conflict_names_the_configuration_entries() -> None:
     assert "'BBC' -> test" in plan.conflicts[0] and "'a00001' -> train" in plan.conflicts[0]
 
 
+def test_an_assignment_that_names_nothing_built_is_listed_as_unmatched() -> None:
+    """A typo (``BBC Newz``), or an article left out of the build, pins nothing: the plan
+    says which names matched no article id and no group key."""
+    facts = [_facts(i, group="publisher:BBC") for i in range(3)] + [_facts(3)]
+    plan = _plan(facts, assignment={"BBC": "test", "BBC Newz": "train", "a00003": "test"})
+    assert plan.unmatched == ["BBC Newz"]
+    assert _plan(facts, assignment={"BBC": "test", "a00003": "test"}).unmatched == []
+
+
+def test_the_build_warns_at_the_assignment_that_pins_nothing(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    from builder.pipeline import build
+
+    as_given = build(seeds_copy, tmp_path / "as-given")
+    assert not [i for i in as_given.report.issues if i.rule == "split-assignment"]
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "    BBC News: train\n" in text
+    config.write_text(text.replace("    BBC News: train\n", "    BBC Newz: train\n"))
+    result = build(seeds_copy, tmp_path / "out")
+    (warning,) = [i for i in result.report.issues if i.rule == "split-assignment"]
+    assert (warning.file, warning.pointer, warning.severity) == (
+        "dataset.yaml",
+        "/splits/assignment/BBC Newz",
+        "warning",
+    )
+    assert "'BBC Newz' is no article id and no publisher" in warning.message
+
+
 def _tiny_facts(n: int) -> Iterator[ArticleFacts]:
     for i in range(n):
         yield ArticleFacts(
