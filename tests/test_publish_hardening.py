@@ -210,3 +210,38 @@ def test_a_foreign_file_where_data_is_loaded_from_is_refused_not_kept(
     assert "data/train-extra.parquet" in result.stderr and "'train'" in result.stderr
     assert git("rev-parse", "main", cwd=repo).strip() == head
     assert "v1.1.0" not in git("tag", cwd=repo)
+
+
+def test_publish_refuses_a_publish_setting_it_does_not_know_without_showing_it(
+    run_cli, seeds_copy: Path, tmp_path: Path
+) -> None:
+    """``publish.token`` (or a typo like ``repo-id``) is refused by the build's schema;
+    a publish reading dataset.yaml went on without it, unsaid. It is a usage error now,
+    naming the key and not its value (a token may be a secret), and nothing is made."""
+    out = tmp_path / "out"
+    assert run_cli("build", "-i", str(seeds_copy), "-o", str(out)).code == 0
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "  git_target: ../out/release-repo\n" in text
+    config.write_text(
+        text.replace(
+            "  git_target: ../out/release-repo\n",
+            "  git_target: ../out/release-repo\n  token: hf_SECRETSECRET\n",
+        ),
+        encoding="utf-8",
+    )
+    run = run_cli("publish", "--build", str(out), "--input", str(seeds_copy), "--dry-run")
+    assert run.code == 2
+    assert "publish.token is not a setting" in run.stderr
+    assert "SECRET" not in run.stderr + run.stdout and "Traceback" not in run.stderr
+    assert not (seeds_copy.parent / "out" / "release-repo").exists()
+
+
+def test_the_publish_settings_are_the_schemas() -> None:
+    import json
+
+    from builder.publish.destination import PUBLISH_SETTINGS
+    from builder.validate.schemas import schema_dir
+
+    schema = json.loads((schema_dir() / "config.schema.json").read_text(encoding="utf-8"))
+    assert set(PUBLISH_SETTINGS) == set(schema["properties"]["publish"]["properties"])

@@ -20,7 +20,10 @@ from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .target import ReleaseTarget
 
-__all__ = ["open_target"]
+__all__ = ["PUBLISH_SETTINGS", "open_target"]
+
+#: the keys of dataset.yaml's ``publish`` block (``publish`` in config.schema.json)
+PUBLISH_SETTINGS = ("repo_id", "git_target")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,15 @@ def _config(input_dir: Path | None) -> _Settings | None:
         raise UsageError(f"cannot read {path}: {exc}") from None
     publish = raw.get("publish") if isinstance(raw, dict) else None
     publish = publish if isinstance(publish, dict) else {}
+    unknown = sorted(map(str, set(publish) - set(PUBLISH_SETTINGS)))
+    if unknown:
+        # what build's schema refuses, never used unsaid here (a token put there, a typo);
+        # the values are not shown: one may be a secret
+        raise UsageError(
+            f"{path}: publish.{', publish.'.join(unknown)} is not a setting (publish takes"
+            f" {' and '.join(PUBLISH_SETTINGS)}); a Hub token comes from HF_TOKEN or"
+            " `hf auth login`, never from dataset.yaml"
+        )
     repo_id, git_target = publish.get("repo_id"), publish.get("git_target")
     return _Settings(
         path=path,
