@@ -26,11 +26,15 @@ __all__ = [
     "render_versions",
     "replace_load_snippet",
     "replace_versions",
+    "unpublished_version",
 ]
 
 START = "<!-- builder:versions:start -->"
 END = "<!-- builder:versions:end -->"
 _SECTION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+#: how the Versions section of an unpublished build names its version
+_UNPUBLISHED = "Not published yet: this card describes a local build of version {}. "
+_UNPUBLISHED_VERSION = re.compile(re.escape(_UNPUBLISHED).replace(r"\{\}", r"(\S+?)"))
 LOAD_START = "<!-- builder:load:start -->"
 LOAD_END = "<!-- builder:load:end -->"
 _LOAD = re.compile(re.escape(LOAD_START) + r".*?" + re.escape(LOAD_END), re.DOTALL)
@@ -102,6 +106,13 @@ def _escape(text: str) -> str:
     return md_escape(text)
 
 
+def unpublished_version(card: str) -> str | None:
+    """The version the Versions section of an unpublished build's card states (None: the
+    card holds no such section, e.g. a published release's)."""
+    found = _UNPUBLISHED_VERSION.search(card)
+    return found.group(1) if found is not None else None
+
+
 def render_versions(
     *,
     load_name: str,
@@ -118,8 +129,7 @@ def render_versions(
     lines = [START, ""]
     if not releases:
         lines += [
-            f"Not published yet: this card describes a local build of version {version}. "
-            "Once published, this release is pinned with:",
+            _UNPUBLISHED.format(version) + "Once published, this release is pinned with:",
         ]
     else:
         lines += [

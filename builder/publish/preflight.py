@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import semver
 
+from ..card_versions import unpublished_version
 from ..errors import UsageError
 from ..hub_metadata import check_hub_metadata
 from ..manifest import MANIFEST_NAME
@@ -78,16 +78,11 @@ def check_privacy(manifest: dict[str, Any]) -> None:
         )
 
 
-#: the sentence the card's Versions section states an unpublished build's version in
-#: (card_versions.render_versions writes it; a card template cannot change it)
-_CARD_VERSION = re.compile(r"this card describes a local build of version (\S+?)\. ")
-
-
 def _stated_versions(build_dir: Path, manifest: dict[str, Any], card: str) -> dict[str, str]:
     """file -> the dataset version it states, for the files the build wrote it into."""
     stated: dict[str, str] = {}
-    if (found := _CARD_VERSION.search(card)) is not None:
-        stated["README.md"] = found.group(1)
+    if (in_card := unpublished_version(card)) is not None:
+        stated["README.md"] = in_card
     listed = {o.get("path") for o in manifest.get("outputs", []) if isinstance(o, dict)}
     if "croissant.json" in listed:
         try:
