@@ -85,9 +85,10 @@ class DatasetConfig:
     shard_max_bytes: int = 256 * 2**20
     row_group_max_bytes: int = 64 * 2**20
     batch_size: int = 256
-    #: ``output.compression`` and ``output.compression_level`` (None: the codec's default)
+    #: ``output.compression`` and ``output.compression_level`` (None: the codec's default,
+    #: see :class:`builder.parquet.Compression`)
     compression: str = "zstd"
-    compression_level: int | None = 9
+    compression_level: int | None = None
     max_article_bytes: int = 10_000_000
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     quarantine: bool = False
@@ -332,9 +333,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         row_group_max_bytes=output.get("row_group_max_bytes", 64 * 2**20),
         batch_size=output.get("batch_size", 256),
         compression=output.get("compression", "zstd"),
-        compression_level=output.get(
-            "compression_level", 9 if output.get("compression", "zstd") == "zstd" else None
-        ),
+        compression_level=output.get("compression_level"),
         max_article_bytes=limits.get("max_article_bytes", 10_000_000),
         max_record_bytes=limits.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
         quarantine=quarantine.get("enabled", False),

@@ -34,18 +34,23 @@ PARQUET_OPTIONS = {
 }
 
 
+#: zstd's level when none is set: what every build before the setting wrote
+ZSTD_LEVEL = 9
+
+
 @dataclass(frozen=True)
 class Compression:
     """The shards' Parquet codec and level (``output.compression``,
-    ``output.compression_level``); the default is what every earlier build wrote."""
+    ``output.compression_level``; None: zstd's :data:`ZSTD_LEVEL`, another codec's own)."""
 
     codec: str = "zstd"
-    level: int | None = 9
+    level: int | None = None
 
     def writer_options(self) -> dict[str, object]:
-        if self.level is None or self.codec == "none":
+        level = ZSTD_LEVEL if self.level is None and self.codec == "zstd" else self.level
+        if level is None or self.codec == "none":
             return {"compression": self.codec}
-        return {"compression": self.codec, "compression_level": self.level}
+        return {"compression": self.codec, "compression_level": level}
 
 
 def shard_name(split: str, index: int, count: int) -> str:
