@@ -246,16 +246,10 @@ def other_field(
     )
 
 
-#: A per-region control's own value key -> its result type. Label Studio saves a
+#: The per-region controls whose value key is their result type. Label Studio saves a
 #: ``perRegion`` control's result with the region's offsets (and text) and that value
 #: (``RegionsMixin``); a TextArea's ``text`` list replaces the region's text.
-_REGION_VALUE_TYPES = {
-    "choices": "choices",
-    "rating": "rating",
-    "number": "number",
-    "datetime": "datetime",
-    "taxonomy": "taxonomy",
-}
+_REGION_VALUE_TYPES = ("choices", "rating", "number", "datetime", "taxonomy")
 
 
 def _per_region_type(item: Any) -> str | None:
@@ -268,7 +262,7 @@ def _per_region_type(item: Any) -> str | None:
         return None
     if isinstance(item.get("text"), list):
         return "textarea"
-    return next((t for key, t in _REGION_VALUE_TYPES.items() if key in item), None)
+    return next((t for t in _REGION_VALUE_TYPES if t in item), None)
 
 
 def _per_region_types(value: Any) -> list[str] | None:
