@@ -166,6 +166,21 @@ def check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
                     message=f"ratio {ratio} is not a number in (0, 1]",
                 )
             )
+    seen: dict[str, str] = {}
+    for split in splits["ratios"]:
+        # Train-00000-of-00001.parquet and train-00000-of-00001.parquet are one file
+        # on macOS and Windows (and the Hub's clones there): one split overwrites the other
+        other = seen.setdefault(split.casefold(), split)
+        if other != split:
+            issues.append(
+                Issue(
+                    file=file,
+                    pointer="/splits/ratios/" + split.replace("~", "~0").replace("/", "~1"),
+                    rule="split-name",
+                    message=f"split {split!r} differs from split {other!r} only by case: "
+                    "their files would be one file on case-insensitive file systems",
+                )
+            )
     for key in splits.get("assignment", {}):
         # article ids and group keys are text: a key YAML typed matches none, and its
         # assignment was not applied, without a word

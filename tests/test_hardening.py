@@ -193,6 +193,20 @@ def test_split_names_that_are_paths_or_hyphenated_fail_validate_and_build(
     assert snapshot(tmp_path) == before
 
 
+def test_split_names_differing_only_by_case_are_refused(tmp_path, run_cli):
+    # Train-00000-of-00001.parquet and train-00000-of-00001.parquet: one file on macOS
+    corpus = make_corpus(
+        tmp_path / "w" / "in", config={"splits": {"ratios": {"Train": 0.5, "train": 0.5}}}
+    )
+    before = snapshot(tmp_path)
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(tmp_path / "w" / "out"), "--json")
+    assert_clean_failure(result, 1, "dataset.yaml")
+    found = [i for i in json.loads(result.stdout)["report"]["issues"] if i["rule"] == "split-name"]
+    assert [i["pointer"] for i in found] == ["/splits/ratios/train"], found
+    assert "only by case" in found[0]["message"]
+    assert snapshot(tmp_path) == before
+
+
 def test_a_dotted_split_is_written_listed_and_loaded_back(tmp_path, run_cli):
     import datasets
 
