@@ -218,7 +218,9 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
         )
     by_group = "" if config.group_by == "id" else f" and no {config.group_by}"
     what = f"no article id{by_group}"
-    for name in plan.unmatched:
+    # Beside errors that rejected articles, a name may well be one of theirs: its warning
+    # would only bury the errors (a missing sources file: one per name)
+    for name in plan.unmatched if report.ok else ():
         report.add(
             Issue(
                 file=config.path.name,
