@@ -141,6 +141,11 @@ def _analyse(
                 run.pool = started
                 with timed("stage-inputs", where="parent"):
                     kept = reject_tainted(run, stage_inputs(run))
+                ids = kept_ids(run)
+                if run.inputs_missing:
+                    # every article would only repeat "no source record" or "no
+                    # annotation record" under the missing file's own error
+                    ids, kept = iter(()), 0
                 if config.publisher_repetition:
                     with timed("publisher-lines", kept, where="parent"):
                         count_publisher_lines(
@@ -151,7 +156,7 @@ def _analyse(
                         )
                 rows_files = process_articles(
                     run,
-                    kept_ids(run),
+                    ids,
                     kept,
                     work,
                     workers=workers,

@@ -341,6 +341,7 @@ def stage_inputs(run: BuildRun) -> int:
             read=lambda: read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
         )
     else:
+        run.inputs_missing = True
         report.add(
             Issue(
                 file=config.sources_path.name,
@@ -354,6 +355,7 @@ def stage_inputs(run: BuildRun) -> int:
         folder_ok = ann.format in ("brat", "label-studio")
         if not (ann.path.exists() if folder_ok else ann.path.is_file()):
             folder = ann.path.is_dir()
+            run.inputs_missing = True
             report.add(
                 Issue(
                     file=ann.path.name,
