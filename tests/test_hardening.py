@@ -103,6 +103,19 @@ def test_out_inside_the_input_folder_is_refused(tmp_path, run_cli):
     assert snapshot(tmp_path) == before
 
 
+def test_out_whose_folder_cannot_be_made_names_the_out_not_the_working_folder(tmp_path, run_cli):
+    # a file where a parent folder must be: the error was "Not a directory:
+    # .../a-file/.out.building-<pid>-<ms>-<random>", a name the user never gave
+    corpus = make_corpus(tmp_path / "in")
+    (tmp_path / "a-file").write_text("x")
+    before = snapshot(tmp_path)
+    out = tmp_path / "a-file" / "deeper" / "out"
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out))
+    assert_clean_failure(result, 2, f"--out {out}: cannot make a folder in")
+    assert ".building" not in result.stderr
+    assert snapshot(tmp_path) == before
+
+
 @pytest.mark.parametrize("out", [".", "", "here"])
 def test_out_that_is_the_current_folder_is_refused(tmp_path, run_cli, out):
     """Replacing the folder the user is in leaves their shell in a deleted one: ``ls``
