@@ -16,12 +16,12 @@ Example:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ..atomic_files import atomic_file
 
 __all__ = ["Issue", "ValidationReport"]
 
@@ -120,11 +120,5 @@ class ValidationReport:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             path.write_bytes(data)
             return
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with open(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as handle:
+            handle.write(data)
