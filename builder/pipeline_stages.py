@@ -52,7 +52,7 @@ from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, SplitPlanner
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
-from .validate.report import Issue, ValidationReport
+from .validate.report import Issue, ValidationReport, json_pointer
 from .validate.schemas import SchemaStore
 
 __all__ = ["BuildResult", "build", "validate"]
@@ -229,7 +229,7 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
         report.add(
             Issue(
                 file=config.path.name,
-                pointer="/splits/assignment/" + name.replace("~", "~0").replace("/", "~1"),
+                pointer=json_pointer("splits", "assignment", name),
                 rule="split-assignment",
                 severity="warning",
                 message=f"{name!r} is {what} of any article built: it pins nothing",

@@ -23,7 +23,17 @@ from pathlib import Path
 
 from ..atomic_files import atomic_file
 
-__all__ = ["Issue", "ValidationReport"]
+__all__ = ["Issue", "ValidationReport", "json_pointer"]
+
+
+def json_pointer(*keys: str | int) -> str:
+    """The JSON pointer (RFC 6901) of a value at ``keys``: ``~`` and ``/`` in a key are
+    escaped, so a split named ``a/b`` is not read as two levels.
+
+    >>> json_pointer("splits", "ratios", "a/b")
+    '/splits/ratios/a~1b'
+    """
+    return "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
 
 
 @dataclass(frozen=True, slots=True)
