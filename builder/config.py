@@ -74,7 +74,7 @@ class DatasetConfig:
     repetition_min_share: float = MIN_SHARE
     on_removed_span: str = "fail"
     on_orphan: str = "fail"
-    #: annotations.reanchor: which records are re-anchored (see anchor.needs_reanchoring)
+    #: annotations.reanchor: which records are re-anchored (see reanchor.needs_reanchoring)
     reanchor: str = "changed"
     split_ratios: dict[str, float] = field(default_factory=dict)
     group_by: str = "id"
