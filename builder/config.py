@@ -111,6 +111,17 @@ class DatasetConfig:
         """``inputs.articles`` names shard files (JSONL, Parquet, HTML, WARC), not a folder."""
         return self.article_input is not None and not self.article_input.is_folder
 
+    @property
+    def reads_sources_file(self) -> bool:
+        """Whether ``sources_path`` is an input: always, but when the article shards
+        carry each article's source and ``inputs.sources`` names no file."""
+        return not (
+            self.reads_shards
+            and self.article_input is not None
+            and self.article_input.carries_sources
+            and "sources" not in self.raw.get("inputs", {})
+        )
+
     def label_set(self, name: str) -> list[str]:
         return {
             "entity": self.entity_labels,
