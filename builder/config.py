@@ -300,10 +300,14 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     if isinstance(repo_id := publish.get("repo_id"), str) and (problem := repo_id_problem(repo_id)):
         message = f"{repo_id!r} is not a Hub dataset repo id: {problem}"
         report.add(Issue(file=name, pointer="/publish/repo_id", rule="repo-id", message=message))
-    if not abs(sum(splits["ratios"].values()) - 1.0) <= 1e-6:  # NaN fails too
+    total = sum(splits["ratios"].values())
+    if not abs(total - 1.0) <= 1e-6:  # NaN fails too
         report.add(
             Issue(
-                file=name, pointer="/splits/ratios", rule="ratios", message="ratios must sum to 1"
+                file=name,
+                pointer="/splits/ratios",
+                rule="ratios",
+                message=f"ratios must sum to 1; these sum to {total:.6g}",
             )
         )
     if not report.ok:

@@ -206,6 +206,24 @@ def test_split_names_that_are_paths_or_hyphenated_fail_validate_and_build(
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize(
+    ("ratios", "pointer", "says"),
+    [
+        ({"train": 80, "test": 20}, "/splits/ratios/train", "(80% is 0.8, not 80)"),
+        ({"train": 0.5, "test": 0.1}, "/splits/ratios", "must sum to 1; these sum to 0.6"),
+    ],
+    ids=["percentages", "short-sum"],
+)
+def test_split_ratios_that_are_not_shares_say_what_they_should_be(
+    tmp_path, run_cli, ratios, pointer, says
+):
+    corpus = make_corpus(tmp_path / "in", config={"splits": {"ratios": ratios}})
+    result = run_cli("validate", "-i", str(corpus.root), "--json")
+    assert_clean_failure(result, 1, "dataset.yaml")
+    found = [i for i in json.loads(result.stdout)["report"]["issues"] if i["pointer"] == pointer]
+    assert found and says in found[0]["message"], found
+
+
 def test_split_names_differing_only_by_case_are_refused(tmp_path, run_cli):
     # Train-00000-of-00001.parquet and train-00000-of-00001.parquet: one file on macOS
     corpus = make_corpus(
