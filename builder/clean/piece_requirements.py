@@ -116,8 +116,21 @@ def meets(requirement: Requirement, raw: str, folded: str) -> bool:
     clause's alternatives are found in one pass in C, and only those are checked."""
     for keys, by_key, others in requirement:
         for alternative in others:
-            if _holds(alternative, raw, folded):
-                break
+            # (:func:`_holds`, written out: most tests' one clause is one alternative,
+            # and this runs for every test a line's pieces leave)
+            for pieces, marks, digit in alternative:
+                for p in pieces:
+                    if p in folded:
+                        break
+                else:
+                    for m in marks:
+                        if m in raw:
+                            break
+                    else:
+                        if not (digit and _DIGIT.search(raw)):
+                            break  # a set not held: not this alternative
+            else:
+                break  # every set of this alternative held: the clause holds
         else:
             if not keys or not any(
                 _holds(rest, raw, folded)
