@@ -506,13 +506,15 @@ class RuleSet:
         if tests:
             all_tests = self._tests
             requirements = self._requirements
+            meets_ = meets  # (a local: looked up once per line, not once per test)
             folded = ""
             while tests:
                 low = tests & -tests
                 t = low.bit_length() - 1
-                if pieces_hold and requirements[t]:
+                requirement = requirements[t]
+                if pieces_hold and requirement:
                     folded = folded or raw.casefold()
-                    if not meets(requirements[t], raw, folded):
+                    if not meets_(requirement, raw, folded):
                         tests ^= low
                         continue
                 i, pattern = all_tests[t]
