@@ -46,7 +46,7 @@ _DIGIT = re.compile(r"\d")
 
 
 def piece_sets(sets: Iterable[frozenset[str]]) -> Alternative:
-    """Sets of pieces (as :mod:`.regex_facts` gives them) in the form :func:`_holds` reads."""
+    """Sets of pieces (as :mod:`.regex_facts` gives them) in the form :func:`meets` reads."""
     return tuple(
         (
             tuple(sorted(p for p in q if not p.startswith(MARK))),
@@ -57,13 +57,13 @@ def piece_sets(sets: Iterable[frozenset[str]]) -> Alternative:
     )
 
 
-def _every_set(sets: Iterable[frozenset[str]]) -> tuple[Clause, ...]:
+def _all_sets_clause(sets: Iterable[frozenset[str]]) -> tuple[Clause, ...]:
     """The clause of one alternative: every set held (none when there are no sets)."""
     alternative = piece_sets(sets)
     return (((), {}, (alternative,)),) if alternative else ()
 
 
-def _one_alternative(alternatives: Sequence[Sequence[frozenset[str]]]) -> tuple[Clause, ...]:
+def _alternation_clause(alternatives: Sequence[Sequence[frozenset[str]]]) -> tuple[Clause, ...]:
     """The clause of an alternation (every set of one of its alternatives held); none
     when it is no alternation (``alternatives`` empty)."""
     if not alternatives:
@@ -87,9 +87,9 @@ def requirement(
     every set of one of its alternatives. (A search tries an alternation at every
     position of the line, so its branches are worth telling apart; a full match of a
     pattern fails at its start.)"""
-    clauses = _every_set(sets)
+    clauses = _all_sets_clause(sets)
     for expression in searched:
-        clauses += _one_alternative(alternatives_sets(expression))
+        clauses += _alternation_clause(alternatives_sets(expression))
     return clauses
 
 
