@@ -8,8 +8,10 @@ records there are, and only this small file (not the Parquet data) of the
 previous release is downloaded.
 
 The digest is computed from the Parquet shards by streaming one row group at a
-time. Publishing computes it when the build folder does not already carry one;
-:func:`write_build_digest` is what a build can call after writing Parquet.
+time. Publishing always computes it: a digest a build folder carries is only
+compared with it (:func:`digest_difference`), never trusted, since a folder whose
+``data/`` came from another build, or whose digest was edited and the manifest
+re-hashed, still verifies against its manifest.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import gzip
 import hashlib
 import heapq
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,6 +40,7 @@ __all__ = [
     "RecordDiff",
     "RecordDigest",
     "diff_digests",
+    "digest_difference",
     "digest_parquet",
     "read_digest",
     "row_sha256",
@@ -184,6 +188,25 @@ def read_digest(path: Path) -> Iterator[RecordDigest]:
                 raise ValueError(
                     f"{path.name}:{number}: not a record digest line ({exc})"
                 ) from None
+
+
+def _described(record: RecordDigest | None) -> str:
+    return "nothing" if record is None else f"{record.id!r} (split {record.split!r})"
+
+
+def digest_difference(
+    carried: Iterable[RecordDigest], computed: Iterable[RecordDigest]
+) -> str | None:
+    """Where a digest a folder carries stops describing its shards (``computed`` from
+    them by :func:`digest_parquet`): None when it describes them record for record."""
+    for mine, real in itertools.zip_longest(carried, computed):
+        if mine == real:
+            continue
+        if mine is None or real is None or mine.id != real.id:
+            return f"it lists {_described(mine)} where the shards hold {_described(real)}"
+        what = "split" if mine.split != real.split else "content hash"
+        return f"record {real.id!r}: its {what} is not the one of the row in the shards"
+    return None
 
 
 @dataclass

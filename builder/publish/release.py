@@ -30,6 +30,7 @@ import os
 import shutil
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,14 @@ from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
 from .licensing import RedistributionDecision, decide, replace_notice
 from .preflight import BuildInfo, check_build
-from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, write_digest
+from .records import (
+    RECORDS_NAME,
+    diff_digests,
+    digest_difference,
+    digest_parquet,
+    read_digest,
+    write_digest,
+)
 from .target import (
     ConcurrentPublishError,
     PublishError,
@@ -193,13 +201,31 @@ def _history(previous: _Previous | None) -> list[ReleaseEntry]:
 
 
 def _new_digest(build: BuildInfo, work: Path) -> Path:
-    """This build's record digest: the build's own if it has one, else computed now."""
-    own = build.path / RECORDS_NAME
-    if own.is_file() and any(o["path"] == RECORDS_NAME for o in build.manifest["outputs"]):
-        return own
+    """This build's record digest, always computed from its Parquet shards.
+
+    A digest the folder carries is not trusted: the manifest check passes a folder whose
+    ``data/`` came from another build with a re-hashed manifest, or whose digest was
+    edited, and a wrong digest makes this release's change summary (and the bump guard)
+    and the next release's diff wrong. One that disagrees with the shards is refused."""
     path = work / RECORDS_NAME
     write_digest(digest_parquet(build.path / "data"), path)
+    if any(o["path"] == RECORDS_NAME for o in build.manifest["outputs"]):
+        _check_carried_digest(build.path / RECORDS_NAME, path)
     return path
+
+
+def _check_carried_digest(carried: Path, computed: Path) -> None:
+    """PublishError when the digest a build folder carries is not the one of its shards."""
+    try:
+        difference = digest_difference(read_digest(carried), read_digest(computed))
+    except (ValueError, OSError, EOFError, zlib.error) as exc:  # not a digest written here
+        difference = f"it cannot be read ({exc})"
+    if difference is not None:
+        raise PublishError(
+            f"{carried} does not describe the Parquet shards in {carried.parent / 'data'}: "
+            f"{difference}. The folder mixes two builds or the file was edited; nothing was "
+            "published. Rebuild it (a build writes no such file: publishing computes it)"
+        )
 
 
 def _stage(
