@@ -107,6 +107,84 @@ def test_a_record_digest_that_is_not_one_is_refused_not_an_internal_error(
     _list_in_manifest(broken, RECORDS_NAME)
     with (
         GitTarget(tmp_path / "repo.git", load_name=LOAD_NAME) as target,
-        pytest.raises(PublishError, match="does not describe.*cannot be read"),
+        pytest.raises(PublishError, match=r"does not describe.*cannot be read"),
     ):
         publish(broken, target, dry_run=True)
+
+
+# -- 2. the branch a git target's readers see ----------------------------------------------
+def _bare_with_commit(path: Path, branch: str, tmp_path: Path) -> str:
+    """A bare repository whose only branch ``branch`` (its HEAD) has a teammate's README."""
+    git("init", "-q", "--bare", "-b", branch, str(path))
+    work = tmp_path / f"{path.name}-work"
+    git("clone", "-q", str(path), str(work))
+    (work / "README.txt").write_text("team notes\n", encoding="utf-8")
+    git("add", "README.txt", cwd=work)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "init", cwd=work)
+    git("push", "-q", "origin", f"HEAD:{branch}", cwd=work)
+    return git("rev-parse", "HEAD", cwd=work).strip()
+
+
+def _branches(repo: Path) -> list[str]:
+    return git("for-each-ref", "refs/heads", "--format=%(refname:short)", cwd=repo).split()
+
+
+def test_a_repository_whose_only_branch_is_master_gets_the_release_on_master(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    repo = tmp_path / "old.git"
+    first = _bare_with_commit(repo, "master", tmp_path)
+    dry = run_cli("publish", "-b", str(releases.v100), "--git", str(repo), "--dry-run")
+    assert "branch master" in dry.stderr, dry.stderr
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
+    assert result.code == 0, result.stderr
+    assert "branch master" in result.stderr
+    assert _branches(repo) == ["master"]  # no second, unseen `main`
+    assert git("rev-parse", "master~1", cwd=repo).strip() == first  # on top of their work
+    assert git("rev-parse", "v1.0.0^{commit}", cwd=repo) == git("rev-parse", "master", cwd=repo)
+    clone = tmp_path / "clone"  # what a reader sees: the default branch holds the release
+    git("clone", "-q", "--no-checkout", str(repo), str(clone))
+    seen = git("ls-tree", "-r", "--name-only", "HEAD", cwd=clone).split()
+    assert "README.txt" in seen and MANIFEST_NAME in seen
+    second = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert second.code == 0, second.stderr
+    assert "1 record added, 1 changed" in second.stderr
+    assert _branches(repo) == ["master"]
+
+
+def test_an_empty_repository_whose_head_names_master_gets_master(
+    releases: Releases, tmp_path: Path
+) -> None:
+    repo = tmp_path / "empty.git"
+    git("init", "-q", "--bare", "-b", "master", str(repo))
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        result = publish(releases.v100, target)
+    assert _branches(repo) == ["master"]
+    assert git("rev-parse", "master", cwd=repo).strip() == result.commit
+
+
+def test_a_head_naming_another_branch_is_followed_and_main_left_alone(
+    releases: Releases, tmp_path: Path
+) -> None:
+    repo = tmp_path / "dev.git"
+    theirs = _bare_with_commit(repo, "main", tmp_path)
+    git("branch", "develop", "main", cwd=repo)
+    git("symbolic-ref", "HEAD", "refs/heads/develop", cwd=repo)
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        result = publish(releases.v100, target)
+    assert git("rev-parse", "develop", cwd=repo).strip() == result.commit
+    assert git("rev-parse", "main", cwd=repo).strip() == theirs
+
+
+def test_an_empty_folder_inside_another_repository_becomes_its_own_with_main(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """The default branch is read from the target path itself, never from a work tree
+    around it (whose HEAD names master here)."""
+    outer = tmp_path / "project"
+    git("init", "-q", "-b", "master", str(outer))
+    (outer / "releases").mkdir()
+    with GitTarget(outer / "releases", load_name=LOAD_NAME) as target:
+        result = publish(releases.v100, target)
+    assert _branches(outer / "releases") == ["main"]
+    assert git("rev-parse", "main", cwd=outer / "releases").strip() == result.commit

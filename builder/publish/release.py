@@ -95,6 +95,8 @@ class PublishResult:
     load_line: str = ""
     #: the redistribution decision (see .licensing); its card statement under "statement"
     redistribution: dict[str, Any] | None = None
+    #: the branch the release commit is (or would be) on
+    branch: str = ""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -112,6 +114,7 @@ class PublishResult:
             "created_repo": self.created_repo,
             "load": self.load_line,
             "redistribution": self.redistribution,
+            "branch": self.branch,
         }
 
 
@@ -596,6 +599,7 @@ def publish(
                     f"release listed: {', '.join(result.kept)}"
                 )
         result.created_repo = not exists
+        result.branch = target.branch
         if dry_run:
             return result
         if not exists:
@@ -609,7 +613,10 @@ def publish(
                 f"previous: {previous.tag if previous else 'none'}",
             ]
         )
-        say(f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}")
+        say(
+            f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}, "
+            f"branch {target.branch}"
+        )
         try:
             result.commit = _commit(
                 target,
