@@ -6,13 +6,14 @@ Real runs: the CLI or ``publish`` against a real local git repository (git + git
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from publish_helpers import Releases, git
+from publish_helpers import Releases, clone_at, git
 
 from builder.manifest import MANIFEST_NAME, file_entry
 from builder.publish.gitrepo import GitTarget
@@ -82,7 +83,6 @@ def test_a_record_digest_that_matches_the_shards_is_published(
 
 
 def test_an_edited_record_digest_is_refused(releases: Releases, tmp_path: Path) -> None:
-    import gzip
 
     edited = _with_digest_of(releases.v110, releases.v110, tmp_path / "edited")
     lines = gzip.decompress((edited / RECORDS_NAME).read_bytes()).decode().splitlines()
@@ -188,3 +188,42 @@ def test_an_empty_folder_inside_another_repository_becomes_its_own_with_main(
         result = publish(releases.v100, target)
     assert _branches(outer / "releases") == ["main"]
     assert git("rev-parse", "main", cwd=outer / "releases").strip() == result.commit
+
+
+# -- a previous release this tool cannot read all of ---------------------------------------
+def _rerelease_with_digest(repo: Path, tag: str, digest: bytes, tmp_path: Path) -> None:
+    """Replace the release ``tag`` by one whose record digest is ``digest`` (as another
+    tool, or an older version of this one, would have published it)."""
+    work = clone_at(repo, tag, tmp_path / "rerelease")
+    (work / RECORDS_NAME).write_bytes(digest)
+    _list_in_manifest(work, RECORDS_NAME)
+    git("add", RECORDS_NAME, MANIFEST_NAME, cwd=work)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "older tool", cwd=work)
+    git("tag", "-d", tag, cwd=repo)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "tag", "-f", "-a", tag, "-m", tag, cwd=work)
+    git("push", "-q", "origin", "HEAD:main", f"refs/tags/{tag}", cwd=work)
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [
+        gzip.compress(b'{"id": "a", "digest": "x"}\n'),  # another format: no split, sha256
+        b"not gzip\n",
+        gzip.compress(
+            b'{"id":"b","split":"train","sha256":"x"}\n{"id":"a","split":"train","sha256":"y"}\n'
+        ),
+    ],
+    ids=["other-format", "not-gzip", "unsorted"],
+)
+def test_a_previous_digest_that_cannot_be_read_falls_back_to_checksums(
+    releases: Releases, tmp_path: Path, run_cli: Callable, digest: bytes
+) -> None:
+    repo = tmp_path / "repo.git"
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        assert publish(releases.v100, target).status == "published"
+    _rerelease_with_digest(repo, "v1.0.0", digest, tmp_path)
+    result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert result.code == 0, result.stderr
+    assert "records.jsonl.gz of v1.0.0 cannot be read" in result.stderr
+    assert "records changed" in result.stderr  # the data checksums differ: still MINOR
+    assert git("rev-parse", "v1.1.0^{commit}", cwd=repo) == git("rev-parse", "main", cwd=repo)

@@ -24,6 +24,7 @@ import io
 import itertools
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
     "diff_digests",
     "digest_difference",
     "digest_parquet",
+    "digest_problem",
     "read_digest",
     "row_sha256",
     "write_build_digest",
@@ -206,6 +208,20 @@ def digest_difference(
             return f"it lists {_described(mine)} where the shards hold {_described(real)}"
         what = "split" if mine.split != real.split else "content hash"
         return f"record {real.id!r}: its {what} is not the one of the row in the shards"
+    return None
+
+
+def digest_problem(path: Path) -> str | None:
+    """Why a digest file cannot be diffed against (not gzip, a line that is no record
+    digest, ids not sorted or repeated: another tool's or an older one's); None if it can.
+
+    Reads the whole file once: a previous release's digest is small, and finding the
+    problem halfway through the diff would leave the release's change unknown then."""
+    try:
+        for _record in _ordered(read_digest(path), "the"):
+            pass
+    except (ValueError, OSError, EOFError, zlib.error) as exc:
+        return str(exc) or type(exc).__name__
     return None
 
 

@@ -53,6 +53,7 @@ from .records import (
     diff_digests,
     digest_difference,
     digest_parquet,
+    digest_problem,
     read_digest,
     write_digest,
 )
@@ -146,6 +147,8 @@ class _Previous:
     release: dict[str, Any] | None
     configs: list[str]
     digest: Path | None
+    #: why the release's record digest could not be used (it is then compared by checksums)
+    digest_problem: str | None = None
 
 
 def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any] | None:
@@ -173,10 +176,15 @@ def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> 
         except (ValueError, UnicodeDecodeError):
             configs = []
     digest: Path | None = None
+    problem: str | None = None
     listed = {o.get("path") for o in (manifest or {}).get("outputs", [])}
     if RECORDS_NAME in listed:
         path = work / f"previous-{RECORDS_NAME}"
         digest = path if target.fetch_file(tag, RECORDS_NAME, path) else None
+        # a release is never changed: one whose digest this tool cannot read (another
+        # tool's, an older format) must not block every later release, nor be guessed at
+        if digest is not None and (problem := digest_problem(digest)) is not None:
+            digest = None
     return _Previous(
         tag=tag,
         commit=commit,
@@ -185,6 +193,7 @@ def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> 
         release=release,
         configs=configs,
         digest=digest,
+        digest_problem=problem,
     )
 
 
@@ -580,6 +589,11 @@ def publish(
     with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
         work = Path(tmp)
         previous, change, digest = _compare(target, build, tags, work)
+        if previous is not None and previous.digest_problem is not None:
+            say(
+                f"note: {RECORDS_NAME} of {previous.tag} cannot be read "
+                f"({previous.digest_problem}): records are compared by data file checksums"
+            )
         result.change = change
         card, release = _release_files(target, build, previous, change, decision)
         staged, files = _stage(build, work, card=card, release=release, digest=digest)
