@@ -191,17 +191,24 @@ def test_an_empty_folder_inside_another_repository_becomes_its_own_with_main(
 
 
 # -- a previous release this tool cannot read all of ---------------------------------------
-def _rerelease_with_digest(repo: Path, tag: str, digest: bytes, tmp_path: Path) -> None:
-    """Replace the release ``tag`` by one whose record digest is ``digest`` (as another
-    tool, or an older version of this one, would have published it)."""
+def _rerelease(repo: Path, tag: str, edit: Callable[[Path], list[str]], tmp_path: Path) -> None:
+    """Replace the release ``tag`` by one ``edit`` changed (as another tool, or an older
+    version of this one, would have published it); ``edit`` returns the files it changed."""
     work = clone_at(repo, tag, tmp_path / "rerelease")
-    (work / RECORDS_NAME).write_bytes(digest)
-    _list_in_manifest(work, RECORDS_NAME)
-    git("add", RECORDS_NAME, MANIFEST_NAME, cwd=work)
+    git("add", *edit(work), cwd=work)
     git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "older tool", cwd=work)
     git("tag", "-d", tag, cwd=repo)
     git("-c", "user.name=a", "-c", "user.email=a@b", "tag", "-f", "-a", tag, "-m", tag, cwd=work)
     git("push", "-q", "origin", "HEAD:main", f"refs/tags/{tag}", cwd=work)
+
+
+def _digest_replaced(digest: bytes) -> Callable[[Path], list[str]]:
+    def edit(work: Path) -> list[str]:
+        (work / RECORDS_NAME).write_bytes(digest)
+        _list_in_manifest(work, RECORDS_NAME)
+        return [RECORDS_NAME, MANIFEST_NAME]
+
+    return edit
 
 
 @pytest.mark.parametrize(
@@ -221,9 +228,33 @@ def test_a_previous_digest_that_cannot_be_read_falls_back_to_checksums(
     repo = tmp_path / "repo.git"
     with GitTarget(repo, load_name=LOAD_NAME) as target:
         assert publish(releases.v100, target).status == "published"
-    _rerelease_with_digest(repo, "v1.0.0", digest, tmp_path)
+    _rerelease(repo, "v1.0.0", _digest_replaced(digest), tmp_path)
     result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
     assert result.code == 0, result.stderr
     assert "records.jsonl.gz of v1.0.0 cannot be read" in result.stderr
     assert "records changed" in result.stderr  # the data checksums differ: still MINOR
     assert git("rev-parse", "v1.1.0^{commit}", cwd=repo) == git("rev-parse", "main", cwd=repo)
+
+
+def _outputs_renamed(work: Path) -> list[str]:
+    """A manifest whose files are listed under another key than ``path``."""
+    manifest = json.loads((work / MANIFEST_NAME).read_text(encoding="utf-8"))
+    for entry in manifest["outputs"]:
+        entry["file"] = entry.pop("path")
+    (work / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    return [MANIFEST_NAME]
+
+
+def test_a_previous_manifest_of_another_shape_needs_a_major_release_not_an_internal_error(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    repo = tmp_path / "repo.git"
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        assert publish(releases.v100, target).status == "published"
+    _rerelease(repo, "v1.0.0", _outputs_renamed, tmp_path)
+    result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert result.code == 1, result.stderr
+    assert "internal error" not in result.stderr
+    assert "manifest.json of v1.0.0 is not one this tool reads (/outputs/0/path" in result.stderr
+    assert "needs a MAJOR release" in result.stderr
+    assert "v1.1.0" not in git("tag", cwd=repo)

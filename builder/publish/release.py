@@ -47,6 +47,7 @@ from ..card_versions import (
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
 from .licensing import RedistributionDecision, decide, replace_notice
+from .manifest_shape import manifest_problems
 from .preflight import BuildInfo, check_build
 from .records import (
     RECORDS_NAME,
@@ -149,6 +150,8 @@ class _Previous:
     digest: Path | None
     #: why the release's record digest could not be used (it is then compared by checksums)
     digest_problem: str | None = None
+    #: why the release's manifest could not be read (nothing is compared with it then)
+    manifest_problem: str | None = None
 
 
 def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any] | None:
@@ -162,8 +165,26 @@ def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any
     return value if isinstance(value, dict) else None
 
 
+def _previous_manifest(target: ReleaseTarget, tag: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(the release's manifest, why it cannot be read): one another tool or an older
+    version wrote in another shape is not compared with (any bump then needs MAJOR),
+    rather than read where it has no such key (an internal error, for every later release)."""
+    data = target.read_file(tag, MANIFEST_NAME)
+    if data is None:
+        return None, None
+    try:
+        manifest = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"not JSON: {exc}"
+    problems = manifest_problems(manifest)
+    if problems:
+        pointer, why = problems[0]
+        return None, f"{pointer or '/'}: {why}"
+    return manifest, None
+
+
 def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> _Previous:
-    manifest = _read_json(target, tag, MANIFEST_NAME)
+    manifest, manifest_problem = _previous_manifest(target, tag)
     release = _read_json(target, tag, RELEASE_NAME)
     configs: list[str] = []
     card = target.read_file(tag, "README.md")
@@ -194,6 +215,7 @@ def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> 
         configs=configs,
         digest=digest,
         digest_problem=problem,
+        manifest_problem=manifest_problem,
     )
 
 
@@ -461,8 +483,22 @@ def _deletions(
     return sorted(old & ours), sorted(old - ours)
 
 
+def _say_unreadable(previous: _Previous, say: Log) -> None:
+    """What of the previous release could not be read, before the bump is checked."""
+    if previous.manifest_problem is not None:
+        say(
+            f"note: {MANIFEST_NAME} of {previous.tag} is not one this tool reads "
+            f"({previous.manifest_problem}): this release is not compared with it"
+        )
+    if previous.digest_problem is not None:
+        say(
+            f"note: {RECORDS_NAME} of {previous.tag} cannot be read "
+            f"({previous.digest_problem}): records are compared by data file checksums"
+        )
+
+
 def _compare(
-    target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path
+    target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path, say: Log
 ) -> tuple[_Previous | None, Change, Path]:
     """The previous release, what changed since it, and this build's record digest."""
     newest = newest_release(tags)
@@ -471,6 +507,8 @@ def _compare(
         if newest is not None
         else None
     )
+    if previous is not None:
+        _say_unreadable(previous, say)
     digest = _new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
@@ -588,12 +626,7 @@ def publish(
         return result
     with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
         work = Path(tmp)
-        previous, change, digest = _compare(target, build, tags, work)
-        if previous is not None and previous.digest_problem is not None:
-            say(
-                f"note: {RECORDS_NAME} of {previous.tag} cannot be read "
-                f"({previous.digest_problem}): records are compared by data file checksums"
-            )
+        previous, change, digest = _compare(target, build, tags, work, say)
         result.change = change
         card, release = _release_files(target, build, previous, change, decision)
         staged, files = _stage(build, work, card=card, release=release, digest=digest)
