@@ -7,7 +7,7 @@ against it with a streaming merge-join, so memory stays flat however many
 records there are, and only this small file (not the Parquet data) of the
 previous release is downloaded.
 
-The digest is computed from the Parquet shards by streaming one row group at a
+The digest is computed from the Parquet shards by streaming a batch of rows at a
 time. Publishing always computes it: a digest a build folder carries is only
 compared with it (:func:`digest_difference`), never trusted, since a folder whose
 ``data/`` came from another build, or whose digest was edited and the manifest
@@ -95,30 +95,37 @@ def _unreadable(path: Path, exc: BaseException) -> DataError:
     )
 
 
-def _row_groups(path: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """A shard's row groups, one at a time; a file pyarrow cannot read is a
+#: Rows read at a time: a row group can hold 64 MiB or more (``output.row_group_max_bytes``,
+#: or another tool's file), and its rows as Python objects take several times that.
+BATCH_ROWS = 256
+
+
+def _batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """A shard's rows, :data:`BATCH_ROWS` at a time; a file pyarrow cannot read is a
     :class:`DataError` naming it (``builder diff`` and ``publish`` read shards of a
     folder they did not write: cut short, not Parquet, without an ``id`` column)."""
     try:
         parquet = pq.ParquetFile(path)
-        groups = parquet.num_row_groups
         names = parquet.schema_arrow.names
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(path, exc) from None
     if "id" not in names:
         raise _unreadable(path, KeyError("id"))
-    for group in range(groups):
+    batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns, use_threads=False)
+    while True:
         try:
-            table = parquet.read_row_group(group, columns=columns)
+            batch = next(batches, None)
         except (pa.ArrowException, OSError) as exc:
             raise _unreadable(path, exc) from None
-        yield table
+        if batch is None:
+            return
+        yield batch
 
 
 def _split_records(files: list[Path], split: str, digest: RowDigest) -> Iterator[RecordDigest]:
     for path in files:
-        for table in _row_groups(path):
-            for row in table.to_pylist():
+        for batch in _batches(path):
+            for row in batch.to_pylist():
                 yield RecordDigest(str(row["id"]), split, digest(row))
 
 
@@ -126,8 +133,8 @@ def _ids_sorted(files: list[Path]) -> bool:
     """Whether a split's ids ascend (reads only the id column)."""
     previous: str | None = None
     for path in files:
-        for table in _row_groups(path, columns=["id"]):
-            for record_id in table.column(0).to_pylist():
+        for batch in _batches(path, columns=["id"]):
+            for record_id in batch.column(0).to_pylist():
                 if previous is not None and record_id < previous:
                     return False
                 previous = record_id
@@ -135,7 +142,7 @@ def _ids_sorted(files: list[Path]) -> bool:
 
 
 def digest_parquet(data_dir: Path, digest: RowDigest = row_sha256) -> Iterator[RecordDigest]:
-    """Every row's digest, sorted by id, streaming one row group at a time.
+    """Every row's digest, sorted by id, streaming a batch of rows at a time.
 
     The build writes each split in id order, so the splits are merged lazily;
     a split out of order (written by another tool) is sorted in memory instead.
