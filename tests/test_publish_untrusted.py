@@ -62,7 +62,8 @@ def test_a_stale_record_digest_in_the_build_is_refused_and_nothing_is_published(
     # v1.1.0's folder with v1.0.0's digest: it said "no change to the data" and let a
     # PATCH through for a release that adds and changes records
     stale = _with_digest_of(releases.v110, releases.v100, tmp_path / "stale")
-    assert run_cli("verify", str(stale)).code == 0  # the manifest check cannot see it
+    verified = run_cli("verify", str(stale))  # every hash its manifest lists matches
+    assert verified.code == 1 and "records.jsonl.gz: records: does not describe" in verified.stderr
     result = run_cli("publish", "-b", str(stale), "--git", str(repo))
     assert result.code == 1, result.stderr
     assert "records.jsonl.gz" in result.stderr and "does not describe" in result.stderr
@@ -258,3 +259,19 @@ def test_a_previous_manifest_of_another_shape_needs_a_major_release_not_an_inter
     assert "manifest.json of v1.0.0 is not one this tool reads (/outputs/0/path" in result.stderr
     assert "needs a MAJOR release" in result.stderr
     assert "v1.1.0" not in git("tag", cwd=repo)
+
+
+def test_verify_finds_a_published_digest_that_does_not_describe_the_release(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """A release published with another build's digest (as this tool did when it trusted
+    one the build folder carried) verified: its hash is the one its manifest lists."""
+    repo = tmp_path / "repo.git"
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        assert publish(releases.v100, target).status == "published"
+    other = tmp_path / "other"
+    shutil.copytree(releases.v110, other)
+    _rerelease(repo, "v1.0.0", _digest_replaced(write_build_digest(other).read_bytes()), tmp_path)
+    result = run_cli("verify", "--git", str(repo), "--revision", "v1.0.0")
+    assert result.code == 1, result.stderr
+    assert "records.jsonl.gz: records: does not describe the Parquet shards" in result.stderr

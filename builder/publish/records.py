@@ -8,10 +8,10 @@ records there are, and only this small file (not the Parquet data) of the
 previous release is downloaded.
 
 The digest is computed from the Parquet shards by streaming a batch of rows at a
-time. Publishing always computes it: a digest a build folder carries is only
-compared with it (:func:`digest_difference`), never trusted, since a folder whose
-``data/`` came from another build, or whose digest was edited and the manifest
-re-hashed, still verifies against its manifest.
+time. Publishing always computes it, never trusting one a build folder carries, and
+``verify`` compares a listed digest with the shards (:func:`digest_mismatch`): a
+folder whose ``data/`` came from another build, or whose digest was edited and the
+manifest re-hashed, matches every hash its manifest lists.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ __all__ = [
     "RecordDigest",
     "diff_digests",
     "digest_difference",
+    "digest_mismatch",
     "digest_parquet",
     "digest_problem",
     "read_digest",
@@ -216,6 +217,15 @@ def digest_difference(
         what = "split" if mine.split != real.split else "content hash"
         return f"record {real.id!r}: its {what} is not the one of the row in the shards"
     return None
+
+
+def digest_mismatch(digest_file: Path, data_dir: Path) -> str | None:
+    """How a digest file fails to describe the shards under ``data_dir`` (computed from
+    them now, compared record by record); None when it describes them exactly."""
+    try:
+        return digest_difference(read_digest(digest_file), digest_parquet(data_dir))
+    except (ValueError, OSError, EOFError, zlib.error) as exc:  # not a digest written here
+        return f"it cannot be read ({exc})"
 
 
 def digest_problem(path: Path) -> str | None:

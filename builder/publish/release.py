@@ -30,7 +30,6 @@ import os
 import shutil
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,6 @@ from .preflight import BuildInfo, check_build
 from .records import (
     RECORDS_NAME,
     diff_digests,
-    digest_difference,
     digest_parquet,
     digest_problem,
     read_digest,
@@ -235,31 +233,12 @@ def _history(previous: _Previous | None) -> list[ReleaseEntry]:
 
 
 def _new_digest(build: BuildInfo, work: Path) -> Path:
-    """This build's record digest, always computed from its Parquet shards.
-
-    A digest the folder carries is not trusted: the manifest check passes a folder whose
-    ``data/`` came from another build with a re-hashed manifest, or whose digest was
-    edited, and a wrong digest makes this release's change summary (and the bump guard)
-    and the next release's diff wrong. One that disagrees with the shards is refused."""
+    """This build's record digest, always computed from its Parquet shards: one the folder
+    carries (compared with its shards by the pre-flight verify) is not used, so a wrong
+    digest never makes this release's change summary, bump check or the next diff wrong."""
     path = work / RECORDS_NAME
     write_digest(digest_parquet(build.path / "data"), path)
-    if any(o["path"] == RECORDS_NAME for o in build.manifest["outputs"]):
-        _check_carried_digest(build.path / RECORDS_NAME, path)
     return path
-
-
-def _check_carried_digest(carried: Path, computed: Path) -> None:
-    """PublishError when the digest a build folder carries is not the one of its shards."""
-    try:
-        difference = digest_difference(read_digest(carried), read_digest(computed))
-    except (ValueError, OSError, EOFError, zlib.error) as exc:  # not a digest written here
-        difference = f"it cannot be read ({exc})"
-    if difference is not None:
-        raise PublishError(
-            f"{carried} does not describe the Parquet shards in {carried.parent / 'data'}: "
-            f"{difference}. The folder mixes two builds or the file was edited; nothing was "
-            "published. Rebuild it (a build writes no such file: publishing computes it)"
-        )
 
 
 def _stage(
@@ -288,7 +267,8 @@ def _stage(
     manifest["outputs"] = [outputs[p] for p in sorted(outputs)]
     (staged / MANIFEST_NAME).write_bytes(_json_bytes(manifest))
     files = sorted([*outputs, MANIFEST_NAME])
-    problems = verify_folder(staged)
+    # its digest was just computed from these very shards (hard links): not again
+    problems = verify_folder(staged, records=False)
     if problems:
         raise PublishError(
             "the staged release does not verify (a bug): " + "; ".join(map(str, problems[:5]))
