@@ -12,6 +12,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from publish_helpers import Releases, clone_at, git
 
@@ -275,3 +277,26 @@ def test_verify_finds_a_published_digest_that_does_not_describe_the_release(
     result = run_cli("verify", "--git", str(repo), "--revision", "v1.0.0")
     assert result.code == 1, result.stderr
     assert "records.jsonl.gz: records: does not describe the Parquet shards" in result.stderr
+
+
+# -- a build folder another tool (or a hand) assembled --------------------------------------
+def _with_shard(build: Path, dest: Path, name: str, rows: pa.Table) -> Path:
+    shutil.copytree(build, dest)
+    pq.write_table(rows, dest / "data" / name)
+    _list_in_manifest(dest, f"data/{name}")
+    return dest
+
+
+def test_a_data_file_of_a_split_no_one_lists_is_a_mismatch(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """A listed shard of a split that neither the manifest's splits nor the card name:
+    load_dataset never reads it, yet its rows were digested (an internal error, their ids
+    being train's)."""
+    train = pq.read_table(releases.v110 / "data" / "train-00000-of-00001.parquet")
+    extra = _with_shard(releases.v110, tmp_path / "extra", "extra-00000-of-00001.parquet", train)
+    result = run_cli("verify", str(extra))
+    assert result.code == 1, result.stderr
+    assert "data/extra-00000-of-00001.parquet: splits: split 'extra'" in result.stderr
+    published = run_cli("publish", "-b", str(extra), "--git", str(tmp_path / "r.git"))
+    assert published.code == 1 and "internal error" not in published.stderr

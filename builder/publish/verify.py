@@ -195,7 +195,15 @@ def _check_splits(
 ) -> list[Mismatch]:
     out: list[Mismatch] = []
     by_split = _split_files(rows)
-    for split, info in manifest.get("splits", {}).items():
+    named = manifest.get("splits", {})
+    for split in sorted(set(by_split) - set(named) - uncounted):
+        # load_dataset reads the splits the card names, the diff every shard: neither
+        # may see rows the other does not
+        out.extend(
+            Mismatch(path, "splits", f"split {split!r} is not one of the manifest's splits")
+            for path in sorted(by_split[split])
+        )
+    for split, info in named.items():
         if split in uncounted:
             continue
         found = sum(rows[p] for p in by_split.get(split, []))
