@@ -300,3 +300,27 @@ def test_a_data_file_of_a_split_no_one_lists_is_a_mismatch(
     assert "data/extra-00000-of-00001.parquet: splits: split 'extra'" in result.stderr
     published = run_cli("publish", "-b", str(extra), "--git", str(tmp_path / "r.git"))
     assert published.code == 1 and "internal error" not in published.stderr
+
+
+def test_an_id_in_two_splits_is_a_data_error_naming_it(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    folder = tmp_path / "leak"
+    shutil.copytree(releases.v110, folder)
+    train = pq.read_table(folder / "data" / "train-00000-of-00001.parquet", columns=["id"])
+    leaked = train.column(0)[0].as_py()
+    test_path = folder / "data" / "test-00000-of-00001.parquet"
+    test = pq.read_table(test_path)
+    ids = [leaked, *test.column("id").to_pylist()[1:]]
+    ids_sorted = sorted(ids)
+    test = test.set_column(test.schema.get_field_index("id"), "id", pa.array(ids))
+    pq.write_table(test.take(pa.array([ids.index(i) for i in ids_sorted])), test_path)
+    _list_in_manifest(folder, "data/test-00000-of-00001.parquet")
+    for args in (
+        ("publish", "-b", str(folder), "--git", str(tmp_path / "r.git"), "--dry-run"),
+        ("diff", str(releases.v100), str(folder)),
+    ):
+        result = run_cli(*args)
+        assert result.code == 1, result.stderr
+        assert "internal error" not in result.stderr
+        assert f"{leaked!r}" in result.stderr and "test" in result.stderr, result.stderr

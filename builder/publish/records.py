@@ -156,7 +156,30 @@ def digest_parquet(data_dir: Path, digest: RowDigest = row_sha256) -> Iterator[R
     for split, files in sorted(by_split.items()):
         records = _split_records(files, split, digest)
         streams.append(records if _ids_sorted(files) else sorted(records, key=lambda r: r.id))
-    yield from heapq.merge(*streams, key=lambda r: r.id)
+    yield from _unique(heapq.merge(*streams, key=lambda r: r.id), data_dir)
+
+
+def _unique(records: Iterable[RecordDigest], data_dir: Path) -> Iterator[RecordDigest]:
+    """The id-sorted records, a :class:`DataError` at an id held twice: a record is one id
+    (a build never writes two), and the diff joins on it (a folder another tool or a hand
+    assembled can hold an id in two splits, or twice in one)."""
+    previous: RecordDigest | None = None
+    for record in records:
+        if previous is not None and record.id == previous.id:
+            where = (
+                f"twice in split {record.split!r}"
+                if record.split == previous.split
+                else f"in split {previous.split!r} and in split {record.split!r}"
+            )
+            raise DataError.single(
+                Issue(
+                    file=str(data_dir),
+                    rule="unique-id",
+                    message=f"record id {record.id!r} is {where}: an id names one record",
+                )
+            )
+        previous = record
+        yield record
 
 
 def write_digest(records: Iterable[RecordDigest], path: Path) -> int:
