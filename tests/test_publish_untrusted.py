@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from publish_helpers import Releases, clone_at, git
+from publish_helpers import Releases, clone_at, copy_seeds, git, set_config
 
 from builder.manifest import MANIFEST_NAME, file_entry
 from builder.publish.gitrepo import GitTarget
@@ -324,3 +324,23 @@ def test_an_id_in_two_splits_is_a_data_error_naming_it(
         assert result.code == 1, result.stderr
         assert "internal error" not in result.stderr
         assert f"{leaked!r}" in result.stderr and "test" in result.stderr, result.stderr
+
+
+# -- the dataset.yaml whose publish settings choose the target -------------------------------
+def test_publish_settings_of_another_datasets_config_are_refused(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """`builder publish -b BUILD` reads ./seeds/dataset.yaml by default: a build made from
+    another config would go to that project's release repository (and carry its repo_id in
+    the card's load line)."""
+    other = copy_seeds(tmp_path / "other")
+    set_config(other, name="another-dataset")
+    result = run_cli("publish", "-b", str(releases.v100), "-i", str(other))
+    assert result.code == 2, result.stderr
+    assert "'israel-iran-april-2024-news'" in result.stderr
+    assert "'another-dataset'" in result.stderr and "--git" in result.stderr
+    assert not (tmp_path / "out").exists()  # other's publish.git_target: ../out/release-repo
+    hub = run_cli("publish", "-b", str(releases.v100), "-i", str(other), "--hub", "--dry-run")
+    assert hub.code == 2 and "'another-dataset'" in hub.stderr
+    named = run_cli("publish", "-b", str(releases.v100), "--git", str(tmp_path / "r.git"))
+    assert named.code == 0, named.stderr  # -i defaults to ./seeds: the same dataset
