@@ -344,3 +344,23 @@ def test_publish_settings_of_another_datasets_config_are_refused(
     assert hub.code == 2 and "'another-dataset'" in hub.stderr
     named = run_cli("publish", "-b", str(releases.v100), "--git", str(tmp_path / "r.git"))
     assert named.code == 0, named.stderr  # -i defaults to ./seeds: the same dataset
+
+
+# -- a card edited between build and publish (and the manifest re-hashed) --------------------
+def test_a_card_whose_split_reads_another_splits_shards_is_a_mismatch(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """The card's train pattern widened to every shard: the folder verified, and the release
+    could not be loaded (NonMatchingSplitsSizesError: the card says 3 rows, train reads 6)."""
+    folder = tmp_path / "card"
+    shutil.copytree(releases.v110, folder)
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert card.count("path: data/train-*") == 1
+    (folder / "README.md").write_text(card.replace("path: data/train-*", "path: data/*-*"))
+    _list_in_manifest(folder, "README.md")
+    result = run_cli("verify", str(folder))
+    assert result.code == 1, result.stderr
+    assert "split 'train' also reads data/test-00000-of-00001.parquet" in result.stderr
+    published = run_cli("publish", "-b", str(folder), "--git", str(tmp_path / "r.git"))
+    assert published.code == 1 and "also reads" in published.stderr
+    assert not (tmp_path / "r.git").exists()

@@ -288,7 +288,26 @@ def _check_features(
                         f"no data file matches {', '.join(patterns)}",
                     )
                 )
+            out.extend(_other_splits_read(config, split, matched))
     return out
+
+
+def _other_splits_read(config: Mapping[str, Any], split: str, matched: list[str]) -> list[Mismatch]:
+    """A card split whose patterns also match another split's shards: load_dataset reads
+    those rows into it, and fails on the card's own count (NonMatchingSplitsSizesError)."""
+    from .records import split_of
+
+    others = sorted(p for p in matched if split_of(Path(p)) != split)
+    if not others:
+        return []
+    return [
+        Mismatch(
+            "README.md",
+            "configs",
+            f"config {config.get('config_name')!r} split {split!r} also reads "
+            f"{', '.join(others)}, shards of another split",
+        )
+    ]
 
 
 def verify_revision(target: ReleaseTarget, revision: str) -> tuple[str, list[Mismatch]]:
