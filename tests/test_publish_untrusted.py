@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -364,3 +366,58 @@ def test_a_card_whose_split_reads_another_splits_shards_is_a_mismatch(
     published = run_cli("publish", "-b", str(folder), "--git", str(tmp_path / "r.git"))
     assert published.code == 1 and "also reads" in published.stderr
     assert not (tmp_path / "r.git").exists()
+
+
+# -- resuming onto a commit that is no longer what was committed ----------------------------
+class _TagFails(GitTarget):
+    def create_tag(self, tag: str, commit: str, *, message: str) -> None:
+        raise PublishError("simulated crash between the commit and the tag")
+
+
+def _rewrite_head_without(repo: Path, path: str) -> str:
+    """Rewrite main's head commit (same message, same parent) without ``path``: what a
+    history clean-up (filter-repo, BFG, an amended rebase) leaves."""
+    tree = git("ls-tree", "main", cwd=repo)
+    kept = "".join(line + "\n" for line in tree.splitlines() if not line.endswith(f"\t{path}"))
+    new_tree = subprocess.run(
+        ["git", "mktree"], cwd=repo, input=kept, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    message = git("log", "-1", "--format=%B", "main", cwd=repo)
+    commit = subprocess.run(
+        ["git", "commit-tree", new_tree, "-p", "main~1", "-F", "-"],
+        cwd=repo,
+        input=message,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "a",
+            "GIT_AUTHOR_EMAIL": "a@b",
+            "GIT_COMMITTER_NAME": "a",
+            "GIT_COMMITTER_EMAIL": "a@b",
+        },
+    ).stdout.strip()
+    git("update-ref", "refs/heads/main", commit, cwd=repo)
+    return commit
+
+
+def test_a_resumed_publish_does_not_tag_its_commit_rewritten_without_its_files(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    repo = tmp_path / "repo.git"
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        publish(releases.v100, target)
+    with (
+        _TagFails(repo, load_name=LOAD_NAME) as target,
+        pytest.raises(PublishError, match="run the same publish again"),
+    ):
+        publish(releases.v110, target)
+    rewritten = _rewrite_head_without(repo, RECORDS_NAME)  # the marker is in its message
+    result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert result.code == 0, result.stderr
+    assert "is not its release (it lacks records.jsonl.gz)" in result.stderr
+    tagged = git("rev-parse", "v1.1.0^{commit}", cwd=repo).strip()
+    assert tagged != rewritten and git("rev-parse", f"{tagged}~1", cwd=repo).strip() == rewritten
+    assert RECORDS_NAME in git("ls-tree", "--name-only", "v1.1.0", cwd=repo).split()
+    assert run_cli("verify", "--git", str(repo), "--revision", "v1.1.0").code == 0

@@ -418,8 +418,17 @@ def _finished_before(
     own = _own_commit(target, head, since, _marker(build))
     if own is None:
         return False
-    result.commit = own
     where = "the head commit" if own == head else f"commit {own[:12]} (below the head)"
+    why = _release_problem(target, build, own)
+    if why is not None:
+        # a history rewritten since (filter-repo, BFG, a rebase) keeps the message, and so
+        # the marker, of a commit whose files it changed: never tagged, published anew
+        say(
+            f"note: {where} carries this build's marker but is not its release ({why}): "
+            "the history was rewritten since; publishing the release anew"
+        )
+        return False
+    result.commit = own
     if dry_run:
         say(f"{where} is this build: only the tag {tag} is missing")
         return True
@@ -427,6 +436,27 @@ def _finished_before(
     _tag(target, tag, own, f"Release {tag}")
     result.status = "resumed"
     return True
+
+
+def _release_problem(target: ReleaseTarget, build: BuildInfo, commit: str) -> str | None:
+    """Why ``commit`` (found by this build's marker) is not this build's release, from its
+    release.json, manifest and file list (no data is downloaded); None when it is."""
+    release = _read_json(target, commit, RELEASE_NAME) or {}
+    if release.get("build_manifest_sha256") != build.manifest_sha256:
+        return f"its {RELEASE_NAME} names another build, or is missing"
+    manifest, problem = _previous_manifest(target, commit)
+    if manifest is None:
+        return f"its {MANIFEST_NAME} cannot be read" + (f" ({problem})" if problem else "")
+    published = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    rewritten = {"README.md", RELEASE_NAME, RECORDS_NAME}
+    wanted = {o["path"]: o["sha256"] for o in build.manifest["outputs"]}
+    wrong = sorted(p for p, h in wanted.items() if p not in rewritten and published.get(p) != h)
+    missing = sorted({*published, *rewritten, MANIFEST_NAME} - set(target.list_files(commit)))
+    if wrong:
+        return f"its manifest lists other content for {', '.join(wrong[:5])}"
+    if missing:
+        return f"it lacks {', '.join(missing[:5])}"
+    return None
 
 
 def _check_kept(target: ReleaseTarget, card: str, kept: list[str]) -> None:
