@@ -421,3 +421,16 @@ def test_a_resumed_publish_does_not_tag_its_commit_rewritten_without_its_files(
     assert tagged != rewritten and git("rev-parse", f"{tagged}~1", cwd=repo).strip() == rewritten
     assert RECORDS_NAME in git("ls-tree", "--name-only", "v1.1.0", cwd=repo).split()
     assert run_cli("verify", "--git", str(repo), "--revision", "v1.1.0").code == 0
+
+
+def test_a_git_url_whose_head_names_master_gets_the_release_on_master(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """A URL's default branch is what the server advertises for HEAD (ls-remote --symref)."""
+    repo = tmp_path / "old.git"
+    first = _bare_with_commit(repo, "master", tmp_path)
+    with GitTarget(f"file://{repo}", load_name=LOAD_NAME) as target:
+        result = publish(releases.v100, target)
+    assert _branches(repo) == ["master"]
+    assert git("rev-parse", "master~1", cwd=repo).strip() == first
+    assert git("rev-parse", "master", cwd=repo).strip() == result.commit
