@@ -434,3 +434,26 @@ def test_a_git_url_whose_head_names_master_gets_the_release_on_master(
     assert _branches(repo) == ["master"]
     assert git("rev-parse", "master~1", cwd=repo).strip() == first
     assert git("rev-parse", "master", cwd=repo).strip() == result.commit
+
+
+# -- a teammate's .gitattributes that converts line ends on checkout -------------------------
+@pytest.mark.parametrize("rule", ["* text=auto eol=crlf", "*.json text eol=crlf"])
+def test_a_release_checks_out_as_published_whatever_line_end_rules_the_repository_has(
+    releases: Releases, tmp_path: Path, run_cli: Callable, rule: str
+) -> None:
+    """`* text=auto eol=crlf` made every checkout of the release's JSON and card CRLF: not
+    the bytes its manifest lists, so `verify` failed on every clone of a correct release."""
+    repo = tmp_path / "repo.git"
+    git("init", "-q", "--bare", "-b", "main", str(repo))
+    work = tmp_path / "work"
+    git("clone", "-q", str(repo), str(work))
+    (work / ".gitattributes").write_text(rule + "\n", encoding="utf-8")
+    git("add", ".gitattributes", cwd=work)
+    git("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "attrs", cwd=work)
+    git("push", "-q", "origin", "HEAD:main", cwd=work)
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        publish(releases.v100, target)
+    result = run_cli("verify", "--git", str(repo), "--revision", "v1.0.0")
+    assert result.code == 0, result.stderr
+    attributes = git("show", "v1.0.0:.gitattributes", cwd=repo)
+    assert attributes.startswith(rule + "\n")  # theirs kept, first

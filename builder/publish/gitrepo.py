@@ -96,6 +96,20 @@ def _remote_errors(stderr: bytes) -> str:
     return " | ".join(said[:4])
 
 
+_CONVERTS = re.compile(r"(?:^|\s)(?:text|eol=\S+|working-tree-encoding=\S+)(?:=\S+)?(?:\s|$)")
+
+
+def _exempt_from_conversion(theirs: str, files: Collection[str]) -> list[str]:
+    """``/<top-level entry> -text -working-tree-encoding`` for each top-level file or folder
+    of the release, when a rule of ``theirs`` converts line ends or encodings on checkout;
+    none otherwise (the layout stays the Hub's)."""
+    rules = [line for line in theirs.splitlines() if not line.lstrip().startswith("#")]
+    if not any(_CONVERTS.search(line.split(None, 1)[1]) for line in rules if " " in line.strip()):
+        return []
+    tops = sorted({f.split("/", 1)[0] + ("/**" if "/" in f else "") for f in files})
+    return [f"/{top} -text -working-tree-encoding" for top in tops if not re.search(r"[\s\\]", top)]
+
+
 def is_remote(location: str) -> bool:
     """A URL (``scheme://``) or scp-like ``user@host:path``, as opposed to a local path."""
     return bool(_REMOTE.match(location))
@@ -380,7 +394,7 @@ class GitTarget(ReleaseTarget):
         tree = Path(tempfile.mkdtemp(prefix="tree-", dir=self._tmp))
         for rel in files:
             link_or_copy(staged / rel, tree / rel)
-        (tree / ".gitattributes").write_text(self._gitattributes(parent), encoding="utf-8")
+        (tree / ".gitattributes").write_text(self._gitattributes(parent, files), encoding="utf-8")
         # the index starts as the parent's tree: files this release does not delete stay
         git = ("--literal-pathspecs", "--work-tree", str(tree))
         self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
@@ -453,10 +467,12 @@ class GitTarget(ReleaseTarget):
         shutil.rmtree(tree, ignore_errors=True)
         return new
 
-    def _gitattributes(self, parent: str | None) -> str:
+    def _gitattributes(self, parent: str | None, files: Collection[str] = ()) -> str:
         """The parent's .gitattributes with the lines a release needs appended where missing:
         a teammate's rules (their own LFS patterns, line ends) are kept, and ours come last,
-        so they win for Parquet whatever an earlier line says."""
+        so they win for Parquet whatever an earlier line says. When their rules convert line
+        ends (``* text=auto eol=crlf``), the release's files are exempted (``-text``): a
+        checkout must hold the bytes the manifest lists, or every clone fails ``verify``."""
         spec = f"{parent}:.gitattributes"
         if (
             parent is None
@@ -467,7 +483,8 @@ class GitTarget(ReleaseTarget):
             "utf-8", "replace"
         )
         present = set(theirs.splitlines())
-        missing = [line for line in GITATTRIBUTES.splitlines() if line not in present]
+        ours = [*_exempt_from_conversion(theirs, files), *GITATTRIBUTES.splitlines()]
+        missing = [line for line in ours if line not in present]
         if not missing:
             return theirs
         if theirs and not theirs.endswith("\n"):
