@@ -131,11 +131,13 @@ def _split_records(files: list[Path], split: str, digest: RowDigest) -> Iterator
 
 
 def _ids_sorted(files: list[Path]) -> bool:
-    """Whether a split's ids ascend (reads only the id column)."""
+    """Whether a split's ids ascend as the digest orders them: as text (reads only the id
+    column). Another tool's integer ids ascend as numbers, 9 before 10, not as text."""
     previous: str | None = None
     for path in files:
         for batch in _batches(path, columns=["id"]):
-            for record_id in batch.column(0).to_pylist():
+            for value in batch.column(0).to_pylist():
+                record_id = str(value)
                 if previous is not None and record_id < previous:
                     return False
                 previous = record_id
