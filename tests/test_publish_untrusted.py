@@ -457,3 +457,24 @@ def test_a_release_checks_out_as_published_whatever_line_end_rules_the_repositor
     assert result.code == 0, result.stderr
     attributes = git("show", "v1.0.0:.gitattributes", cwd=repo)
     assert attributes.startswith(rule + "\n")  # theirs kept, first
+
+
+def test_a_release_on_another_branch_than_the_default_is_noted(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """What an older version left: v1.0.0 on a `main` beside the default `master`."""
+    repo = tmp_path / "old.git"
+    _bare_with_commit(repo, "master", tmp_path)
+    git("symbolic-ref", "HEAD", "refs/heads/main", cwd=repo)
+    with GitTarget(repo, load_name=LOAD_NAME) as target:
+        publish(releases.v100, target)  # onto main, as the older version did
+    git("symbolic-ref", "HEAD", "refs/heads/master", cwd=repo)
+    result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert result.code == 0, result.stderr
+    assert "note: v1.0.0 is not on master" in result.stderr
+    assert git("rev-parse", "v1.1.0^{commit}", cwd=repo) == git("rev-parse", "master", cwd=repo)
+    again = tmp_path / "again.git"
+    with GitTarget(again, load_name=LOAD_NAME) as target:
+        publish(releases.v100, target)
+    second = run_cli("publish", "-b", str(releases.v110), "--git", str(again))
+    assert "is not on" not in second.stderr

@@ -371,6 +371,11 @@ class GitTarget(ReleaseTarget):
             date = dt.datetime.fromtimestamp(int(stamp), tz=dt.timezone.utc).date().isoformat()
             yield CommitRef(commit_id, message.strip(), date)
 
+    def on_branch(self, commit: str, head: str) -> bool | None:
+        ancestor, tip = self._resolve(commit), self._resolve(head)
+        proc = self._git("merge-base", "--is-ancestor", ancestor, tip, cwd=self._work, check=False)
+        return {0: True, 1: False}.get(proc.returncode)
+
     def list_files(self, revision: str) -> list[str]:
         sha = self._resolve(revision)
         out = self._git("ls-tree", "-r", "-z", "--name-only", sha, cwd=self._work).stdout

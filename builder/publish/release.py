@@ -459,6 +459,22 @@ def _release_problem(target: ReleaseTarget, build: BuildInfo, commit: str) -> st
     return None
 
 
+def _note_release_elsewhere(
+    target: ReleaseTarget, tags: dict[str, str], head: str | None, say: Log
+) -> None:
+    """Say so when the newest release is not on the branch this one goes to: the
+    repository's HEAD was moved, or an older version of this tool published to ``main``
+    beside the default ``master``, and readers of the branch never saw that release."""
+    newest = newest_release(tags)
+    if newest is None or head is None:
+        return
+    if target.on_branch(tags[tag_name(newest)], head) is False:
+        say(
+            f"note: {tag_name(newest)} is not on {target.branch}, the branch readers of "
+            f"{target.description} see, where this release goes"
+        )
+
+
 def _check_kept(target: ReleaseTarget, card: str, kept: list[str]) -> None:
     """A kept file where the card's ``data_files`` patterns look would be loaded as rows
     of the release: refused, naming it, before anything is uploaded."""
@@ -634,6 +650,7 @@ def publish(
     head = target.head() if exists else None
     if _finished_before(target, build, result, tags, head, dry_run=dry_run, say=say):
         return result
+    _note_release_elsewhere(target, tags, head, say)
     with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
         work = Path(tmp)
         previous, change, digest = _compare(target, build, tags, work, say)

@@ -177,6 +177,10 @@ class ReleaseTarget(abc.ABC):
     def materialize(self, revision: str, dest: Path) -> list[str]:
         """Write every file of a revision under ``dest``; return their paths."""
 
+    def on_branch(self, commit: str, head: str) -> bool | None:
+        """Whether ``commit`` is ``head`` or one of its ancestors; None: cannot be told."""
+        return None
+
     def redact(self, text: str) -> str:
         """``text`` without any credential this target knows of."""
         return text
