@@ -150,7 +150,7 @@ def publish(
             say(f"finished {result.tag}: tagged {result.commit} on {result.target}")
         elif result.status == "dry-run":
             say(
-                f"dry run: would publish {result.tag} to {result.target}"
+                f"dry run: would publish {result.tag} to {result.target}, branch {result.branch}"
                 + (" (creating it)" if result.created_repo else "")
             )
             if change:
@@ -212,7 +212,7 @@ def verify(
                 rev = revision
                 if rev is None:
                     newest = newest_release(target.tags())
-                    rev = tag_name(newest) if newest else "main"
+                    rev = tag_name(newest) if newest else target.branch
                 commit, problems = verify_revision(target, rev)
             finally:
                 target.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fnmatch
 import hashlib
 import json
 import re
@@ -600,6 +601,24 @@ def _path_info(files: dict[str, FileEntry], path: str) -> dict[str, Any] | None:
     return None
 
 
+def _gitignore_patterns(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _is_ignored(path: str, patterns: list[str]) -> bool:
+    """The Hub answers ``shouldIgnore`` for paths its ``.gitignore`` rules match (the client
+    then leaves them out of the commit); a plain subset of gitignore: globs on the path or
+    the name, and ``dir/`` for a folder."""
+    name = path.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if pattern.endswith("/") and (path.startswith(pattern) or f"/{pattern}" in f"/{path}"):
+            return True
+        glob = pattern.lstrip("/")
+        if fnmatch.fnmatchcase(path, glob) or ("/" not in glob and fnmatch.fnmatchcase(name, glob)):
+            return True
+    return False
+
+
 def _is_lfs(path: str, size: int, sample: bytes) -> bool:
     return path.endswith(LFS_SUFFIXES) or size > LFS_SIZE_THRESHOLD or b"\0" in sample
 
@@ -878,8 +897,10 @@ class _App:
 
     def preupload(self, request: Request, key: RepoKey, revision: str) -> Reply:
         files = self.store.resolve(key, revision).files
+        payload = request.json()
+        ignored = _gitignore_patterns(self._gitignore(key, files, payload))
         answers = []
-        for item in request.json().get("files", []):
+        for item in payload.get("files", []):
             path = _clean_path(item.get("path"))
             lfs = _is_lfs(path, int(item.get("size", 0)), base64.b64decode(item.get("sample", "")))
             existing = files.get(path)
@@ -887,11 +908,20 @@ class _App:
                 {
                     "path": path,
                     "uploadMode": "lfs" if lfs else "regular",
-                    "shouldIgnore": False,
+                    "shouldIgnore": _is_ignored(path, ignored),
                     "oid": existing.upload_oid if existing else None,
                 }
             )
         return Reply.json({"files": answers})
+
+    def _gitignore(self, key: RepoKey, files: Mapping[str, FileEntry], payload: Any) -> str:
+        """The ``.gitignore`` the Hub applies: the one the commit sends, else the branch's."""
+        if isinstance(payload.get("gitIgnore"), str):
+            return payload["gitIgnore"]
+        entry = files.get(".gitignore")
+        if entry is None:
+            return ""
+        return self.store.blob_path(entry.sha256).read_text(encoding="utf-8", errors="replace")
 
     def lfs_batch(self, request: Request, key: RepoKey) -> Reply:
         self.store.require_repo(key)

@@ -245,3 +245,24 @@ def test_the_publish_settings_are_the_schemas() -> None:
 
     schema = json.loads((schema_dir() / "config.schema.json").read_text(encoding="utf-8"))
     assert set(PUBLISH_SETTINGS) == set(schema["properties"]["publish"]["properties"])
+
+
+# -- a Hub repository whose .gitignore matches release files ------------------------------
+def test_hub_files_the_repository_ignores_are_refused_before_the_commit(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    """The Hub answers preupload with shouldIgnore for paths its .gitignore matches, and
+    huggingface_hub then leaves them out of the commit without an error: the release was
+    tagged without its record digest (or its Parquet, with ``data/``)."""
+    _hub_publish(hub_env, releases.v100)
+    _hub_teammate(hub_env, {".gitignore": "*.gz\n"})
+    head = hub_env.server.head(REPO)
+    result = run_cli(
+        "publish", "-b", str(releases.v110), "--repo", REPO, "--accept-redistribution-risk"
+    )
+    assert result.code == 1, result.stderr
+    assert "records.jsonl.gz" in result.stderr and ".gitignore" in result.stderr
+    assert "nothing was committed" in result.stderr
+    assert hub_env.server.head(REPO) == head
+    tags = [t.name for t in hub_env.api.list_repo_refs(REPO, repo_type="dataset").tags]
+    assert tags == ["v1.0.0"]

@@ -31,6 +31,7 @@ class _Settings:
     path: Path
     repo_id: str | None
     git_target: str | None
+    name: str | None  # the dataset the file configures
 
 
 def _config(input_dir: Path | None) -> _Settings | None:
@@ -60,10 +61,26 @@ def _config(input_dir: Path | None) -> _Settings | None:
             " `hf auth login`, never from dataset.yaml"
         )
     repo_id, git_target = publish.get("repo_id"), publish.get("git_target")
+    name = raw.get("name") if isinstance(raw, dict) else None
     return _Settings(
         path=path,
         repo_id=str(repo_id) if repo_id else None,
         git_target=str(git_target) if git_target else None,
+        name=str(name) if name else None,
+    )
+
+
+def _check_same_dataset(config: _Settings | None, build_dir: Path | None) -> None:
+    """The config whose publish settings are about to be used configures the build's
+    dataset: ``-i`` defaults to ``seeds``, so a build made from another folder would go
+    to that project's release repository, its ``repo_id`` in the card's load line."""
+    built = _dataset_name(build_dir)
+    if config is None or config.name is None or built is None or built == config.name:
+        return
+    raise UsageError(
+        f"{build_dir} is a build of {built!r}, but {config.path} configures {config.name!r}: "
+        "its publish settings are not this build's. Pass -i with the folder the build was "
+        "made from, or name the target with --git or --repo"
     )
 
 
@@ -97,6 +114,7 @@ def open_target(
 
         return HubTarget(repo, endpoint=endpoint, log=log)
     config = _config(input_dir)
+    _check_same_dataset(config, build_dir)
     if hub:
         if config is None or not config.repo_id:
             raise UsageError(

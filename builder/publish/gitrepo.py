@@ -1,14 +1,18 @@
 """The embedded release target: any git repository, with Parquet files in git-lfs.
 
 A Hub dataset repo is a git repository with LFS, so a plain git repository
-with the same layout (``main`` branch, annotated ``vX.Y.Z`` tags,
+with the same layout (a release branch, annotated ``vX.Y.Z`` tags,
 ``.gitattributes`` sending ``*.parquet`` to LFS) is a release target that needs
-no Hub. A local path that does not exist becomes a bare repository.
+no Hub. A local path that does not exist becomes a bare repository with ``main``.
+
+Releases go to the repository's default branch (what its ``HEAD`` names: what a
+clone checks out and a web view shows), not to a ``main`` created next to an older
+repository's ``master``, where nobody looking at the repository would see them.
 
 Everything goes through the real ``git`` and ``git-lfs`` commands in a private
 temporary repository: the target is only fetched from and pushed to, so a
-failed publish leaves it as it was. The push of ``main`` uses
-``--force-with-lease=main:<parent>``: if someone else pushed since the head
+failed publish leaves it as it was. The push of the branch uses
+``--force-with-lease=<branch>:<parent>``: if someone else pushed since the head
 was read, the push is refused, never overwrites.
 """
 
@@ -92,6 +96,20 @@ def _remote_errors(stderr: bytes) -> str:
     return " | ".join(said[:4])
 
 
+_CONVERTS = re.compile(r"(?:^|\s)(?:text|eol=\S+|working-tree-encoding=\S+)(?:=\S+)?(?:\s|$)")
+
+
+def _exempt_from_conversion(theirs: str, files: Collection[str]) -> list[str]:
+    """``/<top-level entry> -text -working-tree-encoding`` for each top-level file or folder
+    of the release, when a rule of ``theirs`` converts line ends or encodings on checkout;
+    none otherwise (the layout stays the Hub's)."""
+    rules = [line for line in theirs.splitlines() if not line.lstrip().startswith("#")]
+    if not any(_CONVERTS.search(line.split(None, 1)[1]) for line in rules if " " in line.strip()):
+        return []
+    tops = sorted({f.split("/", 1)[0] + ("/**" if "/" in f else "") for f in files})
+    return [f"/{top} -text -working-tree-encoding" for top in tops if not re.search(r"[\s\\]", top)]
+
+
 def is_remote(location: str) -> bool:
     """A URL (``scheme://``) or scp-like ``user@host:path``, as opposed to a local path."""
     return bool(_REMOTE.match(location))
@@ -120,6 +138,7 @@ class GitTarget(ReleaseTarget):
         self.clone_url = _redact(self.location)
         self._tmp: Path | None = None
         self._fetched = False
+        self._branch: str | None = None
 
     # -- plumbing ----------------------------------------------------------------------
     def redact(self, text: str) -> str:
@@ -142,14 +161,18 @@ class GitTarget(ReleaseTarget):
         stdout: int | None = subprocess.PIPE,
         check: bool = True,
         what: str | None = None,
+        ceiling: bool = False,
     ) -> subprocess.CompletedProcess[bytes]:
+        env = self._env()
+        if ceiling:  # the target path itself, never a repository around it
+            env["GIT_CEILING_DIRECTORIES"] = str(Path(self.location).parent)
         proc = subprocess.run(
             ["git", *args],
             cwd=cwd,
             input=input,
             stdout=stdout,
             stderr=subprocess.PIPE,
-            env=self._env(),
+            env=env,
             check=False,
         )
         if check and proc.returncode != 0:
@@ -257,8 +280,40 @@ class GitTarget(ReleaseTarget):
         finally:
             shutil.rmtree(aside, ignore_errors=True)
 
+    @property
+    def branch(self) -> str:
+        """The repository's default branch, read once: ``main`` for a repository that
+        does not exist yet (created with it) or whose HEAD cannot be read."""
+        if self._branch is not None:
+            return self._branch
+        found = self._default_branch()
+        if found is None and not self.exists():
+            return BRANCH  # not cached: the repository may be created (or appear) later
+        self._branch = found or BRANCH
+        return self._branch
+
+    def _default_branch(self) -> str | None:
+        """The branch the repository's HEAD names, even before its first commit."""
+        if not self.remote:
+            if not Path(self.location).is_dir():
+                return None
+            # a local repository's HEAD is readable when it is unborn (an empty repository
+            # made by an older git: master); ls-remote shows no HEAD then
+            proc = self._git(
+                "-C", self.location, "symbolic-ref", "-q", "HEAD", check=False, ceiling=True
+            )
+            name = proc.stdout.decode("utf-8", "replace").strip()
+            if proc.returncode == 0 and name.startswith("refs/heads/"):
+                return name.removeprefix("refs/heads/")
+        proc = self._git("ls-remote", "--symref", self.location, "HEAD", check=False)
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            found = re.fullmatch(r"ref: refs/heads/(\S+)\tHEAD", line)
+            if found is not None:
+                return found.group(1)
+        return None
+
     def head(self) -> str | None:
-        return self._refs().get(f"refs/heads/{BRANCH}")
+        return self._refs().get(f"refs/heads/{self.branch}")
 
     def tags(self) -> dict[str, str]:
         refs = self._refs()
@@ -316,6 +371,11 @@ class GitTarget(ReleaseTarget):
             date = dt.datetime.fromtimestamp(int(stamp), tz=dt.timezone.utc).date().isoformat()
             yield CommitRef(commit_id, message.strip(), date)
 
+    def on_branch(self, commit: str, head: str) -> bool | None:
+        ancestor, tip = self._resolve(commit), self._resolve(head)
+        proc = self._git("merge-base", "--is-ancestor", ancestor, tip, cwd=self._work, check=False)
+        return {0: True, 1: False}.get(proc.returncode)
+
     def list_files(self, revision: str) -> list[str]:
         sha = self._resolve(revision)
         out = self._git("ls-tree", "-r", "-z", "--name-only", sha, cwd=self._work).stdout
@@ -339,7 +399,7 @@ class GitTarget(ReleaseTarget):
         tree = Path(tempfile.mkdtemp(prefix="tree-", dir=self._tmp))
         for rel in files:
             link_or_copy(staged / rel, tree / rel)
-        (tree / ".gitattributes").write_text(self._gitattributes(parent), encoding="utf-8")
+        (tree / ".gitattributes").write_text(self._gitattributes(parent, files), encoding="utf-8")
         # the index starts as the parent's tree: files this release does not delete stay
         git = ("--literal-pathspecs", "--work-tree", str(tree))
         self._git("symbolic-ref", "HEAD", "refs/heads/release", cwd=repo)
@@ -379,14 +439,15 @@ class GitTarget(ReleaseTarget):
             what="git commit",
         )
         new = self._git("rev-parse", "HEAD", cwd=repo).stdout.decode().strip()
-        lease = f"--force-with-lease=refs/heads/{BRANCH}:{parent or ''}"
+        branch = self.branch
+        lease = f"--force-with-lease=refs/heads/{branch}:{parent or ''}"
         proc = self._git(
             "push",
             "-q",
             "--porcelain",
             lease,
             "origin",
-            f"{new}:refs/heads/{BRANCH}",
+            f"{new}:refs/heads/{branch}",
             cwd=repo,
             check=False,
         )
@@ -394,16 +455,16 @@ class GitTarget(ReleaseTarget):
             text = _redact(self._stderr(proc) + " " + proc.stdout.decode("utf-8", "replace"))
             if "stale info" in text or "fetch first" in text or "non-fast-forward" in text:
                 raise ConcurrentPublishError(
-                    f"{self.description}: {BRANCH} moved since it was read "
+                    f"{self.description}: {branch} moved since it was read "
                     f"(expected {parent or 'no branch'}); nothing was pushed"
                 )
             reason = _remote_rejection(proc.stdout)
             if _lost_ref_race(proc.stderr.decode("utf-8", "replace")):
                 raise ConcurrentPublishError(
-                    f"{self.description}: another push was updating {BRANCH} at the same "
+                    f"{self.description}: another push was updating {branch} at the same "
                     f"time (its ref was locked or had moved); nothing of this release was "
                     f"pushed. If publishing again fails the same way, a crashed git left "
-                    f"refs/heads/{BRANCH}.lock in that repository: remove it"
+                    f"refs/heads/{branch}.lock in that repository: remove it"
                 )
             if reason is not None:
                 raise PublishError(self._refused(reason, _remote_errors(proc.stderr)))
@@ -411,10 +472,12 @@ class GitTarget(ReleaseTarget):
         shutil.rmtree(tree, ignore_errors=True)
         return new
 
-    def _gitattributes(self, parent: str | None) -> str:
+    def _gitattributes(self, parent: str | None, files: Collection[str] = ()) -> str:
         """The parent's .gitattributes with the lines a release needs appended where missing:
         a teammate's rules (their own LFS patterns, line ends) are kept, and ours come last,
-        so they win for Parquet whatever an earlier line says."""
+        so they win for Parquet whatever an earlier line says. When their rules convert line
+        ends (``* text=auto eol=crlf``), the release's files are exempted (``-text``): a
+        checkout must hold the bytes the manifest lists, or every clone fails ``verify``."""
         spec = f"{parent}:.gitattributes"
         if (
             parent is None
@@ -425,7 +488,8 @@ class GitTarget(ReleaseTarget):
             "utf-8", "replace"
         )
         present = set(theirs.splitlines())
-        missing = [line for line in GITATTRIBUTES.splitlines() if line not in present]
+        ours = [*_exempt_from_conversion(theirs, files), *GITATTRIBUTES.splitlines()]
+        missing = [line for line in ours if line not in present]
         if not missing:
             return theirs
         if theirs and not theirs.endswith("\n"):
@@ -443,7 +507,7 @@ class GitTarget(ReleaseTarget):
         )
         detail = f" (it said: {_redact(said)})" if said and "checked out" not in reason else ""
         return (
-            f"{self.description} refused the push of {BRANCH}: {_redact(reason)}{detail}; "
+            f"{self.description} refused the push of {self.branch}: {_redact(reason)}{detail}; "
             f"nothing was committed. It is a work tree or has a hook that refuses pushes: {hint}"
         )
 

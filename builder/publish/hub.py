@@ -317,6 +317,16 @@ class HubTarget(ReleaseTarget):
         ]
         self._bound_requests()
         try:
+            # asks the Hub how each file travels (and uploads the LFS ones) before the commit,
+            # so files it would leave out of the commit are known while nothing is committed
+            self.api.preupload_lfs_files(
+                self.repo_id,
+                operations[: len(files)],
+                repo_type=REPO_TYPE,
+                revision=BRANCH,
+                free_memory=False,
+            )
+            self._refuse_ignored(operations[: len(files)])
             info = self.api.create_commit(
                 self.repo_id,
                 operations,
@@ -326,6 +336,8 @@ class HubTarget(ReleaseTarget):
                 revision=BRANCH,
                 parent_commit=parent,
             )
+        except PublishError:
+            raise
         except Exception as exc:
             if _status(exc) == 412:
                 raise ConcurrentPublishError(
@@ -341,6 +353,21 @@ class HubTarget(ReleaseTarget):
         if info.oid is None:
             raise PublishError(f"{self.description}: the server did not return the commit id")
         return info.oid
+
+    def _refuse_ignored(self, additions: list[Any]) -> None:
+        """The Hub answers ``shouldIgnore`` for paths the repository's ``.gitignore``
+        matches, and huggingface_hub then leaves them out of the commit without an error:
+        a release tagged without its digest or its Parquet (or with the previous ones)."""
+        ignored = [a.path_in_repo for a in additions if getattr(a, "_should_ignore", False)]
+        if ignored:
+            shown = ", ".join(ignored[:10]) + (
+                f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
+            )
+            raise PublishError(
+                f"{self.description} ignores {shown} (a .gitignore in the repository matches "
+                "them), so the Hub would leave them out of the release; nothing was committed. "
+                "Remove the rule from the repository's .gitignore, then publish again"
+            )
 
     def create_tag(self, tag: str, commit: str, *, message: str) -> None:
         def create() -> None:

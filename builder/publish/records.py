@@ -7,9 +7,11 @@ against it with a streaming merge-join, so memory stays flat however many
 records there are, and only this small file (not the Parquet data) of the
 previous release is downloaded.
 
-The digest is computed from the Parquet shards by streaming one row group at a
-time. Publishing computes it when the build folder does not already carry one;
-:func:`write_build_digest` is what a build can call after writing Parquet.
+The digest is computed from the Parquet shards by streaming a batch of rows at a
+time. Publishing always computes it, never trusting one a build folder carries, and
+``verify`` compares a listed digest with the shards (:func:`digest_mismatch`): a
+folder whose ``data/`` came from another build, or whose digest was edited and the
+manifest re-hashed, matches every hash its manifest lists.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import gzip
 import hashlib
 import heapq
 import io
+import itertools
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +41,10 @@ __all__ = [
     "RecordDiff",
     "RecordDigest",
     "diff_digests",
+    "digest_difference",
+    "digest_mismatch",
     "digest_parquet",
+    "digest_problem",
     "read_digest",
     "row_sha256",
     "write_build_digest",
@@ -89,39 +96,48 @@ def _unreadable(path: Path, exc: BaseException) -> DataError:
     )
 
 
-def _row_groups(path: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """A shard's row groups, one at a time; a file pyarrow cannot read is a
+#: Rows read at a time: a row group can hold 64 MiB or more (``output.row_group_max_bytes``,
+#: or another tool's file), and its rows as Python objects take several times that.
+BATCH_ROWS = 256
+
+
+def _batches(path: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """A shard's rows, :data:`BATCH_ROWS` at a time; a file pyarrow cannot read is a
     :class:`DataError` naming it (``builder diff`` and ``publish`` read shards of a
     folder they did not write: cut short, not Parquet, without an ``id`` column)."""
     try:
         parquet = pq.ParquetFile(path)
-        groups = parquet.num_row_groups
         names = parquet.schema_arrow.names
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(path, exc) from None
     if "id" not in names:
         raise _unreadable(path, KeyError("id"))
-    for group in range(groups):
+    batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns, use_threads=False)
+    while True:
         try:
-            table = parquet.read_row_group(group, columns=columns)
+            batch = next(batches, None)
         except (pa.ArrowException, OSError) as exc:
             raise _unreadable(path, exc) from None
-        yield table
+        if batch is None:
+            return
+        yield batch
 
 
 def _split_records(files: list[Path], split: str, digest: RowDigest) -> Iterator[RecordDigest]:
     for path in files:
-        for table in _row_groups(path):
-            for row in table.to_pylist():
+        for batch in _batches(path):
+            for row in batch.to_pylist():
                 yield RecordDigest(str(row["id"]), split, digest(row))
 
 
 def _ids_sorted(files: list[Path]) -> bool:
-    """Whether a split's ids ascend (reads only the id column)."""
+    """Whether a split's ids ascend as the digest orders them: as text (reads only the id
+    column). Another tool's integer ids ascend as numbers, 9 before 10, not as text."""
     previous: str | None = None
     for path in files:
-        for table in _row_groups(path, columns=["id"]):
-            for record_id in table.column(0).to_pylist():
+        for batch in _batches(path, columns=["id"]):
+            for value in batch.column(0).to_pylist():
+                record_id = str(value)
                 if previous is not None and record_id < previous:
                     return False
                 previous = record_id
@@ -129,7 +145,7 @@ def _ids_sorted(files: list[Path]) -> bool:
 
 
 def digest_parquet(data_dir: Path, digest: RowDigest = row_sha256) -> Iterator[RecordDigest]:
-    """Every row's digest, sorted by id, streaming one row group at a time.
+    """Every row's digest, sorted by id, streaming a batch of rows at a time.
 
     The build writes each split in id order, so the splits are merged lazily;
     a split out of order (written by another tool) is sorted in memory instead.
@@ -142,7 +158,30 @@ def digest_parquet(data_dir: Path, digest: RowDigest = row_sha256) -> Iterator[R
     for split, files in sorted(by_split.items()):
         records = _split_records(files, split, digest)
         streams.append(records if _ids_sorted(files) else sorted(records, key=lambda r: r.id))
-    yield from heapq.merge(*streams, key=lambda r: r.id)
+    yield from _unique(heapq.merge(*streams, key=lambda r: r.id), data_dir)
+
+
+def _unique(records: Iterable[RecordDigest], data_dir: Path) -> Iterator[RecordDigest]:
+    """The id-sorted records, a :class:`DataError` at an id held twice: a record is one id
+    (a build never writes two), and the diff joins on it (a folder another tool or a hand
+    assembled can hold an id in two splits, or twice in one)."""
+    previous: RecordDigest | None = None
+    for record in records:
+        if previous is not None and record.id == previous.id:
+            where = (
+                f"twice in split {record.split!r}"
+                if record.split == previous.split
+                else f"in split {previous.split!r} and in split {record.split!r}"
+            )
+            raise DataError.single(
+                Issue(
+                    file=str(data_dir),
+                    rule="unique-id",
+                    message=f"record id {record.id!r} is {where}: an id names one record",
+                )
+            )
+        previous = record
+        yield record
 
 
 def write_digest(records: Iterable[RecordDigest], path: Path) -> int:
@@ -184,6 +223,48 @@ def read_digest(path: Path) -> Iterator[RecordDigest]:
                 raise ValueError(
                     f"{path.name}:{number}: not a record digest line ({exc})"
                 ) from None
+
+
+def _described(record: RecordDigest | None) -> str:
+    return "nothing" if record is None else f"{record.id!r} (split {record.split!r})"
+
+
+def digest_difference(
+    carried: Iterable[RecordDigest], computed: Iterable[RecordDigest]
+) -> str | None:
+    """Where a digest a folder carries stops describing its shards (``computed`` from
+    them by :func:`digest_parquet`): None when it describes them record for record."""
+    for mine, real in itertools.zip_longest(carried, computed):
+        if mine == real:
+            continue
+        if mine is None or real is None or mine.id != real.id:
+            return f"it lists {_described(mine)} where the shards hold {_described(real)}"
+        what = "split" if mine.split != real.split else "content hash"
+        return f"record {real.id!r}: its {what} is not the one of the row in the shards"
+    return None
+
+
+def digest_mismatch(digest_file: Path, data_dir: Path) -> str | None:
+    """How a digest file fails to describe the shards under ``data_dir`` (computed from
+    them now, compared record by record); None when it describes them exactly."""
+    try:
+        return digest_difference(read_digest(digest_file), digest_parquet(data_dir))
+    except (ValueError, OSError, EOFError, zlib.error) as exc:  # not a digest written here
+        return f"it cannot be read ({exc})"
+
+
+def digest_problem(path: Path) -> str | None:
+    """Why a digest file cannot be diffed against (not gzip, a line that is no record
+    digest, ids not sorted or repeated: another tool's or an older one's); None if it can.
+
+    Reads the whole file once: a previous release's digest is small, and finding the
+    problem halfway through the diff would leave the release's change unknown then."""
+    try:
+        for _record in _ordered(read_digest(path), "the"):
+            pass
+    except (ValueError, OSError, EOFError, zlib.error) as exc:
+        return str(exc) or type(exc).__name__
+    return None
 
 
 @dataclass

@@ -46,8 +46,16 @@ from ..card_versions import (
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
 from .licensing import RedistributionDecision, decide, replace_notice
+from .manifest_shape import manifest_problems
 from .preflight import BuildInfo, check_build
-from .records import RECORDS_NAME, diff_digests, digest_parquet, read_digest, write_digest
+from .records import (
+    RECORDS_NAME,
+    diff_digests,
+    digest_parquet,
+    digest_problem,
+    read_digest,
+    write_digest,
+)
 from .target import (
     ConcurrentPublishError,
     PublishError,
@@ -87,6 +95,8 @@ class PublishResult:
     load_line: str = ""
     #: the redistribution decision (see .licensing); its card statement under "statement"
     redistribution: dict[str, Any] | None = None
+    #: the branch the release commit is (or would be) on
+    branch: str = ""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -104,6 +114,7 @@ class PublishResult:
             "created_repo": self.created_repo,
             "load": self.load_line,
             "redistribution": self.redistribution,
+            "branch": self.branch,
         }
 
 
@@ -135,6 +146,10 @@ class _Previous:
     release: dict[str, Any] | None
     configs: list[str]
     digest: Path | None
+    #: why the release's record digest could not be used (it is then compared by checksums)
+    digest_problem: str | None = None
+    #: why the release's manifest could not be read (nothing is compared with it then)
+    manifest_problem: str | None = None
 
 
 def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any] | None:
@@ -148,8 +163,26 @@ def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any
     return value if isinstance(value, dict) else None
 
 
+def _previous_manifest(target: ReleaseTarget, tag: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(the release's manifest, why it cannot be read): one another tool or an older
+    version wrote in another shape is not compared with (any bump then needs MAJOR),
+    rather than read where it has no such key (an internal error, for every later release)."""
+    data = target.read_file(tag, MANIFEST_NAME)
+    if data is None:
+        return None, None
+    try:
+        manifest = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"not JSON: {exc}"
+    problems = manifest_problems(manifest)
+    if problems:
+        pointer, why = problems[0]
+        return None, f"{pointer or '/'}: {why}"
+    return manifest, None
+
+
 def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> _Previous:
-    manifest = _read_json(target, tag, MANIFEST_NAME)
+    manifest, manifest_problem = _previous_manifest(target, tag)
     release = _read_json(target, tag, RELEASE_NAME)
     configs: list[str] = []
     card = target.read_file(tag, "README.md")
@@ -162,10 +195,15 @@ def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> 
         except (ValueError, UnicodeDecodeError):
             configs = []
     digest: Path | None = None
+    problem: str | None = None
     listed = {o.get("path") for o in (manifest or {}).get("outputs", [])}
     if RECORDS_NAME in listed:
         path = work / f"previous-{RECORDS_NAME}"
         digest = path if target.fetch_file(tag, RECORDS_NAME, path) else None
+        # a release is never changed: one whose digest this tool cannot read (another
+        # tool's, an older format) must not block every later release, nor be guessed at
+        if digest is not None and (problem := digest_problem(digest)) is not None:
+            digest = None
     return _Previous(
         tag=tag,
         commit=commit,
@@ -174,6 +212,8 @@ def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> 
         release=release,
         configs=configs,
         digest=digest,
+        digest_problem=problem,
+        manifest_problem=manifest_problem,
     )
 
 
@@ -193,10 +233,9 @@ def _history(previous: _Previous | None) -> list[ReleaseEntry]:
 
 
 def _new_digest(build: BuildInfo, work: Path) -> Path:
-    """This build's record digest: the build's own if it has one, else computed now."""
-    own = build.path / RECORDS_NAME
-    if own.is_file() and any(o["path"] == RECORDS_NAME for o in build.manifest["outputs"]):
-        return own
+    """This build's record digest, always computed from its Parquet shards: one the folder
+    carries (compared with its shards by the pre-flight verify) is not used, so a wrong
+    digest never makes this release's change summary, bump check or the next diff wrong."""
     path = work / RECORDS_NAME
     write_digest(digest_parquet(build.path / "data"), path)
     return path
@@ -228,7 +267,8 @@ def _stage(
     manifest["outputs"] = [outputs[p] for p in sorted(outputs)]
     (staged / MANIFEST_NAME).write_bytes(_json_bytes(manifest))
     files = sorted([*outputs, MANIFEST_NAME])
-    problems = verify_folder(staged)
+    # its digest was just computed from these very shards (hard links): not again
+    problems = verify_folder(staged, records=False)
     if problems:
         raise PublishError(
             "the staged release does not verify (a bug): " + "; ".join(map(str, problems[:5]))
@@ -378,8 +418,17 @@ def _finished_before(
     own = _own_commit(target, head, since, _marker(build))
     if own is None:
         return False
-    result.commit = own
     where = "the head commit" if own == head else f"commit {own[:12]} (below the head)"
+    why = _release_problem(target, build, own)
+    if why is not None:
+        # a history rewritten since (filter-repo, BFG, a rebase) keeps the message, and so
+        # the marker, of a commit whose files it changed: never tagged, published anew
+        say(
+            f"note: {where} carries this build's marker but is not its release ({why}): "
+            "the history was rewritten since; publishing the release anew"
+        )
+        return False
+    result.commit = own
     if dry_run:
         say(f"{where} is this build: only the tag {tag} is missing")
         return True
@@ -387,6 +436,43 @@ def _finished_before(
     _tag(target, tag, own, f"Release {tag}")
     result.status = "resumed"
     return True
+
+
+def _release_problem(target: ReleaseTarget, build: BuildInfo, commit: str) -> str | None:
+    """Why ``commit`` (found by this build's marker) is not this build's release, from its
+    release.json, manifest and file list (no data is downloaded); None when it is."""
+    release = _read_json(target, commit, RELEASE_NAME) or {}
+    if release.get("build_manifest_sha256") != build.manifest_sha256:
+        return f"its {RELEASE_NAME} names another build, or is missing"
+    manifest, problem = _previous_manifest(target, commit)
+    if manifest is None:
+        return f"its {MANIFEST_NAME} cannot be read" + (f" ({problem})" if problem else "")
+    published = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    rewritten = {"README.md", RELEASE_NAME, RECORDS_NAME}
+    wanted = {o["path"]: o["sha256"] for o in build.manifest["outputs"]}
+    wrong = sorted(p for p, h in wanted.items() if p not in rewritten and published.get(p) != h)
+    missing = sorted({*published, *rewritten, MANIFEST_NAME} - set(target.list_files(commit)))
+    if wrong:
+        return f"its manifest lists other content for {', '.join(wrong[:5])}"
+    if missing:
+        return f"it lacks {', '.join(missing[:5])}"
+    return None
+
+
+def _note_release_elsewhere(
+    target: ReleaseTarget, tags: dict[str, str], head: str | None, say: Log
+) -> None:
+    """Say so when the newest release is not on the branch this one goes to: the
+    repository's HEAD was moved, or an older version of this tool published to ``main``
+    beside the default ``master``, and readers of the branch never saw that release."""
+    newest = newest_release(tags)
+    if newest is None or head is None:
+        return
+    if target.on_branch(tags[tag_name(newest)], head) is False:
+        say(
+            f"note: {tag_name(newest)} is not on {target.branch}, the branch readers of "
+            f"{target.description} see, where this release goes"
+        )
 
 
 def _check_kept(target: ReleaseTarget, card: str, kept: list[str]) -> None:
@@ -423,8 +509,22 @@ def _deletions(
     return sorted(old & ours), sorted(old - ours)
 
 
+def _say_unreadable(previous: _Previous, say: Log) -> None:
+    """What of the previous release could not be read, before the bump is checked."""
+    if previous.manifest_problem is not None:
+        say(
+            f"note: {MANIFEST_NAME} of {previous.tag} is not one this tool reads "
+            f"({previous.manifest_problem}): this release is not compared with it"
+        )
+    if previous.digest_problem is not None:
+        say(
+            f"note: {RECORDS_NAME} of {previous.tag} cannot be read "
+            f"({previous.digest_problem}): records are compared by data file checksums"
+        )
+
+
 def _compare(
-    target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path
+    target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path, say: Log
 ) -> tuple[_Previous | None, Change, Path]:
     """The previous release, what changed since it, and this build's record digest."""
     newest = newest_release(tags)
@@ -433,6 +533,8 @@ def _compare(
         if newest is not None
         else None
     )
+    if previous is not None:
+        _say_unreadable(previous, say)
     digest = _new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
@@ -548,9 +650,10 @@ def publish(
     head = target.head() if exists else None
     if _finished_before(target, build, result, tags, head, dry_run=dry_run, say=say):
         return result
+    _note_release_elsewhere(target, tags, head, say)
     with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
         work = Path(tmp)
-        previous, change, digest = _compare(target, build, tags, work)
+        previous, change, digest = _compare(target, build, tags, work, say)
         result.change = change
         card, release = _release_files(target, build, previous, change, decision)
         staged, files = _stage(build, work, card=card, release=release, digest=digest)
@@ -570,6 +673,7 @@ def publish(
                     f"release listed: {', '.join(result.kept)}"
                 )
         result.created_repo = not exists
+        result.branch = target.branch
         if dry_run:
             return result
         if not exists:
@@ -583,7 +687,10 @@ def publish(
                 f"previous: {previous.tag if previous else 'none'}",
             ]
         )
-        say(f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}")
+        say(
+            f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}, "
+            f"branch {target.branch}"
+        )
         try:
             result.commit = _commit(
                 target,

@@ -1,6 +1,7 @@
 """What a release needs from a repository, whatever hosts it.
 
-A release target is a versioned file tree with one branch (``main``) and tags.
+A release target is a versioned file tree with one release branch and tags: ``main``
+on the Hub, the default branch (``HEAD``) of a git repository.
 The Hub and a plain git repository both fit; :mod:`.release` holds the rules
 (pre-flight, versioning, idempotency, recovery) once, written against this
 interface only.
@@ -101,6 +102,11 @@ class ReleaseTarget(abc.ABC):
     #: Where consumers clone a release from, for targets ``load_dataset`` cannot address.
     clone_url: str | None = None
 
+    @property
+    def branch(self) -> str:
+        """The branch releases are committed to: the one readers of the repository see."""
+        return BRANCH
+
     @abc.abstractmethod
     def exists(self) -> bool:
         """Whether the repository exists (a missing one is created by :meth:`create`)."""
@@ -111,7 +117,7 @@ class ReleaseTarget(abc.ABC):
 
     @abc.abstractmethod
     def head(self) -> str | None:
-        """Commit id at the tip of ``main``; None when the repository has no commit."""
+        """Commit id at the tip of :attr:`branch`; None when it has no commit yet."""
 
     @abc.abstractmethod
     def tags(self) -> dict[str, str]:
@@ -155,9 +161,9 @@ class ReleaseTarget(abc.ABC):
         delete: Collection[str] = (),
         attempt: int = 1,
     ) -> str:
-        """Make one commit on ``main`` that adds ``files`` (from ``staged``) and deletes
-        ``delete``; every other file on ``main`` is kept as it is. Raises
-        :class:`ConcurrentPublishError` when ``main`` is no longer ``parent``
+        """Make one commit on :attr:`branch` that adds ``files`` (from ``staged``) and
+        deletes ``delete``; every other file on it is kept as it is. Raises
+        :class:`ConcurrentPublishError` when the branch is no longer ``parent``
         and :class:`TransientError` when trying again may succeed (the commit
         may or may not have landed), its ``delay`` growing with ``attempt``
         (1 for the first try). Returns the new commit id.
@@ -170,6 +176,10 @@ class ReleaseTarget(abc.ABC):
     @abc.abstractmethod
     def materialize(self, revision: str, dest: Path) -> list[str]:
         """Write every file of a revision under ``dest``; return their paths."""
+
+    def on_branch(self, commit: str, head: str) -> bool | None:
+        """Whether ``commit`` is ``head`` or one of its ancestors; None: cannot be told."""
+        return None
 
     def redact(self, text: str) -> str:
         """``text`` without any credential this target knows of."""

@@ -93,8 +93,13 @@ def _patterns(config: Mapping[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def verify_folder(root: Path, *, ignore: Iterable[str] = IGNORED) -> list[Mismatch]:
-    """Every mismatch between ``root`` and ``root/manifest.json``."""
+def verify_folder(
+    root: Path, *, ignore: Iterable[str] = IGNORED, records: bool = True
+) -> list[Mismatch]:
+    """Every mismatch between ``root`` and ``root/manifest.json``.
+
+    ``records``: a listed record digest (``records.jsonl.gz``) is also compared with the
+    rows of the Parquet shards, which takes a read of every row."""
     root = Path(root)
     try:
         manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
@@ -122,7 +127,29 @@ def verify_folder(root: Path, *, ignore: Iterable[str] = IGNORED) -> list[Mismat
     uncounted = set(_split_files(dict.fromkeys(unreadable, 0)))  # splits they belong to
     problems.extend(_check_splits(manifest, rows, uncounted))
     problems.extend(_check_features(root, manifest, rows, unreadable, uncounted))
+    if records and not problems:
+        problems.extend(_check_records(root, listed))
     return problems
+
+
+def _check_records(root: Path, listed: Mapping[str, Any]) -> list[Mismatch]:
+    """The record digest against the shards' rows: its hash in the manifest says only that
+    it is the file the manifest was written with, not that it describes these shards."""
+    from .records import RECORDS_NAME, digest_mismatch  # pyarrow: imported when needed
+
+    if RECORDS_NAME not in listed:
+        return []
+    why = digest_mismatch(root / RECORDS_NAME, root / "data")
+    if why is None:
+        return []
+    return [
+        Mismatch(
+            RECORDS_NAME,
+            "records",
+            f"does not describe the Parquet shards: {why} (the folder mixes two builds, "
+            "or the digest was edited)",
+        )
+    ]
 
 
 def _check_file(
@@ -168,7 +195,15 @@ def _check_splits(
 ) -> list[Mismatch]:
     out: list[Mismatch] = []
     by_split = _split_files(rows)
-    for split, info in manifest.get("splits", {}).items():
+    named = manifest.get("splits", {})
+    for split in sorted(set(by_split) - set(named) - uncounted):
+        # load_dataset reads the splits the card names, the diff every shard: neither
+        # may see rows the other does not
+        out.extend(
+            Mismatch(path, "splits", f"split {split!r} is not one of the manifest's splits")
+            for path in sorted(by_split[split])
+        )
+    for split, info in named.items():
         if split in uncounted:
             continue
         found = sum(rows[p] for p in by_split.get(split, []))
@@ -253,7 +288,26 @@ def _check_features(
                         f"no data file matches {', '.join(patterns)}",
                     )
                 )
+            out.extend(_other_splits_read(config, split, matched))
     return out
+
+
+def _other_splits_read(config: Mapping[str, Any], split: str, matched: list[str]) -> list[Mismatch]:
+    """A card split whose patterns also match another split's shards: load_dataset reads
+    those rows into it, and fails on the card's own count (NonMatchingSplitsSizesError)."""
+    from .records import split_of
+
+    others = sorted(p for p in matched if split_of(Path(p)) != split)
+    if not others:
+        return []
+    return [
+        Mismatch(
+            "README.md",
+            "configs",
+            f"config {config.get('config_name')!r} split {split!r} also reads "
+            f"{', '.join(others)}, shards of another split",
+        )
+    ]
 
 
 def verify_revision(target: ReleaseTarget, revision: str) -> tuple[str, list[Mismatch]]:

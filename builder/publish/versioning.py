@@ -144,7 +144,7 @@ class Change:
     configs_removed: list[str] = field(default_factory=list)
     records: RecordDiff | None = None  # None: unknown (the previous release has no digest)
     records_changed_unknown: bool = False  # data files differ but cannot be itemized
-    unknown_previous: bool = False  # the previous release has no manifest at all
+    unknown_previous: bool = False  # the previous release has no manifest it can read
     totals: dict[str, int] = field(default_factory=dict)  # examples per split in this build
 
     def reasons(self) -> list[tuple[Level, str]]:
@@ -154,7 +154,8 @@ class Change:
             out.append(
                 (
                     Level.MAJOR,
-                    f"{self.previous} has no manifest.json, so nothing can be compared with it",
+                    f"{self.previous} has no manifest.json this tool can read, so nothing can "
+                    "be compared with it",
                 )
             )
         for f in self.fields_removed:
