@@ -25,6 +25,7 @@ from publish_helpers import (
     set_shard_size,
 )
 
+from builder.atomic_files import UMASK
 from builder.publish.gitrepo import GitTarget, require_git_lfs
 from builder.publish.release import publish
 from builder.publish.target import ConcurrentPublishError, PublishError
@@ -63,6 +64,8 @@ def test_two_releases_are_tags_whose_clones_load_their_own_rows(
     first = run_cli("publish", "-b", str(releases.v100), "--git", str(repo))
     assert first.code == 0, first.stderr
     assert git("rev-parse", "--is-bare-repository", cwd=repo).strip() == "true"
+    # as `git init` makes it (it was made aside by mkdtemp, 0700: no teammate could clone it)
+    assert repo.stat().st_mode & 0o777 == 0o777 & ~UMASK
     second = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
     assert second.code == 0, second.stderr
     assert "1 record added, 1 changed" in second.stderr

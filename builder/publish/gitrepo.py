@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from ..atomic_files import give_default_mode
 from .target import (
     BRANCH,
     CommitRef,
@@ -272,6 +273,9 @@ class GitTarget(ReleaseTarget):
         aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.creating-", dir=path.parent))
         try:
             self._git("init", "-q", "--bare", "-b", BRANCH, str(aside), what="git init --bare")
+            # mkdtemp made it private (0700): a repository teammates clone from, or a web
+            # server serves, gets the mode `git init` gives a folder it makes itself
+            give_default_mode(aside, folder=True)
             try:
                 os.rename(aside, path)  # replaces an empty folder, fails on a filled one
             except OSError:
