@@ -32,6 +32,7 @@ import codecs
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,8 +44,11 @@ if TYPE_CHECKING:
     from .shard_readers import ShardRecord
 
 __all__ = [
+    "DEFAULT_PAGE_CODEC",
     "EXTRACTOR",
+    "DecodedPage",
     "PageUnreadable",
+    "decode_page",
     "default_source",
     "extract_main_text",
     "extractor_entry",
@@ -77,14 +81,14 @@ def extractor_entry() -> dict[str, str]:
     return {"name": EXTRACTOR, "version": version(EXTRACTOR)}
 
 
-def extract_main_text(html: bytes, content_type: str | None = None) -> str | None:
-    """The main text of a page (None when trafilatura finds none); same input, same text.
-    ``content_type``: the HTTP Content-Type the page was served with (WARC), whose
-    charset decodes a page that names none of its own (:func:`_decoded_by_header`)."""
+def extract_main_text(html: str) -> str | None:
+    """The main text of a decoded page (None when trafilatura finds none); same input,
+    same text. The page is decoded by :func:`decode_page`, never by trafilatura, whose
+    guess (charset detection) made a windows-1252 page Baltic without a word."""
     import trafilatura
 
     text = trafilatura.extract(
-        _decoded_by_header(html, content_type),
+        html,
         include_comments=False,
         include_tables=True,
         deduplicate=False,
@@ -93,56 +97,143 @@ def extract_main_text(html: bytes, content_type: str | None = None) -> str | Non
     return text or None
 
 
+@dataclass(frozen=True)
+class DecodedPage:
+    """A page's HTML as text, the codec it was read with, and why that codec was
+    assumed (None: the page's bytes, byte order mark, declaration or HTTP header said
+    so): then the build warns, naming the page."""
+
+    html: str
+    codec: str
+    assumed: str | None = None
+
+
+#: The encoding of a page that is not UTF-8 and names none that decodes it: what
+#: browsers use for most locales (the HTML standard's default for all but a few).
+DEFAULT_PAGE_CODEC = "windows-1252"
+
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_PAGE_CHARSET = re.compile(rb"charset\s*=|encoding\s*=", re.IGNORECASE)
+#: a charset the page names: ``<meta charset>``, ``<meta http-equiv content="...;
+#: charset=...">``, or an XML declaration's ``encoding``
+_PAGE_CHARSET = re.compile(
+    rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)"
+    rb"|<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)",
+    re.IGNORECASE,
+)
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml\s[^>]*\?>")
 #: how far into a page a charset it names is looked for (where trafilatura's
 #: detector, charset_normalizer, looks for one too)
 _PAGE_CHARSET_ZONE = 8192
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+#: labels browsers read as another encoding (WHATWG Encoding): pages labelled so use the
+#: other one's characters (windows-1252's quotes and dashes under ``iso-8859-1``)
+_WHATWG_CODECS = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gbk",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "utf-16": "utf-8",  # a page that names UTF-16 without a BOM is read as UTF-8
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+}
+#: windows-1252 as browsers decode it: the five bytes cp1252 leaves undefined are the
+#: C1 controls of the same number, so that every byte decodes (deterministic, total)
+_CP1252_OF_LATIN1 = {
+    b: (bytes([b]).decode("cp1252", "ignore") or chr(b)) for b in range(0x80, 0xA0)
+}
 
 
-def _header_codec(content_type: str | None) -> str | None:
-    """The Python codec of the charset an HTTP Content-Type names (None: none, or one
-    Python does not know). ``iso-8859-1`` and ``us-ascii`` are read as windows-1252,
-    as browsers read them (WHATWG Encoding): pages served so use its quotes and dashes."""
-    match = _HEADER_CHARSET.search(content_type or "")
-    if match is None:
+def _codec(label: str | None) -> str | None:
+    """The Python codec a charset label names, as browsers read it (None: none, or a
+    label Python does not know)."""
+    if not label:
         return None
     try:
-        name = codecs.lookup(match.group(1)).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
-    return "cp1252" if name in ("iso8859-1", "ascii") else name
+    return _WHATWG_CODECS.get(name, name)
 
 
-def _decoded_by_header(html: bytes, content_type: str | None) -> str | bytes:
-    """The page decoded by its HTTP header's charset when that is all there is to go
-    by: not valid UTF-8, no byte order mark, no charset named in the page itself. Else
-    the bytes as they are, for trafilatura, which reads UTF-8 and otherwise guesses
-    (honouring a charset the page names): given the bytes alone, a windows-1252 page
-    whose server named the charset only in the header came out as Baltic
-    (``déją vu``), without a word.
-
-    UTF-8 and the page's own declaration go first, though the HTML standard puts the
-    header before them: servers that add a default charset to every response
-    (Apache's AddDefaultCharset iso-8859-1) are common, and wrong for UTF-8 pages and
-    for pages that say what they are. A page the header's charset cannot decode is
-    left to the guess too."""
-    codec = _header_codec(content_type)
-    if codec is None or html.startswith(_BOMS):
-        return html
-    if _PAGE_CHARSET.search(html[:_PAGE_CHARSET_ZONE]):
-        return html
-    try:
-        html.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return html
+def _decoded(html: bytes, codec: str) -> str | None:
+    """The page decoded by ``codec`` (None: it does not decode)."""
+    if codec == "cp1252":
+        return html.decode("latin-1").translate(_CP1252_OF_LATIN1)
     try:
         return html.decode(codec)
-    except UnicodeDecodeError:
-        return html
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _page_charset(html: bytes) -> str | None:
+    match = _PAGE_CHARSET.search(html[:_PAGE_CHARSET_ZONE])
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii")
+
+
+def decode_page(html: bytes, content_type: str | None = None) -> DecodedPage:
+    """A page's HTML as text, decoded deterministically, in this order: a byte order
+    mark; UTF-8 when the page decodes as UTF-8; the charset the page names (``<meta
+    charset>``, ``http-equiv``, an XML declaration); the charset of the HTTP
+    Content-Type it was served with (``content_type``, a WARC record's); else
+    windows-1252, as browsers do for most locales, with ``assumed`` saying why.
+
+    UTF-8 goes before the page's and the header's charset, though the HTML standard
+    puts them first: servers that add a default charset to every response (Apache's
+    AddDefaultCharset iso-8859-1) and templates that kept an old ``<meta>`` are
+    common, and a page in another encoding is valid UTF-8 only by accident (no
+    accented letter, then both read the same). A named charset that does not decode
+    the page is passed over, and said. Labels are read as browsers read them
+    (``iso-8859-1`` and ``us-ascii`` are windows-1252)."""
+    for bom, codec in _BOMS:
+        if html.startswith(bom):
+            text = _decoded(html[len(bom) :], codec)
+            if text is not None:
+                return DecodedPage(_without_xml_declaration(text), codec)
+    text = _decoded(html, "utf-8")
+    if text is not None:
+        return DecodedPage(_without_xml_declaration(text), "utf-8")
+    failed = []
+    named = [("the page", _page_charset(html))]
+    header = _HEADER_CHARSET.search(content_type or "")
+    named.append(("the HTTP header", header.group(1) if header else None))
+    for who, label in named:
+        if label is None:
+            continue
+        codec = _codec(label)
+        text = _decoded(html, codec) if codec else None
+        if text is not None:
+            return DecodedPage(_without_xml_declaration(text), codec or label)
+        failed.append(
+            f"{who} names {label!r}, "
+            + ("which does not decode it" if codec else "an encoding not known")
+        )
+    said = (
+        "; ".join(failed)
+        if failed
+        else "no byte order mark, no charset in the page or its HTTP header"
+    )
+    why = (
+        f"the page is not UTF-8 and names no encoding that decodes it ({said}): read as "
+        f"{DEFAULT_PAGE_CODEC}, as browsers do for most languages (a page in another "
+        "encoding comes out wrong: declare its charset in it, <meta charset=...>)"
+    )
+    text = _decoded(html, "cp1252")
+    assert text is not None  # windows-1252 as browsers read it decodes every byte
+    return DecodedPage(_without_xml_declaration(text), DEFAULT_PAGE_CODEC, why)
+
+
+def _without_xml_declaration(html: str) -> str:
+    """The page without a leading XML declaration, which names the encoding of bytes
+    that are now text: lxml refuses text that has one, and trafilatura then parses the
+    text re-encoded as UTF-8 by the declared encoding (mojibake)."""
+    return _XML_DECLARATION.sub("", html, count=1) if html.lstrip().startswith("<?") else html
 
 
 def _source(

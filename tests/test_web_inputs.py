@@ -353,3 +353,65 @@ def test_source_defaults_no_page_can_use_are_a_configuration_error(
     assert {i.file for i in errors} == {"dataset.yaml"}
     issue = next(i for i in errors if i.pointer == pointer)
     assert hint in issue.message and "quote" in issue.message
+
+
+ACCENTED = " Café déjà vu “quoted” – naïve. Straße, Ærø, señor."
+
+
+@pytest.mark.parametrize("kind", ["html", "warc"])
+def test_a_page_that_is_not_utf8_and_names_no_charset_is_windows_1252_with_a_warning(
+    tmp_path: Path, kind: str
+) -> None:
+    """A windows-1252 page with no charset anywhere (no BOM, no <meta>, no HTTP header
+    charset) was decoded by trafilatura's guess, as Baltic (``déją vu``, ``Ærø`` as
+    ``Ęrų``), without a word. Now it is read as browsers read it (windows-1252, the
+    HTML standard's default for most locales), and a warning names the page."""
+    files = "pages/*.html" if kind == "html" else "crawl/*.warc.gz"
+    root = _config(tmp_path, {"files": files})
+    _, _, title, paragraphs = STORIES[1]
+    accented = [p + ACCENTED for p in paragraphs]
+    legacy = news_page(title, accented).decode().replace('<meta charset="utf-8">', "")
+    if kind == "html":
+        (root / "pages").mkdir()
+        (root / "pages" / "legacy.html").write_bytes(legacy.encode("cp1252"))
+        (root / "pages" / "utf8.html").write_bytes(legacy.encode())
+        legacy_id, file = "legacy", "pages/legacy.html"
+    else:
+        (root / "crawl").mkdir()
+        pages = [("text/html", legacy.encode("cp1252")), ("text/html", legacy.encode())]
+        legacy_id, _ = write_responses(root / "crawl" / "crawl-00000.warc.gz", pages)
+        file = "crawl/crawl-00000.warc.gz"
+
+    result = build(root, tmp_path / "out")
+    rows = _rows(tmp_path / "out")
+    for row in rows.values():
+        assert accented[0] in row["text"], row["id"]
+    (warning,) = [w for w in result.report.warnings if w.rule == "encoding"]
+    assert (warning.file, warning.record) == (file, legacy_id)
+    assert "windows-1252" in warning.message and "not UTF-8" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("page", "codec", "assumed"),
+    [
+        # the page's own charset, an XML declaration's, and a BOM are followed
+        (b'<meta charset="iso-8859-7"><p>\xe1\xe2\xe3</p>', "iso8859-7", False),
+        (b'<?xml version="1.0" encoding="koi8-r"?><html><p>\xc1\xc2</p>', "koi8-r", False),
+        (b"\xff\xfe<\x00p\x00>\x00\xe9\x00", "utf-16-le", False),
+        # iso-8859-1 is read as browsers read it: windows-1252 (its curly quotes)
+        (b'<meta charset="iso-8859-1"><p>\x93q\x94</p>', "cp1252", False),
+        # a charset that does not decode the page is passed over, and said
+        (b'<meta charset="shift_jis"><p>caf\xe9 \x81\x81\xff</p>', "windows-1252", True),
+        # windows-1252 bytes Python leaves undefined decode as browsers decode them
+        (b"<p>\x81\x8d\x8f\x90\x9d caf\xe9</p>", "windows-1252", True),
+    ],
+)
+def test_page_decoding_is_deterministic_and_says_when_it_assumed(
+    page: bytes, codec: str, assumed: bool
+) -> None:
+    from builder.web_inputs import decode_page
+
+    decoded = decode_page(page)
+    assert decoded.codec == codec
+    assert (decoded.assumed is not None) == assumed
+    assert "<?xml" not in decoded.html  # lxml refuses text with an encoding declaration
