@@ -34,6 +34,11 @@ SHARD_SUFFIXES: dict[str, str] = {
     ".parquet": "parquet",
     ".html": "html",
     ".htm": "html",
+    # a crawler's pages saved compressed: decompressed when read (bounded by the limit)
+    ".html.gz": "html",
+    ".htm.gz": "html",
+    ".html.zst": "html",
+    ".htm.zst": "html",
     ".warc": "warc",
     ".warc.gz": "warc",
 }

@@ -192,8 +192,10 @@ class ArticleReader:
         staged (``digest``): its source record's ``capture.html_sha256`` says so, and an
         article is not published with another page's provenance."""
         from .web_inputs import (
+            CompressedPageError,
             PageUnreadable,
             decode_page,
+            decompressed_page,
             extract_main_text,
             read_page,
         )
@@ -219,6 +221,10 @@ class ArticleReader:
         if digest is not None and hashlib.sha256(html).hexdigest() != digest:
             why = "the page changed since it was staged (its sha256 is not capture.html_sha256)"
             return None, "text", f"cannot read the page again: {why}", None
+        try:
+            html = decompressed_page(html, self.max_bytes)
+        except CompressedPageError as exc:
+            return None, exc.rule, str(exc), None
         page = decode_page(html, content_type)
         text = extract_main_text(page.html)
         if text is None:

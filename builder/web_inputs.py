@@ -31,12 +31,14 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .names import setting
 from .validate.report import Issue
 
 if TYPE_CHECKING:
@@ -46,9 +48,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PAGE_CODEC",
     "EXTRACTOR",
+    "CompressedPageError",
     "DecodedPage",
     "PageUnreadable",
     "decode_page",
+    "decompressed_page",
     "default_source",
     "extract_main_text",
     "extractor_entry",
@@ -95,6 +99,81 @@ def extract_main_text(html: str) -> str | None:
         with_metadata=False,
     )
     return text or None
+
+
+class CompressedPageError(ValueError):
+    """A compressed page that cannot be read: over the limit once decompressed
+    (``rule`` ``size-limit``), corrupt or cut short (``compression``)."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: compressed bytes fed to zstd's decoder at a time (its step has no output bound: one
+#: step's output stays some MiB at most)
+_ZSTD_STEP = 1024
+
+
+def decompressed_page(html: bytes, limit: int) -> bytes:
+    """A page saved compressed (``.html.gz``, a gzip or zstd body a crawler stored as it
+    came) decompressed, by its first bytes, to at most ``limit`` bytes; any other page
+    as it is. Over the limit is a :class:`CompressedPageError` saying so: trafilatura,
+    which did this itself, gave up past its own 20 MB and the page was "no main text
+    found". Decompressed here, not by trafilatura, which also tries brotli and deflate
+    on any page that is not UTF-8 (a windows-1252 page is not compressed)."""
+    if html.startswith(_GZIP_MAGIC):
+        kind, parts = "gzip", _gunzip_members(html, limit)
+    elif html.startswith(_ZSTD_MAGIC):
+        kind, parts = "zstd", _zstd_frames(html, limit)
+    else:
+        return html
+    import zstandard
+
+    out = bytearray()
+    try:
+        for part in parts:
+            out += part
+            if len(out) > limit:
+                raise CompressedPageError(
+                    "size-limit",
+                    f"the {kind}-compressed page decompresses to more than {limit} bytes, "
+                    f"over the limit of a page ({setting('limits.max_article_bytes')})",
+                )
+    except (zlib.error, zstandard.ZstdError, EOFError) as exc:
+        why = f"a {kind}-compressed page that cannot be decompressed ({exc})"
+        raise CompressedPageError("compression", why) from None
+    return bytes(out)
+
+
+def _gunzip_members(data: bytes, limit: int) -> Iterator[bytes]:
+    """The decompressed bytes of each gzip member, at most ``limit + 1`` of each."""
+    while data:
+        step = zlib.decompressobj(31)
+        yield step.decompress(data, limit + 1)
+        if step.unconsumed_tail:
+            return  # over the limit: the caller says so
+        if not step.eof:
+            raise EOFError("cut short: the stream does not end")
+        data = step.unused_data.lstrip(b"\0")  # NUL padding after a member, as gzip reads
+
+
+def _zstd_frames(data: bytes, limit: int) -> Iterator[bytes]:
+    """The decompressed bytes of each zstd frame, :data:`_ZSTD_STEP` compressed bytes at a
+    time (the caller stops past the limit)."""
+    import zstandard
+
+    while data:
+        step = zstandard.ZstdDecompressor().decompressobj()
+        at = 0
+        while not step.eof and at < len(data):
+            yield step.decompress(data[at : at + _ZSTD_STEP])
+            at += _ZSTD_STEP
+        if not step.eof:
+            raise EOFError("cut short: the stream does not end")
+        data = step.unused_data + data[at:]
 
 
 @dataclass(frozen=True)
@@ -289,7 +368,7 @@ def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
         for block in iter(lambda: handle.read(1 << 20), b""):
             sha.update(block)
     digest = sha.hexdigest()
-    article_id = path.name[: -len(path.suffix)]
+    article_id = page_id(path)
     # The page is not copied: the worker reads it again from its file.
     yield ShardRecord(
         1,
@@ -299,6 +378,16 @@ def iter_html(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
         kind="html",
         digest=digest,
     )
+
+
+def page_id(path: Path) -> str:
+    """An HTML file's article id: its name without its suffix, nor the compression's
+    (``story.html.gz`` is ``story``, not ``story.html``)."""
+    name = path.name
+    for compressed in (".gz", ".zst"):
+        name = name.removesuffix(compressed)
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem else name
 
 
 def warc_article_id(record_id: str) -> str:

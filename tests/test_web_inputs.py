@@ -415,3 +415,45 @@ def test_page_decoding_is_deterministic_and_says_when_it_assumed(
     assert decoded.codec == codec
     assert (decoded.assumed is not None) == assumed
     assert "<?xml" not in decoded.html  # lxml refuses text with an encoding declaration
+
+
+def test_a_compressed_page_over_the_limit_says_so(tmp_path: Path) -> None:
+    """A gzip bomb as ``.html.gz`` (or a gzip body saved as ``.html``) was decompressed by
+    trafilatura, which gave up past its own 20 MB: "no main text found". Now the page
+    decompresses here, bounded by limits.max_article_bytes, and an error says so.
+    ``.html.gz`` and ``.html.zst`` are HTML shards, their id the name without both
+    suffixes (``small.html.gz`` was ``small.html`` with ``format: html``)."""
+    import gzip
+
+    import zstandard
+
+    root = _config(tmp_path, {"files": "pages/*"})
+    pages = root / "pages"
+    pages.mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    small = news_page(title, paragraphs)
+    big = small.replace(b"</body>", b"<!--" + b" " * 2_000_000 + b"--></body>")
+    config = yaml.safe_load((root / "dataset.yaml").read_text())
+    config["limits"] = {**config.get("limits", {}), "max_article_bytes": 1_000_000}
+    config["inputs"]["articles"]["format"] = "html"
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config))
+    (pages / "small.html.gz").write_bytes(gzip.compress(small))
+    (pages / "small-zst.html.zst").write_bytes(zstandard.ZstdCompressor().compress(small))
+    (pages / "bomb.html.gz").write_bytes(gzip.compress(big))
+    (pages / "bomb-body.html").write_bytes(gzip.compress(big))
+    (pages / "bomb-zst.html.zst").write_bytes(zstandard.ZstdCompressor().compress(big))
+    (pages / "cut.html.gz").write_bytes(gzip.compress(small)[:-20])
+
+    result = build(root, tmp_path / "out", quarantine=True)
+    rows = _rows(tmp_path / "out")
+    assert sorted(rows) == ["small", "small-zst"]
+    assert paragraphs[0] in rows["small"]["text"]
+    problems = {i.record: i for i in result.report.issues if "quarantined" in i.message}
+    assert sorted(problems) == ["bomb", "bomb-body", "bomb-zst", "cut"]
+    for bomb in ("bomb", "bomb-body", "bomb-zst"):
+        problem = problems[bomb]
+        assert problem.rule == "size-limit", problem
+        assert "decompresses to more than 1000000 bytes" in problem.message
+        assert "limits.max_article_bytes" in problem.message
+    assert problems["cut"].rule == "compression"
+    assert problems["cut"].file == "pages/cut.html.gz"
