@@ -92,13 +92,29 @@ def extract_main_text(html: str) -> str | None:
     import trafilatura
 
     text = trafilatura.extract(
-        html,
+        _alternative_content_as_markup(html),
         include_comments=False,
         include_tables=True,
         deduplicate=False,
         with_metadata=False,
     )
     return text or None
+
+
+#: Elements whose content HTML parsers keep as raw text (libxml2, and the HTML standard's
+#: RAWTEXT state) though it is markup: the page's content for browsers without frames or
+#: plug-ins. Their text reached the article with its tags (``<p>Brent crude...</p>``), and
+#: a frameset page, whose only text is there, gave none.
+_ALTERNATIVE_OPEN = re.compile(r"<(?:noframes|noembed)\b[^>]*>", re.IGNORECASE)
+_ALTERNATIVE_CLOSE = re.compile(r"</(?:noframes|noembed)\s*>", re.IGNORECASE)
+
+
+def _alternative_content_as_markup(html: str) -> str:
+    """``<noframes>``/``<noembed>`` made ``<div>``s, so that their content is parsed as
+    the markup it is, and its text extracted without tags, like any other block's."""
+    if "<nofr" not in html.lower() and "<noem" not in html.lower():
+        return html
+    return _ALTERNATIVE_CLOSE.sub("</div>", _ALTERNATIVE_OPEN.sub("<div>", html))
 
 
 class CompressedPageError(ValueError):

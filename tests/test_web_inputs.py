@@ -457,3 +457,30 @@ def test_a_compressed_page_over_the_limit_says_so(tmp_path: Path) -> None:
         assert "limits.max_article_bytes" in problem.message
     assert problems["cut"].rule == "compression"
     assert problems["cut"].file == "pages/cut.html.gz"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a frameset page: its only text is for browsers without frames
+        '<frameset cols="20%,80%"><frame src="nav.html"><noframes><body>{}</body></noframes>'
+        "</frameset>",
+        "<body><noframes>{}</noframes></body>",
+        "<body><noembed>{}</noembed></body>",
+    ],
+)
+def test_noframes_content_is_text_without_its_tags(tmp_path: Path, body: str) -> None:
+    """HTML parsers keep ``<noframes>`` (and ``<noembed>``) content as raw text: its
+    tags and entities reached the article (``<p>Brent crude...</p>``, ``&amp;``), and a
+    frameset page gave no text at all."""
+    _, _, _, paragraphs = STORIES[1]
+    markup = "".join(f"<p>{p} Fish &amp; chips.</p>" for p in paragraphs)
+    page = f"<html><head><title>Ledger</title></head>{body.format(markup)}</html>"
+    root = _config(tmp_path, {"files": "pages/*.html"})
+    (root / "pages").mkdir()
+    (root / "pages" / "framed.html").write_text(page, encoding="utf-8")
+
+    build(root, tmp_path / "out")
+    text = _rows(tmp_path / "out")["framed"]["text"]
+    assert paragraphs[0] + " Fish & chips." in text
+    assert "<p>" not in text and "&amp;" not in text
