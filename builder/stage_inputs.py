@@ -17,6 +17,7 @@ from typing import Any
 
 from .annotations import read_annotations
 from .annotations.common import file_layout
+from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
 from .ingest import ignored_entries, iter_article_ids, read_jsonl
@@ -404,6 +405,10 @@ def stage_inputs(run: BuildRun) -> int:
         return 0
     else:
         articles = _stage_articles(run)
+    article_input = config.article_input or ArticleInput(
+        root=config.root, folder=config.articles_dir
+    )
+    no_article = article_input.no_article
     for kind in ("source", "annotation"):
         for article_id, file, line in run.staging.side_without_article(kind):
             counts = run.side_lines.setdefault(file, Counter())
@@ -419,7 +424,7 @@ def stage_inputs(run: BuildRun) -> int:
                         line=line,
                         record=article_id,
                         rule="unknown-article",
-                        message=f"{kind} record for {article_id!r}, but there is no article {article_id}.txt",
+                        message=f"{kind} record for {article_id!r}, but {no_article(article_id)}",
                     )
                 ],
             )

@@ -280,3 +280,48 @@ def test_a_text_or_id_of_another_json_type_is_named_by_its_json_type(tmp_path: P
         4: "the text field 'text' is a boolean, not a string",
         5: "the id field 'id' is a number, not a string",
     }
+
+
+@pytest.mark.parametrize(
+    ("articles", "expected"),
+    [
+        (None, "there is no article ghost.txt in articles/"),
+        (
+            {"files": "shards/*.jsonl", "id": "doc_id"},
+            "there is no article 'ghost' in shards/*.jsonl: no record in them has doc_id = 'ghost'",
+        ),
+        ({"files": "pages/*.html"}, "no HTML file is named so"),
+        ({"files": "crawl/*.warc.gz"}, "no WARC record's id gives it"),
+    ],
+    ids=["folder", "jsonl", "html", "warc"],
+)
+def test_a_side_record_of_no_article_is_told_in_the_terms_of_the_article_input(
+    tmp_path: Path, articles: dict | None, expected: str
+) -> None:
+    """A source or annotation record whose article id is in no input said "there is no
+    article ghost.txt" in shard builds too, where articles are no files."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    if articles is not None:
+        shards = corpus.root / "shards"
+        shards.mkdir()
+        lines = [json.dumps({"doc_id": a, "text": t}) for a, t in corpus.texts.items()]
+        (shards / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        shutil.rmtree(corpus.articles)
+        corpus.config["inputs"]["articles"] = {"files": "shards/*.jsonl", "id": "doc_id"}
+        corpus.write_config()
+    sources = corpus.root / "sources.jsonl"
+    ghost = json.loads(sources.read_text(encoding="utf-8").splitlines()[0])
+    ghost["article_id"] = "ghost"
+    sources.write_text(sources.read_text(encoding="utf-8") + json.dumps(ghost) + "\n")
+    if articles is None or "id" in articles:
+        with pytest.raises(DataError) as caught:
+            build(corpus.root, tmp_path / "out")
+        (issue,) = [i for i in caught.value.report.errors if i.rule == "unknown-article"]
+        assert issue.record == "ghost" and issue.file == "sources.jsonl"
+        assert expected in issue.message
+        assert ".txt" not in issue.message or articles is None
+    else:
+        from builder.article_inputs import parse_article_input
+
+        message = parse_article_input(articles, tmp_path).no_article("ghost")
+        assert expected in message and ".txt" not in message
