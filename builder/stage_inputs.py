@@ -8,6 +8,7 @@ article) is an error, or in quarantine a reject that taints the article it names
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .annotations import read_annotations
-from .annotations.common import file_layout
+from .annotations.common import ORIGIN_KEY, ImportedRecord, file_layout
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
@@ -88,7 +89,7 @@ def _stage_side(
         else:
             record = got
             if record is not None and not checked:
-                issues += side_issues(run.store, kind, file, line, record)
+                issues += _in_the_export(record, side_issues(run.store, kind, file, line, record))
             article_id = _record_id(record, issues)
             stored, earlier = False, None
             if (
@@ -97,7 +98,14 @@ def _stage_side(
                 and all(i.severity != "error" for i in issues)
             ):
                 stored = True
-                earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, record))
+                # an imported record keeps where its values are in the export, for the
+                # worker's issues (a span's text, an orphan) to point there too
+                staged = (
+                    {**record, ORIGIN_KEY: record.origin}
+                    if isinstance(record, ImportedRecord)
+                    else record
+                )
+                earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, staged))
         if stored:
             if earlier is None:
                 counts["accepted"] += 1
@@ -120,6 +128,15 @@ def _stage_side(
                 kind, article_id, file, line, publisher if isinstance(publisher, str) else None
             )
         run.reject_line(kind, file, line, article_id, issues)
+
+
+def _in_the_export(record: dict[str, Any], issues: list[Issue]) -> list[Issue]:
+    """Issues of a record an importer made from a tool's export, pointing into the
+    export (``/data/article_id``) rather than into the native record (``/article_id``),
+    which the user never saw."""
+    if not isinstance(record, ImportedRecord) or not issues:
+        return issues
+    return [dataclasses.replace(i, pointer=record.file_pointer(i.pointer)) for i in issues]
 
 
 def _stage_side_file(

@@ -34,13 +34,16 @@ from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
 __all__ = [
     "OFFSET_UNITS",
+    "ORIGIN_KEY",
     "QUOTE_LABELS",
     "CrLfAsOne",
+    "ImportedRecord",
     "OffsetConverter",
     "OffsetError",
     "Task",
     "article_id_of",
     "build_record",
+    "export_pointer",
     "iter_tasks",
     "not_an_article_id",
     "not_json",
@@ -415,6 +418,38 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
             buf = buf[end:]
 
 
+class ImportedRecord(dict):  # type: ignore[type-arg]
+    """A native record made from a tool's export, with where each of its values is in
+    the file the user has (``origin``: native JSON pointer -> pointer in the export):
+    an error the build finds in the record (the schema's, on an article id of the
+    wrong shape) must point at ``/data/article_id`` in a Label Studio task, not at
+    ``/article_id`` of a record the user never saw."""
+
+    origin: dict[str, str]
+
+    def file_pointer(self, pointer: str) -> str:
+        return export_pointer(getattr(self, "origin", {}), pointer)
+
+
+#: the key under which a staged record keeps its :attr:`ImportedRecord.origin` (taken
+#: out again by the worker before the record is read)
+ORIGIN_KEY = "_origin"
+
+
+def export_pointer(origin: Mapping[str, str], pointer: str) -> str:
+    """``pointer`` (into a native record) as a pointer into the export it was made from
+    (``origin``: :attr:`ImportedRecord.origin`): that of the nearest value the export
+    holds (``/entities/2/label`` is the span's label in its result; ``/entities/2/prefix``,
+    which the tool has no field for, the result itself)."""
+    here = pointer
+    while True:
+        if here in origin:
+            return origin[here]
+        if not here:
+            return pointer
+        here = here.rsplit("/", 1)[0]
+
+
 def build_record(
     *,
     article_id: str,
@@ -423,14 +458,20 @@ def build_record(
     entities: list[dict[str, Any]],
     quotes: list[dict[str, Any]],
     labels: dict[str, Any],
+    origin: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A native annotation record; spans get their quote selector from ``text``.
 
     ``text`` is the text the annotator saw; its digest (``text_sha256``) tells the
     build whether the offsets hold for the current raw text or must be re-anchored.
+    ``origin``: where the record's values are in the export (an :class:`ImportedRecord`
+    is made): the top-level ones given here (``/article_id``: ``/data/article_id``),
+    each span's by its ``_origin`` (its field -> pointer; ``""``: the span), which is
+    not kept in the span.
     """
 
     def selector(span: dict[str, Any]) -> dict[str, Any]:
+        span = {k: v for k, v in span.items() if k != "_origin"}
         if text is None:
             return span
         quote = quote_selector(text, span["start"], span["end"])
@@ -438,14 +479,25 @@ def build_record(
 
     order = lambda s: (s["start"], s["end"], s["id"])  # noqa: E731
     made_on = {} if text is None else {"text_sha256": text_digest(text)}
-    return {
+    entities = sorted(entities, key=order)
+    quotes = sorted(quotes, key=order)
+    fields = {
         "article_id": article_id,
         "annotator": annotator,
         **made_on,
-        "entities": [selector(e) for e in sorted(entities, key=order)],
-        "quotes": [selector(q) for q in sorted(quotes, key=order)],
+        "entities": [selector(e) for e in entities],
+        "quotes": [selector(q) for q in quotes],
         "labels": labels,
     }
+    if origin is None:
+        return fields
+    record = ImportedRecord(fields)
+    record.origin = dict(origin)
+    for kind, spans in (("entities", entities), ("quotes", quotes)):
+        for i, span in enumerate(spans):
+            for field, where in span.get("_origin", {}).items():
+                record.origin[f"/{kind}/{i}" + (f"/{field}" if field else "")] = where
+    return record
 
 
 #: Members of an export archive that can hold the export itself.

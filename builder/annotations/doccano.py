@@ -270,8 +270,15 @@ def _text_not_category(value: str) -> str:
     )
 
 
-def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) -> dict[str, str]:
+def _doc_labels(
+    cats: list[tuple[Any, str]],
+    ln: _Line,
+    options: ImportOptions,
+    origin: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The line's document labels; ``origin`` gets where each is in the line."""
     labels: dict[str, str] = {}
+    origin = {} if origin is None else origin
     for value, pointer in cats:
         if not isinstance(value, str):
             ln.add(f": category {value!r} is not a string", pointer=pointer)
@@ -296,7 +303,21 @@ def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) 
             )
             continue
         labels[label_set] = name
+        origin[f"/labels/{label_set}"] = pointer
     return labels
+
+
+def _span_origin(line: Mapping[str, Any], pointer: str) -> dict[str, str]:
+    """Where a span's values are in the line: the items of a ``[start, end, label]``
+    triple, or the fields of an ``{start_offset, end_offset, label}`` object."""
+    here: Any = line
+    for part in pointer.strip("/").split("/"):
+        here = here[int(part)] if isinstance(here, list) else here.get(part)
+    if isinstance(here, list):
+        fields = {"start": "/0", "end": "/1", "label": "/2"}
+    else:
+        fields = {"start": "/start_offset", "end": "/end_offset", "label": "/label", "id": "/id"}
+    return {"": pointer, **{k: pointer + v for k, v in fields.items()}}
 
 
 def _splits_word(text: str, start: int, end: int) -> bool:
@@ -549,6 +570,7 @@ def line_to_record(
             "start": s,
             "end": e,
             "text": text[s:e],
+            "_origin": _span_origin(line, pointer),
         }
         if is_quote:
             span["speaker"] = None
@@ -613,7 +635,9 @@ def line_to_record(
             )
             continue
         quote["speaker"] = speaker["id"]
-    labels = _doc_labels(cats, ln, options)
+        quote["_origin"]["speaker"] = pointer
+    label_origin: dict[str, str] = {}
+    labels = _doc_labels(cats, ln, options, label_origin)
     if ln.failed:
         return number, None, ln.issues  # relations to failed spans would only repeat them
     annotator = line.get("user") or line.get("annotator")
@@ -624,6 +648,12 @@ def line_to_record(
             "kind": "human",
             "name": f"doccano annotator {annotator}" if annotator is not None else "doccano",
             "note": f"Imported from the doccano export {file}.",
+        },
+        origin={
+            "/article_id": where if given_id is not None else "/id",
+            "/text_sha256": "/text",
+            "/annotator": "/user" if "user" in line else "/annotator",
+            **label_origin,
         },
         entities=[
             {k: v for k, v in s.items() if k != "_kind"}

@@ -106,25 +106,29 @@ __all__ = ["read_label_studio", "task_to_record"]
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 
 
-def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> Any:
-    """The article a task annotates: ``data.article_id``, else ``data.meta.article_id``,
-    else the task's own ``meta.article_id`` (Label Studio keeps imported task meta
-    beside ``data``), else a string ``data.id``, else the name of the ``.txt`` the task
-    was uploaded as (``file_upload``: Label Studio prefixes 8 hex digits and a dash).
-    An id imported as a number is that number's digits (:func:`.common.article_id_of`);
-    a value that cannot be an id is returned as it is, for the message."""
+def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> tuple[Any, str]:
+    """The article a task annotates, and where it is in the task (a JSON pointer):
+    ``data.article_id``, else ``data.meta.article_id``, else the task's own
+    ``meta.article_id`` (Label Studio keeps imported task meta beside ``data``), else a
+    string ``data.id``, else the name of the ``.txt`` the task was uploaded as
+    (``file_upload``: Label Studio prefixes 8 hex digits and a dash). An id imported as
+    a number is that number's digits (:func:`.common.article_id_of`); a value that
+    cannot be an id is returned as it is, for the message."""
+    at = "/data" if is_json else ""
     if data.get("article_id") is not None:
-        return article_id_of(data["article_id"]) or data["article_id"]
-    places = [data.get("meta"), task.get("meta") if is_json else None]
-    for meta in places:
+        return article_id_of(data["article_id"]) or data["article_id"], f"{at}/article_id"
+    places = [(data.get("meta"), f"{at}/meta"), (task.get("meta") if is_json else None, "/meta")]
+    for meta, where in places:
         if isinstance(meta, Mapping) and meta.get("article_id") is not None:
-            return article_id_of(meta["article_id"]) or meta["article_id"]
+            found = article_id_of(meta["article_id"]) or meta["article_id"]
+            return found, f"{where}/article_id"
     if is_json and isinstance(data.get("id"), str):
-        return data["id"]
+        return data["id"], f"{at}/id"
     upload = task.get("file_upload") if is_json else None
     if isinstance(upload, str):
-        return txt_article_id(upload.rsplit("/", 1)[-1])  # one file uploaded as one task
-    return None
+        # one file uploaded as one task
+        return txt_article_id(upload.rsplit("/", 1)[-1]), "/file_upload"
+    return None, f"{at}/article_id"
 
 
 def task_to_record(
@@ -168,16 +172,17 @@ def task_to_record(
         refs = [k for k, v in data.items() if text_url(v) is not None and k != "article_id"]
         if len(refs) == 1:
             key, url = refs[0], text_url(data[refs[0]])
-    article_id = _article_id(task, data, is_json)
+    article_id, id_pointer = _article_id(task, data, is_json)
     if article_id is None and url is not None:
-        article_id = url_article_id(url)
+        article_id, id_pointer = url_article_id(url), f"{data_pointer}/{key}"
     if not isinstance(article_id, str):
         t.add(
             f": {not_an_article_id(article_id)}"
             if article_id is not None
             else " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
             " a string data.id or an uploaded ARTICLE.txt as file_upload or data URL)"
-            " naming its article"
+            " naming its article",
+            pointer=id_pointer,
         )
         return number, None, t.issues
     t.record = article_id
@@ -242,12 +247,14 @@ def task_to_record(
     spans: dict[str, dict[str, Any]] = {}  # region id -> native span (with "_kind")
     all_spans: list[dict[str, Any]] = []
     labels: dict[str, str] = {}
+    label_origin: dict[str, str] = {}  # document label set -> its choices result
     relations: list[tuple[int, Mapping[str, Any]]] = []
     failed: set[str] = set()  # regions already reported
     for j, res in enumerate(results):
         pointer = (
             f"{prefix}/{j}" if is_json else res.get("_pointer", f"/{res.get('from_name', '')}")
         )
+        value_at = "/value" if is_json else ""  # JSON-MIN's items are the values
         if not isinstance(res, Mapping):
             t.add(f"{who_tag}: result {j} is not an object ({res!r:.40})", pointer=pointer)
             continue
@@ -311,6 +318,7 @@ def task_to_record(
                     )
                     continue
                 labels[label_set] = name
+                label_origin[f"/labels/{label_set}"] = f"{pointer}{value_at}/choices"
             continue
         if is_region_kind(kind, value):
             t.add(
@@ -365,6 +373,14 @@ def task_to_record(
             "start": start,
             "end": end,
             "text": text[start:end] if text is not None else value.get("text"),
+            "_origin": {
+                "": pointer,
+                "id": f"{pointer}/id" if is_json else pointer,
+                "start": f"{pointer}{value_at}/start",
+                "end": f"{pointer}{value_at}/end",
+                "text": f"{pointer}{value_at}/text",
+                "label": f"{pointer}{value_at}/labels/0",
+            },
         }
         if is_quote:
             span["speaker"] = None
@@ -416,6 +432,7 @@ def task_to_record(
             )
             continue
         quote["speaker"] = speaker["id"]
+        quote["_origin"]["speaker"] = pointer
 
     if t.failed:
         return number, None, t.issues
@@ -451,6 +468,12 @@ def task_to_record(
             if s["_kind"] == "quotes"
         ],
         labels=labels,
+        origin={
+            "/article_id": id_pointer,
+            "/text_sha256": f"{data_pointer}/{key}",
+            "/annotator": prefix.removesuffix("/result") if is_json else "",
+            **label_origin,
+        },
     )
     return number, record, t.issues
 
