@@ -115,6 +115,7 @@ _FORMAT_KEYS = {
     "text_key": ("label-studio",),
     "label_config": ("label-studio",),
     "predictions": ("label-studio",),
+    "multi_label": ("label-studio",),
     "label_table": ("doccano",),
 }
 

@@ -518,3 +518,40 @@ def test_doccano_errors_point_into_the_line_not_the_converted_record(
     errors = _build_errors(seeds_copy, tmp_path)
     (bad_id,) = [i for i in errors if i.record == "bad id"]
     assert (bad_id.line, bad_id.pointer) == (1, "/meta/article_id")
+
+
+@pytest.mark.parametrize("multi_label", [None, "split"])
+def test_a_label_studio_region_of_several_labels_says_what_to_do_or_is_split(
+    seeds_copy: Path, tmp_path: Path, multi_label: str | None
+) -> None:
+    """A region with several labels (``<Labels choice="multiple">``) was "a span needs
+    exactly one label", with nothing to do about it. Label Studio's converters keep the
+    first label and drop the others; here it is an error saying what to do, or, with
+    ``multi_label: split``, one span per label at the same offsets, with a warning."""
+    tasks = label_studio_json(seeds_copy)
+    results = tasks[0]["annotations"][0]["result"]
+    at = next(j for j, r in enumerate(results) if r["type"] == "labels")
+    first = results[at]["value"]["labels"][0]
+    other = "ORG" if first != "ORG" else "GPE"
+    results[at]["value"]["labels"] = [first, other, first]  # the same label twice is one
+    write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    entry = {"path": "ls.json", "format": "label-studio"}
+    if multi_label:
+        entry["multi_label"] = multi_label
+    use_annotations(seeds_copy, entry)
+
+    if multi_label is None:
+        (error,) = _build_errors(seeds_copy, tmp_path)
+        assert (error.line, error.pointer) == (1, f"/annotations/0/result/{at}")
+        assert "multi_label: split" in error.message and str([first, other]) in error.message
+        return
+    result = build(seeds_copy, tmp_path / "out")
+    value = results[at]["value"]
+    row = published_rows(tmp_path / "out")[tasks[0]["data"]["article_id"]]
+    by_place: dict[tuple[int, int], set[Any]] = {}
+    for e in row["entities"]:
+        if e["text"] == value["text"]:
+            by_place.setdefault((e["start"], e["end"]), set()).add(e["label"])
+    assert sorted(map(len, by_place.values()))[-1] == 2  # (labels are class ids in rows)
+    (warning,) = [w for w in result.report.warnings if "several labels" in w.message]
+    assert warning.line == 1 and "1 region(s)" in warning.message

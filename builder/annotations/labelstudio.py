@@ -250,6 +250,7 @@ def task_to_record(
     label_origin: dict[str, str] = {}  # document label set -> its choices result
     relations: list[tuple[int, Mapping[str, Any]]] = []
     failed: set[str] = set()  # regions already reported
+    split = 0  # regions of several labels read as one span each (multi_label: split)
     for j, res in enumerate(results):
         pointer = (
             f"{prefix}/{j}" if is_json else res.get("_pointer", f"/{res.get('from_name', '')}")
@@ -336,13 +337,8 @@ def task_to_record(
             )
             continue
         failed.add(rid)
-        names = value.get("labels")
-        if not isinstance(names, list) or len(names) != 1:
-            t.add(f"{rtag}: a span needs exactly one label, got {names!r}", pointer=pointer)
-            continue
-        label, why = options.map_label(names[0])
-        if label is None:
-            t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
+        names = _region_labels(value.get("labels"), rtag, pointer, t, options)
+        if names is None:
             continue
         found = span_offsets(value, text, key)
         if isinstance(found, str):
@@ -366,31 +362,42 @@ def task_to_record(
                 rule="span-offsets",
             )
             continue
-        is_quote = options.is_quote(label)
-        span: dict[str, Any] = {
-            "_kind": "quotes" if is_quote else "entities",
-            "id": span_id(res.get("id", j), "", used),
-            "start": start,
-            "end": end,
-            "text": text[start:end] if text is not None else value.get("text"),
-            "_origin": {
-                "": pointer,
-                "id": f"{pointer}/id" if is_json else pointer,
-                "start": f"{pointer}{value_at}/start",
-                "end": f"{pointer}{value_at}/end",
-                "text": f"{pointer}{value_at}/text",
-                "label": f"{pointer}{value_at}/labels/0",
-            },
-        }
-        if is_quote:
-            span["speaker"] = None
-        else:
-            span["label"] = label
-        # Two controls labelling one region give two results with its id: both are kept,
-        # and relations name the first.
-        spans.setdefault(rid, span)
-        all_spans.append(span)
+        if len(names) > 1:
+            split += 1
+        for place, label in names:
+            is_quote = options.is_quote(label)
+            span: dict[str, Any] = {
+                "_kind": "quotes" if is_quote else "entities",
+                "id": span_id(res.get("id", j), "", used),
+                "start": start,
+                "end": end,
+                "text": text[start:end] if text is not None else value.get("text"),
+                "_origin": {
+                    "": pointer,
+                    "id": f"{pointer}/id" if is_json else pointer,
+                    "start": f"{pointer}{value_at}/start",
+                    "end": f"{pointer}{value_at}/end",
+                    "text": f"{pointer}{value_at}/text",
+                    "label": f"{pointer}{value_at}/labels/{place}",
+                },
+            }
+            if is_quote:
+                span["speaker"] = None
+            else:
+                span["label"] = label
+            # Two controls labelling one region give two results with its id (and a
+            # region of several labels, split, one span per label): all are kept, and
+            # relations name the first.
+            spans.setdefault(rid, span)
+            all_spans.append(span)
         failed.discard(rid)
+    if split:
+        t.add(
+            f"{who_tag}: {split} region(s) with several labels read as one span per label,"
+            f" at the same offsets ({options.origin}.multi_label: split)",
+            pointer=prefix,
+            severity="warning",
+        )
 
     for j, rel in relations:
         ids = [str(rel.get("from_id")), str(rel.get("to_id"))]
@@ -476,6 +483,39 @@ def task_to_record(
         },
     )
     return number, record, t.issues
+
+
+def _region_labels(
+    names: Any, rtag: str, pointer: str, t: TaskReport, options: ImportOptions
+) -> list[tuple[int, str]] | None:
+    """The dataset labels of a span region (with each one's place in ``labels``), or None
+    when it has none to read (reported). A region of several labels (``<Labels
+    choice="multiple">``) is an error unless ``multi_label: split``: a dataset span has
+    one label, and Label Studio's own converters keep the first label and drop the rest
+    (label_studio_sdk ``converter.py``, ``span["labels"][0]``), which is not done here."""
+    if not isinstance(names, list) or not names:
+        t.add(f"{rtag}: a span needs exactly one label, got {names!r}", pointer=pointer)
+        return None
+    distinct = list(dict.fromkeys(n if isinstance(n, str) else repr(n) for n in names))
+    if len(distinct) > 1 and not options.split_multi_label:
+        t.add(
+            f"{rtag}: the region has {len(distinct)} labels {distinct} (a <Labels"
+            ' choice="multiple"> control), and a span has one: to read it as one span per'
+            f" label at the same offsets, set {options.origin}.multi_label: split; else"
+            " leave one label on the region in Label Studio and export again",
+            pointer=pointer,
+        )
+        return None
+    read: list[tuple[int, str]] = []
+    for place, name in enumerate(names):
+        if name in names[:place]:
+            continue  # the same label twice is one span
+        label, why = options.map_label(name)
+        if label is None:
+            t.add(f"{rtag}: {why}", pointer=f"{pointer}", rule="label-map")
+            return None
+        read.append((place, label))
+    return read
 
 
 def _min_task_id(data: Any) -> Any:
