@@ -399,3 +399,30 @@ def test_doccano_code_point_offsets_after_an_emoji_are_not_read_as_utf16(seeds_c
     records, issues = _read(path, "doccano")
     assert issues == [] and _counts(records) == (SEED_ENTITIES, SEED_QUOTES)
     assert [e["text"] for e in records[0]["entities"]] == [e["text"] for e in read[0]["entities"]]
+
+
+@pytest.mark.parametrize("layout", ["array", "objects", "array-gz"])
+def test_a_task_longer_than_the_record_limit_is_an_error_not_read_into_memory(
+    tmp_path: Path, layout: str
+) -> None:
+    """A JSON Lines line over limits.max_record_bytes is an error at its line; a task of
+    a JSON array (Label Studio) or of indented objects (doccano) was read whatever its
+    size, re-parsed from its start at every megabyte (64 MB: 3 s, 256 MB: ~45 s) and held
+    whole: a gzip bomb of one long string filled the memory. Now it is the same error,
+    at the task, and the file is not read past it."""
+    from builder.annotations.common import iter_tasks
+
+    big = {"id": 2, "data": {"article_id": "b", "text": "word " * 300_000}, "annotations": []}
+    small = {"id": 1, "data": {"article_id": "a", "text": "word"}, "annotations": []}
+    if layout == "objects":
+        body = "\n".join(json.dumps(t, indent=2) for t in (small, big, small)).encode()
+    else:
+        body = json.dumps([small, big, small]).encode()
+    path = tmp_path / ("export.json.gz" if layout.endswith("gz") else "export.json")
+    path.write_bytes(gzip.compress(body) if layout.endswith("gz") else body)
+
+    tasks = list(iter_tasks(path, max_line_bytes=1_000_000))
+    assert [t.number for t in tasks] == [1, 2]
+    (issue,) = tasks[1].issues
+    assert issue.line == 2 and "longer than 1000000 bytes" in issue.message
+    assert "limits.max_record_bytes" in issue.message

@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import regex
 
 from ..anchor import quote_selector, text_digest
 from ..ingest import DEFAULT_MAX_RECORD_BYTES, decompress_errors, open_input, read_jsonl
+from ..names import setting
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
@@ -205,8 +206,19 @@ class Task:
     issues: list[Issue]
 
 
-def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
-    """Objects of a top-level JSON array, decoded one at a time (memory stays flat)."""
+def _too_long(number: int, max_bytes: int) -> Task:
+    """A task longer than the record limit: as a JSON Lines line is, it is an error, not
+    read into memory (a gzip bomb of one long string filled it, and each megabyte read
+    had the task parsed again from its start)."""
+    why = f"longer than {max_bytes} bytes ({setting('limits.max_record_bytes')})"
+    return _broken_task(number, why)
+
+
+def _iter_json_array(
+    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+) -> Iterator[Task]:
+    """Objects of a top-level JSON array, decoded one at a time (memory stays flat: a
+    task longer than ``max_bytes`` is an error, and the file is not read past it)."""
     decoder = json.JSONDecoder()
     space = " \t\r\n"
     with open_input(path) as handle:
@@ -253,6 +265,9 @@ def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Ta
                     if eof:
                         yield fail(number + 1, f"task {number + 1}: invalid JSON ({exc.msg})")
                         return
+                    if len(buf) - pos > max_bytes:  # characters: at least as many bytes
+                        yield _named(_too_long(number + 1, max_bytes), name)
+                        return
                     fill()
                     continue
                 if end == len(buf) and not eof:
@@ -269,6 +284,14 @@ def _bad_utf8(path: Path, exc: UnicodeDecodeError) -> str:
     with open_input(path) as handle:
         bad = bad_utf8_of_stream(handle)
     return str(bad) if bad else f"not valid UTF-8 ({exc.reason})"
+
+
+def _broken_task(number: int, why: str) -> Task:
+    return _broken("", number, "size-limit", why)
+
+
+def _named(task: Task, name: str) -> Task:
+    return Task(task.number, task.data, [replace(i, file=name) for i in task.issues])
 
 
 def _broken(name: str, number: int, rule: str, why: str) -> Task:
@@ -352,7 +375,7 @@ def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
     if layout == "array":
         last = 0
         try:
-            for task in _iter_json_array(path, name):
+            for task in _iter_json_array(path, name, max_line_bytes):
                 last = task.number or last
                 yield task
         except UnicodeDecodeError as exc:
@@ -363,13 +386,15 @@ def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
     if layout == "objects":
         # Objects written with indentation, one after another (doccano's own import
         # examples look so; so does a hand-joined set of single-task files).
-        yield from _iter_json_objects(path, name)
+        yield from _iter_json_objects(path, name, max_line_bytes)
         return
     for line, record, issues in read_jsonl(path, name=name, max_line_bytes=max_line_bytes):
         yield Task(line, record, issues)
 
 
-def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
+def _iter_json_objects(
+    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+) -> Iterator[Task]:
     """JSON values one after another, each over several lines, decoded one at a time.
 
     A task's number is its place in the file; an issue also gives the line it starts at.
@@ -400,6 +425,9 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
                 yield _broken(name, number + 1, "json-depth", "nested too deeply to read")
                 return
             except json.JSONDecodeError as exc:
+                if not eof and len(buf) > max_bytes:  # characters: at least as many bytes
+                    yield _named(_too_long(number + 1, max_bytes), name)
+                    return
                 if not eof:
                     try:
                         more = handle.read(chunk)
