@@ -24,7 +24,7 @@ from .build_run import BuildRun, quarantined, store_path
 from .ingest import ignored_entries, iter_article_ids, read_jsonl
 from .names import setting
 from .processes import POOLED_SIDE_BYTES
-from .shard_readers import iter_shard
+from .shard_readers import ShardRecord, iter_shard
 from .side_chunks import (
     PIECE_BYTES,
     CheckedLine,
@@ -304,6 +304,10 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
                 else:
                     run.report.extend(rec.issues)
                 continue
+            bad_id = _shard_id_issues(run, spec, file, rec)
+            if bad_id:
+                _reject_article_line(run, file, rec.line, rec.article_id, [*rec.issues, *bad_id])
+                continue
             earlier = store.add(file, rec)
             if earlier is not None:
                 issue = Issue(
@@ -327,6 +331,33 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
                     file=file,
                 )
             yield rec.article_id
+
+
+def _shard_id_issues(run: BuildRun, spec: ArticleInput, file: str, rec: ShardRecord) -> list[Issue]:
+    """Why a shard record's id cannot be an article id, said where the id is: its id
+    field (``/doc_id``) at its line, or the page's file name. Checked later, it gave one
+    error at ``/id`` of the article record and, for a page, one at ``/article_id`` of
+    the source record made for it: neither a place in the user's files."""
+    errors = run.store.article_id_errors(rec.article_id)
+    if not errors:
+        return []
+    if rec.kind == "html":
+        what, pointer, hint = "the article id is the file name", "", "; rename the file"
+    elif spec.format_of(Path(file)) == "parquet":
+        what, pointer, hint = f"the id column {spec.id_field!r}", "", ""
+    else:
+        what, pointer, hint = f"the id field {spec.id_field!r}", f"/{spec.id_field}", ""
+    return [
+        Issue(
+            file=file,
+            line=rec.line,
+            record=rec.article_id,
+            pointer=pointer,
+            rule=e.rule,
+            message=f"{what}: {e.message.rstrip('.')}{hint}",
+        )
+        for e in errors
+    ]
 
 
 def _stage_shards(run: BuildRun) -> None:

@@ -325,3 +325,61 @@ def test_a_side_record_of_no_article_is_told_in_the_terms_of_the_article_input(
 
         message = parse_article_input(articles, tmp_path).no_article("ghost")
         assert expected in message and ".txt" not in message
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet", "html"])
+def test_a_shard_id_that_is_no_article_id_is_one_error_where_the_id_is(
+    tmp_path: Path, kind: str
+) -> None:
+    """A shard record whose id cannot be an article id (``bad id``, a page file named
+    ``Breaking News.html``) gave two errors, neither where the id is: the article's at
+    ``/id`` with no line (the id column was ``doc_id``), and, for a page, its made-up
+    source record's at ``/article_id``. Now one error at the record: its line and id
+    field, or the page's file name."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    texts = list(corpus.texts.items())
+    shutil.rmtree(corpus.articles)
+    rows = [("bad id", texts[0][1]), texts[1]]
+    if kind == "jsonl":
+        lines = [json.dumps({"doc_id": a, "text": t}) for a, t in rows]
+        (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        corpus.config["inputs"]["articles"] = {"files": "a.jsonl", "id": "doc_id"}
+        where = ("a.jsonl", 1, "/doc_id")
+    elif kind == "parquet":
+        table = pa.table({"doc_id": [a for a, _ in rows], "text": [t for _, t in rows]})
+        pq.write_table(table, corpus.root / "a.parquet")
+        corpus.config["inputs"]["articles"] = {"files": "a.parquet", "id": "doc_id"}
+        where = ("a.parquet", 1, "")
+    else:
+        (corpus.root / "pages").mkdir()
+        for aid, text in rows:
+            body = "".join(f"<p>{p}</p>" for p in text.split("\n") if p.strip())
+            page = (
+                f"<html><head><title>t</title></head><body><article>{body}</article></body></html>"
+            )
+            (corpus.root / "pages" / f"{aid}.html").write_text(page, encoding="utf-8")
+        source = json.loads((corpus.root / "sources.jsonl").read_text().splitlines()[0])
+        corpus.config["inputs"]["articles"] = {
+            "files": "pages/*.html",
+            "source_defaults": {k: source[k] for k in ("publisher", "language", "rights")},
+        }
+        (corpus.root / "sources.jsonl").unlink()
+        where = ("pages/bad id.html", 1, "")
+    if kind != "html":
+        sources = corpus.root / "sources.jsonl"
+        first = json.loads(sources.read_text().splitlines()[0])
+        first["article_id"] = "bad-id-source"  # not the shard's: only the shard's error
+        sources.write_text(
+            "\n".join([json.dumps(first), *sources.read_text().splitlines()[1:]]) + "\n"
+        )
+    corpus.config["inputs"]["annotations"] = []
+    corpus.write_config()
+
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    errors = [i for i in caught.value.report.errors if i.record == "bad id"]
+    assert len(errors) == 1, errors
+    (error,) = errors
+    assert (error.file, error.line, error.pointer) == where
+    assert "not allowed here" in error.message
+    assert ("rename the file" in error.message) == (kind == "html")
