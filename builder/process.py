@@ -526,6 +526,7 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
     # own whatever its group, and the groups' tables make the batch's table.
     group: list[_Candidate] = []
     tables: list[pa.Table | None] = []
+    shard_of: dict[str, str] = {}  # a rejected article of a shard: its shard
     with reader:
         for offset, (article_id, path) in enumerate(spec.items if sides is not None else ()):
             outcome = process_article(
@@ -540,6 +541,11 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
                 digests=result.digests if spec.article_store is None else None,
             )
             done.append(outcome)
+            if not isinstance(outcome, _Candidate) and reader.store is not None:
+                # its shard, for the rejects list: an article whose source record was
+                # rejected (reported there) is rejected with no issue of its own to say
+                place = reader.store.place(article_id)
+                shard_of[article_id] = place[0] if place else str(path)
             if isinstance(outcome, _Candidate):
                 group.append(outcome)
                 if len(group) == ENCODE_GROUP:
@@ -562,7 +568,7 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
         result.issues.extend(issues)
         if row is None:
             errors = [i for i in issues if i.severity == "error"]
-            where = str(path) if spec.article_store is None else (errors or issues)[0].file
+            where = shard_of.get(article_id, str(path))
             result.rejected.append(
                 {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
             )

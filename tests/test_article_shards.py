@@ -383,3 +383,35 @@ def test_a_shard_id_that_is_no_article_id_is_one_error_where_the_id_is(
     assert (error.file, error.line, error.pointer) == where
     assert "not allowed here" in error.message
     assert ("rename the file" in error.message) == (kind == "html")
+
+
+@pytest.mark.parametrize("quarantine", [False, True])
+def test_a_shard_article_whose_source_record_is_rejected_is_no_internal_error(
+    tmp_path: Path, quarantine: bool
+) -> None:
+    """An article of a shard whose source record was rejected (a date that is no date)
+    is rejected with no issue of its own (the source's error says why): the batch then
+    named its place by its first issue, and there was none: IndexError, exit 3, for
+    ``builder validate`` and ``builder build`` of any shard build (WARC pages whose
+    WARC-Date is no date too)."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    sources = corpus.root / "sources.jsonl"
+    records = [json.loads(line) for line in sources.read_text().splitlines()]
+    records[0]["captured"] = {"earliest": "2024-13-45", "latest": None, "note": None}
+    sources.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+    if not quarantine:
+        with pytest.raises(DataError) as caught:
+            build(corpus.root, tmp_path / "out")
+        (error,) = caught.value.report.errors
+        assert (error.file, error.pointer) == ("sources.jsonl", "/captured/earliest")
+        return
+    build(corpus.root, tmp_path / "out", quarantine=True)
+    rejects = [json.loads(x) for x in (tmp_path / "out" / "rejects.jsonl").read_text().splitlines()]
+    articles = [(r["id"], r["file"]) for r in rejects if r["kind"] == "article"]
+    assert articles == [(records[0]["article_id"], "a.jsonl")]
