@@ -439,12 +439,28 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                 headers = record.rec_headers
                 record_id = headers.get_header("WARC-Record-ID") or f"record-{records.number}"
                 article_id = warc_article_id(record_id)
+                date = headers.get_header("WARC-Date")
+                issues = []
+                if date is not None and not _is_warc_date(date):
+                    # said of the header, once: not of the two dates of a source record
+                    # the build makes from it, which the user has nowhere
+                    why = f"its WARC-Date {date!r} is not a date (YYYY-MM-DDThh:mm:ssZ)"
+                    issues.append(
+                        Issue(
+                            file=file,
+                            line=records.number,
+                            record=article_id,
+                            rule="warc",
+                            message=why,
+                        )
+                    )
+                    date = None
                 source = _source(
                     spec,
                     article_id,
                     sha.hexdigest(),
                     url=headers.get_header("WARC-Target-URI"),
-                    date=headers.get_header("WARC-Date"),
+                    date=date,
                     record_id=record_id,
                     file=file,
                 )
@@ -457,6 +473,7 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                     kind="warc",
                     offset=offset,
                     digest=source["capture"]["html_sha256"],
+                    issues=issues,
                 )
         except WarcBroken as exc:
             issue = Issue(file=file, line=exc.number, rule="warc", message=str(exc))
@@ -470,6 +487,22 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
             message=f"records not read as articles: {counts}",
         )
         yield ShardRecord(0, None, None, issues=[issue])
+
+
+_WARC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?")
+
+
+def _is_warc_date(value: str) -> bool:
+    """A WARC-Date (W3C ISO 8601: ``2024-04-15T08:12:44Z``) whose day is a day."""
+    import datetime
+
+    if not _WARC_DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
 
 
 class PageUnreadable(ValueError):

@@ -484,3 +484,32 @@ def test_noframes_content_is_text_without_its_tags(tmp_path: Path, body: str) ->
     text = _rows(tmp_path / "out")["framed"]["text"]
     assert paragraphs[0] + " Fish & chips." in text
     assert "<p>" not in text and "&amp;" not in text
+
+
+def test_a_warc_date_that_is_no_date_is_one_error_naming_the_header(tmp_path: Path) -> None:
+    """A WARC-Date that is no date (``2024-13-45T00:00:00Z``) gave two errors at
+    ``/captured/earliest`` and ``/captured/latest`` of the source record the build makes
+    from the capture, a record the user has nowhere; now one, naming the header."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    root = _config(tmp_path, {"files": "crawl/*.warc.gz"})
+    (root / "crawl").mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    with (root / "crawl" / "c.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for date in ("2024-04-16T17:03:10Z", "2024-13-45T00:00:00Z"):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+            record = writer.create_warc_record(
+                "https://www.dailyledger.example.com/oil",
+                "response",
+                payload=io.BytesIO(news_page(title, paragraphs)),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            writer.write_record(record)
+
+    with pytest.raises(DataError) as caught:
+        build(root, tmp_path / "out")
+    (error,) = caught.value.report.errors
+    assert (error.file, error.line, error.pointer) == ("crawl/c.warc.gz", 2, "")
+    assert "WARC-Date '2024-13-45T00:00:00Z'" in error.message
