@@ -100,8 +100,11 @@ def _stage_side(
                 stored = True
                 # an imported record keeps where its values are in the export, for the
                 # worker's issues (a span's text, an orphan) to point there too
+                origin = getattr(record, "origin", None) if kind == "annotation" else None
                 staged = (
-                    {**record, ORIGIN_KEY: record.origin}
+                    {**record, ORIGIN_KEY: origin}
+                    if origin
+                    else dict(record)
                     if isinstance(record, ImportedRecord)
                     else record
                 )

@@ -415,3 +415,34 @@ def test_a_shard_article_whose_source_record_is_rejected_is_no_internal_error(
     rejects = [json.loads(x) for x in (tmp_path / "out" / "rejects.jsonl").read_text().splitlines()]
     articles = [(r["id"], r["file"]) for r in rejects if r["kind"] == "article"]
     assert articles == [(records[0]["article_id"], "a.jsonl")]
+
+
+def test_a_source_column_is_checked_where_it_is_and_holds_its_rows_article(
+    tmp_path: Path,
+) -> None:
+    """A source column's errors pointed at ``/captured/earliest``, not at
+    ``/provenance/captured/earliest`` in the line; and an ``article_id`` of its own
+    made the record another article's, silently: the row's article then had "no
+    source record" in a sources.jsonl the build does not read."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    records = [json.loads(x) for x in (corpus.root / "sources.jsonl").read_text().splitlines()]
+    (corpus.root / "sources.jsonl").unlink()
+    records[0]["captured"] = {"earliest": "2024-13-45", "latest": None, "note": None}
+    records[1]["article_id"] = "someone-else"
+    lines = [
+        json.dumps({"id": a, "text": t, "provenance": s})
+        for (a, t), s in zip(corpus.texts.items(), records, strict=True)
+    ]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = {"files": "a.jsonl", "source": "provenance"}
+    corpus.config["inputs"].pop("sources", None)
+    corpus.write_config()
+
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    found = sorted((i.line or 0, i.pointer, i.rule) for i in caught.value.report.errors)
+    assert found == [
+        (1, "/provenance/captured/earliest", "format"),
+        (2, "/provenance/article_id", "source-id"),
+    ]

@@ -454,8 +454,13 @@ class ImportedRecord(dict):  # type: ignore[type-arg]
     ``/article_id`` of a record the user never saw."""
 
     origin: dict[str, str]
+    #: the record is a value of the user's record as it is, at this pointer (a shard's
+    #: source column, ``/provenance``): every pointer into it is under that one
+    nested: str | None = None
 
     def file_pointer(self, pointer: str) -> str:
+        if self.nested is not None:
+            return self.nested + pointer
         return export_pointer(getattr(self, "origin", {}), pointer)
 
 
