@@ -289,7 +289,9 @@ def process_article(
                 file=config.sources_path.name,
                 record=article_id,
                 rule="missing-source",
-                message=f"article {rel} has no source record",
+                # a shard is no article: "article a.jsonl" named the whole shard
+                message=f"article {rel if reader.store is None else f'{article_id!r} of {rel}'}"
+                " has no source record",
             )
         )
     placed = None

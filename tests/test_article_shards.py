@@ -446,3 +446,24 @@ def test_a_source_column_is_checked_where_it_is_and_holds_its_rows_article(
         (1, "/provenance/captured/earliest", "format"),
         (2, "/provenance/article_id", "source-id"),
     ]
+
+
+def test_an_article_of_a_shard_without_a_source_record_is_named_by_its_id(
+    tmp_path: Path,
+) -> None:
+    """ "article a.jsonl has no source record" named the whole shard as the article."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    sources = corpus.root / "sources.jsonl"
+    sources.write_text(sources.read_text().splitlines()[0] + "\n")
+    missing = list(corpus.texts)[1]
+
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    (error,) = caught.value.report.errors
+    assert error.rule == "missing-source"
+    assert error.message == f"article {missing!r} of a.jsonl has no source record"
