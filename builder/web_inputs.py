@@ -243,16 +243,49 @@ _CP1252_OF_LATIN1 = {
 }
 
 
+#: WHATWG labels Python knows by no name, or by another encoding's
+_WHATWG_LABELS = {
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "csshiftjis": "cp932",
+    "macintosh": "mac-roman",
+    "x-mac-roman": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-user-defined": "cp1252",
+    "iso-8859-8-i": "iso8859-8",
+    "x-gbk": "gbk",
+    "x-euc-jp": "euc_jp",
+    "ks_c_5601-1987": "cp949",
+    **{f"x-cp125{n}": f"cp125{n}" for n in range(9)},
+}
+#: the encodings of the WHATWG Encoding standard (Python's names): the only ones a page
+#: may name. Python has codecs of other names (unicode_escape turned a page's ``\x41``
+#: into ``A``, cp500 made it noise): a page naming one is read as naming none.
+_WHATWG_ENCODINGS = frozenset(
+    {
+        "utf-8", "utf-16-le", "utf-16-be", "cp866", "koi8-r", "koi8-u", "mac-roman",
+        "mac-cyrillic", "cp874", "gbk", "gb18030", "big5", "big5hkscs", "euc_jp",
+        "iso2022_jp", "cp932", "cp949",
+        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        *(f"cp125{n}" for n in range(9)),
+    }
+)  # fmt: skip
+
+
 def _codec(label: str | None) -> str | None:
     """The Python codec a charset label names, as browsers read it (None: none, or a
-    label Python does not know)."""
+    label that names no encoding of the WHATWG Encoding standard)."""
     if not label:
         return None
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _WHATWG_CODECS.get(name, name)
+    name = _WHATWG_LABELS.get(label.strip().lower())
+    if name is None:
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            return None
+    name = _WHATWG_CODECS.get(name, name)
+    return name if name in _WHATWG_ENCODINGS else None
 
 
 def _decoded(html: bytes, codec: str) -> str | None:
@@ -307,7 +340,7 @@ def decode_page(html: bytes, content_type: str | None = None) -> DecodedPage:
             return DecodedPage(_without_xml_declaration(text), codec or label)
         failed.append(
             f"{who} names {label!r}, "
-            + ("which does not decode it" if codec else "an encoding not known")
+            + ("which does not decode it" if codec else "no encoding browsers know")
         )
     said = (
         "; ".join(failed)

@@ -404,6 +404,14 @@ def test_a_page_that_is_not_utf8_and_names_no_charset_is_windows_1252_with_a_war
         (b'<meta charset="shift_jis"><p>caf\xe9 \x81\x81\xff</p>', "windows-1252", True),
         # windows-1252 bytes Python leaves undefined decode as browsers decode them
         (b"<p>\x81\x8d\x8f\x90\x9d caf\xe9</p>", "windows-1252", True),
+        # a label no browser knows, though Python has a codec of that name, is passed
+        # over: unicode_escape turned the text's \\x41 into A and \\n into a line break,
+        # cp500 (EBCDIC) made the page noise, without a word
+        (b'<meta charset="unicode_escape"><p>caf\xe9 C:\\new \\x41</p>', "windows-1252", True),
+        (b'<meta charset="cp500"><p>caf\xe9</p>', "windows-1252", True),
+        # labels browsers know, by their other names
+        (b'<meta charset="latin2"><p>\xb1</p>', "iso8859-2", False),
+        (b'<meta charset="x-sjis"><p>\x82\xa0</p>', "cp932", False),
     ],
 )
 def test_page_decoding_is_deterministic_and_says_when_it_assumed(
@@ -414,6 +422,8 @@ def test_page_decoding_is_deterministic_and_says_when_it_assumed(
     decoded = decode_page(page)
     assert decoded.codec == codec
     assert (decoded.assumed is not None) == assumed
+    if b"unicode_escape" in page:
+        assert "\\x41" in decoded.html and "C:\\new" in decoded.html
     assert "<?xml" not in decoded.html  # lxml refuses text with an encoding declaration
 
 
