@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -155,6 +156,7 @@ class SchemaStore:
         self._compiled: dict[str, Callable[[Any], Any]] = {}
         self._specialized: dict[str, Callable[[Any], bool] | None] = {}
         self._id_validator: jsonschema.protocols.Validator | None = None
+        self._id_patterns: tuple[re.Pattern[str], re.Pattern[str]] = ()  # type: ignore[assignment]
 
     @staticmethod
     @cache
@@ -219,6 +221,16 @@ class SchemaStore:
             cls = jsonschema.Draft202012Validator
             ref = {"$ref": f"{self.schemas['source']['$id']}#/$defs/article_id"}
             self._id_validator = cls(ref, registry=self.registry)
+            # the fast path: the definition's two patterns, searched as jsonschema
+            # searches them (a million shard records: 21 s through the validator)
+            definition = self.schemas["source"]["$defs"]["article_id"]
+            self._id_patterns = (
+                re.compile(definition["pattern"]),
+                re.compile(definition["not"]["pattern"]),
+            )
+        allowed, refused = self._id_patterns
+        if type(value) is str and allowed.search(value) and not refused.search(value):
+            return []
         return [_located(e) for e in self._id_validator.iter_errors(value)]
 
     def iter_errors(self, name: str, record: Any) -> Iterator[SchemaError]:
