@@ -39,6 +39,7 @@ __all__ = [
     "ImportedRecord",
     "OffsetConverter",
     "OffsetError",
+    "SpanOrigin",
     "Task",
     "article_id_of",
     "build_record",
@@ -212,6 +213,10 @@ def _too_long(number: int, max_bytes: int) -> Task:
     return _broken_task(number, why)
 
 
+#: runs of the characters skipped between the tasks of a JSON array
+_RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " \t\r\n,")}
+
+
 def _iter_json_array(
     path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
 ) -> Iterator[Task]:
@@ -233,10 +238,11 @@ def _iter_json_array(
         def skip(chars: str) -> bool:
             """Move past ``chars``; False at the end of the file."""
             nonlocal pos
+            run = _RUNS[chars]
             while True:
-                # str.lstrip, not a loop a character at a time: a megabyte of white
-                # space (a gzip bomb's) took 50 ms a megabyte that way
-                pos = len(buf) - len(buf[pos:].lstrip(chars))
+                # a pattern, not a loop a character at a time (a megabyte of white space,
+                # a gzip bomb's, took 50 ms that way), nor a copy of the rest of the buffer
+                pos = run.match(buf, pos).end()  # type: ignore[union-attr]
                 if pos < len(buf):
                     return True
                 if eof:
@@ -464,7 +470,7 @@ class ImportedRecord(dict):  # type: ignore[type-arg]
     wrong shape) must point at ``/data/article_id`` in a Label Studio task, not at
     ``/article_id`` of a record the user never saw."""
 
-    origin: dict[str, str]
+    origin: dict[str, Any]  # native pointer -> pointer, or SpanOrigin
     #: the record is a value of the user's record as it is, at this pointer (a shard's
     #: source column, ``/provenance``): every pointer into it is under that one
     nested: str | None = None
@@ -480,15 +486,29 @@ class ImportedRecord(dict):  # type: ignore[type-arg]
 ORIGIN_KEY = "_origin"
 
 
-def export_pointer(origin: Mapping[str, str], pointer: str) -> str:
+#: where a span's values are in the export: the span's pointer, where each of its
+#: fields is under it (``{"label": "/value/labels/0"}``; shared, one per export shape),
+#: and its speaker relation's pointer (a quote's, or None)
+SpanOrigin = tuple[str, Mapping[str, str], str | None]
+
+
+def export_pointer(origin: Mapping[str, Any], pointer: str) -> str:
     """``pointer`` (into a native record) as a pointer into the export it was made from
-    (``origin``: :attr:`ImportedRecord.origin`): that of the nearest value the export
-    holds (``/entities/2/label`` is the span's label in its result; ``/entities/2/prefix``,
-    which the tool has no field for, the result itself)."""
+    (``origin``: :attr:`ImportedRecord.origin`, a pointer or a :data:`SpanOrigin` by
+    native pointer): that of the nearest value the export holds (``/entities/2/label``
+    is the span's label in its result; ``/entities/2/prefix``, which the tool has no
+    field for, the result itself)."""
     here = pointer
     while True:
-        if here in origin:
-            return origin[here]
+        found = origin.get(here)
+        if isinstance(found, str):
+            return found
+        if found is not None:
+            base, fields, speaker = found
+            field = pointer[len(here) :].split("/")[1:2]
+            if field == ["speaker"] and speaker is not None:
+                return speaker
+            return base + fields.get(field[0], "") if field else base
         if not here:
             return pointer
         here = here.rsplit("/", 1)[0]
@@ -502,7 +522,7 @@ def build_record(
     entities: list[dict[str, Any]],
     quotes: list[dict[str, Any]],
     labels: dict[str, Any],
-    origin: dict[str, str] | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A native annotation record; spans get their quote selector from ``text``.
 
@@ -510,12 +530,10 @@ def build_record(
     build whether the offsets hold for the current raw text or must be re-anchored.
     ``origin``: where the record's values are in the export (an :class:`ImportedRecord`
     is made): the top-level ones given here (``/article_id``: ``/data/article_id``),
-    each span's by its ``_origin`` (its field -> pointer; ``""``: the span), which is
-    not kept in the span.
+    each span's by its ``_origin`` (a :data:`SpanOrigin`), which is not kept in the span.
     """
 
     def selector(span: dict[str, Any]) -> dict[str, Any]:
-        span = {k: v for k, v in span.items() if k != "_origin"}
         if text is None:
             return span
         quote = quote_selector(text, span["start"], span["end"])
@@ -525,6 +543,8 @@ def build_record(
     made_on = {} if text is None else {"text_sha256": text_digest(text)}
     entities = sorted(entities, key=order)
     quotes = sorted(quotes, key=order)
+    # taken out of the spans (their records are the importer's own, made for this)
+    span_origins = [[s.pop("_origin", None) for s in spans] for spans in (entities, quotes)]
     fields = {
         "article_id": article_id,
         "annotator": annotator,
@@ -537,10 +557,10 @@ def build_record(
         return fields
     record = ImportedRecord(fields)
     record.origin = dict(origin)
-    for kind, spans in (("entities", entities), ("quotes", quotes)):
-        for i, span in enumerate(spans):
-            for field, where in span.get("_origin", {}).items():
-                record.origin[f"/{kind}/{i}" + (f"/{field}" if field else "")] = where
+    for kind, found in zip(("entities", "quotes"), span_origins, strict=True):
+        for i, span_origin in enumerate(found):
+            if span_origin is not None:
+                record.origin[f"/{kind}/{i}"] = span_origin
     return record
 
 

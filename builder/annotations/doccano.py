@@ -75,6 +75,7 @@ from .common import (
     OffsetConverter,
     OffsetError,
     RecordReport,
+    SpanOrigin,
     article_id_of,
     build_record,
     iter_tasks,
@@ -307,17 +308,19 @@ def _doc_labels(
     return labels
 
 
-def _span_origin(line: Mapping[str, Any], pointer: str) -> dict[str, str]:
-    """Where a span's values are in the line: the items of a ``[start, end, label]``
-    triple, or the fields of an ``{start_offset, end_offset, label}`` object."""
-    here: Any = line
-    for part in pointer.strip("/").split("/"):
-        here = here[int(part)] if isinstance(here, list) else here.get(part)
-    if isinstance(here, list):
-        fields = {"start": "/0", "end": "/1", "label": "/2"}
-    else:
-        fields = {"start": "/start_offset", "end": "/end_offset", "label": "/label", "id": "/id"}
-    return {"": pointer, **{k: pointer + v for k, v in fields.items()}}
+#: where a span's fields are in a ``[start, end, label]`` triple, or an object
+_TRIPLE_FIELDS = {"start": "/0", "end": "/1", "label": "/2"}
+_OBJECT_FIELDS = {"id": "/id", "start": "/start_offset", "end": "/end_offset", "label": "/label"}
+
+
+def _span_origin(line: Mapping[str, Any], pointer: str) -> SpanOrigin:
+    """Where a span's values are in the line (a :data:`.common.SpanOrigin`)."""
+    if pointer.startswith("/annotations/"):
+        return pointer, _OBJECT_FIELDS, None
+    if pointer.startswith("/entities/"):
+        entity = line["entities"][int(pointer.rsplit("/", 1)[1])]
+        return pointer, _TRIPLE_FIELDS if isinstance(entity, list) else _OBJECT_FIELDS, None
+    return pointer, _TRIPLE_FIELDS, None
 
 
 def _splits_word(text: str, start: int, end: int) -> bool:
@@ -635,7 +638,7 @@ def line_to_record(
             )
             continue
         quote["speaker"] = speaker["id"]
-        quote["_origin"]["speaker"] = pointer
+        quote["_origin"] = (*quote["_origin"][:2], pointer)
     label_origin: dict[str, str] = {}
     labels = _doc_labels(cats, ln, options, label_origin)
     if ln.failed:

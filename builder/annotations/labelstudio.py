@@ -372,14 +372,13 @@ def task_to_record(
                 "start": start,
                 "end": end,
                 "text": text[start:end] if text is not None else value.get("text"),
-                "_origin": {
-                    "": pointer,
-                    "id": f"{pointer}/id" if is_json else pointer,
-                    "start": f"{pointer}{value_at}/start",
-                    "end": f"{pointer}{value_at}/end",
-                    "text": f"{pointer}{value_at}/text",
-                    "label": f"{pointer}{value_at}/labels/{place}",
-                },
+                "_origin": (
+                    pointer,
+                    (_JSON_FIELDS if is_json else _MIN_FIELDS)
+                    if place == 0
+                    else _fields_of_label(is_json, place),
+                    None,
+                ),
             }
             if is_quote:
                 span["speaker"] = None
@@ -439,7 +438,7 @@ def task_to_record(
             )
             continue
         quote["speaker"] = speaker["id"]
-        quote["_origin"]["speaker"] = pointer
+        quote["_origin"] = (*quote["_origin"][:2], pointer)
 
     if t.failed:
         return number, None, t.issues
@@ -485,6 +484,23 @@ def task_to_record(
     return number, record, t.issues
 
 
+#: where a span's fields are under its result (JSON) or its JSON-MIN item
+_JSON_FIELDS = {
+    "id": "/id",
+    "start": "/value/start",
+    "end": "/value/end",
+    "text": "/value/text",
+    "label": "/value/labels/0",
+}
+_MIN_FIELDS = {"start": "/start", "end": "/end", "text": "/text", "label": "/labels/0"}
+
+
+def _fields_of_label(is_json: bool, place: int) -> dict[str, str]:
+    """The fields of the span a region's label at ``place`` made (multi_label: split)."""
+    fields = _JSON_FIELDS if is_json else _MIN_FIELDS
+    return {**fields, "label": fields["label"].removesuffix("0") + str(place)}
+
+
 def _region_labels(
     names: Any, rtag: str, pointer: str, t: TaskReport, options: ImportOptions
 ) -> list[tuple[int, str]] | None:
@@ -496,6 +512,12 @@ def _region_labels(
     if not isinstance(names, list) or not names:
         t.add(f"{rtag}: a span needs exactly one label, got {names!r}", pointer=pointer)
         return None
+    if len(names) == 1:  # the common case, in a few steps
+        label, why = options.map_label(names[0])
+        if label is None:
+            t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
+            return None
+        return [(0, label)]
     distinct = list(dict.fromkeys(n if isinstance(n, str) else repr(n) for n in names))
     if len(distinct) > 1 and not options.split_multi_label:
         t.add(
