@@ -385,10 +385,11 @@ def list_inputs(config: DatasetConfig, staging_path: Path, work: Path) -> Inputs
 
 def side_inputs(config: DatasetConfig) -> Iterator[Path]:
     """The input files the manifest lists and hashes itself: the configuration, the
-    sources, the annotation files (an export folder's files, sorted) and the article
-    shards. Not the article files, listed with the digests their readers took."""
+    sources file (when it is read: not when the shards carry the sources), the
+    annotation files (an export folder's files, sorted) and the article shards. Not the
+    article files, listed with the digests their readers took."""
     yield from itertools.chain(
-        [config.path, config.sources_path],
+        [config.path, *([config.sources_path] if config.reads_sources_file else [])],
         *(
             (a.path / f for f in sorted(folder_files(a.path))) if a.path.is_dir() else [a.path]
             for a in config.annotation_inputs

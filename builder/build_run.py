@@ -80,6 +80,9 @@ class BuildRun:
     cleaning_steps: tuple[str, ...] = ()
     #: the split plan's index, given each batch's facts as they come (None: not planned)
     planner: SplitPlanner | None = None
+    #: a side-input file the configuration names is not there (an error): the articles
+    #: are then not processed, as each would only repeat that error
+    inputs_missing: bool = False
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]

@@ -74,7 +74,7 @@ class DatasetConfig:
     repetition_min_share: float = MIN_SHARE
     on_removed_span: str = "fail"
     on_orphan: str = "fail"
-    #: annotations.reanchor: which records are re-anchored (see anchor.needs_reanchoring)
+    #: annotations.reanchor: which records are re-anchored (see reanchor.needs_reanchoring)
     reanchor: str = "changed"
     split_ratios: dict[str, float] = field(default_factory=dict)
     group_by: str = "id"
@@ -110,6 +110,17 @@ class DatasetConfig:
     def reads_shards(self) -> bool:
         """``inputs.articles`` names shard files (JSONL, Parquet, HTML, WARC), not a folder."""
         return self.article_input is not None and not self.article_input.is_folder
+
+    @property
+    def reads_sources_file(self) -> bool:
+        """Whether ``sources_path`` is an input: always, but when the article shards
+        carry each article's source and ``inputs.sources`` names no file."""
+        return not (
+            self.reads_shards
+            and self.article_input is not None
+            and self.article_input.carries_sources
+            and "sources" not in self.raw.get("inputs", {})
+        )
 
     def label_set(self, name: str) -> list[str]:
         return {
@@ -290,10 +301,14 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
     if isinstance(repo_id := publish.get("repo_id"), str) and (problem := repo_id_problem(repo_id)):
         message = f"{repo_id!r} is not a Hub dataset repo id: {problem}"
         report.add(Issue(file=name, pointer="/publish/repo_id", rule="repo-id", message=message))
-    if not abs(sum(splits["ratios"].values()) - 1.0) <= 1e-6:  # NaN fails too
+    total = sum(splits["ratios"].values())
+    if not abs(total - 1.0) <= 1e-6:  # NaN fails too
         report.add(
             Issue(
-                file=name, pointer="/splits/ratios", rule="ratios", message="ratios must sum to 1"
+                file=name,
+                pointer="/splits/ratios",
+                rule="ratios",
+                message=f"ratios must sum to 1; these sum to {total:.6g}",
             )
         )
     if not report.ok:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .clean.options import STEP_NAMES
 from .ingest import real_outside
 from .names import split_name_problem
-from .validate.report import Issue
+from .validate.report import Issue, json_pointer
 
 if TYPE_CHECKING:
     from .article_inputs import ArticleInput
@@ -40,6 +40,17 @@ __all__ = [
 COMPRESSION_LEVELS = {"zstd": range(1, 23), "gzip": range(1, 10), "brotli": range(1, 12)}
 
 
+class _Found(list[Issue]):
+    """The issues found in one configuration file, each added at its key path."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def at(self, pointer: str, rule: str, message: str) -> None:
+        self.append(Issue(file=self.file, pointer=pointer, rule=rule, message=message))
+
+
 def check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
     """What the schema cannot know: step names, annotation formats, rule files.
 
@@ -49,64 +60,49 @@ def check_references(raw: dict[str, Any], *, root: Path, file: str) -> list[Issu
     from .annotations import READERS
     from .clean.rules import load_rules
 
-    issues = []
+    issues = _Found(file)
     for i, step in enumerate(raw.get("cleaning", {}).get("steps", [])):
         if step not in STEP_NAMES:
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=f"/cleaning/steps/{i}",
-                    rule="cleaning-step",
-                    message=f"unknown cleaning step {step!r}; known: {list(STEP_NAMES)}",
-                )
+            issues.at(
+                f"/cleaning/steps/{i}",
+                "cleaning-step",
+                f"unknown cleaning step {step!r}; known: {list(STEP_NAMES)}",
             )
     listed: dict[str, int] = {}
     for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
         # the same file twice: each record would be "a second record" of itself
         same = listed.setdefault(os.path.realpath(root / ann["path"]), i)
         if same != i:
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=f"/inputs/annotations/{i}/path",
-                    rule="annotation-input",
-                    message=f"{ann['path']!r} is read already, as /inputs/annotations/{same}",
-                )
+            issues.at(
+                f"/inputs/annotations/{i}/path",
+                "annotation-input",
+                f"{ann['path']!r} is read already, as /inputs/annotations/{same}",
             )
         fmt = ann.get("format", "native")
         if fmt not in READERS:
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=f"/inputs/annotations/{i}/format",
-                    rule="annotation-format",
-                    message=f"no reader for annotation format {fmt!r}; available: {sorted(READERS)}",
-                )
+            issues.at(
+                f"/inputs/annotations/{i}/format",
+                "annotation-format",
+                f"no reader for annotation format {fmt!r}; available: {sorted(READERS)}",
             )
         if "offsets" in ann and fmt != "doccano":
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=f"/inputs/annotations/{i}/offsets",
-                    rule="annotation-offsets",
-                    message=f"offsets applies to doccano files only, not {fmt!r}: native offsets"
-                    " are code points, and Label Studio's are detected span by span",
-                )
+            issues.at(
+                f"/inputs/annotations/{i}/offsets",
+                "annotation-offsets",
+                f"offsets applies to doccano files only, not {fmt!r}: native offsets"
+                " are code points, and Label Studio's are detected span by span",
             )
     issues += check_annotation_options(raw, file=file)
     for i, rel in enumerate(raw.get("cleaning", {}).get("rules", [])):
-        where = {"file": file, "pointer": f"/cleaning/rules/{i}"}
         rule_path = root / rel
         if not rule_path.is_file():
-            issues.append(Issue(**where, rule="missing-file", message=f"no rule file {rule_path}"))
+            issues.at(f"/cleaning/rules/{i}", "missing-file", f"no rule file {rule_path}")
             continue
         try:
             load_rules(rule_path)
         except (re.error, KeyError, TypeError, AttributeError, ValueError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            issues.append(
-                Issue(**where, rule="rule-file", message=f"invalid rule file {rel}: {first}")
-            )
+            issues.at(f"/cleaning/rules/{i}", "rule-file", f"invalid rule file {rel}: {first}")
     return issues
 
 
@@ -121,30 +117,24 @@ _FORMAT_KEYS = {
 
 
 def check_annotation_options(raw: dict[str, Any], *, file: str) -> list[Issue]:
-    issues = []
+    issues = _Found(file)
     declared = raw.get("labels", {})
     for i, ann in enumerate(raw.get("inputs", {}).get("annotations", [])):
         fmt = ann.get("format", "native")
         for key, formats in _FORMAT_KEYS.items():
             if key in ann and fmt not in formats:
-                issues.append(
-                    Issue(
-                        file=file,
-                        pointer=f"/inputs/annotations/{i}/{key}",
-                        rule="annotation-option",
-                        message=f"{key} applies to {' and '.join(formats)} files only, not {fmt!r}",
-                    )
+                issues.at(
+                    json_pointer("inputs", "annotations", i, key),
+                    "annotation-option",
+                    f"{key} applies to {' and '.join(formats)} files only, not {fmt!r}",
                 )
         for control, label_set in ann.get("choices", {}).items():
             if label_set not in declared:
-                issues.append(
-                    Issue(
-                        file=file,
-                        pointer=f"/inputs/annotations/{i}/choices/{control}",
-                        rule="annotation-option",
-                        message=f"choices maps {control!r} to {label_set}, but labels.{label_set}"
-                        " is not declared",
-                    )
+                issues.at(
+                    json_pointer("inputs", "annotations", i, "choices", control),
+                    "annotation-option",
+                    f"choices maps {control!r} to {label_set}, but labels.{label_set}"
+                    " is not declared",
                 )
     return issues
 
@@ -152,33 +142,34 @@ def check_annotation_options(raw: dict[str, Any], *, file: str) -> list[Issue]:
 def check_splits(splits: dict[str, Any], *, file: str) -> list[Issue]:
     """Split names become file names and Hub patterns: the schema checks them, and so
     does this (whatever regex engine the schema validator uses); ratios are finite."""
-    issues = []
+    issues = _Found(file)
+    by_folded: dict[str, str] = {}
     for split, ratio in splits["ratios"].items():
-        pointer = "/splits/ratios/" + split.replace("~", "~0").replace("/", "~1")
+        pointer = json_pointer("splits", "ratios", split)
         problem = split_name_problem(split)
         if problem:
-            issues.append(Issue(file=file, pointer=pointer, rule="split-name", message=problem))
-        if isinstance(ratio, float) and not math.isfinite(ratio):
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=pointer,
-                    rule="ratios",
-                    message=f"ratio {ratio} is not a number in (0, 1]",
-                )
+            issues.at(pointer, "split-name", problem)
+        # Train-00000-of-00001.parquet and train-00000-of-00001.parquet are one file
+        # on macOS and Windows (and the Hub's clones there): one split overwrites the other
+        other = by_folded.setdefault(split.casefold(), split)
+        if other != split:
+            issues.at(
+                pointer,
+                "split-name",
+                f"split {split!r} differs from split {other!r} only by case: "
+                "their files would be one file on case-insensitive file systems",
             )
+        if isinstance(ratio, float) and not math.isfinite(ratio):
+            issues.at(pointer, "ratios", f"ratio {ratio} is not a number in (0, 1]")
     for key in splits.get("assignment", {}):
         # article ids and group keys are text: a key YAML typed matches none, and its
         # assignment was not applied, without a word
         if not isinstance(key, str):
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=f"/splits/assignment/{key}",
-                    rule="type",
-                    message=f"the key {key!r} is not text (an article id or group key)"
-                    + yaml_typed_hint(key, True),
-                )
+            issues.at(
+                json_pointer("splits", "assignment", key),
+                "type",
+                f"the key {key!r} is not text (an article id or group key)"
+                + yaml_typed_hint(key, True),
             )
     return issues
 
@@ -195,9 +186,9 @@ def check_compression(output: dict[str, Any], *, file: str) -> list[Issue]:
         problem = f"{codec} takes a level from {levels.start} to {levels.stop - 1}, not {level}"
     else:
         return []
-    return [
-        Issue(file=file, pointer="/output/compression_level", rule="compression", message=problem)
-    ]
+    issues = _Found(file)
+    issues.at("/output/compression_level", "compression", problem)
+    return issues
 
 
 def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
@@ -233,7 +224,7 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         (f"/cleaning/rules/{i}", r) for i, r in enumerate(raw.get("cleaning", {}).get("rules", []))
     ]
     named += [("/inputs/articles", "articles"), ("/inputs/sources", "sources.jsonl")]
-    issues, seen, top = [], set(), Path(os.path.realpath(root))
+    issues, seen, top = _Found(file), set(), Path(os.path.realpath(root))
     for pointer, rel in named:
         if pointer in seen:
             continue
@@ -241,25 +232,15 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         unusable = _unusable_path(root / rel)
         if unusable is not None:
             shown = repr(rel) if len(rel) <= 80 else f"{rel[:60]!r}... ({len(rel)} characters)"
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=pointer,
-                    rule="bad-path",
-                    message=f"{shown} cannot be a path here: {unusable}",
-                )
-            )
+            issues.at(pointer, "bad-path", f"{shown} cannot be a path here: {unusable}")
             continue
         real = real_outside(root / rel, root)
         if real is not None:
-            issues.append(
-                Issue(
-                    file=file,
-                    pointer=pointer,
-                    rule="outside-input",
-                    message=f"{rel} leads to {real}, outside the input folder {top}; "
-                    "inputs are read only inside it",
-                )
+            issues.at(
+                pointer,
+                "outside-input",
+                f"{rel} leads to {real}, outside the input folder {top}; "
+                "inputs are read only inside it",
             )
     return issues
 
@@ -312,7 +293,7 @@ def check_source_defaults(
     from .web_inputs import default_source
 
     record = default_source(spec)
-    issues = []
+    issues = _Found(file)
     for error in store.iter_errors("source", record):
         field = error.pointer.split("/")[1] if error.pointer else ""
         if field and field not in spec.source_defaults:
@@ -320,14 +301,7 @@ def check_source_defaults(
         typed = error.rule == "type"
         wants_text = typed and "'string'" in error.message
         hint = yaml_typed_hint(value_at(record, error.pointer), wants_text)
-        issues.append(
-            Issue(
-                file=file,
-                pointer=pointer + error.pointer,
-                rule=error.rule,
-                message=f"source_defaults: {error.message}{hint}",
-            )
-        )
+        issues.at(pointer + error.pointer, error.rule, f"source_defaults: {error.message}{hint}")
     return issues
 
 

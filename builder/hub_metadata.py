@@ -85,6 +85,46 @@ def _closest(value: str, allowed: Sequence[str], n: int = 3) -> list[str]:
     return [lowered[m] for m in matches]
 
 
+#: How licenses are written out in full, to the Hub's abbreviations (in this order:
+#: the longer GNU names first).
+_LICENSE_WORDS = (
+    ("creative commons", "cc"),
+    ("attribution", "by"),
+    ("non-commercial", "nc"),
+    ("noncommercial", "nc"),
+    ("share-alike", "sa"),
+    ("sharealike", "sa"),
+    ("share alike", "sa"),
+    ("no derivatives", "nd"),
+    ("noderivatives", "nd"),
+    ("noderivs", "nd"),
+    ("gnu affero general public", "agpl"),
+    ("gnu lesser general public", "lgpl"),
+    ("gnu general public", "gpl"),
+    ("mozilla public", "mpl"),
+)
+#: Words a license's name carries that its identifier does not.
+_LICENSE_FILLER = re.compile(r"\b(?:the|licen[cs]e|version|international|unported|generic)\b")
+
+
+def _license_spelling(value: str, allowed: Sequence[str]) -> str | None:
+    """The Hub's identifier of a license written the way people write it ("MIT
+    License", "Apache License, Version 2.0", "CC BY-NC 4.0", "GPLv3", "CC0"), if one
+    fits; a near spelling is :func:`_closest`'s to find."""
+    key = value.lower()
+    for words, short in _LICENSE_WORDS:
+        key = key.replace(words, short)
+    key = _LICENSE_FILLER.sub(" ", key)
+    key = re.sub(r"(?<![a-z])v(?=\d)|(?<=[a-z])v(?=\d)", " ", key)  # GPLv3, v2.0
+    key = re.sub(r"[^a-z0-9.]+", "-", key).strip("-")
+    lowered = {a.lower(): a for a in allowed}
+    for spelled in (key, re.sub(r"(?<=[a-z])(?=\d)", "-", key)):  # cc0 and apache2
+        for candidate in (spelled, f"{spelled}.0", f"{spelled}-1.0"):
+            if candidate in lowered:
+                return lowered[candidate]
+    return None
+
+
 def _suggest(options: Sequence[str]) -> str:
     if not options:
         return ""
@@ -190,7 +230,11 @@ def check_hub_metadata(
                     add(
                         where,
                         f"license {lic!r} is not a Hub license identifier"
-                        + (_suggest(_closest(str(lic), allowed)) or "")
+                        + _suggest(
+                            [known]
+                            if (known := _license_spelling(str(lic), allowed))
+                            else _closest(str(lic), allowed)
+                        )
                         + " (use 'other' with license_name and license_link for any other license,"
                         " or 'unknown')",
                     )

@@ -26,7 +26,7 @@ import orjson
 from .article_inputs import NOT_A_REGULAR_FILE
 from .names import setting
 from .utf8 import bad_utf8_in, bad_utf8_of_line, byte_place
-from .validate.report import Issue
+from .validate.report import Issue, json_pointer
 
 __all__ = [
     "ARTICLE_SUFFIX",
@@ -489,10 +489,10 @@ def _surrogate_pointer(value: Any) -> str | None:
                 return pointer
         elif isinstance(item, dict):
             for key, v in item.items():
-                escaped = key.replace("~", "~0").replace("/", "~1")
+                at = pointer + json_pointer(key)
                 if _SURROGATE.search(key):
-                    return f"{pointer}/{escaped}"
-                stack.append((v, f"{pointer}/{escaped}"))
+                    return at
+                stack.append((v, at))
         elif isinstance(item, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(item))
     return None

@@ -87,10 +87,20 @@ def workspace(parent: Path, name: str) -> Iterator[Path]:
     Removed on every exit; on failure, parent folders this build created go too,
     so a failed build leaves no trace at all.
     """
-    created = _make_dirs(parent)
-    _recover_interrupted_swap(parent, name)
-    _remove_stale_workspaces(parent, name)
-    work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{_owner_tag()}-", dir=parent))
+    created: list[Path] = []
+    try:
+        created = _make_dirs(parent)
+        _recover_interrupted_swap(parent, name)
+        _remove_stale_workspaces(parent, name)
+        work = Path(tempfile.mkdtemp(prefix=f".{name}.building-{_owner_tag()}-", dir=parent))
+    except OSError as exc:
+        _remove_created(created)
+        if exc.errno == errno.ENOSPC:
+            raise
+        # the error's own path is the hidden working folder, which the user never named
+        raise UsageError(
+            f"--out {parent / name}: cannot make a folder in {parent}: {exc.strerror or exc}"
+        ) from None
     done = False
     try:
         yield work
@@ -98,11 +108,16 @@ def workspace(parent: Path, name: str) -> Iterator[Path]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not done:
-            for folder in reversed(created):
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
+            _remove_created(created)
+
+
+def _remove_created(created: list[Path]) -> None:
+    """The parent folders a failed build made (deepest first), while empty."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _pid_of(path: Path, marker: str) -> int | None:

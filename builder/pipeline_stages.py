@@ -52,7 +52,7 @@ from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, SplitPlanner
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
-from .validate.report import Issue, ValidationReport
+from .validate.report import Issue, ValidationReport, json_pointer
 from .validate.schemas import SchemaStore
 
 __all__ = ["BuildResult", "build", "validate"]
@@ -141,6 +141,11 @@ def _analyse(
                 run.pool = started
                 with timed("stage-inputs", where="parent"):
                     kept = reject_tainted(run, stage_inputs(run))
+                ids = kept_ids(run)
+                if run.inputs_missing:
+                    # every article would only repeat "no source record" or "no
+                    # annotation record" under the missing file's own error
+                    ids, kept = iter(()), 0
                 if config.publisher_repetition:
                     with timed("publisher-lines", kept, where="parent"):
                         count_publisher_lines(
@@ -151,7 +156,7 @@ def _analyse(
                         )
                 rows_files = process_articles(
                     run,
-                    kept_ids(run),
+                    ids,
                     kept,
                     work,
                     workers=workers,
@@ -218,11 +223,13 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
         )
     by_group = "" if config.group_by == "id" else f" and no {config.group_by}"
     what = f"no article id{by_group}"
-    for name in plan.unmatched:
+    # Beside errors that rejected articles, a name may well be one of theirs: its warning
+    # would only bury the errors (a missing sources file: one per name)
+    for name in plan.unmatched if report.ok else ():
         report.add(
             Issue(
                 file=config.path.name,
-                pointer="/splits/assignment/" + name.replace("~", "~0").replace("/", "~1"),
+                pointer=json_pointer("splits", "assignment", name),
                 rule="split-assignment",
                 severity="warning",
                 message=f"{name!r} is {what} of any article built: it pins nothing",

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from .anchor import AnchoredSpans, anchor_annotation, needs_reanchoring, place_annotation
+from .anchor import AnchoredSpans, anchor_annotation
 from .annotations.common import ORIGIN_KEY, export_pointer
 from .article_store import ArticleReader
 from .config import DatasetConfig, load_config
 from .features import RowCodec
 from .publisher_lines import repeated_lines
+from .reanchor import needs_reanchoring, place_annotation
 from .row_figures import card_figures
 from .rows import build_row
 from .signatures import FoldedTexts

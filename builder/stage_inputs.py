@@ -262,7 +262,7 @@ def _other_inputs(run: BuildRun) -> dict[str, str]:
         os.path.normpath(a.path): f"entry {n} of {setting('inputs.annotations')}"
         for n, a in enumerate(config.annotation_inputs)
     }
-    if "sources" in config.raw.get("inputs", {}) or not config.article_input.carries_sources:
+    if config.reads_sources_file:
         others[os.path.normpath(config.sources_path)] = setting("inputs.sources")
     return others
 
@@ -375,13 +375,7 @@ def _stage_shards(run: BuildRun) -> None:
 def stage_inputs(run: BuildRun) -> int:
     """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
-    sources_in_shards = (
-        config.reads_shards
-        and config.article_input is not None
-        and config.article_input.carries_sources
-        and "sources" not in config.raw.get("inputs", {})
-    )
-    if sources_in_shards:
+    if not config.reads_sources_file:
         pass  # the article shards carry them
     elif config.sources_path.is_file():
         _stage_side_file(
@@ -393,6 +387,7 @@ def stage_inputs(run: BuildRun) -> int:
             read=lambda: read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
         )
     else:
+        run.inputs_missing = True
         report.add(
             Issue(
                 file=config.sources_path.name,
@@ -406,6 +401,7 @@ def stage_inputs(run: BuildRun) -> int:
         folder_ok = ann.format in ("brat", "label-studio")
         if not (ann.path.exists() if folder_ok else ann.path.is_file()):
             folder = ann.path.is_dir()
+            run.inputs_missing = True
             report.add(
                 Issue(
                     file=ann.path.name,

@@ -116,6 +116,40 @@ def test_zstd_shards_with_source_column_and_compressed_annotations(tmp_path: Pat
     assert _data_files(tmp_path / "out-shards") == _data_files(tmp_path / "out-plain")
 
 
+def test_a_sources_file_the_shards_make_unread_is_not_listed_as_an_input(
+    tmp_path: Path,
+) -> None:
+    """Shards that carry each article's source, beside a sources.jsonl left from the
+    folder layout: it is not read, so the manifest must not say the dataset was built
+    from it (it listed and hashed it, and a later edit of it failed the input check)."""
+    corpus = make_corpus(tmp_path / "c", n=3)
+    shutil.rmtree(corpus.articles)
+    by_id = {s["article_id"]: s for s in corpus.sources}
+    lines = [
+        json.dumps(
+            {
+                "id": aid,
+                "text": corpus.texts[aid],
+                "meta": {k: v for k, v in by_id[aid].items() if k != "article_id"},
+            }
+        )
+        for aid in corpus.ids
+    ]
+    (corpus.root / "part-0.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus.config["inputs"]["articles"] = {
+        "files": "part-*.jsonl",
+        "id": "id",
+        "text": "text",
+        "source": "meta",
+    }
+    del corpus.config["inputs"]["sources"]
+    corpus.write_config()
+    assert (corpus.root / "sources.jsonl").is_file()
+    build(corpus.root, tmp_path / "out")
+    listed = {e["path"] for e in load_manifest(tmp_path / "out")["inputs"]}
+    assert "part-0.jsonl" in listed and "sources.jsonl" not in listed, listed
+
+
 def test_bad_shard_records_name_their_file_and_line(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "c", n=3)
     shutil.rmtree(corpus.articles)

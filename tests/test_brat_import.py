@@ -11,10 +11,10 @@ import pytest
 import yaml
 from brat_helpers import seeds_to_brat
 
-from builder.anchor import text_digest
 from builder.annotations import READERS, read_annotations
 from builder.annotations.brat import read_brat
 from builder.errors import DataError
+from builder.reanchor import text_digest
 
 TEXT = "Crowds 😀 cheered as Maria\nLopez said “we will rebuild” on Monday.\n"
 

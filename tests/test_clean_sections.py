@@ -435,3 +435,30 @@ def test_the_bio_prefilter_passes_every_line_the_bio_pattern_matches(line: str) 
     view = line_view(line)
     assert _BIO.match(view.norm), line  # the generator makes bios
     assert _BIO_WORDS.search(view.key), line
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_prose_promo_block_of_a_sixth_of_the_page_goes_after_its_header(
+    lowercased: bool,
+) -> None:
+    # Two teasers written as sentences under "Related Posts": prose, but a block this
+    # short (about a sixth of the page) after a related header is the page's rail.
+    form = tokenized if lowercased else (lambda text: text)
+    article = (
+        *ARTICLE,
+        "Harden the young plants off over a week: an hour outside on the first day, "
+        "a little longer each day after, and home again if a frost is forecast.",
+        "Plant them out when the nights stay above ten degrees, deeper than they sat in "
+        "their pots, and water them in well.",
+    )
+    block = (
+        "Related Posts\n"
+        "Our guide to saving seed from this year's best plants, with the labels we print.\n"
+        "Peppers want more warmth than tomatoes: how we keep a heat mat going on a budget."
+    )
+    raw = form("\n\n".join(article) + "\n\n" + block + "\n")
+    result = Cleaner.default().clean(raw)
+    assert result.text.rstrip() == form("\n\n".join(article))
+    [edit] = [e for e in result.edits if "sections." in e.reason]
+    assert "sections.related" in edit.reason
+    assert rebuild_raw(result.text, result.edits) == raw

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from builder.atomic_files import UMASK
 from builder.errors import UsageError
 from builder.export import export_label_studio
 
@@ -71,6 +72,8 @@ def test_tasks_hold_the_cleaned_text_and_every_span(seed_build: Path, tmp_path: 
     rows = _published(seed_build)
     tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
     assert (summary.tasks, summary.entities, summary.quotes) == (5, 557, 30)
+    # readable like any file written by open() (mkstemp's 0600 hid it from teammates)
+    assert (tmp_path / "tasks.json").stat().st_mode & 0o777 == 0o666 & ~UMASK
     assert {t["data"]["article_id"] for t in tasks} == rows.keys()
     names = json.loads((seed_build / "manifest.json").read_text())["features"]
     entity_names = names["entities"]["feature"]["label"]["names"]

@@ -38,6 +38,31 @@ def test_every_field_has_a_description(name: str) -> None:
     assert not missing, f"{name}: fields without description: {missing}"
 
 
+def _patterned(node: Any, pointer: str = "") -> Iterator[tuple[str, dict]]:
+    """Every subschema holding a ``pattern``, wherever it sits (items, additionalProperties)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield pointer, node
+        for key, child in node.items():
+            if key == "not":  # its error is explained by this node's description
+                if isinstance(child, dict) and "pattern" in child:
+                    yield f"{pointer}/not", node
+                continue
+            yield from _patterned(child, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from _patterned(child, f"{pointer}/{i}")
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_a_value_a_pattern_refuses_is_explained_in_words(name: str) -> None:
+    """A pattern's error quotes the subschema's description ("is not allowed here: A
+    label name: ASCII letters, ..."); without one, users got the regex itself."""
+    schema = SchemaStore.default().schemas[name]
+    bare = [p for p, node in _patterned(schema) if not node.get("description")]
+    assert not bare, f"{name}: patterns without a description: {bare}"
+
+
 def test_row_features_come_from_the_schema() -> None:
     codec = RowCodec(SchemaStore.default().schemas["row"], LABELS)
     f = codec.features

@@ -103,6 +103,19 @@ def test_out_inside_the_input_folder_is_refused(tmp_path, run_cli):
     assert snapshot(tmp_path) == before
 
 
+def test_out_whose_folder_cannot_be_made_names_the_out_not_the_working_folder(tmp_path, run_cli):
+    # a file where a parent folder must be: the error was "Not a directory:
+    # .../a-file/.out.building-<pid>-<ms>-<random>", a name the user never gave
+    corpus = make_corpus(tmp_path / "in")
+    (tmp_path / "a-file").write_text("x")
+    before = snapshot(tmp_path)
+    out = tmp_path / "a-file" / "deeper" / "out"
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(out))
+    assert_clean_failure(result, 2, f"--out {out}: cannot make a folder in")
+    assert ".building" not in result.stderr
+    assert snapshot(tmp_path) == before
+
+
 @pytest.mark.parametrize("out", [".", "", "here"])
 def test_out_that_is_the_current_folder_is_refused(tmp_path, run_cli, out):
     """Replacing the folder the user is in leaves their shell in a deleted one: ``ls``
@@ -190,6 +203,38 @@ def test_split_names_that_are_paths_or_hyphenated_fail_validate_and_build(
         assert found and all(i["file"] == "dataset.yaml" for i in found), report
         assert all("\\w" not in i["message"] and "(?!" not in i["message"] for i in found)
         assert any("no '-'" in i["message"] for i in found), found
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("ratios", "pointer", "says"),
+    [
+        ({"train": 80, "test": 20}, "/splits/ratios/train", "(80% is 0.8, not 80)"),
+        ({"train": 0.5, "test": 0.1}, "/splits/ratios", "must sum to 1; these sum to 0.6"),
+    ],
+    ids=["percentages", "short-sum"],
+)
+def test_split_ratios_that_are_not_shares_say_what_they_should_be(
+    tmp_path, run_cli, ratios, pointer, says
+):
+    corpus = make_corpus(tmp_path / "in", config={"splits": {"ratios": ratios}})
+    result = run_cli("validate", "-i", str(corpus.root), "--json")
+    assert_clean_failure(result, 1, "dataset.yaml")
+    found = [i for i in json.loads(result.stdout)["report"]["issues"] if i["pointer"] == pointer]
+    assert found and says in found[0]["message"], found
+
+
+def test_split_names_differing_only_by_case_are_refused(tmp_path, run_cli):
+    # Train-00000-of-00001.parquet and train-00000-of-00001.parquet: one file on macOS
+    corpus = make_corpus(
+        tmp_path / "w" / "in", config={"splits": {"ratios": {"Train": 0.5, "train": 0.5}}}
+    )
+    before = snapshot(tmp_path)
+    result = run_cli("build", "-i", str(corpus.root), "-o", str(tmp_path / "w" / "out"), "--json")
+    assert_clean_failure(result, 1, "dataset.yaml")
+    found = [i for i in json.loads(result.stdout)["report"]["issues"] if i["rule"] == "split-name"]
+    assert [i["pointer"] for i in found] == ["/splits/ratios/train"], found
+    assert "only by case" in found[0]["message"]
     assert snapshot(tmp_path) == before
 
 

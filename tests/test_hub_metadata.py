@@ -72,6 +72,30 @@ def test_the_cli_names_file_key_and_closest_value(seeds_copy: Path, run_cli: Cal
     assert "did you mean 'en'" in issues["/language/0"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("written", "identifier"),
+    [
+        ("MIT License", "mit"),
+        ("Apache License, Version 2.0", "apache-2.0"),
+        ("CC BY-NC-SA 4.0", "cc-by-nc-sa-4.0"),
+        ("Creative Commons Attribution 4.0 International", "cc-by-4.0"),
+        ("Creative Commons Attribution-NoDerivatives 4.0 International", "cc-by-nd-4.0"),
+        ("GPLv3", "gpl-3.0"),
+        ("GNU Lesser General Public License v2.1", "lgpl-2.1"),
+        ("CC0", "cc0-1.0"),
+        ("BSD 3-Clause License", "bsd-3-clause"),
+        ("Mozilla Public License 2.0", "mpl-2.0"),
+    ],
+)
+def test_a_license_written_out_gets_its_identifier_as_the_one_suggestion(
+    written: str, identifier: str
+) -> None:
+    # difflib alone answered "MIT License" with 'unlicense' or 'deepfloyd-if-license'
+    (issue,) = check_hub_metadata({"license": written}, file="dataset.yaml")
+    assert issue.pointer == "/license"
+    assert f"did you mean {identifier!r}?" in issue.message, issue.message
+
+
 def test_license_other_needs_name_and_link(seeds_copy: Path) -> None:
     _set(seeds_copy, "license", "other")
     with pytest.raises(DataError) as info:

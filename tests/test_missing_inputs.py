@@ -73,6 +73,16 @@ def test_an_input_not_as_it_should_be_says_what_it_is(
     assert missing[0].message.endswith(" in dataset.yaml)")
 
 
+@pytest.mark.parametrize("rel", ["sources.jsonl", "annotations.jsonl"])
+def test_a_missing_side_file_is_one_error_not_one_per_article(rel: str, seeds_copy: Path) -> None:
+    """Each article would only repeat it ("no source record", "no annotation record"):
+    with a million articles, a million lines burying the one that says what to fix."""
+    (seeds_copy / rel).unlink()
+    result = validate(seeds_copy)
+    assert [(i.file, i.rule) for i in result.report.issues] == [(rel, "missing-file")]
+    assert result.stats.stages["read"] == 0  # and none was cleaned for nothing
+
+
 @pytest.mark.parametrize("key", ["sources", "articles"])
 def test_a_path_the_system_refuses_is_a_configuration_error(key: str, seeds_copy: Path) -> None:
     """A configured name past the file system's length limit is the configuration's error,

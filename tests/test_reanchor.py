@@ -15,10 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from builder.anchor import anchor_annotation, locate, place_annotation, quote_selector
+from builder.anchor import anchor_annotation
 from builder.clean.pipeline import Cleaner
 from builder.errors import DataError
 from builder.pipeline import build
+from builder.reanchor import locate, place_annotation, quote_selector
 
 ARTICLE = "003_1f538d970d95d26f"
 CAUTION = "Out of an abundance of caution"

@@ -153,6 +153,19 @@ def test_the_build_warns_at_the_assignment_that_pins_nothing(
     assert "'BBC Newz' is no article id and no publisher" in warning.message
 
 
+def test_an_assignment_to_articles_rejected_by_errors_is_not_called_unmatched(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    from builder.errors import DataError
+    from builder.pipeline import build
+
+    (seeds_copy / "sources.jsonl").unlink()  # every article has an error: no source
+    with pytest.raises(DataError) as failed:
+        build(seeds_copy, tmp_path / "out")
+    rules = {i.rule for i in failed.value.report.issues}
+    assert "missing-file" in rules and "split-assignment" not in rules, rules
+
+
 def _tiny_facts(n: int) -> Iterator[ArticleFacts]:
     for i in range(n):
         yield ArticleFacts(

@@ -24,9 +24,9 @@ from typing import Any
 
 import regex
 
-from ..anchor import quote_selector, text_digest
 from ..ingest import DEFAULT_MAX_RECORD_BYTES, decompress_errors, open_input, read_jsonl
 from ..names import setting
+from ..reanchor import quote_selector, text_digest
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS

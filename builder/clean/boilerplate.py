@@ -43,9 +43,11 @@ from .steps import (
 
 __all__ = ["BoilerplateLines", "is_running_text"]
 
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
-#: What may close a sentence after its mark (``_SENTENCE_END``'s ``[\"”’')\]]``).
+#: The marks that end a sentence, and what may close it after its mark.
+_MARKS = ".!?…"
 _CLOSERS = "\"”’')]"
+_SENTENCE_END = re.compile(f'[{re.escape(_MARKS)}][{re.escape(_CLOSERS)}]*$|["”’]$')
+_MARK_ENDINGS = tuple(_MARKS)
 
 
 def _ends_sentence(norm: str) -> bool:
@@ -54,7 +56,7 @@ def _ends_sentence(norm: str) -> bool:
     A line ending with a newline (which ``$`` may stand before) is left to the regex."""
     if norm.endswith("\n"):
         return bool(_SENTENCE_END.search(norm))
-    return norm.endswith(('"', "”", "’")) or norm.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
+    return norm.endswith(('"', "”", "’")) or norm.rstrip(_CLOSERS).endswith(_MARK_ENDINGS)
 
 
 #: A line this long, or this long and closed like a sentence, is running text.

@@ -51,11 +51,11 @@ from typing import Any
 from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .lines import WORD, LineView, Words
+from .piece_requirements import Requirement, meets, requirement
 from .regex_facts import (
     ASCII,
     DIGIT,
     MARK,
-    alternatives_sets,
     compile_pattern,
     first_chars,
     forget_trees,
@@ -299,8 +299,8 @@ class RuleSet:
     A line's words are looked up in per-word tables by one ``map`` in C; a long line
     whose words are not listed yet, with few tests left, is searched for their word
     pieces instead. An expression's other sets of required pieces (a digit *and*
-    ``views`` or ``likes``) are checked before it is run, so most lines are never
-    normalized for a full match.
+    ``views`` or ``likes``; see :mod:`.piece_requirements`) are checked before it is
+    run, so most lines are never normalized for a full match.
 
     The rules left (usually none) are then tried with :meth:`LineRule.matches`, in
     file order, which also applies ``require`` and ``unless``. An expression with no
@@ -319,10 +319,8 @@ class RuleSet:
         # expressions (only a hint: the rule is then tried as a whole)
         self._tests: list[tuple[int, re.Pattern[str] | None]] = []
         self._test_always = 0  # tests with no required word
-        self._extra: list[tuple[_Check, ...]] = []  # per test: more sets of pieces
-        # per test: for each contains expression that is one alternation, the sets of
-        # pieces of each alternative (the line must hold all sets of one of them)
-        self._gates: list[tuple[_Gate, ...]] = []
+        # per test: the rest of what the line must hold (see :mod:`.piece_requirements`)
+        self._requirements: list[Requirement] = []
         self._word_pieces: list[tuple[str, ...]] = []  # per test: its required word pieces
         self._piece_tests = 0  # tests one of whose required pieces is a word piece
         by_piece: dict[str, int] = {}  # required word piece -> tests needing it
@@ -352,11 +350,11 @@ class RuleSet:
             for (pattern, pieces_, full), more in zip(found, sets, strict=True):
                 t = 1 << len(self._tests)
                 self._tests.append((i, pattern if full else None))
-                # the other pieces every match holds one of, checked once this one is found
-                self._extra.append(_checks(q for q in more if q != pieces_))
-                # (contains only: a search tries an alternation at every position of the
-                # line, where a full match of a pattern fails at its start)
-                self._gates.append(() if full else _gates(rule.contains))
+                # the other pieces every match holds one of, checked once this one is
+                # found; and, of a contains alternation, all of one alternative's
+                self._requirements.append(
+                    requirement((q for q in more if q != pieces_), () if full else rule.contains)
+                )
                 if pieces_ is None:
                     self._test_always |= t
                 self._word_pieces.append(
@@ -507,17 +505,16 @@ class RuleSet:
         matched = -1  # the rule one of whose patterns fully matched, if any
         if tests:
             all_tests = self._tests
-            extras = self._extra
-            gates = self._gates
+            requirements = self._requirements
+            meets_ = meets  # (a local: looked up once per line, not once per test)
             folded = ""
             while tests:
                 low = tests & -tests
                 t = low.bit_length() - 1
-                if pieces_hold and (extras[t] or gates[t]):
+                requirement = requirements[t]
+                if pieces_hold and requirement:
                     folded = folded or raw.casefold()
-                    if not _holds(extras[t], raw, folded) or (
-                        gates[t] and not _gates_hold(gates[t], raw, folded)
-                    ):
+                    if not meets_(requirement, raw, folded):
                         tests ^= low
                         continue
                 i, pattern = all_tests[t]
@@ -598,80 +595,6 @@ def _alternation_safe(pattern: str) -> bool:
     """Whether ``pattern`` fully matches exactly the lines it fully matches as one
     branch of an alternation of several (as :attr:`LineRule._any_pattern` joins them)."""
     return _UNSAFE_IN_ALTERNATION.search(pattern) is None
-
-
-#: A set of pieces as checked on a line: its word pieces, its marks, whether a digit.
-_Check = tuple[tuple[str, ...], tuple[str, ...], bool]
-
-
-def _checks(sets: Iterable[frozenset[str]]) -> tuple[_Check, ...]:
-    """Sets of pieces in the form :func:`_holds` reads."""
-    return tuple(
-        (
-            tuple(sorted(p for p in q if not p.startswith(MARK))),
-            tuple(sorted(p[1] for p in q if p.startswith(MARK) and p != DIGIT)),
-            DIGIT in q,
-        )
-        for q in sets
-    )
-
-
-def _holds(checks: tuple[_Check, ...], raw: str, folded: str) -> bool:
-    """Whether the line holds a piece of every set: a word piece in the folded line (it
-    is then inside one of its words), a mark or a digit in the raw line."""
-    for pieces, marks, digit in checks:
-        for p in pieces:
-            if p in folded:
-                break
-        else:
-            for m in marks:
-                if m in raw:
-                    break
-            else:
-                if not (digit and _DIGIT.search(raw)):
-                    return False
-    return True
-
-
-#: An alternation's gate: the word pieces of its alternatives' first (most selective)
-#: sets; per such piece, the other sets of the alternatives whose first set has it; the
-#: sets of the alternatives whose first set holds a mark or a digit.
-_Gate = tuple[
-    tuple[str, ...], dict[str, tuple[tuple[_Check, ...], ...]], tuple[tuple[_Check, ...], ...]
-]
-
-
-def _gates(contains: Iterable[re.Pattern[str]]) -> tuple[_Gate, ...]:
-    """Per contains expression that is one alternation: its gate (see :func:`_gates_hold`)."""
-    out = []
-    for alternatives in map(alternatives_sets, contains):
-        if not alternatives:
-            continue
-        by_key: dict[str, list[tuple[_Check, ...]]] = {}
-        others = []
-        for first, *rest in alternatives:
-            if any(p.startswith(MARK) for p in first):
-                others.append(_checks([first, *rest]))
-                continue
-            for piece in first:
-                by_key.setdefault(piece, []).append(_checks(rest))
-        keys = tuple(sorted(by_key))
-        out.append((keys, {k: tuple(v) for k, v in by_key.items()}, tuple(others)))
-    return tuple(out)
-
-
-def _gates_hold(gates: tuple[_Gate, ...], raw: str, folded: str) -> bool:
-    """Whether, for each expression, the line holds a piece of every set of one of its
-    alternatives (else the expression cannot be found in it). The pieces of the first
-    sets the line holds (found in one pass in C) say which alternatives to check."""
-    for keys, by_key, others in gates:
-        if not any(_holds(checks, raw, folded) for checks in others) and not any(
-            _holds(rest, raw, folded)
-            for key in filter(folded.__contains__, keys)
-            for rest in by_key[key]
-        ):
-            return False
-    return True
 
 
 class _WordTable(dict[str, int]):

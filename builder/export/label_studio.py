@@ -19,9 +19,8 @@ they are read, so memory stays flat however many articles there are.
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..atomic_files import atomic_file
 from ..errors import DataError, UsageError
 from ..validate.report import Issue
 
@@ -216,16 +216,11 @@ def _rows(layout: BuildLayout) -> Iterator[tuple[dict[str, Any], dict[str, int |
 
 @contextmanager
 def _atomic(path: Path) -> Iterator[IO[str]]:
-    """Write ``path`` whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``path`` (UTF-8 text) whole or not at all."""
+    with atomic_file(path) as raw:
+        handle = io.TextIOWrapper(raw, encoding="utf-8")
+        yield handle
+        handle.detach()  # flushed into the raw file, which atomic_file closes and renames
 
 
 def export_label_studio(

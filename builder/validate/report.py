@@ -16,14 +16,24 @@ Example:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["Issue", "ValidationReport"]
+from ..atomic_files import atomic_file
+
+__all__ = ["Issue", "ValidationReport", "json_pointer"]
+
+
+def json_pointer(*keys: str | int) -> str:
+    """The JSON pointer (RFC 6901) of a value at ``keys``: ``~`` and ``/`` in a key are
+    escaped, so a split named ``a/b`` is not read as two levels.
+
+    >>> json_pointer("splits", "ratios", "a/b")
+    '/splits/ratios/a~1b'
+    """
+    return "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +130,5 @@ class ValidationReport:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             path.write_bytes(data)
             return
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with open(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as handle:
+            handle.write(data)

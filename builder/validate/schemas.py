@@ -23,7 +23,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..utf8 import NotUtf8, decode_utf8
-from .report import Issue
+from .report import Issue, json_pointer
 from .specialized import closed_depth, specialize
 
 __all__ = ["SCHEMA_NAMES", "SchemaError", "SchemaStore", "cross_checked", "schema_dir"]
@@ -67,17 +67,14 @@ class SchemaError:
     message: str
 
 
-def _pointer(path: Any) -> str:
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
-
-
 def _located(error: jsonschema.ValidationError) -> SchemaError:
     """One violation, located and worded for the person who wrote the record.
 
     A key that breaks ``propertyNames`` is located at the key itself (jsonschema
     points at the object holding it). A value that breaks a ``pattern`` or a
     ``not`` is explained by the schema's own description of what is expected
-    when it has one, not by the regex or the raw sub-schema.
+    when it has one, not by the regex or the raw sub-schema; a value out of bounds
+    gets that description after the bound (a ratio of 80: "a fraction ... not 80").
     """
     path = list(error.absolute_path)
     if "propertyNames" in error.absolute_schema_path:
@@ -92,7 +89,14 @@ def _located(error: jsonschema.ValidationError) -> SchemaError:
         else:  # the schemas end patterns with (?!\n): "$" alone lets a final newline through
             pattern = str(error.validator_value).removesuffix("(?!\\n)")
             message = f"{error.instance!r} does not match {pattern!r}"
-    return SchemaError(_pointer(path), str(error.validator), message)
+    elif error.validator in _BOUNDS and isinstance(error.schema, dict):
+        described = error.schema.get("description")
+        if described:
+            message = f"{message}: {described}"
+    return SchemaError(json_pointer(*path), str(error.validator), message)
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
 def _reference_formats() -> dict[str, Callable[[str], bool]]:
