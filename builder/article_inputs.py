@@ -34,6 +34,11 @@ SHARD_SUFFIXES: dict[str, str] = {
     ".parquet": "parquet",
     ".html": "html",
     ".htm": "html",
+    # a crawler's pages saved compressed: decompressed when read (bounded by the limit)
+    ".html.gz": "html",
+    ".htm.gz": "html",
+    ".html.zst": "html",
+    ".htm.zst": "html",
     ".warc": "warc",
     ".warc.gz": "warc",
 }
@@ -103,6 +108,23 @@ class ArticleInput:
             for m in files:
                 found.setdefault(Path(m), None)
         return sorted(found), unmatched, refused
+
+    def no_article(self, article_id: str) -> str:
+        """Why there is no article ``article_id``, in the input's own terms: a folder's
+        missing ``.txt``, or no shard record, page or WARC record giving that id (a shard
+        build's articles are no files: "no article ID.txt" sent users looking for one)."""
+        if self.folder is not None:
+            return f"there is no article {article_id}.txt in {self.rel(self.folder)}/"
+        patterns = ", ".join(self.patterns)
+        formats = {self.format} if self.format else {shard_format(p) for p in self.patterns}
+        ways = []
+        if formats & {"jsonl", "parquet", None}:
+            ways.append(f"no record in them has {self.id_field} = {article_id!r}")
+        if "html" in formats:
+            ways.append("no HTML file is named so (its name without .html)")
+        if "warc" in formats:
+            ways.append("no WARC record's id gives it (warc-<uuid of its WARC-Record-ID>)")
+        return f"there is no article {article_id!r} in {patterns}: " + ", and ".join(ways)
 
     def format_of(self, path: Path) -> str | None:
         return self.format or shard_format(path)

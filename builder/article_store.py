@@ -136,14 +136,20 @@ class ArticleReader:
         file, line, data, problem, kind, offset, digest = found
         where = {"file": file, "line": line, "record": article_id}
         rule = "text"
+        notes: list[Issue] = []
         if kind is not None:
-            data, rule, problem = self._extract(article_id, file, line, kind, offset, digest)
+            data, rule, problem, assumed = self._extract(
+                article_id, file, line, kind, offset, digest
+            )
+            if assumed:
+                notes.append(Issue(**where, rule="encoding", severity="warning", message=assumed))
         if data is None:
-            return None, [Issue(**where, rule=rule, message=problem or "no text")]
+            return None, [*notes, Issue(**where, rule=rule, message=problem or "no text")]
         if len(data) > self.max_bytes:
             message = over_article_limit(f"{len(data)} bytes", self.max_bytes)
-            return None, [Issue(**where, rule="size-limit", message=message)]
-        return article_from_bytes(article_id, data, file=file, line=line)
+            return None, [*notes, Issue(**where, rule="size-limit", message=message)]
+        article, issues = article_from_bytes(article_id, data, file=file, line=line)
+        return article, [*notes, *issues]
 
     def _read_plain(
         self, article_id: str, path: Path
@@ -180,11 +186,19 @@ class ArticleReader:
         kind: str,
         offset: int | None,
         digest: str | None,
-    ) -> tuple[bytes | None, str, str | None]:
-        """The page's main text, or the rule and message of why there is none. The page
-        must be the one staged (``digest``): its source record's ``capture.html_sha256``
-        says so, and an article is not published with another page's provenance."""
-        from .web_inputs import PageUnreadable, extract_main_text, read_page
+    ) -> tuple[bytes | None, str, str | None, str | None]:
+        """The page's main text, or the rule and message of why there is none; and why
+        the page's encoding was assumed (None: it was not). The page must be the one
+        staged (``digest``): its source record's ``capture.html_sha256`` says so, and an
+        article is not published with another page's provenance."""
+        from .web_inputs import (
+            CompressedPageError,
+            PageUnreadable,
+            decode_page,
+            decompressed_page,
+            extract_main_text,
+            read_page,
+        )
 
         try:
             # the limit holds for the page too: extraction takes some 6 s a megabyte
@@ -199,18 +213,23 @@ class ArticleReader:
                 article_id=article_id,
             )
         except OSError as exc:
-            return None, "text", f"cannot read the page again: {exc.strerror or exc}"
+            return None, "text", f"cannot read the page again: {exc.strerror or exc}", None
         except PageUnreadable as exc:
-            return None, "text", f"cannot read the page again: {exc}"
+            return None, "text", f"cannot read the page again: {exc}", None
         if len(html) > self.max_bytes:
-            return None, "size-limit", over_article_limit("the page", self.max_bytes)
+            return None, "size-limit", over_article_limit("the page", self.max_bytes), None
         if digest is not None and hashlib.sha256(html).hexdigest() != digest:
             why = "the page changed since it was staged (its sha256 is not capture.html_sha256)"
-            return None, "text", f"cannot read the page again: {why}"
-        text = extract_main_text(html, content_type)
+            return None, "text", f"cannot read the page again: {why}", None
+        try:
+            html = decompressed_page(html, self.max_bytes)
+        except CompressedPageError as exc:
+            return None, exc.rule, str(exc), None
+        page = decode_page(html, content_type)
+        text = extract_main_text(page.html)
         if text is None:
-            return None, "text", "no main text found in the page (trafilatura)"
-        return text.encode("utf-8"), "text", None
+            return None, "text", "no main text found in the page (trafilatura)", page.assumed
+        return text.encode("utf-8"), "text", None, page.assumed
 
     def close(self) -> None:
         if self.store is not None:

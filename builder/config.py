@@ -206,6 +206,7 @@ def _import_options(
         controls=controls,
         label_table=table,
         predictions=bool(entry.get("predictions", False)),
+        split_multi_label=entry.get("multi_label", "error") == "split",
         entity_labels=frozenset(entity_labels),
         doc_label_sets=doc_sets,
         origin=f"inputs.annotations[{index}]",

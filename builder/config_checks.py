@@ -111,6 +111,7 @@ _FORMAT_KEYS = {
     "text_key": ("label-studio",),
     "label_config": ("label-studio",),
     "predictions": ("label-studio",),
+    "multi_label": ("label-studio",),
     "label_table": ("doccano",),
 }
 
@@ -212,7 +213,9 @@ def check_inside(raw: dict[str, Any], *, root: Path, file: str) -> list[Issue]:
         # glob given as the articles string too: it names shards as files: does).
         if glob.has_magic(pattern):
             matches = sorted(glob.glob(str(root / pattern), recursive=True))
-            named += [(f"{pointer} ({_shown_match(m, root)})", m) for m in matches]
+            # absolute: a match of a relative input folder ("in/shards/b.jsonl") joined to
+            # it again below ("in/in/...") named nothing, and its link out went unchecked
+            named += [(f"{pointer} ({_shown_match(m, root)})", os.path.abspath(m)) for m in matches]
     named += [
         (f"/inputs/annotations/{i}/path", a["path"])
         for i, a in enumerate(inputs.get("annotations", []))

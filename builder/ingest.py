@@ -73,8 +73,15 @@ class RawArticle:
         }
 
 
+#: first bytes of a gzip and of a zstd stream (neither can begin a UTF-8 text)
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
 def open_input(path: Path) -> BinaryIO:
-    """An input file for reading bytes, decompressed by its suffix (``.gz``, ``.zst``).
+    """An input file for reading bytes, decompressed by its suffix (``.gz``, ``.zst``)
+    or, under another name, by its first bytes: a gzip file named ``.jsonl`` was read
+    as text, "not valid UTF-8 at line 1, column 2" of a file that is whole.
 
     Streams: a compressed shard is never held in memory as a whole.
     """
@@ -82,7 +89,14 @@ def open_input(path: Path) -> BinaryIO:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if path.name.endswith(".zst"):
         return io.BufferedReader(_ZstdFrames(path.open("rb")), 1 << 20)
-    return path.open("rb")
+    handle = path.open("rb")
+    magic = handle.peek(4)[:4]
+    if magic.startswith(GZIP_MAGIC):
+        handle.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if magic.startswith(ZSTD_MAGIC):
+        return io.BufferedReader(_ZstdFrames(handle), 1 << 20)
+    return handle
 
 
 #: Compressed bytes per decoder step: at most some 32 MiB out (256 blocks of 128 KiB).

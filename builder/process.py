@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from .anchor import AnchoredSpans, anchor_annotation
+from .annotations.common import ORIGIN_KEY, export_pointer
 from .article_store import ArticleReader
 from .config import DatasetConfig, load_config
 from .features import RowCodec
@@ -258,6 +259,8 @@ def process_article(
         bad_source = None if source_rec else staging.rejected_side("source", article_id)
         # its spans as columns (staging.py: load_columns), checked and anchored so
         ann_rec = staging.side_columns("annotation", article_id)
+    # an imported record's issues point into the export it came from (common.ImportedRecord)
+    origin = ann_rec.record.pop(ORIGIN_KEY, None) if ann_rec is not None else None
     publisher = (
         source_rec.record.get("publisher") if source_rec else bad_source and bad_source[2]
     ) or UNKNOWN_PUBLISHER
@@ -287,7 +290,9 @@ def process_article(
                 file=config.sources_path.name,
                 record=article_id,
                 rule="missing-source",
-                message=f"article {rel} has no source record",
+                # a shard is no article: "article a.jsonl" named the whole shard
+                message=f"article {rel if reader.store is None else f'{article_id!r} of {rel}'}"
+                " has no source record",
             )
         )
     placed = None
@@ -305,15 +310,18 @@ def process_article(
                     file=ann_rec.file,
                     line=ann_rec.line,
                 )
-            issues += placed.issues
+            issues += _in_export(placed.issues, origin)
         with timed("check-annotation"):
-            issues += check_annotation(
-                placed.record if placed else ann_rec.record,
-                article.text if article else None,
-                ctx.codec.label_sets,
-                file=ann_rec.file,
-                line=ann_rec.line,
-                columns=checked,
+            issues += _in_export(
+                check_annotation(
+                    placed.record if placed else ann_rec.record,
+                    article.text if article else None,
+                    ctx.codec.label_sets,
+                    file=ann_rec.file,
+                    line=ann_rec.line,
+                    columns=checked,
+                ),
+                origin,
             )
     if article is None or source_rec is None or _has_errors(issues):
         return _reject(stats, publisher, issues)
@@ -350,7 +358,7 @@ def process_article(
             entity_columns=checked.get("/entities"),
             quote_columns=checked.get("/quotes"),
         )
-    issues += spans.issues
+    issues += _in_export(spans.issues, origin)
     detected = str(result.attributes.get("text_form", "cased"))
     labels = ann.get("labels", {})
     text_form = labels.get("text_form") or detected
@@ -521,6 +529,7 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
     # own whatever its group, and the groups' tables make the batch's table.
     group: list[_Candidate] = []
     tables: list[pa.Table | None] = []
+    shard_of: dict[str, str] = {}  # a rejected article of a shard: its shard
     with reader:
         for offset, (article_id, path) in enumerate(spec.items if sides is not None else ()):
             outcome = process_article(
@@ -535,6 +544,11 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
                 digests=result.digests if spec.article_store is None else None,
             )
             done.append(outcome)
+            if not isinstance(outcome, _Candidate) and reader.store is not None:
+                # its shard, for the rejects list: an article whose source record was
+                # rejected (reported there) is rejected with no issue of its own to say
+                place = reader.store.place(article_id)
+                shard_of[article_id] = place[0] if place else str(path)
             if isinstance(outcome, _Candidate):
                 group.append(outcome)
                 if len(group) == ENCODE_GROUP:
@@ -557,7 +571,7 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
         result.issues.extend(issues)
         if row is None:
             errors = [i for i in issues if i.severity == "error"]
-            where = str(path) if spec.article_store is None else (errors or issues)[0].file
+            where = shard_of.get(article_id, str(path))
             result.rejected.append(
                 {"id": article_id, "path": where, "reasons": [str(i) for i in errors]}
             )
@@ -592,3 +606,12 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
             for f, (c, w, d, n) in zip(result.facts, card_figures(table), strict=True)
         ]
     return result
+
+
+def _in_export(issues: list[Issue], origin: dict[str, str] | None) -> list[Issue]:
+    """Issues of an imported annotation record pointing into the export the user has
+    (``/annotations/0/result/3/value/text``), not into the native record made of it
+    (``/entities/1/text``); a native record's (``origin`` None) as they are."""
+    if not origin or not issues:
+        return issues
+    return [replace(i, pointer=export_pointer(origin, i.pointer)) for i in issues]

@@ -102,7 +102,7 @@ def _from_mapping(
                     )
                 )
         if isinstance(source, dict):
-            out.source = {"article_id": raw_id, **source}
+            out.source = _row_source(spec, source, raw_id, out, file, number)
         elif not out.issues:
             out.issues.append(
                 Issue(
@@ -115,6 +115,40 @@ def _from_mapping(
                 )
             )
     return out
+
+
+def _row_source(
+    spec: ArticleInput,
+    source: dict[str, Any],
+    raw_id: str,
+    out: ShardRecord,
+    file: str,
+    number: int,
+) -> dict[str, Any]:
+    """The source record a row's source column holds, as the record of the row's
+    article; its issues point into the column (``/provenance/captured/earliest``, not
+    ``/captured/earliest``). An ``article_id`` of its own that is not the row's id is an
+    error: it made the record another article's, and this one had "no source record"
+    (in a sources file the build does not read)."""
+    from .annotations.common import ImportedRecord
+
+    column = f"/{spec.source_field}"
+    own = source.get("article_id", raw_id)
+    if own != raw_id:
+        out.issues.append(
+            Issue(
+                file=file,
+                line=number,
+                record=raw_id,
+                pointer=f"{column}/article_id",
+                rule="source-id",
+                message=f"the source column's article_id {own!r} is not the record's"
+                f" {spec.id_field} {raw_id!r}: a row's source record is its article's",
+            )
+        )
+    record = ImportedRecord({**source, "article_id": raw_id})
+    record.nested = column
+    return record
 
 
 def _iter_jsonl(

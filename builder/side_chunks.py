@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ingest import MAX_JSON_DEPTH, checked_jsonl_records
+from .ingest import GZIP_MAGIC, MAX_JSON_DEPTH, ZSTD_MAGIC, checked_jsonl_records
 from .staging import dump_record, load_record
 from .stats import StageTimings
 from .validate.checks import check_source_dates
@@ -44,7 +44,6 @@ __all__ = [
 PIECE_BYTES = 4 << 20
 #: a piece checked by the parent while the workers start (see :func:`checked_in_pool`)
 HERE_PIECE_BYTES = 256 << 10
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +104,7 @@ def is_plain(path: Path) -> bool:
     if path.name.endswith((".gz", ".zst")):
         return False
     with path.open("rb") as handle:
-        if handle.read(2) == _GZIP_MAGIC:
+        if handle.read(4).startswith((GZIP_MAGIC, ZSTD_MAGIC)):
             return False
     return not zipfile.is_zipfile(path)
 

@@ -8,6 +8,7 @@ article) is an error, or in quarantine a reject that taints the article it names
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -16,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from .annotations import read_annotations
-from .annotations.common import file_layout
+from .annotations.common import ORIGIN_KEY, ImportedRecord, file_layout
+from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
 from .ingest import ignored_entries, iter_article_ids, read_jsonl
 from .names import setting
 from .processes import POOLED_SIDE_BYTES
-from .shard_readers import iter_shard
+from .shard_readers import ShardRecord, iter_shard
 from .side_chunks import (
     PIECE_BYTES,
     CheckedLine,
@@ -87,7 +89,7 @@ def _stage_side(
         else:
             record = got
             if record is not None and not checked:
-                issues += side_issues(run.store, kind, file, line, record)
+                issues += _in_the_export(record, side_issues(run.store, kind, file, line, record))
             article_id = _record_id(record, issues)
             stored, earlier = False, None
             if (
@@ -96,7 +98,17 @@ def _stage_side(
                 and all(i.severity != "error" for i in issues)
             ):
                 stored = True
-                earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, record))
+                # an imported record keeps where its values are in the export, for the
+                # worker's issues (a span's text, an orphan) to point there too
+                origin = getattr(record, "origin", None) if kind == "annotation" else None
+                staged = (
+                    {**record, ORIGIN_KEY: origin}
+                    if origin
+                    else dict(record)
+                    if isinstance(record, ImportedRecord)
+                    else record
+                )
+                earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, staged))
         if stored:
             if earlier is None:
                 counts["accepted"] += 1
@@ -119,6 +131,15 @@ def _stage_side(
                 kind, article_id, file, line, publisher if isinstance(publisher, str) else None
             )
         run.reject_line(kind, file, line, article_id, issues)
+
+
+def _in_the_export(record: dict[str, Any], issues: list[Issue]) -> list[Issue]:
+    """Issues of a record an importer made from a tool's export, pointing into the
+    export (``/data/article_id``) rather than into the native record (``/article_id``),
+    which the user never saw."""
+    if not isinstance(record, ImportedRecord) or not issues:
+        return issues
+    return [dataclasses.replace(i, pointer=record.file_pointer(i.pointer)) for i in issues]
 
 
 def _stage_side_file(
@@ -286,6 +307,10 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
                 else:
                     run.report.extend(rec.issues)
                 continue
+            bad_id = _shard_id_issues(run, spec, file, rec)
+            if bad_id:
+                _reject_article_line(run, file, rec.line, rec.article_id, [*rec.issues, *bad_id])
+                continue
             earlier = store.add(file, rec)
             if earlier is not None:
                 issue = Issue(
@@ -309,6 +334,33 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
                     file=file,
                 )
             yield rec.article_id
+
+
+def _shard_id_issues(run: BuildRun, spec: ArticleInput, file: str, rec: ShardRecord) -> list[Issue]:
+    """Why a shard record's id cannot be an article id, said where the id is: its id
+    field (``/doc_id``) at its line, or the page's file name. Checked later, it gave one
+    error at ``/id`` of the article record and, for a page, one at ``/article_id`` of
+    the source record made for it: neither a place in the user's files."""
+    errors = run.store.article_id_errors(rec.article_id)
+    if not errors:
+        return []
+    if rec.kind == "html":
+        what, pointer, hint = "the article id is the file name", "", "; rename the file"
+    elif spec.format_of(Path(file)) == "parquet":
+        what, pointer, hint = f"the id column {spec.id_field!r}", "", ""
+    else:
+        what, pointer, hint = f"the id field {spec.id_field!r}", f"/{spec.id_field}", ""
+    return [
+        Issue(
+            file=file,
+            line=rec.line,
+            record=rec.article_id,
+            pointer=pointer,
+            rule=e.rule,
+            message=f"{what}: {e.message.rstrip('.')}{hint}",
+        )
+        for e in errors
+    ]
 
 
 def _stage_shards(run: BuildRun) -> None:
@@ -400,6 +452,10 @@ def stage_inputs(run: BuildRun) -> int:
         return 0
     else:
         articles = _stage_articles(run)
+    article_input = config.article_input or ArticleInput(
+        root=config.root, folder=config.articles_dir
+    )
+    no_article = article_input.no_article
     for kind in ("source", "annotation"):
         for article_id, file, line in run.staging.side_without_article(kind):
             counts = run.side_lines.setdefault(file, Counter())
@@ -415,7 +471,7 @@ def stage_inputs(run: BuildRun) -> int:
                         line=line,
                         record=article_id,
                         rule="unknown-article",
-                        message=f"{kind} record for {article_id!r}, but there is no article {article_id}.txt",
+                        message=f"{kind} record for {article_id!r}, but {no_article(article_id)}",
                     )
                 ],
             )

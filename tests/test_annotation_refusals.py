@@ -460,3 +460,98 @@ def test_label_mapping_applies_to_readers_that_do_not_take_options(
     monkeypatch.setitem(annotations.READERS, "fake", reader)
     list(read_annotations(path, "fake", options=options))
     assert seen == {"speaker_relations": frozenset({"x"})}
+
+
+def _build_errors(root: Path, tmp: Path) -> list[Any]:
+    with pytest.raises(DataError) as caught:
+        build(root, tmp / "out")
+    return caught.value.report.errors
+
+
+@pytest.mark.parametrize("where", ["data", "data.meta", "task meta"])
+def test_label_studio_errors_point_into_the_task_not_the_converted_record(
+    seeds_copy: Path, tmp_path: Path, where: str
+) -> None:
+    """A schema error on a task's article id pointed at ``/article_id`` (the record the
+    importer made) where the task holds it at ``/data/article_id``; a span whose text is
+    not at its offsets pointed at ``/entities/0/text``. Every pointer now locates the
+    value in the export the user has."""
+    tasks = label_studio_json(seeds_copy)
+    data = tasks[0]["data"]
+    data.pop("article_id", None)
+    if where == "data":
+        data["article_id"], pointer = "bad id", "/data/article_id"
+    elif where == "data.meta":
+        data["meta"], pointer = {"article_id": "bad id"}, "/data/meta/article_id"
+    else:
+        tasks[0]["meta"], pointer = {"article_id": "bad id"}, "/meta/article_id"
+    results = tasks[1]["annotations"][0]["result"]
+    at = next(j for j, r in enumerate(results) if r["type"] == "labels")
+    value = results[at]["value"]
+    tasks[1]["data"]["text"] = tasks[1]["data"]["text"].replace(
+        value["text"], "X" * len(value["text"]), 1
+    )
+    tasks[2]["data"]["article_id"] = True  # no id at all: the message said where, not the pointer
+    write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    use_annotations(seeds_copy, {"path": "ls.json", "format": "label-studio"})
+
+    errors = _build_errors(seeds_copy, tmp_path)
+    (bad_id,) = [i for i in errors if i.record == "bad id"]
+    assert (bad_id.line, bad_id.pointer) == (1, pointer)
+    (no_id,) = [i for i in errors if i.line == 3]
+    assert no_id.pointer == "/data/article_id" and "not an article id" in no_id.message
+    in_task_2 = [i for i in errors if i.line == 2]
+    assert in_task_2, errors
+    for issue in in_task_2:
+        assert issue.pointer.startswith("/annotations/0/result/"), issue
+
+
+def test_doccano_errors_point_into_the_line_not_the_converted_record(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    lines = doccano_sequence_labeling(seeds_copy)
+    lines[0]["meta"] = {"article_id": "bad id"}
+    lines[0].pop("article_id", None)
+    write_export(seeds_copy / "dc.jsonl", lines, jsonl=True)
+    use_annotations(seeds_copy, {"path": "dc.jsonl", "format": "doccano"})
+
+    errors = _build_errors(seeds_copy, tmp_path)
+    (bad_id,) = [i for i in errors if i.record == "bad id"]
+    assert (bad_id.line, bad_id.pointer) == (1, "/meta/article_id")
+
+
+@pytest.mark.parametrize("multi_label", [None, "split"])
+def test_a_label_studio_region_of_several_labels_says_what_to_do_or_is_split(
+    seeds_copy: Path, tmp_path: Path, multi_label: str | None
+) -> None:
+    """A region with several labels (``<Labels choice="multiple">``) was "a span needs
+    exactly one label", with nothing to do about it. Label Studio's converters keep the
+    first label and drop the others; here it is an error saying what to do, or, with
+    ``multi_label: split``, one span per label at the same offsets, with a warning."""
+    tasks = label_studio_json(seeds_copy)
+    results = tasks[0]["annotations"][0]["result"]
+    at = next(j for j, r in enumerate(results) if r["type"] == "labels")
+    first = results[at]["value"]["labels"][0]
+    other = "ORG" if first != "ORG" else "GPE"
+    results[at]["value"]["labels"] = [first, other, first]  # the same label twice is one
+    write_export(seeds_copy / "ls.json", tasks, jsonl=False)
+    entry = {"path": "ls.json", "format": "label-studio"}
+    if multi_label:
+        entry["multi_label"] = multi_label
+    use_annotations(seeds_copy, entry)
+
+    if multi_label is None:
+        (error,) = _build_errors(seeds_copy, tmp_path)
+        assert (error.line, error.pointer) == (1, f"/annotations/0/result/{at}")
+        assert "multi_label: split" in error.message and str([first, other]) in error.message
+        return
+    result = build(seeds_copy, tmp_path / "out")
+    value = results[at]["value"]
+    row = published_rows(tmp_path / "out")[tasks[0]["data"]["article_id"]]
+    by_place: dict[tuple[int, int], set[Any]] = {}
+    for e in row["entities"]:
+        if e["text"] == value["text"]:
+            by_place.setdefault((e["start"], e["end"]), set()).add(e["label"])
+    assert sorted(map(len, by_place.values()))[-1] == 2  # (labels are class ids in rows)
+    (warning,) = [w for w in result.report.warnings if "several labels" in w.message]
+    assert warning.line == 1 and "1 region(s)" in warning.message

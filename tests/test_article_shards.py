@@ -314,3 +314,190 @@ def test_a_text_or_id_of_another_json_type_is_named_by_its_json_type(tmp_path: P
         4: "the text field 'text' is a boolean, not a string",
         5: "the id field 'id' is a number, not a string",
     }
+
+
+@pytest.mark.parametrize(
+    ("articles", "expected"),
+    [
+        (None, "there is no article ghost.txt in articles/"),
+        (
+            {"files": "shards/*.jsonl", "id": "doc_id"},
+            "there is no article 'ghost' in shards/*.jsonl: no record in them has doc_id = 'ghost'",
+        ),
+        ({"files": "pages/*.html"}, "no HTML file is named so"),
+        ({"files": "crawl/*.warc.gz"}, "no WARC record's id gives it"),
+    ],
+    ids=["folder", "jsonl", "html", "warc"],
+)
+def test_a_side_record_of_no_article_is_told_in_the_terms_of_the_article_input(
+    tmp_path: Path, articles: dict | None, expected: str
+) -> None:
+    """A source or annotation record whose article id is in no input said "there is no
+    article ghost.txt" in shard builds too, where articles are no files."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    if articles is not None:
+        shards = corpus.root / "shards"
+        shards.mkdir()
+        lines = [json.dumps({"doc_id": a, "text": t}) for a, t in corpus.texts.items()]
+        (shards / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        shutil.rmtree(corpus.articles)
+        corpus.config["inputs"]["articles"] = {"files": "shards/*.jsonl", "id": "doc_id"}
+        corpus.write_config()
+    sources = corpus.root / "sources.jsonl"
+    ghost = json.loads(sources.read_text(encoding="utf-8").splitlines()[0])
+    ghost["article_id"] = "ghost"
+    sources.write_text(sources.read_text(encoding="utf-8") + json.dumps(ghost) + "\n")
+    if articles is None or "id" in articles:
+        with pytest.raises(DataError) as caught:
+            build(corpus.root, tmp_path / "out")
+        (issue,) = [i for i in caught.value.report.errors if i.rule == "unknown-article"]
+        assert issue.record == "ghost" and issue.file == "sources.jsonl"
+        assert expected in issue.message
+        assert ".txt" not in issue.message or articles is None
+    else:
+        from builder.article_inputs import parse_article_input
+
+        message = parse_article_input(articles, tmp_path).no_article("ghost")
+        assert expected in message and ".txt" not in message
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet", "html"])
+def test_a_shard_id_that_is_no_article_id_is_one_error_where_the_id_is(
+    tmp_path: Path, kind: str
+) -> None:
+    """A shard record whose id cannot be an article id (``bad id``, a page file named
+    ``Breaking News.html``) gave two errors, neither where the id is: the article's at
+    ``/id`` with no line (the id column was ``doc_id``), and, for a page, its made-up
+    source record's at ``/article_id``. Now one error at the record: its line and id
+    field, or the page's file name."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    texts = list(corpus.texts.items())
+    shutil.rmtree(corpus.articles)
+    rows = [("bad id", texts[0][1]), texts[1]]
+    if kind == "jsonl":
+        lines = [json.dumps({"doc_id": a, "text": t}) for a, t in rows]
+        (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        corpus.config["inputs"]["articles"] = {"files": "a.jsonl", "id": "doc_id"}
+        where = ("a.jsonl", 1, "/doc_id")
+    elif kind == "parquet":
+        table = pa.table({"doc_id": [a for a, _ in rows], "text": [t for _, t in rows]})
+        pq.write_table(table, corpus.root / "a.parquet")
+        corpus.config["inputs"]["articles"] = {"files": "a.parquet", "id": "doc_id"}
+        where = ("a.parquet", 1, "")
+    else:
+        (corpus.root / "pages").mkdir()
+        for aid, text in rows:
+            body = "".join(f"<p>{p}</p>" for p in text.split("\n") if p.strip())
+            page = (
+                f"<html><head><title>t</title></head><body><article>{body}</article></body></html>"
+            )
+            (corpus.root / "pages" / f"{aid}.html").write_text(page, encoding="utf-8")
+        source = json.loads((corpus.root / "sources.jsonl").read_text().splitlines()[0])
+        corpus.config["inputs"]["articles"] = {
+            "files": "pages/*.html",
+            "source_defaults": {k: source[k] for k in ("publisher", "language", "rights")},
+        }
+        (corpus.root / "sources.jsonl").unlink()
+        where = ("pages/bad id.html", 1, "")
+    if kind != "html":
+        sources = corpus.root / "sources.jsonl"
+        first = json.loads(sources.read_text().splitlines()[0])
+        first["article_id"] = "bad-id-source"  # not the shard's: only the shard's error
+        sources.write_text(
+            "\n".join([json.dumps(first), *sources.read_text().splitlines()[1:]]) + "\n"
+        )
+    corpus.config["inputs"]["annotations"] = []
+    corpus.write_config()
+
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    errors = [i for i in caught.value.report.errors if i.record == "bad id"]
+    assert len(errors) == 1, errors
+    (error,) = errors
+    assert (error.file, error.line, error.pointer) == where
+    assert "not allowed here" in error.message
+    assert ("rename the file" in error.message) == (kind == "html")
+
+
+@pytest.mark.parametrize("quarantine", [False, True])
+def test_a_shard_article_whose_source_record_is_rejected_is_no_internal_error(
+    tmp_path: Path, quarantine: bool
+) -> None:
+    """An article of a shard whose source record was rejected (a date that is no date)
+    is rejected with no issue of its own (the source's error says why): the batch then
+    named its place by its first issue, and there was none: IndexError, exit 3, for
+    ``builder validate`` and ``builder build`` of any shard build (WARC pages whose
+    WARC-Date is no date too)."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    sources = corpus.root / "sources.jsonl"
+    records = [json.loads(line) for line in sources.read_text().splitlines()]
+    records[0]["captured"] = {"earliest": "2024-13-45", "latest": None, "note": None}
+    sources.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+    if not quarantine:
+        with pytest.raises(DataError) as caught:
+            build(corpus.root, tmp_path / "out")
+        (error,) = caught.value.report.errors
+        assert (error.file, error.pointer) == ("sources.jsonl", "/captured/earliest")
+        return
+    build(corpus.root, tmp_path / "out", quarantine=True)
+    rejects = [json.loads(x) for x in (tmp_path / "out" / "rejects.jsonl").read_text().splitlines()]
+    articles = [(r["id"], r["file"]) for r in rejects if r["kind"] == "article"]
+    assert articles == [(records[0]["article_id"], "a.jsonl")]
+
+
+def test_a_source_column_is_checked_where_it_is_and_holds_its_rows_article(
+    tmp_path: Path,
+) -> None:
+    """A source column's errors pointed at ``/captured/earliest``, not at
+    ``/provenance/captured/earliest`` in the line; and an ``article_id`` of its own
+    made the record another article's, silently: the row's article then had "no
+    source record" in a sources.jsonl the build does not read."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    records = [json.loads(x) for x in (corpus.root / "sources.jsonl").read_text().splitlines()]
+    (corpus.root / "sources.jsonl").unlink()
+    records[0]["captured"] = {"earliest": "2024-13-45", "latest": None, "note": None}
+    records[1]["article_id"] = "someone-else"
+    lines = [
+        json.dumps({"id": a, "text": t, "provenance": s})
+        for (a, t), s in zip(corpus.texts.items(), records, strict=True)
+    ]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = {"files": "a.jsonl", "source": "provenance"}
+    corpus.config["inputs"].pop("sources", None)
+    corpus.write_config()
+
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    found = sorted((i.line or 0, i.pointer, i.rule) for i in caught.value.report.errors)
+    assert found == [
+        (1, "/provenance/captured/earliest", "format"),
+        (2, "/provenance/article_id", "source-id"),
+    ]
+
+
+def test_an_article_of_a_shard_without_a_source_record_is_named_by_its_id(
+    tmp_path: Path,
+) -> None:
+    """ "article a.jsonl has no source record" named the whole shard as the article."""
+    corpus = make_corpus(tmp_path / "c", n=2)
+    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    sources = corpus.root / "sources.jsonl"
+    sources.write_text(sources.read_text().splitlines()[0] + "\n")
+    missing = list(corpus.texts)[1]
+
+    with pytest.raises(DataError) as caught:
+        build(corpus.root, tmp_path / "out")
+    (error,) = caught.value.report.errors
+    assert error.rule == "missing-source"
+    assert error.message == f"article {missing!r} of a.jsonl has no source record"

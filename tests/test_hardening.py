@@ -576,10 +576,14 @@ def test_a_symlink_out_of_the_input_folder_is_not_read(tmp_path, run_cli, mode):
     assert_clean_failure(valid, 1, "outside-input")
 
 
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute-input", "relative-input"])
 @pytest.mark.parametrize("articles", ["shards/*.jsonl", {"files": "shards/*.jsonl"}])
-def test_a_shard_a_glob_matches_that_links_out_is_not_read(tmp_path, run_cli, articles):
+def test_a_shard_a_glob_matches_that_links_out_is_not_read(tmp_path, run_cli, articles, relative):
     """``articles: "shards/*.jsonl"`` (a glob as a string) read a shard that is a link
-    out of the input folder: only the ``files:`` form checked each match."""
+    out of the input folder: only the ``files:`` form checked each match. With a relative
+    ``--input`` (``builder build -i in``) no match was checked: each was joined to the
+    input folder a second time (``in/in/shards/b.jsonl``, which is nowhere), and the
+    link out was read."""
     secret = tmp_path / "secret" / "leak.jsonl"
     secret.parent.mkdir()
     secret.write_text(json.dumps({"id": "005_leak", "text": "hf_SECRETSECRETSECRET"}) + "\n")
@@ -591,9 +595,10 @@ def test_a_shard_a_glob_matches_that_links_out_is_not_read(tmp_path, run_cli, ar
     (corpus.root / "shards" / "b.jsonl").symlink_to(secret)
     corpus.config["inputs"]["articles"] = articles
     corpus.write_config()
-    valid = run_cli("validate", "-i", str(corpus.root))
+    given = "in" if relative else str(corpus.root)
+    valid = run_cli("validate", "-i", given, cwd=tmp_path)
     assert_clean_failure(valid, 1, "outside-input", "b.jsonl")
-    built = run_cli("build", "-i", str(corpus.root), "-o", str(tmp_path / "out"))
+    built = run_cli("build", "-i", given, "-o", str(tmp_path / "out"), cwd=tmp_path)
     assert_clean_failure(built, 1, "outside-input", "b.jsonl")
     assert not (tmp_path / "out").exists()
 

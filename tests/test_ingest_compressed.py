@@ -5,14 +5,17 @@ build that quietly has fewer records (found by ``bench/fuzz_inputs.py``)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 import zstandard
+from corpus_helpers import make_corpus
 
 from builder.annotations import read_annotations
 from builder.ingest import decompress_errors, open_input, read_jsonl
+from builder.pipeline import build
 
 
 def _zst(data: bytes) -> bytes:
@@ -83,3 +86,29 @@ def test_a_build_with_a_cut_zstd_annotation_file_fails_naming_it(seeds_copy, tmp
     assert result.code == 1, result.stderr
     assert "annotations.jsonl.zst:1: error compression" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_a_compressed_jsonl_input_named_plain_is_read_by_its_bytes(
+    tmp_path: Path, codec: str
+) -> None:
+    """A gzip (or zstd) file named ``.jsonl`` (a shard, the sources file) was read as
+    plain text: "not valid UTF-8 at line 1, column 2" for a file that is whole. The
+    annotation readers read gzip whatever the name; so do these now."""
+    import gzip as gz
+
+    def pack(data: bytes) -> bytes:
+        return gz.compress(data) if codec == "gzip" else zstandard.ZstdCompressor().compress(data)
+
+    corpus = make_corpus(tmp_path / "c", n=2)
+    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
+    (corpus.root / "a.jsonl").write_bytes(pack(("\n".join(lines) + "\n").encode()))
+    sources = corpus.root / "sources.jsonl"
+    sources.write_bytes(pack(sources.read_bytes()))
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+
+    result = build(corpus.root, tmp_path / "out")
+    assert not result.report.errors
+    assert result.report.ok

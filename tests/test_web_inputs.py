@@ -353,3 +353,173 @@ def test_source_defaults_no_page_can_use_are_a_configuration_error(
     assert {i.file for i in errors} == {"dataset.yaml"}
     issue = next(i for i in errors if i.pointer == pointer)
     assert hint in issue.message and "quote" in issue.message
+
+
+ACCENTED = " Café déjà vu “quoted” – naïve. Straße, Ærø, señor."
+
+
+@pytest.mark.parametrize("kind", ["html", "warc"])
+def test_a_page_that_is_not_utf8_and_names_no_charset_is_windows_1252_with_a_warning(
+    tmp_path: Path, kind: str
+) -> None:
+    """A windows-1252 page with no charset anywhere (no BOM, no <meta>, no HTTP header
+    charset) was decoded by trafilatura's guess, as Baltic (``déją vu``, ``Ærø`` as
+    ``Ęrų``), without a word. Now it is read as browsers read it (windows-1252, the
+    HTML standard's default for most locales), and a warning names the page."""
+    files = "pages/*.html" if kind == "html" else "crawl/*.warc.gz"
+    root = _config(tmp_path, {"files": files})
+    _, _, title, paragraphs = STORIES[1]
+    accented = [p + ACCENTED for p in paragraphs]
+    legacy = news_page(title, accented).decode().replace('<meta charset="utf-8">', "")
+    if kind == "html":
+        (root / "pages").mkdir()
+        (root / "pages" / "legacy.html").write_bytes(legacy.encode("cp1252"))
+        (root / "pages" / "utf8.html").write_bytes(legacy.encode())
+        legacy_id, file = "legacy", "pages/legacy.html"
+    else:
+        (root / "crawl").mkdir()
+        pages = [("text/html", legacy.encode("cp1252")), ("text/html", legacy.encode())]
+        legacy_id, _ = write_responses(root / "crawl" / "crawl-00000.warc.gz", pages)
+        file = "crawl/crawl-00000.warc.gz"
+
+    result = build(root, tmp_path / "out")
+    rows = _rows(tmp_path / "out")
+    for row in rows.values():
+        assert accented[0] in row["text"], row["id"]
+    (warning,) = [w for w in result.report.warnings if w.rule == "encoding"]
+    assert (warning.file, warning.record) == (file, legacy_id)
+    assert "windows-1252" in warning.message and "not UTF-8" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("page", "codec", "assumed"),
+    [
+        # the page's own charset, an XML declaration's, and a BOM are followed
+        (b'<meta charset="iso-8859-7"><p>\xe1\xe2\xe3</p>', "iso8859-7", False),
+        (b'<?xml version="1.0" encoding="koi8-r"?><html><p>\xc1\xc2</p>', "koi8-r", False),
+        (b"\xff\xfe<\x00p\x00>\x00\xe9\x00", "utf-16-le", False),
+        # iso-8859-1 is read as browsers read it: windows-1252 (its curly quotes)
+        (b'<meta charset="iso-8859-1"><p>\x93q\x94</p>', "cp1252", False),
+        # a charset that does not decode the page is passed over, and said
+        (b'<meta charset="shift_jis"><p>caf\xe9 \x81\x81\xff</p>', "windows-1252", True),
+        # windows-1252 bytes Python leaves undefined decode as browsers decode them
+        (b"<p>\x81\x8d\x8f\x90\x9d caf\xe9</p>", "windows-1252", True),
+        # a label no browser knows, though Python has a codec of that name, is passed
+        # over: unicode_escape turned the text's \\x41 into A and \\n into a line break,
+        # cp500 (EBCDIC) made the page noise, without a word
+        (b'<meta charset="unicode_escape"><p>caf\xe9 C:\\new \\x41</p>', "windows-1252", True),
+        (b'<meta charset="cp500"><p>caf\xe9</p>', "windows-1252", True),
+        # labels browsers know, by their other names
+        (b'<meta charset="latin2"><p>\xb1</p>', "iso8859-2", False),
+        (b'<meta charset="x-sjis"><p>\x82\xa0</p>', "cp932", False),
+    ],
+)
+def test_page_decoding_is_deterministic_and_says_when_it_assumed(
+    page: bytes, codec: str, assumed: bool
+) -> None:
+    from builder.web_inputs import decode_page
+
+    decoded = decode_page(page)
+    assert decoded.codec == codec
+    assert (decoded.assumed is not None) == assumed
+    if b"unicode_escape" in page:
+        assert "\\x41" in decoded.html and "C:\\new" in decoded.html
+    assert "<?xml" not in decoded.html  # lxml refuses text with an encoding declaration
+
+
+def test_a_compressed_page_over_the_limit_says_so(tmp_path: Path) -> None:
+    """A gzip bomb as ``.html.gz`` (or a gzip body saved as ``.html``) was decompressed by
+    trafilatura, which gave up past its own 20 MB: "no main text found". Now the page
+    decompresses here, bounded by limits.max_article_bytes, and an error says so.
+    ``.html.gz`` and ``.html.zst`` are HTML shards, their id the name without both
+    suffixes (``small.html.gz`` was ``small.html`` with ``format: html``)."""
+    import gzip
+
+    import zstandard
+
+    root = _config(tmp_path, {"files": "pages/*"})
+    pages = root / "pages"
+    pages.mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    small = news_page(title, paragraphs)
+    big = small.replace(b"</body>", b"<!--" + b" " * 2_000_000 + b"--></body>")
+    config = yaml.safe_load((root / "dataset.yaml").read_text())
+    config["limits"] = {**config.get("limits", {}), "max_article_bytes": 1_000_000}
+    config["inputs"]["articles"]["format"] = "html"
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config))
+    (pages / "small.html.gz").write_bytes(gzip.compress(small))
+    (pages / "small-zst.html.zst").write_bytes(zstandard.ZstdCompressor().compress(small))
+    (pages / "bomb.html.gz").write_bytes(gzip.compress(big))
+    (pages / "bomb-body.html").write_bytes(gzip.compress(big))
+    (pages / "bomb-zst.html.zst").write_bytes(zstandard.ZstdCompressor().compress(big))
+    (pages / "cut.html.gz").write_bytes(gzip.compress(small)[:-20])
+
+    result = build(root, tmp_path / "out", quarantine=True)
+    rows = _rows(tmp_path / "out")
+    assert sorted(rows) == ["small", "small-zst"]
+    assert paragraphs[0] in rows["small"]["text"]
+    problems = {i.record: i for i in result.report.issues if "quarantined" in i.message}
+    assert sorted(problems) == ["bomb", "bomb-body", "bomb-zst", "cut"]
+    for bomb in ("bomb", "bomb-body", "bomb-zst"):
+        problem = problems[bomb]
+        assert problem.rule == "size-limit", problem
+        assert "decompresses to more than 1000000 bytes" in problem.message
+        assert "limits.max_article_bytes" in problem.message
+    assert problems["cut"].rule == "compression"
+    assert problems["cut"].file == "pages/cut.html.gz"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a frameset page: its only text is for browsers without frames
+        '<frameset cols="20%,80%"><frame src="nav.html"><noframes><body>{}</body></noframes>'
+        "</frameset>",
+        "<body><noframes>{}</noframes></body>",
+        "<body><noembed>{}</noembed></body>",
+    ],
+)
+def test_noframes_content_is_text_without_its_tags(tmp_path: Path, body: str) -> None:
+    """HTML parsers keep ``<noframes>`` (and ``<noembed>``) content as raw text: its
+    tags and entities reached the article (``<p>Brent crude...</p>``, ``&amp;``), and a
+    frameset page gave no text at all."""
+    _, _, _, paragraphs = STORIES[1]
+    markup = "".join(f"<p>{p} Fish &amp; chips.</p>" for p in paragraphs)
+    page = f"<html><head><title>Ledger</title></head>{body.format(markup)}</html>"
+    root = _config(tmp_path, {"files": "pages/*.html"})
+    (root / "pages").mkdir()
+    (root / "pages" / "framed.html").write_text(page, encoding="utf-8")
+
+    build(root, tmp_path / "out")
+    text = _rows(tmp_path / "out")["framed"]["text"]
+    assert paragraphs[0] + " Fish & chips." in text
+    assert "<p>" not in text and "&amp;" not in text
+
+
+def test_a_warc_date_that_is_no_date_is_one_error_naming_the_header(tmp_path: Path) -> None:
+    """A WARC-Date that is no date (``2024-13-45T00:00:00Z``) gave two errors at
+    ``/captured/earliest`` and ``/captured/latest`` of the source record the build makes
+    from the capture, a record the user has nowhere; now one, naming the header."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    root = _config(tmp_path, {"files": "crawl/*.warc.gz"})
+    (root / "crawl").mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    with (root / "crawl" / "c.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for date in ("2024-04-16T17:03:10Z", "2024-13-45T00:00:00Z"):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+            record = writer.create_warc_record(
+                "https://www.dailyledger.example.com/oil",
+                "response",
+                payload=io.BytesIO(news_page(title, paragraphs)),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            writer.write_record(record)
+
+    with pytest.raises(DataError) as caught:
+        build(root, tmp_path / "out")
+    (error,) = caught.value.report.errors
+    assert (error.file, error.line, error.pointer) == ("crawl/c.warc.gz", 2, "")
+    assert "WARC-Date '2024-13-45T00:00:00Z'" in error.message

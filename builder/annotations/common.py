@@ -11,22 +11,21 @@ the text the annotator saw, and refuses an offset that falls inside a character.
 from __future__ import annotations
 
 import codecs
-import gzip
 import json
 import re
 import shutil
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import regex
 
 from ..ingest import DEFAULT_MAX_RECORD_BYTES, decompress_errors, open_input, read_jsonl
+from ..names import setting
 from ..reanchor import quote_selector, text_digest
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
@@ -34,13 +33,17 @@ from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
 __all__ = [
     "OFFSET_UNITS",
+    "ORIGIN_KEY",
     "QUOTE_LABELS",
     "CrLfAsOne",
+    "ImportedRecord",
     "OffsetConverter",
     "OffsetError",
+    "SpanOrigin",
     "Task",
     "article_id_of",
     "build_record",
+    "export_pointer",
     "iter_tasks",
     "not_an_article_id",
     "not_json",
@@ -202,8 +205,23 @@ class Task:
     issues: list[Issue]
 
 
-def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
-    """Objects of a top-level JSON array, decoded one at a time (memory stays flat)."""
+def _too_long(number: int, max_bytes: int) -> Task:
+    """A task longer than the record limit: as a JSON Lines line is, it is an error, not
+    read into memory (a gzip bomb of one long string filled it, and each megabyte read
+    had the task parsed again from its start)."""
+    why = f"longer than {max_bytes} bytes ({setting('limits.max_record_bytes')})"
+    return _broken_task(number, why)
+
+
+#: runs of the characters skipped between the tasks of a JSON array
+_RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " \t\r\n,")}
+
+
+def _iter_json_array(
+    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+) -> Iterator[Task]:
+    """Objects of a top-level JSON array, decoded one at a time (memory stays flat: a
+    task longer than ``max_bytes`` is an error, and the file is not read past it)."""
     decoder = json.JSONDecoder()
     space = " \t\r\n"
     with open_input(path) as handle:
@@ -220,9 +238,11 @@ def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Ta
         def skip(chars: str) -> bool:
             """Move past ``chars``; False at the end of the file."""
             nonlocal pos
+            run = _RUNS[chars]
             while True:
-                while pos < len(buf) and buf[pos] in chars:
-                    pos += 1
+                # a pattern, not a loop a character at a time (a megabyte of white space,
+                # a gzip bomb's, took 50 ms that way), nor a copy of the rest of the buffer
+                pos = run.match(buf, pos).end()  # type: ignore[union-attr]
                 if pos < len(buf):
                     return True
                 if eof:
@@ -250,6 +270,9 @@ def _iter_json_array(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Ta
                     if eof:
                         yield fail(number + 1, f"task {number + 1}: invalid JSON ({exc.msg})")
                         return
+                    if len(buf) - pos > max_bytes:  # characters: at least as many bytes
+                        yield _named(_too_long(number + 1, max_bytes), name)
+                        return
                     fill()
                     continue
                 if end == len(buf) and not eof:
@@ -268,17 +291,38 @@ def _bad_utf8(path: Path, exc: UnicodeDecodeError) -> str:
     return str(bad) if bad else f"not valid UTF-8 ({exc.reason})"
 
 
+def _broken_task(number: int, why: str) -> Task:
+    return _broken("", number, "size-limit", why)
+
+
+def _named(task: Task, name: str) -> Task:
+    return Task(task.number, task.data, [replace(i, file=name) for i in task.issues])
+
+
 def _broken(name: str, number: int, rule: str, why: str) -> Task:
     """The task at which an export stops being readable (nothing after it is read)."""
     message = f"task {number}: {why}; the rest of the file is not read"
     return Task(number, None, [Issue(file=name, line=number, rule=rule, message=message)])
 
 
+def _head(path: Path) -> bytes:
+    """The first bytes of an export (decompressed), without BOM and leading white space;
+    as many as can be had from a compressed file cut short: the reading of its tasks
+    says where it stops (an error here was a traceback)."""
+    out = b""
+    try:
+        with open_input(path) as handle:
+            while len(out) < 4096 and (block := handle.read(4096 - len(out))):
+                out += block
+    except decompress_errors():
+        pass
+    return out.lstrip(codecs.BOM_UTF8).lstrip()
+
+
 def file_layout(path: Path) -> str:
     """How an export holds its tasks, by its first bytes: ``"array"`` (a JSON array),
     ``"objects"`` (indented objects one after another) or ``"lines"`` (JSON Lines)."""
-    with open_input(path) as handle:
-        head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+    head = _head(path)
     if head.startswith(b"["):
         return "array"
     if head.split(b"\n", 1)[0].strip() == b"{":
@@ -295,8 +339,7 @@ def not_json(path: Path, name: str, wanted: str) -> Issue | None:
     own "malformed JSON" error - millions for a CoNLL file, none saying why; one issue at
     line 1 says what the file looks like and which export to make instead.
     """
-    with open_input(path) as handle:
-        head = handle.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+    head = _head(path)
     if (
         not head
         or head[:1] in (b"{", b"[")
@@ -349,7 +392,7 @@ def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
     if layout == "array":
         last = 0
         try:
-            for task in _iter_json_array(path, name):
+            for task in _iter_json_array(path, name, max_line_bytes):
                 last = task.number or last
                 yield task
         except UnicodeDecodeError as exc:
@@ -360,13 +403,15 @@ def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
     if layout == "objects":
         # Objects written with indentation, one after another (doccano's own import
         # examples look so; so does a hand-joined set of single-task files).
-        yield from _iter_json_objects(path, name)
+        yield from _iter_json_objects(path, name, max_line_bytes)
         return
     for line, record, issues in read_jsonl(path, name=name, max_line_bytes=max_line_bytes):
         yield Task(line, record, issues)
 
 
-def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[Task]:
+def _iter_json_objects(
+    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+) -> Iterator[Task]:
     """JSON values one after another, each over several lines, decoded one at a time.
 
     A task's number is its place in the file; an issue also gives the line it starts at.
@@ -397,6 +442,9 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
                 yield _broken(name, number + 1, "json-depth", "nested too deeply to read")
                 return
             except json.JSONDecodeError as exc:
+                if not eof and len(buf) > max_bytes:  # characters: at least as many bytes
+                    yield _named(_too_long(number + 1, max_bytes), name)
+                    return
                 if not eof:
                     try:
                         more = handle.read(chunk)
@@ -415,6 +463,57 @@ def _iter_json_objects(path: Path, name: str, chunk: int = 1 << 20) -> Iterator[
             buf = buf[end:]
 
 
+class ImportedRecord(dict):  # type: ignore[type-arg]
+    """A native record made from a tool's export, with where each of its values is in
+    the file the user has (``origin``: native JSON pointer -> pointer in the export):
+    an error the build finds in the record (the schema's, on an article id of the
+    wrong shape) must point at ``/data/article_id`` in a Label Studio task, not at
+    ``/article_id`` of a record the user never saw."""
+
+    origin: dict[str, Any]  # native pointer -> pointer, or SpanOrigin
+    #: the record is a value of the user's record as it is, at this pointer (a shard's
+    #: source column, ``/provenance``): every pointer into it is under that one
+    nested: str | None = None
+
+    def file_pointer(self, pointer: str) -> str:
+        if self.nested is not None:
+            return self.nested + pointer
+        return export_pointer(getattr(self, "origin", {}), pointer)
+
+
+#: the key under which a staged record keeps its :attr:`ImportedRecord.origin` (taken
+#: out again by the worker before the record is read)
+ORIGIN_KEY = "_origin"
+
+
+#: where a span's values are in the export: the span's pointer, where each of its
+#: fields is under it (``{"label": "/value/labels/0"}``; shared, one per export shape),
+#: and its speaker relation's pointer (a quote's, or None)
+SpanOrigin = tuple[str, Mapping[str, str], str | None]
+
+
+def export_pointer(origin: Mapping[str, Any], pointer: str) -> str:
+    """``pointer`` (into a native record) as a pointer into the export it was made from
+    (``origin``: :attr:`ImportedRecord.origin`, a pointer or a :data:`SpanOrigin` by
+    native pointer): that of the nearest value the export holds (``/entities/2/label``
+    is the span's label in its result; ``/entities/2/prefix``, which the tool has no
+    field for, the result itself)."""
+    here = pointer
+    while True:
+        found = origin.get(here)
+        if isinstance(found, str):
+            return found
+        if found is not None:
+            base, fields, speaker = found
+            field = pointer[len(here) :].split("/")[1:2]
+            if field == ["speaker"] and speaker is not None:
+                return speaker
+            return base + fields.get(field[0], "") if field else base
+        if not here:
+            return pointer
+        here = here.rsplit("/", 1)[0]
+
+
 def build_record(
     *,
     article_id: str,
@@ -423,11 +522,15 @@ def build_record(
     entities: list[dict[str, Any]],
     quotes: list[dict[str, Any]],
     labels: dict[str, Any],
+    origin: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A native annotation record; spans get their quote selector from ``text``.
 
     ``text`` is the text the annotator saw; its digest (``text_sha256``) tells the
     build whether the offsets hold for the current raw text or must be re-anchored.
+    ``origin``: where the record's values are in the export (an :class:`ImportedRecord`
+    is made): the top-level ones given here (``/article_id``: ``/data/article_id``),
+    each span's by its ``_origin`` (a :data:`SpanOrigin`), which is not kept in the span.
     """
 
     def selector(span: dict[str, Any]) -> dict[str, Any]:
@@ -438,41 +541,40 @@ def build_record(
 
     order = lambda s: (s["start"], s["end"], s["id"])  # noqa: E731
     made_on = {} if text is None else {"text_sha256": text_digest(text)}
-    return {
+    entities = sorted(entities, key=order)
+    quotes = sorted(quotes, key=order)
+    # taken out of the spans (their records are the importer's own, made for this)
+    span_origins = [[s.pop("_origin", None) for s in spans] for spans in (entities, quotes)]
+    fields = {
         "article_id": article_id,
         "annotator": annotator,
         **made_on,
-        "entities": [selector(e) for e in sorted(entities, key=order)],
-        "quotes": [selector(q) for q in sorted(quotes, key=order)],
+        "entities": [selector(e) for e in entities],
+        "quotes": [selector(q) for q in quotes],
         "labels": labels,
     }
+    if origin is None:
+        return fields
+    record = ImportedRecord(fields)
+    record.origin = dict(origin)
+    for kind, found in zip(("entities", "quotes"), span_origins, strict=True):
+        for i, span_origin in enumerate(found):
+            if span_origin is not None:
+                record.origin[f"/{kind}/{i}"] = span_origin
+    return record
 
 
 #: Members of an export archive that can hold the export itself.
 _EXPORT_SUFFIXES = (".jsonl", ".json")
 
 
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-def _gunzipped(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
-    """A gzip-compressed export (whatever its name) as a temporary plain file."""
-    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-        target = Path(tmp) / path.name.removesuffix(".gz")
-        try:
-            with gzip.open(path, "rb") as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        except (OSError, EOFError, zlib.error) as exc:
-            message = f"a gzip file that cannot be decompressed ({exc or type(exc).__name__})"
-            yield path, path.name, [Issue(file=path.name, rule="compression", message=message)]
-            return
-        yield target, path.name, []
-
-
 @contextmanager
 def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
-    """The export inside ``path`` when it is gzip-compressed (by its first bytes, whatever
-    its name) or a zip archive, else ``path``: ``(file, name, issues)``.
+    """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name,
+    issues)``. A gzip- or zstd-compressed export (whatever its name) is ``path``: the
+    readers read it through the decompressor (:func:`builder.ingest.open_input`, by its
+    first bytes), never decompressed whole to a temporary file first (a gzip bomb filled
+    the disk before a task was read).
 
     doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
     with collaborative annotation). An archive with one export in it is read as that
@@ -480,11 +582,6 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
     user's choice, so the issue lists them. The member is copied to a temporary file
     (streamed, so memory stays flat) and removed after reading.
     """
-    with path.open("rb") as handle:
-        magic = handle.read(2)
-    if magic == _GZIP_MAGIC:
-        yield from _gunzipped(path)
-        return
     if not zipfile.is_zipfile(path):
         yield path, path.name, []
         return

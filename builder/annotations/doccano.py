@@ -75,6 +75,7 @@ from .common import (
     OffsetConverter,
     OffsetError,
     RecordReport,
+    SpanOrigin,
     article_id_of,
     build_record,
     iter_tasks,
@@ -270,8 +271,15 @@ def _text_not_category(value: str) -> str:
     )
 
 
-def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) -> dict[str, str]:
+def _doc_labels(
+    cats: list[tuple[Any, str]],
+    ln: _Line,
+    options: ImportOptions,
+    origin: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The line's document labels; ``origin`` gets where each is in the line."""
     labels: dict[str, str] = {}
+    origin = {} if origin is None else origin
     for value, pointer in cats:
         if not isinstance(value, str):
             ln.add(f": category {value!r} is not a string", pointer=pointer)
@@ -296,7 +304,23 @@ def _doc_labels(cats: list[tuple[Any, str]], ln: _Line, options: ImportOptions) 
             )
             continue
         labels[label_set] = name
+        origin[f"/labels/{label_set}"] = pointer
     return labels
+
+
+#: where a span's fields are in a ``[start, end, label]`` triple, or an object
+_TRIPLE_FIELDS = {"start": "/0", "end": "/1", "label": "/2"}
+_OBJECT_FIELDS = {"id": "/id", "start": "/start_offset", "end": "/end_offset", "label": "/label"}
+
+
+def _span_origin(line: Mapping[str, Any], pointer: str) -> SpanOrigin:
+    """Where a span's values are in the line (a :data:`.common.SpanOrigin`)."""
+    if pointer.startswith("/annotations/"):
+        return pointer, _OBJECT_FIELDS, None
+    if pointer.startswith("/entities/"):
+        entity = line["entities"][int(pointer.rsplit("/", 1)[1])]
+        return pointer, _TRIPLE_FIELDS if isinstance(entity, list) else _OBJECT_FIELDS, None
+    return pointer, _TRIPLE_FIELDS, None
 
 
 def _splits_word(text: str, start: int, end: int) -> bool:
@@ -549,6 +573,7 @@ def line_to_record(
             "start": s,
             "end": e,
             "text": text[s:e],
+            "_origin": _span_origin(line, pointer),
         }
         if is_quote:
             span["speaker"] = None
@@ -613,7 +638,9 @@ def line_to_record(
             )
             continue
         quote["speaker"] = speaker["id"]
-    labels = _doc_labels(cats, ln, options)
+        quote["_origin"] = (*quote["_origin"][:2], pointer)
+    label_origin: dict[str, str] = {}
+    labels = _doc_labels(cats, ln, options, label_origin)
     if ln.failed:
         return number, None, ln.issues  # relations to failed spans would only repeat them
     annotator = line.get("user") or line.get("annotator")
@@ -624,6 +651,12 @@ def line_to_record(
             "kind": "human",
             "name": f"doccano annotator {annotator}" if annotator is not None else "doccano",
             "note": f"Imported from the doccano export {file}.",
+        },
+        origin={
+            "/article_id": where if given_id is not None else "/id",
+            "/text_sha256": "/text",
+            "/annotator": "/user" if "user" in line else "/annotator",
+            **label_origin,
         },
         entities=[
             {k: v for k, v in s.items() if k != "_kind"}

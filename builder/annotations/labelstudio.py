@@ -106,25 +106,29 @@ __all__ = ["read_label_studio", "task_to_record"]
 Result = tuple[int | None, dict[str, Any] | None, list[Issue]]
 
 
-def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> Any:
-    """The article a task annotates: ``data.article_id``, else ``data.meta.article_id``,
-    else the task's own ``meta.article_id`` (Label Studio keeps imported task meta
-    beside ``data``), else a string ``data.id``, else the name of the ``.txt`` the task
-    was uploaded as (``file_upload``: Label Studio prefixes 8 hex digits and a dash).
-    An id imported as a number is that number's digits (:func:`.common.article_id_of`);
-    a value that cannot be an id is returned as it is, for the message."""
+def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool) -> tuple[Any, str]:
+    """The article a task annotates, and where it is in the task (a JSON pointer):
+    ``data.article_id``, else ``data.meta.article_id``, else the task's own
+    ``meta.article_id`` (Label Studio keeps imported task meta beside ``data``), else a
+    string ``data.id``, else the name of the ``.txt`` the task was uploaded as
+    (``file_upload``: Label Studio prefixes 8 hex digits and a dash). An id imported as
+    a number is that number's digits (:func:`.common.article_id_of`); a value that
+    cannot be an id is returned as it is, for the message."""
+    at = "/data" if is_json else ""
     if data.get("article_id") is not None:
-        return article_id_of(data["article_id"]) or data["article_id"]
-    places = [data.get("meta"), task.get("meta") if is_json else None]
-    for meta in places:
+        return article_id_of(data["article_id"]) or data["article_id"], f"{at}/article_id"
+    places = [(data.get("meta"), f"{at}/meta"), (task.get("meta") if is_json else None, "/meta")]
+    for meta, where in places:
         if isinstance(meta, Mapping) and meta.get("article_id") is not None:
-            return article_id_of(meta["article_id"]) or meta["article_id"]
+            found = article_id_of(meta["article_id"]) or meta["article_id"]
+            return found, f"{where}/article_id"
     if is_json and isinstance(data.get("id"), str):
-        return data["id"]
+        return data["id"], f"{at}/id"
     upload = task.get("file_upload") if is_json else None
     if isinstance(upload, str):
-        return txt_article_id(upload.rsplit("/", 1)[-1])  # one file uploaded as one task
-    return None
+        # one file uploaded as one task
+        return txt_article_id(upload.rsplit("/", 1)[-1]), "/file_upload"
+    return None, f"{at}/article_id"
 
 
 def task_to_record(
@@ -168,16 +172,17 @@ def task_to_record(
         refs = [k for k, v in data.items() if text_url(v) is not None and k != "article_id"]
         if len(refs) == 1:
             key, url = refs[0], text_url(data[refs[0]])
-    article_id = _article_id(task, data, is_json)
+    article_id, id_pointer = _article_id(task, data, is_json)
     if article_id is None and url is not None:
-        article_id = url_article_id(url)
+        article_id, id_pointer = url_article_id(url), f"{data_pointer}/{key}"
     if not isinstance(article_id, str):
         t.add(
             f": {not_an_article_id(article_id)}"
             if article_id is not None
             else " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
             " a string data.id or an uploaded ARTICLE.txt as file_upload or data URL)"
-            " naming its article"
+            " naming its article",
+            pointer=id_pointer,
         )
         return number, None, t.issues
     t.record = article_id
@@ -242,12 +247,15 @@ def task_to_record(
     spans: dict[str, dict[str, Any]] = {}  # region id -> native span (with "_kind")
     all_spans: list[dict[str, Any]] = []
     labels: dict[str, str] = {}
+    label_origin: dict[str, str] = {}  # document label set -> its choices result
     relations: list[tuple[int, Mapping[str, Any]]] = []
     failed: set[str] = set()  # regions already reported
+    split = 0  # regions of several labels read as one span each (multi_label: split)
     for j, res in enumerate(results):
         pointer = (
             f"{prefix}/{j}" if is_json else res.get("_pointer", f"/{res.get('from_name', '')}")
         )
+        value_at = "/value" if is_json else ""  # JSON-MIN's items are the values
         if not isinstance(res, Mapping):
             t.add(f"{who_tag}: result {j} is not an object ({res!r:.40})", pointer=pointer)
             continue
@@ -311,6 +319,7 @@ def task_to_record(
                     )
                     continue
                 labels[label_set] = name
+                label_origin[f"/labels/{label_set}"] = f"{pointer}{value_at}/choices"
             continue
         if is_region_kind(kind, value):
             t.add(
@@ -328,13 +337,8 @@ def task_to_record(
             )
             continue
         failed.add(rid)
-        names = value.get("labels")
-        if not isinstance(names, list) or len(names) != 1:
-            t.add(f"{rtag}: a span needs exactly one label, got {names!r}", pointer=pointer)
-            continue
-        label, why = options.map_label(names[0])
-        if label is None:
-            t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
+        names = _region_labels(value.get("labels"), rtag, pointer, t, options)
+        if names is None:
             continue
         found = span_offsets(value, text, key)
         if isinstance(found, str):
@@ -358,23 +362,41 @@ def task_to_record(
                 rule="span-offsets",
             )
             continue
-        is_quote = options.is_quote(label)
-        span: dict[str, Any] = {
-            "_kind": "quotes" if is_quote else "entities",
-            "id": span_id(res.get("id", j), "", used),
-            "start": start,
-            "end": end,
-            "text": text[start:end] if text is not None else value.get("text"),
-        }
-        if is_quote:
-            span["speaker"] = None
-        else:
-            span["label"] = label
-        # Two controls labelling one region give two results with its id: both are kept,
-        # and relations name the first.
-        spans.setdefault(rid, span)
-        all_spans.append(span)
+        if len(names) > 1:
+            split += 1
+        for place, label in names:
+            is_quote = options.is_quote(label)
+            span: dict[str, Any] = {
+                "_kind": "quotes" if is_quote else "entities",
+                "id": span_id(res.get("id", j), "", used),
+                "start": start,
+                "end": end,
+                "text": text[start:end] if text is not None else value.get("text"),
+                "_origin": (
+                    pointer,
+                    (_JSON_FIELDS if is_json else _MIN_FIELDS)
+                    if place == 0
+                    else _fields_of_label(is_json, place),
+                    None,
+                ),
+            }
+            if is_quote:
+                span["speaker"] = None
+            else:
+                span["label"] = label
+            # Two controls labelling one region give two results with its id (and a
+            # region of several labels, split, one span per label): all are kept, and
+            # relations name the first.
+            spans.setdefault(rid, span)
+            all_spans.append(span)
         failed.discard(rid)
+    if split:
+        t.add(
+            f"{who_tag}: {split} region(s) with several labels read as one span per label,"
+            f" at the same offsets ({options.origin}.multi_label: split)",
+            pointer=prefix,
+            severity="warning",
+        )
 
     for j, rel in relations:
         ids = [str(rel.get("from_id")), str(rel.get("to_id"))]
@@ -416,6 +438,7 @@ def task_to_record(
             )
             continue
         quote["speaker"] = speaker["id"]
+        quote["_origin"] = (*quote["_origin"][:2], pointer)
 
     if t.failed:
         return number, None, t.issues
@@ -451,8 +474,70 @@ def task_to_record(
             if s["_kind"] == "quotes"
         ],
         labels=labels,
+        origin={
+            "/article_id": id_pointer,
+            "/text_sha256": f"{data_pointer}/{key}",
+            "/annotator": prefix.removesuffix("/result") if is_json else "",
+            **label_origin,
+        },
     )
     return number, record, t.issues
+
+
+#: where a span's fields are under its result (JSON) or its JSON-MIN item
+_JSON_FIELDS = {
+    "id": "/id",
+    "start": "/value/start",
+    "end": "/value/end",
+    "text": "/value/text",
+    "label": "/value/labels/0",
+}
+_MIN_FIELDS = {"start": "/start", "end": "/end", "text": "/text", "label": "/labels/0"}
+
+
+def _fields_of_label(is_json: bool, place: int) -> dict[str, str]:
+    """The fields of the span a region's label at ``place`` made (multi_label: split)."""
+    fields = _JSON_FIELDS if is_json else _MIN_FIELDS
+    return {**fields, "label": fields["label"].removesuffix("0") + str(place)}
+
+
+def _region_labels(
+    names: Any, rtag: str, pointer: str, t: TaskReport, options: ImportOptions
+) -> list[tuple[int, str]] | None:
+    """The dataset labels of a span region (with each one's place in ``labels``), or None
+    when it has none to read (reported). A region of several labels (``<Labels
+    choice="multiple">``) is an error unless ``multi_label: split``: a dataset span has
+    one label, and Label Studio's own converters keep the first label and drop the rest
+    (label_studio_sdk ``converter.py``, ``span["labels"][0]``), which is not done here."""
+    if not isinstance(names, list) or not names:
+        t.add(f"{rtag}: a span needs exactly one label, got {names!r}", pointer=pointer)
+        return None
+    if len(names) == 1:  # the common case, in a few steps
+        label, why = options.map_label(names[0])
+        if label is None:
+            t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
+            return None
+        return [(0, label)]
+    distinct = list(dict.fromkeys(n if isinstance(n, str) else repr(n) for n in names))
+    if len(distinct) > 1 and not options.split_multi_label:
+        t.add(
+            f"{rtag}: the region has {len(distinct)} labels {distinct} (a <Labels"
+            ' choice="multiple"> control), and a span has one: to read it as one span per'
+            f" label at the same offsets, set {options.origin}.multi_label: split; else"
+            " leave one label on the region in Label Studio and export again",
+            pointer=pointer,
+        )
+        return None
+    read: list[tuple[int, str]] = []
+    for place, name in enumerate(names):
+        if name in names[:place]:
+            continue  # the same label twice is one span
+        label, why = options.map_label(name)
+        if label is None:
+            t.add(f"{rtag}: {why}", pointer=f"{pointer}", rule="label-map")
+            return None
+        read.append((place, label))
+    return read
 
 
 def _min_task_id(data: Any) -> Any:

@@ -73,6 +73,9 @@ class ImportOptions:
     label_table: Mapping[str, str] = field(default_factory=dict)
     #: Label Studio: read a task's predictions when it has no annotation
     predictions: bool = False
+    #: Label Studio: a region of several labels is one span per label (``multi_label:
+    #: split``), not an error
+    split_multi_label: bool = False
     #: the dataset's entity labels (a label the mapping does not name passes when it is one)
     entity_labels: frozenset[str] = frozenset()
     #: the document label sets the dataset declares, with their labels
