@@ -191,14 +191,8 @@ class ArticleReader:
         the page's encoding was assumed (None: it was not). The page must be the one
         staged (``digest``): its source record's ``capture.html_sha256`` says so, and an
         article is not published with another page's provenance."""
-        from .web_inputs import (
-            CompressedPageError,
-            PageUnreadable,
-            decode_page,
-            decompressed_page,
-            extract_main_text,
-            read_page,
-        )
+        from .page_bytes import CompressedPageError, decode_page, decompressed_page
+        from .web_inputs import PageUnreadable, extract_main_text, read_page
 
         try:
             # the limit holds for the page too: extraction takes some 6 s a megabyte

@@ -28,17 +28,13 @@ the whole file.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .names import setting
 from .validate.report import Issue
 
 if TYPE_CHECKING:
@@ -46,13 +42,8 @@ if TYPE_CHECKING:
     from .shard_readers import ShardRecord
 
 __all__ = [
-    "DEFAULT_PAGE_CODEC",
     "EXTRACTOR",
-    "CompressedPageError",
-    "DecodedPage",
     "PageUnreadable",
-    "decode_page",
-    "decompressed_page",
     "default_source",
     "extract_main_text",
     "extractor_entry",
@@ -115,253 +106,6 @@ def _alternative_content_as_markup(html: str) -> str:
     if "<nofr" not in html.lower() and "<noem" not in html.lower():
         return html
     return _ALTERNATIVE_CLOSE.sub("</div>", _ALTERNATIVE_OPEN.sub("<div>", html))
-
-
-class CompressedPageError(ValueError):
-    """A compressed page that cannot be read: over the limit once decompressed
-    (``rule`` ``size-limit``), corrupt or cut short (``compression``)."""
-
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.rule = rule
-
-
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-#: compressed bytes fed to zstd's decoder at a time (its step has no output bound: one
-#: step's output stays some MiB at most)
-_ZSTD_STEP = 1024
-
-
-def decompressed_page(html: bytes, limit: int) -> bytes:
-    """A page saved compressed (``.html.gz``, a gzip or zstd body a crawler stored as it
-    came) decompressed, by its first bytes, to at most ``limit`` bytes; any other page
-    as it is. Over the limit is a :class:`CompressedPageError` saying so: trafilatura,
-    which did this itself, gave up past its own 20 MB and the page was "no main text
-    found". Decompressed here, not by trafilatura, which also tries brotli and deflate
-    on any page that is not UTF-8 (a windows-1252 page is not compressed)."""
-    if html.startswith(_GZIP_MAGIC):
-        kind, parts = "gzip", _gunzip_members(html, limit)
-    elif html.startswith(_ZSTD_MAGIC):
-        kind, parts = "zstd", _zstd_frames(html, limit)
-    else:
-        return html
-    import zstandard
-
-    out = bytearray()
-    try:
-        for part in parts:
-            out += part
-            if len(out) > limit:
-                raise CompressedPageError(
-                    "size-limit",
-                    f"the {kind}-compressed page decompresses to more than {limit} bytes, "
-                    f"over the limit of a page ({setting('limits.max_article_bytes')})",
-                )
-    except (zlib.error, zstandard.ZstdError, EOFError) as exc:
-        why = f"a {kind}-compressed page that cannot be decompressed ({exc})"
-        raise CompressedPageError("compression", why) from None
-    return bytes(out)
-
-
-def _gunzip_members(data: bytes, limit: int) -> Iterator[bytes]:
-    """The decompressed bytes of each gzip member, at most ``limit + 1`` of each."""
-    while data:
-        step = zlib.decompressobj(31)
-        yield step.decompress(data, limit + 1)
-        if step.unconsumed_tail:
-            return  # over the limit: the caller says so
-        if not step.eof:
-            raise EOFError("cut short: the stream does not end")
-        data = step.unused_data.lstrip(b"\0")  # NUL padding after a member, as gzip reads
-
-
-def _zstd_frames(data: bytes, limit: int) -> Iterator[bytes]:
-    """The decompressed bytes of each zstd frame, :data:`_ZSTD_STEP` compressed bytes at a
-    time (the caller stops past the limit)."""
-    import zstandard
-
-    while data:
-        step = zstandard.ZstdDecompressor().decompressobj()
-        at = 0
-        while not step.eof and at < len(data):
-            yield step.decompress(data[at : at + _ZSTD_STEP])
-            at += _ZSTD_STEP
-        if not step.eof:
-            raise EOFError("cut short: the stream does not end")
-        data = step.unused_data + data[at:]
-
-
-@dataclass(frozen=True)
-class DecodedPage:
-    """A page's HTML as text, the codec it was read with, and why that codec was
-    assumed (None: the page's bytes, byte order mark, declaration or HTTP header said
-    so): then the build warns, naming the page."""
-
-    html: str
-    codec: str
-    assumed: str | None = None
-
-
-#: The encoding of a page that is not UTF-8 and names none that decodes it: what
-#: browsers use for most locales (the HTML standard's default for all but a few).
-DEFAULT_PAGE_CODEC = "windows-1252"
-
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-#: a charset the page names: ``<meta charset>``, ``<meta http-equiv content="...;
-#: charset=...">``, or an XML declaration's ``encoding``
-_PAGE_CHARSET = re.compile(
-    rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)"
-    rb"|<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)",
-    re.IGNORECASE,
-)
-_XML_DECLARATION = re.compile(r"\A\s*<\?xml\s[^>]*\?>")
-#: how far into a page a charset it names is looked for (where trafilatura's
-#: detector, charset_normalizer, looks for one too)
-_PAGE_CHARSET_ZONE = 8192
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-#: labels browsers read as another encoding (WHATWG Encoding): pages labelled so use the
-#: other one's characters (windows-1252's quotes and dashes under ``iso-8859-1``)
-_WHATWG_CODECS = {
-    "iso8859-1": "cp1252",
-    "ascii": "cp1252",
-    "latin-1": "cp1252",
-    "iso8859-9": "cp1254",
-    "iso8859-11": "cp874",
-    "tis-620": "cp874",
-    "gb2312": "gbk",
-    "euc_kr": "cp949",
-    "shift_jis": "cp932",
-    "utf-16": "utf-8",  # a page that names UTF-16 without a BOM is read as UTF-8
-    "utf-16-le": "utf-8",
-    "utf-16-be": "utf-8",
-}
-#: windows-1252 as browsers decode it: the five bytes cp1252 leaves undefined are the
-#: C1 controls of the same number, so that every byte decodes (deterministic, total)
-_CP1252_OF_LATIN1 = {
-    b: (bytes([b]).decode("cp1252", "ignore") or chr(b)) for b in range(0x80, 0xA0)
-}
-
-
-#: WHATWG labels Python knows by no name, or by another encoding's
-_WHATWG_LABELS = {
-    "x-sjis": "cp932",
-    "ms_kanji": "cp932",
-    "windows-31j": "cp932",
-    "csshiftjis": "cp932",
-    "macintosh": "mac-roman",
-    "x-mac-roman": "mac-roman",
-    "x-mac-cyrillic": "mac-cyrillic",
-    "x-user-defined": "cp1252",
-    "iso-8859-8-i": "iso8859-8",
-    "x-gbk": "gbk",
-    "x-euc-jp": "euc_jp",
-    "ks_c_5601-1987": "cp949",
-    **{f"x-cp125{n}": f"cp125{n}" for n in range(9)},
-}
-#: the encodings of the WHATWG Encoding standard (Python's names): the only ones a page
-#: may name. Python has codecs of other names (unicode_escape turned a page's ``\x41``
-#: into ``A``, cp500 made it noise): a page naming one is read as naming none.
-_WHATWG_ENCODINGS = frozenset(
-    {
-        "utf-8", "utf-16-le", "utf-16-be", "cp866", "koi8-r", "koi8-u", "mac-roman",
-        "mac-cyrillic", "cp874", "gbk", "gb18030", "big5", "big5hkscs", "euc_jp",
-        "iso2022_jp", "cp932", "cp949",
-        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
-        *(f"cp125{n}" for n in range(9)),
-    }
-)  # fmt: skip
-
-
-def _codec(label: str | None) -> str | None:
-    """The Python codec a charset label names, as browsers read it (None: none, or a
-    label that names no encoding of the WHATWG Encoding standard)."""
-    if not label:
-        return None
-    name = _WHATWG_LABELS.get(label.strip().lower())
-    if name is None:
-        try:
-            name = codecs.lookup(label).name
-        except LookupError:
-            return None
-    name = _WHATWG_CODECS.get(name, name)
-    return name if name in _WHATWG_ENCODINGS else None
-
-
-def _decoded(html: bytes, codec: str) -> str | None:
-    """The page decoded by ``codec`` (None: it does not decode)."""
-    if codec == "cp1252":
-        return html.decode("latin-1").translate(_CP1252_OF_LATIN1)
-    try:
-        return html.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _page_charset(html: bytes) -> str | None:
-    match = _PAGE_CHARSET.search(html[:_PAGE_CHARSET_ZONE])
-    if match is None:
-        return None
-    return (match.group(1) or match.group(2)).decode("ascii")
-
-
-def decode_page(html: bytes, content_type: str | None = None) -> DecodedPage:
-    """A page's HTML as text, decoded deterministically, in this order: a byte order
-    mark; UTF-8 when the page decodes as UTF-8; the charset the page names (``<meta
-    charset>``, ``http-equiv``, an XML declaration); the charset of the HTTP
-    Content-Type it was served with (``content_type``, a WARC record's); else
-    windows-1252, as browsers do for most locales, with ``assumed`` saying why.
-
-    UTF-8 goes before the page's and the header's charset, though the HTML standard
-    puts them first: servers that add a default charset to every response (Apache's
-    AddDefaultCharset iso-8859-1) and templates that kept an old ``<meta>`` are
-    common, and a page in another encoding is valid UTF-8 only by accident (no
-    accented letter, then both read the same). A named charset that does not decode
-    the page is passed over, and said. Labels are read as browsers read them
-    (``iso-8859-1`` and ``us-ascii`` are windows-1252)."""
-    for bom, codec in _BOMS:
-        if html.startswith(bom):
-            text = _decoded(html[len(bom) :], codec)
-            if text is not None:
-                return DecodedPage(_without_xml_declaration(text), codec)
-    text = _decoded(html, "utf-8")
-    if text is not None:
-        return DecodedPage(_without_xml_declaration(text), "utf-8")
-    failed = []
-    named = [("the page", _page_charset(html))]
-    header = _HEADER_CHARSET.search(content_type or "")
-    named.append(("the HTTP header", header.group(1) if header else None))
-    for who, label in named:
-        if label is None:
-            continue
-        codec = _codec(label)
-        text = _decoded(html, codec) if codec else None
-        if text is not None:
-            return DecodedPage(_without_xml_declaration(text), codec or label)
-        failed.append(
-            f"{who} names {label!r}, "
-            + ("which does not decode it" if codec else "no encoding browsers know")
-        )
-    said = (
-        "; ".join(failed)
-        if failed
-        else "no byte order mark, no charset in the page or its HTTP header"
-    )
-    why = (
-        f"the page is not UTF-8 and names no encoding that decodes it ({said}): read as "
-        f"{DEFAULT_PAGE_CODEC}, as browsers do for most languages (a page in another "
-        "encoding comes out wrong: declare its charset in it, <meta charset=...>)"
-    )
-    text = _decoded(html, "cp1252")
-    assert text is not None  # windows-1252 as browsers read it decodes every byte
-    return DecodedPage(_without_xml_declaration(text), DEFAULT_PAGE_CODEC, why)
-
-
-def _without_xml_declaration(html: str) -> str:
-    """The page without a leading XML declaration, which names the encoding of bytes
-    that are now text: lxml refuses text that has one, and trafilatura then parses the
-    text re-encoded as UTF-8 by the declared encoding (mojibake)."""
-    return _XML_DECLARATION.sub("", html, count=1) if html.lstrip().startswith("<?") else html
 
 
 def _source(

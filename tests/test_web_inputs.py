@@ -417,7 +417,7 @@ def test_a_page_that_is_not_utf8_and_names_no_charset_is_windows_1252_with_a_war
 def test_page_decoding_is_deterministic_and_says_when_it_assumed(
     page: bytes, codec: str, assumed: bool
 ) -> None:
-    from builder.web_inputs import decode_page
+    from builder.page_bytes import decode_page
 
     decoded = decode_page(page)
     assert decoded.codec == codec
