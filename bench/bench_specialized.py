@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from builder.ingest import MAX_JSON_DEPTH
+from builder.jsonl import MAX_JSON_DEPTH
 from builder.validate.schemas import SchemaStore
 from builder.validate.specialized import collecting_columns
 

@@ -22,7 +22,7 @@ from .config_checks import (
 )
 from .errors import DataError, UsageError
 from .hub_metadata import check_hub_metadata, repo_id_problem
-from .ingest import DEFAULT_MAX_RECORD_BYTES
+from .jsonl import DEFAULT_MAX_RECORD_BYTES
 from .names import CONFIG_FILENAME
 from .pii import PRIVACY_KINDS
 from .utf8 import bad_utf8_in

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .compressed_inputs import GZIP_MAGIC, ZSTD_MAGIC
 from .names import setting
 
 __all__ = [
@@ -37,8 +38,6 @@ class CompressedPageError(ValueError):
         self.rule = rule
 
 
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 #: compressed bytes fed to zstd's decoder at a time (its step has no output bound: one
 #: step's output stays some MiB at most)
 _ZSTD_STEP = 1024
@@ -51,9 +50,9 @@ def decompressed_page(html: bytes, limit: int) -> bytes:
     which did this itself, gave up past its own 20 MB and the page was "no main text
     found". Decompressed here, not by trafilatura, which also tries brotli and deflate
     on any page that is not UTF-8 (a windows-1252 page is not compressed)."""
-    if html.startswith(_GZIP_MAGIC):
+    if html.startswith(GZIP_MAGIC):
         kind, parts = "gzip", _gunzip_members(html, limit)
-    elif html.startswith(_ZSTD_MAGIC):
+    elif html.startswith(ZSTD_MAGIC):
         kind, parts = "zstd", _zstd_frames(html, limit)
     else:
         return html

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .article_inputs import FORMATS, ArticleInput
-from .ingest import read_jsonl
+from .jsonl import read_jsonl
 from .validate.report import Issue
 
 __all__ = ["PARQUET_BATCH_ROWS", "ShardRecord", "iter_shard"]

@@ -5,7 +5,7 @@ checking it against its schema is most of the staging's CPU, and it ran in the
 parent while the pool's workers waited for their first batch. A plain JSON Lines
 file larger than one piece is cut at line ends into pieces of
 :data:`PIECE_BYTES`; each worker reads and checks its piece with the same code
-(:func:`builder.ingest.jsonl_records`, :func:`side_issues`) and returns the lines
+(:func:`builder.jsonl.jsonl_records`, :func:`side_issues`) and returns the lines
 with every issue located as before (file, line, record, pointer). The parent
 takes the pieces in file order and stages them, so the staging, its accounting
 and the report are those of a reading in the parent.
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ingest import GZIP_MAGIC, MAX_JSON_DEPTH, ZSTD_MAGIC, checked_jsonl_records
+from .compressed_inputs import GZIP_MAGIC, ZSTD_MAGIC
+from .jsonl import MAX_JSON_DEPTH, checked_jsonl_records
 from .staging import dump_record, load_record
 from .stats import StageTimings
 from .validate.checks import check_source_dates
@@ -99,7 +100,7 @@ def side_issues(
 
 
 def is_plain(path: Path) -> bool:
-    """A file :func:`builder.ingest.read_jsonl` reads as it is: not compressed (by name
+    """A file :func:`builder.jsonl.read_jsonl` reads as it is: not compressed (by name
     or by its first bytes) and not a zip archive."""
     if path.name.endswith((".gz", ".zst")):
         return False
@@ -155,7 +156,7 @@ def checked_lines(
     A record the schema's fast path takes as orjson read it (a closed schema:
     :meth:`~builder.validate.schemas.SchemaStore.accepting`) is checked once, not
     parsed again. Every other line goes the full way
-    (:func:`builder.ingest.jsonl_records`, :func:`side_issues`)."""
+    (:func:`builder.jsonl.jsonl_records`, :func:`side_issues`)."""
     store = SchemaStore.default()
     accept = store.accepting(schema, MAX_JSON_DEPTH)
     # the span lists' columns the fast path's check makes, kept for the stored form

@@ -21,7 +21,8 @@ from .annotations.common import ORIGIN_KEY, ImportedRecord, file_layout
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
-from .ingest import ignored_entries, iter_article_ids, read_jsonl
+from .ingest import ignored_entries, iter_article_ids
+from .jsonl import read_jsonl
 from .names import setting
 from .processes import POOLED_SIDE_BYTES
 from .shard_readers import ShardRecord, iter_shard

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 __all__ = [
+    "WIDE_BOMS",
     "BadUtf8",
     "NotUtf8",
     "bad_utf8_in",
@@ -24,6 +25,10 @@ __all__ = [
     "decode_utf8",
     "read_utf8",
 ]
+
+#: Byte order marks of UTF-32 and UTF-16: a file that opens with one is refused as not
+#: UTF-8, named for what it is.
+WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class BadUtf8:

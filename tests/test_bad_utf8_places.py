@@ -139,7 +139,7 @@ def test_a_nul_byte_in_an_article_names_the_line_and_column(tmp_path: Path) -> N
 def test_a_jsonl_line_names_its_column_in_characters_and_the_files_byte(
     tmp_path: Path, suffix: str
 ) -> None:
-    from builder.ingest import read_jsonl
+    from builder.jsonl import read_jsonl
 
     first = b'\xef\xbb\xbf{"article_id": "a"}\n'
     body = first + b'{"article_id": "b"}\n{"article_id": "caf\xc3\xa9 \xffb"}\n'

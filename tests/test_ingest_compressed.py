@@ -14,7 +14,8 @@ import zstandard
 from corpus_helpers import make_corpus
 
 from builder.annotations import read_annotations
-from builder.ingest import decompress_errors, open_input, read_jsonl
+from builder.compressed_inputs import decompress_errors, open_input
+from builder.jsonl import read_jsonl
 from builder.pipeline import build
 
 

@@ -1,4 +1,4 @@
-"""The C-speed JSON line parse in ``builder.ingest`` decides as the duplicate-key hook does.
+"""The C-speed JSON line parse in ``builder.jsonl`` decides as the duplicate-key hook does.
 
 Lines are written by hand from objects given as lists of (key, value) pairs, so a
 key may come twice, spelled the same or differently (``"a"`` and ``"\\u0061"``),
@@ -17,14 +17,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_ingest_json import bracket_depth
 
-from builder.ingest import (
+from builder.ingest import _relative
+from builder.jsonl import (
     _NOT_BRACKET_OR_QUOTE,
     _brackets,
     _maybe_deep,
     _object_without_duplicates,
     _parse_json_line,
     _reject_constant,
-    _relative,
     jsonl_records,
 )
 
@@ -65,7 +65,7 @@ def write(value: Any, draw: Any) -> str:
 
 
 def reference(line: str) -> Any:
-    """What ``builder.ingest`` always did: the Python hook on every object."""
+    """What ``builder.jsonl`` always did: the Python hook on every object."""
     return json.loads(
         line, object_pairs_hook=_object_without_duplicates, parse_constant=_reject_constant
     )

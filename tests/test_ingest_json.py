@@ -1,4 +1,4 @@
-"""The cheap JSON guards in ``builder.ingest`` agree with the exact walks they skip."""
+"""The cheap JSON guards in ``builder.jsonl`` agree with the exact walks they skip."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from builder.ingest import _SURROGATE_ESCAPE, _brackets, _depth, _surrogate_pointer
+from builder.jsonl import _SURROGATE_ESCAPE, _brackets, _depth, _surrogate_pointer
 
 # Plain text, plus text that may hold lone surrogates (JSON lets "\ud800" through).
 strings = st.text() | st.text(

@@ -128,7 +128,7 @@ def test_an_article_over_the_size_cap_is_rejected_without_being_read(tmp_path: P
 def test_an_over_long_jsonl_line_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
     import tracemalloc
 
-    from builder.ingest import read_jsonl
+    from builder.jsonl import read_jsonl
 
     path = tmp_path / "sources.jsonl"
     with path.open("wb") as handle:

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from builder.ingest import read_jsonl
+from builder.jsonl import read_jsonl
 from builder.side_chunks import PickledRecord, checked_in_pool, is_plain, side_issues
 from builder.stats import StageTimings
 from builder.validate.schemas import SchemaStore

@@ -1,5 +1,5 @@
 """A side-record line the schema's fast path takes is read, checked and stored once
-(:func:`builder.ingest.checked_jsonl_records`, :func:`builder.side_chunks.checked_lines`):
+(:func:`builder.jsonl.checked_jsonl_records`, :func:`builder.side_chunks.checked_lines`):
 every other line is read and reported exactly as before, and what is stored reads
 back to the record the full reading makes."""
 
@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from builder.annotations import read_annotations
-from builder.ingest import MAX_JSON_DEPTH, checked_jsonl_records, jsonl_records
+from builder.jsonl import MAX_JSON_DEPTH, checked_jsonl_records, jsonl_records
 from builder.side_chunks import PickledRecord, checked_lines, side_issues
 from builder.span_columns import SpanColumns, plain_row
 from builder.staging import dump_record, load_columns, load_record

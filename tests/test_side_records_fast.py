@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from builder.ingest import _object_without_duplicates, _parse_json_line, _reject_constant
+from builder.jsonl import _object_without_duplicates, _parse_json_line, _reject_constant
 from builder.side_chunks import PickledRecord, checked_in_pool
 from builder.stats import StageTimings
 from builder.validate.report import Issue

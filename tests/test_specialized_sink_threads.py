@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from builder.ingest import MAX_JSON_DEPTH
+from builder.jsonl import MAX_JSON_DEPTH
 from builder.validate.schemas import SchemaStore
 from builder.validate.specialized import collecting_columns
 

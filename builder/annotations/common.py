@@ -24,7 +24,8 @@ from typing import Any
 
 import regex
 
-from ..ingest import DEFAULT_MAX_RECORD_BYTES, decompress_errors, open_input, read_jsonl
+from ..compressed_inputs import decompress_errors, open_input
+from ..jsonl import DEFAULT_MAX_RECORD_BYTES, read_jsonl
 from ..names import setting
 from ..reanchor import quote_selector, text_digest
 from ..utf8 import bad_utf8_of_stream
@@ -572,7 +573,7 @@ _EXPORT_SUFFIXES = (".jsonl", ".json")
 def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
     """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name,
     issues)``. A gzip- or zstd-compressed export (whatever its name) is ``path``: the
-    readers read it through the decompressor (:func:`builder.ingest.open_input`, by its
+    readers read it through the decompressor (:func:`builder.compressed_inputs.open_input`, by its
     first bytes), never decompressed whole to a temporary file first (a gzip bomb filled
     the disk before a task was read).
 

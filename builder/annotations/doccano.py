@@ -68,7 +68,7 @@ from typing import Any
 
 import regex
 
-from ..ingest import DEFAULT_MAX_RECORD_BYTES
+from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import (
     CrLfAsOne,

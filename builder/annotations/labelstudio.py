@@ -74,7 +74,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..ingest import DEFAULT_MAX_RECORD_BYTES
+from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
 from .common import (
     article_id_of,

@@ -199,7 +199,7 @@ class SchemaStore:
         """The specialised predicate of a closed schema whose values nest at most
         ``max_depth`` deep (see :func:`~.specialized.closed_depth`), else None: a
         record it accepts is valid, shallow, and holds no float, so a reader may
-        take it as it is parsed (:func:`builder.ingest.checked_jsonl_records`)."""
+        take it as it is parsed (:func:`builder.jsonl.checked_jsonl_records`)."""
         depth = closed_depth(self.schemas[name], self.schemas[name], self._by_id)
         if depth is None or depth > max_depth:
             return None

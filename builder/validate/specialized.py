@@ -487,7 +487,7 @@ def collecting_columns(
 def closed_depth(
     schema: Any, base: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]
 ) -> int | None:
-    """The deepest nesting (as :func:`builder.ingest` counts it: a scalar is 1, an
+    """The deepest nesting (as :mod:`builder.jsonl` counts it: a scalar is 1, an
     object or array one more than its deepest member) of any value ``schema``
     accepts, when every value it accepts is "closed": objects without other keys
     (``additionalProperties: false``), arrays with typed items, and leaves that are

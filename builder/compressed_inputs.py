@@ -1,0 +1,112 @@
+"""Inputs that may be compressed: gzip or zstd, recognised by their first bytes.
+
+A shard, the sources file or an annotation export may be saved compressed under any
+name (``.jsonl.gz``, or a gzip file named ``.jsonl``): :func:`open_input` reads
+through the decompressor as the bytes stream, never a whole file into memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from pathlib import Path
+from typing import Any, BinaryIO
+
+__all__ = ["GZIP_MAGIC", "ZSTD_MAGIC", "decompress_errors", "open_input"]
+
+
+#: first bytes of a gzip and of a zstd stream (neither can begin a UTF-8 text)
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def open_input(path: Path) -> BinaryIO:
+    """An input file for reading bytes, decompressed by its suffix (``.gz``, ``.zst``)
+    or, under another name, by its first bytes: a gzip file named ``.jsonl`` was read
+    as text, "not valid UTF-8 at line 1, column 2" of a file that is whole.
+
+    Streams: a compressed shard is never held in memory as a whole.
+    """
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if path.name.endswith(".zst"):
+        return io.BufferedReader(_ZstdFrames(path.open("rb")), 1 << 20)
+    handle = path.open("rb")
+    magic = handle.peek(4)[:4]
+    if magic.startswith(GZIP_MAGIC):
+        handle.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if magic.startswith(ZSTD_MAGIC):
+        return io.BufferedReader(_ZstdFrames(handle), 1 << 20)
+    return handle
+
+
+#: Compressed bytes per decoder step: at most some 32 MiB out (256 blocks of 128 KiB).
+_ZSTD_STEP = 1024
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of every zstd frame of a file, one after another, and an
+    error when the file ends inside a frame.
+
+    ``ZstdDecompressor.stream_reader`` reads a file cut short as having ended: the
+    records of the unfinished frame (often all of them) were dropped without a word,
+    where a cut gzip file is an error. Frames one after another (``cat a.zst b.zst``)
+    are read on, as ``zstd -d`` does.
+    Compressed bytes go to the decoder :data:`_ZSTD_STEP` at a time, so that what one
+    step yields stays bounded (a zstd block of repeated bytes is a few bytes for 128 KiB).
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        import zstandard
+
+        self._zstd = zstandard
+        self._raw = raw
+        self._decoder = zstandard.ZstdDecompressor().decompressobj()
+        self._input = memoryview(b"")
+        # a view: what one step yields (up to 32 MiB) is handed out a buffer at a time,
+        # and slicing a view copies nothing
+        self._pending = memoryview(b"")
+        self._in_frame = False  # a frame has begun and not ended
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            if not self._input:
+                self._input = memoryview(self._raw.read(1 << 20))
+                if not self._input:
+                    if self._in_frame:
+                        raise self._zstd.ZstdError("the file ends inside a frame (cut short)")
+                    return 0
+            step, self._input = self._input[:_ZSTD_STEP], self._input[_ZSTD_STEP:]
+            self._pending = memoryview(self._feed(bytes(step)))
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            self._in_frame = True
+            out.append(self._decoder.decompress(data))
+            if not self._decoder.eof:
+                break
+            data = self._decoder.unused_data  # the next frame begins here
+            self._decoder = self._zstd.ZstdDecompressor().decompressobj()
+            self._in_frame = False
+        return b"".join(out)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def decompress_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean a compressed input is corrupt or cut short."""
+    import zstandard
+
+    return (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError)
