@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .annotations import read_annotations
-from .annotations.common import ORIGIN_KEY, ImportedRecord, file_layout
+from .annotations.common import ORIGIN_KEY, ImportedRecord
+from .annotations.export_files import file_layout
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path

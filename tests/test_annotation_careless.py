@@ -283,7 +283,7 @@ def test_indented_objects_one_after_another_are_read_one_by_one(
 
 
 def test_indented_objects_are_decoded_across_read_chunks(tmp_path: Path) -> None:
-    from builder.annotations.common import _iter_json_objects
+    from builder.annotations.export_files import _iter_json_objects
 
     objects = [{"id": n, "text": "é🙂 " * n, "label": [[0, 1, "X"]] * n} for n in range(1, 30)]
     path = tmp_path / "x.jsonl"
@@ -412,7 +412,7 @@ def test_a_task_longer_than_the_record_limit_is_an_error_not_read_into_memory(
     size, re-parsed from its start at every megabyte (64 MB: 3 s, 256 MB: ~45 s) and held
     whole: a gzip bomb of one long string filled the memory. Now it is the same error,
     at the task, and the file is not read past it."""
-    from builder.annotations.common import iter_tasks
+    from builder.annotations.export_files import iter_tasks
 
     big = {"id": 2, "data": {"article_id": "b", "text": "word " * 300_000}, "annotations": []}
     small = {"id": 1, "data": {"article_id": "a", "text": "word"}, "annotations": []}
@@ -438,7 +438,7 @@ def test_a_gzip_export_is_read_as_it_streams_not_decompressed_to_disk_first(
     task was read: a gzip bomb (1 MB of compressed white space is 1 GB) filled the disk
     first, whatever the record limit. It is read through the decompressor now, and a
     corrupt one is an error at the task where reading stops."""
-    import builder.annotations.common as common
+    import builder.annotations.export_files as common
 
     copied: list[int] = []
     real_copy = common.shutil.copyfileobj

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from builder.annotations import READERS, read_annotations
-from builder.annotations.common import OffsetConverter, OffsetError, iter_tasks
+from builder.annotations.common import OffsetConverter, OffsetError
+from builder.annotations.export_files import iter_tasks
 
 # 😀 (U+1F600) and 𝔸 (U+1D538) are outside the BMP: two UTF-16 units each.
 TEXT = "😀 Crowds 𝔸 cheered as Maria Lopez said “we will rebuild” on Monday.\n"

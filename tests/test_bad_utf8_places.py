@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from builder.annotations.common import iter_tasks
+from builder.annotations.export_files import iter_tasks
 from builder.clean.rules import RuleError, load_rules
 from builder.cli import app
 from builder.utf8 import bad_utf8_in, bad_utf8_of_stream

@@ -10,25 +10,13 @@ the text the annotator saw, and refuses an offset that falls inside a character.
 
 from __future__ import annotations
 
-import codecs
-import json
 import re
-import shutil
-import tempfile
-import zipfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import regex
 
-from ..compressed_inputs import decompress_errors, open_input
-from ..jsonl import DEFAULT_MAX_RECORD_BYTES, read_jsonl
-from ..names import setting
 from ..reanchor import quote_selector, text_digest
-from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
@@ -41,15 +29,11 @@ __all__ = [
     "OffsetConverter",
     "OffsetError",
     "SpanOrigin",
-    "Task",
     "article_id_of",
     "build_record",
     "export_pointer",
-    "iter_tasks",
     "not_an_article_id",
-    "not_json",
     "span_id",
-    "unpacked",
 ]
 
 #: How a tool counts offsets: ``code-points`` (Python), ``utf-16`` (JavaScript
@@ -197,273 +181,6 @@ def span_id(raw: Any, prefix: str, used: set[str]) -> str:
     return sid
 
 
-@dataclass
-class Task:
-    """One task of an export: its place in the file and its JSON object."""
-
-    number: int  # 1-based position in the file (the task index of a JSON array, or the line)
-    data: Any
-    issues: list[Issue]
-
-
-def _too_long(number: int, max_bytes: int) -> Task:
-    """A task longer than the record limit: as a JSON Lines line is, it is an error, not
-    read into memory (a gzip bomb of one long string filled it, and each megabyte read
-    had the task parsed again from its start)."""
-    why = f"longer than {max_bytes} bytes ({setting('limits.max_record_bytes')})"
-    return _broken_task(number, why)
-
-
-#: runs of the characters skipped between the tasks of a JSON array
-_RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " \t\r\n,")}
-
-
-def _iter_json_array(
-    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
-) -> Iterator[Task]:
-    """Objects of a top-level JSON array, decoded one at a time (memory stays flat: a
-    task longer than ``max_bytes`` is an error, and the file is not read past it)."""
-    decoder = json.JSONDecoder()
-    space = " \t\r\n"
-    with open_input(path) as handle:
-        incremental = codecs.getincrementaldecoder("utf-8-sig")()
-        buf, pos, eof = "", 0, False
-
-        def fill() -> None:
-            nonlocal buf, pos, eof
-            data = handle.read(chunk)
-            eof = not data
-            buf = buf[pos:] + incremental.decode(data, final=eof)
-            pos = 0
-
-        def skip(chars: str) -> bool:
-            """Move past ``chars``; False at the end of the file."""
-            nonlocal pos
-            run = _RUNS[chars]
-            while True:
-                # a pattern, not a loop a character at a time (a megabyte of white space,
-                # a gzip bomb's, took 50 ms that way), nor a copy of the rest of the buffer
-                pos = run.match(buf, pos).end()  # type: ignore[union-attr]
-                if pos < len(buf):
-                    return True
-                if eof:
-                    return False
-                fill()
-
-        def fail(number: int, message: str) -> Task:
-            return Task(number, None, [Issue(file=name, line=number, rule="json", message=message)])
-
-        if not skip(space) or buf[pos] != "[":
-            yield fail(1, "expected a JSON array of tasks")
-            return
-        pos += 1
-        number = 0
-        while True:
-            if not skip(space + ","):
-                yield fail(number + 1, "the JSON array of tasks is not closed")
-                return
-            if buf[pos] == "]":
-                return
-            while True:
-                try:
-                    value, end = decoder.raw_decode(buf, pos)
-                except json.JSONDecodeError as exc:
-                    if eof:
-                        yield fail(number + 1, f"task {number + 1}: invalid JSON ({exc.msg})")
-                        return
-                    if len(buf) - pos > max_bytes:  # characters: at least as many bytes
-                        yield _named(_too_long(number + 1, max_bytes), name)
-                        return
-                    fill()
-                    continue
-                if end == len(buf) and not eof:
-                    fill()  # the value may go on in the next chunk
-                    continue
-                break
-            number += 1
-            yield Task(number, value, [])
-            pos = end
-
-
-def _bad_utf8(path: Path, exc: UnicodeDecodeError) -> str:
-    """Where the export stops being UTF-8: the decoder's offset is in its last chunk."""
-    with open_input(path) as handle:
-        bad = bad_utf8_of_stream(handle)
-    return str(bad) if bad else f"not valid UTF-8 ({exc.reason})"
-
-
-def _broken_task(number: int, why: str) -> Task:
-    return _broken("", number, "size-limit", why)
-
-
-def _named(task: Task, name: str) -> Task:
-    return Task(task.number, task.data, [replace(i, file=name) for i in task.issues])
-
-
-def _broken(name: str, number: int, rule: str, why: str) -> Task:
-    """The task at which an export stops being readable (nothing after it is read)."""
-    message = f"task {number}: {why}; the rest of the file is not read"
-    return Task(number, None, [Issue(file=name, line=number, rule=rule, message=message)])
-
-
-def _head(path: Path) -> bytes:
-    """The first bytes of an export (decompressed), without BOM and leading white space;
-    as many as can be had from a compressed file cut short: the reading of its tasks
-    says where it stops (an error here was a traceback)."""
-    out = b""
-    try:
-        with open_input(path) as handle:
-            while len(out) < 4096 and (block := handle.read(4096 - len(out))):
-                out += block
-    except decompress_errors():
-        pass
-    return out.lstrip(codecs.BOM_UTF8).lstrip()
-
-
-def file_layout(path: Path) -> str:
-    """How an export holds its tasks, by its first bytes: ``"array"`` (a JSON array),
-    ``"objects"`` (indented objects one after another) or ``"lines"`` (JSON Lines)."""
-    head = _head(path)
-    if head.startswith(b"["):
-        return "array"
-    if head.split(b"\n", 1)[0].strip() == b"{":
-        return "objects"
-    return "lines"
-
-
-def not_json(path: Path, name: str, wanted: str) -> Issue | None:
-    """One issue for an export that is no JSON at all (None when it starts like JSON).
-
-    The tools' other export formats end up here by mistake: doccano's CSV and fastText
-    (``data_export/pipeline/catalog.py``), Label Studio's CSV, TSV and CoNLL 2003
-    (``label_studio_converter``). Read as JSON Lines each of their lines would be its
-    own "malformed JSON" error - millions for a CoNLL file, none saying why; one issue at
-    line 1 says what the file looks like and which export to make instead.
-    """
-    head = _head(path)
-    if (
-        not head
-        or head[:1] in (b"{", b"[")
-        or b"\x00" in head
-        or head[:2] in (b"\xff\xfe", b"\xfe\xff")
-    ):
-        return None  # JSON, or a UTF-16/32 file whose encoding the JSON readers report
-    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    if first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
-        looks = "a CoNLL file"
-    elif first.startswith("__label__") or " __label__" in first:
-        looks = "a fastText file"
-    elif "," in first or "\t" in first:
-        looks = "a CSV/TSV file"
-    else:
-        looks = "not JSON"
-    return Issue(
-        file=name,
-        line=1,
-        rule="json",
-        message=f"{looks} ({first[:60]!r}), not a JSON export; nothing in it is read: {wanted}",
-    )
-
-
-def iter_tasks(
-    path: Path, *, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
-) -> Iterator[Task]:
-    """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano).
-
-    A JSON Lines line longer than ``max_line_bytes`` (``limits.max_record_bytes``) is an
-    error at its line, not read into memory.
-
-    A file compressed by its name (``.gz``, ``.zst``) that is not, or is cut short, is
-    an issue at the task where reading stopped: the layout is sniffed, and the tasks
-    read, through the decompressor, which raises its own errors.
-    """
-    name = name or path.name
-    last = 0
-    try:
-        for task in _iter_tasks(path, name, max_line_bytes):
-            last = task.number or last
-            yield task
-    except decompress_errors() as exc:
-        why = f"cannot decompress the file ({exc or type(exc).__name__})"
-        yield _broken(name, last + 1, "compression", why)
-
-
-def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
-    layout = file_layout(path)
-    if layout == "array":
-        last = 0
-        try:
-            for task in _iter_json_array(path, name, max_line_bytes):
-                last = task.number or last
-                yield task
-        except UnicodeDecodeError as exc:
-            yield _broken(name, last + 1, "encoding", _bad_utf8(path, exc))
-        except RecursionError:
-            yield _broken(name, last + 1, "json-depth", "nested too deeply to read")
-        return
-    if layout == "objects":
-        # Objects written with indentation, one after another (doccano's own import
-        # examples look so; so does a hand-joined set of single-task files).
-        yield from _iter_json_objects(path, name, max_line_bytes)
-        return
-    for line, record, issues in read_jsonl(path, name=name, max_line_bytes=max_line_bytes):
-        yield Task(line, record, issues)
-
-
-def _iter_json_objects(
-    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
-) -> Iterator[Task]:
-    """JSON values one after another, each over several lines, decoded one at a time.
-
-    A task's number is its place in the file; an issue also gives the line it starts at.
-    """
-    decoder = json.JSONDecoder()
-    incremental = codecs.getincrementaldecoder("utf-8-sig")()
-    buf, number, line = "", 0, 1
-    with open_input(path) as handle:
-        eof = False
-        while True:
-            start = len(buf) - len(buf.lstrip())
-            line += buf.count("\n", 0, start)
-            buf = buf[start:]
-            if not buf:
-                if eof:
-                    return
-                data = handle.read(chunk)
-                eof = not data
-                try:
-                    buf = incremental.decode(data, final=eof)
-                except UnicodeDecodeError as exc:
-                    yield _broken(name, number + 1, "encoding", _bad_utf8(path, exc))
-                    return
-                continue
-            try:
-                value, end = decoder.raw_decode(buf)
-            except RecursionError:
-                yield _broken(name, number + 1, "json-depth", "nested too deeply to read")
-                return
-            except json.JSONDecodeError as exc:
-                if not eof and len(buf) > max_bytes:  # characters: at least as many bytes
-                    yield _named(_too_long(number + 1, max_bytes), name)
-                    return
-                if not eof:
-                    try:
-                        more = handle.read(chunk)
-                        eof = not more
-                        buf += incremental.decode(more, final=eof)
-                    except UnicodeDecodeError as err:
-                        yield _broken(name, number + 1, "encoding", _bad_utf8(path, err))
-                        return
-                    continue
-                why = f"invalid JSON at line {line + exc.lineno - 1} ({exc.msg})"
-                yield _broken(name, number + 1, "json", why)
-                return
-            number += 1
-            yield Task(number, value, [])
-            line += buf.count("\n", 0, end)
-            buf = buf[end:]
-
-
 class ImportedRecord(dict):  # type: ignore[type-arg]
     """A native record made from a tool's export, with where each of its values is in
     the file the user has (``origin``: native JSON pointer -> pointer in the export):
@@ -563,52 +280,6 @@ def build_record(
             if span_origin is not None:
                 record.origin[f"/{kind}/{i}"] = span_origin
     return record
-
-
-#: Members of an export archive that can hold the export itself.
-_EXPORT_SUFFIXES = (".jsonl", ".json")
-
-
-@contextmanager
-def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
-    """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name,
-    issues)``. A gzip- or zstd-compressed export (whatever its name) is ``path``: the
-    readers read it through the decompressor (:func:`builder.compressed_inputs.open_input`, by its
-    first bytes), never decompressed whole to a temporary file first (a gzip bomb filled
-    the disk before a task was read).
-
-    doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
-    with collaborative annotation). An archive with one export in it is read as that
-    export, named ``ARCHIVE:MEMBER`` in messages; with several, which one to read is the
-    user's choice, so the issue lists them. The member is copied to a temporary file
-    (streamed, so memory stays flat) and removed after reading.
-    """
-    if not zipfile.is_zipfile(path):
-        yield path, path.name, []
-        return
-    with zipfile.ZipFile(path) as archive:
-        members = [
-            m
-            for m in archive.infolist()
-            if not m.is_dir()
-            and not m.filename.startswith("__MACOSX/")
-            and m.filename.lower().endswith(_EXPORT_SUFFIXES)
-        ]
-        if len(members) != 1:
-            names = ", ".join(m.filename for m in members[:20]) or "none"
-            message = (
-                f"a zip archive holding {len(members)} JSON/JSONL exports ({names}); unzip it"
-                " and give each file to read as its own entry (one per annotator: an article"
-                " annotated in two files is a second record)"
-            )
-            yield path, path.name, [Issue(file=path.name, rule="zip", message=message)]
-            return
-        member = members[0]
-        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-            target = Path(tmp) / Path(member.filename).name
-            with archive.open(member) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            yield target, f"{path.name}:{member.filename}", []
 
 
 class CrLfAsOne:

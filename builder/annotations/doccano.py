@@ -78,12 +78,10 @@ from .common import (
     SpanOrigin,
     article_id_of,
     build_record,
-    iter_tasks,
     not_an_article_id,
-    not_json,
     span_id,
-    unpacked,
 )
+from .export_files import iter_tasks, not_json, unpacked
 from .options import DOC_LABEL_SETS, ImportOptions
 
 __all__ = ["line_to_record", "read_doccano"]

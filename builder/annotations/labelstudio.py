@@ -76,15 +76,8 @@ from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
-from .common import (
-    article_id_of,
-    build_record,
-    iter_tasks,
-    not_an_article_id,
-    not_json,
-    span_id,
-    unpacked,
-)
+from .common import article_id_of, build_record, not_an_article_id, span_id
+from .export_files import iter_tasks, not_json, unpacked
 from .lsstorage import read_target_storage
 from .lstasks import (
     MinKeys,

@@ -1,7 +1,7 @@
 """The native annotation format: JSON Lines, one record per article.
 
 A JSON array of records, or records written with indentation one after another,
-is read the same way (:func:`~.common.iter_tasks`), as is a gzip-compressed file.
+is read the same way (:func:`~.export_files.iter_tasks`), as is a gzip-compressed file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
-from .common import iter_tasks, unpacked
+from .export_files import iter_tasks, unpacked
 
 __all__ = ["read_native"]
 
