@@ -46,13 +46,20 @@ from ..card_versions import (
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
 from .licensing import RedistributionDecision, decide, replace_notice
-from .manifest_shape import manifest_problems
 from .preflight import BuildInfo, check_build
+from .previous import (
+    RELEASE_NAME,
+    PreviousRelease,
+    load_previous,
+    read_json,
+    read_manifest,
+    release_history,
+    say_unreadable,
+)
 from .records import (
     RECORDS_NAME,
     diff_digests,
     digest_parquet,
-    digest_problem,
     read_digest,
     write_digest,
 )
@@ -70,7 +77,6 @@ from .versioning import Change, check_bump, classify, newest_release, tag_name
 
 __all__ = ["RELEASE_NAME", "PublishResult", "publish"]
 
-RELEASE_NAME = "release.json"
 MARKER = "build-manifest-sha256"
 
 Log = Callable[[str], None]
@@ -135,101 +141,6 @@ def _marker(build: BuildInfo) -> str:
 
 def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-@dataclass
-class _Previous:
-    tag: str
-    commit: str
-    date: str
-    manifest: dict[str, Any] | None
-    release: dict[str, Any] | None
-    configs: list[str]
-    digest: Path | None
-    #: why the release's record digest could not be used (it is then compared by checksums)
-    digest_problem: str | None = None
-    #: why the release's manifest could not be read (nothing is compared with it then)
-    manifest_problem: str | None = None
-
-
-def _read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any] | None:
-    data = target.read_file(revision, path)
-    if data is None:
-        return None
-    try:
-        value = json.loads(data)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _previous_manifest(target: ReleaseTarget, tag: str) -> tuple[dict[str, Any] | None, str | None]:
-    """(the release's manifest, why it cannot be read): one another tool or an older
-    version wrote in another shape is not compared with (any bump then needs MAJOR),
-    rather than read where it has no such key (an internal error, for every later release)."""
-    data = target.read_file(tag, MANIFEST_NAME)
-    if data is None:
-        return None, None
-    try:
-        manifest = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return None, f"not JSON: {exc}"
-    problems = manifest_problems(manifest)
-    if problems:
-        pointer, why = problems[0]
-        return None, f"{pointer or '/'}: {why}"
-    return manifest, None
-
-
-def _load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> _Previous:
-    manifest, manifest_problem = _previous_manifest(target, tag)
-    release = _read_json(target, tag, RELEASE_NAME)
-    configs: list[str] = []
-    card = target.read_file(tag, "README.md")
-    if card is not None:
-        try:
-            configs = [
-                str(c.get("config_name", "default"))
-                for c in card_configs(read_card(card.decode("utf-8")))
-            ]
-        except (ValueError, UnicodeDecodeError):
-            configs = []
-    digest: Path | None = None
-    problem: str | None = None
-    listed = {o.get("path") for o in (manifest or {}).get("outputs", [])}
-    if RECORDS_NAME in listed:
-        path = work / f"previous-{RECORDS_NAME}"
-        digest = path if target.fetch_file(tag, RECORDS_NAME, path) else None
-        # a release is never changed: one whose digest this tool cannot read (another
-        # tool's, an older format) must not block every later release, nor be guessed at
-        if digest is not None and (problem := digest_problem(digest)) is not None:
-            digest = None
-    return _Previous(
-        tag=tag,
-        commit=commit,
-        date=target.commit_info(commit).date,
-        manifest=manifest,
-        release=release,
-        configs=configs,
-        digest=digest,
-        digest_problem=problem,
-        manifest_problem=manifest_problem,
-    )
-
-
-def _history(previous: _Previous | None) -> list[ReleaseEntry]:
-    """Earlier releases, newest first, from the previous release's own record."""
-    if previous is None:
-        return []
-    release = previous.release or {}
-    entry = ReleaseEntry(
-        version=previous.tag[1:],
-        date=previous.date,
-        commit=previous.commit,
-        summary=str(release.get("summary") or ""),
-    )
-    older = [ReleaseEntry.from_dict(e) for e in release.get("history", []) if isinstance(e, dict)]
-    return [entry, *older]
 
 
 def _new_digest(build: BuildInfo, work: Path) -> Path:
@@ -389,7 +300,7 @@ def _tag(target: ReleaseTarget, tag: str, commit: str, message: str) -> None:
 
 
 def _published_build(target: ReleaseTarget, tag: str) -> str | None:
-    release = _read_json(target, tag, RELEASE_NAME) or {}
+    release = read_json(target, tag, RELEASE_NAME) or {}
     return release.get("build_manifest_sha256")
 
 
@@ -441,10 +352,10 @@ def _finished_before(
 def _release_problem(target: ReleaseTarget, build: BuildInfo, commit: str) -> str | None:
     """Why ``commit`` (found by this build's marker) is not this build's release, from its
     release.json, manifest and file list (no data is downloaded); None when it is."""
-    release = _read_json(target, commit, RELEASE_NAME) or {}
+    release = read_json(target, commit, RELEASE_NAME) or {}
     if release.get("build_manifest_sha256") != build.manifest_sha256:
         return f"its {RELEASE_NAME} names another build, or is missing"
-    manifest, problem = _previous_manifest(target, commit)
+    manifest, problem = read_manifest(target, commit)
     if manifest is None:
         return f"its {MANIFEST_NAME} cannot be read" + (f" ({problem})" if problem else "")
     published = {o["path"]: o["sha256"] for o in manifest["outputs"]}
@@ -494,7 +405,7 @@ def _check_kept(target: ReleaseTarget, card: str, kept: list[str]) -> None:
 
 
 def _deletions(
-    target: ReleaseTarget, head: str, previous: _Previous | None, files: list[str]
+    target: ReleaseTarget, head: str, previous: PreviousRelease | None, files: list[str]
 ) -> tuple[list[str], list[str]]:
     """(deleted, kept): a file on the branch is deleted only when the previous
     release's manifest listed it (it was published by this tool) and this release
@@ -509,32 +420,18 @@ def _deletions(
     return sorted(old & ours), sorted(old - ours)
 
 
-def _say_unreadable(previous: _Previous, say: Log) -> None:
-    """What of the previous release could not be read, before the bump is checked."""
-    if previous.manifest_problem is not None:
-        say(
-            f"note: {MANIFEST_NAME} of {previous.tag} is not one this tool reads "
-            f"({previous.manifest_problem}): this release is not compared with it"
-        )
-    if previous.digest_problem is not None:
-        say(
-            f"note: {RECORDS_NAME} of {previous.tag} cannot be read "
-            f"({previous.digest_problem}): records are compared by data file checksums"
-        )
-
-
 def _compare(
     target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path, say: Log
-) -> tuple[_Previous | None, Change, Path]:
+) -> tuple[PreviousRelease | None, Change, Path]:
     """The previous release, what changed since it, and this build's record digest."""
     newest = newest_release(tags)
     previous = (
-        _load_previous(target, tag_name(newest), tags[tag_name(newest)], work)
+        load_previous(target, tag_name(newest), tags[tag_name(newest)], work)
         if newest is not None
         else None
     )
     if previous is not None:
-        _say_unreadable(previous, say)
+        say_unreadable(previous, say)
     digest = _new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
@@ -556,12 +453,12 @@ def _compare(
 def _release_files(
     target: ReleaseTarget,
     build: BuildInfo,
-    previous: _Previous | None,
+    previous: PreviousRelease | None,
     change: Change,
     decision: RedistributionDecision | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The release's card (Versions section re-rendered) and its release.json record."""
-    history = _history(previous)
+    history = release_history(previous)
     today = _today()
     current = ReleaseEntry(str(build.version), today, None, change.summary())
     section = render_versions(
