@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from .anchor import AnchoredSpans, anchor_annotation
-from .annotations.common import ORIGIN_KEY, export_pointer
+from .annotations.common import ORIGIN_KEY, export_pointer, in_export
 from .article_store import ArticleReader
 from .config import DatasetConfig, load_config
 from .features import RowCodec
@@ -261,6 +261,7 @@ def process_article(
         ann_rec = staging.side_columns("annotation", article_id)
     # an imported record's issues point into the export it came from (common.ImportedRecord)
     origin = ann_rec.record.pop(ORIGIN_KEY, None) if ann_rec is not None else None
+    to_export = partial(export_pointer, origin) if origin else None
     publisher = (
         source_rec.record.get("publisher") if source_rec else bad_source and bad_source[2]
     ) or UNKNOWN_PUBLISHER
@@ -310,9 +311,9 @@ def process_article(
                     file=ann_rec.file,
                     line=ann_rec.line,
                 )
-            issues += _in_export(placed.issues, origin)
+            issues += in_export(placed.issues, to_export)
         with timed("check-annotation"):
-            issues += _in_export(
+            issues += in_export(
                 check_annotation(
                     placed.record if placed else ann_rec.record,
                     article.text if article else None,
@@ -321,7 +322,7 @@ def process_article(
                     line=ann_rec.line,
                     columns=checked,
                 ),
-                origin,
+                to_export,
             )
     if article is None or source_rec is None or _has_errors(issues):
         return _reject(stats, publisher, issues)
@@ -358,7 +359,7 @@ def process_article(
             entity_columns=checked.get("/entities"),
             quote_columns=checked.get("/quotes"),
         )
-    issues += _in_export(spans.issues, origin)
+    issues += in_export(spans.issues, to_export)
     detected = str(result.attributes.get("text_form", "cased"))
     labels = ann.get("labels", {})
     text_form = labels.get("text_form") or detected
@@ -606,12 +607,3 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
             for f, (c, w, d, n) in zip(result.facts, card_figures(table), strict=True)
         ]
     return result
-
-
-def _in_export(issues: list[Issue], origin: dict[str, str] | None) -> list[Issue]:
-    """Issues of an imported annotation record pointing into the export the user has
-    (``/annotations/0/result/3/value/text``), not into the native record made of it
-    (``/entities/1/text``); a native record's (``origin`` None) as they are."""
-    if not origin or not issues:
-        return issues
-    return [replace(i, pointer=export_pointer(origin, i.pointer)) for i in issues]

@@ -8,7 +8,6 @@ article) is an error, or in quarantine a reject that taints the article it names
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .annotations import read_annotations
-from .annotations.common import ORIGIN_KEY, ImportedRecord
+from .annotations.common import ORIGIN_KEY, ImportedRecord, in_export
 from .annotations.export_files import file_layout
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
@@ -91,7 +90,10 @@ def _stage_side(
         else:
             record = got
             if record is not None and not checked:
-                issues += _in_the_export(record, side_issues(run.store, kind, file, line, record))
+                issues += in_export(
+                    side_issues(run.store, kind, file, line, record),
+                    record.file_pointer if isinstance(record, ImportedRecord) else None,
+                )
             article_id = _record_id(record, issues)
             stored, earlier = False, None
             if (
@@ -133,15 +135,6 @@ def _stage_side(
                 kind, article_id, file, line, publisher if isinstance(publisher, str) else None
             )
         run.reject_line(kind, file, line, article_id, issues)
-
-
-def _in_the_export(record: dict[str, Any], issues: list[Issue]) -> list[Issue]:
-    """Issues of a record an importer made from a tool's export, pointing into the
-    export (``/data/article_id``) rather than into the native record (``/article_id``),
-    which the user never saw."""
-    if not isinstance(record, ImportedRecord) or not issues:
-        return issues
-    return [dataclasses.replace(i, pointer=record.file_pointer(i.pointer)) for i in issues]
 
 
 def _stage_side_file(

@@ -11,7 +11,8 @@ the text the annotator saw, and refuses an offset that falls inside a character.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import regex
@@ -32,6 +33,7 @@ __all__ = [
     "article_id_of",
     "build_record",
     "export_pointer",
+    "in_export",
     "not_an_article_id",
     "span_id",
 ]
@@ -230,6 +232,17 @@ def export_pointer(origin: Mapping[str, Any], pointer: str) -> str:
         if not here:
             return pointer
         here = here.rsplit("/", 1)[0]
+
+
+def in_export(issues: list[Issue], to_export: Callable[[str], str] | None) -> list[Issue]:
+    """Issues of a record an importer made from a tool's export, their pointers mapped
+    by ``to_export`` (:meth:`ImportedRecord.file_pointer`, or :func:`export_pointer` of a
+    staged record's origin) into the file the user has (``/data/article_id``,
+    ``/annotations/0/result/3/value/text``), not into the native record made of it;
+    a native record's (``to_export`` None) as they are."""
+    if to_export is None or not issues:
+        return issues
+    return [replace(i, pointer=to_export(i.pointer)) for i in issues]
 
 
 def build_record(
