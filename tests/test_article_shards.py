@@ -37,6 +37,17 @@ def _set_articles(root: Path, value: Any) -> None:
     (root / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
+def _corpus_in_one_shard(root: Path, n: int) -> Any:
+    """A generated corpus whose articles are one JSON Lines shard, ``a.jsonl``."""
+    corpus = make_corpus(root, n=n)
+    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
+    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(corpus.articles)
+    corpus.config["inputs"]["articles"] = "a.jsonl"
+    corpus.write_config()
+    return corpus
+
+
 def _data_files(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((out / "data").glob("*.parquet"))}
 
@@ -428,12 +439,7 @@ def test_a_shard_article_whose_source_record_is_rejected_is_no_internal_error(
     named its place by its first issue, and there was none: IndexError, exit 3, for
     ``builder validate`` and ``builder build`` of any shard build (WARC pages whose
     WARC-Date is no date too)."""
-    corpus = make_corpus(tmp_path / "c", n=2)
-    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
-    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    shutil.rmtree(corpus.articles)
-    corpus.config["inputs"]["articles"] = "a.jsonl"
-    corpus.write_config()
+    corpus = _corpus_in_one_shard(tmp_path / "c", n=2)
     sources = corpus.root / "sources.jsonl"
     records = [json.loads(line) for line in sources.read_text().splitlines()]
     records[0]["captured"] = {"earliest": "2024-13-45", "latest": None, "note": None}
@@ -486,12 +492,7 @@ def test_an_article_of_a_shard_without_a_source_record_is_named_by_its_id(
     tmp_path: Path,
 ) -> None:
     """ "article a.jsonl has no source record" named the whole shard as the article."""
-    corpus = make_corpus(tmp_path / "c", n=2)
-    lines = [json.dumps({"id": a, "text": t}) for a, t in corpus.texts.items()]
-    (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    shutil.rmtree(corpus.articles)
-    corpus.config["inputs"]["articles"] = "a.jsonl"
-    corpus.write_config()
+    corpus = _corpus_in_one_shard(tmp_path / "c", n=2)
     sources = corpus.root / "sources.jsonl"
     sources.write_text(sources.read_text().splitlines()[0] + "\n")
     missing = list(corpus.texts)[1]
