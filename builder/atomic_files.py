@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+__all__ = ["UMASK", "atomic_file", "give_default_mode"]
+
 
 def _read_umask() -> int:
     # /proc/self/status says it without changing it; elsewhere it is read by setting it

@@ -115,7 +115,7 @@ def _license_spelling(value: str, allowed: Sequence[str]) -> str | None:
     for words, short in _LICENSE_WORDS:
         key = key.replace(words, short)
     key = _LICENSE_FILLER.sub(" ", key)
-    key = re.sub(r"(?<![a-z])v(?=\d)|(?<=[a-z])v(?=\d)", " ", key)  # GPLv3, v2.0
+    key = re.sub(r"v(?=\d)", " ", key)  # GPLv3, v2.0
     key = re.sub(r"[^a-z0-9.]+", "-", key).strip("-")
     lowered = {a.lower(): a for a in allowed}
     for spelled in (key, re.sub(r"(?<=[a-z])(?=\d)", "-", key)):  # cc0 and apache2
