@@ -146,7 +146,7 @@ def _analyse(
                     # every article would only repeat "no source record" or "no
                     # annotation record" under the missing file's own error
                     ids, kept = iter(()), 0
-                if config.publisher_repetition:
+                if config.publisher_repetition and kept:
                     with timed("publisher-lines", kept, where="parent"):
                         count_publisher_lines(
                             staging,
