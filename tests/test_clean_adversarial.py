@@ -1,0 +1,77 @@
+"""Hostile texts up to the article cap must clean in linear time: no step may hand a
+whole long line to a quadratic algorithm (difflib's matcher was one: a line of 4,000
+combining marks took 50 s of CPU)."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+import ftfy
+import pytest
+
+from builder.clean import steps
+from builder.clean.pipeline import Cleaner
+
+
+@pytest.fixture
+def matcher_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The longer side of every text given to difflib's matcher by the steps."""
+    sizes: list[int] = []
+    real = difflib.SequenceMatcher
+
+    def counting(isjunk: object, a: str, b: str, autojunk: bool = True) -> difflib.SequenceMatcher:
+        sizes.append(max(len(a), len(b)))
+        return real(isjunk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(steps.difflib, "SequenceMatcher", counting)
+    return sizes
+
+
+def _apply(text: str, changes: list[tuple[int, int, str]]) -> str:
+    out, pos = [], 0
+    for start, end, replacement in changes:
+        assert start >= pos
+        out += [text[pos:start], replacement]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+HOSTILE_LINES = {
+    "one base, a run of one combining mark": "a" + "\u0301" * 200_000,
+    "decomposed letters, no spaces": "e\u0301\u0302\u0303" * 50_000,
+    "mojibake on one long line": "Ã©tÃ© â€™ â€œquoteâ€ " * 10_000,
+    "decomposed words in long prose": "cafe\u0301 and the minister said " * 10_000,
+}
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES.values(), ids=HOSTILE_LINES.keys())
+def test_clean_hostile_line_gives_difflib_small_parts_only(
+    line: str, matcher_sizes: list[int]
+) -> None:
+    result = Cleaner.build(step_names=["mojibake", "unicode"]).clean(line)
+    assert result.text == unicodedata.normalize("NFC", ftfy.fix_encoding(line))
+    assert max(matcher_sizes, default=0) <= steps._MATCHER_MAX
+
+
+def test_clean_changes_stay_fine_grained_on_long_prose() -> None:
+    old = "cafe\u0301 and the minister said " * 1_000 + "Zu\u0308rich"
+    new = unicodedata.normalize("NFC", old)
+    changes = steps._changes(old, new)
+    assert _apply(old, changes) == new
+    # one edit per decomposed letter, as difflib over the whole line gave
+    assert len(changes) == 1_001
+    assert all(end - start == 2 for start, end, _ in changes)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Ã  la voilÃ  " * 40, ftfy.fix_encoding("Ã  la voilÃ  " * 40)),
+        ("a b c " * 30 + "x", "a b c " * 30 + "y z"),
+        ("x " + "a b " * 40, "y y y " + "a b " * 40 + "q"),
+        ("w " * 100, "v " * 50),
+    ],
+)
+def test_clean_changes_turn_old_into_new(old: str, new: str) -> None:
+    assert _apply(old, steps._changes(old, new)) == new
