@@ -75,3 +75,20 @@ def test_clean_changes_stay_fine_grained_on_long_prose() -> None:
 )
 def test_clean_changes_turn_old_into_new(old: str, new: str) -> None:
     assert _apply(old, steps._changes(old, new)) == new
+
+
+@pytest.mark.parametrize(
+    "word", ["1" * 200_000, "a" * 200_000 + "@"], ids=["digits", "at_sign_after"]
+)
+def test_clean_contact_search_is_linear_on_one_long_word(word: str) -> None:
+    """The e-mail pattern's unbounded local part made each search start scan the
+    rest of the word: 80,000 digits took 61 s; 200,000 would take ~6 min."""
+    import time
+
+    from builder.clean.contact import contact_block
+
+    lines = ["The minister said the new law would take effect next year. " * 3] * 4
+    lines += ["Contact us", word, "555 Main Street"]
+    start = time.process_time()
+    assert contact_block(lines) == 4
+    assert time.process_time() - start < 5  # ~0.3 s; quadratic is minutes
