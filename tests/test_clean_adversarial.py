@@ -92,3 +92,19 @@ def test_clean_contact_search_is_linear_on_one_long_word(word: str) -> None:
     start = time.process_time()
     assert contact_block(lines) == 4
     assert time.process_time() - start < 5  # ~0.3 s; quadratic is minutes
+
+
+def test_clean_edit_map_composes_many_edits_in_linear_time() -> None:
+    """A step's edits after another step's many edits: each new edit was mapped to the
+    raw text by rebuilding a list of every earlier edit (50,000 x 50,000)."""
+    import time
+
+    from builder.clean.edits import Edit, EditMap
+
+    text = "a\u200b\t" * 50_000
+    emap = EditMap(text)
+    start = time.process_time()
+    emap.apply([Edit(i, i + 1, "", "unicode.invisible") for i in range(1, len(text), 3)])
+    emap.apply([Edit(i, i + 1, " ", "unicode.space") for i in range(1, len(emap.text), 2)])
+    assert emap.text == "a " * 50_000
+    assert time.process_time() - start < 5  # ~0.5 s; quadratic is minutes
