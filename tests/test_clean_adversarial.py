@@ -108,3 +108,19 @@ def test_clean_edit_map_composes_many_edits_in_linear_time() -> None:
     emap.apply([Edit(i, i + 1, " ", "unicode.space") for i in range(1, len(emap.text), 2)])
     assert emap.text == "a " * 50_000
     assert time.process_time() - start < 5  # ~0.5 s; quadratic is minutes
+
+
+@pytest.mark.parametrize(("char", "replacement"), [("\u00a0", " "), ("\u200b", "")])
+def test_a_run_of_odd_spaces_or_invisibles_is_one_edit_not_one_per_character(
+    char: str, replacement: str
+) -> None:
+    """A page of only no-break spaces (or zero-width spaces) held an edit object per
+    character until the edits were merged: 1 MB took 9 s of CPU and 475 MB."""
+    text = "Words before.\n" + char * 100_000 + "\nWords after, " + char + "here.\n"
+    edits = steps.UnicodeNormalize().find_edits(text, steps.DocumentContext())
+    spans = [(e.start, e.end) for e in edits]
+    run = text.index(char)
+    assert spans == [(run, run + 100_000), (text.rindex(char), text.rindex(char) + 1)]
+    assert edits[0].replacement == replacement * 100_000
+    clean = Cleaner.build().clean(text)
+    assert char not in clean.text and "Words before." in clean.text and "here." in clean.text
