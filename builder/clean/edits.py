@@ -139,6 +139,8 @@ class EditMap:
         self.raw = raw
         self.text = raw
         self._edits: list[RawEdit] = []
+        #: the edit list (replaced whole, never changed in place) and its clean ends
+        self._ends_of: tuple[list[RawEdit], list[int]] | None = None
 
     @property
     def edits(self) -> list[RawEdit]:
@@ -227,10 +229,9 @@ class EditMap:
         # Built once per edit list, not per lookup: ``apply`` maps every new edit, and
         # a list rebuilt each time made a step after one with 100k edits quadratic
         # (a build over a 7 MB article with zero-width spaces took 275 s).
-        cached = self.__dict__.get("_ends_of")
+        cached = self._ends_of
         if cached is None or cached[0] is not self._edits:
-            cached = (self._edits, [e.clean_end for e in self._edits])
-            self.__dict__["_ends_of"] = cached
+            cached = self._ends_of = (self._edits, [e.clean_end for e in self._edits])
         return cached[1]
 
     def clean_to_raw(self, pos: int) -> int:
