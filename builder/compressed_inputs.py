@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["GZIP_MAGIC", "ZSTD_MAGIC", "decompress_errors", "open_input"]
+__all__ = ["GZIP_MAGIC", "ZSTD_MAGIC", "decompress_errors", "decompressing", "open_input"]
 
 
 #: first bytes of a gzip and of a zstd stream (neither can begin a UTF-8 text)
@@ -40,6 +40,19 @@ def open_input(path: Path) -> BinaryIO:
     if magic.startswith(ZSTD_MAGIC):
         return io.BufferedReader(_ZstdFrames(handle), 1 << 20)
     return handle
+
+
+def decompressing(raw: BinaryIO) -> tuple[str, BinaryIO] | None:
+    """``("gzip" | "zstd", a reader of the decompressed bytes)`` of a stream that begins
+    as gzip or zstd (read from its start), else None. Members or frames one after
+    another are read on; a stream cut short raises one of :func:`decompress_errors`."""
+    magic = raw.read(4)
+    raw.seek(0)
+    if magic.startswith(GZIP_MAGIC):
+        return "gzip", gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if magic.startswith(ZSTD_MAGIC):
+        return "zstd", io.BufferedReader(_ZstdFrames(raw), 1 << 20)
+    return None
 
 
 #: Compressed bytes per decoder step: at most some 32 MiB out (256 blocks of 128 KiB).

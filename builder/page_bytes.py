@@ -12,12 +12,11 @@ whose encoding had to be assumed says so (:attr:`DecodedPage.assumed`).
 from __future__ import annotations
 
 import codecs
+import io
 import re
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .compressed_inputs import GZIP_MAGIC, ZSTD_MAGIC
+from .compressed_inputs import decompress_errors, decompressing
 from .names import setting
 
 __all__ = [
@@ -38,68 +37,32 @@ class CompressedPageError(ValueError):
         self.rule = rule
 
 
-#: compressed bytes fed to zstd's decoder at a time (its step has no output bound: one
-#: step's output stays some MiB at most)
-_ZSTD_STEP = 1024
-
-
 def decompressed_page(html: bytes, limit: int) -> bytes:
     """A page saved compressed (``.html.gz``, a gzip or zstd body a crawler stored as it
     came) decompressed, by its first bytes, to at most ``limit`` bytes; any other page
     as it is. Over the limit is a :class:`CompressedPageError` saying so: trafilatura,
     which did this itself, gave up past its own 20 MB and the page was "no main text
     found". Decompressed here, not by trafilatura, which also tries brotli and deflate
-    on any page that is not UTF-8 (a windows-1252 page is not compressed)."""
-    if html.startswith(GZIP_MAGIC):
-        kind, parts = "gzip", _gunzip_members(html, limit)
-    elif html.startswith(ZSTD_MAGIC):
-        kind, parts = "zstd", _zstd_frames(html, limit)
-    else:
+    on any page that is not UTF-8 (a windows-1252 page is not compressed). The readers
+    are the shards' and exports' (:func:`~builder.compressed_inputs.decompressing`):
+    at most ``limit + 1`` bytes are ever made."""
+    found = decompressing(io.BytesIO(html))
+    if found is None:
         return html
-    import zstandard
-
-    out = bytearray()
+    kind, reader = found
     try:
-        for part in parts:
-            out += part
-            if len(out) > limit:
-                raise CompressedPageError(
-                    "size-limit",
-                    f"the {kind}-compressed page decompresses to more than {limit} bytes, "
-                    f"over the limit of a page ({setting('limits.max_article_bytes')})",
-                )
-    except (zlib.error, zstandard.ZstdError, EOFError) as exc:
+        with reader:
+            out = reader.read(limit + 1)
+    except decompress_errors() as exc:
         why = f"a {kind}-compressed page that cannot be decompressed ({exc})"
         raise CompressedPageError("compression", why) from None
-    return bytes(out)
-
-
-def _gunzip_members(data: bytes, limit: int) -> Iterator[bytes]:
-    """The decompressed bytes of each gzip member, at most ``limit + 1`` of each."""
-    while data:
-        step = zlib.decompressobj(31)
-        yield step.decompress(data, limit + 1)
-        if step.unconsumed_tail:
-            return  # over the limit: the caller says so
-        if not step.eof:
-            raise EOFError("cut short: the stream does not end")
-        data = step.unused_data.lstrip(b"\0")  # NUL padding after a member, as gzip reads
-
-
-def _zstd_frames(data: bytes, limit: int) -> Iterator[bytes]:
-    """The decompressed bytes of each zstd frame, :data:`_ZSTD_STEP` compressed bytes at a
-    time (the caller stops past the limit)."""
-    import zstandard
-
-    while data:
-        step = zstandard.ZstdDecompressor().decompressobj()
-        at = 0
-        while not step.eof and at < len(data):
-            yield step.decompress(data[at : at + _ZSTD_STEP])
-            at += _ZSTD_STEP
-        if not step.eof:
-            raise EOFError("cut short: the stream does not end")
-        data = step.unused_data + data[at:]
+    if len(out) > limit:
+        raise CompressedPageError(
+            "size-limit",
+            f"the {kind}-compressed page decompresses to more than {limit} bytes, "
+            f"over the limit of a page ({setting('limits.max_article_bytes')})",
+        )
+    return out
 
 
 @dataclass(frozen=True)
