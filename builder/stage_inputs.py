@@ -102,16 +102,13 @@ def _stage_side(
                 and all(i.severity != "error" for i in issues)
             ):
                 stored = True
-                # an imported record keeps where its values are in the export, for the
-                # worker's issues (a span's text, an orphan) to point there too
-                origin = getattr(record, "origin", None) if kind == "annotation" else None
-                staged = (
-                    {**record, ORIGIN_KEY: origin}
-                    if origin
-                    else dict(record)
-                    if isinstance(record, ImportedRecord)
-                    else record
-                )
+                staged = record
+                if isinstance(record, ImportedRecord):
+                    staged = dict(record)  # stored as the plain record it is
+                    # an imported annotation keeps where its values are in the export, for
+                    # the worker's issues (a span's text, an orphan) to point there too
+                    if kind == "annotation" and getattr(record, "origin", None):
+                        staged[ORIGIN_KEY] = record.origin
                 earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, staged))
         if stored:
             if earlier is None:
