@@ -7,7 +7,9 @@ them: no test can reach huggingface.co or use a real stored token.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from hypothesis import settings
 
 _HF_HOME = tempfile.mkdtemp(prefix="builder-tests-hf-")
+atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)  # one per process, else /tmp fills
 os.environ.update(
     {
         "HF_ENDPOINT": "http://127.0.0.1:9",  # nothing listens there; hub tests point at their server
@@ -50,7 +53,6 @@ def with_guard_path(pythonpath: str | None) -> str:
 
 os.environ["PYTHONPATH"] = with_guard_path(os.environ.get("PYTHONPATH"))
 
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

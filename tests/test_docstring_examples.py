@@ -5,6 +5,8 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +33,9 @@ def test_the_library_has_examples_to_run() -> None:
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples_run(name: str) -> None:
+def test_docstring_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Examples make their folders with tempfile.mkdtemp(), as a reader would; here those land in
+    # the test's own folder, which pytest removes, not one more folder left in /tmp per run.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = doctest.testmod(importlib.import_module(name), report=True)
     assert result.attempted and not result.failed, result
