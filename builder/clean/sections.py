@@ -25,7 +25,8 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
   reader's voice: ``MIN_VOICE`` lines opening like comments ("Great post!", "Thanks
   for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION`` (``sections.comment_voice``);
 * a references or footnotes header ("References", "Sources", "Notes") over lines that
-  mostly cite (a link, a year, "et al.", a numbered note): ``sections.references``;
+  mostly cite (a link, a year, "et al.", a numbered note), or over a run of citing lines
+  with only the site's furniture under it (a sign-up box): ``sections.references``;
 * an author's bio ("Ruth Mensah is a garden writer ...", with the short name and role
   lines above it) with hardly any prose after it: ``sections.author_bio``; or the
   author's name on a line of its own over a bio that names the same person in its first
@@ -487,8 +488,12 @@ class TrailingSection(CleaningStep):
             # as bare titles ('"Prayer Plant." ASPCA.'), names with initials and no year
             # in brackets, footnotes in prose. Not a recipe's "Notes" or a "Links" list,
             # which are the article's own last part at any length.
-            return self._cites(lines, k) or (
-                after.words[k + 1] <= REFERENCES_TAIL * total and not _OWN_LIST.match(view.norm)
+            return (
+                self._cites(lines, k)
+                or self._cited_then_furniture(lines, k, after, total)
+                or (
+                    after.words[k + 1] <= REFERENCES_TAIL * total and not _OWN_LIST.match(view.norm)
+                )
             )
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
@@ -521,6 +526,20 @@ class TrailingSection(CleaningStep):
         rest = lines[k + 1 :]
         cites = sum(1 for _, _, view in rest if _CITE.search(view.raw))
         return cites >= max(MIN_CITES, CITE_SHARE * len(rest))
+
+    def _cited_then_furniture(
+        self, lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes, total: int
+    ) -> bool:
+        """Whether the header at ``k`` heads a run of ``MIN_CITES`` citing lines and more
+        (links, "et al.", dated notes) with only the site's furniture after the run (a
+        sign-up box, a promo: mostly not prose, or short). ``_cites`` counts the lines to
+        the page's end, so a list of sources over a long footer was left whole."""
+        end = k + 1
+        while end < len(lines) and _CITE.search(lines[end][2].raw):
+            end += 1
+        if end - k - 1 < MIN_CITES:
+            return False
+        return end == len(lines) or self._not_article(after, end, total)
 
     def _second_header(self, lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """Whether another section header follows within ``SECOND_HEADER_LINES`` lines:
