@@ -21,6 +21,7 @@ from .chars import bytes_except, utf8_parts
 from .contact import contact_block
 from .edits import Edit
 from .lines import count_words_of, line_view
+from .site_index import index_run
 
 __all__ = [
     "LIST_MARKER",
@@ -574,7 +575,9 @@ class TrailingTeasers(CleaningStep):
     least ``min_run`` such lines, or one line with glued words, is removed;
     lines shorter than ``min_chars`` are never teasers (a list of results or
     names at the end of an article is short, a cut rail entry is long). Whole
-    headlines in a bare rail are found by :meth:`_rail`.
+    headlines in a bare rail are found by :meth:`_rail`; above them, a site's index of
+    its own pages (one title template many times, :mod:`builder.clean.site_index`) and
+    the owner's contact block (:mod:`builder.clean.contact`).
     """
 
     name = "footer"
@@ -646,8 +649,13 @@ class TrailingTeasers(CleaningStep):
         edits = [self.edit(start, end, "", "teaser") for start, end, _ in run]
         rail_end = len(lines) - len(run)
         rail = self._rail(lines[:rail_end])
-        # What is left at the end may be the site owner's address and phone number.
         rest = lines[: rail_end - len(rail)]
+        # A site's index of its own pages, one title template many times.
+        at = index_run([line for _, _, line in rest])
+        if at >= 0:
+            edits.append(self.edit(rest[at][0], rest[-1][1], "", "index"))
+            rest = rest[:at]
+        # What is left at the end may be the site owner's address and phone number.
         at = contact_block([line for _, _, line in rest])
         if at >= 0:
             edits.append(self.edit(rest[at][0], rest[-1][1], "", "contact"))
