@@ -10,7 +10,7 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
 ``sections.author_box``, ``sections.related``, ``sections.share``,
 ``sections.tags``, ``sections.cookies``, ``sections.comment_cues``,
 ``sections.comment_voice``, ``sections.form``, ``sections.references``,
-``sections.author_bio``, ``sections.feedback``). What opens a block:
+``sections.author_bio``, ``sections.feedback``, ``sections.after_signoff``). What opens a block:
 
 * a section header (``rules/sections.yaml``, data like the line rules, matched on
   the normalized line so lowercased tokenized text matches too): "Leave a Reply",
@@ -24,6 +24,8 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
 * when the extractor kept the comments' text but not their commenter lines, the
   reader's voice: ``MIN_VOICE`` lines opening like comments ("Great post!", "Thanks
   for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION`` (``sections.comment_voice``);
+* the author's sign-off by initials ("— JS") over lines that read like readers'
+  (``_READER_LINE``): the thread after it (the sign-off stays), ``sections.after_signoff``;
 * a references or footnotes header ("References", "Sources", "Notes") over lines that
   mostly cite (a link, a year, "et al.", a numbered note), or over a run of citing lines
   with only the site's furniture under it (a sign-up box): ``sections.references``;
@@ -246,6 +248,15 @@ _READER_LINE = re.compile(
 )
 READER_SHARE = 0.5
 READER_MIN_LINES = 2
+#: The author's sign-off by initials on a line of its own ("— JS", "-- MW", "–J.K."):
+#: a blogger closing the post; what follows is the readers' thread when
+#: ``SIGNOFF_READER_SHARE`` of its lines read like readers' (``_READER_LINE``) and it
+#: does not open with a postscript ("P.S. ..."), which is the author's own. Not a
+#: hyphen (a list item: "- C") nor a full name (an epigraph's "— Seneca").
+_SIGNOFF = re.compile(r"^\s*(?:[—–]|- ?-)\s*(?:[a-z]\s?\.?\s?){1,3}$", re.IGNORECASE)
+_SIGNOFF_CASED = re.compile(r"^\s*(?:[—–]|--)\s*(?:[A-Z]\.?\s?){1,3}$")
+_POSTSCRIPT = re.compile(r"^\W*p\s?\.?\s?s\b", re.IGNORECASE)
+SIGNOFF_READER_SHARE = 0.3
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
 _STAMP = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
@@ -424,7 +435,8 @@ class TrailingSection(CleaningStep):
         total = sum(counts)
         if len(lines) < 3 or not total:
             return []
-        found = self._find(lines, counts, total)
+        # Lowercased text has no capitals for a sign-off's initials (``_signed_off``).
+        found = self._find(lines, counts, total, cased=not text.islower())
         if found is None:
             return []
         k, rule = found
@@ -521,6 +533,19 @@ class TrailingSection(CleaningStep):
         return readers >= READER_SHARE * len(rest)
 
     @staticmethod
+    def _signed_off(lines: list[tuple[int, int, LineView]], k: int, cased: bool) -> bool:
+        """Whether line ``k`` is the author's sign-off by initials over the readers'
+        thread (``_SIGNOFF``; in cased text the initials are capitals)."""
+        raw = lines[k][2].raw.strip()
+        if not (_SIGNOFF_CASED if cased else _SIGNOFF).match(raw):
+            return False
+        rest = lines[k + 1 :]
+        if len(rest) < READER_MIN_LINES or _POSTSCRIPT.match(rest[0][2].raw):
+            return False
+        readers = sum(1 for _, _, view in rest if _READER_LINE.search(view.norm))
+        return readers >= SIGNOFF_READER_SHARE * len(rest)
+
+    @staticmethod
     def _cites(lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """Whether most lines after the header at ``k`` cite (a list of references)."""
         rest = lines[k + 1 :]
@@ -558,7 +583,11 @@ class TrailingSection(CleaningStep):
         return False
 
     def _find(
-        self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
+        self,
+        lines: list[tuple[int, int, LineView]],
+        counts: list[int],
+        total: int,
+        cased: bool = True,
     ) -> tuple[int, str] | None:
         # Lines above the earliest place a block may open are never read: find it first.
         floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
@@ -603,6 +632,8 @@ class TrailingSection(CleaningStep):
                     rule.name, lines, k, total, after_cues, after, late
                 ):
                     return k, rule.name
+            if n <= 3 and self._signed_off(lines, k, cased):
+                return k + 1, "after_signoff"
             if cues[k] and after_cues[k] >= MIN_CUES:
                 # A stamp's commenter name is the short line above it.
                 above = lines[k - 1][2]
