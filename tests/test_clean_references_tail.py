@@ -74,3 +74,46 @@ def test_a_recipes_notes_at_the_end_stay(lowercased: bool) -> None:
     result = clean_rebuilt(raw)
     assert result.text.rstrip() == raw.rstrip()
     assert not any("sections." in e.reason for e in result.edits)
+
+
+CITED = (
+    "Article Sources:\n"
+    "https://www.example.org/cats/toxic-plants-list.html\n"
+    "https://vetcare.example.com/articles/lily-poisoning?ref=guide\n"
+    "Hartmann, K. et al. Feline toxicology basics. Vet Journal, 2019."
+)
+SIGN_UP_BOX = (
+    "Want more pet care tips like these every week, written by our vets and sent straight "
+    "to you with no advertising and a one-click way out whenever you have had enough?\n"
+    "Join 40,000 Cat Owners\nFree Weekly Digest\nVet-Reviewed Guides\nNo Spam Ever\n"
+    "Printable Plant Checklist\nMember Discounts\nSeasonal Safety Alerts\n"
+    "Sign Up Free Today\nAlready A Member? Log In"
+)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_sources_that_cite_over_a_sign_up_box_go_with_it(lowercased: bool) -> None:
+    # The list cites, but the box under it makes the page's end too long for the short
+    # list and too little of it cites: the citing run and the furniture after it go.
+    form = in_form(lowercased)
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + CITED + "\n\n" + SIGN_UP_BOX + "\n")
+    result = clean_rebuilt(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    assert any("sections.references" in e.reason for e in result.edits)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_sources_that_cite_over_more_article_stay(lowercased: bool) -> None:
+    # The article goes on in prose under a short citing list: not the page's end.
+    form = in_form(lowercased)
+    raw = form(
+        "\n\n".join(ARTICLE[:7])
+        + "\n\n"
+        + CITED.rsplit("\n", 1)[0]
+        + "\n\n"
+        + "\n\n".join(ARTICLE[7:])
+        + "\n"
+    )
+    result = clean_rebuilt(raw)
+    assert result.text.rstrip() == raw.rstrip()
+    assert not any("sections." in e.reason for e in result.edits)

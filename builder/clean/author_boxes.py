@@ -47,7 +47,7 @@ class TailCounts(Protocol):
 #: what the person is ("is a staff writer", "is the founder of", "has been an editor")
 #: (not a list item: "- Acme is a code editor for ...").
 _BIO = re.compile(
-    r"^(?:about\s+)?\w[\w.'’-]*(?:\s+[\w.'’-]+){1,3}\s*,?\s+"
+    r"^(?:about\s+the\s+author\s*:?\s+|about\s+|by\s+)?\w[\w.'’-]*(?:\s+[\w.'’-]+){1,3}\s*,?\s+"
     r"(?:(?:is|was|has\s+been)\s+(?:a|an|the|our)\s+(?:[\w'’,&-]+\s+){0,6}?"
     r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
     r"photographer|author|blogger|founder|co-founder|ceo|director|head|advisor|adviser|"
@@ -224,6 +224,16 @@ def _about_person(view: LineView, name: str) -> bool:
     )
 
 
+def _bio_name(words: Sequence[str]) -> str:
+    """The first word of a bio's person ("Dana" of "About the author: Dana Kim is ...",
+    "About Dana Kim, ...", "By Dana Kim Dana Kim is ..."): after the label, if any."""
+    if list(words[:3]) == ["about", "the", "author"] and len(words) > 3:
+        return words[3]
+    if words[0] in ("about", "by") and len(words) > 1:
+        return words[1]
+    return words[0]
+
+
 def bio_shape(view: LineView) -> bool:
     """Whether the line opens as a bio does: a name, then what the person is ("Dana Kim
     is a staff writer ...", "About Dana Kim, ... has been an editor"). The cheap test of
@@ -302,7 +312,7 @@ def opens_bio(lines: Lines, k: int, after: TailCounts) -> bool:
     # The bio may go on for a few lines about the same person ("Karina holds an
     # MBA ...", "When she is not writing, ..."): those are the bio too.
     j = k + 1
-    name = view.words[1] if view.words[0].casefold() == "about" else view.words[0]
+    name = _bio_name(view.words)
     while j < len(lines) and j - k <= BIO_MORE_LINES and _about_person(lines[j][2], name):
         j += 1
     j = _past_bios(lines, j)

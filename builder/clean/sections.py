@@ -10,7 +10,7 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
 ``sections.author_box``, ``sections.related``, ``sections.share``,
 ``sections.tags``, ``sections.cookies``, ``sections.comment_cues``,
 ``sections.comment_voice``, ``sections.form``, ``sections.references``,
-``sections.author_bio``, ``sections.feedback``). What opens a block:
+``sections.author_bio``, ``sections.feedback``, ``sections.after_signoff``). What opens a block:
 
 * a section header (``rules/sections.yaml``, data like the line rules, matched on
   the normalized line so lowercased tokenized text matches too): "Leave a Reply",
@@ -23,9 +23,13 @@ the page as ONE edit whose reason names what opened it (``sections.comments``,
   first of ``MIN_CUES`` of them (``sections.comment_cues``);
 * when the extractor kept the comments' text but not their commenter lines, the
   reader's voice: ``MIN_VOICE`` lines opening like comments ("Great post!", "Thanks
-  for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION`` (``sections.comment_voice``);
+  for sharing", "Hi Ruth,", "So helpful!") past ``MIN_POSITION``, or one with lines
+  reading like comments or a few lines under it to the end (``sections.comment_voice``);
+* the author's sign-off by initials ("— JS") over lines that read like readers'
+  (``_READER_LINE``): the thread after it (the sign-off stays), ``sections.after_signoff``;
 * a references or footnotes header ("References", "Sources", "Notes") over lines that
-  mostly cite (a link, a year, "et al.", a numbered note): ``sections.references``;
+  mostly cite (a link, a year, "et al.", a numbered note), or over a run of citing lines
+  with only the site's furniture under it (a sign-up box): ``sections.references``;
 * an author's bio ("Ruth Mensah is a garden writer ...", with the short name and role
   lines above it) with hardly any prose after it: ``sections.author_bio``; or the
   author's name on a line of its own over a bio that names the same person in its first
@@ -245,6 +249,22 @@ _READER_LINE = re.compile(
 )
 READER_SHARE = 0.5
 READER_MIN_LINES = 2
+#: A reader-voice opener with ``READER_MIN_LINES`` to this many lines after it to the
+#: page's end opens the block alone: a short thread ("Great read - looking forward to
+#: the series!" over two replies): dev pages, F1 x1e-4 by host half, residual +4.3 /
+#: +0.0, residual_rp +1.9 / +0.3. (With one line and none as well, a lone "Thank you
+#: for sharing!" went too, +4.7 / +0.4 and +2.3 / +0.3, but so did an author's closing
+#: praise over "Thanks for reading".)
+VOICE_TAIL_LINES = 5
+#: The author's sign-off by initials on a line of its own ("— JS", "-- MW", "–J.K."):
+#: a blogger closing the post; what follows is the readers' thread when
+#: ``SIGNOFF_READER_SHARE`` of its lines read like readers' (``_READER_LINE``) and it
+#: does not open with a postscript ("P.S. ..."), which is the author's own. Not a
+#: hyphen (a list item: "- C") nor a full name (an epigraph's "— Seneca").
+_SIGNOFF = re.compile(r"^\s*(?:[—–]|- ?-)\s*(?:[a-z]\s?\.?\s?){1,3}$", re.IGNORECASE)
+_SIGNOFF_CASED = re.compile(r"^\s*(?:[—–]|--)\s*(?:[A-Z]\.?\s?){1,3}$")
+_POSTSCRIPT = re.compile(r"^\W*p\s?\.?\s?s\b", re.IGNORECASE)
+SIGNOFF_READER_SHARE = 0.3
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
 _STAMP = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
@@ -423,7 +443,8 @@ class TrailingSection(CleaningStep):
         total = sum(counts)
         if len(lines) < 3 or not total:
             return []
-        found = self._find(lines, counts, total)
+        # Lowercased text has no capitals for a sign-off's initials (``_signed_off``).
+        found = self._find(lines, counts, total, cased=not text.islower())
         if found is None:
             return []
         k, rule = found
@@ -487,8 +508,12 @@ class TrailingSection(CleaningStep):
             # as bare titles ('"Prayer Plant." ASPCA.'), names with initials and no year
             # in brackets, footnotes in prose. Not a recipe's "Notes" or a "Links" list,
             # which are the article's own last part at any length.
-            return self._cites(lines, k) or (
-                after.words[k + 1] <= REFERENCES_TAIL * total and not _OWN_LIST.match(view.norm)
+            return (
+                self._cites(lines, k)
+                or self._cited_then_furniture(lines, k, after, total)
+                or (
+                    after.words[k + 1] <= REFERENCES_TAIL * total and not _OWN_LIST.match(view.norm)
+                )
             )
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
@@ -507,13 +532,30 @@ class TrailingSection(CleaningStep):
     @staticmethod
     def _reader_block(lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """Whether the lines after the reader-voice opener at ``k`` read like comments
-        (``_READER_LINE``); not when a question is right above it ("Great question!"
-        answers an FAQ's question)."""
+        (``_READER_LINE``), or are few (``READER_MIN_LINES`` to ``VOICE_TAIL_LINES``: a
+        short thread closing the page, whatever its replies open with; one line under a
+        line of praise is the author's sign-off, "Thanks for reading"); not when a
+        question is right above it ("Great question!" answers an FAQ's question)."""
         rest = lines[k + 1 :]
         if len(rest) < READER_MIN_LINES or lines[k - 1][2].norm.endswith("?"):
             return False
+        if len(rest) <= VOICE_TAIL_LINES:
+            return True
         readers = sum(1 for _, _, view in rest if _READER_LINE.search(view.norm))
         return readers >= READER_SHARE * len(rest)
+
+    @staticmethod
+    def _signed_off(lines: list[tuple[int, int, LineView]], k: int, cased: bool) -> bool:
+        """Whether line ``k`` is the author's sign-off by initials over the readers'
+        thread (``_SIGNOFF``; in cased text the initials are capitals)."""
+        raw = lines[k][2].raw.strip()
+        if not (_SIGNOFF_CASED if cased else _SIGNOFF).match(raw):
+            return False
+        rest = lines[k + 1 :]
+        if len(rest) < READER_MIN_LINES or _POSTSCRIPT.match(rest[0][2].raw):
+            return False
+        readers = sum(1 for _, _, view in rest if _READER_LINE.search(view.norm))
+        return readers >= SIGNOFF_READER_SHARE * len(rest)
 
     @staticmethod
     def _cites(lines: list[tuple[int, int, LineView]], k: int) -> bool:
@@ -521,6 +563,20 @@ class TrailingSection(CleaningStep):
         rest = lines[k + 1 :]
         cites = sum(1 for _, _, view in rest if _CITE.search(view.raw))
         return cites >= max(MIN_CITES, CITE_SHARE * len(rest))
+
+    def _cited_then_furniture(
+        self, lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes, total: int
+    ) -> bool:
+        """Whether the header at ``k`` heads a run of ``MIN_CITES`` citing lines and more
+        (links, "et al.", dated notes) with only the site's furniture after the run (a
+        sign-up box, a promo: mostly not prose, or short). ``_cites`` counts the lines to
+        the page's end, so a list of sources over a long footer was left whole."""
+        end = k + 1
+        while end < len(lines) and _CITE.search(lines[end][2].raw):
+            end += 1
+        if end - k - 1 < MIN_CITES:
+            return False
+        return end == len(lines) or self._not_article(after, end, total)
 
     def _second_header(self, lines: list[tuple[int, int, LineView]], k: int) -> bool:
         """Whether another section header follows within ``SECOND_HEADER_LINES`` lines:
@@ -539,7 +595,11 @@ class TrailingSection(CleaningStep):
         return False
 
     def _find(
-        self, lines: list[tuple[int, int, LineView]], counts: list[int], total: int
+        self,
+        lines: list[tuple[int, int, LineView]],
+        counts: list[int],
+        total: int,
+        cased: bool = True,
     ) -> tuple[int, str] | None:
         # Lines above the earliest place a block may open are never read: find it first.
         floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
@@ -584,6 +644,8 @@ class TrailingSection(CleaningStep):
                     rule.name, lines, k, total, after_cues, after, late
                 ):
                     return k, rule.name
+            if n <= 3 and self._signed_off(lines, k, cased):
+                return k + 1, "after_signoff"
             if cues[k] and after_cues[k] >= MIN_CUES:
                 # A stamp's commenter name is the short line above it.
                 above = lines[k - 1][2]

@@ -21,6 +21,7 @@ from .chars import bytes_except, utf8_parts
 from .contact import contact_block
 from .edits import Edit
 from .lines import count_words_of, line_view
+from .site_index import index_run
 
 __all__ = [
     "LIST_MARKER",
@@ -477,6 +478,17 @@ _ASKING = frozenset(
 LIST_MARKER = re.compile(r"([-–•*·▪►]|\d{1,2}[.)])\s")
 #: A line sharing this share of its content words with the article is about it.
 TOPIC_OVERLAP = 0.34
+#: A story card's excerpt is this many words and more (its headline is 3 to 16).
+CARD_EXCERPT_WORDS = 12
+#: Cards with a label needed for a rail of cards (``TrailingTeasers._cards``) ...
+MIN_CARDS = 3
+#: ... starting past this share of the page's words.
+CARD_POSITION = 0.4
+#: A card's label: its category or date, one to three words, not closed like a
+#: sentence, no figure but a year ("Airlines", "eFlyer News", "December 2025").
+_CARD_LABEL = re.compile(
+    r"^(?:[^\W\d]+|(?:19|20)\d\d)(?:[ &/,'’-]+(?:[^\W\d]+|(?:19|20)\d\d)){0,2}$"
+)
 
 
 def stem(word: str) -> str:
@@ -574,7 +586,10 @@ class TrailingTeasers(CleaningStep):
     least ``min_run`` such lines, or one line with glued words, is removed;
     lines shorter than ``min_chars`` are never teasers (a list of results or
     names at the end of an article is short, a cut rail entry is long). Whole
-    headlines in a bare rail are found by :meth:`_rail`.
+    headlines in a bare rail are found by :meth:`_rail`; above them, story cards (a
+    label, a headline, an excerpt: :meth:`_cards`), a site's index of
+    its own pages (one title template many times, :mod:`builder.clean.site_index`) and
+    the owner's contact block (:mod:`builder.clean.contact`).
     """
 
     name = "footer"
@@ -646,12 +661,63 @@ class TrailingTeasers(CleaningStep):
         edits = [self.edit(start, end, "", "teaser") for start, end, _ in run]
         rail_end = len(lines) - len(run)
         rail = self._rail(lines[:rail_end])
-        # What is left at the end may be the site owner's address and phone number.
         rest = lines[: rail_end - len(rail)]
+        # A rail of cards: a category or date label over a headline and its excerpt.
+        at = self._cards(rest)
+        if at >= 0:
+            edits.append(self.edit(rest[at][0], rest[-1][1], "", "cards"))
+            rest = rest[:at]
+        # A site's index of its own pages, one title template many times.
+        at = index_run([line for _, _, line in rest])
+        if at >= 0:
+            edits.append(self.edit(rest[at][0], rest[-1][1], "", "index"))
+            rest = rest[:at]
+        # What is left at the end may be the site owner's address and phone number.
         at = contact_block([line for _, _, line in rest])
         if at >= 0:
             edits.append(self.edit(rest[at][0], rest[-1][1], "", "contact"))
         return edits + rail
+
+    def _cards(self, lines: list[tuple[int, int, str]]) -> int:
+        """Where a rail of story cards ending the page starts (-1: none).
+
+        A "latest stories" widget prints each card as a label (the story's category or
+        date: "Airlines", "December 2025"), its headline and a one-paragraph excerpt. From
+        the page's end, cards of a headline (3 to 16 words, not closed like a sentence, no
+        list marker) over an excerpt (``CARD_EXCERPT_WORDS`` words and more), at least
+        ``MIN_CARDS`` of them under a label (one to three words, not closed, no figure but
+        a year: "Day 1" or "Step 2" over a heading and a paragraph is an article's own
+        part), past ``CARD_POSITION`` of the page's words; the headlines about something
+        else (at most a third of them share ``rail_overlap`` of their content words with
+        the text above), as a rail's are.
+        """
+        start, cards, headlines = len(lines), 0, []
+        while start >= 2:
+            excerpt, headline = lines[start - 1][2].strip(), lines[start - 2][2].strip()
+            if not (
+                len(excerpt.split()) >= CARD_EXCERPT_WORDS
+                and 3 <= len(headline.split()) <= 16
+                and not _SENTENCE_END.search(headline)
+                and not LIST_MARKER.match(headline)
+            ):
+                break
+            headlines.append(headline)
+            start -= 2
+            if start >= 1 and _CARD_LABEL.match(lines[start - 1][2].strip()):
+                cards += 1
+                start -= 1
+        if cards < MIN_CARDS or start == 0:
+            return -1
+        before = "\n".join(line for _, _, line in lines[:start])
+        words = len(before.split())
+        if words < CARD_POSITION * (words + sum(len(ln[2].split()) for ln in lines[start:])):
+            return -1
+        body = content_words(before)
+        on_topic = 0
+        for headline in headlines:
+            own = content_words(headline)
+            on_topic += len(own & body) >= self.rail_overlap * max(1, len(own))
+        return start if on_topic * 3 <= len(headlines) else -1
 
     def _rail(self, lines: list[tuple[int, int, str]]) -> list[Edit]:
         """A bare rail of headlines after the last paragraph: no header gives it away.
