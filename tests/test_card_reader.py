@@ -319,3 +319,34 @@ def test_the_batches_figures_give_the_scan_of_the_written_parquet(seed_build: Pa
         for measure in ("chars", "words"):
             assert a.lengths(measure).tolist() == b.lengths(measure).tolist()
             assert a.lengths(measure).dtype == b.lengths(measure).dtype
+
+
+def test_example_row_is_the_first_usable_row_across_row_groups_and_shards(tmp_path: Path) -> None:
+    """Found and read a few rows at a time: the first row with a text and an entity,
+    even deep in a later row group of a later shard; else the split's first row."""
+    import pyarrow as pa
+
+    from builder.card_data import example_row
+
+    entity = pa.list_(pa.struct([("label", pa.string())]))
+    schema = pa.schema([("id", pa.string()), ("text", pa.string()), ("entities", entity)])
+    data = tmp_path / "data"
+    data.mkdir()
+
+    def shard(name: str, rows: list[tuple[str, str | None, int]], group: int) -> None:
+        table = pa.Table.from_pylist(
+            [{"id": i, "text": t, "entities": [{"label": "PERSON"}] * n} for i, t, n in rows],
+            schema=schema,
+        )
+        pq.write_table(table, data / name, row_group_size=group)
+
+    plain = [(f"a{i:04d}", f"text {i}", 0) for i in range(600)]
+    shard("train-00000-of-00002.parquet", plain, 100)
+    later = [(f"b{i:04d}", None if i == 430 else f"text {i}", int(i >= 430)) for i in range(500)]
+    shard("train-00001-of-00002.parquet", later, 70)
+    row = example_row(data, "train")
+    assert row is not None and row["split"] == "train" and row["id"] == "b0431"
+    assert json.loads(row["json"])["id"] == "b0431"
+    shard("test-00000-of-00001.parquet", plain[:300], 70)
+    row = example_row(data, "test")
+    assert row is not None and json.loads(row["json"])["id"] == "a0000"
