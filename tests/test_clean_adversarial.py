@@ -12,6 +12,7 @@ import pytest
 
 from builder.clean import steps
 from builder.clean.pipeline import Cleaner
+from builder.clean.text_fixes import UnicodeNormalize
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def test_a_run_of_odd_spaces_or_invisibles_is_one_edit_not_one_per_character(
     """A page of only no-break spaces (or zero-width spaces) held an edit object per
     character until the edits were merged: 1 MB took 9 s of CPU and 475 MB."""
     text = "Words before.\n" + char * 100_000 + "\nWords after, " + char + "here.\n"
-    edits = steps.UnicodeNormalize().find_edits(text, steps.DocumentContext())
+    edits = UnicodeNormalize().find_edits(text, steps.DocumentContext())
     spans = [(e.start, e.end) for e in edits]
     run = text.index(char)
     assert spans == [(run, run + 100_000), (text.rindex(char), text.rindex(char) + 1)]

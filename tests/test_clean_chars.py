@@ -18,7 +18,7 @@ from builder.clean.chars import (
     word_count,
 )
 from builder.clean.lines import LineView, Words
-from builder.clean.steps import FixMojibake, UnicodeNormalize
+from builder.clean.text_fixes import FixMojibake, UnicodeNormalize
 
 _WORDS = re.compile(r"\w+")
 

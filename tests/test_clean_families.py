@@ -15,8 +15,10 @@ import pytest
 from text_forms import tokenized
 
 from builder.clean.edits import rebuild_raw
+from builder.clean.header import RepeatedHeader
 from builder.clean.pipeline import Cleaner
-from builder.clean.steps import DocumentContext, RepeatedHeader, Whitespace, iter_lines
+from builder.clean.steps import DocumentContext, iter_lines
+from builder.clean.text_fixes import Whitespace
 
 P1 = (
     "Most clematis flower on the growth they made last year, so a hard cut in March takes "

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from builder.clean.steps import Whitespace, _newline_runs
+from builder.clean.text_fixes import Whitespace, _newline_runs
 
 
 def _by_patterns(text: str) -> tuple[list, list, list]:

@@ -50,5 +50,10 @@ def test_a_pooled_builds_parent_does_not_import_the_cleaner() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     loaded = set(json.loads(out.stdout))
     assert "builder.clean.options" in loaded  # the step names the configuration is checked against
-    cleaner = {"builder.clean.pipeline", "builder.clean.steps", "builder.clean.repetition", "ftfy"}
+    cleaner = {
+        "builder.clean.pipeline",
+        "builder.clean.text_fixes",
+        "builder.clean.repetition",
+        "ftfy",
+    }
     assert not cleaner & loaded, sorted(cleaner & loaded)

@@ -31,15 +31,8 @@ from itertools import accumulate
 from .edits import Edit
 from .lines import LineView, line_view
 from .rules import LineRule, RuleSet, load_rules
-from .steps import (
-    LIST_MARKER,
-    TOPIC_OVERLAP,
-    CleaningStep,
-    DocumentContext,
-    content_words,
-    iter_lines,
-    stem,
-)
+from .steps import CleaningStep, DocumentContext, iter_lines
+from .topic import LIST_MARKER, TOPIC_OVERLAP, content_words, stem
 
 __all__ = ["BoilerplateLines", "is_running_text"]
 

@@ -49,7 +49,8 @@ import re
 from .alt_text import lowercase_alt, may_be_lowercase_alt
 from .edits import Edit
 from .lines import LineView, line_view
-from .steps import LIST_MARKER, CleaningStep, DocumentContext, iter_lines
+from .steps import CleaningStep, DocumentContext, iter_lines
+from .topic import LIST_MARKER
 
 __all__ = ["ImageCaptions"]
 

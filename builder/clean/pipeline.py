@@ -11,21 +11,14 @@ from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
 from .duplicates import RepeatedBlock, RepeatedTail
 from .edits import EditMap, RawEdit
+from .header import RepeatedHeader
 from .options import STEP_NAMES
 from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
 from .sections import TrailingSection
-from .steps import (
-    ByteOrderMark,
-    CleaningStep,
-    DocumentContext,
-    FixMojibake,
-    LineEndings,
-    RepeatedHeader,
-    TrailingTeasers,
-    UnicodeNormalize,
-    Whitespace,
-)
+from .steps import CleaningStep, DocumentContext
+from .teasers import TrailingTeasers
+from .text_fixes import ByteOrderMark, FixMojibake, LineEndings, UnicodeNormalize, Whitespace
 from .textform import Detokenize, detect_text_form, text_form
 
 __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
