@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.clean import rules as rules_mod
+from builder.clean import rule_set as rule_set_mod
 from builder.clean.lines import LineView
 from builder.clean.regex_facts import compile_pattern, first_chars, required_pieces
-from builder.clean.rules import DEFAULT_RULES_PATH, LineRule, RuleError, RuleSet, load_rules
+from builder.clean.rule_set import RuleSet
+from builder.clean.rules import DEFAULT_RULES_PATH, LineRule, RuleError, load_rules
 from builder.clean.sections import SECTIONS_PATH
 from builder.clean.steps import iter_lines
 from eval.corpus import generate
@@ -68,7 +69,7 @@ def test_fast_path_gives_the_reference_answer(
     path: Path, by_search: int, lines: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every line, by each way of finding its pieces: the same rule as the plain path."""
-    monkeypatch.setattr(rules_mod, "TESTS_BY_SEARCH", by_search)
+    monkeypatch.setattr(rule_set_mod, "TESTS_BY_SEARCH", by_search)
     rules = load_rules(path)
     ruleset = RuleSet(rules)
     wrong = [

@@ -19,13 +19,8 @@ from builder.clean.regex_facts import (
     first_chars,
     required_pieces,
 )
-from builder.clean.rules import (
-    DEFAULT_RULES_PATH,
-    LineRule,
-    RuleSet,
-    first_match,
-    load_rules,
-)
+from builder.clean.rule_set import RuleSet, first_match
+from builder.clean.rules import DEFAULT_RULES_PATH, LineRule, load_rules
 from builder.clean.sections import SECTIONS_PATH
 from builder.clean.steps import iter_lines
 from builder.clean.textform import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.clean.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
+from builder.clean.rule_set import RuleSet
+from builder.clean.rules import DEFAULT_RULES_PATH, load_rules
 
 _RULES = RuleSet(load_rules(DEFAULT_RULES_PATH))
 

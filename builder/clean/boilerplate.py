@@ -30,7 +30,8 @@ from itertools import accumulate
 
 from .edits import Edit
 from .lines import LineView, line_view
-from .rules import LineRule, RuleSet, load_rules
+from .rule_set import RuleSet
+from .rules import LineRule, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 from .topic import LIST_MARKER, TOPIC_OVERLAP, content_words, stem
 

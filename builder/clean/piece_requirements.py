@@ -2,7 +2,7 @@
 
 Every match of an expression holds pieces that can be read off its parse tree
 (:mod:`.regex_facts`): a word piece of ASCII letters and digits (``photo``), a
-punctuation mark (``|``, ``©``) or a digit. :class:`~.rules.RuleSet` first narrows a
+punctuation mark (``|``, ``©``) or a digit. :class:`~.rule_set.RuleSet` first narrows a
 line's tests by one set of such pieces per test (found for all tests at once); a test
 left has a :data:`Requirement`, the rest of what its matches hold, checked here on the
 line before the expression is run.

@@ -1,4 +1,4 @@
-"""Facts read off a regular expression's parse tree, for :class:`~.rules.RuleSet`.
+"""Facts read off a regular expression's parse tree, for :class:`~.rule_set.RuleSet`.
 
 * :func:`required_pieces`: pieces (a word piece of two letters and more, a punctuation
   mark, a digit) one of which every match holds, so an expression is tried only on

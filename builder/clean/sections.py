@@ -95,7 +95,8 @@ from .boilerplate import is_running_text
 from .edits import Edit
 from .lines import LineView, line_view
 from .regex_facts import MARK, required_pieces
-from .rules import LineRule, RuleSet, load_rules
+from .rule_set import RuleSet
+from .rules import LineRule, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
 __all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
