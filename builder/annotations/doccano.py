@@ -69,7 +69,7 @@ from typing import Any
 import regex
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .common import (
     CrLfAsOne,
     OffsetConverter,
@@ -150,7 +150,7 @@ def _collect(
     if isinstance(entities, list):
         read.add("entities")
         for i, e in enumerate(entities):
-            p = f"/entities/{i}"
+            p = json_pointer("entities", i)
             if isinstance(e, Mapping):
                 spans.append(
                     (
@@ -174,7 +174,7 @@ def _collect(
             continue
         read.add(key)
         for i, v in enumerate(value):
-            p = f"/{key}/{i}"
+            p = json_pointer(key, i)
             if isinstance(v, list):
                 if len(v) != 3:
                     ln.add(f": {key}[{i}] is not [start, end, label]", pointer=p)
@@ -198,13 +198,13 @@ def _collect(
                 severity="warning",
             )
         for i, a in enumerate(annotations):
-            p = f"/annotations/{i}"
+            p = json_pointer("annotations", i)
             if not isinstance(a, Mapping):
                 ln.add(f": annotations[{i}] is not an object", pointer=p)
                 continue
             if str(a.get("user")) != str(first):
                 continue
-            label = _table_label(a.get("label"), options, ln, f"{p}/label")
+            label = _table_label(a.get("label"), options, ln, p + json_pointer("label"))
             if label is None:
                 continue
             if "start_offset" in a or "end_offset" in a:
@@ -219,11 +219,11 @@ def _collect(
         read.add(key)
         value = line[key]
         if value is None:
-            ln.add(f": {key} is null ([] for none)", pointer=f"/{key}")
+            ln.add(f": {key} is null ([] for none)", pointer=json_pointer(key))
             continue
         if not isinstance(value, list):
             value = [value]
-        cats.extend((v, f"/{key}/{i}") for i, v in enumerate(value))
+        cats.extend((v, json_pointer(key, i)) for i, v in enumerate(value))
     if "relations" in line:
         read.add("relations")
         rels = line["relations"]
@@ -238,7 +238,7 @@ def _collect(
             # null too: doccano writes [] for a line without spans, so a null is an
             # edit gone wrong, and reading it as "no spans" would drop them unsaid
             what = "null; [] for none" if value is None else type(value).__name__
-            ln.add(f": {key} is not a list ({what})", pointer=f"/{key}")
+            ln.add(f": {key} is not a list ({what})", pointer=json_pointer(key))
     for key, value in line.items():
         if (
             key not in read
@@ -248,7 +248,7 @@ def _collect(
             ln.add(
                 f": column {key!r} holds spans this importer does not read"
                 " (spans are read from label, labels, entities and annotations)",
-                pointer=f"/{key}",
+                pointer=json_pointer(key),
             )
     return spans, relations, cats
 
@@ -302,7 +302,7 @@ def _doc_labels(
             )
             continue
         labels[label_set] = name
-        origin[f"/labels/{label_set}"] = pointer
+        origin[json_pointer("labels", label_set)] = pointer
     return labels
 
 
@@ -598,7 +598,7 @@ def line_to_record(
     if ln.failed:
         return number, None, ln.issues
     for i, rel in enumerate(relations):
-        pointer = f"/relations/{i}"
+        pointer = json_pointer("relations", i)
         if not isinstance(rel, Mapping):
             ln.add(f", relation {i}: not an object ({rel!r:.40})", pointer=pointer)
             continue

@@ -75,7 +75,7 @@ from pathlib import Path
 from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .common import article_id_of, build_record, not_an_article_id, span_id
 from .export_files import iter_tasks, not_json, unpacked
 from .lsstorage import read_target_storage
@@ -167,7 +167,7 @@ def task_to_record(
             key, url = refs[0], text_url(data[refs[0]])
     article_id, id_pointer = _article_id(task, data, is_json)
     if article_id is None and url is not None:
-        article_id, id_pointer = url_article_id(url), f"{data_pointer}/{key}"
+        article_id, id_pointer = url_article_id(url), data_pointer + json_pointer(key)
     if not isinstance(article_id, str):
         t.add(
             f": {not_an_article_id(article_id)}"
@@ -184,7 +184,7 @@ def task_to_record(
         t.add(
             f": data.{key} is a file reference ({url:.80}), not the text: offsets are checked"
             " against the raw article as given and not re-anchored",
-            pointer=f"{data_pointer}/{key}",
+            pointer=data_pointer + json_pointer(key),
             severity="warning",
         )
         text = None
@@ -196,7 +196,7 @@ def task_to_record(
     elif not isinstance(text, str):
         t.add(
             f": data.{key} is not a string ({type(text).__name__})",
-            pointer=f"{data_pointer}/{key}",
+            pointer=data_pointer + json_pointer(key),
         )
         return number, None, t.issues
 
@@ -246,7 +246,9 @@ def task_to_record(
     split = 0  # regions of several labels read as one span each (multi_label: split)
     for j, res in enumerate(results):
         pointer = (
-            f"{prefix}/{j}" if is_json else res.get("_pointer", f"/{res.get('from_name', '')}")
+            prefix + json_pointer(j)
+            if is_json
+            else res.get("_pointer", json_pointer(str(res.get("from_name", ""))))
         )
         value_at = "/value" if is_json else ""  # JSON-MIN's items are the values
         if not isinstance(res, Mapping):
@@ -312,7 +314,7 @@ def task_to_record(
                     )
                     continue
                 labels[label_set] = name
-                label_origin[f"/labels/{label_set}"] = f"{pointer}{value_at}/choices"
+                label_origin[json_pointer("labels", label_set)] = f"{pointer}{value_at}/choices"
             continue
         if is_region_kind(kind, value):
             t.add(
@@ -395,7 +397,7 @@ def task_to_record(
         ids = [str(rel.get("from_id")), str(rel.get("to_id"))]
         ends = [spans.get(i) for i in ids]
         rtag = f"{who_tag}, relation {j}"
-        pointer = f"{prefix}/{j}"
+        pointer = prefix + json_pointer(j)
         rel_labels = rel.get("labels") or []
         if not isinstance(rel_labels, list):
             rel_labels = [rel_labels]
@@ -469,7 +471,7 @@ def task_to_record(
         labels=labels,
         origin={
             "/article_id": id_pointer,
-            "/text_sha256": f"{data_pointer}/{key}",
+            "/text_sha256": data_pointer + json_pointer(key),
             "/annotator": prefix.removesuffix("/result") if is_json else "",
             **label_origin,
         },
@@ -527,7 +529,7 @@ def _region_labels(
             continue  # the same label twice is one span
         label, why = options.map_label(name)
         if label is None:
-            t.add(f"{rtag}: {why}", pointer=f"{pointer}", rule="label-map")
+            t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
             return None
         read.append((place, label))
     return read

@@ -39,7 +39,7 @@ from typing import Any
 
 from ..ingest import folder_files
 from ..utf8 import NotUtf8, decode_utf8
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .lstasks import TaskReport, pick_annotation
 from .options import ImportOptions
 
@@ -157,7 +157,7 @@ def _gather(
             base = {**base, **{k: v for k, v in value.items() if k != "annotations"}}
             annotations = value.get("annotations")
             for i, a in enumerate(annotations if isinstance(annotations, list) else []):
-                keep(a, (member, f"/annotations/{i}", False))
+                keep(a, (member, json_pointer("annotations", i), False))
     chosen = sorted(found.values(), key=lambda aw: (aw[1][0], aw[1][1])) + extra
     return base, [a for a, _ in chosen], [w for _, w in chosen]
 
