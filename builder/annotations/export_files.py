@@ -14,22 +14,21 @@ from __future__ import annotations
 import codecs
 import json
 import re
-import shutil
-import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
 
-from ..compressed_inputs import decompress_errors, open_input
+from ..compressed_inputs import Openable, decompress_errors, open_input
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES, read_jsonl
 from ..names import setting
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 
-__all__ = ["Task", "file_layout", "iter_tasks", "not_json", "unpacked"]
+__all__ = ["Task", "ZipMember", "file_layout", "iter_tasks", "not_json", "unpacked"]
 
 
 @dataclass
@@ -54,7 +53,10 @@ _RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " 
 
 
 def _iter_json_array(
-    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+    path: Path | Openable,
+    name: str,
+    max_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    chunk: int = 1 << 20,
 ) -> Iterator[Task]:
     """Objects of a top-level JSON array, decoded one at a time (memory stays flat: a
     task longer than ``max_bytes`` is an error, and the file is not read past it)."""
@@ -120,7 +122,7 @@ def _iter_json_array(
             pos = end
 
 
-def _bad_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+def _bad_utf8(path: Path | Openable, exc: UnicodeDecodeError) -> str:
     """Where the export stops being UTF-8: the decoder's offset is in its last chunk."""
     with open_input(path) as handle:
         bad = bad_utf8_of_stream(handle)
@@ -141,7 +143,7 @@ def _broken(name: str, number: int, rule: str, why: str) -> Task:
     return Task(number, None, [Issue(file=name, line=number, rule=rule, message=message)])
 
 
-def _head(path: Path) -> bytes:
+def _head(path: Path | Openable) -> bytes:
     """The first bytes of an export (decompressed), without BOM and leading white space;
     as many as can be had from a compressed file cut short: the reading of its tasks
     says where it stops (an error here was a traceback)."""
@@ -155,7 +157,7 @@ def _head(path: Path) -> bytes:
     return out.lstrip(codecs.BOM_UTF8).lstrip()
 
 
-def file_layout(path: Path) -> str:
+def file_layout(path: Path | Openable) -> str:
     """How an export holds its tasks, by its first bytes: ``"array"`` (a JSON array),
     ``"objects"`` (indented objects one after another) or ``"lines"`` (JSON Lines)."""
     head = _head(path)
@@ -166,7 +168,7 @@ def file_layout(path: Path) -> str:
     return "lines"
 
 
-def not_json(path: Path, name: str, wanted: str) -> Issue | None:
+def not_json(path: Path | Openable, name: str, wanted: str) -> Issue | None:
     """One issue for an export that is no JSON at all (None when it starts like JSON).
 
     The tools' other export formats end up here by mistake: doccano's CSV and fastText
@@ -201,7 +203,10 @@ def not_json(path: Path, name: str, wanted: str) -> Issue | None:
 
 
 def iter_tasks(
-    path: Path, *, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    path: Path | Openable,
+    *,
+    name: str | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Task]:
     """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano).
 
@@ -223,7 +228,7 @@ def iter_tasks(
         yield _broken(name, last + 1, "compression", why)
 
 
-def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
+def _iter_tasks(path: Path | Openable, name: str, max_line_bytes: int) -> Iterator[Task]:
     layout = file_layout(path)
     if layout == "array":
         last = 0
@@ -246,7 +251,10 @@ def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
 
 
 def _iter_json_objects(
-    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+    path: Path | Openable,
+    name: str,
+    max_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    chunk: int = 1 << 20,
 ) -> Iterator[Task]:
     """JSON values one after another, each over several lines, decoded one at a time.
 
@@ -303,8 +311,32 @@ def _iter_json_objects(
 _EXPORT_SUFFIXES = (".jsonl", ".json")
 
 
+class ZipMember:
+    """An export inside a zip archive, opened as it streams out of the archive
+    (:func:`builder.compressed_inputs.open_input` reads it as it reads a file)."""
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        self._archive = archive
+        self._info = info
+        self.name = PurePosixPath(info.filename).name
+
+    def open(self, mode: str = "rb") -> BinaryIO:
+        return self._archive.open(self._info)  # type: ignore[return-value]
+
+
+#: What opening a zip archive, or one of its members, raises when it cannot be read:
+#: a damaged archive, an encrypted member (no password), a compression zipfile lacks.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError)
+
+
+def _unreadable_zip(name: str, exc: BaseException) -> list[Issue]:
+    why = str(exc) or type(exc).__name__
+    message = f"cannot read the zip archive ({why}); nothing in it is read"
+    return [Issue(file=name, rule="zip", message=message)]
+
+
 @contextmanager
-def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
+def unpacked(path: Path) -> Iterator[tuple[Path | ZipMember, str, list[Issue]]]:
     """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name,
     issues)``. A gzip- or zstd-compressed export (whatever its name) is ``path``: the
     readers read it through the decompressor (:func:`builder.compressed_inputs.open_input`, by its
@@ -314,13 +346,20 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
     doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
     with collaborative annotation). An archive with one export in it is read as that
     export, named ``ARCHIVE:MEMBER`` in messages; with several, which one to read is the
-    user's choice, so the issue lists them. The member is copied to a temporary file
-    (streamed, so memory stays flat) and removed after reading.
+    user's choice, so the issue lists them. The member is read as it streams out of the
+    archive (a :class:`ZipMember`), never copied to disk: copied, a zip bomb filled the
+    disk before a task was read. An archive or member that cannot be read (damaged,
+    encrypted) is an issue naming it, not a traceback.
     """
     if not zipfile.is_zipfile(path):
         yield path, path.name, []
         return
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except _ZIP_ERRORS as exc:
+        yield path, path.name, _unreadable_zip(path.name, exc)
+        return
+    with archive:
         members = [
             m
             for m in archive.infolist()
@@ -337,9 +376,12 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
             )
             yield path, path.name, [Issue(file=path.name, rule="zip", message=message)]
             return
-        member = members[0]
-        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-            target = Path(tmp) / Path(member.filename).name
-            with archive.open(member) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            yield target, f"{path.name}:{member.filename}", []
+        member = ZipMember(archive, members[0])
+        name = f"{path.name}:{members[0].filename}"
+        try:
+            with member.open() as probe:  # an encrypted member fails here, not mid-read
+                probe.read(1)
+        except _ZIP_ERRORS as exc:
+            yield path, name, _unreadable_zip(name, exc)
+            return
+        yield member, name, []
