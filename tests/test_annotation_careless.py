@@ -512,6 +512,8 @@ def test_a_damaged_zip_is_an_error_naming_archive_and_member(
     assert errors[0].file.startswith("export.zip"), errors
     if damage != "directory":
         assert errors[0].file == "export.zip:admin.jsonl", errors
+    if damage == "encrypted":
+        assert "encrypted" in errors[0].message and "ZipInfo" not in errors[0].message
     entry = {"path": archive.name, "format": "doccano"}
     use_annotations(seeds_copy, entry)
     with pytest.raises(DataError):

@@ -378,6 +378,10 @@ def unpacked(path: Path) -> Iterator[tuple[Path | ZipMember, str, list[Issue]]]:
             return
         member = ZipMember(archive, members[0])
         name = f"{path.name}:{members[0].filename}"
+        if members[0].flag_bits & 0x1:
+            why = "the member is encrypted; unzip it with its password and give the export itself"
+            yield path, name, [Issue(file=name, rule="zip", message=why)]
+            return
         try:
             with member.open() as probe:  # an encrypted member fails here, not mid-read
                 probe.read(1)
