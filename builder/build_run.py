@@ -80,9 +80,10 @@ class BuildRun:
     cleaning_steps: tuple[str, ...] = ()
     #: the split plan's index, given each batch's facts as they come (None: not planned)
     planner: SplitPlanner | None = None
-    #: a side-input file the configuration names is not there (an error): the articles
-    #: are then not processed, as each would only repeat that error
-    inputs_missing: bool = False
+    #: a side-input file the configuration names is not there, or none of its records
+    #: could be read (an error): the articles are then not processed, as each would only
+    #: repeat that error ("no source record", "no annotation record")
+    inputs_unread: bool = False
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]

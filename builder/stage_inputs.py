@@ -17,7 +17,7 @@ from typing import Any
 
 from .annotations import read_annotations
 from .annotations.common import ORIGIN_KEY, ImportedRecord, in_export
-from .annotations.export_files import file_layout
+from .annotations.export_files import file_layout, first_tool
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
@@ -172,6 +172,11 @@ def _stage_side_file(
             _stage_side(run, kind=kind, records=records, file=file, checked=True)
     else:
         _stage_side(run, kind=kind, records=read(), file=file)
+    counts = run.side_lines.get(file, Counter())
+    if counts["rejected"] and not counts["accepted"]:
+        # Not one record read (not JSON, another tool's export, an archive that cannot
+        # be opened): its errors say so; every article would only add its own.
+        run.inputs_unread = True
 
 
 def _stage_articles(run: BuildRun) -> int:
@@ -379,7 +384,7 @@ def stage_inputs(run: BuildRun) -> int:
             read=lambda: read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
         )
     else:
-        run.inputs_missing = True
+        run.inputs_unread = True
         report.add(
             Issue(
                 file=config.sources_path.name,
@@ -393,7 +398,7 @@ def stage_inputs(run: BuildRun) -> int:
         folder_ok = ann.format in ("brat", "label-studio")
         if not (ann.path.exists() if folder_ok else ann.path.is_file()):
             folder = ann.path.is_dir()
-            run.inputs_missing = True
+            run.inputs_unread = True
             report.add(
                 Issue(
                     file=ann.path.name,
@@ -414,6 +419,8 @@ def stage_inputs(run: BuildRun) -> int:
             and ann.path.is_file()
             and is_plain(ann.path)
             and file_layout(ann.path) == "lines"
+            # another tool's export is one error from the reader, not one per line
+            and first_tool(ann.path) in (None, "native")
         )
         _stage_side_file(
             run,

@@ -81,7 +81,7 @@ from .common import (
     not_an_article_id,
     span_id,
 )
-from .export_files import iter_tasks, not_json, unpacked
+from .export_files import iter_tasks, not_json, of_format, unpacked
 from .options import DOC_LABEL_SETS, ImportOptions
 
 __all__ = ["line_to_record", "read_doccano"]
@@ -690,7 +690,9 @@ def read_doccano(
         if wrong is not None:
             yield 1, None, [wrong]
             return
-        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
+        entry = (options or ImportOptions()).origin
+        tasks = iter_tasks(source, name=name, max_line_bytes=max_line_bytes)
+        for task in of_format(tasks, "doccano", name, entry):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
                 yield task.number, None, task.issues

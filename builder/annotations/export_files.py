@@ -16,7 +16,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -28,7 +28,17 @@ from ..names import setting
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 
-__all__ = ["Task", "ZipMember", "file_layout", "iter_tasks", "not_json", "unpacked"]
+__all__ = [
+    "Task",
+    "ZipMember",
+    "file_layout",
+    "first_tool",
+    "iter_tasks",
+    "not_json",
+    "of_format",
+    "tool_of",
+    "unpacked",
+]
 
 
 @dataclass
@@ -305,6 +315,77 @@ def _iter_json_objects(
             yield Task(number, value, [])
             line += buf.count("\n", 0, end)
             buf = buf[end:]
+
+
+def _doccano_spans(value: Any) -> bool:
+    """Spans as only doccano writes them: ``[start, end, label]`` triples, or objects
+    with ``start_offset`` (Label Studio's and the native format's have ``start``)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            (isinstance(v, list) and len(v) == 3 and all(isinstance(x, int) for x in v[:2]))
+            or (isinstance(v, Mapping) and "start_offset" in v)
+            for v in value
+        )
+    )
+
+
+def tool_of(task: Any) -> tuple[str, str] | None:
+    """``(format, what it is)`` of the export ``task`` comes from, by what only that
+    tool writes; None when nothing in it tells."""
+    if not isinstance(task, Mapping):
+        return None
+    if isinstance(task.get("data"), Mapping) and any(
+        k in task for k in ("annotations", "completions", "predictions")
+    ):
+        return "label-studio", "a Label Studio JSON task (data and annotations)"
+    if "annotation_id" in task and "data" not in task:
+        return "label-studio", "a Label Studio JSON-MIN task (annotation_id)"
+    if isinstance(task.get("annotator"), Mapping) and all(
+        isinstance(task.get(k), list) for k in ("entities", "quotes")
+    ):
+        return "native", "a native annotation record (annotator, entities and quotes)"
+    if isinstance(task.get("text"), str) and any(
+        _doccano_spans(task.get(k)) for k in ("label", "labels", "entities")
+    ):
+        return "doccano", "a doccano line (text, and spans as [start, end, label] or start_offset)"
+    return None
+
+
+def first_tool(path: Path) -> str | None:
+    """The format :func:`tool_of` finds in the first task of the export at ``path``."""
+    tasks = iter_tasks(path)
+    try:
+        task = next(tasks, None)
+    finally:
+        tasks.close()
+    found = tool_of(task.data) if task is not None else None
+    return found[0] if found is not None else None
+
+
+def of_format(tasks: Iterator[Task], fmt: str, name: str, entry: str) -> Iterator[Task]:
+    """``tasks`` of an export read as format ``fmt`` (``entry``: the configuration entry,
+    for messages), ending at the first that shows another tool's export: one error there.
+    Read as ``fmt``, each of its tasks was an error of its own (a Label Studio task as a
+    doccano line has "no article_id"), or none at all: a doccano export read as
+    JSON-MIN built with no span and exit 0."""
+    known = False
+    for task in tasks:
+        found = None if known or task.data is None else tool_of(task.data)
+        if found is not None:
+            known = True
+            tool, what = found
+            if tool != fmt:
+                rest = "nothing in it is read" if task.number == 1 else "not read on"
+                message = (
+                    f"task {task.number} is {what}, not of a {fmt} export; {rest}:"
+                    f" name its format with {entry}.format: {tool}"
+                )
+                issue = Issue(file=name, line=task.number, rule="export-format", message=message)
+                yield Task(task.number, None, [issue])
+                return
+        yield task
 
 
 #: Members of an export archive that can hold the export itself.

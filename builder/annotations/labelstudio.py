@@ -77,7 +77,7 @@ from typing import Any
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue, json_pointer
 from .common import article_id_of, build_record, not_an_article_id, span_id
-from .export_files import iter_tasks, not_json, unpacked
+from .export_files import iter_tasks, not_json, of_format, unpacked
 from .lsstorage import read_target_storage
 from .lstasks import (
     MinKeys,
@@ -605,7 +605,9 @@ def read_label_studio(
         if wrong is not None:
             yield 1, None, [wrong]
             return
-        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
+        entry = (options or ImportOptions()).origin
+        tasks = iter_tasks(source, name=name, max_line_bytes=max_line_bytes)
+        for task in of_format(tasks, "label-studio", name, entry):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
                 result: Result = (task.number, None, task.issues)

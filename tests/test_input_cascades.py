@@ -1,0 +1,90 @@
+"""One bad input, one root error: an export of another tool, a file none of whose
+records can be read, is reported once where it is, not again by every task and
+every article that follows from it (and never read as an export with no spans)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tool_exports import (
+    doccano_sequence_labeling,
+    label_studio_json,
+    label_studio_json_min,
+    seed_records,
+    use_annotations,
+    write_export,
+)
+
+from builder.errors import DataError
+from builder.pipeline import build
+from builder.validate.report import Issue
+
+
+def _build_issues(seeds: Path, out: Path) -> list[Issue]:
+    with pytest.raises(DataError) as failed:
+        build(seeds, out)
+    assert not out.exists()
+    return list(failed.value.report.issues)
+
+
+def _errors(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.severity == "error"]
+
+
+#: (export written as, its content, its JSON Lines layout)
+SHAPES: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], bool]] = {
+    "doccano": (doccano_sequence_labeling, True),
+    "label-studio": (label_studio_json, False),
+    "label-studio-min": (label_studio_json_min, False),
+    "native": (seed_records, True),
+}
+
+
+@pytest.mark.parametrize(
+    ("shape", "given_as"),
+    [
+        ("doccano", "label-studio"),  # built with no spans at all, exit 0
+        ("label-studio", "doccano"),  # one "no article_id" error per task
+        ("label-studio-min", "doccano"),
+        ("native", "label-studio"),  # one error per span
+        ("label-studio", "native"),  # five schema errors per task
+        ("doccano", "native"),
+    ],
+)
+def test_an_export_of_another_tool_is_one_error_naming_it(
+    seeds_copy: Path, tmp_path: Path, shape: str, given_as: str
+) -> None:
+    make, jsonl = SHAPES[shape]
+    content = make(seeds_copy)
+    write_export(seeds_copy / "export.json", content, jsonl=jsonl)
+    use_annotations(seeds_copy, {"path": "export.json", "format": given_as})
+    issues = _build_issues(seeds_copy, tmp_path / "out")
+    (error,) = _errors(issues)
+    assert error.file == "export.json" and error.line == 1 and error.rule == "export-format"
+    tool = shape.removesuffix("-min")
+    assert f"format: {tool}" in error.message, error.message
+    # and the articles are not processed to say each has no annotation record
+    assert not [i for i in issues if i.rule == "no-annotations"]
+
+
+def test_a_sources_file_none_of_whose_lines_is_read_is_not_repeated_per_article(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    (seeds_copy / "sources.jsonl").write_text("publisher,url\nBBC,https://bbc.co.uk\n")
+    issues = _build_issues(seeds_copy, tmp_path / "out")
+    assert {i.file for i in _errors(issues)} == {"sources.jsonl"}
+    assert not [i for i in issues if i.rule == "missing-source"], issues
+
+
+def test_an_export_that_is_not_json_is_not_repeated_per_article(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    (seeds_copy / "export.jsonl").write_text("text,label\nhello,PERSON\n")
+    use_annotations(seeds_copy, {"path": "export.jsonl", "format": "doccano"})
+    issues = _build_issues(seeds_copy, tmp_path / "out")
+    assert len(_errors(issues)) == 1
+    assert not [i for i in issues if i.rule == "no-annotations"], issues
+
