@@ -84,6 +84,10 @@ class BuildRun:
     #: could be read (an error): the articles are then not processed, as each would only
     #: repeat that error ("no source record", "no annotation record")
     inputs_unread: bool = False
+    #: an article shard (or pattern) whose articles were not all read, for messages: a
+    #: side record naming no article read is then not an error of its own (its article
+    #: may be in that shard)
+    articles_unread: str | None = None
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]

@@ -282,8 +282,10 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
     assert spec is not None
     shards, unmatched, refused = spec.shards()
     for path, why in refused.items():
+        run.articles_unread = run.articles_unread or spec.rel(path)
         run.report.add(Issue(file=spec.rel(path), rule="not-a-file", message=why))
     for pattern in unmatched:
+        run.articles_unread = run.articles_unread or pattern
         run.report.add(
             Issue(
                 file=pattern,
@@ -300,6 +302,7 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
         for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
             if rec.article_id is None:
                 if any(i.severity == "error" for i in rec.issues):
+                    run.articles_unread = run.articles_unread or file
                     _reject_article_line(run, file, rec.line, None, rec.issues)
                 else:
                     run.report.extend(rec.issues)
@@ -456,6 +459,10 @@ def stage_inputs(run: BuildRun) -> int:
     )
     no_article = article_input.no_article
     for kind in ("source", "annotation"):
+        if run.articles_unread is not None and not run.quarantine:
+            # (in quarantine each is set aside as ever: the rejects list them)
+            _side_without_article_unread(run, kind)
+            continue
         for article_id, file, line in run.staging.side_without_article(kind):
             counts = run.side_lines.setdefault(file, Counter())
             counts["accepted"] -= 1
@@ -476,6 +483,31 @@ def stage_inputs(run: BuildRun) -> int:
             )
     run.staging.commit()
     return articles
+
+
+def _side_without_article_unread(run: BuildRun, kind: str) -> None:
+    """Side records naming no article read, when a shard was not read whole: one warning
+    per file, not an error per record (two per article of a shard that cannot be read,
+    whose own error says what is wrong); each is still not staged."""
+    found: dict[str, list[tuple[str, int | None]]] = {}
+    for article_id, file, line in run.staging.side_without_article(kind):
+        run.side_lines.setdefault(file, Counter())["accepted"] -= 1
+        run.side_lines[file]["rejected"] += 1
+        found.setdefault(file, []).append((article_id, line))
+    for file, records in found.items():
+        article_id, line = records[0]
+        run.report.add(
+            Issue(
+                file=file,
+                line=line,
+                record=article_id,
+                rule="unknown-article",
+                severity="warning",
+                message=f"{len(records)} {kind} record(s) name an article not read (the first:"
+                f" {article_id!r}); not reported one by one, as {run.articles_unread} was not"
+                " read whole",
+            )
+        )
 
 
 def reject_tainted(run: BuildRun, articles: int) -> int:

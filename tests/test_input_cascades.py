@@ -88,3 +88,43 @@ def test_an_export_that_is_not_json_is_not_repeated_per_article(
     assert len(_errors(issues)) == 1
     assert not [i for i in issues if i.rule == "no-annotations"], issues
 
+
+def _shards(seeds: Path, second: bytes) -> None:
+    """The seed articles as two shards, the second's bytes given; the folder removed."""
+    import json
+
+    import yaml
+
+    texts = sorted((seeds / "articles").glob("*.txt"))
+    lines = [json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}) for p in texts]
+    (seeds / "shards").mkdir()
+    (seeds / "shards" / "a.jsonl").write_text("".join(f"{x}\n" for x in lines[:3]))
+    (seeds / "shards" / "b.jsonl.gz").write_bytes(second)
+    for path in texts:
+        path.unlink()
+    (seeds / "articles").rmdir()
+    config = yaml.safe_load((seeds / "dataset.yaml").read_text(encoding="utf-8"))
+    config["inputs"]["articles"] = {"files": ["shards/*.jsonl", "shards/*.jsonl.gz"]}
+    (seeds / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+@pytest.mark.parametrize("damage", ["cut", "csv"])
+def test_an_unreadable_shard_is_not_repeated_by_each_side_record_of_its_articles(
+    seeds_copy: Path, tmp_path: Path, damage: str
+) -> None:
+    """The sources and annotation records of the articles in a shard that cannot be read
+    were each an "unknown-article" error (two per article of a shard of millions)."""
+    import gzip
+    import json
+
+    texts = sorted((seeds_copy / "articles").glob("*.txt"))[3:]
+    body = "".join(
+        json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}) + "\n" for p in texts
+    ).encode()
+    packed = gzip.compress(body)
+    _shards(seeds_copy, packed[: len(packed) // 3] if damage == "cut" else gzip.compress(b"a,b\n"))
+    issues = _build_issues(seeds_copy, tmp_path / "out")
+    assert {i.file for i in _errors(issues)} == {"shards/b.jsonl.gz"}, _errors(issues)
+    unknown = [i for i in issues if i.rule == "unknown-article"]
+    assert sorted(i.file for i in unknown) == ["annotations.jsonl", "sources.jsonl"]
+    assert all(i.severity == "warning" and "2 " in i.message for i in unknown), unknown
