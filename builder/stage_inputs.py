@@ -37,7 +37,7 @@ from .side_chunks import (
 )
 from .staging import SideRecord
 from .stats import UNKNOWN_PUBLISHER
-from .validate.report import Issue
+from .validate.report import Issue, json_pointer
 
 __all__ = ["kept_ids", "reject_tainted", "stage_inputs"]
 
@@ -349,7 +349,7 @@ def _shard_id_issues(run: BuildRun, spec: ArticleInput, file: str, rec: ShardRec
     elif spec.format_of(Path(file)) == "parquet":
         what, pointer, hint = f"the id column {spec.id_field!r}", "", ""
     else:
-        what, pointer, hint = f"the id field {spec.id_field!r}", f"/{spec.id_field}", ""
+        what, pointer, hint = f"the id field {spec.id_field!r}", json_pointer(spec.id_field), ""
     return [
         Issue(
             file=file,
