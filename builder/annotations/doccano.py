@@ -12,6 +12,7 @@ example's ``id``, ``text`` and the extra columns of the imported file (so an
 * intent detection and slot filling: ``"cats": ["LABEL", ...]`` and
   ``"entities": [[start, end, "LABEL"], ...]``;
 * text classification: ``"label": ["LABEL", ...]``;
+* doccano 1.6 wrote the text as ``"data"``, not ``"text"``; it is read from either;
 * older exports: ``"labels": [[start, end, "LABEL"], ...]`` (doccano 1.x "JSONL
   (text label)"), and doccano 1.0's ``"annotations": [{"label": 12,
   "start_offset", "end_offset", "user"}]`` (or ``[{"label": 3, "user"}]`` for
@@ -498,7 +499,9 @@ def line_to_record(
         )
         return number, None, ln.issues
     ln.record = article_id
-    text = line.get("text")
+    # doccano 1.6 exported the text as "data" (PaddleNLP's converter reads either)
+    text_key = "data" if "text" not in line and isinstance(line.get("data"), str) else "text"
+    text = line.get(text_key)
     if not isinstance(text, str):
         ln.add(
             " has no text" if text is None else f": text is not a string ({type(text).__name__})",
@@ -652,7 +655,7 @@ def line_to_record(
         },
         origin={
             "/article_id": where if given_id is not None else "/id",
-            "/text_sha256": "/text",
+            "/text_sha256": json_pointer(text_key),
             "/annotator": "/user" if "user" in line else "/annotator",
             **label_origin,
         },

@@ -346,7 +346,7 @@ def tool_of(task: Any) -> tuple[str, str] | None:
         isinstance(task.get(k), list) for k in ("entities", "quotes")
     ):
         return "native", "a native annotation record (annotator, entities and quotes)"
-    if isinstance(task.get("text"), str) and any(
+    if isinstance(task.get("text", task.get("data")), str) and any(
         _doccano_spans(task.get(k)) for k in ("label", "labels", "entities")
     ):
         return "doccano", "a doccano line (text, and spans as [start, end, label] or start_offset)"
