@@ -128,3 +128,20 @@ def test_an_unreadable_shard_is_not_repeated_by_each_side_record_of_its_articles
     unknown = [i for i in issues if i.rule == "unknown-article"]
     assert sorted(i.file for i in unknown) == ["annotations.jsonl", "sources.jsonl"]
     assert all(i.severity == "warning" and "2 " in i.message for i in unknown), unknown
+
+
+def test_an_undeclared_entity_set_is_one_error_per_record_not_per_span(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """dataset.yaml without labels.entity: one error per record, at its first span, with
+    how many more and which labels (557 errors before, one per span of the seeds)."""
+    import yaml
+
+    config = yaml.safe_load((seeds_copy / "dataset.yaml").read_text(encoding="utf-8"))
+    del config["labels"]["entity"]
+    (seeds_copy / "dataset.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    errors = _errors(_build_issues(seeds_copy, tmp_path / "out"))
+    assert len(errors) == len(seed_records(seeds_copy)), [str(e) for e in errors][:3]
+    first = next(e for e in errors if e.record == "000_1be5c9577093f905")
+    assert first.pointer == "/entities/0/label" and "more span(s)" in first.message
+    assert "labels.entity in dataset.yaml" in first.message and "'GPE'" in first.message
