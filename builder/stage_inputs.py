@@ -17,7 +17,7 @@ from typing import Any
 
 from .annotations import read_annotations
 from .annotations.common import ORIGIN_KEY, ImportedRecord, in_export
-from .annotations.export_files import file_layout, first_tool
+from .annotations.export_files import file_layout, first_tool, not_json
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
@@ -372,11 +372,32 @@ def _stage_shards(run: BuildRun) -> None:
         store.close()
 
 
+def _not_json_lines(path: Path) -> Issue | None:
+    """One issue for a sources file that is no JSON Lines (None when it is, or is not
+    there): read a line at a time, a JSON array or indented records, a CSV, gave an
+    error per line, none saying what the file is."""
+    if not path.is_file():
+        return None
+    wanted = "give one JSON object per line (JSON Lines)"
+    wrong = not_json(path, path.name, wanted)
+    if wrong is not None:
+        return wrong
+    layout = file_layout(path)
+    if layout == "lines":
+        return None
+    what = "a JSON array" if layout == "array" else "JSON objects written over several lines"
+    message = f"{what}, not JSON Lines; nothing in it is read: {wanted}"
+    return Issue(file=path.name, line=1, rule="json", message=message)
+
+
 def stage_inputs(run: BuildRun) -> int:
     """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
     if not config.reads_sources_file:
         pass  # the article shards carry them
+    elif (wrong := _not_json_lines(config.sources_path)) is not None:
+        run.inputs_unread = True
+        report.add(wrong)
     elif config.sources_path.is_file():
         _stage_side_file(
             run,

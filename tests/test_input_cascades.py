@@ -145,3 +145,31 @@ def test_an_undeclared_entity_set_is_one_error_per_record_not_per_span(
     first = next(e for e in errors if e.record == "000_1be5c9577093f905")
     assert first.pointer == "/entities/0/label" and "more span(s)" in first.message
     assert "labels.entity in dataset.yaml" in first.message and "'GPE'" in first.message
+
+
+@pytest.mark.parametrize("shape", ["array", "indented", "csv"])
+def test_a_sources_file_that_is_not_json_lines_is_one_error(
+    seeds_copy: Path, tmp_path: Path, shape: str
+) -> None:
+    """A sources file written as a JSON array or as indented objects gave an error per
+    line of it (157 for the seeds' five records); a CSV one per row."""
+    import json
+
+    path = seeds_copy / "sources.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    if shape == "array":
+        path.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    elif shape == "indented":
+        path.write_text("\n".join(json.dumps(r, indent=2) for r in records), encoding="utf-8")
+    else:
+        path.write_text("".join(f"{r['article_id']},{r['publisher']}\n" for r in records))
+    (error,) = _errors(_build_issues(seeds_copy, tmp_path / "out"))
+    assert error.file == "sources.jsonl" and error.line == 1
+    assert "JSON Lines" in error.message
+
+
+def test_a_binary_file_given_as_an_export_is_one_error(seeds_copy: Path, tmp_path: Path) -> None:
+    (seeds_copy / "export.jsonl").write_bytes(bytes(range(256)) * 40)
+    use_annotations(seeds_copy, {"path": "export.jsonl", "format": "doccano"})
+    (error,) = _errors(_build_issues(seeds_copy, tmp_path / "out"))
+    assert error.line == 1 and "binary" in error.message

@@ -191,12 +191,15 @@ def not_json(path: Path | Openable, name: str, wanted: str) -> Issue | None:
     if (
         not head
         or head[:1] in (b"{", b"[")
-        or b"\x00" in head
         or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+        or head.lstrip(b"\x00")[:1] in (b"{", b"[")
     ):
         return None  # JSON, or a UTF-16/32 file whose encoding the JSON readers report
     first = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    if first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
+    if b"\x00" in head:
+        # (read as lines, each stretch between two newline bytes was an error of its own)
+        looks, first = "a binary file", first.encode("ascii", "backslashreplace").decode()
+    elif first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
         looks = "a CoNLL file"
     elif first.startswith("__label__") or " __label__" in first:
         looks = "a fastText file"
@@ -379,7 +382,7 @@ def of_format(tasks: Iterator[Task], fmt: str, name: str, entry: str) -> Iterato
             if tool != fmt:
                 rest = "nothing in it is read" if task.number == 1 else "not read on"
                 message = (
-                    f"task {task.number} is {what}, not of a {fmt} export; {rest}:"
+                    f"task {task.number} is {what}, but the entry's format is {fmt}; {rest}:"
                     f" name its format with {entry}.format: {tool}"
                 )
                 issue = Issue(file=name, line=task.number, rule="export-format", message=message)
