@@ -173,3 +173,13 @@ def test_a_binary_file_given_as_an_export_is_one_error(seeds_copy: Path, tmp_pat
     use_annotations(seeds_copy, {"path": "export.jsonl", "format": "doccano"})
     (error,) = _errors(_build_issues(seeds_copy, tmp_path / "out"))
     assert error.line == 1 and "binary" in error.message
+
+
+def test_a_storage_folder_holding_no_json_file_is_one_error(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A label-studio path naming a folder of other files (the articles folder, by a
+    slip) gave an error per file ("not a JSON file"), thousands for a corpus."""
+    use_annotations(seeds_copy, {"path": "articles", "format": "label-studio"})
+    (error,) = _errors(_build_issues(seeds_copy, tmp_path / "out"))
+    assert error.file == "articles" and "none of its 5 files" in error.message

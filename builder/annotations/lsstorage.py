@@ -204,6 +204,9 @@ def read_target_storage(
             for issue in refused:
                 yield None, None, [issue]
             number = 0
+            if (unread := _none_readable(folder, db)) is not None:
+                yield None, None, [unread]
+                return
             for member, problem in db.execute(
                 "SELECT member, problem FROM f WHERE problem IS NOT NULL ORDER BY member"
             ):
@@ -232,6 +235,24 @@ def read_target_storage(
                     group.append(member)
         finally:
             db.close()
+
+
+def _none_readable(folder: Path, db: sqlite3.Connection) -> Issue | None:
+    """One issue for a folder none of whose files is readable (None otherwise): the path
+    names some other folder (the articles, by a slip), and an error per file of it, each
+    "not a JSON file", would be thousands that do not say so."""
+    problems = db.execute("SELECT COUNT(*) FROM f WHERE problem IS NOT NULL").fetchone()[0]
+    if not problems or db.execute("SELECT 1 FROM f WHERE problem IS NULL LIMIT 1").fetchone():
+        return None
+    member, problem = db.execute(
+        "SELECT member, problem FROM f WHERE problem IS NOT NULL ORDER BY member LIMIT 1"
+    ).fetchone()
+    message = (
+        f"none of its {problems} files is read (the first, {member}: {problem}); a Label"
+        " Studio target storage holds one JSON file per annotation or task: is this the"
+        " storage folder?"
+    )
+    return Issue(file=folder.name, rule="label-studio", message=message)
 
 
 def _one_task(
