@@ -80,9 +80,14 @@ class BuildRun:
     cleaning_steps: tuple[str, ...] = ()
     #: the split plan's index, given each batch's facts as they come (None: not planned)
     planner: SplitPlanner | None = None
-    #: a side-input file the configuration names is not there (an error): the articles
-    #: are then not processed, as each would only repeat that error
-    inputs_missing: bool = False
+    #: a side-input file the configuration names is not there, or none of its records
+    #: could be read (an error): the articles are then not processed, as each would only
+    #: repeat that error ("no source record", "no annotation record")
+    inputs_unread: bool = False
+    #: an article shard (or pattern) whose articles were not all read, for messages: a
+    #: side record naming no article read is then not an error of its own (its article
+    #: may be in that shard)
+    articles_unread: str | None = None
 
     def reject_line(
         self, kind: str, file: str, line: int | None, article_id: str | None, issues: list[Issue]

@@ -9,11 +9,27 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
-__all__ = ["GZIP_MAGIC", "ZSTD_MAGIC", "decompress_errors", "decompressing", "open_input"]
+__all__ = [
+    "GZIP_MAGIC",
+    "ZSTD_MAGIC",
+    "Openable",
+    "decompress_errors",
+    "decompressing",
+    "open_input",
+]
+
+
+class Openable(Protocol):
+    """An input that is no file of its own but opens as one (a member of a zip archive)."""
+
+    name: str
+
+    def open(self, mode: str = "rb") -> BinaryIO: ...
 
 
 #: first bytes of a gzip and of a zstd stream (neither can begin a UTF-8 text)
@@ -21,13 +37,17 @@ GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
-def open_input(path: Path) -> BinaryIO:
+def open_input(path: Path | Openable) -> BinaryIO:
     """An input file for reading bytes, decompressed by its suffix (``.gz``, ``.zst``)
     or, under another name, by its first bytes: a gzip file named ``.jsonl`` was read
     as text, "not valid UTF-8 at line 1, column 2" of a file that is whole.
 
-    Streams: a compressed shard is never held in memory as a whole.
+    Streams: a compressed shard is never held in memory as a whole. ``path`` may be an
+    :class:`Openable` (a zip member), read as it streams out of its archive, never
+    copied out first.
     """
+    if not isinstance(path, Path):
+        return _decompressed(path.open("rb"))
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if path.name.endswith(".zst"):
@@ -40,6 +60,31 @@ def open_input(path: Path) -> BinaryIO:
     if magic.startswith(ZSTD_MAGIC):
         return io.BufferedReader(_ZstdFrames(handle), 1 << 20)
     return handle
+
+
+def _decompressed(stream: BinaryIO) -> BinaryIO:
+    """``stream`` (not seekable, maybe) decompressed by its first bytes."""
+    handle = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
+    magic = handle.peek(4)[:4]  # type: ignore[attr-defined]
+    if magic.startswith(GZIP_MAGIC):
+        return _OwningGzip(handle)  # type: ignore[return-value]
+    if magic.startswith(ZSTD_MAGIC):
+        return io.BufferedReader(_ZstdFrames(handle), 1 << 20)
+    return handle
+
+
+class _OwningGzip(gzip.GzipFile):
+    """A gzip reader that closes the stream it reads (a GzipFile leaves a given one open)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
 
 
 def decompressing(raw: BinaryIO) -> tuple[str, BinaryIO] | None:
@@ -122,4 +167,5 @@ def decompress_errors() -> tuple[type[BaseException], ...]:
     """Exceptions that mean a compressed input is corrupt or cut short."""
     import zstandard
 
-    return (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError)
+    # (a zip member whose bytes are damaged: a bad CRC, a broken header)
+    return (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError, zipfile.BadZipFile)

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from .compressed_inputs import decompress_errors, open_input
+from .compressed_inputs import Openable, decompress_errors, open_input
 from .names import setting
 from .utf8 import WIDE_BOMS, bad_utf8_of_line
 from .validate.report import Issue, json_pointer
@@ -229,7 +229,10 @@ def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool, int]]:
 
 
 def read_jsonl(
-    path: Path, *, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    path: Path | Openable,
+    *,
+    name: str | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[tuple[int, dict | None, list[Issue]]]:
     """Yield ``(line_number, record, issues)`` for every non-blank line.
 

@@ -142,7 +142,7 @@ def _analyse(
                 with timed("stage-inputs", where="parent"):
                     kept = reject_tainted(run, stage_inputs(run))
                 ids = kept_ids(run)
-                if run.inputs_missing:
+                if run.inputs_unread:
                     # every article would only repeat "no source record" or "no
                     # annotation record" under the missing file's own error
                     ids, kept = iter(()), 0

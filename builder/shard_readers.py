@@ -17,7 +17,7 @@ from typing import Any
 
 from .article_inputs import FORMATS, ArticleInput
 from .jsonl import read_jsonl
-from .validate.report import Issue
+from .validate.report import Issue, json_pointer
 
 __all__ = ["PARQUET_BATCH_ROWS", "ShardRecord", "iter_shard"]
 
@@ -69,7 +69,7 @@ def _from_mapping(
         issue = Issue(
             file=file,
             line=number,
-            pointer=f"/{spec.id_field}",
+            pointer=json_pointer(spec.id_field),
             rule="id",
             message=_field_problem(spec.id_field, raw_id, "id"),
         )
@@ -96,7 +96,7 @@ def _from_mapping(
                         file=file,
                         line=number,
                         record=raw_id,
-                        pointer=f"/{spec.source_field}",
+                        pointer=json_pointer(spec.source_field),
                         rule="json-syntax",
                         message=f"the source column is not JSON: {exc.msg}",
                     )
@@ -109,7 +109,7 @@ def _from_mapping(
                     file=file,
                     line=number,
                     record=raw_id,
-                    pointer=f"/{spec.source_field}",
+                    pointer=json_pointer(spec.source_field),
                     rule="missing-source",
                     message=f"no source record in the column {spec.source_field!r}",
                 )
@@ -132,7 +132,7 @@ def _row_source(
     (in a sources file the build does not read)."""
     from .annotations.common import ImportedRecord
 
-    column = f"/{spec.source_field}"
+    column = json_pointer(spec.source_field)
     own = source.get("article_id", raw_id)
     if own != raw_id:
         out.issues.append(

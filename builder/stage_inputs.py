@@ -17,7 +17,7 @@ from typing import Any
 
 from .annotations import read_annotations
 from .annotations.common import ORIGIN_KEY, ImportedRecord, in_export
-from .annotations.export_files import file_layout
+from .annotations.export_files import file_layout, first_tool, not_json
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
@@ -37,7 +37,7 @@ from .side_chunks import (
 )
 from .staging import SideRecord
 from .stats import UNKNOWN_PUBLISHER
-from .validate.report import Issue
+from .validate.report import Issue, json_pointer
 
 __all__ = ["kept_ids", "reject_tainted", "stage_inputs"]
 
@@ -172,6 +172,11 @@ def _stage_side_file(
             _stage_side(run, kind=kind, records=records, file=file, checked=True)
     else:
         _stage_side(run, kind=kind, records=read(), file=file)
+    counts = run.side_lines.get(file, Counter())
+    if counts["rejected"] and not counts["accepted"]:
+        # Not one record read (not JSON, another tool's export, an archive that cannot
+        # be opened): its errors say so; every article would only add its own.
+        run.inputs_unread = True
 
 
 def _stage_articles(run: BuildRun) -> int:
@@ -277,8 +282,10 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
     assert spec is not None
     shards, unmatched, refused = spec.shards()
     for path, why in refused.items():
+        run.articles_unread = run.articles_unread or spec.rel(path)
         run.report.add(Issue(file=spec.rel(path), rule="not-a-file", message=why))
     for pattern in unmatched:
+        run.articles_unread = run.articles_unread or pattern
         run.report.add(
             Issue(
                 file=pattern,
@@ -295,6 +302,7 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
         for rec in iter_shard(spec, path, max_line_bytes=run.config.max_record_bytes):
             if rec.article_id is None:
                 if any(i.severity == "error" for i in rec.issues):
+                    run.articles_unread = run.articles_unread or file
                     _reject_article_line(run, file, rec.line, None, rec.issues)
                 else:
                     run.report.extend(rec.issues)
@@ -341,7 +349,7 @@ def _shard_id_issues(run: BuildRun, spec: ArticleInput, file: str, rec: ShardRec
     elif spec.format_of(Path(file)) == "parquet":
         what, pointer, hint = f"the id column {spec.id_field!r}", "", ""
     else:
-        what, pointer, hint = f"the id field {spec.id_field!r}", f"/{spec.id_field}", ""
+        what, pointer, hint = f"the id field {spec.id_field!r}", json_pointer(spec.id_field), ""
     return [
         Issue(
             file=file,
@@ -364,11 +372,32 @@ def _stage_shards(run: BuildRun) -> None:
         store.close()
 
 
+def _not_json_lines(path: Path) -> Issue | None:
+    """One issue for a sources file that is no JSON Lines (None when it is, or is not
+    there): read a line at a time, a JSON array or indented records, a CSV, gave an
+    error per line, none saying what the file is."""
+    if not path.is_file():
+        return None
+    wanted = "give one JSON object per line (JSON Lines)"
+    wrong = not_json(path, path.name, wanted)
+    if wrong is not None:
+        return wrong
+    layout = file_layout(path)
+    if layout == "lines":
+        return None
+    what = "a JSON array" if layout == "array" else "JSON objects written over several lines"
+    message = f"{what}, not JSON Lines; nothing in it is read: {wanted}"
+    return Issue(file=path.name, line=1, rule="json", message=message)
+
+
 def stage_inputs(run: BuildRun) -> int:
     """Stage side records and article ids; returns the number of articles."""
     config, report = run.config, run.report
     if not config.reads_sources_file:
         pass  # the article shards carry them
+    elif (wrong := _not_json_lines(config.sources_path)) is not None:
+        run.inputs_unread = True
+        report.add(wrong)
     elif config.sources_path.is_file():
         _stage_side_file(
             run,
@@ -379,7 +408,7 @@ def stage_inputs(run: BuildRun) -> int:
             read=lambda: read_jsonl(config.sources_path, max_line_bytes=config.max_record_bytes),
         )
     else:
-        run.inputs_missing = True
+        run.inputs_unread = True
         report.add(
             Issue(
                 file=config.sources_path.name,
@@ -393,7 +422,7 @@ def stage_inputs(run: BuildRun) -> int:
         folder_ok = ann.format in ("brat", "label-studio")
         if not (ann.path.exists() if folder_ok else ann.path.is_file()):
             folder = ann.path.is_dir()
-            run.inputs_missing = True
+            run.inputs_unread = True
             report.add(
                 Issue(
                     file=ann.path.name,
@@ -414,6 +443,8 @@ def stage_inputs(run: BuildRun) -> int:
             and ann.path.is_file()
             and is_plain(ann.path)
             and file_layout(ann.path) == "lines"
+            # another tool's export is one error from the reader, not one per line
+            and first_tool(ann.path) in (None, "native")
         )
         _stage_side_file(
             run,
@@ -449,6 +480,10 @@ def stage_inputs(run: BuildRun) -> int:
     )
     no_article = article_input.no_article
     for kind in ("source", "annotation"):
+        if run.articles_unread is not None and not run.quarantine:
+            # (in quarantine each is set aside as ever: the rejects list them)
+            _side_without_article_unread(run, kind)
+            continue
         for article_id, file, line in run.staging.side_without_article(kind):
             counts = run.side_lines.setdefault(file, Counter())
             counts["accepted"] -= 1
@@ -469,6 +504,31 @@ def stage_inputs(run: BuildRun) -> int:
             )
     run.staging.commit()
     return articles
+
+
+def _side_without_article_unread(run: BuildRun, kind: str) -> None:
+    """Side records naming no article read, when a shard was not read whole: one warning
+    per file, not an error per record (two per article of a shard that cannot be read,
+    whose own error says what is wrong); each is still not staged."""
+    found: dict[str, list[tuple[str, int | None]]] = {}
+    for article_id, file, line in run.staging.side_without_article(kind):
+        run.side_lines.setdefault(file, Counter())["accepted"] -= 1
+        run.side_lines[file]["rejected"] += 1
+        found.setdefault(file, []).append((article_id, line))
+    for file, records in found.items():
+        article_id, line = records[0]
+        run.report.add(
+            Issue(
+                file=file,
+                line=line,
+                record=article_id,
+                rule="unknown-article",
+                severity="warning",
+                message=f"{len(records)} {kind} record(s) name an article not read (the first:"
+                f" {article_id!r}); not reported one by one, as {run.articles_unread} was not"
+                " read whole",
+            )
+        )
 
 
 def reject_tainted(run: BuildRun, articles: int) -> int:

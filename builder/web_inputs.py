@@ -232,11 +232,25 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                         )
                     )
                     date = None
+                url = headers.get_header("WARC-Target-URI")
+                if url is not None and not _is_uri(url):
+                    # as the date: said of the header, not of /url of the made-up record
+                    why = f"its WARC-Target-URI {url!r:.200} is not a URI"
+                    issues.append(
+                        Issue(
+                            file=file,
+                            line=records.number,
+                            record=article_id,
+                            rule="warc",
+                            message=why,
+                        )
+                    )
+                    url = None
                 source = _source(
                     spec,
                     article_id,
                     sha.hexdigest(),
-                    url=headers.get_header("WARC-Target-URI"),
+                    url=url,
                     date=date,
                     record_id=record_id,
                     file=file,
@@ -280,6 +294,13 @@ def _is_warc_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_uri(value: str) -> bool:
+    """Whether ``value`` is a ``uri`` as the source schema's ``url`` checks it."""
+    import jsonschema
+
+    return bool(jsonschema.Draft202012Validator.FORMAT_CHECKER.conforms(value, "uri"))
 
 
 class PageUnreadable(ValueError):

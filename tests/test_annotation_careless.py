@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from tool_exports import (
 
 from builder.annotations import read_annotations
 from builder.annotations.lstasks import span_offsets
+from builder.errors import DataError
 from builder.pipeline import build
 
 
@@ -430,6 +432,18 @@ def test_a_task_longer_than_the_record_limit_is_an_error_not_read_into_memory(
     assert "limits.max_record_bytes" in issue.message
 
 
+def _scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder temporary files go to while the test runs."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return scratch
+
+
+def _bytes_in(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
 @pytest.mark.parametrize("fmt", ["label-studio", "doccano", "native"])
 def test_a_gzip_export_is_read_as_it_streams_not_decompressed_to_disk_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
@@ -438,21 +452,70 @@ def test_a_gzip_export_is_read_as_it_streams_not_decompressed_to_disk_first(
     task was read: a gzip bomb (1 MB of compressed white space is 1 GB) filled the disk
     first, whatever the record limit. It is read through the decompressor now, and a
     corrupt one is an error at the task where reading stops."""
-    import builder.annotations.export_files as common
-
-    copied: list[int] = []
-    real_copy = common.shutil.copyfileobj
-    monkeypatch.setattr(
-        common.shutil,
-        "copyfileobj",
-        lambda src, dst, *a: copied.append(1) or real_copy(src, dst, *a),
-    )
+    scratch = _scratch(tmp_path, monkeypatch)
     body = b"[" + b" " * 3_000_000 + b'{"x": 1}]' if fmt == "label-studio" else b"\n" * 3_000_000
     path = tmp_path / "export.json"  # no .gz: known by its first bytes
-    path.write_bytes(gzip.compress(body))
-    list(read_annotations(path, fmt))
-    assert not copied
+    path.write_bytes(gzip.compress(body + b'{"a": 1}\n'))
+    written = [_bytes_in(scratch) for _ in read_annotations(path, fmt)]
+    assert written and max(written) < 100_000, written
 
     path.write_bytes(gzip.compress(b'[{"id": 1}]' if fmt == "label-studio" else b'{"a": 1}\n')[:-6])
     issues = [i for _, _, found in read_annotations(path, fmt) for i in found]
     assert any("cannot decompress" in i.message for i in issues), issues
+
+
+@pytest.mark.parametrize("fmt", ["label-studio", "doccano", "native"])
+def test_a_zipped_export_is_read_as_it_streams_not_copied_to_disk_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """doccano's zip download: its member was copied whole into a temporary file before
+    a task was read, so a zip bomb (a few MB that inflate to many GB) filled the disk
+    first, whatever the record limit. It is read from the archive as it streams."""
+    scratch = _scratch(tmp_path, monkeypatch)
+    body = b"[" + b" " * 3_000_000 + b'{"x": 1}]' if fmt == "label-studio" else b"\n" * 3_000_000
+    archive = _zip(tmp_path / "export.zip", {"admin.jsonl": body + b'{"a": 1}\n'})
+    written = [_bytes_in(scratch) for _ in read_annotations(archive, fmt)]
+    assert written and max(written) < 100_000, written
+
+
+def _damaged_zip(path: Path, damage: str, data: bytes) -> Path:
+    """A zip whose member cannot be read: its deflated bytes changed, its encryption
+    flag set (no password), or its central directory cut off."""
+    _zip(path, {"admin.jsonl": data})
+    raw = bytearray(path.read_bytes())
+    if damage == "corrupt":
+        start = raw.find(b"admin.jsonl") + len("admin.jsonl") + 200
+        raw[start : start + 50] = bytes(b ^ 0xFF for b in raw[start : start + 50])
+    elif damage == "encrypted":
+        for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            raw[raw.find(signature) + flags] |= 1
+    else:  # the central directory's first entry damaged, the end record whole
+        at = raw.find(b"PK\x01\x02")
+        raw[at : at + 4] = b"XXXX"
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "encrypted", "directory"])
+def test_a_damaged_zip_is_an_error_naming_archive_and_member(
+    seeds_copy: Path, tmp_path: Path, damage: str
+) -> None:
+    """A zip whose member is corrupt or encrypted was an internal error (a traceback's
+    last line, exit 3): it is an error naming the archive (and member), the build fails."""
+    lines = write_export(
+        tmp_path / "admin.jsonl", doccano_relation_extraction(seeds_copy), jsonl=True
+    )
+    archive = _damaged_zip(seeds_copy / "export.zip", damage, lines.read_bytes())
+    _, issues = _read(archive, "doccano")
+    errors = [i for i in issues if i.severity == "error"]
+    assert errors, issues
+    assert errors[0].file.startswith("export.zip"), errors
+    if damage != "directory":
+        assert errors[0].file == "export.zip:admin.jsonl", errors
+    if damage == "encrypted":
+        assert "encrypted" in errors[0].message and "ZipInfo" not in errors[0].message
+    entry = {"path": archive.name, "format": "doccano"}
+    use_annotations(seeds_copy, entry)
+    with pytest.raises(DataError):
+        build(seeds_copy, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -25,6 +25,7 @@ from tool_exports import (
     doccano_relation_extraction,
     doccano_sequence_labeling,
     doccano_text_label_v1,
+    doccano_v16_data,
     label_config_xml,
     label_studio_file_reference,
     label_studio_json,
@@ -112,6 +113,7 @@ SHAPES = [
     Shape("doccano-intent-detection", _doccano(doccano_intent_detection), speakers=False),
     Shape("doccano-1.x-text-label", _doccano(doccano_text_label_v1), speakers=False, genres=False),
     Shape("doccano-1.0-label-ids", _label_ids, speakers=False, genres=False),
+    Shape("doccano-1.6-text-as-data", _doccano(doccano_v16_data), speakers=False, genres=False),
     Shape(
         "doccano-stock-labels-mapped",
         _doccano(doccano_sequence_labeling, STOCK, labels=STOCK_MAP),

@@ -372,7 +372,7 @@ def test_a_side_record_of_no_article_is_told_in_the_terms_of_the_article_input(
         assert expected in message and ".txt" not in message
 
 
-@pytest.mark.parametrize("kind", ["jsonl", "parquet", "html"])
+@pytest.mark.parametrize("kind", ["jsonl", "jsonl-slash", "parquet", "html"])
 def test_a_shard_id_that_is_no_article_id_is_one_error_where_the_id_is(
     tmp_path: Path, kind: str
 ) -> None:
@@ -385,11 +385,13 @@ def test_a_shard_id_that_is_no_article_id_is_one_error_where_the_id_is(
     texts = list(corpus.texts.items())
     shutil.rmtree(corpus.articles)
     rows = [("bad id", texts[0][1]), texts[1]]
-    if kind == "jsonl":
-        lines = [json.dumps({"doc_id": a, "text": t}) for a, t in rows]
+    if kind.startswith("jsonl"):
+        # an id field named with a slash is pointed at as one key (RFC 6901: ~1)
+        field, pointer = ("doc/id", "/doc~1id") if kind == "jsonl-slash" else ("doc_id", "/doc_id")
+        lines = [json.dumps({field: a, "text": t}) for a, t in rows]
         (corpus.root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        corpus.config["inputs"]["articles"] = {"files": "a.jsonl", "id": "doc_id"}
-        where = ("a.jsonl", 1, "/doc_id")
+        corpus.config["inputs"]["articles"] = {"files": "a.jsonl", "id": field}
+        where = ("a.jsonl", 1, pointer)
     elif kind == "parquet":
         table = pa.table({"doc_id": [a for a, _ in rows], "text": [t for _, t in rows]})
         pq.write_table(table, corpus.root / "a.parquet")
@@ -502,3 +504,15 @@ def test_an_article_of_a_shard_without_a_source_record_is_named_by_its_id(
     (error,) = caught.value.report.errors
     assert error.rule == "missing-source"
     assert error.message == f"article {missing!r} of a.jsonl has no source record"
+
+
+def test_shard_field_names_with_a_slash_are_pointed_at_as_one_key(tmp_path: Path) -> None:
+    """``id: doc/id``, ``source: prov/x``: pointers escape them (RFC 6901), not two levels."""
+    from builder.article_inputs import parse_article_input
+    from builder.shard_readers import _from_mapping
+
+    spec = parse_article_input({"files": "a.jsonl", "id": "doc/id", "source": "prov/x"}, tmp_path)
+    missing_id = _from_mapping(spec, 1, {"text": "x"}, "a.jsonl")
+    assert [i.pointer for i in missing_id.issues] == ["/doc~1id"]
+    bad_source = _from_mapping(spec, 2, {"doc/id": "a", "text": "x", "prov/x": 5}, "a.jsonl")
+    assert [i.pointer for i in bad_source.issues] == ["/prov~1x"]

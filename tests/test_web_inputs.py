@@ -523,3 +523,31 @@ def test_a_warc_date_that_is_no_date_is_one_error_naming_the_header(tmp_path: Pa
     (error,) = caught.value.report.errors
     assert (error.file, error.line, error.pointer) == ("crawl/c.warc.gz", 2, "")
     assert "WARC-Date '2024-13-45T00:00:00Z'" in error.message
+
+
+def test_a_warc_target_uri_that_is_no_uri_is_one_error_naming_the_header(tmp_path: Path) -> None:
+    """A WARC-Target-URI that is no URI gave an error at ``/url`` of the source record the
+    build makes from the capture, a record the user has nowhere; now it names the header."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    root = _config(tmp_path, {"files": "crawl/*.warc.gz"})
+    (root / "crawl").mkdir()
+    _, _, title, paragraphs = STORIES[1]
+    with (root / "crawl" / "c.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url in ("https://www.dailyledger.example.com/oil", "https://[bad/a<b>"):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(news_page(title, [*paragraphs, url])),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": "2024-04-16T17:03:10Z"},
+            )
+            writer.write_record(record)
+
+    with pytest.raises(DataError) as caught:
+        build(root, tmp_path / "out")
+    (error,) = caught.value.report.errors
+    assert (error.file, error.line, error.pointer) == ("crawl/c.warc.gz", 2, "")
+    assert "WARC-Target-URI 'https://[bad/a<b>'" in error.message

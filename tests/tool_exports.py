@@ -99,6 +99,16 @@ def doccano_sequence_labeling(seeds: Path, style: Style | None = None) -> list[d
     return lines
 
 
+def doccano_v16_data(seeds: Path, style: Style | None = None) -> list[dict[str, Any]]:
+    """doccano 1.6's JSONL export: the text under ``data``, not ``text`` (PaddleNLP's
+    ``doccano.py`` reads ``items["data"]`` "compatible with doccano >= 1.6.2", ``text``
+    otherwise), the spans as ``label`` triples."""
+    return [
+        {("data" if k == "text" else k): v for k, v in line.items()}
+        for line in doccano_sequence_labeling(seeds, style)
+    ]
+
+
 def doccano_relation_extraction(seeds: Path, style: Style | None = None) -> list[dict[str, Any]]:
     style = style or Style()
     lines = []

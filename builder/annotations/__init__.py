@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .brat import read_brat
 from .doccano import read_doccano
 from .labelstudio import read_label_studio
@@ -60,7 +60,7 @@ def _relabel(records: Iterator[Result], options: ImportOptions, file: str) -> It
                         file=file,
                         line=line,
                         record=record.get("article_id"),
-                        pointer=f"/entities/{i}/label",
+                        pointer=json_pointer("entities", i, "label"),
                         rule="label-map",
                         message=str(why),
                     )

@@ -18,7 +18,7 @@ from typing import Any
 import regex
 
 from ..reanchor import quote_selector, text_digest
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .options import DOC_LABEL_SETS, QUOTE_LABELS
 
 __all__ = [
@@ -291,7 +291,7 @@ def build_record(
     for kind, found in zip(("entities", "quotes"), span_origins, strict=True):
         for i, span_origin in enumerate(found):
             if span_origin is not None:
-                record.origin[f"/{kind}/{i}"] = span_origin
+                record.origin[json_pointer(kind, i)] = span_origin
     return record
 
 

@@ -14,22 +14,31 @@ from __future__ import annotations
 import codecs
 import json
 import re
-import shutil
-import tempfile
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
 
-from ..compressed_inputs import decompress_errors, open_input
+from ..compressed_inputs import Openable, decompress_errors, open_input
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES, read_jsonl
 from ..names import setting
 from ..utf8 import bad_utf8_of_stream
 from ..validate.report import Issue
 
-__all__ = ["Task", "file_layout", "iter_tasks", "not_json", "unpacked"]
+__all__ = [
+    "Task",
+    "ZipMember",
+    "file_layout",
+    "first_tool",
+    "iter_tasks",
+    "not_json",
+    "of_format",
+    "tool_of",
+    "unpacked",
+]
 
 
 @dataclass
@@ -54,7 +63,10 @@ _RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " 
 
 
 def _iter_json_array(
-    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+    path: Path | Openable,
+    name: str,
+    max_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    chunk: int = 1 << 20,
 ) -> Iterator[Task]:
     """Objects of a top-level JSON array, decoded one at a time (memory stays flat: a
     task longer than ``max_bytes`` is an error, and the file is not read past it)."""
@@ -120,7 +132,7 @@ def _iter_json_array(
             pos = end
 
 
-def _bad_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+def _bad_utf8(path: Path | Openable, exc: UnicodeDecodeError) -> str:
     """Where the export stops being UTF-8: the decoder's offset is in its last chunk."""
     with open_input(path) as handle:
         bad = bad_utf8_of_stream(handle)
@@ -141,7 +153,7 @@ def _broken(name: str, number: int, rule: str, why: str) -> Task:
     return Task(number, None, [Issue(file=name, line=number, rule=rule, message=message)])
 
 
-def _head(path: Path) -> bytes:
+def _head(path: Path | Openable) -> bytes:
     """The first bytes of an export (decompressed), without BOM and leading white space;
     as many as can be had from a compressed file cut short: the reading of its tasks
     says where it stops (an error here was a traceback)."""
@@ -155,7 +167,7 @@ def _head(path: Path) -> bytes:
     return out.lstrip(codecs.BOM_UTF8).lstrip()
 
 
-def file_layout(path: Path) -> str:
+def file_layout(path: Path | Openable) -> str:
     """How an export holds its tasks, by its first bytes: ``"array"`` (a JSON array),
     ``"objects"`` (indented objects one after another) or ``"lines"`` (JSON Lines)."""
     head = _head(path)
@@ -166,7 +178,7 @@ def file_layout(path: Path) -> str:
     return "lines"
 
 
-def not_json(path: Path, name: str, wanted: str) -> Issue | None:
+def not_json(path: Path | Openable, name: str, wanted: str) -> Issue | None:
     """One issue for an export that is no JSON at all (None when it starts like JSON).
 
     The tools' other export formats end up here by mistake: doccano's CSV and fastText
@@ -179,12 +191,15 @@ def not_json(path: Path, name: str, wanted: str) -> Issue | None:
     if (
         not head
         or head[:1] in (b"{", b"[")
-        or b"\x00" in head
         or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+        or head.lstrip(b"\x00")[:1] in (b"{", b"[")
     ):
         return None  # JSON, or a UTF-16/32 file whose encoding the JSON readers report
     first = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    if first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
+    if b"\x00" in head:
+        # (read as lines, each stretch between two newline bytes was an error of its own)
+        looks, first = "a binary file", first.encode("ascii", "backslashreplace").decode()
+    elif first.startswith("-DOCSTART-") or re.fullmatch(r"\S+( \S+)* [BIOES]-?\S*", first):
         looks = "a CoNLL file"
     elif first.startswith("__label__") or " __label__" in first:
         looks = "a fastText file"
@@ -201,7 +216,10 @@ def not_json(path: Path, name: str, wanted: str) -> Issue | None:
 
 
 def iter_tasks(
-    path: Path, *, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    path: Path | Openable,
+    *,
+    name: str | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Task]:
     """Tasks of an export that is a JSON array (Label Studio) or JSON Lines (doccano).
 
@@ -223,7 +241,7 @@ def iter_tasks(
         yield _broken(name, last + 1, "compression", why)
 
 
-def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
+def _iter_tasks(path: Path | Openable, name: str, max_line_bytes: int) -> Iterator[Task]:
     layout = file_layout(path)
     if layout == "array":
         last = 0
@@ -246,7 +264,10 @@ def _iter_tasks(path: Path, name: str, max_line_bytes: int) -> Iterator[Task]:
 
 
 def _iter_json_objects(
-    path: Path, name: str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = 1 << 20
+    path: Path | Openable,
+    name: str,
+    max_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    chunk: int = 1 << 20,
 ) -> Iterator[Task]:
     """JSON values one after another, each over several lines, decoded one at a time.
 
@@ -299,12 +320,107 @@ def _iter_json_objects(
             buf = buf[end:]
 
 
+def _doccano_spans(value: Any) -> bool:
+    """Spans as only doccano writes them: ``[start, end, label]`` triples, or objects
+    with ``start_offset`` (Label Studio's and the native format's have ``start``)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            (isinstance(v, list) and len(v) == 3 and all(isinstance(x, int) for x in v[:2]))
+            or (isinstance(v, Mapping) and "start_offset" in v)
+            for v in value
+        )
+    )
+
+
+def tool_of(task: Any) -> tuple[str, str] | None:
+    """``(format, what it is)`` of the export ``task`` comes from, by what only that
+    tool writes; None when nothing in it tells."""
+    if not isinstance(task, Mapping):
+        return None
+    if isinstance(task.get("data"), Mapping) and any(
+        k in task for k in ("annotations", "completions", "predictions")
+    ):
+        return "label-studio", "a Label Studio JSON task (data and annotations)"
+    if "annotation_id" in task and "data" not in task:
+        return "label-studio", "a Label Studio JSON-MIN task (annotation_id)"
+    if isinstance(task.get("annotator"), Mapping) and all(
+        isinstance(task.get(k), list) for k in ("entities", "quotes")
+    ):
+        return "native", "a native annotation record (annotator, entities and quotes)"
+    if isinstance(task.get("text", task.get("data")), str) and any(
+        _doccano_spans(task.get(k)) for k in ("label", "labels", "entities")
+    ):
+        return "doccano", "a doccano line (text, and spans as [start, end, label] or start_offset)"
+    return None
+
+
+def first_tool(path: Path) -> str | None:
+    """The format :func:`tool_of` finds in the first task of the export at ``path``."""
+    tasks = iter_tasks(path)
+    try:
+        task = next(tasks, None)
+    finally:
+        tasks.close()
+    found = tool_of(task.data) if task is not None else None
+    return found[0] if found is not None else None
+
+
+def of_format(tasks: Iterator[Task], fmt: str, name: str, entry: str) -> Iterator[Task]:
+    """``tasks`` of an export read as format ``fmt`` (``entry``: the configuration entry,
+    for messages), ending at the first that shows another tool's export: one error there.
+    Read as ``fmt``, each of its tasks was an error of its own (a Label Studio task as a
+    doccano line has "no article_id"), or none at all: a doccano export read as
+    JSON-MIN built with no span and exit 0."""
+    known = False
+    for task in tasks:
+        found = None if known or task.data is None else tool_of(task.data)
+        if found is not None:
+            known = True
+            tool, what = found
+            if tool != fmt:
+                rest = "nothing in it is read" if task.number == 1 else "not read on"
+                message = (
+                    f"task {task.number} is {what}, but the entry's format is {fmt}; {rest}:"
+                    f" name its format with {entry}.format: {tool}"
+                )
+                issue = Issue(file=name, line=task.number, rule="export-format", message=message)
+                yield Task(task.number, None, [issue])
+                return
+        yield task
+
+
 #: Members of an export archive that can hold the export itself.
 _EXPORT_SUFFIXES = (".jsonl", ".json")
 
 
+class ZipMember:
+    """An export inside a zip archive, opened as it streams out of the archive
+    (:func:`builder.compressed_inputs.open_input` reads it as it reads a file)."""
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        self._archive = archive
+        self._info = info
+        self.name = PurePosixPath(info.filename).name
+
+    def open(self, mode: str = "rb") -> BinaryIO:
+        return self._archive.open(self._info)  # type: ignore[return-value]
+
+
+#: What opening a zip archive, or one of its members, raises when it cannot be read:
+#: a damaged archive, an encrypted member (no password), a compression zipfile lacks.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError)
+
+
+def _unreadable_zip(name: str, exc: BaseException) -> list[Issue]:
+    why = str(exc) or type(exc).__name__
+    message = f"cannot read the zip archive ({why}); nothing in it is read"
+    return [Issue(file=name, rule="zip", message=message)]
+
+
 @contextmanager
-def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
+def unpacked(path: Path) -> Iterator[tuple[Path | ZipMember, str, list[Issue]]]:
     """The export inside ``path`` when it is a zip archive, else ``path``: ``(file, name,
     issues)``. A gzip- or zstd-compressed export (whatever its name) is ``path``: the
     readers read it through the decompressor (:func:`builder.compressed_inputs.open_input`, by its
@@ -314,13 +430,20 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
     doccano's download is a zip (one ``USER.jsonl`` per project member, or ``all.jsonl``
     with collaborative annotation). An archive with one export in it is read as that
     export, named ``ARCHIVE:MEMBER`` in messages; with several, which one to read is the
-    user's choice, so the issue lists them. The member is copied to a temporary file
-    (streamed, so memory stays flat) and removed after reading.
+    user's choice, so the issue lists them. The member is read as it streams out of the
+    archive (a :class:`ZipMember`), never copied to disk: copied, a zip bomb filled the
+    disk before a task was read. An archive or member that cannot be read (damaged,
+    encrypted) is an issue naming it, not a traceback.
     """
     if not zipfile.is_zipfile(path):
         yield path, path.name, []
         return
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except _ZIP_ERRORS as exc:
+        yield path, path.name, _unreadable_zip(path.name, exc)
+        return
+    with archive:
         members = [
             m
             for m in archive.infolist()
@@ -337,9 +460,16 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str, list[Issue]]]:
             )
             yield path, path.name, [Issue(file=path.name, rule="zip", message=message)]
             return
-        member = members[0]
-        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-            target = Path(tmp) / Path(member.filename).name
-            with archive.open(member) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            yield target, f"{path.name}:{member.filename}", []
+        member = ZipMember(archive, members[0])
+        name = f"{path.name}:{members[0].filename}"
+        if members[0].flag_bits & 0x1:
+            why = "the member is encrypted; unzip it with its password and give the export itself"
+            yield path, name, [Issue(file=name, rule="zip", message=why)]
+            return
+        try:
+            with member.open() as probe:  # an encrypted member fails here, not mid-read
+                probe.read(1)
+        except _ZIP_ERRORS as exc:
+            yield path, name, _unreadable_zip(name, exc)
+            return
+        yield member, name, []

@@ -75,9 +75,11 @@ from pathlib import Path
 from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .common import article_id_of, build_record, not_an_article_id, span_id
-from .export_files import iter_tasks, not_json, unpacked
+from .export_files import iter_tasks, not_json, of_format, unpacked
+from .lsmin import min_task_id, one_per_task
+from .lsregions import JSON_FIELDS, MIN_FIELDS, fields_of_label, region_labels
 from .lsstorage import read_target_storage
 from .lstasks import (
     MinKeys,
@@ -167,7 +169,7 @@ def task_to_record(
             key, url = refs[0], text_url(data[refs[0]])
     article_id, id_pointer = _article_id(task, data, is_json)
     if article_id is None and url is not None:
-        article_id, id_pointer = url_article_id(url), f"{data_pointer}/{key}"
+        article_id, id_pointer = url_article_id(url), data_pointer + json_pointer(key)
     if not isinstance(article_id, str):
         t.add(
             f": {not_an_article_id(article_id)}"
@@ -184,7 +186,7 @@ def task_to_record(
         t.add(
             f": data.{key} is a file reference ({url:.80}), not the text: offsets are checked"
             " against the raw article as given and not re-anchored",
-            pointer=f"{data_pointer}/{key}",
+            pointer=data_pointer + json_pointer(key),
             severity="warning",
         )
         text = None
@@ -196,7 +198,7 @@ def task_to_record(
     elif not isinstance(text, str):
         t.add(
             f": data.{key} is not a string ({type(text).__name__})",
-            pointer=f"{data_pointer}/{key}",
+            pointer=data_pointer + json_pointer(key),
         )
         return number, None, t.issues
 
@@ -246,7 +248,9 @@ def task_to_record(
     split = 0  # regions of several labels read as one span each (multi_label: split)
     for j, res in enumerate(results):
         pointer = (
-            f"{prefix}/{j}" if is_json else res.get("_pointer", f"/{res.get('from_name', '')}")
+            prefix + json_pointer(j)
+            if is_json
+            else res.get("_pointer", json_pointer(str(res.get("from_name", ""))))
         )
         value_at = "/value" if is_json else ""  # JSON-MIN's items are the values
         if not isinstance(res, Mapping):
@@ -312,7 +316,7 @@ def task_to_record(
                     )
                     continue
                 labels[label_set] = name
-                label_origin[f"/labels/{label_set}"] = f"{pointer}{value_at}/choices"
+                label_origin[json_pointer("labels", label_set)] = f"{pointer}{value_at}/choices"
             continue
         if is_region_kind(kind, value):
             t.add(
@@ -330,7 +334,7 @@ def task_to_record(
             )
             continue
         failed.add(rid)
-        names = _region_labels(value.get("labels"), rtag, pointer, t, options)
+        names = region_labels(value.get("labels"), rtag, pointer, t, options)
         if names is None:
             continue
         found = span_offsets(value, text, key)
@@ -367,9 +371,9 @@ def task_to_record(
                 "text": text[start:end] if text is not None else value.get("text"),
                 "_origin": (
                     pointer,
-                    (_JSON_FIELDS if is_json else _MIN_FIELDS)
+                    (JSON_FIELDS if is_json else MIN_FIELDS)
                     if place == 0
-                    else _fields_of_label(is_json, place),
+                    else fields_of_label(is_json, place),
                     None,
                 ),
             }
@@ -395,7 +399,7 @@ def task_to_record(
         ids = [str(rel.get("from_id")), str(rel.get("to_id"))]
         ends = [spans.get(i) for i in ids]
         rtag = f"{who_tag}, relation {j}"
-        pointer = f"{prefix}/{j}"
+        pointer = prefix + json_pointer(j)
         rel_labels = rel.get("labels") or []
         if not isinstance(rel_labels, list):
             rel_labels = [rel_labels]
@@ -469,115 +473,12 @@ def task_to_record(
         labels=labels,
         origin={
             "/article_id": id_pointer,
-            "/text_sha256": f"{data_pointer}/{key}",
+            "/text_sha256": data_pointer + json_pointer(key),
             "/annotator": prefix.removesuffix("/result") if is_json else "",
             **label_origin,
         },
     )
     return number, record, t.issues
-
-
-#: where a span's fields are under its result (JSON) or its JSON-MIN item
-_JSON_FIELDS = {
-    "id": "/id",
-    "start": "/value/start",
-    "end": "/value/end",
-    "text": "/value/text",
-    "label": "/value/labels/0",
-}
-_MIN_FIELDS = {"start": "/start", "end": "/end", "text": "/text", "label": "/labels/0"}
-
-
-def _fields_of_label(is_json: bool, place: int) -> dict[str, str]:
-    """The fields of the span a region's label at ``place`` made (multi_label: split)."""
-    fields = _JSON_FIELDS if is_json else _MIN_FIELDS
-    return {**fields, "label": fields["label"].removesuffix("0") + str(place)}
-
-
-def _region_labels(
-    names: Any, rtag: str, pointer: str, t: TaskReport, options: ImportOptions
-) -> list[tuple[int, str]] | None:
-    """The dataset labels of a span region (with each one's place in ``labels``), or None
-    when it has none to read (reported). A region of several labels (``<Labels
-    choice="multiple">``) is an error unless ``multi_label: split``: a dataset span has
-    one label, and Label Studio's own converters keep the first label and drop the rest
-    (label_studio_sdk ``converter.py``, ``span["labels"][0]``), which is not done here."""
-    if not isinstance(names, list) or not names:
-        t.add(f"{rtag}: a span needs exactly one label, got {names!r}", pointer=pointer)
-        return None
-    if len(names) == 1:  # the common case, in a few steps
-        label, why = options.map_label(names[0])
-        if label is None:
-            t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
-            return None
-        return [(0, label)]
-    distinct = list(dict.fromkeys(n if isinstance(n, str) else repr(n) for n in names))
-    if len(distinct) > 1 and not options.split_multi_label:
-        t.add(
-            f"{rtag}: the region has {len(distinct)} labels {distinct} (a <Labels"
-            ' choice="multiple"> control), and a span has one: to read it as one span per'
-            f" label at the same offsets, set {options.origin}.multi_label: split; else"
-            " leave one label on the region in Label Studio and export again",
-            pointer=pointer,
-        )
-        return None
-    read: list[tuple[int, str]] = []
-    for place, name in enumerate(names):
-        if name in names[:place]:
-            continue  # the same label twice is one span
-        label, why = options.map_label(name)
-        if label is None:
-            t.add(f"{rtag}: {why}", pointer=f"{pointer}", rule="label-map")
-            return None
-        read.append((place, label))
-    return read
-
-
-def _min_task_id(data: Any) -> Any:
-    """The task id of a JSON-MIN record (None for a JSON task or anything else)."""
-    if not isinstance(data, Mapping) or "annotation_id" not in data:
-        return None
-    if any(k in data for k in ("annotations", "completions", "predictions")):
-        return None
-    task_id = data.get("id")
-    # Label Studio's ids are integers; ``true == 1`` and ``1.0 == 1`` in Python, so any
-    # other type would join a record to the task before it and one of them be skipped.
-    if type(task_id) is int or type(task_id) is str:
-        return task_id
-    return None
-
-
-def _one_per_task(group: list[tuple[Any, Result]], file: str) -> Iterator[Result]:
-    """JSON-MIN writes one record per annotation, the task's records one after another:
-    of a task's readable records, read the latest with spans or choices (as JSON tasks
-    are read), say so, and skip the others."""
-    readable = [(data, r) for data, r in group if r[1] is not None]
-    if len(group) == 1 or not readable:
-        for _, result in group:
-            yield result
-        return
-
-    def rank(item: tuple[int, tuple[Any, Result]]) -> tuple[bool, str, int]:
-        i, (data, (_, record, _)) = item
-        assert record is not None
-        filled = bool(record["entities"] or record["quotes"] or record["labels"])
-        return filled, str(data.get("updated_at") or data.get("created_at") or ""), -i
-
-    _, (chosen, (number, record, issues)) = max(enumerate(readable), key=rank)
-    ids = [str(data.get("annotation_id")) for data, _ in group]
-    note = Issue(
-        file=file,
-        line=number,
-        record=record["article_id"] if record else None,
-        rule="label-studio",
-        severity="warning",
-        message=(
-            f"task {number} (id {chosen.get('id')}): JSON-MIN holds {len(group)} annotations of"
-            f" this task (annotation_id {', '.join(ids)}); read annotation_id"
-            f" {chosen.get('annotation_id')} (the latest with results) and skipped the others"
-        ),
-    )
-    yield number, record, [*issues, note]
 
 
 def read_label_studio(
@@ -603,7 +504,9 @@ def read_label_studio(
         if wrong is not None:
             yield 1, None, [wrong]
             return
-        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
+        entry = (options or ImportOptions()).origin
+        tasks = iter_tasks(source, name=name, max_line_bytes=max_line_bytes)
+        for task in of_format(tasks, "label-studio", name, entry):
             # A warning (a skipped byte order mark) keeps the record; only an error loses it.
             if task.data is None or any(i.severity == "error" for i in task.issues):
                 result: Result = (task.number, None, task.issues)
@@ -614,10 +517,10 @@ def read_label_studio(
                 result = (number, record, [*task.issues, *issues])
                 if late := min_keys.take_late():
                     yield None, None, late  # tasks read before a key was known to hold spans
-            task_id = _min_task_id(task.data)
-            if group and (task_id is None or task_id != _min_task_id(group[0][0])):
-                yield from _one_per_task(group, name)
+            task_id = min_task_id(task.data)
+            if group and (task_id is None or task_id != min_task_id(group[0][0])):
+                yield from one_per_task(group, name)
                 group = []
             group.append((task.data, result))
         if group:
-            yield from _one_per_task(group, name)
+            yield from one_per_task(group, name)

@@ -39,7 +39,7 @@ from typing import Any
 
 from ..ingest import folder_files
 from ..utf8 import NotUtf8, decode_utf8
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .lstasks import TaskReport, pick_annotation
 from .options import ImportOptions
 
@@ -157,7 +157,7 @@ def _gather(
             base = {**base, **{k: v for k, v in value.items() if k != "annotations"}}
             annotations = value.get("annotations")
             for i, a in enumerate(annotations if isinstance(annotations, list) else []):
-                keep(a, (member, f"/annotations/{i}", False))
+                keep(a, (member, json_pointer("annotations", i), False))
     chosen = sorted(found.values(), key=lambda aw: (aw[1][0], aw[1][1])) + extra
     return base, [a for a, _ in chosen], [w for _, w in chosen]
 
@@ -204,6 +204,9 @@ def read_target_storage(
             for issue in refused:
                 yield None, None, [issue]
             number = 0
+            if (unread := _none_readable(folder, db)) is not None:
+                yield None, None, [unread]
+                return
             for member, problem in db.execute(
                 "SELECT member, problem FROM f WHERE problem IS NOT NULL ORDER BY member"
             ):
@@ -232,6 +235,24 @@ def read_target_storage(
                     group.append(member)
         finally:
             db.close()
+
+
+def _none_readable(folder: Path, db: sqlite3.Connection) -> Issue | None:
+    """One issue for a folder none of whose files is readable (None otherwise): the path
+    names some other folder (the articles, by a slip), and an error per file of it, each
+    "not a JSON file", would be thousands that do not say so."""
+    problems = db.execute("SELECT COUNT(*) FROM f WHERE problem IS NOT NULL").fetchone()[0]
+    if not problems or db.execute("SELECT 1 FROM f WHERE problem IS NULL LIMIT 1").fetchone():
+        return None
+    member, problem = db.execute(
+        "SELECT member, problem FROM f WHERE problem IS NOT NULL ORDER BY member LIMIT 1"
+    ).fetchone()
+    message = (
+        f"none of its {problems} files is read (the first, {member}: {problem}); a Label"
+        " Studio target storage holds one JSON file per annotation or task: is this the"
+        " storage folder?"
+    )
+    return Issue(file=folder.name, rule="label-studio", message=message)
 
 
 def _one_task(

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..validate.report import Issue
+from ..validate.report import Issue, json_pointer
 from .common import CrLfAsOne, OffsetConverter, OffsetError, RecordReport
 from .lsconfig import PER_REGION
 from .options import ImportOptions
@@ -119,7 +119,7 @@ def pick_annotation(
     key = "annotations" if "annotations" in task else "completions"
     annotations = task.get(key)
     if annotations is not None and not isinstance(annotations, list):
-        t.add(f": {key} is not a list", pointer=f"/{key}")
+        t.add(f": {key} is not a list", pointer=json_pointer(key))
         return "", None
     usable = [
         (i, a)
@@ -128,7 +128,7 @@ def pick_annotation(
     ]
     for i, a in enumerate(annotations or []):
         if not isinstance(a, Mapping):
-            t.add(f": {key}[{i}] is not an object ({a!r:.40})", pointer=f"/{key}/{i}")
+            t.add(f": {key}[{i}] is not an object ({a!r:.40})", pointer=json_pointer(key, i))
     if usable:
         # An annotation submitted with nothing in it (a second pass that labelled nothing)
         # must not silently replace one with spans: it comes last unless it is the ground truth.
@@ -149,7 +149,7 @@ def pick_annotation(
                 + (f" (empty: {', '.join(empty)})" if empty else ""),
                 severity="warning",
             )
-        return f"/{key}/{k}", chosen
+        return json_pointer(key, k), chosen
     predictions = task.get("predictions")
     readable = (
         [(i, p) for i, p in enumerate(predictions or []) if isinstance(p, Mapping)]
@@ -159,7 +159,7 @@ def pick_annotation(
     if readable and options.predictions:
         readable.sort(key=lambda ip: (str(ip[1].get("created_at") or ""), ip[0]))
         k, chosen = readable[-1]
-        return f"/predictions/{k}", {**chosen, "_prediction": True}
+        return json_pointer("predictions", k), {**chosen, "_prediction": True}
     hint = (
         f"; it has {len(readable)} prediction(s), read only with {options.origin}.predictions: true"
         if readable
@@ -359,7 +359,7 @@ class MinKeys:
                     file=self.file,
                     line=number,
                     record=record,
-                    pointer=f"/{key}",
+                    pointer=json_pointer(key),
                     rule=TaskReport.rule,
                     message=f"{tag}: {_why(key, shape, kind, t.tag)}",
                 )
@@ -371,7 +371,7 @@ class MinKeys:
                     file=self.file,
                     line=t.number,
                     record=t.record,
-                    pointer=f"/{key}",
+                    pointer=json_pointer(key),
                     rule=TaskReport.rule,
                     message=f"{t.tag}: and {more} more earlier task(s) where key {key!r}"
                     f" holds no {_KINDS[kind][0]}",
@@ -448,7 +448,7 @@ def min_results(
             t.add(
                 f": key {key!r} is a per-region control (perRegion in the labeling config):"
                 " attributes of spans, not document labels; not read",
-                pointer=f"/{key}",
+                pointer=json_pointer(key),
                 severity="warning",
             )
             continue
@@ -458,7 +458,7 @@ def min_results(
             # Notes, ratings, choices on spans (``perRegion`` controls the config, when
             # given, would have named): results of their type, read or reported as in JSON.
             for i, (item, region_type) in enumerate(zip(items, region_types, strict=True)):
-                pointer = f"/{key}/{i}" if isinstance(value, list) else f"/{key}"
+                pointer = json_pointer(key, i) if isinstance(value, list) else json_pointer(key)
                 results.append(
                     {
                         "id": f"{key}.{i}",
@@ -473,7 +473,7 @@ def min_results(
             # Not a control of the labeling config (or none given): known by what it holds.
             known = keys.kinds.get(key) if keys is not None else None
             if known is not None and not _fits(known[0], value):
-                t.add(f": {_why(key, _shape(value), *known)}", pointer=f"/{key}")
+                t.add(f": {_why(key, _shape(value), *known)}", pointer=json_pointer(key))
                 continue
             kind = known[0] if known is not None else _looks_like(key, value, options)
             if kind is None:
@@ -481,7 +481,7 @@ def min_results(
                     t.add(
                         f": key {key!r} holds results this importer does not read"
                         " (not spans with start/end/labels, not choices)",
-                        pointer=f"/{key}",
+                        pointer=json_pointer(key),
                         severity="warning",
                     )
                 if keys is not None:
@@ -493,7 +493,7 @@ def min_results(
                 t.add(
                     f": key {key!r} holds spans but is not a control of the labeling config;"
                     " read as spans",
-                    pointer=f"/{key}",
+                    pointer=json_pointer(key),
                     severity="warning",
                 )
         for i, item in enumerate(items):
@@ -514,7 +514,9 @@ def min_results(
                         "from_name": key,
                         "type": "labels",
                         "value": item,
-                        "_pointer": f"/{key}/{i}" if isinstance(value, list) else f"/{key}",
+                        "_pointer": json_pointer(key, i)
+                        if isinstance(value, list)
+                        else json_pointer(key),
                     }
                 )
             else:

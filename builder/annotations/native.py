@@ -12,7 +12,7 @@ from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue
-from .export_files import iter_tasks, unpacked
+from .export_files import iter_tasks, of_format, unpacked
 
 __all__ = ["read_native"]
 
@@ -24,7 +24,8 @@ def read_native(
         if problems:
             yield None, None, problems
             return
-        for task in iter_tasks(source, name=name, max_line_bytes=max_line_bytes):
+        tasks = iter_tasks(source, name=name, max_line_bytes=max_line_bytes)
+        for task in of_format(tasks, "native", name, "inputs.annotations[]"):
             if task.data is None or isinstance(task.data, dict):
                 yield task.number, task.data, task.issues
                 continue

@@ -66,6 +66,11 @@ def check_spans(
     elif not _many(spans):
         return []
     issues: list[Issue] = []
+    # Spans labelled when the dataset declares no entity set: one issue for the record,
+    # at the first (the set is missing once, in dataset.yaml; an issue per span was
+    # hundreds, each saying the same).
+    undeclared: dict[int, Any] = {}
+    undeclared_at = 0
     length = len(text) if text is not None else 0
     # The pointer of a span is formatted only when it has an issue: most spans have none.
     for i, span in enumerate(spans):
@@ -85,18 +90,19 @@ def check_spans(
             )
         else:
             seen_ids.add(sid)
-        if labels is not None and not _among(span.get("label"), labels):
+        if labels and not _among(span.get("label"), labels):
             issues.append(
                 Issue(
                     **where,
                     pointer=f"{pointer}/{i}/label",
                     rule="label-set",
-                    message=f"label {span.get('label')!r} is not in the label set {sorted(labels)}"
-                    if labels
-                    else f"label {span.get('label')!r}, but the dataset declares no entity "
-                    "label set (labels.entity in dataset.yaml)",
+                    message=f"label {span.get('label')!r} is not in the label set {sorted(labels)}",
                 )
             )
+        elif labels is not None and not labels:
+            if not undeclared:
+                undeclared_at = len(issues)
+            undeclared[i] = span.get("label")
         if not isinstance(start, int) or not isinstance(end, int):
             continue  # the schema reports the type
         if start >= end:
@@ -131,7 +137,25 @@ def check_spans(
                     message=f"span text {expected!r} does not match the text at [{start}, {end}): {text[start:end]!r}",
                 )
             )
+    if undeclared:
+        issues.insert(undeclared_at, _undeclared_entity_set(undeclared, where, pointer))
     return issues
+
+
+def _undeclared_entity_set(
+    undeclared: Mapping[int, Any], where: dict[str, Any], pointer: str
+) -> Issue:
+    first = min(undeclared)
+    names = sorted({repr(v) for v in undeclared.values()})
+    more = f" and {len(undeclared) - 1} more span(s)" if len(undeclared) > 1 else ""
+    return Issue(
+        **where,
+        pointer=f"{pointer}/{first}/label",
+        rule="label-set",
+        message=f"label {undeclared[first]!r}{more} (labels {', '.join(names[:10])}"
+        f"{', ...' if len(names) > 10 else ''}), but the dataset declares no entity label set"
+        " (labels.entity in dataset.yaml)",
+    )
 
 
 def _many(values: Any) -> bool:
