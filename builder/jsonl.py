@@ -206,26 +206,66 @@ def _parse_json_line(line: str, raw_line: bytes) -> Any:
     )
 
 
-def _lines(handle: Any, limit: int) -> Iterator[tuple[bytes, bool, int]]:
-    """Lines of a binary file, each at most ``limit`` bytes; ``True`` marks one cut
-    short; with each, the bytes read before it (where it starts, from the handle's start).
+#: ASCII white space, as ``bytes.strip`` sees it: a line of nothing else is blank. A run
+#: of blank lines is skipped by one search for it (up to the run's last newline), so a
+#: file of millions of empty lines costs a search per chunk, not a Python step per line.
+_WHITE_RUN = re.compile(rb"[ \t\r\n\x0b\x0c]+")
+_BLANK_FIRST = frozenset(b" \t\r\n\x0b\x0c")
+_CHUNK = 1 << 20
 
-    The rest of an over-long line is skipped in chunks, so memory stays bounded.
+
+def _lines(handle: Any, limit: int) -> Iterator[tuple[int, bytes, bool, int]]:
+    """Lines of a binary file that hold something, each at most ``limit`` bytes, with
+    its index among all the file's lines (from 0), ``True`` for one cut short, and the
+    bytes read before it (where it starts, from the handle's start).
+
+    The file is read in chunks and split here: blank lines are counted, not yielded,
+    a run of them skipped by one search (:data:`_WHITE_RUN`); the rest of an over-long
+    line is skipped as it is read, so memory stays bounded (``limit`` + a chunk).
     """
-    start = 0
+    buf = b""
+    pos = 0  # where the next line starts in ``buf``
+    offset = 0  # bytes of the file before ``buf``
+    index = 0
+    eof = False
     while True:
-        line = handle.readline(limit + 1)
-        if not line:
+        if pos < len(buf) and buf[pos] in _BLANK_FIRST:
+            white = _WHITE_RUN.match(buf, pos)
+            skip = buf.rfind(b"\n", pos, white.end()) + 1 if white else 0
+            if skip > pos:  # whole blank lines only: up to the run's last newline
+                index += buf.count(b"\n", pos, skip)
+                pos = skip
+                continue
+        end = buf.find(b"\n", pos)
+        if end < 0 and not eof and len(buf) - pos <= limit:
+            # a long line's read doubles: its bytes are copied a few times, not per chunk
+            chunk = handle.read(max(_CHUNK, len(buf) - pos))
+            offset += pos
+            buf, pos = buf[pos:] + chunk, 0
+            eof = not chunk
+            continue
+        if end < 0 and len(buf) - pos > limit:  # over-long: cut; skip to its newline
+            line, start = buf[pos : pos + limit], offset + pos
+            while (end := buf.find(b"\n", pos)) < 0 and not eof:
+                offset += len(buf)
+                buf, pos = handle.read(_CHUNK), 0
+                eof = not buf
+            if line.strip():  # a blank line is skipped, however long
+                yield index, line, True, start
+            index += 1
+            pos = len(buf) if end < 0 else end + 1
+            continue
+        if pos >= len(buf):
             return
-        if len(line) > limit and not line.endswith(b"\n"):
-            size = len(line)
-            while (chunk := handle.readline(1 << 20)) and not chunk.endswith(b"\n"):
-                size += len(chunk)
-            yield line[:limit], True, start
-            start += size + len(chunk)
-        else:
-            yield line, False, start
-            start += len(line)
+        stop = len(buf) if end < 0 else end + 1
+        if (stop if end < 0 else end) - pos > limit:  # its newline came past the limit
+            line = buf[pos : pos + limit]
+            if line.strip():
+                yield index, line, True, offset + pos
+        elif (line := buf[pos:stop]).strip():
+            yield index, line, False, offset + pos
+        index += 1
+        pos = stop
 
 
 def read_jsonl(
@@ -320,8 +360,8 @@ def checked_jsonl_records(
     the handle's first line is in the file (a piece of it), for the byte that
     invalid UTF-8 is named by."""
     pending: list[Issue] = []
-    lines = _lines(handle, max_line_bytes)
-    for number, (raw_line, cut, start) in enumerate(lines, start=first_line):
+    for index, raw_line, cut, start in _lines(handle, max_line_bytes):
+        number = first_line + index
         start += first_byte
         if number == 1:
             if raw_line.startswith(WIDE_BOMS):

@@ -123,19 +123,20 @@ class _Piece:
 
 
 class _Slice:
-    """``readline`` over bytes [start, end) of an open file (memory stays at one line)."""
+    """``read`` over bytes [start, end) of an open file (as :func:`builder.jsonl._lines`
+    reads: a chunk at a time)."""
 
     def __init__(self, handle: Any, size: int) -> None:
         self._handle = handle
         self._left = size
 
-    def readline(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1) -> bytes:
         if self._left <= 0:
             return b""
         size = self._left if size < 0 else min(size, self._left)
-        line: bytes = self._handle.readline(size)
-        self._left -= len(line)
-        return line
+        data: bytes = self._handle.read(size)
+        self._left -= len(data)
+        return data
 
 
 def checked_lines(
