@@ -315,3 +315,22 @@ def test_ann_files_in_the_articles_folder_are_not_reported_as_ignored(
     ignored = sorted(i.file for i in result.report.issues if i.rule == "ignored-file")
     assert ignored == ["articles/.hidden.ann", "articles/notes.md"]
     assert sum(len(r["entities"]) for r in _published(tmp_path / "out").values()) == 557
+
+
+@pytest.mark.parametrize("large", ["a1.ann", "a1.txt"])
+def test_a_file_over_the_record_limit_is_one_error_and_not_read(tmp_path: Path, large: str) -> None:
+    start, end = _at("Crowds")
+    folder = _collection(tmp_path, f"T1\tPERSON {start} {end}\tCrowds\n")
+    limit = 4096
+    with (folder / large).open("a", encoding="utf-8") as handle:
+        handle.write("\n" * (limit + 1))
+    record, issues = _one(folder, max_line_bytes=limit)
+    assert record is None
+    ((issue,),) = [issues]
+    assert (issue.file, issue.record, issue.rule) == (f"brat/{large}", "a1", "size-limit")
+    assert f"over the limit of {limit} bytes (limits.max_record_bytes" in issue.message
+    # the configured limit reaches the reader
+    ((_, record, issues),) = list(read_annotations(folder, "brat", max_line_bytes=limit))
+    assert record is None and issues[0].rule == "size-limit"
+    ((_, record, issues),) = list(read_annotations(folder, "brat", max_line_bytes=10 * limit))
+    assert record is not None, issues

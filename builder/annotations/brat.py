@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest import folder_files, leads_outside
+from ..jsonl import DEFAULT_MAX_RECORD_BYTES
+from ..names import setting
 from ..utf8 import bad_utf8_of_file
 from ..validate.report import Issue
 from .common import DOC_LABELS, QUOTE_LABELS, CrLfAsOne, build_record
@@ -268,17 +270,33 @@ def _link(
     return labels
 
 
+def _over_limit(path: Path, name: str, article_id: str, max_bytes: int) -> Issue | None:
+    """The error for a file of a brat collection larger than the record limit (None
+    when it is not): it would be read whole into memory."""
+    size = path.stat().st_size
+    if size <= max_bytes:
+        return None
+    message = (
+        f"the file is {size} bytes, over the limit of {max_bytes} bytes "
+        f"({setting('limits.max_record_bytes')}); it is not read"
+    )
+    return Issue(file=name, record=article_id, rule="size-limit", message=message)
+
+
 def read_brat_file(
     ann: Path,
     *,
     name: str | None = None,
     speaker_relations: Collection[str] | None = None,
     root: Path | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Result:
     """One ``.ann`` file (and the ``.txt`` beside it, if any) as a native record.
 
     A ``.txt`` that is a link leading outside ``root`` is not read (the folder's
-    listing reports it): the offsets are then checked on the article itself."""
+    listing reports it): the offsets are then checked on the article itself. Either
+    file larger than ``max_line_bytes`` (the record limit: the pair makes one record)
+    is one error, and not read."""
     name = name or ann.name
     article_id = ann.stem
     txt = ann.with_suffix(".txt")
@@ -287,9 +305,13 @@ def read_brat_file(
         # newline="": offsets count a CR LF as two characters, as brat does.
         text = None
         if txt.is_file() and (root is None or leads_outside(txt, root) is None):
+            if (over := _over_limit(txt, reading, article_id, max_line_bytes)) is not None:
+                return None, None, [over]
             with txt.open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
         reading = name
+        if (over := _over_limit(ann, name, article_id, max_line_bytes)) is not None:
+            return None, None, [over]
         # newline="\n": a line ends at LF (brat writes LF; an edited file CR LF, stripped
         # by the parser); a lone CR is text of a span that crosses one (brat splits
         # fragments at LF only), so universal newlines would cut that line in two.
@@ -341,6 +363,7 @@ def read_brat(
     *,
     speaker_relations: Collection[str] | None = None,
     root: Path | None = None,
+    max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Result]:
     """Read a folder of brat ``.ann`` files (or one file); one native record per file.
 
@@ -354,7 +377,9 @@ def read_brat(
     :func:`~builder.ingest.folder_files`).
     """
     if path.is_file():
-        yield read_brat_file(path, speaker_relations=speaker_relations, root=root)
+        yield read_brat_file(
+            path, speaker_relations=speaker_relations, root=root, max_line_bytes=max_line_bytes
+        )
         return
     refused: list[Issue] = []
     for member in folder_files(path, root=root, refused=refused):
@@ -364,6 +389,7 @@ def read_brat(
                 name=f"{path.name}/{member}",
                 speaker_relations=speaker_relations,
                 root=path if root is None else root,
+                max_line_bytes=max_line_bytes,
             )
     for issue in refused:
         yield None, None, [issue]
