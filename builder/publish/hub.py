@@ -26,6 +26,7 @@ from .target import (
     BRANCH,
     CommitRef,
     ConcurrentPublishError,
+    FileStat,
     PublishError,
     ReleaseTarget,
     TagExistsError,
@@ -294,6 +295,27 @@ class HubTarget(ReleaseTarget):
                 ),
             )
         )
+
+    def file_stats(self, revision: str) -> dict[str, FileStat]:
+        """The tree at ``revision``: sizes, blob ids and, for LFS files, the sha256 the Hub
+        records; no file is downloaded."""
+
+        def listing() -> dict[str, FileStat]:
+            stats: dict[str, FileStat] = {}
+            for item in self.api.list_repo_tree(
+                self.repo_id, repo_type=REPO_TYPE, revision=revision, recursive=True
+            ):
+                if getattr(item, "size", None) is None:  # a folder
+                    continue
+                lfs = getattr(item, "lfs", None)
+                stats[item.path] = FileStat(
+                    size=int(lfs.size if lfs else item.size),
+                    sha256=lfs.sha256 if lfs else None,
+                    blob_id=getattr(item, "blob_id", None),
+                )
+            return stats
+
+        return self._call(f"listing files at {revision}", listing)
 
     def commit(
         self,

@@ -45,6 +45,7 @@ from ..card_versions import (
 )
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
+from .integrity import check_committed, check_previous
 from .licensing import RedistributionDecision, decide, replace_notice
 from .preflight import BuildInfo, check_build
 from .previous import (
@@ -339,6 +340,9 @@ def _finished_before(
             "the history was rewritten since; publishing the release anew"
         )
         return False
+    manifest, _ = read_manifest(target, own)
+    if manifest is not None:  # always: _release_problem read it
+        check_committed(target, own, manifest, build.path, where)
     result.commit = own
     if dry_run:
         say(f"{where} is this build: only the tag {tag} is missing")
@@ -431,6 +435,7 @@ def _compare(
         else None
     )
     if previous is not None:
+        check_previous(target, previous, tags)
         say_unreadable(previous, say)
     digest = _new_digest(build, work)
     records = (

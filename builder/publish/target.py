@@ -28,6 +28,7 @@ __all__ = [
     "BRANCH",
     "CommitRef",
     "ConcurrentPublishError",
+    "FileStat",
     "PublishError",
     "ReleaseTarget",
     "TagExistsError",
@@ -92,6 +93,17 @@ class CommitRef:
     date: str  # ISO date, YYYY-MM-DD, as recorded by the server
 
 
+@dataclass(frozen=True)
+class FileStat:
+    """What a repository says of one file without its content being downloaded: its size,
+    its sha256 when the repository records it (an LFS pointer's oid), and its git blob id
+    (of the pointer, for an LFS file)."""
+
+    size: int
+    sha256: str | None
+    blob_id: str | None
+
+
 class ReleaseTarget(abc.ABC):
     """A repository that receives releases."""
 
@@ -143,6 +155,11 @@ class ReleaseTarget(abc.ABC):
     @abc.abstractmethod
     def list_files(self, revision: str) -> list[str]:
         """Every file path at a revision."""
+
+    def file_stats(self, revision: str) -> dict[str, FileStat] | None:
+        """Path -> :class:`FileStat` of every file at a revision, from the repository's own
+        metadata (no file is downloaded); None when the target cannot tell."""
+        return None
 
     @abc.abstractmethod
     def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
