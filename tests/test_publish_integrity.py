@@ -181,6 +181,45 @@ def test_hub_a_previous_release_whose_tag_was_moved_onto_other_bytes_is_refused(
     assert tags == ["v1.0.0"]
 
 
+# -- 2. a dry run refuses what the Hub's .gitignore would drop, as the publish does --------
+def test_hub_dry_run_refuses_files_the_repository_ignores(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    from huggingface_hub import CommitOperationAdd
+
+    assert _hub_publish(hub_env, releases.v100) == "published"
+    hub_env.api.create_commit(
+        REPO,
+        [CommitOperationAdd(path_in_repo=".gitignore", path_or_fileobj=b"*.gz\ndata/\n")],
+        commit_message="teammate",
+        repo_type="dataset",
+    )
+    head = hub_env.server.head(REPO)
+    before = len(hub_env.server.requests)
+    dry = run_cli("publish", "-b", str(releases.v110), "--repo", REPO, ACCEPT, "--dry-run")
+    assert dry.code == 1, dry.stderr
+    assert "records.jsonl.gz" in dry.stderr and SHARD in dry.stderr
+    assert ".gitignore" in dry.stderr and "Traceback" not in dry.stderr
+    asked = [r for r in hub_env.server.requests[before:] if "/preupload/" in r.path]
+    assert asked, "the Hub's own answer was not asked"
+    writes = [
+        r
+        for r in hub_env.server.requests[before:]
+        if r.method in ("PUT", "DELETE") or "/commit/" in r.path or "/tag/" in r.path
+    ]
+    assert writes == [] and hub_env.server.head(REPO) == head
+
+
+def test_hub_dry_run_without_a_gitignore_does_not_ask(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    assert _hub_publish(hub_env, releases.v100) == "published"
+    before = len(hub_env.server.requests)
+    dry = run_cli("publish", "-b", str(releases.v110), "--repo", REPO, ACCEPT, "--dry-run")
+    assert dry.code == 0, dry.stderr
+    assert not [r for r in hub_env.server.requests[before:] if "/preupload/" in r.path]
+
+
 # -- 3. a resumed publish tags its commit only when the bytes there are the build's -------
 class _TagFails(GitTarget):
     def create_tag(self, tag: str, commit: str, *, message: str) -> None:

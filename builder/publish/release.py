@@ -71,6 +71,7 @@ from .target import (
     ReleaseTarget,
     TagExistsError,
     TransientError,
+    ignored_error,
     link_or_copy,
 )
 from .verify import card_configs, read_card, verify_folder
@@ -577,6 +578,9 @@ def publish(
         result.created_repo = not exists
         result.branch = target.branch
         if dry_run:
+            # the commit asks this too, and refuses; a dry run must refuse the same way
+            if exists and (ignored := target.ignored(staged, files)):
+                raise ignored_error(target.description, ignored)
             return result
         if not exists:
             head = _create(target, private=private, say=say)

@@ -33,6 +33,7 @@ __all__ = [
     "ReleaseTarget",
     "TagExistsError",
     "TransientError",
+    "ignored_error",
     "link_or_copy",
     "redact_userinfo",
     "split_userinfo",
@@ -161,6 +162,11 @@ class ReleaseTarget(abc.ABC):
         metadata (no file is downloaded); None when the target cannot tell."""
         return None
 
+    def ignored(self, staged: Path, files: list[str]) -> list[str]:
+        """Of ``files``, those the repository would leave out of a commit on :attr:`branch`
+        (a ``.gitignore`` there matches them); asks without committing anything."""
+        return []
+
     @abc.abstractmethod
     def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
         """Commits from ``revision`` back along first parents, newest first, ending
@@ -221,6 +227,18 @@ class ReleaseTarget(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def ignored_error(description: str, ignored: list[str]) -> PublishError:
+    """The refusal of a release some of whose files the repository's .gitignore drops."""
+    shown = ", ".join(ignored[:10]) + (
+        f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
+    )
+    return PublishError(
+        f"{description} ignores {shown} (a .gitignore in the repository matches "
+        "them), so the Hub would leave them out of the release; nothing was committed. "
+        "Remove the rule from the repository's .gitignore, then publish again"
+    )
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
