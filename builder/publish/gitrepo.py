@@ -157,6 +157,25 @@ class GitTarget(ReleaseTarget):
         self._tmp: Path | None = None
         self._fetched = False
         self._branch: str | None = None
+        if not self.remote:
+            self._refuse_unusable_path(Path(self.location))
+
+    def _refuse_unusable_path(self, path: Path) -> None:
+        """A local path that can never hold the repository is said at once, naming it, so
+        a dry run says it too (it was found only when the publish created the repository,
+        after every check, as "Not a directory" or "File exists")."""
+        if path.exists() and not path.is_dir():
+            raise PublishError(f"the git target {path} is a file, not a git repository")
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise PublishError(
+                f"the git target {path} cannot be created: {blocker} is a file, not a folder"
+            )
+        if path.is_dir() and any(path.iterdir()) and not self.exists():
+            raise PublishError(
+                f"the git target {path} is a folder with other files that is not a git "
+                "repository: name an empty or missing folder, or a git repository"
+            )
 
     # -- plumbing ----------------------------------------------------------------------
     def redact(self, text: str) -> str:

@@ -1,0 +1,60 @@
+"""Careless publishing, as a new user would try it: a git target that is a file, or a
+folder of something else; no Hub token; a refused publish that must not say "Published".
+Each is a clear error naming what is wrong, before anything is created or sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from publish_helpers import Releases
+
+pytest_plugins = ["hub_fixtures", "publish_helpers"]
+
+REPO = "org/news"
+ACCEPT = "--accept-redistribution-risk"
+
+
+@pytest.fixture(autouse=True)
+def _git_lfs_required(git_lfs: None) -> None:
+    """The git target needs git and git-lfs (a missing tool fails, never skips)."""
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_git_target_that_is_a_file_is_named_before_anything_runs(
+    releases: Releases, tmp_path: Path, run_cli: Callable, dry_run: bool
+) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n")
+    extra = ["--dry-run"] if dry_run else []
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(target), *extra)
+    assert result.code == 1, result.stderr
+    assert f"the git target {target} is a file, not a git repository" in result.stderr
+    assert "Traceback" not in result.stderr and "creating" not in result.stderr
+    assert target.read_text() == "mine\n"
+
+
+def test_a_git_target_below_a_file_is_named(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine\n")
+    result = run_cli("publish", "-b", str(releases.v100), "--git", str(blocker / "repo.git"))
+    assert result.code == 1, result.stderr
+    assert f"{blocker} is a file, not a folder" in result.stderr
+    assert "File exists" not in result.stderr and blocker.read_text() == "mine\n"
+
+
+def test_a_dry_run_to_a_folder_of_other_files_refuses_as_the_publish_does(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "cat.jpg").write_bytes(b"\xff\xd8")
+    for extra in (["--dry-run"], []):
+        result = run_cli("publish", "-b", str(releases.v100), "--git", str(folder), *extra)
+        assert result.code == 1, result.stderr
+        assert "is a folder with other files that is not a git repository" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["cat.jpg"]
