@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from publish_helpers import Releases
+from publish_helpers import Releases, build, change_seeds, copy_seeds
 
 pytest_plugins = ["hub_fixtures", "publish_helpers"]
 
@@ -58,3 +58,19 @@ def test_a_dry_run_to_a_folder_of_other_files_refuses_as_the_publish_does(
         assert result.code == 1, result.stderr
         assert "is a folder with other files that is not a git repository" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["cat.jpg"]
+
+
+def test_a_refused_git_publish_does_not_say_published(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """The rights note ("Published to a git repository whose visibility ...") came before
+    the refusal of a different build under an existing tag."""
+    repo = tmp_path / "repo.git"
+    assert run_cli("publish", "-b", str(releases.v100), "--git", str(repo)).code == 0
+    seeds = copy_seeds(tmp_path / "seeds")
+    change_seeds(seeds, version="1.0.0")  # other content, the same version
+    other = build(seeds, tmp_path / "other")
+    result = run_cli("publish", "-b", str(other), "--git", str(repo))
+    assert result.code == 1, result.stderr
+    assert "v1.0.0 already exists" in result.stderr
+    assert "Published" not in result.stderr

@@ -546,8 +546,6 @@ def publish(
         build_dir=build.path,
     )
     result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
-    if decision.restricted and decision.visibility == "unknown" and not dry_run:
-        say(f"note: {decision.statement()}")
     exists = target.exists()
     tags = target.tags() if exists else {}
     head = target.head() if exists else None
@@ -620,4 +618,8 @@ def publish(
             ) from None
         say(f"tagging {result.commit[:12]} as {tag}")
         _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")
+    if decision.restricted and decision.visibility == "unknown":
+        # said once the release is out: before, "Published to ..." read as if it were
+        # when the publish then failed or was refused
+        say(f"note: {decision.statement()}")
     return result
