@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hub_fixtures import HubEnv
 from publish_helpers import Releases, build, change_seeds, copy_seeds
 
 pytest_plugins = ["hub_fixtures", "publish_helpers"]
@@ -74,3 +75,27 @@ def test_a_refused_git_publish_does_not_say_published(
     assert result.code == 1, result.stderr
     assert "v1.0.0 already exists" in result.stderr
     assert "Published" not in result.stderr
+
+
+def test_no_hub_token_is_said_before_any_check_or_request(
+    hub_env: HubEnv, releases: Releases, run_cli: Callable
+) -> None:
+    before = len(hub_env.server.requests)
+    result = run_cli(
+        "publish", "-b", str(releases.v100), "--repo", REPO, ACCEPT, env={"HF_TOKEN": ""}
+    )
+    assert result.code == 1, result.stderr
+    assert "no Hub token is set" in result.stderr and "HF_TOKEN" in result.stderr
+    assert hub_env.server.requests[before:] == []
+    dry = run_cli(
+        "publish",
+        "-b",
+        str(releases.v100),
+        "--repo",
+        REPO,
+        ACCEPT,
+        "--dry-run",
+        env={"HF_TOKEN": ""},
+    )
+    assert dry.code == 0, dry.stderr
+    assert "note: no Hub token is set" in dry.stderr

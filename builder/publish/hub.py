@@ -171,6 +171,14 @@ class HubTarget(ReleaseTarget):
         )
 
     # -- the interface -----------------------------------------------------------------
+    def write_problem(self) -> str | None:
+        if self._secret:
+            return None
+        return (
+            f"no Hub token is set, and publishing to {self.description} needs one with "
+            "write access: set HF_TOKEN or log in with `hf auth login`"
+        )
+
     def exists(self) -> bool:
         from huggingface_hub.errors import RepositoryNotFoundError
 

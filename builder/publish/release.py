@@ -528,6 +528,11 @@ def publish(
     """
     say: Log = log or (lambda _m: None)
     build = check_build(Path(build_dir), version)
+    if (problem := target.write_problem()) is not None:
+        # said before the checks and the staging, not as a 401 once they have all run
+        if not dry_run:
+            raise PublishError(problem)
+        say(f"note: {problem}")
     tag = tag_name(build.version)
     result = PublishResult(
         status="dry-run" if dry_run else "published",

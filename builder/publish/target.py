@@ -162,6 +162,11 @@ class ReleaseTarget(abc.ABC):
         metadata (no file is downloaded); None when the target cannot tell."""
         return None
 
+    def write_problem(self) -> str | None:
+        """Why this target surely cannot be written to (no credentials at all), told before
+        any check runs; None when it may be (the server decides)."""
+        return None
+
     def ignored(self, staged: Path, files: list[str]) -> list[str]:
         """Of ``files``, those the repository would leave out of a commit on :attr:`branch`
         (a ``.gitignore`` there matches them); asks without committing anything."""
