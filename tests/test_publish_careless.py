@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from hub_fixtures import HubEnv
-from publish_helpers import Releases, build, change_seeds, copy_seeds
+from publish_helpers import Releases, build, change_seeds, copy_seeds, set_config
 
 pytest_plugins = ["hub_fixtures", "publish_helpers"]
 
@@ -99,3 +99,19 @@ def test_no_hub_token_is_said_before_any_check_or_request(
     )
     assert dry.code == 0, dry.stderr
     assert "note: no Hub token is set" in dry.stderr
+
+
+def _other_dataset(tmp_path: Path) -> Path:
+    seeds = copy_seeds(tmp_path / "seeds")
+    set_config(seeds, name="other-news", version="1.1.0")
+    return build(seeds, tmp_path / "other")
+
+
+def test_git_names_the_target_of_a_build_of_another_dataset_than_the_default_config(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    """From the project folder ``-i`` defaults to ./seeds; with --git that config is not
+    used, so it was no reason to refuse ("... or name the target with --git")."""
+    repo = tmp_path / "repo.git"
+    result = run_cli("publish", "-b", str(_other_dataset(tmp_path)), "--git", str(repo))
+    assert result.code == 0, result.stderr
