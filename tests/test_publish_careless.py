@@ -115,3 +115,17 @@ def test_git_names_the_target_of_a_build_of_another_dataset_than_the_default_con
     repo = tmp_path / "repo.git"
     result = run_cli("publish", "-b", str(_other_dataset(tmp_path)), "--git", str(repo))
     assert result.code == 0, result.stderr
+
+
+def test_a_build_of_another_dataset_is_noted_before_it_joins_a_repositorys_releases(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    repo = tmp_path / "repo.git"
+    assert run_cli("publish", "-b", str(releases.v100), "--git", str(repo)).code == 0
+    other = _other_dataset(tmp_path)
+    dry = run_cli("publish", "-b", str(other), "--git", str(repo), "--dry-run")
+    assert dry.code == 0, dry.stderr
+    assert "are of dataset 'israel-iran-april-2024-news'" in dry.stderr
+    assert "this build is of 'other-news'" in dry.stderr
+    same = run_cli("publish", "-b", str(releases.v110), "--git", str(repo), "--dry-run")
+    assert same.code == 0 and "this build is of" not in same.stderr

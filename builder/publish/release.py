@@ -425,6 +425,28 @@ def _deletions(
     return sorted(old & ours), sorted(old - ours)
 
 
+def _dataset_name(manifest: dict[str, Any] | None) -> str | None:
+    dataset = (manifest or {}).get("dataset")
+    name = dataset.get("name") if isinstance(dataset, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _note_other_dataset(
+    target: ReleaseTarget, previous: PreviousRelease, build: BuildInfo, say: Log
+) -> None:
+    """A build of another dataset than the repository's releases (a careless --repo or
+    --build) is said before the release: its card would list their versions as its own.
+    Not refused: a dataset may be renamed."""
+    theirs, ours = _dataset_name(previous.manifest), _dataset_name(build.manifest)
+    if theirs and ours and theirs != ours:
+        say(
+            f"note: the releases on {target.description} are of dataset {theirs!r} (newest "
+            f"{previous.tag}) but this build is of {ours!r}; its card will list {theirs!r}'s "
+            "releases as its earlier versions. If that is not a rename, publish it to its "
+            "own repository"
+        )
+
+
 def _compare(
     target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path, say: Log
 ) -> tuple[PreviousRelease | None, Change, Path]:
@@ -438,6 +460,7 @@ def _compare(
     if previous is not None:
         check_previous(target, previous, tags)
         say_unreadable(previous, say)
+        _note_other_dataset(target, previous, build, say)
     digest = _new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
