@@ -248,3 +248,15 @@ def test_git_a_resumed_commit_whose_bytes_differ_from_the_build_is_refused(
         assert f"{SHARD}: sha256" in result.stderr
     assert "v1.1.0" not in git("tag", cwd=repo).split()
     assert git("rev-parse", "main", cwd=repo).strip() == rewritten
+
+
+def test_git_a_tag_added_by_hand_on_a_release_commit_is_named(
+    releases: Releases, tmp_path: Path, run_cli: Callable
+) -> None:
+    repo = tmp_path / "repo.git"
+    assert _git_publish(releases.v100, repo) == "published"
+    git("tag", "v9.0.0", "main", cwd=repo)
+    result = run_cli("publish", "-b", str(releases.v110), "--git", str(repo))
+    assert result.code == 1, result.stderr
+    assert "v9.0.0 points at the release commit of v1.0.0" in result.stderr
+    assert "delete a tag that is no release" in result.stderr

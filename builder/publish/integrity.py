@@ -92,7 +92,10 @@ def _moved_tags(previous: PreviousRelease, tags: Mapping[str, str]) -> list[str]
     release = previous.release or {}
     recorded_tag = release.get("tag")
     if isinstance(recorded_tag, str) and recorded_tag != previous.tag:
-        found.append(f"{previous.tag}'s {RELEASE_NAME} is the record of {recorded_tag}")
+        found.append(
+            f"{previous.tag} points at the release commit of {recorded_tag} (its "
+            f"{RELEASE_NAME} says so): a tag added or moved by hand"
+        )
     build = release.get("build_manifest_sha256")
     marked = f"{MARKER}: " in previous.message  # a release commit of this tool
     if isinstance(build, str) and marked and f"{MARKER}: {build}" not in previous.message:
@@ -138,7 +141,8 @@ def check_previous(
             f"replaced since, so what this release changes cannot be computed from its "
             f"{MANIFEST_NAME}, and readers of {previous.tag} get other data than it lists. "
             f"Check it (builder verify ... --revision {previous.tag}) and restore it (move "
-            f"the tag back to its release commit) before publishing; nothing was uploaded"
+            "the tag back to its release commit, or delete a tag that is no release) before "
+            "publishing; nothing was uploaded"
         )
 
 
