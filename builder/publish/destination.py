@@ -70,13 +70,19 @@ def _config(input_dir: Path | None) -> _Settings | None:
     )
 
 
+def _same_dataset(config: _Settings, build_dir: Path | None) -> bool:
+    """Whether ``config`` configures the build's dataset (True when either is unnamed)."""
+    built = _dataset_name(build_dir)
+    return config.name is None or built is None or built == config.name
+
+
 def _check_same_dataset(config: _Settings | None, build_dir: Path | None) -> None:
     """The config whose publish settings are about to be used configures the build's
     dataset: ``-i`` defaults to ``seeds``, so a build made from another folder would go
     to that project's release repository, its ``repo_id`` in the card's load line."""
-    built = _dataset_name(build_dir)
-    if config is None or config.name is None or built is None or built == config.name:
+    if config is None or _same_dataset(config, build_dir):
         return
+    built = _dataset_name(build_dir)
     raise UsageError(
         f"{build_dir} is a build of {built!r}, but {config.path} configures {config.name!r}: "
         "its publish settings are not this build's. Pass -i with the folder the build was "
@@ -114,6 +120,11 @@ def open_target(
 
         return HubTarget(repo, endpoint=endpoint, log=log)
     config = _config(input_dir)
+    if git and config is not None and not _same_dataset(config, build_dir):
+        # --git names the target: another dataset's config (the default ``-i seeds``) is
+        # not used for anything, so not a reason to refuse (it said "name the target
+        # with --git" to a command that did)
+        config = None
     _check_same_dataset(config, build_dir)
     if hub:
         if config is None or not config.repo_id:

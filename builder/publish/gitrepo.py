@@ -32,6 +32,7 @@ from .target import (
     BRANCH,
     CommitRef,
     ConcurrentPublishError,
+    FileStat,
     PublishError,
     ReleaseTarget,
     TagExistsError,
@@ -60,6 +61,22 @@ _LFS_CONFIG = (
 )
 _FETCH_ALL = ("+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*")
 _IDENTITY = {"user.name": "news-dataset-builder", "user.email": "builder@localhost"}
+
+
+#: An LFS pointer is well under this many bytes (the spec allows up to 1024).
+_POINTER_MAX = 1024
+_POINTER_OID = re.compile(rb"(?m)^oid sha256:([0-9a-f]{64})$")
+_POINTER_SIZE = re.compile(rb"(?m)^size (\d+)$")
+
+
+def _parse_pointer(body: bytes) -> tuple[str, int] | None:
+    """(sha256, size) of an LFS pointer file's content; None for any other content."""
+    if not body.startswith(_LFS_POINTER):
+        return None
+    oid, size = _POINTER_OID.search(body), _POINTER_SIZE.search(body)
+    if oid is None or size is None:
+        return None
+    return oid.group(1).decode(), int(size.group(1))
 
 
 def _redact(text: str) -> str:
@@ -140,6 +157,25 @@ class GitTarget(ReleaseTarget):
         self._tmp: Path | None = None
         self._fetched = False
         self._branch: str | None = None
+        if not self.remote:
+            self._refuse_unusable_path(Path(self.location))
+
+    def _refuse_unusable_path(self, path: Path) -> None:
+        """A local path that can never hold the repository is said at once, naming it, so
+        a dry run says it too (it was found only when the publish created the repository,
+        after every check, as "Not a directory" or "File exists")."""
+        if path.exists() and not path.is_dir():
+            raise PublishError(f"the git target {path} is a file, not a git repository")
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise PublishError(
+                f"the git target {path} cannot be created: {blocker} is a file, not a folder"
+            )
+        if path.is_dir() and any(path.iterdir()) and not self.exists():
+            raise PublishError(
+                f"the git target {path} is a folder with other files that is not a git "
+                "repository: name an empty or missing folder, or a git repository"
+            )
 
     # -- plumbing ----------------------------------------------------------------------
     def redact(self, text: str) -> str:
@@ -384,6 +420,49 @@ class GitTarget(ReleaseTarget):
         sha = self._resolve(revision)
         out = self._git("ls-tree", "-r", "-z", "--name-only", sha, cwd=self._work).stdout
         return sorted(p.decode() for p in out.split(b"\0") if p)
+
+    def file_stats(self, revision: str) -> dict[str, FileStat]:
+        """Sizes and blob ids from ``git ls-tree -l``; an LFS file's size and sha256 from its
+        pointer blob (a few hundred bytes each): no LFS object is fetched."""
+        sha = self._resolve(revision)
+        out = self._git("ls-tree", "-r", "-l", "-z", sha, cwd=self._work).stdout
+        blobs: dict[str, tuple[str, int]] = {}
+        for item in out.split(b"\0"):
+            if not item:
+                continue
+            meta, _, path = item.decode("utf-8", "surrogateescape").partition("\t")
+            _mode, kind, blob, size = meta.split()
+            if kind == "blob":
+                blobs[path] = (blob, int(size))
+        pointers = self._lfs_pointers({b for b, n in blobs.values() if n < _POINTER_MAX})
+        stats: dict[str, FileStat] = {}
+        for path, (blob, size) in blobs.items():
+            pointer = pointers.get(blob)
+            if pointer is not None:
+                stats[path] = FileStat(size=pointer[1], sha256=pointer[0], blob_id=blob)
+            else:
+                stats[path] = FileStat(size=size, sha256=None, blob_id=blob)
+        return stats
+
+    def _lfs_pointers(self, blobs: set[str]) -> dict[str, tuple[str, int]]:
+        """blob id -> (sha256, size) for those of ``blobs`` that are LFS pointers."""
+        if not blobs:
+            return {}
+        order = sorted(blobs)
+        proc = self._git(
+            "cat-file", "--batch", cwd=self._work, input="".join(f"{b}\n" for b in order).encode()
+        )
+        found: dict[str, tuple[str, int]] = {}
+        data, at = proc.stdout, 0
+        for blob in order:
+            header_end = data.index(b"\n", at)
+            size = int(data[at:header_end].split()[2])
+            body = data[header_end + 1 : header_end + 1 + size]
+            at = header_end + 1 + size + 1  # the content is followed by a newline
+            parsed = _parse_pointer(body)
+            if parsed is not None:
+                found[blob] = parsed
+        return found
 
     def commit(
         self,

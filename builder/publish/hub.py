@@ -26,10 +26,12 @@ from .target import (
     BRANCH,
     CommitRef,
     ConcurrentPublishError,
+    FileStat,
     PublishError,
     ReleaseTarget,
     TagExistsError,
     TransientError,
+    ignored_error,
     redact_userinfo,
     split_userinfo,
 )
@@ -169,6 +171,14 @@ class HubTarget(ReleaseTarget):
         )
 
     # -- the interface -----------------------------------------------------------------
+    def write_problem(self) -> str | None:
+        if self._secret:
+            return None
+        return (
+            f"no Hub token is set, and publishing to {self.description} needs one with "
+            "write access: set HF_TOKEN or log in with `hf auth login`"
+        )
+
     def exists(self) -> bool:
         from huggingface_hub.errors import RepositoryNotFoundError
 
@@ -295,6 +305,63 @@ class HubTarget(ReleaseTarget):
             )
         )
 
+    def file_stats(self, revision: str) -> dict[str, FileStat]:
+        """The tree at ``revision``: sizes, blob ids and, for LFS files, the sha256 the Hub
+        records; no file is downloaded."""
+
+        def listing() -> dict[str, FileStat]:
+            stats: dict[str, FileStat] = {}
+            for item in self.api.list_repo_tree(
+                self.repo_id, repo_type=REPO_TYPE, revision=revision, recursive=True
+            ):
+                if getattr(item, "size", None) is None:  # a folder
+                    continue
+                lfs = getattr(item, "lfs", None)
+                stats[item.path] = FileStat(
+                    size=int(lfs.size if lfs else item.size),
+                    sha256=lfs.sha256 if lfs else None,
+                    blob_id=getattr(item, "blob_id", None),
+                )
+            return stats
+
+        return self._call(f"listing files at {revision}", listing)
+
+    def ignored(self, staged: Path, files: list[str]) -> list[str]:
+        """The Hub's own answer (its read-only preupload endpoint, as a commit asks it) for
+        which files the branch's ``.gitignore`` drops. Only paths and sizes are sent, no
+        sample of the content: the answer about ignoring depends on the path alone. Asked
+        only when the branch has a ``.gitignore``."""
+        from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+        head = self.head()
+        if head is None or ".gitignore" not in self.list_files(head):
+            return []
+
+        def ask(chunk: list[str]) -> list[str]:
+            response = get_session().post(
+                f"{self.endpoint}/api/{REPO_TYPE}s/{self.repo_id}/preupload/{BRANCH}",
+                json={
+                    "files": [
+                        {"path": f, "sample": "", "size": (staged / f).stat().st_size}
+                        for f in chunk
+                    ]
+                },
+                headers=build_hf_headers(token=self._secret),
+            )
+            hf_raise_for_status(response)
+            return [
+                str(item["path"])
+                for item in response.json().get("files", [])
+                if item.get("shouldIgnore")
+            ]
+
+        self._bound_requests()
+        found: list[str] = []
+        for start in range(0, len(files), 256):  # the client's own chunk size
+            chunk = files[start : start + 256]
+            found += self._call("asking which files the repository ignores", lambda c=chunk: ask(c))
+        return sorted(found)
+
     def commit(
         self,
         staged: Path,
@@ -360,14 +427,7 @@ class HubTarget(ReleaseTarget):
         a release tagged without its digest or its Parquet (or with the previous ones)."""
         ignored = [a.path_in_repo for a in additions if getattr(a, "_should_ignore", False)]
         if ignored:
-            shown = ", ".join(ignored[:10]) + (
-                f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
-            )
-            raise PublishError(
-                f"{self.description} ignores {shown} (a .gitignore in the repository matches "
-                "them), so the Hub would leave them out of the release; nothing was committed. "
-                "Remove the rule from the repository's .gitignore, then publish again"
-            )
+            raise ignored_error(self.description, ignored)
 
     def create_tag(self, tag: str, commit: str, *, message: str) -> None:
         def create() -> None:

@@ -48,6 +48,8 @@ class PreviousRelease:
     digest_problem: str | None = None
     #: why the release's manifest could not be read (nothing is compared with it then)
     manifest_problem: str | None = None
+    #: the message of the commit its tag points at
+    message: str = ""
 
 
 def read_json(target: ReleaseTarget, revision: str, path: str) -> dict[str, Any] | None:
@@ -102,10 +104,12 @@ def load_previous(target: ReleaseTarget, tag: str, commit: str, work: Path) -> P
         # tool's, an older format) must not block every later release, nor be guessed at
         if digest is not None and (problem := digest_problem(digest)) is not None:
             digest = None
+    info = target.commit_info(commit)
     return PreviousRelease(
         tag=tag,
         commit=commit,
-        date=target.commit_info(commit).date,
+        date=info.date,
+        message=info.message,
         manifest=manifest,
         release=release,
         configs=configs,

@@ -45,6 +45,7 @@ from ..card_versions import (
 )
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
+from .integrity import check_committed, check_previous
 from .licensing import RedistributionDecision, decide, replace_notice
 from .preflight import BuildInfo, check_build
 from .previous import (
@@ -70,6 +71,7 @@ from .target import (
     ReleaseTarget,
     TagExistsError,
     TransientError,
+    ignored_error,
     link_or_copy,
 )
 from .verify import card_configs, read_card, verify_folder
@@ -339,6 +341,9 @@ def _finished_before(
             "the history was rewritten since; publishing the release anew"
         )
         return False
+    manifest, _ = read_manifest(target, own)
+    if manifest is not None:  # always: _release_problem read it
+        check_committed(target, own, manifest, build.path, where)
     result.commit = own
     if dry_run:
         say(f"{where} is this build: only the tag {tag} is missing")
@@ -420,6 +425,28 @@ def _deletions(
     return sorted(old & ours), sorted(old - ours)
 
 
+def _dataset_name(manifest: dict[str, Any] | None) -> str | None:
+    dataset = (manifest or {}).get("dataset")
+    name = dataset.get("name") if isinstance(dataset, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _note_other_dataset(
+    target: ReleaseTarget, previous: PreviousRelease, build: BuildInfo, say: Log
+) -> None:
+    """A build of another dataset than the repository's releases (a careless --repo or
+    --build) is said before the release: its card would list their versions as its own.
+    Not refused: a dataset may be renamed."""
+    theirs, ours = _dataset_name(previous.manifest), _dataset_name(build.manifest)
+    if theirs and ours and theirs != ours:
+        say(
+            f"note: the releases on {target.description} are of dataset {theirs!r} (newest "
+            f"{previous.tag}) but this build is of {ours!r}; its card will list {theirs!r}'s "
+            "releases as its earlier versions. If that is not a rename, publish it to its "
+            "own repository"
+        )
+
+
 def _compare(
     target: ReleaseTarget, build: BuildInfo, tags: dict[str, str], work: Path, say: Log
 ) -> tuple[PreviousRelease | None, Change, Path]:
@@ -431,7 +458,9 @@ def _compare(
         else None
     )
     if previous is not None:
+        check_previous(target, previous, tags)
         say_unreadable(previous, say)
+        _note_other_dataset(target, previous, build, say)
     digest = _new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
@@ -522,6 +551,11 @@ def publish(
     """
     say: Log = log or (lambda _m: None)
     build = check_build(Path(build_dir), version)
+    if (problem := target.write_problem()) is not None:
+        # said before the checks and the staging, not as a 401 once they have all run
+        if not dry_run:
+            raise PublishError(problem)
+        say(f"note: {problem}")
     tag = tag_name(build.version)
     result = PublishResult(
         status="dry-run" if dry_run else "published",
@@ -540,8 +574,6 @@ def publish(
         build_dir=build.path,
     )
     result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
-    if decision.restricted and decision.visibility == "unknown" and not dry_run:
-        say(f"note: {decision.statement()}")
     exists = target.exists()
     tags = target.tags() if exists else {}
     head = target.head() if exists else None
@@ -572,6 +604,9 @@ def publish(
         result.created_repo = not exists
         result.branch = target.branch
         if dry_run:
+            # the commit asks this too, and refuses; a dry run must refuse the same way
+            if exists and (ignored := target.ignored(staged, files)):
+                raise ignored_error(target.description, ignored)
             return result
         if not exists:
             head = _create(target, private=private, say=say)
@@ -611,4 +646,8 @@ def publish(
             ) from None
         say(f"tagging {result.commit[:12]} as {tag}")
         _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")
+    if decision.restricted and decision.visibility == "unknown":
+        # said once the release is out: before, "Published to ..." read as if it were
+        # when the publish then failed or was refused
+        say(f"note: {decision.statement()}")
     return result

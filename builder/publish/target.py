@@ -28,10 +28,12 @@ __all__ = [
     "BRANCH",
     "CommitRef",
     "ConcurrentPublishError",
+    "FileStat",
     "PublishError",
     "ReleaseTarget",
     "TagExistsError",
     "TransientError",
+    "ignored_error",
     "link_or_copy",
     "redact_userinfo",
     "split_userinfo",
@@ -92,6 +94,17 @@ class CommitRef:
     date: str  # ISO date, YYYY-MM-DD, as recorded by the server
 
 
+@dataclass(frozen=True)
+class FileStat:
+    """What a repository says of one file without its content being downloaded: its size,
+    its sha256 when the repository records it (an LFS pointer's oid), and its git blob id
+    (of the pointer, for an LFS file)."""
+
+    size: int
+    sha256: str | None
+    blob_id: str | None
+
+
 class ReleaseTarget(abc.ABC):
     """A repository that receives releases."""
 
@@ -143,6 +156,21 @@ class ReleaseTarget(abc.ABC):
     @abc.abstractmethod
     def list_files(self, revision: str) -> list[str]:
         """Every file path at a revision."""
+
+    def file_stats(self, revision: str) -> dict[str, FileStat] | None:
+        """Path -> :class:`FileStat` of every file at a revision, from the repository's own
+        metadata (no file is downloaded); None when the target cannot tell."""
+        return None
+
+    def write_problem(self) -> str | None:
+        """Why this target surely cannot be written to (no credentials at all), told before
+        any check runs; None when it may be (the server decides)."""
+        return None
+
+    def ignored(self, staged: Path, files: list[str]) -> list[str]:
+        """Of ``files``, those the repository would leave out of a commit on :attr:`branch`
+        (a ``.gitignore`` there matches them); asks without committing anything."""
+        return []
 
     @abc.abstractmethod
     def history(self, revision: str, *, stop: str | None) -> Iterator[CommitRef]:
@@ -204,6 +232,18 @@ class ReleaseTarget(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def ignored_error(description: str, ignored: list[str]) -> PublishError:
+    """The refusal of a release some of whose files the repository's .gitignore drops."""
+    shown = ", ".join(ignored[:10]) + (
+        f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
+    )
+    return PublishError(
+        f"{description} ignores {shown} (a .gitignore in the repository matches "
+        "them), so the Hub would leave them out of the release; nothing was committed. "
+        "Remove the rule from the repository's .gitignore, then publish again"
+    )
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
