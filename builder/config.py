@@ -137,7 +137,12 @@ def _find_config(path: Path) -> Path:
     if path.is_dir():
         path = path / CONFIG_FILENAME
     if not path.is_file():
-        raise UsageError(f"no dataset configuration at {path}")
+        # the folder itself missing is most often the default ``-i seeds`` run elsewhere
+        missing = next((p for p in (path.parent, path) if not p.exists()), None)
+        why = (
+            f" ({missing} does not exist; name the dataset's folder with -i DIR)" if missing else ""
+        )
+        raise UsageError(f"no dataset configuration at {path}{why}")
     return path
 
 

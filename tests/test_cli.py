@@ -58,3 +58,22 @@ def test_clean_trace_names_the_rule_of_every_edit_before_merging(run_cli) -> Non
         assert page[t["raw_start"] : t["raw_end"]].strip() == text  # raw offsets
     # every rule of the merged edit is one of the traced edits
     assert set(merged[0]["reason"].split("+")) <= {t["reason"] for t in trace}
+
+
+def test_commands_run_outside_the_project_say_which_folder_to_name(run_cli, tmp_path: Path) -> None:
+    # The default input is ./seeds: run in another folder, the message says it is missing
+    # and how to name the dataset's folder, not only that a file is absent.
+    build = run_cli("build", cwd=tmp_path)
+    assert build.code == 2, build.stderr
+    assert (
+        "no dataset configuration at seeds (seeds does not exist; name the dataset's folder with -i DIR)"
+        in build.stderr
+    )
+    publish = run_cli("publish", cwd=tmp_path)
+    assert publish.code == 2, publish.stderr
+    assert "there is none at seeds/dataset.yaml: name its folder with -i DIR" in publish.stderr
+    (tmp_path / "notes.txt").write_text("mine\n")
+    as_build = run_cli("publish", "-b", "notes.txt", "--git", "repo", cwd=tmp_path)
+    assert as_build.code == 2, as_build.stderr
+    assert "notes.txt is a file, not a build folder" in as_build.stderr
+    assert "Traceback" not in build.stderr + publish.stderr + as_build.stderr

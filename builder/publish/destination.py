@@ -141,9 +141,13 @@ def open_target(
     if git:
         return GitTarget(git, load_name=load_name)
     if config is None or not config.git_target:
+        where = Path(input_dir or ".") / CONFIG_FILENAME
+        there = (
+            "" if where.is_file() else f" (there is none at {where}: name its folder with -i DIR)"
+        )
         raise UsageError(
             "no target: pass --repo ORG/NAME (Hub), --git PATH_OR_URL, or set "
-            f"publish.git_target in {input_dir or '.'}/{CONFIG_FILENAME}"
+            f"publish.git_target in the dataset's {CONFIG_FILENAME}{there}"
         )
     location = config.git_target
     if not is_remote(location):

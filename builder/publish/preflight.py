@@ -115,6 +115,10 @@ def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
     """Run the local pre-flight checks; PublishError (with every problem) if one fails."""
     build_dir = Path(build_dir)
     manifest_path = build_dir / MANIFEST_NAME
+    if build_dir.exists() and not build_dir.is_dir():
+        raise UsageError(
+            f"{build_dir} is a file, not a build folder (the folder `builder build` writes)"
+        )
     if not build_dir.is_dir():
         raise UsageError(f"no build folder at {build_dir} (run `builder build` first)")
     if not manifest_path.is_file():
