@@ -177,6 +177,28 @@ def _stage_side_file(
         # Not one record read (not JSON, another tool's export, an archive that cannot
         # be opened): its errors say so; every article would only add its own.
         run.inputs_unread = True
+    elif kind == "annotation" and not counts["read"]:
+        # an article may have no annotations: a warning, said once for the file
+        message = (
+            "the annotation export holds no record (it is empty or blank):"
+            " no article gets annotations from it"
+        )
+        run.report.add(Issue(file=file, rule="empty-file", severity="warning", message=message))
+
+
+def _sources_hold_nothing(run: BuildRun, articles: int) -> None:
+    """One error for a sources file with no record in it (empty, or blank lines only)
+    when there are articles, which each need one: not a "no source record" per article.
+    With no article at all, that the dataset is empty is the error to read."""
+    config = run.config
+    if not (articles and config.reads_sources_file and config.sources_path.is_file()):
+        return
+    counts = run.side_lines.get(config.sources_path.name)
+    if counts is None or counts["read"]:
+        return
+    message = "the sources file holds no record (it is empty or blank); every article needs one"
+    run.report.add(Issue(file=config.sources_path.name, rule="empty-file", message=message))
+    run.inputs_unread = True
 
 
 def _stage_articles(run: BuildRun) -> int:
@@ -475,6 +497,7 @@ def stage_inputs(run: BuildRun) -> int:
         return 0
     else:
         articles = _stage_articles(run)
+    _sources_hold_nothing(run, articles)
     article_input = config.article_input or ArticleInput(
         root=config.root, folder=config.articles_dir
     )

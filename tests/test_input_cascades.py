@@ -89,6 +89,29 @@ def test_an_export_that_is_not_json_is_not_repeated_per_article(
     assert not [i for i in issues if i.rule == "no-annotations"], issues
 
 
+@pytest.mark.parametrize("content", ["", "\n \n\t\n"])
+def test_an_empty_sources_file_is_one_error_not_one_per_article(
+    seeds_copy: Path, tmp_path: Path, content: str
+) -> None:
+    (seeds_copy / "sources.jsonl").write_text(content)
+    issues = _build_issues(seeds_copy, tmp_path / "out")
+    (error,) = _errors(issues)
+    assert (error.file, error.rule) == ("sources.jsonl", "empty-file")
+    assert "holds no record" in error.message
+
+
+@pytest.mark.parametrize(("fmt", "content"), [("doccano", ""), ("label-studio", "[]")])
+def test_an_empty_export_is_said_once_for_the_file(
+    seeds_copy: Path, tmp_path: Path, fmt: str, content: str
+) -> None:
+    (seeds_copy / "export.json").write_text(content)
+    use_annotations(seeds_copy, {"path": "export.json", "format": fmt})
+    report = build(seeds_copy, tmp_path / "out").report
+    (said,) = [i for i in report.issues if i.rule == "empty-file"]
+    assert (said.file, said.severity) == ("export.json", "warning")
+    assert "holds no record" in said.message
+
+
 def _shards(seeds: Path, second: bytes) -> None:
     """The seed articles as two shards, the second's bytes given; the folder removed."""
     import json
