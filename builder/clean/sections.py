@@ -439,7 +439,7 @@ class TrailingSection(CleaningStep):
         self.early_max_words = max((r.max_words for r in early), default=0)
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [(s, e, line_view(t)) for s, e, t in iter_lines(text) if t.strip()]
+        lines = [(s, e, line_view(t)) for s, e, t in iter_lines(text) if t and not t.isspace()]
         counts = [len(v.words) for _, _, v in lines]
         total = sum(counts)
         if len(lines) < 3 or not total:
@@ -608,7 +608,6 @@ class TrailingSection(CleaningStep):
         while first < len(lines) and (not first or before < floor):
             before += counts[first]
             first += 1
-        tail = lines[first:]
         # Cues are short lines, read raw (never normalized); a reader-voice opener is
         # looked for only after a first word it can start with.
         cues = [False] * len(lines)
@@ -622,19 +621,27 @@ class TrailingSection(CleaningStep):
             # A stamp counts once per run: dates one under another are a schedule,
             # a comment's stamp is followed by its text.
             cues[k] = (stamps[k] and not stamps[k - 1]) or (_may_cue(raw) and bool(_CUE.match(raw)))
-        fields = [False] * first + [
+        late_words = MIN_POSITION * total
+        # Form fields and reader-voice openers are read only on late lines (past
+        # ``MIN_POSITION``), each with the count of them from there on: the lines above
+        # the first late one are not looked at (a paragraph's first word is not found).
+        late_from, above = first, before
+        while late_from < len(lines) and above < late_words:
+            above += counts[late_from]
+            late_from += 1
+        late_tail = lines[late_from:]
+        fields = [False] * late_from + [
             n <= 4 and bool(_FIELD.match(v.raw))
-            for n, (_, _, v) in zip(counts[first:], tail, strict=True)
+            for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
         ]
         after_fields = list(itertools.accumulate(reversed(fields)))[::-1]
-        voice = [False] * first + [
-            bool(v.words) and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
-            for _, _, v in tail
+        voice = [False] * late_from + [
+            n > 0 and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
+            for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
         ]
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
         after = _Suffixes(lines, counts)
-        late_words = MIN_POSITION * total
         for k in range(first, len(lines)):
             n = counts[k]
             late = before >= late_words
