@@ -218,33 +218,17 @@ def iter_warc(spec: ArticleInput, path: Path, file: str) -> Iterator[ShardRecord
                 article_id = warc_article_id(record_id)
                 date = headers.get_header("WARC-Date")
                 issues = []
+
+                # A bad header is said of the header, once: not of the fields of the source
+                # record the build makes from it (two dates, /url), which the user has nowhere.
                 if date is not None and not _is_warc_date(date):
-                    # said of the header, once: not of the two dates of a source record
-                    # the build makes from it, which the user has nowhere
                     why = f"its WARC-Date {date!r} is not a date (YYYY-MM-DDThh:mm:ssZ)"
-                    issues.append(
-                        Issue(
-                            file=file,
-                            line=records.number,
-                            record=article_id,
-                            rule="warc",
-                            message=why,
-                        )
-                    )
+                    issues.append(_header_issue(file, records.number, article_id, why))
                     date = None
                 url = headers.get_header("WARC-Target-URI")
                 if url is not None and not _is_uri(url):
-                    # as the date: said of the header, not of /url of the made-up record
                     why = f"its WARC-Target-URI {url!r:.200} is not a URI"
-                    issues.append(
-                        Issue(
-                            file=file,
-                            line=records.number,
-                            record=article_id,
-                            rule="warc",
-                            message=why,
-                        )
-                    )
+                    issues.append(_header_issue(file, records.number, article_id, why))
                     url = None
                 source = _source(
                     spec,
@@ -294,6 +278,11 @@ def _is_warc_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _header_issue(file: str, number: int, article_id: str, why: str) -> Issue:
+    """The issue for a WARC record's header that cannot be used (its record, its number)."""
+    return Issue(file=file, line=number, record=article_id, rule="warc", message=why)
 
 
 def _is_uri(value: str) -> bool:
