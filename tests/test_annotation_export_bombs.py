@@ -64,6 +64,23 @@ def _long_task(results: int) -> str:
     )
 
 
+@pytest.mark.parametrize("layout", ["array", "objects"])
+def test_a_task_longer_than_a_chunk_is_not_decoded_again_each_chunk(
+    tmp_path: Path, counted, layout: str
+) -> None:
+    # Each chunk read had the task decoded again from its start: a 12 MB task took 2.4 s.
+    task = _long_task(3000)
+    path = tmp_path / "export.json"
+    if layout == "array":
+        path.write_text("[" + task + "]", encoding="utf-8")
+        tasks = list(_iter_json_array(path, "export.json", chunk=4096))
+    else:
+        path.write_text("{\n" + task[1:], encoding="utf-8")
+        tasks = list(_iter_json_objects(path, "export.json", chunk=4096))
+    assert len(tasks) == 1 and len(tasks[0].data["annotations"][0]["result"]) == 3000
+    assert sum(counted.decoded) <= 4 * len(task)
+
+
 def test_a_task_over_the_record_limit_is_still_refused(tmp_path: Path) -> None:
     path = tmp_path / "export.json"
     path.write_text("[" + _long_task(3000) + "]", encoding="utf-8")

@@ -58,6 +58,14 @@ def _too_long(number: int, max_bytes: int) -> Task:
     return _broken_task(number, why)
 
 
+def _read_size(left: int, chunk: int, max_bytes: int) -> int:
+    """How much to read after the ``left`` characters of an undecoded task: as much again
+    (up to the record limit), so that a task longer than a chunk is decoded from its start
+    a few times, not once a chunk (a 12 MB task of 200,000 results took 2.4 s, each
+    megabyte read having it parsed again from its start)."""
+    return max(chunk, min(left, max_bytes + 1 - left))
+
+
 #: runs of the characters skipped between the tasks of a JSON array
 _RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " \t\r\n,")}
 
@@ -78,7 +86,7 @@ def _iter_json_array(
 
         def fill() -> None:
             nonlocal buf, pos, eof
-            data = handle.read(chunk)
+            data = handle.read(_read_size(len(buf) - pos, chunk, max_bytes))
             eof = not data
             buf = buf[pos:] + incremental.decode(data, final=eof)
             pos = 0
@@ -289,7 +297,7 @@ def _iter_json_objects(
 
         def fill() -> None:
             nonlocal buf, pos, eof
-            data = handle.read(chunk)
+            data = handle.read(_read_size(len(buf) - pos, chunk, max_bytes))
             eof = not data
             buf = buf[pos:] + incremental.decode(data, final=eof)
             pos = 0
