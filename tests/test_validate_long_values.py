@@ -54,3 +54,27 @@ def test_a_long_real_url_is_still_checked(parsed: list[int]) -> None:
     store = SchemaStore.default()
     assert list(store.reference("source").iter_errors(record)) == []
     assert len(url) in parsed
+
+
+def test_spans_over_a_huge_text_do_not_each_quote_it_whole() -> None:
+    # 400 spans over a 1 MB article, each with text 'x': 400 MB of messages, 946 MB RSS.
+    from builder.validate.checks import check_spans
+
+    text = "word " * 200_000
+    spans = [
+        {"id": f"e{i}", "start": 0, "end": len(text), "text": "x", "label": "GPE"}
+        for i in range(50)
+    ]
+    where = {"file": "annotations.jsonl", "line": 1, "record": "a"}
+    issues = check_spans(spans, text, pointer="/entities", where=where, seen_ids=set())
+    assert [i.rule for i in issues] == ["span-text"] * 50
+    assert all(len(i.message) <= 2000 for i in issues)
+    assert "characters not shown" in issues[0].message
+
+
+def test_an_issue_keeps_no_message_of_megabytes() -> None:
+    from builder.validate.report import Issue
+
+    issue = Issue(file="sources.jsonl", rule="maxLength", message=repr("P" * 5_000_000))
+    assert len(issue.message) <= 2000 and issue.message.startswith("'PPP")
+    assert "characters not shown" in issue.message
