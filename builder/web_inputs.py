@@ -287,9 +287,9 @@ def _header_issue(file: str, number: int, article_id: str, why: str) -> Issue:
 
 def _is_uri(value: str) -> bool:
     """Whether ``value`` is a ``uri`` as the source schema's ``url`` checks it."""
-    import jsonschema
+    from .validate.schemas import FORMAT_CHECKER
 
-    return bool(jsonschema.Draft202012Validator.FORMAT_CHECKER.conforms(value, "uri"))
+    return bool(FORMAT_CHECKER.conforms(value, "uri"))
 
 
 class PageUnreadable(ValueError):

@@ -95,6 +95,8 @@ def read_annotations(
         raise ValueError(f"offsets apply to doccano files only, not {fmt!r}")
     if offsets is not None:
         options = replace(options or ImportOptions(), offsets=offsets)
+    if max_line_bytes is not None:
+        options = replace(options or ImportOptions(), max_span_chars=max_line_bytes)
     params = inspect.signature(reader).parameters
     kwargs: dict[str, Any] = {"root": root} if "root" in params and root is not None else {}
     if max_line_bytes is not None and "max_line_bytes" in params:

@@ -72,6 +72,7 @@ from ..validate.report import Issue, json_pointer
 from .common import (
     OffsetConverter,
     OffsetError,
+    SpanChars,
     article_id_of,
     build_record,
     not_an_article_id,
@@ -186,6 +187,7 @@ def line_to_record(
     all_spans: list[dict[str, Any]] = []
     repeated = 0
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    chars = SpanChars(options.max_span_chars)
     for sid, start, end, raw_label, pointer in raw_spans:
         stag = f", span {sid}"
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
@@ -221,7 +223,7 @@ def line_to_record(
             "id": span_id(sid, "q" if is_quote else "e", used),
             "start": s,
             "end": e,
-            "text": text[s:e],
+            "text": None,  # sliced once the span is known to be kept and within the limit
             "_origin": span_origin(line, pointer),
         }
         if is_quote:
@@ -236,6 +238,10 @@ def line_to_record(
             repeated += 1
             by_id.setdefault(str(sid), same)
             continue
+        if chars.over(s, e):
+            ln.add(f"{stag}{chars.message()}", pointer=pointer, rule="size-limit")
+            break
+        span["text"] = text[s:e]
         # A repeated id (two labels on one region) keeps both spans; relations name the first.
         by_id.setdefault(str(sid), span)
         all_spans.append(span)

@@ -58,6 +58,14 @@ def _too_long(number: int, max_bytes: int) -> Task:
     return _broken_task(number, why)
 
 
+def _read_size(left: int, chunk: int, max_bytes: int) -> int:
+    """How much to read after the ``left`` characters of an undecoded task: as much again
+    (up to the record limit), so that a task longer than a chunk is decoded from its start
+    a few times, not once a chunk (a 12 MB task of 200,000 results took 2.4 s, each
+    megabyte read having it parsed again from its start)."""
+    return max(chunk, min(left, max_bytes + 1 - left))
+
+
 #: runs of the characters skipped between the tasks of a JSON array
 _RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " \t\r\n,")}
 
@@ -78,7 +86,7 @@ def _iter_json_array(
 
         def fill() -> None:
             nonlocal buf, pos, eof
-            data = handle.read(chunk)
+            data = handle.read(_read_size(len(buf) - pos, chunk, max_bytes))
             eof = not data
             buf = buf[pos:] + incremental.decode(data, final=eof)
             pos = 0
@@ -263,6 +271,10 @@ def _iter_tasks(path: Path | Openable, name: str, max_line_bytes: int) -> Iterat
         yield Task(line, record, issues)
 
 
+#: white space between objects (str.lstrip's, as before: not only JSON's four characters)
+_WHITE = re.compile(r"\s*")
+
+
 def _iter_json_objects(
     path: Path | Openable,
     name: str,
@@ -272,52 +284,61 @@ def _iter_json_objects(
     """JSON values one after another, each over several lines, decoded one at a time.
 
     A task's number is its place in the file; an issue also gives the line it starts at.
+    The buffer is read by position, never copied per task: cutting each decoded task off
+    its front (and stripping the white space after it) copied the rest of the megabyte
+    read, 38 µs a task, 7.7 s for 200,000 tiny objects (2.2 MB) that a JSON array of the
+    same tasks reads in 0.2 s.
     """
     decoder = json.JSONDecoder()
     incremental = codecs.getincrementaldecoder("utf-8-sig")()
-    buf, number, line = "", 0, 1
+    buf, pos, number, line = "", 0, 0, 1
     with open_input(path) as handle:
         eof = False
+
+        def fill() -> None:
+            nonlocal buf, pos, eof
+            data = handle.read(_read_size(len(buf) - pos, chunk, max_bytes))
+            eof = not data
+            buf = buf[pos:] + incremental.decode(data, final=eof)
+            pos = 0
+
         while True:
-            start = len(buf) - len(buf.lstrip())
-            line += buf.count("\n", 0, start)
-            buf = buf[start:]
-            if not buf:
+            start = _WHITE.match(buf, pos).end()  # type: ignore[union-attr]
+            line += buf.count("\n", pos, start)
+            pos = start
+            if pos == len(buf):
                 if eof:
                     return
-                data = handle.read(chunk)
-                eof = not data
                 try:
-                    buf = incremental.decode(data, final=eof)
+                    fill()
                 except UnicodeDecodeError as exc:
                     yield _broken(name, number + 1, "encoding", _bad_utf8(path, exc))
                     return
                 continue
             try:
-                value, end = decoder.raw_decode(buf)
+                value, end = decoder.raw_decode(buf, pos)
             except RecursionError:
                 yield _broken(name, number + 1, "json-depth", "nested too deeply to read")
                 return
             except json.JSONDecodeError as exc:
-                if not eof and len(buf) > max_bytes:  # characters: at least as many bytes
+                if not eof and len(buf) - pos > max_bytes:  # characters: at least as many bytes
                     yield _named(_too_long(number + 1, max_bytes), name)
                     return
                 if not eof:
                     try:
-                        more = handle.read(chunk)
-                        eof = not more
-                        buf += incremental.decode(more, final=eof)
+                        fill()
                     except UnicodeDecodeError as err:
                         yield _broken(name, number + 1, "encoding", _bad_utf8(path, err))
                         return
                     continue
-                why = f"invalid JSON at line {line + exc.lineno - 1} ({exc.msg})"
+                at = line + buf.count("\n", pos, exc.pos)
+                why = f"invalid JSON at line {at} ({exc.msg})"
                 yield _broken(name, number + 1, "json", why)
                 return
             number += 1
             yield Task(number, value, [])
-            line += buf.count("\n", 0, end)
-            buf = buf[end:]
+            line += buf.count("\n", pos, end)
+            pos = end
 
 
 def _doccano_spans(value: Any) -> bool:

@@ -76,7 +76,7 @@ from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue, json_pointer
-from .common import article_id_of, build_record, not_an_article_id, span_id
+from .common import SpanChars, article_id_of, build_record, not_an_article_id, span_id
 from .export_files import iter_tasks, not_json, of_format, unpacked
 from .lsmin import min_task_id, one_per_task
 from .lsregions import JSON_FIELDS, MIN_FIELDS, fields_of_label, region_labels
@@ -239,6 +239,7 @@ def task_to_record(
         else f", annotation {annotation.get('id')}"
     )
     used: set[str] = set()
+    chars = SpanChars(options.max_span_chars)
     spans: dict[str, dict[str, Any]] = {}  # region id -> native span (with "_kind")
     all_spans: list[dict[str, Any]] = []
     labels: dict[str, str] = {}
@@ -359,6 +360,9 @@ def task_to_record(
                 rule="span-offsets",
             )
             continue
+        if text is not None and any(chars.over(start, end) for _ in names):
+            t.add(f"{rtag}{chars.message()}", pointer=pointer, rule="size-limit")
+            break
         if len(names) > 1:
             split += 1
         for place, label in names:

@@ -82,6 +82,9 @@ class ImportOptions:
     doc_label_sets: Mapping[str, Sequence[str]] = field(default_factory=dict)
     #: where these options come from, for messages (``inputs.annotations[0]``)
     origin: str = "inputs.annotations[]"
+    #: the most characters of its text a record's spans may quote in all
+    #: (``limits.max_record_bytes``: see :class:`~.common.SpanChars`)
+    max_span_chars: int = 16 * 2**20
 
     # -- labels ---------------------------------------------------------------------
     def map_label(self, label: Any) -> tuple[str | None, str | None]:

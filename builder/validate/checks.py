@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..span_columns import SpanColumns
-from .report import Issue
+from .report import MAX_MESSAGE_CHARS, Issue, shortened
 
 __all__ = [
     "CheckedColumns",
@@ -128,18 +128,37 @@ def check_spans(
             )
             continue
         expected = span.get("text")
-        if expected is not None and text[start:end] != expected:
+        if expected is not None and not _same_text(text, start, end, expected):
+            found = _excerpt(text, start, end)
             issues.append(
                 Issue(
                     **where,
                     pointer=f"{pointer}/{i}/text",
                     rule="span-text",
-                    message=f"span text {expected!r} does not match the text at [{start}, {end}): {text[start:end]!r}",
+                    message=f"span text {shortened(repr(expected))} does not match the text at [{start}, {end}): {found}",
                 )
             )
     if undeclared:
         issues.insert(undeclared_at, _undeclared_entity_set(undeclared, where, pointer))
     return issues
+
+
+def _same_text(text: str, start: int, end: int, expected: Any) -> bool:
+    """Whether ``text[start:end]`` is ``expected``, the lengths compared first: a span over
+    a whole article with a one-character ``text`` copied the article once a span."""
+    if not isinstance(expected, str) or len(expected) != end - start:
+        return False
+    return text[start:end] == expected
+
+
+def _excerpt(text: str, start: int, end: int, limit: int = MAX_MESSAGE_CHARS // 2) -> str:
+    """``text[start:end]`` quoted, its start and end only when it is longer than ``limit``
+    (the whole of it was copied into each message)."""
+    if end - start <= limit:
+        return repr(text[start:end])
+    head, tail = limit * 3 // 4, limit // 4
+    hidden = end - start - head - tail
+    return f"{text[start : start + head]!r} … ({hidden} characters not shown) … {text[end - tail : end]!r}"
 
 
 def _undeclared_entity_set(

@@ -26,7 +26,15 @@ from ..utf8 import NotUtf8, decode_utf8
 from .report import Issue, json_pointer
 from .specialized import closed_depth, specialize
 
-__all__ = ["SCHEMA_NAMES", "SchemaError", "SchemaStore", "cross_checked", "schema_dir"]
+__all__ = [
+    "FORMAT_CHECKER",
+    "MAX_URI_CHARS",
+    "SCHEMA_NAMES",
+    "SchemaError",
+    "SchemaStore",
+    "cross_checked",
+    "schema_dir",
+]
 
 SCHEMA_NAMES = ("config", "source", "article", "annotation", "row")
 
@@ -96,6 +104,39 @@ def _located(error: jsonschema.ValidationError) -> SchemaError:
     return SchemaError(json_pointer(*path), str(error.validator), message)
 
 
+#: Longest string a ``uri`` format check parses (the source schema's ``url`` has this
+#: ``maxLength``): rfc3986-validator's regex takes some 120 bytes of memory a character,
+#: so one 5 MB URL in sources.jsonl (or a WARC-Target-URI) took the build from 165 MB
+#: to 720 MB, checked as it is by each validator. No real URL is near this length.
+MAX_URI_CHARS = 65536
+_URI_FORMATS = ("uri", "uri-reference", "iri", "iri-reference")
+
+
+def _no_longer_than_a_uri(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    def bounded(instance: object) -> bool:
+        if isinstance(instance, str) and len(instance) > MAX_URI_CHARS:
+            return False  # not parsed: the length is its own error (maxLength)
+        return check(instance)
+
+    return bounded
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    """jsonschema's format checks, with URI-like strings refused past :data:`MAX_URI_CHARS`
+    before its regex sees them."""
+    base = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checkers = dict(base.checkers)
+    for fmt in _URI_FORMATS:
+        if fmt in checker.checkers:
+            func, raises = checker.checkers[fmt]
+            checker.checkers[fmt] = (_no_longer_than_a_uri(func), raises)
+    return checker
+
+
+#: The format checker every validator of the project uses (see :func:`_format_checker`).
+FORMAT_CHECKER = _format_checker()
+
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
@@ -105,7 +146,7 @@ def _reference_formats() -> dict[str, Callable[[str], bool]]:
     fastjsonschema's own format regexes are looser (it accepts ``https://x/a>|b``
     as a ``uri``); with the same checks, both validators agree on every record.
     """
-    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    checker = FORMAT_CHECKER
 
     def check(fmt: str) -> Callable[[str], bool]:
         return lambda value: checker.conforms(value, fmt)
@@ -174,7 +215,7 @@ class SchemaStore:
         if name not in self._reference:
             cls = jsonschema.Draft202012Validator
             self._reference[name] = cls(
-                self.schemas[name], registry=self.registry, format_checker=cls.FORMAT_CHECKER
+                self.schemas[name], registry=self.registry, format_checker=FORMAT_CHECKER
             )
         return self._reference[name]
 
@@ -191,7 +232,7 @@ class SchemaStore:
         """An accept-only predicate generated from the schema (see ``specialized``):
         True only for records the reference accepts; None when not available."""
         if name not in self._specialized:
-            checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+            checker = FORMAT_CHECKER
             self._specialized[name] = specialize(self.schemas[name], self._by_id, checker.conforms)
         return self._specialized[name]
 

@@ -30,13 +30,13 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-import jsonschema
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..features import RowCodec
 from ..span_columns import SpanColumns
+from .schemas import FORMAT_CHECKER
 from .specialized import ANNOTATIONS
 from .table_spans import BatchColumns, flag_span_rows
 
@@ -91,7 +91,7 @@ class TableCheck:
 
     def __init__(self, codec: RowCodec) -> None:
         self.codec = codec
-        self._formats = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        self._formats = FORMAT_CHECKER
         self.nodes: dict[str, NodeCheck] = {}
         #: (path, minimum, maximum) of the numbers, checked on the table's columns
         self.bounds: list[tuple[str, Any, Any]] = []
