@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .article_inputs import ArticleInput
 from .ingest import RawArticle, article_from_bytes, article_path, over_article_limit, read_article
+from .names import setting
 from .shard_readers import ShardRecord
 from .validate.report import Issue
 
@@ -100,12 +101,24 @@ class ArticleStore:
         self.db.close()
 
 
+#: ``limits.max_page_tags``'s default (extraction holds a page's tree: ~2 KB a tag).
+DEFAULT_MAX_PAGE_TAGS = 200_000
+
+
 class ArticleReader:
     """Reads one article by id, from its file in the folder or from the shard store."""
 
-    def __init__(self, articles: ArticleInput, store_path: str | None, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        articles: ArticleInput,
+        store_path: str | None,
+        *,
+        max_bytes: int,
+        max_tags: int = DEFAULT_MAX_PAGE_TAGS,
+    ) -> None:
         self.articles = articles
         self.max_bytes = max_bytes
+        self.max_tags = max_tags
         self.store = ArticleStore(Path(store_path), readonly=True) if store_path else None
         folder = articles.folder
         #: the folder's files may take the short read (:meth:`_read_plain`): the folder
@@ -220,6 +233,12 @@ class ArticleReader:
         except CompressedPageError as exc:
             return None, exc.rule, str(exc), None
         page = decode_page(html, content_type)
+        if (tags := page.html.count("<")) > self.max_tags:
+            why = (
+                f"the page has {tags} tags, over the limit of {self.max_tags}"
+                f" ({setting('limits.max_page_tags')}): its text is not extracted"
+            )
+            return None, "size-limit", why, page.assumed
         text = extract_main_text(page.html)
         if text is None:
             return None, "text", "no main text found in the page (trafilatura)", page.assumed

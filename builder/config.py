@@ -10,6 +10,7 @@ from typing import Any
 
 from .annotations.options import ImportOptions
 from .article_inputs import ArticleInput, parse_article_input
+from .article_store import DEFAULT_MAX_PAGE_TAGS
 from .clean.options import MIN_DOCS, MIN_SHARE
 from .config_checks import (
     check_compression,
@@ -90,6 +91,7 @@ class DatasetConfig:
     compression: str = "zstd"
     compression_level: int | None = None
     max_article_bytes: int = 10_000_000
+    max_page_tags: int = DEFAULT_MAX_PAGE_TAGS
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     quarantine: bool = False
     max_rejected_fraction: float = 1.0
@@ -356,6 +358,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         compression=output.get("compression", "zstd"),
         compression_level=output.get("compression_level"),
         max_article_bytes=limits.get("max_article_bytes", 10_000_000),
+        max_page_tags=limits.get("max_page_tags", DEFAULT_MAX_PAGE_TAGS),
         max_record_bytes=limits.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
         quarantine=quarantine.get("enabled", False),
         max_rejected_fraction=quarantine.get("max_rejected_fraction", 1.0),

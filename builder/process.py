@@ -521,7 +521,10 @@ def _process_batch(spec: BatchSpec) -> BatchResult:
     ):
         sides = staging.batch_sides(spec.items[0][0], spec.items[-1][0]) if spec.items else None
     reader = ArticleReader(
-        ctx.config.article_input, spec.article_store, max_bytes=ctx.config.max_article_bytes
+        ctx.config.article_input,
+        spec.article_store,
+        max_bytes=ctx.config.max_article_bytes,
+        max_tags=ctx.config.max_page_tags,
     )
     done: list[_Candidate | list[Issue]] = []
     # Rows are encoded and checked a group at a time, as their articles are done:

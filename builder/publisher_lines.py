@@ -50,7 +50,10 @@ def count_publisher_lines(
     counter = SqliteLineCounter(staging.db)
     assert config.article_input is not None
     with ArticleReader(
-        config.article_input, store_path, max_bytes=config.max_article_bytes
+        config.article_input,
+        store_path,
+        max_bytes=config.max_article_bytes,
+        max_tags=config.max_page_tags,
     ) as reader:
         for n, article_id in enumerate(ids, start=1):
             source = staging.side("source", article_id)

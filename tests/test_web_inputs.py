@@ -7,6 +7,7 @@ warcio as a crawler would, with a request record and a 404 beside the pages.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -551,3 +552,26 @@ def test_a_warc_target_uri_that_is_no_uri_is_one_error_naming_the_header(tmp_pat
     (error,) = caught.value.report.errors
     assert (error.file, error.line, error.pointer) == ("crawl/c.warc.gz", 2, "")
     assert "WARC-Target-URI 'https://[bad/a<b>'" in error.message
+
+
+def test_a_page_of_more_tags_than_the_limit_is_an_error_not_extracted(tmp_path: Path) -> None:
+    """Extraction holds a page's whole tree (~2 KB a tag): 13 KB of gzip holding a million
+    "<br>" took 1.6 GB and ended in a MemoryError. limits.max_page_tags bounds it."""
+    root = _config(tmp_path, {"files": "pages/*"})
+    config = yaml.safe_load((root / "dataset.yaml").read_text())
+    config["limits"] = {**config.get("limits", {}), "max_page_tags": 400}
+    (root / "dataset.yaml").write_text(yaml.safe_dump(config))
+    _, _, title, paragraphs = STORIES[1]
+    small = news_page(title, paragraphs)
+    tags = small.count(b"<")
+    assert tags < 400
+    many = small.replace(b"</body>", b"<br>" * (400 - tags + 1) + b"</body>")
+    (root / "pages").mkdir()
+    (root / "pages" / "small.html").write_bytes(small)
+    (root / "pages" / "many.html.gz").write_bytes(gzip.compress(many))
+
+    result = build(root, tmp_path / "out", quarantine=True)
+    assert list(_rows(tmp_path / "out")) == ["small"]
+    (problem,) = [i for i in result.report.issues if i.record == "many"]
+    assert (problem.file, problem.rule) == ("pages/many.html.gz", "size-limit")
+    assert "has 401 tags, over the limit of 400 (limits.max_page_tags" in problem.message
