@@ -49,7 +49,7 @@ from .output import (
 from .process import Context
 from .processes import LazyPool, pool_on_demand
 from .publisher_lines import count_publisher_lines
-from .splits import SplitPlan, SplitPlanner
+from .splits import SplitPlan, SplitPlanner, near_duplicate_clusters
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
 from .validate.report import Issue, ValidationReport, json_pointer
@@ -235,21 +235,43 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
                 message=f"{name!r} is {what} of any article built: it pins nothing",
             )
         )
+    near = [
+        (ids, f"near-identical texts {_listed(ids)}" + (f" ({pairs} pairs)" if pairs > 1 else ""))
+        for ids, pairs in near_duplicate_clusters(plan.near_duplicates)
+    ]
     duplicates = (
-        ("exact-duplicate", "identical normalized text in {}", plan.exact_duplicates),
-        ("near-duplicate", "near-identical texts {}", plan.near_duplicates),
+        (
+            "exact-duplicate",
+            [
+                (ids, f"identical normalized text in {_listed(ids)}")
+                for ids in plan.exact_duplicates
+            ],
+        ),
+        ("near-duplicate", near),
     )
-    for rule, finding, groups in duplicates:
-        for ids in groups:
+    for rule, findings in duplicates:
+        for ids, finding in findings:
             report.add(
                 Issue(
                     file=articles,
                     record=ids[0],
                     rule=rule,
                     severity="warning",
-                    message=f"{finding.format(ids)}; kept in one split",
+                    message=f"{finding}; kept in one split",
                 )
             )
+
+
+#: Most article ids a duplicate warning names; the rest are counted.
+LISTED_IDS = 20
+
+
+def _listed(ids: list[str]) -> str:
+    """``ids`` as a warning lists them: whole when few (``['a', 'b']``), else the first
+    :data:`LISTED_IDS` and how many more."""
+    if len(ids) <= LISTED_IDS:
+        return str(ids)
+    return f"{ids[:LISTED_IDS]} and {len(ids) - LISTED_IDS} more"
 
 
 def validate(

@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tempfile
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from .staging import ArticleFacts
 
-__all__ = ["SplitPlan", "SplitPlanner", "hash_split", "plan_splits"]
+__all__ = ["SplitPlan", "SplitPlanner", "hash_split", "near_duplicate_clusters", "plan_splits"]
 
 
 _INSERT_BATCH = 10_000
@@ -84,6 +84,26 @@ class _UnionFind:
             return False
         self.parent[max(ra, rb)] = min(ra, rb)
         return True
+
+
+def near_duplicate_clusters(pairs: Iterable[Sequence[str]]) -> list[tuple[list[str], int]]:
+    """The articles joined by near-duplicate ``pairs``, as clusters ``(ids, pairs in it)``,
+    ids sorted, clusters by their first id: what the build warns of, once per cluster. A
+    crawl's thousand copies of one page template are a million pairs, and were a warning
+    each.
+
+    >>> near_duplicate_clusters([["a", "b"], ["c", "d"], ["b", "c"], ["x", "y"]])
+    [(['a', 'b', 'c', 'd'], 3), (['x', 'y'], 1)]
+    """
+    uf = _UnionFind()
+    counted = [(a, b) for a, b in pairs]
+    for a, b in counted:
+        uf.union(a, b)
+    members: defaultdict[str, list[str]] = defaultdict(list)
+    for article_id in sorted({x for pair in counted for x in pair}):
+        members[uf.find(article_id)].append(article_id)
+    sizes = Counter(uf.find(a) for a, _ in counted)
+    return [(ids, sizes[root]) for root, ids in sorted(members.items(), key=lambda kv: kv[1][0])]
 
 
 def hash_split(key: str, ratios: Mapping[str, float], salt: str) -> str:
