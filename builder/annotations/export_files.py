@@ -66,6 +66,15 @@ def _read_size(left: int, chunk: int, max_bytes: int) -> int:
     return max(chunk, min(left, max_bytes + 1 - left))
 
 
+def _read_on(
+    handle: BinaryIO, decoder: codecs.IncrementalDecoder, left: str, chunk: int, max_bytes: int
+) -> tuple[str, bool]:
+    """``left`` (the text not read yet) with the next piece of the export decoded after it
+    (:func:`_read_size`), and whether the export ended."""
+    data = handle.read(_read_size(len(left), chunk, max_bytes))
+    return left + decoder.decode(data, final=not data), not data
+
+
 #: runs of the characters skipped between the tasks of a JSON array
 _RUNS = {chars: re.compile(f"[{re.escape(chars)}]*") for chars in (" \t\r\n", " \t\r\n,")}
 
@@ -86,9 +95,7 @@ def _iter_json_array(
 
         def fill() -> None:
             nonlocal buf, pos, eof
-            data = handle.read(_read_size(len(buf) - pos, chunk, max_bytes))
-            eof = not data
-            buf = buf[pos:] + incremental.decode(data, final=eof)
+            buf, eof = _read_on(handle, incremental, buf[pos:], chunk, max_bytes)
             pos = 0
 
         def skip(chars: str) -> bool:
@@ -297,9 +304,7 @@ def _iter_json_objects(
 
         def fill() -> None:
             nonlocal buf, pos, eof
-            data = handle.read(_read_size(len(buf) - pos, chunk, max_bytes))
-            eof = not data
-            buf = buf[pos:] + incremental.decode(data, final=eof)
+            buf, eof = _read_on(handle, incremental, buf[pos:], chunk, max_bytes)
             pos = 0
 
         while True:
