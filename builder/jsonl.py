@@ -209,8 +209,9 @@ def _parse_json_line(line: str, raw_line: bytes) -> Any:
 #: ASCII white space, as ``bytes.strip`` sees it: a line of nothing else is blank. A run
 #: of blank lines is skipped by one search for it (up to the run's last newline), so a
 #: file of millions of empty lines costs a search per chunk, not a Python step per line.
-_WHITE_RUN = re.compile(rb"[ \t\r\n\x0b\x0c]+")
-_BLANK_FIRST = frozenset(b" \t\r\n\x0b\x0c")
+_WHITE = b" \t\r\n\x0b\x0c"
+_WHITE_RUN = re.compile(b"[" + re.escape(_WHITE) + b"]+")
+_BLANK_FIRST = frozenset(_WHITE)
 _CHUNK = 1 << 20
 
 
