@@ -86,7 +86,7 @@ class _UnionFind:
         return True
 
 
-def near_duplicate_clusters(pairs: Iterable[Sequence[str]]) -> list[tuple[list[str], int]]:
+def near_duplicate_clusters(pairs: Sequence[Sequence[str]]) -> list[tuple[list[str], int]]:
     """The articles joined by near-duplicate ``pairs``, as clusters ``(ids, pairs in it)``,
     ids sorted, clusters by their first id: what the build warns of, once per cluster. A
     crawl's thousand copies of one page template are a million pairs, and were a warning
@@ -96,13 +96,12 @@ def near_duplicate_clusters(pairs: Iterable[Sequence[str]]) -> list[tuple[list[s
     [(['a', 'b', 'c', 'd'], 3), (['x', 'y'], 1)]
     """
     uf = _UnionFind()
-    counted = [(a, b) for a, b in pairs]
-    for a, b in counted:
+    for a, b in pairs:
         uf.union(a, b)
     members: defaultdict[str, list[str]] = defaultdict(list)
-    for article_id in sorted({x for pair in counted for x in pair}):
+    for article_id in sorted({x for pair in pairs for x in pair}):
         members[uf.find(article_id)].append(article_id)
-    sizes = Counter(uf.find(a) for a, _ in counted)
+    sizes = Counter(uf.find(a) for a, _ in pairs)
     return [(ids, sizes[root]) for root, ids in sorted(members.items(), key=lambda kv: kv[1][0])]
 
 
