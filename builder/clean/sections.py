@@ -411,6 +411,11 @@ class _Suffixes:
         return -1
 
 
+def _readers(lines: list[tuple[int, int, LineView]]) -> int:
+    """How many of ``lines`` read like a reader's comment (``_READER_LINE``)."""
+    return sum(1 for _, _, view in lines if _READER_LINE.search(view.norm))
+
+
 class TrailingSection(CleaningStep):
     """Remove the block after the article's end as one edit, when the evidence is strong.
 
@@ -542,8 +547,7 @@ class TrailingSection(CleaningStep):
             return False
         if len(rest) <= VOICE_TAIL_LINES:
             return True
-        readers = sum(1 for _, _, view in rest if _READER_LINE.search(view.norm))
-        return readers >= READER_SHARE * len(rest)
+        return _readers(rest) >= READER_SHARE * len(rest)
 
     @staticmethod
     def _signed_off(lines: list[tuple[int, int, LineView]], k: int, cased: bool) -> bool:
@@ -555,8 +559,7 @@ class TrailingSection(CleaningStep):
         rest = lines[k + 1 :]
         if len(rest) < READER_MIN_LINES or _POSTSCRIPT.match(rest[0][2].raw):
             return False
-        readers = sum(1 for _, _, view in rest if _READER_LINE.search(view.norm))
-        return readers >= SIGNOFF_READER_SHARE * len(rest)
+        return _readers(rest) >= SIGNOFF_READER_SHARE * len(rest)
 
     @staticmethod
     def _cites(lines: list[tuple[int, int, LineView]], k: int) -> bool:
