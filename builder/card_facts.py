@@ -129,7 +129,11 @@ def card_context(ctx: Context, result: BuildResult, sources: SourceFacts) -> dic
             "salt": config.split_salt,
             "explicit": len(config.split_assignment),
         },
-        "duplicates": {"exact": len(plan.exact_duplicates), "near": len(plan.near_duplicates)},
+        "duplicates": {
+            "exact": len(plan.exact_duplicates),
+            "near_clusters": len(plan.near_duplicate_clusters),
+            "near_articles": sum(map(len, plan.near_duplicate_clusters)),
+        },
         "cleaning": {
             "steps": list(result.cleaning_steps) or ctx.step_names,
             "rules": rules,

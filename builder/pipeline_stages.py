@@ -49,7 +49,7 @@ from .output import (
 from .process import Context
 from .processes import LazyPool, pool_on_demand
 from .publisher_lines import count_publisher_lines
-from .splits import SplitPlan, SplitPlanner, near_duplicate_clusters
+from .splits import SplitPlan, SplitPlanner
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
 from .validate.report import Issue, ValidationReport, json_pointer
@@ -235,10 +235,7 @@ def _report_plan(config: DatasetConfig, report: ValidationReport, plan: SplitPla
                 message=f"{name!r} is {what} of any article built: it pins nothing",
             )
         )
-    near = [
-        (ids, f"near-identical texts {_listed(ids)}" + (f" ({pairs} pairs)" if pairs > 1 else ""))
-        for ids, pairs in near_duplicate_clusters(plan.near_duplicates)
-    ]
+    near = [(ids, f"near-identical texts {_listed(ids)}") for ids in plan.near_duplicate_clusters]
     duplicates = (
         (
             "exact-duplicate",

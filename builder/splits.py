@@ -21,16 +21,18 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
 from .staging import ArticleFacts
 
-__all__ = ["SplitPlan", "SplitPlanner", "hash_split", "near_duplicate_clusters", "plan_splits"]
+__all__ = ["SplitPlan", "SplitPlanner", "hash_split", "plan_splits"]
 
 
 _INSERT_BATCH = 10_000
@@ -86,14 +88,12 @@ class _UnionFind:
         return True
 
 
-def near_duplicate_clusters(pairs: Sequence[Sequence[str]]) -> list[tuple[list[str], int]]:
-    """The articles joined by near-duplicate ``pairs``, as clusters ``(ids, pairs in it)``,
-    ids sorted, clusters by their first id: what the build warns of, once per cluster. A
-    crawl's thousand copies of one page template are a million pairs, and were a warning
-    each.
+def _clusters_of(pairs: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The articles joined by ``pairs``, as clusters of ids, ids sorted, clusters by their
+    first id: what the build warns of, once per cluster.
 
-    >>> near_duplicate_clusters([["a", "b"], ["c", "d"], ["b", "c"], ["x", "y"]])
-    [(['a', 'b', 'c', 'd'], 3), (['x', 'y'], 1)]
+    >>> _clusters_of([["a", "b"], ["c", "d"], ["b", "c"], ["x", "y"]])
+    [['a', 'b', 'c', 'd'], ['x', 'y']]
     """
     uf = _UnionFind()
     for a, b in pairs:
@@ -101,8 +101,7 @@ def near_duplicate_clusters(pairs: Sequence[Sequence[str]]) -> list[tuple[list[s
     members: defaultdict[str, list[str]] = defaultdict(list)
     for article_id in sorted({x for pair in pairs for x in pair}):
         members[uf.find(article_id)].append(article_id)
-    sizes = Counter(uf.find(a) for a, _ in pairs)
-    return [(ids, sizes[root]) for root, ids in sorted(members.items(), key=lambda kv: kv[1][0])]
+    return sorted(members.values())
 
 
 def hash_split(key: str, ratios: Mapping[str, float], salt: str) -> str:
@@ -135,7 +134,9 @@ class SplitPlan:
     ratios: Mapping[str, float]
     salt: str
     exact_duplicates: list[list[str]] = field(default_factory=list)
-    near_duplicates: list[list[str]] = field(default_factory=list)
+    #: clusters of near-identical articles (the first of each identical text), each's ids
+    #: sorted, by first id; every article of one is in one split
+    near_duplicate_clusters: list[list[str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     #: ``splits.assignment`` names that match no article id and no group key (a typo, an
     #: article left out): they pin nothing
@@ -163,14 +164,17 @@ class _FactsIndex:
     """Ids, grouping keys, text hashes and MinHash bands in a temporary SQLite file.
 
     An in-memory index costs about 3 KB per article for LSH bands alone (a
-    million articles: gigabytes); here they cost disk, and duplicates come
-    from ``GROUP BY`` and one self-join. Near-duplicate candidates are
-    confirmed by their estimated Jaccard similarity, so a band collision alone
-    never groups two articles.
+    million articles: gigabytes); here they cost disk, exact duplicates come
+    from ``GROUP BY`` and near-duplicate candidates from the LSH buckets read in
+    order. Candidates are confirmed by their estimated Jaccard similarity, so a
+    band collision alone never groups two articles.
     """
 
     def __init__(self, directory: Path, threshold: float | None, num_perm: int) -> None:
         self.threshold = threshold
+        #: signatures compared by :meth:`near_duplicates` (about one per member of a
+        #: cluster of near-identical articles; a test counts them)
+        self.comparisons = 0
         self.bands = self.rows = 0
         if threshold is not None:
             self.bands, self.rows = lsh_bands(threshold, num_perm)
@@ -181,8 +185,9 @@ class _FactsIndex:
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE fact (id TEXT PRIMARY KEY, grp TEXT, text_key BLOB, minhash BLOB);"
             "CREATE INDEX fact_text ON fact (text_key, id);"
-            "CREATE TABLE band (n INTEGER, key BLOB, id TEXT);"
-            "CREATE INDEX band_key ON band (n, key);"
+            # the table is its own index: buckets are read in (band, key, id) order
+            "CREATE TABLE band (n INTEGER, key BLOB, id TEXT, PRIMARY KEY (n, key, id))"
+            " WITHOUT ROWID;"
         )
         #: the facts up to this rowid have their bands (when they are first of their text)
         self._banded = 0
@@ -263,27 +268,131 @@ class _FactsIndex:
             yield group
 
     def near_duplicates(self) -> Iterator[tuple[str, str, str, str]]:
-        """Confirmed near-duplicate pairs ``(a, b, group of a, group of b)``, a < b.
+        """Near-duplicate pairs ``(a, b, group of a, group of b)``, a < b, that join
+        clusters: a spanning forest of the graph whose edges are the pairs sharing an
+        LSH band with an estimated Jaccard similarity of at least the threshold (its
+        connected components are the same; a pair inside one cluster already adds
+        nothing to them).
 
         Only the first article of each identical text takes part: its copies
-        are already joined to it as exact duplicates.
+        are already joined to it as exact duplicates. The band rows of buckets with
+        more than one member are streamed in ``(band, key, id)`` order, so work is
+        about linear in a cluster of near-identical articles (the thousands of
+        copies of one wire story: each is compared with one member of the cluster
+        met before it, not with all of them), and memory holds the clustered ids and,
+        for the bucket at hand, at most :data:`CACHED_MEMBERS` signatures per cluster.
         """
         if self.threshold is None:
             return
         self._band_new()  # facts written into the table directly (tests) have theirs now
-        candidates = self.db.execute(
-            "SELECT DISTINCT a.id, b.id FROM band a JOIN band b"
-            " ON a.n = b.n AND a.key = b.key AND a.id < b.id ORDER BY a.id, b.id"
-        ).fetchall()
-        lookup = "SELECT grp, minhash FROM fact WHERE id = ?"
-        for a, b in candidates:
-            (ga, ha), (gb, hb) = (self.db.execute(lookup, (i,)).fetchone() for i in (a, b))
-            same = np.frombuffer(ha, dtype="<u8") == np.frombuffer(hb, dtype="<u8")
-            if float(np.mean(same)) >= self.threshold:
-                yield a, b, ga, gb
+        uf = _UnionFind()
+        rows = self.db.execute(
+            "SELECT b.n, b.key, b.id, f.grp, f.minhash FROM band b CROSS JOIN fact f ON f.id = b.id"
+            " WHERE EXISTS (SELECT 1 FROM band o WHERE o.n = b.n AND o.key = b.key"
+            " AND o.id <> b.id) ORDER BY b.n, b.key, b.id"
+        )
+        for (n, key), members in groupby(rows, key=itemgetter(0, 1)):
+            bucket = _Bucket(self, n, key, uf)
+            for _, _, article_id, grp, minhash in members:
+                yield from bucket.add(_Member(article_id, grp, np.frombuffer(minhash, "<u8")))
+
+    def similar(self, a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether two signatures' estimated Jaccard similarity (their share of equal
+        minimums) reaches the threshold."""
+        self.comparisons += 1
+        assert self.threshold is not None
+        return np.count_nonzero(a == b) / a.size >= self.threshold
 
     def close(self) -> None:
         self.db.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """An article in an LSH bucket: its id, grouping key and signature."""
+
+    id: str
+    grp: str
+    minhash: np.ndarray
+
+
+#: Members of one cluster whose signatures a bucket keeps, the last ones met: a new
+#: member is compared with them first, the latest first (any copy of a wire story
+#: is similar to the one before it, and so is each version of a text edited a little
+#: at a time). Past them the bucket's earlier members are read again from the index
+#: (rare: it takes a new member similar to none of them), so a bucket holds at most
+#: this many signatures per cluster in it, however large.
+CACHED_MEMBERS = 64
+
+
+class _Bucket:
+    """The members of one LSH bucket seen so far, by near-duplicate cluster (``uf``, over
+    article ids, shared by every bucket), as :meth:`_FactsIndex.near_duplicates` meets
+    them in id order.
+
+    A new member is compared with members of each other cluster in the bucket until one
+    is similar enough, which joins the two; members of its own cluster are not compared
+    (they would join nothing). That finds the same clusters as comparing every pair in
+    the bucket: a similar pair ``(a, b)`` left uncompared is in one cluster when ``b``
+    comes, or ``b`` is compared with ``a``'s cluster until a member (``a`` at the
+    latest) is similar, which joins them.
+    """
+
+    def __init__(self, index: _FactsIndex, n: int, key: bytes, uf: _UnionFind) -> None:
+        self.index, self.n, self.key, self.uf = index, n, key, uf
+        #: cluster (its root) -> its last :data:`CACHED_MEMBERS` members in the bucket
+        self.cached: dict[str, deque[_Member]] = {}
+        #: clusters with more members in the bucket than are cached
+        self.crowded: set[str] = set()
+
+    def add(self, x: _Member) -> Iterator[tuple[str, str, str, str]]:
+        """The pairs that join ``x`` to the clusters in the bucket it is similar to."""
+        find = self.uf.find
+        for root in list(self.cached):
+            if find(root) == find(x.id):
+                continue  # x's own cluster, or one x was joined to just now
+            match = self._match(x, root)
+            if match is not None:
+                self.uf.union(match.id, x.id)
+                yield match.id, x.id, match.grp, x.grp
+        self._keep(x)
+
+    def _match(self, x: _Member, root: str) -> _Member | None:
+        """A member of ``root``'s cluster in the bucket similar to ``x``, if any."""
+        cached = self.cached[root]
+        for member in reversed(cached):
+            if self.index.similar(member.minhash, x.minhash):
+                return member
+        if root not in self.crowded:
+            return None
+        seen = {member.id for member in cached}
+        for article_id, grp, minhash in self.index.db.execute(
+            "SELECT b.id, f.grp, f.minhash FROM band b CROSS JOIN fact f ON f.id = b.id"
+            " WHERE b.n = ? AND b.key = ? AND b.id < ? ORDER BY b.id DESC",
+            (self.n, self.key, x.id),
+        ):
+            if article_id in seen or self.uf.find(article_id) != root:
+                continue
+            member = _Member(article_id, grp, np.frombuffer(minhash, "<u8"))
+            if self.index.similar(member.minhash, x.minhash):
+                return member
+        return None
+
+    def _keep(self, x: _Member) -> None:
+        """``x`` into its cluster's cache, with the caches of the clusters it joined."""
+        root = self.uf.find(x.id)
+        members: deque[_Member] = deque(maxlen=CACHED_MEMBERS)
+        crowded = False
+        for joined in [r for r in self.cached if self.uf.find(r) == root]:
+            cached = self.cached.pop(joined)
+            crowded |= joined in self.crowded or len(members) + len(cached) > CACHED_MEMBERS
+            members.extend(cached)
+            self.crowded.discard(joined)
+        crowded |= len(members) == CACHED_MEMBERS
+        members.append(x)
+        if crowded:
+            self.crowded.add(root)
+        self.cached[root] = members
 
 
 class SplitPlanner:
@@ -336,9 +445,11 @@ class SplitPlanner:
         for group in index.exact_duplicates():
             plan.exact_duplicates.append([article_id for article_id, _ in group])
             merges += sum(uf.union(group[0][1], grp) for _, grp in group[1:])
+        joins: list[tuple[str, str]] = []  # a spanning forest of each near-duplicate cluster
         for a, b, ga, gb in index.near_duplicates():
-            plan.near_duplicates.append([a, b])
+            joins.append((a, b))
             merges += uf.union(ga, gb)
+        plan.near_duplicate_clusters = _clusters_of(joins)
         plan.components = index.group_keys() - merges
         plan.exact_duplicates.sort()
 
