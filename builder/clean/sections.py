@@ -99,7 +99,7 @@ from .rule_set import RuleSet
 from .rules import LineRule, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
-__all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
+__all__ = ["MIN_ARTICLE_WORDS", "MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
 
 SECTIONS_PATH = Path(__file__).resolve().parent.parent / "rules" / "sections.yaml"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
