@@ -59,3 +59,31 @@ def test_an_author_box_with_the_article_under_it_stays(lowercased: bool) -> None
     assert form(BOX.split("\n")[1]) in result.text
     assert form(ARTICLE[-1]) in result.text
     assert not any("author_box" in e.reason for e in result.edits)
+
+
+LONG_BIO = (
+    "Tomas Greer is a freelance writer and former brewery hand living near Bristol. Over "
+    "the past twelve years he has covered beer, cider and the small producers behind "
+    "them for magazines and trade papers, judged at regional competitions, taught "
+    "weekend courses on water chemistry and recipe design, and written two books on "
+    "farmhouse ales. When he is not writing he keeps bees, grows his own hops along the "
+    "garden fence and brews far more beer than his friends can drink, which he insists "
+    "is research for the next book."
+)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_bio_longer_than_a_box_as_the_pages_last_line_goes(lowercased: bool) -> None:
+    form = in_form(lowercased)
+    assert len(LONG_BIO.split()) > 80
+    result = clean_rebuilt(form(_page(*ARTICLE, LONG_BIO)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_long_bio_shaped_paragraph_with_a_line_under_it_stays(lowercased: bool) -> None:
+    form = in_form(lowercased)
+    closing = "Cheers, and happy brewing this winter to all of you who made it this far down!"
+    raw = form(_page(*ARTICLE, LONG_BIO, closing))
+    result = clean_rebuilt(raw)
+    assert form(LONG_BIO) in result.text

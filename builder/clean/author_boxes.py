@@ -476,7 +476,8 @@ def closing_box(lines: Lines, running: Sequence[bool]) -> int:
     after = _Counts(lines, running)
     for k in range(len(lines)):
         n = len(lines[k][2].words)
-        if 0 < n <= BIO_MAX_WORDS and opens_bio(lines, k, after):
+        # The page's last line may be a long bio: nothing follows it to tell more.
+        if n > 0 and (n <= BIO_MAX_WORDS or k == len(lines) - 1) and opens_bio(lines, k, after):
             return above_bio(lines, k, 0)
         if 0 < n <= ECHO_NAME_WORDS and opens_echo(lines, k, after) >= 0:
             return k
