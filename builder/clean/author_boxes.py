@@ -434,7 +434,11 @@ def _verb_at(line: str, words: Sequence[str]) -> bool:
             verb == "has" and after == "been"
         ):
             return True
-        if p <= TAGLINE_NAME_WORDS and verb in ("is", "was", "serves") and _TAGLINE.match(line):
+        if (
+            p <= TAGLINE_NAME_WORDS
+            and verb in ("is", "was", "serves")
+            and _TAGLINE.match(line.strip())
+        ):
             return True
     return False
 
@@ -447,7 +451,7 @@ def may_close(raw: Sequence[str]) -> int:
     role."""
     for i, line in enumerate(raw):
         words = line[:ECHO_HEAD_CHARS].casefold().split()
-        if _verb_at(line.strip(), words):
+        if _verb_at(line, words):
             return i
         if not 0 < len(words) <= ECHO_NAME_WORDS or any(
             w in _NOT_NAME_START or w == "about" for w in words

@@ -240,14 +240,6 @@ _VOICE_FIRST = frozenset(
 )
 
 
-def _voice_first(words: Sequence[str]) -> str:
-    """The word a reader-voice opener starts with: past the number of a numbered
-    comment list ("3. Great list!", threads printed as an ordered list)."""
-    if len(words) > 1 and len(words[0]) <= 3 and words[0].isdigit():
-        return words[1]
-    return words[0]
-
-
 #: Reader-voice openers needed in the block (with no commenter lines).
 MIN_VOICE = 3
 #: How a reader's comment reads, line by line: opening with the reader ("I", "my", "we")
@@ -650,10 +642,24 @@ class TrailingSection(CleaningStep):
             for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
         ]
         after_fields = list(itertools.accumulate(reversed(fields)))[::-1]
-        voice = [False] * late_from + [
-            n > 0 and _voice_first(v.words) in _VOICE_FIRST and bool(_VOICE.match(v.raw))
-            for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
-        ]
+        voice = (
+            [False] * late_from
+            + [
+                n > 0
+                and (
+                    v.words[0] in _VOICE_FIRST
+                    # a numbered comment ("3. Great list!"): the word after its number
+                    or (
+                        n > 1
+                        and len(v.words[0]) <= 3
+                        and v.words[0].isdigit()
+                        and v.words[1] in _VOICE_FIRST
+                    )
+                )
+                and bool(_VOICE.match(v.raw))
+                for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
+            ]
+        )
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
         after = _Suffixes(lines, counts)
