@@ -55,3 +55,44 @@ def test_the_readers_voice_with_the_article_under_it_or_after_a_question_stays(
     ):
         result = clean_rebuilt(raw)
         assert not any("sections." in e.reason for e in result.edits), raw
+
+
+#: A thread printed as an ordered list, its first comment praising the overview, and
+#: a reader praising the site: both open like readers (written for these tests).
+NUMBERED_THREAD = (
+    "1. Great overview! I had no idea the oven light was enough to keep a starter going.\n"
+    "2. Thanks for the breakdown, my rye loaf finally has an open crumb.\n"
+    "3. Does this work with spelt flour as well?"
+)
+SITE_PRAISE = (
+    "Great site and a very clear piece, I bake every weekend now\n"
+    "my starter died twice before I found this page\n"
+    "the pot trick works with a roasting tin too"
+)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("thread", [NUMBERED_THREAD, SITE_PRAISE])
+def test_a_numbered_thread_or_praise_of_the_site_closing_the_page_goes(
+    lowercased: bool, thread: str
+) -> None:
+    form = in_form(lowercased)
+    raw = form("\n\n".join(ARTICLE) + "\n\n" + thread + "\n")
+    result = clean_rebuilt(raw)
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE))
+    assert any("sections.comment_voice" in e.reason for e in result.edits)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_numbered_tip_that_opens_with_praise_words_in_the_article_stays(
+    lowercased: bool,
+) -> None:
+    form = in_form(lowercased)
+    tips = [
+        "1. Useful tips for the first week: feed the starter at the same hour.",
+        "2. Keep the jar loosely covered so gases can escape.",
+    ]
+    raw = form("\n\n".join(ARTICLE[:3] + tips + ARTICLE[3:] + ARTICLE[:3]) + "\n")
+    result = clean_rebuilt(raw)
+    assert not any("sections." in e.reason for e in result.edits), raw
+    assert form(tips[0]) in result.text

@@ -19,12 +19,15 @@ from typing import Protocol
 from .lines import LineView
 
 __all__ = [
+    "BIO_LINES_ABOVE",
     "BIO_MAX_WORDS",
     "ECHO_NAME_WORDS",
     "SHORT_WORDS",
     "TailCounts",
     "above_bio",
     "bio_shape",
+    "closing_box",
+    "may_close",
     "opens_bio",
     "opens_echo",
 ]
@@ -391,3 +394,95 @@ def above_bio(lines: Lines, k: int, first: int) -> int:
             break
         top -= 1
     return top
+
+
+#: The last lines of a page looked at for an author box that closes it
+#: (:func:`closing_box`): a name, a role, a picture's label over a bio of a few lines.
+CLOSING_LINES = 8
+#: A bio names its person within this many characters (``ECHO_NAME_AT`` words).
+ECHO_HEAD_CHARS = 80
+#: A bio's verb is among a line's first words: a label of up to three ("about the
+#: author:") and a name of up to four before it.
+BIO_VERB_AT = 8
+#: A tagline's name is up to four words.
+TAGLINE_NAME_WORDS = 4
+#: Marks around a word split off a raw line ("Kim,", "(Ludo)").
+_MARKS = ".,:;!?'’\"()[]*|-–—"
+
+
+class _Counts:
+    """Words, and words in lines of running text, from each line to the end."""
+
+    def __init__(self, lines: Lines, running: Sequence[bool]) -> None:
+        self.words = [0] * (len(lines) + 1)
+        self.running_words = [0] * (len(lines) + 1)
+        for k in range(len(lines) - 1, -1, -1):
+            n = len(lines[k][2].words)
+            self.words[k] = self.words[k + 1] + n
+            self.running_words[k] = self.running_words[k + 1] + (n if running[k] else 0)
+
+
+def _verb_at(line: str, words: Sequence[str]) -> bool:
+    """Whether a bio's or a tagline's verb follows a name of two words and more (and
+    at most a label) among ``words``, the line's first: "is a", "was the", "has been";
+    or a tagline's ("Dana Kim is senior writer at X", ``_TAGLINE``)."""
+    if not words or words[0] in _NOT_NAME_START or not words[0][0].isalnum():
+        return False
+    for p in range(2, min(BIO_VERB_AT, len(words))):
+        verb, after = words[p], words[p + 1] if p + 1 < len(words) else ""
+        if (verb in ("is", "was") and after in ("a", "an", "the", "our")) or (
+            verb == "has" and after == "been"
+        ):
+            return True
+        if (
+            p <= TAGLINE_NAME_WORDS
+            and verb in ("is", "was", "serves")
+            and _TAGLINE.match(line.strip())
+        ):
+            return True
+    return False
+
+
+def may_close(raw: Sequence[str]) -> int:
+    """The first of the raw lines that may open an author box (-1: none): a cheap test
+    before :func:`closing_box`, which reads every line's words. A bio's verb after a name
+    (``_verb_at``), or a name line (a few words, none a function word) over a line in a
+    career's words (``_BIO_VOCAB``) naming it among its first words, or opening with a
+    role."""
+    for i, line in enumerate(raw):
+        words = line[:ECHO_HEAD_CHARS].casefold().split()
+        if _verb_at(line, words):
+            return i
+        if not 0 < len(words) <= ECHO_NAME_WORDS or any(
+            w in _NOT_NAME_START or w == "about" for w in words
+        ):
+            continue
+        name = {words[0].strip(_MARKS), words[-1].strip(_MARKS)}
+        for b in raw[i + 1 : i + 1 + ECHO_LINES]:
+            head = b[:ECHO_HEAD_CHARS].casefold().split()[:BIO_VERB_AT]
+            if name & {w.strip(_MARKS) for w in head} and _BIO_VOCAB.search(b.casefold()):
+                return i
+        if i + 1 < len(raw) and _ROLE_FIRST.match(raw[i + 1].strip()):
+            return i
+    return -1
+
+
+def closing_box(lines: Lines, running: Sequence[bool]) -> int:
+    """Where the author box that closes the page starts, among its last
+    ``CLOSING_LINES`` lines (``lines``, with ``running`` telling which are running
+    text); -1 when there is none.
+
+    The section layer looks for the box before the line rules run, when a disclaimer, a
+    share row or a related link may still follow it (prose, or more than a box's few
+    words); once they are gone the box closes the page. The same openers ask the same of
+    what follows the box (hardly any prose): here it is what the other steps left.
+    """
+    after = _Counts(lines, running)
+    for k in range(len(lines)):
+        n = len(lines[k][2].words)
+        # The page's last line may be a long bio: nothing follows it to tell more.
+        if n > 0 and (n <= BIO_MAX_WORDS or k == len(lines) - 1) and opens_bio(lines, k, after):
+            return above_bio(lines, k, 0)
+        if 0 < n <= ECHO_NAME_WORDS and opens_echo(lines, k, after) >= 0:
+            return k
+    return -1

@@ -99,7 +99,7 @@ from .rule_set import RuleSet
 from .rules import LineRule, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
-__all__ = ["MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
+__all__ = ["MIN_ARTICLE_WORDS", "MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
 
 SECTIONS_PATH = Path(__file__).resolve().parent.parent / "rules" / "sections.yaml"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -162,15 +162,17 @@ MIN_FIELDS = 2
 #: How a reader's comment opens when the extractor kept its text but not its commenter
 #: line: a greeting to the author, praise of the post, thanks for it, an @-mention.
 _VOICE = re.compile(
-    r"^\W*(?:"
+    r"^\W*(?:\d{1,3}\s*[.)]\s*)?(?:"
     r"(?:hi|hello|hey|dear)\b[\w .'’-]{0,30}[,!]"
     r"|(?:great|excellent|awesome|amazing|nice|wonderful|fantastic|brilliant|lovely|superb|"
     r"interesting|informative|helpful|useful|insightful|thoughtful|fascinating|"
     r"(?:very|really|such an?|what an?|so)\s+(?:good|great|nice|helpful|informative|interesting|"
     r"insightful|useful|thoughtful))\s+(?:read|post|article|piece|write\s*-?\s*up|points?|list|job|"
-    r"work|info|information|tips|insights?|blog|summary|stuff|content|guide|explanation)s?\b"
+    r"work|info|information|tips|insights?|blog|summary|stuff|content|guide|explanation|site|website|"
+    r"overview|breakdown|analysis|perspective)s?\b"
     r"|(?:thanks?|thank you|thx)(?:\s+(?:so|very) much|\s+a lot)?\s+for\s+"
-    r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write\s*-?\s*up)|"
+    r"(?:this|sharing|writing|posting|the (?:post|article|info|insight|tips|write\s*-?\s*up|summary|"
+    r"overview|breakdown|update|reminder|list|guide|explanation|review|insights)|"
     r"such|a great|putting)"
     r"|(?:lol|wow|omg|haha|so true|well said|well done|same here)\b"
     r"|(?:this is |what an? |such an? )?(?:so |very |really |incredibly |super )+(?:helpful|useful|"
@@ -236,6 +238,8 @@ _VOICE_FIRST = frozenset(
         "valid",
     ]
 )
+
+
 #: Reader-voice openers needed in the block (with no commenter lines).
 MIN_VOICE = 3
 #: How a reader's comment reads, line by line: opening with the reader ("I", "my", "we")
@@ -638,10 +642,24 @@ class TrailingSection(CleaningStep):
             for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
         ]
         after_fields = list(itertools.accumulate(reversed(fields)))[::-1]
-        voice = [False] * late_from + [
-            n > 0 and v.words[0] in _VOICE_FIRST and bool(_VOICE.match(v.raw))
-            for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
-        ]
+        voice = (
+            [False] * late_from
+            + [
+                n > 0
+                and (
+                    v.words[0] in _VOICE_FIRST
+                    # a numbered comment ("3. Great list!"): the word after its number
+                    or (
+                        n > 1
+                        and len(v.words[0]) <= 3
+                        and v.words[0].isdigit()
+                        and v.words[1] in _VOICE_FIRST
+                    )
+                )
+                and bool(_VOICE.match(v.raw))
+                for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
+            ]
+        )
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
         after = _Suffixes(lines, counts)

@@ -1,11 +1,16 @@
-"""The page's tail of other stories: cut teasers, bare rails of headlines, story cards."""
+"""The page's tail of other stories: cut teasers, bare rails of headlines, story cards;
+and what the other steps leave closing it (a contact block, an author box)."""
 
 from __future__ import annotations
 
 import re
 
+from .author_boxes import BIO_LINES_ABOVE, CLOSING_LINES, closing_box, may_close
+from .boilerplate import is_running_text
 from .contact import contact_block
 from .edits import Edit
+from .lines import line_view
+from .sections import MIN_ARTICLE_WORDS, MIN_POSITION
 from .site_index import index_run
 from .steps import CleaningStep, DocumentContext, iter_lines
 from .topic import ASKING, LIST_MARKER, SENTENCE_END, TOPIC_OVERLAP, content_words, stem
@@ -39,8 +44,10 @@ class TrailingTeasers(CleaningStep):
     names at the end of an article is short, a cut rail entry is long). Whole
     headlines in a bare rail are found by :meth:`_rail`; above them, story cards (a
     label, a headline, an excerpt: :meth:`_cards`), a site's index of
-    its own pages (one title template many times, :mod:`builder.clean.site_index`) and
-    the owner's contact block (:mod:`builder.clean.contact`).
+    its own pages (one title template many times, :mod:`builder.clean.site_index`),
+    the owner's contact block (:mod:`builder.clean.contact`) and an author's box left
+    closing the page once the line rules took what was under it
+    (:func:`builder.clean.author_boxes.closing_box`).
     """
 
     name = "footer"
@@ -127,7 +134,34 @@ class TrailingTeasers(CleaningStep):
         at = contact_block([line for _, _, line in rest])
         if at >= 0:
             edits.append(self.edit(rest[at][0], rest[-1][1], "", "contact"))
+            rest = rest[:at]
+        # An author's box the other steps left closing the page (its disclaimer or
+        # share row gone), where the section layer's blocks may start: past
+        # ``MIN_POSITION`` of the page's words and ``MIN_ARTICLE_WORDS`` of article.
+        at = self._author_box(text, rest)
+        if at >= 0:
+            edits.append(self.edit(rest[at][0], rest[-1][1], "", "author_box"))
         return edits + rail
+
+    @staticmethod
+    def _author_box(text: str, rest: list[tuple[int, int, str]]) -> int:
+        """Where the author box closing ``rest`` starts (-1: none); see
+        :func:`author_boxes.closing_box`."""
+        tail = rest[-CLOSING_LINES:]
+        first = may_close([line for _, _, line in tail])
+        if first < 0:
+            return -1
+        # The box's name, role and picture lines above its first line go with it.
+        tail = tail[max(0, first - BIO_LINES_ABOVE) :]
+        views = [(s, e, line_view(line)) for s, e, line in tail]
+        at = closing_box(views, [is_running_text(v) for _, _, v in views])
+        if at < 0:
+            return -1
+        start = tail[at][0]
+        above = len(text[:start].split())
+        if above < MIN_ARTICLE_WORDS or above < MIN_POSITION * len(text.split()):
+            return -1
+        return len(rest) - len(tail) + at
 
     def _cards(self, lines: list[tuple[int, int, str]]) -> int:
         """Where a rail of story cards ending the page starts (-1: none).
