@@ -105,6 +105,12 @@ CASES: dict[str, list[str]] = {
         "Contact us today!",
         # A call button with its number (issue 11, December 2026).
         "Get a Free Estimate (503) 555-0112",
+        # A review site's buttons, and a button with its stop (issue 11, clean14b).
+        "Read our full review",
+        "Jump to Review",
+        "See more reviews ›",
+        "View Full Profile",
+        "Learn more.",
     ],
     "menu_label": ["Home", "Search", "Menu"],
     "advertisement": [
@@ -457,6 +463,10 @@ ARTICLE_LINES = [
     "Call 311 to report a blocked drain.",
     "415-555-0134",
     "Writers put the © symbol and a year on every page they publish.",
+    # Near misses of the review buttons: a sentence sends the reader to a named review.
+    "Read our review of the Nikon Z6 before you buy one.",
+    "Read our full review of the Pixel 9",
+    "See more reviews of the hotel on page 4.",
 ]
 
 
