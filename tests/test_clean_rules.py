@@ -161,6 +161,9 @@ CASES: dict[str, list[str]] = {
         "A tram on Princes Street, 1952 – via National Library of Scotland",
         "Ana Ruiz, Harbour at Dusk, 2018. Gelatin silver print. Courtesy the artist and Blue Door Gallery.",
         "Courtesy of Nordic Outdoor",
+        # A caption ending in its photographer behind a bar (issue 11, clean14b).
+        "Stalls line the market square before dawn. | Photo by Dana Kim",
+        "The new ferry leaves the harbour | Photograph by Tom Okafor",
         # A file name with no extension where the alt text stood.
         "harbour-walk-sunset-1200x800",
         # A caption naming its rights holder after the copyright sign.
@@ -467,6 +470,9 @@ ARTICLE_LINES = [
     "Read our review of the Nikon Z6 before you buy one.",
     "Read our full review of the Pixel 9",
     "See more reviews of the hotel on page 4.",
+    # Near misses of a caption's credit behind a bar: a table row, a sentence after the name.
+    "Camera | Photo by | Lens",
+    "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
 
