@@ -183,6 +183,10 @@ CASES: dict[str, list[str]] = {
         "Fact checked by Joel Park",
         "Edited by: Ines Carvalho",
         "Features Editor, The Courier Mar 3, 2024 9:00 am EST",
+        # The label alone, its name on the next line (issue 11, clean14b).
+        "Written By:",
+        "Fact-checked by",
+        "Medically reviewed by",
     ],
     "author_bio": [
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
