@@ -111,6 +111,12 @@ CASES: dict[str, list[str]] = {
         "See more reviews ›",
         "View Full Profile",
         "Learn more.",
+        # Widgets' buttons and empty states (issue 11, clean14b).
+        "Full Bio",
+        "Close Search",
+        "Press ESC to close",
+        "No items found.",
+        "Jump to Section",
     ],
     "menu_label": ["Home", "Search", "Menu"],
     "advertisement": [
@@ -120,6 +126,7 @@ CASES: dict[str, list[str]] = {
         "Promoted stories",
         "Advertisement - Continue Reading Below",
         "SKIP ADVERTISEMENT",
+        "Advertisement. Scroll to continue reading.",
     ],
     "newsletter": [
         "Sign up to our free Morning Briefing newsletter and get the news in your inbox.",
@@ -297,6 +304,7 @@ CASES: dict[str, list[str]] = {
         "View gallery",
         "Click to enlarge image",
         "Press enter or click to view image in full size",
+        "This slideshow requires JavaScript.",
     ],
     "rating_widget": [
         "Average rating 3.8 / 5. Vote count: 112",
@@ -338,6 +346,7 @@ CASES: dict[str, list[str]] = {
     "placeholder": [
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
         "- Lorem ipsum 2",
+        "Image placeholder",
     ],
     "signup_call": [
         "Subscribe to The Valley Gazette",
@@ -476,6 +485,10 @@ ARTICLE_LINES = [
     "See more reviews of the hotel on page 4.",
     # Near misses of a caption's credit behind a bar: a table row, a sentence after the name.
     "Camera | Photo by | Lens",
+    # Near misses of the widgets' buttons: sentences with the same words.
+    "No items were found in the attic after the fire.",
+    "The placeholder names were replaced before the report went to print.",
+    "Press Esc to close the menu, then choose Export.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
