@@ -118,7 +118,7 @@ CASES: dict[str, list[str]] = {
         "No items found.",
         "Jump to Section",
     ],
-    "menu_label": ["Home", "Search", "Menu"],
+    "menu_label": ["Home", "Search", "Menu", "Blog", "By"],
     "advertisement": [
         "ADVERTISEMENT",
         "--- Advertisement ---",
