@@ -117,6 +117,7 @@ CASES: dict[str, list[str]] = {
         "Press ESC to close",
         "No items found.",
         "Jump to Section",
+        "Listen to this story (4 min)",
     ],
     "menu_label": ["Home", "Search", "Menu", "Blog", "By"],
     "advertisement": [
@@ -489,6 +490,7 @@ ARTICLE_LINES = [
     "No items were found in the attic after the fire.",
     "The placeholder names were replaced before the report went to print.",
     "Press Esc to close the menu, then choose Export.",
+    "Listen to this story from a nurse who worked through the night.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
