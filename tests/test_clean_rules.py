@@ -357,6 +357,12 @@ CASES: dict[str, list[str]] = {
         "Great! Check your inbox and click the link to confirm your subscription.",
         "We respect your privacy. Unsubscribe at any time.",
     ],
+    # A vendor's hook and call (issue 11, clean14b).
+    "promo_call": [
+        "Ready to plan your move? Get a free quote today.",
+        "Want to see how it works? Request a demo!",
+        "Looking for a new accountant? Talk to our team of experts.",
+    ],
     "form_consent": [
         "By clicking Join, you agree to our Terms of Use and Privacy Policy.",
         "By submitting this form I consent to be contacted by Harbor Roofing by phone or text.",
@@ -491,6 +497,9 @@ ARTICLE_LINES = [
     "The placeholder names were replaced before the report went to print.",
     "Press Esc to close the menu, then choose Export.",
     "Listen to this story from a nurse who worked through the night.",
+    # Near misses of a vendor's call: an article's question and advice name no offer.
+    "Ready to start? Get a notebook and a pen.",
+    "Need a break? Try a walk around the block before lunch.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
