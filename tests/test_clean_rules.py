@@ -172,6 +172,8 @@ CASES: dict[str, list[str]] = {
         # A caption ending in its photographer behind a bar (issue 11, clean14b).
         "Stalls line the market square before dawn. | Photo by Dana Kim",
         "The new ferry leaves the harbour | Photograph by Tom Okafor",
+        "Fishing boats wait out the storm in the inner harbour. Photograph by Ana Ruiz.",
+        "Stalls line the square at dawn. Photo by: 'Tom Baker', courtesy of the market trust.",
         # A file name with no extension where the alt text stood.
         "harbour-walk-sunset-1200x800",
         # A caption naming its rights holder after the copyright sign.
@@ -500,6 +502,9 @@ ARTICLE_LINES = [
     # Near misses of a vendor's call: an article's question and advice name no offer.
     "Ready to start? Get a notebook and a pen.",
     "Need a break? Try a walk around the block before lunch.",
+    # Near misses of a caption's closing credit: "photographs by" inside a sentence.
+    "Create depth in your photographs by using a wide aperture and a near foreground.",
+    "The council took the photos. Photographs by residents go on show in the library in May.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
