@@ -505,6 +505,9 @@ ARTICLE_LINES = [
     # Near misses of a caption's closing credit: "photographs by" inside a sentence.
     "Create depth in your photographs by using a wide aperture and a near foreground.",
     "The council took the photos. Photographs by residents go on show in the library in May.",
+    # Near misses of a newsletter prompt: newsletters counted, or one channel in a list.
+    "Be visible: use social media, email newsletters, and referrals to get new clients.",
+    "I picked 28 newsletters I subscribe to as the test set for the filter.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
