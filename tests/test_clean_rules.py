@@ -118,6 +118,10 @@ CASES: dict[str, list[str]] = {
         "No items found.",
         "Jump to Section",
         "Listen to this story (4 min)",
+        # A table of contents' label (issue 11, clean14b).
+        "In This Article",
+        "On this page",
+        "Jump to:",
     ],
     "menu_label": ["Home", "Search", "Menu", "Blog", "By"],
     "advertisement": [
@@ -508,6 +512,9 @@ ARTICLE_LINES = [
     # Near misses of a newsletter prompt: newsletters counted, or one channel in a list.
     "Be visible: use social media, email newsletters, and referrals to get new clients.",
     "I picked 28 newsletters I subscribe to as the test set for the filter.",
+    # Near misses of a contents label: sentences that open with its words.
+    "In this article, we look at why the bridge closed twice in a month.",
+    "Contents of the time capsule were shown to pupils on Friday.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
