@@ -506,6 +506,7 @@ ARTICLE_LINES = [
     # Near misses of a vendor's call: an article's question and advice name no offer.
     "Ready to start? Get a notebook and a pen.",
     "Need a break? Try a walk around the block before lunch.",
+    "Want to Save Money? Try These 5 Apps Today",
     # Near misses of a caption's closing credit: "photographs by" inside a sentence.
     "Create depth in your photographs by using a wide aperture and a near foreground.",
     "The council took the photos. Photographs by residents go on show in the library in May.",
@@ -573,6 +574,15 @@ def test_article_lines_that_look_like_furniture_stay_byte_identical() -> None:
     assert _clean(text)[0] == text
     text = "\n".join([BEFORE, *ARTICLE_LINES])  # one newline per paragraph, ending in the lines
     assert _clean(text)[0] == text
+
+
+def test_a_headline_shaped_like_a_vendor_call_stays_at_the_top() -> None:
+    # A listicle's title asks and commands as a vendor's call does, with no stop at its end.
+    title = "Want to Save Money? Try These 5 Apps Today"
+    tokenized = " ".join(re.findall(r"\w+|[^\w\s]", title.casefold()))
+    for head in (title, tokenized):
+        text = f"{head}\n\n{BEFORE}\n\n{AFTER}"
+        assert _clean(text)[0] == text, head
 
 
 HERALD_LIST = "Council votes on new bus lanes\nFive walks for a rainy weekend\nWhy your water bill is going up"
