@@ -105,8 +105,25 @@ CASES: dict[str, list[str]] = {
         "Contact us today!",
         # A call button with its number (issue 11, December 2026).
         "Get a Free Estimate (503) 555-0112",
+        # A review site's buttons, and a button with its stop (issue 11, clean14b).
+        "Read our full review",
+        "Jump to Review",
+        "See more reviews ›",
+        "View Full Profile",
+        "Learn more.",
+        # Widgets' buttons and empty states (issue 11, clean14b).
+        "Full Bio",
+        "Close Search",
+        "Press ESC to close",
+        "No items found.",
+        "Jump to Section",
+        "Listen to this story (4 min)",
+        # A table of contents' label (issue 11, clean14b).
+        "In This Article",
+        "On this page",
+        "Jump to:",
     ],
-    "menu_label": ["Home", "Search", "Menu"],
+    "menu_label": ["Home", "Search", "Menu", "Blog", "By"],
     "advertisement": [
         "ADVERTISEMENT",
         "--- Advertisement ---",
@@ -114,6 +131,7 @@ CASES: dict[str, list[str]] = {
         "Promoted stories",
         "Advertisement - Continue Reading Below",
         "SKIP ADVERTISEMENT",
+        "Advertisement. Scroll to continue reading.",
     ],
     "newsletter": [
         "Sign up to our free Morning Briefing newsletter and get the news in your inbox.",
@@ -155,6 +173,11 @@ CASES: dict[str, list[str]] = {
         "A tram on Princes Street, 1952 – via National Library of Scotland",
         "Ana Ruiz, Harbour at Dusk, 2018. Gelatin silver print. Courtesy the artist and Blue Door Gallery.",
         "Courtesy of Nordic Outdoor",
+        # A caption ending in its photographer behind a bar (issue 11, clean14b).
+        "Stalls line the market square before dawn. | Photo by Dana Kim",
+        "The new ferry leaves the harbour | Photograph by Tom Okafor",
+        "Fishing boats wait out the storm in the inner harbour. Photograph by Ana Ruiz.",
+        "Stalls line the square at dawn. Photo by: 'Tom Baker', courtesy of the market trust.",
         # A file name with no extension where the alt text stood.
         "harbour-walk-sunset-1200x800",
         # A caption naming its rights holder after the copyright sign.
@@ -174,6 +197,10 @@ CASES: dict[str, list[str]] = {
         "Fact checked by Joel Park",
         "Edited by: Ines Carvalho",
         "Features Editor, The Courier Mar 3, 2024 9:00 am EST",
+        # The label alone, its name on the next line (issue 11, clean14b).
+        "Written By:",
+        "Fact-checked by",
+        "Medically reviewed by",
     ],
     "author_bio": [
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
@@ -284,6 +311,7 @@ CASES: dict[str, list[str]] = {
         "View gallery",
         "Click to enlarge image",
         "Press enter or click to view image in full size",
+        "This slideshow requires JavaScript.",
     ],
     "rating_widget": [
         "Average rating 3.8 / 5. Vote count: 112",
@@ -325,6 +353,7 @@ CASES: dict[str, list[str]] = {
     "placeholder": [
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
         "- Lorem ipsum 2",
+        "Image placeholder",
     ],
     "signup_call": [
         "Subscribe to The Valley Gazette",
@@ -333,6 +362,12 @@ CASES: dict[str, list[str]] = {
         "Join today",
         "Great! Check your inbox and click the link to confirm your subscription.",
         "We respect your privacy. Unsubscribe at any time.",
+    ],
+    # A vendor's hook and call (issue 11, clean14b).
+    "promo_call": [
+        "Ready to plan your move? Get a free quote today.",
+        "Want to see how it works? Request a demo!",
+        "Looking for a new accountant? Talk to our team of experts.",
     ],
     "form_consent": [
         "By clicking Join, you agree to our Terms of Use and Privacy Policy.",
@@ -457,6 +492,31 @@ ARTICLE_LINES = [
     "Call 311 to report a blocked drain.",
     "415-555-0134",
     "Writers put the © symbol and a year on every page they publish.",
+    # Near misses of the review buttons: a sentence sends the reader to a named review.
+    "Read our review of the Nikon Z6 before you buy one.",
+    "Read our full review of the Pixel 9",
+    "See more reviews of the hotel on page 4.",
+    # Near misses of a caption's credit behind a bar: a table row, a sentence after the name.
+    "Camera | Photo by | Lens",
+    # Near misses of the widgets' buttons: sentences with the same words.
+    "No items were found in the attic after the fire.",
+    "The placeholder names were replaced before the report went to print.",
+    "Press Esc to close the menu, then choose Export.",
+    "Listen to this story from a nurse who worked through the night.",
+    # Near misses of a vendor's call: an article's question and advice name no offer.
+    "Ready to start? Get a notebook and a pen.",
+    "Need a break? Try a walk around the block before lunch.",
+    "Want to Save Money? Try These 5 Apps Today",
+    # Near misses of a caption's closing credit: "photographs by" inside a sentence.
+    "Create depth in your photographs by using a wide aperture and a near foreground.",
+    "The council took the photos. Photographs by residents go on show in the library in May.",
+    # Near misses of a newsletter prompt: newsletters counted, or one channel in a list.
+    "Be visible: use social media, email newsletters, and referrals to get new clients.",
+    "I picked 28 newsletters I subscribe to as the test set for the filter.",
+    # Near misses of a contents label: sentences that open with its words.
+    "In this article, we look at why the bridge closed twice in a month.",
+    "Contents of the time capsule were shown to pupils on Friday.",
+    "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
 ]
 
 
@@ -514,6 +574,15 @@ def test_article_lines_that_look_like_furniture_stay_byte_identical() -> None:
     assert _clean(text)[0] == text
     text = "\n".join([BEFORE, *ARTICLE_LINES])  # one newline per paragraph, ending in the lines
     assert _clean(text)[0] == text
+
+
+def test_a_headline_shaped_like_a_vendor_call_stays_at_the_top() -> None:
+    # A listicle's title asks and commands as a vendor's call does, with no stop at its end.
+    title = "Want to Save Money? Try These 5 Apps Today"
+    tokenized = " ".join(re.findall(r"\w+|[^\w\s]", title.casefold()))
+    for head in (title, tokenized):
+        text = f"{head}\n\n{BEFORE}\n\n{AFTER}"
+        assert _clean(text)[0] == text, head
 
 
 HERALD_LIST = "Council votes on new bus lanes\nFive walks for a rainy weekend\nWhy your water bill is going up"
