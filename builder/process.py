@@ -21,7 +21,7 @@ import pyarrow as pa
 from .anchor import AnchoredSpans, anchor_annotation
 from .annotations.common import ORIGIN_KEY, export_pointer, in_export
 from .article_store import ArticleReader
-from .config import DatasetConfig, load_config
+from .config import DatasetConfig, config_as_read, load_config
 from .features import RowCodec
 from .publisher_lines import repeated_lines
 from .reanchor import needs_reanchoring, place_annotation
@@ -110,7 +110,7 @@ class Context:
         """``staging_path``: the build's staging database, which holds the publisher
         pre-pass table when ``cleaning.publisher_repetition`` is on; ``row_schema``:
         :attr:`RowCodec.arrow_schema` serialized (see :attr:`BatchSpec.row_schema`)."""
-        config = load_config(Path(config_path))
+        config = config_as_read(Path(config_path))
         ready = _PREBUILT.get(row_schema) if row_schema is not None else None
         if ready is not None and ready[0].config == config and ready[1] == _rule_bytes(config):
             return ready[0]  # built by the fork server this worker was forked from
