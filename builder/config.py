@@ -40,6 +40,10 @@ __all__ = [
     "load_config",
 ]
 
+#: ``limits.max_article_lines``'s default: the development pages have at most some 1,100
+#: lines; the cleaner holds 100-300 bytes a line (a 16 MiB text of "x\n" lines: 2 GB)
+DEFAULT_MAX_ARTICLE_LINES = 100_000
+
 #: The text forms the cleaner detects: the text_form label set when none is declared.
 DEFAULT_TEXT_FORMS = ["cased", "lowercased_tokenized"]
 
@@ -99,6 +103,8 @@ class DatasetConfig:
     compression_level: int | None = None
     max_article_bytes: int = 10_000_000
     max_page_tags: int = DEFAULT_MAX_PAGE_TAGS
+    #: ``limits.max_article_lines``: the cleaner holds some 100-300 bytes a line
+    max_article_lines: int = DEFAULT_MAX_ARTICLE_LINES
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     quarantine: bool = False
     max_rejected_fraction: float = 1.0
@@ -445,6 +451,7 @@ def _config_of(path: Path, data: bytes, store: SchemaStore) -> DatasetConfig:
         compression_level=output.get("compression_level"),
         max_article_bytes=limits.get("max_article_bytes", 10_000_000),
         max_page_tags=limits.get("max_page_tags", DEFAULT_MAX_PAGE_TAGS),
+        max_article_lines=limits.get("max_article_lines", DEFAULT_MAX_ARTICLE_LINES),
         max_record_bytes=limits.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
         quarantine=quarantine.get("enabled", False),
         max_rejected_fraction=quarantine.get("max_rejected_fraction", 1.0),
