@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,21 @@ from .jsonl import DEFAULT_MAX_RECORD_BYTES
 from .names import CONFIG_FILENAME
 from .pii import PRIVACY_KINDS
 from .utf8 import bad_utf8_in
-from .validate.report import Issue, ValidationReport
-from .validate.schemas import SchemaStore
+from .validate.report import Issue, ValidationReport, json_pointer
+from .validate.schemas import SchemaError, SchemaStore
 from .yamlio import YamlError, load_yaml
 
-__all__ = ["CONFIG_FILENAME", "AnnotationInput", "DatasetConfig", "load_config"]
+__all__ = [
+    "CONFIG_FILENAME",
+    "AnnotationInput",
+    "DatasetConfig",
+    "config_as_read",
+    "load_config",
+]
+
+#: ``limits.max_article_lines``'s default: the development pages have at most some 1,100
+#: lines; the cleaner holds 100-300 bytes a line (a 16 MiB text of "x\n" lines: 2 GB)
+DEFAULT_MAX_ARTICLE_LINES = 100_000
 
 #: The text forms the cleaner detects: the text_form label set when none is declared.
 DEFAULT_TEXT_FORMS = ["cased", "lowercased_tokenized"]
@@ -92,6 +103,8 @@ class DatasetConfig:
     compression_level: int | None = None
     max_article_bytes: int = 10_000_000
     max_page_tags: int = DEFAULT_MAX_PAGE_TAGS
+    #: ``limits.max_article_lines``: the cleaner holds some 100-300 bytes a line
+    max_article_lines: int = DEFAULT_MAX_ARTICLE_LINES
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     quarantine: bool = False
     max_rejected_fraction: float = 1.0
@@ -231,15 +244,94 @@ def _encoding_issue(name: str, data: bytes, exc: UnicodeDecodeError) -> Issue:
     return Issue(file=name, line=bad.line, rule="encoding", message=str(bad))
 
 
+def _value_kind(value: Any) -> Hashable:
+    """What the schema sees of a value (``True`` is not ``1``, nor ``1.0``); an unhashable
+    one (a list, a mapping) is its own kind."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("unhashable", id(value))
+    return (type(value), value)
+
+
+def _schema_errors(store: SchemaStore, raw: dict[str, Any]) -> list[SchemaError]:
+    """The configuration's schema errors, located, as the validator finds them; but
+    ``splits.assignment`` (users pin a previous release's test set: 400,000 article
+    ids) is checked by its distinct values, a handful of split names: the validator
+    walked every entry, 9 s for 400,000. The schema says nothing of its keys, so an
+    entry's errors are those of its value, found once and located at every key that
+    holds it."""
+    splits = raw.get("splits")
+    assignment = splits.get("assignment") if isinstance(splits, dict) else None
+    if not isinstance(assignment, dict) or len(assignment) < 2:
+        return store.errors("config", raw)
+    keys_of: dict[Hashable, list[Any]] = {}
+    for key, value in assignment.items():
+        keys_of.setdefault(_value_kind(value), []).append(key)
+    one_each = {keys[0]: assignment[keys[0]] for keys in keys_of.values()}
+    errors = store.errors("config", {**raw, "splits": {**splits, "assignment": one_each}})
+    keys_at = {json_pointer("splits", "assignment", keys[0]): keys for keys in keys_of.values()}
+    located: list[SchemaError] = []
+    at = 0
+    entries: list[tuple[str, str, str, SchemaError]] = []
+    for err in errors:
+        entry, rest = _entry_and_rest(err.pointer)
+        if entry not in keys_at:
+            located.append(err)
+            continue
+        if not entries:
+            at = len(located)  # where the validator's order puts the assignment's errors
+        for key in keys_at[entry]:
+            pointer = json_pointer("splits", "assignment", key) + rest
+            entries.append((str(key), rest, err.rule, SchemaError(pointer, err.rule, err.message)))
+    if entries:
+        entries.sort(key=lambda e: e[:3])
+        located[at:at] = [e[3] for e in entries]
+    return located
+
+
+def _entry_and_rest(pointer: str) -> tuple[str, str]:
+    """``/splits/assignment/KEY`` and what follows it in ``pointer`` (a key's ``/`` is
+    escaped in a pointer: the fourth part is the whole key)."""
+    parts = pointer.split("/", 4)
+    return "/".join(parts[:4]), "/" + parts[4] if len(parts) > 4 else ""
+
+
 def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfig:
     """Read and validate a configuration file (or the ``dataset.yaml`` in a folder).
 
     Raises :class:`DataError` listing every problem when the file is invalid.
     """
     path = _find_config(Path(path))
-    store = store or SchemaStore.default()
-    name = path.name
     data = path.read_bytes()
+    config = _config_of(path, data, store or SchemaStore.default())
+    global _last_read
+    _last_read = (path, data, config)
+    return config
+
+
+#: the configuration :func:`load_config` read last: its file, that file's bytes then,
+#: and the configuration made of them
+_last_read: tuple[Path, bytes, DatasetConfig] | None = None
+
+
+def config_as_read(path: Path) -> DatasetConfig:
+    """:func:`load_config`, but when the file holds the bytes ``load_config`` read last,
+    the configuration made of them then. A build reads its configuration in each stage
+    (the plan, the card's context, a batch run inline; a worker forked from the pool's
+    server, which read it): a 400,000-entry ``splits.assignment`` took 15 s a read, three
+    times. The files the configuration names were checked by that read, not again: a
+    run's first read is :func:`load_config`'s own."""
+    found = _find_config(Path(path))
+    data = found.read_bytes()
+    if _last_read is not None and _last_read[0] == found and _last_read[1] == data:
+        return _last_read[2]
+    return load_config(found)
+
+
+def _config_of(path: Path, data: bytes, store: SchemaStore) -> DatasetConfig:
+    """The configuration ``data`` (the bytes of ``path``) holds, checked."""
+    name = path.name
     try:
         raw = load_yaml(data.decode("utf-8"))
     except YamlError as exc:
@@ -253,7 +345,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
             Issue(file=name, rule="type", message="the configuration must be a YAML mapping")
         )
     report = ValidationReport()
-    for err in store.iter_errors("config", raw):
+    for err in _schema_errors(store, raw):
         wants_text = err.rule == "type" and "'string'" in err.message
         hint = yaml_typed_hint(value_at(raw, err.pointer), wants_text)
         report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message + hint))
@@ -359,6 +451,7 @@ def load_config(path: Path, *, store: SchemaStore | None = None) -> DatasetConfi
         compression_level=output.get("compression_level"),
         max_article_bytes=limits.get("max_article_bytes", 10_000_000),
         max_page_tags=limits.get("max_page_tags", DEFAULT_MAX_PAGE_TAGS),
+        max_article_lines=limits.get("max_article_lines", DEFAULT_MAX_ARTICLE_LINES),
         max_record_bytes=limits.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
         quarantine=quarantine.get("enabled", False),
         max_rejected_fraction=quarantine.get("max_rejected_fraction", 1.0),

@@ -21,8 +21,9 @@ import pyarrow as pa
 from .anchor import AnchoredSpans, anchor_annotation
 from .annotations.common import ORIGIN_KEY, export_pointer, in_export
 from .article_store import ArticleReader
-from .config import DatasetConfig, load_config
+from .config import DatasetConfig, config_as_read, load_config
 from .features import RowCodec
+from .names import setting
 from .publisher_lines import repeated_lines
 from .reanchor import needs_reanchoring, place_annotation
 from .row_figures import card_figures
@@ -110,7 +111,7 @@ class Context:
         """``staging_path``: the build's staging database, which holds the publisher
         pre-pass table when ``cleaning.publisher_repetition`` is on; ``row_schema``:
         :attr:`RowCodec.arrow_schema` serialized (see :attr:`BatchSpec.row_schema`)."""
-        config = load_config(Path(config_path))
+        config = config_as_read(Path(config_path))
         ready = _PREBUILT.get(row_schema) if row_schema is not None else None
         if ready is not None and ready[0].config == config and ready[1] == _rule_bytes(config):
             return ready[0]  # built by the fork server this worker was forked from
@@ -328,6 +329,10 @@ def process_article(
         return _reject(stats, publisher, issues)
 
     assert article is not None
+    too_many = _too_many_lines(article.text, config.max_article_lines)
+    if too_many:
+        issues.append(Issue(file=rel, record=article_id, rule="size-limit", message=too_many))
+        return _reject(stats, publisher, issues)
     from .clean.steps import DocumentContext  # imported by the cleaner (see _build_cleaner)
 
     doc = DocumentContext(
@@ -452,6 +457,22 @@ def _row_bytes(row: dict[str, Any]) -> int:
 
 def _has_errors(issues: list[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
+
+
+def _too_many_lines(text: str, limit: int) -> str | None:
+    """Why ``text`` has too many lines to clean (``limits.max_article_lines``), or None:
+    the cleaner holds objects for each line (some 250 bytes a line of "x\n"), and a
+    text of 16 MB of short lines took gigabytes. Lines as the cleaner reads them, after
+    its line-endings step: a CR alone, a CRLF and an LF end one line each."""
+    if len(text) < limit:
+        return None  # fewer characters than the limit: fewer lines
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    if lines <= limit:
+        return None
+    return (
+        f"the text has {lines} lines, over the limit of {limit}"
+        f" ({setting('limits.max_article_lines')}): it is not cleaned"
+    )
 
 
 def _reject(stats: BuildStats, publisher: str, issues: list[Issue]) -> list[Issue]:

@@ -36,6 +36,10 @@ itself. An expression that requires none (it may match with nothing but ``\\w``,
 to its rule's ``max_words``: still exact, only slower. Starting an expression with a
 literal word, or keeping a literal word or mark in every alternative, keeps it fast.
 Results never depend on this: a line matches exactly as :meth:`LineRule.matches` says.
+
+An expression that backtracks exponentially (a repeat of a part that itself repeats and
+can split one text in several ways: ``(a+)+$``, ``(\\w+\\s?)+:``) is refused when the file
+is loaded (:mod:`.regex_safety`): on a line it does not match, it hangs the build.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from .lines import WORD, LineView, Words
 from .regex_facts import (
     compile_pattern,
 )
+from .regex_safety import ambiguous_repeat
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -169,12 +174,23 @@ def _expand(pattern: str, fragments: dict[str, str], where: str) -> str:
     return _FRAGMENT.sub(sub, pattern)
 
 
-def _compile(pattern: str, where: str, fragments: dict[str, str] | None = None) -> re.Pattern[str]:
+def _compile(
+    pattern: str, where: str, fragments: dict[str, str] | None = None, *, trusted: bool = False
+) -> re.Pattern[str]:
+    """``pattern`` compiled; ``trusted``: the built-in rules' (tested to pass the
+    backtracking check, not checked at each load: 50 ms a process)."""
+    written = pattern
     pattern = _expand(pattern, fragments or {}, where)
     try:
-        return compile_pattern(pattern, re.IGNORECASE)
+        compiled = compile_pattern(pattern, re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
+    # refused here, where the file and rule are known: matched, it hangs the build on
+    # the first long line it fails on (see regex_safety)
+    problem = None if trusted else ambiguous_repeat(pattern, re.IGNORECASE)
+    if problem:
+        raise RuleError(f"{where}: the regular expression '{written}' has {problem}")
+    return compiled
 
 
 def _words(values: Iterable[Any], where: str) -> frozenset[str]:
@@ -196,7 +212,9 @@ def _strings(values: Any, where: str) -> list[str]:
 _RULE_NAME = re.compile(r"[A-Za-z0-9_]+([.-][A-Za-z0-9_]+)*")
 
 
-def _rule(spec: Any, where: str, fragments: dict[str, str] | None = None) -> LineRule:
+def _rule(
+    spec: Any, where: str, fragments: dict[str, str] | None = None, *, trusted: bool = False
+) -> LineRule:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise RuleError(f"{where}: a rule must be a mapping with a name")
     where = f"{where} (rule {spec['name']!r})"
@@ -220,15 +238,19 @@ def _rule(spec: Any, where: str, fragments: dict[str, str] | None = None) -> Lin
         name=spec["name"],
         phrases=frozenset(_key(p) for p in _strings(spec.get("phrases", []), where)),
         patterns=tuple(
-            _compile(p, where, fragments) for p in _strings(spec.get("patterns", []), where)
+            _compile(p, where, fragments, trusted=trusted)
+            for p in _strings(spec.get("patterns", []), where)
         ),
         contains=tuple(
-            _compile(p, where, fragments) for p in _strings(spec.get("contains", []), where)
+            _compile(p, where, fragments, trusted=trusted)
+            for p in _strings(spec.get("contains", []), where)
         ),
         vocabulary=_words(spec.get("vocabulary", []), where) | require,
         require=require,
         numbers=bool(spec.get("numbers", False)),
-        unless=_compile(spec["unless"], where, fragments) if spec.get("unless") else None,
+        unless=_compile(spec["unless"], where, fragments, trusted=trusted)
+        if spec.get("unless")
+        else None,
         max_words=int(spec.get("max_words", DEFAULT_MAX_WORDS)),
         zone=spec.get("zone", "any"),
         block=spec.get("block"),
@@ -242,6 +264,7 @@ def load_rules(*paths: Path) -> list[LineRule]:
     rules: dict[str, LineRule] = {}
     fragments: dict[str, str] = {}  # later files may use the fragments of earlier ones
     for path in paths or (DEFAULT_RULES_PATH,):
+        trusted = Path(path) == DEFAULT_RULES_PATH
         try:
             data = load_yaml(read_utf8(Path(path))) or {}
         except YamlError as exc:
@@ -258,8 +281,8 @@ def load_rules(*paths: Path) -> list[LineRule]:
             if not isinstance(fragment, str) or not re.fullmatch(r"\w+", str(name)):
                 raise RuleError(f"{path}: define {name!r}: expected a name and a quoted regex")
             fragments[name] = _expand(fragment, fragments, f"{path}: define {name!r}")
-            _compile(fragments[name], f"{path}: define {name!r}")
+            _compile(fragments[name], f"{path}: define {name!r}", trusted=trusted)
         for i, spec in enumerate(data.get("rules", [])):
-            rule = _rule(spec, f"{path}: rules[{i}]", fragments)
+            rule = _rule(spec, f"{path}: rules[{i}]", fragments, trusted=trusted)
             rules[rule.name] = rule
     return list(rules.values())

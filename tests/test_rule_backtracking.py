@@ -1,0 +1,125 @@
+"""User rule files with expressions that backtrack exponentially (``(a+)+$``,
+``(\\w+\\s?)+:``) are refused when loaded, naming the file and the rule: matched, they
+hang the build on the first long line they fail on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_hardening import assert_clean_failure
+
+from builder.clean.regex_safety import ambiguous_repeat
+from builder.clean.rules import DEFAULT_RULES_PATH, RuleError, _expand, load_rules
+from builder.yamlio import load_yaml
+
+#: each splits some text in exponentially many ways (re takes about 0.05 s on 20
+#: characters it does not match, twice that with each character more)
+AMBIGUOUS = [
+    r"(a+)+$",
+    r"(\w+\s?)+:",
+    r"(.*,)+$",
+    r"(a+|b)+$",
+    r"(\w+[-']?\w+)+$",
+    r"( ?\w+)+$",
+    r"(\s*\w+)+$",
+    r"((a+|b)c?)+$",
+    r"(a*)*$",
+    r"(\d+[.,]?\d*)+x",
+    r"(?:(?:\w+)\s?){1,50}:",
+    r"(\w+\s?)*x",
+    r"by (?:\w+\s?)+$",
+]
+#: each matches a text one way (or a few: a small bound)
+UNAMBIGUOUS = [
+    r"(\w+ )+",
+    r"(\w+\s+)+$",
+    r"(a+b)+$",
+    r"(\w+ ){2,4}\w+",
+    r"[a-z]+$",
+    r"(\w++\s?)+:",
+    r"((?>\w+)\s?)+:",
+    r"(mr|ms)+",
+    r"(\d+\.\d+)+",
+    r"(?:\w+,)+$",
+    r"(a|b)+$",
+    r"(\w+\s?){1,3}:",
+    r"share (this|on) \w+",
+]
+
+
+@pytest.mark.parametrize("pattern", AMBIGUOUS)
+def test_a_repeat_of_an_ambiguous_repeat_is_found(pattern: str) -> None:
+    assert ambiguous_repeat(pattern, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("pattern", UNAMBIGUOUS)
+def test_a_repeat_that_splits_text_one_way_passes(pattern: str) -> None:
+    assert ambiguous_repeat(pattern, re.IGNORECASE) is None
+
+
+def test_no_built_in_rule_is_ambiguous() -> None:
+    """The built-in rules are not checked at each load (trusted): this checks them."""
+    data = load_yaml(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    fragments: dict[str, str] = {}
+    for name, fragment in data["define"].items():
+        fragments[name] = _expand(fragment, fragments, name)
+    written = [
+        pattern
+        for rule in data["rules"]
+        for key in ("patterns", "contains", "unless")
+        for pattern in ([rule[key]] if key == "unless" and key in rule else rule.get(key, []))
+    ]
+    assert len(written) > 40
+    found = [p for p in written if ambiguous_repeat(_expand(p, fragments, ""), re.IGNORECASE)]
+    assert found == []
+
+
+@pytest.mark.parametrize("key", ["patterns", "contains", "unless"])
+def test_a_rule_file_with_one_is_refused_naming_the_file_and_rule(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "site.yaml"
+    value = "'(\\w+\\s?)+:'" if key == "unless" else "['(\\w+\\s?)+:']"
+    extra = "    phrases: [share]\n" if key == "unless" else ""
+    path.write_text(f"rules:\n  - name: label\n{extra}    {key}: {value}\n", encoding="utf-8")
+    with pytest.raises(RuleError) as refused:
+        load_rules(DEFAULT_RULES_PATH, path)
+    message = str(refused.value)
+    assert "site.yaml: rules[0] (rule 'label')" in message
+    assert r"'(\w+\s?)+:'" in message and "possessive" in message
+
+
+def test_a_fragment_that_is_one_is_refused_where_defined(tmp_path: Path) -> None:
+    path = tmp_path / "site.yaml"
+    path.write_text(
+        "define:\n  words: '(\\w+\\s?)+'\nrules:\n  - name: x\n    patterns: ['{{words}}:']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="define 'words'"):
+        load_rules(path)
+
+
+def test_a_build_with_one_fails_at_once_naming_the_setting(seeds_copy: Path, run_cli) -> None:
+    """It hung: a sentence of 20 words and a colon took the careless rule hours."""
+    (seeds_copy / "site_rules.yaml").write_text(
+        "rules:\n  - name: careless_label\n    patterns: ['(\\w+\\s?)+:']\n", encoding="utf-8"
+    )
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "  detokenize: false\n" in text
+    config.write_text(
+        text.replace("  detokenize: false\n", "  detokenize: false\n  rules: [site_rules.yaml]\n"),
+        encoding="utf-8",
+    )
+    article = next((seeds_copy / "articles").glob("001_*.txt"))
+    lines = article.read_text(encoding="utf-8").split("\n")
+    lines.insert(
+        3, "The army said the drones launched overnight were intercepted near the border: a"
+    )
+    article.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli(
+        "build", "-i", str(seeds_copy), "-o", str(seeds_copy.parent / "out"), timeout=60
+    )
+    assert_clean_failure(
+        result, 1, "dataset.yaml", "/cleaning/rules/0", "site_rules.yaml", "careless_label"
+    )
