@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..listing import first_and_more
 from ..manifest import MANIFEST_NAME, sha256_file
 from .previous import RELEASE_NAME, PreviousRelease
 from .records import RECORDS_NAME
@@ -78,8 +79,7 @@ def content_mismatches(
 
 
 def _shown(items: list[str]) -> str:
-    more = f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
-    return "; ".join(items[:SHOWN]) + more
+    return first_and_more(items, limit=SHOWN, join="; ".join, more="; and {} more")
 
 
 def _moved_tags(previous: PreviousRelease, tags: Mapping[str, str]) -> list[str]:

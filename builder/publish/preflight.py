@@ -21,6 +21,7 @@ import semver
 from ..card_versions import unpublished_version
 from ..errors import UsageError
 from ..hub_metadata import check_hub_metadata
+from ..listing import first_and_more
 from ..manifest import MANIFEST_NAME
 from .target import PublishError
 from .verify import card_configs, read_card, verify_folder
@@ -126,11 +127,15 @@ def check_build(build_dir: Path, version: str | None = None) -> BuildInfo:
     raw = manifest_path.read_bytes()
     mismatches = verify_folder(build_dir)
     if mismatches:
-        listed = "\n".join(f"  - {m}" for m in mismatches[:_MAX_LISTED])
-        more = len(mismatches) - _MAX_LISTED
+        listed = first_and_more(
+            mismatches,
+            limit=_MAX_LISTED,
+            join=lambda shown: "".join(f"\n  - {m}" for m in shown),
+            more="\n  ... and {} more",
+        )
         raise PublishError(
             f"{build_dir} does not match its manifest ({len(mismatches)} problem(s)); "
-            f"rebuild it:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else "")
+            f"rebuild it:{listed}"
         )
     manifest = json.loads(raw)
     check_privacy(manifest)

@@ -21,6 +21,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import BuildError
+from ..listing import first_and_more
 
 _Target = TypeVar("_Target", bound="ReleaseTarget")
 
@@ -236,9 +237,7 @@ class ReleaseTarget(abc.ABC):
 
 def ignored_error(description: str, ignored: list[str]) -> PublishError:
     """The refusal of a release some of whose files the repository's .gitignore drops."""
-    shown = ", ".join(ignored[:10]) + (
-        f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
-    )
+    shown = first_and_more(ignored, limit=10)
     return PublishError(
         f"{description} ignores {shown} (a .gitignore in the repository matches "
         "them), so the Hub would leave them out of the release; nothing was committed. "
