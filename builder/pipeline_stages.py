@@ -37,6 +37,7 @@ from .config import DatasetConfig, load_config
 from .engines import Engine
 from .errors import DataError
 from .input_stamps import check_unchanged, take_stamps
+from .listing import first_and_more
 from .manifest import InputsListing
 from .output import (
     check_out_dir,
@@ -281,9 +282,7 @@ LISTED_IDS = 20
 def _listed(ids: list[str]) -> str:
     """``ids`` as a warning lists them: whole when few (``['a', 'b']``), else the first
     :data:`LISTED_IDS` and how many more."""
-    if len(ids) <= LISTED_IDS:
-        return str(ids)
-    return f"{ids[:LISTED_IDS]} and {len(ids) - LISTED_IDS} more"
+    return first_and_more(ids, limit=LISTED_IDS, join=str)
 
 
 def validate(
