@@ -409,6 +409,8 @@ ECHO_HEAD_CHARS = 80
 BIO_VERB_AT = 8
 #: A tagline's name is up to four words.
 TAGLINE_NAME_WORDS = 4
+#: The verbs :func:`_verb_at` looks for after a name.
+_VERBS = frozenset(["is", "was", "has", "serves"])
 #: Marks around a word split off a raw line ("Kim,", "(Ludo)").
 _MARKS = ".,:;!?'’\"()[]*|-–—"
 
@@ -430,6 +432,10 @@ def _verb_at(line: str, words: Sequence[str]) -> bool:
     at most a label) among ``words``, the line's first: "is a", "was the", "has been";
     or a tagline's ("Dana Kim is senior writer at X", ``_TAGLINE``)."""
     if not words or words[0] in _NOT_NAME_START or not words[0][0].isalnum():
+        return False
+    # Every verb tried below is one of these: most lines (a paragraph's first words)
+    # hold none of them there, and are told so by one set test, not a loop over words.
+    if _VERBS.isdisjoint(words[2:BIO_VERB_AT]):
         return False
     for p in range(2, min(BIO_VERB_AT, len(words))):
         verb, after = words[p], words[p + 1] if p + 1 < len(words) else ""
