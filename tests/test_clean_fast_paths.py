@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from builder.clean.author_boxes import _BIO_WORDS
+from builder.clean.author_boxes import (
+    _BIO_WORDS,
+    _NOT_NAME_START,
+    _TAGLINE,
+    BIO_VERB_AT,
+    TAGLINE_NAME_WORDS,
+    _verb_at,
+)
 from builder.clean.lines import WORD, _first_word
 from builder.clean.sections import _CUE, _CUE_WORDS, _may_cue
 
@@ -103,3 +110,58 @@ def test_cue_hint_passes_every_cue(line: str) -> None:
 def test_cue_words_are_read_off_the_cue_expression() -> None:
     # the prefilter is on (not "always try") and holds one word per branch of ``_CUE``
     assert set(_CUE_WORDS) == {"says", "wrote", "commented", "replied", "reply", "score"}
+
+
+def _verb_at_plain(line: str, words: list[str]) -> bool:
+    """:func:`_verb_at` without its set test: the loop over the words alone."""
+    if not words or words[0] in _NOT_NAME_START or not words[0][0].isalnum():
+        return False
+    for p in range(2, min(BIO_VERB_AT, len(words))):
+        verb, after = words[p], words[p + 1] if p + 1 < len(words) else ""
+        if (verb in ("is", "was") and after in ("a", "an", "the", "our")) or (
+            verb == "has" and after == "been"
+        ):
+            return True
+        if (
+            p <= TAGLINE_NAME_WORDS
+            and verb in ("is", "was", "serves")
+            and _TAGLINE.match(line.strip())
+        ):
+            return True
+    return False
+
+
+#: Names, the verbs a bio or a tagline has after them, what follows them, other words.
+_VERB_PIECES = st.sampled_from(
+    [
+        "dana",
+        "kim",
+        "lee",
+        "is",
+        "was",
+        "has",
+        "serves",
+        "as",
+        "been",
+        "a",
+        "the",
+        "our",
+        "senior",
+        "writer",
+        "at",
+        "x",
+        "said",
+        "IS",
+        "-",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_VERB_PIECES, max_size=11))
+@example(["dana", "kim", "serves", "as", "senior", "writer", "at", "acme"])
+@example(["dana", "kim", "lee", "is", "senior", "writer", "at", "acme"])
+@example(["dana", "kim", "has", "been", "a", "writer"])
+def test_verb_test_answers_as_the_loop_over_the_words(words: list[str]) -> None:
+    line = " ".join(words)
+    assert _verb_at(line, words) == _verb_at_plain(line, words)

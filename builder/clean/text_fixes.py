@@ -79,6 +79,35 @@ _ASCII_SPACES_AND_INVISIBLES = "".join(
 )
 
 
+class _NfcInert(dict[str, bool]):
+    """Per character outside ASCII, once asked: whether it is NFC in any text it stands in
+    (NFC's quick check says "yes" to it on its own): punctuation, a symbol or a space
+    (general category P, S or Z; every character NFC may compose with the one before
+    it is a mark or a Hangul jamo, checked by ``tests/test_clean_nfc_inert.py`` over
+    all code points), of combining class 0 (no reordering), that NFC leaves as it is
+    (so none it replaces)."""
+
+    def __missing__(self, char: str) -> bool:
+        value = self[char] = (
+            unicodedata.category(char)[0] in "PSZ"
+            and unicodedata.combining(char) == 0
+            and unicodedata.normalize("NFC", char) == char
+        )
+        return value
+
+
+_NFC_INERT = _NfcInert()
+
+
+def _surely_nfc(others: str) -> bool:
+    """Whether a text whose characters outside ASCII are ``others`` is in NFC, told from
+    the few distinct ones (the typographic quotes and dashes of most news text): when
+    each is inert (:class:`_NfcInert`), NFC's quick check says "yes" to every character
+    of the text (ASCII ones included), and ``unicodedata.is_normalized`` would say so
+    after reading them all. False: not known (the text is checked)."""
+    return all(map(_NFC_INERT.__getitem__, set(others)))
+
+
 class UnicodeNormalize(CleaningStep):
     """NFC; odd spaces become a plain space; invisible and control characters go.
 
@@ -137,7 +166,7 @@ class UnicodeNormalize(CleaningStep):
                 for m in self._joiner.finditer(text)
                 if not self._joins(text, m.start(), m.end())
             ]
-        if not unicodedata.is_normalized("NFC", text):
+        if not _surely_nfc(others) and not unicodedata.is_normalized("NFC", text):
             for start, _end, line in iter_lines(text):
                 nfc = unicodedata.normalize("NFC", line)
                 if nfc != line:
