@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import example, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.clean.author_boxes import (
     _BIO_WORDS,
-    _NOT_NAME_START,
-    _TAGLINE,
-    BIO_VERB_AT,
-    TAGLINE_NAME_WORDS,
     _verb_at,
 )
 from builder.clean.lines import WORD, _first_word
@@ -112,56 +109,20 @@ def test_cue_words_are_read_off_the_cue_expression() -> None:
     assert set(_CUE_WORDS) == {"says", "wrote", "commented", "replied", "reply", "score"}
 
 
-def _verb_at_plain(line: str, words: list[str]) -> bool:
-    """:func:`_verb_at` without its set test: the loop over the words alone."""
-    if not words or words[0] in _NOT_NAME_START or not words[0][0].isalnum():
-        return False
-    for p in range(2, min(BIO_VERB_AT, len(words))):
-        verb, after = words[p], words[p + 1] if p + 1 < len(words) else ""
-        if (verb in ("is", "was") and after in ("a", "an", "the", "our")) or (
-            verb == "has" and after == "been"
-        ):
-            return True
-        if (
-            p <= TAGLINE_NAME_WORDS
-            and verb in ("is", "was", "serves")
-            and _TAGLINE.match(line.strip())
-        ):
-            return True
-    return False
-
-
-#: Names, the verbs a bio or a tagline has after them, what follows them, other words.
-_VERB_PIECES = st.sampled_from(
+@pytest.mark.parametrize(
+    ("line", "found"),
     [
-        "dana",
-        "kim",
-        "lee",
-        "is",
-        "was",
-        "has",
-        "serves",
-        "as",
-        "been",
-        "a",
-        "the",
-        "our",
-        "senior",
-        "writer",
-        "at",
-        "x",
-        "said",
-        "IS",
-        "-",
-    ]
+        ("Dana Kim is a senior writer at Acme.", True),
+        ("About the author: Dana Kim was the paper's first editor.", True),
+        ("Dana Kim Lee has been a reporter since 2009.", True),
+        ("Dana Kim serves as senior writer at The Daily Acme.", True),
+        ("Dana Kim is senior writer at The Daily Acme.", True),
+        # a verb too far from the line's start, or not a bio's
+        ("The council said on Tuesday that the road is a priority.", False),
+        ("Dana Kim said on Tuesday that the new road is a priority.", False),
+        ("Dana Kim has a dog.", False),
+        ("The road is closed.", False),
+    ],
 )
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(_VERB_PIECES, max_size=11))
-@example(["dana", "kim", "serves", "as", "senior", "writer", "at", "acme"])
-@example(["dana", "kim", "lee", "is", "senior", "writer", "at", "acme"])
-@example(["dana", "kim", "has", "been", "a", "writer"])
-def test_verb_test_answers_as_the_loop_over_the_words(words: list[str]) -> None:
-    line = " ".join(words)
-    assert _verb_at(line, words) == _verb_at_plain(line, words)
+def test_verb_test_finds_a_bios_verb_after_a_name(line: str, found: bool) -> None:
+    assert _verb_at(line, line.casefold().split()) is found

@@ -409,8 +409,17 @@ ECHO_HEAD_CHARS = 80
 BIO_VERB_AT = 8
 #: A tagline's name is up to four words.
 TAGLINE_NAME_WORDS = 4
-#: The verbs :func:`_verb_at` looks for after a name.
-_VERBS = frozenset(["is", "was", "has", "serves"])
+#: A bio's verb after a name, and the words that may follow it ("is a", "has been").
+_BIO_VERB_NEXT = {
+    "is": frozenset(["a", "an", "the", "our"]),
+    "was": frozenset(["a", "an", "the", "our"]),
+    "has": frozenset(["been"]),
+}
+#: A tagline's verb after a name ("Dana Kim serves as ...", with ``_TAGLINE``).
+_TAGLINE_VERBS = frozenset(["is", "was", "serves"])
+#: Every verb :func:`_verb_at` looks for: made of the two tables it reads, so a line
+#: holding none of them is told at once.
+_VERBS = frozenset(_BIO_VERB_NEXT) | _TAGLINE_VERBS
 #: Marks around a word split off a raw line ("Kim,", "(Ludo)").
 _MARKS = ".,:;!?'’\"()[]*|-–—"
 
@@ -433,21 +442,15 @@ def _verb_at(line: str, words: Sequence[str]) -> bool:
     or a tagline's ("Dana Kim is senior writer at X", ``_TAGLINE``)."""
     if not words or words[0] in _NOT_NAME_START or not words[0][0].isalnum():
         return False
-    # Every verb tried below is one of these: most lines (a paragraph's first words)
-    # hold none of them there, and are told so by one set test, not a loop over words.
+    # Most lines (a paragraph's first words) hold none of the verbs there, and are told
+    # so by one set test, not a loop over words.
     if _VERBS.isdisjoint(words[2:BIO_VERB_AT]):
         return False
     for p in range(2, min(BIO_VERB_AT, len(words))):
         verb, after = words[p], words[p + 1] if p + 1 < len(words) else ""
-        if (verb in ("is", "was") and after in ("a", "an", "the", "our")) or (
-            verb == "has" and after == "been"
-        ):
+        if after in _BIO_VERB_NEXT.get(verb, ()):
             return True
-        if (
-            p <= TAGLINE_NAME_WORDS
-            and verb in ("is", "was", "serves")
-            and _TAGLINE.match(line.strip())
-        ):
+        if p <= TAGLINE_NAME_WORDS and verb in _TAGLINE_VERBS and _TAGLINE.match(line.strip()):
             return True
     return False
 
