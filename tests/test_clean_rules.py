@@ -99,6 +99,10 @@ CASES: dict[str, list[str]] = {
         "Bottom of page",
         "Accessibility links",
         "Back to all articles",
+        # A blog's link back to its list of posts (issue 11, clean15).
+        "← Back to Blog",
+        "Return to all Blog",
+        "Back to posts",
         "Previous Next",
         "Book now",
         "Request info",
@@ -410,6 +414,9 @@ CASES: dict[str, list[str]] = {
 
 #: Article lines that look like furniture and are not.
 ARTICLE_LINES = [
+    # Near misses of the blog's back link: a heading names what it goes back to.
+    "Back to the blog's first year: a look at our oldest posts",
+    "Back to Basics",
     "Share prices fell sharply on Monday after the announcement.",
     "By Friday, more than 300 homes had been flooded.",
     "The bakery said it sold 2,000 cookies on the first morning.",
