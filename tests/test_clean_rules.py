@@ -99,6 +99,10 @@ CASES: dict[str, list[str]] = {
         "Bottom of page",
         "Accessibility links",
         "Back to all articles",
+        # A blog's link back to its list of posts (issue 11, clean15).
+        "← Back to Blog",
+        "Return to all Blog",
+        "Back to posts",
         "Previous Next",
         "Book now",
         "Request info",
@@ -410,6 +414,9 @@ CASES: dict[str, list[str]] = {
 
 #: Article lines that look like furniture and are not.
 ARTICLE_LINES = [
+    # Near misses of the blog's back link: a heading names what it goes back to.
+    "Back to the blog's first year: a look at our oldest posts",
+    "Back to Basics",
     "Share prices fell sharply on Monday after the announcement.",
     "By Friday, more than 300 homes had been flooded.",
     "The bakery said it sold 2,000 cookies on the first morning.",
@@ -675,6 +682,30 @@ def test_a_poll_widget_goes_anywhere_but_a_poll_result_stays() -> None:
     result = "Poll: most voters back the plan"
     page = f"{BEFORE}\n\n{AFTER}\n\n{result}"  # a statement, even at the foot
     assert _clean(page)[0] == page
+
+
+def test_a_rating_widget_printed_as_counted_items_goes_but_an_articles_list_stays() -> None:
+    # A product card's star widget, as an extractor prints its buttons: one to five.
+    stars = "\n".join(f"• {n}" for n in range(1, 6))
+    card = f"Trailblazer 2P Tent\n{stars}\nA roomy shelter that pitches in minutes."
+    page = f"{BEFORE}\n\n{card}\n\n{AFTER}"
+    cleaned, reasons = _clean(page)
+    assert cleaned.replace("\n\n", "\n") == (
+        f"{BEFORE}\nTrailblazer 2P Tent\nA roomy shelter that pitches in minutes.\n{AFTER}"
+    )
+    assert reasons.count("boilerplate.counter") == 5
+    low = page.casefold().replace(".", " .")  # lowercased and tokenized
+    cleaned, reasons = _clean(low)
+    assert "• 3" not in cleaned and reasons.count("boilerplate.counter") == 5
+    # Near misses: items that say something, a count that skips, two counts only.
+    for items in (
+        "- 1 cup flour\n- 2 eggs\n- 3 tbsp butter",
+        "• 1\n• 2\n• 4",
+        "• 2\n• 3\n• 4",
+        "• 1\n• 2",
+    ):
+        page = f"{BEFORE}\n\n{items}\n\n{AFTER}"
+        assert _clean(page)[0] == page, items
 
 
 def test_related_and_watch_lines_between_paragraphs_are_still_furniture() -> None:

@@ -42,6 +42,11 @@ _MARKS = ".!?…"
 _CLOSERS = "\"”’')]"
 _SENTENCE_END = re.compile(f'[{re.escape(_MARKS)}][{re.escape(_CLOSERS)}]*$|["”’]$')
 _MARK_ENDINGS = tuple(_MARKS)
+#: A list item that is a count and nothing else: "• 3", "- 4".
+_COUNT_ITEM = re.compile(r"\s*[-–•*·▪]\s*(\d{1,2})\s*")
+#: A star-rating widget or a pager printed as a list ("• 1", "• 2", ... "• 5") counts up
+#: from one; this many items at least.
+MIN_COUNT_ITEMS = 3
 
 
 def _ends_sentence(norm: str) -> bool:
@@ -147,6 +152,7 @@ class BoilerplateLines(CleaningStep):
             ln.reason = rule.name
             for j in items:
                 lines[j].reason = rule.name
+        _mark_counting_runs(lines)
         self._take_neighbours(lines, first, ctx)
         return [self.edit(ln.start, ln.end, "", ln.reason) for ln in lines if ln.reason]
 
@@ -249,6 +255,30 @@ class BoilerplateLines(CleaningStep):
                 ):
                     ln.reason = "kicker"
                     changed = True
+
+
+def _mark_counting_runs(lines: list[_Line]) -> None:
+    """A run of list items that only count, 1, 2, 3 and on (``MIN_COUNT_ITEMS`` and
+    more), is a widget's buttons: the stars of a rating widget, a pager's pages. An
+    article's list says something in each item; a count alone is not text (reason
+    ``boilerplate.counter``)."""
+    i = 0
+    while i < len(lines):
+        j, expected = i, 1
+        while j < len(lines) and _count_of(lines[j].view.raw) == expected:
+            j, expected = j + 1, expected + 1
+        if j - i >= MIN_COUNT_ITEMS:
+            for ln in lines[i:j]:
+                ln.reason = ln.reason or "counter"
+        i = max(j, i + 1)
+
+
+def _count_of(raw: str) -> int:
+    """The count a list item holds and nothing else ("• 3": 3), 0 for any other line."""
+    if len(raw) > 12:  # most lines: one length test
+        return 0
+    m = _COUNT_ITEM.fullmatch(raw)
+    return int(m.group(1)) if m else 0
 
 
 def _introduces_body(lines: list[_Line], i: int, first: int) -> bool:
