@@ -424,18 +424,6 @@ _VERBS = frozenset(_BIO_VERB_NEXT) | _TAGLINE_VERBS
 _MARKS = ".,:;!?'’\"()[]*|-–—"
 
 
-class _Counts:
-    """Words, and words in lines of running text, from each line to the end."""
-
-    def __init__(self, lines: Lines, running: Sequence[bool]) -> None:
-        self.words = [0] * (len(lines) + 1)
-        self.running_words = [0] * (len(lines) + 1)
-        for k in range(len(lines) - 1, -1, -1):
-            n = len(lines[k][2].words)
-            self.words[k] = self.words[k + 1] + n
-            self.running_words[k] = self.running_words[k + 1] + (n if running[k] else 0)
-
-
 def _verb_at(line: str, words: Sequence[str]) -> bool:
     """Whether a bio's or a tagline's verb follows a name of two words and more (and
     at most a label) among ``words``, the line's first: "is a", "was the", "has been";
@@ -479,17 +467,16 @@ def may_close(raw: Sequence[str]) -> int:
     return -1
 
 
-def closing_box(lines: Lines, running: Sequence[bool]) -> int:
+def closing_box(lines: Lines, after: TailCounts) -> int:
     """Where the author box that closes the page starts, among its last
-    ``CLOSING_LINES`` lines (``lines``, with ``running`` telling which are running
-    text); -1 when there is none.
+    ``CLOSING_LINES`` lines (``lines``, with ``after`` counting the words from each on,
+    as the section layer's :class:`~.sections.PageSuffixes` does); -1 when there is none.
 
     The section layer looks for the box before the line rules run, when a disclaimer, a
     share row or a related link may still follow it (prose, or more than a box's few
     words); once they are gone the box closes the page. The same openers ask the same of
     what follows the box (hardly any prose): here it is what the other steps left.
     """
-    after = _Counts(lines, running)
     for k in range(len(lines)):
         n = len(lines[k][2].words)
         # The page's last line may be a long bio: nothing follows it to tell more.

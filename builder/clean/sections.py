@@ -99,7 +99,7 @@ from .rule_set import RuleSet
 from .rules import LineRule, load_rules
 from .steps import CleaningStep, DocumentContext, iter_lines
 
-__all__ = ["MIN_ARTICLE_WORDS", "MIN_POSITION", "SECTIONS_PATH", "TrailingSection"]
+__all__ = ["MIN_ARTICLE_WORDS", "MIN_POSITION", "SECTIONS_PATH", "PageSuffixes", "TrailingSection"]
 
 SECTIONS_PATH = Path(__file__).resolve().parent.parent / "rules" / "sections.yaml"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -369,7 +369,7 @@ def _teasers(lines: list[tuple[int, int, LineView]], k: int) -> bool:
     return single >= MIN_TEASERS and single >= TEASER_SHARE * paragraphs
 
 
-class _Suffixes:
+class PageSuffixes:
     """What the block from line ``k`` to the page's end holds, for every ``k`` at once.
 
     A page may have many candidate headers; each asks about the rest of the page
@@ -462,7 +462,7 @@ class TrailingSection(CleaningStep):
         return [self.edit(start, len(text), "", rule)]
 
     @staticmethod
-    def _not_article(after: _Suffixes, k: int, total: int, prose: float = 0.5) -> bool:
+    def _not_article(after: PageSuffixes, k: int, total: int, prose: float = 0.5) -> bool:
         """Whether the block from line ``k`` on is mostly not prose.
 
         A comment section is prose, and its header says what it is; after any other
@@ -488,7 +488,7 @@ class TrailingSection(CleaningStep):
         k: int,
         total: int,
         after_cues: list[int],
-        after: _Suffixes,
+        after: PageSuffixes,
         late: bool,
     ) -> bool:
         """Whether the header at line ``k`` opens a block that runs to the end of the page."""
@@ -573,7 +573,7 @@ class TrailingSection(CleaningStep):
         return cites >= max(MIN_CITES, CITE_SHARE * len(rest))
 
     def _cited_then_furniture(
-        self, lines: list[tuple[int, int, LineView]], k: int, after: _Suffixes, total: int
+        self, lines: list[tuple[int, int, LineView]], k: int, after: PageSuffixes, total: int
     ) -> bool:
         """Whether the header at ``k`` heads a run of ``MIN_CITES`` citing lines and more
         (links, "et al.", dated notes) with only the site's furniture after the run (a
@@ -662,7 +662,7 @@ class TrailingSection(CleaningStep):
         )
         after_cues = list(itertools.accumulate(reversed(cues)))[::-1]
         after_voice = list(itertools.accumulate(reversed(voice)))[::-1]
-        after = _Suffixes(lines, counts)
+        after = PageSuffixes(lines, counts)
         for k in range(first, len(lines)):
             n = counts[k]
             late = before >= late_words

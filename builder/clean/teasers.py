@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 from .author_boxes import BIO_LINES_ABOVE, CLOSING_LINES, closing_box, may_close
-from .boilerplate import is_running_text
 from .contact import contact_block
 from .edits import Edit
 from .lines import line_view
-from .sections import MIN_ARTICLE_WORDS, MIN_POSITION
+from .sections import MIN_ARTICLE_WORDS, MIN_POSITION, PageSuffixes
 from .site_index import index_run
 from .steps import CleaningStep, DocumentContext, iter_lines
 from .topic import ASKING, LIST_MARKER, SENTENCE_END, TOPIC_OVERLAP, content_words, stem
@@ -154,7 +153,7 @@ class TrailingTeasers(CleaningStep):
         # The box's name, role and picture lines above its first line go with it.
         tail = tail[max(0, first - BIO_LINES_ABOVE) :]
         views = [(s, e, line_view(line)) for s, e, line in tail]
-        at = closing_box(views, [is_running_text(v) for _, _, v in views])
+        at = closing_box(views, PageSuffixes(views, [len(v.words) for _, _, v in views]))
         if at < 0:
             return -1
         start = tail[at][0]
