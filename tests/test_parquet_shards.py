@@ -4,7 +4,6 @@ shards is written by every thread, not by one."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from corpus_helpers import make_corpus
+from corpus_helpers import make_corpus, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,14 +92,6 @@ def test_a_batch_of_no_rows_is_passed_over() -> None:
     assert (task.first_batch, task.skip, task.rows) == (1, 0, 3)
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def many_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A corpus whose splits are several shards of several row groups each."""
@@ -127,7 +118,7 @@ def test_shards_written_in_threads_are_the_bytes_written_one_after_another(
     monkeypatch.setattr(build_folder, "write_shard", recording)
     threaded = tmp_path / "threaded"
     build(many_shards, threaded, workers=2)
-    assert _digest(threaded) == _digest(one)
+    assert tree_digest(threaded) == tree_digest(one)
     shards = sorted(p.name for p in (one / "data").glob("train-*.parquet"))
     assert len(shards) >= 3
     assert shards[0] == f"train-00000-of-{len(shards):05d}.parquet"
