@@ -18,7 +18,7 @@ from .build_run import BuildRun, quarantined, store_path
 from .engines import Engine, ray_map
 from .pii import PrivacySummary
 from .process import BatchResult, BatchSpec, row_schema_bytes
-from .processes import call_by_name, sigint_ignored
+from .processes import call_by_name, sigint_deferred
 from .stats import UNKNOWN_PUBLISHER
 from .validate.report import Issue
 
@@ -115,7 +115,7 @@ def _pooled(
     pending: deque[Any] = deque()
     for n, spec in enumerate(specs):
         if n < workers:
-            with sigint_ignored():  # this submit starts a worker: it inherits the ignoring
+            with sigint_deferred():  # this submit starts a worker: it inherits SIGINT blocked
                 pending.append(pool.submit(RUN_BATCH, spec))
         else:
             pending.append(pool.submit(RUN_BATCH, spec))

@@ -36,7 +36,7 @@ from .errors import BuildError
 from .ingest import ARTICLE_SUFFIX, article_path, folder_files, leads_outside
 from .manifest import InputsListing, render_inputs, sha256_file, write_manifest
 from .names import shard_split, split_name_problem
-from .parquet import Compression, write_splits
+from .parquet import Compression, ShardTask, plan_shards, write_shard
 from .process import Context
 from .staging import Staging
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
@@ -58,25 +58,48 @@ def _check(stop: threading.Event | None) -> None:
         raise WritingStopped
 
 
+#: a staged batch: its rows file, its number in that file, and its rows
+StagedBatch = tuple[Path, int, int]
+
+
+def _staged_batches(rows_files: list[Path]) -> list[StagedBatch]:
+    """Every staged batch in id order (read from the files' footers)."""
+    batches: list[StagedBatch] = []
+    for path in rows_files:
+        with pa.memory_map(str(path)) as source:
+            reader = pa.ipc.open_file(source)
+            batches += [
+                (path, i, reader.get_batch(i).num_rows) for i in range(reader.num_record_batches)
+            ]
+    return batches
+
+
 def _staged_rows(
-    staging: Staging, rows_files: list[Path], stop: threading.Event | None = None
+    staging: Staging,
+    batches: list[StagedBatch],
+    stop: threading.Event | None = None,
+    first: int = 0,
 ) -> Generator[tuple[pa.Table, list[str], list[int]], None, None]:
-    """Staged row tables with each row's split and size, in the same id order; ends
-    with :class:`WritingStopped` once ``stop`` is set (checked before each batch)."""
-    facts = staging.iter_splits()
+    """Staged row tables with each row's split and size, in the same id order, from
+    batch number ``first`` on; ends with :class:`WritingStopped` once ``stop`` is set
+    (checked before each batch)."""
+    facts: Iterator[tuple[str, str, int]] | None = None
     try:
-        for path in rows_files:
+        for path, numbers in itertools.groupby(batches[first:], key=lambda b: b[0]):
             with pa.memory_map(str(path)) as source:
                 reader = pa.ipc.open_file(source)
-                for i in range(reader.num_record_batches):
+                for _, i, _ in numbers:
                     _check(stop)
                     batch = pa.Table.from_batches([reader.get_batch(i)])
-                    meta = [next(facts) for _ in range(batch.num_rows)]
                     ids = batch.column("id").to_pylist()
+                    if facts is None and ids:
+                        facts = staging.iter_splits(ids[0])
+                    meta = [next(facts) for _ in ids] if facts is not None else []
                     assert ids == [m[0] for m in meta], "staged rows and facts out of order"
                     yield batch, [m[1] for m in meta], [m[2] for m in meta]
     finally:
-        facts.close()  # its SQLite cursor: in this thread, not wherever GC finds it
+        if facts is not None:
+            facts.close()  # type: ignore[attr-defined]  # its SQLite cursor: in this thread
 
 
 @dataclass(frozen=True)
@@ -114,7 +137,7 @@ class DataWriting:
     def __init__(
         self,
         splits: list[str],
-        pending: list[Future[list[ShardFacts]]],
+        pending: list[Future[ShardFacts]],
         stop: threading.Event | None = None,
         cpu: list[float] | None = None,
     ) -> None:
@@ -122,7 +145,7 @@ class DataWriting:
         self.splits = splits
         self._pending = pending
         self._stop = stop or threading.Event()
-        #: each writing's own thread CPU, appended as it ends
+        #: each shard's writing thread CPU, appended as it ends
         self._cpu = cpu if cpu is not None else []
         #: CPU seconds the writing took (known once :meth:`result` returned)
         self.cpu_seconds = 0.0
@@ -131,7 +154,7 @@ class DataWriting:
 
     def result(self) -> list[ShardFacts]:
         """Every shard written, by path; raises what a writing raised."""
-        shards = [shard for future in self._pending for shard in future.result()]
+        shards = [future.result() for future in self._pending]
         # Each writing's thread CPU: pyarrow encodes, compresses and (asked so) decodes
         # in the calling thread, and other threads (the card's facts) may run meanwhile.
         self.cpu_seconds = sum(self._cpu)
@@ -142,11 +165,13 @@ class DataWriting:
         futures.wait(self._pending)
 
     def stop(self) -> None:
-        """Make every writing end at its next batch and wait until none runs, so no
-        thread writes into a workspace being removed. For the exception path: a
-        second Ctrl-C meanwhile does not cut the wait short (it is one batch), and
-        the caller re-raises the exception that brought it here."""
+        """Make every writing end at its next batch (a shard not begun, not begin) and
+        wait until none runs, so no thread writes into a workspace being removed. For
+        the exception path: a second Ctrl-C meanwhile does not cut the wait short (it
+        is one batch), and the caller re-raises the exception that brought it here."""
         self._stop.set()
+        for future in self._pending:
+            future.cancel()
         while True:
             try:
                 futures.wait(self._pending)
@@ -159,37 +184,44 @@ def write_data(
     ctx: Context, staging: Staging, rows_files: list[Path], final: Path, *, threads: int = 1
 ) -> DataWriting:
     """Start writing the splits' Parquet, each shard read back and hashed once written:
-    with ``threads`` > 1, the splits shared out over that many threads (pyarrow
-    filters, encodes and compresses without the GIL) while the caller writes the
-    card; else here, before this returns. A split's bytes are the same either way."""
+    the shards planned first (:func:`builder.parquet.plan_shards`), then with
+    ``threads`` > 1 shared out over that many threads (pyarrow filters, encodes and
+    compresses without the GIL), the largest first, while the caller writes the card;
+    else here, before this returns. A shard's bytes are the same either way."""
     sizes = {split: nbytes for split, (_, nbytes) in staging.split_sizes().items() if split}
     for split in sizes:  # a split name becomes a file name: never one unchecked
         if split not in ctx.config.split_ratios or split_name_problem(split):
             raise BuildError(f"split {split!r} is not a configured split name (a bug)")
     directory = final / "data"
     directory.mkdir(parents=True, exist_ok=True)
-    threaded = threads > 1 and len(sizes) > 1
+    batches = _staged_batches(rows_files)
+    tasks = plan_shards(
+        ((split, nbytes) for _, split, nbytes in staging.iter_splits()),
+        [rows for *_, rows in batches],
+        split_bytes=sizes,
+        shard_max_bytes=ctx.config.shard_max_bytes,
+    )
+    threaded = threads > 1 and len(tasks) > 1
     stop = threading.Event()  # set by DataWriting.stop when the build fails meanwhile
     cpu: list[float] = []
 
-    def write(split_bytes: dict[str, int]) -> list[ShardFacts]:
+    def write(task: ShardTask) -> ShardFacts:
         began = time.thread_time()
         try:
-            return _write(split_bytes)
+            return _write(task)
         finally:
             cpu.append(time.thread_time() - began)
 
-    def _write(split_bytes: dict[str, int]) -> list[ShardFacts]:
+    def _write(task: ShardTask) -> ShardFacts:
         # a thread reads the staging database through a connection of its own
         db = Staging(staging.path, readonly=True) if threaded else staging
-        staged = _staged_rows(db, rows_files, stop)
+        staged = _staged_rows(db, batches, stop, task.first_batch)
         try:
-            shards = write_splits(
+            shard = write_shard(
+                task,
                 staged,
-                split_bytes=split_bytes,
                 directory=directory,
                 schema=ctx.codec.arrow_schema,
-                shard_max_bytes=ctx.config.shard_max_bytes,
                 row_group_max_bytes=ctx.config.row_group_max_bytes,
                 compression=Compression(ctx.config.compression, ctx.config.compression_level),
             )
@@ -197,26 +229,25 @@ def write_data(
             staged.close()  # cut short by an error or a stop: its cursor goes first
             if threaded:
                 db.close()
-        facts: list[ShardFacts] = []
-        for shard in shards:  # each read back and hashed: a stop is heeded in between
-            _check(stop)
-            facts.append(_shard_facts(shard.path, final))
-        return facts
+        _check(stop)  # read back and hashed only if the build goes on
+        return _shard_facts(shard.path, final)
 
     names = [s for s in ctx.config.split_ratios if s in sizes]
     if not threaded:
-        done: Future[list[ShardFacts]] = Future()
-        done.set_result(write(sizes))
-        writing = DataWriting(names, [done], cpu=cpu)
+        done: list[Future[ShardFacts]] = []
+        for task in tasks:
+            future: Future[ShardFacts] = Future()
+            future.set_result(write(task))
+            done.append(future)
+        writing = DataWriting(names, done, cpu=cpu)
         writing.inline = True
         return writing
-    # Each task reads every staged batch: as many tasks as threads, the largest split
-    # first and each next one to the task with the fewest bytes so far.
-    groups: list[dict[str, int]] = [{} for _ in range(min(threads, len(sizes)))]
-    for split, nbytes in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
-        min(groups, key=lambda g: sum(g.values()))[split] = nbytes
-    executor = ThreadPoolExecutor(len(groups), thread_name_prefix="write-parquet")
-    pending = [executor.submit(write, group) for group in groups]
+    executor = ThreadPoolExecutor(min(threads, len(tasks)), thread_name_prefix="write-parquet")
+    # the largest first: the threads end about together
+    pending = [
+        executor.submit(write, task)
+        for task in sorted(tasks, key=lambda t: (-t.row_bytes, t.split, t.index))
+    ]
     executor.shutdown(wait=False)  # its threads end with these tasks
     return DataWriting(names, pending, stop, cpu)
 

@@ -28,8 +28,10 @@ from multiprocessing import (
     get_all_start_methods,
     get_context,
     parent_process,
+    resource_tracker,
 )
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 __all__ = [
@@ -45,7 +47,7 @@ __all__ = [
     "main_script_hidden",
     "pool_on_demand",
     "pyarrow_without_pandas",
-    "sigint_ignored",
+    "sigint_deferred",
     "tune_gc",
 ]
 
@@ -53,7 +55,7 @@ __all__ = [
 def ignore_sigint() -> None:
     """Children leave Ctrl-C to the parent, which stops them and cleans up (no tracebacks)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Started inside `sigint_ignored`, a child inherits SIGINT blocked as well; ignored
+    # Started inside `sigint_deferred`, a child inherits SIGINT blocked; ignored
     # now, a pending one is dropped on unblocking.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     exit_with_parent()
@@ -129,27 +131,40 @@ def init_pool_worker() -> None:
 
 
 @contextmanager
-def sigint_ignored() -> Iterator[None]:
-    """Processes started meanwhile ignore Ctrl-C from their first instruction (an
-    ignored signal stays ignored across exec); a terminal's Ctrl-C reaches the
-    whole process group, and only the parent must act on it.
+def sigint_deferred() -> Iterator[None]:
+    """Processes started meanwhile do not act on Ctrl-C from their first instruction:
+    they inherit SIGINT blocked (a thread's signal mask survives fork and exec) until
+    they ignore it themselves (:func:`ignore_sigint`); a terminal's Ctrl-C reaches
+    the whole process group, and only the parent must act on it.
 
-    The parent's own Ctrl-C meanwhile is not lost: SIGINT is blocked as well as
-    ignored, and Linux keeps a blocked signal pending even while it is ignored, so it
-    is delivered (a KeyboardInterrupt) once the handler is back. Starting the first
-    workers can take a second; a Ctrl-C then was dropped and the build ran to its end.
+    The parent's own Ctrl-C meanwhile is held and acted on once the block ends.
+    (SIGINT used to be ignored process-wide here, for the children to inherit the
+    ignoring: any other thread of the parent that did not block it, a pool's or a
+    library's, could then take the signal and drop it, and the build ran to its end.
+    A signal handler holds it instead, whichever thread the kernel hands it to.)
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    held: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        held.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
     was_blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
         if not was_blocked:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        # signal.signal runs the handlers of signals already received first: `hold`
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            if callable(previous):
+                previous(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
 
 
 def _hide_main_script() -> Callable[[], None]:
@@ -215,7 +230,11 @@ def spawn_pool(
         context.set_forkserver_preload(list(PRELOAD))
         _own_temp_dir()
     ready = [] if ready is None else ready
-    with sigint_ignored(), main_script_hidden():  # the server inherits the ignoring
+    # Started here, not in the block below: starting it unblocks SIGINT in this thread
+    # (multiprocessing's resource tracker blocks SIGINT and SIGTERM around its own
+    # start, then unblocks them), and the server would then start with it unblocked.
+    resource_tracker.ensure_running()
+    with sigint_deferred(), main_script_hidden():  # the server inherits SIGINT blocked
         if method == "forkserver":
             with _environ(PRELOAD_INPUT, None if input_dir is None else str(input_dir)):
                 forkserver.ensure_running()

@@ -7,6 +7,7 @@ and still know precisely what a correct build must contain.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -269,3 +270,13 @@ def make_corpus(
         corpus.sources.append(source_record(aid))
         corpus.annotations.append(annotation_record(aid, corpus.texts[aid]))
     return corpus.write() if write else corpus
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (its path inside it) -> its sha256: two builds
+    compared byte for byte."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

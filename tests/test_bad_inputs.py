@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 import yaml
-from corpus_helpers import FIFO, LOOP, Corpus, article_id, make_corpus, source_record
+from corpus_helpers import FIFO, LOOP, Corpus, article_id, make_corpus, source_record, tree_digest
 from typer.testing import CliRunner
 
 from builder.cli import app
@@ -599,14 +599,6 @@ def _case_corpus(root: Path, case: Case) -> Corpus:
     return corpus.write()
 
 
-def _tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A good build, copied into each case's ``--out`` before the bad build."""
@@ -640,7 +632,7 @@ def test_bad_input_fails_with_located_error_and_writes_nothing(
 ) -> None:
     corpus = _case_corpus(tmp_path / "in", case)
     expected = case.expect(corpus, TARGET)
-    inputs_before = _tree_digest(corpus.root)
+    inputs_before = tree_digest(corpus.root)
 
     result = _invoke(
         "validate", "-i", str(corpus.root), "--json", "--report", str(tmp_path / "v.json")
@@ -651,7 +643,7 @@ def test_bad_input_fails_with_located_error_and_writes_nothing(
 
     out = tmp_path / "outputs" / "dataset"
     shutil.copytree(previous_build, out)
-    before = _tree_digest(out)
+    before = tree_digest(out)
     result = _invoke(
         "build",
         "-i",
@@ -666,9 +658,9 @@ def test_bad_input_fails_with_located_error_and_writes_nothing(
     _assert_report(expected, json.loads(result.stdout)["report"], "build --json")
     _assert_report(expected, json.loads((tmp_path / "b.json").read_text()), "build --report")
     assert "nothing was written" in result.stderr or expected[0].file == "dataset.yaml"
-    assert _tree_digest(out) == before, "a failed build changed the previous output"
+    assert tree_digest(out) == before, "a failed build changed the previous output"
     assert sorted(p.name for p in out.parent.iterdir()) == ["dataset"], "temporary folder left"
-    assert _tree_digest(corpus.root) == inputs_before, "the build changed its inputs"
+    assert tree_digest(corpus.root) == inputs_before, "the build changed its inputs"
 
 
 def test_failed_first_build_creates_no_output_folder(tmp_path: Path) -> None:
@@ -893,7 +885,7 @@ def test_a_broken_card_template_fails_clearly_and_writes_nothing(
     path = _template(tmp_path, template)
     out = tmp_path / "outputs" / "dataset"
     shutil.copytree(previous_build, out)
-    before = _tree_digest(out)
+    before = tree_digest(out)
     result = CliRunner().invoke(
         app,
         ["build", "-i", str(corpus.root), "-o", str(out)],
@@ -902,18 +894,18 @@ def test_a_broken_card_template_fails_clearly_and_writes_nothing(
     assert result.exit_code == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert needle in result.stderr and "card.md" in result.stderr
-    assert _tree_digest(out) == before
+    assert tree_digest(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["dataset"]
 
 
 def test_out_dir_that_would_replace_the_inputs_is_refused(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "in", 3)
-    before = _tree_digest(corpus.root)
+    before = tree_digest(corpus.root)
     for out in (corpus.root, corpus.root / ".."):
         result = _invoke("build", "-i", str(corpus.root), "-o", str(out))
         assert result.exit_code == 2
         assert "input" in result.stderr
-    assert _tree_digest(corpus.root) == before
+    assert tree_digest(corpus.root) == before
 
 
 def test_out_dir_that_is_not_a_previous_build_is_refused(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ cleaner (the workers report them). The outputs are the same either way."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -13,19 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from corpus_helpers import make_corpus
+from corpus_helpers import make_corpus, tree_digest
 
 from builder import processes
 from builder.clean.pipeline import Cleaner
 from builder.processes import EARLY_ARTICLES, looks_pooled
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_the_seeds_do_not_look_pooled(seeds_copy: Path) -> None:
@@ -100,7 +91,7 @@ def test_an_early_pool_builds_the_same_as_a_late_one(
     early = tmp_path / "early"
     assert build(root, early, workers=2).ok
     assert started[0] == "_early_pool"
-    assert _digest(early) == _digest(late)
+    assert tree_digest(early) == tree_digest(late)
 
 
 def test_the_pools_workers_do_not_run_the_main_script_again(tmp_path: Path) -> None:

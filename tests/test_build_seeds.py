@@ -247,14 +247,14 @@ def test_shard_size_cap_splits_a_split_into_several_files(seeds_copy: Path, tmp_
 def test_a_row_group_is_cut_before_the_row_that_would_cross_its_cap(tmp_path: Path) -> None:
     import pyarrow as pa
 
-    from builder.parquet import ShardWriter
+    from builder.parquet import ShardFile
 
     schema = pa.schema([("id", pa.string())])
-    writer = ShardWriter("train", tmp_path, schema, target_shard_bytes=10_000, row_group_bytes=100)
+    writer = ShardFile("train", "train-00000-of-00001.parquet", tmp_path, schema, 100)
     ids = [f"a{i}" for i in range(7)]
     sizes = [40, 40, 40, 150, 10, 90, 5]  # 150: one row over the cap goes alone
     writer.add(pa.table({"id": ids}, schema=schema), sizes)
-    (shard,) = writer.close()
+    shard = writer.close()
     meta = pq.ParquetFile(shard.path).metadata
     groups = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
     assert groups == [2, 1, 1, 2, 1]  # 40+40 | 40 | 150 | 10+90 | 5

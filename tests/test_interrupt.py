@@ -4,7 +4,6 @@ byte the build an uninterrupted run makes."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus_helpers import make_corpus
+from corpus_helpers import make_corpus, tree_digest
 
 from builder import output, pipeline
 
@@ -48,14 +47,6 @@ def _sigint_as_from_a_terminal() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
         if blocked:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _start(inputs: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
@@ -158,13 +149,13 @@ def test_interrupt_keeps_the_previous_build_intact(
 
     out = tmp_path / "dataset"
     shutil.copytree(reference, out)
-    before = _digest(out)
+    before = tree_digest(out)
     proc = _start(corpus, out)
     _wait_mid_write(proc, out)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=120)
     assert proc.returncode == 130
-    assert _digest(out) == before
+    assert tree_digest(out) == before
     assert not _workspaces(out)
 
 
@@ -183,7 +174,7 @@ def test_after_a_kill_the_next_build_succeeds_and_matches_an_uninterrupted_one(
     _run(corpus, out)
     assert not _workspaces(out), "the stale workspace was not cleaned up"
     assert (out / "manifest.json").read_bytes() == (reference / "manifest.json").read_bytes()
-    assert _digest(out) == _digest(reference)
+    assert tree_digest(out) == tree_digest(reference)
 
 
 def _dead_pid() -> int:
@@ -198,7 +189,7 @@ def test_a_swap_cut_short_by_a_kill_is_rolled_back(tmp_path: Path) -> None:
     make_corpus(root, 3)
     out = tmp_path / "dataset"
     pipeline.build(root, out)
-    before = _digest(out)
+    before = tree_digest(out)
     aside = tmp_path / f".dataset.old-{_dead_pid()}"
     os.rename(out, aside)
     (root / "articles" / "art-000000.txt").write_bytes(b"")  # the next build fails...
@@ -209,7 +200,7 @@ def test_a_swap_cut_short_by_a_kill_is_rolled_back(tmp_path: Path) -> None:
         timeout=300,
     )
     assert proc.returncode == 1
-    assert _digest(out) == before, "the previous output was not put back"
+    assert tree_digest(out) == before, "the previous output was not put back"
     assert not aside.exists()
 
 

@@ -4,7 +4,6 @@ before the workspace goes, leaving no output and no thread behind."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -12,19 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus_helpers import make_corpus
+from corpus_helpers import make_corpus, tree_digest
 
 from builder import build_folder, pipeline_stages
 from builder.build_folder import WritingStopped
+from builder.parquet import ShardTask
 from builder.pipeline import build
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _writer_threads() -> list[threading.Thread]:
@@ -47,20 +39,20 @@ def test_an_error_in_a_writing_thread_fails_the_build_and_keeps_the_old_output(
 ) -> None:
     out = tmp_path / "out"
     build(corpus, out)
-    before = _digest(out)
-    real = build_folder.write_splits
+    before = tree_digest(out)
+    real = build_folder.write_shard
 
-    def failing(staged: Iterator[Any], *, split_bytes: dict[str, int], **kw: Any) -> Any:
-        if "test" in split_bytes:  # one thread fails after a few batches, the other runs on
+    def failing(task: ShardTask, staged: Iterator[Any], **kw: Any) -> Any:
+        if task.split == "test":  # one thread fails after a few batches, the other runs on
             for _ in range(3):
                 next(staged)
             raise RuntimeError("the disk caught fire")
-        return real(staged, split_bytes=split_bytes, **kw)
+        return real(task, staged, **kw)
 
-    monkeypatch.setattr(build_folder, "write_splits", failing)
+    monkeypatch.setattr(build_folder, "write_shard", failing)
     with pytest.raises(RuntimeError, match="the disk caught fire"):
         build(corpus, out, workers=2)
-    assert _digest(out) == before  # the previous build, untouched
+    assert tree_digest(out) == before  # the previous build, untouched
     assert _workspaces(out) == []
     assert _writer_threads() == []
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from builder.processes import spawn_pool
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -94,42 +96,84 @@ def test_a_second_run_in_one_process_gets_a_fork_server_of_its_own() -> None:
 
 
 _CTRL_C_WHILE_STARTING = """
-import os, signal, subprocess, sys
-from builder.processes import ignore_sigint, sigint_ignored
+import os, signal, subprocess, sys, threading
+from builder.processes import ignore_sigint, sigint_deferred
 
 # As from a terminal: a test run started as a background job hands its children
 # SIGINT ignored, and an ignored Ctrl-C is rightly dropped.
 signal.signal(signal.SIGINT, signal.default_int_handler)
+if sys.argv[1:] == ["thread"]:
+    # another thread that does not block SIGINT, as a pool's or a library's: the kernel
+    # hands it a process's signal when the main thread blocks it
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
 try:
-    with sigint_ignored():
+    with sigint_deferred():
         child = subprocess.run(
-            [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"],
+            [sys.executable, "-c", "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set()))"],
             capture_output=True, text=True, check=True,
         )
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the workers start
-        print("child", child.stdout.strip(), flush=True)
+        print("child blocked", child.stdout.strip(), flush=True)
     print("not interrupted")
 except KeyboardInterrupt:
     print("interrupted")
 print("blocked after", signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set()))
+print("handler after", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
 ignore_sigint()  # as a worker started meanwhile does: ignored and no longer blocked
 print("worker blocked", signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set()))
 """
 
 
-def test_ctrl_c_while_workers_start_is_delivered_once_they_have_started() -> None:
-    """The parent ignores Ctrl-C while it starts workers (so they inherit the ignoring),
-    but one that arrives meanwhile is acted on afterwards, not dropped."""
+@pytest.mark.parametrize("threads", ["main only", "thread"])
+def test_ctrl_c_while_workers_start_is_delivered_once_they_have_started(threads: str) -> None:
+    """The parent holds Ctrl-C while it starts workers (so they inherit SIGINT
+    blocked), and one that arrives meanwhile is acted on afterwards, not dropped:
+    also when another thread of the parent takes it."""
     done = subprocess.run(
-        [sys.executable, "-c", _CTRL_C_WHILE_STARTING],
+        [sys.executable, "-c", _CTRL_C_WHILE_STARTING, threads],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "child True",  # a child started meanwhile ignores Ctrl-C
+        "child blocked True",  # a child started meanwhile does not act on Ctrl-C
         "interrupted",
         "blocked after False",
+        "handler after True",
         "worker blocked False",
     ]
+
+
+_SERVER_MASK = """
+import os, signal, sys
+from multiprocessing import forkserver
+from builder.processes import spawn_pool
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal
+    pool = spawn_pool(1)
+    try:
+        pool.submit(os.getpid).result(timeout=120)
+        status = open(f"/proc/{forkserver._forkserver._forkserver_pid}/status").read()
+        fields = dict(line.split(":\\t") for line in status.splitlines() if ":\\t" in line)
+        sigint = 1 << 1  # bit SIGINT - 1 of the masks
+        # blocked, as inherited (once its imports are done it also ignores Ctrl-C itself)
+        print(bool(int(fields["SigBlk"], 16) & sigint))
+    finally:
+        pool.shutdown()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_fork_server_starts_deaf_to_ctrl_c(tmp_path: Path) -> None:
+    """Starting multiprocessing's resource tracker unblocks SIGINT in the starting
+    thread: started inside the deferring block, the fork server started next had it
+    unblocked, and a Ctrl-C while it imported printed its traceback."""
+    script = tmp_path / "server_mask.py"
+    script.write_text(_SERVER_MASK)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
