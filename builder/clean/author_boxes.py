@@ -100,8 +100,11 @@ _CAREER = re.compile(
     r"(?:[\w.'’&-]+\s+){1,6}?(?:in|since)\s+(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
-#: The words ``_CAREER`` needs (a cheap test before it, on the casefolded line).
+#: The words ``_CAREER`` needs (a cheap test before it, on the casefolded line), within
+#: ``CAREER_VERB_AT`` characters of its start (after a name of up to three words): a
+#: paragraph is not searched to its end.
 _CAREER_WORDS = re.compile(r"(?:founded|started|launched|joined|been with)\s")
+CAREER_VERB_AT = 64
 #: A career bio's pronouns: it goes on about its person ("... to share her love of ...").
 _PERSONAL = frozenset(["he", "she", "his", "her", "him"])
 #: An author box that opens with the author's name on a line of its own, then a bio
@@ -266,7 +269,7 @@ def bio_shape(view: LineView) -> bool:
     folded = view.raw.casefold()
     if _BIO_WORDS.search(folded) and _BIO.match(view.norm):
         return True
-    return bool(_CAREER_WORDS.search(folded)) and _career(view)
+    return bool(_CAREER_WORDS.search(folded, 0, CAREER_VERB_AT)) and _career(view)
 
 
 def _career(view: LineView) -> bool:
@@ -489,7 +492,7 @@ def may_close(raw: Sequence[str]) -> int:
     for i, line in enumerate(raw):
         head = line[:ECHO_HEAD_CHARS].casefold()
         words = head.split()
-        if _verb_at(line, words) or _CAREER_WORDS.search(head):
+        if _verb_at(line, words) or (_CAREER_WORDS.search(head) and _CAREER.match(head)):
             return i
         if not 0 < len(words) <= ECHO_NAME_WORDS or any(
             w in _NOT_NAME_START or w == "about" for w in words

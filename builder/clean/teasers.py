@@ -306,6 +306,8 @@ def _hook_box(text: str, rest: list[tuple[int, int, str]]) -> int:
     see ``_HOOK``; past ``MIN_POSITION`` of the page's words and ``MIN_ARTICLE_WORDS`` of
     article, as the section layer's blocks."""
     for at in range(max(0, len(rest) - HOOK_BOX_LINES - 1), len(rest) - 1):
+        if not rest[at][2].rstrip().endswith("?"):
+            continue  # the cheap test first: most closing lines ask nothing
         head = line_view(rest[at][2])
         if not HOOK_WORDS[0] <= len(head.words) <= HOOK_WORDS[1]:
             continue
