@@ -208,3 +208,49 @@ def test_a_bio_over_a_wordless_rule_line_is_cleaned(rule: str, lower: bool) -> N
     assert cleaned.startswith(form(ARTICLE))
     assert bio not in cleaned and form(bio) not in cleaned
     assert any(r.startswith("sections.author") for r in reasons)
+
+
+#: A vendor's box closing the page: a hook question to the reader over a line or two in
+#: the site's voice or calling to act (a planner's, a plumber's, a tutor's, a software
+#: vendor's).
+HOOK_BOXES = [
+    "Not sure which plan is right for you?\nBook a free call with one of our planners.",
+    "Planning a bathroom refit?\nOur fitters quote within a day. Find a fitter near you.",
+    "Need more help with revision?\nWe run small online classes every weekend during term.",
+    "Looking for a simpler way to track expenses?\nTry Ledgerly free for 14 days\nStart now",
+]
+
+
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("box", HOOK_BOXES)
+def test_a_vendors_box_under_a_hook_question_closing_the_page_goes(box: str, lower: bool) -> None:
+    form = tokenized if lower else (lambda t: t)
+    cleaned, reasons = _reasons(form(ARTICLE + "\n\n" + box + "\n"))
+    assert cleaned == form(ARTICLE)
+    assert any("footer.hook_box" in r for r in reasons), reasons
+
+
+#: Near misses: an FAQ's question answered in the site's voice, advice under a question,
+#: a hook question with the article going on after it.
+HOOK_NEAR_MISSES = [
+    "How often should I review my drawdown rate?\nWe suggest once a year, with your accounts.",
+    "Need a break from the numbers?\nTake a walk, then come back to the plan with fresh eyes.",
+]
+
+
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("box", HOOK_NEAR_MISSES)
+def test_a_question_closing_the_article_with_its_answer_stays(box: str, lower: bool) -> None:
+    form = tokenized if lower else (lambda t: t)
+    raw = form(ARTICLE + "\n\n" + box + "\n")
+    cleaned, _ = _reasons(raw)
+    assert cleaned == raw.rstrip()
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_a_hook_question_with_the_article_after_it_stays(lower: bool) -> None:
+    form = tokenized if lower else (lambda t: t)
+    parts = ARTICLE.split("\n\n")
+    raw = form("\n\n".join([*parts[:3], HOOK_BOXES[0], *parts[3:]]) + "\n")
+    cleaned, _ = _reasons(raw)
+    assert cleaned == raw.rstrip()

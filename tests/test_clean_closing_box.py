@@ -87,3 +87,53 @@ def test_a_long_bio_shaped_paragraph_with_a_line_under_it_stays(lowercased: bool
     raw = form(_page(*ARTICLE, LONG_BIO, closing))
     result = clean_rebuilt(raw)
     assert form(LONG_BIO) in result.text
+
+
+#: Bios in other shapes than "X is a writer", closing a page (each a site's of its own):
+#: one that says since when its person does it, one in brackets (a law firm's or a
+#: paper's tagline), one under its name line that says what its person covers.
+CAREER_BIOS = [
+    "Marisol founded Copper Kettle Brewing in 2016 to share her love of sour beers with "
+    "her neighbours, and the little taproom has since grown into a regional favourite.",
+    "Owen Pritchard has been with the Valley Courier since 2009. He writes about local "
+    "food and drink and judges at the county fair every summer.",
+    "Jean-Luc started Hopline Supply in 2012 as a weekend hobby, before quitting his job "
+    "as a chemist to sell brewing kits full time.",
+    "(Hannah Okafor is an associate attorney at Reed & Vale in Bristol. She advises small "
+    "breweries and distillers on licensing and trade mark questions.)",
+    "Lucas Ferreira\nLucas Ferreira covered craft beer, cider and the hospitality trade "
+    "for the Harbour Gazette.",
+]
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("bio", CAREER_BIOS)
+def test_a_career_or_bracketed_bio_closing_the_page_goes(bio: str, lowercased: bool) -> None:
+    form = in_form(lowercased)
+    result = clean_rebuilt(form(_page(*ARTICLE, bio)))
+    assert result.text.rstrip() == form("\n\n".join(ARTICLE)), bio
+
+
+#: Article lines of the same shapes: a brewer's story told on after it, a company's
+#: history (no person), a bracketed aside of the article.
+CAREER_NEAR_MISSES = [
+    "Marisol founded Copper Kettle Brewing in 2016 to share her love of sour beers with "
+    "her neighbours.",
+    "Copper Kettle was founded by two brothers in 1998 and his nephew runs it now.",
+    "(The club has been with the same supplier since 2011, and its members swear by it.)",
+]
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize("line", CAREER_NEAR_MISSES)
+def test_a_career_line_with_the_article_after_it_stays(line: str, lowercased: bool) -> None:
+    form = in_form(lowercased)
+    raw = form(_page(*ARTICLE[:2], line, *ARTICLE[2:]))
+    assert clean_rebuilt(raw).text == raw.rstrip()
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_companys_history_closing_the_page_stays(lowercased: bool) -> None:
+    form = in_form(lowercased)
+    raw = form(_page(*ARTICLE, CAREER_NEAR_MISSES[1]))
+    assert form(CAREER_NEAR_MISSES[1]) in clean_rebuilt(raw).text

@@ -81,6 +81,9 @@ CASES: dict[str, list[str]] = {
         "Please enable JavaScript to view all of this page's features.",
         "JavaScript seems to be disabled in your browser.",
         "This browser is no longer supported. We recommend a recent version of Firefox.",
+        # a push-notification widget's prompt
+        "Would you like to receive notifications about new posts?",
+        "Do you want to get browser notifications for our latest stories?",
     ],
     "navigation": [
         "Skip to navigation",
@@ -520,6 +523,9 @@ ARTICLE_LINES = [
     # Near misses of a newsletter prompt: newsletters counted, or one channel in a list.
     "Be visible: use social media, email newsletters, and referrals to get new clients.",
     "I picked 28 newsletters I subscribe to as the test set for the filter.",
+    # Near misses of a push-notification prompt: the article's question and how-to.
+    "Do you want to get notifications? Open Settings, then tap Notifications.",
+    "Would you like to receive notifications about flood warnings by text message, the council asked.",
     # Near misses of a contents label: sentences that open with its words.
     "In this article, we look at why the bridge closed twice in a month.",
     "Contents of the time capsule were shown to pupils on Friday.",

@@ -50,6 +50,10 @@ BLOCKS: dict[str, str] = {
         "Related Posts\nHow to harden off seedlings\nThe best compost for starting seeds\n"
         "Five mistakes new growers make with peppers"
     ),
+    "related_call": (
+        "Looking for more seed-starting tips? Check out these posts!\n"
+        "How to harden off seedlings\nThe best compost for starting seeds"
+    ),
     "cookies": (
         "Manage consent\nPrivacy Overview\n"
         "This website uses cookies to improve your experience while you navigate through "
@@ -280,6 +284,12 @@ def test_a_bare_credit_header_opens_the_author_block(lowercased: bool) -> None:
         ("Your next read\nHow to save tomato seed\nBlight: what to look for", "related"),
         ("Additional reading on composting\nHot heaps\nWormeries for flats", "related"),
         ("Browse all garden guides\nSpring jobs\nAutumn jobs", "related"),
+        (
+            "If you liked this post you might also like:\nWintering dahlias\nFig trees in tubs",
+            "related_call",
+        ),
+        ("This might be interesting to you:\nA pond in a half barrel\nNettle feed", "related_call"),
+        ("You may also enjoy these posts!\nHot heaps\nWormeries for flats", "related_call"),
         ("Share this article on:\nFacebook\nX\nEmail", "share"),
         ("Connect with us!\nInstagram\nYouTube", "share"),
     ],
@@ -292,6 +302,32 @@ def test_rails_and_share_widgets_under_theme_names_go(
     assert result.text.rstrip() == form("\n\n".join(ARTICLE))
     [edit] = [e for e in result.edits if "sections." in e.reason]
     assert f"sections.{family}" in edit.reason
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+@pytest.mark.parametrize(
+    "block",
+    [
+        # the article's own advice, closed by a stop, over its own steps
+        "Before you sow, read these posts from last spring.\n"
+        "Use fresh compost every year, and clean the trays in hot water.\n"
+        "Label every row the day you sow it, or you will forget which is which.",
+        # a sentence sending the reader on, over prose: the article goes on
+        "Want to grow them outside too? Check out these guides!\n"
+        "Outdoors, tomatoes want the warmest wall you have and a deep bed of compost, and "
+        "they want it from the first warm week of May until the first frost of autumn. "
+        "Pinch out the side shoots every week so the plant puts its strength into the "
+        "trusses, and feed it with a high-potash feed once the first fruits set.",
+    ],
+)
+def test_a_sentence_like_a_rails_call_over_the_articles_own_text_stays(
+    block: str, lowercased: bool
+) -> None:
+    form = tokenized if lowercased else (lambda text: text)
+    raw = form(_page(block))
+    result = Cleaner.default().clean(raw)
+    assert not [e for e in result.edits if "sections." in e.reason]
+    assert result.text == raw.rstrip()
 
 
 @pytest.mark.parametrize("lowercased", [False, True])

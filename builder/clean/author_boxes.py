@@ -48,9 +48,10 @@ class TailCounts(Protocol):
 
 #: An author's bio, the first line of an author box: a name (one to four words), then
 #: what the person is ("is a staff writer", "is the founder of", "has been an editor")
-#: (not a list item: "- Acme is a code editor for ...").
+#: (not a list item: "- Acme is a code editor for ..."); a law firm or a paper may set it
+#: in brackets ("(Dana Kim is a partner at ...)").
 _BIO = re.compile(
-    r"^(?:about\s+the\s+author\s*:?\s+|about\s+|by\s+)?\w[\w.'’-]*(?:\s+[\w.'’-]+){1,3}\s*,?\s+"
+    r"^\(?(?:about\s+the\s+author\s*:?\s+|about\s+|by\s+)?\w[\w.'’-]*(?:\s+[\w.'’-]+){1,3}\s*,?\s+"
     r"(?:(?:is|was|has\s+been)\s+(?:a|an|the|our)\s+(?:[\w'’,&-]+\s+){0,6}?"
     r"(?:writer|reporter|correspondent|editor|columnist|journalist|contributor|producer|critic|"
     r"photographer|author|blogger|founder|co-founder|ceo|director|head|advisor|adviser|"
@@ -87,6 +88,25 @@ TAGLINE_VERB_AT = 60
 #: pattern): the search took less than half the time on articles
 #: (``tests/test_clean_author_labels.py`` checks it finds what that one found).
 _BIO_WORDS = re.compile(r"s(?:(?<=\bis)|(?<=\b[wh]as))\W+(?:a|an|the|our|been)\W+\w")
+#: A bio that says since when its person does what they do, at the page's end: a name
+#: (one to three words, no verb among them: "Acme was founded by ..." is a company's
+#: history), "founded", "started", "launched", "joined" or "has been with", up to six
+#: words (what), then "in" or "since" and a year ("Dana founded Acme Press in 2014 to
+#: ...", "Dana Kim has been with the Herald since 2004. She ..."). With a personal
+#: pronoun in the line (:func:`_career`): a bio is about a person.
+_CAREER = re.compile(
+    r"^(?:(?!(?:is|was|were|has|had|have)\b)[\w.'’-]+\s+){1,3}?"
+    r"(?:co-?founded|founded|started|launched|joined|has\s+been\s+with)\s+"
+    r"(?:[\w.'’&-]+\s+){1,6}?(?:in|since)\s+(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+#: The words ``_CAREER`` needs (a cheap test before it, on the casefolded line), within
+#: ``CAREER_VERB_AT`` characters of its start (after a name of up to three words): a
+#: paragraph is not searched to its end.
+_CAREER_WORDS = re.compile(r"(?:founded|started|launched|joined|been with)\s")
+CAREER_VERB_AT = 64
+#: A career bio's pronouns: it goes on about its person ("... to share her love of ...").
+_PERSONAL = frozenset(["he", "she", "his", "her", "him"])
 #: An author box that opens with the author's name on a line of its own, then a bio
 #: that opens with the same name ("Dana Whitfield" over "Dana Whitfield is ..." or "Dana
 #: has covered ..."), within ``ECHO_LINES`` lines (a role line may sit between them).
@@ -195,8 +215,9 @@ _NAME_PREFIX = frozenset(
 )
 _BIO_VOCAB = re.compile(
     r"\b(?:writer|writes|editor|author|journalist|reporter|columnist|contributor|freelance|"
-    r"blogger|experience|years|founder|co founder|ceo|expert|specialist|analyst|consultant|"
-    r"degree|graduate|passionate|loves|based in|holds a|phd|certified|executive|director|"
+    r"blogger|covers|covered|experience|years|founder|co founder|ceo|expert|specialist|"
+    r"analyst|consultant|degree|graduate|passionate|loves|based in|holds a|phd|certified|"
+    r"executive|director|"
     r"professor|photographer|head of|chief|"
     # how bios describe a career: "a seasoned copywriter", "with a passion for writing",
     # "worked in marketing", "specializes in", "an industry veteran", "VP of Marketing"
@@ -242,9 +263,25 @@ def _bio_name(words: Sequence[str]) -> str:
 
 def bio_shape(view: LineView) -> bool:
     """Whether the line opens as a bio does: a name, then what the person is ("Dana Kim
-    is a staff writer ...", "About Dana Kim, ... has been an editor"). The cheap test of
-    the verb's words first: most lines are never normalized."""
-    return bool(_BIO_WORDS.search(view.raw.casefold())) and bool(_BIO.match(view.norm))
+    is a staff writer ...", "About Dana Kim, ... has been an editor"), or since when they
+    do it (``_CAREER``: "Dana founded Acme Press in 2014 ..."). The cheap test of the
+    verb's words first: most lines are never normalized."""
+    folded = view.raw.casefold()
+    if _BIO_WORDS.search(folded) and _BIO.match(view.norm):
+        return True
+    return bool(_CAREER_WORDS.search(folded, 0, CAREER_VERB_AT)) and _career(view)
+
+
+def _career(view: LineView) -> bool:
+    """A career bio: ``_CAREER`` after a name that is not a sentence's subject ("The
+    firm", "Our team"), about a person (a personal pronoun in it)."""
+    words = view.words
+    return (
+        bool(words)
+        and words[0] not in _NOT_NAME_START
+        and bool(_CAREER.match(view.norm))
+        and not _PERSONAL.isdisjoint(words)
+    )
 
 
 def _is_bio(view: LineView, named: bool = False) -> bool:
@@ -428,6 +465,9 @@ def _verb_at(line: str, words: Sequence[str]) -> bool:
     """Whether a bio's or a tagline's verb follows a name of two words and more (and
     at most a label) among ``words``, the line's first: "is a", "was the", "has been";
     or a tagline's ("Dana Kim is senior writer at X", ``_TAGLINE``)."""
+    if words and words[0][:1] == "(":
+        # a bio set in brackets: "(Dana Kim is a partner at ...)", "( dana kim is ..."
+        words = [words[0][1:], *words[1:]] if len(words[0]) > 1 else words[1:]
     if not words or words[0] in _NOT_NAME_START or not words[0][0].isalnum():
         return False
     # Most lines (a paragraph's first words) hold none of the verbs there, and are told
@@ -450,8 +490,9 @@ def may_close(raw: Sequence[str]) -> int:
     career's words (``_BIO_VOCAB``) naming it among its first words, or opening with a
     role."""
     for i, line in enumerate(raw):
-        words = line[:ECHO_HEAD_CHARS].casefold().split()
-        if _verb_at(line, words):
+        head = line[:ECHO_HEAD_CHARS].casefold()
+        words = head.split()
+        if _verb_at(line, words) or (_CAREER_WORDS.search(head) and _CAREER.match(head)):
             return i
         if not 0 < len(words) <= ECHO_NAME_WORDS or any(
             w in _NOT_NAME_START or w == "about" for w in words

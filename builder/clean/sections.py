@@ -527,16 +527,17 @@ class TrailingSection(CleaningStep):
             )
         # "Related" and "Read more" also head the article's own further sections
         # and lists: after them, a block with hardly any prose.
-        prose = RELATED_PROSE if family == "related" else 0.5
+        related = family in ("related", "related_call")
+        prose = RELATED_PROSE if related else 0.5
         return (
             self._not_article(after, k, total, prose)
             # related stories, each a title over a sentence or two of summary
-            or (family == "related" and _teasers(lines, k))
+            or (related and _teasers(lines, k))
             # an author's bio is prose, and short
             or (family == "author_box" and after.words[k] <= SHORT_WORDS)
             # Not after "related": an article's own "Related reading" part heads more
             # of its subheadings.
-            or (family != "related" and self._second_header(lines, k))
+            or (not related and self._second_header(lines, k))
         )
 
     @staticmethod

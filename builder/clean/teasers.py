@@ -1,5 +1,6 @@
 """The page's tail of other stories: cut teasers, bare rails of headlines, story cards;
-and what the other steps leave closing it (a contact block, an author box)."""
+and what the other steps leave closing it (a contact block, an author box, a vendor's
+box under a hook question)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,43 @@ CARD_POSITION = 0.4
 _CARD_LABEL = re.compile(
     r"^(?:[^\W\d]+|(?:19|20)\d\d)(?:[ &/,'’-]+(?:[^\W\d]+|(?:19|20)\d\d)){0,2}$"
 )
+#: A vendor's closing box: a hook question to the reader ("Not sure what to do next?",
+#: "Planning a project?", "Need more help?") of ``HOOK_WORDS`` words, over at most
+#: ``HOOK_BOX_LINES`` lines and ``HOOK_BOX_WORDS`` words that close the page, in the
+#: site's voice ("we", "our", "us") or calling to act ("Get a free valuation.", "Use our
+#: tool ..."). An FAQ's question asks what, how or why; a hook asks whether the reader
+#: wants, needs, is looking for or is unsure.
+_HOOK = re.compile(
+    r"^\W*(?:not sure|need|looking (?:for|to)|want|thinking (?:of|about)|planning|got|ready|"
+    r"interested in|curious|(?:still )?have (?:any )?questions|tired of|struggling)\b.*\?$"
+)
+HOOK_WORDS = (2, 10)
+HOOK_BOX_LINES = 3
+HOOK_BOX_WORDS = 80
+_SITE_VOICE = frozenset(["we", "our", "us", "ours"])
+#: The first words of a line calling the reader to act ("Get a quote", "Sign up", "Let us").
+_CALLS = frozenset(
+    [
+        "get",
+        "find",
+        "use",
+        "contact",
+        "call",
+        "join",
+        "request",
+        "schedule",
+        "book",
+        "start",
+        "try",
+        "become",
+        "sign",
+        "subscribe",
+        "talk",
+        "reach",
+        "let",
+        "visit",
+    ]
+)
 
 
 class TrailingTeasers(CleaningStep):
@@ -46,7 +84,8 @@ class TrailingTeasers(CleaningStep):
     its own pages (one title template many times, :mod:`builder.clean.site_index`),
     the owner's contact block (:mod:`builder.clean.contact`) and an author's box left
     closing the page once the line rules took what was under it
-    (:func:`builder.clean.author_boxes.closing_box`).
+    (:func:`builder.clean.author_boxes.closing_box`), and a vendor's box under a hook
+    question (:func:`_hook_box`).
     """
 
     name = "footer"
@@ -140,6 +179,11 @@ class TrailingTeasers(CleaningStep):
         at = self._author_box(text, rest)
         if at >= 0:
             edits.append(self.edit(rest[at][0], rest[-1][1], "", "author_box"))
+            rest = rest[:at]
+        # A vendor's box under a hook question, closing the page.
+        at = _hook_box(text, rest)
+        if at >= 0:
+            edits.append(self.edit(rest[at][0], rest[-1][1], "", "hook_box"))
         return edits + rail
 
     @staticmethod
@@ -255,3 +299,27 @@ class TrailingTeasers(CleaningStep):
             if len(words & body) / max(1, len(words)) >= self.rail_overlap:
                 return []
         return [self.edit(start, end, "", "rail") for start, end, _ in run]
+
+
+def _hook_box(text: str, rest: list[tuple[int, int, str]]) -> int:
+    """Where a vendor's box under a hook question closing ``rest`` starts (-1: none):
+    see ``_HOOK``; past ``MIN_POSITION`` of the page's words and ``MIN_ARTICLE_WORDS`` of
+    article, as the section layer's blocks."""
+    for at in range(max(0, len(rest) - HOOK_BOX_LINES - 1), len(rest) - 1):
+        if not rest[at][2].rstrip().endswith("?"):
+            continue  # the cheap test first: most closing lines ask nothing
+        head = line_view(rest[at][2])
+        if not HOOK_WORDS[0] <= len(head.words) <= HOOK_WORDS[1]:
+            continue
+        if not _HOOK.match(head.norm.casefold()):
+            continue
+        box = [line_view(line).words for _, _, line in rest[at + 1 :]]
+        if sum(map(len, box)) > HOOK_BOX_WORDS or not any(
+            _SITE_VOICE.intersection(words) or (words and words[0] in _CALLS) for words in box
+        ):
+            return -1
+        above = len(text[: rest[at][0]].split())
+        if above < MIN_ARTICLE_WORDS or above < MIN_POSITION * len(text.split()):
+            return -1
+        return at
+    return -1
