@@ -76,20 +76,17 @@ from typing import Any
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue, json_pointer
-from .common import SpanChars, article_id_of, build_record, not_an_article_id, span_id
+from .common import article_id_of, build_record, not_an_article_id
 from .export_files import iter_tasks, not_json, of_format, unpacked
 from .lsmin import min_task_id, one_per_task
-from .lsregions import JSON_FIELDS, MIN_FIELDS, fields_of_label, region_labels
+from .lsresults import TaskRead
 from .lsstorage import read_target_storage
 from .lstasks import (
     MinKeys,
     TaskReport,
     guess_text,
-    is_region_kind,
     min_results,
-    other_field,
     pick_annotation,
-    span_offsets,
     text_url,
     txt_article_id,
     url_article_id,
@@ -238,209 +235,8 @@ def task_to_record(
         if annotation.get("_prediction")
         else f", annotation {annotation.get('id')}"
     )
-    used: set[str] = set()
-    chars = SpanChars(options.max_span_chars)
-    spans: dict[str, dict[str, Any]] = {}  # region id -> native span (with "_kind")
-    all_spans: list[dict[str, Any]] = []
-    labels: dict[str, str] = {}
-    label_origin: dict[str, str] = {}  # document label set -> its choices result
-    relations: list[tuple[int, Mapping[str, Any]]] = []
-    failed: set[str] = set()  # regions already reported
-    split = 0  # regions of several labels read as one span each (multi_label: split)
-    for j, res in enumerate(results):
-        pointer = (
-            prefix + json_pointer(j)
-            if is_json
-            else res.get("_pointer", json_pointer(str(res.get("from_name", ""))))
-        )
-        value_at = "/value" if is_json else ""  # JSON-MIN's items are the values
-        if not isinstance(res, Mapping):
-            t.add(f"{who_tag}: result {j} is not an object ({res!r:.40})", pointer=pointer)
-            continue
-        rid = str(res.get("id", j))
-        rtag = f"{who_tag}, result {res.get('id', j)}"
-        raw_kind = res.get("type")
-        if raw_kind is not None and not isinstance(raw_kind, str):
-            # A type Label Studio did not write: the region may be a span, so it is not
-            # passed over as an unread kind of result.
-            t.add(f"{rtag}: result type must be a string, got {raw_kind!r:.40}", pointer=pointer)
-            failed.add(rid)
-            continue
-        kind = (raw_kind or "").lower()
-        value = res.get("value")
-        if kind == "relation":
-            relations.append((j, res))
-            continue
-        if not isinstance(value, Mapping):
-            t.add(f"{rtag}: value is not an object ({value!r:.40})", pointer=pointer)
-            failed.add(rid)
-            continue
-        if kind == "choices" and any(k in value for k in ("start", "end")):
-            # A perRegion choice (``<Choices perRegion="true">``): Label Studio writes it
-            # with the region's id and offsets; it says something of that span, not of
-            # the document, so it fills no document label.
-            t.add(
-                f"{rtag}: a per-region choice of control {res.get('from_name')!r} (an"
-                " attribute of the span at its offsets) is not read; document labels come"
-                " from choices on the whole text",
-                pointer=pointer,
-                severity="warning",
-            )
-            continue
-        if kind == "choices":
-            choices = value.get("choices")
-            if isinstance(choices, str):
-                choices = [choices]
-            if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-                t.add(
-                    f"{rtag}: choices must be a list of strings, got {choices!r:.60}",
-                    pointer=pointer,
-                )
-                continue
-            control = res.get("from_name")
-            for choice in choices:
-                name, why = options.map_label(choice)
-                if name is None:
-                    t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
-                    continue
-                label_set, why = options.doc_label_set(
-                    control if isinstance(control, str) else None, name
-                )
-                if label_set is None:
-                    t.add(f"{rtag}: {why}", pointer=pointer, rule="label-set")
-                    continue
-                if labels.get(label_set, name) != name:
-                    t.add(
-                        f"{rtag}: a second {label_set} ({name!r} after {labels[label_set]!r});"
-                        " an article has one",
-                        pointer=pointer,
-                    )
-                    continue
-                labels[label_set] = name
-                label_origin[json_pointer("labels", label_set)] = f"{pointer}{value_at}/choices"
-            continue
-        if is_region_kind(kind, value):
-            t.add(
-                f"{rtag}: {kind} regions are not offsets into a plain text; label the text with"
-                " <Labels> on a <Text> object",
-                pointer=pointer,
-            )
-            failed.add(rid)
-            continue
-        if kind != "labels" and not (kind == "" and "labels" in value):
-            t.add(
-                f"{rtag}: result type {kind or None!r} is not read",
-                pointer=pointer,
-                severity="warning",
-            )
-            continue
-        failed.add(rid)
-        names = region_labels(value.get("labels"), rtag, pointer, t, options)
-        if names is None:
-            continue
-        found = span_offsets(value, text, key)
-        if isinstance(found, str):
-            t.add(
-                f"{rtag}: {found}{other_field(res, value, data, key)}",
-                pointer=pointer,
-                rule="span-offsets",
-            )
-            continue
-        start, end = found
-        if text is None and not isinstance(value.get("text"), str):
-            # Neither the text nor the span's text is in the export (``<Text
-            # valueType="url">`` saves no value.text unless saveTextResult="yes"): the
-            # offsets could not be checked, nor re-anchored, nor their unit known.
-            t.add(
-                f"{rtag}: the span has no value.text and the task no text to read it from"
-                f" (data.{key} {'is a file reference' if url else 'is missing'}): export"
-                ' with the text inline, or set saveTextResult="yes" on the <Text> and'
-                " re-export",
-                pointer=pointer,
-                rule="span-offsets",
-            )
-            continue
-        if text is not None and any(chars.over(start, end) for _ in names):
-            t.add(f"{rtag}{chars.message()}", pointer=pointer, rule="size-limit")
-            break
-        if len(names) > 1:
-            split += 1
-        for place, label in names:
-            is_quote = options.is_quote(label)
-            span: dict[str, Any] = {
-                "_kind": "quotes" if is_quote else "entities",
-                "id": span_id(res.get("id", j), "", used),
-                "start": start,
-                "end": end,
-                "text": text[start:end] if text is not None else value.get("text"),
-                "_origin": (
-                    pointer,
-                    (JSON_FIELDS if is_json else MIN_FIELDS)
-                    if place == 0
-                    else fields_of_label(is_json, place),
-                    None,
-                ),
-            }
-            if is_quote:
-                span["speaker"] = None
-            else:
-                span["label"] = label
-            # Two controls labelling one region give two results with its id (and a
-            # region of several labels, split, one span per label): all are kept, and
-            # relations name the first.
-            spans.setdefault(rid, span)
-            all_spans.append(span)
-        failed.discard(rid)
-    if split:
-        t.add(
-            f"{who_tag}: {split} region(s) with several labels read as one span per label,"
-            f" at the same offsets ({options.origin}.multi_label: split)",
-            pointer=prefix,
-            severity="warning",
-        )
-
-    for j, rel in relations:
-        ids = [str(rel.get("from_id")), str(rel.get("to_id"))]
-        ends = [spans.get(i) for i in ids]
-        rtag = f"{who_tag}, relation {j}"
-        pointer = prefix + json_pointer(j)
-        rel_labels = rel.get("labels") or []
-        if not isinstance(rel_labels, list):
-            rel_labels = [rel_labels]
-        if not options.is_speaker_relation(rel_labels):
-            t.add(
-                f"{rtag}: relation {rel_labels} is not a speaker relation and is not read"
-                f" ({options.relation_hint()})",
-                pointer=pointer,
-                rule="relation",
-                severity="warning",
-            )
-            continue
-        if any(i in failed for i in ids):
-            continue  # its span was reported already
-        if any(e is None for e in ends):
-            t.add(f"{rtag}: links a region that is not a span of this annotation", pointer=pointer)
-            continue
-        quote = next((e for e in ends if e and e["_kind"] == "quotes"), None)
-        speaker = next((e for e in ends if e and e["_kind"] == "entities"), None)
-        if quote is None or speaker is None:
-            t.add(
-                f"{rtag}: a speaker relation {rel_labels} links two "
-                f"{'quotes' if quote else 'entities'}, not a quote and an entity; not read",
-                pointer=pointer,
-                rule="relation",
-                severity="warning" if not rel_labels else "error",
-            )
-            continue
-        if quote["speaker"] not in (None, speaker["id"]):
-            t.add(
-                f"{rtag}: quote {quote['id']} already has speaker {quote['speaker']}",
-                pointer=pointer,
-            )
-            continue
-        quote["speaker"] = speaker["id"]
-        quote["_origin"] = (*quote["_origin"][:2], pointer)
-
+    read = TaskRead(t, options, is_json, prefix, who_tag, data, key, text, url)
+    read.read(results)
     if t.failed:
         return number, None, t.issues
     if annotation.get("_prediction"):
@@ -464,22 +260,14 @@ def task_to_record(
         article_id=article_id,
         text=text,
         annotator=annotator,
-        entities=[
-            {k2: v for k2, v in s.items() if k2 != "_kind"}
-            for s in all_spans
-            if s["_kind"] == "entities"
-        ],
-        quotes=[
-            {k2: v for k2, v in s.items() if k2 != "_kind"}
-            for s in all_spans
-            if s["_kind"] == "quotes"
-        ],
-        labels=labels,
+        entities=read.native_spans("entities"),
+        quotes=read.native_spans("quotes"),
+        labels=read.labels,
         origin={
             "/article_id": id_pointer,
             "/text_sha256": data_pointer + json_pointer(key),
             "/annotator": prefix.removesuffix("/result") if is_json else "",
-            **label_origin,
+            **read.label_origin,
         },
     )
     return number, record, t.issues
