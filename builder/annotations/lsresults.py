@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..validate.report import json_pointer
 from .common import SpanChars, span_id
@@ -22,6 +22,19 @@ from .lstasks import TaskReport, is_region_kind, other_field, span_offsets
 from .options import ImportOptions
 
 __all__ = ["TaskRead"]
+
+
+class _Result(NamedTuple):
+    """One result being read, and how messages name and locate it."""
+
+    #: its place in the result list (its id when it has none)
+    j: int
+    res: Mapping[str, Any]
+    value: Mapping[str, Any]
+    #: the region id relations name
+    rid: str
+    rtag: str
+    pointer: str
 
 
 @dataclass
@@ -118,11 +131,14 @@ class TaskRead:
         value = res.get("value")
         if kind == "relation":
             self.relations.append((j, res))  # linked once every span is read
-        elif not isinstance(value, Mapping):
+            return True
+        if not isinstance(value, Mapping):
             self.t.add(f"{rtag}: value is not an object ({value!r:.40})", pointer=pointer)
             self.failed.add(rid)
-        elif kind == "choices":
-            self._read_choices(res, value, rtag, pointer)
+            return True
+        r = _Result(j, res, value, rid, rtag, pointer)
+        if kind == "choices":
+            self._read_choices(r)
         elif is_region_kind(kind, value):
             self.t.add(
                 f"{rtag}: {kind} regions are not offsets into a plain text; label the text"
@@ -131,7 +147,7 @@ class TaskRead:
             )
             self.failed.add(rid)
         elif kind == "labels" or (kind == "" and "labels" in value):
-            return self._read_span(j, res, value, rid, rtag, pointer)
+            return self._read_span(r)
         else:
             self.t.add(
                 f"{rtag}: result type {kind or None!r} is not read",
@@ -140,140 +156,118 @@ class TaskRead:
             )
         return True
 
-    def _read_choices(
-        self, res: Mapping[str, Any], value: Mapping[str, Any], rtag: str, pointer: str
-    ) -> None:
+    def _read_choices(self, r: _Result) -> None:
         """A choices result on the whole text: its choices are document labels."""
-        if any(k in value for k in ("start", "end")):
+        if any(k in r.value for k in ("start", "end")):
             # A perRegion choice (``<Choices perRegion="true">``): Label Studio writes it
             # with the region's id and offsets; it says something of that span, not of
             # the document, so it fills no document label.
             self.t.add(
-                f"{rtag}: a per-region choice of control {res.get('from_name')!r} (an"
+                f"{r.rtag}: a per-region choice of control {r.res.get('from_name')!r} (an"
                 " attribute of the span at its offsets) is not read; document labels come"
                 " from choices on the whole text",
-                pointer=pointer,
+                pointer=r.pointer,
                 severity="warning",
             )
             return
-        choices = value.get("choices")
+        choices = r.value.get("choices")
         if isinstance(choices, str):
             choices = [choices]
         if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
             self.t.add(
-                f"{rtag}: choices must be a list of strings, got {choices!r:.60}",
-                pointer=pointer,
+                f"{r.rtag}: choices must be a list of strings, got {choices!r:.60}",
+                pointer=r.pointer,
             )
             return
-        control = res.get("from_name")
+        control = r.res.get("from_name")
         for choice in choices:
-            self._read_choice(choice, control if isinstance(control, str) else None, rtag, pointer)
+            self._read_choice(r, choice, control if isinstance(control, str) else None)
 
-    def _read_choice(self, choice: str, control: str | None, rtag: str, pointer: str) -> None:
+    def _read_choice(self, r: _Result, choice: str, control: str | None) -> None:
         """One choice as the document label of the set it belongs to; an article has
         one label of each set, so a second, different one is an error."""
         name, why = self.options.map_label(choice)
         if name is None:
-            self.t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
+            self.t.add(f"{r.rtag}: {why}", pointer=r.pointer, rule="label-map")
             return
         label_set, why = self.options.doc_label_set(control, name)
         if label_set is None:
-            self.t.add(f"{rtag}: {why}", pointer=pointer, rule="label-set")
+            self.t.add(f"{r.rtag}: {why}", pointer=r.pointer, rule="label-set")
             return
         if self.labels.get(label_set, name) != name:
             self.t.add(
-                f"{rtag}: a second {label_set} ({name!r} after {self.labels[label_set]!r});"
+                f"{r.rtag}: a second {label_set} ({name!r} after {self.labels[label_set]!r});"
                 " an article has one",
-                pointer=pointer,
+                pointer=r.pointer,
             )
             return
         self.labels[label_set] = name
         value_at = "/value" if self.is_json else ""  # JSON-MIN's items are the values
-        self.label_origin[json_pointer("labels", label_set)] = f"{pointer}{value_at}/choices"
+        self.label_origin[json_pointer("labels", label_set)] = f"{r.pointer}{value_at}/choices"
 
-    def _read_span(
-        self,
-        j: int,
-        res: Mapping[str, Any],
-        value: Mapping[str, Any],
-        rid: str,
-        rtag: str,
-        pointer: str,
-    ) -> bool:
+    def _read_span(self, r: _Result) -> bool:
         """A labels result: one span per label of the region (one unless split); False
         when it takes the record's spans over the size limit."""
-        self.failed.add(rid)  # until it is read
-        names = region_labels(value.get("labels"), rtag, pointer, self.t, self.options)
+        self.failed.add(r.rid)  # until it is read
+        names = region_labels(r.value.get("labels"), r.rtag, r.pointer, self.t, self.options)
         if names is None:
             return True
-        found = self._offsets(res, value, rtag, pointer)
+        found = self._offsets(r)
         if found is None:
             return True
         start, end = found
         if self.text is not None and any(self.chars.over(start, end) for _ in names):
-            self.t.add(f"{rtag}{self.chars.message()}", pointer=pointer, rule="size-limit")
+            self.t.add(f"{r.rtag}{self.chars.message()}", pointer=r.pointer, rule="size-limit")
             return False
         if len(names) > 1:
             self.split += 1
         for place, label in names:
-            span = self._span(j, res, value, start, end, place, label, pointer)
+            span = self._span(r, start, end, place, label)
             # Two controls labelling one region give two results with its id (and a
             # region of several labels, split, one span per label): all are kept, and
             # relations name the first.
-            self.spans.setdefault(rid, span)
+            self.spans.setdefault(r.rid, span)
             self.all_spans.append(span)
-        self.failed.discard(rid)
+        self.failed.discard(r.rid)
         return True
 
-    def _offsets(
-        self, res: Mapping[str, Any], value: Mapping[str, Any], rtag: str, pointer: str
-    ) -> tuple[int, int] | None:
+    def _offsets(self, r: _Result) -> tuple[int, int] | None:
         """A span's code-point offsets, or None when they cannot be read (reported)."""
-        found = span_offsets(value, self.text, self.key)
+        found = span_offsets(r.value, self.text, self.key)
         if isinstance(found, str):
             self.t.add(
-                f"{rtag}: {found}{other_field(res, value, self.data, self.key)}",
-                pointer=pointer,
+                f"{r.rtag}: {found}{other_field(r.res, r.value, self.data, self.key)}",
+                pointer=r.pointer,
                 rule="span-offsets",
             )
             return None
-        if self.text is None and not isinstance(value.get("text"), str):
+        if self.text is None and not isinstance(r.value.get("text"), str):
             # Neither the text nor the span's text is in the export (``<Text
             # valueType="url">`` saves no value.text unless saveTextResult="yes"): the
             # offsets could not be checked, nor re-anchored, nor their unit known.
             self.t.add(
-                f"{rtag}: the span has no value.text and the task no text to read it from"
+                f"{r.rtag}: the span has no value.text and the task no text to read it from"
                 f" (data.{self.key} {'is a file reference' if self.url else 'is missing'}):"
                 ' export with the text inline, or set saveTextResult="yes" on the <Text> and'
                 " re-export",
-                pointer=pointer,
+                pointer=r.pointer,
                 rule="span-offsets",
             )
             return None
         return found
 
-    def _span(
-        self,
-        j: int,
-        res: Mapping[str, Any],
-        value: Mapping[str, Any],
-        start: int,
-        end: int,
-        place: int,
-        label: str,
-        pointer: str,
-    ) -> dict[str, Any]:
+    def _span(self, r: _Result, start: int, end: int, place: int, label: str) -> dict[str, Any]:
         """The native span a region's label at ``place`` makes: a quote (its speaker
         linked later) or an entity; ``_origin`` says where its fields are in the export."""
         is_quote = self.options.is_quote(label)
         span: dict[str, Any] = {
             "_kind": "quotes" if is_quote else "entities",
-            "id": span_id(res.get("id", j), "", self.used),
+            "id": span_id(r.res.get("id", r.j), "", self.used),
             "start": start,
             "end": end,
-            "text": self.text[start:end] if self.text is not None else value.get("text"),
+            "text": self.text[start:end] if self.text is not None else r.value.get("text"),
             "_origin": (
-                pointer,
+                r.pointer,
                 (JSON_FIELDS if self.is_json else MIN_FIELDS)
                 if place == 0
                 else fields_of_label(self.is_json, place),
