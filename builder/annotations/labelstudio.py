@@ -71,25 +71,23 @@ mapping does not know. An unknown result type that holds no span is a warning.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..jsonl import DEFAULT_MAX_RECORD_BYTES
 from ..validate.report import Issue, json_pointer
-from .common import SpanChars, article_id_of, build_record, not_an_article_id, span_id
+from .common import article_id_of, build_record, not_an_article_id
 from .export_files import iter_tasks, not_json, of_format, unpacked
 from .lsmin import min_task_id, one_per_task
-from .lsregions import JSON_FIELDS, MIN_FIELDS, fields_of_label, region_labels
+from .lsresults import TaskRead
 from .lsstorage import read_target_storage
 from .lstasks import (
     MinKeys,
     TaskReport,
     guess_text,
-    is_region_kind,
     min_results,
-    other_field,
     pick_annotation,
-    span_offsets,
     text_url,
     txt_article_id,
     url_article_id,
@@ -126,6 +124,190 @@ def _article_id(task: Mapping[str, Any], data: Mapping[str, Any], is_json: bool)
     return None, f"{at}/article_id"
 
 
+@dataclass
+class _TaskText:
+    """Where a task's text is, and what the export holds there. The text may not be
+    there (a file reference in its place, or no text key): the record is still made, its
+    offsets checked against the raw article at the build instead."""
+
+    data: Mapping[str, Any]
+    #: where ``data`` is in the task (``""`` in JSON-MIN, whose data keys are its own)
+    data_pointer: str
+    key: str
+    #: what ``data[key]`` holds; once checked, the text (None: not in the export)
+    text: Any
+    #: the file reference given in the text's place (see :func:`.lstasks.text_url`)
+    url: str | None
+    #: no text key: the text is found from the spans' texts once the results are known
+    guess: bool = False
+
+    @property
+    def pointer(self) -> str:
+        """Where the text is in the task (the record's ``text_sha256`` comes from it)."""
+        return self.data_pointer + json_pointer(self.key)
+
+
+class _Picked(NamedTuple):
+    """The annotation (or prediction) a record is made from, and where it is."""
+
+    #: its JSON pointer (``""`` in JSON-MIN, where the task is the annotation)
+    pointer: str
+    #: its result list's (``""`` in JSON-MIN, whose results are at their control keys)
+    results_pointer: str
+    annotation: Mapping[str, Any]
+    results: list[Any]
+
+
+def _is_json(task: Mapping[str, Any]) -> bool:
+    """Whether a task has Label Studio's JSON shape; else it is a JSON-MIN record, whose
+    data keys are at the top level."""
+    return any(k in task for k in ("annotations", "completions", "predictions")) or isinstance(
+        task.get("data"), Mapping
+    )
+
+
+def _find_text(data: Mapping[str, Any], data_pointer: str, options: ImportOptions) -> _TaskText:
+    """The data key of the task's text (``text_key``, else ``text``) and what it holds."""
+    key = options.text_key or "text"
+    text = data.get(key)
+    # A task imported from a storage or an upload as a file reference: the annotator saw
+    # the file's content, which the export does not hold (see :func:`.lstasks.text_url`).
+    url = text_url(text)
+    if url is None and key not in data and options.text_key is None:
+        # A file uploaded as one task is stored under ``$undefined$`` (label-studio
+        # ``settings.DATA_UNDEFINED_NAME``) until a config names the key.
+        refs = [k for k, v in data.items() if text_url(v) is not None and k != "article_id"]
+        if len(refs) == 1:
+            key, url = refs[0], text_url(data[refs[0]])
+    return _TaskText(data, data_pointer, key, text, url)
+
+
+def _task_article(
+    task: Mapping[str, Any], is_json: bool, text: _TaskText, t: TaskReport
+) -> tuple[str, str] | None:
+    """The task's article id and where it is (its JSON pointer), else the name of the
+    ``.txt`` file referenced in the text's place; None when it has none (reported). Later
+    messages name the record by it."""
+    article_id, id_pointer = _article_id(task, text.data, is_json)
+    if article_id is None and text.url is not None:
+        article_id, id_pointer = url_article_id(text.url), text.pointer
+    if not isinstance(article_id, str):
+        t.add(
+            f": {not_an_article_id(article_id)}"
+            if article_id is not None
+            else " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
+            " a string data.id or an uploaded ARTICLE.txt as file_upload or data URL)"
+            " naming its article",
+            pointer=id_pointer,
+        )
+        return None
+    t.record = article_id
+    return article_id, id_pointer
+
+
+def _check_text(text: _TaskText, options: ImportOptions, t: TaskReport) -> bool:
+    """Whether the task can be read with the text it has: a file reference or a missing
+    ``text`` leave its offsets unchecked (read from the spans, reported); a configured
+    key the task lacks, or a text that is not a string, lose the record (reported)."""
+    if text.url is not None:
+        t.add(
+            f": data.{text.key} is a file reference ({text.url:.80}), not the text: offsets are"
+            " checked against the raw article as given and not re-anchored",
+            pointer=text.pointer,
+            severity="warning",
+        )
+        text.text = None
+    elif text.key not in text.data:
+        if options.text_key is not None:
+            t.add(
+                f": data has no {text.key!r} (the configured text_key)", pointer=text.data_pointer
+            )
+            return False
+        text.text, text.guess = None, True  # found from the spans, or reported
+    elif not isinstance(text.text, str):
+        t.add(
+            f": data.{text.key} is not a string ({type(text.text).__name__})",
+            pointer=text.pointer,
+        )
+        return False
+    return True
+
+
+def _pick_results(
+    task: Mapping[str, Any],
+    is_json: bool,
+    key: str,
+    options: ImportOptions,
+    t: TaskReport,
+    min_keys: MinKeys | None,
+) -> _Picked | None:
+    """The annotation the record is made from and its results; None when it has none
+    (reported). A JSON-MIN record is one annotation, its results under its controls'
+    keys beside the data keys (``key`` and ``article_id``, never results)."""
+    if not is_json:
+        annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
+        return _Picked(
+            "", "", annotation, min_results(task, t, options, {key, "article_id"}, min_keys)
+        )
+    pointer, chosen = pick_annotation(task, t, options)
+    if chosen is None:
+        return None
+    results = chosen.get("result")
+    if not isinstance(results, list):
+        t.add(f": annotation {chosen.get('id')} has no result list", pointer=pointer)
+        return None
+    return _Picked(pointer, pointer + "/result", chosen, results)
+
+
+def _text_from_spans(
+    text: _TaskText, results: list[Any], options: ImportOptions, t: TaskReport
+) -> None:
+    """A task without a ``text`` key: its text is the one data field at which every
+    span's ``value.text`` is found (else none, the offsets left unchecked); both said,
+    as a warning that names the key to configure."""
+    text.key, text.text = guess_text(text.data, results, options)
+    if text.text is None:
+        t.add(
+            ": data has no 'text', so offsets are checked against the raw article as given"
+            " and not re-anchored; name the data key of the text with"
+            f" {options.origin}.text_key",
+            severity="warning",
+        )
+    else:
+        t.add(
+            f": data has no 'text'; read the text from data.{text.key}, the one field that holds"
+            f" every span's text (say so with {options.origin}.text_key: {text.key})",
+            severity="warning",
+        )
+
+
+def _who_tag(annotation: Mapping[str, Any]) -> str:
+    """How messages name the annotation read (or the prediction, by its model)."""
+    if annotation.get("_prediction"):
+        return f", prediction {annotation.get('model_version')!r}"
+    return f", annotation {annotation.get('id')}"
+
+
+def _annotator(annotation: Mapping[str, Any], file: str) -> dict[str, str]:
+    """The record's annotator: the prediction's model, else the annotator's id."""
+    if annotation.get("_prediction"):
+        return {
+            "kind": "model",
+            "name": f"Label Studio prediction, model version {annotation.get('model_version') or 'unknown'}",
+            "note": f"Machine pre-annotation read from the predictions of the Label Studio export {file}"
+            " (predictions: true); not reviewed by a person.",
+        }
+    who = annotation.get("completed_by")
+    who_id = who.get("id") if isinstance(who, Mapping) else who
+    if isinstance(who_id, str) and "@" in who_id:
+        who_id = None  # an e-mail address is personal data: never copied
+    return {
+        "kind": "human",
+        "name": f"Label Studio annotator {who_id}" if who_id is not None else "Label Studio",
+        "note": f"Imported from the Label Studio export {file}.",
+    }
+
+
 def task_to_record(
     task: Any,
     number: int,
@@ -148,338 +330,40 @@ def task_to_record(
         )
         return number, None, [issue]
     t = TaskReport(file, number, task, tag)
-    is_json = any(k in task for k in ("annotations", "completions", "predictions")) or isinstance(
-        task.get("data"), Mapping
-    )
+    is_json = _is_json(task)
     data = task.get("data") if is_json else task
     if not isinstance(data, Mapping):
         t.add(": data is not an object", pointer="/data")
         return number, None, t.issues
-    key = options.text_key or "text"
-    text = data.get(key)
-    data_pointer = "/data" if is_json else ""
-    # A task imported from a storage or an upload as a file reference: the annotator saw
-    # the file's content, which the export does not hold (see :func:`.lstasks.text_url`).
-    url = text_url(text)
-    if url is None and key not in data and options.text_key is None:
-        # A file uploaded as one task is stored under ``$undefined$`` (label-studio
-        # ``settings.DATA_UNDEFINED_NAME``) until a config names the key.
-        refs = [k for k, v in data.items() if text_url(v) is not None and k != "article_id"]
-        if len(refs) == 1:
-            key, url = refs[0], text_url(data[refs[0]])
-    article_id, id_pointer = _article_id(task, data, is_json)
-    if article_id is None and url is not None:
-        article_id, id_pointer = url_article_id(url), data_pointer + json_pointer(key)
-    if not isinstance(article_id, str):
-        t.add(
-            f": {not_an_article_id(article_id)}"
-            if article_id is not None
-            else " has no data.article_id (nor data.meta.article_id, the task's meta.article_id,"
-            " a string data.id or an uploaded ARTICLE.txt as file_upload or data URL)"
-            " naming its article",
-            pointer=id_pointer,
-        )
+    text = _find_text(data, "/data" if is_json else "", options)
+    article = _task_article(task, is_json, text, t)
+    if article is None or not _check_text(text, options, t):
         return number, None, t.issues
-    t.record = article_id
-    guess = False
-    if url is not None:
-        t.add(
-            f": data.{key} is a file reference ({url:.80}), not the text: offsets are checked"
-            " against the raw article as given and not re-anchored",
-            pointer=data_pointer + json_pointer(key),
-            severity="warning",
-        )
-        text = None
-    elif key not in data:
-        if options.text_key is not None:
-            t.add(f": data has no {key!r} (the configured text_key)", pointer=data_pointer)
-            return number, None, t.issues
-        text, guess = None, True  # found from the spans below, or reported
-    elif not isinstance(text, str):
-        t.add(
-            f": data.{key} is not a string ({type(text).__name__})",
-            pointer=data_pointer + json_pointer(key),
-        )
+    picked = _pick_results(task, is_json, text.key, options, t, min_keys)
+    if picked is None:
         return number, None, t.issues
-
-    if is_json:
-        prefix, annotation = pick_annotation(task, t, options)
-        if annotation is None:
-            return number, None, t.issues
-        results = annotation.get("result")
-        if not isinstance(results, list):
-            t.add(f": annotation {annotation.get('id')} has no result list", pointer=prefix)
-            return number, None, t.issues
-        prefix += "/result"
-    else:
-        data_keys = {key, "article_id"}
-        annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
-        results = min_results(task, t, options, data_keys, min_keys)
-        prefix = ""
-
-    if guess:
-        key, text = guess_text(data, results, options)
-        if text is None:
-            t.add(
-                ": data has no 'text', so offsets are checked against the raw article as given"
-                " and not re-anchored; name the data key of the text with"
-                f" {options.origin}.text_key",
-                severity="warning",
-            )
-        else:
-            t.add(
-                f": data has no 'text'; read the text from data.{key}, the one field that holds"
-                f" every span's text (say so with {options.origin}.text_key: {key})",
-                severity="warning",
-            )
-
-    who_tag = (
-        f", prediction {annotation.get('model_version')!r}"
-        if annotation.get("_prediction")
-        else f", annotation {annotation.get('id')}"
+    if text.guess:
+        _text_from_spans(text, picked.results, options, t)
+    who_tag = _who_tag(picked.annotation)
+    read = TaskRead(
+        t, options, is_json, picked.results_pointer, who_tag, data, text.key, text.text, text.url
     )
-    used: set[str] = set()
-    chars = SpanChars(options.max_span_chars)
-    spans: dict[str, dict[str, Any]] = {}  # region id -> native span (with "_kind")
-    all_spans: list[dict[str, Any]] = []
-    labels: dict[str, str] = {}
-    label_origin: dict[str, str] = {}  # document label set -> its choices result
-    relations: list[tuple[int, Mapping[str, Any]]] = []
-    failed: set[str] = set()  # regions already reported
-    split = 0  # regions of several labels read as one span each (multi_label: split)
-    for j, res in enumerate(results):
-        pointer = (
-            prefix + json_pointer(j)
-            if is_json
-            else res.get("_pointer", json_pointer(str(res.get("from_name", ""))))
-        )
-        value_at = "/value" if is_json else ""  # JSON-MIN's items are the values
-        if not isinstance(res, Mapping):
-            t.add(f"{who_tag}: result {j} is not an object ({res!r:.40})", pointer=pointer)
-            continue
-        rid = str(res.get("id", j))
-        rtag = f"{who_tag}, result {res.get('id', j)}"
-        raw_kind = res.get("type")
-        if raw_kind is not None and not isinstance(raw_kind, str):
-            # A type Label Studio did not write: the region may be a span, so it is not
-            # passed over as an unread kind of result.
-            t.add(f"{rtag}: result type must be a string, got {raw_kind!r:.40}", pointer=pointer)
-            failed.add(rid)
-            continue
-        kind = (raw_kind or "").lower()
-        value = res.get("value")
-        if kind == "relation":
-            relations.append((j, res))
-            continue
-        if not isinstance(value, Mapping):
-            t.add(f"{rtag}: value is not an object ({value!r:.40})", pointer=pointer)
-            failed.add(rid)
-            continue
-        if kind == "choices" and any(k in value for k in ("start", "end")):
-            # A perRegion choice (``<Choices perRegion="true">``): Label Studio writes it
-            # with the region's id and offsets; it says something of that span, not of
-            # the document, so it fills no document label.
-            t.add(
-                f"{rtag}: a per-region choice of control {res.get('from_name')!r} (an"
-                " attribute of the span at its offsets) is not read; document labels come"
-                " from choices on the whole text",
-                pointer=pointer,
-                severity="warning",
-            )
-            continue
-        if kind == "choices":
-            choices = value.get("choices")
-            if isinstance(choices, str):
-                choices = [choices]
-            if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-                t.add(
-                    f"{rtag}: choices must be a list of strings, got {choices!r:.60}",
-                    pointer=pointer,
-                )
-                continue
-            control = res.get("from_name")
-            for choice in choices:
-                name, why = options.map_label(choice)
-                if name is None:
-                    t.add(f"{rtag}: {why}", pointer=pointer, rule="label-map")
-                    continue
-                label_set, why = options.doc_label_set(
-                    control if isinstance(control, str) else None, name
-                )
-                if label_set is None:
-                    t.add(f"{rtag}: {why}", pointer=pointer, rule="label-set")
-                    continue
-                if labels.get(label_set, name) != name:
-                    t.add(
-                        f"{rtag}: a second {label_set} ({name!r} after {labels[label_set]!r});"
-                        " an article has one",
-                        pointer=pointer,
-                    )
-                    continue
-                labels[label_set] = name
-                label_origin[json_pointer("labels", label_set)] = f"{pointer}{value_at}/choices"
-            continue
-        if is_region_kind(kind, value):
-            t.add(
-                f"{rtag}: {kind} regions are not offsets into a plain text; label the text with"
-                " <Labels> on a <Text> object",
-                pointer=pointer,
-            )
-            failed.add(rid)
-            continue
-        if kind != "labels" and not (kind == "" and "labels" in value):
-            t.add(
-                f"{rtag}: result type {kind or None!r} is not read",
-                pointer=pointer,
-                severity="warning",
-            )
-            continue
-        failed.add(rid)
-        names = region_labels(value.get("labels"), rtag, pointer, t, options)
-        if names is None:
-            continue
-        found = span_offsets(value, text, key)
-        if isinstance(found, str):
-            t.add(
-                f"{rtag}: {found}{other_field(res, value, data, key)}",
-                pointer=pointer,
-                rule="span-offsets",
-            )
-            continue
-        start, end = found
-        if text is None and not isinstance(value.get("text"), str):
-            # Neither the text nor the span's text is in the export (``<Text
-            # valueType="url">`` saves no value.text unless saveTextResult="yes"): the
-            # offsets could not be checked, nor re-anchored, nor their unit known.
-            t.add(
-                f"{rtag}: the span has no value.text and the task no text to read it from"
-                f" (data.{key} {'is a file reference' if url else 'is missing'}): export"
-                ' with the text inline, or set saveTextResult="yes" on the <Text> and'
-                " re-export",
-                pointer=pointer,
-                rule="span-offsets",
-            )
-            continue
-        if text is not None and any(chars.over(start, end) for _ in names):
-            t.add(f"{rtag}{chars.message()}", pointer=pointer, rule="size-limit")
-            break
-        if len(names) > 1:
-            split += 1
-        for place, label in names:
-            is_quote = options.is_quote(label)
-            span: dict[str, Any] = {
-                "_kind": "quotes" if is_quote else "entities",
-                "id": span_id(res.get("id", j), "", used),
-                "start": start,
-                "end": end,
-                "text": text[start:end] if text is not None else value.get("text"),
-                "_origin": (
-                    pointer,
-                    (JSON_FIELDS if is_json else MIN_FIELDS)
-                    if place == 0
-                    else fields_of_label(is_json, place),
-                    None,
-                ),
-            }
-            if is_quote:
-                span["speaker"] = None
-            else:
-                span["label"] = label
-            # Two controls labelling one region give two results with its id (and a
-            # region of several labels, split, one span per label): all are kept, and
-            # relations name the first.
-            spans.setdefault(rid, span)
-            all_spans.append(span)
-        failed.discard(rid)
-    if split:
-        t.add(
-            f"{who_tag}: {split} region(s) with several labels read as one span per label,"
-            f" at the same offsets ({options.origin}.multi_label: split)",
-            pointer=prefix,
-            severity="warning",
-        )
-
-    for j, rel in relations:
-        ids = [str(rel.get("from_id")), str(rel.get("to_id"))]
-        ends = [spans.get(i) for i in ids]
-        rtag = f"{who_tag}, relation {j}"
-        pointer = prefix + json_pointer(j)
-        rel_labels = rel.get("labels") or []
-        if not isinstance(rel_labels, list):
-            rel_labels = [rel_labels]
-        if not options.is_speaker_relation(rel_labels):
-            t.add(
-                f"{rtag}: relation {rel_labels} is not a speaker relation and is not read"
-                f" ({options.relation_hint()})",
-                pointer=pointer,
-                rule="relation",
-                severity="warning",
-            )
-            continue
-        if any(i in failed for i in ids):
-            continue  # its span was reported already
-        if any(e is None for e in ends):
-            t.add(f"{rtag}: links a region that is not a span of this annotation", pointer=pointer)
-            continue
-        quote = next((e for e in ends if e and e["_kind"] == "quotes"), None)
-        speaker = next((e for e in ends if e and e["_kind"] == "entities"), None)
-        if quote is None or speaker is None:
-            t.add(
-                f"{rtag}: a speaker relation {rel_labels} links two "
-                f"{'quotes' if quote else 'entities'}, not a quote and an entity; not read",
-                pointer=pointer,
-                rule="relation",
-                severity="warning" if not rel_labels else "error",
-            )
-            continue
-        if quote["speaker"] not in (None, speaker["id"]):
-            t.add(
-                f"{rtag}: quote {quote['id']} already has speaker {quote['speaker']}",
-                pointer=pointer,
-            )
-            continue
-        quote["speaker"] = speaker["id"]
-        quote["_origin"] = (*quote["_origin"][:2], pointer)
-
+    read.read(picked.results)
     if t.failed:
         return number, None, t.issues
-    if annotation.get("_prediction"):
-        annotator = {
-            "kind": "model",
-            "name": f"Label Studio prediction, model version {annotation.get('model_version') or 'unknown'}",
-            "note": f"Machine pre-annotation read from the predictions of the Label Studio export {file}"
-            " (predictions: true); not reviewed by a person.",
-        }
-    else:
-        who = annotation.get("completed_by")
-        who_id = who.get("id") if isinstance(who, Mapping) else who
-        if isinstance(who_id, str) and "@" in who_id:
-            who_id = None  # an e-mail address is personal data: never copied
-        annotator = {
-            "kind": "human",
-            "name": f"Label Studio annotator {who_id}" if who_id is not None else "Label Studio",
-            "note": f"Imported from the Label Studio export {file}.",
-        }
+    article_id, id_pointer = article
     record = build_record(
         article_id=article_id,
-        text=text,
-        annotator=annotator,
-        entities=[
-            {k2: v for k2, v in s.items() if k2 != "_kind"}
-            for s in all_spans
-            if s["_kind"] == "entities"
-        ],
-        quotes=[
-            {k2: v for k2, v in s.items() if k2 != "_kind"}
-            for s in all_spans
-            if s["_kind"] == "quotes"
-        ],
-        labels=labels,
+        text=text.text,
+        annotator=_annotator(picked.annotation, file),
+        entities=read.native_spans("entities"),
+        quotes=read.native_spans("quotes"),
+        labels=read.labels,
         origin={
             "/article_id": id_pointer,
-            "/text_sha256": data_pointer + json_pointer(key),
-            "/annotator": prefix.removesuffix("/result") if is_json else "",
-            **label_origin,
+            "/text_sha256": text.pointer,
+            "/annotator": picked.pointer,
+            **read.label_origin,
         },
     )
     return number, record, t.issues
