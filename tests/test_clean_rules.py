@@ -223,6 +223,10 @@ CASES: dict[str, list[str]] = {
         "Feb 2, 2024 · 7 min read",
         "Gardening | 12 minute read",
         "Vimeo video player",
+        # Behind a separator or an icon's alt text (issue 11, December 2026).
+        "| Reading Time: 9 minutes",
+        "Stopwatch icon Reading time: 4 minutes",
+        "Reading Time ≈ 11 min.",
     ],
     "tags": [
         "Tags: floods, weather, Somerset",
