@@ -837,6 +837,29 @@ def test_head_furniture_takes_short_neighbours_but_not_the_title_or_a_subheading
     assert any("boilerplate.adjacent" in r for r in reasons)
 
 
+def test_pictures_of_people_and_thumbnails_go_but_headings_stay() -> None:
+    # Alt text naming a person with a role, a picture with the page's title after a bar,
+    # a card's thumbnail: removed anywhere, as the other photo credits.
+    for line in (
+        "Headshot of Dana Kim, Senior Garden Writer at Acme",
+        "Picture of A Hiker On A Ridge | Acme Outdoors",
+        "Thumbnail photo of Acme Trail Runner 3",
+    ):
+        text = f"{BEFORE}\n\n{line}\n\n{AFTER}"
+        assert _clean(text)[0] == f"{BEFORE}\n\n{AFTER}", line
+    # Lowercased and tokenized, a thumbnail's and a headshot's (no heading opens so).
+    for line in (
+        "headshot of dana kim , senior garden writer at acme",
+        "thumbnail photo of acme trail runner 3",
+    ):
+        text = f"{BEFORE.casefold()}\n\n{line}\n\n{AFTER.casefold()}"
+        assert _clean(text)[0] == f"{BEFORE.casefold()}\n\n{AFTER.casefold()}", line
+    # Headings of the same opening stay.
+    for line in ("Photo of the Week", "Picture of Health", "Portrait of a Lady on Fire"):
+        text = f"{BEFORE}\n\n{line}\n\n{AFTER}"
+        assert _clean(text)[0] == text, line
+
+
 def test_a_label_right_above_the_title_is_a_kicker() -> None:
     page = f"WEATHER\nFloods cut off villages after a month of rain\n\n{BEFORE}\n"
     cleaned, reasons = _clean(page)
