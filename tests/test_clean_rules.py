@@ -860,6 +860,22 @@ def test_pictures_of_people_and_thumbnails_go_but_headings_stay() -> None:
         assert _clean(text)[0] == text, line
 
 
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_tail_furniture_takes_the_short_lines_touching_it(lowercased: bool) -> None:
+    # After the last paragraph: a widget's label and link touching the copyright and the
+    # follow line go with them; a bulleted closing list touching a share line stays, and
+    # so does a short line set apart by blank lines.
+    form = tokenized if lowercased else (lambda text: text)
+    article = form(f"{BEFORE}\n\n{AFTER}")
+    footer = "Contact Info\n© 2025 Harbour Kitchen Ltd. All rights reserved.\nFollow us\nGood Eats"
+    cleaned, reasons = _clean(f"{article}\n\n{form(footer)}")
+    assert cleaned == article
+    assert any("boilerplate.adjacent" in r for r in reasons)
+    closing = "What to pack:\n• A warm hat\n• Spare socks\n• A flask"
+    page = f"{article}\n\n{form(closing)}\n{form('Share on Facebook')}\n\nOur partners"
+    assert _clean(page)[0] == f"{article}\n\n{form(closing)}\n\nOur partners"
+
+
 def test_a_label_right_above_the_title_is_a_kicker() -> None:
     page = f"WEATHER\nFloods cut off villages after a month of rain\n\n{BEFORE}\n"
     cleaned, reasons = _clean(page)
@@ -1026,10 +1042,12 @@ def test_a_maintainers_rule_file_extends_and_overrides(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cleaner = Cleaner.build(rule_files=[extra])
+    # (a blank line sets "Advertisement" apart: touching the removed line, it would go as
+    # a short neighbour of furniture after the article)
     result = cleaner.clean(
-        f"{BEFORE}\nThe Herald - news you can trust\nPaid for by our partners\nAdvertisement"
+        f"{BEFORE}\nThe Herald - news you can trust\nPaid for by our partners\n\nAdvertisement"
     )
-    assert result.text == f"{BEFORE}\nAdvertisement"  # the override replaced the built-in phrases
+    assert result.text == f"{BEFORE}\n\nAdvertisement"  # the override replaced the built-in phrases
     assert "boilerplate.herald_slogan" in result.edits[0].reason
 
 
