@@ -876,6 +876,25 @@ def test_tail_furniture_takes_the_short_lines_touching_it(lowercased: bool) -> N
     assert _clean(page)[0] == f"{article}\n\n{form(closing)}\n\nOur partners"
 
 
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_line_held_between_tail_furniture_goes_with_it(lowercased: bool) -> None:
+    # A pager's title between "Previous" and "Next" after the article goes; a sentence held
+    # so, and a title touching furniture on one side only, stay.
+    form = tokenized if lowercased else (lambda text: text)
+    article = form(f"{BEFORE}\n\n{AFTER}")
+    pager = "Previous\nHow we restored a 1930s bungalow on a budget\nNext"
+    cleaned, reasons = _clean(f"{article}\n\n{form(pager)}")
+    assert cleaned == article
+    assert any("boilerplate.adjacent" in r for r in reasons)
+    for kept in (
+        "Previous\nWe restored the bungalow on a budget of ten thousand pounds.\nNext",
+        "How we restored a 1930s bungalow on a budget\nNext",
+    ):
+        page = f"{article}\n\n{form(kept)}"
+        line = form(kept.split("\n")[-2] if kept.startswith("Previous") else kept.split("\n")[0])
+        assert line in _clean(page)[0], kept
+
+
 def test_a_label_right_above_the_title_is_a_kicker() -> None:
     page = f"WEATHER\nFloods cut off villages after a month of rain\n\n{BEFORE}\n"
     cleaned, reasons = _clean(page)
