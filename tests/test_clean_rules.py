@@ -895,6 +895,18 @@ def test_a_line_held_between_tail_furniture_goes_with_it(lowercased: bool) -> No
         assert line in _clean(page)[0], kept
 
 
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_line_held_between_furniture_between_paragraphs_goes(lowercased: bool) -> None:
+    # A caption held between a photo credit and an advertisement label goes with them; a
+    # subheading touching furniture on one side only stays.
+    form = tokenized if lowercased else (lambda text: text)
+    held = "Photo: Ana Ruiz/Reuters\nVolunteers at the flooded high street\nAdvertisement"
+    cleaned = _clean(form(f"{BEFORE}\n\n{held}\n\n{AFTER}"))[0]
+    assert cleaned == form(f"{BEFORE}\n\n{AFTER}")
+    page = form(f"{BEFORE}\n\nAdvertisement\nWhat happens next for the town\n\n{AFTER}")
+    assert form("What happens next for the town") in _clean(page)[0]
+
+
 def test_a_label_right_above_the_title_is_a_kicker() -> None:
     page = f"WEATHER\nFloods cut off villages after a month of rain\n\n{BEFORE}\n"
     cleaned, reasons = _clean(page)
