@@ -278,20 +278,27 @@ def _take_tail_neighbours(lines: list[_Line], first: int, last: int) -> None:
     +0.93, 336 noise tokens, no gold, residual unchanged; held lines between paragraphs
     residual +1.24 / +0.07, residual_rp +0.14 / +0.02, 94 noise tokens, 8 gold.)
     """
-    changed = True
-    while changed:
-        changed = False
-        for i in range(first, len(lines)):
-            ln = lines[i]
-            if ln.reason is not None or _marked_item(ln.view) or not _neighbour_shaped(ln):
-                continue
-            before = _touching(lines, i, -1)
-            after = _touching(lines, i, 1)
-            held = bool(before and before.reason and after and after.reason)
-            beside = bool((before and before.reason) or (after and after.reason))
-            if held or (i > last and beside and _short(ln.view)):
-                ln.reason = "adjacent"
-                changed = True
+    # Only the lines next to furniture can go, and each that goes may take its own
+    # neighbours: a work list of those, not passes over the whole page (the lines that go
+    # are the same in any order, since a line's furniture neighbours only grow).
+    pending = [j for i, ln in enumerate(lines) if ln.reason for j in (i - 1, i + 1) if j >= first]
+    while pending:
+        i = pending.pop()
+        if i >= len(lines) or lines[i].reason is not None:
+            continue
+        before = _touching(lines, i, -1)
+        after = _touching(lines, i, 1)
+        furniture_before = bool(before and before.reason)
+        furniture_after = bool(after and after.reason)
+        if not (furniture_before or furniture_after):
+            continue
+        ln = lines[i]
+        if _marked_item(ln.view) or not _neighbour_shaped(ln):
+            continue
+        held = furniture_before and furniture_after
+        if held or (i > last and _short(ln.view)):
+            ln.reason = "adjacent"
+            pending += [j for j in (i - 1, i + 1) if j >= first]
 
 
 def _neighbour_shaped(ln: _Line) -> bool:
