@@ -896,15 +896,18 @@ def test_a_line_held_between_tail_furniture_goes_with_it(lowercased: bool) -> No
 
 
 @pytest.mark.parametrize("lowercased", [False, True])
-def test_a_line_held_between_furniture_between_paragraphs_goes(lowercased: bool) -> None:
-    # A caption held between a photo credit and an advertisement label goes with them; a
-    # subheading touching furniture on one side only stays.
+def test_an_articles_line_held_between_related_links_stays(lowercased: bool) -> None:
+    # Between the paragraphs a page may set its related links around the article's own
+    # short line: the links go, the line stays (only after the article does a held line go).
     form = tokenized if lowercased else (lambda text: text)
-    held = "Photo: Ana Ruiz/Reuters\nVolunteers at the flooded high street\nAdvertisement"
+    held = (
+        "Also read: Council votes on new bus lanes\n"
+        "Topics: deposits, mortgage rates and the cost of commuting\n"
+        "Also read: Five walks for a rainy weekend"
+    )
     cleaned = _clean(form(f"{BEFORE}\n\n{held}\n\n{AFTER}"))[0]
-    assert cleaned == form(f"{BEFORE}\n\n{AFTER}")
-    page = form(f"{BEFORE}\n\nAdvertisement\nWhat happens next for the town\n\n{AFTER}")
-    assert form("What happens next for the town") in _clean(page)[0]
+    topics = form("Topics: deposits, mortgage rates and the cost of commuting")
+    assert cleaned == form(f"{BEFORE}\n\n") + topics + form(f"\n\n{AFTER}")
 
 
 def test_a_label_right_above_the_title_is_a_kicker() -> None:
