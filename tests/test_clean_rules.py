@@ -226,6 +226,10 @@ CASES: dict[str, list[str]] = {
         "Feb 2, 2024 · 7 min read",
         "Gardening | 12 minute read",
         "Vimeo video player",
+        # Behind a separator or an icon's alt text (issue 11, December 2026).
+        "| Reading Time: 9 minutes",
+        "Stopwatch icon Reading time: 4 minutes",
+        "Reading Time ≈ 11 min.",
     ],
     "tags": [
         "Tags: floods, weather, Somerset",
@@ -375,6 +379,13 @@ CASES: dict[str, list[str]] = {
         "Ready to plan your move? Get a free quote today.",
         "Want to see how it works? Request a demo!",
         "Looking for a new accountant? Talk to our team of experts.",
+    ],
+    # A hook question alone at the edges (issue 11, December 2026).
+    "reader_hook": [
+        "Ready to book your first lesson?",
+        "Need a hand with your garden design?",
+        "Looking for more weeknight recipes?",
+        "Want to see the studio in action? Watch the tour.",
     ],
     "form_consent": [
         "By clicking Join, you agree to our Terms of Use and Privacy Policy.",
@@ -598,6 +609,24 @@ def test_a_headline_shaped_like_a_vendor_call_stays_at_the_top() -> None:
         assert _clean(text)[0] == text, head
 
 
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_closing_question_that_introduces_or_reports_stays(lowercased: bool) -> None:
+    # A hook question goes at the foot of the page, but not one over the list it
+    # introduces, one that only shares a word with a hook, or one somebody asked.
+    form = tokenized if lowercased else (lambda text: text)
+    for line in (
+        "Looking for a plumber near you? Here are three things to ask:",
+        "Need more ideas? Try these…",
+        "Why would anyone need a second freezer?",
+        "Ready to reopen the bridge? Not yet, the engineers said.",
+    ):
+        text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
+        assert _clean(text)[0] == text, line
+    # The hook itself goes, cased and lowercased.
+    text = form(f"{BEFORE}\n\n{AFTER}\n\nReady to plan your trip?")
+    assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
+
+
 HERALD_LIST = "Council votes on new bus lanes\nFive walks for a rainy weekend\nWhy your water bill is going up"
 
 
@@ -814,6 +843,79 @@ def test_head_furniture_takes_short_neighbours_but_not_the_title_or_a_subheading
     assert any("boilerplate.adjacent" in r for r in reasons)
 
 
+def test_pictures_of_people_and_thumbnails_go_but_headings_stay() -> None:
+    # Alt text naming a person with a role, a picture with the page's title after a bar,
+    # a card's thumbnail: removed anywhere, as the other photo credits.
+    for line in (
+        "Headshot of Dana Kim, Senior Garden Writer at Acme",
+        "Picture of A Hiker On A Ridge | Acme Outdoors",
+        "Thumbnail photo of Acme Trail Runner 3",
+    ):
+        text = f"{BEFORE}\n\n{line}\n\n{AFTER}"
+        assert _clean(text)[0] == f"{BEFORE}\n\n{AFTER}", line
+    # Lowercased and tokenized, a thumbnail's and a headshot's (no heading opens so).
+    for line in (
+        "headshot of dana kim , senior garden writer at acme",
+        "thumbnail photo of acme trail runner 3",
+    ):
+        text = f"{BEFORE.casefold()}\n\n{line}\n\n{AFTER.casefold()}"
+        assert _clean(text)[0] == f"{BEFORE.casefold()}\n\n{AFTER.casefold()}", line
+    # Headings of the same opening stay.
+    for line in ("Photo of the Week", "Picture of Health", "Portrait of a Lady on Fire"):
+        text = f"{BEFORE}\n\n{line}\n\n{AFTER}"
+        assert _clean(text)[0] == text, line
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_tail_furniture_takes_the_short_lines_touching_it(lowercased: bool) -> None:
+    # After the last paragraph: a widget's label and link touching the copyright and the
+    # follow line go with them; a bulleted closing list touching a share line stays, and
+    # so does a short line set apart by blank lines.
+    form = tokenized if lowercased else (lambda text: text)
+    article = form(f"{BEFORE}\n\n{AFTER}")
+    footer = "Contact Info\n© 2025 Harbour Kitchen Ltd. All rights reserved.\nFollow us\nGood Eats"
+    cleaned, reasons = _clean(f"{article}\n\n{form(footer)}")
+    assert cleaned == article
+    assert any("boilerplate.adjacent" in r for r in reasons)
+    closing = "What to pack:\n• A warm hat\n• Spare socks\n• A flask"
+    page = f"{article}\n\n{form(closing)}\n{form('Share on Facebook')}\n\nOur partners"
+    assert _clean(page)[0] == f"{article}\n\n{form(closing)}\n\nOur partners"
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_line_held_between_tail_furniture_goes_with_it(lowercased: bool) -> None:
+    # A pager's title between "Previous" and "Next" after the article goes; a sentence held
+    # so, and a title touching furniture on one side only, stay.
+    form = tokenized if lowercased else (lambda text: text)
+    article = form(f"{BEFORE}\n\n{AFTER}")
+    pager = "Previous\nHow we restored a 1930s bungalow on a budget\nNext"
+    cleaned, reasons = _clean(f"{article}\n\n{form(pager)}")
+    assert cleaned == article
+    assert any("boilerplate.adjacent" in r for r in reasons)
+    for kept in (
+        "Previous\nWe restored the bungalow on a budget of ten thousand pounds.\nNext",
+        "How we restored a 1930s bungalow on a budget\nNext",
+    ):
+        page = f"{article}\n\n{form(kept)}"
+        line = form(kept.split("\n")[-2] if kept.startswith("Previous") else kept.split("\n")[0])
+        assert line in _clean(page)[0], kept
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_an_articles_line_held_between_related_links_stays(lowercased: bool) -> None:
+    # Between the paragraphs a page may set its related links around the article's own
+    # short line: the links go, the line stays (only after the article does a held line go).
+    form = tokenized if lowercased else (lambda text: text)
+    held = (
+        "Also read: Council votes on new bus lanes\n"
+        "Topics: deposits, mortgage rates and the cost of commuting\n"
+        "Also read: Five walks for a rainy weekend"
+    )
+    cleaned = _clean(form(f"{BEFORE}\n\n{held}\n\n{AFTER}"))[0]
+    topics = form("Topics: deposits, mortgage rates and the cost of commuting")
+    assert cleaned == form(f"{BEFORE}\n\n") + topics + form(f"\n\n{AFTER}")
+
+
 def test_a_label_right_above_the_title_is_a_kicker() -> None:
     page = f"WEATHER\nFloods cut off villages after a month of rain\n\n{BEFORE}\n"
     cleaned, reasons = _clean(page)
@@ -980,10 +1082,12 @@ def test_a_maintainers_rule_file_extends_and_overrides(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cleaner = Cleaner.build(rule_files=[extra])
+    # (a blank line sets "Advertisement" apart: touching the removed line, it would go as
+    # a short neighbour of furniture after the article)
     result = cleaner.clean(
-        f"{BEFORE}\nThe Herald - news you can trust\nPaid for by our partners\nAdvertisement"
+        f"{BEFORE}\nThe Herald - news you can trust\nPaid for by our partners\n\nAdvertisement"
     )
-    assert result.text == f"{BEFORE}\nAdvertisement"  # the override replaced the built-in phrases
+    assert result.text == f"{BEFORE}\n\nAdvertisement"  # the override replaced the built-in phrases
     assert "boilerplate.herald_slogan" in result.edits[0].reason
 
 
