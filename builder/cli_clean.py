@@ -14,6 +14,7 @@ from .cli_common import (
     JsonOpt,
     run_guarded,
 )
+from .compressed_inputs import read_at_most
 from .errors import DataError, UsageError
 from .ingest import over_article_limit, over_line_limit
 from .utf8 import NotUtf8, decode_utf8
@@ -137,9 +138,9 @@ def _read_article(file: Path | None, max_bytes: int, max_lines: int, *, configur
     hint = "" if configured else "; the default limit (--config DIR applies that dataset.yaml's)"
     if file:
         with file.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+            data = read_at_most(handle, max_bytes + 1)
     else:
-        data = sys.stdin.buffer.read(max_bytes + 1)
+        data = read_at_most(sys.stdin.buffer, max_bytes + 1)
     if len(data) > max_bytes:
         raise DataError(
             f"{where}: {over_article_limit(f'more than {max_bytes} bytes', max_bytes)}{hint}"
