@@ -176,3 +176,62 @@ def test_a_build_with_one_fails_at_once_naming_the_setting(seeds_copy: Path, run
     assert_clean_failure(
         result, 1, "dataset.yaml", "/cleaning/rules/0", "site_rules.yaml", "careless_label"
     )
+
+
+# -- the built-in rules' own repeats of a separator and a run ---------------------------
+
+#: lines that took a built-in rule over 100 s (a line of the tags, tagged and dateline
+#: shapes, whose each pass split its space two ways: between ``\s*`` and ``[\w ...]+``)
+SLOW_LINES = [
+    "tagged " + ", ".join(["-"] * 30) + " (x)",
+    "tags: a" + ", -" * 40 + " (x)",
+    "video 12 April 2024" + " | -" * 40 + " (x)",
+]
+
+
+@pytest.mark.parametrize("line", SLOW_LINES, ids=["tagged", "tags", "dateline"])
+def test_a_built_in_rules_separated_list_fails_at_once(run_cli, line: str) -> None:
+    result = run_cli("clean", stdin=line + "\n", timeout=60)
+    assert result.code == 0, result.stderr
+    assert result.stdout == line + "\n"
+
+
+def _atomic_built_in_patterns() -> list[str]:
+    data = load_yaml(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    fragments: dict[str, str] = {}
+    for name, fragment in data["define"].items():
+        fragments[name] = _expand(fragment, fragments, name)
+    return [
+        _expand(pattern, fragments, "")
+        for rule in data["rules"]
+        for pattern in rule.get("patterns", [])
+        if "(?>" in pattern
+    ]
+
+
+def test_the_atomic_passes_match_the_lines_the_plain_groups_matched() -> None:
+    """``(?>,\\s*[\\w ]+)+`` for ``(,\\s*[\\w ]+)+``: each pass must end where its run of
+    characters does (a separator or the line's end follows), so committing to the
+    first way a pass matches loses no line; checked on random short lines."""
+    import random
+
+    patterns = _atomic_built_in_patterns()
+    assert len(patterns) == 3
+    words = ["a", "b-c", "-", ".", " ", "’", "&", "12", "april"]
+    separators = [",", ", ", " ,", "|", " | ", "•", ";", "/", ":"]
+    heads = ["tagged ", "tags: ", "topics:", "video 12 april 2024", "news april 3, 2024 "]
+    rng = random.Random(35)
+    lines = [
+        rng.choice(heads)
+        + "".join(
+            rng.choice(separators if rng.random() < 0.4 else words)
+            for _ in range(rng.randint(0, 9))
+        )
+        for _ in range(6000)
+    ]
+    for pattern in patterns:
+        atomic = re.compile(pattern, re.IGNORECASE)
+        plain = re.compile(pattern.replace("(?>", "("), re.IGNORECASE)
+        matched = [line for line in lines if atomic.fullmatch(line)]
+        assert len(matched) > 20, pattern  # the random lines do reach the passes
+        assert matched == [line for line in lines if plain.fullmatch(line)], pattern
