@@ -14,7 +14,9 @@ from .cli_common import (
     JsonOpt,
     run_guarded,
 )
+from .compressed_inputs import read_at_most
 from .errors import DataError, UsageError
+from .ingest import over_article_limit, over_line_limit
 from .utf8 import NotUtf8, decode_utf8
 
 __all__ = ["clean"]
@@ -75,7 +77,8 @@ def clean(
 
     def body() -> None:
         step_names, rule_files, detok = None, list(rules or []), False
-        limit = DatasetConfig.max_article_bytes  # the default limits.max_article_bytes
+        # the build's limits on an article: the defaults, else the configuration's
+        max_bytes, max_lines = DatasetConfig.max_article_bytes, DatasetConfig.max_article_lines
         if config:
             cfg = load_config(config)
             step_names, rule_files, detok = (
@@ -83,7 +86,7 @@ def clean(
                 [*cfg.rule_files, *rule_files],
                 cfg.detokenize,
             )
-            limit = cfg.max_article_bytes
+            max_bytes, max_lines = cfg.max_article_bytes, cfg.max_article_lines
         for path in rule_files:
             if not path.is_file():
                 raise UsageError(f"no rule file {path}")
@@ -95,22 +98,7 @@ def clean(
             )
         except RuleError as exc:
             raise DataError(f"invalid rule file: {exc}") from None
-        # at most the article size limit is read (+1 byte to know it is over): a
-        # device or a huge file is refused, not read into memory
-        if file:
-            with file.open("rb") as handle:
-                raw_bytes = handle.read(limit + 1)
-        else:
-            raw_bytes = sys.stdin.buffer.read(limit + 1)
-        if len(raw_bytes) > limit:
-            raise DataError(
-                f"{file or '<stdin>'}: more than {limit:,} bytes, over the article size limit "
-                "(limits.max_article_bytes; --config uses the configuration's)"
-            )
-        try:
-            raw = decode_utf8(raw_bytes)
-        except NotUtf8 as exc:
-            raise DataError(f"{file or '<stdin>'}: {exc}") from None
+        raw = _read_article(file, max_bytes, max_lines, configured=config is not None)
         result = cleaner.clean(raw, trace=trace)
         if trace and not as_json:
             for step_edit in result.trace:
@@ -138,3 +126,30 @@ def clean(
             )
 
     run_guarded(body, as_json=as_json)
+
+
+def _read_article(file: Path | None, max_bytes: int, max_lines: int, *, configured: bool) -> str:
+    """The article's text (``file``, else standard input), refused as the build refuses an
+    article, with the build's messages: over ``limits.max_article_bytes`` (at most that
+    many bytes and one are read: a device or a huge file is never read into memory), not
+    UTF-8, or of more lines than ``limits.max_article_lines`` (the cleaner holds objects
+    for each line: 9.8 MB of "x\\n" lines took 1.4 GB)."""
+    where = str(file) if file else "<stdin>"
+    hint = "" if configured else "; the default limit (--config DIR applies that dataset.yaml's)"
+    if file:
+        with file.open("rb") as handle:
+            data = read_at_most(handle, max_bytes + 1)
+    else:
+        data = read_at_most(sys.stdin.buffer, max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DataError(
+            f"{where}: {over_article_limit(f'more than {max_bytes} bytes', max_bytes)}{hint}"
+        )
+    try:
+        text = decode_utf8(data)
+    except NotUtf8 as exc:
+        raise DataError(f"{where}: {exc}") from None
+    too_many = over_line_limit(text, max_lines)
+    if too_many:
+        raise DataError(f"{where}: {too_many}{hint}")
+    return text

@@ -21,7 +21,27 @@ __all__ = [
     "decompress_errors",
     "decompressing",
     "open_input",
+    "read_at_most",
 ]
+
+#: Bytes asked of a stream at a time by :func:`read_at_most`.
+READ_CHUNK = 1 << 20
+
+
+def read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``stream``, a chunk at a time. ``stream.read(limit)``
+    allocates the whole ``limit`` first (a buffered reader does, a gzip reader too): a
+    configured limit of a terabyte was a MemoryError on a page of 50 bytes. A caller
+    that must tell a stream over its limit asks for one byte more."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = stream.read(min(left, READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 class Openable(Protocol):

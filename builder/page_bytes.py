@@ -16,7 +16,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from .compressed_inputs import decompress_errors, decompressing
+from .compressed_inputs import decompress_errors, decompressing, read_at_most
 from .names import setting
 
 __all__ = [
@@ -52,7 +52,7 @@ def decompressed_page(html: bytes, limit: int) -> bytes:
     kind, reader = found
     try:
         with reader:
-            out = reader.read(limit + 1)
+            out = read_at_most(reader, limit + 1)
     except decompress_errors() as exc:
         why = f"a {kind}-compressed page that cannot be decompressed ({exc})"
         raise CompressedPageError("compression", why) from None

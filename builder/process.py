@@ -23,7 +23,7 @@ from .annotations.common import ORIGIN_KEY, export_pointer, in_export
 from .article_store import ArticleReader
 from .config import DatasetConfig, config_as_read, load_config
 from .features import RowCodec
-from .names import setting
+from .ingest import over_line_limit
 from .publisher_lines import repeated_lines
 from .reanchor import needs_reanchoring, place_annotation
 from .row_figures import card_figures
@@ -329,7 +329,7 @@ def process_article(
         return _reject(stats, publisher, issues)
 
     assert article is not None
-    too_many = _too_many_lines(article.text, config.max_article_lines)
+    too_many = over_line_limit(article.text, config.max_article_lines)
     if too_many:
         issues.append(Issue(file=rel, record=article_id, rule="size-limit", message=too_many))
         return _reject(stats, publisher, issues)
@@ -457,22 +457,6 @@ def _row_bytes(row: dict[str, Any]) -> int:
 
 def _has_errors(issues: list[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
-
-
-def _too_many_lines(text: str, limit: int) -> str | None:
-    """Why ``text`` has too many lines to clean (``limits.max_article_lines``), or None:
-    the cleaner holds objects for each line (some 250 bytes a line of "x\n"), and a
-    text of 16 MB of short lines took gigabytes. Lines as the cleaner reads them, after
-    its line-endings step: a CR alone, a CRLF and an LF end one line each."""
-    if len(text) < limit:
-        return None  # fewer characters than the limit: fewer lines
-    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
-    if lines <= limit:
-        return None
-    return (
-        f"the text has {lines} lines, over the limit of {limit}"
-        f" ({setting('limits.max_article_lines')}): it is not cleaned"
-    )
 
 
 def _reject(stats: BuildStats, publisher: str, issues: list[Issue]) -> list[Issue]:

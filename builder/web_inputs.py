@@ -35,6 +35,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .compressed_inputs import read_at_most
 from .validate.report import Issue
 
 if TYPE_CHECKING:
@@ -316,7 +317,7 @@ def read_page(
     path = root / file
     if kind == "html":
         with path.open("rb") as handle:
-            return handle.read(limit), None
+            return (handle.read() if limit is None else read_at_most(handle, limit)), None
     from .warc_records import WarcBroken, page_at
 
     with path.open("rb") as handle:

@@ -46,6 +46,12 @@ class YamlError(ValueError):
         self.line = line
 
 
+#: Values aliases may add to a document, each use of an anchor counting its values
+#: again: ten lines of aliases (the "billion laughs") make 3 billion strings, and
+#: whatever walks the value (a schema's error message, JSON) took gigabytes.
+MAX_ALIASED_VALUES = 100_000
+
+
 class _Strict:
     """The checks, over any parser that gives PyYAML's events."""
 
@@ -55,9 +61,21 @@ class _Strict:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark  # type: ignore[attr-defined]
                 raise YamlError(f"nested deeper than {MAX_DEPTH} levels", mark.line + 1)
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            alias = self.check_event(yaml.AliasEvent)  # type: ignore[attr-defined]
+            line = self.peek_event().start_mark.line + 1  # type: ignore[attr-defined]
+            node = super().compose_node(parent, index)  # type: ignore[misc]
+            if alias:
+                self._aliases = [*getattr(self, "_aliases", []), (node, line)]
+            return node
         finally:
             self._depth -= 1
+
+    def compose_document(self) -> Any:
+        self._aliases: list[tuple[Any, int]] = []
+        node = super().compose_document()  # type: ignore[misc]
+        if self._aliases:
+            _check_expansion(node, self._aliases)
+        return node
 
     def construct_scalar(self, node: yaml.ScalarNode) -> Any:
         value = super().construct_scalar(node)  # type: ignore[misc]
@@ -83,6 +101,58 @@ class _Strict:
                 raise YamlError(f"duplicate key {key!r} (first at line {seen[key]})", line)
             seen[key] = line
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+def _check_expansion(root: Any, aliases: list[tuple[Any, int]]) -> None:
+    """Refuse a document whose aliases make it huge, deeper than :data:`MAX_DEPTH`
+    once expanded, or contain itself (``&a [*a]``): the composed nodes are shared by
+    the aliases, so each is measured once (``aliases``: each alias's node and line)."""
+    measured = _measured(root)
+    values, depth = measured[id(root)]
+    node, line = max(aliases, key=lambda found: measured[id(found[0])][0])
+    if values - len(measured) > MAX_ALIASED_VALUES:
+        raise YamlError(
+            f"aliases expand the document to {values:,} values (the one here to"
+            f" {measured[id(node)][0]:,}), more than {MAX_ALIASED_VALUES:,} added by"
+            " aliases: write the values out",
+            line,
+        )
+    if depth > MAX_DEPTH:
+        raise YamlError(f"nested deeper than {MAX_DEPTH} levels once aliases are expanded", line)
+
+
+def _measured(root: Any) -> dict[int, tuple[int, int]]:
+    """Each node's (values, depth) with its aliases expanded, by ``id``; iterative (a
+    chain of anchors is as deep as it is long), each node once."""
+    measured: dict[int, tuple[int, int]] = {}
+    open_nodes: set[int] = set()  # being measured: met again below itself, a cycle
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        kids = _node_children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            values = 1 + sum(measured[id(kid)][0] for kid in kids)
+            depth = 1 + max((measured[id(kid)][1] for kid in kids), default=0)
+            measured[id(node)] = (values, depth)
+        elif id(node) in open_nodes:
+            raise YamlError(
+                "an alias inside its own anchor: a value that contains itself",
+                node.start_mark.line + 1,
+            )
+        elif id(node) not in measured:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack += [(kid, False) for kid in kids if id(kid) not in measured]
+    return measured
+
+
+def _node_children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 #: an integer no setting takes: what a 64-bit count, size or index cannot hold

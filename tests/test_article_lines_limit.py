@@ -58,12 +58,12 @@ def test_the_default_limit_refuses_a_text_of_a_million_short_lines(
     seeds_copy: Path, tmp_path: Path
 ) -> None:
     from builder.config import DEFAULT_MAX_ARTICLE_LINES, load_config
-    from builder.process import _too_many_lines
+    from builder.ingest import over_line_limit
 
     assert load_config(seeds_copy).max_article_lines == DEFAULT_MAX_ARTICLE_LINES == 100_000
-    assert _too_many_lines("x\n" * 99_999, DEFAULT_MAX_ARTICLE_LINES) is None
-    assert _too_many_lines("x\n" * 100_000, DEFAULT_MAX_ARTICLE_LINES)
-    assert _too_many_lines("a b\n" * 1_000_000, DEFAULT_MAX_ARTICLE_LINES)
+    assert over_line_limit("x\n" * 99_999, DEFAULT_MAX_ARTICLE_LINES) is None
+    assert over_line_limit("x\n" * 100_000, DEFAULT_MAX_ARTICLE_LINES)
+    assert over_line_limit("a b\n" * 1_000_000, DEFAULT_MAX_ARTICLE_LINES)
 
 
 def test_a_build_over_the_limit_fails_without_a_traceback(seeds_copy: Path, run_cli) -> None:
@@ -81,3 +81,54 @@ def test_a_limit_that_is_no_count_is_refused_at_its_setting(seeds_copy: Path) ->
         load_config(seeds_copy)
     pointers = [i.pointer for i in failed.value.report.issues]
     assert pointers == ["/limits/max_article_lines"]
+
+
+# -- builder clean: the same limit, the same message --------------------------------
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r", "\r\n"])
+def test_clean_refuses_a_file_over_the_default_limit_by_name(
+    tmp_path: Path, run_cli, ending: str
+) -> None:
+    from builder.config import DEFAULT_MAX_ARTICLE_LINES
+
+    page = tmp_path / "page.txt"
+    page.write_bytes(f"x{ending}".encode() * DEFAULT_MAX_ARTICLE_LINES)
+    result = run_cli("clean", str(page))
+    assert_clean_failure(
+        result,
+        1,
+        f"{page}: the text has {DEFAULT_MAX_ARTICLE_LINES + 1} lines, over the limit of "
+        f"{DEFAULT_MAX_ARTICLE_LINES} (limits.max_article_lines",
+        "it is not cleaned",
+        "--config DIR",
+    )
+    assert result.stdout == ""
+
+
+def test_clean_applies_the_configurations_limit_to_standard_input(
+    seeds_copy: Path, run_cli
+) -> None:
+    _with_limit(seeds_copy, LIMIT)
+    over = run_cli("clean", "--config", str(seeds_copy), stdin="a b\n" * LIMIT)
+    assert_clean_failure(over, 1, "<stdin>: the text has", f"over the limit of {LIMIT} (")
+    assert "--config DIR" not in over.stderr  # the configuration's limit, not the default
+    within = run_cli("clean", "--config", str(seeds_copy), stdin="Hello there.\n" * (LIMIT - 1))
+    assert within.code == 0, within.stderr
+    assert within.stdout.startswith("Hello there.")
+
+
+def test_clean_and_build_refuse_with_the_same_message(seeds_copy: Path, run_cli) -> None:
+    from builder.config import load_config
+    from builder.ingest import over_line_limit
+
+    _with_limit(seeds_copy, LIMIT)
+    name = _lengthen(seeds_copy, "x\n" * LIMIT)
+    article = seeds_copy / "articles" / name
+    text = article.read_text(encoding="utf-8")
+    why = over_line_limit(text, load_config(seeds_copy).max_article_lines)
+    assert why
+    cleaned = run_cli("clean", "--config", str(seeds_copy), str(article))
+    assert_clean_failure(cleaned, 1, f"{article}: {why}")
+    built = run_cli("build", "-i", str(seeds_copy), "-o", str(seeds_copy.parent / "out"))
+    assert_clean_failure(built, 1, name, why)

@@ -721,7 +721,7 @@ def test_a_date_window_ending_before_it_starts_is_refused(tmp_path, run_cli, key
 
 def test_clean_reads_no_more_than_the_article_limit(tmp_path, run_cli):
     result = run_cli("clean", "/dev/zero")
-    assert_clean_failure(result, 1, "/dev/zero", "article size limit")
+    assert_clean_failure(result, 1, "/dev/zero: more than", "(limits.max_article_bytes")
     corpus = make_corpus(tmp_path / "in", config={"limits": {"max_article_bytes": 10}})
     big = tmp_path / "big.txt"
     big.write_text("x" * 11)

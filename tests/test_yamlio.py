@@ -72,7 +72,23 @@ REFUSED = [
     "a: 'unclosed\n",
     "a: \x07\n",
     "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 3\n",  # merge keys: refused as before
+    "x: &a [1, *a]\n",  # an alias inside its own anchor
 ]
+
+
+def _laughs(levels: int, key: str = "x") -> str:
+    """The "billion laughs": each line a list of nine aliases of the line before, so
+    ``levels`` lines expand to 9**levels strings."""
+    lines = [f'{key}_a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        before, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{key}_{name}: &{name} [" + ",".join([f"*{before}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+#: a chain of aliases, each a list of the one before: 71 levels once expanded
+ALIAS_CHAIN = "a0: &a0 [1]\n" + "".join(f"a{i + 1}: &a{i + 1} [*a{i}]\n" for i in range(70))
+REFUSED += [_laughs(9), ALIAS_CHAIN]
 
 
 @pytest.mark.parametrize("text", REFUSED)
@@ -83,6 +99,49 @@ def test_a_refusal_is_the_pure_parsers_message(text: str) -> None:
         yamlio._load_pure(text)
     assert (str(fast.value), fast.value.line) == (str(pure.value), pure.value.line)
     assert fast.value.line is None or fast.value.line >= 1
+
+
+def test_aliases_that_expand_past_the_bound_are_refused_with_their_line() -> None:
+    with pytest.raises(YamlError, match="aliases expand the document to 4,4") as exc:
+        load_yaml("name: a\n" + _laughs(10))
+    assert exc.value.line == 11  # the use of the largest anchor
+    assert "write the values out" in str(exc.value)
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    with pytest.raises(YamlError, match="contains itself") as exc:
+        load_yaml("name: a\nx: &a {b: [1, *a]}\n")
+    assert exc.value.line == 2
+
+
+def test_a_chain_of_aliases_deeper_than_the_limit_is_refused() -> None:
+    with pytest.raises(YamlError, match="nested deeper than 64 levels once aliases") as exc:
+        load_yaml(ALIAS_CHAIN)
+    assert exc.value.line == 71
+
+
+def test_aliases_within_the_bound_still_load() -> None:
+    assert load_yaml("base: &b {x: 1}\nl: [*b, *b]\n") == {"base": {"x": 1}, "l": [{"x": 1}] * 2}
+    loaded = load_yaml(_laughs(4))  # 9**4 strings: within the bound
+    assert len(loaded["x_d"]) == 9 and loaded["x_d"][8][8][8] == ["lol"] * 9
+
+
+def test_a_billion_laughs_configuration_fails_the_build_at_its_line(
+    seeds_copy: Path, run_cli
+) -> None:
+    """In splits.assignment (an object of any keys) the expanded value went into the
+    schema's error message: 2.3 GB and a MemoryError, an internal error, after a minute."""
+    config = seeds_copy / "dataset.yaml"
+    text = config.read_text(encoding="utf-8")
+    laughs = "".join("    " + line + "\n" for line in _laughs(7).splitlines())
+    assert "  assignment:\n" in text
+    config.write_text(text.replace("  assignment:\n", "  assignment:\n" + laughs, 1))
+    line = text[: text.index("  assignment:\n")].count("\n") + 8  # x_g's line
+    result = run_cli("build", "-i", str(seeds_copy), "-o", str(seeds_copy.parent / "out"))
+    assert result.code == 1, result.stderr
+    assert f"dataset.yaml:{line}: error yaml-syntax: aliases expand the document" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr) < 2000
+    assert not (seeds_copy.parent / "out").exists()
 
 
 def test_deep_nesting_is_refused_with_its_line() -> None:

@@ -16,8 +16,19 @@ only, and passes; possessive repeats (``\\w++``) and atomic groups (``(?>...)``)
 never backtrack, and pass too.
 
 The check is a heuristic over the common shapes (the "star height" test of ReDoS
-linters), not a proof: it finds no ambiguous alternation of overlapping
-alternatives (``(a|ab)+``), and no polynomial case (``\\w+\\w+\\w+$``).
+linters), not a proof. :func:`ambiguous_repeat` finds a second shape too, a repeat
+of alternatives that match one text in more than one way, with no nested unbounded
+repeat: ``(.|\\s)*`` (a space is either), ``(ab?|a)+`` ("a" is either), ``(a|aa)+``
+("aa" is one pass or two), ``(\\d\\d|\\d)+``, ``(x\\w|\\wy)+``. Each way the
+repeated body can match is written out as a word of character sets (a branch, an
+optional part, a bounded repeat tried 0 to 2 times more than its minimum), and the
+words are tested for unique decoding (Sardinas-Patterson): a text the words spell in two ways
+spells ``k`` copies of itself in ``2**k`` ways, all of which are tried before a line
+that does not match fails. Only texts that both ways truly match are reported (the
+character sets meet on a sample character), so ``(a|ab)+`` ("b" starts no word: one
+way only) and ``(?:\\s|-)+`` pass. Python's parser already merges one-character
+alternatives (``(\\w|\\d)`` is ``[\\w\\d]``: one way). It finds no polynomial
+case (``\\w+\\w+\\w+$``).
 """
 
 from __future__ import annotations
@@ -51,8 +62,29 @@ PROBLEM = (
 )
 
 
+#: what a repeat of alternatives is said to hold when refused
+OVERLAP_PROBLEM = (
+    "a repeat of alternatives that can match the same text in more than one way"
+    " ((.|\\s)*, (ab?|a)+, (a|aa)+): on a line it does not match, the time doubles with"
+    " each repetition (a sentence hangs the build); make the alternatives exclusive"
+    " ([\\s\\S]*, (ab?)+, a+), or make the repeat possessive ((a|aa)++) or its"
+    " body atomic ((?>a|aa)+)"
+)
+
+#: the ways of matching a repeat's body written out, at most (more: not checked)
+MAX_WORDS = 64
+#: the longest way written out (longer: not checked)
+MAX_WORD_LENGTH = 24
+#: a repeat inside the body is tried this many times more than its minimum
+UNROLLED = 2
+
+#: one way of matching a body: the sample characters each position may be
+Word = tuple[frozenset[str], ...]
+
+
 def ambiguous_repeat(source: str, flags: int = 0) -> str | None:
-    """Why ``source`` can backtrack exponentially (:data:`PROBLEM`), or None.
+    """Why ``source`` can backtrack exponentially (:data:`PROBLEM` or
+    :data:`OVERLAP_PROBLEM`), or None.
 
     A ``re.error`` of a bad expression is the caller's (raised here as by
     ``re.compile``).
@@ -60,10 +92,9 @@ def ambiguous_repeat(source: str, flags: int = 0) -> str | None:
     tree = _parser.parse(source, flags)
     checker = _Checker(int(flags) | tree.state.flags, tree.state)
     try:
-        found = checker.any_ambiguous(list(tree))
+        return checker.first_problem(list(tree))
     except (AttributeError, TypeError, ValueError, IndexError, RuntimeError):
         return None  # an internal parse tree of another shape: no check, not a refusal
-    return PROBLEM if found else None
 
 
 class _Checker:
@@ -72,15 +103,21 @@ class _Checker:
         self.state = state
 
     # -- the walk ------------------------------------------------------------------
-    def any_ambiguous(self, items: list[Any]) -> bool:
+    def first_problem(self, items: list[Any]) -> str | None:
+        """The problem of the first ambiguous repeat in ``items`` (outermost first)."""
         for op, av in items:
             if op in _BACKTRACKING:
                 _low, high, body = av
-                if (high == _C.MAXREPEAT or high > SMALL_BOUND) and self._splits(list(body)):
-                    return True
-            if any(self.any_ambiguous(list(sub)) for sub in _children(op, av)):
-                return True
-        return False
+                if high == _C.MAXREPEAT or high > SMALL_BOUND:
+                    if self._splits(list(body)):
+                        return PROBLEM
+                    if self._overlapping_ways(list(body)):
+                        return OVERLAP_PROBLEM
+            for sub in _children(op, av):
+                found = self.first_problem(list(sub))
+                if found:
+                    return found
+        return None
 
     def _splits(self, body: list[Any]) -> bool:
         """Whether a repeated ``body`` can match one text in several ways."""
@@ -103,6 +140,65 @@ class _Checker:
             if all(self._chars([other]) <= own for other in needed):
                 return True
         return False
+
+    def _overlapping_ways(self, body: list[Any]) -> bool:
+        """Whether a repeated ``body`` spells one text in two ways, as its words show
+        (no answer, False, for a body whose ways are too many or cannot be written)."""
+        words = self._words(body)
+        # a pass that matches nothing ends the repeat (the engine stops it): left out
+        return words is not None and not _uniquely_decodable([w for w in words if w])
+
+    def _words(self, items: list[Any]) -> list[Word] | None:
+        """Each way ``items`` can match, one word per way (two ways may spell the same
+        word: what is looked for), or None: too many, too long, or an item that is not
+        written out (an unbounded repeat, a look-around, an anchor, a back reference, an
+        atomic group or a possessive repeat, which give nothing back, a conditional)."""
+        words: list[Word] = [()]
+        for op, av in items:
+            ways = self._item_words(op, av)
+            if ways is None:
+                return None
+            words = [w + way for w in words for way in ways]
+            if len(words) > MAX_WORDS or any(len(w) > MAX_WORD_LENGTH for w in words):
+                return None
+        return words
+
+    def _item_words(self, op: Any, av: Any) -> list[Word] | None:
+        if op in _SINGLE:
+            chars = _single_chars((op, av), self.flags, self.state)
+            if op is _C.LITERAL:
+                chars |= {chr(av)}  # a literal outside the sample matches itself
+            return [(chars,)] if chars else None
+        if op is _C.SUBPATTERN:
+            _group, add_flags, del_flags, body = av
+            # a group's own flags ((?-i:...)) would change its characters: not written out
+            return None if add_flags or del_flags else self._words(list(body))
+        if op is _C.BRANCH:
+            ways: list[Word] = []
+            for branch in av[1]:
+                found = self._words(list(branch))
+                if found is None:
+                    return None
+                ways += found
+            return ways
+        if op in _BACKTRACKING and av[1] != _C.MAXREPEAT:
+            # an unbounded one is the first shape's: its ways of splitting a text
+            # between passes (in (\d+\.\d+)+ the digits of "1.234.5") are not written
+            # out, they grow with the length of a run, not with each character
+            low, high, body = av
+            once = self._words(list(body))
+            if once is None:
+                return None
+            ways, repeated = [], [()]  # repeated: the ways of ``times`` passes
+            for times in range(min(high, low + UNROLLED) + 1):
+                if times:
+                    repeated = [w + way for w in repeated for way in once]
+                if len(repeated) > MAX_WORDS:
+                    return None
+                if times >= low:
+                    ways += repeated
+            return ways
+        return None
 
     # -- facts of one item ---------------------------------------------------------
     def _unbounded(self, item: Any) -> bool:
@@ -143,6 +239,43 @@ class _Checker:
                 for sub in _children(op, av):
                     found |= self._chars(list(sub))
         return frozenset(found)
+
+
+def _uniquely_decodable(words: list[Word]) -> bool:
+    """Whether no text is spelled in two ways by a sequence of ``words`` (the
+    Sardinas-Patterson test; a position of two words meets when their characters do).
+
+    A dangling suffix is what is left of one spelling where the other has ended; the
+    suffixes are those of the words, so the search ends. An empty one: two spellings
+    ended together."""
+    dangling: set[Word] = set()
+    for i, first in enumerate(words):
+        for j, other in enumerate(words):
+            if i != j and _opens(first, other):
+                if len(first) == len(other):
+                    return False  # two ways spell one text in one pass
+                dangling.add(other[len(first) :])
+    todo = list(dangling)
+    while todo:
+        suffix = todo.pop()
+        for word in words:
+            if _opens(word, suffix):
+                rest = suffix[len(word) :]
+            elif _opens(suffix, word):
+                rest = word[len(suffix) :]
+            else:
+                continue
+            if not rest:
+                return False
+            if rest not in dangling:
+                dangling.add(rest)
+                todo.append(rest)
+    return True
+
+
+def _opens(head: Word, word: Word) -> bool:
+    """Whether some text spelled by ``head`` opens some text spelled by ``word``."""
+    return len(head) <= len(word) and all(a & b for a, b in zip(head, word, strict=False))
 
 
 def _children(op: Any, av: Any) -> list[Any]:
