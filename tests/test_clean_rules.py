@@ -883,6 +883,23 @@ def test_tail_furniture_takes_the_short_lines_touching_it(lowercased: bool) -> N
 
 
 @pytest.mark.parametrize("lowercased", [False, True])
+def test_a_line_the_article_introduces_stays_though_furniture_touches_it(
+    lowercased: bool,
+) -> None:
+    # The article's last line points to a link with a colon; a push-notification prompt
+    # under it goes, the link stays. Without the colon, the same short line goes.
+    form = tokenized if lowercased else (lambda text: text)
+    article = form(f"{BEFORE}\n\n{AFTER}\nThe maps and the data are here:")
+    link = "https://example.org/harbour-survey/2025"
+    prompt = form("Would you like to receive notifications about new posts?")
+    cleaned, reasons = _clean(f"{article}\n{link}\n{prompt}")
+    assert cleaned == f"{article}\n{link}"
+    assert any("boilerplate.browser_notice" in r for r in reasons)
+    bare = form(f"{BEFORE}\n\n{AFTER}")
+    assert _clean(f"{bare}\n\n{form('Harbour survey')}\n{prompt}")[0] == bare
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
 def test_a_line_held_between_tail_furniture_goes_with_it(lowercased: bool) -> None:
     # A pager's title between "Previous" and "Next" after the article goes; a sentence held
     # so, and a title touching furniture on one side only, stay.

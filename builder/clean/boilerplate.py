@@ -295,11 +295,18 @@ def _take_tail_neighbours(lines: list[_Line], last: int) -> None:
         if not (furniture_before or furniture_after):
             continue
         ln = lines[i]
-        if _marked_item(ln.view) or not _neighbour_shaped(ln):
+        if _marked_item(ln.view) or not _neighbour_shaped(ln) or _introduced(before):
             continue
         if (furniture_before and furniture_after) or _short(ln.view):
             ln.reason = "adjacent"
             pending += [j for j in (i - 1, i + 1) if j > last]
+
+
+def _introduced(before: _Line | None) -> bool:
+    """Whether the line above, the article's own, introduces the line below it with a
+    colon ("... you can find the project here:" over its link): what the article points
+    to is the article's, whatever furniture follows it."""
+    return before is not None and not before.reason and before.view.raw.rstrip().endswith(":")
 
 
 def _neighbour_shaped(ln: _Line) -> bool:
