@@ -159,7 +159,8 @@ def sigint_deferred() -> Iterator[None]:
         if not was_blocked:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         # signal.signal runs the handlers of signals already received first: `hold`
-        signal.signal(signal.SIGINT, previous)
+        # (None: a handler not set from Python, which cannot be set back from it)
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
         if held:
             if callable(previous):
                 previous(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
