@@ -73,6 +73,8 @@ CASES: dict[str, list[str]] = {
         "2 of 9 comments",
         "Thanks for joining in. Please read our commenting guidelines before you post.",
         "Got a question or comment about this recipe?",
+        "Comment via: mastodon, lobsters",
+        "Comment via email or on the Fediverse:",
         "Comments Filter:",
     ],
     "browser_notice": [
@@ -258,6 +260,8 @@ CASES: dict[str, list[str]] = {
         "Do you have a story for us? Email news@herald.example",
         "Send us your pictures and videos",
         "Contact the reporter",
+        "Contact staff writer Priya Natarajan at 555-0147 or pnatarajan@valleygazette.example.",
+        "Email senior correspondent Tomas Berg at tberg@northpost.example",
     ],
     "syndication": [
         "Source: Herald Wire",
@@ -541,6 +545,10 @@ ARTICLE_LINES = [
     "In this article, we look at why the bridge closed twice in a month.",
     "Contents of the time capsule were shown to pupils on Friday.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
+    # Near misses of a comment pointer and a reporter's contact line: prose about them.
+    "Comments via email rose by a third after the forum closed.",
+    "Email writers often struggle to keep a subject line under six words.",
+    "Contacting staff reporters directly was the quickest route, the inquiry found.",
 ]
 
 
