@@ -256,6 +256,11 @@ CASES: dict[str, list[str]] = {
         "(Additional reporting by Sam Lee in Paris; writing by Ann Cole)",
         "Our Standards: The Herald Trust Principles.",
     ],
+    "share_prompt": [
+        "If you enjoyed this guide, please feel free to share it. Questions? Write to me!",
+        "Loved the episode? Share it with your friends using the buttons below.",
+        "Help us spread the word about the podcast!",
+    ],
     "contact_prompt": [
         "Do you have a story for us? Email news@herald.example",
         "Send us your pictures and videos",
@@ -632,6 +637,22 @@ def test_a_closing_question_that_introduces_or_reports_stays(lowercased: bool) -
         assert _clean(text)[0] == text, line
     # The hook itself goes, cased and lowercased.
     text = form(f"{BEFORE}\n\n{AFTER}\n\nReady to plan your trip?")
+    assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_reported_request_to_share_stays_at_the_foot(lowercased: bool) -> None:
+    # A share prompt goes at the foot of the page, but not a line that reports people
+    # being asked to share something, nor one asking them to share with someone else.
+    form = tokenized if lowercased else (lambda text: text)
+    for line in (
+        "If you find a stray dog, share it with your neighbours first, the shelter's vet said.",
+        "Share this with your landlord before you sign: the deposit clause is new.",
+        "If you liked the old timetable, the operator has no plans to bring it back.",
+    ):
+        text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
+        assert _clean(text)[0] == text, line
+    text = form(f"{BEFORE}\n\n{AFTER}\n\nIf you found this useful, feel free to share it!")
     assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
 
 
