@@ -73,6 +73,8 @@ CASES: dict[str, list[str]] = {
         "2 of 9 comments",
         "Thanks for joining in. Please read our commenting guidelines before you post.",
         "Got a question or comment about this recipe?",
+        "Comment via: mastodon, lobsters",
+        "Comment via email or on the Fediverse:",
         "Comments Filter:",
     ],
     "browser_notice": [
@@ -254,10 +256,17 @@ CASES: dict[str, list[str]] = {
         "(Additional reporting by Sam Lee in Paris; writing by Ann Cole)",
         "Our Standards: The Herald Trust Principles.",
     ],
+    "share_prompt": [
+        "If you enjoyed this guide, please feel free to share it. Questions? Write to me!",
+        "Loved the episode? Share it with your friends using the buttons below.",
+        "Help us spread the word about the podcast!",
+    ],
     "contact_prompt": [
         "Do you have a story for us? Email news@herald.example",
         "Send us your pictures and videos",
         "Contact the reporter",
+        "Contact staff writer Priya Natarajan at 555-0147 or pnatarajan@valleygazette.example.",
+        "Email senior correspondent Tomas Berg at tberg@northpost.example",
     ],
     "syndication": [
         "Source: Herald Wire",
@@ -534,6 +543,10 @@ ARTICLE_LINES = [
     "In this article, we look at why the bridge closed twice in a month.",
     "Contents of the time capsule were shown to pupils on Friday.",
     "Winners | Photo by Dana Kim took first prize. The jury praised its light.",
+    # Near misses of a comment pointer and a reporter's contact line: prose about them.
+    "Comments via email rose by a third after the forum closed.",
+    "Email writers often struggle to keep a subject line under six words.",
+    "Contacting staff reporters directly was the quickest route, the inquiry found.",
 ]
 
 
@@ -600,6 +613,22 @@ def test_a_headline_shaped_like_a_vendor_call_stays_at_the_top() -> None:
     for head in (title, tokenized):
         text = f"{head}\n\n{BEFORE}\n\n{AFTER}"
         assert _clean(text)[0] == text, head
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_reported_request_to_share_stays_at_the_foot(lowercased: bool) -> None:
+    # A share prompt goes at the foot of the page, but not a line that reports people
+    # being asked to share something, nor one asking them to share with someone else.
+    form = tokenized if lowercased else (lambda text: text)
+    for line in (
+        "If you find a stray dog, share it with your neighbours first, the shelter's vet said.",
+        "Share this with your landlord before you sign: the deposit clause is new.",
+        "If you liked the old timetable, the operator has no plans to bring it back.",
+    ):
+        text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
+        assert _clean(text)[0] == text, line
+    text = form(f"{BEFORE}\n\n{AFTER}\n\nIf you found this useful, feel free to share it!")
+    assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
 
 
 HERALD_LIST = "Council votes on new bus lanes\nFive walks for a rainy weekend\nWhy your water bill is going up"
