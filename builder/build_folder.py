@@ -149,8 +149,10 @@ class DataWriting:
         self._cpu = cpu if cpu is not None else []
         #: CPU seconds the writing took (known once :meth:`result` returned)
         self.cpu_seconds = 0.0
-        #: written by the caller's thread (before :func:`write_data` returned)
-        self.inline = False
+        #: CPU seconds :func:`write_data` spent in the caller's thread (the shards'
+        #: plan, and with no threads the writing too), which the caller's own timing
+        #: holds as well
+        self.caller_seconds = 0.0
 
     def result(self) -> list[ShardFacts]:
         """Every shard written, by path; raises what a writing raised."""
@@ -194,6 +196,7 @@ def write_data(
             raise BuildError(f"split {split!r} is not a configured split name (a bug)")
     directory = final / "data"
     directory.mkdir(parents=True, exist_ok=True)
+    began = time.thread_time()
     batches = _staged_batches(rows_files)
     tasks = plan_shards(
         ((split, nbytes) for _, split, nbytes in staging.iter_splits()),
@@ -203,7 +206,7 @@ def write_data(
     )
     threaded = threads > 1 and len(tasks) > 1
     stop = threading.Event()  # set by DataWriting.stop when the build fails meanwhile
-    cpu: list[float] = []
+    cpu: list[float] = [time.thread_time() - began]  # the plan's
 
     def write(task: ShardTask) -> ShardFacts:
         began = time.thread_time()
@@ -240,7 +243,7 @@ def write_data(
             future.set_result(write(task))
             done.append(future)
         writing = DataWriting(names, done, cpu=cpu)
-        writing.inline = True
+        writing.caller_seconds = sum(cpu)
         return writing
     executor = ThreadPoolExecutor(min(threads, len(tasks)), thread_name_prefix="write-parquet")
     # the largest first: the threads end about together
@@ -249,7 +252,9 @@ def write_data(
         for task in sorted(tasks, key=lambda t: (-t.row_bytes, t.split, t.index))
     ]
     executor.shutdown(wait=False)  # its threads end with these tasks
-    return DataWriting(names, pending, stop, cpu)
+    writing = DataWriting(names, pending, stop, cpu)
+    writing.caller_seconds = cpu[0]
+    return writing
 
 
 def _split_info(

@@ -400,14 +400,15 @@ def build(
         began = time.thread_time()
 
         def card_cpu() -> None:
-            # This thread's CPU since the card began (less the Parquet's when this thread
-            # wrote it) and the two reading threads'. Taken just before the report is
+            # This thread's CPU since the card began (less the Parquet's share of it: the
+            # shards' plan, and the writing when this thread wrote them) and the two
+            # reading threads'. Taken just before the report is
             # made, so that its timings hold the card's work, and again after the
             # manifest (the table printed).
             timings.seconds["card-and-manifest"] = (
                 time.thread_time()
                 - began
-                - (data.cpu_seconds if data.inline else 0.0)
+                - data.caller_seconds
                 + sum(f.result().cpu_seconds for f in (sources, inputs) if f is not None)
             )
             timings.records["card-and-manifest"] = 1
