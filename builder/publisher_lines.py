@@ -11,7 +11,8 @@ the same inputs give the same cleaning whatever the number of workers.
 Articles are counted in id order (the counter skips copies of a story already
 counted, so the order must be fixed). An article without a publisher is not
 counted: an unknown publisher is not one site with one footer. An article that
-cannot be read is skipped; the main pass reports it.
+cannot be read, or has more lines than ``limits.max_article_lines``, is skipped; the
+main pass reports it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .article_store import ArticleReader
 from .config import DatasetConfig
+from .ingest import over_line_limit
 from .staging import Staging
 
 if TYPE_CHECKING:
@@ -61,7 +63,9 @@ def count_publisher_lines(
             if not publisher:
                 continue
             article, _ = reader.read(article_id)
-            if article is not None:
+            # an article over the line limit is refused by the main pass: not counted
+            # (nor its lines held here)
+            if article is not None and not over_line_limit(article.text, config.max_article_lines):
                 counter.add(publisher, article.text)
             if n % COMMIT_EVERY == 0:
                 staging.commit()

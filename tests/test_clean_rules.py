@@ -1197,6 +1197,54 @@ def _pages(n: int) -> list[str]:
     ]
 
 
+def test_a_page_of_more_lines_than_sqlite_takes_parameters_is_counted(tmp_path: Path) -> None:
+    # SQLite caps a statement's parameters (999 before 3.32, still bundled on some
+    # platforms): a page of more distinct running lines than that was one query.
+    import sqlite3
+
+    db = sqlite3.connect(str(tmp_path / "lines.sqlite"))
+    db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    counter = SqliteLineCounter(db)
+    lines = [
+        f"Officials in district {i} said the pumps would run all week and then stop."
+        for i in range(1500)
+    ]
+    counter.add_many([("Herald", "\n".join(lines)), ("Herald", "\n".join(lines[::-1]))])
+    # the second page is the first's lines again: a near copy, counted once
+    (docs,) = db.execute("SELECT docs FROM line_publishers").fetchone()
+    assert docs == 1
+
+
+def test_a_page_over_the_line_limit_is_not_counted_by_the_pre_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus_helpers import article_text, make_corpus
+
+    from builder.errors import DataError
+    from builder.pipeline import build
+
+    def text(i: int) -> str:
+        lines = [f"Line {n} of a page, from Reuters." for n in range(60)]
+        return "\n".join(lines) if i == 0 else article_text(i)
+
+    config = {
+        "cleaning": {"publisher_repetition": {"enabled": True}},
+        "limits": {"max_article_lines": 50},
+    }
+    make_corpus(tmp_path / "in", 3, text=text, config=config)
+    counted: list[str] = []
+    real = SqliteLineCounter.add
+
+    def recording(self: SqliteLineCounter, publisher: str | None, page: str) -> None:
+        counted.append(page)
+        real(self, publisher, page)
+
+    monkeypatch.setattr(SqliteLineCounter, "add", recording)
+    with pytest.raises(DataError):  # the main pass refuses the long page, located
+        build(tmp_path / "in", tmp_path / "out")
+    assert len(counted) == 2 and not any(page.startswith("Line 0 of a page") for page in counted)
+
+
 def test_lines_a_publisher_repeats_are_removed_for_that_publisher_only(tmp_path: Path) -> None:
     memory = LineCounter()
     sqlite = SqliteLineCounter(tmp_path / "lines.sqlite")

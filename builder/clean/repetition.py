@@ -76,6 +76,12 @@ def line_hash(line: str | LineView) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+#: Line hashes looked up in one query: SQLite caps a statement's parameters (999 before
+#: 3.32, which some platforms' Python still bundles; 250,000 on this one), and one
+#: article may hold more distinct lines than that.
+IN_CHUNK = 500
+
+
 def _doc_lines(text: str) -> tuple[int, dict[int, bool]]:
     """The document's own hash and its line hashes, each with whether it is running text."""
     hashes: dict[int, bool] = {}
@@ -172,11 +178,9 @@ class SqliteLineCounter:
         pub = publisher or ""
         running = [h for h, r in hashes.items() if r]
         if running:
-            marks = ",".join("?" * len(running))
-            (seen,) = self.db.execute(
-                f"SELECT COUNT(*) FROM line_counts WHERE publisher = ? AND hash IN ({marks})",
-                (pub, *running),
-            ).fetchone()
+            seen = sum(
+                self._seen(pub, running[i : i + IN_CHUNK]) for i in range(0, len(running), IN_CHUNK)
+            )
             if seen >= NEAR_DUPLICATE_SHARE * len(running):
                 return
         self.db.execute(
@@ -189,6 +193,15 @@ class SqliteLineCounter:
             " ON CONFLICT (publisher, hash) DO UPDATE SET docs = docs + 1",
             ((pub, h, int(running)) for h, running in hashes.items()),
         )
+
+    def _seen(self, pub: str, hashes: list[int]) -> int:
+        """How many of ``hashes`` the publisher's counted documents hold."""
+        marks = ",".join("?" * len(hashes))
+        (seen,) = self.db.execute(
+            f"SELECT COUNT(*) FROM line_counts WHERE publisher = ? AND hash IN ({marks})",
+            (pub, *hashes),
+        ).fetchone()
+        return int(seen)
 
     def add_many(self, documents: Iterable[tuple[str | None, str]]) -> None:
         for publisher, text in documents:
