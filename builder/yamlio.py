@@ -65,7 +65,7 @@ class _Strict:
             line = self.peek_event().start_mark.line + 1  # type: ignore[attr-defined]
             node = super().compose_node(parent, index)  # type: ignore[misc]
             if alias:
-                self._aliases = [*getattr(self, "_aliases", []), (node, line)]
+                self._aliases.append((node, line))  # set by compose_document
             return node
         finally:
             self._depth -= 1
