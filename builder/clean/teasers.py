@@ -200,9 +200,7 @@ class TrailingTeasers(CleaningStep):
         at = closing_box(views, PageSuffixes(views, [len(v.words) for _, _, v in views]))
         if at < 0:
             return -1
-        start = tail[at][0]
-        above = len(text[:start].split())
-        if above < MIN_ARTICLE_WORDS or above < MIN_POSITION * len(text.split()):
+        if not _past_the_article(text, tail[at][0]):
             return -1
         return len(rest) - len(tail) + at
 
@@ -318,8 +316,13 @@ def _hook_box(text: str, rest: list[tuple[int, int, str]]) -> int:
             _SITE_VOICE.intersection(words) or (words and words[0] in _CALLS) for words in box
         ):
             return -1
-        above = len(text[: rest[at][0]].split())
-        if above < MIN_ARTICLE_WORDS or above < MIN_POSITION * len(text.split()):
-            return -1
-        return at
+        return at if _past_the_article(text, rest[at][0]) else -1
     return -1
+
+
+def _past_the_article(text: str, start: int) -> bool:
+    """Whether a block closing the page from ``start`` may go: past ``MIN_POSITION`` of
+    the page's words and ``MIN_ARTICLE_WORDS`` of article, as the section layer's
+    blocks."""
+    above = len(text[:start].split())
+    return above >= MIN_ARTICLE_WORDS and above >= MIN_POSITION * len(text.split())
