@@ -203,7 +203,7 @@ def anchor_annotation(
     ``placed`` is the result of :func:`place_annotation` for this record (its
     record is the one to pass as ``ann``); its counts are carried over.
     ``ann`` is a record ``check_annotation`` found no error in (its sole caller,
-    :func:`builder.process.process_article`, anchors no other): every span's
+    :func:`builder.article_stages.process_article`, anchors no other): every span's
     ``text`` equals its raw characters, so a span no edit touches keeps it.
     ``entity_columns``, ``quote_columns``: the record's spans as ``check_annotation``
     found them (no issue): when no edit touches any of them, they are the published

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from .batch_context import Context
 from .config import DatasetConfig
 from .pii import PrivacyScanner, PrivacySummary, scan_column
-from .process import BatchResult, BatchSpec, Context, process_batch
+from .process import BatchResult, BatchSpec, process_batch
 from .row_figures import card_figures
 from .signatures import FoldedTexts
 

@@ -14,10 +14,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .batch_context import row_schema_bytes
 from .build_run import BuildRun, quarantined, store_path
 from .engines import Engine, ray_map
 from .pii import PrivacySummary
-from .process import BatchResult, BatchSpec, row_schema_bytes
+from .process import BatchResult, BatchSpec
 from .processes import call_by_name, sigint_deferred
 from .stats import UNKNOWN_PUBLISHER
 from .validate.report import Issue

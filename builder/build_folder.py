@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .batch_context import Context
 from .card import CardError, card_metadata, card_template, render_card, template_path
 from .card_data import reader_sections, scan_figures
 from .card_facts import SourceFacts, add_splits, card_context, source_facts
@@ -37,7 +38,6 @@ from .ingest import ARTICLE_SUFFIX, article_path, folder_files, leads_outside
 from .manifest import InputsListing, render_inputs, sha256_file, write_manifest
 from .names import shard_split, split_name_problem
 from .parquet import Compression, ShardTask, plan_shards, write_shard
-from .process import Context
 from .staging import Staging
 from .validate.schemas import SCHEMA_NAMES, SchemaStore
 

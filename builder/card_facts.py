@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .batch_context import Context
 from .card import sources_table
 from .card_versions import render_load_snippet, render_versions
 from .feature_types import field_table
-from .process import Context
 from .rights import RightsSummary
 from .staging import Staging
 from .stats import UNKNOWN_PUBLISHER

@@ -20,7 +20,7 @@ when the input looks big enough for the process pool (:func:`looks_pooled`), the
 pool starts first, and its fork server's imports (pyarrow, the cleaner, the
 schemas: about half a CPU second, once for all the workers it forks, see
 :func:`builder.processes.spawn_pool`) and the cleaner it builds for this input
-(:func:`builder.process.prebuild`, which each worker built for itself in its
+(:func:`builder.batch_context.prebuild`, which each worker built for itself in its
 first batch) overlap this process's own imports of the stages instead of
 following them; side-record pieces due before the workers are up are checked
 here meanwhile (:func:`builder.side_chunks.checked_in_pool`). This process never

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import jinja2
 
+from .batch_context import Context
 from .batches import LOCAL, Progress, process_articles, report_privacy
 from .build_folder import REJECTS_NAME, list_inputs, write_data, write_metadata
 from .build_result import BuildResult
@@ -47,7 +48,6 @@ from .output import (
     terminate_as_interrupt,
     workspace,
 )
-from .process import Context
 from .processes import LazyPool, pool_on_demand
 from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, SplitPlanner

@@ -2,7 +2,7 @@
 the batches' modules, and pyarrow set up without pandas, which every worker forked
 from the server then has without importing them again; and, when the build named
 its input (:data:`builder.processes.PRELOAD_INPUT`), what every batch process builds
-before its first batch (:func:`builder.process.prebuild`), built once for all, and
+before its first batch (:func:`builder.batch_context.prebuild`), built once for all, and
 the stages' first uses (:func:`builder.batch_worker.warm_up_stages`) made once."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import contextlib
 import os
 
 from . import batch_worker  # imported for the workers forked from here
-from .clean import pipeline  # noqa: F401 - the cleaner's modules (process.py imports them late)
-from .process import prebuild
+from .batch_context import prebuild
+from .clean import pipeline  # noqa: F401 - the cleaner's modules (batch_context.py imports them late)
 from .processes import PRELOAD_INPUT, pyarrow_without_pandas
 
 pyarrow_without_pandas()

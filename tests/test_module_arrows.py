@@ -31,6 +31,8 @@ def test_publishing_does_not_import_the_build_stages() -> None:
         "builder.pipeline",
         "builder.pipeline_stages",
         "builder.process",
+        "builder.article_stages",
+        "builder.batch_context",
         "builder.batches",
         "builder.clean.pipeline",
     }

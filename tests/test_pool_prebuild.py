@@ -11,9 +11,9 @@ from typing import TypeVar
 
 import pytest
 
-from builder import process
+from builder import batch_context
+from builder.batch_context import Context, prebuild, row_schema_bytes
 from builder.config import load_config
-from builder.process import Context, prebuild, row_schema_bytes
 from builder.processes import spawn_pool
 from builder.validate.schemas import SchemaStore
 
@@ -29,12 +29,12 @@ def _row_schema(input_dir: Path) -> bytes:
 def _worker_context(config_path: str, row_schema: bytes) -> tuple[int, bool, bool]:
     """In a worker: how many contexts it was forked with, whether its batches' context
     is the prebuilt one, and whether that context's cleaner is built already."""
-    from builder import process
+    from builder import batch_context
 
     Context.load.cache_clear()
     ctx = Context.load(config_path, "/nowhere/staging.sqlite", row_schema)
-    ready = process._PREBUILT.get(row_schema)
-    return len(process._PREBUILT), ready is not None and ctx is ready[0], "cleaner" in vars(ctx)
+    ready = batch_context._PREBUILT.get(row_schema)
+    return len(batch_context._PREBUILT), ready is not None and ctx is ready[0], "cleaner" in vars(ctx)
 
 
 def _first_worker_context(input_dir: Path | None) -> tuple[int, bool, bool]:
@@ -89,20 +89,20 @@ def test_a_pool_started_without_an_input_builds_nothing_ahead() -> None:
 def test_a_configuration_edited_after_the_prebuild_is_read_afresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(process, "_PREBUILT", {})
+    monkeypatch.setattr(batch_context, "_PREBUILT", {})
     root = tmp_path / "in"
     shutil.copytree(SEEDS, root)
     prebuild(str(root))
     config = load_config(root)
     row_schema = _row_schema(root)
     Context.load.cache_clear()
-    assert Context.load(str(config.path), None, row_schema) is process._PREBUILT[row_schema][0]
+    assert Context.load(str(config.path), None, row_schema) is batch_context._PREBUILT[row_schema][0]
     text = config.path.read_text(encoding="utf-8")
     config.path.write_text(text.replace("version: 1.0.0", "version: 1.0.1"), encoding="utf-8")
     Context.load.cache_clear()
     fresh = Context.load(str(config.path), None, row_schema)
     Context.load.cache_clear()
-    assert fresh is not process._PREBUILT[row_schema][0]
+    assert fresh is not batch_context._PREBUILT[row_schema][0]
     assert fresh.config.version == "1.0.1"
 
 
@@ -110,7 +110,7 @@ def test_no_cleaner_is_built_ahead_when_it_reads_the_staging(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``cleaning.publisher_repetition``: the cleaner needs the build's pre-pass."""
-    monkeypatch.setattr(process, "_PREBUILT", {})
+    monkeypatch.setattr(batch_context, "_PREBUILT", {})
     root = tmp_path / "in"
     shutil.copytree(SEEDS, root)
     path = load_config(root).path
@@ -124,7 +124,7 @@ def test_no_cleaner_is_built_ahead_when_it_reads_the_staging(
     )
     assert load_config(root).publisher_repetition
     prebuild(str(root))
-    assert process._PREBUILT == {}
+    assert batch_context._PREBUILT == {}
 
 
 def test_a_pool_is_ready_once_every_worker_ran_its_warm_up() -> None:
