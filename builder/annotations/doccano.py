@@ -79,7 +79,12 @@ from .common import (
     span_id,
 )
 from .doccano_lines import LineReport, collect, doc_labels, span_origin, table_label
-from .doccano_offsets import code_points_read_as_utf16, crlf_reading, graphemes_read_as_utf16
+from .doccano_offsets import (
+    RawSpan,
+    code_points_read_as_utf16,
+    crlf_reading,
+    graphemes_read_as_utf16,
+)
 from .export_files import iter_tasks, not_json, of_format, unpacked
 from .options import ImportOptions
 
@@ -104,6 +109,57 @@ def line_to_record(
         )
         return number, None, [issue]
     ln = LineReport(file, number, line)
+    named = _article_id(line, ln)
+    if named is None:
+        return number, None, ln.issues
+    article_id, id_pointer = named
+    ln.record = article_id
+    # doccano 1.6 exported the text as "data" (PaddleNLP's converter reads either)
+    text_key = "data" if "text" not in line and isinstance(line.get("data"), str) else "text"
+    text = line.get(text_key)
+    if not isinstance(text, str):
+        ln.add(
+            " has no text" if text is None else f": text is not a string ({type(text).__name__})",
+            pointer="/text",
+        )
+        return number, None, ln.issues
+    raw_spans, relations, cats = collect(line, ln, options)
+    convert = _offset_reading(text, raw_spans, offsets, options, ln)
+    if convert is None:
+        return number, None, ln.issues
+    spans, by_id = _read_spans(line, text, raw_spans, convert, options, ln)
+    if ln.failed:
+        return number, None, ln.issues
+    _link_speakers(relations, by_id, options, ln)
+    label_origin: dict[str, str] = {}
+    labels = doc_labels(cats, ln, options, label_origin)
+    if ln.failed:
+        return number, None, ln.issues  # relations to failed spans would only repeat them
+    annotator = line.get("user") or line.get("annotator")
+    record = build_record(
+        article_id=article_id,
+        text=text,
+        annotator={
+            "kind": "human",
+            "name": f"doccano annotator {annotator}" if annotator is not None else "doccano",
+            "note": f"Imported from the doccano export {file}.",
+        },
+        origin={
+            "/article_id": id_pointer,
+            "/text_sha256": json_pointer(text_key),
+            "/annotator": "/user" if "user" in line else "/annotator",
+            **label_origin,
+        },
+        entities=[_without_kind(s) for s in spans if s["_kind"] == "entities"],
+        quotes=[_without_kind(s) for s in spans if s["_kind"] == "quotes"],
+        labels=labels,
+    )
+    return number, record, ln.issues
+
+
+def _article_id(line: Mapping[str, Any], ln: LineReport) -> tuple[str, str] | None:
+    """The line's article id and the pointer it was read at (None: an error said why):
+    ``article_id``, else ``meta.article_id``, else a string ``id``."""
     meta = line.get("meta")
     if isinstance(meta, str):  # doccano 1.0 kept meta as a JSON string
         try:
@@ -123,41 +179,41 @@ def line_to_record(
         ),
         ("/article_id", None),
     )
-    article_id = article_id_of(given_id)
-    if given_id is not None and article_id is None:
-        ln.add(
-            f": {not_an_article_id(given_id)}",
-            pointer=where,
+    if given_id is not None:
+        article_id = article_id_of(given_id)
+        if article_id is None:
+            ln.add(f": {not_an_article_id(given_id)}", pointer=where)
+            return None
+        return article_id, where
+    if isinstance(line.get("id"), str):
+        return line["id"], "/id"
+    own = line.get("id")
+    ln.add(
+        " has no article_id naming its article"
+        + (
+            f" (its id {own} is doccano's own example number, not an article id)"
+            if isinstance(own, int) and not isinstance(own, bool)
+            else ""
         )
-        return number, None, ln.issues
-    if article_id is None and isinstance(line.get("id"), str):
-        article_id = line["id"]
-    if article_id is None:
-        own = line.get("id")
-        ln.add(
-            " has no article_id naming its article"
-            + (
-                f" (its id {own} is doccano's own example number, not an article id)"
-                if isinstance(own, int) and not isinstance(own, bool)
-                else ""
-            )
-            + ": doccano exports the columns a text was imported with, so import the texts"
-            ' with an article_id column (a JSONL line {"text": ..., "article_id": ...}, or a'
-            " CSV column), or add article_id to each line of this export",
-            pointer="/article_id",
-        )
-        return number, None, ln.issues
-    ln.record = article_id
-    # doccano 1.6 exported the text as "data" (PaddleNLP's converter reads either)
-    text_key = "data" if "text" not in line and isinstance(line.get("data"), str) else "text"
-    text = line.get(text_key)
-    if not isinstance(text, str):
-        ln.add(
-            " has no text" if text is None else f": text is not a string ({type(text).__name__})",
-            pointer="/text",
-        )
-        return number, None, ln.issues
-    raw_spans, relations, cats = collect(line, ln, options)
+        + ": doccano exports the columns a text was imported with, so import the texts"
+        ' with an article_id column (a JSONL line {"text": ..., "article_id": ...}, or a'
+        " CSV column), or add article_id to each line of this export",
+        pointer="/article_id",
+    )
+    return None
+
+
+def _offset_reading(
+    text: str,
+    raw_spans: list[RawSpan],
+    offsets: str,
+    options: ImportOptions,
+    ln: LineReport,
+) -> Any:
+    """How the line's offsets are read: as the entry says (``offsets``), or with each
+    CR LF as one character when only that reading cuts no word (a warning). None: the
+    offsets look like code points or grapheme clusters read as UTF-16 units, and the
+    entry does not say which (an error)."""
     given = OffsetConverter(text, options.offsets or offsets)
     convert = crlf_reading(text, raw_spans, given)
     if options.offsets is None and offsets == "utf-16" and convert is given:
@@ -173,7 +229,7 @@ def line_to_record(
                     pointer=raw_spans[0][4],
                     rule="span-offsets",
                 )
-                return number, None, ln.issues
+                return None
     if convert is not given:
         ln.add(
             ": offsets read with each CR LF as one character (doccano's editor counts the"
@@ -182,54 +238,31 @@ def line_to_record(
             rule="span-offsets",
             severity="warning",
         )
+    return convert
+
+
+def _read_spans(
+    line: Mapping[str, Any],
+    text: str,
+    raw_spans: list[RawSpan],
+    convert: Any,
+    options: ImportOptions,
+    ln: LineReport,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The line's spans as native entities and quotes (each with its ``_kind``), in
+    order, and by their doccano id (for the relations); a span that cannot be read is
+    an issue in ``ln``."""
     used: set[str] = set()
     by_id: dict[str, dict[str, Any]] = {}
-    all_spans: list[dict[str, Any]] = []
+    spans: list[dict[str, Any]] = []
     repeated = 0
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     chars = SpanChars(options.max_span_chars)
-    for sid, start, end, raw_label, pointer in raw_spans:
-        stag = f", span {sid}"
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-            ln.add(
-                f"{stag}: offsets must be integers, got {start!r} and {end!r}",
-                pointer=pointer,
-                rule="span-offsets",
-            )
+    for raw in raw_spans:
+        span = _native_span(raw, line, convert, options, ln, used)
+        if span is None:
             continue
-        try:
-            s, e = convert.to_code_points(start), convert.to_code_points(end)
-        except OffsetError as exc:
-            ln.add(f"{stag}: {exc}", pointer=pointer, rule="span-offsets")
-            continue
-        if s >= e:
-            ln.add(
-                f"{stag}: start {start} is not before end {end}",
-                pointer=pointer,
-                rule="span-offsets",
-            )
-            continue
-        if isinstance(raw_label, int) and not isinstance(raw_label, bool):
-            raw_label = table_label(raw_label, options, ln, pointer)
-            if raw_label is None:
-                continue
-        label, why = options.map_label(raw_label)
-        if label is None:
-            ln.add(f"{stag}: {why}", pointer=pointer, rule="label-map")
-            continue
-        is_quote = options.is_quote(label)
-        span: dict[str, Any] = {
-            "_kind": "quotes" if is_quote else "entities",
-            "id": span_id(sid, "q" if is_quote else "e", used),
-            "start": s,
-            "end": e,
-            "text": None,  # sliced once the span is known to be kept and within the limit
-            "_origin": span_origin(line, pointer),
-        }
-        if is_quote:
-            span["speaker"] = None
-        else:
-            span["label"] = label
+        sid, s, e, pointer = raw[0], span["start"], span["end"], raw[4]
         # A collaborative project's export (``all.jsonl``) holds every member's spans in
         # one list, without the user (``ExportedSpan.to_tuple``): two annotators marking
         # the same span write it twice. One copy is kept; relations to either reach it.
@@ -239,12 +272,12 @@ def line_to_record(
             by_id.setdefault(str(sid), same)
             continue
         if chars.over(s, e):
-            ln.add(f"{stag}{chars.message()}", pointer=pointer, rule="size-limit")
+            ln.add(f", span {sid}{chars.message()}", pointer=pointer, rule="size-limit")
             break
         span["text"] = text[s:e]
         # A repeated id (two labels on one region) keeps both spans; relations name the first.
         by_id.setdefault(str(sid), span)
-        all_spans.append(span)
+        spans.append(span)
     if repeated:
         ln.add(
             f": {repeated} span(s) repeat another with the same offsets and label (a"
@@ -252,8 +285,71 @@ def line_to_record(
             pointer=raw_spans[0][4],
             severity="warning",
         )
-    if ln.failed:
-        return number, None, ln.issues
+    return spans, by_id
+
+
+def _native_span(
+    raw: RawSpan,
+    line: Mapping[str, Any],
+    convert: Any,
+    options: ImportOptions,
+    ln: LineReport,
+    used: set[str],
+) -> dict[str, Any] | None:
+    """One exported span as a native entity or quote (with its ``_kind``; its text not
+    yet sliced), its offsets in code points (None: an issue in ``ln`` says why not)."""
+    sid, start, end, raw_label, pointer = raw
+    stag = f", span {sid}"
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+        ln.add(
+            f"{stag}: offsets must be integers, got {start!r} and {end!r}",
+            pointer=pointer,
+            rule="span-offsets",
+        )
+        return None
+    try:
+        s, e = convert.to_code_points(start), convert.to_code_points(end)
+    except OffsetError as exc:
+        ln.add(f"{stag}: {exc}", pointer=pointer, rule="span-offsets")
+        return None
+    if s >= e:
+        ln.add(
+            f"{stag}: start {start} is not before end {end}", pointer=pointer, rule="span-offsets"
+        )
+        return None
+    if isinstance(raw_label, int) and not isinstance(raw_label, bool):
+        raw_label = table_label(raw_label, options, ln, pointer)
+        if raw_label is None:
+            return None
+    label, why = options.map_label(raw_label)
+    if label is None:
+        ln.add(f"{stag}: {why}", pointer=pointer, rule="label-map")
+        return None
+    is_quote = options.is_quote(label)
+    span: dict[str, Any] = {
+        "_kind": "quotes" if is_quote else "entities",
+        "id": span_id(sid, "q" if is_quote else "e", used),
+        "start": s,
+        "end": e,
+        "text": None,  # sliced once the span is known to be kept and within the limit
+        "_origin": span_origin(line, pointer),
+    }
+    if is_quote:
+        span["speaker"] = None
+    else:
+        span["label"] = label
+    return span
+
+
+def _link_speakers(
+    relations: list[Any],
+    by_id: dict[str, dict[str, Any]],
+    options: ImportOptions,
+    ln: LineReport,
+) -> None:
+    """Each speaker relation between a quote and an entity makes the entity the
+    quote's speaker; any other relation is an issue in ``ln`` (a warning for a
+    relation of another type, which is not read)."""
     for i, rel in enumerate(relations):
         pointer = json_pointer("relations", i)
         if not isinstance(rel, Mapping):
@@ -294,38 +390,10 @@ def line_to_record(
             continue
         quote["speaker"] = speaker["id"]
         quote["_origin"] = (*quote["_origin"][:2], pointer)
-    label_origin: dict[str, str] = {}
-    labels = doc_labels(cats, ln, options, label_origin)
-    if ln.failed:
-        return number, None, ln.issues  # relations to failed spans would only repeat them
-    annotator = line.get("user") or line.get("annotator")
-    record = build_record(
-        article_id=article_id,
-        text=text,
-        annotator={
-            "kind": "human",
-            "name": f"doccano annotator {annotator}" if annotator is not None else "doccano",
-            "note": f"Imported from the doccano export {file}.",
-        },
-        origin={
-            "/article_id": where if given_id is not None else "/id",
-            "/text_sha256": json_pointer(text_key),
-            "/annotator": "/user" if "user" in line else "/annotator",
-            **label_origin,
-        },
-        entities=[
-            {k: v for k, v in s.items() if k != "_kind"}
-            for s in all_spans
-            if s["_kind"] == "entities"
-        ],
-        quotes=[
-            {k: v for k, v in s.items() if k != "_kind"}
-            for s in all_spans
-            if s["_kind"] == "quotes"
-        ],
-        labels=labels,
-    )
-    return number, record, ln.issues
+
+
+def _without_kind(span: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in span.items() if k != "_kind"}
 
 
 def read_doccano(
