@@ -330,8 +330,28 @@ def config_as_read(path: Path) -> DatasetConfig:
 
 
 def _config_of(path: Path, data: bytes, store: SchemaStore) -> DatasetConfig:
-    """The configuration ``data`` (the bytes of ``path``) holds, checked."""
-    name = path.name
+    """The configuration ``data`` (the bytes of ``path``) holds, checked: against its
+    schema first, then for what the schema cannot say (all such issues at once)."""
+    raw = _yaml_mapping(path.name, data)
+    report = ValidationReport()
+    for err in _schema_errors(store, raw):
+        wants_text = err.rule == "type" and "'string'" in err.message
+        hint = yaml_typed_hint(value_at(raw, err.pointer), wants_text)
+        report.add(
+            Issue(file=path.name, pointer=err.pointer, rule=err.rule, message=err.message + hint)
+        )
+    if not report.ok:
+        raise DataError(f"invalid configuration {path}", report)
+    article_input = parse_article_input(raw.get("inputs", {}).get("articles"), path.parent)
+    ann_inputs = _annotation_inputs(raw, path, report)
+    report.extend(_semantic_issues(raw, path, store, article_input))
+    if not report.ok:
+        raise DataError(f"invalid configuration {path}", report)
+    return _dataset_config(raw, path, article_input, ann_inputs)
+
+
+def _yaml_mapping(name: str, data: bytes) -> dict[str, Any]:
+    """The configuration file's YAML, which must be a mapping."""
     try:
         raw = load_yaml(data.decode("utf-8"))
     except YamlError as exc:
@@ -344,14 +364,88 @@ def _config_of(path: Path, data: bytes, store: SchemaStore) -> DatasetConfig:
         raise DataError.single(
             Issue(file=name, rule="type", message="the configuration must be a YAML mapping")
         )
-    report = ValidationReport()
-    for err in _schema_errors(store, raw):
-        wants_text = err.rule == "type" and "'string'" in err.message
-        hint = yaml_typed_hint(value_at(raw, err.pointer), wants_text)
-        report.add(Issue(file=name, pointer=err.pointer, rule=err.rule, message=err.message + hint))
-    if not report.ok:
-        raise DataError(f"invalid configuration {path}", report)
+    return raw
 
+
+def _annotation_inputs(
+    raw: dict[str, Any], path: Path, report: ValidationReport
+) -> list[AnnotationInput]:
+    """The annotation files to read, each with its import options (their issues go
+    into ``report``)."""
+    labels = raw["labels"]
+    doc_sets = {n: list(labels[n]) for n in ("genre", "text_form") if n in labels}
+    doc_sets.setdefault("text_form", list(DEFAULT_TEXT_FORMS))
+    root = path.parent
+    inputs = []
+    for i, a in enumerate(
+        raw.get("inputs", {}).get("annotations", [{"path": "annotations.jsonl"}])
+    ):
+        options, option_issues = _import_options(
+            a,
+            i,
+            root=root,
+            file=path.name,
+            doc_sets=doc_sets,
+            entity_labels=labels.get("entity", []),
+        )
+        report.extend(option_issues)
+        inputs.append(
+            AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"), options)
+        )
+    return inputs
+
+
+def _semantic_issues(
+    raw: dict[str, Any], path: Path, store: SchemaStore, article_input: ArticleInput
+) -> list[Issue]:
+    """What a schema-valid configuration can still get wrong: splits, source defaults,
+    paths outside its folder, compression, split pins, references, Hub metadata and
+    repo id, ratios that do not sum to 1."""
+    name, splits, publish = path.name, raw["splits"], raw.get("publish", {})
+    issues = [
+        *check_splits(splits, file=name),
+        *check_source_defaults(
+            article_input, store, file=name, pointer="/inputs/articles/source_defaults"
+        ),
+        *check_inside(raw, root=path.parent, file=name),
+        *check_compression(raw.get("output", {}), file=name),
+    ]
+    split_names = set(splits["ratios"])
+    for key, split in splits.get("assignment", {}).items():
+        if split not in split_names:
+            issues.append(
+                Issue(
+                    file=name,
+                    pointer=f"/splits/assignment/{key}",
+                    rule="split-name",
+                    message=f"split {split!r} is not one of {sorted(split_names)}",
+                )
+            )
+    issues += check_references(raw, root=path.parent, file=name)
+    issues += check_hub_metadata(raw, file=name)
+    if isinstance(repo_id := publish.get("repo_id"), str) and (problem := repo_id_problem(repo_id)):
+        message = f"{repo_id!r} is not a Hub dataset repo id: {problem}"
+        issues.append(Issue(file=name, pointer="/publish/repo_id", rule="repo-id", message=message))
+    total = sum(splits["ratios"].values())
+    if not abs(total - 1.0) <= 1e-6:  # NaN fails too
+        issues.append(
+            Issue(
+                file=name,
+                pointer="/splits/ratios",
+                rule="ratios",
+                message=f"ratios must sum to 1; these sum to {total:.6g}",
+            )
+        )
+    return issues
+
+
+def _dataset_config(
+    raw: dict[str, Any],
+    path: Path,
+    article_input: ArticleInput,
+    ann_inputs: list[AnnotationInput],
+) -> DatasetConfig:
+    """The checked configuration's values, with their defaults."""
     root = path.parent
     inputs = raw.get("inputs", {})
     labels = raw["labels"]
@@ -364,54 +458,6 @@ def _config_of(path: Path, data: bytes, store: SchemaStore) -> DatasetConfig:
     limits = raw.get("limits", {})
     quarantine = raw.get("quarantine", {})
     privacy = raw.get("privacy", {})
-    article_input = parse_article_input(inputs.get("articles"), root)
-    doc_sets = {n: list(labels[n]) for n in ("genre", "text_form") if n in labels}
-    doc_sets.setdefault("text_form", list(DEFAULT_TEXT_FORMS))
-    ann_inputs = []
-    for i, a in enumerate(inputs.get("annotations", [{"path": "annotations.jsonl"}])):
-        options, option_issues = _import_options(
-            a, i, root=root, file=name, doc_sets=doc_sets, entity_labels=labels.get("entity", [])
-        )
-        report.extend(option_issues)
-        ann_inputs.append(
-            AnnotationInput(root / a["path"], a.get("format", "native"), a.get("offsets"), options)
-        )
-    report.extend(check_splits(splits, file=name))
-    report.extend(
-        check_source_defaults(
-            article_input, store, file=name, pointer="/inputs/articles/source_defaults"
-        )
-    )
-    report.extend(check_inside(raw, root=root, file=name))
-    report.extend(check_compression(output, file=name))
-    split_names = set(splits["ratios"])
-    for key, split in splits.get("assignment", {}).items():
-        if split not in split_names:
-            report.add(
-                Issue(
-                    file=name,
-                    pointer=f"/splits/assignment/{key}",
-                    rule="split-name",
-                    message=f"split {split!r} is not one of {sorted(split_names)}",
-                )
-            )
-    report.extend(check_references(raw, root=path.parent, file=name))
-    report.extend(check_hub_metadata(raw, file=name))
-    if isinstance(repo_id := publish.get("repo_id"), str) and (problem := repo_id_problem(repo_id)):
-        message = f"{repo_id!r} is not a Hub dataset repo id: {problem}"
-        report.add(Issue(file=name, pointer="/publish/repo_id", rule="repo-id", message=message))
-    total = sum(splits["ratios"].values())
-    if not abs(total - 1.0) <= 1e-6:  # NaN fails too
-        report.add(
-            Issue(
-                file=name,
-                pointer="/splits/ratios",
-                rule="ratios",
-                message=f"ratios must sum to 1; these sum to {total:.6g}",
-            )
-        )
-    if not report.ok:
-        raise DataError(f"invalid configuration {path}", report)
     return DatasetConfig(
         root=root,
         path=path,
