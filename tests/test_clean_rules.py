@@ -307,6 +307,10 @@ CASES: dict[str, list[str]] = {
         "The Ledger is reader-supported: no paywall, no billboards, just readers like you.",
         "Please consider making a donation to keep Riverside Notes online.",
         "Become a patron of the Fenwick Review for three dollars a month.",
+        "Before you go, we have a small favour to ask of you.",
+        "If stories like this one matter to you, please consider chipping in what you can.",
+        "Loved this issue? Please consider becoming a Harbour Notes member today.",
+        "Become a paid subscriber to read the whole archive.",
     ],
     "affiliate_disclosure": [
         "This post may contain affiliate links.",
@@ -467,6 +471,9 @@ ARTICLE_LINES = [
     "Breville Bambino – Best Espresso Machine for Beginners",
     "Contributors to the fund were thanked by the mayor.",
     "The author of the report, Dr Ama Mensah, said the figures were stark.",
+    # Near misses of a publication's ask: a favour and membership as the article reports them.
+    "Residents were asked to consider becoming volunteer firefighters.",
+    "The club has a favour to return to the town after the flood.",
     # Near misses of the families of issue 11: list items, subheadings and sentences.
     "- Wallet (credit/debit cards, cash, etc.)",
     "- Pro ($9/mo billed yearly): 4K exports, 2,000 AI credits/year",
