@@ -329,6 +329,12 @@ CASES: dict[str, list[str]] = {
         "Posted: · Updated: by · This recipe may contain affiliate links",
         "The Valley Gazette has a disclosure policy.",
     ],
+    "newsletter_pitch": [
+        "Start every Monday with our free garden newsletter.",
+        "The Saturday Loaf - my weekly email newsletter where I share recipes and notes from the bakery.",
+        "Fresh trail reports and gear picks, dropped right in your inbox.",
+        "Join the newsletter for the next chapter.",
+    ],
     "gallery": [
         "Image 4 of 18",
         "Slide 2/9",
@@ -474,6 +480,11 @@ ARTICLE_LINES = [
     # Near misses of a publication's ask: a favour and membership as the article reports them.
     "Residents were asked to consider becoming volunteer firefighters.",
     "The club has a favour to return to the town after the flood.",
+    # Near misses of the newsletter pitch: the reader's own newsletter, a label over a
+    # list, newsletters as one channel of several.
+    "Look at which subject lines worked best in your own newsletter last year.",
+    "My newsletter has:",
+    "Use social media, email newsletters and local radio to reach new members.",
     # Near misses of the families of issue 11: list items, subheadings and sentences.
     "- Wallet (credit/debit cards, cash, etc.)",
     "- Pro ($9/mo billed yearly): 4K exports, 2,000 AI credits/year",
