@@ -1389,3 +1389,28 @@ _TOKENISH = st.text(
 def test_text_form_counters_match_their_regex_definitions(text: str) -> None:
     assert _count_letters(text) == sum(map(len, _LETTER_RUNS.findall(text)))
     assert _count_split_clitics(text) == len(_SPLIT_CLITIC.findall(text))
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_pagers_titles_go_with_its_labels_after_the_article(lowercased: bool) -> None:
+    # "Previous" and "Next" over the titles of the posts either side, one of which closes
+    # like a sentence (it would be the article's last paragraph); or label and title on
+    # one line. The article's own "Next steps:" over its list, and a paragraph opening
+    # with "Next", stay.
+    form = tokenized if lowercased else (lambda text: text)
+    article = form(f"{BEFORE}\n\n{AFTER}")
+    pager = (
+        "Previous\n\nA Weekend on the Coast Path: Where We Walked and Ate\nNext\n\n"
+        "Why the Old Ferry Still Runs Every Summer, and Who Keeps It Going!"
+    )
+    cleaned, reasons = _clean(f"{article}\n\n{form(pager)}")
+    assert cleaned == article
+    assert any("boilerplate.pager" in r for r in reasons)
+    one_line = "Previous article Ten Ways to Dry Out a Flooded Cellar\nNext post How Pumps Work"
+    assert _clean(f"{article}\n\n{form(one_line)}")[0] == article
+    own = "Next steps:\n• Check the insurance policy\n• Photograph the damage"
+    page = f"{article}\n\n{form(own)}"
+    assert _clean(page)[0] == page
+    opening = form("Next, the council will publish its report on the embankment in March.")
+    page = f"{form(BEFORE)}\n\n{opening}\n\n{form(AFTER)}"
+    assert _clean(page)[0] == page
