@@ -347,6 +347,9 @@ PAGER_LABELS = frozenset(
 )
 #: A pager's label and its title on one line: "Next article Budget Gaming PCs: ...".
 _PAGER_LINE = re.compile(r"(?:previous|prev|next|older|newer) (?:post|article|story|entry)\b")
+#: The characters a pager label's line may open with, its arrow or its word (a cheap test
+#: before its words).
+_PAGER_FIRST_CHARS = frozenset("PpNnOo«‹←<")
 #: The first word of every pager label.
 _PAGER_WORDS = frozenset(("previous", "prev", "next", "older", "newer"))
 #: A pager's title is a headline: at most this many words.
@@ -361,6 +364,9 @@ def _pager_titles(lines: list[_Line]) -> list[int]:
     end on a full stop ("Next" over a paragraph is not a pager)."""
     out: list[int] = []
     for i, ln in enumerate(lines):
+        first = ln.view.raw[:1]
+        if first not in _PAGER_FIRST_CHARS and not first.isspace():
+            continue
         words = ln.view.words
         if not 0 < len(words) <= PAGER_TITLE_MAX_WORDS or words[0] not in _PAGER_WORDS:
             continue
