@@ -131,6 +131,12 @@ class BoilerplateLines(CleaningStep):
         running = [
             m is None and is_running_text(ln.view) for ln, m in zip(lines, matched, strict=True)
         ]
+        # A pager's titles ("Previous" over the title of the post before) are headlines,
+        # not prose, though one may close like a sentence: they do not keep the pager
+        # out of the tail.
+        titles = _pager_titles(lines)
+        for j in titles:
+            running[j] = False
         first = running.index(True) if any(running) else len(lines)
         last = len(running) - 1 - running[::-1].index(True) if any(running) else -1
         # The text's length up to each line's end, made once a close rule needs it.
@@ -155,6 +161,8 @@ class BoilerplateLines(CleaningStep):
         _mark_counting_runs(lines)
         self._take_neighbours(lines, first, ctx)
         _take_tail_neighbours(lines, last)
+        # (after the neighbours: a title held between its labels goes as their neighbour)
+        _take_pager_titles(lines, titles, last)
         return [self.edit(ln.start, ln.end, "", ln.reason) for ln in lines if ln.reason]
 
     def _match(self, view: LineView) -> LineRule | None:
@@ -329,6 +337,64 @@ def _mark_counting_runs(lines: list[_Line]) -> None:
             for ln in lines[i:j]:
                 ln.reason = ln.reason or "counter"
         i = max(j, i + 1)
+
+
+#: A pager's label on a line of its own, over the title of the post it links to.
+PAGER_LABELS = frozenset(
+    f"{word}{kind}"
+    for word in ("previous", "prev", "next", "older", "newer")
+    for kind in ("", " post", " article", " story", " entry")
+)
+#: A pager's label and its title on one line: "Next article Budget Gaming PCs: ...".
+_PAGER_LINE = re.compile(r"(?:previous|prev|next|older|newer) (?:post|article|story|entry)\b")
+#: The characters a pager label's line may open with, its arrow or its word (a cheap test
+#: before its words).
+_PAGER_FIRST_CHARS = frozenset("PpNnOo«‹←<")
+#: The first word of every pager label.
+_PAGER_WORDS = frozenset(("previous", "prev", "next", "older", "newer"))
+#: A pager's title is a headline: at most this many words.
+PAGER_TITLE_MAX_WORDS = 20
+
+
+def _pager_titles(lines: list[_Line]) -> list[int]:
+    """The lines that are a pager's titles: the line under a label on its own ("Previous",
+    "Next post"), or a label with its title on one line ("Previous article How to ...").
+    A title is short (``PAGER_TITLE_MAX_WORDS``), not a list item, does not introduce
+    what follows it (a colon: "Next steps:" heads the article's own list) and does not
+    end on a full stop ("Next" over a paragraph is not a pager)."""
+    out: list[int] = []
+    for i, ln in enumerate(lines):
+        first = ln.view.raw[:1]
+        if first not in _PAGER_FIRST_CHARS and not first.isspace():
+            continue
+        words = ln.view.words
+        if not 0 < len(words) <= PAGER_TITLE_MAX_WORDS or words[0] not in _PAGER_WORDS:
+            continue
+        if ln.view.key in PAGER_LABELS:
+            if i + 1 < len(lines) and _pager_title(lines[i + 1].view):
+                out.append(i + 1)
+        elif _PAGER_LINE.match(ln.view.key) and _pager_title(ln.view):
+            out.append(i)
+    return out
+
+
+def _pager_title(view: LineView) -> bool:
+    n = len(view.words)
+    return (
+        0 < n <= PAGER_TITLE_MAX_WORDS
+        and not _marked_item(view)
+        # a headline may exclaim or ask, not close on a full stop as a paragraph does
+        and not view.norm.endswith((":", "."))
+        and view.key not in PAGER_LABELS
+    )
+
+
+def _take_pager_titles(lines: list[_Line], titles: list[int], last: int) -> None:
+    """After the article, a pager's titles go with their labels (reason
+    ``boilerplate.pager``): a label on its own goes by its rule (``footer_link``)."""
+    for j in titles:
+        if j > last and lines[j].reason is None:
+            lines[j].reason = "pager"
 
 
 def _count_of(raw: str) -> int:
