@@ -276,3 +276,40 @@ def test_a_byline_run_into_its_name_goes_only_where_case_shows_it() -> None:
     for kept in ("Bypass surgery", "BYOD Policy"):
         page = f"{P1}\n\n{kept}\n\n{P2}"
         assert Cleaner.default().clean(page).text == page
+
+
+def _spaced_page(*lines: str) -> str:
+    # Every line a paragraph of its own, one blank line apart (as resiliparse prints a page).
+    return "\n\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_on_a_spaced_page_a_name_a_blank_line_from_the_byline_goes(lowercased: bool) -> None:
+    title = "Pruning clematis in a small garden"
+    page = _spaced_page(title, "Written By", "Priya Raman", "Senior Garden Writer", P1, P2, P3)
+    expected = _spaced_page(title, P1, P2, P3).rstrip("\n")
+    if lowercased:
+        page, expected = tokenized(page), tokenized(expected)
+    result = Cleaner.default().clean(page)
+    assert result.text == expected
+    assert any("boilerplate.adjacent" in e.reason for e in result.edits)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_on_a_spaced_page_the_title_and_a_subheading_over_the_text_stay(lowercased: bool) -> None:
+    # The first line that is not furniture is the title ("Clematis" after a skip link);
+    # a short line right above the first paragraph is its subheading.
+    page = _spaced_page("Skip to main content", "Clematis", "March 9, 2023", "In short", P1, P2)
+    expected = _spaced_page("Clematis", "In short", P1, P2).rstrip("\n")
+    if lowercased:
+        page, expected = tokenized(page), tokenized(expected)
+    assert Cleaner.default().clean(page).text == expected
+
+
+def test_on_a_page_of_touching_lines_a_blank_line_keeps_a_name_from_the_byline() -> None:
+    # Most lines touch: a blank line is a break the page chose, and the name after it
+    # is not the byline's.
+    lead = "Pruning clematis\nA guide for small gardens\nWritten By\n\nPriya Raman"
+    page = f"{lead}\n{P1}\n{P2}\n{P3}\n"
+    cleaned = Cleaner.default().clean(page).text
+    assert "Priya Raman" in cleaned
