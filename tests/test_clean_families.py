@@ -14,9 +14,11 @@ import re
 import pytest
 from text_forms import tokenized
 
+from builder.clean.boilerplate import BYLINE_RULES
 from builder.clean.edits import rebuild_raw
 from builder.clean.header import RepeatedHeader
 from builder.clean.pipeline import Cleaner
+from builder.clean.rules import load_rules
 from builder.clean.steps import DocumentContext, iter_lines
 from builder.clean.text_fixes import Whitespace
 
@@ -313,3 +315,47 @@ def test_on_a_page_of_touching_lines_a_blank_line_keeps_a_name_from_the_byline()
     page = f"{lead}\n{P1}\n{P2}\n{P3}\n"
     cleaned = Cleaner.default().clean(page).text
     assert "Priya Raman" in cleaned
+
+
+STANDFIRST = "A guide to cutting back clematis, with the months that suit each kind of plant."
+
+
+@pytest.mark.parametrize("sep", ["\n", "\n\n"])
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_the_byline_and_date_under_a_standfirst_go(lowercased: bool, sep: str) -> None:
+    # Title, standfirst (a sentence: running text), then the byline's name and the date:
+    # the head goes on past the standfirst, to the next paragraph.
+    title = "Pruning clematis in a small garden"
+    page = sep.join([title, STANDFIRST, "Written By", "Priya Raman", "March 9, 2023", P1, P2])
+    expected = sep.join([title, STANDFIRST, P1, P2])
+    if lowercased:
+        page, expected = tokenized(page), tokenized(expected)
+    result = Cleaner.default().clean(page + "\n")
+    assert result.text == expected
+    assert any("boilerplate.timestamp" in e.reason for e in result.edits)
+
+
+def test_a_subheading_over_the_paragraph_after_a_standfirst_stays() -> None:
+    title = "Pruning clematis in a small garden"
+    page = "\n".join([title, STANDFIRST, "March 9, 2023", "Overview", P1, P2])
+    expected = "\n".join([title, STANDFIRST, "Overview", P1, P2])
+    assert Cleaner.default().clean(page + "\n").text == expected
+
+
+def test_a_page_opening_on_its_lead_keeps_the_head_before_it() -> None:
+    # No title above the first paragraph: it is the article's lead, and a date line
+    # under it is a heading of the text.
+    page = f"{P1}\n\nMarch 9, 2023\n\n{P2}\n\n{P3}"
+    assert Cleaner.default().clean(page).text == page
+
+
+def test_a_live_blogs_first_headings_under_its_lead_stay() -> None:
+    # A lead under the title, then the blog's day and hour: headings with no byline
+    # among them (no name, no year), not the page's stamp.
+    head = ["Storm floods the valley", STANDFIRST, "Live updates", "Monday 14 April", "10.32 BST"]
+    page = "\n".join([*head, P1, P2])
+    assert Cleaner.default().clean(page).text == page
+
+
+def test_the_byline_rules_named_in_the_code_are_rules() -> None:
+    assert {r.name for r in load_rules()} >= BYLINE_RULES
