@@ -359,3 +359,47 @@ def test_a_live_blogs_first_headings_under_its_lead_stay() -> None:
 
 def test_the_byline_rules_named_in_the_code_are_rules() -> None:
     assert {r.name for r in load_rules()} >= BYLINE_RULES
+
+
+def test_a_caption_right_above_its_photo_credit_goes() -> None:
+    caption = "A gardener tying young clematis stems to a wooden trellis"
+    page = f"{P1}\n{caption}\nCredit: Dana Kim / Acme Gardens\n{P2}"
+    result = Cleaner.default().clean(page)
+    assert result.text == f"{P1}\n{P2}"
+    assert any("boilerplate.credited_caption" in e.reason for e in result.edits)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "Best Clematis for Small Trellises",  # a product's subheading, in title case
+        "• Tie the stems loosely to the trellis wire",  # a checklist's item
+        "Prune late-flowering kinds hard, to a pair of buds near the ground.",  # a sentence
+        "Our favourite pruning kit:",  # a label over what follows
+        "Saltcombe — a garden rebuilt by hand",  # a headline's two parts
+    ],
+)
+def test_an_articles_line_above_a_photo_credit_stays(above: str) -> None:
+    page = f"{P1}\n{above}\nCredit: Dana Kim / Acme Gardens\n{P2}"
+    assert Cleaner.default().clean(page).text == f"{P1}\n{above}\n{P2}"
+
+
+def test_lowercased_a_line_above_a_photo_credit_stays() -> None:
+    # Without capitals a caption cannot be told from a subheading over a product's photo.
+    page = tokenized(
+        f"{P1}\nbest clematis for small trellises\nCredit: Dana Kim / Acme Gardens\n{P2}"
+    )
+    cleaned = Cleaner.default().clean(page).text
+    assert "best clematis for small trellises" in cleaned
+
+
+def test_a_line_above_a_caption_holding_its_credit_stays() -> None:
+    # The credit line is a caption of its own ("... road. Credit: Reuters"): the line
+    # above it is the article's (here the last item of a list).
+    page = (
+        f"{P1}\nThe estuary nature reserve at Wrenmouth\n"
+        f"Workers clear debris from the road. Credit: Reuters\n{P2}"
+    )
+    assert Cleaner.default().clean(page).text == (
+        f"{P1}\nThe estuary nature reserve at Wrenmouth\n{P2}"
+    )
