@@ -160,8 +160,6 @@ class _Line:
     end: int
     view: LineView
     reason: str | None = None
-    #: The line's number among all the text's lines, blank ones too.
-    row: int = 0
 
 
 class BoilerplateLines(CleaningStep):
@@ -185,11 +183,7 @@ class BoilerplateLines(CleaningStep):
         }
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
-        lines = [
-            _Line(s, e, line_view(t), row=k)
-            for k, (s, e, t) in enumerate(iter_lines(text))
-            if t and not t.isspace()
-        ]
+        lines = [_Line(s, e, line_view(t)) for s, e, t in iter_lines(text) if t and not t.isspace()]
         if not lines:
             return []
         matched: list[LineRule | None] = [self._match(ln.view) for ln in lines]
@@ -513,9 +507,10 @@ SPACED_SHARE = 0.5
 
 
 def _spaced(lines: list[_Line]) -> bool:
-    """Whether most of the page's lines stand one blank line apart."""
+    """Whether most of the page's lines stand one blank line apart (one newline between
+    a line's end and the next one's start: an empty line)."""
     pairs = len(lines) - 1
-    apart = sum(b.row - a.row == 2 for a, b in pairwise(lines))
+    apart = sum(b.start - a.end == 1 for a, b in pairwise(lines))
     return pairs > 0 and apart >= SPACED_SHARE * pairs
 
 
@@ -533,11 +528,12 @@ def _spaced_furniture_next(head: list[_Line], i: int, first: int, headline: str 
 
 def _spaced_next(lines: list[_Line], i: int, step: int) -> _Line | None:
     """The line right before (``step`` -1) or after (+1) line ``i``, with at most one
-    blank line between."""
+    (empty) blank line between."""
     j = i + step
     if not 0 <= j < len(lines):
         return None
-    return lines[j] if abs(lines[j].row - lines[i].row) <= 2 else None
+    first, second = (lines[j], lines[i]) if step < 0 else (lines[i], lines[j])
+    return lines[j] if second.start - first.end <= 1 else None
 
 
 def _opens_list(lines: list[_Line], i: int, headline: str | None) -> bool:
