@@ -14,9 +14,11 @@ import re
 import pytest
 from text_forms import tokenized
 
+from builder.clean.boilerplate import BYLINE_RULES
 from builder.clean.edits import rebuild_raw
 from builder.clean.header import RepeatedHeader
 from builder.clean.pipeline import Cleaner
+from builder.clean.rules import load_rules
 from builder.clean.steps import DocumentContext, iter_lines
 from builder.clean.text_fixes import Whitespace
 
@@ -276,3 +278,128 @@ def test_a_byline_run_into_its_name_goes_only_where_case_shows_it() -> None:
     for kept in ("Bypass surgery", "BYOD Policy"):
         page = f"{P1}\n\n{kept}\n\n{P2}"
         assert Cleaner.default().clean(page).text == page
+
+
+def _spaced_page(*lines: str) -> str:
+    # Every line a paragraph of its own, one blank line apart (as resiliparse prints a page).
+    return "\n\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_on_a_spaced_page_a_name_a_blank_line_from_the_byline_goes(lowercased: bool) -> None:
+    title = "Pruning clematis in a small garden"
+    page = _spaced_page(title, "Written By", "Priya Raman", "Senior Garden Writer", P1, P2, P3)
+    expected = _spaced_page(title, P1, P2, P3).rstrip("\n")
+    if lowercased:
+        page, expected = tokenized(page), tokenized(expected)
+    result = Cleaner.default().clean(page)
+    assert result.text == expected
+    assert any("boilerplate.adjacent" in e.reason for e in result.edits)
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_on_a_spaced_page_the_title_and_a_subheading_over_the_text_stay(lowercased: bool) -> None:
+    # The first line that is not furniture is the title ("Clematis" after a skip link);
+    # a short line right above the first paragraph is its subheading.
+    page = _spaced_page("Skip to main content", "Clematis", "March 9, 2023", "In short", P1, P2)
+    expected = _spaced_page("Clematis", "In short", P1, P2).rstrip("\n")
+    if lowercased:
+        page, expected = tokenized(page), tokenized(expected)
+    assert Cleaner.default().clean(page).text == expected
+
+
+def test_on_a_page_of_touching_lines_a_blank_line_keeps_a_name_from_the_byline() -> None:
+    # Most lines touch: a blank line is a break the page chose, and the name after it
+    # is not the byline's.
+    lead = "Pruning clematis\nA guide for small gardens\nWritten By\n\nPriya Raman"
+    page = f"{lead}\n{P1}\n{P2}\n{P3}\n"
+    cleaned = Cleaner.default().clean(page).text
+    assert "Priya Raman" in cleaned
+
+
+STANDFIRST = "A guide to cutting back clematis, with the months that suit each kind of plant."
+
+
+@pytest.mark.parametrize("sep", ["\n", "\n\n"])
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_the_byline_and_date_under_a_standfirst_go(lowercased: bool, sep: str) -> None:
+    # Title, standfirst (a sentence: running text), then the byline's name and the date:
+    # the head goes on past the standfirst, to the next paragraph.
+    title = "Pruning clematis in a small garden"
+    page = sep.join([title, STANDFIRST, "Written By", "Priya Raman", "March 9, 2023", P1, P2])
+    expected = sep.join([title, STANDFIRST, P1, P2])
+    if lowercased:
+        page, expected = tokenized(page), tokenized(expected)
+    result = Cleaner.default().clean(page + "\n")
+    assert result.text == expected
+    assert any("boilerplate.timestamp" in e.reason for e in result.edits)
+
+
+def test_a_subheading_over_the_paragraph_after_a_standfirst_stays() -> None:
+    title = "Pruning clematis in a small garden"
+    page = "\n".join([title, STANDFIRST, "March 9, 2023", "Overview", P1, P2])
+    expected = "\n".join([title, STANDFIRST, "Overview", P1, P2])
+    assert Cleaner.default().clean(page + "\n").text == expected
+
+
+def test_a_page_opening_on_its_lead_keeps_the_head_before_it() -> None:
+    # No title above the first paragraph: it is the article's lead, and a date line
+    # under it is a heading of the text.
+    page = f"{P1}\n\nMarch 9, 2023\n\n{P2}\n\n{P3}"
+    assert Cleaner.default().clean(page).text == page
+
+
+def test_a_live_blogs_first_headings_under_its_lead_stay() -> None:
+    # A lead under the title, then the blog's day and hour: headings with no byline
+    # among them (no name, no year), not the page's stamp.
+    head = ["Storm floods the valley", STANDFIRST, "Live updates", "Monday 14 April", "10.32 BST"]
+    page = "\n".join([*head, P1, P2])
+    assert Cleaner.default().clean(page).text == page
+
+
+def test_the_byline_rules_named_in_the_code_are_rules() -> None:
+    assert {r.name for r in load_rules()} >= BYLINE_RULES
+
+
+def test_a_caption_right_above_its_photo_credit_goes() -> None:
+    caption = "A gardener tying young clematis stems to a wooden trellis"
+    page = f"{P1}\n{caption}\nCredit: Dana Kim / Acme Gardens\n{P2}"
+    result = Cleaner.default().clean(page)
+    assert result.text == f"{P1}\n{P2}"
+    assert any("boilerplate.credited_caption" in e.reason for e in result.edits)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "Best Clematis for Small Trellises",  # a product's subheading, in title case
+        "• Tie the stems loosely to the trellis wire",  # a checklist's item
+        "Prune late-flowering kinds hard, to a pair of buds near the ground.",  # a sentence
+        "Our favourite pruning kit:",  # a label over what follows
+        "Saltcombe — a garden rebuilt by hand",  # a headline's two parts
+    ],
+)
+def test_an_articles_line_above_a_photo_credit_stays(above: str) -> None:
+    page = f"{P1}\n{above}\nCredit: Dana Kim / Acme Gardens\n{P2}"
+    assert Cleaner.default().clean(page).text == f"{P1}\n{above}\n{P2}"
+
+
+def test_lowercased_a_line_above_a_photo_credit_stays() -> None:
+    # Without capitals a caption cannot be told from a subheading over a product's photo.
+    page = tokenized(
+        f"{P1}\nbest clematis for small trellises\nCredit: Dana Kim / Acme Gardens\n{P2}"
+    )
+    cleaned = Cleaner.default().clean(page).text
+    assert "best clematis for small trellises" in cleaned
+
+
+def test_a_line_above_a_caption_holding_its_credit_stays() -> None:
+    # The credit line is a caption of its own ("... road. Credit: Reuters"): the line
+    # above it is the article's (here the last item of a list).
+    page = (
+        f"{P1}\nThe estuary nature reserve at Wrenmouth\n"
+        f"Workers clear debris from the road. Credit: Reuters\n{P2}"
+    )
+    assert Cleaner.default().clean(page).text == (
+        f"{P1}\nThe estuary nature reserve at Wrenmouth\n{P2}"
+    )

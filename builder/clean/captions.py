@@ -246,7 +246,7 @@ _SENTENCE_END = re.compile(r"[.!?](\s|$)")
 _OPEN_END = re.compile(r"[\w,;]$")
 
 
-def _title_case(raw: str) -> bool:
+def title_case(raw: str) -> bool:
     """Most of the line's longer words capitalised: a subheading, not a caption."""
     words = [w for w in raw.split() if len(w) > 3 and w[:1].isalpha()]
     return len(words) >= 2 and 2 * sum(w[0].isupper() for w in words) > len(words)
@@ -277,7 +277,7 @@ def scene(view: LineView) -> bool:
         and bool(_SCENE.match(norm))
         and len(_SENTENCE_END.findall(norm)) <= 1
         and not _SENTENCE.search(norm)
-        and not _title_case(view.raw)
+        and not title_case(view.raw)
     )
 
 
@@ -298,7 +298,7 @@ def open_scene(view: LineView) -> bool:
         and not norm.endswith(("?", ":", ";", "!"))
         and len(_SENTENCE_END.findall(norm)) <= 1
         and not _SENTENCE.search(norm)
-        and not _title_case(view.raw)
+        and not title_case(view.raw)
     )
 
 
@@ -321,7 +321,7 @@ def depiction(view: LineView) -> bool:
         and not norm.endswith(("?", ":", ";", "!", ","))
         and len(_SENTENCE_END.findall(norm)) <= 1
         and not _SENTENCE.search(norm)
-        and not _title_case(view.raw)
+        and not title_case(view.raw)
     )
 
 
