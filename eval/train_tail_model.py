@@ -124,7 +124,7 @@ def _labels(gold: Counter[str], text: str, starts: list[int]) -> np.ndarray:
     return np.array(out)
 
 
-def fit(pages: list[Page], l2: float = L2) -> dict[str, object]:
+def fit(pages: list[Page], l2: float = L2, threshold: float = THRESHOLD) -> dict[str, object]:
     """Logistic regression (Newton steps, L2 on the weights, not the bias)."""
     x = np.vstack([p.rows for p in pages])
     y = np.concatenate([p.labels for p in pages])
@@ -143,7 +143,7 @@ def fit(pages: list[Page], l2: float = L2) -> dict[str, object]:
         "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in w[:-1]],
         "bias": round(float(w[-1]), 6),
-        "threshold": THRESHOLD,
+        "threshold": threshold,
         "min_position": MIN_POSITION,
     }
 
@@ -158,10 +158,10 @@ def cut_at(model: dict[str, object], page: Page) -> int | None:
     return page.starts[best] if p[best] >= float(model["threshold"]) else None
 
 
-def held_out(pages: list[Page]) -> dict[str, dict[str, float]]:
+def held_out(pages: list[Page], threshold: float = THRESHOLD) -> dict[str, dict[str, float]]:
     """Per flavour and half: F1 change x1e4 (mean over the half's pages), tokens removed,
     pages newly over lost5_attr, cuts; each half cut by the model of the other."""
-    models = {h: fit([p for p in pages if p.half != h]) for h in (0, 1)}
+    models = {h: fit([p for p in pages if p.half != h], threshold=threshold) for h in (0, 1)}
     out: dict[str, dict[str, float]] = {}
     for page in pages:
         key = f"{page.flavour}/half{page.half}"
@@ -188,13 +188,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pages", type=Path, help="folder of <flavour>.jsonl.gz development pages")
     ap.add_argument("--write", action="store_true", help=f"write the model to {MODEL_PATH}")
+    ap.add_argument("--threshold", type=float, default=THRESHOLD, help="p a cut needs")
     args = ap.parse_args()
     pages = load_pages(args.pages)
-    figures = held_out(pages)
+    figures = held_out(pages, args.threshold)
     for key, row in figures.items():
         print(key, row)
     if args.write:
-        model = fit(pages)
+        model = fit(pages, threshold=args.threshold)
         model["held_out_by_site"] = figures
         model["trained_on"] = f"{len(pages)} pages ({args.pages.name}), labels: cut gains F1"
         MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
