@@ -44,7 +44,7 @@ from .real import doc_scores
 #: A cut may lose this share of the page's remaining gold tokens and still be a good one.
 MAX_GOLD_LOST = 0.01
 L2 = 100.0
-THRESHOLD = 0.8
+THRESHOLD = 0.85
 MIN_POSITION = 0.95
 _TOK = re.compile(r"\w+")
 

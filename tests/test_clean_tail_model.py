@@ -41,10 +41,10 @@ def _model_reasons(text: str) -> list[str]:
 @pytest.mark.parametrize(
     "tail",
     [
-        # the pointers to the blog's next and previous posts go by rule, the posts'
-        # titles under them (left by the rules) by the model
-        "Next\nHow to store apples through a wet winter",
-        "Previous\nA guide to pruning old pear trees",
+        # a blog's pager goes by rule, the neighbouring post's title under it (left by
+        # the rules) by the model
+        "Older posts\nA guide to pruning old pear trees",
+        "Previous post\nA guide to pruning old pear trees",
     ],
 )
 def test_residue_under_the_article_goes_with_the_models_score(tail: str, form: int) -> None:

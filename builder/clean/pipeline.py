@@ -51,7 +51,10 @@ def _insert_before(names: list[str], name: str, anchor: str) -> None:
 
 def _removed_words(emap: EditMap, start: int, end: int) -> int:
     """Words the steps so far removed between two offsets of the current text."""
-    raw = emap.raw[emap.clean_to_raw(start) : emap.clean_to_raw(end)]
+    raw_start, raw_end = emap.clean_to_raw(start), emap.clean_to_raw(end)
+    if raw_end - raw_start == end - start:
+        return 0  # nothing removed in between (the common case: not counted)
+    raw = emap.raw[raw_start:raw_end]
     return max(0, len(_WORD.findall(raw)) - len(_WORD.findall(emap.text[start:end])))
 
 

@@ -1,5 +1,5 @@
 """A learned cut at the page's end (issue 11): where the article stops and the page's
-furniture (comments, promos, bios, link rails) takes over, in the last words of a page.
+furniture (comments, promos, bios, link rails) takes over, in the last lines of a page.
 
 The rules before this step remove furniture they recognise line by line; what they leave
 under the article is often a residue no single rule names. This step scores every line
@@ -37,6 +37,7 @@ MODEL_PATH = Path(__file__).with_name("tail_model.json")
 
 _WORD = re.compile(r"\w+")
 _LONG_WORD = re.compile(r"\w{4,}")
+_WORD_START = re.compile(r"\b\w")
 #: Words of a voice speaking to or for the reader (comments, promos, sign-offs).
 _PERSON = frozenset({"i", "my", "me", "you", "your", "we", "our", "us"})
 #: How a line of running text ends (also a closing quote or bracket after the stop).
@@ -120,9 +121,6 @@ class _Line:
     start: int
     end: int  # end of the line's text (before its newline)
     count: int  # characters
-
-    def words(self, text: str) -> list[str]:
-        return _WORD.findall(text, self.start, self.end)
 
 
 @dataclass
@@ -218,17 +216,21 @@ class _Stats:
 
 
 def _line_stats(text: str, line: _Line) -> _Stats:
-    words, s = line.words(text), text[line.start : line.end].strip()
+    s = text[line.start : line.end].strip()
+    low = s.lower()
+    words = _WORD.findall(low)
+    firsts = _WORD_START.findall(s)  # each word's first character, case kept
     n = max(1, len(words))  # a line of signs only ("* * *"): no word to share
+    # counted with C-level maps, not loops over the words: the step is paid per page
     return _Stats(
         n=len(words),
-        long=frozenset(w.lower() for w in words if len(w) >= 4),
+        long=frozenset(_LONG_WORD.findall(low)),
         term=float(s.endswith(_TERMINAL)),
         colon=float(s.endswith(":")),
         q=float(s.endswith("?")),
-        title=sum(1 for w in words if w[0].isupper()) / n,
-        digit=sum(1 for w in words if w[0].isdigit()) / n,
-        person=sum(1 for w in words if w.lower() in _PERSON) / n,
+        title=sum(map(str.isupper, firsts)) / n,
+        digit=sum(map(str.isdigit, firsts)) / n,
+        person=sum(map(_PERSON.__contains__, words)) / n,
         link=float("http" in s or "www." in s or "@" in s or ".com" in s),
         bullet=float(s[0] in _BULLETS),
     )
