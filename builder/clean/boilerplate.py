@@ -172,6 +172,10 @@ class BoilerplateLines(CleaningStep):
         self.ruleset = RuleSet(self.rules)
         # A line longer than every rule allows is text: no rule is tried on it.
         self.max_words = self.ruleset.max_words
+        # Longer than every rule but the close rules allow (a long legal notice), a line
+        # is text above the page's closing part: no rule is tried on it there (the
+        # article's paragraphs, which the close rules' patterns would all be read on).
+        self.open_max_words = max((r.max_words for r in self.rules if r.zone != "close"), default=0)
         # The words list headers are written with ("most", "popular", "latest", "network"):
         # what a header says beyond them is its own subject ("routes" in "Most popular routes").
         self.header_words = {
@@ -186,7 +190,17 @@ class BoilerplateLines(CleaningStep):
         lines = [_Line(s, e, line_view(t)) for s, e, t in iter_lines(text) if t and not t.isspace()]
         if not lines:
             return []
-        matched: list[LineRule | None] = [self._match(ln.view) for ln in lines]
+        # The text's length up to each line's end, made once a close rule needs it.
+        ends: list[int] | None = None
+        matched: list[LineRule | None] = []
+        for i, ln in enumerate(lines):
+            if len(ln.view.words) > self.open_max_words:
+                if ends is None:
+                    ends = list(accumulate(ln.end - ln.start for ln in lines))
+                if not _closing(ends, i):
+                    matched.append(None)
+                    continue
+            matched.append(self._match(ln.view))
         running = [
             m is None and is_running_text(ln.view) for ln, m in zip(lines, matched, strict=True)
         ]
@@ -199,8 +213,6 @@ class BoilerplateLines(CleaningStep):
         opening = running.index(True) if any(running) else len(lines)
         first = _past_standfirst(lines, matched, running, opening)
         last = len(running) - 1 - running[::-1].index(True) if any(running) else -1
-        # The text's length up to each line's end, made once a close rule needs it.
-        ends: list[int] | None = None
 
         for i, (ln, rule) in enumerate(zip(lines, matched, strict=True)):
             if rule is None or ln.reason is not None:

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .edits import Edit
-from .steps import CleaningStep, DocumentContext, iter_lines
+from .steps import CleaningStep, DocumentContext
 
 __all__ = ["FEATURES", "MODEL_PATH", "Model", "TailCandidates", "TailModel", "tail_candidates"]
 
@@ -139,12 +139,17 @@ RemovedWords = Callable[[int, int], int]
 def tail_candidates(text: str, removed: RemovedWords | None, min_position: float) -> TailCandidates:
     """Feature rows for the lines starting in the page's last ``1 - min_position`` of
     characters (only those lines and the few above are read: not the whole page)."""
-    rows = list(iter_lines(text))
     size = len(text)
     floor = min_position * size
     lines: list[_Line] = []  # the page's last non-blank lines, read from the end
     above_floor = 0
-    for start, _, line in reversed(rows):
+    # (found from the end, one newline at a time: a page's other lines are not split)
+    stop = size
+    while stop >= 0:
+        newline = text.rfind("\n", 0, stop)
+        start = newline + 1
+        line = text[start:stop]
+        stop = newline if newline >= 0 else -1
         if not line or line.isspace():
             continue
         lines.append(_Line(start, start + len(line), len(line)))
@@ -154,7 +159,10 @@ def tail_candidates(text: str, removed: RemovedWords | None, min_position: float
                 break
     lines.reverse()
     out = TailCandidates(lines, [], [])
-    page_lines = len(rows) - text.count("\n\n")  # the non-blank ones, near enough
+    # the page's lines as iter_lines gives them (a last one only if not empty), less the
+    # blank ones, near enough
+    page_lines = text.count("\n") + int(bool(text) and not text.endswith("\n"))
+    page_lines -= text.count("\n\n")
     first = max(1, above_floor)  # the page's first line is never a cut
     if page_lines < 3 or first >= len(lines):
         return out
