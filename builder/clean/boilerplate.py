@@ -494,8 +494,8 @@ def _mark_credited_captions(lines: list[_Line], matched: list[LineRule | None]) 
     Reviewed / GE Profile", "A small business owner that runs a cafe" over "DGLimages
     via Getty Images"), when it is shaped as one: a few words, not a sentence of running
     text, not the title case of a subheading ("Best for Seasonal Style Boxes" over its
-    product's photo) nor a headline's two parts, not a label (a colon at its end), not a list item (a checklist sets
-    pictures between its items), no link. Cased text only: lowercased, a subheading
+    product's photo) nor a headline's two parts, not a label (a colon at its end), not a
+    list item (a checklist sets pictures between its items), no link. Cased text only: lowercased, a subheading
     cannot be told from a caption. (reason ``boilerplate.credited_caption``)
     (Issue 11, December 2026, WCXB dev pages, F1 x1e4 per host half, even / odd:
     residual_rp +0.28 / +1.14, 133 noise tokens, 7 gold; residual 0 / -0.04, a
@@ -565,13 +565,14 @@ def _closing(ends: list[int], i: int) -> bool:
     return after <= CLOSE_SHARE * ends[-1]
 
 
-def _touching(lines: list[_Line], i: int, step: int) -> _Line | None:
-    """The line right before (``step`` -1) or after (+1) line ``i``, with no blank line between."""
+def _touching(lines: list[_Line], i: int, step: int, *, blank: bool = False) -> _Line | None:
+    """The line right before (``step`` -1) or after (+1) line ``i``, with no blank line
+    between (``blank``: or one empty line)."""
     j = i + step
     if not 0 <= j < len(lines):
         return None
     first, second = (lines[j], lines[i]) if step < 0 else (lines[i], lines[j])
-    return lines[j] if first.end == second.start else None
+    return lines[j] if second.start - first.end <= (1 if blank else 0) else None
 
 
 #: A page whose lines are this share and more one blank line apart sets every line as a
@@ -598,20 +599,10 @@ def _spaced_furniture_next(head: list[_Line], i: int, first: int, headline: str 
     the first paragraph or over a list."""
     if i + 1 == first or all(x.reason for x in head[:i]):
         return False
-    before, after = _spaced_next(head, i, -1), _spaced_next(head, i, 1)
+    before, after = _touching(head, i, -1, blank=True), _touching(head, i, 1, blank=True)
     if after is not None and after.reason is None and _opens_list(head, i + 1, headline):
         return False
     return bool((before and before.reason) or (after and after.reason))
-
-
-def _spaced_next(lines: list[_Line], i: int, step: int) -> _Line | None:
-    """The line right before (``step`` -1) or after (+1) line ``i``, with at most one
-    (empty) blank line between."""
-    j = i + step
-    if not 0 <= j < len(lines):
-        return None
-    first, second = (lines[j], lines[i]) if step < 0 else (lines[i], lines[j])
-    return lines[j] if second.start - first.end <= 1 else None
 
 
 def _opens_list(lines: list[_Line], i: int, headline: str | None) -> bool:
