@@ -34,7 +34,11 @@ def _worker_context(config_path: str, row_schema: bytes) -> tuple[int, bool, boo
     Context.load.cache_clear()
     ctx = Context.load(config_path, "/nowhere/staging.sqlite", row_schema)
     ready = batch_context._PREBUILT.get(row_schema)
-    return len(batch_context._PREBUILT), ready is not None and ctx is ready[0], "cleaner" in vars(ctx)
+    return (
+        len(batch_context._PREBUILT),
+        ready is not None and ctx is ready[0],
+        "cleaner" in vars(ctx),
+    )
 
 
 def _first_worker_context(input_dir: Path | None) -> tuple[int, bool, bool]:
@@ -96,7 +100,9 @@ def test_a_configuration_edited_after_the_prebuild_is_read_afresh(
     config = load_config(root)
     row_schema = _row_schema(root)
     Context.load.cache_clear()
-    assert Context.load(str(config.path), None, row_schema) is batch_context._PREBUILT[row_schema][0]
+    assert (
+        Context.load(str(config.path), None, row_schema) is batch_context._PREBUILT[row_schema][0]
+    )
     text = config.path.read_text(encoding="utf-8")
     config.path.write_text(text.replace("version: 1.0.0", "version: 1.0.1"), encoding="utf-8")
     Context.load.cache_clear()
