@@ -144,6 +144,8 @@ class RuleSet:
         # every required mark (and a digit, when a test needs one) found by one search
         # of the line, not one ``in`` per mark
         self._mark_of = dict(marks)
+        #: the tests a mark or a digit may find present
+        self._mark_tests = reduce(or_, marks.values(), self._digit_tests)
         found = "".join(re.escape(m) for m in marks)
         self._mark_finder = (
             re.compile(f"[{found}]" + (r"|\d" if self._digit_tests else ""))
@@ -324,9 +326,11 @@ class RuleSet:
                             break
                     by_piece ^= low
         # marks and digits are the same in the raw line as in its normalized form
-        # (one scan for all of them: most lines hold some, so no search first)
+        # (one scan for all of them: most lines hold some, so no search first); not
+        # scanned when no test left to decide is found by one (a long paragraph near
+        # the page's end, which only a long rule fits: its pieces have ruled it out)
         finder = self._mark_finder
-        if finder is not None:
+        if finder is not None and tests & ~present & self._mark_tests:
             found = finder.findall(raw)
             if found:
                 mark_of = self._mark_of
