@@ -442,15 +442,12 @@ class Staging:
             )
         }
 
-    def iter_splits(self, first_id: str | None = None) -> Iterator[tuple[str, str, int]]:
+    def iter_splits(self, first_id: str = "") -> Iterator[tuple[str, str, int]]:
         """(id, split, row_bytes) in id order: the order rows were staged in (from
-        ``first_id`` on, when given)."""
-        if first_id is None:
-            yield from self.db.execute("SELECT id, split, row_bytes FROM facts ORDER BY id")
-        else:
-            yield from self.db.execute(
-                "SELECT id, split, row_bytes FROM facts WHERE id >= ? ORDER BY id", (first_id,)
-            )
+        ``first_id`` on; every id sorts after "")."""
+        yield from self.db.execute(
+            "SELECT id, split, row_bytes FROM facts WHERE id >= ? ORDER BY id", (first_id,)
+        )
 
     def card_figures(self, split: str) -> Iterator[tuple[int | None, int | None, int | None, Any]]:
         """(chars, words, day, pickled labels) of every row of ``split``."""

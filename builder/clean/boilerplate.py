@@ -190,17 +190,14 @@ class BoilerplateLines(CleaningStep):
         lines = [_Line(s, e, line_view(t)) for s, e, t in iter_lines(text) if t and not t.isspace()]
         if not lines:
             return []
-        # The text's length up to each line's end, made once a close rule needs it.
-        ends: list[int] | None = None
-        matched: list[LineRule | None] = []
-        for i, ln in enumerate(lines):
-            if len(ln.view.words) > self.open_max_words:
-                if ends is None:
-                    ends = list(accumulate(ln.end - ln.start for ln in lines))
-                if not _closing(ends, i):
-                    matched.append(None)
-                    continue
-            matched.append(self._match(ln.view))
+        # The text's length up to each line's end (where a close rule's zone starts).
+        ends = list(accumulate(ln.end - ln.start for ln in lines))
+        matched: list[LineRule | None] = [
+            self._match(ln.view)
+            if len(ln.view.words) <= self.open_max_words or _closing(ends, i)
+            else None
+            for i, ln in enumerate(lines)
+        ]
         running = [
             m is None and is_running_text(ln.view) for ln, m in zip(lines, matched, strict=True)
         ]
@@ -219,11 +216,8 @@ class BoilerplateLines(CleaningStep):
                 continue
             if (rule.zone == "edges" and first <= i <= last) or (rule.zone == "tail" and i <= last):
                 continue
-            if rule.zone == "close":
-                if ends is None:
-                    ends = list(accumulate(ln.end - ln.start for ln in lines))
-                if not _closing(ends, i):
-                    continue
+            if rule.zone == "close" and not _closing(ends, i):
+                continue
             items = self._list_under(lines, matched, running, i) if rule.block == "list" else []
             if rule.off_topic and self._on_topic(lines, matched, i, items, self.header_words):
                 continue  # the article's own subheading and list
@@ -315,7 +309,6 @@ class BoilerplateLines(CleaningStep):
     ) -> None:
         headline = LineView(ctx.headline).key if ctx.headline else None
         head = lines[:first]
-        spaced = _spaced(lines)
         changed = True
         while changed:
             changed = False
@@ -337,7 +330,8 @@ class BoilerplateLines(CleaningStep):
                 if (
                     (before and before.reason)
                     or (after and after.reason)
-                    or (spaced and _spaced_furniture_next(head, i, first, headline))
+                    # (the page's spacing last: read for few lines)
+                    or (_spaced_furniture_next(head, i, first, headline) and _spaced(lines))
                 ):
                     ln.reason = "adjacent"
                     changed = True
