@@ -33,6 +33,9 @@ SEARCHED_SLOW = [
     r"(foo|\w+\s*\w+)x",  # one branch of an alternation holding it
     r"(?:\w+\s*\w+ )+x",  # a repeat's body holding it
     r"said\w+\s*\w+x",  # a word the run can hold does not fix the start
+    r"\w+\w++x",  # "a" * 1000: 0.35 s (a possessive repeat reads the run per split)
+    r"a*[^ ]++ $",
+    r"[\w.-]+\b[^ ]+?\.?x",  # "a." * 1000: \b between every two characters
 ]
 #: slow from the line's start too: refused in ``patterns`` as well
 CHAINS = [
@@ -62,6 +65,8 @@ PASSING = [
     r"\w+\s*\w+",  # nothing after it can fail: the first try matches
     r"\s*:?\s*[|,]?\s*x",  # white space only: a rule's line has no run of it
     r"\w{1,30}\s*\w{1,30}x",  # short bounds: at most 31 ways each
+    r"\w++\w++x",  # neither gives back
+    r"\S+?,[\w.-]*::",  # the comma ends the second repeat's run
 ]
 
 

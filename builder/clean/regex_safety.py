@@ -30,22 +30,27 @@ character sets meet on a sample character), so ``(a|ab)+`` ("b" starts no word: 
 way only) and ``(?:\\s|-)+`` pass. Python's parser already merges one-character
 alternatives (``(\\w|\\d)`` is ``[\\w\\d]``: one way).
 
-:func:`slow_search` finds the polynomial case: long repeats in a row that can split
-one run of characters between them, with only optional parts or characters they
-match too in between (``\\w+\\s*\\w+``, ``\\d+\\.?\\d+``, ``.*a.*b``), and a part
-after them that can fail (`` said$``, ``:``). k of them try about n**k splits of a run
-of n characters; ``re.search`` tries that from each of n starts, unless something
-before them cannot be matched inside the run (``^``, ``\\b`` before word characters,
-``said `` before ``\\w+``). One repeat searched for (``\\w+ said$``) is n**2 and
-passes (0.2 s on a run of 8,000 characters); degree 3 is refused: ``\\w+\\s*\\w+
-said$`` searched for took 29 s on one line of 4,000 letters, which counts as one word
-(a token run, a URL, a number), so ``max_words`` does not keep it out. ``patterns``
-are matched from the line's start (``fullmatch``): two repeats pass there, three
-(``\\w+\\w+\\w+``) are refused. A rule's line is normalized (single spaces), so a
-chain that splits only white space (``\\s*:?\\s*``) is no chain. Missed (a heuristic,
-as the linters' checks are): a chain through ``\\b`` or a look-around, through an
-alternation of more ways than :data:`MAX_SEQUENCES`, or through a back reference;
-bounded repeats of at most :data:`LONG_BOUND` (``.{0,60}``) are not counted.
+:func:`slow_search` finds the polynomial case: long repeats in a row that can split one
+run of characters between them, with only optional parts or characters they match too in
+between (``\\w+\\s*\\w+``, ``\\d+\\.?\\d+``, ``.*a.*b``), and a part after them that can
+fail (`` said$``, ``:``). k of them try about n**k splits of a run of n characters;
+``re.search`` tries that from each of n starts, unless something before them cannot be
+matched inside the run (``^``, ``\\b`` before word characters, ``said `` before
+``\\w+``). What is between the repeats must be matchable by all of them
+(``\\S+?,[\\w.-]*`` is no chain: the comma ends the second); a possessive repeat after a
+chain gives nothing back but reads the run again for each split before it
+(``\\w+\\w++x`` is cubic searched for), so it counts and ends the chain, while one first
+(``\\w++\\s*\\w+``) leaves nothing to split. One repeat searched for (``\\w+ said$``) is
+n**2 and passes (0.2 s on a run of 8,000 characters); degree 3 is refused:
+``\\w+\\s*\\w+ said$`` searched for took 29 s on one line of 4,000 letters, which counts
+as one word (a token run, a URL, a number), so ``max_words`` does not keep it out.
+``patterns`` are matched from the line's start (``fullmatch``): two repeats pass there,
+three (``\\w+\\w+\\w+``) are refused. A ``\\b`` inside a run is passed through when the
+run can hold both word and other characters (``[\\w.-]``). A rule's line is normalized
+(single spaces), so a chain that splits only white space (``\\s*:?\\s*``) is no chain.
+Missed (a heuristic, as the linters' checks are): a chain through a look-around or
+``$``, through an alternation of more ways than :data:`MAX_SEQUENCES`, or through a back
+reference; bounded repeats of at most :data:`LONG_BOUND` (``.{0,60}``) are not counted.
 """
 
 from __future__ import annotations
@@ -378,6 +383,12 @@ MAX_SEQUENCES = 16
 
 #: anchors that fix a match's start at the line's
 _STARTS = {_C.AT_BEGINNING, _C.AT_BEGINNING_STRING}
+#: word boundaries (``\\b``; with re.ASCII or re.LOCALE, their own codes)
+_BOUNDARIES = {
+    getattr(_C, name)
+    for name in ("AT_BOUNDARY", "AT_UNI_BOUNDARY", "AT_LOC_BOUNDARY")
+    if hasattr(_C, name)
+}
 _ASSERTIONS = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
 #: a rule's line is normalized: its white space is single spaces, no run to split
 _SPACES = frozenset(ch for ch in _SAMPLE if ch.isspace())
@@ -492,10 +503,12 @@ class _Chains(_Checker):
         return worst
 
     def _long_repeats(self, sub: Any) -> int:
-        """How many long repeats ``sub`` holds, at any depth."""
+        """How many long repeats ``sub`` holds, at any depth (possessive ones too)."""
         key = id(sub)
         if key not in self._counts:
-            self._counts[key] = sum(self._long(item) + self._long_inside(item) for item in sub)
+            self._counts[key] = sum(
+                (self._long(item) or self._scans(item)) + self._long_inside(item) for item in sub
+            )
         return self._counts[key]
 
     def _long_inside(self, item: Any) -> int:
@@ -515,18 +528,45 @@ class _Chains(_Checker):
 
     def _chain(self, seq: list[Any], first: int) -> tuple[frozenset[str], int, int]:
         """The characters a run split by the chain opening at ``seq[first]`` is made of,
-        how many long repeats split it, and the index of the last."""
+        how many long repeats split it (or scan it), and the index of the last."""
         chars, length, last = self._chars([seq[first]]), 1, first
+        between: list[frozenset[str]] = []  # required parts since the first repeat
         for j in range(first + 1, len(seq)):
             item = seq[j]
             own = self._chars([item])
-            if self._long(item) and (own & chars) - _SPACES:
-                chars, length, last = chars & own, length + 1, j
+            narrowed = chars & own
+            # the run holds what is between its repeats: all of them must match it
+            # (in \S+?,[\w.-]*: the comma ends the second: no chain)
+            joins = bool(narrowed - _SPACES) and all(b & narrowed for b in between)
+            if self._long(item) and joins:
+                chars, length, last = narrowed, length + 1, j
+            elif self._scans(item) and joins:
+                # a possessive repeat gives nothing back but reads the run again for
+                # each split before it (\w+\w++x): one more factor, and the chain ends
+                return narrowed, length + 1, j
+            elif item[0] is _C.AT and item[1] in _BOUNDARIES:
+                if _fixed_by_boundary(chars):
+                    break  # no boundary inside a run of word (or of other) characters
             elif item[0] in _ASSERTIONS:
-                break  # \b, $ or a look-around inside the run: not followed (a miss, no refusal)
-            elif not (self._nullable(item) or own & chars):
+                break  # $ or a look-around inside the run: not followed (a miss, no refusal)
+            elif self._nullable(item):
+                continue
+            elif own & chars:
+                between.append(own)
+            else:
                 break  # a part the run cannot hold (a separator): the chain ends
         return chars, length, last
+
+    def _scans(self, item: Any) -> bool:
+        """Whether ``item`` is a long possessive repeat or an atomic group opening with
+        a long repeat: it reads a run to its end, once, giving nothing back."""
+        op, av = item
+        if op is _POSSESSIVE:
+            return (av[1] == _C.MAXREPEAT or av[1] > LONG_BOUND) and bool(self._chars(list(av[2])))
+        if op is getattr(_C, "ATOMIC_GROUP", None):
+            inside = _flattened(list(av))
+            return bool(inside) and (self._long(inside[0]) or self._scans(inside[0]))
+        return False
 
     def _long(self, item: Any) -> bool:
         """Whether ``item`` is a repeat that can end at any of many places (giving back)."""
@@ -545,13 +585,19 @@ class _Chains(_Checker):
         ``\\b`` before word characters, or a required character the run does not hold."""
         for op, av in prefix:
             if op is _C.AT:
-                if av in _STARTS or (av is _C.AT_BOUNDARY and chars <= _WORD_CHARS):
+                if av in _STARTS or (av in _BOUNDARIES and _fixed_by_boundary(chars)):
                     return True
             elif op in _ASSERTIONS:
                 continue
             elif not self._nullable((op, av)) and not self._chars([(op, av)]) & chars:
                 return True
         return False
+
+
+def _fixed_by_boundary(chars: frozenset[str]) -> bool:
+    """Whether a ``\\b`` cannot be inside a run of ``chars`` (all word characters, or
+    none: ``[\\w.-]`` can alternate, "a.a.a", a boundary at each character)."""
+    return chars <= _WORD_CHARS or not chars & _WORD_CHARS
 
 
 def _key(item: Any) -> tuple[Any, int]:
