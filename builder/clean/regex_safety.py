@@ -104,14 +104,14 @@ UNROLLED = 2
 Word = tuple[frozenset[str], ...]
 
 
-def ambiguous_repeat(source: str, flags: int = 0) -> str | None:
+def ambiguous_repeat(source: str, flags: int = 0, *, tree: Any = None) -> str | None:
     """Why ``source`` can backtrack exponentially (:data:`PROBLEM` or
     :data:`OVERLAP_PROBLEM`), or None.
 
     A ``re.error`` of a bad expression is the caller's (raised here as by
-    ``re.compile``).
+    ``re.compile``). ``tree``: its parse tree, when the caller has it (no second parse).
     """
-    tree = _parser.parse(source, flags)
+    tree = tree if tree is not None else _parser.parse(source, flags)
     checker = _Checker(int(flags) | tree.state.flags, tree.state)
     try:
         return checker.first_problem(list(tree))
@@ -395,14 +395,17 @@ _SPACES = frozenset(ch for ch in _SAMPLE if ch.isspace())
 _WORD_CHARS = frozenset(ch for ch in _SAMPLE if ch.isalnum() or ch == "_")
 
 
-def slow_search(source: str, flags: int = 0, *, anchored: bool = False) -> str | None:
+def slow_search(
+    source: str, flags: int = 0, *, anchored: bool = False, tree: Any = None
+) -> str | None:
     """Why ``source`` backtracks polynomially with degree 3 or more
     (:data:`POLYNOMIAL_PROBLEM` or :data:`LONG_CHAIN_PROBLEM`), or None.
 
     ``anchored``: the expression is matched at the line's start only (``fullmatch``,
     as a rule's ``patterns`` are); else it is searched for (``contains``, ``unless``).
+    ``tree``: its parse tree, when the caller has it.
     """
-    tree = _parser.parse(source, flags)
+    tree = tree if tree is not None else _parser.parse(source, flags)
     checker = _Chains(int(flags) | tree.state.flags, tree.state)
     try:  # (the caches of _Chains key on the ids of the tree's parts: kept alive here)
         if checker._long_repeats(tree) < 2:

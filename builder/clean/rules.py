@@ -64,9 +64,7 @@ from typing import Any
 from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .lines import WORD, LineView, Words
-from .regex_facts import (
-    compile_pattern,
-)
+from .regex_facts import _tree, compile_pattern
 from .regex_safety import ambiguous_repeat, slow_search
 
 __all__ = [
@@ -205,9 +203,12 @@ def _compile(
         raise RuleError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
     # refused here, where the file and rule are known: matched, it hangs the build on
     # the first long line it fails on (see regex_safety)
-    problem = None if trusted else ambiguous_repeat(pattern, re.IGNORECASE)
-    if not (trusted or problem or anchored is None):
-        problem = slow_search(pattern, re.IGNORECASE, anchored=anchored)
+    problem = None
+    if not trusted:
+        tree = _tree(compiled)  # the parse compile_pattern kept: not parsed again
+        problem = ambiguous_repeat(pattern, re.IGNORECASE, tree=tree)
+        if not problem and anchored is not None:
+            problem = slow_search(pattern, re.IGNORECASE, anchored=anchored, tree=tree)
     if problem:
         raise RuleError(f"{where}: the regular expression '{written}' has {problem}")
     return compiled
