@@ -352,9 +352,9 @@ POLYNOMIAL_PROBLEM = (
     " start: on a long line it does not match (a URL, a token or a number run of"
     " thousands of characters counts as one word), every split is tried from every"
     " start and the time grows with the cube of the line's length (4,000 characters:"
-    " half a minute); require a separator the repeats cannot match (\\w+\\s+\\w+,"
-    " \\d+\\.\\d+, or (?:\\s+\\w+)? for an optional second word), start the repeats at"
-    " a word boundary (\\b\\w+) or the line's start (^), or make the first repeat"
+    " half a minute); start the repeats at a word boundary and require a separator they"
+    " cannot match (\\b\\w+(?:\\s+\\w+)?, \\b\\d+(?:\\.\\d+)?: each run is then"
+    " tried once, from its start), anchor the expression (^), or make the first repeat"
     " possessive (\\w++) or atomic ((?>\\w+)) when what follows it must open with a"
     " character it cannot match"
 )
