@@ -1,7 +1,7 @@
 """User rule files with expressions whose time grows with the cube of a line's length
 (``\\w+\\s*\\w+ said$`` searched for: 29 s on one line of 4,000 letters) are refused
 when loaded, naming the file and the rule; a single repeat searched for, or two
-matched from the line's start, pass (see :mod:`builder.clean.regex_safety`)."""
+matched from the line's start, pass (see :mod:`builder.clean.regex_polynomial`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_hardening import assert_clean_failure
 
-from builder.clean.regex_safety import LONG_CHAIN_PROBLEM, POLYNOMIAL_PROBLEM, slow_search
+from builder.clean.regex_polynomial import LONG_CHAIN_PROBLEM, POLYNOMIAL_PROBLEM, slow_search
 from builder.clean.rules import DEFAULT_RULES_PATH, RuleError, _expand, load_rules
 from builder.yamlio import load_yaml
 

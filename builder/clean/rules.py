@@ -40,7 +40,7 @@ Results never depend on this: a line matches exactly as :meth:`LineRule.matches`
 An expression that backtracks exponentially (a repeat of a part that itself repeats and
 can split one text in several ways: ``(a+)+$``, ``(\\w+\\s?)+:``) is refused when the file
 is loaded (:mod:`.regex_safety`): on a line it does not match, it hangs the build. So is
-one whose time grows with the cube of a line's length: repeats in a row that can split
+one whose time grows with the cube of a line's length (:mod:`.regex_polynomial`): repeats in a row that can split
 one run of characters between them (``\\w+\\s*\\w+ said$``, ``\\d+\\.?\\d+x``,
 ``.*a.*b.*c$``) in ``contains`` or ``unless`` (searched for, from every start: 29 s on
 one line of 4,000 letters without a space, which is one word, so ``max_words`` does not
@@ -67,7 +67,8 @@ from ..utf8 import NotUtf8, read_utf8
 from ..yamlio import YamlError, load_yaml
 from .lines import WORD, LineView, Words
 from .regex_facts import _tree, compile_pattern
-from .regex_safety import ambiguous_repeat, slow_search
+from .regex_polynomial import slow_search
+from .regex_safety import ambiguous_repeat
 
 __all__ = [
     "DEFAULT_RULES_PATH",
