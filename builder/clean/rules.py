@@ -38,20 +38,21 @@ literal word, or keeping a literal word or mark in every alternative, keeps it f
 Results never depend on this: a line matches exactly as :meth:`LineRule.matches` says.
 
 An expression that backtracks exponentially (a repeat of a part that itself repeats and
-can split one text in several ways: ``(a+)+$``, ``(\\w+\\s?)+:``) is refused when the file
-is loaded (:mod:`.regex_safety`): on a line it does not match, it hangs the build. So is
-one whose time grows with the cube of a line's length (:mod:`.regex_polynomial`): repeats in a row that can split
-one run of characters between them (``\\w+\\s*\\w+ said$``, ``\\d+\\.?\\d+x``,
-``.*a.*b.*c$``) in ``contains`` or ``unless`` (searched for, from every start: 29 s on
-one line of 4,000 letters without a space, which is one word, so ``max_words`` does not
-keep it out), or three such in ``patterns`` (matched from the line's start). Start the
-repeats at a word boundary and write a separator they cannot match
-(``\\b\\w+(?:\\s+\\w+)? said$``, ``\\b\\d+(?:\\.\\d+)?x``: under a millisecond on 8,000
-characters), or ``[^a]*a[^b]*b.*c$`` for a chain of ``.*``; anchor at ``^``; or make a
-repeat possessive (``\\w++``) or atomic (``(?>\\w+)``) when what follows it cannot open
-with its characters. A single repeat searched for (``\\w+ said$``) is allowed: its time
-grows with the square of the line's length (0.2 s on 8,000 characters; ``\\b\\w+ said$``:
-linear).
+can split one text in several ways: ``(a+)+$``, ``(\\w+\\s?)+:``) is refused when the
+file is loaded (:mod:`.regex_safety`): on a line it does not match, it hangs the build.
+So is one whose time grows with the cube of a line's length (:mod:`.regex_polynomial`):
+repeats in a row that can split one run of characters between them
+(``\\w+\\s*\\w+ said$``, ``\\d+\\.?\\d+x``, ``.*a.*b.*c$``) in
+``contains`` or ``unless`` (searched for, from every start: 29 s on one line of 4,000
+letters without a space, which is one word, so ``max_words`` does not keep it out), or
+three such in ``patterns`` (matched from the line's start). Start the repeats at a word
+boundary and write a separator they cannot match (``\\b\\w+(?:\\s+\\w+)? said$``,
+``\\b\\d+(?:\\.\\d+)?x``: under a millisecond on 8,000 characters), or
+``[^a]*a[^b]*b.*c$`` for a chain of ``.*``; anchor at ``^``; or
+make a repeat possessive (``\\w++``) or atomic (``(?>\\w+)``) when what follows it
+cannot open with its characters. A single repeat searched for (``\\w+ said$``) is
+allowed: its time grows with the square of the line's length (0.2 s on 8,000 characters;
+``\\b\\w+ said$``: linear).
 """
 
 from __future__ import annotations
