@@ -80,6 +80,7 @@ prose after it.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -291,8 +292,11 @@ _INVITE = re.compile(
     r"|\bin the comments\b|\bcomment below\b|\bwhat do you think\s*\?",
     re.IGNORECASE,
 )
-#: The words one of which every match of ``_INVITE`` holds: a cheap test first.
-_INVITE_WORDS = ("know", "comment", "think")
+#: What every match of ``_INVITE`` holds (but in capitals), looked for first in the
+#: page's text from the first late line on (``_invite_lines``): most pages hold none.
+_INVITE_CUES = ("omment", " know", "ou think")
+#: A call is a short paragraph at most: longer lines are not read.
+INVITE_MAX_WORDS = 60
 #: Lines under the call, at least (two may be the author's own sign-off and a link).
 INVITE_MIN_LINES = 3
 #: A comment's time stamp: "March 3, 2024 at 10:32 am", "3 days ago".
@@ -440,6 +444,25 @@ class PageSuffixes:
         return -1
 
 
+def _invite_lines(text: str, lines: list[tuple[int, int, LineView]], first: int) -> set[int]:
+    """The lines from ``first`` on that hold one of ``_INVITE_CUES``: the only ones a
+    call for comments may be. Found with ``str.find`` over the text once per cue (a
+    test on every line, or a regular expression over the text, cost 5-10% of the step)."""
+    if first >= len(lines):
+        return set()
+    start = lines[first][0]
+    hits = []
+    for cue in _INVITE_CUES:
+        at = text.find(cue, start)
+        while at >= 0:
+            hits.append(at)
+            at = text.find(cue, at + 1)
+    if not hits:
+        return set()
+    starts = [s for s, _, _ in lines]
+    return {bisect.bisect_right(starts, at) - 1 for at in hits}
+
+
 def _readers(lines: list[tuple[int, int, LineView]]) -> int:
     """How many of ``lines`` read like a reader's comment (``_READER_LINE``)."""
     return sum(1 for _, _, view in lines if _READER_LINE.search(view.norm))
@@ -479,7 +502,7 @@ class TrailingSection(CleaningStep):
         if len(lines) < 3 or not total:
             return []
         # Lowercased text has no capitals for a sign-off's initials (``_signed_off``).
-        found = self._find(lines, counts, total, cased=not text.islower())
+        found = self._find(lines, counts, total, cased=not text.islower(), text=text)
         if found is None:
             return []
         k, rule = found
@@ -593,18 +616,15 @@ class TrailingSection(CleaningStep):
 
     @staticmethod
     def _invited(lines: list[tuple[int, int, LineView]], k: int) -> bool:
-        """Whether line ``k`` is the author's call for comments (``_INVITE``) over the
-        readers' thread: ``INVITE_MIN_LINES`` lines or more, ``SIGNOFF_READER_SHARE`` of
+        """Whether line ``k`` is the author's call for comments (``_INVITE``, at most
+        ``INVITE_MAX_WORDS`` words) over the readers' thread: ``INVITE_MIN_LINES`` lines or more, ``SIGNOFF_READER_SHARE`` of
         them reading like readers' (``_READER_LINE``)."""
+        view = lines[k][2]
+        if len(lines) - k - 1 < INVITE_MIN_LINES or len(view.words) > INVITE_MAX_WORDS:
+            return False
+        if not _INVITE.search(view.norm):
+            return False
         rest = lines[k + 1 :]
-        if len(rest) < INVITE_MIN_LINES:
-            return False
-        raw = lines[k][2].raw
-        folded = raw.casefold()
-        if not any(w in folded for w in _INVITE_WORDS):
-            return False
-        if not _INVITE.search(lines[k][2].norm):
-            return False
         return _readers(rest) >= SIGNOFF_READER_SHARE * len(rest)
 
     @staticmethod
@@ -650,6 +670,7 @@ class TrailingSection(CleaningStep):
         counts: list[int],
         total: int,
         cased: bool = True,
+        text: str = "",
     ) -> tuple[int, str] | None:
         # Lines above the earliest place a block may open are never read: find it first.
         floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
@@ -679,6 +700,7 @@ class TrailingSection(CleaningStep):
             above += counts[late_from]
             late_from += 1
         late_tail = lines[late_from:]
+        invites = _invite_lines(text, lines, late_from)
         fields = [False] * late_from + [
             n <= 4 and bool(_FIELD.match(v.raw))
             for n, (_, _, v) in zip(counts[late_from:], late_tail, strict=True)
@@ -717,7 +739,7 @@ class TrailingSection(CleaningStep):
                     return k, rule.name
             if n <= 3 and self._signed_off(lines, k, cased):
                 return k + 1, "after_signoff"
-            if late and self._invited(lines, k):
+            if late and k in invites and self._invited(lines, k):
                 return k + 1, "after_invite"
             if cues[k] and after_cues[k] >= MIN_CUES:
                 # A stamp's commenter name is the short line above it.
