@@ -86,6 +86,8 @@ def test_a_call_with_the_articles_own_lines_under_it_stays(lowercased: bool) -> 
         form(_page(*POST, "If you would like some of my spare seed, let me know.", GUIDE_TAIL)),
         # the call over the article's own prose, which does not read like readers'
         form(_page(*POST, CALL, prose)),
+        # a question to the reader with the article's advice to "you" under it
+        form(_page(*POST, "What do you think?", GUIDE_TAIL)),
         # over two lines only: the author's sign-off and a link
         form(_page(*POST, CALL, "See you next month!\nMore diary entries: the plot index")),
     ):
