@@ -67,6 +67,12 @@ CASES: dict[str, list[str]] = {
         "Follow us",
         "Stay connected",
     ],
+    "follow_prompt": [
+        "Thanks for reading! Be sure to follow us on Instagram for more weekend bakes.",
+        "Want more planting plans? Let's hang out on Pinterest!",
+        "Follow on social: YouTube | Instagram | Threads",
+        "Catch up on our latest kit reviews, and follow us on TikTok and YouTube for the videos.",
+    ],
     "comment_widget": [
         "12 comments",
         "View 8 comments",
@@ -681,6 +687,22 @@ def test_a_reported_request_to_share_stays_at_the_foot(lowercased: bool) -> None
         text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
         assert _clean(text)[0] == text, line
     text = form(f"{BEFORE}\n\n{AFTER}\n\nIf you found this useful, feel free to share it!")
+    assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
+
+
+@pytest.mark.parametrize("lowercased", [False, True])
+def test_a_sentence_about_followers_stays_at_the_foot(lowercased: bool) -> None:
+    # A follow prompt goes at the foot of the page, but not a sentence that reports
+    # followers or someone else's request to follow, nor a quote.
+    form = tokenized if lowercased else (lambda text: text)
+    for line in (
+        "Dozens of readers now follow us on Instagram for the daily crossword.",
+        "The campaign asked voters to follow us on TikTok, and 40,000 of them did.",
+        "Follow us on Facebook, the bakery's owner said, and you will see the queue.",
+    ):
+        text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
+        assert _clean(text)[0] == text, line
+    text = form(f"{BEFORE}\n\n{AFTER}\n\nThat's all for now, and follow me on Instagram!")
     assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
 
 
