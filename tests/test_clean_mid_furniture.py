@@ -50,6 +50,18 @@ FURNITURE: dict[str, list[str]] = {
         "Get Quote (877) 555-0190",
         "Call Us Today: 1-888-555-0147",
         "Call now (312) 555-0175",
+        # A vendor's buttons and their small print, and links drawn as buttons with an
+        # arrow (issue 11: on sites of both halves of the development hosts).
+        "Book Your Free Consultation!",
+        "Request a Personalised Quote",
+        "See Our Pricing Plans",
+        "Try Larkspur Free",
+        "7-day free trial. No credit card required.",
+        "Request More Information ›",
+        "View Our Case Studies",
+        "Create Your Free Account",
+        "Download the Checklist >",
+        "Browse All Recipes ›",
     ],
 }
 
@@ -65,6 +77,13 @@ NEAR_MISSES = [
     "Call (415) 555-0134 and ask for the packing team, who will bring the boxes.",
     "Wi-Fi",  # two parts only
     "Writers put the © symbol on every page they publish.",  # a sentence about the sign
+    # Near misses of a vendor's buttons: a bulleted step, advice, a list item with an
+    # arrow in sentence case, code with angle brackets, a sentence about free trials.
+    "- Get a free estimate",
+    "Try yoga before breakfast for a week.",
+    "Export drafts from older notebooks →",
+    "git clone <repo url>",
+    "Free trials are common, and no credit card is required for most of them.",
 ]
 
 
