@@ -62,6 +62,10 @@ FURNITURE: dict[str, list[str]] = {
         "Create Your Free Account",
         "Download the Checklist >",
         "Browse All Recipes ›",
+        # What a mailing's template says over it, on the page of its archive (issue 11).
+        "Is this email not displaying properly? View it in your browser.",
+        "View this email in your browser",
+        "Having trouble reading this newsletter? Open the web version",
     ],
 }
 
@@ -84,6 +88,9 @@ NEAR_MISSES = [
     "Export drafts from older notebooks →",
     "git clone <repo url>",
     "Free trials are common, and no credit card is required for most of them.",
+    # Near misses of a mailing's template lines: sentences about emails and browsers.
+    "This email was not displayed to the board until March.",
+    "View the archive in your browser to see every issue since 2019.",
 ]
 
 
