@@ -66,6 +66,11 @@ FURNITURE: dict[str, list[str]] = {
         "Is this email not displaying properly? View it in your browser.",
         "View this email in your browser",
         "Having trouble reading this newsletter? Open the web version",
+        # A widget's instructions to the visitor: a search box's, a chart's (issue 11).
+        "Begin typing to search...",
+        "Enter your search keywords",
+        "Tap to interact",
+        "Click here to auto scroll",
     ],
 }
 
@@ -91,6 +96,9 @@ NEAR_MISSES = [
     # Near misses of a mailing's template lines: sentences about emails and browsers.
     "This email was not displayed to the board until March.",
     "View the archive in your browser to see every issue since 2019.",
+    # Near misses of a widget's instructions: how-to sentences with the same words.
+    "Type to search the index, then press Enter to open the first match.",
+    "Tap to interact with the map on a phone; on a laptop, use the arrows.",
 ]
 
 
