@@ -72,6 +72,14 @@ FURNITURE: dict[str, list[str]] = {
         "Tap to interact",
         "Click here to auto scroll",
     ],
+    # A shop's price buttons, alone or run together (issue 11).
+    "boilerplate.shop_button": [
+        "$129 Now $99 at Argos",
+        "$45 at Target$52 at Kohls",
+        "Check Price - Currys",
+        "Check prices (800) 555-0123",
+        "Check Prices Visit Website",
+    ],
 }
 
 #: Lines of article text with these shapes, which stay.
@@ -99,6 +107,9 @@ NEAR_MISSES = [
     # Near misses of a widget's instructions: how-to sentences with the same words.
     "Type to search the index, then press Enter to open the first match.",
     "Tap to interact with the map on a phone; on a laptop, use the arrows.",
+    # Near misses of a shop's price buttons: sentences about prices.
+    "Check the price list before you order.",
+    "$99 at most shops is still too much for a kettle, the survey found.",
 ]
 
 
