@@ -80,6 +80,9 @@ FURNITURE: dict[str, list[str]] = {
         "Check prices (800) 555-0123",
         "Check Prices Visit Website",
     ],
+    # Meta labels whose value the extractor left out (issue 11).
+    "boilerplate.reading_time": ["Estimated reading time:", "Estimated read time"],
+    "boilerplate.dateline": ["Last modified 12 May 2023 by", "Updated by"],
 }
 
 #: Lines of article text with these shapes, which stay.
@@ -110,6 +113,9 @@ NEAR_MISSES = [
     # Near misses of a shop's price buttons: sentences about prices.
     "Check the price list before you order.",
     "$99 at most shops is still too much for a kettle, the survey found.",
+    # Near misses of the meta labels: sentences with their words.
+    "Estimated reading time goes up with every chart we add.",
+    "Last modified in 2023 by the council, the plan still lists the old depot.",
 ]
 
 
