@@ -83,6 +83,16 @@ FURNITURE: dict[str, list[str]] = {
     # Meta labels whose value the extractor left out (issue 11).
     "boilerplate.reading_time": ["Estimated reading time:", "Estimated read time"],
     "boilerplate.dateline": ["Last modified 12 May 2023 by", "Updated by"],
+    # An author's bio between the article's parts, told by a career's words (issue 11).
+    "boilerplate.author_bio_career": [
+        "Priya Raman is a staff writer for the Valley Courier who covers housing and transport.",
+        "Tomás Ruiz has been a freelance food journalist since 2011 and is a regular "
+        "contributor to Larder and Kitchen Table, where he writes a weekly column on bread.",
+        "Ana Lee is the Garden Editor at Greenway. She holds a degree in horticulture, and "
+        "her work has appeared in three national magazines.",
+        "Sam Okoro is an experienced video producer. His expertise is in drone footage and "
+        "live events.",
+    ],
 }
 
 #: Lines of article text with these shapes, which stay.
@@ -116,6 +126,11 @@ NEAR_MISSES = [
     # Near misses of the meta labels: sentences with their words.
     "Estimated reading time goes up with every chart we add.",
     "Last modified in 2023 by the council, the plan still lists the old depot.",
+    # Near misses of a bio: a news line on a journalist, the article's list of people, a
+    # profile's sentence with no bio's words.
+    "Evan Marsh is a reporter for the Daily Ledger who was detained at the border in March.",
+    "- Dana Kim is a contributor who covers schools for the Courier.",
+    "Mara Olsen is a photographer who has lived by the river for 30 years.",
 ]
 
 
