@@ -83,6 +83,12 @@ FURNITURE: dict[str, list[str]] = {
     # Meta labels whose value the extractor left out (issue 11).
     "boilerplate.reading_time": ["Estimated reading time:", "Estimated read time"],
     "boilerplate.dateline": ["Last modified 12 May 2023 by", "Updated by"],
+    # A link pointed at by an emoji, a teaser's words after it (issue 11).
+    "boilerplate.related_links": [
+        "👉 Learn more about soil testing from Acme Labs.",
+        "➡️ Read more about caching:",
+        "👉 See the full schedule and register here.",
+    ],
     # An author's bio between the article's parts, told by a career's words (issue 11).
     "boilerplate.author_bio_career": [
         "Priya Raman is a staff writer for the Valley Courier who covers housing and transport.",
@@ -131,6 +137,10 @@ NEAR_MISSES = [
     "Evan Marsh is a reporter for the Daily Ledger who was detained at the border in March.",
     "- Dana Kim is a contributor who covers schools for the Courier.",
     "Mara Olsen is a photographer who has lived by the river for 30 years.",
+    # Near misses of an emoji-pointed link: tips marked with emoji.
+    "👉 Check the weather before you go.",
+    "📌 Pro tip: read the label twice.",
+    "👉 Try the oat version first",
 ]
 
 
