@@ -79,6 +79,10 @@ FURNITURE: dict[str, list[str]] = {
         "Check Price - Currys",
         "Check prices (800) 555-0123",
         "Check Prices Visit Website",
+        # A gear page's shop buttons, one per cut.
+        "Shop the Men's Trail Glove 7Shop the Women's Trail Glove 7",
+        "Shop Women's Rain Shells",
+        "Shop Kids' Boots",
     ],
     # Meta labels whose value the extractor left out (issue 11).
     "boilerplate.reading_time": ["Estimated reading time:", "Estimated read time"],
@@ -129,6 +133,8 @@ NEAR_MISSES = [
     # Near misses of a shop's price buttons: sentences about prices.
     "Check the price list before you order.",
     "$99 at most shops is still too much for a kettle, the survey found.",
+    "Shop the men's racks first; the women's sizes sell out by noon.",
+    "Buy the kids' boots a size up.",
     # Near misses of the meta labels: sentences with their words.
     "Estimated reading time goes up with every chart we add.",
     "Last modified in 2023 by the council, the plan still lists the old depot.",
