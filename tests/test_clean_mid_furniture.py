@@ -62,6 +62,9 @@ FURNITURE: dict[str, list[str]] = {
         "Create Your Free Account",
         "Download the Checklist >",
         "Browse All Recipes ›",
+        # A vendor's hook question run into its button.
+        "Need a bigger van? Learn More ›",
+        "Still deciding? Get Started",
         # What a mailing's template says over it, on the page of its archive (issue 11).
         "Is this email not displaying properly? View it in your browser.",
         "View this email in your browser",
@@ -124,6 +127,8 @@ NEAR_MISSES = [
     "Export drafts from older notebooks →",
     "git clone <repo url>",
     "Free trials are common, and no credit card is required for most of them.",
+    "Need a bigger van? Most firms hire them out by the day.",
+    "Why does the price change? Learn more about the fees in the next section.",
     # Near misses of a mailing's template lines: sentences about emails and browsers.
     "This email was not displayed to the board until March.",
     "View the archive in your browser to see every issue since 2019.",
