@@ -43,6 +43,9 @@ FURNITURE: dict[str, list[str]] = {
         # A caption or citation naming its rights holder after the copyright sign.
         "Removal day on Elm Street, Leeds | © 2021 Dana Kim",
         "Untitled (Boxes), 1994. Gelatin silver print. © Rui Ma; courtesy the artist",
+        # Where a shop's picture came from, as a sentence of its own (issue 11).
+        "Image provided by Acme Outdoors.",
+        "Photos supplied by the venue",
     ],
     # A call button with its number.
     "boilerplate.navigation": [
@@ -140,6 +143,7 @@ NEAR_MISSES = [
     "$99 at most shops is still too much for a kettle, the survey found.",
     "Shop the men's racks first; the women's sizes sell out by noon.",
     "Buy the kids' boots a size up.",
+    "Photos supplied by readers show the flood reaching the second step.",
     # Near misses of the meta labels: sentences with their words.
     "Estimated reading time goes up with every chart we add.",
     "Last modified in 2023 by the council, the plan still lists the old depot.",
