@@ -93,6 +93,13 @@ FURNITURE: dict[str, list[str]] = {
     # Meta labels whose value the extractor left out (issue 11).
     "boilerplate.reading_time": ["Estimated reading time:", "Estimated read time"],
     "boilerplate.dateline": ["Last modified 12 May 2023 by", "Updated by"],
+    # How the site's advertising pays for it, in its own voice (issue 11).
+    "boilerplate.affiliate_disclosure": [
+        "Harbor Health is a non-profit community hospital. Advertising on our site helps "
+        "support our mission. We do not endorse non-Harbor Health products or services.",
+        "Ads on this site help us keep the archive free.",
+        "We do not endorse third-party products.",
+    ],
     # A link pointed at by an emoji, a teaser's words after it (issue 11).
     "boilerplate.related_links": [
         "👉 Learn more about soil testing from Acme Labs.",
@@ -144,6 +151,8 @@ NEAR_MISSES = [
     "Shop the men's racks first; the women's sizes sell out by noon.",
     "Buy the kids' boots a size up.",
     "Photos supplied by readers show the flood reaching the second step.",
+    "Advertising on our site fell by a third last year.",
+    "We do not endorse any candidate in the mayoral race.",
     # Near misses of the meta labels: sentences with their words.
     "Estimated reading time goes up with every chart we add.",
     "Last modified in 2023 by the council, the plan still lists the old depot.",
