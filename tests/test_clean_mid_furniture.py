@@ -65,9 +65,6 @@ FURNITURE: dict[str, list[str]] = {
         "Create Your Free Account",
         "Download the Checklist >",
         "Browse All Recipes ›",
-        # A vendor's hook question run into its button.
-        "Need a bigger van? Learn More ›",
-        "Still deciding? Get Started",
         # What a mailing's template says over it, on the page of its archive (issue 11).
         "Is this email not displaying properly? View it in your browser.",
         "View this email in your browser",
@@ -78,6 +75,8 @@ FURNITURE: dict[str, list[str]] = {
         "Tap to interact",
         "Click here to auto scroll",
     ],
+    # A vendor's hook question run into its button (issue 11).
+    "boilerplate.promo_call": ["Need a bigger van? Learn More ›", "Still deciding? Get Started"],
     # A shop's price buttons, alone or run together (issue 11).
     "boilerplate.shop_button": [
         "$129 Now $99 at Argos",
