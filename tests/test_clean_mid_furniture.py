@@ -43,6 +43,9 @@ FURNITURE: dict[str, list[str]] = {
         # A caption or citation naming its rights holder after the copyright sign.
         "Removal day on Elm Street, Leeds | © 2021 Dana Kim",
         "Untitled (Boxes), 1994. Gelatin silver print. © Rui Ma; courtesy the artist",
+        # Where a shop's picture came from, as a sentence of its own (issue 11).
+        "Image provided by Acme Outdoors.",
+        "Photos supplied by the venue",
     ],
     # A call button with its number.
     "boilerplate.navigation": [
@@ -50,6 +53,67 @@ FURNITURE: dict[str, list[str]] = {
         "Get Quote (877) 555-0190",
         "Call Us Today: 1-888-555-0147",
         "Call now (312) 555-0175",
+        # A vendor's buttons and their small print, and links drawn as buttons with an
+        # arrow (issue 11: on sites of both halves of the development hosts).
+        "Book Your Free Consultation!",
+        "Request a Personalised Quote",
+        "See Our Pricing Plans",
+        "Try Larkspur Free",
+        "7-day free trial. No credit card required.",
+        "Request More Information ›",
+        "View Our Case Studies",
+        "Create Your Free Account",
+        "Download the Checklist >",
+        "Browse All Recipes ›",
+        # What a mailing's template says over it, on the page of its archive (issue 11).
+        "Is this email not displaying properly? View it in your browser.",
+        "View this email in your browser",
+        "Having trouble reading this newsletter? Open the web version",
+        # A widget's instructions to the visitor: a search box's, a chart's (issue 11).
+        "Begin typing to search...",
+        "Enter your search keywords",
+        "Tap to interact",
+        "Click here to auto scroll",
+    ],
+    # A vendor's hook question run into its button (issue 11).
+    "boilerplate.promo_call": ["Need a bigger van? Learn More ›", "Still deciding? Get Started"],
+    # A shop's price buttons, alone or run together (issue 11).
+    "boilerplate.shop_button": [
+        "$129 Now $99 at Argos",
+        "$45 at Target$52 at Kohls",
+        "Check Price - Currys",
+        "Check prices (800) 555-0123",
+        "Check Prices Visit Website",
+        # A gear page's shop buttons, one per cut.
+        "Shop the Men's Trail Glove 7Shop the Women's Trail Glove 7",
+        "Shop Women's Rain Shells",
+        "Shop Kids' Boots",
+    ],
+    # Meta labels whose value the extractor left out (issue 11).
+    "boilerplate.reading_time": ["Estimated reading time:", "Estimated read time"],
+    "boilerplate.dateline": ["Last modified 12 May 2023 by", "Updated by"],
+    # How the site's advertising pays for it, in its own voice (issue 11).
+    "boilerplate.affiliate_disclosure": [
+        "Harbor Health is a non-profit community hospital. Advertising on our site helps "
+        "support our mission. We do not endorse non-Harbor Health products or services.",
+        "Ads on this site help us keep the archive free.",
+        "We do not endorse third-party products.",
+    ],
+    # A link pointed at by an emoji, a teaser's words after it (issue 11).
+    "boilerplate.related_links": [
+        "👉 Learn more about soil testing from Acme Labs.",
+        "➡️ Read more about caching:",
+        "👉 See the full schedule and register here.",
+    ],
+    # An author's bio between the article's parts, told by a career's words (issue 11).
+    "boilerplate.author_bio_career": [
+        "Priya Raman is a staff writer for the Valley Courier who covers housing and transport.",
+        "Tomás Ruiz has been a freelance food journalist since 2011 and is a regular "
+        "contributor to Larder and Kitchen Table, where he writes a weekly column on bread.",
+        "Ana Lee is the Garden Editor at Greenway. She holds a degree in horticulture, and "
+        "her work has appeared in three national magazines.",
+        "Sam Okoro is an experienced video producer. His expertise is in drone footage and "
+        "live events.",
     ],
 }
 
@@ -65,6 +129,41 @@ NEAR_MISSES = [
     "Call (415) 555-0134 and ask for the packing team, who will bring the boxes.",
     "Wi-Fi",  # two parts only
     "Writers put the © symbol on every page they publish.",  # a sentence about the sign
+    # Near misses of a vendor's buttons: a bulleted step, advice, a list item with an
+    # arrow in sentence case, code with angle brackets, a sentence about free trials.
+    "- Get a free estimate",
+    "Try yoga before breakfast for a week.",
+    "Export drafts from older notebooks →",
+    "git clone <repo url>",
+    "Free trials are common, and no credit card is required for most of them.",
+    "Need a bigger van? Most firms hire them out by the day.",
+    "Why does the price change? Learn more about the fees in the next section.",
+    # Near misses of a mailing's template lines: sentences about emails and browsers.
+    "This email was not displayed to the board until March.",
+    "View the archive in your browser to see every issue since 2019.",
+    # Near misses of a widget's instructions: how-to sentences with the same words.
+    "Type to search the index, then press Enter to open the first match.",
+    "Tap to interact with the map on a phone; on a laptop, use the arrows.",
+    # Near misses of a shop's price buttons: sentences about prices.
+    "Check the price list before you order.",
+    "$99 at most shops is still too much for a kettle, the survey found.",
+    "Shop the men's racks first; the women's sizes sell out by noon.",
+    "Buy the kids' boots a size up.",
+    "Photos supplied by readers show the flood reaching the second step.",
+    "Advertising on our site fell by a third last year.",
+    "We do not endorse any candidate in the mayoral race.",
+    # Near misses of the meta labels: sentences with their words.
+    "Estimated reading time goes up with every chart we add.",
+    "Last modified in 2023 by the council, the plan still lists the old depot.",
+    # Near misses of a bio: a news line on a journalist, the article's list of people, a
+    # profile's sentence with no bio's words.
+    "Evan Marsh is a reporter for the Daily Ledger who was detained at the border in March.",
+    "- Dana Kim is a contributor who covers schools for the Courier.",
+    "Mara Olsen is a photographer who has lived by the river for 30 years.",
+    # Near misses of an emoji-pointed link: tips marked with emoji.
+    "👉 Check the weather before you go.",
+    "📌 Pro tip: read the label twice.",
+    "👉 Try the oat version first",
 ]
 
 

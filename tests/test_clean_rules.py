@@ -229,6 +229,10 @@ CASES: dict[str, list[str]] = {
     "author_bio": [
         "Maria Lopez is the Herald's senior health correspondent and joined the paper in 2019.",
     ],
+    "author_bio_career": [
+        "Leon Weber is a science writer for the Alpine Gazette who covers glaciers and avalanches.",
+        "Rosa Diaz is the Travel Editor of Wayfarer. In addition to editing, she leads walks.",
+    ],
     "timestamp": [
         "Tuesday 3 March 2024",
         "Updated: 14:05 GMT, 3 March 2024",
