@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .edits import Edit
@@ -30,6 +30,9 @@ class DocumentContext:
     publisher: str | None = None
     headline: str | None = None
     attributes: dict[str, object] = field(default_factory=dict)
+    #: Words the earlier steps removed between two offsets of the text a step reads
+    #: (set by the cleaner while it runs; the tail model reads where the rules cut).
+    removed_words: Callable[[int, int], int] | None = field(default=None, repr=False, compare=False)
 
 
 class CleaningStep:
