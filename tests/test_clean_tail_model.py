@@ -5,12 +5,22 @@ own closing lines stay; the model file is the one the code reads."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from builder.clean.pipeline import Cleaner
+from builder.clean import tail_model
+from builder.clean.chars import cased_line_words
+from builder.clean.pipeline import Cleaner, _count_words
 from builder.clean.steps import DocumentContext
-from builder.clean.tail_model import FEATURES, MODEL_PATH, TailModel, load_model, tail_candidates
+from builder.clean.tail_model import (
+    FEATURES,
+    MODEL_PATH,
+    PAGE_FEATURES,
+    TailModel,
+    load_model,
+    tail_candidates,
+)
 from eval.bank import tokenize_lower
 
 CLEANER = Cleaner.build()
@@ -44,7 +54,7 @@ def _model_reasons(text: str) -> list[str]:
         # a blog's pager goes by rule, the neighbouring post's title under it (left by
         # the rules) by the model
         "Older posts\nA guide to pruning old pear trees",
-        "Previous post\nA guide to pruning old pear trees",
+        "Older posts\nHow we grafted forty apple trees in a weekend",
     ],
 )
 def test_residue_under_the_article_goes_with_the_models_score(tail: str, form: int) -> None:
@@ -115,3 +125,134 @@ def test_a_model_for_other_features_is_refused(tmp_path) -> None:  # type: ignor
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="features"):
         load_model(path)
+
+
+# -- what keeps the step cheap (issue 11's CPU budget): each leaves the cuts as they were
+
+
+def _pages() -> list[str]:
+    """Pages of several ends, both forms: residues the model cuts and closings it keeps."""
+    ends = [
+        "Older posts\nA guide to pruning old pear trees",
+        "What the valley does next depends on the weather.\n\nWe will plant again in March.",
+        "Tags: orchard, cider\nShare this\nLeave a comment\nYour email will not be published.",
+        "Posted by Ann Reed\n14 comments\nI loved this, thank you!\nMe too, great read.",
+        "",
+    ]
+    pages = [_article() + "\n\n" + end + "\n" for end in ends]
+    return [form for page in pages for form in _forms(page)]
+
+
+class _Counting(TailModel):
+    """The tail model, its candidates kept (``lazy``: as shipped; else every row read whole)."""
+
+    def __init__(self, lazy: bool) -> None:
+        super().__init__()
+        self.lazy = lazy
+        self.found: list[tail_model.TailCandidates] = []
+
+    def find_edits(self, text: str, ctx: DocumentContext) -> list:  # type: ignore[type-arg]
+        model = load_model()
+        needed = model.may_cut if self.lazy else None
+        self.found.append(tail_candidates(text, ctx.removed_words, model.min_position, needed))
+        return super().find_edits(text, ctx)
+
+
+def _with_step(step: TailModel) -> Cleaner:
+    cleaner = Cleaner.build()
+    cleaner.steps = [step if isinstance(s, TailModel) else s for s in cleaner.steps]
+    return cleaner
+
+
+def test_page_features_are_read_only_when_a_row_could_reach_the_threshold() -> None:
+    lazy, full = _Counting(lazy=True), _Counting(lazy=False)
+    for page in _pages():
+        _with_step(lazy).clean(page)
+        _with_step(full).clean(page)
+    model = load_model()
+    read = [f.page_read for f in lazy.found]
+    assert any(read) and not all(read)  # some pages read for them, others not
+    for lazy_found, full_found in zip(lazy.found, full.found, strict=True):
+        best = max(map(model.score, full_found.rows), default=0.0)
+        if not lazy_found.page_read:
+            # the bound held: read whole, no row of that page reaches the threshold
+            assert best < model.threshold
+            for row in lazy_found.rows:
+                assert all(row[FEATURES.index(name)] == 0.0 for name in PAGE_FEATURES)
+        else:
+            assert lazy_found.rows == full_found.rows
+
+
+def test_the_bound_covers_a_page_feature_of_positive_weight() -> None:
+    """A page feature whose weight is positive and unbounded makes every page read."""
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    model = load_model()
+    weights = list(model.weights)
+    weights[FEATURES.index("rest_len_ratio")] = abs(weights[FEATURES.index("rest_len_ratio")])
+    positive = tail_model.Model(
+        model.mean, model.scale, tuple(weights), model.bias, model.threshold, model.min_position
+    )
+    found = tail_candidates(_pages()[2], None, data["min_position"], positive.may_cut)
+    assert found.rows and found.page_read
+
+
+def test_a_page_whose_last_line_starts_above_the_end_is_not_read() -> None:
+    text = _article() + "\n"  # the last paragraph starts well above the last 5%
+    found = tail_candidates(text, None, 0.95)
+    assert found.lines == [] and found.rows == []
+
+
+def test_a_long_lines_features_are_read_in_its_opening() -> None:
+    """A paragraph's shares come from its first characters; its words are counted from
+    them by length (not listed whole)."""
+    opening = "The cooperative kept records of every farm in the valley for years. "
+    line = opening * 4 + "You and I and we and our readers " * 120  # person words far in
+    stats = tail_model._line_stats(line, tail_model._Line(0, len(line), len(line)))
+    assert stats.person == 0.0  # not seen: past the opening
+    assert len(stats.words) < 60
+    paragraph = opening * 40
+    stats = tail_model._line_stats(paragraph, tail_model._Line(0, len(paragraph), len(paragraph)))
+    true_count = len(re.findall(r"\w+", paragraph))
+    assert abs(stats.n - true_count) / true_count < 0.05
+
+
+def test_a_link_anywhere_in_the_line_counts() -> None:
+    line = "x " * 300 + "see www.example.org"
+    stats = tail_model._line_stats(line, tail_model._Line(0, len(line), len(line)))
+    assert stats.link == 1.0
+
+
+def test_gaps_are_counted_only_where_the_rules_changed_the_pages_end() -> None:
+    asked: list[tuple[int, int]] = []
+
+    class Unchanged:
+        def __call__(self, start: int, end: int) -> int:
+            asked.append((start, end))
+            return 0
+
+        def changed(self, start: int, end: int) -> bool:
+            return False
+
+    text = _article() + "\n\nShare this\nLeave a comment\nYour email is safe.\n"
+    tail_candidates(text, Unchanged(), 0.95)
+    assert asked == []  # one "changed?" for the window, no count per gap
+
+    class Changed(Unchanged):
+        def changed(self, start: int, end: int) -> bool:
+            return True
+
+    tail_candidates(text, Changed(), 0.95)
+    assert len(asked) >= 3
+
+
+@pytest.mark.parametrize(
+    "line", ["Share this: Facebook, X_2", "don’t “quote” — me", "café İstanbul straße", ""]
+)
+def test_cased_line_words_are_the_regexs(line: str) -> None:
+    assert cased_line_words(line) == re.findall(r"\w+", line)
+
+
+def test_removed_words_are_counted_in_numpy_past_a_few_hundred_characters() -> None:
+    span = "Comment by reader " * 300 + "café"
+    assert _count_words(span) == len(re.findall(r"\w+", span))
+    assert _count_words("two words") == 2

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
+from .chars import word_count
 from .duplicates import RepeatedBlock, RepeatedTail
 from .edits import EditMap, RawEdit
 from .header import RepeatedHeader
@@ -49,13 +50,39 @@ def _insert_before(names: list[str], name: str, anchor: str) -> None:
     names.insert(names.index(anchor) if anchor in names else len(names), name)
 
 
-def _removed_words(emap: EditMap, start: int, end: int) -> int:
-    """Words the steps so far removed between two offsets of the current text."""
-    raw_start, raw_end = emap.clean_to_raw(start), emap.clean_to_raw(end)
-    if raw_end - raw_start == end - start:
-        return 0  # nothing removed in between (the common case: not counted)
-    raw = emap.raw[raw_start:raw_end]
-    return max(0, len(_WORD.findall(raw)) - len(_WORD.findall(emap.text[start:end])))
+class _RemovedWords:
+    """Words the steps so far removed between two offsets of the current text (the
+    cleaner's :class:`builder.clean.steps.RemovedWords`, over its edit map)."""
+
+    __slots__ = ("emap",)
+
+    def __init__(self, emap: EditMap) -> None:
+        self.emap = emap
+
+    def changed(self, start: int, end: int) -> bool:
+        emap = self.emap
+        return emap.clean_to_raw(end) - emap.clean_to_raw(start) != end - start
+
+    def __call__(self, start: int, end: int) -> int:
+        emap = self.emap
+        raw_start, raw_end = emap.clean_to_raw(start), emap.clean_to_raw(end)
+        if raw_end - raw_start == end - start:
+            return 0  # nothing removed in between (the common case: not counted)
+        raw = emap.raw[raw_start:raw_end]
+        return max(0, _count_words(raw) - _count_words(emap.text[start:end]))
+
+
+#: A span longer than this has its words counted in numpy (a removed comment section
+#: is thousands of words: listing them to count them cost more than the rest of the step).
+_COUNT_IN_NUMPY = 200
+
+
+def _count_words(span: str) -> int:
+    if len(span) > _COUNT_IN_NUMPY:
+        n = word_count(span)
+        if n is not None:
+            return n
+    return len(_WORD.findall(span))
 
 
 class Cleaner:
@@ -138,7 +165,7 @@ class Cleaner:
         counts: Counter[str] = Counter()
         removed: Counter[str] = Counter()
         steps: list[dict[str, object]] = []
-        ctx.removed_words = lambda start, end: _removed_words(emap, start, end)
+        ctx.removed_words = _RemovedWords(emap)
         try:
             for step in self.steps:
                 edits = step.find_edits(emap.text, ctx)

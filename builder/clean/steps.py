@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .edits import Edit
 from .lines import count_words_of
 
 __all__ = ["CleaningStep", "DocumentContext", "diff_edits", "first_lines", "iter_lines"]
+
+
+class RemovedWords(Protocol):
+    """Words the earlier steps removed between two offsets of the current text."""
+
+    def __call__(self, start: int, end: int) -> int: ...
+
+    def changed(self, start: int, end: int) -> bool:
+        """Whether the earlier steps changed anything there (cheaper than counting)."""
+        ...
 
 
 @dataclass
@@ -32,7 +43,7 @@ class DocumentContext:
     attributes: dict[str, object] = field(default_factory=dict)
     #: Words the earlier steps removed between two offsets of the text a step reads
     #: (set by the cleaner while it runs; the tail model reads where the rules cut).
-    removed_words: Callable[[int, int], int] | None = field(default=None, repr=False, compare=False)
+    removed_words: RemovedWords | None = field(default=None, repr=False, compare=False)
 
 
 class CleaningStep:

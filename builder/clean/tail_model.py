@@ -27,17 +27,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
+from .chars import cased_line_words, line_words
 from .edits import Edit
-from .steps import CleaningStep, DocumentContext
+from .steps import CleaningStep, DocumentContext, RemovedWords
 
 __all__ = ["FEATURES", "MODEL_PATH", "Model", "TailCandidates", "TailModel", "tail_candidates"]
 
 MODEL_PATH = Path(__file__).with_name("tail_model.json")
 
 _WORD = re.compile(r"\w+")
-_LONG_WORD = re.compile(r"\w{4,}")
-_WORD_START = re.compile(r"\b\w")
 #: Words of a voice speaking to or for the reader (comments, promos, sign-offs).
 _PERSON = frozenset({"i", "my", "me", "you", "your", "we", "our", "us"})
 #: How a line of running text ends (also a closing quote or bracket after the stop).
@@ -97,8 +97,24 @@ class Model:
         object.__setattr__(self, "_bias", self.bias - shift)
 
     def score(self, row: Sequence[float]) -> float:
-        z = self._bias + sum(map(operator.mul, self._folded, row))  # type: ignore[attr-defined]
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-self._logit(row)))
+
+    def _logit(self, row: Sequence[float]) -> float:
+        return self._bias + sum(map(operator.mul, self._folded, row))  # type: ignore[attr-defined]
+
+    def may_cut(self, found: TailCandidates) -> bool:
+        """Whether a row (its :data:`PAGE_FEATURES` not read yet: 0) could reach the
+        threshold at some value of them: if none can, the page is not read for them."""
+        if not found.rows:
+            return False
+        folded = self._folded  # type: ignore[attr-defined]
+        most = 0.0  # the most the page features can add to a row's logit
+        for name, top in PAGE_FEATURES.items():
+            weight = folded[FEATURES.index(name)]
+            if weight > 0:
+                most += weight * top  # (inf for an unbounded one: always read)
+        need = math.log(self.threshold / (1.0 - self.threshold))
+        return max(map(self._logit, found.rows)) + most >= need
 
 
 @lru_cache(maxsize=4)
@@ -116,8 +132,7 @@ def load_model(path: Path = MODEL_PATH) -> Model:
     )
 
 
-@dataclass
-class _Line:
+class _Line(NamedTuple):  # (a tuple: made for every line read, cheaper than a dataclass)
     start: int
     end: int  # end of the line's text (before its newline)
     count: int  # characters
@@ -130,58 +145,56 @@ class TailCandidates:
     lines: list[_Line]
     at: list[int]
     rows: list[list[float]]
+    #: whether the rows' :data:`PAGE_FEATURES` were read (else 0: see :func:`tail_candidates`)
+    page_read: bool = False
 
 
-#: Words the rules removed between two places of the current text (the cleaner's map).
-RemovedWords = Callable[[int, int], int]
+#: Whether a page's rows need their :data:`PAGE_FEATURES` (given the rows with them at 0).
+PageNeeded = Callable[[TailCandidates], bool]
+
+#: The features that read the whole page (its line count, its opening), with the upper
+#: end of their range (each is at least 0): read last, and only when a row could reach
+#: the model's threshold with them (:meth:`Model.may_cut`); most pages' rows cannot.
+PAGE_FEATURES = {"rest_len_ratio": math.inf, "overlap_head": 1.0}
+_RATIO = FEATURES.index("rest_len_ratio")
+_OVERLAP_HEAD = FEATURES.index("overlap_head")
 
 
-def tail_candidates(text: str, removed: RemovedWords | None, min_position: float) -> TailCandidates:
+def tail_candidates(
+    text: str,
+    removed: RemovedWords | None,
+    min_position: float,
+    page_needed: PageNeeded | None = None,
+) -> TailCandidates:
     """Feature rows for the lines starting in the page's last ``1 - min_position`` of
-    characters (only those lines and the few above are read: not the whole page)."""
+    characters (only those lines and the few above are read: not the whole page).
+
+    The :data:`PAGE_FEATURES` are read only when ``page_needed`` (given the rows with
+    them at 0) says so; always when it is not given (training reads every row whole)."""
     size = len(text)
     floor = min_position * size
-    lines: list[_Line] = []  # the page's last non-blank lines, read from the end
-    above_floor = 0
-    # (found from the end, one newline at a time: a page's other lines are not split)
-    stop = size
-    while stop >= 0:
-        newline = text.rfind("\n", 0, stop)
-        start = newline + 1
-        line = text[start:stop]
-        stop = newline if newline >= 0 else -1
-        if not line or line.isspace():
-            continue
-        lines.append(_Line(start, start + len(line), len(line)))
-        if start < floor:
-            above_floor += 1
-            if above_floor > _GAP_WINDOW + 1:  # the gaps' window and the line above
-                break
-    lines.reverse()
+    if text.rfind("\n", 0, len(text.rstrip())) + 1 < floor:
+        return TailCandidates([], [], [])  # the last line starts above: no candidate
+    lines, first, whole = _last_lines(text, floor)
     out = TailCandidates(lines, [], [])
-    # the page's lines as iter_lines gives them (a last one only if not empty), less the
-    # blank ones, near enough
-    page_lines = text.count("\n") + int(bool(text) and not text.endswith("\n"))
-    page_lines -= text.count("\n\n")
-    first = max(1, above_floor)  # the page's first line is never a cut
-    if page_lines < 3 or first >= len(lines):
-        return out
+    if first >= len(lines) or (whole and len(lines) < 3):
+        return out  # no line starts in the page's end (most short articles), or a note
     counts = [ln.count for ln in lines]
-    head = _head_words(text)
     gaps = _removed_gaps(lines, first, len(text), removed)
-    stats = [_line_stats(text, ln) for ln in lines[first - 1 :]]  # the line above the first too
+    # the line above the first candidate too (only its length and its end are read)
+    stats = [_line_end_stats(text, lines[first - 1])]
+    stats += [_line_stats(text, ln) for ln in lines[first:]]
     rest = _RestSums()
     rest_rows: list[tuple[float, ...]] = []
     removed_below = 0
     for k in range(len(lines) - 1, first - 1, -1):  # the rest's sums, from the end
-        rest.add(stats[k - first + 1], counts[k], head)
+        rest.add(stats[k - first + 1], counts[k])
         removed_below += gaps[k + 1]
-        rest_rows.append(
-            (*rest.row(size / page_lines), removed_below / (rest.words + removed_below or 1))
-        )
+        rest_rows.append((*rest.row(), removed_below / (rest.words + removed_below or 1)))
     rest_rows.reverse()
     for k in range(first, len(lines)):
         s, p = stats[k - first + 1], stats[k - first]
+        r = rest_rows[k - first]
         out.at.append(k)
         out.rows.append(
             [
@@ -200,19 +213,74 @@ def tail_candidates(text: str, removed: RemovedWords | None, min_position: float
                 s.person,
                 s.link,
                 s.bullet,
-                *rest_rows[k - first][:-1],
+                r[0],  # rest_person
+                r[1],  # rest_link
+                r[2],  # rest_term
+                0.0,  # rest_len_ratio: below
+                0.0,  # overlap_head: below
                 float(gaps[k] > 0),
                 math.log1p(sum(gaps[max(0, k - _GAP_WINDOW) : k + 1])),
-                rest_rows[k - first][-1],
+                r[4],
             ]
         )
+    if page_needed is None or page_needed(out):
+        rest_chars_per_line = [r[3] for r in rest_rows]
+        _read_page_features(text, out, stats[1:], rest_chars_per_line)
     return out
 
 
-@dataclass
-class _Stats:
+def _read_page_features(
+    text: str, found: TailCandidates, stats: list[_Stats], rest_chars_per_line: list[float]
+) -> None:
+    """Fill the rows' :data:`PAGE_FEATURES` (``stats[i]``, ``rest_chars_per_line[i]``:
+    the ``i``-th candidate's line, the lines from it to the end)."""
+    # the page's lines as iter_lines gives them (a last one only if not empty), less the
+    # blank ones, near enough
+    page_lines = text.count("\n") + int(bool(text) and not text.endswith("\n"))
+    page_lines -= text.count("\n\n")
+    chars_per_line = len(text) / max(1, page_lines)
+    head = _head_words(text)
+    long_words = seen = 0
+    for i in range(len(stats) - 1, -1, -1):  # the rest's long words, from the end
+        long = {w for w in stats[i].words if len(w) >= 4}
+        long_words += len(long)
+        seen += len(long & head)
+        row = found.rows[i]
+        row[_RATIO] = rest_chars_per_line[i] / chars_per_line
+        row[_OVERLAP_HEAD] = seen / max(1, long_words)
+    found.page_read = True
+
+
+def _last_lines(text: str, floor: float) -> tuple[list[_Line], int, bool]:
+    """The page's last non-blank lines, the index of the first candidate among them
+    (the first starting at ``floor`` or after, never the page's first line) and whether
+    they are the whole page: the candidates and the :data:`_GAP_WINDOW` + 1 lines above
+    them (the gaps' window and the line above the first). Found from the end, one
+    newline at a time, so a page's other lines are not split; when the last line starts
+    above ``floor``, it alone."""
+    lines: list[_Line] = []
+    above_floor = 0
+    stop = len(text)
+    while stop >= 0:
+        newline = text.rfind("\n", 0, stop)
+        start = newline + 1
+        end = stop
+        stop = newline if newline >= 0 else -1
+        # blank (not sliced when its first character shows it is not: a paragraph)
+        if start == end or (text[start].isspace() and text[start:end].isspace()):
+            continue
+        lines.append(_Line(start, end, end - start))
+        if start < floor:
+            above_floor += 1
+            if above_floor == len(lines) or above_floor > _GAP_WINDOW + 1:
+                break  # no candidate at all, or the lines above them read
+    lines.reverse()
+    return lines, max(1, above_floor), stop < 0
+
+
+class _Stats(NamedTuple):
     n: int
-    long: frozenset[str]  # the line's words of 4 letters and more, lowercased
+    words: list[str]  # the words of the line's first _LINE_CHARS characters, lowercased
     term: float
     colon: float
     q: float
@@ -223,24 +291,63 @@ class _Stats:
     bullet: float
 
 
+#: A line's words are read in its first this many characters (a long line's shares are
+#: those of its opening, its word count extrapolated from it by length): a paragraph at
+#: the page's end is not read whole.
+_LINE_CHARS = 240
+
+
 def _line_stats(text: str, line: _Line) -> _Stats:
-    s = text[line.start : line.end].strip()
-    low = s.lower()
-    words = _WORD.findall(low)
-    firsts = _WORD_START.findall(s)  # each word's first character, case kept
-    n = max(1, len(words))  # a line of signs only ("* * *"): no word to share
+    opening = text[line.start : line.start + _LINE_CHARS].strip()
+    cased = cased_line_words(opening)  # one pass: each word's case kept, lowered below
+    words = list(map(str.lower, cased))
+    firsts = list(map(_FIRST, cased))
+    share = max(1, len(cased))  # a line of signs only ("* * *"): no word to share
+    n, term, colon, q = _line_end(text, line, opening, len(cased))
     # counted with C-level maps, not loops over the words: the step is paid per page
     return _Stats(
-        n=len(words),
-        long=frozenset(_LONG_WORD.findall(low)),
-        term=float(s.endswith(_TERMINAL)),
-        colon=float(s.endswith(":")),
-        q=float(s.endswith("?")),
-        title=sum(map(str.isupper, firsts)) / n,
-        digit=sum(map(str.isdigit, firsts)) / n,
-        person=sum(map(_PERSON.__contains__, words)) / n,
-        link=float("http" in s or "www." in s or "@" in s or ".com" in s),
-        bullet=float(s[0] in _BULLETS),
+        n,
+        words,
+        term,
+        colon,
+        q,
+        sum(map(str.isupper, firsts)) / share,  # title
+        sum(map(str.isdigit, firsts)) / share,  # digit
+        sum(map(_PERSON.__contains__, words)) / share,  # person
+        float(_has_link(text, line.start, line.end)),
+        float(opening[:1] in _BULLETS),
+    )
+
+
+def _line_end_stats(text: str, line: _Line) -> _Stats:
+    """The words and end of the line above the first candidate (the rest not read)."""
+    opening = text[line.start : line.start + _LINE_CHARS].strip()
+    n, term, colon, q = _line_end(text, line, opening, len(cased_line_words(opening)))
+    return _Stats(n, [], term, colon, q, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def _line_end(text: str, line: _Line, opening: str, seen: int) -> tuple[int, float, float, float]:
+    """The line's words (``seen`` in its ``opening``, extrapolated by length for a long
+    line) and how it ends (a sentence's stop, a colon, a question mark), read from its
+    last characters."""
+    words = seen
+    if line.count > _LINE_CHARS:
+        words = round(seen * line.count / max(1, len(opening)))
+    last = text[max(line.start, line.end - 8) : line.end].rstrip()
+    return words, float(last.endswith(_TERMINAL)), float(last[-1:] == ":"), float(last[-1:] == "?")
+
+
+_FIRST = operator.itemgetter(0)
+
+
+def _has_link(text: str, start: int, end: int) -> bool:
+    """An address, a domain or a handle in the line (searched in place, not copied)."""
+    find = text.find
+    return (
+        find("http", start, end) >= 0
+        or find("www.", start, end) >= 0
+        or find("@", start, end) >= 0
+        or find(".com", start, end) >= 0
     )
 
 
@@ -254,34 +361,29 @@ class _RestSums:
         self.person = 0.0
         self.link = 0.0
         self.term = 0.0
-        self.long_words = 0
-        self.seen_in_head = 0
 
-    def add(self, s: _Stats, count: int, head: frozenset[str]) -> None:
+    def add(self, s: _Stats, count: int) -> None:
         self.lines += 1
         self.words += s.n
         self.counted += count
         self.person += s.person * s.n
         self.link += s.link
         self.term += s.term
-        self.long_words += len(s.long)
-        self.seen_in_head += len(s.long & head)
 
-    def row(self, words_per_line: float) -> tuple[float, ...]:
+    def row(self) -> tuple[float, ...]:
         return (
             self.person / max(1, self.words),
             self.link / self.lines,
             self.term / self.lines,
-            (self.counted / self.lines) / words_per_line,
-            self.seen_in_head / max(1, self.long_words),
+            self.counted / self.lines,  # over the page's characters per line, when read
         )
 
 
 def _head_words(text: str) -> frozenset[str]:
-    """The long words of the page's opening :data:`_HEAD_SHARE` of characters (the
-    article's topic), lowercased."""
+    """The words of the page's opening :data:`_HEAD_SHARE` of characters (the article's
+    topic), casefolded (all of them: only the rest's long words are looked up)."""
     end = min(int(_HEAD_SHARE * len(text)), _HEAD_CHARS)
-    return frozenset(_LONG_WORD.findall(text[:end].lower()))
+    return frozenset(line_words(text[:end]))
 
 
 def _removed_gaps(
@@ -290,9 +392,11 @@ def _removed_gaps(
     """Words the rules removed above each line (``gaps[k]``, from ``first - _GAP_WINDOW``
     on; 0 above) and, last, below the page's last line; all 0 when the map is not known."""
     gaps = [0] * (len(lines) + 1)
-    if removed is None:
+    top = max(1, first - _GAP_WINDOW)
+    # one question for the whole window first: at many pages' ends the rules cut nothing
+    if removed is None or not removed.changed(lines[top - 1].end, text_end):
         return gaps
-    for k in range(max(1, first - _GAP_WINDOW), len(lines)):
+    for k in range(top, len(lines)):
         gaps[k] = removed(lines[k - 1].end, lines[k].start)
     gaps[-1] = removed(lines[-1].end, text_end)
     return gaps
@@ -308,7 +412,9 @@ class TailModel(CleaningStep):
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list[Edit]:
         model = self.model or load_model()
-        found = tail_candidates(text, ctx.removed_words, model.min_position)
+        found = tail_candidates(text, ctx.removed_words, model.min_position, model.may_cut)
+        if not found.page_read:
+            return []  # no line could reach the threshold (the page not read for it)
         best_k, best_p = -1, model.threshold
         for k, row in zip(found.at, found.rows, strict=True):
             p = model.score(row)
