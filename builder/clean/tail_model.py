@@ -95,6 +95,15 @@ class Model:
         object.__setattr__(self, "_folded", folded)
         shift = sum(f * m for f, m in zip(folded, self.mean, strict=True))
         object.__setattr__(self, "_bias", self.bias - shift)
+        # the logit a cut needs, and the most the page features can add to a row's
+        # (inf when one of positive weight has no upper end: every page read for it)
+        object.__setattr__(self, "_need", math.log(self.threshold / (1.0 - self.threshold)))
+        most = sum(
+            folded[FEATURES.index(name)] * top
+            for name, top in PAGE_FEATURES.items()
+            if folded[FEATURES.index(name)] > 0
+        )
+        object.__setattr__(self, "_page_most", most)
 
     def score(self, row: Sequence[float]) -> float:
         return 1.0 / (1.0 + math.exp(-self._logit(row)))
@@ -107,14 +116,8 @@ class Model:
         threshold at some value of them: if none can, the page is not read for them."""
         if not found.rows:
             return False
-        folded = self._folded  # type: ignore[attr-defined]
-        most = 0.0  # the most the page features can add to a row's logit
-        for name, top in PAGE_FEATURES.items():
-            weight = folded[FEATURES.index(name)]
-            if weight > 0:
-                most += weight * top  # (inf for an unbounded one: always read)
-        need = math.log(self.threshold / (1.0 - self.threshold))
-        return max(map(self._logit, found.rows)) + most >= need
+        best = max(map(self._logit, found.rows))
+        return best + self._page_most >= self._need  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=4)
@@ -184,14 +187,7 @@ def tail_candidates(
     # the line above the first candidate too (only its length and its end are read)
     stats = [_line_end_stats(text, lines[first - 1])]
     stats += [_line_stats(text, ln) for ln in lines[first:]]
-    rest = _RestSums()
-    rest_rows: list[tuple[float, ...]] = []
-    removed_below = 0
-    for k in range(len(lines) - 1, first - 1, -1):  # the rest's sums, from the end
-        rest.add(stats[k - first + 1], counts[k])
-        removed_below += gaps[k + 1]
-        rest_rows.append((*rest.row(), removed_below / (rest.words + removed_below or 1)))
-    rest_rows.reverse()
+    rest_rows = _rest_rows(stats[1:], counts[first:], gaps[first + 1 :])
     for k in range(first, len(lines)):
         s, p = stats[k - first + 1], stats[k - first]
         r = rest_rows[k - first]
@@ -301,7 +297,7 @@ def _line_stats(text: str, line: _Line) -> _Stats:
     opening = text[line.start : line.start + _LINE_CHARS].strip()
     cased = cased_line_words(opening)  # one pass: each word's case kept, lowered below
     words = list(map(str.lower, cased))
-    firsts = list(map(_FIRST, cased))
+    firsts = "".join(map(_FIRST, cased))
     share = max(1, len(cased))  # a line of signs only ("* * *"): no word to share
     n, term, colon, q = _line_end(text, line, opening, len(cased))
     # counted with C-level maps, not loops over the words: the step is paid per page
@@ -351,32 +347,34 @@ def _has_link(text: str, start: int, end: int) -> bool:
     )
 
 
-class _RestSums:
-    """Running sums over the lines from a candidate to the page's end."""
-
-    def __init__(self) -> None:
-        self.lines = 0
-        self.words = 0  # as \w+ counts them (as the removed words are counted)
-        self.counted = 0  # characters
-        self.person = 0.0
-        self.link = 0.0
-        self.term = 0.0
-
-    def add(self, s: _Stats, count: int) -> None:
-        self.lines += 1
-        self.words += s.n
-        self.counted += count
-        self.person += s.person * s.n
-        self.link += s.link
-        self.term += s.term
-
-    def row(self) -> tuple[float, ...]:
-        return (
-            self.person / max(1, self.words),
-            self.link / self.lines,
-            self.term / self.lines,
-            self.counted / self.lines,  # over the page's characters per line, when read
+def _rest_rows(stats: list[_Stats], counts: list[int], removed: list[int]) -> list[tuple]:
+    """Per candidate (``stats[i]``, ``counts[i]``: its line; ``removed[i]``: the words the
+    rules removed below it), sums over the lines from it to the page's end: the rest's
+    person share, link and sentence-end shares, characters per line (over the page's
+    when read) and the share of its words (as \\w+ counts them) the rules removed."""
+    rows = []
+    words = chars = removed_below = 0
+    person = link = term = 0.0
+    for i in range(len(stats) - 1, -1, -1):  # from the end
+        s = stats[i]
+        lines = len(stats) - i
+        words += s.n
+        chars += counts[i]
+        person += s.person * s.n
+        link += s.link
+        term += s.term
+        removed_below += removed[i]
+        rows.append(
+            (
+                person / max(1, words),
+                link / lines,
+                term / lines,
+                chars / lines,
+                removed_below / (words + removed_below or 1),
+            )
         )
+    rows.reverse()
+    return rows
 
 
 def _head_words(text: str) -> frozenset[str]:
