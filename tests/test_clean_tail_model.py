@@ -15,6 +15,7 @@ from builder.clean.pipeline import Cleaner, _count_words
 from builder.clean.steps import DocumentContext
 from builder.clean.tail_model import (
     FEATURES,
+    LAZY_FEATURES,
     MODEL_PATH,
     PAGE_FEATURES,
     TailModel,
@@ -179,6 +180,9 @@ def test_page_features_are_read_only_when_a_row_could_reach_the_threshold() -> N
             assert best < model.threshold
             for row in lazy_found.rows:
                 assert all(row[FEATURES.index(name)] == 0.0 for name in PAGE_FEATURES)
+            # the first candidate's line above: read with the page, 0 until then
+            first = lazy_found.rows[0] if lazy_found.rows else None
+            assert first is None or all(first[FEATURES.index(f)] == 0.0 for f in LAZY_FEATURES)
         else:
             assert lazy_found.rows == full_found.rows
 

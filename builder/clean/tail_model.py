@@ -100,7 +100,7 @@ class Model:
         object.__setattr__(self, "_need", math.log(self.threshold / (1.0 - self.threshold)))
         most = sum(
             folded[FEATURES.index(name)] * top
-            for name, top in PAGE_FEATURES.items()
+            for name, top in LAZY_FEATURES.items()
             if folded[FEATURES.index(name)] > 0
         )
         object.__setattr__(self, "_page_most", most)
@@ -112,7 +112,7 @@ class Model:
         return self._bias + sum(map(operator.mul, self._folded, row))  # type: ignore[attr-defined]
 
     def may_cut(self, found: TailCandidates) -> bool:
-        """Whether a row (its :data:`PAGE_FEATURES` not read yet: 0) could reach the
+        """Whether a row (its :data:`LAZY_FEATURES` not read yet: 0) could reach the
         threshold at some value of them: if none can, the page is not read for them."""
         if not found.rows:
             return False
@@ -148,17 +148,21 @@ class TailCandidates:
     lines: list[_Line]
     at: list[int]
     rows: list[list[float]]
-    #: whether the rows' :data:`PAGE_FEATURES` were read (else 0: see :func:`tail_candidates`)
+    #: whether the rows' :data:`LAZY_FEATURES` were read (else 0: see :func:`tail_candidates`)
     page_read: bool = False
 
 
-#: Whether a page's rows need their :data:`PAGE_FEATURES` (given the rows with them at 0).
+#: Whether a page's rows need their :data:`LAZY_FEATURES` (given the rows with them at 0).
 PageNeeded = Callable[[TailCandidates], bool]
 
 #: The features that read the whole page (its line count, its opening), with the upper
 #: end of their range (each is at least 0): read last, and only when a row could reach
 #: the model's threshold with them (:meth:`Model.may_cut`); most pages' rows cannot.
 PAGE_FEATURES = {"rest_len_ratio": math.inf, "overlap_head": 1.0}
+#: ... and with them the first candidate's line above (a paragraph, mostly: the others'
+#: line above is a candidate, read anyway). All are read together, when needed.
+LAZY_FEATURES = {**PAGE_FEATURES, "prev_n_log": math.inf, "prev_term": 1.0, "prev_colon": 1.0}
+_PREV = FEATURES.index("prev_n_log")
 _RATIO = FEATURES.index("rest_len_ratio")
 _OVERLAP_HEAD = FEATURES.index("overlap_head")
 
@@ -172,7 +176,7 @@ def tail_candidates(
     """Feature rows for the lines starting in the page's last ``1 - min_position`` of
     characters (only those lines and the few above are read: not the whole page).
 
-    The :data:`PAGE_FEATURES` are read only when ``page_needed`` (given the rows with
+    The :data:`LAZY_FEATURES` are read only when ``page_needed`` (given the rows with
     them at 0) says so; always when it is not given (training reads every row whole)."""
     size = len(text)
     floor = min_position * size
@@ -184,12 +188,11 @@ def tail_candidates(
         return out  # no line starts in the page's end (most short articles), or a note
     counts = [ln.count for ln in lines]
     gaps = _removed_gaps(lines, first, len(text), removed)
-    # the line above the first candidate too (only its length and its end are read)
-    stats = [_line_end_stats(text, lines[first - 1])]
-    stats += [_line_stats(text, ln) for ln in lines[first:]]
-    rest_rows = _rest_rows(stats[1:], counts[first:], gaps[first + 1 :])
+    stats = [_line_stats(text, ln) for ln in lines[first:]]
+    rest_rows = _rest_rows(stats, counts[first:], gaps[first + 1 :])
     for k in range(first, len(lines)):
-        s, p = stats[k - first + 1], stats[k - first]
+        # the line above (the first candidate's: read with the page, 0 until then)
+        s, p = stats[k - first], stats[k - first - 1] if k > first else _UNREAD
         r = rest_rows[k - first]
         out.at.append(k)
         out.rows.append(
@@ -221,7 +224,9 @@ def tail_candidates(
         )
     if page_needed is None or page_needed(out):
         rest_chars_per_line = [r[3] for r in rest_rows]
-        _read_page_features(text, out, stats[1:], rest_chars_per_line)
+        _read_page_features(text, out, stats, rest_chars_per_line)
+        above = _line_end_stats(text, lines[first - 1])
+        out.rows[0][_PREV : _PREV + 3] = [math.log1p(above.n), above.term, above.colon]
     return out
 
 
@@ -313,6 +318,10 @@ def _line_stats(text: str, line: _Line) -> _Stats:
         float(_has_link(text, line.start, line.end)),
         float(opening[:1] in _BULLETS),
     )
+
+
+#: The first candidate's line above, before it is read (its features at 0).
+_UNREAD = _Stats(0, [], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def _line_end_stats(text: str, line: _Line) -> _Stats:
