@@ -36,7 +36,13 @@ import numpy as np
 
 from builder.clean.pipeline import Cleaner
 from builder.clean.steps import DocumentContext
-from builder.clean.tail_model import FEATURES, MODEL_PATH, TailModel, tail_candidates
+from builder.clean.tail_model import (
+    FEATURES,
+    MODEL_PATH,
+    TailModel,
+    splits_a_list,
+    tail_candidates,
+)
 
 from .bank import tokenize_lower
 from .real import doc_scores
@@ -154,6 +160,7 @@ def cut_at(model: dict[str, object], page: Page) -> int | None:
         return None
     z = (page.rows - np.array(model["mean"])) / np.array(model["scale"])
     p = 1 / (1 + np.exp(-(z @ np.array(model["weights"]) + float(model["bias"]))))
+    p[[splits_a_list(row) for row in page.rows]] = 0.0  # as the step: never inside a list
     best = int(np.argmax(p))
     return page.starts[best] if p[best] >= float(model["threshold"]) else None
 

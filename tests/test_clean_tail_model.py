@@ -20,6 +20,7 @@ from builder.clean.tail_model import (
     PAGE_FEATURES,
     TailModel,
     load_model,
+    splits_a_list,
     tail_candidates,
 )
 from eval.bank import tokenize_lower
@@ -77,6 +78,22 @@ def test_the_articles_own_closing_lines_stay(form: int) -> None:
     text = _forms(_article() + "\n\n" + closing + "\n")[form]
     assert _model_reasons(text) == []
     assert "plant again in march" in CLEANER.clean(text).text.lower()
+
+
+@pytest.mark.parametrize("form", [0, 1], ids=["cased", "lowercased-tokenized"])
+def test_a_closing_lists_last_item_stays(form: int) -> None:
+    """A cut never starts inside a list (a line and the one above both short items): the
+    article's closing checklist keeps its last item."""
+    closing = "Before the first frost, check three things:\n\nLadders\n\nSecateurs\n\nNets"
+    text = _forms(_article() + "\n\n" + closing + "\n")[form]
+    assert _model_reasons(text) == []
+    assert CLEANER.clean(text).text.lower().endswith("nets")
+    row = [0.0] * len(FEATURES)
+    for name, value in (("short", 1.0), ("prev_n_log", 0.7)):
+        row[FEATURES.index(name)] = value
+    assert splits_a_list(row)
+    row[FEATURES.index("prev_colon")] = 1.0  # the list's lead line above: a cut may start
+    assert not splits_a_list(row)
 
 
 def test_a_short_page_is_not_read() -> None:

@@ -33,7 +33,15 @@ from .chars import cased_line_words, line_words
 from .edits import Edit
 from .steps import CleaningStep, DocumentContext, RemovedWords
 
-__all__ = ["FEATURES", "MODEL_PATH", "Model", "TailCandidates", "TailModel", "tail_candidates"]
+__all__ = [
+    "FEATURES",
+    "MODEL_PATH",
+    "Model",
+    "TailCandidates",
+    "TailModel",
+    "splits_a_list",
+    "tail_candidates",
+]
 
 MODEL_PATH = Path(__file__).with_name("tail_model.json")
 
@@ -409,6 +417,26 @@ def _removed_gaps(
     return gaps
 
 
+_SHORT, _TERM = FEATURES.index("short"), FEATURES.index("term")
+_PREV_TERM, _PREV_COLON = FEATURES.index("prev_term"), FEATURES.index("prev_colon")
+#: ``prev_n_log`` of a line of at most 5 words (as ``short`` counts them).
+_SHORT_LOG = math.log1p(5)
+
+
+def splits_a_list(row: Sequence[float]) -> bool:
+    """Whether a cut at the row's line would take the last items of a list and leave its
+    first ones: the line and the one above both short, neither ending like a sentence
+    or with a colon (an article's closing checklist, "Mudguards / Gearing / Lights").
+    Furniture lists go whole, from their first line: a cut inside one is never the cut."""
+    return (
+        row[_SHORT] == 1.0
+        and row[_TERM] == 0.0
+        and 0.0 < row[_PREV] <= _SHORT_LOG
+        and row[_PREV_TERM] == 0.0
+        and row[_PREV_COLON] == 0.0
+    )
+
+
 class TailModel(CleaningStep):
     """Cuts the page's end where the model finds the article over (see the module)."""
 
@@ -424,6 +452,8 @@ class TailModel(CleaningStep):
             return []  # no line could reach the threshold (the page not read for it)
         best_k, best_p = -1, model.threshold
         for k, row in zip(found.at, found.rows, strict=True):
+            if splits_a_list(row):
+                continue
             p = model.score(row)
             if p >= best_p:
                 best_k, best_p = k, p
