@@ -40,7 +40,6 @@ from builder.clean.tail_model import (
     FEATURES,
     MODEL_PATH,
     TailModel,
-    splits_a_list,
     tail_candidates,
 )
 
@@ -69,6 +68,7 @@ class Page:
     starts: list[int]  # where each candidate's cut starts
     rows: np.ndarray
     labels: np.ndarray
+    in_list: np.ndarray  # per row: a cut there would split a list (never made)
 
 
 class _Collect(TailModel):
@@ -76,11 +76,11 @@ class _Collect(TailModel):
 
     def __init__(self) -> None:
         self.model = None  # type: ignore[assignment]
-        self.seen: tuple[str, list[int], list[list[float]]] | None = None
+        self.seen: tuple[str, list[int], list[list[float]], list[bool]] | None = None
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list:  # type: ignore[type-arg]
         found = tail_candidates(text, ctx.removed_words, MIN_POSITION)
-        self.seen = (text, [found.lines[k].start for k in found.at], found.rows)
+        self.seen = (text, [found.lines[k].start for k in found.at], found.rows, found.in_list)
         return []
 
 
@@ -100,7 +100,7 @@ def load_pages(folder: Path) -> list[Page]:
                 for form, noisy in (("", rec["noisy"]), ("/lower", tokenize_lower(rec["noisy"]))):
                     cleaner.clean(noisy)
                     assert collect.seen is not None
-                    text, starts, rows = collect.seen
+                    text, starts, rows, in_list = collect.seen
                     gold = toks(rec["gold"])
                     pages.append(
                         Page(
@@ -112,6 +112,7 @@ def load_pages(folder: Path) -> list[Page]:
                             starts,
                             np.array(rows, dtype=float).reshape(len(rows), len(FEATURES)),
                             _labels(gold, text, starts),
+                            np.array(in_list, dtype=bool),
                         )
                     )
     return pages
@@ -160,7 +161,7 @@ def cut_at(model: dict[str, object], page: Page) -> int | None:
         return None
     z = (page.rows - np.array(model["mean"])) / np.array(model["scale"])
     p = 1 / (1 + np.exp(-(z @ np.array(model["weights"]) + float(model["bias"]))))
-    p[[splits_a_list(row) for row in page.rows]] = 0.0  # as the step: never inside a list
+    p[page.in_list] = 0.0  # as the step: never inside a list
     best = int(np.argmax(p))
     return page.starts[best] if p[best] >= float(model["threshold"]) else None
 

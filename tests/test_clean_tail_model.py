@@ -88,12 +88,11 @@ def test_a_closing_lists_last_item_stays(form: int) -> None:
     text = _forms(_article() + "\n\n" + closing + "\n")[form]
     assert _model_reasons(text) == []
     assert CLEANER.clean(text).text.lower().endswith("nets")
-    row = [0.0] * len(FEATURES)
-    for name, value in (("short", 1.0), ("prev_n_log", 0.7)):
-        row[FEATURES.index(name)] = value
-    assert splits_a_list(row)
-    row[FEATURES.index("prev_colon")] = 1.0  # the list's lead line above: a cut may start
-    assert not splits_a_list(row)
+    item = tail_model._Stats(1, ["nets"], 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    assert splits_a_list(item, item._replace(words=["secateurs"]))
+    assert not splits_a_list(item, item._replace(colon=1.0))  # the list's lead line above
+    # a heading under a bulleted list is not its item: a cut may start there
+    assert not splits_a_list(item, item._replace(bullet=1.0))
 
 
 def test_a_short_page_is_not_read() -> None:

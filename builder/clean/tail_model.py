@@ -24,7 +24,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -158,6 +158,8 @@ class TailCandidates:
     rows: list[list[float]]
     #: whether the rows' :data:`LAZY_FEATURES` were read (else 0: see :func:`tail_candidates`)
     page_read: bool = False
+    #: per row, when read: a cut there would split a list (:func:`splits_a_list`)
+    in_list: list[bool] = field(default_factory=list)
 
 
 #: Whether a page's rows need their :data:`LAZY_FEATURES` (given the rows with them at 0).
@@ -235,6 +237,7 @@ def tail_candidates(
         _read_page_features(text, out, stats, rest_chars_per_line)
         above = _line_end_stats(text, lines[first - 1])
         out.rows[0][_PREV : _PREV + 3] = [math.log1p(above.n), above.term, above.colon]
+        out.in_list = [splits_a_list(s, p) for s, p in zip(stats, [above, *stats], strict=False)]
     return out
 
 
@@ -336,7 +339,7 @@ def _line_end_stats(text: str, line: _Line) -> _Stats:
     """The words and end of the line above the first candidate (the rest not read)."""
     opening = text[line.start : line.start + _LINE_CHARS].strip()
     n, term, colon, q = _line_end(text, line, opening, len(cased_line_words(opening)))
-    return _Stats(n, [], term, colon, q, 0.0, 0.0, 0.0, 0.0, 0.0)
+    return _Stats(n, [], term, colon, q, 0.0, 0.0, 0.0, 0.0, float(opening[:1] in _BULLETS))
 
 
 def _line_end(text: str, line: _Line, opening: str, seen: int) -> tuple[int, float, float, float]:
@@ -417,23 +420,19 @@ def _removed_gaps(
     return gaps
 
 
-_SHORT, _TERM = FEATURES.index("short"), FEATURES.index("term")
-_PREV_TERM, _PREV_COLON = FEATURES.index("prev_term"), FEATURES.index("prev_colon")
-#: ``prev_n_log`` of a line of at most 5 words (as ``short`` counts them).
-_SHORT_LOG = math.log1p(5)
-
-
-def splits_a_list(row: Sequence[float]) -> bool:
-    """Whether a cut at the row's line would take the last items of a list and leave its
-    first ones: the line and the one above both short, neither ending like a sentence
-    or with a colon (an article's closing checklist, "Mudguards / Gearing / Lights").
-    Furniture lists go whole, from their first line: a cut inside one is never the cut."""
+def splits_a_list(line: _Stats, above: _Stats) -> bool:
+    """Whether a cut at ``line`` would take the last items of a list and leave its first
+    ones: the line and the one above both short (at most 5 words), neither ending like a
+    sentence or with a colon, both list items or neither (an article's closing checklist,
+    "Mudguards / Gearing / Lights"; not a heading under a bulleted list). Furniture lists
+    go whole, from their first line: a cut inside one is never the cut."""
     return (
-        row[_SHORT] == 1.0
-        and row[_TERM] == 0.0
-        and 0.0 < row[_PREV] <= _SHORT_LOG
-        and row[_PREV_TERM] == 0.0
-        and row[_PREV_COLON] == 0.0
+        line.n <= 5
+        and 0 < above.n <= 5
+        and not line.term
+        and not above.term
+        and not above.colon
+        and line.bullet == above.bullet
     )
 
 
@@ -452,7 +451,7 @@ class TailModel(CleaningStep):
             return []  # no line could reach the threshold (the page not read for it)
         best_k, best_p = -1, model.threshold
         for k, row in zip(found.at, found.rows, strict=True):
-            if splits_a_list(row):
+            if found.in_list[k - found.at[0]]:
                 continue
             p = model.score(row)
             if p >= best_p:
