@@ -25,6 +25,7 @@ __all__ = [
     "FOLD_CHANGES_CLASS",
     "WORD",
     "bytes_except",
+    "cased_line_words",
     "class_table",
     "line_word_counts",
     "line_words",
@@ -155,6 +156,20 @@ def line_words(line: str) -> list[str]:
     if all(map(_SEPARATOR.__getitem__, set(others))):
         return data.translate(_WORD_BYTES).decode("ascii").split()
     return _WORDS.findall(line.casefold())
+
+
+_CASED_WORD_BYTES = bytes(c if c < 128 and _WORD_CHAR.match(chr(c)) else 32 for c in range(256))
+
+
+def cased_line_words(line: str) -> list[str]:
+    """``re.findall(r"\\w+", line)`` (case kept), read as :func:`line_words` reads them."""
+    if line.isascii():
+        return line.encode("ascii").translate(_CASED_WORD_BYTES).decode("ascii").split()
+    data = line.encode("utf-8", "surrogatepass")
+    others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    if all(map(_SEPARATOR.__getitem__, set(others))):
+        return data.translate(_CASED_WORD_BYTES).decode("ascii").split()
+    return _WORDS.findall(line)
 
 
 class _Separators(dict[str, bool]):

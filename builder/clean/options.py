@@ -13,6 +13,8 @@ __all__ = ["MIN_DOCS", "MIN_SHARE", "STEP_NAMES"]
 #: ``footer`` so the trailing-teaser rules read the page's end without the copy;
 #: ``tail_copy`` (the page's last lines repeating lines above) after it, so it reads the
 #: page's end without the teasers.
+#: ``tail_model`` (a learned cut in the page's last lines, :mod:`builder.clean.tail_model`)
+#: runs after every rule, so it reads what they left and where they cut.
 #: ``detokenize`` runs only when asked for (``cleaning.detokenize``). The publisher
 #: repetition step is added when a pre-scan table is given (see
 #: :mod:`builder.clean.repetition`); it runs after ``footer``.
@@ -28,6 +30,7 @@ STEP_NAMES = (
     "duplicates",
     "footer",
     "tail_copy",
+    "tail_model",
     "detokenize",
     "whitespace",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
+from .chars import word_count
 from .duplicates import RepeatedBlock, RepeatedTail
 from .edits import EditMap, RawEdit
 from .header import RepeatedHeader
@@ -17,11 +19,14 @@ from .repetition import RepeatedLines, RepeatedLinesStep
 from .rules import DEFAULT_RULES_PATH, load_rules
 from .sections import TrailingSection
 from .steps import CleaningStep, DocumentContext
+from .tail_model import TailModel
 from .teasers import TrailingTeasers
 from .text_fixes import ByteOrderMark, FixMojibake, LineEndings, UnicodeNormalize, Whitespace
 from .textform import Detokenize, detect_text_form, text_form
 
 __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -43,6 +48,41 @@ class CleanResult:
 
 def _insert_before(names: list[str], name: str, anchor: str) -> None:
     names.insert(names.index(anchor) if anchor in names else len(names), name)
+
+
+class _RemovedWords:
+    """Words the steps so far removed between two offsets of the current text (the
+    cleaner's :class:`builder.clean.steps.RemovedWords`, over its edit map)."""
+
+    __slots__ = ("emap",)
+
+    def __init__(self, emap: EditMap) -> None:
+        self.emap = emap
+
+    def changed(self, start: int, end: int) -> bool:
+        emap = self.emap
+        return emap.clean_to_raw(end) - emap.clean_to_raw(start) != end - start
+
+    def __call__(self, start: int, end: int) -> int:
+        emap = self.emap
+        raw_start, raw_end = emap.clean_to_raw(start), emap.clean_to_raw(end)
+        if raw_end - raw_start == end - start:
+            return 0  # nothing removed in between (the common case: not counted)
+        raw = emap.raw[raw_start:raw_end]
+        return max(0, _count_words(raw) - _count_words(emap.text[start:end]))
+
+
+#: A span longer than this has its words counted in numpy (a removed comment section
+#: is thousands of words: listing them to count them cost more than the rest of the step).
+_COUNT_IN_NUMPY = 200
+
+
+def _count_words(span: str) -> int:
+    if len(span) > _COUNT_IN_NUMPY:
+        n = word_count(span)
+        if n is not None:
+            return n
+    return len(_WORD.findall(span))
 
 
 class Cleaner:
@@ -91,6 +131,7 @@ class Cleaner:
             "footer": TrailingTeasers,
             "duplicates": RepeatedBlock,
             "tail_copy": RepeatedTail,
+            "tail_model": TailModel,
             "detokenize": Detokenize,
             "whitespace": Whitespace,
         }
@@ -124,25 +165,29 @@ class Cleaner:
         counts: Counter[str] = Counter()
         removed: Counter[str] = Counter()
         steps: list[dict[str, object]] = []
-        for step in self.steps:
-            edits = step.find_edits(emap.text, ctx)
-            for e in edits:
-                counts[e.reason] += 1
-                removed[e.reason] += (e.end - e.start) - len(e.replacement)
-                if trace:
-                    steps.append(
-                        {
-                            "step": step.name,
-                            "reason": e.reason,
-                            # where it is in the raw text (an edge inside an earlier edit
-                            # snaps to that edit's start)
-                            "raw_start": emap.clean_to_raw(e.start),
-                            "raw_end": emap.clean_to_raw(e.end),
-                            "original": emap.text[e.start : e.end],
-                            "replacement": e.replacement,
-                        }
-                    )
-            emap.apply(edits)
+        ctx.removed_words = _RemovedWords(emap)
+        try:
+            for step in self.steps:
+                edits = step.find_edits(emap.text, ctx)
+                for e in edits:
+                    counts[e.reason] += 1
+                    removed[e.reason] += (e.end - e.start) - len(e.replacement)
+                    if trace:
+                        steps.append(
+                            {
+                                "step": step.name,
+                                "reason": e.reason,
+                                # where it is in the raw text (an edge inside an earlier edit
+                                # snaps to that edit's start)
+                                "raw_start": emap.clean_to_raw(e.start),
+                                "raw_end": emap.clean_to_raw(e.end),
+                                "original": emap.text[e.start : e.end],
+                                "replacement": e.replacement,
+                            }
+                        )
+                emap.apply(edits)
+        finally:
+            ctx.removed_words = None  # the map is this text's: not kept past it
         return CleanResult(
             raw=raw,
             text=emap.text,

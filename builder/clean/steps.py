@@ -15,11 +15,22 @@ import difflib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .edits import Edit
 from .lines import count_words_of
 
 __all__ = ["CleaningStep", "DocumentContext", "diff_edits", "first_lines", "iter_lines"]
+
+
+class RemovedWords(Protocol):
+    """Words the earlier steps removed between two offsets of the current text."""
+
+    def __call__(self, start: int, end: int) -> int: ...
+
+    def changed(self, start: int, end: int) -> bool:
+        """Whether the earlier steps changed anything there (cheaper than counting)."""
+        ...
 
 
 @dataclass
@@ -30,6 +41,9 @@ class DocumentContext:
     publisher: str | None = None
     headline: str | None = None
     attributes: dict[str, object] = field(default_factory=dict)
+    #: Words the earlier steps removed between two offsets of the text a step reads
+    #: (set by the cleaner while it runs; the tail model reads where the rules cut).
+    removed_words: RemovedWords | None = field(default=None, repr=False, compare=False)
 
 
 class CleaningStep:
