@@ -149,13 +149,7 @@ def line_words(line: str) -> list[str]:
     the line's UTF-8 bytes to them and spaces, and ``split`` lists them. Other lines
     (``café``, ``İ``) are read by the regex.
     """
-    if line.isascii():
-        return line.encode("ascii").translate(_WORD_BYTES).decode("ascii").split()
-    data = line.encode("utf-8", "surrogatepass")
-    others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    if all(map(_SEPARATOR.__getitem__, set(others))):
-        return data.translate(_WORD_BYTES).decode("ascii").split()
-    return _WORDS.findall(line.casefold())
+    return _translated_words(line, _WORD_BYTES, fold=True)
 
 
 _CASED_WORD_BYTES = bytes(c if c < 128 and _WORD_CHAR.match(chr(c)) else 32 for c in range(256))
@@ -163,13 +157,17 @@ _CASED_WORD_BYTES = bytes(c if c < 128 and _WORD_CHAR.match(chr(c)) else 32 for 
 
 def cased_line_words(line: str) -> list[str]:
     """``re.findall(r"\\w+", line)`` (case kept), read as :func:`line_words` reads them."""
+    return _translated_words(line, _CASED_WORD_BYTES, fold=False)
+
+
+def _translated_words(line: str, table: bytes, *, fold: bool) -> list[str]:
     if line.isascii():
-        return line.encode("ascii").translate(_CASED_WORD_BYTES).decode("ascii").split()
+        return line.encode("ascii").translate(table).decode("ascii").split()
     data = line.encode("utf-8", "surrogatepass")
     others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
     if all(map(_SEPARATOR.__getitem__, set(others))):
-        return data.translate(_CASED_WORD_BYTES).decode("ascii").split()
-    return _WORDS.findall(line)
+        return data.translate(table).decode("ascii").split()
+    return _WORDS.findall(line.casefold() if fold else line)
 
 
 class _Separators(dict[str, bool]):
