@@ -6,7 +6,7 @@ report its figures held out by site (issue 11).
 
 The pages (``<flavour>.jsonl.gz`` with ``noisy``, ``gold`` and ``url``) are read where they
 are, never copied. Each page is cleaned by every step before the tail model, whose
-candidates (lines in the page's last words, :func:`builder.clean.tail_model.tail_candidates`)
+candidates (lines in the page's last words, :func:`builder.clean.tail_features.tail_candidates`)
 are collected with their features: the same code the cleaner runs. Every page is used
 twice, as published and lowercased and tokenized like older corpora
 (:func:`eval.bank.tokenize_lower`), so the model does not lean on case alone. A candidate is a good
@@ -36,12 +36,8 @@ import numpy as np
 
 from builder.clean.pipeline import Cleaner
 from builder.clean.steps import DocumentContext
-from builder.clean.tail_model import (
-    FEATURES,
-    MODEL_PATH,
-    TailModel,
-    tail_candidates,
-)
+from builder.clean.tail_features import FEATURES, tail_candidates
+from builder.clean.tail_model import MODEL_PATH, TailModel
 
 from .bank import tokenize_lower
 from .real import doc_scores

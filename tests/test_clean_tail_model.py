@@ -9,20 +9,18 @@ import re
 
 import pytest
 
-from builder.clean import tail_model
+from builder.clean import tail_features, tail_model
 from builder.clean.chars import cased_line_words
 from builder.clean.pipeline import Cleaner, _count_words
 from builder.clean.steps import DocumentContext
-from builder.clean.tail_model import (
+from builder.clean.tail_features import (
     FEATURES,
     LAZY_FEATURES,
-    MODEL_PATH,
     PAGE_FEATURES,
-    TailModel,
-    load_model,
     splits_a_list,
     tail_candidates,
 )
+from builder.clean.tail_model import MODEL_PATH, TailModel, load_model
 from eval.bank import tokenize_lower
 
 CLEANER = Cleaner.build()
@@ -88,7 +86,7 @@ def test_a_closing_lists_last_item_stays(form: int) -> None:
     text = _forms(_article() + "\n\n" + closing + "\n")[form]
     assert _model_reasons(text) == []
     assert CLEANER.clean(text).text.lower().endswith("nets")
-    item = tail_model._Stats(1, ["nets"], 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    item = tail_features._Stats(1, ["nets"], 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
     assert splits_a_list(item, item._replace(words=["secateurs"]))
     assert not splits_a_list(item, item._replace(colon=1.0))  # the list's lead line above
     # a heading under a bulleted list is not its item: a cut may start there
@@ -166,7 +164,7 @@ class _Counting(TailModel):
     def __init__(self, lazy: bool) -> None:
         super().__init__()
         self.lazy = lazy
-        self.found: list[tail_model.TailCandidates] = []
+        self.found: list[tail_features.TailCandidates] = []
 
     def find_edits(self, text: str, ctx: DocumentContext) -> list:  # type: ignore[type-arg]
         model = load_model()
@@ -227,18 +225,20 @@ def test_a_long_lines_features_are_read_in_its_opening() -> None:
     them by length (not listed whole)."""
     opening = "The cooperative kept records of every farm in the valley for years. "
     line = opening * 4 + "You and I and we and our readers " * 120  # person words far in
-    stats = tail_model._line_stats(line, tail_model._Line(0, len(line), len(line)))
+    stats = tail_features._line_stats(line, tail_features._Line(0, len(line), len(line)))
     assert stats.person == 0.0  # not seen: past the opening
     assert len(stats.words) < 60
     paragraph = opening * 40
-    stats = tail_model._line_stats(paragraph, tail_model._Line(0, len(paragraph), len(paragraph)))
+    stats = tail_features._line_stats(
+        paragraph, tail_features._Line(0, len(paragraph), len(paragraph))
+    )
     true_count = len(re.findall(r"\w+", paragraph))
     assert abs(stats.n - true_count) / true_count < 0.05
 
 
 def test_a_link_anywhere_in_the_line_counts() -> None:
     line = "x " * 300 + "see www.example.org"
-    stats = tail_model._line_stats(line, tail_model._Line(0, len(line), len(line)))
+    stats = tail_features._line_stats(line, tail_features._Line(0, len(line), len(line)))
     assert stats.link == 1.0
 
 
