@@ -684,35 +684,37 @@ def test_a_headline_shaped_like_a_vendor_call_stays_at_the_top() -> None:
         assert _clean(text)[0] == text, head
 
 
-@pytest.mark.parametrize("lowercased", [False, True])
-def test_a_reported_request_to_share_stays_at_the_foot(lowercased: bool) -> None:
-    # A share prompt goes at the foot of the page, but not a line that reports people
-    # being asked to share something, nor one asking them to share with someone else.
-    form = tokenized if lowercased else (lambda text: text)
-    for line in (
-        "If you find a stray dog, share it with your neighbours first, the shelter's vet said.",
-        "Share this with your landlord before you sign: the deposit clause is new.",
-        "If you liked the old timetable, the operator has no plans to bring it back.",
-    ):
-        text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
-        assert _clean(text)[0] == text, line
-    text = form(f"{BEFORE}\n\n{AFTER}\n\nIf you found this useful, feel free to share it!")
-    assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
+#: A prompt at the foot of the page goes (the last line), but not a sentence that reports
+#: people being asked, or followers, nor one asking to share with someone else, nor a quote.
+FOOT_PROMPTS = {
+    "share": (
+        (
+            "If you find a stray dog, share it with your neighbours first, the shelter's vet said.",
+            "Share this with your landlord before you sign: the deposit clause is new.",
+            "If you liked the old timetable, the operator has no plans to bring it back.",
+        ),
+        "If you found this useful, feel free to share it!",
+    ),
+    "follow": (
+        (
+            "Dozens of readers now follow us on Instagram for the daily crossword.",
+            "The campaign asked voters to follow us on TikTok, and 40,000 of them did.",
+            "Follow us on Facebook, the bakery's owner said, and you will see the queue.",
+        ),
+        "That's all for now, and follow me on Instagram!",
+    ),
+}
 
 
 @pytest.mark.parametrize("lowercased", [False, True])
-def test_a_sentence_about_followers_stays_at_the_foot(lowercased: bool) -> None:
-    # A follow prompt goes at the foot of the page, but not a sentence that reports
-    # followers or someone else's request to follow, nor a quote.
+@pytest.mark.parametrize("kind", sorted(FOOT_PROMPTS))
+def test_a_reported_prompt_stays_at_the_foot(kind: str, lowercased: bool) -> None:
     form = tokenized if lowercased else (lambda text: text)
-    for line in (
-        "Dozens of readers now follow us on Instagram for the daily crossword.",
-        "The campaign asked voters to follow us on TikTok, and 40,000 of them did.",
-        "Follow us on Facebook, the bakery's owner said, and you will see the queue.",
-    ):
+    kept, prompt = FOOT_PROMPTS[kind]
+    for line in kept:
         text = form(f"{BEFORE}\n\n{AFTER}\n\n{line}")
         assert _clean(text)[0] == text, line
-    text = form(f"{BEFORE}\n\n{AFTER}\n\nThat's all for now, and follow me on Instagram!")
+    text = form(f"{BEFORE}\n\n{AFTER}\n\n{prompt}")
     assert _clean(text)[0] == form(f"{BEFORE}\n\n{AFTER}")
 
 
