@@ -131,7 +131,7 @@ def test_report_and_card_count_the_removals(built_on: tuple[Corpus, Path]) -> No
     assert cleaning["chars_per_source"][COURIER][RULE] == len(COURIER_IDS) * (len(SLOGAN) + 1)
     card = (out / "README.md").read_text()
     # the steps, in the order they ran
-    assert "footer, repetition, tail_copy, whitespace" in card
+    assert "footer, repetition, tail_copy, tail_model, whitespace" in card
     assert RULE in card
 
 
