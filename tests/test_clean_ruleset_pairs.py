@@ -1,5 +1,6 @@
-"""The rule set's per-word table of tests (``_tests_entry``, found from the word's pairs
-of characters) is what trying every piece at every position of the word gives."""
+"""The rule set's per-word table of tests (``_tests_entry``, found from the word's
+triples of characters and its short pieces) is what trying every piece at every
+position of the word gives."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ _RULES = RuleSet(load_rules(DEFAULT_RULES_PATH))
 
 def _by_positions(word: str) -> int:
     tests = 0
-    for k in range(len(word) - 1):
-        for piece, t in _RULES._pieces.get(word[k : k + 2], ()):
+    for k in range(len(word)):
+        for piece, t in _RULES._by_piece.items():
             if word.startswith(piece, k):
                 tests |= t
     return tests
@@ -31,5 +32,14 @@ def test_pairs_find_every_piece(word: str) -> None:
 
 
 def test_known_words() -> None:
-    for word in ["photograph", "comments", "advertisement", "x" * 70 + "photo", "", "a"]:
+    for word in [
+        "photograph",
+        "comments",
+        "advertisement",
+        "x" * 70 + "photo",
+        "",
+        "a",
+        "ad",
+        "by",
+    ]:
         assert _RULES._tests_entry(word) == _by_positions(word)
