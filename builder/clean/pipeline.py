@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from .boilerplate import BoilerplateLines
 from .captions import ImageCaptions
-from .chars import word_count
+from .chars import line_words, word_count
 from .duplicates import RepeatedBlock, RepeatedTail
 from .edits import EditMap, RawEdit
 from .header import RepeatedHeader
@@ -25,8 +24,6 @@ from .text_fixes import ByteOrderMark, FixMojibake, LineEndings, UnicodeNormaliz
 from .textform import Detokenize, detect_text_form, text_form
 
 __all__ = ["STEP_NAMES", "CleanResult", "Cleaner", "detect_text_form"]
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -82,7 +79,7 @@ def _count_words(span: str) -> int:
         n = word_count(span)
         if n is not None:
             return n
-    return len(_WORD.findall(span))
+    return len(line_words(span))
 
 
 class Cleaner:
