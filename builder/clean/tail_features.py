@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -25,7 +24,6 @@ __all__ = [
     "tail_candidates",
 ]
 
-_WORD = re.compile(r"\w+")
 #: Words of a voice speaking to or for the reader (comments, promos, sign-offs).
 _PERSON = frozenset({"i", "my", "me", "you", "your", "we", "our", "us"})
 #: How a line of running text ends (also a closing quote or bracket after the stop).
