@@ -417,19 +417,18 @@ def _mark_counting_runs(lines: list[_Line]) -> None:
         i = max(j, i + 1)
 
 
+#: A pager's label: one of these words, alone or with what it links to.
+_PAGER_WORDS = frozenset(("previous", "prev", "next", "older", "newer"))
+_PAGER_KINDS = ("post", "article", "story", "entry")
 #: A pager's label on a line of its own, over the title of the post it links to.
 PAGER_LABELS = frozenset(
-    f"{word}{kind}"
-    for word in ("previous", "prev", "next", "older", "newer")
-    for kind in ("", " post", " article", " story", " entry")
+    f"{word}{kind}" for word in _PAGER_WORDS for kind in ("", *(f" {k}" for k in _PAGER_KINDS))
 )
 #: A pager's label and its title on one line: "Next article Budget Gaming PCs: ...".
-_PAGER_LINE = re.compile(r"(?:previous|prev|next|older|newer) (?:post|article|story|entry)\b")
+_PAGER_LINE = re.compile(rf"(?:{'|'.join(sorted(_PAGER_WORDS))}) (?:{'|'.join(_PAGER_KINDS)})\b")
 #: The characters a pager label's line may open with, its arrow or its word (a cheap test
 #: before its words).
 _PAGER_FIRST_CHARS = frozenset("PpNnOo«‹←<")
-#: The first word of every pager label.
-_PAGER_WORDS = frozenset(("previous", "prev", "next", "older", "newer"))
 #: A pager's title is a headline: at most this many words.
 PAGER_TITLE_MAX_WORDS = 20
 
