@@ -48,6 +48,10 @@ OVERLAPPING = [
     r"(?:\d{1,3}[,.]?)+$",  # "1" * 28 + "!": 1.5 s
     r"(\w{1,30}\s?)+:",  # "a" * 28 + "!": over 20 s
     r"(?:\w|\s|.)+:",  # " " * 28 + "!": over 20 s
+    # an unbounded repeat inside, whose runs two passes share (each run two ways or more)
+    r"(?:a{1,3}\s*)+$",  # "a" * 26 + "!": 0.7 s
+    r"(\d+\.\d+)+$",  # "1" + ".111" * 18 + ".x": 0.2 s
+    r"(\d+\.\d+)+",  # fullmatched, as a rule's patterns are: as slow
 ]
 #: each matches a text one way (or a few: a small bound)
 UNAMBIGUOUS = [
@@ -59,7 +63,7 @@ UNAMBIGUOUS = [
     r"(\w++\s?)+:",
     r"((?>\w+)\s?)+:",
     r"(mr|ms)+",
-    r"(\d+\.\d+)+",
+    r"\d+(\.\d+)+",
     r"(?:\w+,)+$",
     r"(a|b)+$",
     r"(\w+\s?){1,3}:",

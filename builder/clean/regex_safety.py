@@ -18,11 +18,12 @@ never backtrack, and pass too.
 
 The check is a heuristic over the common shapes (the "star height" test of ReDoS
 linters), not a proof. :func:`ambiguous_repeat` finds a second shape too, a repeat
-of alternatives that match one text in more than one way, with no nested unbounded
-repeat: ``(.|\\s)*`` (a space is either), ``(ab?|a)+`` ("a" is either), ``(a|aa)+``
-("aa" is one pass or two), ``(\\d\\d|\\d)+``, ``(x\\w|\\wy)+``. Each way the
+whose passes spell one text in more than one way: ``(.|\\s)*`` (a space is either),
+``(ab?|a)+`` ("a" is either), ``(a|aa)+`` and ``(a{1,3}\\s*)+`` ("aa" is one pass or
+two), ``(\\d\\d|\\d)+``, ``(x\\w|\\wy)+``, ``(\\d+\\.\\d+)+`` (two passes share
+the run "234" of "1.234.5" two ways). Each way the
 repeated body can match is written out as a word of character sets (a branch, an
-optional part, a bounded repeat tried 0 to 2 times more than its minimum), and the
+optional part, a repeat tried 0 to 2 times more than its minimum), and the
 words are tested for unique decoding (Sardinas-Patterson): a text the words spell in two ways
 spells ``k`` copies of itself in ``2**k`` ways, all of which are tried before a line
 that does not match fails. Only texts that both ways truly match are reported (the
@@ -62,13 +63,14 @@ PROBLEM = (
 )
 
 
-#: what a repeat of alternatives is said to hold when refused
+#: what a repeat whose passes spell one text in two ways is said to hold when refused
 OVERLAP_PROBLEM = (
-    "a repeat of alternatives that can match the same text in more than one way"
-    " ((.|\\s)*, (ab?|a)+, (a|aa)+): on a line it does not match, the time doubles with"
-    " each repetition (a sentence hangs the build); make the alternatives exclusive"
-    " ([\\s\\S]*, (ab?)+, a+), or make the repeat possessive ((a|aa)++) or its"
-    " body atomic ((?>a|aa)+)"
+    "a repeat whose passes can spell the same text in more than one way ((.|\\s)*,"
+    " (a|aa)+, (a{1,3}\\s*)+, or (\\d+\\.\\d+)+, where \"1.234.5\" is 1.2|34.5 or 1.23|4.5):"
+    " on a line it does not match, the time doubles with each repetition (a sentence"
+    " hangs the build); make the passes exclusive ([\\s\\S]*, (ab?)+, a+,"
+    " \\d+(\\.\\d+)+), or make the repeat possessive ((a|aa)++) or its body atomic"
+    " ((?>a|aa)+)"
 )
 
 #: the ways of matching a repeat's body written out, at most (more: not checked)
@@ -151,7 +153,7 @@ class _Checker:
     def _words(self, items: list[Any]) -> list[Word] | None:
         """Each way ``items`` can match, one word per way (two ways may spell the same
         word: what is looked for), or None: too many, too long, or an item that is not
-        written out (an unbounded repeat, a look-around, an anchor, a back reference, an
+        written out (a look-around, an anchor, a back reference, an
         atomic group or a possessive repeat, which give nothing back, a conditional)."""
         words: list[Word] = [()]
         for op, av in items:
@@ -181,10 +183,11 @@ class _Checker:
                     return None
                 ways += found
             return ways
-        if op in _BACKTRACKING and av[1] != _C.MAXREPEAT:
-            # an unbounded one is the first shape's: its ways of splitting a text
-            # between passes (in (\d+\.\d+)+ the digits of "1.234.5") are not written
-            # out, they grow with the length of a run, not with each character
+        if op in _BACKTRACKING:
+            # an unbounded one too, tried up to UNROLLED times more than its minimum: a
+            # run that two passes may share ("1.234.5" is "1.2|34.5" or "1.23|4.5" to
+            # (\d+\.\d+)+) gives several ways at each run, 2**k or more for k runs,
+            # as a bounded repeat does ((a{1,3}\s*)+: "aa" is one pass or two)
             low, high, body = av
             once = self._words(list(body))
             if once is None:
