@@ -161,6 +161,44 @@ def test_its_rewrite_runs_on_the_line_and_matches_as_meant(tmp_path: Path, run_c
     ]
 
 
+def test_a_rule_is_tried_on_a_run_of_characters_as_on_the_words_it_is_long(
+    tmp_path: Path,
+) -> None:
+    """``\\w+ said$`` passes the check (one repeat: its time grows with the square of
+    the line's length, 40 s on 100,000 letters that do not match); a line counts as one
+    word per CHARS_PER_WORD characters at least, so a rule of 40 words is tried on 960
+    characters at most, by the rule set as by the rule's own definition."""
+    from builder.clean.lines import LineView
+    from builder.clean.rule_set import first_match
+    from builder.clean.rules import CHARS_PER_WORD, DEFAULT_MAX_WORDS, rule_length
+
+    rules = load_rules(_rule_file(tmp_path, "contains", r"\w+ said$"))
+    longest = CHARS_PER_WORD * (DEFAULT_MAX_WORDS + 1) - 1  # 40 "words" of characters
+    tried = LineView("a" * (longest - 5) + " said")
+    too_long = LineView("a" * (longest - 4) + " said")
+    assert (rule_length(tried), rule_length(too_long)) == (40, 41)
+    assert rules[0].matches(tried) and first_match(rules, tried) is rules[0]
+    assert not rules[0].matches(too_long) and first_match(rules, too_long) is None
+    # words count as words: a sentence of 40 short words is 40 however short
+    assert rule_length(LineView("a " * 40)) == 40
+
+
+def test_a_long_run_is_not_tried_by_a_rule_of_a_few_words(tmp_path: Path, run_cli) -> None:
+    """400,000 letters and " said so": the rule's search fails from each of 400,000
+    starts after trying each end (3.5 minutes); the line is kept at once, and the rule still
+    removes its own line."""
+    import json
+
+    path = _rule_file(tmp_path, "contains", r"\w+ said$")
+    stdin = "a" * 400_000 + " said so\nThey said\n"
+    result = run_cli("clean", "--trace", "--rules", str(path), stdin=stdin, timeout=60)
+    assert result.code == 0, result.stderr
+    edits = [json.loads(row) for row in result.stdout.splitlines()]
+    assert [e["original"] for e in edits if e["reason"] == "boilerplate.quote_tail"] == [
+        "They said\n"
+    ]
+
+
 def test_no_built_in_rule_is_a_slow_chain() -> None:
     """The built-in rules are not checked at each load (trusted): this checks them, each
     as it is matched (``patterns`` from the line's start, the others searched for)."""

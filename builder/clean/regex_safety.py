@@ -66,7 +66,7 @@ PROBLEM = (
 #: what a repeat whose passes spell one text in two ways is said to hold when refused
 OVERLAP_PROBLEM = (
     "a repeat whose passes can spell the same text in more than one way ((.|\\s)*,"
-    " (a|aa)+, (a{1,3}\\s*)+, or (\\d+\\.\\d+)+, where \"1.234.5\" is 1.2|34.5 or 1.23|4.5):"
+    ' (a|aa)+, (a{1,3}\\s*)+, or (\\d+\\.\\d+)+, where "1.234.5" is 1.2|34.5 or 1.23|4.5):'
     " on a line it does not match, the time doubles with each repetition (a sentence"
     " hangs the build); make the passes exclusive ([\\s\\S]*, (ab?)+, a+,"
     " \\d+(\\.\\d+)+), or make the repeat possessive ((a|aa)++) or its body atomic"

@@ -22,7 +22,7 @@ from .regex_facts import (
     required_pieces,
     required_sets,
 )
-from .rules import NUMBER, LineRule
+from .rules import NUMBER, LineRule, rule_length
 
 __all__ = ["RuleSet", "compiled", "first_match"]
 
@@ -220,21 +220,22 @@ class RuleSet:
         """The first rule (in file order) that matches the line, or None."""
         words = view.words
         n = len(words)
-        if not n or n > self.max_words:
+        if not n or (length := rule_length(view)) > self.max_words:
             return None
         # A line's answer is kept: furniture repeats from article to article, and the
         # section and boilerplate steps ask about the same lines.
         results = self._results
         found = results.get(view.raw, _UNKNOWN)
         if found is _UNKNOWN:
-            found = self._first_match(view, words, n)
+            found = self._first_match(view, words, n, length)
             if len(results) >= RESULT_CACHE_SIZE:
                 results.clear()  # flat memory over millions of articles
             results[view.raw] = found
         return found  # type: ignore[return-value]
 
-    def _first_match(self, view: LineView, words: Words, n: int) -> LineRule | None:
-        fits = self._fits[n]
+    def _first_match(self, view: LineView, words: Words, n: int, length: int) -> LineRule | None:
+        # the rules that allow the line's length (``n``: its words, for the phrases)
+        fits = self._fits[length]
         # a line is a phrase only with a phrase's word count and first word: the key of
         # any other line is not joined
         maybe = (
@@ -252,7 +253,7 @@ class RuleSet:
                 vocab = reduce(and_, map(vocab_of.__getitem__, words), vocab)
                 maybe |= vocab
         raw = view.raw
-        tests = self._tests_fit[n]
+        tests = self._tests_fit[length]
         if tests:
             # a pattern fully matches only a line that opens with one of its first
             # characters (the normalized line opens with the raw line's first non-space)

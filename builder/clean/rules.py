@@ -1,7 +1,8 @@
 """Boilerplate line rules, kept as data (``builder/rules/boilerplate.yaml``).
 
 A rule decides about one whole line. It matches when the line is short enough
-(``max_words``), does not hit an ``unless`` pattern, and any of these holds:
+(``max_words``, a run of :data:`CHARS_PER_WORD` characters counting as a word at least:
+see :func:`rule_length`), does not hit an ``unless`` pattern, and any of these holds:
 
 * ``phrases``: the line's words, lowercased and joined by single spaces, equal a
   phrase's words (so ``Share.``, ``SHARE`` and ``share`` are the same line);
@@ -52,7 +53,8 @@ boundary and write a separator they cannot match (``\\b\\w+(?:\\s+\\w+)? said$``
 make a repeat possessive (``\\w++``) or atomic (``(?>\\w+)``) when what follows it
 cannot open with its characters. A single repeat searched for (``\\w+ said$``) is
 allowed: its time grows with the square of the line's length (0.2 s on 8,000 characters;
-``\\b\\w+ said$``: linear).
+``\\b\\w+ said$``: linear), and the length is bounded: a rule of ``max_words`` 40 is
+tried on lines of at most 960 characters (:func:`rule_length`).
 """
 
 from __future__ import annotations
@@ -77,10 +79,13 @@ __all__ = [
     "LineRule",
     "RuleError",
     "load_rules",
+    "rule_length",
 ]
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.yaml"
 DEFAULT_MAX_WORDS = 40
+#: a line counts as at least one word per this many characters (:func:`rule_length`)
+CHARS_PER_WORD = 24
 ZONES = ("any", "edges", "tail", "close")
 BLOCKS = (None, "list")
 
@@ -90,6 +95,19 @@ NUMBER = re.compile(r"\d+(st|nd|rd|th|s)?")
 
 class RuleError(ValueError):
     """A rule file that cannot be used (bad YAML, unknown key, bad regex)."""
+
+
+def rule_length(view: LineView) -> int:
+    """The line's length in words as ``max_words`` counts it: its words, or one per
+    :data:`CHARS_PER_WORD` characters when that is more.
+
+    A run without a space (a token, a URL, base64, a run of numbers) is one word, and
+    an expression searched for on it may take time that grows with the square of its
+    length (a rule file's ``\\w+ said$``: 1.6 s on a line of 20,000 letters, 40 s on
+    100,000): counted by its characters too, such a line is never tried by a rule of
+    a few dozen words. Furniture is well inside it: the longest line a built-in rule
+    takes on the development pages is 908 characters of 142 words (a disclaimer)."""
+    return max(len(view.words), len(view.raw) // CHARS_PER_WORD)
 
 
 def _key(phrase: str) -> str:
@@ -128,7 +146,7 @@ class LineRule:
     def matches(self, line: str | LineView) -> bool:
         view = line if isinstance(line, LineView) else LineView(line)
         words = view.words
-        if not words or len(words) > self.max_words:
+        if not words or rule_length(view) > self.max_words:
             return False  # a line of punctuation alone is never furniture by rule
         hit = (
             # (a rule with no phrases does not join the line's words into its key)
