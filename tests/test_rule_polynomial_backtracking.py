@@ -36,6 +36,8 @@ SEARCHED_SLOW = [
     r"\w+\w++x",  # "a" * 1000: 0.35 s (a possessive repeat reads the run per split)
     r"a*[^ ]++ $",
     r"[\w.-]+\b[^ ]+?\.?x",  # "a." * 1000: \b between every two characters
+    r"\w+(?=\w+ said$)",  # "a" * 1000 + " saidx": 0.5 s (the look-ahead splits the rest)
+    r"(?:\w+\s*){2}said$",  # "a" * 1000 + " saidx": 4.8 s (its body twice)
 ]
 #: slow from the line's start too: refused in ``patterns`` as well
 CHAINS = [
@@ -56,6 +58,9 @@ PASSING = [
     r"\w+(?:\s+\w+)? said$",
     r"\b\w+(?:\s+\w+)? said$",  # linear: each run tried from its start only
     r"\b\d+(?:\.\d+)?x",
+    r"\w+(?= said$)",  # one repeat, the look-ahead a separator and a word
+    r"\b\w+(?=\w+ said$)",
+    r"(?:\w+\s){2}said$",  # a required separator between the copies
     r"\d+(?:\.\d+)?x",
     r"[a-z]+(?:\s[a-z]+)?$",
     r"\S+(?:\s+\S+)?:",

@@ -19,9 +19,13 @@ as one word (a token run, a URL, a number), so ``max_words`` does not keep it ou
 three (``\\w+\\w+\\w+``) are refused. A ``\\b`` inside a run is passed through when the
 run can hold both word and other characters (``[\\w.-]``). A rule's line is normalized
 (single spaces), so a chain that splits only white space (``\\s*:?\\s*``) is no chain.
-Missed (a heuristic, as the linters' checks are): a chain through a look-around or
-``$``, through an alternation of more ways than :data:`MAX_SEQUENCES`, or through a back
-reference; bounded repeats of at most :data:`LONG_BOUND` (``.{0,60}``) are not counted.
+A chain goes on into a look-ahead its run reaches (``\\w+(?=\\w+ said$)``: for each end
+of the first repeat the look-ahead splits the rest again), and a repeat of a body at
+most :data:`MAX_COPIES` times is its copies in a row (``(?:\\w+\\s*){2}said$``).
+Missed (a heuristic, as the linters' checks are): a chain through a negative
+look-ahead, a look-behind or ``$``, through an alternation of more ways than
+:data:`MAX_SEQUENCES`, or through a back reference; bounded repeats of at most
+:data:`LONG_BOUND` (``.{0,60}``) are not counted.
 """
 
 from __future__ import annotations
@@ -76,6 +80,9 @@ MAX_DEGREE = 2
 #: the sequences an expression's alternatives and optional groups are written out
 #: as, at most (more: the rest are taken as one item, with all their characters)
 MAX_SEQUENCES = 16
+#: a repeat bounded at most this many times is written out as its copies
+#: (``(?:\w+\s*){2}`` is ``\w+\s*\w+\s*``)
+MAX_COPIES = 3
 
 #: anchors that fix a match's start at the line's
 _STARTS = {_C.AT_BEGINNING, _C.AT_BEGINNING_STRING}
@@ -180,19 +187,30 @@ class _Chains(_Checker):
             return self._sequences(list(av[-1]))
         if op is _C.BRANCH:
             return [seq for branch in av[1] for seq in self._sequences(list(branch))]
-        if op in _BACKTRACKING and av[0] == 0 and av[1] == 1:
-            return [[], *self._sequences(list(av[2]))]
+        if op in _BACKTRACKING and av[1] <= MAX_COPIES:
+            # x? is no x or one; (\w+\s*){2} is its body twice, a chain of two
+            low, high, body = av
+            once = self._sequences(list(body))
+            ways, copies = [], [[]]
+            for times in range(high + 1):
+                if times:
+                    copies = [seq + way for seq in copies for way in once]
+                if len(copies) > MAX_SEQUENCES:
+                    return None
+                if times >= low:
+                    ways += copies
+            return ways
         return None
 
     def _sequence_degree(self, seq: list[Any], *, anchored: bool, tail_fails: bool) -> int:
         worst = 0
         for i, item in enumerate(seq):
             if self._long(item) and self._chars([item]) - _SPACES:
-                chars, length, last = self._chain(seq, i)
-                # one repeat alone, searched for, is n**2 at most: only chains looked at
-                if length > 1 and (tail_fails or self._may_fail(seq[last + 1 :])):
-                    starts = 0 if anchored or self._fixes_start(seq[:i], chars) else 1
-                    worst = max(worst, length + starts)
+                for chars, length, tail in self._chains(seq, i):
+                    # one repeat alone, searched for, is n**2 at most: only chains looked at
+                    if length > 1 and (tail_fails or self._may_fail(tail)):
+                        starts = 0 if anchored or self._fixes_start(seq[:i], chars) else 1
+                        worst = max(worst, length + starts)
             # the parts inside a group, a repeat or a look-ahead, run from where it is
             # (only those holding a chain: two long repeats)
             if self._long_inside(item) > 1:
@@ -224,6 +242,31 @@ class _Chains(_Checker):
         if key not in self._degrees:
             self._degrees[key] = self.degree(list(sub), anchored=anchored, tail_fails=True)
         return self._degrees[key]
+
+    def _chains(self, seq: list[Any], first: int) -> list[tuple[frozenset[str], int, list[Any]]]:
+        """The chains opening at ``seq[first]``: one, or one through each way of a
+        look-ahead met in the run (``\\w+(?=\\w+ said$)``: for each end of the first
+        repeat, the look-ahead splits the rest of the run again)."""
+        chars, length, last = self._chain(seq, first)
+        stop = seq[last + 1 :]
+        ahead = next((j for j, item in enumerate(stop) if item[0] in _ASSERTIONS), None)
+        if ahead is None or not self._continues_into(stop[:ahead], stop[ahead], chars):
+            return [(chars, length, stop)]
+        found = []
+        for way in self._sequences(list(stop[ahead][1][1])):
+            # the look-ahead's body in place of what follows it (matched from there)
+            joined = [*seq[first : last + 1], *stop[:ahead], *way]
+            sub_chars, sub_length, sub_last = self._chain(joined, 0)
+            found.append((sub_chars, sub_length, joined[sub_last + 1 :]))
+        return found
+
+    def _continues_into(self, between: list[Any], item: Any, chars: frozenset[str]) -> bool:
+        """Whether the run of a chain's last repeat may go on into look-ahead ``item``:
+        a positive one, after parts the run can hold or that are optional."""
+        op, av = item
+        if op is not _C.ASSERT or av[0] != 1:
+            return False
+        return all(self._nullable(x) or self._chars([x]) & chars for x in between)
 
     def _chain(self, seq: list[Any], first: int) -> tuple[frozenset[str], int, int]:
         """The characters a run split by the chain opening at ``seq[first]`` is made of,
