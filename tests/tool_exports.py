@@ -575,3 +575,22 @@ def doccano_seq2seq(seeds: Path) -> list[dict[str, Any]]:
         }
         for n, rec in enumerate(seed_records(seeds), start=1)
     ]
+
+
+def label_studio_json_min_with_unannotated(
+    seeds: Path, unannotated: str, style: Style | None = None
+) -> list[dict[str, Any]]:
+    """JSON-MIN of an export that holds a task nobody annotated (the export's "all tasks",
+    ``download_all_tasks``): label_studio_sdk's converter writes it as the task's data and
+    ``id`` with ``annotator``, ``annotation_id``, ``created_at``, ``updated_at`` and
+    ``lead_time`` null (``src/label_studio_sdk/converter/converter.py``,
+    ``annotation_result_from_task``: ``if not annotations: yield Converter.get_data(task,
+    {}, {})``; ``convert_to_json_min``; ``get_annotator`` of ``{}`` is None)."""
+    records = label_studio_json_min(seeds, style)
+    for n, record in enumerate(records):
+        if record["article_id"] == unannotated:
+            data = label_studio_json(seeds, style)[n]["data"]
+            records[n] = {**data, "id": record["id"]} | dict.fromkeys(
+                ("annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+            )
+    return records
