@@ -594,3 +594,24 @@ def label_studio_json_min_with_unannotated(
                 ("annotator", "annotation_id", "created_at", "updated_at", "lead_time")
             )
     return records
+
+
+def label_studio_completions_dir(seeds: Path, folder: Path, style: Style | None = None) -> Path:
+    """A Label Studio 0.x file-based project's ``completions`` folder (its target storage
+    of type ``completions-dir``): one ``TASK_ID.json`` per annotated task, the task as
+    imported (``id``, ``data``) with its annotations under ``completions``, each with the
+    id ``task_id * 1000 + n`` and ``created_at`` a Unix time (``label_studio/project.py``,
+    ``Project.save_completion``). The converter reads such a folder as tasks
+    (``Converter.iter_from_dir``; ``completions`` where there is no ``annotations``)."""
+    folder.mkdir()
+    for task in label_studio_json(seeds, style):
+        annotation = task["annotations"][0]
+        completion = {
+            "id": task["id"] * 1000 + 1,
+            "lead_time": annotation["lead_time"],
+            "result": annotation["result"],
+            "created_at": 1713607200 + task["id"],
+        }
+        saved = {"id": task["id"], "data": task["data"], "completions": [completion]}
+        (folder / f"{task['id']}.json").write_text(json.dumps(saved, indent=2), encoding="utf-8")
+    return folder
