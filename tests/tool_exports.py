@@ -575,3 +575,43 @@ def doccano_seq2seq(seeds: Path) -> list[dict[str, Any]]:
         }
         for n, rec in enumerate(seed_records(seeds), start=1)
     ]
+
+
+def label_studio_json_min_with_unannotated(
+    seeds: Path, unannotated: str, style: Style | None = None
+) -> list[dict[str, Any]]:
+    """JSON-MIN of an export that holds a task nobody annotated (the export's "all tasks",
+    ``download_all_tasks``): label_studio_sdk's converter writes it as the task's data and
+    ``id`` with ``annotator``, ``annotation_id``, ``created_at``, ``updated_at`` and
+    ``lead_time`` null (``src/label_studio_sdk/converter/converter.py``,
+    ``annotation_result_from_task``: ``if not annotations: yield Converter.get_data(task,
+    {}, {})``; ``convert_to_json_min``; ``get_annotator`` of ``{}`` is None)."""
+    records = label_studio_json_min(seeds, style)
+    for n, record in enumerate(records):
+        if record["article_id"] == unannotated:
+            data = label_studio_json(seeds, style)[n]["data"]
+            records[n] = {**data, "id": record["id"]} | dict.fromkeys(
+                ("annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+            )
+    return records
+
+
+def label_studio_completions_dir(seeds: Path, folder: Path, style: Style | None = None) -> Path:
+    """A Label Studio 0.x file-based project's ``completions`` folder (its target storage
+    of type ``completions-dir``): one ``TASK_ID.json`` per annotated task, the task as
+    imported (``id``, ``data``) with its annotations under ``completions``, each with the
+    id ``task_id * 1000 + n`` and ``created_at`` a Unix time (``label_studio/project.py``,
+    ``Project.save_completion``). The converter reads such a folder as tasks
+    (``Converter.iter_from_dir``; ``completions`` where there is no ``annotations``)."""
+    folder.mkdir()
+    for task in label_studio_json(seeds, style):
+        annotation = task["annotations"][0]
+        completion = {
+            "id": task["id"] * 1000 + 1,
+            "lead_time": annotation["lead_time"],
+            "result": annotation["result"],
+            "created_at": 1713607200 + task["id"],
+        }
+        saved = {"id": task["id"], "data": task["data"], "completions": [completion]}
+        (folder / f"{task['id']}.json").write_text(json.dumps(saved, indent=2), encoding="utf-8")
+    return folder

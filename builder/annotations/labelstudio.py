@@ -13,7 +13,8 @@ One task per article; both export shapes are read:
   ``annotation_id`` and timestamps. JSON-MIN carries no relations, so quotes
   read from it have no speaker. It writes one record per annotation, a task's
   records one after another with the task's ``id``: the latest with results is
-  read, as from JSON.
+  read, as from JSON. A record with ``annotation_id`` null is a task nobody annotated
+  (the converter writes those of an all-tasks export so): an error, as in JSON.
 
 What is read:
 
@@ -246,9 +247,15 @@ def _pick_results(
     keys beside the data keys (``key`` and ``article_id``, never results)."""
     if not is_json:
         annotation = {"completed_by": task.get("annotator"), "id": task.get("annotation_id")}
-        return _Picked(
-            "", "", annotation, min_results(task, t, options, {key, "article_id"}, min_keys)
-        )
+        results = min_results(task, t, options, {key, "article_id"}, min_keys)
+        if not results and _never_annotated(task):
+            t.add(
+                " has no annotation: JSON-MIN holds a task nobody annotated with"
+                " annotation_id null; not read as an article annotated with nothing",
+                pointer="/annotation_id",
+            )
+            return None
+        return _Picked("", "", annotation, results)
     pointer, chosen = pick_annotation(task, t, options)
     if chosen is None:
         return None
@@ -257,6 +264,15 @@ def _pick_results(
         t.add(f": annotation {chosen.get('id')} has no result list", pointer=pointer)
         return None
     return _Picked(pointer, pointer + "/result", chosen, results)
+
+
+def _never_annotated(task: Mapping[str, Any]) -> bool:
+    """Whether a JSON-MIN record is a task without annotations. label_studio_sdk's
+    converter writes one as its data with ``annotation_id`` (and ``annotator``) null
+    (``converter.py``, ``annotation_result_from_task``: ``Converter.get_data(task, {},
+    {})``); every annotation Label Studio stores has an id. Its JSON twin (a task with
+    ``annotations: []``) is an error, so this is one too, never an empty annotation."""
+    return "annotation_id" in task and task["annotation_id"] is None
 
 
 def _text_from_spans(

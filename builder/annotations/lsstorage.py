@@ -23,7 +23,11 @@ them in. Every issue names the file inside the folder (``FOLDER/NAME``) and a
 JSON pointer inside that file.
 
 Label Studio before 1.0 wrote the annotation with ``task`` as a bare id (no
-text, no article id): such a file is an error asking for a JSON export.
+text, no article id): such a file is an error asking for a JSON export. Its
+file-based projects (0.x) kept a ``completions`` folder instead: one
+``TASK_ID.json`` per task, the task with its annotations under ``completions``
+(``label_studio/project.py``, ``Project.save_completion``); it is read as the task
+shape, ``completions`` as ``annotations``.
 """
 
 from __future__ import annotations
@@ -125,6 +129,17 @@ def _index(folder: Path, db: sqlite3.Connection, root: Path | None, refused: lis
     db.executemany("INSERT INTO f VALUES (?, ?, ?)", rows())
 
 
+#: where a task file holds its annotations: ``completions`` in Label Studio before 1.0
+_ANNOTATION_KEYS = ("annotations", "completions")
+
+
+def _annotations_key(task: Mapping[str, Any]) -> str:
+    """The key of a task file's annotations, as the converter takes them
+    (``annotation_result_from_task``: ``annotations`` if the task has it, else
+    ``completions``)."""
+    return "annotations" if "annotations" in task else "completions"
+
+
 def _gather(
     folder: Path, members: list[str]
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, str, bool]]]:
@@ -154,10 +169,11 @@ def _gather(
             base = {**task, **base} if base else dict(task)
             keep({k: v for k, v in value.items() if k != "task"}, (member, "", True))
         else:
-            base = {**base, **{k: v for k, v in value.items() if k != "annotations"}}
-            annotations = value.get("annotations")
+            key = _annotations_key(value)
+            base = {**base, **{k: v for k, v in value.items() if k not in _ANNOTATION_KEYS}}
+            annotations = value.get(key)
             for i, a in enumerate(annotations if isinstance(annotations, list) else []):
-                keep(a, (member, json_pointer("annotations", i), False))
+                keep(a, (member, json_pointer(key, i), False))
     chosen = sorted(found.values(), key=lambda aw: (aw[1][0], aw[1][1])) + extra
     return base, [a for a, _ in chosen], [w for _, w in chosen]
 
