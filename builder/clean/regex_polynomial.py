@@ -22,9 +22,10 @@ run can hold both word and other characters (``[\\w.-]``). A rule's line is norm
 A chain goes on into a look-ahead its run reaches (``\\w+(?=\\w+ said$)``: for each end
 of the first repeat the look-ahead splits the rest again), and a repeat of a body at
 most :data:`MAX_COPIES` times is its copies in a row (``(?:\\w+\\s*){2}said$``).
-Missed (a heuristic, as the linters' checks are): a chain through a negative
-look-ahead, a look-behind or ``$``, through an alternation of more ways than
-:data:`MAX_SEQUENCES`, or through a back reference; bounded repeats of at most
+A back reference to a group holding a long repeat is as long as the group
+(``(\\w+)\\s*\\1 said$``). Missed (a heuristic, as the linters' checks are): a chain
+through a negative look-ahead, a look-behind or ``$``, or through an alternation of more
+ways than :data:`MAX_SEQUENCES`; bounded repeats of at most
 :data:`LONG_BOUND` (``.{0,60}``) are not counted.
 """
 
@@ -109,7 +110,7 @@ def slow_search(
     ``tree``: its parse tree, when the caller has it.
     """
     tree = tree if tree is not None else _parser.parse(source, flags)
-    checker = _Chains(int(flags) | tree.state.flags, tree.state)
+    checker = _Chains(int(flags) | tree.state.flags, tree.state, _groups(list(tree)))
     try:  # (the caches of _Chains key on the ids of the tree's parts: kept alive here)
         if checker._long_repeats(tree) < 2:
             return None  # no chain: searched for, n**2 at most
@@ -136,8 +137,10 @@ class _Chains(_Checker):
     degree); like the exponential check, a heuristic over common shapes.
     """
 
-    def __init__(self, flags: int, state: Any) -> None:
+    def __init__(self, flags: int, state: Any, groups: dict[int, Any] | None = None) -> None:
         super().__init__(flags, state)
+        #: each capturing group's body, by number (what a back reference matches again)
+        self._groups = groups or {}
         #: facts of one part of the tree, by its id (a part is looked at from every
         #: sequence it is in: without these, the check of a long rule took 50 ms)
         self._char_sets: dict[tuple[Any, int], frozenset[str]] = {}
@@ -311,8 +314,13 @@ class _Chains(_Checker):
         return False
 
     def _long(self, item: Any) -> bool:
-        """Whether ``item`` is a repeat that can end at any of many places (giving back)."""
+        """Whether ``item`` is a repeat that can end at any of many places (giving back),
+        or a back reference to a group holding one (``(\\w+)\\s*\\1``: compared again
+        at each split of the group's run, it is as long as the group)."""
         op, av = item
+        if op is _C.GROUPREF:
+            body = self._groups.get(av)
+            return body is not None and self._long_repeats(body) > 0
         if op not in _BACKTRACKING:
             return False
         _low, high, body = av
@@ -334,6 +342,17 @@ class _Chains(_Checker):
             elif not self._nullable((op, av)) and not self._chars([(op, av)]) & chars:
                 return True
         return False
+
+
+def _groups(items: list[Any]) -> dict[int, Any]:
+    """Each capturing group's body in ``items``, by the group's number."""
+    found: dict[int, Any] = {}
+    for op, av in items:
+        if op is _C.SUBPATTERN and av[0] is not None:
+            found[av[0]] = av[-1]
+        for sub in _children(op, av):
+            found.update(_groups(list(sub)))
+    return found
 
 
 def _fixed_by_boundary(chars: frozenset[str]) -> bool:
