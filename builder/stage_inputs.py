@@ -21,6 +21,7 @@ from .annotations.export_files import file_layout, first_tool, not_json
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
+from .config import AnnotationInput
 from .ingest import ignored_entries, iter_article_ids
 from .jsonl import read_jsonl
 from .names import setting
@@ -414,6 +415,20 @@ def _not_json_lines(path: Path) -> Issue | None:
 
 def stage_inputs(run: BuildRun) -> int:
     """Stage side records and article ids; returns the number of articles."""
+    _stage_sources(run)
+    _stage_annotations(run)
+    articles = _stage_article_ids(run)
+    if articles is None:
+        return 0  # no articles folder: its error is the build's, nothing is committed
+    _sources_hold_nothing(run, articles)
+    for kind in ("source", "annotation"):
+        _reject_side_without_article(run, kind)
+    run.staging.commit()
+    return articles
+
+
+def _stage_sources(run: BuildRun) -> None:
+    """The sources file's records staged, or why it cannot be read reported."""
     config, report = run.config, run.report
     if not config.reads_sources_file:
         pass  # the article shards carry them
@@ -439,40 +454,21 @@ def stage_inputs(run: BuildRun) -> int:
                 f" ({setting('inputs.sources')})",
             )
         )
+
+
+def _stage_annotations(run: BuildRun) -> None:
+    """Each annotation input's records staged, or why its path cannot be read reported."""
+    config = run.config
     for i, ann in enumerate(config.annotation_inputs):
-        # brat and Label Studio (a target-storage folder) read a folder too
-        folder_ok = ann.format in ("brat", "label-studio")
-        if not (ann.path.exists() if folder_ok else ann.path.is_file()):
-            folder = ann.path.is_dir()
+        if (missing := _annotation_path_missing(ann, i)) is not None:
             run.inputs_unread = True
-            report.add(
-                Issue(
-                    file=ann.path.name,
-                    rule="missing-file",
-                    message=(
-                        f"annotation path {ann.path} is a folder; format {ann.format} reads"
-                        " one export file"
-                        if folder
-                        else f"annotation file {ann.path} {_not_there(ann.path)}"
-                    )
-                    + f" ({setting(f'inputs.annotations[{i}].path')})",
-                )
-            )
+            run.report.add(missing)
             continue
-        native_lines = (
-            ann.format == "native"
-            and not (ann.options and ann.options.label_map)
-            and ann.path.is_file()
-            and is_plain(ann.path)
-            and file_layout(ann.path) == "lines"
-            # another tool's export is one error from the reader, not one per line
-            and first_tool(ann.path) in (None, "native")
-        )
         _stage_side_file(
             run,
             kind="annotation",
             file=ann.path.name,
-            path=ann.path if native_lines else None,
+            path=ann.path if _native_lines(ann) else None,
             max_line_bytes=config.max_record_bytes,
             read=lambda ann=ann: read_annotations(
                 ann.path,
@@ -482,11 +478,49 @@ def stage_inputs(run: BuildRun) -> int:
                 max_line_bytes=config.max_record_bytes,
             ),
         )
+
+
+def _annotation_path_missing(ann: AnnotationInput, i: int) -> Issue | None:
+    """Why the ``i``-th annotation input's path is not what its format reads, or None."""
+    # brat and Label Studio (a target-storage folder) read a folder too
+    folder_ok = ann.format in ("brat", "label-studio")
+    if ann.path.exists() if folder_ok else ann.path.is_file():
+        return None
+    return Issue(
+        file=ann.path.name,
+        rule="missing-file",
+        message=(
+            f"annotation path {ann.path} is a folder; format {ann.format} reads one export file"
+            if ann.path.is_dir()
+            else f"annotation file {ann.path} {_not_there(ann.path)}"
+        )
+        + f" ({setting(f'inputs.annotations[{i}].path')})",
+    )
+
+
+def _native_lines(ann: AnnotationInput) -> bool:
+    """The input is the project's own records, one per line of a plain file: its lines
+    are read and checked as sources are (:func:`_stage_side_file` given its path)."""
+    return (
+        ann.format == "native"
+        and not (ann.options and ann.options.label_map)
+        and ann.path.is_file()
+        and is_plain(ann.path)
+        and file_layout(ann.path) == "lines"
+        # another tool's export is one error from the reader, not one per line
+        and first_tool(ann.path) in (None, "native")
+    )
+
+
+def _stage_article_ids(run: BuildRun) -> int | None:
+    """The article ids listed (a folder) or staged with their texts (shards): how
+    many articles; None when the articles folder is missing (reported)."""
+    config = run.config
     if config.reads_shards:
         _stage_shards(run)
-        articles = _check_case_collisions(run)
-    elif not config.articles_dir.is_dir():
-        report.add(
+        return _check_case_collisions(run)
+    if not config.articles_dir.is_dir():
+        run.report.add(
             Issue(
                 file=str(config.articles_dir.name),
                 rule="missing-file",
@@ -494,39 +528,39 @@ def stage_inputs(run: BuildRun) -> int:
                 f" ({setting('inputs.articles')})",
             )
         )
-        return 0
-    else:
-        articles = _stage_articles(run)
-    _sources_hold_nothing(run, articles)
-    article_input = config.article_input or ArticleInput(
-        root=config.root, folder=config.articles_dir
+        return None
+    return _stage_articles(run)
+
+
+def _reject_side_without_article(run: BuildRun, kind: str) -> None:
+    """Side records of ``kind`` whose article is not among the inputs: each rejected,
+    its line's accepted count taken back."""
+    if run.articles_unread is not None and not run.quarantine:
+        # (in quarantine each is set aside as ever: the rejects list them)
+        _side_without_article_unread(run, kind)
+        return
+    article_input = run.config.article_input or ArticleInput(
+        root=run.config.root, folder=run.config.articles_dir
     )
     no_article = article_input.no_article
-    for kind in ("source", "annotation"):
-        if run.articles_unread is not None and not run.quarantine:
-            # (in quarantine each is set aside as ever: the rejects list them)
-            _side_without_article_unread(run, kind)
-            continue
-        for article_id, file, line in run.staging.side_without_article(kind):
-            counts = run.side_lines.setdefault(file, Counter())
-            counts["accepted"] -= 1
-            run.reject_line(
-                kind,
-                file,
-                line,
-                None,  # no such article: nothing else to reject
-                [
-                    Issue(
-                        file=file,
-                        line=line,
-                        record=article_id,
-                        rule="unknown-article",
-                        message=f"{kind} record for {article_id!r}, but {no_article(article_id)}",
-                    )
-                ],
-            )
-    run.staging.commit()
-    return articles
+    for article_id, file, line in run.staging.side_without_article(kind):
+        counts = run.side_lines.setdefault(file, Counter())
+        counts["accepted"] -= 1
+        run.reject_line(
+            kind,
+            file,
+            line,
+            None,  # no such article: nothing else to reject
+            [
+                Issue(
+                    file=file,
+                    line=line,
+                    record=article_id,
+                    rule="unknown-article",
+                    message=f"{kind} record for {article_id!r}, but {no_article(article_id)}",
+                )
+            ],
+        )
 
 
 def _side_without_article_unread(run: BuildRun, kind: str) -> None:
