@@ -360,58 +360,24 @@ def checked_jsonl_records(
     read and reported exactly as :func:`jsonl_records` does. ``first_byte``: where
     the handle's first line is in the file (a piece of it), for the byte that
     invalid UTF-8 is named by."""
-    pending: list[Issue] = []
+    # The steps of a line are written out here, not called: this loop runs for every
+    # line of every input, and a valid line costs no call beyond its reading and the
+    # guards. Only a line that fails calls a helper, to make its issue.
+    pending: list[Issue] = []  # the file start's warnings, for its first line that holds something
     for index, raw_line, cut, start in _lines(handle, max_line_bytes):
         number = first_line + index
-        start += first_byte
         if number == 1:
             if raw_line.startswith(WIDE_BOMS):
-                yield (
-                    1,
-                    None,
-                    [
-                        Issue(
-                            file=name,
-                            line=1,
-                            rule="encoding",
-                            message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
-                        )
-                    ],
-                    None,
-                )
+                yield 1, None, [_wide_bom_issue(name)], None
                 return
             if raw_line.startswith(codecs.BOM_UTF8):
                 raw_line = raw_line[len(codecs.BOM_UTF8) :]
                 start += len(codecs.BOM_UTF8)
-                pending.append(
-                    Issue(
-                        file=name,
-                        line=1,
-                        rule="encoding.bom",
-                        severity="warning",
-                        message="a UTF-8 byte order mark at the start of the file was skipped",
-                    )
-                )
+                pending.append(_bom_skipped_issue(name))
         if not raw_line.strip():
-            continue
-
-        def fail(
-            rule: str,
-            message: str,
-            n: int = number,
-            raw: bytes = raw_line,
-            before: list[Issue] = pending,
-        ) -> tuple[int, None, list[Issue], None]:
-            issue = Issue(
-                file=name, line=n, record=_guess_article_id(raw), rule=rule, message=message
-            )
-            return n, None, [*before, issue], None
-
+            continue  # a line of a BOM alone: its warning goes to the next line
         if cut:
-            yield fail(
-                "size-limit",
-                f"line longer than {max_line_bytes} bytes ({setting('limits.max_record_bytes')})",
-            )
+            yield _failed(name, number, raw_line, pending, "size-limit", _too_long(max_line_bytes))
             pending = []
             continue
         if accept is not None and (fast := _accepted(raw_line, accept)) is not None:
@@ -421,46 +387,96 @@ def checked_jsonl_records(
         try:
             line = raw_line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            bad = bad_utf8_of_line(raw_line, exc, number, start)
-            yield fail("encoding", str(bad))
+            bad = bad_utf8_of_line(raw_line, exc, number, first_byte + start)
+            yield _failed(name, number, raw_line, pending, "encoding", str(bad))
             pending = []
             continue
         try:
             record = _parse_json_line(line, raw_line)
-        except RecursionError:
-            yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        except _DuplicateKey as exc:
-            yield fail("duplicate-key", f"the key {exc.args[0]!r} appears twice in one object")
-        except json.JSONDecodeError as exc:
-            hint = ""
-            if "\r" in line.rstrip("\r\n"):
-                hint = " (the file has lone CR line ends: use LF or CRLF)"
-            yield fail(
-                "json-syntax",
-                f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}{hint}",
-            )
-        except ValueError as exc:
-            yield fail("json-syntax", f"malformed JSON: {exc}")
+        except (RecursionError, ValueError) as exc:
+            yield _failed(name, number, raw_line, pending, *_parse_failure(exc, line))
+            pending = []
+            continue
+        if not isinstance(record, dict):
+            yield _failed(name, number, raw_line, pending, "type", _not_an_object(record))
+        elif _maybe_deep(_brackets(raw_line)) and _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            yield _failed(name, number, raw_line, pending, "json-depth", _TOO_DEEP)
+        elif (
+            # Valid UTF-8 holds no surrogate: only a \uD8xx-\uDFxx escape makes one.
+            _SURROGATE_ESCAPE.search(line) and (where := _surrogate_pointer(record)) is not None
+        ):
+            yield _failed(name, number, raw_line, pending, "encoding", _UNPAIRED, where)
         else:
-            if not isinstance(record, dict):
-                yield fail("type", f"expected a JSON object, got {type(record).__name__}")
-            elif (
-                _maybe_deep(_brackets(raw_line)) and _depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
-            ):
-                yield fail("json-depth", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-            elif (
-                # Valid UTF-8 holds no surrogate: only a \uD8xx-\uDFxx escape makes one.
-                _SURROGATE_ESCAPE.search(line) and (where := _surrogate_pointer(record)) is not None
-            ):
-                issue = Issue(
-                    file=name,
-                    line=number,
-                    record=_guess_article_id(raw_line),
-                    pointer=where,
-                    rule="encoding",
-                    message="an unpaired surrogate escape (\\ud800-\\udfff) is not a character",
-                )
-                yield number, None, [*pending, issue], None
-            else:
-                yield number, record, pending, None
+            yield number, record, pending, None
         pending = []
+
+
+_TOO_DEEP = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+_UNPAIRED = "an unpaired surrogate escape (\\ud800-\\udfff) is not a character"
+
+
+def _wide_bom_issue(name: str) -> Issue:
+    """The one error of a UTF-16/32 file: none of its lines is read."""
+    return Issue(
+        file=name,
+        line=1,
+        rule="encoding",
+        message="the file is UTF-16/32 (it has a BOM for it); convert it to UTF-8",
+    )
+
+
+def _bom_skipped_issue(name: str) -> Issue:
+    return Issue(
+        file=name,
+        line=1,
+        rule="encoding.bom",
+        severity="warning",
+        message="a UTF-8 byte order mark at the start of the file was skipped",
+    )
+
+
+def _too_long(max_line_bytes: int) -> str:
+    return f"line longer than {max_line_bytes} bytes ({setting('limits.max_record_bytes')})"
+
+
+def _not_an_object(value: Any) -> str:
+    return f"expected a JSON object, got {type(value).__name__}"
+
+
+def _parse_failure(exc: RecursionError | ValueError, line: str) -> tuple[str, str]:
+    """The rule and message of what :func:`_parse_json_line` raised reading ``line``."""
+    if isinstance(exc, RecursionError):
+        return "json-depth", _TOO_DEEP
+    if isinstance(exc, _DuplicateKey):
+        return "duplicate-key", f"the key {exc.args[0]!r} appears twice in one object"
+    if isinstance(exc, json.JSONDecodeError):
+        hint = ""
+        if "\r" in line.rstrip("\r\n"):
+            hint = " (the file has lone CR line ends: use LF or CRLF)"
+        return (
+            "json-syntax",
+            f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}{hint}",
+        )
+    return "json-syntax", f"malformed JSON: {exc}"
+
+
+def _failed(
+    name: str,
+    number: int,
+    raw_line: bytes,
+    before: list[Issue],
+    rule: str,
+    message: str,
+    pointer: str = "",
+) -> tuple[int, None, list[Issue], None]:
+    """A line read as no record: the issues before it (the file start's) and its own,
+    naming the article when the line still shows its ``article_id``."""
+    issue = Issue(
+        file=name,
+        line=number,
+        record=_guess_article_id(raw_line),
+        pointer=pointer,
+        rule=rule,
+        message=message,
+    )
+    return number, None, [*before, issue], None

@@ -1,5 +1,6 @@
 """Staging the inputs: side records (sources, annotations) checked and stored, article
 ids listed (a folder of ``*.txt``) or read with their texts (shards), before any batch.
+(One side-record file is read, checked and staged by :mod:`builder.stage_side`.)
 
 Every side-record line read is accounted for: read = accepted + rejected, per file.
 A line that cannot be used (malformed JSON, schema errors, a duplicate, an unknown
@@ -11,31 +12,22 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .annotations import read_annotations
-from .annotations.common import ORIGIN_KEY, ImportedRecord, in_export
 from .annotations.export_files import file_layout, first_tool, not_json
 from .article_inputs import ArticleInput
 from .article_store import ArticleStore
 from .build_run import BuildRun, quarantined, store_path
+from .config import AnnotationInput
 from .ingest import ignored_entries, iter_article_ids
 from .jsonl import read_jsonl
 from .names import setting
-from .processes import POOLED_SIDE_BYTES
 from .shard_readers import ShardRecord, iter_shard
-from .side_chunks import (
-    PIECE_BYTES,
-    CheckedLine,
-    PickledRecord,
-    checked_in_pool,
-    checked_lines,
-    is_plain,
-    side_issues,
-)
-from .staging import SideRecord
+from .side_chunks import is_plain
+from .stage_side import stage_side, stage_side_file
 from .stats import UNKNOWN_PUBLISHER
 from .validate.report import Issue, json_pointer
 
@@ -49,141 +41,6 @@ def _not_there(path: Path) -> str:
     if path.exists():
         return "is not a folder" if path.is_file() else "is not a regular file or folder"
     return "is a symbolic link that leads nowhere" if path.is_symlink() else "does not exist"
-
-
-def _piece_bytes(size: int, workers: int) -> int:
-    """Pieces of at most :data:`PIECE_BYTES`, at least two per worker (a smaller
-    file is still shared out), and not under a quarter of :data:`POOLED_SIDE_BYTES`."""
-    return max(POOLED_SIDE_BYTES // 4, min(PIECE_BYTES, -(-size // (2 * workers))))
-
-
-def _record_id(record: dict[str, Any] | None, issues: list[Issue]) -> str | None:
-    value = record.get("article_id") if isinstance(record, dict) else None
-    if isinstance(value, str):
-        return value
-    return next((i.record for i in issues if i.record), None)
-
-
-def _stage_side(
-    run: BuildRun,
-    *,
-    kind: str,
-    records: Iterator[CheckedLine],
-    file: str,
-    checked: bool = False,
-) -> None:
-    """Stage the side records of one file (``kind``: ``source`` or ``annotation``, also
-    the name of their schema). ``checked``: ``records`` carry their schema issues
-    already (:func:`builder.side_chunks.checked_in_pool`), and a record without error
-    may come pickled (:class:`builder.side_chunks.PickledRecord`), to be stored as it is."""
-    counts = run.side_lines.setdefault(file, Counter())
-    for line, got, read_issues in records:
-        counts["read"] += 1
-        if counts["read"] > run.config.batch_size:
-            run.pool.start()  # more than a batch: the workers may start meanwhile
-        issues = list(read_issues)
-        record: dict[str, Any] | None
-        if isinstance(got, PickledRecord):  # no error, a string id: stored
-            article_id, record = got.article_id, None
-            earlier = run.staging.add_side_dumped(kind, article_id, file, line, got.blob, got.card)
-            stored = True
-        else:
-            record = got
-            if record is not None and not checked:
-                issues += in_export(
-                    side_issues(run.store, kind, file, line, record),
-                    record.file_pointer if isinstance(record, ImportedRecord) else None,
-                )
-            article_id = _record_id(record, issues)
-            stored, earlier = False, None
-            if (
-                record is not None
-                and article_id is not None
-                and all(i.severity != "error" for i in issues)
-            ):
-                stored = True
-                staged = record
-                if isinstance(record, ImportedRecord):
-                    staged = dict(record)  # stored as the plain record it is
-                    # an imported annotation keeps where its values are in the export, for
-                    # the worker's issues (a span's text, an orphan) to point there too
-                    if kind == "annotation" and getattr(record, "origin", None):
-                        staged[ORIGIN_KEY] = record.origin
-                earlier = run.staging.add_side(kind, SideRecord(article_id, file, line, staged))
-        if stored:
-            if earlier is None:
-                counts["accepted"] += 1
-                run.report.extend(issues)
-                continue
-            if isinstance(got, PickledRecord):
-                record = got.load()  # a duplicate (rare): its publisher is wanted below
-            issues.append(
-                Issue(
-                    file=file,
-                    line=line,
-                    record=article_id,
-                    rule="unique-id",
-                    message=f"a second {kind} record for {article_id!r} (the first is at {earlier.file}:{earlier.line})",
-                )
-            )
-        if article_id is not None:
-            publisher = record.get("publisher") if isinstance(record, dict) else None
-            run.staging.add_rejected_side(
-                kind, article_id, file, line, publisher if isinstance(publisher, str) else None
-            )
-        run.reject_line(kind, file, line, article_id, issues)
-
-
-def _stage_side_file(
-    run: BuildRun,
-    *,
-    kind: str,
-    file: str,
-    path: Path | None,
-    max_line_bytes: int,
-    read: Callable[[], Iterator[tuple[int | None, dict[str, Any] | None, list[Issue]]]],
-) -> None:
-    """Stage one side-record file (``file``, its name in issues): read and checked by
-    the pool's workers when it is a plain JSON Lines file (``path``) of more than
-    :data:`POOLED_SIDE_BYTES` and there is a pool of several, else here by ``read``.
-    The staging, accounting and issues are the same."""
-    pool = run.pool
-    plain = path is not None and is_plain(path)
-    size = path.stat().st_size if path is not None and pool.workers > 1 else 0
-    if path is not None and plain and size > POOLED_SIDE_BYTES:
-        pool.start()
-        assert pool.executor is not None
-        records = checked_in_pool(
-            pool.executor,
-            pool.workers,
-            path,
-            schema=kind,
-            name=file,
-            max_line_bytes=max_line_bytes,
-            timings=run.stats.timings,
-            piece_bytes=_piece_bytes(size, pool.workers),
-            pickled=True,
-            ready=pool.ready,
-        )
-        _stage_side(run, kind=kind, records=records, file=file, checked=True)
-    elif path is not None and plain:  # read here, by the code the workers run
-        with path.open("rb") as handle:
-            records = checked_lines(handle, kind, file, max_line_bytes, stored=True)
-            _stage_side(run, kind=kind, records=records, file=file, checked=True)
-    else:
-        _stage_side(run, kind=kind, records=read(), file=file)
-    counts = run.side_lines.get(file, Counter())
-    if counts["rejected"] and not counts["accepted"]:
-        # Not one record read (not JSON, another tool's export, an archive that cannot
-        # be opened): its errors say so; every article would only add its own.
-        run.inputs_unread = True
-    elif kind == "annotation" and not counts["read"]:
-        # an article may have no annotations: a warning, said once for the file
-        message = (
-            "the annotation export holds no record (it is empty or blank):"
-            " no article gets annotations from it"
-        )
-        run.report.add(Issue(file=file, rule="empty-file", severity="warning", message=message))
 
 
 def _sources_hold_nothing(run: BuildRun, articles: int) -> None:
@@ -349,7 +206,7 @@ def _stage_shard_records(run: BuildRun, store: ArticleStore) -> Iterator[str]:
             else:
                 run.report.extend(rec.issues)
             if rec.source is not None:
-                _stage_side(
+                stage_side(
                     run,
                     kind="source",
                     records=iter([(rec.line, rec.source, [])]),
@@ -414,6 +271,20 @@ def _not_json_lines(path: Path) -> Issue | None:
 
 def stage_inputs(run: BuildRun) -> int:
     """Stage side records and article ids; returns the number of articles."""
+    _stage_sources(run)
+    _stage_annotations(run)
+    articles = _stage_article_ids(run)
+    if articles is None:
+        return 0  # no articles folder: its error is the build's, nothing is committed
+    _sources_hold_nothing(run, articles)
+    for kind in ("source", "annotation"):
+        _reject_side_without_article(run, kind)
+    run.staging.commit()
+    return articles
+
+
+def _stage_sources(run: BuildRun) -> None:
+    """The sources file's records staged, or why it cannot be read reported."""
     config, report = run.config, run.report
     if not config.reads_sources_file:
         pass  # the article shards carry them
@@ -421,7 +292,7 @@ def stage_inputs(run: BuildRun) -> int:
         run.inputs_unread = True
         report.add(wrong)
     elif config.sources_path.is_file():
-        _stage_side_file(
+        stage_side_file(
             run,
             kind="source",
             file=config.sources_path.name,
@@ -439,40 +310,21 @@ def stage_inputs(run: BuildRun) -> int:
                 f" ({setting('inputs.sources')})",
             )
         )
+
+
+def _stage_annotations(run: BuildRun) -> None:
+    """Each annotation input's records staged, or why its path cannot be read reported."""
+    config = run.config
     for i, ann in enumerate(config.annotation_inputs):
-        # brat and Label Studio (a target-storage folder) read a folder too
-        folder_ok = ann.format in ("brat", "label-studio")
-        if not (ann.path.exists() if folder_ok else ann.path.is_file()):
-            folder = ann.path.is_dir()
+        if (missing := _annotation_path_missing(ann, i)) is not None:
             run.inputs_unread = True
-            report.add(
-                Issue(
-                    file=ann.path.name,
-                    rule="missing-file",
-                    message=(
-                        f"annotation path {ann.path} is a folder; format {ann.format} reads"
-                        " one export file"
-                        if folder
-                        else f"annotation file {ann.path} {_not_there(ann.path)}"
-                    )
-                    + f" ({setting(f'inputs.annotations[{i}].path')})",
-                )
-            )
+            run.report.add(missing)
             continue
-        native_lines = (
-            ann.format == "native"
-            and not (ann.options and ann.options.label_map)
-            and ann.path.is_file()
-            and is_plain(ann.path)
-            and file_layout(ann.path) == "lines"
-            # another tool's export is one error from the reader, not one per line
-            and first_tool(ann.path) in (None, "native")
-        )
-        _stage_side_file(
+        stage_side_file(
             run,
             kind="annotation",
             file=ann.path.name,
-            path=ann.path if native_lines else None,
+            path=ann.path if _native_lines(ann) else None,
             max_line_bytes=config.max_record_bytes,
             read=lambda ann=ann: read_annotations(
                 ann.path,
@@ -482,11 +334,49 @@ def stage_inputs(run: BuildRun) -> int:
                 max_line_bytes=config.max_record_bytes,
             ),
         )
+
+
+def _annotation_path_missing(ann: AnnotationInput, i: int) -> Issue | None:
+    """Why the ``i``-th annotation input's path is not what its format reads, or None."""
+    # brat and Label Studio (a target-storage folder) read a folder too
+    folder_ok = ann.format in ("brat", "label-studio")
+    if ann.path.exists() if folder_ok else ann.path.is_file():
+        return None
+    return Issue(
+        file=ann.path.name,
+        rule="missing-file",
+        message=(
+            f"annotation path {ann.path} is a folder; format {ann.format} reads one export file"
+            if ann.path.is_dir()
+            else f"annotation file {ann.path} {_not_there(ann.path)}"
+        )
+        + f" ({setting(f'inputs.annotations[{i}].path')})",
+    )
+
+
+def _native_lines(ann: AnnotationInput) -> bool:
+    """The input is the project's own records, one per line of a plain file: its lines
+    are read and checked as sources are (:func:`~builder.stage_side.stage_side_file` given its path)."""
+    return (
+        ann.format == "native"
+        and not (ann.options and ann.options.label_map)
+        and ann.path.is_file()
+        and is_plain(ann.path)
+        and file_layout(ann.path) == "lines"
+        # another tool's export is one error from the reader, not one per line
+        and first_tool(ann.path) in (None, "native")
+    )
+
+
+def _stage_article_ids(run: BuildRun) -> int | None:
+    """The article ids listed (a folder) or staged with their texts (shards): how
+    many articles; None when the articles folder is missing (reported)."""
+    config = run.config
     if config.reads_shards:
         _stage_shards(run)
-        articles = _check_case_collisions(run)
-    elif not config.articles_dir.is_dir():
-        report.add(
+        return _check_case_collisions(run)
+    if not config.articles_dir.is_dir():
+        run.report.add(
             Issue(
                 file=str(config.articles_dir.name),
                 rule="missing-file",
@@ -494,39 +384,39 @@ def stage_inputs(run: BuildRun) -> int:
                 f" ({setting('inputs.articles')})",
             )
         )
-        return 0
-    else:
-        articles = _stage_articles(run)
-    _sources_hold_nothing(run, articles)
-    article_input = config.article_input or ArticleInput(
-        root=config.root, folder=config.articles_dir
+        return None
+    return _stage_articles(run)
+
+
+def _reject_side_without_article(run: BuildRun, kind: str) -> None:
+    """Side records of ``kind`` whose article is not among the inputs: each rejected,
+    its line's accepted count taken back."""
+    if run.articles_unread is not None and not run.quarantine:
+        # (in quarantine each is set aside as ever: the rejects list them)
+        _side_without_article_unread(run, kind)
+        return
+    article_input = run.config.article_input or ArticleInput(
+        root=run.config.root, folder=run.config.articles_dir
     )
     no_article = article_input.no_article
-    for kind in ("source", "annotation"):
-        if run.articles_unread is not None and not run.quarantine:
-            # (in quarantine each is set aside as ever: the rejects list them)
-            _side_without_article_unread(run, kind)
-            continue
-        for article_id, file, line in run.staging.side_without_article(kind):
-            counts = run.side_lines.setdefault(file, Counter())
-            counts["accepted"] -= 1
-            run.reject_line(
-                kind,
-                file,
-                line,
-                None,  # no such article: nothing else to reject
-                [
-                    Issue(
-                        file=file,
-                        line=line,
-                        record=article_id,
-                        rule="unknown-article",
-                        message=f"{kind} record for {article_id!r}, but {no_article(article_id)}",
-                    )
-                ],
-            )
-    run.staging.commit()
-    return articles
+    for article_id, file, line in run.staging.side_without_article(kind):
+        counts = run.side_lines.setdefault(file, Counter())
+        counts["accepted"] -= 1
+        run.reject_line(
+            kind,
+            file,
+            line,
+            None,  # no such article: nothing else to reject
+            [
+                Issue(
+                    file=file,
+                    line=line,
+                    record=article_id,
+                    rule="unknown-article",
+                    message=f"{kind} record for {article_id!r}, but {no_article(article_id)}",
+                )
+            ],
+        )
 
 
 def _side_without_article_unread(run: BuildRun, kind: str) -> None:
