@@ -351,7 +351,7 @@ WARM_UP: Callable[[], None] = partial(call_by_name, "builder.batch_worker", "war
 #: ``output.batch_size``) starts the pool before the build's own imports.
 EARLY_ARTICLES = 512
 #: A plain side-record file of more bytes than this is read and checked by the pool's
-#: workers (when there is a pool of several; :mod:`builder.stage_inputs`): the parent
+#: workers (when there is a pool of several; :mod:`builder.stage_side`): the parent
 #: would check it alone, with the workers idle (a 4 MB sources file: some 0.7 CPU s).
 POOLED_SIDE_BYTES = 1 << 20
 #: Or files at the input folder's top (side records, shards) of more bytes than this:
