@@ -18,6 +18,8 @@ The order is the safety argument:
    after the previous release, even below someone else's later commits, and
    only creates the tag.
 
+Steps 3 and 4, and finding an earlier run's commit, are :mod:`.landing`.
+
 Publishing the same build again finds its tag and does nothing.
 """
 
@@ -46,6 +48,8 @@ from ..card_versions import (
 from ..manifest import MANIFEST_NAME, file_entry
 from . import retry
 from .integrity import check_committed, check_previous
+from .landing import MARKER as MARKER  # integrity imports it from here
+from .landing import build_marker, commit_release, find_own_commit, tag_release
 from .licensing import RedistributionDecision, decide, replace_notice
 from .preflight import BuildInfo, check_build
 from .previous import (
@@ -69,8 +73,6 @@ from .target import (
     PublishError,
     PublishInterrupted,
     ReleaseTarget,
-    TagExistsError,
-    TransientError,
     ignored_error,
     link_or_copy,
 )
@@ -78,8 +80,6 @@ from .verify import card_configs, read_card, verify_folder
 from .versioning import Change, check_bump, classify, newest_release, tag_name
 
 __all__ = ["RELEASE_NAME", "PublishResult", "publish"]
-
-MARKER = "build-manifest-sha256"
 
 Log = Callable[[str], None]
 
@@ -137,10 +137,6 @@ def _today() -> str:
     return moment.date().isoformat()
 
 
-def _marker(build: BuildInfo) -> str:
-    return f"{MARKER}: {build.manifest_sha256}"
-
-
 def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -189,118 +185,6 @@ def _stage(
     return staged, files
 
 
-#: How far below the head a resumed publish looks for its own commit.
-SEARCH_DEPTH = 1000
-
-
-def _own_commit(
-    target: ReleaseTarget, head: str | None, since: str | None, marker: str
-) -> str | None:
-    """This build's release commit on the branch after ``since`` (the previous release's
-    commit, or the parent read before committing), wherever it is below the head."""
-    if head is None:
-        return None
-    for depth, commit in enumerate(target.history(head, stop=since)):
-        if depth >= SEARCH_DEPTH:
-            break
-        if marker in commit.message:
-            return commit.id
-    return None
-
-
-def _landed(target: ReleaseTarget, parent: str | None, marker: str) -> str | None:
-    """After a failed or refused commit: our commit if it landed, None if nothing moved."""
-    head = target.head()
-    if head == parent:
-        return None
-    landed = _own_commit(target, head, parent, marker)
-    if landed is not None:
-        return landed
-    raise ConcurrentPublishError(
-        f"{target.description}: the branch moved to {head} (someone else's commit) since "
-        f"{parent or 'the repository was read'}; publishing was refused and nothing of this "
-        "release was committed. Check what changed, then publish again."
-    )
-
-
-def _commit(
-    target: ReleaseTarget,
-    staged: Path,
-    files: list[str],
-    *,
-    message: str,
-    description: str,
-    parent: str | None,
-    delete: list[str],
-    marker: str,
-    policy: retry.RetryPolicy,
-    log: Log,
-    sleep: Callable[[float], None] = time.sleep,
-) -> str:
-    """The commit, retried with a backoff that grows with ``attempt`` (the target computes it)."""
-    attempt = 1
-    while True:
-        try:
-            return target.commit(
-                staged,
-                files,
-                message=message,
-                description=description,
-                parent=parent,
-                delete=delete,
-                attempt=attempt,
-            )
-        except retry.RetryAfterTooLong as exc:
-            landed = _landed(target, parent, marker)
-            if landed:
-                return landed
-            raise PublishError(
-                f"{exc}. Nothing was committed: {target.description} is as it was."
-            ) from None
-        except ConcurrentPublishError:
-            landed = _landed(target, parent, marker)
-            if landed:
-                return landed
-            raise
-        except TransientError as exc:
-            landed = _landed(target, parent, marker)
-            if landed:
-                log(f"the commit landed although its answer was lost: {landed[:12]}")
-                return landed
-            if attempt >= policy.attempts:
-                raise PublishError(
-                    f"{exc}; gave up after {attempt} attempts. Nothing was committed: "
-                    f"{target.description} is as it was."
-                ) from None
-            log(f"{exc}; retrying the commit in {exc.delay:g}s (attempt {attempt + 1})")
-            sleep(exc.delay)
-            attempt += 1
-
-
-def _tag(target: ReleaseTarget, tag: str, commit: str, message: str) -> None:
-    try:
-        target.create_tag(tag, commit, message=message)
-    except KeyboardInterrupt:
-        raise PublishInterrupted(
-            f"the release commit {commit} is on {target.description} but the tag {tag} may "
-            "not be: run the same publish again to finish (it only adds the tag)"
-        ) from None
-    except TagExistsError:
-        found = target.tags().get(tag)
-        if found == commit:
-            return  # an earlier attempt created it; its answer was lost
-        raise PublishError(
-            f"tag {tag} appeared on {target.description} pointing at {found}, not at this "
-            f"release's commit {commit}: someone else published {tag} at the same time. "
-            "Tags are never moved; check the repository."
-        ) from None
-    except PublishError as exc:
-        raise PublishError(
-            f"{exc}\nThe release commit {commit} is on the branch but not tagged {tag} yet: "
-            "run the same publish again to finish (it only adds the tag)."
-        ) from None
-
-
 def _published_build(target: ReleaseTarget, tag: str) -> str | None:
     release = read_json(target, tag, RELEASE_NAME) or {}
     return release.get("build_manifest_sha256")
@@ -328,7 +212,7 @@ def _finished_before(
         )
     newest = newest_release(tags)
     since = tags[tag_name(newest)] if newest is not None else None
-    own = _own_commit(target, head, since, _marker(build))
+    own = find_own_commit(target, head, since, build_marker(build))
     if own is None:
         return False
     where = "the head commit" if own == head else f"commit {own[:12]} (below the head)"
@@ -349,7 +233,7 @@ def _finished_before(
         say(f"{where} is this build: only the tag {tag} is missing")
         return True
     say(f"{where} is this build from an earlier run: adding the tag")
-    _tag(target, tag, own, f"Release {tag}")
+    tag_release(target, tag, own, f"Release {tag}")
     result.status = "resumed"
     return True
 
@@ -615,7 +499,7 @@ def publish(
                 change.summary(),
                 "",
                 f"release: {tag}",
-                _marker(build),
+                build_marker(build),
                 f"previous: {previous.tag if previous else 'none'}",
             ]
         )
@@ -624,7 +508,7 @@ def publish(
             f"branch {target.branch}"
         )
         try:
-            result.commit = _commit(
+            result.commit = commit_release(
                 target,
                 staged,
                 files,
@@ -632,7 +516,7 @@ def publish(
                 description=description,
                 parent=head,
                 delete=result.deleted,
-                marker=_marker(build),
+                marker=build_marker(build),
                 policy=policy,
                 log=say,
                 sleep=sleep,
@@ -645,7 +529,7 @@ def publish(
                 "to a landed commit, or publishes anew)"
             ) from None
         say(f"tagging {result.commit[:12]} as {tag}")
-        _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")
+        tag_release(target, tag, result.commit, f"Release {tag}: {change.summary()}")
     if decision.restricted and decision.visibility == "unknown":
         # said once the release is out: before, "Published to ..." read as if it were
         # when the publish then failed or was refused
