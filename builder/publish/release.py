@@ -414,6 +414,175 @@ def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
     return head
 
 
+@dataclass
+class _StagedRelease:
+    """A release staged in the work folder: what its commit adds, and what it is."""
+
+    folder: Path
+    files: list[str]
+    card: str
+    change: Change
+    previous: PreviousRelease | None
+
+
+def _refuse_unwritable(target: ReleaseTarget, *, dry_run: bool, say: Log) -> None:
+    """A target this run cannot write to is refused (a dry run only notes it)."""
+    if (problem := target.write_problem()) is not None:
+        # said before the checks and the staging, not as a 401 once they have all run
+        if not dry_run:
+            raise PublishError(problem)
+        say(f"note: {problem}")
+
+
+def _new_result(target: ReleaseTarget, build: BuildInfo, *, dry_run: bool) -> PublishResult:
+    return PublishResult(
+        status="dry-run" if dry_run else "published",
+        target=target.description,
+        version=str(build.version),
+        tag=tag_name(build.version),
+        load_line="\n".join(
+            load_code(target.load_name, str(build.version), clone_url=target.clone_url)
+        ),
+    )
+
+
+def _decide_redistribution(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    result: PublishResult,
+    *,
+    private: bool,
+    accept: bool,
+) -> RedistributionDecision:
+    """Whether the build's full texts may go to this target (refused here when not), noted
+    in the result."""
+    decision = decide(
+        build.manifest,
+        visibility=target.visibility(private=private),
+        accept=accept,
+        where=target.description,
+        build_dir=build.path,
+    )
+    result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
+    return decision
+
+
+def _stage_release(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    tags: dict[str, str],
+    work: Path,
+    decision: RedistributionDecision,
+    say: Log,
+) -> _StagedRelease:
+    """The release compared with the previous one, staged in ``work``, its card accepted
+    by the target."""
+    previous, change, digest = _compare(target, build, tags, work, say)
+    card, release = _release_files(target, build, previous, change, decision)
+    folder, files = _stage(build, work, card=card, release=release, digest=digest)
+    errors = target.validate_card(card)
+    if errors:
+        raise PublishError(f"{target.description} rejects the card metadata: " + "; ".join(errors))
+    return _StagedRelease(folder, files, card, change, previous)
+
+
+def _plan(
+    target: ReleaseTarget,
+    staged: _StagedRelease,
+    result: PublishResult,
+    *,
+    head: str | None,
+    exists: bool,
+    say: Log,
+) -> None:
+    """What the commit will do, into ``result``: the files it adds and deletes, and those
+    on the branch it keeps (refused when load_dataset would read one)."""
+    result.change = staged.change
+    result.files = staged.files
+    result.bytes = sum((staged.folder / f).stat().st_size for f in staged.files)
+    if head is not None:
+        result.deleted, result.kept = _deletions(target, head, staged.previous, staged.files)
+        _check_kept(target, staged.card, result.kept)
+        if result.kept:
+            say(
+                f"keeping {len(result.kept)} file(s) on {target.description} that no "
+                f"release listed: {', '.join(result.kept)}"
+            )
+    result.created_repo = not exists
+    result.branch = target.branch
+
+
+def _refuse_ignored(target: ReleaseTarget, staged: _StagedRelease, *, exists: bool) -> None:
+    # the commit asks this too, and refuses; a dry run must refuse the same way
+    if exists and (ignored := target.ignored(staged.folder, staged.files)):
+        raise ignored_error(target.description, ignored)
+
+
+def _commit_description(build: BuildInfo, staged: _StagedRelease, tag: str) -> str:
+    """The commit message's body: the change, the release, its build's marker (how a later
+    run finds this commit) and the previous release."""
+    previous = staged.previous
+    return "\n".join(
+        [
+            staged.change.summary(),
+            "",
+            f"release: {tag}",
+            build_marker(build),
+            f"previous: {previous.tag if previous else 'none'}",
+        ]
+    )
+
+
+def _land(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    staged: _StagedRelease,
+    result: PublishResult,
+    *,
+    parent: str | None,
+    policy: retry.RetryPolicy,
+    say: Log,
+    sleep: Callable[[float], None],
+) -> None:
+    """The release's one commit on ``parent``, then its tag; the commit into ``result``."""
+    tag = result.tag
+    description = _commit_description(build, staged, tag)
+    say(
+        f"committing {len(staged.files)} files ({result.bytes:,} bytes) to "
+        f"{target.description}, branch {target.branch}"
+    )
+    try:
+        result.commit = commit_release(
+            target,
+            staged.folder,
+            staged.files,
+            message=f"Release {tag}",
+            description=description,
+            parent=parent,
+            delete=result.deleted,
+            marker=build_marker(build),
+            policy=policy,
+            log=say,
+            sleep=sleep,
+        )
+    except KeyboardInterrupt:
+        # the commit request may have been answered, or not, when Ctrl-C came
+        raise PublishInterrupted(
+            f"the commit of {tag} to {target.description} was interrupted and may have "
+            "landed without its tag: run the same publish again (it only adds the tag "
+            "to a landed commit, or publishes anew)"
+        ) from None
+    say(f"tagging {result.commit[:12]} as {tag}")
+    tag_release(target, tag, result.commit, f"Release {tag}: {staged.change.summary()}")
+
+
+def _note_unknown_audience(decision: RedistributionDecision, say: Log) -> None:
+    if decision.restricted and decision.visibility == "unknown":
+        # said once the release is out: before, "Published to ..." read as if it were
+        # when the publish then failed or was refused
+        say(f"note: {decision.statement()}")
+
+
 def publish(
     build_dir: Path,
     target: ReleaseTarget,
@@ -435,29 +604,11 @@ def publish(
     """
     say: Log = log or (lambda _m: None)
     build = check_build(Path(build_dir), version)
-    if (problem := target.write_problem()) is not None:
-        # said before the checks and the staging, not as a 401 once they have all run
-        if not dry_run:
-            raise PublishError(problem)
-        say(f"note: {problem}")
-    tag = tag_name(build.version)
-    result = PublishResult(
-        status="dry-run" if dry_run else "published",
-        target=target.description,
-        version=str(build.version),
-        tag=tag,
-        load_line="\n".join(
-            load_code(target.load_name, str(build.version), clone_url=target.clone_url)
-        ),
+    _refuse_unwritable(target, dry_run=dry_run, say=say)
+    result = _new_result(target, build, dry_run=dry_run)
+    decision = _decide_redistribution(
+        target, build, result, private=private, accept=accept_redistribution_risk
     )
-    decision = decide(
-        build.manifest,
-        visibility=target.visibility(private=private),
-        accept=accept_redistribution_risk,
-        where=target.description,
-        build_dir=build.path,
-    )
-    result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
     exists = target.exists()
     tags = target.tags() if exists else {}
     head = target.head() if exists else None
@@ -465,73 +616,13 @@ def publish(
         return result
     _note_release_elsewhere(target, tags, head, say)
     with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
-        work = Path(tmp)
-        previous, change, digest = _compare(target, build, tags, work, say)
-        result.change = change
-        card, release = _release_files(target, build, previous, change, decision)
-        staged, files = _stage(build, work, card=card, release=release, digest=digest)
-        errors = target.validate_card(card)
-        if errors:
-            raise PublishError(
-                f"{target.description} rejects the card metadata: " + "; ".join(errors)
-            )
-        result.files = files
-        result.bytes = sum((staged / f).stat().st_size for f in files)
-        if head is not None:
-            result.deleted, result.kept = _deletions(target, head, previous, files)
-            _check_kept(target, card, result.kept)
-            if result.kept:
-                say(
-                    f"keeping {len(result.kept)} file(s) on {target.description} that no "
-                    f"release listed: {', '.join(result.kept)}"
-                )
-        result.created_repo = not exists
-        result.branch = target.branch
+        staged = _stage_release(target, build, tags, Path(tmp), decision, say)
+        _plan(target, staged, result, head=head, exists=exists, say=say)
         if dry_run:
-            # the commit asks this too, and refuses; a dry run must refuse the same way
-            if exists and (ignored := target.ignored(staged, files)):
-                raise ignored_error(target.description, ignored)
+            _refuse_ignored(target, staged, exists=exists)
             return result
         if not exists:
             head = _create(target, private=private, say=say)
-        description = "\n".join(
-            [
-                change.summary(),
-                "",
-                f"release: {tag}",
-                build_marker(build),
-                f"previous: {previous.tag if previous else 'none'}",
-            ]
-        )
-        say(
-            f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}, "
-            f"branch {target.branch}"
-        )
-        try:
-            result.commit = commit_release(
-                target,
-                staged,
-                files,
-                message=f"Release {tag}",
-                description=description,
-                parent=head,
-                delete=result.deleted,
-                marker=build_marker(build),
-                policy=policy,
-                log=say,
-                sleep=sleep,
-            )
-        except KeyboardInterrupt:
-            # the commit request may have been answered, or not, when Ctrl-C came
-            raise PublishInterrupted(
-                f"the commit of {tag} to {target.description} was interrupted and may have "
-                "landed without its tag: run the same publish again (it only adds the tag "
-                "to a landed commit, or publishes anew)"
-            ) from None
-        say(f"tagging {result.commit[:12]} as {tag}")
-        tag_release(target, tag, result.commit, f"Release {tag}: {change.summary()}")
-    if decision.restricted and decision.visibility == "unknown":
-        # said once the release is out: before, "Published to ..." read as if it were
-        # when the publish then failed or was refused
-        say(f"note: {decision.statement()}")
+        _land(target, build, staged, result, parent=head, policy=policy, say=say, sleep=sleep)
+    _note_unknown_audience(decision, say)
     return result
