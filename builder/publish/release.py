@@ -18,18 +18,14 @@ The order is the safety argument:
    after the previous release, even below someone else's later commits, and
    only creates the tag.
 
-Steps 3 and 4, and finding an earlier run's commit, are :mod:`.landing`.
+Step 2 is :mod:`.staging`; steps 3 and 4, and finding an earlier run's commit, are
+:mod:`.landing`.
 
 Publishing the same build again finds its tag and does nothing.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
-import json
-import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,20 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..card_versions import (
-    ReleaseEntry,
-    load_code,
-    render_load_snippet,
-    render_versions,
-    replace_load_snippet,
-    replace_versions,
-)
-from ..manifest import MANIFEST_NAME, file_entry
+from ..card_versions import load_code
+from ..manifest import MANIFEST_NAME
 from . import retry
 from .integrity import check_committed, check_previous
 from .landing import MARKER as MARKER  # integrity imports it from here
 from .landing import build_marker, commit_release, find_own_commit, tag_release
-from .licensing import RedistributionDecision, decide, replace_notice
+from .licensing import RedistributionDecision, decide
 from .preflight import BuildInfo, check_build
 from .previous import (
     RELEASE_NAME,
@@ -58,25 +47,18 @@ from .previous import (
     load_previous,
     read_json,
     read_manifest,
-    release_history,
     say_unreadable,
 )
-from .records import (
-    RECORDS_NAME,
-    diff_digests,
-    digest_parquet,
-    read_digest,
-    write_digest,
-)
+from .records import RECORDS_NAME, diff_digests, read_digest
+from .staging import new_digest, release_files, stage_copy
 from .target import (
     ConcurrentPublishError,
     PublishError,
     PublishInterrupted,
     ReleaseTarget,
     ignored_error,
-    link_or_copy,
 )
-from .verify import card_configs, read_card, verify_folder
+from .verify import card_configs, read_card
 from .versioning import Change, check_bump, classify, newest_release, tag_name
 
 __all__ = ["RELEASE_NAME", "PublishResult", "publish"]
@@ -124,65 +106,6 @@ class PublishResult:
             "redistribution": self.redistribution,
             "branch": self.branch,
         }
-
-
-def _today() -> str:
-    """The release date: SOURCE_DATE_EPOCH if set (reproducible runs), else today in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = (
-        dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        if epoch.isdigit()
-        else dt.datetime.now(dt.timezone.utc)
-    )
-    return moment.date().isoformat()
-
-
-def _json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _new_digest(build: BuildInfo, work: Path) -> Path:
-    """This build's record digest, always computed from its Parquet shards: one the folder
-    carries (compared with its shards by the pre-flight verify) is not used, so a wrong
-    digest never makes this release's change summary, bump check or the next diff wrong."""
-    path = work / RECORDS_NAME
-    write_digest(digest_parquet(build.path / "data"), path)
-    return path
-
-
-def _stage(
-    build: BuildInfo,
-    work: Path,
-    *,
-    card: str,
-    release: dict[str, Any],
-    digest: Path,
-) -> tuple[Path, list[str]]:
-    """A copy of the build with the release's card, release.json, digest and manifest."""
-    staged = work / "staged"
-    staged.mkdir()
-    rewritten = {"README.md", RELEASE_NAME, RECORDS_NAME}
-    for entry in build.manifest["outputs"]:
-        if entry["path"] not in rewritten:
-            link_or_copy(build.path / entry["path"], staged / entry["path"])
-    (staged / "README.md").write_text(card, encoding="utf-8")
-    (staged / RELEASE_NAME).write_bytes(_json_bytes(release))
-    if digest.resolve() != (staged / RECORDS_NAME).resolve():
-        shutil.copyfile(digest, staged / RECORDS_NAME)
-    manifest = copy.deepcopy(build.manifest)
-    outputs = {o["path"]: o for o in manifest["outputs"]}
-    for path in rewritten:
-        outputs[path] = file_entry(staged / path, staged)
-    manifest["outputs"] = [outputs[p] for p in sorted(outputs)]
-    (staged / MANIFEST_NAME).write_bytes(_json_bytes(manifest))
-    files = sorted([*outputs, MANIFEST_NAME])
-    # its digest was just computed from these very shards (hard links): not again
-    problems = verify_folder(staged, records=False)
-    if problems:
-        raise PublishError(
-            "the staged release does not verify (a bug): " + "; ".join(map(str, problems[:5]))
-        )
-    return staged, files
 
 
 def _published_build(target: ReleaseTarget, tag: str) -> str | None:
@@ -345,7 +268,7 @@ def _compare(
         check_previous(target, previous, tags)
         say_unreadable(previous, say)
         _note_other_dataset(target, previous, build, say)
-    digest = _new_digest(build, work)
+    digest = new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
         if previous is not None and previous.digest is not None
@@ -361,43 +284,6 @@ def _compare(
     )
     check_bump(newest, build.version, change)
     return previous, change, digest
-
-
-def _release_files(
-    target: ReleaseTarget,
-    build: BuildInfo,
-    previous: PreviousRelease | None,
-    change: Change,
-    decision: RedistributionDecision | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """The release's card (Versions section re-rendered) and its release.json record."""
-    history = release_history(previous)
-    today = _today()
-    current = ReleaseEntry(str(build.version), today, None, change.summary())
-    section = render_versions(
-        load_name=target.load_name,
-        version=str(build.version),
-        releases=[current, *history],
-        clone_url=target.clone_url,
-    )
-    release = {
-        "version": str(build.version),
-        "tag": tag_name(build.version),
-        "date": today,
-        "build_manifest_sha256": build.manifest_sha256,
-        "previous": previous.tag if previous else None,
-        "summary": change.summary(),
-        "change": change.to_dict(),
-        "history": [e.to_dict() for e in history],
-    }
-    card = build.card
-    if decision is not None:
-        release["redistribution"] = decision.to_dict()
-        card = replace_notice(card, decision.statement())
-    snippet = render_load_snippet(
-        load_name=target.load_name, version=str(build.version), clone_url=target.clone_url
-    )
-    return replace_load_snippet(replace_versions(card, section), snippet), release
 
 
 def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
@@ -478,8 +364,8 @@ def _stage_release(
     """The release compared with the previous one, staged in ``work``, its card accepted
     by the target."""
     previous, change, digest = _compare(target, build, tags, work, say)
-    card, release = _release_files(target, build, previous, change, decision)
-    folder, files = _stage(build, work, card=card, release=release, digest=digest)
+    card, release = release_files(target, build, previous, change, decision)
+    folder, files = stage_copy(build, work, card=card, release=release, digest=digest)
     errors = target.validate_card(card)
     if errors:
         raise PublishError(f"{target.description} rejects the card metadata: " + "; ".join(errors))
