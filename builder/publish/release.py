@@ -107,6 +107,46 @@ class PublishResult:
             "branch": self.branch,
         }
 
+    def lines(self) -> list[str]:
+        """What ``builder publish`` says of this result, one message each."""
+        if self.status == "already-published":
+            return [
+                f"{self.tag} of this build is already on {self.target} ({self.commit}): "
+                "nothing to do"
+            ]
+        if self.status == "resumed":
+            return [f"finished {self.tag}: tagged {self.commit} on {self.target}"]
+        if self.status == "dry-run":
+            return self._plan_lines()
+        return self._published_lines()
+
+    def _plan_lines(self) -> list[str]:
+        """A dry run's plan: where, what changed, the files, and the rights statement."""
+        lines = [
+            f"dry run: would publish {self.tag} to {self.target}, branch {self.branch}"
+            + (" (creating it)" if self.created_repo else "")
+        ]
+        if self.change and (change := self.change.summary()):
+            level = self.change.level.label if self.change.previous else ""
+            lines.append(
+                f"  change: {change}" + (f" (needs at least a {level} release)" if level else "")
+            )
+        lines.append(
+            f"  {len(self.files)} files, {self.bytes:,} bytes; "
+            f"deleting {len(self.deleted)}: {', '.join(self.deleted) or '-'}"
+            + (f"; keeping {len(self.kept)}: {', '.join(self.kept)}" if self.kept else "")
+        )
+        if self.redistribution and self.redistribution["restricted_full_text"]:
+            lines.append(f"  rights: {self.redistribution['statement']}")
+        return lines
+
+    def _published_lines(self) -> list[str]:
+        lines = [f"published {self.tag} to {self.target}: commit {self.commit}"]
+        if self.change and (change := self.change.summary()):
+            lines.append(f"  {change}")
+        lines.append(f"  {self.load_line}")
+        return lines
+
 
 def _published_build(target: ReleaseTarget, tag: str) -> str | None:
     release = read_json(target, tag, RELEASE_NAME) or {}
