@@ -101,22 +101,13 @@ def publish(
     """
     from .publish.destination import open_target
     from .publish.release import publish as run_publish
-    from .publish.target import PublishError
-    from .publish.versioning import parse_version
 
     def say(message: str) -> None:
         say_plain(redact_secrets(message))
 
     def body() -> None:
-        if as_json or not sys.stderr.isatty():
-            from huggingface_hub.utils import disable_progress_bars
-
-            disable_progress_bars()
-        if version is not None:  # a careless value is a usage error, before any target
-            try:
-                parse_version(version, named="--version")
-            except PublishError as exc:
-                raise UsageError(str(exc)) from None
+        _quiet_hub_progress(as_json)
+        _check_version_option(version)
         target = open_target(
             repo=repo,
             hub=hub,
@@ -140,41 +131,31 @@ def publish(
             target.close()
         if as_json:
             print(redact_secrets(json.dumps(result.summary(), indent=2, ensure_ascii=False)))
-        change = result.change.summary() if result.change else None
-        if result.status == "already-published":
-            say(
-                f"{result.tag} of this build is already on {result.target} "
-                f"({result.commit}): nothing to do"
-            )
-        elif result.status == "resumed":
-            say(f"finished {result.tag}: tagged {result.commit} on {result.target}")
-        elif result.status == "dry-run":
-            say(
-                f"dry run: would publish {result.tag} to {result.target}, branch {result.branch}"
-                + (" (creating it)" if result.created_repo else "")
-            )
-            if change:
-                level = (
-                    result.change.level.label if result.change and result.change.previous else ""
-                )
-                say(
-                    f"  change: {change}"
-                    + (f" (needs at least a {level} release)" if level else "")
-                )
-            say(
-                f"  {len(result.files)} files, {result.bytes:,} bytes; "
-                f"deleting {len(result.deleted)}: {', '.join(result.deleted) or '-'}"
-                + (f"; keeping {len(result.kept)}: {', '.join(result.kept)}" if result.kept else "")
-            )
-            if result.redistribution and result.redistribution["restricted_full_text"]:
-                say(f"  rights: {result.redistribution['statement']}")
-        else:
-            say(f"published {result.tag} to {result.target}: commit {result.commit}")
-            if change:
-                say(f"  {change}")
-            say(f"  {result.load_line}")
+        for line in result.lines():
+            say(line)
 
     run_guarded(body, as_json=as_json)
+
+
+def _quiet_hub_progress(as_json: bool) -> None:
+    """No Hub progress bars in JSON output or when stderr is not a terminal."""
+    if as_json or not sys.stderr.isatty():
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
+
+
+def _check_version_option(version: str | None) -> None:
+    """A careless --version is a usage error, before any target is opened."""
+    if version is None:
+        return
+    from .publish.target import PublishError
+    from .publish.versioning import parse_version
+
+    try:
+        parse_version(version, named="--version")
+    except PublishError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def verify(

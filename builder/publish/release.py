@@ -18,16 +18,14 @@ The order is the safety argument:
    after the previous release, even below someone else's later commits, and
    only creates the tag.
 
+Step 2 is :mod:`.staging`; steps 3 and 4, and finding an earlier run's commit, are
+:mod:`.landing`.
+
 Publishing the same build again finds its tag and does nothing.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
-import json
-import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,18 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..card_versions import (
-    ReleaseEntry,
-    load_code,
-    render_load_snippet,
-    render_versions,
-    replace_load_snippet,
-    replace_versions,
-)
-from ..manifest import MANIFEST_NAME, file_entry
+from ..card_versions import load_code
+from ..manifest import MANIFEST_NAME
 from . import retry
 from .integrity import check_committed, check_previous
-from .licensing import RedistributionDecision, decide, replace_notice
+from .landing import MARKER as MARKER  # integrity imports it from here
+from .landing import build_marker, commit_release, find_own_commit, tag_release
+from .licensing import RedistributionDecision, decide
 from .preflight import BuildInfo, check_build
 from .previous import (
     RELEASE_NAME,
@@ -54,32 +47,21 @@ from .previous import (
     load_previous,
     read_json,
     read_manifest,
-    release_history,
     say_unreadable,
 )
-from .records import (
-    RECORDS_NAME,
-    diff_digests,
-    digest_parquet,
-    read_digest,
-    write_digest,
-)
+from .records import RECORDS_NAME, diff_digests, read_digest
+from .staging import new_digest, release_files, stage_copy
 from .target import (
     ConcurrentPublishError,
     PublishError,
     PublishInterrupted,
     ReleaseTarget,
-    TagExistsError,
-    TransientError,
     ignored_error,
-    link_or_copy,
 )
-from .verify import card_configs, read_card, verify_folder
+from .verify import card_configs, read_card
 from .versioning import Change, check_bump, classify, newest_release, tag_name
 
 __all__ = ["RELEASE_NAME", "PublishResult", "publish"]
-
-MARKER = "build-manifest-sha256"
 
 Log = Callable[[str], None]
 
@@ -125,180 +107,45 @@ class PublishResult:
             "branch": self.branch,
         }
 
+    def lines(self) -> list[str]:
+        """What ``builder publish`` says of this result, one message each."""
+        if self.status == "already-published":
+            return [
+                f"{self.tag} of this build is already on {self.target} ({self.commit}): "
+                "nothing to do"
+            ]
+        if self.status == "resumed":
+            return [f"finished {self.tag}: tagged {self.commit} on {self.target}"]
+        if self.status == "dry-run":
+            return self._plan_lines()
+        return self._published_lines()
 
-def _today() -> str:
-    """The release date: SOURCE_DATE_EPOCH if set (reproducible runs), else today in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = (
-        dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        if epoch.isdigit()
-        else dt.datetime.now(dt.timezone.utc)
-    )
-    return moment.date().isoformat()
-
-
-def _marker(build: BuildInfo) -> str:
-    return f"{MARKER}: {build.manifest_sha256}"
-
-
-def _json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _new_digest(build: BuildInfo, work: Path) -> Path:
-    """This build's record digest, always computed from its Parquet shards: one the folder
-    carries (compared with its shards by the pre-flight verify) is not used, so a wrong
-    digest never makes this release's change summary, bump check or the next diff wrong."""
-    path = work / RECORDS_NAME
-    write_digest(digest_parquet(build.path / "data"), path)
-    return path
-
-
-def _stage(
-    build: BuildInfo,
-    work: Path,
-    *,
-    card: str,
-    release: dict[str, Any],
-    digest: Path,
-) -> tuple[Path, list[str]]:
-    """A copy of the build with the release's card, release.json, digest and manifest."""
-    staged = work / "staged"
-    staged.mkdir()
-    rewritten = {"README.md", RELEASE_NAME, RECORDS_NAME}
-    for entry in build.manifest["outputs"]:
-        if entry["path"] not in rewritten:
-            link_or_copy(build.path / entry["path"], staged / entry["path"])
-    (staged / "README.md").write_text(card, encoding="utf-8")
-    (staged / RELEASE_NAME).write_bytes(_json_bytes(release))
-    if digest.resolve() != (staged / RECORDS_NAME).resolve():
-        shutil.copyfile(digest, staged / RECORDS_NAME)
-    manifest = copy.deepcopy(build.manifest)
-    outputs = {o["path"]: o for o in manifest["outputs"]}
-    for path in rewritten:
-        outputs[path] = file_entry(staged / path, staged)
-    manifest["outputs"] = [outputs[p] for p in sorted(outputs)]
-    (staged / MANIFEST_NAME).write_bytes(_json_bytes(manifest))
-    files = sorted([*outputs, MANIFEST_NAME])
-    # its digest was just computed from these very shards (hard links): not again
-    problems = verify_folder(staged, records=False)
-    if problems:
-        raise PublishError(
-            "the staged release does not verify (a bug): " + "; ".join(map(str, problems[:5]))
-        )
-    return staged, files
-
-
-#: How far below the head a resumed publish looks for its own commit.
-SEARCH_DEPTH = 1000
-
-
-def _own_commit(
-    target: ReleaseTarget, head: str | None, since: str | None, marker: str
-) -> str | None:
-    """This build's release commit on the branch after ``since`` (the previous release's
-    commit, or the parent read before committing), wherever it is below the head."""
-    if head is None:
-        return None
-    for depth, commit in enumerate(target.history(head, stop=since)):
-        if depth >= SEARCH_DEPTH:
-            break
-        if marker in commit.message:
-            return commit.id
-    return None
-
-
-def _landed(target: ReleaseTarget, parent: str | None, marker: str) -> str | None:
-    """After a failed or refused commit: our commit if it landed, None if nothing moved."""
-    head = target.head()
-    if head == parent:
-        return None
-    landed = _own_commit(target, head, parent, marker)
-    if landed is not None:
-        return landed
-    raise ConcurrentPublishError(
-        f"{target.description}: the branch moved to {head} (someone else's commit) since "
-        f"{parent or 'the repository was read'}; publishing was refused and nothing of this "
-        "release was committed. Check what changed, then publish again."
-    )
-
-
-def _commit(
-    target: ReleaseTarget,
-    staged: Path,
-    files: list[str],
-    *,
-    message: str,
-    description: str,
-    parent: str | None,
-    delete: list[str],
-    marker: str,
-    policy: retry.RetryPolicy,
-    log: Log,
-    sleep: Callable[[float], None] = time.sleep,
-) -> str:
-    """The commit, retried with a backoff that grows with ``attempt`` (the target computes it)."""
-    attempt = 1
-    while True:
-        try:
-            return target.commit(
-                staged,
-                files,
-                message=message,
-                description=description,
-                parent=parent,
-                delete=delete,
-                attempt=attempt,
+    def _plan_lines(self) -> list[str]:
+        """A dry run's plan: where, what changed, the files, and the rights statement."""
+        lines = [
+            f"dry run: would publish {self.tag} to {self.target}, branch {self.branch}"
+            + (" (creating it)" if self.created_repo else "")
+        ]
+        if self.change and (change := self.change.summary()):
+            level = self.change.level.label if self.change.previous else ""
+            lines.append(
+                f"  change: {change}" + (f" (needs at least a {level} release)" if level else "")
             )
-        except retry.RetryAfterTooLong as exc:
-            landed = _landed(target, parent, marker)
-            if landed:
-                return landed
-            raise PublishError(
-                f"{exc}. Nothing was committed: {target.description} is as it was."
-            ) from None
-        except ConcurrentPublishError:
-            landed = _landed(target, parent, marker)
-            if landed:
-                return landed
-            raise
-        except TransientError as exc:
-            landed = _landed(target, parent, marker)
-            if landed:
-                log(f"the commit landed although its answer was lost: {landed[:12]}")
-                return landed
-            if attempt >= policy.attempts:
-                raise PublishError(
-                    f"{exc}; gave up after {attempt} attempts. Nothing was committed: "
-                    f"{target.description} is as it was."
-                ) from None
-            log(f"{exc}; retrying the commit in {exc.delay:g}s (attempt {attempt + 1})")
-            sleep(exc.delay)
-            attempt += 1
+        lines.append(
+            f"  {len(self.files)} files, {self.bytes:,} bytes; "
+            f"deleting {len(self.deleted)}: {', '.join(self.deleted) or '-'}"
+            + (f"; keeping {len(self.kept)}: {', '.join(self.kept)}" if self.kept else "")
+        )
+        if self.redistribution and self.redistribution["restricted_full_text"]:
+            lines.append(f"  rights: {self.redistribution['statement']}")
+        return lines
 
-
-def _tag(target: ReleaseTarget, tag: str, commit: str, message: str) -> None:
-    try:
-        target.create_tag(tag, commit, message=message)
-    except KeyboardInterrupt:
-        raise PublishInterrupted(
-            f"the release commit {commit} is on {target.description} but the tag {tag} may "
-            "not be: run the same publish again to finish (it only adds the tag)"
-        ) from None
-    except TagExistsError:
-        found = target.tags().get(tag)
-        if found == commit:
-            return  # an earlier attempt created it; its answer was lost
-        raise PublishError(
-            f"tag {tag} appeared on {target.description} pointing at {found}, not at this "
-            f"release's commit {commit}: someone else published {tag} at the same time. "
-            "Tags are never moved; check the repository."
-        ) from None
-    except PublishError as exc:
-        raise PublishError(
-            f"{exc}\nThe release commit {commit} is on the branch but not tagged {tag} yet: "
-            "run the same publish again to finish (it only adds the tag)."
-        ) from None
+    def _published_lines(self) -> list[str]:
+        lines = [f"published {self.tag} to {self.target}: commit {self.commit}"]
+        if self.change and (change := self.change.summary()):
+            lines.append(f"  {change}")
+        lines.append(f"  {self.load_line}")
+        return lines
 
 
 def _published_build(target: ReleaseTarget, tag: str) -> str | None:
@@ -328,7 +175,7 @@ def _finished_before(
         )
     newest = newest_release(tags)
     since = tags[tag_name(newest)] if newest is not None else None
-    own = _own_commit(target, head, since, _marker(build))
+    own = find_own_commit(target, head, since, build_marker(build))
     if own is None:
         return False
     where = "the head commit" if own == head else f"commit {own[:12]} (below the head)"
@@ -349,7 +196,7 @@ def _finished_before(
         say(f"{where} is this build: only the tag {tag} is missing")
         return True
     say(f"{where} is this build from an earlier run: adding the tag")
-    _tag(target, tag, own, f"Release {tag}")
+    tag_release(target, tag, own, f"Release {tag}")
     result.status = "resumed"
     return True
 
@@ -461,7 +308,7 @@ def _compare(
         check_previous(target, previous, tags)
         say_unreadable(previous, say)
         _note_other_dataset(target, previous, build, say)
-    digest = _new_digest(build, work)
+    digest = new_digest(build, work)
     records = (
         diff_digests(read_digest(previous.digest), read_digest(digest))
         if previous is not None and previous.digest is not None
@@ -479,43 +326,6 @@ def _compare(
     return previous, change, digest
 
 
-def _release_files(
-    target: ReleaseTarget,
-    build: BuildInfo,
-    previous: PreviousRelease | None,
-    change: Change,
-    decision: RedistributionDecision | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """The release's card (Versions section re-rendered) and its release.json record."""
-    history = release_history(previous)
-    today = _today()
-    current = ReleaseEntry(str(build.version), today, None, change.summary())
-    section = render_versions(
-        load_name=target.load_name,
-        version=str(build.version),
-        releases=[current, *history],
-        clone_url=target.clone_url,
-    )
-    release = {
-        "version": str(build.version),
-        "tag": tag_name(build.version),
-        "date": today,
-        "build_manifest_sha256": build.manifest_sha256,
-        "previous": previous.tag if previous else None,
-        "summary": change.summary(),
-        "change": change.to_dict(),
-        "history": [e.to_dict() for e in history],
-    }
-    card = build.card
-    if decision is not None:
-        release["redistribution"] = decision.to_dict()
-        card = replace_notice(card, decision.statement())
-    snippet = render_load_snippet(
-        load_name=target.load_name, version=str(build.version), clone_url=target.clone_url
-    )
-    return replace_load_snippet(replace_versions(card, section), snippet), release
-
-
 def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
     """Create the missing repository just before the commit; return its head."""
     say(f"creating {target.description}")
@@ -528,6 +338,175 @@ def _create(target: ReleaseTarget, *, private: bool, say: Log) -> str | None:
             "nothing of this release was committed. Check it, then publish again."
         )
     return head
+
+
+@dataclass
+class _StagedRelease:
+    """A release staged in the work folder: what its commit adds, and what it is."""
+
+    folder: Path
+    files: list[str]
+    card: str
+    change: Change
+    previous: PreviousRelease | None
+
+
+def _refuse_unwritable(target: ReleaseTarget, *, dry_run: bool, say: Log) -> None:
+    """A target this run cannot write to is refused (a dry run only notes it)."""
+    if (problem := target.write_problem()) is not None:
+        # said before the checks and the staging, not as a 401 once they have all run
+        if not dry_run:
+            raise PublishError(problem)
+        say(f"note: {problem}")
+
+
+def _new_result(target: ReleaseTarget, build: BuildInfo, *, dry_run: bool) -> PublishResult:
+    return PublishResult(
+        status="dry-run" if dry_run else "published",
+        target=target.description,
+        version=str(build.version),
+        tag=tag_name(build.version),
+        load_line="\n".join(
+            load_code(target.load_name, str(build.version), clone_url=target.clone_url)
+        ),
+    )
+
+
+def _decide_redistribution(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    result: PublishResult,
+    *,
+    private: bool,
+    accept: bool,
+) -> RedistributionDecision:
+    """Whether the build's full texts may go to this target (refused here when not), noted
+    in the result."""
+    decision = decide(
+        build.manifest,
+        visibility=target.visibility(private=private),
+        accept=accept,
+        where=target.description,
+        build_dir=build.path,
+    )
+    result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
+    return decision
+
+
+def _stage_release(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    tags: dict[str, str],
+    work: Path,
+    decision: RedistributionDecision,
+    say: Log,
+) -> _StagedRelease:
+    """The release compared with the previous one, staged in ``work``, its card accepted
+    by the target."""
+    previous, change, digest = _compare(target, build, tags, work, say)
+    card, release = release_files(target, build, previous, change, decision)
+    folder, files = stage_copy(build, work, card=card, release=release, digest=digest)
+    errors = target.validate_card(card)
+    if errors:
+        raise PublishError(f"{target.description} rejects the card metadata: " + "; ".join(errors))
+    return _StagedRelease(folder, files, card, change, previous)
+
+
+def _plan(
+    target: ReleaseTarget,
+    staged: _StagedRelease,
+    result: PublishResult,
+    *,
+    head: str | None,
+    exists: bool,
+    say: Log,
+) -> None:
+    """What the commit will do, into ``result``: the files it adds and deletes, and those
+    on the branch it keeps (refused when load_dataset would read one)."""
+    result.change = staged.change
+    result.files = staged.files
+    result.bytes = sum((staged.folder / f).stat().st_size for f in staged.files)
+    if head is not None:
+        result.deleted, result.kept = _deletions(target, head, staged.previous, staged.files)
+        _check_kept(target, staged.card, result.kept)
+        if result.kept:
+            say(
+                f"keeping {len(result.kept)} file(s) on {target.description} that no "
+                f"release listed: {', '.join(result.kept)}"
+            )
+    result.created_repo = not exists
+    result.branch = target.branch
+
+
+def _refuse_ignored(target: ReleaseTarget, staged: _StagedRelease, *, exists: bool) -> None:
+    # the commit asks this too, and refuses; a dry run must refuse the same way
+    if exists and (ignored := target.ignored(staged.folder, staged.files)):
+        raise ignored_error(target.description, ignored)
+
+
+def _commit_description(build: BuildInfo, staged: _StagedRelease, tag: str) -> str:
+    """The commit message's body: the change, the release, its build's marker (how a later
+    run finds this commit) and the previous release."""
+    previous = staged.previous
+    return "\n".join(
+        [
+            staged.change.summary(),
+            "",
+            f"release: {tag}",
+            build_marker(build),
+            f"previous: {previous.tag if previous else 'none'}",
+        ]
+    )
+
+
+def _land(
+    target: ReleaseTarget,
+    build: BuildInfo,
+    staged: _StagedRelease,
+    result: PublishResult,
+    *,
+    parent: str | None,
+    policy: retry.RetryPolicy,
+    say: Log,
+    sleep: Callable[[float], None],
+) -> None:
+    """The release's one commit on ``parent``, then its tag; the commit into ``result``."""
+    tag = result.tag
+    description = _commit_description(build, staged, tag)
+    say(
+        f"committing {len(staged.files)} files ({result.bytes:,} bytes) to "
+        f"{target.description}, branch {target.branch}"
+    )
+    try:
+        result.commit = commit_release(
+            target,
+            staged.folder,
+            staged.files,
+            message=f"Release {tag}",
+            description=description,
+            parent=parent,
+            delete=result.deleted,
+            marker=build_marker(build),
+            policy=policy,
+            log=say,
+            sleep=sleep,
+        )
+    except KeyboardInterrupt:
+        # the commit request may have been answered, or not, when Ctrl-C came
+        raise PublishInterrupted(
+            f"the commit of {tag} to {target.description} was interrupted and may have "
+            "landed without its tag: run the same publish again (it only adds the tag "
+            "to a landed commit, or publishes anew)"
+        ) from None
+    say(f"tagging {result.commit[:12]} as {tag}")
+    tag_release(target, tag, result.commit, f"Release {tag}: {staged.change.summary()}")
+
+
+def _note_unknown_audience(decision: RedistributionDecision, say: Log) -> None:
+    if decision.restricted and decision.visibility == "unknown":
+        # said once the release is out: before, "Published to ..." read as if it were
+        # when the publish then failed or was refused
+        say(f"note: {decision.statement()}")
 
 
 def publish(
@@ -551,29 +530,11 @@ def publish(
     """
     say: Log = log or (lambda _m: None)
     build = check_build(Path(build_dir), version)
-    if (problem := target.write_problem()) is not None:
-        # said before the checks and the staging, not as a 401 once they have all run
-        if not dry_run:
-            raise PublishError(problem)
-        say(f"note: {problem}")
-    tag = tag_name(build.version)
-    result = PublishResult(
-        status="dry-run" if dry_run else "published",
-        target=target.description,
-        version=str(build.version),
-        tag=tag,
-        load_line="\n".join(
-            load_code(target.load_name, str(build.version), clone_url=target.clone_url)
-        ),
+    _refuse_unwritable(target, dry_run=dry_run, say=say)
+    result = _new_result(target, build, dry_run=dry_run)
+    decision = _decide_redistribution(
+        target, build, result, private=private, accept=accept_redistribution_risk
     )
-    decision = decide(
-        build.manifest,
-        visibility=target.visibility(private=private),
-        accept=accept_redistribution_risk,
-        where=target.description,
-        build_dir=build.path,
-    )
-    result.redistribution = {**decision.to_dict(), "statement": decision.statement()}
     exists = target.exists()
     tags = target.tags() if exists else {}
     head = target.head() if exists else None
@@ -581,73 +542,13 @@ def publish(
         return result
     _note_release_elsewhere(target, tags, head, say)
     with tempfile.TemporaryDirectory(prefix="builder-publish-") as tmp:
-        work = Path(tmp)
-        previous, change, digest = _compare(target, build, tags, work, say)
-        result.change = change
-        card, release = _release_files(target, build, previous, change, decision)
-        staged, files = _stage(build, work, card=card, release=release, digest=digest)
-        errors = target.validate_card(card)
-        if errors:
-            raise PublishError(
-                f"{target.description} rejects the card metadata: " + "; ".join(errors)
-            )
-        result.files = files
-        result.bytes = sum((staged / f).stat().st_size for f in files)
-        if head is not None:
-            result.deleted, result.kept = _deletions(target, head, previous, files)
-            _check_kept(target, card, result.kept)
-            if result.kept:
-                say(
-                    f"keeping {len(result.kept)} file(s) on {target.description} that no "
-                    f"release listed: {', '.join(result.kept)}"
-                )
-        result.created_repo = not exists
-        result.branch = target.branch
+        staged = _stage_release(target, build, tags, Path(tmp), decision, say)
+        _plan(target, staged, result, head=head, exists=exists, say=say)
         if dry_run:
-            # the commit asks this too, and refuses; a dry run must refuse the same way
-            if exists and (ignored := target.ignored(staged, files)):
-                raise ignored_error(target.description, ignored)
+            _refuse_ignored(target, staged, exists=exists)
             return result
         if not exists:
             head = _create(target, private=private, say=say)
-        description = "\n".join(
-            [
-                change.summary(),
-                "",
-                f"release: {tag}",
-                _marker(build),
-                f"previous: {previous.tag if previous else 'none'}",
-            ]
-        )
-        say(
-            f"committing {len(files)} files ({result.bytes:,} bytes) to {target.description}, "
-            f"branch {target.branch}"
-        )
-        try:
-            result.commit = _commit(
-                target,
-                staged,
-                files,
-                message=f"Release {tag}",
-                description=description,
-                parent=head,
-                delete=result.deleted,
-                marker=_marker(build),
-                policy=policy,
-                log=say,
-                sleep=sleep,
-            )
-        except KeyboardInterrupt:
-            # the commit request may have been answered, or not, when Ctrl-C came
-            raise PublishInterrupted(
-                f"the commit of {tag} to {target.description} was interrupted and may have "
-                "landed without its tag: run the same publish again (it only adds the tag "
-                "to a landed commit, or publishes anew)"
-            ) from None
-        say(f"tagging {result.commit[:12]} as {tag}")
-        _tag(target, tag, result.commit, f"Release {tag}: {change.summary()}")
-    if decision.restricted and decision.visibility == "unknown":
-        # said once the release is out: before, "Published to ..." read as if it were
-        # when the publish then failed or was refused
-        say(f"note: {decision.statement()}")
+        _land(target, build, staged, result, parent=head, policy=policy, say=say, sleep=sleep)
+    _note_unknown_audience(decision, say)
     return result
