@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -115,93 +115,147 @@ def _analyse(
     called once the batches' results and the splits are committed. (Not before the
     split plan: a thread of Python beside it holds the GIL while the plan's SQLite
     steps wait for it, 5 ms a switch, and the plan took 0.8 s wall for 0.07 CPU.)"""
+    run = _new_run(config, work, quarantine=quarantine)
+    # The split plan's index takes each batch's facts as its result comes in (see
+    # batches._take_batch): after the last batch only its queries remain.
+    with _split_planner(config) as planner:
+        run.planner = planner
+        rows_files = _run_batches(
+            run,
+            work,
+            workers=workers,
+            progress=progress,
+            engine=engine,
+            while_pooled=while_pooled,
+            pool=pool,
+        )
+        report_privacy(run)
+        _check_totals(run)
+        result = _result_of(run)
+        result.plan = plan = _plan_splits(run, planner)
+        _report_plan(config, run.report, plan)
+        _assign_splits(run, plan)
+        run.staging.commit()
+        if after_batches is not None:
+            after_batches()
+        return result, run, rows_files
+
+
+def _new_run(config: DatasetConfig, work: Path, *, quarantine: bool) -> BuildRun:
+    """A run's shared state, its staging database and rejects file in ``work``."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
-    store = SchemaStore.default()
-    report = ValidationReport()
-    staging = Staging(work / "staging.sqlite")
-    run = BuildRun(
+    return BuildRun(
         config=config,
-        store=store,
-        report=report,
-        staging=staging,
+        store=SchemaStore.default(),
+        report=ValidationReport(),
+        staging=Staging(work / "staging.sqlite"),
         rejects=Rejects(work / REJECTS_NAME, enabled=quarantine),
         quarantine=quarantine,
     )
-    # The split plan's index takes each batch's facts as its result comes in (see
-    # batches._take_batch): after the last batch only its queries remain.
-    with SplitPlanner(
+
+
+def _split_planner(config: DatasetConfig) -> SplitPlanner:
+    return SplitPlanner(
         assignment=config.split_assignment,
         near_duplicate_threshold=config.near_duplicate_threshold
         if config.near_duplicates
         else None,
-    ) as planner:
-        run.planner = planner
-        timed = run.stats.timings.timed
-        try:
-            with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
-                run.pool = started
-                with timed("stage-inputs", where="parent"):
-                    kept = reject_tainted(run, stage_inputs(run))
-                ids = kept_ids(run)
-                if run.inputs_unread:
-                    # every article would only repeat "no source record" or "no
-                    # annotation record" under the missing file's own error
-                    ids, kept = iter(()), 0
-                if config.publisher_repetition and kept:
-                    with timed("publisher-lines", kept, where="parent"):
-                        count_publisher_lines(
-                            staging,
-                            config,
-                            kept_ids(run),
-                            store_path=str(store_path(run)) if config.reads_shards else None,
-                        )
-                rows_files = process_articles(
-                    run,
-                    ids,
-                    kept,
-                    work,
-                    workers=workers,
-                    progress=progress,
-                    engine=engine,
-                    while_pooled=while_pooled,
-                )
-        finally:
-            run.rejects.close()
-        report_privacy(run)
-        _check_totals(run)
-        result = BuildResult(
-            config=config,
-            report=report,
-            stats=run.stats,
-            quarantine=quarantine,
-            side_lines=run.side_lines,
-            privacy=run.privacy,
-            cleaning_steps=run.cleaning_steps,
-        )
-        # its own thread's CPU (the process may run other threads: see build)
-        with timed(
-            "split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time
-        ):
-            plan = planner.plan(ratios=config.split_ratios, salt=config.split_salt)
-        result.plan = plan
-        _report_plan(config, report, plan)
-        staging.assign_splits(plan.split_of)
-        written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
-        empty = sorted(set(config.split_ratios) - written)
-        if empty and written:
-            report.add(
-                Issue(
-                    file=config.path.name,
-                    pointer="/splits",
-                    rule="empty-split",
-                    severity="warning",
-                    message=f"split(s) {empty} received no articles and are not written",
-                )
+    )
+
+
+def _run_batches(
+    run: BuildRun,
+    work: Path,
+    *,
+    workers: int,
+    progress: Progress | None,
+    engine: Engine,
+    while_pooled: Callable[[], None] | None,
+    pool: LazyPool | None,
+) -> list[Path]:
+    """Stage the inputs and run the articles' batches, in the pool (``pool``, else
+    one of ``workers`` started when needed), stopped on the way out; returns the
+    batches' row files. The rejects file is closed however this ends."""
+    try:
+        with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
+            run.pool = started
+            ids, kept = _articles_to_build(run)
+            if run.config.publisher_repetition and kept:
+                _count_publisher_lines(run, kept)
+            return process_articles(
+                run,
+                ids,
+                kept,
+                work,
+                workers=workers,
+                progress=progress,
+                engine=engine,
+                while_pooled=while_pooled,
             )
-        staging.commit()
-        if after_batches is not None:
-            after_batches()
-        return result, run, rows_files
+    finally:
+        run.rejects.close()
+
+
+def _articles_to_build(run: BuildRun) -> tuple[Iterator[str], int]:
+    """Stage the side records and article ids; the ids to build and how many."""
+    with run.stats.timings.timed("stage-inputs", where="parent"):
+        kept = reject_tainted(run, stage_inputs(run))
+    ids = kept_ids(run)
+    if run.inputs_unread:
+        # every article would only repeat "no source record" or "no
+        # annotation record" under the missing file's own error
+        ids, kept = iter(()), 0
+    return ids, kept
+
+
+def _count_publisher_lines(run: BuildRun, kept: int) -> None:
+    config = run.config
+    with run.stats.timings.timed("publisher-lines", kept, where="parent"):
+        count_publisher_lines(
+            run.staging,
+            config,
+            kept_ids(run),
+            store_path=str(store_path(run)) if config.reads_shards else None,
+        )
+
+
+def _result_of(run: BuildRun) -> BuildResult:
+    return BuildResult(
+        config=run.config,
+        report=run.report,
+        stats=run.stats,
+        quarantine=run.quarantine,
+        side_lines=run.side_lines,
+        privacy=run.privacy,
+        cleaning_steps=run.cleaning_steps,
+    )
+
+
+def _plan_splits(run: BuildRun, planner: SplitPlanner) -> SplitPlan:
+    config = run.config
+    # its own thread's CPU (the process may run other threads: see build)
+    with run.stats.timings.timed(
+        "split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time
+    ):
+        return planner.plan(ratios=config.split_ratios, salt=config.split_salt)
+
+
+def _assign_splits(run: BuildRun, plan: SplitPlan) -> None:
+    """Give every staged row its split; warn of configured splits left empty."""
+    config, staging = run.config, run.staging
+    staging.assign_splits(plan.split_of)
+    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
+    empty = sorted(set(config.split_ratios) - written)
+    if empty and written:
+        run.report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/splits",
+                rule="empty-split",
+                severity="warning",
+                message=f"split(s) {empty} received no articles and are not written",
+            )
+        )
 
 
 def _source_facts(staging_path: Path) -> SourceFacts:
