@@ -23,13 +23,20 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from .batch_context import Context
 from .batches import LOCAL, Progress, process_articles, report_privacy
-from .build_folder import REJECTS_NAME, list_inputs, write_data, write_metadata
+from .build_folder import (
+    REJECTS_NAME,
+    DataWriting,
+    list_inputs,
+    write_data,
+    write_metadata,
+)
 from .build_result import BuildResult
 from .build_run import BuildRun, Rejects, store_path
 from .card import CardError, card_template, template_path
@@ -53,6 +60,7 @@ from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, SplitPlanner
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
+from .stats import StageTimings
 from .validate.report import Issue, ValidationReport, json_pointer
 from .validate.schemas import SchemaStore
 
@@ -401,31 +409,9 @@ def build(
         terminate_as_interrupt(),
         workspace(out_dir.parent, out_dir.name) as work,
         disk_full_located(work),
-        ThreadPoolExecutor(2, thread_name_prefix="prepare-card") as prepare,
+        ThreadPoolExecutor(2, thread_name_prefix="prepare-card") as threads,
     ):
-        template: Future[jinja2.Template] | None = None
-        loaded: Future[Context] | None = None
-        sources: Future[SourceFacts] | None = None
-        inputs: Future[InputsListing] | None = None
-
-        def prepare_card() -> None:
-            # While the batches run in the pool, the parent (idle meanwhile) compiles the
-            # card template and loads the context the Parquet and card need. Batches run
-            # here (inline, or one batch) would share the interpreter with it: no gain, and
-            # their timings blurred.
-            nonlocal template, loaded
-            template = prepare.submit(card_template)
-            loaded = prepare.submit(Context.load, str(config.path), str(work / "staging.sqlite"))
-
-        def read_sources() -> None:
-            # The published records' facts for the card and the manifest do not depend on
-            # the splits: read in a thread of their own (through their own read-only
-            # connection) while the Parquet is written.
-            # So are the manifest's inputs (listed and hashed), in a second thread.
-            nonlocal sources, inputs
-            sources = prepare.submit(_source_facts, work / "staging.sqlite")
-            inputs = prepare.submit(list_inputs, config, work / "staging.sqlite", work)
-
+        prepared = _CardPreparation(config, work, threads)
         result, run, rows_files = _analyse(
             config,
             work,
@@ -433,72 +419,149 @@ def build(
             progress=progress,
             quarantine=mode,
             engine=engine,
-            while_pooled=prepare_card,
+            while_pooled=prepared.while_pooled,
             pool=pool,
-            after_batches=read_sources,
+            after_batches=prepared.after_batches,
         )
         staging = run.staging
-        if not result.ok:
-            staging.close()
-            raise DataError(
-                f"{len(result.report.errors)} error(s) in the input; nothing was written",
-                result.report,
-            )
+        _raise_if_invalid(result, staging)
         assert result.plan is not None
         final = work / "dataset"
         final.mkdir()
-        ctx = (
-            Context.load(str(config.path), str(staging.path)) if loaded is None else loaded.result()
+        _write_dataset(
+            result,
+            staging,
+            rows_files,
+            final,
+            prepared,
+            workers=workers,
+            rejects=work / REJECTS_NAME if mode else None,
+            profile=profile,
         )
-        timings = result.stats.timings
-        began = time.thread_time()
-
-        def card_cpu() -> None:
-            # This thread's CPU since the card began (less the Parquet's share of it: the
-            # shards' plan, and the writing when this thread wrote them) and the two
-            # reading threads'. Taken just before the report is
-            # made, so that its timings hold the card's work, and again after the
-            # manifest (the table printed).
-            timings.seconds["card-and-manifest"] = (
-                time.thread_time()
-                - began
-                - data.caller_seconds
-                + sum(f.result().cpu_seconds for f in (sources, inputs) if f is not None)
-            )
-            timings.records["card-and-manifest"] = 1
-            timings.where.setdefault("card-and-manifest", "parent")
-
-        # The splits are written in threads (as many as workers) while the card is made,
-        # and while the threads reading the source facts and listing the inputs end.
-        data = write_data(ctx, staging, rows_files, final, threads=workers)
-        try:
-            # every staged row has a split: as many as iter_splits() yields, one query
-            result.stats.stages["written"] = sum(n for n, _ in staging.split_sizes().values())
-            if mode:
-                os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
-            result.manifest = write_metadata(
-                ctx,
-                result,
-                staging,
-                final,
-                data,
-                profile=profile,
-                template=template,
-                sources=sources,
-                inputs=inputs,
-                before_report=card_cpu,
-            )
-            data.wait()
-        except BaseException:
-            # Ctrl-C or a failure while the splits are written: the writing threads end
-            # at their next batch before the workspace is removed, and the exception
-            # the user sees is this one
-            data.stop()
-            raise
-        card_cpu()  # the manifest, written after the report
         staging.close()
         check_unchanged(config, stamps)  # the manifest lists what was read
         with signals_held():
             replace_dir(final, out_dir)
     result.out = out_dir
     return result
+
+
+@dataclass
+class _CardPreparation:
+    """The card's and the manifest's inputs, prepared in ``threads`` beside the
+    build's own work; each future is None until its preparation began (never, for
+    the template and context, when the batches run inline)."""
+
+    config: DatasetConfig
+    work: Path
+    threads: ThreadPoolExecutor
+    template: Future[jinja2.Template] | None = None
+    loaded: Future[Context] | None = None
+    sources: Future[SourceFacts] | None = None
+    inputs: Future[InputsListing] | None = None
+
+    def while_pooled(self) -> None:
+        # While the batches run in the pool, the parent (idle meanwhile) compiles the
+        # card template and loads the context the Parquet and card need. Batches run
+        # here (inline, or one batch) would share the interpreter with it: no gain, and
+        # their timings blurred.
+        self.template = self.threads.submit(card_template)
+        self.loaded = self.threads.submit(
+            Context.load, str(self.config.path), str(self.work / "staging.sqlite")
+        )
+
+    def after_batches(self) -> None:
+        # The published records' facts for the card and the manifest do not depend on
+        # the splits: read in a thread of their own (through their own read-only
+        # connection) while the Parquet is written.
+        # So are the manifest's inputs (listed and hashed), in a second thread.
+        staging_path = self.work / "staging.sqlite"
+        self.sources = self.threads.submit(_source_facts, staging_path)
+        self.inputs = self.threads.submit(list_inputs, self.config, staging_path, self.work)
+
+    def context(self, staging: Staging) -> Context:
+        """The context loaded beside the batches, else loaded now."""
+        if self.loaded is None:
+            return Context.load(str(self.config.path), str(staging.path))
+        return self.loaded.result()
+
+    def readers_cpu(self) -> float:
+        """The CPU seconds of the threads reading the source facts and listing the
+        inputs (once they ended)."""
+        return sum(f.result().cpu_seconds for f in (self.sources, self.inputs) if f is not None)
+
+
+def _raise_if_invalid(result: BuildResult, staging: Staging) -> None:
+    if not result.ok:
+        staging.close()
+        raise DataError(
+            f"{len(result.report.errors)} error(s) in the input; nothing was written",
+            result.report,
+        )
+
+
+def _write_dataset(
+    result: BuildResult,
+    staging: Staging,
+    rows_files: list[Path],
+    final: Path,
+    prepared: _CardPreparation,
+    *,
+    workers: int,
+    rejects: Path | None,
+    profile: bool,
+) -> None:
+    """Write the dataset folder ``final``: the Parquet, the card and its companions,
+    the manifest (and ``rejects``, the quarantine's file, moved in). The splits are
+    written in threads (as many as workers) while the card is made, and while the
+    threads reading the source facts and listing the inputs end."""
+    ctx = prepared.context(staging)
+    began = time.thread_time()
+    data = write_data(ctx, staging, rows_files, final, threads=workers)
+    clock = _CardClock(result.stats.timings, began, data, prepared)
+    try:
+        # every staged row has a split: as many as iter_splits() yields, one query
+        result.stats.stages["written"] = sum(n for n, _ in staging.split_sizes().values())
+        if rejects is not None:
+            os.replace(rejects, final / REJECTS_NAME)
+        result.manifest = write_metadata(
+            ctx,
+            result,
+            staging,
+            final,
+            data,
+            profile=profile,
+            template=prepared.template,
+            sources=prepared.sources,
+            inputs=prepared.inputs,
+            before_report=clock.record,
+        )
+        data.wait()
+    except BaseException:
+        # Ctrl-C or a failure while the splits are written: the writing threads end
+        # at their next batch before the workspace is removed, and the exception
+        # the user sees is this one
+        data.stop()
+        raise
+    clock.record()  # the manifest, written after the report
+
+
+@dataclass
+class _CardClock:
+    """The card-and-manifest stage's CPU: this thread's since the card ``began``
+    (less the Parquet's share of it: the shards' plan, and the writing when this
+    thread wrote them) and the two reading threads'."""
+
+    timings: StageTimings
+    began: float
+    data: DataWriting
+    prepared: _CardPreparation
+
+    def record(self) -> None:
+        # Taken just before the report is made, so that its timings hold the card's
+        # work, and again after the manifest (the table printed).
+        self.timings.seconds["card-and-manifest"] = (
+            time.thread_time() - self.began - self.data.caller_seconds + self.prepared.readers_cpu()
+        )
+        self.timings.records["card-and-manifest"] = 1
+        self.timings.where.setdefault("card-and-manifest", "parent")
