@@ -21,15 +21,22 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from .batch_context import Context
 from .batches import LOCAL, Progress, process_articles, report_privacy
-from .build_folder import REJECTS_NAME, list_inputs, write_data, write_metadata
+from .build_folder import (
+    REJECTS_NAME,
+    DataWriting,
+    list_inputs,
+    write_data,
+    write_metadata,
+)
 from .build_result import BuildResult
 from .build_run import BuildRun, Rejects, store_path
 from .card import CardError, card_template, template_path
@@ -53,6 +60,7 @@ from .publisher_lines import count_publisher_lines
 from .splits import SplitPlan, SplitPlanner
 from .stage_inputs import kept_ids, reject_tainted, stage_inputs
 from .staging import Staging
+from .stats import StageTimings
 from .validate.report import Issue, ValidationReport, json_pointer
 from .validate.schemas import SchemaStore
 
@@ -115,93 +123,147 @@ def _analyse(
     called once the batches' results and the splits are committed. (Not before the
     split plan: a thread of Python beside it holds the GIL while the plan's SQLite
     steps wait for it, 5 ms a switch, and the plan took 0.8 s wall for 0.07 CPU.)"""
+    run = _new_run(config, work, quarantine=quarantine)
+    # The split plan's index takes each batch's facts as its result comes in (see
+    # batches._take_batch): after the last batch only its queries remain.
+    with _split_planner(config) as planner:
+        run.planner = planner
+        rows_files = _run_batches(
+            run,
+            work,
+            workers=workers,
+            progress=progress,
+            engine=engine,
+            while_pooled=while_pooled,
+            pool=pool,
+        )
+        report_privacy(run)
+        _check_totals(run)
+        result = _result_of(run)
+        result.plan = plan = _plan_splits(run, planner)
+        _report_plan(config, run.report, plan)
+        _assign_splits(run, plan)
+        run.staging.commit()
+        if after_batches is not None:
+            after_batches()
+        return result, run, rows_files
+
+
+def _new_run(config: DatasetConfig, work: Path, *, quarantine: bool) -> BuildRun:
+    """A run's shared state, its staging database and rejects file in ``work``."""
     Context.load.cache_clear()  # the configuration file may have changed since the last run
-    store = SchemaStore.default()
-    report = ValidationReport()
-    staging = Staging(work / "staging.sqlite")
-    run = BuildRun(
+    return BuildRun(
         config=config,
-        store=store,
-        report=report,
-        staging=staging,
+        store=SchemaStore.default(),
+        report=ValidationReport(),
+        staging=Staging(work / "staging.sqlite"),
         rejects=Rejects(work / REJECTS_NAME, enabled=quarantine),
         quarantine=quarantine,
     )
-    # The split plan's index takes each batch's facts as its result comes in (see
-    # batches._take_batch): after the last batch only its queries remain.
-    with SplitPlanner(
+
+
+def _split_planner(config: DatasetConfig) -> SplitPlanner:
+    return SplitPlanner(
         assignment=config.split_assignment,
         near_duplicate_threshold=config.near_duplicate_threshold
         if config.near_duplicates
         else None,
-    ) as planner:
-        run.planner = planner
-        timed = run.stats.timings.timed
-        try:
-            with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
-                run.pool = started
-                with timed("stage-inputs", where="parent"):
-                    kept = reject_tainted(run, stage_inputs(run))
-                ids = kept_ids(run)
-                if run.inputs_unread:
-                    # every article would only repeat "no source record" or "no
-                    # annotation record" under the missing file's own error
-                    ids, kept = iter(()), 0
-                if config.publisher_repetition and kept:
-                    with timed("publisher-lines", kept, where="parent"):
-                        count_publisher_lines(
-                            staging,
-                            config,
-                            kept_ids(run),
-                            store_path=str(store_path(run)) if config.reads_shards else None,
-                        )
-                rows_files = process_articles(
-                    run,
-                    ids,
-                    kept,
-                    work,
-                    workers=workers,
-                    progress=progress,
-                    engine=engine,
-                    while_pooled=while_pooled,
-                )
-        finally:
-            run.rejects.close()
-        report_privacy(run)
-        _check_totals(run)
-        result = BuildResult(
-            config=config,
-            report=report,
-            stats=run.stats,
-            quarantine=quarantine,
-            side_lines=run.side_lines,
-            privacy=run.privacy,
-            cleaning_steps=run.cleaning_steps,
-        )
-        # its own thread's CPU (the process may run other threads: see build)
-        with timed(
-            "split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time
-        ):
-            plan = planner.plan(ratios=config.split_ratios, salt=config.split_salt)
-        result.plan = plan
-        _report_plan(config, report, plan)
-        staging.assign_splits(plan.split_of)
-        written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
-        empty = sorted(set(config.split_ratios) - written)
-        if empty and written:
-            report.add(
-                Issue(
-                    file=config.path.name,
-                    pointer="/splits",
-                    rule="empty-split",
-                    severity="warning",
-                    message=f"split(s) {empty} received no articles and are not written",
-                )
+    )
+
+
+def _run_batches(
+    run: BuildRun,
+    work: Path,
+    *,
+    workers: int,
+    progress: Progress | None,
+    engine: Engine,
+    while_pooled: Callable[[], None] | None,
+    pool: LazyPool | None,
+) -> list[Path]:
+    """Stage the inputs and run the articles' batches, in the pool (``pool``, else
+    one of ``workers`` started when needed), stopped on the way out; returns the
+    batches' row files. The rejects file is closed however this ends."""
+    try:
+        with pool_on_demand(workers if engine.name == "local" else 1, pool=pool) as started:
+            run.pool = started
+            ids, kept = _articles_to_build(run)
+            if run.config.publisher_repetition and kept:
+                _count_publisher_lines(run, kept)
+            return process_articles(
+                run,
+                ids,
+                kept,
+                work,
+                workers=workers,
+                progress=progress,
+                engine=engine,
+                while_pooled=while_pooled,
             )
-        staging.commit()
-        if after_batches is not None:
-            after_batches()
-        return result, run, rows_files
+    finally:
+        run.rejects.close()
+
+
+def _articles_to_build(run: BuildRun) -> tuple[Iterator[str], int]:
+    """Stage the side records and article ids; the ids to build and how many."""
+    with run.stats.timings.timed("stage-inputs", where="parent"):
+        kept = reject_tainted(run, stage_inputs(run))
+    ids = kept_ids(run)
+    if run.inputs_unread:
+        # every article would only repeat "no source record" or "no
+        # annotation record" under the missing file's own error
+        ids, kept = iter(()), 0
+    return ids, kept
+
+
+def _count_publisher_lines(run: BuildRun, kept: int) -> None:
+    config = run.config
+    with run.stats.timings.timed("publisher-lines", kept, where="parent"):
+        count_publisher_lines(
+            run.staging,
+            config,
+            kept_ids(run),
+            store_path=str(store_path(run)) if config.reads_shards else None,
+        )
+
+
+def _result_of(run: BuildRun) -> BuildResult:
+    return BuildResult(
+        config=run.config,
+        report=run.report,
+        stats=run.stats,
+        quarantine=run.quarantine,
+        side_lines=run.side_lines,
+        privacy=run.privacy,
+        cleaning_steps=run.cleaning_steps,
+    )
+
+
+def _plan_splits(run: BuildRun, planner: SplitPlanner) -> SplitPlan:
+    config = run.config
+    # its own thread's CPU (the process may run other threads: see build)
+    with run.stats.timings.timed(
+        "split-plan", run.stats.stages["accepted"], where="parent", clock=time.thread_time
+    ):
+        return planner.plan(ratios=config.split_ratios, salt=config.split_salt)
+
+
+def _assign_splits(run: BuildRun, plan: SplitPlan) -> None:
+    """Give every staged row its split; warn of configured splits left empty."""
+    config, staging = run.config, run.staging
+    staging.assign_splits(plan.split_of)
+    written = {split for split, (rows, _) in staging.split_sizes().items() if split and rows}
+    empty = sorted(set(config.split_ratios) - written)
+    if empty and written:
+        run.report.add(
+            Issue(
+                file=config.path.name,
+                pointer="/splits",
+                rule="empty-split",
+                severity="warning",
+                message=f"split(s) {empty} received no articles and are not written",
+            )
+        )
 
 
 def _source_facts(staging_path: Path) -> SourceFacts:
@@ -347,31 +409,9 @@ def build(
         terminate_as_interrupt(),
         workspace(out_dir.parent, out_dir.name) as work,
         disk_full_located(work),
-        ThreadPoolExecutor(2, thread_name_prefix="prepare-card") as prepare,
+        ThreadPoolExecutor(2, thread_name_prefix="prepare-card") as threads,
     ):
-        template: Future[jinja2.Template] | None = None
-        loaded: Future[Context] | None = None
-        sources: Future[SourceFacts] | None = None
-        inputs: Future[InputsListing] | None = None
-
-        def prepare_card() -> None:
-            # While the batches run in the pool, the parent (idle meanwhile) compiles the
-            # card template and loads the context the Parquet and card need. Batches run
-            # here (inline, or one batch) would share the interpreter with it: no gain, and
-            # their timings blurred.
-            nonlocal template, loaded
-            template = prepare.submit(card_template)
-            loaded = prepare.submit(Context.load, str(config.path), str(work / "staging.sqlite"))
-
-        def read_sources() -> None:
-            # The published records' facts for the card and the manifest do not depend on
-            # the splits: read in a thread of their own (through their own read-only
-            # connection) while the Parquet is written.
-            # So are the manifest's inputs (listed and hashed), in a second thread.
-            nonlocal sources, inputs
-            sources = prepare.submit(_source_facts, work / "staging.sqlite")
-            inputs = prepare.submit(list_inputs, config, work / "staging.sqlite", work)
-
+        prepared = _CardPreparation(config, work, threads)
         result, run, rows_files = _analyse(
             config,
             work,
@@ -379,72 +419,149 @@ def build(
             progress=progress,
             quarantine=mode,
             engine=engine,
-            while_pooled=prepare_card,
+            while_pooled=prepared.while_pooled,
             pool=pool,
-            after_batches=read_sources,
+            after_batches=prepared.after_batches,
         )
         staging = run.staging
-        if not result.ok:
-            staging.close()
-            raise DataError(
-                f"{len(result.report.errors)} error(s) in the input; nothing was written",
-                result.report,
-            )
+        _raise_if_invalid(result, staging)
         assert result.plan is not None
         final = work / "dataset"
         final.mkdir()
-        ctx = (
-            Context.load(str(config.path), str(staging.path)) if loaded is None else loaded.result()
+        _write_dataset(
+            result,
+            staging,
+            rows_files,
+            final,
+            prepared,
+            workers=workers,
+            rejects=work / REJECTS_NAME if mode else None,
+            profile=profile,
         )
-        timings = result.stats.timings
-        began = time.thread_time()
-
-        def card_cpu() -> None:
-            # This thread's CPU since the card began (less the Parquet's share of it: the
-            # shards' plan, and the writing when this thread wrote them) and the two
-            # reading threads'. Taken just before the report is
-            # made, so that its timings hold the card's work, and again after the
-            # manifest (the table printed).
-            timings.seconds["card-and-manifest"] = (
-                time.thread_time()
-                - began
-                - data.caller_seconds
-                + sum(f.result().cpu_seconds for f in (sources, inputs) if f is not None)
-            )
-            timings.records["card-and-manifest"] = 1
-            timings.where.setdefault("card-and-manifest", "parent")
-
-        # The splits are written in threads (as many as workers) while the card is made,
-        # and while the threads reading the source facts and listing the inputs end.
-        data = write_data(ctx, staging, rows_files, final, threads=workers)
-        try:
-            # every staged row has a split: as many as iter_splits() yields, one query
-            result.stats.stages["written"] = sum(n for n, _ in staging.split_sizes().values())
-            if mode:
-                os.replace(work / REJECTS_NAME, final / REJECTS_NAME)
-            result.manifest = write_metadata(
-                ctx,
-                result,
-                staging,
-                final,
-                data,
-                profile=profile,
-                template=template,
-                sources=sources,
-                inputs=inputs,
-                before_report=card_cpu,
-            )
-            data.wait()
-        except BaseException:
-            # Ctrl-C or a failure while the splits are written: the writing threads end
-            # at their next batch before the workspace is removed, and the exception
-            # the user sees is this one
-            data.stop()
-            raise
-        card_cpu()  # the manifest, written after the report
         staging.close()
         check_unchanged(config, stamps)  # the manifest lists what was read
         with signals_held():
             replace_dir(final, out_dir)
     result.out = out_dir
     return result
+
+
+@dataclass
+class _CardPreparation:
+    """The card's and the manifest's inputs, prepared in ``threads`` beside the
+    build's own work; each future is None until its preparation began (never, for
+    the template and context, when the batches run inline)."""
+
+    config: DatasetConfig
+    work: Path
+    threads: ThreadPoolExecutor
+    template: Future[jinja2.Template] | None = None
+    loaded: Future[Context] | None = None
+    sources: Future[SourceFacts] | None = None
+    inputs: Future[InputsListing] | None = None
+
+    def while_pooled(self) -> None:
+        # While the batches run in the pool, the parent (idle meanwhile) compiles the
+        # card template and loads the context the Parquet and card need. Batches run
+        # here (inline, or one batch) would share the interpreter with it: no gain, and
+        # their timings blurred.
+        self.template = self.threads.submit(card_template)
+        self.loaded = self.threads.submit(
+            Context.load, str(self.config.path), str(self.work / "staging.sqlite")
+        )
+
+    def after_batches(self) -> None:
+        # The published records' facts for the card and the manifest do not depend on
+        # the splits: read in a thread of their own (through their own read-only
+        # connection) while the Parquet is written.
+        # So are the manifest's inputs (listed and hashed), in a second thread.
+        staging_path = self.work / "staging.sqlite"
+        self.sources = self.threads.submit(_source_facts, staging_path)
+        self.inputs = self.threads.submit(list_inputs, self.config, staging_path, self.work)
+
+    def context(self, staging: Staging) -> Context:
+        """The context loaded beside the batches, else loaded now."""
+        if self.loaded is None:
+            return Context.load(str(self.config.path), str(staging.path))
+        return self.loaded.result()
+
+    def readers_cpu(self) -> float:
+        """The CPU seconds of the threads reading the source facts and listing the
+        inputs (once they ended)."""
+        return sum(f.result().cpu_seconds for f in (self.sources, self.inputs) if f is not None)
+
+
+def _raise_if_invalid(result: BuildResult, staging: Staging) -> None:
+    if not result.ok:
+        staging.close()
+        raise DataError(
+            f"{len(result.report.errors)} error(s) in the input; nothing was written",
+            result.report,
+        )
+
+
+def _write_dataset(
+    result: BuildResult,
+    staging: Staging,
+    rows_files: list[Path],
+    final: Path,
+    prepared: _CardPreparation,
+    *,
+    workers: int,
+    rejects: Path | None,
+    profile: bool,
+) -> None:
+    """Write the dataset folder ``final``: the Parquet, the card and its companions,
+    the manifest (and ``rejects``, the quarantine's file, moved in). The splits are
+    written in threads (as many as workers) while the card is made, and while the
+    threads reading the source facts and listing the inputs end."""
+    ctx = prepared.context(staging)
+    began = time.thread_time()
+    data = write_data(ctx, staging, rows_files, final, threads=workers)
+    clock = _CardClock(result.stats.timings, began, data, prepared)
+    try:
+        # every staged row has a split: as many as iter_splits() yields, one query
+        result.stats.stages["written"] = sum(n for n, _ in staging.split_sizes().values())
+        if rejects is not None:
+            os.replace(rejects, final / REJECTS_NAME)
+        result.manifest = write_metadata(
+            ctx,
+            result,
+            staging,
+            final,
+            data,
+            profile=profile,
+            template=prepared.template,
+            sources=prepared.sources,
+            inputs=prepared.inputs,
+            before_report=clock.record,
+        )
+        data.wait()
+    except BaseException:
+        # Ctrl-C or a failure while the splits are written: the writing threads end
+        # at their next batch before the workspace is removed, and the exception
+        # the user sees is this one
+        data.stop()
+        raise
+    clock.record()  # the manifest, written after the report
+
+
+@dataclass
+class _CardClock:
+    """The card-and-manifest stage's CPU: this thread's since the card ``began``
+    (less the Parquet's share of it: the shards' plan, and the writing when this
+    thread wrote them) and the two reading threads'."""
+
+    timings: StageTimings
+    began: float
+    data: DataWriting
+    prepared: _CardPreparation
+
+    def record(self) -> None:
+        # Taken just before the report is made, so that its timings hold the card's
+        # work, and again after the manifest (the table printed).
+        self.timings.seconds["card-and-manifest"] = (
+            time.thread_time() - self.began - self.data.caller_seconds + self.prepared.readers_cpu()
+        )
+        self.timings.records["card-and-manifest"] = 1
+        self.timings.where.setdefault("card-and-manifest", "parent")
