@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
 from operator import and_, or_
+from typing import NamedTuple
 
 from .lines import LineView, Words
 from .piece_requirements import Requirement, meets, requirement
@@ -62,72 +63,10 @@ class RuleSet:
     def __init__(self, rules: Iterable[LineRule]) -> None:
         self.rules = tuple(rules)
         self.max_words = max((r.max_words for r in self.rules), default=0)
-        self._by_key: dict[str, int] = {}
-        self._vocab_rules = 0
-        self._by_word: dict[str, int] = {}
-        self._number_rules = 0
-        # "tests": each rule's patterns (fully matched) and one of its contains
-        # expressions (only a hint: the rule is then tried as a whole)
-        self._tests: list[tuple[int, re.Pattern[str] | None]] = []
-        self._test_always = 0  # tests with no required word
-        # per test: the rest of what the line must hold (see :mod:`.piece_requirements`)
-        self._requirements: list[Requirement] = []
-        self._word_pieces: list[tuple[str, ...]] = []  # per test: its required word pieces
-        self._piece_tests = 0  # tests one of whose required pieces is a word piece
-        by_piece: dict[str, int] = {}  # required word piece -> tests needing it
-        marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
-        self._digit_tests = 0  # tests needing a digit
-        for i, rule in enumerate(self.rules):
-            bit = 1 << i
-            for phrase in rule.phrases:
-                self._by_key[phrase] = self._by_key.get(phrase, 0) | bit
-            if rule.vocabulary:
-                self._vocab_rules |= bit
-                for w in rule.vocabulary:
-                    self._by_word[w] = self._by_word.get(w, 0) | bit
-                if rule.numbers:
-                    self._number_rules |= bit
-            found: list[tuple[re.Pattern[str], frozenset[str] | None, bool]] = [
-                (p, required_pieces(p), True) for p in rule.patterns
-            ]
-            sets = [required_sets(p) for p in rule.patterns]
-            if rule.contains:  # all must be found: the most selective one stands for them
-                pieces = [required_pieces(p) for p in rule.contains]
-                known = [q for q in pieces if q is not None]
-                found.append(
-                    (rule.contains[0], min(known, key=pieces_cost) if known else None, False)
-                )
-                sets.append(tuple(q for p in rule.contains for q in required_sets(p)))
-            for (pattern, pieces_, full), more in zip(found, sets, strict=True):
-                t = 1 << len(self._tests)
-                self._tests.append((i, pattern if full else None))
-                # the other pieces every match holds one of, checked once this one is
-                # found; and, of a contains alternation, all of one alternative's
-                self._requirements.append(
-                    requirement((q for q in more if q != pieces_), () if full else rule.contains)
-                )
-                if pieces_ is None:
-                    self._test_always |= t
-                self._word_pieces.append(
-                    tuple(sorted(p for p in pieces_ or () if not p.startswith(MARK)))
-                )
-                if self._word_pieces[-1]:
-                    self._piece_tests |= t
-                for piece in pieces_ or ():
-                    if piece == DIGIT:
-                        self._digit_tests |= t
-                    elif piece.startswith(MARK):
-                        marks[piece[1]] = marks.get(piece[1], 0) | t
-                    else:
-                        by_piece[piece] = by_piece.get(piece, 0) | t
-        # per ASCII character: the tests a line opening with it may pass (a contains
-        # hint, or a pattern whose first characters are not known, passes with any)
-        firsts = [None if pattern is None else first_chars(pattern) for _, pattern in self._tests]
-        unknown = sum(1 << t for t, f in enumerate(firsts) if f is None)
-        self._first_char_tests: dict[str, int] = dict.fromkeys(ASCII, unknown)
-        for t, f in enumerate(firsts):
-            for c in f or ():
-                self._first_char_tests[c] |= 1 << t
+        self._index_phrases_and_vocabularies()
+        by_piece, marks = self._index_tests()
+        self._index_first_chars()
+        # every fact of the expressions is read: their parse trees are no longer needed
         forget_trees(p for r in self.rules for p in (*r.patterns, *r.contains))
         #: per rule: whether one of its patterns fully matching a line (that fits the
         #: rule's ``max_words``) makes ``LineRule.matches`` find a hit, as their
@@ -141,8 +80,101 @@ class RuleSet:
         self._later_rules = 0
         for i, _ in self._tests:
             self._later_rules |= 1 << i
-        # every required mark (and a digit, when a test needs one) found by one search
-        # of the line, not one ``in`` per mark
+        self._index_marks(marks)
+        self._index_word_pieces(by_piece)
+        # per word: the vocabulary rules having it, and the tests a piece of it opens
+        # (dictionaries that work an unknown word out themselves, so a line's words are
+        # looked up by one ``map`` in C, not one Python step per word)
+        self._vocab_of = _WordTable(self._vocab_entry)
+        self._tests_of = _WordTable(self._tests_entry)
+        self._results: dict[str, LineRule | None] = {}
+        self._index_phrase_shapes()
+        self._index_word_counts()
+
+    def _index_phrases_and_vocabularies(self) -> None:
+        """The rules per phrase key and per vocabulary word (bit masks of rule indices),
+        the rules having a vocabulary, and those of them that allow numbers."""
+        self._by_key: dict[str, int] = {}
+        self._vocab_rules = 0
+        self._by_word: dict[str, int] = {}
+        self._number_rules = 0
+        for i, rule in enumerate(self.rules):
+            bit = 1 << i
+            for phrase in rule.phrases:
+                self._by_key[phrase] = self._by_key.get(phrase, 0) | bit
+            if rule.vocabulary:
+                self._vocab_rules |= bit
+                for w in rule.vocabulary:
+                    self._by_word[w] = self._by_word.get(w, 0) | bit
+                if rule.numbers:
+                    self._number_rules |= bit
+
+    def _index_tests(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The tests, in rule order, with what each requires of a line; returns the
+        tests needing each required word piece and each required punctuation mark
+        (bit masks of test indices), for :meth:`_index_word_pieces` and
+        :meth:`_index_marks`."""
+        # "tests": each rule's patterns (fully matched) and one of its contains
+        # expressions (only a hint: the rule is then tried as a whole)
+        self._tests: list[tuple[int, re.Pattern[str] | None]] = []
+        self._test_always = 0  # tests with no required word
+        # per test: the rest of what the line must hold (see :mod:`.piece_requirements`)
+        self._requirements: list[Requirement] = []
+        self._word_pieces: list[tuple[str, ...]] = []  # per test: its required word pieces
+        self._piece_tests = 0  # tests one of whose required pieces is a word piece
+        by_piece: dict[str, int] = {}  # required word piece -> tests needing it
+        marks: dict[str, int] = {}  # required punctuation mark -> tests needing it
+        self._digit_tests = 0  # tests needing a digit
+        for i, rule in enumerate(self.rules):
+            for test in _rule_tests(rule):
+                self._add_test(i, rule, test, by_piece, marks)
+        return by_piece, marks
+
+    def _add_test(
+        self,
+        i: int,
+        rule: LineRule,
+        test: _RuleTest,
+        by_piece: dict[str, int],
+        marks: dict[str, int],
+    ) -> None:
+        """Adds ``test`` of rule ``i`` to the tests, with what it requires of a line."""
+        t = 1 << len(self._tests)
+        pieces = test.pieces
+        self._tests.append((i, test.expression if test.full else None))
+        # the other pieces every match holds one of, checked once this one is
+        # found; and, of a contains alternation, all of one alternative's
+        self._requirements.append(
+            requirement(
+                (q for q in test.other_sets if q != pieces), () if test.full else rule.contains
+            )
+        )
+        if pieces is None:
+            self._test_always |= t
+        self._word_pieces.append(tuple(sorted(p for p in pieces or () if not p.startswith(MARK))))
+        if self._word_pieces[-1]:
+            self._piece_tests |= t
+        for piece in pieces or ():
+            if piece == DIGIT:
+                self._digit_tests |= t
+            elif piece.startswith(MARK):
+                marks[piece[1]] = marks.get(piece[1], 0) | t
+            else:
+                by_piece[piece] = by_piece.get(piece, 0) | t
+
+    def _index_first_chars(self) -> None:
+        """Per ASCII character: the tests a line opening with it may pass (a contains
+        hint, or a pattern whose first characters are not known, passes with any)."""
+        firsts = [None if pattern is None else first_chars(pattern) for _, pattern in self._tests]
+        unknown = sum(1 << t for t, f in enumerate(firsts) if f is None)
+        self._first_char_tests: dict[str, int] = dict.fromkeys(ASCII, unknown)
+        for t, f in enumerate(firsts):
+            for c in f or ():
+                self._first_char_tests[c] |= 1 << t
+
+    def _index_marks(self, marks: dict[str, int]) -> None:
+        """Every required mark (and a digit, when a test needs one) found by one search
+        of the line, not one ``in`` per mark."""
         self._mark_of = dict(marks)
         #: the tests a mark or a digit may find present
         self._mark_tests = reduce(or_, marks.values(), self._digit_tests)
@@ -152,10 +184,12 @@ class RuleSet:
             if found
             else (_DIGIT if self._digit_tests else None)
         )
-        # To find the pieces in a word quickly: the few of two characters (``MIN_PIECE``)
-        # each looked for, the others by their first three characters (a word's triples
-        # hold far fewer of them than its pairs, which "on", "in", "re" open: a new
-        # word's entry took half the time)
+
+    def _index_word_pieces(self, by_piece: dict[str, int]) -> None:
+        """To find the pieces in a word quickly: the few of two characters
+        (``MIN_PIECE``) each looked for, the others by their first three characters (a
+        word's triples hold far fewer of them than its pairs, which "on", "in", "re"
+        open: a new word's entry took half the time)."""
         self._by_piece = by_piece
         self._short_pieces = tuple((p, t) for p, t in by_piece.items() if len(p) <= 2)
         self._pieces: dict[str, list[tuple[str, int]]] = {}
@@ -165,18 +199,17 @@ class RuleSet:
         # (as a set: ``frozenset.intersection(iterable)`` walks the word's few triples,
         # where ``set.intersection(dict)`` walks every key of the dictionary)
         self._piece_triples = frozenset(self._pieces)
-        # per word: the vocabulary rules having it, and the tests a piece of it opens
-        # (dictionaries that work an unknown word out themselves, so a line's words are
-        # looked up by one ``map`` in C, not one Python step per word)
-        self._vocab_of = _WordTable(self._vocab_entry)
-        self._tests_of = _WordTable(self._tests_entry)
-        self._results: dict[str, LineRule | None] = {}
+
+    def _index_phrase_shapes(self) -> None:
+        """The shapes of the phrases, which rule a line out before its key is joined."""
         #: The most words a phrase has (a phrase key is its words joined by spaces).
         self._phrase_words = max((k.count(" ") + 1 for k in self._by_key), default=0)
         #: The word counts and the first words of the phrases.
         self._phrase_counts = frozenset(len(k.split(" ")) for k in self._by_key)
         self._phrase_firsts = frozenset(k.split(" ")[0] for k in self._by_key)
-        # per word count n = 0 .. max_words: the rules, and the tests, that allow it
+
+    def _index_word_counts(self) -> None:
+        """Per word count n = 0 .. max_words: the rules, and the tests, that allow it."""
         self._fits = [
             sum(1 << i for i, r in enumerate(self.rules) if 0 < n <= r.max_words)
             for n in range(self.max_words + 1)
@@ -347,6 +380,39 @@ class RuleSet:
                 for c in set(found):
                     present |= mark_of.get(c, 0) or (self._digit_tests if c.isdecimal() else 0)
         return present
+
+
+class _RuleTest(NamedTuple):
+    """One test of a rule: a pattern (fully matched), or the contains expressions
+    (all must be found: the most selective one stands for them, only a hint)."""
+
+    #: the pattern, or the rule's first contains expression
+    expression: re.Pattern[str]
+    #: the required pieces every match holds one of (None: none known)
+    pieces: frozenset[str] | None
+    #: whether ``expression`` is a pattern, fully matched
+    full: bool
+    #: the expression's (or expressions') sets of required pieces
+    other_sets: tuple[frozenset[str], ...]
+
+
+def _rule_tests(rule: LineRule) -> list[_RuleTest]:
+    """A rule's tests: one per pattern, then one for its contains expressions."""
+    patterns = rule.patterns
+    pieces = [required_pieces(p) for p in patterns]
+    sets = [required_sets(p) for p in patterns]
+    tests = [_RuleTest(p, q, True, s) for p, q, s in zip(patterns, pieces, sets, strict=True)]
+    if rule.contains:  # all must be found: the most selective one stands for them
+        known = [q for q in map(required_pieces, rule.contains) if q is not None]
+        tests.append(
+            _RuleTest(
+                rule.contains[0],
+                min(known, key=pieces_cost) if known else None,
+                False,
+                tuple(q for p in rule.contains for q in required_sets(p)),
+            )
+        )
+    return tests
 
 
 #: What can make a pattern match differently inside ``(?:p1)|(?:p2)`` than alone: a

@@ -40,9 +40,9 @@ def check_spans(
 
     ``spans``: a list of span dicts, or the spans as columns (a stored record's:
     :func:`builder.staging.load_columns`), checked column-wise, or, on any doubt,
-    as dicts by the located loop. ``columns``: when given, spans with no issue,
-    checked by the whole-list pass, leave there under ``pointer`` their
-    :class:`CheckedColumns` (the anchoring takes them from there).
+    as dicts by the located loop (:func:`_located_issues`). ``columns``: when given,
+    spans with no issue, checked by the whole-list pass, leave there under
+    ``pointer`` their :class:`CheckedColumns` (the anchoring takes them from there).
 
     Spans that are not a list, a span that is not an object and a text that is not
     a string are the schema's to report: skipped here (the text taken as unusable),
@@ -65,21 +65,31 @@ def check_spans(
             return []
     elif not _many(spans):
         return []
+    return _located_issues(spans, text, labels, pointer=pointer, where=where, seen_ids=seen_ids)
+
+
+def _located_issues(
+    spans: Iterable[Any],
+    text: str | None,
+    labels: set[str] | None,
+    *,
+    pointer: str,
+    where: dict[str, Any],
+    seen_ids: set[str],
+) -> list[Issue]:
+    """:func:`check_spans`'s located loop: each issue of each span, in span order, at
+    its span's pointer (formatted only when the span has an issue: most have none)."""
     issues: list[Issue] = []
     # Spans labelled when the dataset declares no entity set: one issue for the record,
     # at the first (the set is missing once, in dataset.yaml; an issue per span was
     # hundreds, each saying the same).
     undeclared: dict[int, Any] = {}
     undeclared_at = 0
-    length = len(text) if text is not None else 0
-    # The pointer of a span is formatted only when it has an issue: most spans have none.
     for i, span in enumerate(spans):
         if not isinstance(span, Mapping):
             continue
-        start, end, sid = span.get("start"), span.get("end"), span.get("id")
-        if not _hashable(sid):
-            pass  # not an id to compare (the schema reports its type)
-        elif sid in seen_ids:
+        sid = span.get("id")
+        if _seen_before(sid, seen_ids):
             issues.append(
                 Issue(
                     **where,
@@ -88,8 +98,6 @@ def check_spans(
                     message=f"span id {sid!r} is used twice",
                 )
             )
-        else:
-            seen_ids.add(sid)
         if labels and not _among(span.get("label"), labels):
             issues.append(
                 Issue(
@@ -103,44 +111,60 @@ def check_spans(
             if not undeclared:
                 undeclared_at = len(issues)
             undeclared[i] = span.get("label")
-        if not isinstance(start, int) or not isinstance(end, int):
-            continue  # the schema reports the type
-        if start >= end:
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=f"{pointer}/{i}",
-                    rule="span-order",
-                    message=f"start {start} is not before end {end}",
-                )
-            )
-            continue
-        if text is None:
-            continue
-        if end > length:
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=f"{pointer}/{i}/end",
-                    rule="span-bounds",
-                    message=f"end {end} is past the end of the text ({length} characters)",
-                )
-            )
-            continue
-        expected = span.get("text")
-        if expected is not None and not _same_text(text, start, end, expected):
-            found = _excerpt(text, start, end)
-            issues.append(
-                Issue(
-                    **where,
-                    pointer=f"{pointer}/{i}/text",
-                    rule="span-text",
-                    message=f"span text {shortened(repr(expected))} does not match the text at [{start}, {end}): {found}",
-                )
-            )
+        offsets = _offsets_issue(span, text, where=where, pointer=pointer, i=i)
+        if offsets is not None:
+            issues.append(offsets)
     if undeclared:
         issues.insert(undeclared_at, _undeclared_entity_set(undeclared, where, pointer))
     return issues
+
+
+def _seen_before(sid: Any, seen_ids: set[str]) -> bool:
+    """Whether ``sid`` is already in ``seen_ids`` (a new id is added there). A value
+    that is not an id to compare (unhashable: the schema reports its type) is neither."""
+    if not _hashable(sid):
+        return False
+    if sid in seen_ids:
+        return True
+    seen_ids.add(sid)
+    return False
+
+
+def _offsets_issue(
+    span: Mapping[str, Any], text: str | None, *, where: dict[str, Any], pointer: str, i: int
+) -> Issue | None:
+    """The first issue of span ``i``'s offsets: ``start`` before ``end``, then, when
+    the text is usable, ``end`` within it and the span's ``text`` the text there
+    (offsets that are not integers are the schema's to report)."""
+    start, end = span.get("start"), span.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None  # the schema reports the type
+    if start >= end:
+        return Issue(
+            **where,
+            pointer=f"{pointer}/{i}",
+            rule="span-order",
+            message=f"start {start} is not before end {end}",
+        )
+    if text is None:
+        return None
+    if end > len(text):
+        return Issue(
+            **where,
+            pointer=f"{pointer}/{i}/end",
+            rule="span-bounds",
+            message=f"end {end} is past the end of the text ({len(text)} characters)",
+        )
+    expected = span.get("text")
+    if expected is not None and not _same_text(text, start, end, expected):
+        found = _excerpt(text, start, end)
+        return Issue(
+            **where,
+            pointer=f"{pointer}/{i}/text",
+            rule="span-text",
+            message=f"span text {shortened(repr(expected))} does not match the text at [{start}, {end}): {found}",
+        )
+    return None
 
 
 def _same_text(text: str, start: int, end: int, expected: Any) -> bool:
@@ -229,11 +253,12 @@ def _none_found(
     spans: list[Mapping[str, Any]], text: str | None, labels: set[str] | None, seen: set[str]
 ) -> tuple[list[tuple[Any, ...]], list[Any] | None] | None:
     """Each span's values (id, start, end, text) and labels (None without a label
-    set), with the span ids added to ``seen``, when :func:`check_spans`'s loop
-    would find no issue: the same rules on each span's values taken as one tuple
-    (one call per span, not four ``get``), nothing located. Anything else (a key
-    missing, a value not an ``int``, a rule broken) gives None, ``seen`` untouched,
-    and the loop then finds and locates each issue as it always has."""
+    set), with the span ids added to ``seen``, when :func:`check_spans`'s located
+    loop (:func:`_located_issues`) would find no issue: the same rules on each
+    span's values taken as one tuple (one call per span, not four ``get``), nothing
+    located. Anything else (a key missing, a value not an ``int``, a rule broken)
+    gives None, ``seen`` untouched, and the loop then finds and locates each issue
+    as it always has."""
     try:
         rows = list(map(_FIELDS, spans))
         found = list(map(_LABEL, spans)) if labels is not None else None
