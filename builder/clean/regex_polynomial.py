@@ -42,6 +42,7 @@ from .regex_safety import (
     _Checker,
     _children,
     _flattened,
+    _unrolled,
 )
 
 __all__ = ["LONG_CHAIN_PROBLEM", "POLYNOMIAL_PROBLEM", "slow_search"]
@@ -193,16 +194,7 @@ class _Chains(_Checker):
         if op in _BACKTRACKING and av[1] <= MAX_COPIES:
             # x? is no x or one; (\w+\s*){2} is its body twice, a chain of two
             low, high, body = av
-            once = self._sequences(list(body))
-            ways, copies = [], [[]]
-            for times in range(high + 1):
-                if times:
-                    copies = [seq + way for seq in copies for way in once]
-                if len(copies) > MAX_SEQUENCES:
-                    return None
-                if times >= low:
-                    ways += copies
-            return ways
+            return _unrolled(self._sequences(list(body)), low, high, [], limit=MAX_SEQUENCES)
         return None
 
     def _sequence_degree(self, seq: list[Any], *, anchored: bool, tail_fails: bool) -> int:

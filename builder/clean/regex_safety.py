@@ -34,7 +34,7 @@ alternatives (``(\\w|\\d)`` is ``[\\w\\d]``: one way).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from .regex_facts import C as _C
 from .regex_facts import _compiler, _parser
@@ -192,15 +192,7 @@ class _Checker:
             once = self._words(list(body))
             if once is None:
                 return None
-            ways, repeated = [], [()]  # repeated: the ways of ``times`` passes
-            for times in range(min(high, low + UNROLLED) + 1):
-                if times:
-                    repeated = [w + way for w in repeated for way in once]
-                if len(repeated) > MAX_WORDS:
-                    return None
-                if times >= low:
-                    ways += repeated
-            return ways
+            return _unrolled(once, low, min(high, low + UNROLLED), (), limit=MAX_WORDS)
         return None
 
     # -- facts of one item ---------------------------------------------------------
@@ -242,6 +234,27 @@ class _Checker:
                 for sub in _children(op, av):
                     found |= self._chars(list(sub))
         return frozenset(found)
+
+
+_Way = TypeVar("_Way", Word, list[Any])
+
+
+def _unrolled(
+    once: list[_Way], low: int, high: int, empty: _Way, *, limit: int
+) -> list[_Way] | None:
+    """Each way ``low`` to ``high`` passes of a body can go, one pass being any of
+    ``once`` (a word, or a sequence of parse items) and ``empty`` none; None when the
+    ways of one number of passes are more than ``limit``."""
+    ways: list[_Way] = []
+    repeated = [empty]  # the ways of ``times`` passes
+    for times in range(high + 1):
+        if times:
+            repeated = [w + way for w in repeated for way in once]
+        if len(repeated) > limit:
+            return None
+        if times >= low:
+            ways += repeated
+    return ways
 
 
 def _uniquely_decodable(words: list[Word]) -> bool:
