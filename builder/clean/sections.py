@@ -554,9 +554,12 @@ class TrailingSection(CleaningStep):
         lines: list[tuple[int, int, LineView]],
         counts: list[int],
         total: int,
-        cased: bool = True,
-        text: str = "",
+        *,
+        cased: bool,
+        text: str,
     ) -> tuple[int, str] | None:
+        # ``text``: the page the lines are of (the author's calls for comments are
+        # searched for in it, not line by line)
         # Lines above the earliest place a block may open are never read: find it first.
         floor = max(MIN_POSITION_COMMENTS * total, MIN_ARTICLE_WORDS)
         first, before = 0, 0
